@@ -1,0 +1,239 @@
+//! Appending one transaction: postings, lots, the hash chain and the maintained
+//! balances, all in the caller's write transaction.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::LedgerError;
+use super::accounts::{self, Account, Unit};
+use super::chain::{GENESIS_HASH, TxFields};
+use super::store::{WriteTx, current_catalog};
+use crate::domain::{IdempotencyKey, MemberId, Memo, TxId};
+use crate::guard::Cleared;
+use crate::money::Currency;
+
+/// What kind of movement a transaction is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Purchase,
+    Gift,
+    Redeem,
+    Grant,
+    Reversal,
+}
+
+impl Kind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Kind::Purchase => "purchase",
+            Kind::Gift => "gift",
+            Kind::Redeem => "redeem",
+            Kind::Grant => "grant",
+            Kind::Reversal => "reversal",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        [
+            Kind::Purchase,
+            Kind::Gift,
+            Kind::Redeem,
+            Kind::Grant,
+            Kind::Reversal,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
+    }
+}
+
+/// One leg of a transaction: what `account` gains (negative: loses).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostingDraft {
+    pub account: Account,
+    pub amount: i64,
+}
+
+/// Coins entering a wallet together, with what they cost (micro-units).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLot {
+    pub member: MemberId,
+    pub coins: i64,
+    pub cost_micros: i64,
+}
+
+/// Coins taken out of a lot, with their share of its cost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LotTake {
+    pub lot_id: i64,
+    pub coins: i64,
+    pub cost_micros: i64,
+}
+
+/// A transaction ready to be judged by the guard. Building one writes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub kind: Kind,
+    pub key: Option<IdempotencyKey>,
+    /// SHA-256 of what was asked for; a replayed key must ask for the same.
+    pub fingerprint: String,
+    pub actor: MemberId,
+    pub member: MemberId,
+    pub counterparty: Option<MemberId>,
+    pub memo: Memo,
+    /// What was bought or sent and at which rates, for people reading history.
+    pub detail: String,
+    pub reverses: Option<TxId>,
+    pub postings: Vec<PostingDraft>,
+    pub new_lot: Option<NewLot>,
+    pub takes: Vec<LotTake>,
+}
+
+impl Draft {
+    /// Every unit sums to zero.
+    fn check_balanced(&self, currency: Currency) -> Result<(), LedgerError> {
+        for unit in [Unit::Money, Unit::Coin, Unit::Diamond] {
+            let mut sum: i64 = 0;
+            for p in self.postings.iter().filter(|p| p.account.unit() == unit) {
+                sum = sum
+                    .checked_add(p.amount)
+                    .ok_or(crate::money::MoneyError::Overflow { what: "postings" })?;
+            }
+            if sum != 0 {
+                return Err(LedgerError::Unbalanced {
+                    unit: unit.code(currency).to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An earlier transaction written with this key: its id and fingerprint.
+pub fn find_by_key(
+    conn: &Connection,
+    key: &IdempotencyKey,
+) -> Result<Option<(TxId, String)>, LedgerError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, fingerprint FROM transactions WHERE idem_key = ?1",
+            [key.as_str()],
+            |r| Ok((TxId(r.get(0)?), r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// When the newest transaction was written (UTC micros), for clock sanity.
+pub fn newest_entry_at(conn: &Connection) -> Result<Option<i64>, LedgerError> {
+    Ok(conn
+        .query_row(
+            "SELECT at_us FROM transactions ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Writes a cleared transaction. The only function that inserts ledger rows.
+pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerError> {
+    let draft = cleared.into_draft();
+    let conn = write.sql();
+    let config_currency = current_currency(conn)?;
+    draft.check_balanced(config_currency)?;
+
+    let (prev_id, prev_hash): (i64, String) = conn
+        .query_row(
+            "SELECT id, hash FROM transactions ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, GENESIS_HASH.to_string()));
+    let id = prev_id + 1;
+    let (catalog_version, _) = current_catalog(conn, config_currency)?;
+
+    let mut posting_rows = Vec::with_capacity(draft.postings.len());
+    let mut posting_fields = Vec::with_capacity(draft.postings.len());
+    for p in &draft.postings {
+        let account_id = accounts::ensure(conn, p.account, config_currency)?;
+        posting_rows.push((account_id, p));
+        posting_fields.push((
+            p.account.name(),
+            p.account.unit().code(config_currency).to_string(),
+            p.amount,
+        ));
+    }
+    let lot_fields: Vec<(i64, i64, i64)> = draft
+        .new_lot
+        .iter()
+        .map(|l| (l.member.0, l.coins, l.cost_micros))
+        .collect();
+    let move_fields: Vec<(i64, i64, i64)> = draft
+        .takes
+        .iter()
+        .map(|t| (t.lot_id, t.coins, t.cost_micros))
+        .collect();
+    let at_us = write.now().timestamp_micros();
+    let fields = TxFields {
+        id,
+        key: draft.key.as_ref().map(IdempotencyKey::as_str),
+        fingerprint: &draft.fingerprint,
+        at_us,
+        kind: draft.kind.as_str(),
+        actor: draft.actor.0,
+        member: draft.member.0,
+        counterparty: draft.counterparty.map(|m| m.0),
+        memo: draft.memo.as_str(),
+        detail: &draft.detail,
+        catalog_version,
+        reverses: draft.reverses.map(|t| t.0),
+        postings: &posting_fields,
+        lots: &lot_fields,
+        moves: &move_fields,
+    };
+    let hash = fields.hash(&prev_hash);
+
+    conn.execute(
+        "INSERT INTO transactions (id, idem_key, fingerprint, at_us, kind, actor_id, member_id, counterparty_id, memo, detail, catalog_version, reverses_tx, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        params![id, fields.key, fields.fingerprint, at_us, fields.kind, fields.actor, fields.member, fields.counterparty, fields.memo, fields.detail, catalog_version, fields.reverses, prev_hash, hash],
+    )?;
+    let mut insert_posting = conn
+        .prepare_cached("INSERT INTO postings (tx_id, account_id, amount) VALUES (?1, ?2, ?3)")?;
+    let mut bump_balance = conn.prepare_cached(
+        "INSERT INTO balances (account_id, balance) VALUES (?1, ?2)
+         ON CONFLICT (account_id) DO UPDATE SET balance = balance + excluded.balance
+         RETURNING balance",
+    )?;
+    for (account_id, p) in posting_rows {
+        insert_posting.execute(params![id, account_id, p.amount])?;
+        let new_balance: i64 =
+            bump_balance.query_row(params![account_id, p.amount], |r| r.get(0))?;
+        if new_balance < 0 && p.account.must_stay_non_negative() {
+            return Err(LedgerError::Overdrawn {
+                account: p.account.name(),
+            });
+        }
+    }
+    if let Some(lot) = &draft.new_lot {
+        conn.execute(
+            "INSERT INTO lots (tx_id, member_id, coins, cost_micros) VALUES (?1, ?2, ?3, ?4)",
+            params![id, lot.member.0, lot.coins, lot.cost_micros],
+        )?;
+        conn.execute(
+            "INSERT INTO open_lots (lot_id, member_id, remaining, taken) VALUES (?1, ?2, ?3, 0)",
+            params![conn.last_insert_rowid(), lot.member.0, lot.coins],
+        )?;
+    }
+    for take in &draft.takes {
+        super::lots::take(conn, id, take)?;
+    }
+    Ok(TxId(id))
+}
+
+fn current_currency(conn: &Connection) -> Result<Currency, LedgerError> {
+    let code: String = conn.query_row("SELECT currency FROM household WHERE id = 1", [], |r| {
+        r.get(0)
+    })?;
+    Currency::parse(&code).map_err(|_| LedgerError::Corrupt {
+        message: format!("unknown household currency {code:?}"),
+    })
+}

@@ -1,0 +1,127 @@
+//! Household members. Not part of the hash-chained ledger: member changes are
+//! recorded in the guardian-action log.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::LedgerError;
+use super::store::WriteTx;
+use crate::domain::{BirthDate, MemberId, Name, Role};
+
+/// A member as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: MemberId,
+    pub name: Name,
+    pub role: Role,
+    pub birthdate: Option<BirthDate>,
+    pub has_pin: bool,
+}
+
+pub fn add_member(
+    write: &WriteTx<'_>,
+    name: &Name,
+    role: Role,
+    birthdate: Option<BirthDate>,
+    now: DateTime<Utc>,
+) -> Result<MemberId, LedgerError> {
+    let conn = write.sql();
+    let exists: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM members WHERE name = ?1",
+            [name.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if exists.is_some() {
+        return Err(LedgerError::DuplicateMember {
+            name: name.to_string(),
+        });
+    }
+    conn.execute(
+        "INSERT INTO members (name, role, birthdate, created_at_us) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            name.as_str(),
+            role.as_str(),
+            birthdate.map(|b| b.date().to_string()),
+            now.timestamp_micros()
+        ],
+    )?;
+    Ok(MemberId(conn.last_insert_rowid()))
+}
+
+fn from_row(
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(i64, String, String, Option<String>, bool)> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+    ))
+}
+
+fn build(
+    (id, name, role, birthdate, has_pin): (i64, String, String, Option<String>, bool),
+) -> Result<Member, LedgerError> {
+    let corrupt = |what: &str| LedgerError::Corrupt {
+        message: format!("member {id} has an invalid {what}"),
+    };
+    Ok(Member {
+        id: MemberId(id),
+        name: Name::parse(&name).map_err(|_| corrupt("name"))?,
+        role: role.parse().map_err(|_| corrupt("role"))?,
+        birthdate: match birthdate {
+            Some(text) => Some(BirthDate::from_stored(
+                NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| corrupt("birthdate"))?,
+            )),
+            None => None,
+        },
+        has_pin,
+    })
+}
+
+const SELECT: &str = "SELECT id, name, role, birthdate, pin_hash IS NOT NULL FROM members";
+
+pub fn list_members(conn: &Connection) -> Result<Vec<Member>, LedgerError> {
+    let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY id"))?;
+    let rows = stmt.query_map([], from_row)?;
+    rows.map(|row| build(row?)).collect()
+}
+
+pub fn member_by_id(conn: &Connection, id: MemberId) -> Result<Option<Member>, LedgerError> {
+    let row = conn
+        .query_row(&format!("{SELECT} WHERE id = ?1"), [id.0], from_row)
+        .optional()?;
+    row.map(build).transpose()
+}
+
+/// Finds a member by name (case-insensitive for ASCII letters). The error
+/// lists who exists, so a typo is easy to fix.
+pub fn find_member(conn: &Connection, name: &str) -> Result<Member, LedgerError> {
+    let row = conn
+        .query_row(
+            &format!("{SELECT} WHERE name = ?1"),
+            [name.trim()],
+            from_row,
+        )
+        .optional()?;
+    match row {
+        Some(row) => build(row),
+        None => {
+            let known: Vec<String> = list_members(conn)?
+                .into_iter()
+                .map(|m| m.name.to_string())
+                .collect();
+            Err(LedgerError::UnknownMember {
+                given: name.to_string(),
+                known: if known.is_empty() {
+                    "(none yet)".into()
+                } else {
+                    known.join(", ")
+                },
+            })
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The ledger: the household database, append-only double-entry bookkeeping per
+//! unit (money, COIN, DIAMOND), FIFO coin lots with their real-money cost, hash
+//! chains, and `verify`.
+//!
+//! This is the only module that writes ledger SQL. It writes a transaction only
+//! from a [`Cleared`](crate::guard::Cleared) value, which only the guard can
+//! produce, inside the same [`WriteTx`] the guard evaluated in: that type is the
+//! door, and the one thing this module takes from `guard`.
+//!
+//! Sign convention: a posting's amount is what the account gains; every
+//! transaction's postings sum to zero in each unit.
+
+mod accounts;
+mod append;
+mod chain;
+mod lots;
+mod members;
+mod reversal;
+pub mod schema;
+mod store;
+mod verify;
+
+use std::path::PathBuf;
+
+pub use accounts::{Account, Platform, Unit, balance};
+pub use append::{
+    Draft, Kind, LotTake, NewLot, PostingDraft, append, find_by_key, newest_entry_at,
+};
+pub use chain::{GENESIS_HASH, fingerprint};
+pub use lots::{lot_cost_of_wallet, plan_take};
+pub use members::{Member, add_member, find_member, list_members, member_by_id};
+pub use reversal::{ReversalPlan, plan_reversal};
+pub use store::{BUSY_TIMEOUT, Store, WriteTx};
+pub use verify::{Problem, VerifyReport, verify};
+
+use crate::money::MoneyError;
+
+/// What can go wrong opening or writing the household database.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LedgerError {
+    #[error(
+        "no household database at {path}; create one with `coinguard init`, or point --db at the right file"
+    )]
+    Missing { path: PathBuf },
+    #[error(
+        "{path} already exists; coinguard never overwrites a file: choose another path, or move that file away yourself"
+    )]
+    AlreadyExists { path: PathBuf },
+    #[error("{path} is not a coinguard database: it is not a SQLite file, or it is damaged")]
+    NotSqlite { path: PathBuf },
+    #[error(
+        "{path} is not a coinguard household database (it belongs to another program, or is empty)"
+    )]
+    Foreign { path: PathBuf },
+    #[error(
+        "{path} was written by a newer coinguard (schema {found}; this one knows up to {known}); upgrade coinguard to open it"
+    )]
+    Newer {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("the database is busy: another coinguard is writing to it; try again in a moment")]
+    Busy,
+    #[error("the database is damaged: {message}")]
+    Corrupt { message: String },
+    #[error("cannot use {path}: {message}")]
+    Io { path: PathBuf, message: String },
+    #[error("database error: {0}")]
+    Sqlite(String),
+    #[error(
+        "internal error: the {unit} postings of this transaction do not balance; nothing was written"
+    )]
+    Unbalanced { unit: String },
+    #[error(
+        "the key \"{key}\" was already used for a different request; use a new key for a new request"
+    )]
+    KeyConflict { key: String },
+    #[error("transaction {tx} was already reversed by transaction {by}")]
+    AlreadyReversed { tx: i64, by: i64 },
+    #[error("transaction {tx} cannot be reversed: {why}")]
+    NotReversible { tx: i64, why: String },
+    #[error("there is no transaction #{tx}")]
+    UnknownTransaction { tx: i64 },
+    #[error("{account} would go below zero; nothing was written")]
+    Overdrawn { account: String },
+    #[error("there is no member called \"{given}\"; members are: {known}")]
+    UnknownMember { given: String, known: String },
+    #[error("there is already a member called \"{name}\"; choose another name")]
+    DuplicateMember { name: String },
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+}
+
+impl LedgerError {
+    /// Maps an error met while opening `path`.
+    pub(crate) fn from_sqlite(path: &std::path::Path, e: rusqlite::Error) -> LedgerError {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => LedgerError::NotSqlite {
+                path: path.to_path_buf(),
+            },
+            Some(rusqlite::ErrorCode::CannotOpen) | Some(rusqlite::ErrorCode::PermissionDenied) => {
+                LedgerError::Io {
+                    path: path.to_path_buf(),
+                    message: e.to_string(),
+                }
+            }
+            _ => LedgerError::from(e),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for LedgerError {
+    fn from(e: rusqlite::Error) -> LedgerError {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
+                LedgerError::Busy
+            }
+            Some(rusqlite::ErrorCode::NotADatabase)
+            | Some(rusqlite::ErrorCode::DatabaseCorrupt) => LedgerError::Corrupt {
+                message: e.to_string(),
+            },
+            _ => LedgerError::Sqlite(e.to_string()),
+        }
+    }
+}

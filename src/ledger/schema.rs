@@ -1,0 +1,179 @@
+//! Numbered schema migrations, recorded in the database (`schema_migrations` and
+//! `PRAGMA user_version`). A migration runs inside the opening write transaction,
+//! so a database is never left half-migrated.
+
+use rusqlite::Transaction;
+
+/// Marks a SQLite file as ours (`PRAGMA application_id`): "CGRD".
+pub const APPLICATION_ID: i64 = 0x4347_5244;
+
+/// Each migration's name and SQL, in order; the index + 1 is its number.
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("ledger core", MIGRATION_1),
+    ("maintained account balances", MIGRATION_2),
+];
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Applies migrations after `from` up to `to`, recording each.
+pub fn migrate(tx: &Transaction<'_>, from: i64, to: i64, now_us: i64) -> rusqlite::Result<()> {
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate() {
+        let number = index as i64 + 1;
+        if number <= from || number > to {
+            continue;
+        }
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at_us) VALUES (?1, ?2, ?3)",
+            rusqlite::params![number, name, now_us],
+        )?;
+        tx.pragma_update(None, "user_version", number)?;
+    }
+    Ok(())
+}
+
+/// Version 1: household, members, the versioned catalog, and the append-only
+/// double-entry ledger with FIFO coin lots.
+const MIGRATION_1: &str = r#"
+CREATE TABLE schema_migrations (
+    version       INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL,
+    applied_at_us INTEGER NOT NULL
+);
+
+CREATE TABLE household (
+    id                      INTEGER PRIMARY KEY CHECK (id = 1),
+    currency                TEXT NOT NULL,
+    timezone                TEXT NOT NULL,
+    request_expiry_hours    INTEGER NOT NULL,
+    clock_tolerance_seconds INTEGER NOT NULL,
+    unknown_creator         TEXT NOT NULL,
+    created_at_us           INTEGER NOT NULL
+);
+
+CREATE TABLE age_bands (
+    from_age INTEGER PRIMARY KEY,
+    purchase TEXT NOT NULL,
+    gift     TEXT NOT NULL,
+    redeem   TEXT NOT NULL
+);
+
+-- Economy versions: each transaction names the version whose rates it used,
+-- so old history never changes when the config does.
+CREATE TABLE catalog_versions (
+    id            INTEGER PRIMARY KEY,
+    created_at_us INTEGER NOT NULL,
+    economy_toml  TEXT NOT NULL
+);
+
+CREATE TABLE members (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    role          TEXT NOT NULL CHECK (role IN ('guardian', 'teen', 'creator')),
+    birthdate     TEXT,
+    pin_hash      TEXT,
+    created_at_us INTEGER NOT NULL
+);
+
+-- unit: the household currency code, 'COIN' or 'DIAMOND'.
+CREATE TABLE accounts (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    unit TEXT NOT NULL
+);
+
+CREATE TABLE transactions (
+    id              INTEGER PRIMARY KEY,
+    idem_key        TEXT UNIQUE,
+    fingerprint     TEXT NOT NULL,
+    at_us           INTEGER NOT NULL,
+    kind            TEXT NOT NULL CHECK (kind IN ('purchase', 'gift', 'redeem', 'grant', 'reversal')),
+    actor_id        INTEGER NOT NULL REFERENCES members(id),
+    member_id       INTEGER NOT NULL REFERENCES members(id),
+    counterparty_id INTEGER REFERENCES members(id),
+    memo            TEXT NOT NULL,
+    detail          TEXT NOT NULL,
+    catalog_version INTEGER NOT NULL REFERENCES catalog_versions(id),
+    reverses_tx     INTEGER UNIQUE REFERENCES transactions(id),
+    prev_hash       TEXT NOT NULL,
+    hash            TEXT NOT NULL
+);
+CREATE INDEX transactions_member_at ON transactions (member_id, at_us);
+CREATE INDEX transactions_at ON transactions (at_us);
+
+-- amount: in the account's unit; money in micro-units (10^-6).
+CREATE TABLE postings (
+    id         INTEGER PRIMARY KEY,
+    tx_id      INTEGER NOT NULL REFERENCES transactions(id),
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    amount     INTEGER NOT NULL
+);
+CREATE INDEX postings_tx ON postings (tx_id);
+
+-- A lot: coins that entered a wallet together, with what they cost.
+CREATE TABLE lots (
+    id          INTEGER PRIMARY KEY,
+    tx_id       INTEGER NOT NULL REFERENCES transactions(id),
+    member_id   INTEGER NOT NULL REFERENCES members(id),
+    coins       INTEGER NOT NULL CHECK (coins > 0),
+    cost_micros INTEGER NOT NULL CHECK (cost_micros >= 0)
+);
+CREATE INDEX lots_tx ON lots (tx_id);
+
+-- Coins taken out of a lot (spent on a gift, or refunded by a reversal).
+CREATE TABLE lot_moves (
+    id          INTEGER PRIMARY KEY,
+    tx_id       INTEGER NOT NULL REFERENCES transactions(id),
+    lot_id      INTEGER NOT NULL REFERENCES lots(id),
+    coins       INTEGER NOT NULL CHECK (coins > 0),
+    cost_micros INTEGER NOT NULL CHECK (cost_micros >= 0)
+);
+CREATE INDEX lot_moves_tx ON lot_moves (tx_id);
+CREATE INDEX lot_moves_lot ON lot_moves (lot_id);
+
+-- Derived, maintained in the same transaction, checked by verify: the lots
+-- that still hold coins, so FIFO never scans spent history.
+CREATE TABLE open_lots (
+    lot_id    INTEGER PRIMARY KEY REFERENCES lots(id),
+    member_id INTEGER NOT NULL,
+    remaining INTEGER NOT NULL CHECK (remaining > 0),
+    taken     INTEGER NOT NULL CHECK (taken >= 0)
+);
+CREATE INDEX open_lots_member ON open_lots (member_id, lot_id);
+
+-- Append-only: the ledger refuses to be edited through SQL.
+CREATE TRIGGER transactions_no_update BEFORE UPDATE ON transactions
+BEGIN SELECT RAISE(ABORT, 'coinguard ledger is append-only'); END;
+CREATE TRIGGER transactions_no_delete BEFORE DELETE ON transactions
+BEGIN SELECT RAISE(ABORT, 'coinguard ledger is append-only'); END;
+CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings
+BEGIN SELECT RAISE(ABORT, 'coinguard ledger is append-only'); END;
+CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings
+BEGIN SELECT RAISE(ABORT, 'coinguard ledger is append-only'); END;
+CREATE TRIGGER lots_no_update BEFORE UPDATE ON lots
+BEGIN SELECT RAISE(ABORT, 'coinguard ledger is append-only'); END;
+CREATE TRIGGER lots_no_delete BEFORE DELETE ON lots
+BEGIN SELECT RAISE(ABORT, 'coinguard ledger is append-only'); END;
+CREATE TRIGGER lot_moves_no_update BEFORE UPDATE ON lot_moves
+BEGIN SELECT RAISE(ABORT, 'coinguard ledger is append-only'); END;
+CREATE TRIGGER lot_moves_no_delete BEFORE DELETE ON lot_moves
+BEGIN SELECT RAISE(ABORT, 'coinguard ledger is append-only'); END;
+CREATE TRIGGER catalog_no_update BEFORE UPDATE ON catalog_versions
+BEGIN SELECT RAISE(ABORT, 'coinguard catalog history is append-only'); END;
+CREATE TRIGGER catalog_no_delete BEFORE DELETE ON catalog_versions
+BEGIN SELECT RAISE(ABORT, 'coinguard catalog history is append-only'); END;
+"#;
+
+/// Version 2: per-account balances maintained in the same transaction as the
+/// postings, so a balance is one row read at any history size. Backfilled from
+/// the postings of a version-1 database.
+const MIGRATION_2: &str = r#"
+CREATE TABLE balances (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id),
+    balance    INTEGER NOT NULL
+);
+INSERT INTO balances (account_id, balance)
+    SELECT account_id, SUM(amount) FROM postings GROUP BY account_id;
+"#;

@@ -1,0 +1,378 @@
+//! Opening, creating and refusing database files, and the one way to write:
+//! a `BEGIN IMMEDIATE` transaction that carries the time it started.
+
+use std::fs::OpenOptions;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
+
+use super::LedgerError;
+use super::schema::{self, APPLICATION_ID};
+use crate::config::{AgeBand, Config, Economy, Settings, Verdict};
+use crate::domain;
+use crate::money::Currency;
+
+/// How long a writer waits for another process's write before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An open household database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A write in progress: everything it does commits together or not at all.
+pub struct WriteTx<'c> {
+    tx: Transaction<'c>,
+    now: DateTime<Utc>,
+}
+
+impl WriteTx<'_> {
+    pub(crate) fn sql(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// The clock's reading when this write began: one "now" for every rule.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// The configuration in force, read inside this transaction.
+    pub fn config(&self) -> Result<Config, LedgerError> {
+        load_config(&self.tx)
+    }
+}
+
+impl Store {
+    /// Creates a new household database at `path`. Never overwrites a file.
+    pub fn create(path: &Path, config: &Config, now: DateTime<Utc>) -> Result<Store, LedgerError> {
+        Self::create_at_version(path, config, now, schema::latest_version())
+    }
+
+    /// Creates a database at an older schema version; migration tests use it
+    /// to stand in for a file written by an older coinguard.
+    #[doc(hidden)]
+    pub fn create_at_version(
+        path: &Path,
+        config: &Config,
+        now: DateTime<Utc>,
+        version: i64,
+    ) -> Result<Store, LedgerError> {
+        // create_new refuses an existing file atomically; mode 0600 so only the
+        // owner can read the PIN hashes and the history.
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        match options.open(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(LedgerError::AlreadyExists {
+                    path: path.to_path_buf(),
+                });
+            }
+            Err(e) => {
+                return Err(LedgerError::Io {
+                    path: path.to_path_buf(),
+                    message: e.to_string(),
+                });
+            }
+        }
+        let result = Self::initialise(path, config, now, version);
+        if result.is_err() {
+            // We created this empty file a moment ago; do not leave it behind.
+            let _ = std::fs::remove_file(path);
+        }
+        result
+    }
+
+    fn initialise(
+        path: &Path,
+        config: &Config,
+        now: DateTime<Utc>,
+        version: i64,
+    ) -> Result<Store, LedgerError> {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(|e| LedgerError::from_sqlite(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        store
+            .conn
+            .pragma_update(None, "application_id", APPLICATION_ID)?;
+        let now_us = now.timestamp_micros();
+        let tx = Transaction::new(&mut store.conn, TransactionBehavior::Immediate)?;
+        schema::migrate(&tx, 0, version, now_us)?;
+        let s = &config.settings;
+        tx.execute(
+            "INSERT INTO household (id, currency, timezone, request_expiry_hours, clock_tolerance_seconds, unknown_creator, created_at_us)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+            params![s.currency.code(), s.timezone.name(), s.request_expiry_hours, s.clock_tolerance_seconds, s.unknown_creator.as_str(), now_us],
+        )?;
+        for band in &config.age_bands {
+            tx.execute(
+                "INSERT INTO age_bands (from_age, purchase, gift, redeem) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    band.from_age,
+                    band.purchase.as_str(),
+                    band.gift.as_str(),
+                    band.redeem.as_str()
+                ],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO catalog_versions (created_at_us, economy_toml) VALUES (?1, ?2)",
+            params![now_us, config.economy.to_toml()],
+        )?;
+        tx.commit()?;
+        Ok(store)
+    }
+
+    /// Opens an existing household database, migrating an older schema.
+    /// Refuses a missing file, a file that is not SQLite, a SQLite file that is
+    /// not ours, and one made by a newer coinguard.
+    pub fn open(path: &Path) -> Result<Store, LedgerError> {
+        check_header(path)?;
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(|e| LedgerError::from_sqlite(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        let app_id: i64 = store
+            .conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))?;
+        if app_id != APPLICATION_ID {
+            return Err(LedgerError::Foreign {
+                path: path.to_path_buf(),
+            });
+        }
+        let version: i64 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let latest = schema::latest_version();
+        if version > latest {
+            return Err(LedgerError::Newer {
+                path: path.to_path_buf(),
+                found: version,
+                known: latest,
+            });
+        }
+        if version < latest {
+            let now_us = Utc::now().timestamp_micros();
+            let tx = Transaction::new(&mut store.conn, TransactionBehavior::Immediate)?;
+            // Another process may have migrated while we waited for the lock.
+            let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            schema::migrate(&tx, version, latest, now_us)?;
+            tx.commit()?;
+        }
+        Ok(store)
+    }
+
+    fn configure(&mut self) -> Result<(), LedgerError> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(LedgerError::Io {
+                path: self.path.clone(),
+                message: format!("could not switch to WAL mode (got {mode})"),
+            });
+        }
+        // FULL: a committed purchase survives a power cut, not only a crash.
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Read access for queries (reports, listings). Writes go through [`Store::write`].
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` inside one `BEGIN IMMEDIATE` transaction and commits if it
+    /// returns `Ok`. `now` is read once, after the write lock is held, so two
+    /// processes cannot both judge a window with a stale clock.
+    pub fn write<T, E>(
+        &mut self,
+        clock: &dyn domain::Clock,
+        f: impl FnOnce(&WriteTx<'_>) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<LedgerError>,
+    {
+        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)
+            .map_err(LedgerError::from)?;
+        let write = WriteTx {
+            tx,
+            now: clock.now(),
+        };
+        let value = f(&write)?;
+        write.tx.commit().map_err(LedgerError::from)?;
+        Ok(value)
+    }
+
+    /// Runs `f` like [`Store::write`] but always rolls back: a what-if.
+    pub fn preview<T, E>(
+        &mut self,
+        clock: &dyn domain::Clock,
+        f: impl FnOnce(&WriteTx<'_>) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<LedgerError>,
+    {
+        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)
+            .map_err(LedgerError::from)?;
+        let write = WriteTx {
+            tx,
+            now: clock.now(),
+        };
+        let value = f(&write);
+        write.tx.rollback().map_err(LedgerError::from)?;
+        value
+    }
+
+    /// The configuration recorded in the database: settings, age bands and
+    /// the newest catalog version.
+    pub fn config(&self) -> Result<Config, LedgerError> {
+        load_config(&self.conn)
+    }
+}
+
+pub(crate) fn load_config(conn: &Connection) -> Result<Config, LedgerError> {
+    let (currency, timezone, expiry, tolerance, unknown): (String, String, u32, u32, String) = conn.query_row(
+        "SELECT currency, timezone, request_expiry_hours, clock_tolerance_seconds, unknown_creator FROM household WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )?;
+    let corrupt = |what: &str| LedgerError::Corrupt {
+        message: format!("the household {what} is not valid"),
+    };
+    let currency = Currency::parse(&currency).map_err(|_| corrupt("currency"))?;
+    let settings = Settings {
+        currency,
+        timezone: domain::parse_timezone(&timezone).map_err(|_| corrupt("time zone"))?,
+        request_expiry_hours: expiry,
+        clock_tolerance_seconds: tolerance,
+        unknown_creator: parse_verdict(&unknown).ok_or_else(|| corrupt("unknown-creator rule"))?,
+    };
+    let mut stmt =
+        conn.prepare("SELECT from_age, purchase, gift, redeem FROM age_bands ORDER BY from_age")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, u32>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut age_bands = Vec::new();
+    for row in rows {
+        let (from_age, purchase, gift, redeem) = row?;
+        let verdict = |text: &str| parse_verdict(text).ok_or_else(|| corrupt("age band"));
+        age_bands.push(AgeBand {
+            from_age,
+            purchase: verdict(&purchase)?,
+            gift: verdict(&gift)?,
+            redeem: verdict(&redeem)?,
+        });
+    }
+    let (_, economy) = current_catalog(conn, currency)?;
+    Ok(Config {
+        settings,
+        economy,
+        age_bands,
+    })
+}
+
+/// The catalog version in force and its economy.
+pub(crate) fn current_catalog(
+    conn: &Connection,
+    currency: Currency,
+) -> Result<(i64, Economy), LedgerError> {
+    let row: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT id, economy_toml FROM catalog_versions ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (id, text) = row.ok_or_else(|| LedgerError::Corrupt {
+        message: "the database has no catalog".into(),
+    })?;
+    let economy = Economy::from_toml(
+        &text,
+        &format!("catalog version {id} in the database"),
+        currency,
+    )
+    .map_err(|e| LedgerError::Corrupt {
+        message: e.to_string(),
+    })?;
+    Ok((id, economy))
+}
+
+fn parse_verdict(text: &str) -> Option<Verdict> {
+    match text {
+        "allow" => Some(Verdict::Allow),
+        "needs_approval" => Some(Verdict::NeedsApproval),
+        "deny" => Some(Verdict::Deny),
+        _ => None,
+    }
+}
+
+/// Checks the first bytes before SQLite sees the file, so a missing, empty or
+/// non-SQLite file gets a plain message instead of "file is not a database".
+fn check_header(path: &Path) -> Result<(), LedgerError> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LedgerError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        Err(e) => {
+            return Err(LedgerError::Io {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            });
+        }
+    };
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(LedgerError::Io {
+            path: path.to_path_buf(),
+            message: "it is a folder, not a file".into(),
+        });
+    }
+    let mut header = [0u8; 16];
+    let read = file.read(&mut header).map_err(|e| LedgerError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    if read == 0 {
+        return Err(LedgerError::Foreign {
+            path: path.to_path_buf(),
+        });
+    }
+    if read < 16 || &header != b"SQLite format 3\0" {
+        return Err(LedgerError::NotSqlite {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,335 @@
+//! `verify`: recompute every hash chain and every balance from the raw rows and
+//! name the first entry that does not match. It trusts nothing that is derived
+//! (balances, open lots); it recomputes them and compares.
+
+use std::collections::HashMap;
+
+use chrono::DateTime;
+use rusqlite::Connection;
+
+use super::LedgerError;
+use super::accounts::Account;
+use super::chain::{GENESIS_HASH, TxFields};
+
+/// What `verify` looked at and the first problem it met, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VerifyReport {
+    pub transactions: u64,
+    pub postings: u64,
+    pub accounts: u64,
+    pub lots: u64,
+    pub problem: Option<Problem>,
+}
+
+/// The first entry that does not match, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Which entry, e.g. "transaction #17 (gift, 2026-11-03 14:02:11 UTC)".
+    pub entry: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl VerifyReport {
+    pub fn is_ok(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+type RowMap<T> = fn(&rusqlite::Row<'_>) -> rusqlite::Result<(i64, T)>;
+
+/// Rows of postings, lots or moves, streamed in transaction order and handed
+/// out one transaction at a time, so memory stays flat at any history size.
+struct Grouped<'s, T> {
+    rows: rusqlite::Rows<'s>,
+    map: RowMap<T>,
+    peeked: Option<(i64, T)>,
+}
+
+impl<'s, T> Grouped<'s, T> {
+    fn new(rows: rusqlite::Rows<'s>, map: RowMap<T>) -> Result<Self, LedgerError> {
+        let mut grouped = Grouped {
+            rows,
+            map,
+            peeked: None,
+        };
+        grouped.advance()?;
+        Ok(grouped)
+    }
+
+    fn advance(&mut self) -> Result<(), LedgerError> {
+        self.peeked = match self.rows.next()? {
+            Some(row) => Some((self.map)(row)?),
+            None => None,
+        };
+        Ok(())
+    }
+
+    /// All rows of `tx_id` into `out`; returns the id of a row that belongs to
+    /// no transaction (an earlier id that was never seen), if any.
+    fn take(&mut self, tx_id: i64, out: &mut Vec<T>) -> Result<Option<i64>, LedgerError> {
+        out.clear();
+        let mut orphan = None;
+        while let Some((id, _)) = &self.peeked {
+            let id = *id;
+            if id > tx_id {
+                break;
+            }
+            if let Some((_, row)) = self.peeked.take() {
+                if id == tx_id {
+                    out.push(row);
+                } else if orphan.is_none() {
+                    orphan = Some(id);
+                }
+            }
+            self.advance()?;
+        }
+        Ok(orphan)
+    }
+
+    fn leftover(&self) -> Option<i64> {
+        self.peeked.as_ref().map(|(id, _)| *id)
+    }
+}
+
+fn describe_tx(id: i64, kind: &str, at_us: i64) -> String {
+    let when = DateTime::from_timestamp_micros(at_us)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| "an impossible time".into());
+    format!("transaction #{id} ({kind}, {when})")
+}
+
+/// Checks the whole database. Reads everything once, in order.
+pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
+    let mut report = VerifyReport::default();
+    let fail = |mut report: VerifyReport, entry: String, message: &str| {
+        report.problem = Some(Problem {
+            entry,
+            message: message.to_string(),
+        });
+        Ok(report)
+    };
+
+    let quick: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if quick != "ok" {
+        return fail(
+            report,
+            "the database file".into(),
+            &format!("SQLite reports damage: {quick}"),
+        );
+    }
+
+    let accounts: HashMap<i64, (String, String)> = conn
+        .prepare("SELECT id, name, unit FROM accounts")?
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+        .collect::<Result<_, _>>()?;
+    report.accounts = accounts.len() as u64;
+
+    report.postings = conn
+        .query_row("SELECT COUNT(*) FROM postings", [], |r| r.get::<_, i64>(0))?
+        .unsigned_abs();
+    report.lots = conn
+        .query_row("SELECT COUNT(*) FROM lots", [], |r| r.get::<_, i64>(0))?
+        .unsigned_abs();
+    let mut posting_stmt =
+        conn.prepare("SELECT tx_id, account_id, amount FROM postings ORDER BY tx_id, id")?;
+    let mut lot_stmt =
+        conn.prepare("SELECT tx_id, member_id, coins, cost_micros FROM lots ORDER BY tx_id, id")?;
+    let mut move_stmt =
+        conn.prepare("SELECT tx_id, lot_id, coins, cost_micros FROM lot_moves ORDER BY tx_id, id")?;
+    let mut postings: Grouped<'_, (i64, i64)> = Grouped::new(posting_stmt.query([])?, |r| {
+        Ok((r.get(0)?, (r.get(1)?, r.get(2)?)))
+    })?;
+    let mut lots_g: Grouped<'_, (i64, i64, i64)> = Grouped::new(lot_stmt.query([])?, |r| {
+        Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+    })?;
+    let mut moves_g: Grouped<'_, (i64, i64, i64)> = Grouped::new(move_stmt.query([])?, |r| {
+        Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+    })?;
+
+    let mut balances: HashMap<i64, i64> = HashMap::new();
+    let mut prev_hash = GENESIS_HASH.to_string();
+    let mut tx_postings = Vec::new();
+    let mut tx_lots = Vec::new();
+    let mut tx_moves = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT id, idem_key, fingerprint, at_us, kind, actor_id, member_id, counterparty_id, memo, detail, catalog_version, reverses_tx, prev_hash, hash
+         FROM transactions ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let key: Option<String> = r.get(1)?;
+        let fingerprint: String = r.get(2)?;
+        let at_us: i64 = r.get(3)?;
+        let kind: String = r.get(4)?;
+        let stored_prev: String = r.get(12)?;
+        let stored_hash: String = r.get(13)?;
+        let entry = describe_tx(id, &kind, at_us);
+        report.transactions += 1;
+
+        let orphan = [
+            postings.take(id, &mut tx_postings)?,
+            lots_g.take(id, &mut tx_lots)?,
+            moves_g.take(id, &mut tx_moves)?,
+        ]
+        .into_iter()
+        .flatten()
+        .next();
+        if let Some(orphan) = orphan {
+            return fail(
+                report,
+                format!("rows belonging to transaction #{orphan}"),
+                "there is no such transaction: rows were added outside coinguard",
+            );
+        }
+        if stored_prev != prev_hash {
+            return fail(
+                report,
+                entry,
+                "it does not follow the transaction before it: an entry before it was removed or changed",
+            );
+        }
+        let mut named = Vec::with_capacity(tx_postings.len());
+        let mut unit_sums: HashMap<&str, i64> = HashMap::new();
+        for (account_id, amount) in &tx_postings {
+            let Some((name, unit)) = accounts.get(account_id) else {
+                return fail(
+                    report,
+                    entry,
+                    "a posting names an account that does not exist",
+                );
+            };
+            named.push((name.clone(), unit.clone(), *amount));
+            let sum = unit_sums.entry(unit.as_str()).or_insert(0);
+            *sum = sum.saturating_add(*amount);
+            let bal = balances.entry(*account_id).or_insert(0);
+            *bal = bal.saturating_add(*amount);
+        }
+        let fields = TxFields {
+            id,
+            key: key.as_deref(),
+            fingerprint: &fingerprint,
+            at_us,
+            kind: &kind,
+            actor: r.get(5)?,
+            member: r.get(6)?,
+            counterparty: r.get(7)?,
+            memo: &r.get::<_, String>(8)?,
+            detail: &r.get::<_, String>(9)?,
+            catalog_version: r.get(10)?,
+            reverses: r.get(11)?,
+            postings: &named,
+            lots: &tx_lots,
+            moves: &tx_moves,
+        };
+        if fields.hash(&prev_hash) != stored_hash {
+            return fail(
+                report,
+                entry,
+                "its contents do not match its hash: it was changed outside coinguard",
+            );
+        }
+        if let Some((unit, _)) = unit_sums.iter().find(|(_, sum)| **sum != 0) {
+            return fail(
+                report,
+                entry,
+                &format!("its {unit} postings do not sum to zero"),
+            );
+        }
+        prev_hash = stored_hash;
+    }
+    drop(rows);
+    if let Some(leftover) = [postings.leftover(), lots_g.leftover(), moves_g.leftover()]
+        .into_iter()
+        .flatten()
+        .next()
+    {
+        return fail(
+            report,
+            format!("rows belonging to transaction #{leftover}"),
+            "there is no such transaction: rows were added outside coinguard, or the newest transactions were removed",
+        );
+    }
+    drop((postings, lots_g, moves_g));
+
+    // Balances: maintained table against the recomputed sums.
+    let stored: HashMap<i64, i64> = conn
+        .prepare("SELECT account_id, balance FROM balances")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut ids: Vec<&i64> = accounts.keys().collect();
+    ids.sort();
+    for id in ids {
+        let Some((name, unit)) = accounts.get(id) else {
+            continue;
+        };
+        let computed = balances.get(id).copied().unwrap_or(0);
+        let kept = stored.get(id).copied().unwrap_or(0);
+        let entry = format!("account {name}");
+        if computed != kept {
+            return fail(
+                report,
+                entry,
+                &format!(
+                    "its stored balance is {kept} {unit} but its postings add up to {computed} {unit}"
+                ),
+            );
+        }
+        if computed < 0 && Account::from_name(name).is_some_and(|a| a.must_stay_non_negative()) {
+            return fail(
+                report,
+                entry,
+                &format!("it is below zero ({computed} {unit})"),
+            );
+        }
+    }
+
+    // Lots: every lot's coins minus what was taken equals what is open, and a
+    // wallet holds exactly the coins its open lots hold.
+    let mut lot_check = conn.prepare(
+        "SELECT l.id, l.member_id, l.coins - COALESCE((SELECT SUM(m.coins) FROM lot_moves m WHERE m.lot_id = l.id), 0),
+                COALESCE(o.remaining, 0), o.member_id
+         FROM lots l LEFT JOIN open_lots o ON o.lot_id = l.id ORDER BY l.id",
+    )?;
+    let mut lot_rows = lot_check.query([])?;
+    let mut per_member: HashMap<i64, i64> = HashMap::new();
+    while let Some(r) = lot_rows.next()? {
+        let (lot_id, member, left, open, open_member): (i64, i64, i64, i64, Option<i64>) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        if left != open || left < 0 || open_member.is_some_and(|m| m != member) {
+            return fail(
+                report,
+                format!("coin lot {lot_id}"),
+                &format!("it should hold {left} coins but the open-lot record says {open}"),
+            );
+        }
+        *per_member.entry(member).or_insert(0) += left;
+    }
+    let orphan_open: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM open_lots WHERE lot_id NOT IN (SELECT id FROM lots)",
+        [],
+        |r| r.get(0),
+    )?;
+    if orphan_open > 0 {
+        return fail(
+            report,
+            "the open-lot records".into(),
+            "some name coin lots that do not exist",
+        );
+    }
+    for (id, (name, _)) in &accounts {
+        if let Some(Account::Wallet(member)) = Account::from_name(name) {
+            let wallet = balances.get(id).copied().unwrap_or(0);
+            let in_lots = per_member.get(&member.0).copied().unwrap_or(0);
+            if wallet != in_lots {
+                return fail(
+                    report,
+                    format!("account {name}"),
+                    &format!("the wallet holds {wallet} coins but its coin lots hold {in_lots}"),
+                );
+            }
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,29 @@
+//! coinguard: a parental spending guard around a virtual-coin wallet.
+//!
+//! | module | owns | must never |
+//! | --- | --- | --- |
+//! | [`money`] | `Money` (currency + exact amount), `Coins`, `Diamonds`, parsing, rounding | touch the database |
+//! | [`domain`] | names, roles, birthdates, keys, the `Clock` | touch the database |
+//! | [`config`] | TOML files -> one validated `Config`; embedded defaults | write anything |
+//! | [`ledger`] | the database: schema, migrations, append, lots, chains, `verify` | append without a guard's `Cleared` |
+//! | [`guard`] | intents, rules, reasons, the `Cleared` door | write SQL |
+//! | [`services`] | purchase, gift, redeem, grant, reverse, household set-up | bypass the guard |
+//! | [`cli`] | the command line | write SQL, decide policy |
+//!
+//! Dependencies point one way: `cli` -> `services` -> `guard` -> `ledger` ->
+//! `money` / `domain` / `config`. The one exception is deliberate: the ledger's
+//! `append` takes a [`guard::Cleared`], the value only the guard can produce.
+//!
+//! Guarantees: every transaction balances per unit (money, COIN, DIAMOND);
+//! nothing in the ledger is updated or deleted; a retried command with the same
+//! idempotency key writes nothing; every coin in a wallet has a known cost in
+//! money (FIFO lots); `verify` recomputes every hash and balance and names the
+//! first entry that does not match.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod guard;
+pub mod ledger;
+pub mod money;
+pub mod services;

@@ -1,0 +1,33 @@
+//! The thin edge: parse arguments, pick the clock, hand over to the CLI.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = coinguard::cli::Args::parse();
+    let clock = clock();
+    match coinguard::cli::run(&args, clock.as_ref()) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("coinguard: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+/// The system clock, or with the `fake-clock` feature, `COINGUARD_NOW`.
+fn clock() -> Box<dyn coinguard::domain::Clock> {
+    #[cfg(feature = "fake-clock")]
+    if let Ok(text) = std::env::var("COINGUARD_NOW") {
+        match chrono::DateTime::parse_from_rfc3339(&text) {
+            Ok(at) => {
+                return Box::new(coinguard::domain::FixedClock::new(
+                    at.with_timezone(&chrono::Utc),
+                ));
+            }
+            Err(e) => eprintln!("coinguard: ignoring COINGUARD_NOW={text:?}: {e}"),
+        }
+    }
+    Box::new(coinguard::domain::SystemClock)
+}

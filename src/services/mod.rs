@@ -1,0 +1,91 @@
+//! Services: purchase, gift, redeem, grant, reverse, and household set-up.
+//! Each builds an intent and its ledger draft, checks the idempotency key, runs
+//! the guard and commits through the door, all in one `BEGIN IMMEDIATE`
+//! transaction. A preview runs the same code in a transaction that is rolled back.
+
+mod household;
+mod spend;
+
+use serde::Serialize;
+
+use crate::domain::{DomainError, TxId};
+use crate::guard::Reason;
+use crate::ledger::LedgerError;
+use crate::money::MoneyError;
+
+pub use household::{add_member, init_household};
+pub use spend::{
+    GiftRequest, GrantRequest, PurchaseRequest, RedeemRequest, ReverseRequest, gift, grant,
+    purchase, redeem, reverse,
+};
+
+/// Whether to commit or only show what would happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Commit,
+    Preview,
+}
+
+/// How a spending command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    /// Written to the ledger (or, with a replayed key, written earlier).
+    Committed,
+    /// A preview that would be written.
+    WouldCommit,
+    /// Needs a guardian's approval.
+    Pending,
+    /// Refused by the guard.
+    Denied,
+}
+
+/// The result of a spending command, with everything a person needs to see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub kind: OutcomeKind,
+    pub tx: Option<TxId>,
+    /// True when the key was seen before: nothing new was written.
+    pub replayed: bool,
+    /// One line: what happened, coins with their money value.
+    pub summary: String,
+    pub reasons: Vec<Reason>,
+}
+
+/// Everything a service can refuse before the guard is asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("there is no coin pack \"{given}\"; packs are: {known}")]
+    UnknownPack { given: String, known: String },
+    #[error("there is no gift \"{given}\"; gifts are: {known}")]
+    UnknownGift { given: String, known: String },
+    #[error("{name} needs a birthdate (YYYY-MM-DD): age rules depend on it")]
+    BirthdateRequired { name: String },
+}
+
+impl ServiceError {
+    /// True when the person typed something wrong (exit code 2), as opposed to
+    /// the database or the machine failing (exit code 1).
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            ServiceError::Ledger(e) => matches!(
+                e,
+                LedgerError::KeyConflict { .. }
+                    | LedgerError::AlreadyReversed { .. }
+                    | LedgerError::NotReversible { .. }
+                    | LedgerError::UnknownTransaction { .. }
+                    | LedgerError::UnknownMember { .. }
+                    | LedgerError::DuplicateMember { .. }
+                    | LedgerError::AlreadyExists { .. }
+                    | LedgerError::Money(_)
+            ),
+            _ => true,
+        }
+    }
+}
