@@ -89,7 +89,8 @@ impl CliError {
                 LedgerError::Missing { .. }
                 | LedgerError::NotSqlite { .. }
                 | LedgerError::Foreign { .. }
-                | LedgerError::Newer { .. },
+                | LedgerError::Newer { .. }
+                | LedgerError::Corrupt { .. },
             )) => EXIT_BAD_INPUT,
             CliError::Config(_) | CliError::BadInput(_) => EXIT_BAD_INPUT,
             _ => EXIT_OTHER,

@@ -118,6 +118,16 @@ impl TxFields<'_> {
     }
 }
 
+/// A request's fingerprint: the same request always gives the same one, so a
+/// replayed idempotency key can be told from a reused one.
+pub fn fingerprint(parts: &[&str]) -> String {
+    let mut c = Canonical::new("coinguard-request-v1");
+    for part in parts {
+        c.text(part);
+    }
+    c.link("")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,14 +156,4 @@ mod tests {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
     }
-}
-
-/// A request's fingerprint: the same request always gives the same one, so a
-/// replayed idempotency key can be told from a reused one.
-pub fn fingerprint(parts: &[&str]) -> String {
-    let mut c = Canonical::new("coinguard-request-v1");
-    for part in parts {
-        c.text(part);
-    }
-    c.link("")
 }

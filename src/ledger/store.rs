@@ -143,6 +143,26 @@ impl Store {
     /// not ours, and one made by a newer coinguard.
     pub fn open(path: &Path) -> Result<Store, LedgerError> {
         check_header(path)?;
+        // Identify the file read-only first: switching a foreign file to WAL
+        // would change it, and bad input must change nothing.
+        {
+            let probe = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| LedgerError::from_sqlite(path, e))?;
+            let app_id: i64 = probe.pragma_query_value(None, "application_id", |r| r.get(0))?;
+            if app_id != APPLICATION_ID {
+                return Err(LedgerError::Foreign {
+                    path: path.to_path_buf(),
+                });
+            }
+            let version: i64 = probe.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if version > schema::latest_version() {
+                return Err(LedgerError::Newer {
+                    path: path.to_path_buf(),
+                    found: version,
+                    known: schema::latest_version(),
+                });
+            }
+        }
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| LedgerError::from_sqlite(path, e))?;
         let mut store = Store {
@@ -150,25 +170,10 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.configure()?;
-        let app_id: i64 = store
-            .conn
-            .pragma_query_value(None, "application_id", |r| r.get(0))?;
-        if app_id != APPLICATION_ID {
-            return Err(LedgerError::Foreign {
-                path: path.to_path_buf(),
-            });
-        }
+        let latest = schema::latest_version();
         let version: i64 = store
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let latest = schema::latest_version();
-        if version > latest {
-            return Err(LedgerError::Newer {
-                path: path.to_path_buf(),
-                found: version,
-                known: latest,
-            });
-        }
         if version < latest {
             let now_us = Utc::now().timestamp_micros();
             let tx = Transaction::new(&mut store.conn, TransactionBehavior::Immediate)?;

@@ -92,6 +92,15 @@ impl<'s, T> Grouped<'s, T> {
     }
 }
 
+/// An amount in an account's unit as a person reads it: money as money,
+/// coins and diamonds as counts.
+fn amount_text(amount: i64, unit: &str) -> String {
+    match crate::money::Currency::parse(unit) {
+        Ok(currency) => crate::money::Money::from_micros(currency, amount).to_string(),
+        Err(_) => format!("{amount} {unit}"),
+    }
+}
+
 fn describe_tx(id: i64, kind: &str, at_us: i64) -> String {
     let when = DateTime::from_timestamp_micros(at_us)
         .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
@@ -168,6 +177,13 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
         let entry = describe_tx(id, &kind, at_us);
         report.transactions += 1;
 
+        if stored_prev != prev_hash {
+            return fail(
+                report,
+                entry,
+                "it does not follow the transaction before it: an entry before it was removed or changed",
+            );
+        }
         let orphan = [
             postings.take(id, &mut tx_postings)?,
             lots_g.take(id, &mut tx_lots)?,
@@ -181,13 +197,6 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
                 report,
                 format!("rows belonging to transaction #{orphan}"),
                 "there is no such transaction: rows were added outside coinguard",
-            );
-        }
-        if stored_prev != prev_hash {
-            return fail(
-                report,
-                entry,
-                "it does not follow the transaction before it: an entry before it was removed or changed",
             );
         }
         let mut named = Vec::with_capacity(tx_postings.len());
@@ -272,7 +281,9 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
                 report,
                 entry,
                 &format!(
-                    "its stored balance is {kept} {unit} but its postings add up to {computed} {unit}"
+                    "its stored balance is {} but its postings add up to {}",
+                    amount_text(kept, unit),
+                    amount_text(computed, unit)
                 ),
             );
         }
@@ -280,7 +291,7 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
             return fail(
                 report,
                 entry,
-                &format!("it is below zero ({computed} {unit})"),
+                &format!("it is below zero ({})", amount_text(computed, unit)),
             );
         }
     }

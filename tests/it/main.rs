@@ -1,0 +1,9 @@
+//! coinguard's integration tests: one binary, a module per subject.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod cli;
+mod ledger_flows;
+mod migration;
+mod simulation;
+mod support;
+mod tamper;

@@ -1,0 +1,43 @@
+//! A database written by an older coinguard opens, migrates, and verifies.
+
+use coinguard::ledger::{self, Account, Store, schema};
+
+use crate::support::{Household, committed};
+
+#[test]
+fn a_version_1_database_with_history_migrates_and_verifies() {
+    let mut h = Household::new();
+    committed(h.buy("Sam", "coins-350", None));
+    committed(h.gift("Sam", "Ana", "hand-hearts", 2, None));
+    let path = h.path();
+    let sam = h.member_id("Sam");
+    drop(h.store);
+
+    // Turn it into exactly what version 1 wrote: no maintained balances.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE balances; DELETE FROM schema_migrations WHERE version = 2; PRAGMA user_version = 1;").unwrap();
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    let version: i64 = store
+        .conn()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, schema::latest_version());
+    let recorded: Vec<i64> = store
+        .conn()
+        .prepare("SELECT version FROM schema_migrations ORDER BY version")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(recorded, vec![1, 2]);
+    assert_eq!(
+        ledger::balance(store.conn(), Account::Wallet(sam)).unwrap(),
+        150
+    );
+    let report = ledger::verify(store.conn()).unwrap();
+    assert_eq!(report.problem, None);
+    assert_eq!(report.transactions, 2);
+}
