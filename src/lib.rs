@@ -20,6 +20,7 @@
 //! money (FIFO lots); `verify` recomputes every hash and balance and names the
 //! first entry that does not match.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;

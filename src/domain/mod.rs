@@ -5,6 +5,7 @@
 //! exists is a valid one. Nothing here touches the database.
 
 mod clock;
+mod limits;
 
 use std::fmt;
 use std::str::FromStr;
@@ -13,6 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use limits::{Scope, Window};
 
 /// Longest name a member, creator, pack or gift may have.
 pub const MAX_NAME_CHARS: usize = 64;
@@ -55,6 +57,12 @@ pub enum DomainError {
     MemoTooLong,
     #[error("the text contains a control character; remove it")]
     MemoControlChar,
+    #[error("scope \"{given}\" is not one of purchase, gift, all")]
+    UnknownScope { given: String },
+    #[error("window \"{given}\" is not one of transaction, day, week, month, 24h, 7d, 30d")]
+    UnknownWindow { given: String },
+    #[error("\"{given}\" is not a time of day; write it as HH:MM, like 21:00")]
+    TimeOfDay { given: String },
 }
 
 /// Database id of a member.
@@ -241,6 +249,28 @@ pub fn parse_timezone(text: &str) -> Result<Tz, DomainError> {
         .map_err(|_| DomainError::UnknownTimezone {
             given: text.to_string(),
         })
+}
+
+/// A time of day written `HH:MM` (24-hour), as minutes after midnight.
+pub fn parse_time_of_day(text: &str) -> Result<u32, DomainError> {
+    let err = || DomainError::TimeOfDay {
+        given: text.to_string(),
+    };
+    let (h, m) = text.trim().split_once(':').ok_or_else(err)?;
+    let digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || !digits(m) {
+        return Err(err());
+    }
+    let (h, m): (u32, u32) = (h.parse().map_err(|_| err())?, m.parse().map_err(|_| err())?);
+    if h > 23 || m > 59 {
+        return Err(err());
+    }
+    Ok(h * 60 + m)
+}
+
+/// Minutes after midnight as `HH:MM`.
+pub fn format_time_of_day(minutes: u32) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// A caller-chosen key that makes a retried command write nothing new.

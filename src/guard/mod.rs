@@ -17,7 +17,10 @@ use std::marker::PhantomData;
 use serde::Serialize;
 
 use crate::config::{Config, Gift, Pack};
-use crate::ledger::{Draft, LedgerError, Member, ReversalPlan, WriteTx};
+use crate::domain::{Scope, Window};
+use crate::ledger::{
+    CreatorList, Draft, LedgerError, Limit, Member, QuietHours, ReversalPlan, Spend, WriteTx,
+};
 use crate::money::{Coins, Diamonds, Money};
 
 /// A value only the guard can produce: permission to append this draft.
@@ -52,6 +55,8 @@ pub enum Intent {
         gift: Gift,
         count: u64,
         coins: Coins,
+        /// What the coins cost (FIFO lots); zero when the wallet is short.
+        cost: Money,
         available: Option<Coins>,
     },
     Redeem {
@@ -95,8 +100,18 @@ pub enum RuleId {
     ClockSanity,
     /// Who may do what (only guardians grant; only creators receive gifts).
     Role,
+    /// What a member may do at their age (config/age_bands.toml).
+    AgeBand,
     /// Enough coins, diamonds, and at least the minimum payout.
     Funds,
+    /// A hard limit: above it is denied.
+    HardLimit,
+    /// Quiet hours: no spending at night (deny or needs approval).
+    QuietHours,
+    /// Creator allow and block lists.
+    CreatorList,
+    /// A soft limit: above it needs a guardian's approval.
+    SoftLimit,
 }
 
 impl RuleId {
@@ -104,7 +119,12 @@ impl RuleId {
         match self {
             RuleId::ClockSanity => "clock_sanity",
             RuleId::Role => "role",
+            RuleId::AgeBand => "age_band",
             RuleId::Funds => "funds",
+            RuleId::HardLimit => "hard_limit",
+            RuleId::QuietHours => "quiet_hours",
+            RuleId::CreatorList => "creator_list",
+            RuleId::SoftLimit => "soft_limit",
         }
     }
 }
@@ -128,6 +148,34 @@ pub struct Reason {
     pub figures: Vec<(&'static str, String)>,
 }
 
+impl Reason {
+    /// `{"rule", "severity", "message", <figures>...}`: the shape the CLI's
+    /// `--json` and the decision log share.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut object = serde_json::Map::new();
+        object.insert("rule".into(), self.rule.as_str().into());
+        object.insert(
+            "severity".into(),
+            if self.severity == Severity::Deny {
+                "deny"
+            } else {
+                "needs_approval"
+            }
+            .into(),
+        );
+        object.insert("message".into(), self.message.clone().into());
+        for (name, value) in &self.figures {
+            object.insert((*name).into(), value.clone().into());
+        }
+        serde_json::Value::Object(object)
+    }
+}
+
+/// All reasons as a JSON array.
+pub fn reasons_json(reasons: &[Reason]) -> serde_json::Value {
+    serde_json::Value::Array(reasons.iter().map(Reason::to_json).collect())
+}
+
 /// The guard's answer.
 #[derive(Debug)]
 pub enum Verdict<'t> {
@@ -140,7 +188,76 @@ pub enum Verdict<'t> {
 pub struct Facts<'a> {
     pub config: &'a Config,
     pub now: chrono::DateTime<chrono::Utc>,
+    pub local: chrono::DateTime<chrono_tz::Tz>,
     pub newest_entry_us: Option<i64>,
+    /// The member's limits that apply to this intent, each with what was
+    /// already spent in its window.
+    pub limits: Vec<(Limit, Spend)>,
+    pub quiet_hours: Option<QuietHours>,
+    /// Where the gift's creator stands on the member's lists.
+    pub creator_list: Option<CreatorList>,
+}
+
+impl Intent {
+    /// Whether limits, quiet hours and age bands judge this intent at all.
+    fn is_spending(&self) -> bool {
+        matches!(
+            self,
+            Intent::Purchase { .. } | Intent::PurchaseCustom { .. } | Intent::Gift { .. }
+        )
+    }
+
+    fn scopes(&self) -> &'static [Scope] {
+        match self {
+            Intent::Purchase { .. } | Intent::PurchaseCustom { .. } => {
+                &[Scope::Purchase, Scope::All]
+            }
+            Intent::Gift { .. } => &[Scope::Gift, Scope::All],
+            _ => &[],
+        }
+    }
+}
+
+fn gather<'a>(
+    write: &WriteTx<'_>,
+    config: &'a Config,
+    intent: &Intent,
+) -> Result<Facts<'a>, LedgerError> {
+    let conn = write.sql();
+    let now = write.now();
+    let tz = config.settings.timezone;
+    let member = intent.member().id;
+    let mut facts = Facts {
+        config,
+        now,
+        local: now.with_timezone(&tz),
+        newest_entry_us: crate::ledger::newest_entry_at(conn)?,
+        limits: Vec::new(),
+        quiet_hours: None,
+        creator_list: None,
+    };
+    if intent.is_spending() {
+        let mut windows: Vec<(Window, Spend)> = Vec::new();
+        for limit in crate::ledger::limits_of(conn, member)? {
+            if !intent.scopes().contains(&limit.scope) {
+                continue;
+            }
+            let used = match windows.iter().find(|(w, _)| *w == limit.window) {
+                Some((_, used)) => *used,
+                None => {
+                    let used = crate::ledger::spent_in(conn, member, limit.window, now, tz)?;
+                    windows.push((limit.window, used));
+                    used
+                }
+            };
+            facts.limits.push((limit, used));
+        }
+        facts.quiet_hours = crate::ledger::quiet_hours_of(conn, member)?;
+    }
+    if let Intent::Gift { creator, .. } = intent {
+        facts.creator_list = crate::ledger::creator_list(conn, member, creator.id)?;
+    }
+    Ok(facts)
 }
 
 /// Judges `intent` (whose ledger effect is `draft`) inside `write`.
@@ -150,11 +267,7 @@ pub fn evaluate<'t>(
     intent: &Intent,
     draft: Draft,
 ) -> Result<Verdict<'t>, LedgerError> {
-    let facts = Facts {
-        config,
-        now: write.now(),
-        newest_entry_us: crate::ledger::newest_entry_at(write.sql())?,
-    };
+    let facts = gather(write, config, intent)?;
     let mut reasons = rules::all(&facts, intent);
     reasons.sort_by_key(|r| (r.severity, r.rule));
     Ok(match reasons.first().map(|r| r.severity) {

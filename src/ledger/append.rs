@@ -226,7 +226,48 @@ pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerE
     for take in &draft.takes {
         super::lots::take(conn, id, take)?;
     }
+    // Spend aggregates, in this same transaction. A reversal counts at the
+    // original's time, so undoing a purchase frees the window it used.
+    let original: Option<(String, i64)> = match draft.reverses {
+        Some(orig) => conn
+            .query_row(
+                "SELECT kind, at_us FROM transactions WHERE id = ?1",
+                [orig.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?,
+        None => None,
+    };
+    let posted: Vec<(Account, i64)> = draft
+        .postings
+        .iter()
+        .map(|p| (p.account, p.amount))
+        .collect();
+    let spend = super::spend::of_transaction(
+        draft.kind,
+        original.as_ref().and_then(|(k, _)| Kind::parse(k)),
+        &posted,
+        draft.takes.iter().map(|t| t.cost_micros).sum(),
+        draft.new_lot.as_ref().map_or(0, |l| l.cost_micros),
+    );
+    super::spend::record(
+        conn,
+        id,
+        draft.member,
+        original.map_or(at_us, |(_, at)| at),
+        spend,
+        household_tz(conn)?,
+    )?;
     Ok(TxId(id))
+}
+
+pub(crate) fn household_tz(conn: &Connection) -> Result<chrono_tz::Tz, LedgerError> {
+    let name: String = conn.query_row("SELECT timezone FROM household WHERE id = 1", [], |r| {
+        r.get(0)
+    })?;
+    crate::domain::parse_timezone(&name).map_err(|_| LedgerError::Corrupt {
+        message: format!("unknown household time zone {name:?}"),
+    })
 }
 
 fn current_currency(conn: &Connection) -> Result<Currency, LedgerError> {

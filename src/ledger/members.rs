@@ -125,3 +125,24 @@ pub fn find_member(conn: &Connection, name: &str) -> Result<Member, LedgerError>
         }
     }
 }
+
+/// The stored PHC hash of a member's PIN, if they have one.
+pub fn pin_hash(conn: &Connection, member: MemberId) -> Result<Option<String>, LedgerError> {
+    Ok(conn
+        .query_row(
+            "SELECT pin_hash FROM members WHERE id = ?1",
+            [member.0],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// Stores a member's PIN hash (a PHC string, never the PIN).
+pub fn set_pin_hash(write: &WriteTx<'_>, member: MemberId, phc: &str) -> Result<(), LedgerError> {
+    write.sql().execute(
+        "UPDATE members SET pin_hash = ?2 WHERE id = ?1",
+        params![member.0, phc],
+    )?;
+    Ok(())
+}

@@ -13,10 +13,13 @@
 mod accounts;
 mod append;
 mod chain;
+mod decisions;
 mod lots;
 mod members;
+mod policy;
 mod reversal;
 pub mod schema;
+pub mod spend;
 mod store;
 mod verify;
 
@@ -27,9 +30,17 @@ pub use append::{
     Draft, Kind, LotTake, NewLot, PostingDraft, append, find_by_key, newest_entry_at,
 };
 pub use chain::{GENESIS_HASH, fingerprint};
+pub use decisions::{DecisionEntry, log_decision};
 pub use lots::{lot_cost_of_wallet, plan_take};
-pub use members::{Member, add_member, find_member, list_members, member_by_id};
+pub use members::{
+    Member, add_member, find_member, list_members, member_by_id, pin_hash, set_pin_hash,
+};
+pub use policy::{
+    CreatorList, Limit, QuietHours, creator_list, creator_lists_of, limits_of, quiet_hours_of,
+    remove_limit, set_creator_list, set_limit, set_quiet_hours,
+};
 pub use reversal::{ReversalPlan, plan_reversal};
+pub use spend::{Spend, spent_in};
 pub use store::{BUSY_TIMEOUT, Store, WriteTx};
 pub use verify::{Problem, VerifyReport, verify};
 

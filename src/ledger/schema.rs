@@ -11,6 +11,10 @@ pub const APPLICATION_ID: i64 = 0x4347_5244;
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("ledger core", MIGRATION_1),
     ("maintained account balances", MIGRATION_2),
+    (
+        "guard policy, spend aggregates and the decision log",
+        MIGRATION_3,
+    ),
 ];
 
 pub fn latest_version() -> i64 {
@@ -18,13 +22,23 @@ pub fn latest_version() -> i64 {
 }
 
 /// Applies migrations after `from` up to `to`, recording each.
-pub fn migrate(tx: &Transaction<'_>, from: i64, to: i64, now_us: i64) -> rusqlite::Result<()> {
+pub fn migrate(
+    tx: &Transaction<'_>,
+    from: i64,
+    to: i64,
+    now_us: i64,
+) -> Result<(), super::LedgerError> {
+    use std::ops::Deref;
+    let tx: &rusqlite::Connection = tx.deref();
     for (index, (name, sql)) in MIGRATIONS.iter().enumerate() {
         let number = index as i64 + 1;
         if number <= from || number > to {
             continue;
         }
         tx.execute_batch(sql)?;
+        if number == 3 {
+            backfill_spend(tx)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at_us) VALUES (?1, ?2, ?3)",
             rusqlite::params![number, name, now_us],
@@ -32,6 +46,27 @@ pub fn migrate(tx: &Transaction<'_>, from: i64, to: i64, now_us: i64) -> rusqlit
         tx.pragma_update(None, "user_version", number)?;
     }
     Ok(())
+}
+
+/// Spend aggregates for a database that already has history. A brand-new
+/// database has no household row yet and nothing to backfill.
+fn backfill_spend(tx: &rusqlite::Connection) -> Result<(), super::LedgerError> {
+    let tz: Option<String> = tx
+        .query_row("SELECT timezone FROM household WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .map(Some)
+        .or_else(|e| {
+            if e == rusqlite::Error::QueryReturnedNoRows {
+                Ok(None)
+            } else {
+                Err(e)
+            }
+        })?;
+    let Some(tz) = tz.and_then(|name| crate::domain::parse_timezone(&name).ok()) else {
+        return Ok(());
+    };
+    super::spend::rebuild(tx, tz)
 }
 
 /// Version 1: household, members, the versioned catalog, and the append-only
@@ -176,4 +211,84 @@ CREATE TABLE balances (
 );
 INSERT INTO balances (account_id, balance)
     SELECT account_id, SUM(amount) FROM postings GROUP BY account_id;
+"#;
+
+/// Version 3: what the guard needs. Policy tables (limits, quiet hours,
+/// creator lists) are edited by guardians; spend events and buckets are
+/// maintained in the same transaction as each ledger write so a window check
+/// reads a handful of rows at any history size; the decision log is
+/// append-only and hash-chained like the ledger.
+const MIGRATION_3: &str = r#"
+-- soft/hard: money micro-units for scopes 'purchase' and 'all', coins for 'gift'.
+CREATE TABLE limits (
+    id        INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    scope     TEXT NOT NULL CHECK (scope IN ('purchase', 'gift', 'all')),
+    period    TEXT NOT NULL CHECK (period IN ('transaction', 'day', 'week', 'month', '24h', '7d', '30d')),
+    soft      INTEGER CHECK (soft > 0),
+    hard      INTEGER CHECK (hard > 0),
+    CHECK (soft IS NOT NULL OR hard IS NOT NULL),
+    UNIQUE (member_id, scope, period)
+);
+
+-- Minutes after local midnight; start > end crosses midnight.
+CREATE TABLE quiet_hours (
+    member_id    INTEGER PRIMARY KEY REFERENCES members(id),
+    start_minute INTEGER NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),
+    end_minute   INTEGER NOT NULL CHECK (end_minute BETWEEN 0 AND 1439),
+    verdict      TEXT NOT NULL CHECK (verdict IN ('deny', 'needs_approval'))
+);
+
+CREATE TABLE creator_rules (
+    member_id  INTEGER NOT NULL REFERENCES members(id),
+    creator_id INTEGER NOT NULL REFERENCES members(id),
+    list       TEXT NOT NULL CHECK (list IN ('allow', 'block')),
+    PRIMARY KEY (member_id, creator_id)
+);
+
+-- Derived, one row per spending transaction: what it added to each scope.
+-- A reversal's row carries the original's time, so undoing a purchase frees
+-- the window the purchase was counted in.
+CREATE TABLE spend_events (
+    tx_id           INTEGER PRIMARY KEY REFERENCES transactions(id),
+    member_id       INTEGER NOT NULL,
+    at_us           INTEGER NOT NULL,
+    purchase_micros INTEGER NOT NULL,
+    gift_coins      INTEGER NOT NULL,
+    all_micros      INTEGER NOT NULL
+);
+CREATE INDEX spend_events_member_at ON spend_events (member_id, at_us);
+
+-- Derived: spend events summed per member and bucket. kind 'hour' (start =
+-- UTC hours since 1970), 'utc_day' (UTC days since 1970), 'local_day'
+-- (household-local calendar days since 1970-01-01).
+CREATE TABLE spend_buckets (
+    member_id       INTEGER NOT NULL,
+    kind            TEXT NOT NULL,
+    start           INTEGER NOT NULL,
+    purchase_micros INTEGER NOT NULL,
+    gift_coins      INTEGER NOT NULL,
+    all_micros      INTEGER NOT NULL,
+    PRIMARY KEY (member_id, kind, start)
+) WITHOUT ROWID;
+
+-- Every guard decision, including denials, hash-chained.
+CREATE TABLE decisions (
+    id        INTEGER PRIMARY KEY,
+    at_us     INTEGER NOT NULL,
+    actor_id  INTEGER NOT NULL,
+    member_id INTEGER NOT NULL,
+    action    TEXT NOT NULL,
+    outcome   TEXT NOT NULL CHECK (outcome IN ('allow', 'needs_approval', 'deny')),
+    summary   TEXT NOT NULL,
+    reasons   TEXT NOT NULL,
+    tx_id     INTEGER REFERENCES transactions(id),
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+CREATE INDEX decisions_member_at ON decisions (member_id, at_us);
+CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'coinguard decision log is append-only'); END;
+CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'coinguard decision log is append-only'); END;
 "#;

@@ -9,12 +9,16 @@ use rusqlite::Connection;
 
 use super::LedgerError;
 use super::accounts::Account;
+use super::append::{Kind, household_tz};
 use super::chain::{GENESIS_HASH, TxFields};
+use super::decisions::verify_decisions;
+use super::spend::{self, Spend};
 
 /// What `verify` looked at and the first problem it met, if any.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VerifyReport {
     pub transactions: u64,
+    pub decisions: u64,
     pub postings: u64,
     pub accounts: u64,
     pub lots: u64,
@@ -166,6 +170,7 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
          FROM transactions ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
+    let mut events_expected: i64 = 0;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let key: Option<String> = r.get(1)?;
@@ -245,6 +250,49 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
                 entry,
                 &format!("its {unit} postings do not sum to zero"),
             );
+        }
+        // The maintained spend event must be what this transaction spent.
+        let reverses: Option<i64> = fields.reverses;
+        let original: Option<(String, i64)> = match reverses {
+            Some(orig) => conn
+                .prepare_cached("SELECT kind, at_us FROM transactions WHERE id = ?1")?
+                .query_row([orig], |r| Ok((r.get(0)?, r.get(1)?)))
+                .ok(),
+            None => None,
+        };
+        let posted: Vec<(Account, i64)> = named
+            .iter()
+            .filter_map(|(name, _, amount)| Account::from_name(name).map(|a| (a, *amount)))
+            .collect();
+        let expected = spend::of_transaction(
+            Kind::parse(&kind).unwrap_or(Kind::Grant),
+            original.as_ref().and_then(|(k, _)| Kind::parse(k)),
+            &posted,
+            tx_moves.iter().map(|(_, _, cost)| *cost).sum(),
+            tx_lots.iter().map(|(_, _, cost)| *cost).sum(),
+        );
+        let stored_event: Option<(i64, i64, Spend)> = conn
+            .prepare_cached("SELECT member_id, at_us, purchase_micros, gift_coins, all_micros FROM spend_events WHERE tx_id = ?1")?
+            .query_row([id], |r| {
+                Ok((r.get(0)?, r.get(1)?, Spend { purchase_micros: r.get(2)?, gift_coins: r.get(3)?, all_micros: r.get(4)? }))
+            })
+            .ok();
+        let expected_event = (!expected.is_zero()).then(|| {
+            (
+                fields.member,
+                original.as_ref().map_or(at_us, |(_, at)| *at),
+                expected,
+            )
+        });
+        if stored_event != expected_event {
+            return fail(
+                report,
+                entry,
+                "its record in the spending totals does not match it: limits would be judged on wrong numbers",
+            );
+        }
+        if expected_event.is_some() {
+            events_expected += 1;
         }
         prev_hash = stored_hash;
     }
@@ -342,5 +390,86 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
             }
         }
     }
+    // Spend totals: no stray events, and every bucket is the sum of its events.
+    let events_stored: i64 =
+        conn.query_row("SELECT COUNT(*) FROM spend_events", [], |r| r.get(0))?;
+    if events_stored != events_expected {
+        return fail(
+            report,
+            "the spending totals".into(),
+            "they hold events for transactions that spent nothing, or that do not exist",
+        );
+    }
+    if let Some(problem) = check_buckets(conn)? {
+        return fail(report, "the spending totals".into(), &problem);
+    }
+    let (decisions, bad) = verify_decisions(conn)?;
+    report.decisions = decisions;
+    if let Some((entry, message)) = bad {
+        return fail(report, entry, &message);
+    }
     Ok(report)
+}
+
+/// Recomputes every spend bucket from the events and compares.
+fn check_buckets(conn: &Connection) -> Result<Option<String>, LedgerError> {
+    let tz = household_tz(conn)?;
+    let mut expected: HashMap<(i64, &'static str, i64), Spend> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT member_id, at_us, purchase_micros, gift_coins, all_micros FROM spend_events",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (member, at_us): (i64, i64) = (r.get(0)?, r.get(1)?);
+        let add = Spend {
+            purchase_micros: r.get(2)?,
+            gift_coins: r.get(3)?,
+            all_micros: r.get(4)?,
+        };
+        for key in [
+            (member, "hour", spend::hour_of(at_us)),
+            (member, "utc_day", spend::utc_day_of(at_us)),
+            (member, "local_day", spend::local_day_of(at_us, tz)),
+        ] {
+            let e = expected.entry(key).or_default();
+            e.purchase_micros = e.purchase_micros.saturating_add(add.purchase_micros);
+            e.gift_coins = e.gift_coins.saturating_add(add.gift_coins);
+            e.all_micros = e.all_micros.saturating_add(add.all_micros);
+        }
+    }
+    let mut stmt = conn.prepare(
+        "SELECT member_id, kind, start, purchase_micros, gift_coins, all_micros FROM spend_buckets",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut seen = 0usize;
+    while let Some(r) = rows.next()? {
+        let (member, kind, start): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let stored = Spend {
+            purchase_micros: r.get(3)?,
+            gift_coins: r.get(4)?,
+            all_micros: r.get(5)?,
+        };
+        let kind: &'static str = match kind.as_str() {
+            "hour" => "hour",
+            "utc_day" => "utc_day",
+            "local_day" => "local_day",
+            _ => {
+                return Ok(Some(format!(
+                    "a bucket of member {member} has an unknown kind {kind:?}"
+                )));
+            }
+        };
+        if expected.get(&(member, kind, start)) != Some(&stored) {
+            return Ok(Some(format!(
+                "the {kind} bucket {start} of member {member} does not add up to the transactions in it"
+            )));
+        }
+        seen += 1;
+    }
+    if seen != expected.len() {
+        return Ok(Some(
+            "some spending is missing from the buckets limits are judged on".into(),
+        ));
+    }
+    Ok(None)
 }

@@ -106,7 +106,10 @@ fn guarded(
                 reasons: Vec::new(),
             });
         }
-        Ok(match guard::evaluate(w, &config, &intent, draft)? {
+        let action = draft.kind.as_str();
+        let actor = draft.actor;
+        let member = draft.member;
+        let outcome = match guard::evaluate(w, &config, &intent, draft)? {
             Verdict::Allow(cleared) => match mode {
                 Mode::Commit => {
                     let tx = ledger::append(w, cleared)?;
@@ -140,7 +143,27 @@ fn guarded(
                 summary,
                 reasons,
             },
-        })
+        };
+        if mode == Mode::Commit {
+            let decided = match outcome.kind {
+                OutcomeKind::Committed | OutcomeKind::WouldCommit => "allow",
+                OutcomeKind::Pending => "needs_approval",
+                OutcomeKind::Denied => "deny",
+            };
+            ledger::log_decision(
+                w,
+                &ledger::DecisionEntry {
+                    actor,
+                    member,
+                    action: action.to_string(),
+                    outcome: decided.to_string(),
+                    summary: outcome.summary.clone(),
+                    reasons_json: guard::reasons_json(&outcome.reasons).to_string(),
+                    tx: outcome.tx,
+                },
+            )?;
+        }
+        Ok(outcome)
     };
     match mode {
         Mode::Commit => store.write(clock, run),
@@ -363,6 +386,7 @@ pub fn gift(
             gift: gift.clone(),
             count,
             coins,
+            cost: Money::from_micros(currency, cost),
             available: Some(available),
         };
         Ok(Planned {

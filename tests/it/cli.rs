@@ -246,6 +246,10 @@ fn missing_foreign_damaged_and_newer_files_are_refused_plainly() {
     let bytes = std::fs::read(&whole).unwrap();
     std::fs::write(&truncated, &bytes[..4096]).unwrap();
 
+    let newer_message = format!(
+        "was written by a newer coinguard (schema 99; this one knows up to {})",
+        coinguard::ledger::schema::latest_version()
+    );
     let cases: &[(&Path, &str)] = &[
         (&dir.path().join("nope.db"), "no household database at"),
         (&foreign, "is not a coinguard household database"),
@@ -254,10 +258,7 @@ fn missing_foreign_damaged_and_newer_files_are_refused_plainly() {
             "is not a coinguard database: it is not a SQLite file, or it is damaged",
         ),
         (&empty, "is not a coinguard household database"),
-        (
-            &newer,
-            "was written by a newer coinguard (schema 99; this one knows up to 2)",
-        ),
+        (&newer, &newer_message),
         (&truncated, "the database is damaged"),
     ];
     for (path, expected) in cases {

@@ -13,9 +13,15 @@ fn a_version_1_database_with_history_migrates_and_verifies() {
     let sam = h.member_id("Sam");
     drop(h.store);
 
-    // Turn it into exactly what version 1 wrote: no maintained balances.
+    // Turn it into exactly what version 1 wrote: no maintained balances,
+    // no policy, no spend totals, no decision log.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TABLE balances; DELETE FROM schema_migrations WHERE version = 2; PRAGMA user_version = 1;").unwrap();
+    conn.execute_batch(
+        "DROP TABLE balances; DROP TABLE limits; DROP TABLE quiet_hours; DROP TABLE creator_rules;
+         DROP TABLE spend_events; DROP TABLE spend_buckets; DROP TABLE decisions;
+         DELETE FROM schema_migrations WHERE version >= 2; PRAGMA user_version = 1;",
+    )
+    .unwrap();
     drop(conn);
 
     let store = Store::open(&path).unwrap();
@@ -32,11 +38,22 @@ fn a_version_1_database_with_history_migrates_and_verifies() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(recorded, vec![1, 2]);
+    assert_eq!(recorded, (1..=schema::latest_version()).collect::<Vec<_>>());
     assert_eq!(
         ledger::balance(store.conn(), Account::Wallet(sam)).unwrap(),
         150
     );
+    // The spend totals limits are judged on were rebuilt from the history.
+    let spent = ledger::spent_in(
+        store.conn(),
+        sam,
+        coinguard::domain::Window::Day,
+        crate::support::start(),
+        chrono_tz::America::New_York,
+    )
+    .unwrap();
+    assert_eq!(spent.purchase_micros, 4_990_000);
+    assert_eq!(spent.gift_coins, 200);
     let report = ledger::verify(store.conn()).unwrap();
     assert_eq!(report.problem, None);
     assert_eq!(report.transactions, 2);

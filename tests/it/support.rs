@@ -53,6 +53,25 @@ impl Household {
             )
             .expect("add member");
         }
+        // Everyone may gift both creators, so flows are judged on funds alone.
+        let id = |name: &str| ledger::find_member(store.conn(), name).expect("member").id;
+        let pairs: Vec<_> = ["Sam", "Lee", "Ana", "Bo"]
+            .into_iter()
+            .flat_map(|m| ["Ana", "Bo"].map(|c| (id(m), id(c))))
+            .collect();
+        store
+            .write(&clock, |w| {
+                for (member, creator) in &pairs {
+                    ledger::set_creator_list(
+                        w,
+                        *member,
+                        *creator,
+                        Some(ledger::CreatorList::Allow),
+                    )?;
+                }
+                Ok::<_, ledger::LedgerError>(())
+            })
+            .expect("creator lists");
         Household { dir, store, clock }
     }
 

@@ -1,0 +1,130 @@
+//! The decision log: every guard outcome, including denials and previews that
+//! were acted on, hash-chained like the ledger.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::LedgerError;
+use super::chain::{Canonical, GENESIS_HASH};
+use super::store::WriteTx;
+use crate::domain::{MemberId, TxId};
+
+/// One decision to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionEntry {
+    pub actor: MemberId,
+    pub member: MemberId,
+    /// purchase, gift, redeem, grant, reversal
+    pub action: String,
+    /// allow, needs_approval, deny
+    pub outcome: String,
+    pub summary: String,
+    /// The reasons as JSON (rule, severity, message, figures).
+    pub reasons_json: String,
+    pub tx: Option<TxId>,
+}
+
+pub(crate) struct DecisionFields<'a> {
+    pub id: i64,
+    pub at_us: i64,
+    pub entry: &'a DecisionEntry,
+}
+
+impl DecisionFields<'_> {
+    pub fn hash(&self, prev_hash: &str) -> String {
+        let e = self.entry;
+        let mut c = Canonical::new("coinguard-decision-v1");
+        c.int(self.id)
+            .int(self.at_us)
+            .int(e.actor.0)
+            .int(e.member.0)
+            .text(&e.action)
+            .text(&e.outcome)
+            .text(&e.summary)
+            .text(&e.reasons_json)
+            .opt_int(e.tx.map(|t| t.0));
+        c.link(prev_hash)
+    }
+}
+
+/// Appends a decision in the caller's write transaction.
+pub fn log_decision(write: &WriteTx<'_>, entry: &DecisionEntry) -> Result<i64, LedgerError> {
+    let conn = write.sql();
+    let (prev_id, prev_hash): (i64, String) = conn
+        .prepare_cached("SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, GENESIS_HASH.to_string()));
+    let id = prev_id + 1;
+    let at_us = write.now().timestamp_micros();
+    let hash = DecisionFields { id, at_us, entry }.hash(&prev_hash);
+    conn.prepare_cached(
+        "INSERT INTO decisions (id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        id,
+        at_us,
+        entry.actor.0,
+        entry.member.0,
+        entry.action,
+        entry.outcome,
+        entry.summary,
+        entry.reasons_json,
+        entry.tx.map(|t| t.0),
+        prev_hash,
+        hash
+    ])?;
+    Ok(id)
+}
+
+/// Checks the decision chain; returns (entries checked, first bad entry).
+pub(crate) fn verify_decisions(
+    conn: &Connection,
+) -> Result<(u64, Option<(String, String)>), LedgerError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash FROM decisions ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut prev = GENESIS_HASH.to_string();
+    let mut count = 0;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let entry = DecisionEntry {
+            actor: MemberId(r.get(2)?),
+            member: MemberId(r.get(3)?),
+            action: r.get(4)?,
+            outcome: r.get(5)?,
+            summary: r.get(6)?,
+            reasons_json: r.get(7)?,
+            tx: r.get::<_, Option<i64>>(8)?.map(TxId),
+        };
+        let stored_prev: String = r.get(9)?;
+        let stored: String = r.get(10)?;
+        count += 1;
+        let name = format!(
+            "decision #{id} ({} {} by member {})",
+            entry.outcome, entry.action, entry.member
+        );
+        if stored_prev != prev {
+            return Ok((count, Some((name, "it does not follow the decision before it: an entry before it was removed or changed".into()))));
+        }
+        if (DecisionFields {
+            id,
+            at_us: r.get(1)?,
+            entry: &entry,
+        })
+        .hash(&prev)
+            != stored
+        {
+            return Ok((
+                count,
+                Some((
+                    name,
+                    "its contents do not match its hash: it was changed outside coinguard".into(),
+                )),
+            ));
+        }
+        prev = stored;
+    }
+    Ok((count, None))
+}

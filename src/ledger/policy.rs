@@ -1,0 +1,245 @@
+//! The guard's policy as guardians set it: limits, quiet hours, creator lists.
+//! Stored here because this module owns the database; judged in `guard`.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::LedgerError;
+use super::store::WriteTx;
+use crate::config::Verdict;
+use crate::domain::{MemberId, Scope, Window};
+
+/// A limit: above `soft` needs approval, above `hard` is denied. Amounts are
+/// money micro-units for purchase/all scopes and coins for the gift scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub member: MemberId,
+    pub scope: Scope,
+    pub window: Window,
+    pub soft: Option<i64>,
+    pub hard: Option<i64>,
+}
+
+/// Quiet hours in household-local minutes after midnight (may cross midnight).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuietHours {
+    pub start_minute: u32,
+    pub end_minute: u32,
+    pub verdict: Verdict,
+}
+
+impl QuietHours {
+    pub fn contains(&self, minute: u32) -> bool {
+        if self.start_minute <= self.end_minute {
+            (self.start_minute..self.end_minute).contains(&minute)
+        } else {
+            minute >= self.start_minute || minute < self.end_minute
+        }
+    }
+}
+
+/// Where a creator stands on a member's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreatorList {
+    Allow,
+    Block,
+}
+
+pub fn limits_of(conn: &Connection, member: MemberId) -> Result<Vec<Limit>, LedgerError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT scope, period, soft, hard FROM limits WHERE member_id = ?1 ORDER BY scope, period",
+    )?;
+    let rows = stmt.query_map([member.0], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get(2)?,
+            r.get(3)?,
+        ))
+    })?;
+    let mut limits = Vec::new();
+    for row in rows {
+        let (scope, window, soft, hard) = row?;
+        let corrupt = || LedgerError::Corrupt {
+            message: format!("a limit of member {member} is not valid"),
+        };
+        limits.push(Limit {
+            member,
+            scope: scope.parse().map_err(|_| corrupt())?,
+            window: window.parse().map_err(|_| corrupt())?,
+            soft,
+            hard,
+        });
+    }
+    Ok(limits)
+}
+
+/// Sets (or replaces) a limit; returns the one it replaced.
+pub fn set_limit(write: &WriteTx<'_>, limit: &Limit) -> Result<Option<Limit>, LedgerError> {
+    let before = limits_of(write.sql(), limit.member)?
+        .into_iter()
+        .find(|l| l.scope == limit.scope && l.window == limit.window);
+    write.sql().execute(
+        "INSERT INTO limits (member_id, scope, period, soft, hard) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (member_id, scope, period) DO UPDATE SET soft = excluded.soft, hard = excluded.hard",
+        params![limit.member.0, limit.scope.as_str(), limit.window.as_str(), limit.soft, limit.hard],
+    )?;
+    Ok(before)
+}
+
+/// Removes a limit; returns it, or `None` if there was none.
+pub fn remove_limit(
+    write: &WriteTx<'_>,
+    member: MemberId,
+    scope: Scope,
+    window: Window,
+) -> Result<Option<Limit>, LedgerError> {
+    let before = limits_of(write.sql(), member)?
+        .into_iter()
+        .find(|l| l.scope == scope && l.window == window);
+    write.sql().execute(
+        "DELETE FROM limits WHERE member_id = ?1 AND scope = ?2 AND period = ?3",
+        params![member.0, scope.as_str(), window.as_str()],
+    )?;
+    Ok(before)
+}
+
+pub fn quiet_hours_of(
+    conn: &Connection,
+    member: MemberId,
+) -> Result<Option<QuietHours>, LedgerError> {
+    let row: Option<(u32, u32, String)> = conn
+        .prepare_cached(
+            "SELECT start_minute, end_minute, verdict FROM quiet_hours WHERE member_id = ?1",
+        )?
+        .query_row([member.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(row.map(|(start_minute, end_minute, verdict)| QuietHours {
+        start_minute,
+        end_minute,
+        verdict: if verdict == "deny" {
+            Verdict::Deny
+        } else {
+            Verdict::NeedsApproval
+        },
+    }))
+}
+
+/// Sets quiet hours, or clears them with `None`; returns what was there.
+pub fn set_quiet_hours(
+    write: &WriteTx<'_>,
+    member: MemberId,
+    quiet: Option<QuietHours>,
+) -> Result<Option<QuietHours>, LedgerError> {
+    let before = quiet_hours_of(write.sql(), member)?;
+    match quiet {
+        Some(q) => write.sql().execute(
+            "INSERT INTO quiet_hours (member_id, start_minute, end_minute, verdict) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (member_id) DO UPDATE SET start_minute = excluded.start_minute, end_minute = excluded.end_minute, verdict = excluded.verdict",
+            params![member.0, q.start_minute, q.end_minute, q.verdict.as_str()],
+        )?,
+        None => write.sql().execute("DELETE FROM quiet_hours WHERE member_id = ?1", [member.0])?,
+    };
+    Ok(before)
+}
+
+pub fn creator_list(
+    conn: &Connection,
+    member: MemberId,
+    creator: MemberId,
+) -> Result<Option<CreatorList>, LedgerError> {
+    let list: Option<String> = conn
+        .prepare_cached("SELECT list FROM creator_rules WHERE member_id = ?1 AND creator_id = ?2")?
+        .query_row([member.0, creator.0], |r| r.get(0))
+        .optional()?;
+    Ok(list.map(|l| {
+        if l == "block" {
+            CreatorList::Block
+        } else {
+            CreatorList::Allow
+        }
+    }))
+}
+
+/// All creators on a member's lists, as (creator id, list).
+pub fn creator_lists_of(
+    conn: &Connection,
+    member: MemberId,
+) -> Result<Vec<(MemberId, CreatorList)>, LedgerError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT creator_id, list FROM creator_rules WHERE member_id = ?1 ORDER BY creator_id",
+    )?;
+    let rows = stmt.query_map([member.0], |r| {
+        Ok((MemberId(r.get(0)?), r.get::<_, String>(1)?))
+    })?;
+    rows.map(|row| {
+        row.map(|(id, l)| {
+            (
+                id,
+                if l == "block" {
+                    CreatorList::Block
+                } else {
+                    CreatorList::Allow
+                },
+            )
+        })
+        .map_err(LedgerError::from)
+    })
+    .collect()
+}
+
+/// Puts a creator on a member's allow or block list, or takes them off (`None`).
+pub fn set_creator_list(
+    write: &WriteTx<'_>,
+    member: MemberId,
+    creator: MemberId,
+    list: Option<CreatorList>,
+) -> Result<Option<CreatorList>, LedgerError> {
+    let before = creator_list(write.sql(), member, creator)?;
+    match list {
+        Some(list) => write.sql().execute(
+            "INSERT INTO creator_rules (member_id, creator_id, list) VALUES (?1, ?2, ?3)
+             ON CONFLICT (member_id, creator_id) DO UPDATE SET list = excluded.list",
+            params![
+                member.0,
+                creator.0,
+                if list == CreatorList::Block {
+                    "block"
+                } else {
+                    "allow"
+                }
+            ],
+        )?,
+        None => write.sql().execute(
+            "DELETE FROM creator_rules WHERE member_id = ?1 AND creator_id = ?2",
+            [member.0, creator.0],
+        )?,
+    };
+    Ok(before)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_hours_may_cross_midnight() {
+        let night = QuietHours {
+            start_minute: 21 * 60,
+            end_minute: 7 * 60,
+            verdict: Verdict::Deny,
+        };
+        assert!(night.contains(21 * 60));
+        assert!(night.contains(23 * 60 + 59));
+        assert!(night.contains(0));
+        assert!(night.contains(6 * 60 + 59));
+        assert!(!night.contains(7 * 60));
+        assert!(!night.contains(20 * 60 + 59));
+        let lunch = QuietHours {
+            start_minute: 12 * 60,
+            end_minute: 13 * 60,
+            verdict: Verdict::Deny,
+        };
+        assert!(lunch.contains(12 * 60 + 30));
+        assert!(!lunch.contains(13 * 60));
+    }
+}

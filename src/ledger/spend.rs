@@ -1,0 +1,331 @@
+//! Maintained spend aggregates: what each transaction added to each scope, and
+//! the same summed in hour, UTC-day and household-local-day buckets, written in
+//! the same transaction as the ledger rows. A window check reads at most a few
+//! dozen bucket rows plus the events of one partial hour, at any history size.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use chrono_tz::Tz;
+use rusqlite::{Connection, params};
+
+use super::LedgerError;
+use super::accounts::Account;
+use super::append::Kind;
+use crate::domain::{MemberId, Window};
+
+pub const MICROS_PER_HOUR: i64 = 3_600_000_000;
+pub const HOURS_PER_DAY: i64 = 24;
+/// `NaiveDate::num_days_from_ce` of 1970-01-01.
+const EPOCH_DAYS_FROM_CE: i64 = 719_163;
+
+/// What one transaction (or a window) adds up to in each scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Spend {
+    /// Money paid for coins, in micro-units.
+    pub purchase_micros: i64,
+    /// Coins given as gifts.
+    pub gift_coins: i64,
+    /// Money paid for coins plus the money value of gifted coins, in micro-units.
+    pub all_micros: i64,
+}
+
+impl Spend {
+    pub fn is_zero(&self) -> bool {
+        *self == Spend::default()
+    }
+}
+
+/// The spend of a transaction from its parts. `original` is the kind a
+/// reversal undoes; `moved_cost` the cost of coins taken from lots; `lot_cost`
+/// the cost of a new lot.
+pub(crate) fn of_transaction(
+    kind: Kind,
+    original: Option<Kind>,
+    postings: &[(Account, i64)],
+    moved_cost: i64,
+    lot_cost: i64,
+) -> Spend {
+    let sum = |pick: fn(&Account) -> bool| {
+        postings
+            .iter()
+            .filter(|(a, _)| pick(a))
+            .map(|(_, v)| *v)
+            .sum::<i64>()
+    };
+    let funding = sum(|a| matches!(a, Account::Funding(_)));
+    let wallet = sum(|a| matches!(a, Account::Wallet(_)));
+    match (kind, original) {
+        (Kind::Purchase, _) | (Kind::Reversal, Some(Kind::Purchase)) => Spend {
+            purchase_micros: -funding,
+            gift_coins: 0,
+            all_micros: -funding,
+        },
+        (Kind::Gift, _) => Spend {
+            purchase_micros: 0,
+            gift_coins: -wallet,
+            all_micros: moved_cost,
+        },
+        (Kind::Reversal, Some(Kind::Gift)) => Spend {
+            purchase_micros: 0,
+            gift_coins: -wallet,
+            all_micros: -lot_cost,
+        },
+        _ => Spend::default(),
+    }
+}
+
+pub fn hour_of(at_us: i64) -> i64 {
+    at_us.div_euclid(MICROS_PER_HOUR)
+}
+
+pub fn utc_day_of(at_us: i64) -> i64 {
+    at_us.div_euclid(MICROS_PER_HOUR * HOURS_PER_DAY)
+}
+
+pub fn day_number(date: NaiveDate) -> i64 {
+    i64::from(date.num_days_from_ce()) - EPOCH_DAYS_FROM_CE
+}
+
+pub fn local_day_of(at_us: i64, tz: Tz) -> i64 {
+    let at = DateTime::from_timestamp_micros(at_us).unwrap_or_default();
+    day_number(at.with_timezone(&tz).date_naive())
+}
+
+/// Records a transaction's spend, counted at `at_us` (a reversal passes the
+/// original's time), in the event table and the three bucket kinds.
+pub(crate) fn record(
+    conn: &Connection,
+    tx_id: i64,
+    member: MemberId,
+    at_us: i64,
+    spend: Spend,
+    tz: Tz,
+) -> Result<(), LedgerError> {
+    if spend.is_zero() {
+        return Ok(());
+    }
+    conn.prepare_cached(
+        "INSERT INTO spend_events (tx_id, member_id, at_us, purchase_micros, gift_coins, all_micros) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![tx_id, member.0, at_us, spend.purchase_micros, spend.gift_coins, spend.all_micros])?;
+    let mut bump = conn.prepare_cached(
+        "INSERT INTO spend_buckets (member_id, kind, start, purchase_micros, gift_coins, all_micros) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (member_id, kind, start) DO UPDATE SET
+           purchase_micros = purchase_micros + excluded.purchase_micros,
+           gift_coins = gift_coins + excluded.gift_coins,
+           all_micros = all_micros + excluded.all_micros",
+    )?;
+    for (kind, start) in [
+        ("hour", hour_of(at_us)),
+        ("utc_day", utc_day_of(at_us)),
+        ("local_day", local_day_of(at_us, tz)),
+    ] {
+        bump.execute(params![
+            member.0,
+            kind,
+            start,
+            spend.purchase_micros,
+            spend.gift_coins,
+            spend.all_micros
+        ])?;
+    }
+    Ok(())
+}
+
+fn sum_buckets(
+    conn: &Connection,
+    member: MemberId,
+    kind: &str,
+    from: i64,
+    to: i64,
+) -> Result<Spend, LedgerError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(purchase_micros), 0), COALESCE(SUM(gift_coins), 0), COALESCE(SUM(all_micros), 0)
+             FROM spend_buckets WHERE member_id = ?1 AND kind = ?2 AND start >= ?3 AND start < ?4",
+        )?
+        .query_row(params![member.0, kind, from, to], |r| {
+            Ok(Spend { purchase_micros: r.get(0)?, gift_coins: r.get(1)?, all_micros: r.get(2)? })
+        })?)
+}
+
+fn sum_events(
+    conn: &Connection,
+    member: MemberId,
+    from_us: i64,
+    to_us: i64,
+) -> Result<Spend, LedgerError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(purchase_micros), 0), COALESCE(SUM(gift_coins), 0), COALESCE(SUM(all_micros), 0)
+             FROM spend_events WHERE member_id = ?1 AND at_us >= ?2 AND at_us < ?3",
+        )?
+        .query_row(params![member.0, from_us, to_us], |r| {
+            Ok(Spend { purchase_micros: r.get(0)?, gift_coins: r.get(1)?, all_micros: r.get(2)? })
+        })?)
+}
+
+fn add(a: Spend, b: Spend) -> Spend {
+    Spend {
+        purchase_micros: a.purchase_micros.saturating_add(b.purchase_micros),
+        gift_coins: a.gift_coins.saturating_add(b.gift_coins),
+        all_micros: a.all_micros.saturating_add(b.all_micros),
+    }
+}
+
+/// The household-local calendar days (as day numbers, inclusive) of a
+/// calendar window containing `today`.
+pub fn calendar_days(window: Window, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    match window {
+        Window::Day => Some((today, today)),
+        Window::Week => {
+            let monday = today - TimeDelta::days(i64::from(today.weekday().num_days_from_monday()));
+            Some((monday, monday + TimeDelta::days(6)))
+        }
+        Window::Month => {
+            let first = today.with_day(1)?;
+            let next = if today.month() == 12 {
+                NaiveDate::from_ymd_opt(today.year() + 1, 1, 1)?
+            } else {
+                NaiveDate::from_ymd_opt(today.year(), today.month() + 1, 1)?
+            };
+            Some((first, next.pred_opt()?))
+        }
+        _ => None,
+    }
+}
+
+/// How far back a rolling window reaches.
+pub fn rolling_span(window: Window) -> Option<TimeDelta> {
+    match window {
+        Window::Rolling24h => Some(TimeDelta::hours(24)),
+        Window::Rolling7d => Some(TimeDelta::days(7)),
+        Window::Rolling30d => Some(TimeDelta::days(30)),
+        _ => None,
+    }
+}
+
+/// What `member` already spent in `window` as of `now`. Reads buckets only,
+/// plus the events of the one partial hour at the start of a rolling window.
+pub fn spent_in(
+    conn: &Connection,
+    member: MemberId,
+    window: Window,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<Spend, LedgerError> {
+    if let Some((first, last)) = calendar_days(window, now.with_timezone(&tz).date_naive()) {
+        return sum_buckets(
+            conn,
+            member,
+            "local_day",
+            day_number(first),
+            day_number(last) + 1,
+        );
+    }
+    let Some(span) = rolling_span(window) else {
+        return Ok(Spend::default()); // a single transaction: nothing before it counts
+    };
+    let start_us = (now - span).timestamp_micros();
+    let first_full_hour = hour_of(start_us - 1) + 1; // ceil to the hour
+    let edge = sum_events(conn, member, start_us, first_full_hour * MICROS_PER_HOUR)?;
+    let first_full_day = (first_full_hour + HOURS_PER_DAY - 1).div_euclid(HOURS_PER_DAY);
+    let current_day = utc_day_of(now.timestamp_micros());
+    let rest = if first_full_day < current_day {
+        add(
+            add(
+                sum_buckets(
+                    conn,
+                    member,
+                    "hour",
+                    first_full_hour,
+                    first_full_day * HOURS_PER_DAY,
+                )?,
+                sum_buckets(conn, member, "utc_day", first_full_day, current_day)?,
+            ),
+            sum_buckets(conn, member, "hour", current_day * HOURS_PER_DAY, i64::MAX)?,
+        )
+    } else {
+        sum_buckets(conn, member, "hour", first_full_hour, i64::MAX)?
+    };
+    Ok(add(edge, rest))
+}
+
+/// Rebuilds events and buckets from the ledger (used when migrating a
+/// database that predates them).
+pub(crate) fn rebuild(conn: &Connection, tz: Tz) -> Result<(), LedgerError> {
+    conn.execute_batch("DELETE FROM spend_events; DELETE FROM spend_buckets;")?;
+    let mut txs = conn.prepare(
+        "SELECT t.id, t.kind, t.member_id, t.at_us, o.kind, o.at_us FROM transactions t
+         LEFT JOIN transactions o ON o.id = t.reverses_tx ORDER BY t.id",
+    )?;
+    let mut rows = txs.query([])?;
+    while let Some(r) = rows.next()? {
+        let (id, kind, member, at_us, original, original_at): (
+            i64,
+            String,
+            i64,
+            i64,
+            Option<String>,
+            Option<i64>,
+        ) = (
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        );
+        let parts = TxParts::load(conn, id)?;
+        let spend = of_transaction(
+            Kind::parse(&kind).unwrap_or(Kind::Grant),
+            original.as_deref().and_then(Kind::parse),
+            &parts.postings,
+            parts.moved_cost,
+            parts.lot_cost,
+        );
+        record(
+            conn,
+            id,
+            MemberId(member),
+            original_at.unwrap_or(at_us),
+            spend,
+            tz,
+        )?;
+    }
+    Ok(())
+}
+
+/// The parts of a stored transaction that decide its spend.
+pub(crate) struct TxParts {
+    pub postings: Vec<(Account, i64)>,
+    pub moved_cost: i64,
+    pub lot_cost: i64,
+}
+
+impl TxParts {
+    pub fn load(conn: &Connection, tx_id: i64) -> Result<TxParts, LedgerError> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT a.name, p.amount FROM postings p JOIN accounts a ON a.id = p.account_id WHERE p.tx_id = ?1 ORDER BY p.id",
+        )?;
+        let postings = stmt
+            .query_map([tx_id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?
+            .filter_map(|row| {
+                row.ok()
+                    .and_then(|(name, amount)| Account::from_name(&name).map(|a| (a, amount)))
+            })
+            .collect();
+        let moved_cost = conn
+            .prepare_cached("SELECT COALESCE(SUM(cost_micros), 0) FROM lot_moves WHERE tx_id = ?1")?
+            .query_row([tx_id], |r| r.get(0))?;
+        let lot_cost = conn
+            .prepare_cached("SELECT COALESCE(SUM(cost_micros), 0) FROM lots WHERE tx_id = ?1")?
+            .query_row([tx_id], |r| r.get(0))?;
+        Ok(TxParts {
+            postings,
+            moved_cost,
+            lot_cost,
+        })
+    }
+}
