@@ -2,18 +2,21 @@
 //! Exit codes (SPEC section 7): 0 done, 3 needs approval, 4 denied, 5
 //! authentication failed or locked, 2 bad input or usage, 1 anything else.
 
+mod household;
 mod output;
+mod pin;
+mod policy;
+mod spending;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
-use serde_json::json;
+use clap::{Args as ClapArgs, Parser, Subcommand};
 
-use crate::config::{Config, ConfigError};
-use crate::domain::{self, Clock, Name};
-use crate::ledger::{self, LedgerError, Store};
-use crate::money::{Currency, Money, rounding};
-use crate::services::{self, ServiceError};
+use crate::auth::{self, AuthError, GuardianPass};
+use crate::config::ConfigError;
+use crate::domain::Clock;
+use crate::ledger::{LedgerError, Store};
+use crate::services::ServiceError;
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_OTHER: u8 = 1;
@@ -42,9 +45,20 @@ pub struct Args {
     pub command: Option<Command>,
 }
 
+/// Who the guardian is and how their PIN arrives.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct GuardianArgs {
+    /// The guardian doing this (may be left out when the household has one)
+    #[arg(long = "as", value_name = "NAME")]
+    pub as_guardian: Option<String>,
+    /// Read the guardian's PIN from the first line of standard input instead of a prompt
+    #[arg(long)]
+    pub pin_stdin: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a new household database with its first guardian
+    /// Create a new household database with its first guardian (asks for their PIN)
     Init {
         /// The first guardian's name
         #[arg(long)]
@@ -55,11 +69,163 @@ pub enum Command {
         /// IANA time zone of the household, e.g. America/New_York [default: from settings.toml]
         #[arg(long)]
         timezone: Option<String>,
+        /// Read the new guardian's PIN from the first line of standard input
+        #[arg(long)]
+        pin_stdin: bool,
     },
     /// Show the coin packs, gifts and rates in force
     Catalog,
     /// Check every hash chain and balance, and name the first entry that does not match
     Verify,
+    /// Add or list household members
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Set, list or remove spending limits
+    #[command(subcommand)]
+    Limit(LimitCommand),
+    /// Quiet hours and creator allow/block lists
+    #[command(subcommand)]
+    Rule(RuleCommand),
+    /// Buy a coin pack, or an exact number of coins with --coins
+    Buy(BuyArgs),
+    /// Send gifts to a creator
+    Gift(GiftArgs),
+    /// Cash out a creator's diamonds
+    Redeem(RedeemArgs),
+    /// Show what buy, gift or redeem would do, and why; writes nothing
+    #[command(subcommand)]
+    Preview(PreviewCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Add a member (guardian PIN needed)
+    Add {
+        name: String,
+        /// guardian, teen or creator
+        #[arg(long)]
+        role: String,
+        /// YYYY-MM-DD; needed for teens and creators (age rules depend on it)
+        #[arg(long)]
+        birthdate: Option<String>,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+    /// List members with their coins, diamonds and what they are worth
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LimitCommand {
+    /// Set a limit (guardian PIN needed). Amounts are money for purchase and all, coins for gift
+    Set {
+        member: String,
+        /// purchase (money spent on coins), gift (coins given), or all (both, in money)
+        #[arg(long)]
+        scope: String,
+        /// transaction, day, week, month (household calendar), or 24h, 7d, 30d (rolling)
+        #[arg(long)]
+        window: String,
+        /// Above this, a guardian must approve
+        #[arg(long, allow_negative_numbers = true)]
+        soft: Option<String>,
+        /// Above this, refused
+        #[arg(long, allow_negative_numbers = true)]
+        hard: Option<String>,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+    /// List a member's limits with what is used and what remains
+    List { member: String },
+    /// Remove a limit (guardian PIN needed)
+    Remove {
+        member: String,
+        #[arg(long)]
+        scope: String,
+        #[arg(long)]
+        window: String,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RuleCommand {
+    /// Set or clear a member's quiet hours (guardian PIN needed)
+    QuietHours {
+        member: String,
+        /// Start, HH:MM household time
+        #[arg(long, required_unless_present = "off")]
+        from: Option<String>,
+        /// End, HH:MM household time (may be the next morning)
+        #[arg(long, required_unless_present = "off")]
+        to: Option<String>,
+        /// deny or needs-approval
+        #[arg(long, default_value = "deny")]
+        action: String,
+        /// Remove the quiet hours
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        off: bool,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+    /// Allow, block or clear a creator for a member (guardian PIN needed)
+    Creator {
+        member: String,
+        creator: String,
+        #[arg(long, group = "list")]
+        allow: bool,
+        #[arg(long, group = "list")]
+        block: bool,
+        #[arg(long, group = "list")]
+        clear: bool,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+    /// Show a member's quiet hours, creator lists and age rules
+    List { member: String },
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+pub struct BuyArgs {
+    pub member: String,
+    /// A pack id from `coinguard catalog`, e.g. coins-350
+    #[arg(required_unless_present = "coins", conflicts_with = "coins")]
+    pub pack: Option<String>,
+    /// Buy exactly this many coins at the best pack rate instead of a pack
+    #[arg(long, allow_negative_numbers = true)]
+    pub coins: Option<String>,
+    /// Idempotency key: repeating the command with the same key writes nothing new
+    #[arg(long)]
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+pub struct GiftArgs {
+    pub member: String,
+    pub creator: String,
+    /// A gift id or name from `coinguard catalog`, e.g. rose
+    pub gift: String,
+    #[arg(long, default_value = "1", allow_negative_numbers = true)]
+    pub count: String,
+    #[arg(long)]
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+pub struct RedeemArgs {
+    pub creator: String,
+    #[arg(allow_negative_numbers = true)]
+    pub diamonds: String,
+    #[arg(long)]
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PreviewCommand {
+    Buy(BuyArgs),
+    Gift(GiftArgs),
+    Redeem(RedeemArgs),
 }
 
 /// A failure, with the exit code it maps to.
@@ -81,9 +247,32 @@ impl From<LedgerError> for CliError {
     }
 }
 
+impl From<AuthError> for CliError {
+    fn from(e: AuthError) -> CliError {
+        CliError::Service(ServiceError::from(e))
+    }
+}
+
+impl From<crate::domain::DomainError> for CliError {
+    fn from(e: crate::domain::DomainError) -> CliError {
+        CliError::Service(ServiceError::Domain(e))
+    }
+}
+
+impl From<crate::money::MoneyError> for CliError {
+    fn from(e: crate::money::MoneyError) -> CliError {
+        CliError::Service(ServiceError::Money(e))
+    }
+}
+
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
+            CliError::Service(ServiceError::Auth(
+                AuthError::WrongPin { .. } | AuthError::NoPin { .. },
+            )) => EXIT_AUTH,
+            CliError::Service(ServiceError::Auth(AuthError::Hashing(_))) => EXIT_OTHER,
+            CliError::Service(ServiceError::Auth(_)) => EXIT_BAD_INPUT,
             CliError::Service(e) if e.is_bad_input() => EXIT_BAD_INPUT,
             CliError::Service(ServiceError::Ledger(
                 LedgerError::Missing { .. }
@@ -117,8 +306,26 @@ pub fn default_db_path() -> PathBuf {
     base.join("coinguard").join("household.db")
 }
 
-fn db_path(args: &Args) -> PathBuf {
+pub(crate) fn db_path(args: &Args) -> PathBuf {
     args.db.clone().unwrap_or_else(default_db_path)
+}
+
+pub(crate) fn open(args: &Args) -> Result<Store, CliError> {
+    Ok(Store::open(&db_path(args))?)
+}
+
+/// Asks for the guardian's PIN and checks it: a pass for exactly one action.
+pub(crate) fn guardian_pass(
+    store: &Store,
+    guardian: &GuardianArgs,
+) -> Result<GuardianPass, CliError> {
+    let member = auth::choose_guardian(store.conn(), guardian.as_guardian.as_deref())?;
+    let pin = pin::read_pin(
+        &format!("PIN for {}: ", member.name),
+        guardian.pin_stdin,
+        false,
+    )?;
+    Ok(auth::authenticate_guardian(store.conn(), member, &pin)?)
 }
 
 /// Runs a parsed command; returns the exit code.
@@ -134,191 +341,33 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
             guardian,
             currency,
             timezone,
-        } => init(
+            pin_stdin,
+        } => household::init(
             args,
             clock,
             guardian,
             currency.as_deref(),
             timezone.as_deref(),
+            *pin_stdin,
         ),
-        Command::Catalog => catalog(args),
-        Command::Verify => verify(args),
+        Command::Catalog => household::catalog(args),
+        Command::Verify => household::verify(args),
+        Command::Member(cmd) => household::member(args, clock, cmd),
+        Command::Limit(cmd) => policy::limit(args, clock, cmd),
+        Command::Rule(cmd) => policy::rule(args, clock, cmd),
+        Command::Buy(buy) => spending::buy(args, clock, buy, crate::services::Mode::Commit),
+        Command::Gift(gift) => spending::gift(args, clock, gift, crate::services::Mode::Commit),
+        Command::Redeem(redeem) => {
+            spending::redeem(args, clock, redeem, crate::services::Mode::Commit)
+        }
+        Command::Preview(PreviewCommand::Buy(buy)) => {
+            spending::buy(args, clock, buy, crate::services::Mode::Preview)
+        }
+        Command::Preview(PreviewCommand::Gift(gift)) => {
+            spending::gift(args, clock, gift, crate::services::Mode::Preview)
+        }
+        Command::Preview(PreviewCommand::Redeem(redeem)) => {
+            spending::redeem(args, clock, redeem, crate::services::Mode::Preview)
+        }
     }
-}
-
-fn open(args: &Args) -> Result<Store, CliError> {
-    Ok(Store::open(&db_path(args))?)
-}
-
-fn init(
-    args: &Args,
-    clock: &dyn Clock,
-    guardian: &str,
-    currency: Option<&str>,
-    timezone: Option<&str>,
-) -> Result<u8, CliError> {
-    let guardian = Name::parse(guardian).map_err(ServiceError::from)?;
-    let mut config = Config::load(args.config.as_deref())?;
-    if let Some(code) = currency {
-        let currency = Currency::parse(code).map_err(ServiceError::from)?;
-        config = config.with_currency(currency)?;
-    }
-    if let Some(tz) = timezone {
-        config.settings.timezone = domain::parse_timezone(tz).map_err(ServiceError::from)?;
-    }
-    let path = db_path(args);
-    if let Some(parent) = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
-    {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            CliError::Other(format!(
-                "cannot create the folder {}: {e}",
-                parent.display()
-            ))
-        })?;
-    }
-    services::init_household(&path, &config, &guardian, clock)?;
-    let s = &config.settings;
-    if args.json {
-        output::json(&json!({
-            "outcome": "created",
-            "db": path.display().to_string(),
-            "guardian": guardian.as_str(),
-            "currency": s.currency.code(),
-            "timezone": s.timezone.name(),
-        }));
-    } else {
-        println!("Created the household at {}.", path.display());
-        println!(
-            "Guardian: {guardian}. Currency: {}. Time zone: {}.",
-            s.currency,
-            s.timezone.name()
-        );
-        println!("Only you (this computer account) can read the file. Next: add members.");
-    }
-    Ok(EXIT_OK)
-}
-
-fn catalog(args: &Args) -> Result<u8, CliError> {
-    let store = open(args)?;
-    let config = store.config()?;
-    let economy = &config.economy;
-    let currency = economy.currency;
-    let best = economy.best_rate_per_coin();
-    let coin_value =
-        |coins: u64| rounding::for_display(best * rust_decimal::Decimal::from(coins), currency);
-    let diamond_money = |coins: u64| {
-        let diamonds = coins * u64::from(economy.diamond_share_percent) / 100;
-        (
-            diamonds,
-            rounding::for_payout(
-                economy.diamond_value * rust_decimal::Decimal::from(diamonds),
-                currency,
-            )
-            .unwrap_or(Money::zero(currency)),
-        )
-    };
-    if args.json {
-        let packs: Vec<_> = economy.packs.iter().map(|p| json!({
-            "id": p.id, "coins": p.coins.get(), "price": p.price.amount().normalize().to_string(),
-            "price_per_coin": rounding::rate_for_display(p.price_per_coin()).to_string(),
-        })).collect();
-        let gifts: Vec<_> = economy.gifts.iter().map(|g| {
-            let (diamonds, payout) = diamond_money(g.coins.get());
-            json!({"id": g.id, "name": g.name.as_str(), "coins": g.coins.get(),
-                   "money_at_best_rate": coin_value(g.coins.get()).to_string(),
-                   "creator_diamonds": diamonds, "creator_money": payout.amount().normalize().to_string()})
-        }).collect();
-        output::json(&json!({
-            "currency": currency.code(),
-            "packs": packs,
-            "gifts": gifts,
-            "custom_rate_per_coin": rounding::rate_for_display(best).to_string(),
-            "diamond_share_percent": economy.diamond_share_percent,
-            "diamond_value": economy.diamond_value.normalize().to_string(),
-            "minimum_payout": economy.minimum_payout.amount().normalize().to_string(),
-            "grant_value_per_coin": economy.grant_value_per_coin.normalize().to_string(),
-        }));
-        return Ok(EXIT_OK);
-    }
-    println!("Coin packs ({currency})");
-    println!(
-        "  {:<14} {:>14} {:>12} {:>16}",
-        "pack", "coins", "price", "per coin"
-    );
-    for p in &economy.packs {
-        println!(
-            "  {:<14} {:>14} {:>12} {:>16}",
-            p.id,
-            p.coins.to_string(),
-            p.price.to_string(),
-            format!(
-                "{} {currency}",
-                rounding::rate_for_display(p.price_per_coin())
-            )
-        );
-    }
-    println!(
-        "  Any exact number of coins: {} {currency} per coin (the best pack rate; the total is rounded up to the smallest coin of the currency).",
-        rounding::rate_for_display(best)
-    );
-    println!();
-    println!("Gifts (money at the best pack rate; what the creator receives)");
-    for g in &economy.gifts {
-        let (diamonds, payout) = diamond_money(g.coins.get());
-        println!(
-            "  {:<14} {:>14} {:>12}   creator: {} diamonds = {}",
-            g.id,
-            g.coins.to_string(),
-            format!("{} {currency}", coin_value(g.coins.get())),
-            crate::money::group_thousands(diamonds),
-            payout
-        );
-    }
-    println!();
-    println!(
-        "Creators receive {}% of a gift's coins as diamonds; a diamond redeems for {} {currency}; the minimum payout is {}.",
-        economy.diamond_share_percent,
-        economy.diamond_value.normalize(),
-        economy.minimum_payout
-    );
-    println!(
-        "Coins granted by a guardian are valued at {} {currency} each.",
-        economy.grant_value_per_coin.normalize()
-    );
-    Ok(EXIT_OK)
-}
-
-fn verify(args: &Args) -> Result<u8, CliError> {
-    let store = open(args)?;
-    let report = ledger::verify(store.conn())?;
-    let counts = format!(
-        "{} transactions, {} postings, {} accounts and {} coin lots",
-        crate::money::group_thousands(report.transactions),
-        crate::money::group_thousands(report.postings),
-        crate::money::group_thousands(report.accounts),
-        crate::money::group_thousands(report.lots)
-    );
-    if args.json {
-        output::json(&json!({
-            "ok": report.is_ok(),
-            "transactions": report.transactions,
-            "postings": report.postings,
-            "accounts": report.accounts,
-            "lots": report.lots,
-            "problem": report.problem.as_ref().map(|p| json!({"entry": p.entry, "message": p.message})),
-        }));
-    } else if let Some(problem) = &report.problem {
-        println!("PROBLEM: {}: {}.", problem.entry, problem.message);
-        println!("Checked {counts} before stopping there.");
-        println!("Keep a copy of this file and do not spend until it is explained.");
-    } else {
-        println!("All good. Checked {counts}.");
-        println!(
-            "Every entry links to the one before it, every transaction balances in money, coins and diamonds,"
-        );
-        println!("and every balance and coin lot matches the entries that made it.");
-    }
-    Ok(if report.is_ok() { EXIT_OK } else { EXIT_OTHER })
 }

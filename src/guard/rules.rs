@@ -356,13 +356,17 @@ fn funds(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
             let available = available.unwrap_or(Coins::ZERO);
             (available < *coins).then(|| {
                 let short = coins.checked_sub(available).unwrap_or(*coins);
+                let show = |c: Coins| coins_with_money(facts, c.to_i64().unwrap_or(i64::MAX));
+                let (needed, available, short) = (show(*coins), show(available), show(short));
                 deny(
                     RuleId::Funds,
-                    format!("this needs {coins} but only {available} are available; {short} short"),
+                    format!(
+                        "this needs {needed} but only {available} are available; {short} short"
+                    ),
                     vec![
-                        ("needed", coins.to_string()),
-                        ("available", available.to_string()),
-                        ("short", short.to_string()),
+                        ("needed", needed),
+                        ("available", available),
+                        ("short", short),
                     ],
                 )
             })
@@ -374,13 +378,20 @@ fn funds(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
             ..
         } => {
             if held < diamonds {
+                let show = |d: &Diamonds| {
+                    let value = rounding::for_payout(
+                        economy.diamond_value * Decimal::from(d.get()),
+                        economy.currency,
+                    )
+                    .map(|m| m.to_string())
+                    .unwrap_or_default();
+                    format!("{d} ({value})")
+                };
+                let (needed, available) = (show(diamonds), show(held));
                 return Some(deny(
                     RuleId::Funds,
-                    format!("this needs {diamonds} but only {held} are in the earnings"),
-                    vec![
-                        ("needed", diamonds.to_string()),
-                        ("available", held.to_string()),
-                    ],
+                    format!("this needs {needed} but only {available} are in the earnings"),
+                    vec![("needed", needed), ("available", available)],
                 ));
             }
             let minimum = economy.minimum_payout;

@@ -1,24 +1,29 @@
-//! Creating a household and adding members.
+//! Creating a household with its first guardian.
 
 use std::path::Path;
 
+use crate::auth::{self, Pin};
 use crate::config::Config;
-use crate::domain::{BirthDate, Clock, MemberId, Name, Role};
+use crate::domain::{Clock, Name, Role};
 use crate::ledger::{self, Store};
 
 use super::ServiceError;
 
-/// Creates the database with its first guardian. On any failure the new file
-/// is removed, so a half-made household is never left behind.
+/// Creates the database with its first guardian and their PIN (hashed with
+/// argon2id). On any failure the new file is removed, so a half-made
+/// household is never left behind.
 pub fn init_household(
     path: &Path,
     config: &Config,
     guardian: &Name,
+    pin: &Pin,
     clock: &dyn Clock,
 ) -> Result<Store, ServiceError> {
+    let phc = auth::hash_pin(pin)?;
     let mut store = Store::create(path, config, clock.now())?;
     let added = store.write(clock, |w| {
-        ledger::add_member(w, guardian, Role::Guardian, None, w.now())
+        let id = ledger::add_member(w, guardian, Role::Guardian, None, w.now())?;
+        ledger::set_pin_hash(w, id, &phc)
     });
     if let Err(e) = added {
         drop(store);
@@ -28,23 +33,4 @@ pub fn init_household(
         return Err(e.into());
     }
     Ok(store)
-}
-
-/// Adds a member. Teens and creators need a birthdate; guardians may omit it
-/// (they are treated as adults).
-pub fn add_member(
-    store: &mut Store,
-    clock: &dyn Clock,
-    name: &Name,
-    role: Role,
-    birthdate: Option<BirthDate>,
-) -> Result<MemberId, ServiceError> {
-    if birthdate.is_none() && role != Role::Guardian {
-        return Err(ServiceError::BirthdateRequired {
-            name: name.to_string(),
-        });
-    }
-    store.write(clock, |w| {
-        Ok(ledger::add_member(w, name, role, birthdate, w.now())?)
-    })
 }

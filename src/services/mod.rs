@@ -4,6 +4,7 @@
 //! transaction. A preview runs the same code in a transaction that is rolled back.
 
 mod household;
+mod policy;
 mod spend;
 
 use serde::Serialize;
@@ -13,7 +14,11 @@ use crate::guard::Reason;
 use crate::ledger::LedgerError;
 use crate::money::MoneyError;
 
-pub use household::{add_member, init_household};
+pub use household::init_household;
+pub use policy::{
+    Change, LimitSpec, add_member, parse_limit_amount, remove_limit, set_creator_list, set_limit,
+    set_quiet_hours, show_limit_amount,
+};
 pub use spend::{
     GiftRequest, GrantRequest, PurchaseRequest, RedeemRequest, ReverseRequest, gift, grant,
     purchase, redeem, reverse,
@@ -67,6 +72,26 @@ pub enum ServiceError {
     UnknownGift { given: String, known: String },
     #[error("{name} needs a birthdate (YYYY-MM-DD): age rules depend on it")]
     BirthdateRequired { name: String },
+    #[error("give --soft (needs approval above it), --hard (refused above it), or both")]
+    LimitNeedsAmount,
+    #[error(
+        "the soft amount (approval needed above it) must not be above the hard amount (refused above it)"
+    )]
+    SoftAboveHard,
+    #[error("{member} has no {scope} limit per {window}; see `coinguard limit list {member}`")]
+    NoSuchLimit {
+        member: String,
+        scope: crate::domain::Scope,
+        window: crate::domain::Window,
+    },
+    #[error(
+        "quiet hours need a start and an end that differ, and the action deny or needs-approval"
+    )]
+    EmptyQuietHours,
+    #[error("{name} is not a creator; only creators go on allow and block lists")]
+    NotACreator { name: String },
+    #[error(transparent)]
+    Auth(crate::auth::AuthError),
 }
 
 impl ServiceError {
@@ -85,6 +110,7 @@ impl ServiceError {
                     | LedgerError::AlreadyExists { .. }
                     | LedgerError::Money(_)
             ),
+            ServiceError::Auth(_) => false,
             _ => true,
         }
     }

@@ -12,6 +12,8 @@ fn coinguard() -> Command {
     cmd
 }
 
+const PIN: &str = "maple syrup river";
+
 fn init(db: &Path) {
     let out = coinguard()
         .args([
@@ -22,7 +24,9 @@ fn init(db: &Path) {
             "Maria",
             "--timezone",
             "Europe/Berlin",
+            "--pin-stdin",
         ])
+        .write_stdin(format!("{PIN}\n"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
@@ -49,7 +53,15 @@ fn init_creates_a_private_file_and_never_overwrites_it() {
     }
     let before = std::fs::read(&db).unwrap();
     let out = coinguard()
-        .args(["--db", db.to_str().unwrap(), "init", "--guardian", "Other"])
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "init",
+            "--guardian",
+            "Other",
+            "--pin-stdin",
+        ])
+        .write_stdin(format!("{PIN}\n"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -87,8 +99,9 @@ fn init_rejects_bad_input_and_creates_nothing() {
     for (args, expected) in cases {
         let db = dir.path().join("never.db");
         let out = coinguard()
-            .args(["--db", db.to_str().unwrap(), "init"])
+            .args(["--db", db.to_str().unwrap(), "init", "--pin-stdin"])
             .args(*args)
+            .write_stdin(format!("{PIN}\n"))
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr_of(&out));
@@ -295,4 +308,416 @@ fn usage_errors_exit_2() {
     let out = coinguard().args(["init"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("--guardian"));
+}
+
+#[test]
+fn a_short_pin_or_none_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    for (stdin, expected) in [
+        ("12345\n", "a PIN needs at least 6 characters"),
+        ("\n", "no PIN on standard input"),
+    ] {
+        let out = coinguard()
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "init",
+                "--guardian",
+                "Maria",
+                "--pin-stdin",
+            ])
+            .write_stdin(stdin)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr_of(&out).contains(expected), "{}", stderr_of(&out));
+        assert!(!db.exists());
+    }
+    // Digits only works, with a warning that recommends a passphrase.
+    let out = coinguard()
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "init",
+            "--guardian",
+            "Maria",
+            "--pin-stdin",
+        ])
+        .write_stdin("908172\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr_of(&out).contains("a passphrase of a few words is much stronger"));
+}
+
+/// A household driven only through the command line, as a parent would.
+struct CliHousehold {
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+}
+
+impl CliHousehold {
+    fn new() -> CliHousehold {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("h.db");
+        init(&db);
+        let years_ago = |years: i32| {
+            let today = chrono::Utc::now().date_naive();
+            chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today) - years, 1, 1)
+                .unwrap()
+                .to_string()
+        };
+        let h = CliHousehold { _dir: dir, db };
+        for (name, role, age) in [
+            ("Sam", "teen", 15),
+            ("Kim", "teen", 11),
+            ("Lee", "teen", 30),
+            ("Ana", "creator", 30),
+        ] {
+            let out = h.guardian(&[
+                "member",
+                "add",
+                name,
+                "--role",
+                role,
+                "--birthdate",
+                &years_ago(age),
+            ]);
+            assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        }
+        h
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        coinguard()
+            .args(["--db", self.db.to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn guardian(&self, args: &[&str]) -> std::process::Output {
+        coinguard()
+            .args(["--db", self.db.to_str().unwrap()])
+            .args(args)
+            .arg("--pin-stdin")
+            .write_stdin(format!("{PIN}\n"))
+            .output()
+            .unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> (Option<i32>, Value) {
+        let out = coinguard()
+            .args(["--db", self.db.to_str().unwrap(), "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+        )
+    }
+}
+
+#[test]
+fn spending_commands_exit_0_3_4_with_the_spec_json_shape() {
+    let h = CliHousehold::new();
+    let (code, doc) = h.json(&["buy", "Lee", "coins-350", "--key", "lee-1"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(doc["outcome"], "committed");
+    assert_eq!(doc["tx_id"], 1);
+    assert_eq!(doc["reasons"], serde_json::json!([]));
+    let (code, doc) = h.json(&["buy", "Lee", "coins-350", "--key", "lee-1"]);
+    assert_eq!(
+        (code, doc["replayed"].clone(), doc["tx_id"].clone()),
+        (Some(0), Value::Bool(true), Value::from(1))
+    );
+
+    let (code, doc) = h.json(&["buy", "Sam", "coins-350"]);
+    assert_eq!(code, Some(3));
+    assert_eq!(doc["outcome"], "pending");
+    assert_eq!(doc["tx_id"], Value::Null);
+    assert_eq!(doc["reasons"][0]["rule"], "age_band");
+    assert_eq!(
+        doc["reasons"][0]["message"],
+        "Sam is 15: from 13 to 17, purchases need a guardian's approval"
+    );
+
+    let (code, doc) = h.json(&["buy", "Kim", "coins-70"]);
+    assert_eq!(code, Some(4));
+    assert_eq!(doc["outcome"], "denied");
+    assert_eq!(
+        doc["reasons"][0]["message"],
+        "Kim is 11: under 13, purchases are not allowed"
+    );
+
+    let text = h.run(&["gift", "Lee", "Ana", "doughnut", "--count", "2"]);
+    assert_eq!(text.status.code(), Some(3));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("Needs a guardian's approval: Lee sends 2 × Doughnut to Ana: 60 coins (0.86 USD); Ana receives 30 diamonds"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "creator list (needs approval): Ana is not on Lee's list of allowed creators"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn limits_and_rules_are_set_with_the_pin_and_show_before_and_after() {
+    let h = CliHousehold::new();
+    let out = h.guardian(&[
+        "limit", "set", "Lee", "--scope", "purchase", "--window", "day", "--hard", "5",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Maria changed a limit of Lee.\n  before: (none)\n  after:  purchase per day: refused above 5.00 USD\n"
+    );
+    let (code, doc) = h.json(&["buy", "Lee", "coins-700"]);
+    assert_eq!(code, Some(4));
+    assert_eq!(doc["reasons"][0]["rule"], "hard_limit");
+    assert_eq!(doc["reasons"][0]["limit"], "5.00 USD (≈353 coins)");
+    assert_eq!(doc["reasons"][0]["remaining"], "5.00 USD (≈353 coins)");
+    let out = h.guardian(&["rule", "creator", "Lee", "Ana", "--allow"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = h.run(&["limit", "list", "Lee"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "purchase per day: refused above 5.00 USD; used today: 0.00 USD; 5.00 USD left\n"
+    );
+    // Preview writes nothing, and says what would happen.
+    let out = h.run(&["preview", "buy", "Lee", "coins-350"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .starts_with("Would go through: Lee buys 350 coins for 4.99 USD")
+    );
+    let (_, doc) = h.json(&["verify"]);
+    assert_eq!(doc["transactions"], 0);
+}
+
+#[test]
+fn a_wrong_pin_exits_5_and_changes_nothing() {
+    let h = CliHousehold::new();
+    let out = coinguard()
+        .args([
+            "--db",
+            h.db.to_str().unwrap(),
+            "limit",
+            "set",
+            "Lee",
+            "--scope",
+            "gift",
+            "--window",
+            "day",
+            "--hard",
+            "10",
+            "--pin-stdin",
+        ])
+        .write_stdin("not the pin\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    assert_eq!(stderr_of(&out), "coinguard: wrong PIN for Maria\n");
+    let out = h.run(&["limit", "list", "Lee"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Lee has no limits.\n");
+    // No PIN at all, outside a terminal: a clear way forward.
+    let out = h.run(&[
+        "limit", "set", "Lee", "--scope", "gift", "--window", "day", "--hard", "10",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("pass it on standard input with --pin-stdin"));
+}
+
+#[test]
+fn bad_policy_and_spending_input_is_named_and_changes_nothing() {
+    let h = CliHousehold::new();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "limit", "set", "Lee", "--scope", "fun", "--window", "day", "--hard", "5",
+            ],
+            "scope \"fun\" is not one of purchase, gift, all",
+        ),
+        (
+            &[
+                "limit",
+                "set",
+                "Lee",
+                "--scope",
+                "gift",
+                "--window",
+                "fortnight",
+                "--hard",
+                "5",
+            ],
+            "window \"fortnight\" is not one of",
+        ),
+        (
+            &[
+                "limit", "set", "Lee", "--scope", "purchase", "--window", "day", "--hard", "5.001",
+            ],
+            "more decimals than USD allows",
+        ),
+        (
+            &[
+                "limit", "set", "Lee", "--scope", "gift", "--window", "day", "--hard", "5.5",
+            ],
+            "not a whole number of coins",
+        ),
+        (
+            &[
+                "limit", "set", "Lee", "--scope", "purchase", "--window", "day", "--soft", "9",
+                "--hard", "5",
+            ],
+            "must not be above the hard amount",
+        ),
+        (
+            &[
+                "limit", "set", "Lee", "--scope", "purchase", "--window", "day",
+            ],
+            "give --soft",
+        ),
+        (
+            &[
+                "limit", "set", "Nobody", "--scope", "purchase", "--window", "day", "--hard", "5",
+            ],
+            "there is no member called \"Nobody\"; members are: Maria, Sam, Kim, Lee, Ana",
+        ),
+        (
+            &[
+                "limit", "remove", "Lee", "--scope", "purchase", "--window", "day",
+            ],
+            "Lee has no purchase limit per day",
+        ),
+        (
+            &[
+                "rule",
+                "quiet-hours",
+                "Lee",
+                "--from",
+                "25:00",
+                "--to",
+                "07:00",
+            ],
+            "\"25:00\" is not a time of day",
+        ),
+        (
+            &[
+                "rule",
+                "quiet-hours",
+                "Lee",
+                "--from",
+                "21:00",
+                "--to",
+                "21:00",
+            ],
+            "a start and an end that differ",
+        ),
+        (
+            &["rule", "creator", "Lee", "Sam", "--block"],
+            "Sam is not a creator",
+        ),
+        (
+            &["member", "add", "Zed", "--role", "teen"],
+            "Zed needs a birthdate",
+        ),
+        (
+            &[
+                "member",
+                "add",
+                "Zed",
+                "--role",
+                "pirate",
+                "--birthdate",
+                "2010-01-01",
+            ],
+            "role \"pirate\" is not one of guardian, teen, creator",
+        ),
+        (
+            &[
+                "member",
+                "add",
+                "Zed",
+                "--role",
+                "teen",
+                "--birthdate",
+                "2010-02-30",
+            ],
+            "\"2010-02-30\" is not a date that exists",
+        ),
+        (
+            &[
+                "member",
+                "add",
+                "Lee",
+                "--role",
+                "teen",
+                "--birthdate",
+                "2010-01-01",
+            ],
+            "there is already a member called \"Lee\"",
+        ),
+        (
+            &["buy", "Lee", "coins-1"],
+            "there is no coin pack \"coins-1\"",
+        ),
+        (
+            &["buy", "Lee", "--coins", "0"],
+            "coins must be more than zero",
+        ),
+        (
+            &["buy", "Lee", "--coins", "99999999999999999999999"],
+            "too large for coins",
+        ),
+        (
+            &["buy", "Lee", "coins-70", "--key", "has space"],
+            "may only contain letters, digits",
+        ),
+        (
+            &["gift", "Lee", "Ana", "rose", "--count", "-3"],
+            "is negative",
+        ),
+        (
+            &["gift", "Lee", "Ana", "dragon"],
+            "there is no gift \"dragon\"",
+        ),
+        (&["redeem", "Ana", "1e5"], "not a whole number of diamonds"),
+        (&["redeem", "Ana", "-5"], "\"-5\" is negative"),
+        (
+            &[
+                "limit", "set", "Lee", "--scope", "purchase", "--window", "day", "--hard", "-5",
+            ],
+            "\"-5\" is negative",
+        ),
+        (
+            &[
+                "limit", "set", "Lee", "--scope", "purchase", "--window", "day", "--hard", "NaN",
+            ],
+            "is not a number",
+        ),
+    ];
+    for (args, expected) in cases {
+        let spending = matches!(args[0], "buy" | "gift" | "redeem");
+        let out = if spending {
+            h.run(args)
+        } else {
+            h.guardian(args)
+        };
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains(expected),
+            "{args:?}: expected {expected:?} in {}",
+            stderr_of(&out)
+        );
+    }
+    let (_, doc) = h.json(&["verify"]);
+    assert_eq!(
+        (doc["ok"].clone(), doc["transactions"].clone()),
+        (Value::Bool(true), Value::from(0))
+    );
+    let out = h.run(&["limit", "list", "Lee"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Lee has no limits.\n");
 }

@@ -77,7 +77,7 @@ fn a_gift_without_enough_coins_is_denied_with_the_numbers_and_writes_nothing() {
     assert_eq!(outcome.reasons[0].rule, RuleId::Funds);
     assert_eq!(
         outcome.reasons[0].message,
-        "this needs 500 coins but only 350 coins are available; 150 coins short"
+        "this needs 500 coins (≈7.07 USD) but only 350 coins (≈4.95 USD) are available; 150 coins (≈2.12 USD) short"
     );
     assert_eq!(h.tx_count(), before);
     assert_eq!(h.wallet("Sam"), 350);
@@ -143,7 +143,7 @@ fn redemption_pays_rounded_down_and_respects_the_minimum() {
     let too_many = h.redeem("Ana", 2_501).unwrap();
     assert_eq!(
         too_many.reasons[0].message,
-        "this needs 2,501 diamonds but only 2,500 diamonds are in the earnings"
+        "this needs 2,501 diamonds (12.50 USD) but only 2,500 diamonds (12.50 USD) are in the earnings"
     );
     let outcome = h.redeem("Ana", 2_500).unwrap();
     assert_eq!(outcome.kind, OutcomeKind::Committed);

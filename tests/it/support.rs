@@ -13,6 +13,7 @@ use coinguard::services::{
 };
 
 pub const GUARDIAN: &str = "Maria";
+pub const GUARDIAN_PIN: &str = "maple syrup river";
 
 pub struct Household {
     pub dir: tempfile::TempDir,
@@ -33,9 +34,15 @@ impl Household {
         let clock = FixedClock::new(start());
         let config = Config::defaults().expect("defaults");
         let path = dir.path().join("household.db");
-        let mut store =
-            services::init_household(&path, &config, &Name::parse(GUARDIAN).unwrap(), &clock)
-                .expect("init");
+        let pin = coinguard::auth::Pin::parse(GUARDIAN_PIN).unwrap();
+        let mut store = services::init_household(
+            &path,
+            &config,
+            &Name::parse(GUARDIAN).unwrap(),
+            &pin,
+            &clock,
+        )
+        .expect("init");
         let today = start().date_naive();
         for (name, role, born) in [
             ("Sam", Role::Teen, "1990-05-01"),
@@ -44,14 +51,11 @@ impl Household {
             ("Bo", Role::Creator, "1992-02-02"),
         ] {
             let birth = BirthDate::parse(born, today).unwrap();
-            services::add_member(
-                &mut store,
-                &clock,
-                &Name::parse(name).unwrap(),
-                role,
-                Some(birth),
-            )
-            .expect("add member");
+            store
+                .write(&clock, |w| {
+                    ledger::add_member(w, &Name::parse(name).unwrap(), role, Some(birth), w.now())
+                })
+                .expect("add member");
         }
         // Everyone may gift both creators, so flows are judged on funds alone.
         let id = |name: &str| ledger::find_member(store.conn(), name).expect("member").id;

@@ -1,0 +1,308 @@
+//! Household commands: init, catalog, verify, members.
+
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use super::{
+    Args, CliError, EXIT_OK, EXIT_OTHER, MemberCommand, db_path, guardian_pass, open, output, pin,
+};
+use crate::config::Config;
+use crate::domain::{self, BirthDate, Clock, Name, Role};
+use crate::ledger::{self, Account};
+use crate::money::{Coins, Currency, Diamonds, Money, rounding};
+use crate::services::{self, ServiceError};
+
+pub(super) fn init(
+    args: &Args,
+    clock: &dyn Clock,
+    guardian: &str,
+    currency: Option<&str>,
+    timezone: Option<&str>,
+    pin_stdin: bool,
+) -> Result<u8, CliError> {
+    let guardian = Name::parse(guardian).map_err(ServiceError::from)?;
+    let mut config = Config::load(args.config.as_deref())?;
+    if let Some(code) = currency {
+        let currency = Currency::parse(code).map_err(ServiceError::from)?;
+        config = config.with_currency(currency)?;
+    }
+    if let Some(tz) = timezone {
+        config.settings.timezone = domain::parse_timezone(tz).map_err(ServiceError::from)?;
+    }
+    let path = db_path(args);
+    if let Some(parent) = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            CliError::Other(format!(
+                "cannot create the folder {}: {e}",
+                parent.display()
+            ))
+        })?;
+    }
+    if path.exists() {
+        return Err(ServiceError::Ledger(ledger::LedgerError::AlreadyExists { path }).into());
+    }
+    let pin = pin::read_pin(
+        &format!("Choose a PIN or passphrase for {guardian} (at least 6 characters): "),
+        pin_stdin,
+        true,
+    )?;
+    if let Some(warning) = pin.weakness() {
+        eprintln!("coinguard: warning: {warning}");
+    }
+    services::init_household(&path, &config, &guardian, &pin, clock)?;
+    let s = &config.settings;
+    if args.json {
+        output::json(&json!({
+            "outcome": "created",
+            "db": path.display().to_string(),
+            "guardian": guardian.as_str(),
+            "currency": s.currency.code(),
+            "timezone": s.timezone.name(),
+        }));
+    } else {
+        println!("Created the household at {}.", path.display());
+        println!(
+            "Guardian: {guardian}. Currency: {}. Time zone: {}.",
+            s.currency,
+            s.timezone.name()
+        );
+        println!("Only you (this computer account) can read the file. Next: add members.");
+    }
+    Ok(EXIT_OK)
+}
+
+pub(super) fn catalog(args: &Args) -> Result<u8, CliError> {
+    let store = open(args)?;
+    let config = store.config()?;
+    let economy = &config.economy;
+    let currency = economy.currency;
+    let best = economy.best_rate_per_coin();
+    let coin_value =
+        |coins: u64| rounding::for_display(best * rust_decimal::Decimal::from(coins), currency);
+    let diamond_money = |coins: u64| {
+        let diamonds = coins * u64::from(economy.diamond_share_percent) / 100;
+        (
+            diamonds,
+            rounding::for_payout(
+                economy.diamond_value * rust_decimal::Decimal::from(diamonds),
+                currency,
+            )
+            .unwrap_or(Money::zero(currency)),
+        )
+    };
+    if args.json {
+        let packs: Vec<_> = economy.packs.iter().map(|p| json!({
+            "id": p.id, "coins": p.coins.get(), "price": p.price.amount().normalize().to_string(),
+            "price_per_coin": rounding::rate_for_display(p.price_per_coin()).to_string(),
+        })).collect();
+        let gifts: Vec<_> = economy.gifts.iter().map(|g| {
+            let (diamonds, payout) = diamond_money(g.coins.get());
+            json!({"id": g.id, "name": g.name.as_str(), "coins": g.coins.get(),
+                   "money_at_best_rate": coin_value(g.coins.get()).to_string(),
+                   "creator_diamonds": diamonds, "creator_money": payout.amount().normalize().to_string()})
+        }).collect();
+        output::json(&json!({
+            "currency": currency.code(),
+            "packs": packs,
+            "gifts": gifts,
+            "custom_rate_per_coin": rounding::rate_for_display(best).to_string(),
+            "diamond_share_percent": economy.diamond_share_percent,
+            "diamond_value": economy.diamond_value.normalize().to_string(),
+            "minimum_payout": economy.minimum_payout.amount().normalize().to_string(),
+            "grant_value_per_coin": economy.grant_value_per_coin.normalize().to_string(),
+        }));
+        return Ok(EXIT_OK);
+    }
+    println!("Coin packs ({currency})");
+    println!(
+        "  {:<14} {:>14} {:>12} {:>16}",
+        "pack", "coins", "price", "per coin"
+    );
+    for p in &economy.packs {
+        println!(
+            "  {:<14} {:>14} {:>12} {:>16}",
+            p.id,
+            p.coins.to_string(),
+            p.price.to_string(),
+            format!(
+                "{} {currency}",
+                rounding::rate_for_display(p.price_per_coin())
+            )
+        );
+    }
+    println!(
+        "  Any exact number of coins: {} {currency} per coin (the best pack rate; the total is rounded up to the smallest coin of the currency).",
+        rounding::rate_for_display(best)
+    );
+    println!();
+    println!("Gifts (money at the best pack rate; what the creator receives)");
+    for g in &economy.gifts {
+        let (diamonds, payout) = diamond_money(g.coins.get());
+        println!(
+            "  {:<14} {:>14} {:>12}   creator: {} diamonds = {}",
+            g.id,
+            g.coins.to_string(),
+            format!("{} {currency}", coin_value(g.coins.get())),
+            crate::money::group_thousands(diamonds),
+            payout
+        );
+    }
+    println!();
+    println!(
+        "Creators receive {}% of a gift's coins as diamonds; a diamond redeems for {} {currency}; the minimum payout is {}.",
+        economy.diamond_share_percent,
+        economy.diamond_value.normalize(),
+        economy.minimum_payout
+    );
+    println!(
+        "Coins granted by a guardian are valued at {} {currency} each.",
+        economy.grant_value_per_coin.normalize()
+    );
+    Ok(EXIT_OK)
+}
+
+pub(super) fn verify(args: &Args) -> Result<u8, CliError> {
+    let store = open(args)?;
+    let report = ledger::verify(store.conn())?;
+    let counts = format!(
+        "{} transactions, {} postings, {} accounts and {} coin lots",
+        crate::money::group_thousands(report.transactions),
+        crate::money::group_thousands(report.postings),
+        crate::money::group_thousands(report.accounts),
+        crate::money::group_thousands(report.lots)
+    );
+    if args.json {
+        output::json(&json!({
+            "ok": report.is_ok(),
+            "transactions": report.transactions,
+            "postings": report.postings,
+            "accounts": report.accounts,
+            "lots": report.lots,
+            "problem": report.problem.as_ref().map(|p| json!({"entry": p.entry, "message": p.message})),
+        }));
+    } else if let Some(problem) = &report.problem {
+        println!("PROBLEM: {}: {}.", problem.entry, problem.message);
+        println!("Checked {counts} before stopping there.");
+        println!("Keep a copy of this file and do not spend until it is explained.");
+    } else {
+        println!("All good. Checked {counts}.");
+        println!(
+            "Every entry links to the one before it, every transaction balances in money, coins and diamonds,"
+        );
+        println!("and every balance and coin lot matches the entries that made it.");
+    }
+    Ok(if report.is_ok() { EXIT_OK } else { EXIT_OTHER })
+}
+
+pub(super) fn member(
+    args: &Args,
+    clock: &dyn Clock,
+    command: &MemberCommand,
+) -> Result<u8, CliError> {
+    match command {
+        MemberCommand::Add {
+            name,
+            role,
+            birthdate,
+            guardian,
+        } => {
+            let name = Name::parse(name)?;
+            let role: Role = role.parse()?;
+            let mut store = open(args)?;
+            let today = clock
+                .now()
+                .with_timezone(&store.config()?.settings.timezone)
+                .date_naive();
+            let birthdate = birthdate
+                .as_deref()
+                .map(|b| BirthDate::parse(b, today))
+                .transpose()?;
+            let pass = guardian_pass(&store, guardian)?;
+            let by = pass.guardian().name.clone();
+            let id = services::add_member(&mut store, clock, pass, &name, role, birthdate)?;
+            if args.json {
+                output::json(
+                    &json!({"outcome": "added", "member_id": id.0, "name": name.as_str(), "role": role.as_str()}),
+                );
+            } else {
+                println!("{by} added {name} ({role}).");
+            }
+            Ok(EXIT_OK)
+        }
+        MemberCommand::List => {
+            let store = open(args)?;
+            let config = store.config()?;
+            let currency = config.settings.currency;
+            let today = clock
+                .now()
+                .with_timezone(&config.settings.timezone)
+                .date_naive();
+            let mut rows = Vec::new();
+            for m in ledger::list_members(store.conn())? {
+                let coins = ledger::balance(store.conn(), Account::Wallet(m.id))?;
+                let cost = ledger::lot_cost_of_wallet(store.conn(), m.id)?;
+                let diamonds = ledger::balance(store.conn(), Account::Earnings(m.id))?;
+                let diamonds_value = rounding::for_payout(
+                    Decimal::from(diamonds) * config.economy.diamond_value,
+                    currency,
+                )
+                .unwrap_or(Money::zero(currency));
+                rows.push((
+                    m.clone(),
+                    m.birthdate.map(|b| b.age_on(today)),
+                    coins,
+                    cost,
+                    diamonds,
+                    diamonds_value,
+                ));
+            }
+            if args.json {
+                let members: Vec<_> = rows
+                    .iter()
+                    .map(|(m, age, coins, cost, diamonds, value)| {
+                        json!({
+                            "id": m.id.0, "name": m.name.as_str(), "role": m.role.as_str(),
+                            "birthdate": m.birthdate.map(|b| b.date().to_string()), "age": age,
+                            "coins": coins, "coins_cost": money_text(*cost, currency),
+                            "diamonds": diamonds, "diamonds_value": value.amount().normalize().to_string(),
+                        })
+                    })
+                    .collect();
+                output::json(&json!({ "members": members }));
+                return Ok(EXIT_OK);
+            }
+            println!(
+                "{:<20} {:<9} {:>4}  {:<28} diamonds (pay out)",
+                "member", "role", "age", "coins (what they cost)"
+            );
+            for (m, age, coins, cost, diamonds, value) in rows {
+                let age = age.map(|a| a.to_string()).unwrap_or_else(|| "-".into());
+                let coins = format!(
+                    "{} ({})",
+                    Coins::from_i64(coins).unwrap_or_default(),
+                    Money::from_micros(currency, cost)
+                );
+                let diamonds = format!(
+                    "{} ({value})",
+                    Diamonds::from_i64(diamonds).unwrap_or_default()
+                );
+                println!(
+                    "{:<20} {:<9} {:>4}  {:<28} {}",
+                    m.name.as_str(),
+                    m.role.as_str(),
+                    age,
+                    coins,
+                    diamonds
+                );
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+fn money_text(micros: i64, currency: Currency) -> String {
+    rounding::for_display(Money::from_micros(currency, micros).amount(), currency).to_string()
+}

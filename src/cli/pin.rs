@@ -1,0 +1,74 @@
+//! Reading a PIN: from a prompt that does not echo, or from standard input
+//! with `--pin-stdin`. Never from arguments or the environment.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use crossterm::terminal;
+
+use super::CliError;
+use crate::auth::Pin;
+
+/// Reads one PIN. `confirm` asks twice at a prompt (when setting a PIN).
+pub fn read_pin(prompt: &str, from_stdin: bool, confirm: bool) -> Result<Pin, CliError> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+            CliError::Other(format!("cannot read the PIN from standard input: {e}"))
+        })?;
+        if line.trim_end_matches(['\r', '\n']).is_empty() {
+            return Err(CliError::BadInput(
+                "no PIN on standard input: --pin-stdin reads the first line".into(),
+            ));
+        }
+        return Pin::parse(&line).map_err(|e| CliError::BadInput(e.to_string()));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::BadInput(
+            "a guardian PIN is needed: run this in a terminal to be asked for it, or pass it on standard input with --pin-stdin".into(),
+        ));
+    }
+    let first = prompt_hidden(prompt)?;
+    let pin = Pin::parse(&first).map_err(|e| CliError::BadInput(e.to_string()))?;
+    if confirm {
+        let again = prompt_hidden("Type it again: ")?;
+        if again != first {
+            return Err(CliError::BadInput(
+                "the two PINs differ; nothing was changed".into(),
+            ));
+        }
+    }
+    Ok(pin)
+}
+
+/// Reads a line at the terminal without echoing it.
+fn prompt_hidden(prompt: &str) -> Result<String, CliError> {
+    let io = |e: std::io::Error| CliError::Other(format!("cannot read from the terminal: {e}"));
+    eprint!("{prompt}");
+    std::io::stderr().flush().map_err(io)?;
+    terminal::enable_raw_mode().map_err(io)?;
+    let mut text = String::new();
+    let result = loop {
+        match event::read() {
+            Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => match key.code {
+                KeyCode::Enter => break Ok(()),
+                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    break Err(CliError::BadInput("cancelled; nothing was changed".into()));
+                }
+                KeyCode::Char(c) => text.push(c),
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                KeyCode::Esc => {
+                    break Err(CliError::BadInput("cancelled; nothing was changed".into()));
+                }
+                _ => {}
+            },
+            Ok(_) => {}
+            Err(e) => break Err(io(e)),
+        }
+    };
+    let _ = terminal::disable_raw_mode();
+    eprintln!();
+    result.map(|()| text)
+}

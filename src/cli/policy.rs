@@ -1,0 +1,321 @@
+//! Guardian policy commands: limits and rules.
+
+use chrono::Timelike;
+use serde_json::json;
+
+use super::{Args, CliError, EXIT_OK, LimitCommand, RuleCommand, guardian_pass, open, output};
+use crate::config::Verdict;
+use crate::domain::{self, Clock, Scope, Window};
+use crate::ledger::{self, CreatorList, Limit, QuietHours, Store};
+use crate::services::{self, Change};
+
+fn describe_limit(limit: &Limit, store: &Store) -> String {
+    let amount = |v: Option<i64>| v.map(|v| services::show_limit_amount(v, limit.scope, store));
+    let mut parts = Vec::new();
+    if let Some(soft) = amount(limit.soft) {
+        parts.push(format!("approval needed above {soft}"));
+    }
+    if let Some(hard) = amount(limit.hard) {
+        parts.push(format!("refused above {hard}"));
+    }
+    format!("{} per {}: {}", limit.scope, limit.window, parts.join(", "))
+}
+
+fn describe_quiet(q: &QuietHours) -> String {
+    let action = if q.verdict == Verdict::Deny {
+        "spending refused"
+    } else {
+        "spending needs approval"
+    };
+    format!(
+        "{}–{}, {action}",
+        domain::format_time_of_day(q.start_minute),
+        domain::format_time_of_day(q.end_minute)
+    )
+}
+
+fn print_change<T>(args: &Args, what: &str, change: &Change<T>, show: impl Fn(&T) -> String) {
+    let before = change.before.as_ref().map(&show);
+    let after = change.after.as_ref().map(&show);
+    if args.json {
+        output::json(
+            &json!({"outcome": "changed", "what": what, "by": change.by.as_str(), "before": before, "after": after}),
+        );
+    } else {
+        println!("{} changed {what}.", change.by);
+        println!("  before: {}", before.unwrap_or_else(|| "(none)".into()));
+        println!("  after:  {}", after.unwrap_or_else(|| "(none)".into()));
+    }
+}
+
+pub(super) fn limit(
+    args: &Args,
+    clock: &dyn Clock,
+    command: &LimitCommand,
+) -> Result<u8, CliError> {
+    match command {
+        LimitCommand::Set {
+            member,
+            scope,
+            window,
+            soft,
+            hard,
+            guardian,
+        } => {
+            let (scope, window): (Scope, Window) = (scope.parse()?, window.parse()?);
+            let mut store = open(args)?;
+            let soft = soft
+                .as_deref()
+                .map(|s| services::parse_limit_amount(s, scope, &store))
+                .transpose()?;
+            let hard = hard
+                .as_deref()
+                .map(|h| services::parse_limit_amount(h, scope, &store))
+                .transpose()?;
+            let pass = guardian_pass(&store, guardian)?;
+            let change = services::set_limit(
+                &mut store,
+                clock,
+                pass,
+                member,
+                services::LimitSpec {
+                    scope,
+                    window,
+                    soft,
+                    hard,
+                },
+            )?;
+            print_change(args, &format!("a limit of {member}"), &change, |l| {
+                describe_limit(l, &store)
+            });
+            Ok(EXIT_OK)
+        }
+        LimitCommand::Remove {
+            member,
+            scope,
+            window,
+            guardian,
+        } => {
+            let (scope, window): (Scope, Window) = (scope.parse()?, window.parse()?);
+            let mut store = open(args)?;
+            let pass = guardian_pass(&store, guardian)?;
+            let change = services::remove_limit(&mut store, clock, pass, member, scope, window)?;
+            print_change(args, &format!("a limit of {member}"), &change, |l| {
+                describe_limit(l, &store)
+            });
+            Ok(EXIT_OK)
+        }
+        LimitCommand::List { member } => {
+            let store = open(args)?;
+            let config = store.config()?;
+            let found = ledger::find_member(store.conn(), member)?;
+            let now = clock.now();
+            let mut rows = Vec::new();
+            for limit in ledger::limits_of(store.conn(), found.id)? {
+                let spent = ledger::spent_in(
+                    store.conn(),
+                    found.id,
+                    limit.window,
+                    now,
+                    config.settings.timezone,
+                )?;
+                let used = match limit.scope {
+                    Scope::Purchase => spent.purchase_micros,
+                    Scope::Gift => spent.gift_coins,
+                    Scope::All => spent.all_micros,
+                };
+                let used = if limit.window == Window::Transaction {
+                    0
+                } else {
+                    used.max(0)
+                };
+                let cap = limit.hard.or(limit.soft).unwrap_or(0);
+                rows.push((limit, used, (cap - used).max(0)));
+            }
+            let show = |v: i64, scope: Scope| services::show_limit_amount(v, scope, &store);
+            if args.json {
+                let limits: Vec<_> = rows
+                    .iter()
+                    .map(|(l, used, left)| {
+                        json!({
+                            "scope": l.scope.as_str(), "window": l.window.as_str(),
+                            "soft": l.soft.map(|v| show(v, l.scope)), "hard": l.hard.map(|v| show(v, l.scope)),
+                            "used": show(*used, l.scope), "remaining": show(*left, l.scope),
+                        })
+                    })
+                    .collect();
+                output::json(&json!({"member": found.name.as_str(), "limits": limits}));
+                return Ok(EXIT_OK);
+            }
+            if rows.is_empty() {
+                println!("{} has no limits.", found.name);
+            }
+            for (l, used, left) in rows {
+                let window = if l.window == Window::Transaction {
+                    String::new()
+                } else {
+                    format!("; used {}: {}", l.window.phrase(), show(used, l.scope))
+                };
+                println!(
+                    "{}{window}; {} left",
+                    describe_limit(&l, &store),
+                    show(left, l.scope)
+                );
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+pub(super) fn rule(args: &Args, clock: &dyn Clock, command: &RuleCommand) -> Result<u8, CliError> {
+    match command {
+        RuleCommand::QuietHours {
+            member,
+            from,
+            to,
+            action,
+            off,
+            guardian,
+        } => {
+            let quiet = if *off {
+                None
+            } else {
+                let parse = |t: &Option<String>| {
+                    domain::parse_time_of_day(t.as_deref().unwrap_or_default())
+                };
+                let verdict = match action.as_str() {
+                    "deny" => Verdict::Deny,
+                    "needs-approval" | "needs_approval" => Verdict::NeedsApproval,
+                    other => {
+                        return Err(CliError::BadInput(format!(
+                            "action \"{other}\" is not one of deny, needs-approval"
+                        )));
+                    }
+                };
+                Some(QuietHours {
+                    start_minute: parse(from)?,
+                    end_minute: parse(to)?,
+                    verdict,
+                })
+            };
+            let mut store = open(args)?;
+            let pass = guardian_pass(&store, guardian)?;
+            let change = services::set_quiet_hours(&mut store, clock, pass, member, quiet)?;
+            print_change(
+                args,
+                &format!("the quiet hours of {member}"),
+                &change,
+                describe_quiet,
+            );
+            Ok(EXIT_OK)
+        }
+        RuleCommand::Creator {
+            member,
+            creator,
+            allow,
+            block,
+            clear,
+            guardian,
+        } => {
+            let list = match (allow, block, clear) {
+                (true, _, _) => Some(CreatorList::Allow),
+                (_, true, _) => Some(CreatorList::Block),
+                (_, _, true) => None,
+                _ => return Err(CliError::BadInput("say --allow, --block or --clear".into())),
+            };
+            let mut store = open(args)?;
+            let pass = guardian_pass(&store, guardian)?;
+            let change =
+                services::set_creator_list(&mut store, clock, pass, member, creator, list)?;
+            let show = |l: &CreatorList| {
+                if *l == CreatorList::Allow {
+                    format!("{creator} allowed")
+                } else {
+                    format!("{creator} blocked")
+                }
+            };
+            print_change(
+                args,
+                &format!("the creator list of {member}"),
+                &change,
+                show,
+            );
+            Ok(EXIT_OK)
+        }
+        RuleCommand::List { member } => {
+            let store = open(args)?;
+            let config = store.config()?;
+            let found = ledger::find_member(store.conn(), member)?;
+            let quiet = ledger::quiet_hours_of(store.conn(), found.id)?;
+            let mut lists = Vec::new();
+            for (creator, list) in ledger::creator_lists_of(store.conn(), found.id)? {
+                let name = ledger::member_by_id(store.conn(), creator)?
+                    .map(|m| m.name.to_string())
+                    .unwrap_or_default();
+                lists.push((
+                    name,
+                    if list == CreatorList::Allow {
+                        "allow"
+                    } else {
+                        "block"
+                    },
+                ));
+            }
+            let local = clock.now().with_timezone(&config.settings.timezone);
+            let age = found.birthdate.map(|b| b.age_on(local.date_naive()));
+            let band = age.and_then(|a| {
+                config
+                    .age_bands
+                    .iter()
+                    .rev()
+                    .find(|b| b.from_age <= a)
+                    .copied()
+            });
+            if args.json {
+                output::json(&json!({
+                    "member": found.name.as_str(),
+                    "age": age,
+                    "age_rules": band.map(|b| json!({"purchase": b.purchase.as_str(), "gift": b.gift.as_str(), "redeem": b.redeem.as_str()})),
+                    "quiet_hours": quiet.as_ref().map(describe_quiet),
+                    "creators": lists.iter().map(|(n, l)| json!({"creator": n, "list": l})).collect::<Vec<_>>(),
+                    "unknown_creators": config.settings.unknown_creator.as_str(),
+                }));
+                return Ok(EXIT_OK);
+            }
+            match (age, band) {
+                (Some(age), Some(b)) => {
+                    let word = |v: Verdict| match v {
+                        Verdict::Allow => "allowed",
+                        Verdict::NeedsApproval => "need approval",
+                        Verdict::Deny => "refused",
+                    };
+                    println!(
+                        "{} is {age}: purchases {}, gifts {}, cashing out {}.",
+                        found.name,
+                        word(b.purchase),
+                        word(b.gift),
+                        word(b.redeem)
+                    )
+                }
+                _ => println!("{} has no birthdate: treated as an adult.", found.name),
+            }
+            println!(
+                "Quiet hours: {} (it is {:02}:{:02} now).",
+                quiet
+                    .as_ref()
+                    .map(describe_quiet)
+                    .unwrap_or_else(|| "none".into()),
+                local.hour(),
+                local.minute()
+            );
+            for (name, list) in &lists {
+                println!("Creator {name}: {list}");
+            }
+            println!(
+                "Creators on no list: {}.",
+                config.settings.unknown_creator.as_str().replace('_', " ")
+            );
+            Ok(EXIT_OK)
+        }
+    }
+}
