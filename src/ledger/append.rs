@@ -123,13 +123,13 @@ pub fn find_by_key(
 
 /// When the newest transaction was written (UTC micros), for clock sanity.
 pub fn newest_entry_at(conn: &Connection) -> Result<Option<i64>, LedgerError> {
-    Ok(conn
-        .query_row(
-            "SELECT at_us FROM transactions ORDER BY id DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?)
+    // MAX, not the last id: entries written within the clock tolerance may be
+    // out of time order. One row (NULL when empty), found through the index.
+    Ok(
+        conn.query_row("SELECT MAX(at_us) FROM transactions", [], |r| {
+            r.get::<_, Option<i64>>(0)
+        })?,
+    )
 }
 
 /// Writes a cleared transaction. The only function that inserts ledger rows.

@@ -5,12 +5,15 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{Currency, Money, MoneyError};
 
-/// For display: half away from zero, to the currency's minor unit.
+/// For display: half away from zero, to the currency's minor unit, always
+/// showing every minor digit ("0.00", never "0").
 pub fn for_display(amount: Decimal, currency: Currency) -> Decimal {
-    amount.round_dp_with_strategy(
+    let mut rounded = amount.round_dp_with_strategy(
         currency.minor_units(),
         RoundingStrategy::MidpointAwayFromZero,
-    )
+    );
+    rounded.rescale(currency.minor_units());
+    rounded
 }
 
 /// A per-coin rate for display: 4 decimals is enough to compare packs

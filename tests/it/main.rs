@@ -4,6 +4,7 @@
 mod cli;
 mod ledger_flows;
 mod migration;
+mod scenarios;
 mod simulation;
 mod support;
 mod tamper;

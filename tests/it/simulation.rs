@@ -16,6 +16,10 @@ const GIFTS: [&str; 4] = ["rose", "finger-heart", "doughnut", "hand-hearts"];
 
 #[derive(Debug, Clone)]
 enum Op {
+    /// Let time pass, so windows roll and days change.
+    Wait {
+        hours: i64,
+    },
     Buy {
         who: usize,
         pack: usize,
@@ -56,6 +60,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..3usize, 1..500u64).prop_map(|(who, coins)| Op::Grant { who, coins }),
         1 => any::<usize>().prop_map(|pick| Op::Reverse { pick }),
         1 => any::<usize>().prop_map(|pick| Op::Replay { pick }),
+        1 => (1..30i64).prop_map(|hours| Op::Wait { hours }),
     ]
 }
 
@@ -98,11 +103,103 @@ fn check_invariants(h: &Household) -> Result<(), TestCaseError> {
         );
     }
     prop_assert_eq!(h.verify_problem(), None);
+    check_hard_limits(h)
+}
+
+/// The hard limits set in `run`: Sam 15.00 of purchases per rolling 24 hours,
+/// Lee 300 coins of gifts per household-local day.
+const SAM_PURCHASE_24H_MICROS: i64 = 15_000_000;
+const LEE_GIFT_DAY_COINS: i64 = 300;
+
+/// No committed spend exceeds a hard limit, summed from the raw spend events
+/// (independently of the buckets the guard reads).
+fn check_hard_limits(h: &Household) -> Result<(), TestCaseError> {
+    use coinguard::domain::Clock;
+    let conn = h.store.conn();
+    let now = h.clock.now();
+    let sum = |member: &str, column: &str, from: i64, to: i64| -> i64 {
+        conn.query_row(
+            &format!("SELECT COALESCE(SUM({column}), 0) FROM spend_events WHERE member_id = ?1 AND at_us >= ?2 AND at_us < ?3"),
+            [h.member_id(member).0, from, to],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let purchases = sum(
+        "Sam",
+        "purchase_micros",
+        (now - chrono::TimeDelta::hours(24)).timestamp_micros(),
+        i64::MAX,
+    );
+    prop_assert!(
+        purchases <= SAM_PURCHASE_24H_MICROS,
+        "Sam bought {} micros in 24 hours",
+        purchases
+    );
+    let tz = chrono_tz::America::New_York;
+    let local = now.with_timezone(&tz).date_naive();
+    let start = |d: chrono::NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_local_timezone(tz)
+            .earliest()
+            .unwrap()
+            .timestamp_micros()
+    };
+    let gifts = sum(
+        "Lee",
+        "gift_coins",
+        start(local),
+        start(local.succ_opt().unwrap()),
+    );
+    prop_assert!(
+        gifts <= LEE_GIFT_DAY_COINS,
+        "Lee gave {} coins today",
+        gifts
+    );
     Ok(())
+}
+
+fn set_limits(h: &mut Household) {
+    use coinguard::domain::{Scope, Window};
+    use coinguard::ledger::{self, Limit};
+    let (sam, lee) = (h.member_id("Sam"), h.member_id("Lee"));
+    let limits = [
+        Limit {
+            member: sam,
+            scope: Scope::Purchase,
+            window: Window::Rolling24h,
+            soft: None,
+            hard: Some(SAM_PURCHASE_24H_MICROS),
+        },
+        Limit {
+            member: lee,
+            scope: Scope::Gift,
+            window: Window::Day,
+            soft: Some(100),
+            hard: Some(LEE_GIFT_DAY_COINS),
+        },
+        Limit {
+            member: lee,
+            scope: Scope::All,
+            window: Window::Week,
+            soft: Some(30_000_000),
+            hard: None,
+        },
+    ];
+    h.store
+        .write(&h.clock, |w| {
+            for limit in &limits {
+                ledger::set_limit(w, limit)?;
+            }
+            Ok::<_, ledger::LedgerError>(())
+        })
+        .unwrap();
 }
 
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut h = Household::new();
+    set_limits(&mut h);
     let mut committed: Vec<TxId> = Vec::new();
     let mut keyed: Vec<(usize, usize, String, TxId)> = Vec::new();
     for (step, op) in ops.into_iter().enumerate() {
@@ -121,6 +218,10 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 result
             }
             Op::BuyCustom { who, coins } => h.buy_custom(SPENDERS[*who], *coins),
+            Op::Wait { hours } => {
+                h.clock.advance(chrono::TimeDelta::hours(*hours));
+                continue;
+            }
             Op::Gift {
                 who,
                 creator,
@@ -175,6 +276,18 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             }) => {
                 prop_assert!(!reasons.is_empty(), "a denial without a reason");
                 prop_assert_eq!(h.tx_count(), before, "a denial wrote a transaction");
+            }
+            Ok(Outcome {
+                kind: OutcomeKind::Pending,
+                reasons,
+                ..
+            }) => {
+                prop_assert!(!reasons.is_empty(), "a pending outcome without a reason");
+                prop_assert_eq!(
+                    h.tx_count(),
+                    before,
+                    "a pending outcome wrote a transaction"
+                );
             }
             Ok(other) => prop_assert!(false, "unexpected outcome {:?}", other),
             // Refusals to reverse (already reversed, spent, cashed out) write nothing.

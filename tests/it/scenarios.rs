@@ -1,0 +1,352 @@
+//! Runs every `tests/scenarios/*.toml`: a household, its policy, and steps
+//! with the outcome and reasons each must produce. Scenario files are meant to
+//! be read by people: they document the guard's behaviour.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use coinguard::auth::Pin;
+use coinguard::config::{Config, Verdict};
+use coinguard::domain::{BirthDate, FixedClock, Memo, Name, TxId};
+use coinguard::ledger::{self, CreatorList, Limit, QuietHours};
+use coinguard::money::{Coins, Diamonds};
+use coinguard::services::{
+    self, GiftRequest, GrantRequest, Mode, OutcomeKind, PurchaseRequest, RedeemRequest,
+    ReverseRequest,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Scenario {
+    description: String,
+    #[serde(default = "default_timezone")]
+    timezone: String,
+    start: String,
+    #[serde(default)]
+    members: Vec<MemberSpec>,
+    #[serde(default)]
+    limits: Vec<LimitSpec>,
+    #[serde(default)]
+    quiet_hours: Vec<QuietSpec>,
+    #[serde(default)]
+    creators: Vec<CreatorSpec>,
+    steps: Vec<Step>,
+}
+
+fn default_timezone() -> String {
+    "America/New_York".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemberSpec {
+    name: String,
+    role: String,
+    birthdate: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitSpec {
+    member: String,
+    scope: String,
+    window: String,
+    soft: Option<String>,
+    hard: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuietSpec {
+    member: String,
+    from: String,
+    to: String,
+    action: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreatorSpec {
+    member: String,
+    creator: String,
+    list: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Step {
+    /// Set the clock first (RFC 3339).
+    at: Option<String>,
+    /// buy, buy_coins, gift, redeem, grant, reverse, preview_buy
+    #[serde(rename = "do")]
+    action: String,
+    member: Option<String>,
+    pack: Option<String>,
+    coins: Option<u64>,
+    creator: Option<String>,
+    gift: Option<String>,
+    count: Option<u64>,
+    diamonds: Option<u64>,
+    tx: Option<i64>,
+    /// committed, would_commit, pending, denied
+    expect: String,
+    /// The rule ids of the reasons, in order.
+    #[serde(default)]
+    reasons: Vec<String>,
+    /// Text the first reason's message must contain.
+    message: Option<String>,
+}
+
+const PIN: &str = "scenario pin 1";
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("bad time {text:?}: {e}"))
+        .with_timezone(&Utc)
+}
+
+fn run(path: &Path) {
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let text = std::fs::read_to_string(path).unwrap();
+    let scenario: Scenario = toml::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FixedClock::new(at(&scenario.start));
+    let mut config = Config::defaults().unwrap();
+    config.settings.timezone = coinguard::domain::parse_timezone(&scenario.timezone).unwrap();
+    let pin = Pin::parse(PIN).unwrap();
+    let mut store = services::init_household(
+        &dir.path().join("h.db"),
+        &config,
+        &Name::parse("Guardian").unwrap(),
+        &pin,
+        &clock,
+    )
+    .unwrap();
+    let today = clock_today(&clock, &config);
+    store
+        .write(&clock, |w| {
+            for m in &scenario.members {
+                let birth = BirthDate::parse(&m.birthdate, today).unwrap();
+                ledger::add_member(
+                    w,
+                    &Name::parse(&m.name).unwrap(),
+                    m.role.parse().unwrap(),
+                    Some(birth),
+                    w.now(),
+                )?;
+            }
+            Ok::<_, ledger::LedgerError>(())
+        })
+        .unwrap();
+    let id = |store: &ledger::Store, n: &str| ledger::find_member(store.conn(), n).unwrap().id;
+    for l in &scenario.limits {
+        let scope = l.scope.parse().unwrap();
+        let amount = |t: &Option<String>| {
+            t.as_deref()
+                .map(|t| services::parse_limit_amount(t, scope, &store).unwrap())
+        };
+        let limit = Limit {
+            member: id(&store, &l.member),
+            scope,
+            window: l.window.parse().unwrap(),
+            soft: amount(&l.soft),
+            hard: amount(&l.hard),
+        };
+        store
+            .write(&clock, |w| ledger::set_limit(w, &limit))
+            .unwrap();
+    }
+    for q in &scenario.quiet_hours {
+        let verdict = if q.action == "deny" {
+            Verdict::Deny
+        } else {
+            Verdict::NeedsApproval
+        };
+        let quiet = QuietHours {
+            start_minute: coinguard::domain::parse_time_of_day(&q.from).unwrap(),
+            end_minute: coinguard::domain::parse_time_of_day(&q.to).unwrap(),
+            verdict,
+        };
+        let member = id(&store, &q.member);
+        store
+            .write(&clock, |w| ledger::set_quiet_hours(w, member, Some(quiet)))
+            .unwrap();
+    }
+    for c in &scenario.creators {
+        let list = if c.list == "block" {
+            CreatorList::Block
+        } else {
+            CreatorList::Allow
+        };
+        let (member, creator) = (id(&store, &c.member), id(&store, &c.creator));
+        store
+            .write(&clock, |w| {
+                ledger::set_creator_list(w, member, creator, Some(list))
+            })
+            .unwrap();
+    }
+
+    for (i, step) in scenario.steps.iter().enumerate() {
+        let here = format!("{name} step {} ({} {:?})", i + 1, step.action, step.member);
+        if let Some(t) = &step.at {
+            clock.set(at(t));
+        }
+        let member = step.member.as_deref().unwrap_or("Guardian");
+        let outcome = match step.action.as_str() {
+            "buy" | "preview_buy" => {
+                let mode = if step.action == "buy" {
+                    Mode::Commit
+                } else {
+                    Mode::Preview
+                };
+                let pack = step
+                    .pack
+                    .as_deref()
+                    .unwrap_or_else(|| panic!("{here}: buy needs pack"));
+                services::purchase(
+                    &mut store,
+                    &clock,
+                    mode,
+                    &PurchaseRequest::Pack {
+                        member,
+                        pack,
+                        key: None,
+                    },
+                )
+            }
+            "buy_coins" => {
+                let coins = Coins::new(
+                    step.coins
+                        .unwrap_or_else(|| panic!("{here}: buy_coins needs coins")),
+                );
+                services::purchase(
+                    &mut store,
+                    &clock,
+                    Mode::Commit,
+                    &PurchaseRequest::Custom {
+                        member,
+                        coins,
+                        key: None,
+                    },
+                )
+            }
+            "gift" => {
+                let request = GiftRequest {
+                    member,
+                    creator: step
+                        .creator
+                        .as_deref()
+                        .unwrap_or_else(|| panic!("{here}: gift needs creator")),
+                    gift: step
+                        .gift
+                        .as_deref()
+                        .unwrap_or_else(|| panic!("{here}: gift needs gift")),
+                    count: step.count.unwrap_or(1),
+                    key: None,
+                };
+                services::gift(&mut store, &clock, Mode::Commit, &request)
+            }
+            "redeem" => {
+                let diamonds = Diamonds::new(
+                    step.diamonds
+                        .unwrap_or_else(|| panic!("{here}: redeem needs diamonds")),
+                );
+                services::redeem(
+                    &mut store,
+                    &clock,
+                    Mode::Commit,
+                    &RedeemRequest {
+                        creator: member,
+                        diamonds,
+                        key: None,
+                    },
+                )
+            }
+            "grant" => {
+                let coins = Coins::new(
+                    step.coins
+                        .unwrap_or_else(|| panic!("{here}: grant needs coins")),
+                );
+                let request = GrantRequest {
+                    guardian: "Guardian",
+                    member,
+                    coins,
+                    memo: Memo::default(),
+                    key: None,
+                };
+                services::grant(&mut store, &clock, Mode::Commit, &request)
+            }
+            "reverse" => {
+                let tx = TxId(
+                    step.tx
+                        .unwrap_or_else(|| panic!("{here}: reverse needs tx")),
+                );
+                let request = ReverseRequest {
+                    guardian: "Guardian",
+                    tx,
+                    reason: Memo::parse("scenario").unwrap(),
+                    key: None,
+                };
+                services::reverse(&mut store, &clock, Mode::Commit, &request)
+            }
+            other => panic!("{here}: unknown action {other:?}"),
+        };
+        let outcome = outcome.unwrap_or_else(|e| panic!("{here}: failed: {e}"));
+        let kind = match outcome.kind {
+            OutcomeKind::Committed => "committed",
+            OutcomeKind::WouldCommit => "would_commit",
+            OutcomeKind::Pending => "pending",
+            OutcomeKind::Denied => "denied",
+        };
+        let rules: Vec<&str> = outcome.reasons.iter().map(|r| r.rule.as_str()).collect();
+        assert_eq!(
+            kind, step.expect,
+            "{here}: {}\n  reasons: {:?}",
+            outcome.summary, outcome.reasons
+        );
+        assert_eq!(rules, step.reasons, "{here}: reasons {:?}", outcome.reasons);
+        if let Some(expected) = &step.message {
+            let first = outcome
+                .reasons
+                .first()
+                .map(|r| r.message.as_str())
+                .unwrap_or_default();
+            assert!(
+                first.contains(expected.as_str()),
+                "{here}: expected {expected:?} in {first:?}"
+            );
+        }
+    }
+    let report = ledger::verify(store.conn()).unwrap();
+    assert_eq!(report.problem, None, "{name}: verify after the scenario");
+    assert!(!scenario.description.is_empty());
+}
+
+fn clock_today(clock: &FixedClock, config: &Config) -> chrono::NaiveDate {
+    use coinguard::domain::Clock;
+    clock
+        .now()
+        .with_timezone(&config.settings.timezone)
+        .date_naive()
+}
+
+#[test]
+fn every_scenario_file_holds() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 10,
+        "expected the scenario files, found {}",
+        files.len()
+    );
+    for file in files {
+        run(&file);
+    }
+}
