@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::LedgerError;
 use super::accounts::{self, Account, Unit};
 use super::chain::{GENESIS_HASH, TxFields};
-use super::store::{WriteTx, current_catalog};
+use super::store::WriteTx;
 use crate::domain::{IdempotencyKey, MemberId, Memo, TxId};
 use crate::guard::Cleared;
 use crate::money::Currency;
@@ -136,7 +136,8 @@ pub fn newest_entry_at(conn: &Connection) -> Result<Option<i64>, LedgerError> {
 pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerError> {
     let draft = cleared.into_draft();
     let conn = write.sql();
-    let config_currency = current_currency(conn)?;
+    let config = write.config();
+    let config_currency = config.settings.currency;
     draft.check_balanced(config_currency)?;
 
     let (prev_id, prev_hash): (i64, String) = conn
@@ -148,7 +149,7 @@ pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerE
         .optional()?
         .unwrap_or((0, GENESIS_HASH.to_string()));
     let id = prev_id + 1;
-    let (catalog_version, _) = current_catalog(conn, config_currency)?;
+    let catalog_version = write.catalog_version();
 
     let mut posting_rows = Vec::with_capacity(draft.postings.len());
     let mut posting_fields = Vec::with_capacity(draft.postings.len());
@@ -256,7 +257,7 @@ pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerE
         draft.member,
         original.map_or(at_us, |(_, at)| at),
         spend,
-        household_tz(conn)?,
+        config.settings.timezone,
     )?;
     Ok(TxId(id))
 }
@@ -267,14 +268,5 @@ pub(crate) fn household_tz(conn: &Connection) -> Result<chrono_tz::Tz, LedgerErr
     })?;
     crate::domain::parse_timezone(&name).map_err(|_| LedgerError::Corrupt {
         message: format!("unknown household time zone {name:?}"),
-    })
-}
-
-fn current_currency(conn: &Connection) -> Result<Currency, LedgerError> {
-    let code: String = conn.query_row("SELECT currency FROM household WHERE id = 1", [], |r| {
-        r.get(0)
-    })?;
-    Currency::parse(&code).map_err(|_| LedgerError::Corrupt {
-        message: format!("unknown household currency {code:?}"),
     })
 }

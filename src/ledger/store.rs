@@ -4,6 +4,7 @@
 use std::fs::OpenOptions;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -24,12 +25,18 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The configuration in force and the catalog version it came from.
+    /// Reloaded when a newer catalog version appears; household settings
+    /// and age bands are fixed at init.
+    cached: Option<(i64, Arc<Config>)>,
 }
 
 /// A write in progress: everything it does commits together or not at all.
 pub struct WriteTx<'c> {
     tx: Transaction<'c>,
     now: DateTime<Utc>,
+    config: Arc<Config>,
+    catalog_version: i64,
 }
 
 impl WriteTx<'_> {
@@ -43,8 +50,13 @@ impl WriteTx<'_> {
     }
 
     /// The configuration in force, read inside this transaction.
-    pub fn config(&self) -> Result<Config, LedgerError> {
-        load_config(&self.tx)
+    pub fn config(&self) -> Arc<Config> {
+        Arc::clone(&self.config)
+    }
+
+    /// The catalog version whose rates this transaction uses.
+    pub(crate) fn catalog_version(&self) -> i64 {
+        self.catalog_version
     }
 }
 
@@ -103,6 +115,7 @@ impl Store {
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| LedgerError::from_sqlite(path, e))?;
         let mut store = Store {
+            cached: None,
             conn,
             path: path.to_path_buf(),
         };
@@ -166,6 +179,7 @@ impl Store {
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| LedgerError::from_sqlite(path, e))?;
         let mut store = Store {
+            cached: None,
             conn,
             path: path.to_path_buf(),
         };
@@ -206,6 +220,14 @@ impl Store {
         &self.path
     }
 
+    /// Turns off fsync for this connection: only for seeding demo and
+    /// benchmark databases, where a power cut means "seed again". The rows
+    /// written are exactly those of normal operation.
+    pub fn relax_durability_for_seeding(&self) -> Result<(), LedgerError> {
+        self.conn.pragma_update(None, "synchronous", "OFF")?;
+        Ok(())
+    }
+
     /// Read access for queries (reports, listings). Writes go through [`Store::write`].
     pub fn conn(&self) -> &Connection {
         &self.conn
@@ -224,9 +246,12 @@ impl Store {
     {
         let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)
             .map_err(LedgerError::from)?;
+        let (catalog_version, config) = cached_config(&mut self.cached, &tx)?;
         let write = WriteTx {
             tx,
             now: clock.now(),
+            config,
+            catalog_version,
         };
         let value = f(&write)?;
         write.tx.commit().map_err(LedgerError::from)?;
@@ -244,9 +269,12 @@ impl Store {
     {
         let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)
             .map_err(LedgerError::from)?;
+        let (catalog_version, config) = cached_config(&mut self.cached, &tx)?;
         let write = WriteTx {
             tx,
             now: clock.now(),
+            config,
+            catalog_version,
         };
         let value = f(&write);
         write.tx.rollback().map_err(LedgerError::from)?;
@@ -258,6 +286,27 @@ impl Store {
     pub fn config(&self) -> Result<Config, LedgerError> {
         load_config(&self.conn)
     }
+}
+
+/// The config for a write: the cached one unless a newer catalog version
+/// was written (by this or another process) since it was loaded.
+fn cached_config(
+    cache: &mut Option<(i64, Arc<Config>)>,
+    conn: &Connection,
+) -> Result<(i64, Arc<Config>), LedgerError> {
+    let newest: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(id), 0) FROM catalog_versions",
+        [],
+        |r| r.get(0),
+    )?;
+    if let Some((version, config)) = cache.as_ref()
+        && *version == newest
+    {
+        return Ok((newest, Arc::clone(config)));
+    }
+    let config = Arc::new(load_config(conn)?);
+    *cache = Some((newest, Arc::clone(&config)));
+    Ok((newest, config))
 }
 
 pub(crate) fn load_config(conn: &Connection) -> Result<Config, LedgerError> {

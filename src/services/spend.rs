@@ -81,7 +81,7 @@ fn guarded(
     build: impl FnOnce(&WriteTx<'_>, &Config) -> Result<Planned, ServiceError>,
 ) -> Result<Outcome, ServiceError> {
     let run = |w: &WriteTx<'_>| -> Result<Outcome, ServiceError> {
-        let config = w.config()?;
+        let config = w.config();
         let Planned {
             intent,
             draft,

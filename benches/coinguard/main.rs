@@ -1,0 +1,15 @@
+//! coinguard's benchmarks: one binary, a module per subject. Run with
+//! `cargo bench`; BENCHMARKS.md records the figures and the machine.
+//!
+//! History databases are generated once through the real guarded write path
+//! (services::purchase / services::gift, one SQLite transaction per commit,
+//! with fsync off while seeding: the rows are identical to normal operation)
+//! and cached under target/bench-data/.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod history;
+mod window;
+
+fn main() {
+    divan::main();
+}
