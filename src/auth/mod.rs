@@ -11,8 +11,8 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rusqlite::Connection;
 
-use crate::domain::Role;
-use crate::ledger::{self, LedgerError, Member};
+use crate::domain::{Clock, Role};
+use crate::ledger::{self, GuardianAction, LedgerError, Member, Store};
 
 /// OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane.
 pub const ARGON2_MEMORY_KIB: u32 = 19_456;
@@ -51,8 +51,16 @@ pub enum AuthError {
     PinTooLong,
     #[error("a PIN may not contain control characters")]
     PinControlChar,
-    #[error("wrong PIN for {name}")]
-    WrongPin { name: String },
+    #[error("wrong PIN for {name}; {tries_left} more tries before a lock")]
+    WrongPin { name: String, tries_left: u32 },
+    #[error(
+        "too many wrong PINs for {name}: locked until {until} household time (in {seconds} seconds); try again then"
+    )]
+    Locked {
+        name: String,
+        until: String,
+        seconds: i64,
+    },
     #[error("{name} is not a guardian; only a guardian can do this")]
     NotGuardian { name: String },
     #[error("{name} has no PIN set; a guardian must set one first")]
@@ -140,6 +148,151 @@ impl GuardianPass {
     }
 }
 
+/// Failures in a row before the account locks.
+pub const LOCK_AFTER_FAILURES: u32 = 5;
+/// The first lock; each further failure doubles it.
+pub const FIRST_LOCK_SECONDS: i64 = 30;
+/// The longest lock.
+pub const MAX_LOCK_SECONDS: i64 = 3_600;
+
+/// How long to lock after `failures` consecutive failures: none before the
+/// fifth, then 30 s, 60 s, 120 s, ... at most an hour.
+pub fn lock_seconds(failures: u32) -> Option<i64> {
+    let beyond = failures.checked_sub(LOCK_AFTER_FAILURES)?;
+    let doubled = FIRST_LOCK_SECONDS
+        .checked_shl(beyond.min(20))
+        .unwrap_or(MAX_LOCK_SECONDS);
+    Some(doubled.min(MAX_LOCK_SECONDS))
+}
+
+/// Whose PIN is being entered.
+#[derive(Debug, Clone, Copy)]
+pub enum Who<'a> {
+    /// A guardian by name, or the only guardian.
+    Guardian(Option<&'a str>),
+    /// Any member by name (members with a PIN confirm their own actions).
+    Member(&'a str),
+}
+
+/// A hash to check against when the name is unknown, so the time taken does
+/// not reveal whether a member exists.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        Pin::parse("no such member, no such pin")
+            .ok()
+            .and_then(|pin| hash_pin(&pin).ok())
+            .unwrap_or_default()
+    })
+}
+
+fn when(at_us: i64, tz: chrono_tz::Tz) -> String {
+    chrono::DateTime::from_timestamp_micros(at_us)
+        .map(|t| t.with_timezone(&tz).format("%H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+/// Checks a PIN, recording the attempt (and any lock) in the database whether
+/// it succeeds or not. While locked, the PIN is not even checked.
+pub fn authenticate(
+    store: &mut Store,
+    clock: &dyn Clock,
+    who: Who<'_>,
+    pin: &Pin,
+) -> Result<Member, AuthError> {
+    store.write(clock, |w| -> Result<Result<Member, AuthError>, AuthError> {
+        let conn = w.sql();
+        let tz = w.config().settings.timezone;
+        let log = |actor: Option<&Member>, action: &str, subject: &str, after: String| {
+            ledger::log_guardian_action(
+                w,
+                &GuardianAction {
+                    actor: actor.map(|m| m.id),
+                    action: action.into(),
+                    subject: subject.into(),
+                    before: String::new(),
+                    after,
+                },
+            )
+        };
+        let found = match who {
+            Who::Guardian(name) => choose_guardian(conn, name),
+            Who::Member(name) => ledger::find_member(conn, name).map_err(AuthError::from),
+        };
+        let member = match found {
+            Ok(member) => member,
+            Err(e) => {
+                let _ = pin_matches(dummy_hash(), pin);
+                let name = match who {
+                    Who::Guardian(name) => name.unwrap_or("(guardian)"),
+                    Who::Member(name) => name,
+                };
+                log(None, "pin_failed", name, format!("refused: {e}"))?;
+                return Ok(Err(e));
+            }
+        };
+        let subject = member.name.to_string();
+        let now_us = w.now().timestamp_micros();
+        let (failures, locked_until) = ledger::pin_attempts(conn, member.id)?;
+        if locked_until > now_us {
+            log(
+                Some(&member),
+                "pin_locked",
+                &subject,
+                format!(
+                    "refused without checking: locked until {}",
+                    when(locked_until, tz)
+                ),
+            )?;
+            return Ok(Err(AuthError::Locked {
+                name: subject,
+                until: when(locked_until, tz),
+                seconds: (locked_until - now_us + 999_999) / 1_000_000,
+            }));
+        }
+        let Some(phc) = ledger::pin_hash(conn, member.id)? else {
+            let _ = pin_matches(dummy_hash(), pin);
+            return Ok(Err(AuthError::NoPin { name: subject }));
+        };
+        if pin_matches(&phc, pin) {
+            ledger::set_pin_attempts(w, member.id, 0, 0)?;
+            log(Some(&member), "pin_ok", &subject, "accepted".into())?;
+            return Ok(Ok(member));
+        }
+        let failures = failures.saturating_add(1);
+        let lock = lock_seconds(failures);
+        let until = lock.map_or(0, |s| now_us.saturating_add(s * 1_000_000));
+        ledger::set_pin_attempts(w, member.id, failures, until)?;
+        let detail = match lock {
+            Some(s) => format!("failure {failures} in a row: locked for {s} seconds"),
+            None => format!("failure {failures} in a row"),
+        };
+        log(Some(&member), "pin_failed", &subject, detail)?;
+        Ok(Err(match lock {
+            Some(seconds) => AuthError::Locked {
+                name: subject,
+                until: when(until, tz),
+                seconds,
+            },
+            None => AuthError::WrongPin {
+                name: subject,
+                tries_left: LOCK_AFTER_FAILURES - failures,
+            },
+        }))
+    })?
+}
+
+/// Checks a guardian's PIN and returns a pass for one action.
+pub fn guardian_pass(
+    store: &mut Store,
+    clock: &dyn Clock,
+    name: Option<&str>,
+    pin: &Pin,
+) -> Result<GuardianPass, AuthError> {
+    let guardian = authenticate(store, clock, Who::Guardian(name), pin)?;
+    Ok(GuardianPass { guardian })
+}
+
 /// Picks the guardian: the one named, or the only one.
 pub fn choose_guardian(conn: &Connection, name: Option<&str>) -> Result<Member, AuthError> {
     let member = match name {
@@ -161,26 +314,6 @@ pub fn choose_guardian(conn: &Connection, name: Option<&str>) -> Result<Member, 
         });
     }
     Ok(member)
-}
-
-/// Checks `pin` for `guardian` and returns a pass for one action.
-pub fn authenticate_guardian(
-    conn: &Connection,
-    guardian: Member,
-    pin: &Pin,
-) -> Result<GuardianPass, AuthError> {
-    let Some(phc) = ledger::pin_hash(conn, guardian.id)? else {
-        return Err(AuthError::NoPin {
-            name: guardian.name.to_string(),
-        });
-    };
-    if pin_matches(&phc, pin) {
-        Ok(GuardianPass { guardian })
-    } else {
-        Err(AuthError::WrongPin {
-            name: guardian.name.to_string(),
-        })
-    }
 }
 
 #[cfg(test)]
@@ -208,6 +341,30 @@ mod tests {
                 .unwrap()
                 .contains("digits only")
         );
+    }
+
+    #[test]
+    fn locks_start_at_the_fifth_failure_and_double_to_an_hour() {
+        let locks: Vec<Option<i64>> = (1..=13).map(lock_seconds).collect();
+        assert_eq!(
+            locks,
+            [
+                None,
+                None,
+                None,
+                None,
+                Some(30),
+                Some(60),
+                Some(120),
+                Some(240),
+                Some(480),
+                Some(960),
+                Some(1920),
+                Some(3600),
+                Some(3600)
+            ]
+        );
+        assert_eq!(lock_seconds(u32::MAX), Some(3600));
     }
 
     #[test]

@@ -220,7 +220,7 @@ pub(super) fn member(
                 .as_deref()
                 .map(|b| BirthDate::parse(b, today))
                 .transpose()?;
-            let pass = guardian_pass(&store, guardian)?;
+            let pass = guardian_pass(&mut store, clock, guardian)?;
             let by = pass.guardian().name.clone();
             let id = services::add_member(&mut store, clock, pass, &name, role, birthdate)?;
             if args.json {
@@ -229,6 +229,26 @@ pub(super) fn member(
                 );
             } else {
                 println!("{by} added {name} ({role}).");
+            }
+            Ok(EXIT_OK)
+        }
+        MemberCommand::Pin { name, guardian } => {
+            let mut store = open(args)?;
+            let member = ledger::find_member(store.conn(), name)?;
+            let pass = guardian_pass(&mut store, clock, guardian)?;
+            let pin = pin::read_pin(
+                &format!("New PIN for {} (at least 6 characters): ", member.name),
+                guardian.pin_stdin,
+                true,
+            )?;
+            if let Some(warning) = pin.weakness() {
+                eprintln!("coinguard: warning: {warning}");
+            }
+            services::set_pin(&mut store, clock, pass, name, &pin)?;
+            if args.json {
+                output::json(&json!({"outcome": "pin_set", "member": member.name.as_str()}));
+            } else {
+                println!("{} has a new PIN.", member.name);
             }
             Ok(EXIT_OK)
         }

@@ -6,6 +6,7 @@ mod household;
 mod output;
 mod pin;
 mod policy;
+mod requests;
 mod spending;
 
 use std::path::PathBuf;
@@ -95,6 +96,101 @@ pub enum Command {
     /// Show what buy, gift or redeem would do, and why; writes nothing
     #[command(subcommand)]
     Preview(PreviewCommand),
+    /// Requests waiting for a guardian: list, approve, deny, cancel, ask again
+    #[command(subcommand)]
+    Request(RequestCommand),
+    /// Give a member coins (an allowance; guardian PIN needed)
+    Grant {
+        member: String,
+        #[arg(allow_negative_numbers = true)]
+        coins: String,
+        /// What it is for
+        #[arg(long, default_value = "")]
+        memo: String,
+        #[arg(long)]
+        key: Option<String>,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+    /// Undo a transaction (guardian PIN needed): purchases for their unspent coins
+    Reverse {
+        /// The transaction number, e.g. 17
+        tx: String,
+        /// Why: kept in the record
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        key: Option<String>,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+    /// Alerts for guardians: limits nearly used, refused attempts
+    #[command(subcommand)]
+    Alert(AlertCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RequestCommand {
+    /// List requests, newest first
+    List {
+        /// pending, approved, denied, expired or cancelled
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        member: Option<String>,
+    },
+    /// Approve a pending request (guardian PIN needed, for this one approval)
+    Approve {
+        id: String,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+    /// Deny a pending request with a reason the member will see (guardian PIN needed)
+    Deny {
+        id: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+    /// Withdraw your own pending request
+    Cancel {
+        id: String,
+        #[command(flatten)]
+        member: MemberPinArgs,
+    },
+    /// Ask again for what a denied, expired or cancelled request asked
+    Again {
+        id: String,
+        /// A note for the guardian
+        #[arg(long, default_value = "")]
+        note: String,
+        #[command(flatten)]
+        member: MemberPinArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertCommand {
+    /// Alerts not yet acknowledged
+    List,
+    /// Acknowledge one alert, or all with --all (guardian PIN needed)
+    Ack {
+        #[arg(required_unless_present = "all")]
+        id: Option<String>,
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+}
+
+/// For a member who has a PIN: how it arrives.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct MemberPinArgs {
+    /// Read the member's PIN (if they have one) from standard input
+    #[arg(long)]
+    pub pin_stdin: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -113,6 +209,12 @@ pub enum MemberCommand {
     },
     /// List members with their coins, diamonds and what they are worth
     List,
+    /// Set or change a member's PIN (guardian PIN needed first, then the new one)
+    Pin {
+        name: String,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -198,6 +300,8 @@ pub struct BuyArgs {
     /// Idempotency key: repeating the command with the same key writes nothing new
     #[arg(long)]
     pub key: Option<String>,
+    #[command(flatten)]
+    pub member_pin: MemberPinArgs,
 }
 
 #[derive(Debug, Clone, ClapArgs)]
@@ -210,6 +314,8 @@ pub struct GiftArgs {
     pub count: String,
     #[arg(long)]
     pub key: Option<String>,
+    #[command(flatten)]
+    pub member_pin: MemberPinArgs,
 }
 
 #[derive(Debug, Clone, ClapArgs)]
@@ -219,6 +325,8 @@ pub struct RedeemArgs {
     pub diamonds: String,
     #[arg(long)]
     pub key: Option<String>,
+    #[command(flatten)]
+    pub member_pin: MemberPinArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -314,18 +422,37 @@ pub(crate) fn open(args: &Args) -> Result<Store, CliError> {
     Ok(Store::open(&db_path(args))?)
 }
 
-/// Asks for the guardian's PIN and checks it: a pass for exactly one action.
+/// Asks for the guardian's PIN and checks it (recording the attempt): a pass
+/// for exactly one action.
 pub(crate) fn guardian_pass(
-    store: &Store,
+    store: &mut Store,
+    clock: &dyn Clock,
     guardian: &GuardianArgs,
 ) -> Result<GuardianPass, CliError> {
-    let member = auth::choose_guardian(store.conn(), guardian.as_guardian.as_deref())?;
-    let pin = pin::read_pin(
-        &format!("PIN for {}: ", member.name),
-        guardian.pin_stdin,
-        false,
-    )?;
-    Ok(auth::authenticate_guardian(store.conn(), member, &pin)?)
+    let name = guardian.as_guardian.as_deref();
+    let prompt = match auth::choose_guardian(store.conn(), name) {
+        Ok(member) => format!("PIN for {}: ", member.name),
+        Err(_) => "Guardian PIN: ".to_string(),
+    };
+    let pin = pin::read_pin(&prompt, guardian.pin_stdin, false)?;
+    Ok(auth::guardian_pass(store, clock, name, &pin)?)
+}
+
+/// A member with a PIN confirms their own spending and requests with it;
+/// members without one are not asked.
+pub(crate) fn confirm_member(
+    store: &mut Store,
+    clock: &dyn Clock,
+    member: &str,
+    args: &MemberPinArgs,
+) -> Result<(), CliError> {
+    let found = crate::ledger::find_member(store.conn(), member)?;
+    if !found.has_pin {
+        return Ok(());
+    }
+    let pin = pin::read_pin(&format!("PIN for {}: ", found.name), args.pin_stdin, false)?;
+    auth::authenticate(store, clock, auth::Who::Member(member), &pin)?;
+    Ok(())
 }
 
 /// Runs a parsed command; returns the exit code.
@@ -369,5 +496,20 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
         Command::Preview(PreviewCommand::Redeem(redeem)) => {
             spending::redeem(args, clock, redeem, crate::services::Mode::Preview)
         }
+        Command::Request(cmd) => requests::request(args, clock, cmd),
+        Command::Grant {
+            member,
+            coins,
+            memo,
+            key,
+            guardian,
+        } => requests::grant(args, clock, member, coins, memo, key, guardian),
+        Command::Reverse {
+            tx,
+            reason,
+            key,
+            guardian,
+        } => requests::reverse(args, clock, tx, reason, key, guardian),
+        Command::Alert(cmd) => requests::alert(args, clock, cmd),
     }
 }

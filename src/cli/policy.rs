@@ -72,7 +72,7 @@ pub(super) fn limit(
                 .as_deref()
                 .map(|h| services::parse_limit_amount(h, scope, &store))
                 .transpose()?;
-            let pass = guardian_pass(&store, guardian)?;
+            let pass = guardian_pass(&mut store, clock, guardian)?;
             let change = services::set_limit(
                 &mut store,
                 clock,
@@ -98,7 +98,7 @@ pub(super) fn limit(
         } => {
             let (scope, window): (Scope, Window) = (scope.parse()?, window.parse()?);
             let mut store = open(args)?;
-            let pass = guardian_pass(&store, guardian)?;
+            let pass = guardian_pass(&mut store, clock, guardian)?;
             let change = services::remove_limit(&mut store, clock, pass, member, scope, window)?;
             print_change(args, &format!("a limit of {member}"), &change, |l| {
                 describe_limit(l, &store)
@@ -199,7 +199,7 @@ pub(super) fn rule(args: &Args, clock: &dyn Clock, command: &RuleCommand) -> Res
                 })
             };
             let mut store = open(args)?;
-            let pass = guardian_pass(&store, guardian)?;
+            let pass = guardian_pass(&mut store, clock, guardian)?;
             let change = services::set_quiet_hours(&mut store, clock, pass, member, quiet)?;
             print_change(
                 args,
@@ -224,7 +224,7 @@ pub(super) fn rule(args: &Args, clock: &dyn Clock, command: &RuleCommand) -> Res
                 _ => return Err(CliError::BadInput("say --allow, --block or --clear".into())),
             };
             let mut store = open(args)?;
-            let pass = guardian_pass(&store, guardian)?;
+            let pass = guardian_pass(&mut store, clock, guardian)?;
             let change =
                 services::set_creator_list(&mut store, clock, pass, member, creator, list)?;
             let show = |l: &CreatorList| {

@@ -3,8 +3,8 @@
 use serde_json::json;
 
 use super::{
-    Args, BuyArgs, CliError, EXIT_DENIED, EXIT_NEEDS_APPROVAL, EXIT_OK, GiftArgs, RedeemArgs, open,
-    output,
+    Args, BuyArgs, CliError, EXIT_DENIED, EXIT_NEEDS_APPROVAL, EXIT_OK, GiftArgs, RedeemArgs,
+    confirm_member, open, output,
 };
 use crate::domain::{Clock, IdempotencyKey};
 use crate::money::{Coins, Diamonds, parse_count};
@@ -41,6 +41,9 @@ pub(super) fn buy(
         }
     };
     let mut store = open(args)?;
+    if mode == Mode::Commit {
+        confirm_member(&mut store, clock, &buy.member, &buy.member_pin)?;
+    }
     let outcome = services::purchase(&mut store, clock, mode, &request)?;
     Ok(report(args, &outcome, mode))
 }
@@ -60,6 +63,9 @@ pub(super) fn gift(
         key: key(&gift.key)?,
     };
     let mut store = open(args)?;
+    if mode == Mode::Commit {
+        confirm_member(&mut store, clock, &gift.member, &gift.member_pin)?;
+    }
     let outcome = services::gift(&mut store, clock, mode, &request)?;
     Ok(report(args, &outcome, mode))
 }
@@ -76,13 +82,16 @@ pub(super) fn redeem(
         key: key(&redeem.key)?,
     };
     let mut store = open(args)?;
+    if mode == Mode::Commit {
+        confirm_member(&mut store, clock, &redeem.creator, &redeem.member_pin)?;
+    }
     let outcome = services::redeem(&mut store, clock, mode, &request)?;
     Ok(report(args, &outcome, mode))
 }
 
 /// Prints an outcome and returns its exit code (a preview exits as the real
 /// command would, so scripts can ask first).
-fn report(args: &Args, outcome: &Outcome, mode: Mode) -> u8 {
+pub(super) fn report(args: &Args, outcome: &Outcome, mode: Mode) -> u8 {
     let preview = mode == Mode::Preview;
     let (word, code) = match outcome.kind {
         OutcomeKind::Committed => ("committed", EXIT_OK),
@@ -95,7 +104,7 @@ fn report(args: &Args, outcome: &Outcome, mode: Mode) -> u8 {
             "outcome": word,
             "preview": preview,
             "tx_id": outcome.tx.map(|t| t.0),
-            "request_id": null,
+            "request_id": outcome.request,
             "replayed": outcome.replayed,
             "summary": outcome.summary,
             "reasons": crate::guard::reasons_json(&outcome.reasons),

@@ -179,9 +179,48 @@ pub fn reasons_json(reasons: &[Reason]) -> serde_json::Value {
 /// The guard's answer.
 #[derive(Debug)]
 pub enum Verdict<'t> {
-    Allow(Cleared<'t>),
+    /// Go ahead; with how each limit stood, for threshold alerts.
+    Allow(Cleared<'t>, Vec<LimitUse>),
     NeedsApproval(Vec<Reason>),
     Deny(Vec<Reason>),
+}
+
+/// How an allowed intent meets one limit: what was used before it and what
+/// it adds, in the limit's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitUse {
+    pub limit: Limit,
+    pub used_before: i64,
+    pub this: i64,
+}
+
+impl LimitUse {
+    /// The alert thresholds (50, 80, 100 percent of the limit's cap) this
+    /// intent crosses. Single-transaction limits do not accumulate, so none.
+    pub fn crossed(&self) -> Vec<u32> {
+        let Some(cap) = self.limit.hard.or(self.limit.soft) else {
+            return Vec::new();
+        };
+        if self.limit.window == Window::Transaction {
+            return Vec::new();
+        }
+        let after = self.used_before.saturating_add(self.this);
+        [50u32, 80, 100]
+            .into_iter()
+            .filter(|pct| {
+                let mark = (i128::from(cap) * i128::from(*pct) + 99) / 100;
+                i128::from(self.used_before) < mark && i128::from(after) >= mark
+            })
+            .collect()
+    }
+}
+
+/// Whether a guardian is approving this intent right now (with their PIN).
+/// Approval overrides needs-approval reasons, never deny reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approval {
+    None,
+    GivenNow,
 }
 
 /// Facts the rules read, gathered once per evaluation in the write transaction.
@@ -266,16 +305,36 @@ pub fn evaluate<'t>(
     config: &Config,
     intent: &Intent,
     draft: Draft,
+    approval: Approval,
 ) -> Result<Verdict<'t>, LedgerError> {
     let facts = gather(write, config, intent)?;
     let mut reasons = rules::all(&facts, intent);
     reasons.sort_by_key(|r| (r.severity, r.rule));
-    Ok(match reasons.first().map(|r| r.severity) {
-        None => Verdict::Allow(Cleared {
-            draft: Box::new(draft),
-            _judged_in: PhantomData,
-        }),
-        Some(Severity::Deny) => Verdict::Deny(reasons),
-        Some(Severity::NeedsApproval) => Verdict::NeedsApproval(reasons),
+    let usage = facts
+        .limits
+        .iter()
+        .map(|(limit, spent)| LimitUse {
+            limit: *limit,
+            used_before: if limit.window == Window::Transaction {
+                0
+            } else {
+                rules::used_for(spent, limit.scope).max(0)
+            },
+            this: rules::amount_for(intent, limit.scope),
+        })
+        .collect();
+    let allow = || {
+        Verdict::Allow(
+            Cleared {
+                draft: Box::new(draft),
+                _judged_in: PhantomData,
+            },
+            usage,
+        )
+    };
+    Ok(match (reasons.first().map(|r| r.severity), approval) {
+        (None, _) | (Some(Severity::NeedsApproval), Approval::GivenNow) => allow(),
+        (Some(Severity::Deny), _) => Verdict::Deny(reasons),
+        (Some(Severity::NeedsApproval), Approval::None) => Verdict::NeedsApproval(reasons),
     })
 }

@@ -109,7 +109,7 @@ fn age_band(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
 }
 
 /// What this intent adds to a scope: money micros, or coins for gifts.
-fn amount_for(intent: &Intent, scope: Scope) -> i64 {
+pub(super) fn amount_for(intent: &Intent, scope: Scope) -> i64 {
     match (intent, scope) {
         (Intent::Purchase { pack, .. }, Scope::Purchase | Scope::All) => pack.price.micros(),
         (Intent::PurchaseCustom { price, .. }, Scope::Purchase | Scope::All) => price.micros(),
@@ -119,7 +119,7 @@ fn amount_for(intent: &Intent, scope: Scope) -> i64 {
     }
 }
 
-fn used_for(spend: &Spend, scope: Scope) -> i64 {
+pub(super) fn used_for(spend: &Spend, scope: Scope) -> i64 {
     match scope {
         Scope::Purchase => spend.purchase_micros,
         Scope::Gift => spend.gift_coins,

@@ -11,12 +11,15 @@
 //! transaction's postings sum to zero in each unit.
 
 mod accounts;
+mod alerts;
 mod append;
 mod chain;
 mod decisions;
+mod guardian_log;
 mod lots;
 mod members;
 mod policy;
+mod requests;
 mod reversal;
 pub mod schema;
 pub mod spend;
@@ -26,11 +29,17 @@ mod verify;
 use std::path::PathBuf;
 
 pub use accounts::{Account, Platform, Unit, balance};
+pub use alerts::{
+    Alert, acknowledge_alerts, open_alerts, pin_attempts, raise_alert, set_pin_attempts,
+};
 pub use append::{
     Draft, Kind, LotTake, NewLot, PostingDraft, append, find_by_key, newest_entry_at,
 };
 pub use chain::{GENESIS_HASH, fingerprint};
 pub use decisions::{DecisionEntry, log_decision};
+pub use guardian_log::{
+    GuardianAction, LoggedAction, log_guardian_action, recent_guardian_actions,
+};
 pub use lots::{lot_cost_of_wallet, plan_take};
 pub use members::{
     Member, add_member, find_member, list_members, member_by_id, pin_hash, set_pin_hash,
@@ -38,6 +47,10 @@ pub use members::{
 pub use policy::{
     CreatorList, Limit, QuietHours, creator_list, creator_lists_of, limits_of, quiet_hours_of,
     remove_limit, set_creator_list, set_limit, set_quiet_hours,
+};
+pub use requests::{
+    NewRequest, Request, RequestStatus, create_request, expire_due, held_coins, list_requests,
+    request_by_id, request_by_key, resolve_request,
 };
 pub use reversal::{ReversalPlan, plan_reversal};
 pub use spend::{Spend, spent_in};
@@ -99,6 +112,8 @@ pub enum LedgerError {
     UnknownMember { given: String, known: String },
     #[error("there is already a member called \"{name}\"; choose another name")]
     DuplicateMember { name: String },
+    #[error("request #{id} is no longer pending; see `coinguard request list`")]
+    NotPending { id: i64 },
     #[error(transparent)]
     Money(#[from] MoneyError),
 }

@@ -15,6 +15,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "guard policy, spend aggregates and the decision log",
         MIGRATION_3,
     ),
+    (
+        "requests, holds, PIN lockout, guardian-action log and alerts",
+        MIGRATION_4,
+    ),
 ];
 
 pub fn latest_version() -> i64 {
@@ -291,4 +295,75 @@ CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
 BEGIN SELECT RAISE(ABORT, 'coinguard decision log is append-only'); END;
 CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
 BEGIN SELECT RAISE(ABORT, 'coinguard decision log is append-only'); END;
+"#;
+
+/// Version 4: ask-to-buy requests (a pending gift request holds its coins),
+/// PIN attempt counters that survive restarts, the hash-chained
+/// guardian-action log, and alerts.
+const MIGRATION_4: &str = r#"
+-- A request resolves once: pending -> approved | denied | expired | cancelled.
+-- What was asked is stored as its parameters, so approving re-runs the very
+-- same guarded path at approval time.
+CREATE TABLE requests (
+    id              INTEGER PRIMARY KEY,
+    created_at_us   INTEGER NOT NULL,
+    expires_at_us   INTEGER NOT NULL,
+    member_id       INTEGER NOT NULL REFERENCES members(id),
+    action          TEXT NOT NULL CHECK (action IN ('purchase', 'gift', 'redeem')),
+    params          TEXT NOT NULL,
+    summary         TEXT NOT NULL,
+    reasons         TEXT NOT NULL,
+    note            TEXT NOT NULL,
+    hold_coins      INTEGER NOT NULL CHECK (hold_coins >= 0),
+    idem_key        TEXT UNIQUE,
+    fingerprint     TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'cancelled')),
+    resolved_at_us  INTEGER,
+    resolved_by     INTEGER REFERENCES members(id),
+    resolution      TEXT,
+    tx_id           INTEGER REFERENCES transactions(id)
+);
+CREATE INDEX requests_status ON requests (status, expires_at_us);
+CREATE INDEX requests_member ON requests (member_id, status);
+CREATE TRIGGER requests_resolve_once BEFORE UPDATE ON requests
+WHEN OLD.status != 'pending'
+BEGIN SELECT RAISE(ABORT, 'coinguard: a request resolves once'); END;
+CREATE TRIGGER requests_no_delete BEFORE DELETE ON requests
+BEGIN SELECT RAISE(ABORT, 'coinguard requests are kept'); END;
+
+-- Consecutive failed PIN entries, and until when the account is locked.
+CREATE TABLE pin_attempts (
+    member_id       INTEGER PRIMARY KEY REFERENCES members(id),
+    failures        INTEGER NOT NULL,
+    locked_until_us INTEGER NOT NULL
+);
+
+-- Every guardian action and every PIN attempt, with before and after.
+CREATE TABLE guardian_actions (
+    id        INTEGER PRIMARY KEY,
+    at_us     INTEGER NOT NULL,
+    actor_id  INTEGER,
+    action    TEXT NOT NULL,
+    subject   TEXT NOT NULL,
+    before    TEXT NOT NULL,
+    after     TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+CREATE TRIGGER guardian_actions_no_update BEFORE UPDATE ON guardian_actions
+BEGIN SELECT RAISE(ABORT, 'coinguard guardian-action log is append-only'); END;
+CREATE TRIGGER guardian_actions_no_delete BEFORE DELETE ON guardian_actions
+BEGIN SELECT RAISE(ABORT, 'coinguard guardian-action log is append-only'); END;
+
+-- Shown on the guardian dashboard until a guardian acknowledges them.
+CREATE TABLE alerts (
+    id                 INTEGER PRIMARY KEY,
+    at_us              INTEGER NOT NULL,
+    member_id          INTEGER NOT NULL REFERENCES members(id),
+    kind               TEXT NOT NULL,
+    message            TEXT NOT NULL,
+    acknowledged_at_us INTEGER,
+    acknowledged_by    INTEGER REFERENCES members(id)
+);
+CREATE INDEX alerts_open ON alerts (acknowledged_at_us, id);
 "#;

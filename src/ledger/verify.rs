@@ -12,6 +12,7 @@ use super::accounts::Account;
 use super::append::{Kind, household_tz};
 use super::chain::{GENESIS_HASH, TxFields};
 use super::decisions::verify_decisions;
+use super::guardian_log::verify_guardian_actions;
 use super::spend::{self, Spend};
 
 /// What `verify` looked at and the first problem it met, if any.
@@ -19,6 +20,7 @@ use super::spend::{self, Spend};
 pub struct VerifyReport {
     pub transactions: u64,
     pub decisions: u64,
+    pub guardian_actions: u64,
     pub postings: u64,
     pub accounts: u64,
     pub lots: u64,
@@ -405,6 +407,11 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
     }
     let (decisions, bad) = verify_decisions(conn)?;
     report.decisions = decisions;
+    if let Some((entry, message)) = bad {
+        return fail(report, entry, &message);
+    }
+    let (actions, bad) = verify_guardian_actions(conn)?;
+    report.guardian_actions = actions;
     if let Some((entry, message)) = bad {
         return fail(report, entry, &message);
     }

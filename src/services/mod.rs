@@ -5,6 +5,7 @@
 
 mod household;
 mod policy;
+mod requests;
 mod spend;
 
 use serde::Serialize;
@@ -16,9 +17,11 @@ use crate::money::MoneyError;
 
 pub use household::init_household;
 pub use policy::{
-    Change, LimitSpec, add_member, parse_limit_amount, remove_limit, set_creator_list, set_limit,
+    Change, LimitSpec, acknowledge_alerts, add_member, describe_limit, describe_quiet_hours,
+    open_alerts, parse_limit_amount, remove_limit, set_creator_list, set_limit, set_pin,
     set_quiet_hours, show_limit_amount,
 };
+pub use requests::{approve, ask_again, cancel, deny, list_requests, request};
 pub use spend::{
     GiftRequest, GrantRequest, PurchaseRequest, RedeemRequest, ReverseRequest, gift, grant,
     purchase, redeem, reverse,
@@ -50,6 +53,8 @@ pub enum OutcomeKind {
 pub struct Outcome {
     pub kind: OutcomeKind,
     pub tx: Option<TxId>,
+    /// The request created (or found, on a replayed key) when approval is needed.
+    pub request: Option<i64>,
     /// True when the key was seen before: nothing new was written.
     pub replayed: bool,
     /// One line: what happened, coins with their money value.
@@ -92,6 +97,20 @@ pub enum ServiceError {
     NotACreator { name: String },
     #[error(transparent)]
     Auth(crate::auth::AuthError),
+    #[error("there is no request #{id}; see `coinguard request list`")]
+    UnknownRequest { id: i64 },
+    #[error("request #{id} is {status}, not pending: nothing to do")]
+    NotPending { id: i64, status: &'static str },
+    #[error(
+        "request #{id} is {status}: only a denied, expired or cancelled request can be asked again"
+    )]
+    StillOpen { id: i64, status: &'static str },
+    #[error("request #{id} is not {name}'s to cancel")]
+    NotYourRequest { id: i64, name: String },
+    #[error("give a reason (--reason TEXT): the member will see it")]
+    ReasonRequired,
+    #[error("there is no open alert #{id}; see `coinguard alert list`")]
+    NoSuchAlert { id: i64 },
 }
 
 impl ServiceError {

@@ -20,6 +20,67 @@ pub struct Change<T> {
     pub after: Option<T>,
 }
 
+/// A limit in words: "purchase per week: approval needed above 10.00 USD, refused above 20.00 USD".
+pub fn describe_limit(limit: &Limit, currency: crate::money::Currency) -> String {
+    let show = |v: i64| {
+        if limit.scope.counts_money() {
+            Money::from_micros(currency, v).to_string()
+        } else {
+            Coins::from_i64(v)
+                .map(|c| c.to_string())
+                .unwrap_or_else(|_| v.to_string())
+        }
+    };
+    let mut parts = Vec::new();
+    if let Some(soft) = limit.soft {
+        parts.push(format!("approval needed above {}", show(soft)));
+    }
+    if let Some(hard) = limit.hard {
+        parts.push(format!("refused above {}", show(hard)));
+    }
+    format!("{} per {}: {}", limit.scope, limit.window, parts.join(", "))
+}
+
+/// Quiet hours in words: "21:00–07:00, spending refused".
+pub fn describe_quiet_hours(q: &QuietHours) -> String {
+    let action = if q.verdict == Verdict::Deny {
+        "spending refused"
+    } else {
+        "spending needs approval"
+    };
+    format!(
+        "{}–{}, {action}",
+        crate::domain::format_time_of_day(q.start_minute),
+        crate::domain::format_time_of_day(q.end_minute)
+    )
+}
+
+fn or_none(text: Option<String>) -> String {
+    text.unwrap_or_else(|| "(none)".into())
+}
+
+/// Records a guardian action in the caller's write.
+fn record(
+    w: &ledger::WriteTx<'_>,
+    actor: MemberId,
+    action: &str,
+    subject: String,
+    before: String,
+    after: String,
+) -> Result<(), ServiceError> {
+    ledger::log_guardian_action(
+        w,
+        &ledger::GuardianAction {
+            actor: Some(actor),
+            action: action.into(),
+            subject,
+            before,
+            after,
+        },
+    )?;
+    Ok(())
+}
+
 /// Parses a limit amount typed for `scope`: money for purchase/all, coins for gift.
 pub fn parse_limit_amount(text: &str, scope: Scope, store: &Store) -> Result<i64, ServiceError> {
     if scope.counts_money() {
@@ -53,9 +114,21 @@ pub fn add_member(
             name: name.to_string(),
         });
     }
-    drop(pass); // one PIN entry, one action
+    let actor = pass.guardian().id;
     store.write(clock, |w| {
-        Ok(ledger::add_member(w, name, role, birthdate, w.now())?)
+        let id = ledger::add_member(w, name, role, birthdate, w.now())?;
+        let born = birthdate
+            .map(|b| format!(", born {}", b.date()))
+            .unwrap_or_default();
+        record(
+            w,
+            actor,
+            "member_add",
+            name.to_string(),
+            "(none)".into(),
+            format!("{role}{born}"),
+        )?;
+        Ok(id)
     })
 }
 
@@ -89,7 +162,7 @@ pub fn set_limit(
     {
         return Err(ServiceError::SoftAboveHard);
     }
-    let by = pass.guardian().name.clone();
+    let (by, actor) = (pass.guardian().name.clone(), pass.guardian().id);
     store.write(clock, |w| {
         let member = ledger::find_member(w.sql(), member)?;
         let limit = Limit {
@@ -100,6 +173,16 @@ pub fn set_limit(
             hard,
         };
         let before = ledger::set_limit(w, &limit)?;
+        let currency = w.config().settings.currency;
+        let text = |l: &Limit| describe_limit(l, currency);
+        record(
+            w,
+            actor,
+            "limit_set",
+            member.name.to_string(),
+            or_none(before.as_ref().map(text)),
+            text(&limit),
+        )?;
         Ok(Change {
             by,
             before,
@@ -116,15 +199,26 @@ pub fn remove_limit(
     scope: Scope,
     window: Window,
 ) -> Result<Change<Limit>, ServiceError> {
-    let by = pass.guardian().name.clone();
+    let (by, actor) = (pass.guardian().name.clone(), pass.guardian().id);
     store.write(clock, |w| {
         let found = ledger::find_member(w.sql(), member)?;
         match ledger::remove_limit(w, found.id, scope, window)? {
-            Some(before) => Ok(Change {
-                by,
-                before: Some(before),
-                after: None,
-            }),
+            Some(before) => {
+                let text = describe_limit(&before, w.config().settings.currency);
+                record(
+                    w,
+                    actor,
+                    "limit_remove",
+                    found.name.to_string(),
+                    text,
+                    "(none)".into(),
+                )?;
+                Ok(Change {
+                    by,
+                    before: Some(before),
+                    after: None,
+                })
+            }
             None => Err(ServiceError::NoSuchLimit {
                 member: found.name.to_string(),
                 scope,
@@ -146,10 +240,19 @@ pub fn set_quiet_hours(
     {
         return Err(ServiceError::EmptyQuietHours);
     }
-    let by = pass.guardian().name.clone();
+    let (by, actor) = (pass.guardian().name.clone(), pass.guardian().id);
     store.write(clock, |w| {
         let member = ledger::find_member(w.sql(), member)?;
         let before = ledger::set_quiet_hours(w, member.id, quiet)?;
+        let text = |q: &QuietHours| describe_quiet_hours(q);
+        record(
+            w,
+            actor,
+            "quiet_hours_set",
+            member.name.to_string(),
+            or_none(before.as_ref().map(text)),
+            or_none(quiet.as_ref().map(text)),
+        )?;
         Ok(Change {
             by,
             before,
@@ -166,7 +269,7 @@ pub fn set_creator_list(
     creator: &str,
     list: Option<CreatorList>,
 ) -> Result<Change<CreatorList>, ServiceError> {
-    let by = pass.guardian().name.clone();
+    let (by, actor) = (pass.guardian().name.clone(), pass.guardian().id);
     store.write(clock, |w| {
         let member = ledger::find_member(w.sql(), member)?;
         let creator = ledger::find_member(w.sql(), creator)?;
@@ -176,6 +279,21 @@ pub fn set_creator_list(
             });
         }
         let before = ledger::set_creator_list(w, member.id, creator.id, list)?;
+        let text = |l: &CreatorList| {
+            if *l == CreatorList::Allow {
+                format!("{} allowed", creator.name)
+            } else {
+                format!("{} blocked", creator.name)
+            }
+        };
+        record(
+            w,
+            actor,
+            "creator_list_set",
+            member.name.to_string(),
+            or_none(before.as_ref().map(text)),
+            or_none(list.as_ref().map(text)),
+        )?;
         Ok::<_, ServiceError>(Change {
             by,
             before,
@@ -191,4 +309,71 @@ impl From<crate::auth::AuthError> for ServiceError {
             other => ServiceError::Auth(other),
         }
     }
+}
+
+/// Sets or changes a member's PIN (a guardian's included). The PIN itself is
+/// never logged: only that it was set.
+pub fn set_pin(
+    store: &mut Store,
+    clock: &dyn Clock,
+    pass: GuardianPass,
+    member: &str,
+    pin: &crate::auth::Pin,
+) -> Result<(), ServiceError> {
+    let actor = pass.guardian().id;
+    let phc = crate::auth::hash_pin(pin)?;
+    store.write(clock, |w| {
+        let member = ledger::find_member(w.sql(), member)?;
+        let before = if member.has_pin {
+            "a PIN was set"
+        } else {
+            "(no PIN)"
+        };
+        ledger::set_pin_hash(w, member.id, &phc)?;
+        ledger::set_pin_attempts(w, member.id, 0, 0)?;
+        record(
+            w,
+            actor,
+            "pin_set",
+            member.name.to_string(),
+            before.into(),
+            "a new PIN was set".into(),
+        )
+    })
+}
+
+/// Alerts waiting for a guardian, newest first.
+pub fn open_alerts(store: &Store) -> Result<Vec<ledger::Alert>, ServiceError> {
+    Ok(ledger::open_alerts(store.conn(), 500)?)
+}
+
+/// Acknowledges one alert or all of them; returns how many.
+pub fn acknowledge_alerts(
+    store: &mut Store,
+    clock: &dyn Clock,
+    pass: GuardianPass,
+    id: Option<i64>,
+) -> Result<usize, ServiceError> {
+    let actor = pass.guardian().id;
+    store.write(clock, |w| {
+        let count = ledger::acknowledge_alerts(w, id, actor)?;
+        if id.is_some() && count == 0 {
+            return Err(ServiceError::NoSuchAlert {
+                id: id.unwrap_or_default(),
+            });
+        }
+        let subject = id.map_or_else(
+            || "all open alerts".to_string(),
+            |id| format!("alert #{id}"),
+        );
+        record(
+            w,
+            actor,
+            "alert_ack",
+            subject,
+            "open".into(),
+            format!("{count} acknowledged"),
+        )?;
+        Ok(count)
+    })
 }

@@ -3,12 +3,13 @@
 use rust_decimal::Decimal;
 
 use super::{Mode, Outcome, OutcomeKind, ServiceError};
+use crate::auth::GuardianPass;
 use crate::config::{Config, Economy};
-use crate::domain::{Clock, IdempotencyKey, Memo, TxId};
+use crate::domain::{Clock, IdempotencyKey, MemberId, Memo, TxId};
 use crate::guard::{self, Intent, Verdict};
 use crate::ledger::{
-    self, Account, Draft, Kind, LotTake, NewLot, Platform, PostingDraft, Store, WriteTx,
-    find_member, fingerprint,
+    self, Account, Draft, GuardianAction, Kind, LotTake, NewLot, Platform, PostingDraft, Store,
+    WriteTx, find_member, fingerprint,
 };
 use crate::money::{Coins, Currency, Diamonds, Money, rounding};
 
@@ -45,7 +46,6 @@ pub struct RedeemRequest<'a> {
 
 #[derive(Debug, Clone)]
 pub struct GrantRequest<'a> {
-    pub guardian: &'a str,
     pub member: &'a str,
     pub coins: Coins,
     pub memo: Memo,
@@ -53,8 +53,7 @@ pub struct GrantRequest<'a> {
 }
 
 #[derive(Debug, Clone)]
-pub struct ReverseRequest<'a> {
-    pub guardian: &'a str,
+pub struct ReverseRequest {
     pub tx: TxId,
     pub reason: Memo,
     pub key: Option<IdempotencyKey>,
@@ -71,81 +70,227 @@ struct Planned {
     intent: Intent,
     draft: Draft,
     summary: String,
+    /// How to ask again for the same thing, should it need approval:
+    /// the action and its parameters.
+    asked: Option<(&'static str, serde_json::Value)>,
+    /// Coins a request for this would hold (gifts).
+    hold_coins: i64,
+    /// For guardian actions: what to record in the guardian-action log.
+    logged: Option<(&'static str, String)>,
 }
 
-/// The one guarded path: key check, guard, append, all in `write`.
+/// How a guarded path runs.
+#[derive(Debug, Clone)]
+pub(super) struct Ctx {
+    pub mode: Mode,
+    /// Goes on the request if one is created ("ask again with a note").
+    pub note: Memo,
+    /// Set when a guardian is approving this request now.
+    pub approving: Option<(i64, MemberId)>,
+}
+
+impl Ctx {
+    pub fn plain(mode: Mode) -> Ctx {
+        Ctx {
+            mode,
+            note: Memo::default(),
+            approving: None,
+        }
+    }
+
+    fn approval(&self) -> guard::Approval {
+        if self.approving.is_some() {
+            guard::Approval::GivenNow
+        } else {
+            guard::Approval::None
+        }
+    }
+}
+
+fn outcome(kind: OutcomeKind, summary: String) -> Outcome {
+    Outcome {
+        kind,
+        tx: None,
+        request: None,
+        replayed: false,
+        summary,
+        reasons: Vec::new(),
+    }
+}
+
+/// The one guarded path: expiry, key check, guard, then append, a request or
+/// a refusal, alerts and the decision log, all in one write transaction.
 fn guarded(
     store: &mut Store,
     clock: &dyn Clock,
-    mode: Mode,
+    ctx: &Ctx,
     build: impl FnOnce(&WriteTx<'_>, &Config) -> Result<Planned, ServiceError>,
 ) -> Result<Outcome, ServiceError> {
+    let mode = ctx.mode;
     let run = |w: &WriteTx<'_>| -> Result<Outcome, ServiceError> {
+        ledger::expire_due(w)?;
+        if let Some((id, _)) = ctx.approving {
+            let request =
+                ledger::request_by_id(w.sql(), id)?.ok_or(ServiceError::UnknownRequest { id })?;
+            if request.status != ledger::RequestStatus::Pending {
+                return Err(ServiceError::NotPending {
+                    id,
+                    status: request.status.as_str(),
+                });
+            }
+        }
         let config = w.config();
         let Planned {
             intent,
-            draft,
+            mut draft,
             summary,
+            asked,
+            hold_coins,
+            logged,
         } = build(w, &config)?;
-        if let Some(key) = &draft.key
-            && let Some((tx, seen)) = ledger::find_by_key(w.sql(), key)?
-        {
-            if seen != draft.fingerprint {
-                return Err(ledger::LedgerError::KeyConflict {
-                    key: key.as_str().to_string(),
+        if let Some((request, _)) = ctx.approving {
+            // The request's own key: a second approval can never commit twice.
+            draft.key = Some(IdempotencyKey::parse(&format!("request-{request}"))?);
+        } else if let Some(key) = &draft.key {
+            if let Some((tx, seen)) = ledger::find_by_key(w.sql(), key)? {
+                if seen != draft.fingerprint {
+                    return Err(ledger::LedgerError::KeyConflict {
+                        key: key.as_str().to_string(),
+                    }
+                    .into());
                 }
-                .into());
+                let mut done = outcome(
+                    OutcomeKind::Committed,
+                    format!("already done as transaction {tx} (same key); nothing new was written"),
+                );
+                (done.tx, done.replayed) = (Some(tx), true);
+                return Ok(done);
             }
-            return Ok(Outcome {
-                kind: OutcomeKind::Committed,
-                tx: Some(tx),
-                replayed: true,
-                summary: format!(
-                    "already done as transaction {tx} (same key); nothing new was written"
-                ),
-                reasons: Vec::new(),
-            });
+            if let Some(request) = ledger::request_by_key(w.sql(), key)? {
+                if request.fingerprint != draft.fingerprint {
+                    return Err(ledger::LedgerError::KeyConflict {
+                        key: key.as_str().to_string(),
+                    }
+                    .into());
+                }
+                let mut asked = outcome(
+                    OutcomeKind::Pending,
+                    format!(
+                        "already asked as request #{} (same key), now {}; nothing new was written",
+                        request.id,
+                        request.status.as_str()
+                    ),
+                );
+                (asked.request, asked.replayed) = (Some(request.id), true);
+                return Ok(asked);
+            }
         }
-        let action = draft.kind.as_str();
-        let actor = draft.actor;
-        let member = draft.member;
-        let outcome = match guard::evaluate(w, &config, &intent, draft)? {
-            Verdict::Allow(cleared) => match mode {
+        let (action, actor, member) = (draft.kind.as_str(), draft.actor, draft.member);
+        let (key, fingerprint) = (draft.key.clone(), draft.fingerprint.clone());
+        let mut result = match guard::evaluate(w, &config, &intent, draft, ctx.approval())? {
+            Verdict::Allow(cleared, usage) => match mode {
                 Mode::Commit => {
                     let tx = ledger::append(w, cleared)?;
-                    Outcome {
-                        kind: OutcomeKind::Committed,
-                        tx: Some(tx),
-                        replayed: false,
-                        summary,
-                        reasons: Vec::new(),
+                    for used in &usage {
+                        for pct in used.crossed() {
+                            let message = threshold_message(w, &intent, used, pct);
+                            ledger::raise_alert(w, member, &format!("limit_{pct}"), &message)?;
+                        }
                     }
+                    if let Some((what, subject)) = &logged {
+                        ledger::log_guardian_action(
+                            w,
+                            &ledger::GuardianAction {
+                                actor: Some(actor),
+                                action: (*what).to_string(),
+                                subject: subject.clone(),
+                                before: String::new(),
+                                after: format!("{summary} (transaction {tx})"),
+                            },
+                        )?;
+                    }
+                    let mut done = outcome(OutcomeKind::Committed, summary);
+                    done.tx = Some(tx);
+                    done
                 }
-                Mode::Preview => Outcome {
-                    kind: OutcomeKind::WouldCommit,
-                    tx: None,
-                    replayed: false,
-                    summary,
-                    reasons: Vec::new(),
-                },
+                Mode::Preview => outcome(OutcomeKind::WouldCommit, summary),
             },
-            Verdict::NeedsApproval(reasons) => Outcome {
-                kind: OutcomeKind::Pending,
-                tx: None,
-                replayed: false,
-                summary,
-                reasons,
-            },
-            Verdict::Deny(reasons) => Outcome {
-                kind: OutcomeKind::Denied,
-                tx: None,
-                replayed: false,
-                summary,
-                reasons,
-            },
+            Verdict::NeedsApproval(reasons) => {
+                let mut pending = outcome(OutcomeKind::Pending, summary);
+                pending.reasons = reasons;
+                pending
+            }
+            Verdict::Deny(reasons) => {
+                let mut denied = outcome(OutcomeKind::Denied, summary);
+                denied.reasons = reasons;
+                denied
+            }
         };
+        if let (Mode::Commit, Some((id, guardian))) = (mode, ctx.approving) {
+            let after = match result.tx {
+                Some(tx) => {
+                    ledger::resolve_request(
+                        w,
+                        id,
+                        ledger::RequestStatus::Approved,
+                        Some(guardian),
+                        "approved",
+                        Some(tx),
+                    )?;
+                    format!("approved: {} (transaction {tx})", result.summary)
+                }
+                None => format!(
+                    "approval refused by the guard: {}",
+                    result
+                        .reasons
+                        .first()
+                        .map(|r| r.message.as_str())
+                        .unwrap_or_default()
+                ),
+            };
+            let action = GuardianAction {
+                actor: Some(guardian),
+                action: "approve".into(),
+                subject: format!("request #{id}"),
+                before: "pending".into(),
+                after,
+            };
+            ledger::log_guardian_action(w, &action)?;
+        }
         if mode == Mode::Commit {
-            let decided = match outcome.kind {
+            match (result.kind, asked) {
+                (OutcomeKind::Pending, Some((asked_action, params))) => {
+                    let expires = w.now()
+                        + chrono::TimeDelta::hours(i64::from(config.settings.request_expiry_hours));
+                    let id = ledger::create_request(
+                        w,
+                        &ledger::NewRequest {
+                            member,
+                            action: asked_action,
+                            params: params.to_string(),
+                            summary: &result.summary,
+                            reasons_json: guard::reasons_json(&result.reasons).to_string(),
+                            note: ctx.note.as_str(),
+                            hold_coins,
+                            key: key.as_ref(),
+                            fingerprint: &fingerprint,
+                            expires_at_us: expires.timestamp_micros(),
+                        },
+                    )?;
+                    result.request = Some(id);
+                }
+                (OutcomeKind::Denied, _) => {
+                    let first = result
+                        .reasons
+                        .first()
+                        .map(|r| r.message.as_str())
+                        .unwrap_or_default();
+                    let message = format!("refused: {}; {first}", result.summary);
+                    ledger::raise_alert(w, member, "denied", &message)?;
+                }
+                _ => {}
+            }
+            let decided = match result.kind {
                 OutcomeKind::Committed | OutcomeKind::WouldCommit => "allow",
                 OutcomeKind::Pending => "needs_approval",
                 OutcomeKind::Denied => "deny",
@@ -153,22 +298,57 @@ fn guarded(
             ledger::log_decision(
                 w,
                 &ledger::DecisionEntry {
-                    actor,
+                    actor: ctx.approving.map_or(actor, |(_, guardian)| guardian),
                     member,
                     action: action.to_string(),
                     outcome: decided.to_string(),
-                    summary: outcome.summary.clone(),
-                    reasons_json: guard::reasons_json(&outcome.reasons).to_string(),
-                    tx: outcome.tx,
+                    summary: result.summary.clone(),
+                    reasons_json: guard::reasons_json(&result.reasons).to_string(),
+                    tx: result.tx,
                 },
             )?;
         }
-        Ok(outcome)
+        Ok(result)
     };
     match mode {
         Mode::Commit => store.write(clock, run),
         Mode::Preview => store.preview(clock, run),
     }
+}
+
+/// "Sam has used 80% of the purchase limit for this week: 16.00 USD of 20.00 USD".
+fn threshold_message(w: &WriteTx<'_>, intent: &Intent, used: &guard::LimitUse, pct: u32) -> String {
+    let config = w.config();
+    let currency = config.settings.currency;
+    let show = |v: i64| {
+        if used.limit.scope.counts_money() {
+            Money::from_micros(currency, v).to_string()
+        } else {
+            coins_and_money_at_best(v, &config.economy)
+        }
+    };
+    let cap = used.limit.hard.or(used.limit.soft).unwrap_or(0);
+    format!(
+        "{} has used {pct}% of the {} limit for {}: {} of {}",
+        intent.member().name,
+        used.limit.scope,
+        used.limit.window.phrase(),
+        show(used.used_before.saturating_add(used.this)),
+        show(cap)
+    )
+}
+
+/// Coins with their value at the best pack rate, for figures not tied to lots.
+fn coins_and_money_at_best(coins: i64, economy: &Economy) -> String {
+    let value = rounding::for_display(
+        economy.best_rate_per_coin() * Decimal::from(coins),
+        economy.currency,
+    );
+    format!(
+        "{} (≈{value} {})",
+        Coins::from_i64(coins.max(0)).unwrap_or_default(),
+        economy.currency
+    )
 }
 
 fn draft(
@@ -213,7 +393,16 @@ pub fn purchase(
     mode: Mode,
     request: &PurchaseRequest<'_>,
 ) -> Result<Outcome, ServiceError> {
-    guarded(store, clock, mode, |w, config| {
+    purchase_with(store, clock, &Ctx::plain(mode), request)
+}
+
+pub(super) fn purchase_with(
+    store: &mut Store,
+    clock: &dyn Clock,
+    ctx: &Ctx,
+    request: &PurchaseRequest<'_>,
+) -> Result<Outcome, ServiceError> {
+    guarded(store, clock, ctx, |w, config| {
         let economy = &config.economy;
         let currency = economy.currency;
         let (member_name, key) = match request {
@@ -288,10 +477,17 @@ pub fn purchase(
             "{} buys {coins} for {price} ({what}, {rate} {currency} per coin)",
             member.name
         );
+        let params = match request {
+            PurchaseRequest::Pack { pack, .. } => serde_json::json!({ "pack": pack.trim() }),
+            PurchaseRequest::Custom { coins, .. } => serde_json::json!({ "coins": coins.get() }),
+        };
         Ok(Planned {
             intent,
             draft: d,
             summary,
+            asked: Some(("purchase", params)),
+            hold_coins: 0,
+            logged: None,
         })
     })
 }
@@ -302,7 +498,16 @@ pub fn gift(
     mode: Mode,
     request: &GiftRequest<'_>,
 ) -> Result<Outcome, ServiceError> {
-    guarded(store, clock, mode, |w, config| {
+    gift_with(store, clock, &Ctx::plain(mode), request)
+}
+
+pub(super) fn gift_with(
+    store: &mut Store,
+    clock: &dyn Clock,
+    ctx: &Ctx,
+    request: &GiftRequest<'_>,
+) -> Result<Outcome, ServiceError> {
+    guarded(store, clock, ctx, |w, config| {
         let economy = &config.economy;
         let currency = economy.currency;
         let member = find_member(w.sql(), request.member)?;
@@ -321,8 +526,11 @@ pub fn gift(
         let count = crate::money::parse_count(&request.count.to_string(), "gifts", 10_000)?;
         let coins = gift.coins.checked_mul(count)?;
         let coins_i = coins.to_i64()?;
+        // Coins held by pending gift requests are not available (except this
+        // request's own hold when a guardian is approving it).
         let wallet = ledger::balance(w.sql(), Account::Wallet(member.id))?;
-        let available = Coins::from_i64(wallet.max(0))?;
+        let held = ledger::held_coins(w.sql(), member.id, ctx.approving.map(|(id, _)| id))?;
+        let available = Coins::from_i64(wallet.saturating_sub(held).max(0))?;
         let takes: Vec<LotTake> =
             ledger::plan_take(w.sql(), member.id, coins.get())?.unwrap_or_default();
         let cost: i64 = takes.iter().map(|t| t.cost_micros).sum();
@@ -389,10 +597,14 @@ pub fn gift(
             cost: Money::from_micros(currency, cost),
             available: Some(available),
         };
+        let params = serde_json::json!({ "creator": request.creator, "gift": request.gift, "count": request.count });
         Ok(Planned {
             intent,
             draft: d,
             summary,
+            asked: Some(("gift", params)),
+            hold_coins: coins_i,
+            logged: None,
         })
     })
 }
@@ -403,7 +615,16 @@ pub fn redeem(
     mode: Mode,
     request: &RedeemRequest<'_>,
 ) -> Result<Outcome, ServiceError> {
-    guarded(store, clock, mode, |w, config| {
+    redeem_with(store, clock, &Ctx::plain(mode), request)
+}
+
+pub(super) fn redeem_with(
+    store: &mut Store,
+    clock: &dyn Clock,
+    ctx: &Ctx,
+    request: &RedeemRequest<'_>,
+) -> Result<Outcome, ServiceError> {
+    guarded(store, clock, ctx, |w, config| {
         let economy = &config.economy;
         let currency = economy.currency;
         let creator = find_member(w.sql(), request.creator)?;
@@ -455,19 +676,24 @@ pub fn redeem(
             },
             draft: d,
             summary,
+            asked: Some(("redeem", serde_json::json!({ "diamonds": diamonds.get() }))),
+            hold_coins: 0,
+            logged: None,
         })
     })
 }
 
+/// A guardian grants coins (an allowance), valued at the configured rate.
 pub fn grant(
     store: &mut Store,
     clock: &dyn Clock,
     mode: Mode,
+    pass: GuardianPass,
     request: &GrantRequest<'_>,
 ) -> Result<Outcome, ServiceError> {
-    guarded(store, clock, mode, |w, config| {
+    let guardian = pass.guardian().clone();
+    guarded(store, clock, &Ctx::plain(mode), |w, config| {
         let economy = &config.economy;
-        let guardian = find_member(w.sql(), request.guardian)?;
         let member = find_member(w.sql(), request.member)?;
         let coins = request.coins;
         let coins_i = coins.to_i64()?;
@@ -512,19 +738,25 @@ pub fn grant(
             },
             draft: d,
             summary,
+            asked: None,
+            hold_coins: 0,
+            logged: Some(("grant", request.member.to_string())),
         })
     })
 }
 
+/// A guardian reverses a transaction (purchases and grants for their unspent
+/// part; gifts and redemptions by mirror), with a reason.
 pub fn reverse(
     store: &mut Store,
     clock: &dyn Clock,
     mode: Mode,
-    request: &ReverseRequest<'_>,
+    pass: GuardianPass,
+    request: &ReverseRequest,
 ) -> Result<Outcome, ServiceError> {
-    guarded(store, clock, mode, |w, config| {
+    let guardian = pass.guardian().clone();
+    guarded(store, clock, &Ctx::plain(mode), |w, config| {
         let currency = config.economy.currency;
-        let guardian = find_member(w.sql(), request.guardian)?;
         let plan = ledger::plan_reversal(w.sql(), request.tx)?;
         let fp = fingerprint(&[
             "reversal",
@@ -575,6 +807,9 @@ pub fn reverse(
             intent: Intent::Reversal { guardian, plan },
             draft: d,
             summary,
+            asked: None,
+            hold_coins: 0,
+            logged: Some(("reverse", format!("transaction {}", request.tx))),
         })
     })
 }

@@ -192,16 +192,18 @@ fn verify_reports_in_words_and_fails_on_tampering() {
         let clock = coinguard::domain::SystemClock;
         let mut store = coinguard::ledger::Store::open(&db).unwrap();
         let request = coinguard::services::GrantRequest {
-            guardian: "Maria",
             member: "Maria",
             coins: coinguard::money::Coins::new(70),
             memo: Default::default(),
             key: None,
         };
+        let pin = coinguard::auth::Pin::parse(PIN).unwrap();
+        let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
         coinguard::services::grant(
             &mut store,
             &clock,
             coinguard::services::Mode::Commit,
+            pass,
             &request,
         )
         .unwrap();
@@ -520,7 +522,10 @@ fn a_wrong_pin_exits_5_and_changes_nothing() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(5));
-    assert_eq!(stderr_of(&out), "coinguard: wrong PIN for Maria\n");
+    assert_eq!(
+        stderr_of(&out),
+        "coinguard: wrong PIN for Maria; 4 more tries before a lock\n"
+    );
     let out = h.run(&["limit", "list", "Lee"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "Lee has no limits.\n");
     // No PIN at all, outside a terminal: a clear way forward.

@@ -168,19 +168,13 @@ fn grants_carry_their_stated_value_and_only_guardians_grant() {
         .query_row("SELECT cost_micros FROM lots", [], |r| r.get(0))
         .unwrap();
     assert_eq!(cost, 1_414_300); // 100 x 0.014143
-    h.tick();
-    let request = services::GrantRequest {
-        guardian: "Sam",
-        member: "Sam",
-        coins: coinguard::money::Coins::new(1000),
-        memo: Default::default(),
-        key: None,
-    };
-    let outcome = services::grant(&mut h.store, &h.clock, Mode::Commit, &request).unwrap();
-    assert_eq!(outcome.kind, OutcomeKind::Denied);
+    // A teen cannot even get a guardian's pass, whatever PIN they type.
+    let pin = coinguard::auth::Pin::parse(crate::support::GUARDIAN_PIN).unwrap();
+    let err =
+        coinguard::auth::guardian_pass(&mut h.store, &h.clock, Some("Sam"), &pin).unwrap_err();
     assert_eq!(
-        outcome.reasons[0].message,
-        "Sam is a teen; only a guardian can do this"
+        err.to_string(),
+        "Sam is not a guardian; only a guardian can do this"
     );
     assert_eq!(h.wallet("Sam"), 100);
 }

@@ -18,7 +18,8 @@ fn a_version_1_database_with_history_migrates_and_verifies() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DROP TABLE balances; DROP TABLE limits; DROP TABLE quiet_hours; DROP TABLE creator_rules;
-         DROP TABLE spend_events; DROP TABLE spend_buckets; DROP TABLE decisions;
+         DROP TABLE spend_events; DROP TABLE spend_buckets; DROP TABLE decisions; DROP TABLE requests;
+         DROP TABLE pin_attempts; DROP TABLE guardian_actions; DROP TABLE alerts;
          DELETE FROM schema_migrations WHERE version >= 2; PRAGMA user_version = 1;",
     )
     .unwrap();

@@ -270,13 +270,13 @@ fn run(path: &Path) {
                         .unwrap_or_else(|| panic!("{here}: grant needs coins")),
                 );
                 let request = GrantRequest {
-                    guardian: "Guardian",
                     member,
                     coins,
                     memo: Memo::default(),
                     key: None,
                 };
-                services::grant(&mut store, &clock, Mode::Commit, &request)
+                let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+                services::grant(&mut store, &clock, Mode::Commit, pass, &request)
             }
             "reverse" => {
                 let tx = TxId(
@@ -284,12 +284,12 @@ fn run(path: &Path) {
                         .unwrap_or_else(|| panic!("{here}: reverse needs tx")),
                 );
                 let request = ReverseRequest {
-                    guardian: "Guardian",
                     tx,
                     reason: Memo::parse("scenario").unwrap(),
                     key: None,
                 };
-                services::reverse(&mut store, &clock, Mode::Commit, &request)
+                let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+                services::reverse(&mut store, &clock, Mode::Commit, pass, &request)
             }
             other => panic!("{here}: unknown action {other:?}"),
         };

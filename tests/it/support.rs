@@ -144,24 +144,30 @@ impl Household {
     pub fn grant(&mut self, member: &str, coins: u64) -> Result<Outcome, ServiceError> {
         self.tick();
         let request = GrantRequest {
-            guardian: GUARDIAN,
             member,
             coins: Coins::new(coins),
             memo: Memo::parse("allowance").unwrap(),
             key: None,
         };
-        services::grant(&mut self.store, &self.clock, Mode::Commit, &request)
+        let pass = self.pass();
+        services::grant(&mut self.store, &self.clock, Mode::Commit, pass, &request)
     }
 
     pub fn reverse(&mut self, tx: TxId) -> Result<Outcome, ServiceError> {
         self.tick();
         let request = ReverseRequest {
-            guardian: GUARDIAN,
             tx,
             reason: Memo::parse("mistake").unwrap(),
             key: None,
         };
-        services::reverse(&mut self.store, &self.clock, Mode::Commit, &request)
+        let pass = self.pass();
+        services::reverse(&mut self.store, &self.clock, Mode::Commit, pass, &request)
+    }
+
+    /// The guardian's PIN, entered for one action.
+    pub fn pass(&mut self) -> coinguard::auth::GuardianPass {
+        let pin = coinguard::auth::Pin::parse(GUARDIAN_PIN).unwrap();
+        coinguard::auth::guardian_pass(&mut self.store, &self.clock, None, &pin).unwrap()
     }
 
     pub fn member_id(&self, name: &str) -> coinguard::domain::MemberId {

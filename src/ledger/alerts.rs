@@ -1,0 +1,94 @@
+//! Alerts for guardians: limits crossing 50, 80 and 100 percent, and every
+//! refused attempt. Shown until a guardian acknowledges them. PIN attempt
+//! counters live here too: both are small per-member records of the guard's
+//! side effects.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::LedgerError;
+use super::store::WriteTx;
+use crate::domain::MemberId;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    pub id: i64,
+    pub at_us: i64,
+    pub member: MemberId,
+    /// limit_50, limit_80, limit_100, denied
+    pub kind: String,
+    pub message: String,
+    pub acknowledged: bool,
+}
+
+pub fn raise_alert(
+    write: &WriteTx<'_>,
+    member: MemberId,
+    kind: &str,
+    message: &str,
+) -> Result<i64, LedgerError> {
+    write
+        .sql()
+        .prepare_cached(
+            "INSERT INTO alerts (at_us, member_id, kind, message) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            write.now().timestamp_micros(),
+            member.0,
+            kind,
+            message
+        ])?;
+    Ok(write.sql().last_insert_rowid())
+}
+
+/// Unacknowledged alerts, newest first.
+pub fn open_alerts(conn: &Connection, limit: usize) -> Result<Vec<Alert>, LedgerError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at_us, member_id, kind, message FROM alerts WHERE acknowledged_at_us IS NULL ORDER BY id DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit as i64], |r| {
+        Ok(Alert {
+            id: r.get(0)?,
+            at_us: r.get(1)?,
+            member: MemberId(r.get(2)?),
+            kind: r.get(3)?,
+            message: r.get(4)?,
+            acknowledged: false,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Acknowledges one alert (`Some(id)`) or all open ones; returns how many.
+pub fn acknowledge_alerts(
+    write: &WriteTx<'_>,
+    id: Option<i64>,
+    by: MemberId,
+) -> Result<usize, LedgerError> {
+    Ok(write.sql().execute(
+        "UPDATE alerts SET acknowledged_at_us = ?1, acknowledged_by = ?2 WHERE acknowledged_at_us IS NULL AND (?3 IS NULL OR id = ?3)",
+        params![write.now().timestamp_micros(), by.0, id],
+    )?)
+}
+
+/// Consecutive failed PIN entries and the lock's end (UTC micros; 0: none).
+pub fn pin_attempts(conn: &Connection, member: MemberId) -> Result<(u32, i64), LedgerError> {
+    Ok(conn
+        .prepare_cached("SELECT failures, locked_until_us FROM pin_attempts WHERE member_id = ?1")?
+        .query_row([member.0], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, 0)))
+}
+
+pub fn set_pin_attempts(
+    write: &WriteTx<'_>,
+    member: MemberId,
+    failures: u32,
+    locked_until_us: i64,
+) -> Result<(), LedgerError> {
+    write.sql().execute(
+        "INSERT INTO pin_attempts (member_id, failures, locked_until_us) VALUES (?1, ?2, ?3)
+         ON CONFLICT (member_id) DO UPDATE SET failures = excluded.failures, locked_until_us = excluded.locked_until_us",
+        params![member.0, failures, locked_until_us],
+    )?;
+    Ok(())
+}

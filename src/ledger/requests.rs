@@ -1,0 +1,217 @@
+//! Requests (ask to buy): stored, listed, resolved once, expired on time.
+//! A pending gift request's `hold_coins` are unavailable for spending: the
+//! hold is placed by creating the request and released by resolving it.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::LedgerError;
+use super::store::WriteTx;
+use crate::domain::{IdempotencyKey, MemberId, TxId};
+
+/// Where a request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestStatus {
+    Pending,
+    Approved,
+    Denied,
+    Expired,
+    Cancelled,
+}
+
+impl RequestStatus {
+    pub const ALL: [RequestStatus; 5] = [
+        RequestStatus::Pending,
+        RequestStatus::Approved,
+        RequestStatus::Denied,
+        RequestStatus::Expired,
+        RequestStatus::Cancelled,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RequestStatus::Pending => "pending",
+            RequestStatus::Approved => "approved",
+            RequestStatus::Denied => "denied",
+            RequestStatus::Expired => "expired",
+            RequestStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RequestStatus> {
+        RequestStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text.trim().to_ascii_lowercase())
+    }
+}
+
+/// A request as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub id: i64,
+    pub created_at_us: i64,
+    pub expires_at_us: i64,
+    pub member: MemberId,
+    /// purchase, gift or redeem
+    pub action: String,
+    /// What was asked, as JSON: re-run at approval time.
+    pub params: String,
+    pub summary: String,
+    pub reasons_json: String,
+    pub note: String,
+    pub hold_coins: i64,
+    pub fingerprint: String,
+    pub status: RequestStatus,
+    pub resolved_at_us: Option<i64>,
+    pub resolved_by: Option<MemberId>,
+    pub resolution: Option<String>,
+    pub tx: Option<TxId>,
+}
+
+/// A request to create.
+#[derive(Debug, Clone)]
+pub struct NewRequest<'a> {
+    pub member: MemberId,
+    pub action: &'a str,
+    pub params: String,
+    pub summary: &'a str,
+    pub reasons_json: String,
+    pub note: &'a str,
+    pub hold_coins: i64,
+    pub key: Option<&'a IdempotencyKey>,
+    pub fingerprint: &'a str,
+    pub expires_at_us: i64,
+}
+
+const SELECT: &str = "SELECT id, created_at_us, expires_at_us, member_id, action, params, summary, reasons, note, hold_coins,
+    fingerprint, status, resolved_at_us, resolved_by, resolution, tx_id FROM requests";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Request> {
+    let status: String = r.get(11)?;
+    Ok(Request {
+        id: r.get(0)?,
+        created_at_us: r.get(1)?,
+        expires_at_us: r.get(2)?,
+        member: MemberId(r.get(3)?),
+        action: r.get(4)?,
+        params: r.get(5)?,
+        summary: r.get(6)?,
+        reasons_json: r.get(7)?,
+        note: r.get(8)?,
+        hold_coins: r.get(9)?,
+        fingerprint: r.get(10)?,
+        status: RequestStatus::parse(&status).unwrap_or(RequestStatus::Pending),
+        resolved_at_us: r.get(12)?,
+        resolved_by: r.get::<_, Option<i64>>(13)?.map(MemberId),
+        resolution: r.get(14)?,
+        tx: r.get::<_, Option<i64>>(15)?.map(TxId),
+    })
+}
+
+pub fn create_request(write: &WriteTx<'_>, new: &NewRequest<'_>) -> Result<i64, LedgerError> {
+    write.sql().execute(
+        "INSERT INTO requests (created_at_us, expires_at_us, member_id, action, params, summary, reasons, note, hold_coins, idem_key, fingerprint, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending')",
+        params![
+            write.now().timestamp_micros(),
+            new.expires_at_us,
+            new.member.0,
+            new.action,
+            new.params,
+            new.summary,
+            new.reasons_json,
+            new.note,
+            new.hold_coins,
+            new.key.map(IdempotencyKey::as_str),
+            new.fingerprint
+        ],
+    )?;
+    Ok(write.sql().last_insert_rowid())
+}
+
+pub fn request_by_id(conn: &Connection, id: i64) -> Result<Option<Request>, LedgerError> {
+    Ok(conn
+        .query_row(&format!("{SELECT} WHERE id = ?1"), [id], from_row)
+        .optional()?)
+}
+
+pub fn request_by_key(
+    conn: &Connection,
+    key: &IdempotencyKey,
+) -> Result<Option<Request>, LedgerError> {
+    Ok(conn
+        .query_row(
+            &format!("{SELECT} WHERE idem_key = ?1"),
+            [key.as_str()],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// Requests, newest first, optionally by status and member; at most `limit`.
+pub fn list_requests(
+    conn: &Connection,
+    status: Option<RequestStatus>,
+    member: Option<MemberId>,
+    limit: usize,
+) -> Result<Vec<Request>, LedgerError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR member_id = ?2) ORDER BY id DESC LIMIT ?3"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            status.map(|s| s.as_str()),
+            member.map(|m| m.0),
+            limit as i64
+        ],
+        from_row,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Resolves a pending request; fails if it was already resolved.
+pub fn resolve_request(
+    write: &WriteTx<'_>,
+    id: i64,
+    status: RequestStatus,
+    by: Option<MemberId>,
+    resolution: &str,
+    tx: Option<TxId>,
+) -> Result<(), LedgerError> {
+    let changed = write.sql().execute(
+        "UPDATE requests SET status = ?2, resolved_at_us = ?3, resolved_by = ?4, resolution = ?5, tx_id = ?6
+         WHERE id = ?1 AND status = 'pending'",
+        params![id, status.as_str(), write.now().timestamp_micros(), by.map(|m| m.0), resolution, tx.map(|t| t.0)],
+    )?;
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(LedgerError::NotPending { id })
+    }
+}
+
+/// Expires every pending request whose time is up, at its exact expiry time.
+/// Returns the expired ids. Runs inside every write that touches requests, so
+/// expiry needs no background process.
+pub fn expire_due(write: &WriteTx<'_>) -> Result<Vec<i64>, LedgerError> {
+    let mut stmt = write.sql().prepare_cached(
+        "UPDATE requests SET status = 'expired', resolved_at_us = expires_at_us,
+             resolution = 'no guardian answered before it expired'
+         WHERE status = 'pending' AND expires_at_us <= ?1 RETURNING id",
+    )?;
+    let ids = stmt.query_map([write.now().timestamp_micros()], |r| r.get(0))?;
+    Ok(ids.collect::<Result<_, _>>()?)
+}
+
+/// Coins held by a member's pending gift requests, leaving out `except`
+/// (the request being approved, whose own hold is about to be spent).
+pub fn held_coins(
+    conn: &Connection,
+    member: MemberId,
+    except: Option<i64>,
+) -> Result<i64, LedgerError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(hold_coins), 0) FROM requests WHERE member_id = ?1 AND status = 'pending' AND id IS NOT ?2",
+        )?
+        .query_row(params![member.0, except], |r| r.get(0))?)
+}

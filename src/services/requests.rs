@@ -1,0 +1,278 @@
+//! Requests (ask to buy): approving re-runs the very same guarded path at
+//! approval time with the guardian's approval, which overrides needs-approval
+//! reasons and never deny reasons; denying, cancelling and expiring release
+//! the request's hold. Every guardian step is in the guardian-action log.
+
+use serde_json::Value;
+
+use super::spend::{Ctx, gift_with, purchase_with, redeem_with};
+use super::{GiftRequest, Mode, Outcome, PurchaseRequest, RedeemRequest, ServiceError};
+use crate::auth::GuardianPass;
+use crate::domain::{Clock, Memo};
+use crate::ledger::{self, GuardianAction, Request, RequestStatus, Store};
+use crate::money::{Coins, Diamonds};
+
+/// Most requests a listing returns.
+pub const MAX_LISTED: usize = 500;
+
+/// Lists requests (newest first), expiring overdue ones first.
+pub fn list_requests(
+    store: &mut Store,
+    clock: &dyn Clock,
+    status: Option<RequestStatus>,
+    member: Option<&str>,
+) -> Result<Vec<Request>, ServiceError> {
+    store.write(clock, |w| {
+        ledger::expire_due(w)?;
+        let member = member
+            .map(|m| ledger::find_member(w.sql(), m))
+            .transpose()?;
+        Ok(ledger::list_requests(
+            w.sql(),
+            status,
+            member.map(|m| m.id),
+            MAX_LISTED,
+        )?)
+    })
+}
+
+/// One request, after expiring it if its time is up.
+pub fn request(store: &mut Store, clock: &dyn Clock, id: i64) -> Result<Request, ServiceError> {
+    store.write(clock, |w| {
+        ledger::expire_due(w)?;
+        ledger::request_by_id(w.sql(), id)?.ok_or(ServiceError::UnknownRequest { id })
+    })
+}
+
+fn text(params: &Value, key: &str) -> Result<String, ServiceError> {
+    params
+        .get(key)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            ServiceError::Ledger(ledger::LedgerError::Corrupt {
+                message: format!("a request is missing its {key}"),
+            })
+        })
+}
+
+fn number(params: &Value, key: &str) -> Result<u64, ServiceError> {
+    params.get(key).and_then(Value::as_u64).ok_or_else(|| {
+        ServiceError::Ledger(ledger::LedgerError::Corrupt {
+            message: format!("a request is missing its {key}"),
+        })
+    })
+}
+
+/// Runs what a request asked for, in `ctx`.
+fn rerun(
+    store: &mut Store,
+    clock: &dyn Clock,
+    ctx: &Ctx,
+    request: &Request,
+) -> Result<Outcome, ServiceError> {
+    let member = ledger::member_by_id(store.conn(), request.member)?.ok_or_else(|| {
+        ServiceError::Ledger(ledger::LedgerError::Corrupt {
+            message: format!("request #{} names no member", request.id),
+        })
+    })?;
+    let name = member.name.to_string();
+    let params: Value = serde_json::from_str(&request.params).map_err(|e| {
+        ServiceError::Ledger(ledger::LedgerError::Corrupt {
+            message: format!("request #{}: {e}", request.id),
+        })
+    })?;
+    match request.action.as_str() {
+        "purchase" => match params.get("pack") {
+            Some(_) => {
+                let pack = text(&params, "pack")?;
+                purchase_with(
+                    store,
+                    clock,
+                    ctx,
+                    &PurchaseRequest::Pack {
+                        member: &name,
+                        pack: &pack,
+                        key: None,
+                    },
+                )
+            }
+            None => {
+                let coins = Coins::new(number(&params, "coins")?);
+                purchase_with(
+                    store,
+                    clock,
+                    ctx,
+                    &PurchaseRequest::Custom {
+                        member: &name,
+                        coins,
+                        key: None,
+                    },
+                )
+            }
+        },
+        "gift" => {
+            let (creator, gift) = (text(&params, "creator")?, text(&params, "gift")?);
+            let count = number(&params, "count")?;
+            gift_with(
+                store,
+                clock,
+                ctx,
+                &GiftRequest {
+                    member: &name,
+                    creator: &creator,
+                    gift: &gift,
+                    count,
+                    key: None,
+                },
+            )
+        }
+        "redeem" => {
+            let diamonds = Diamonds::new(number(&params, "diamonds")?);
+            redeem_with(
+                store,
+                clock,
+                ctx,
+                &RedeemRequest {
+                    creator: &name,
+                    diamonds,
+                    key: None,
+                },
+            )
+        }
+        other => Err(ServiceError::Ledger(ledger::LedgerError::Corrupt {
+            message: format!("request #{} has unknown action {other:?}", request.id),
+        })),
+    }
+}
+
+/// Approves a pending request with the guardian's PIN: the intent is judged
+/// again now, and committed unless a deny rule stands. A refused approval
+/// leaves the request pending (a guardian can change the rule, or deny it).
+pub fn approve(
+    store: &mut Store,
+    clock: &dyn Clock,
+    pass: GuardianPass,
+    id: i64,
+) -> Result<Outcome, ServiceError> {
+    let guardian = pass.guardian().clone();
+    let request = request(store, clock, id)?;
+    if request.status != RequestStatus::Pending {
+        return Err(ServiceError::NotPending {
+            id,
+            status: request.status.as_str(),
+        });
+    }
+    let ctx = Ctx {
+        mode: Mode::Commit,
+        note: Memo::default(),
+        approving: Some((id, guardian.id)),
+    };
+    // The check, the commit, the request's resolution and the guardian-action
+    // log entry happen in one transaction (spend::guarded).
+    rerun(store, clock, &ctx, &request)
+}
+
+/// Denies a pending request with a reason the member will see.
+pub fn deny(
+    store: &mut Store,
+    clock: &dyn Clock,
+    pass: GuardianPass,
+    id: i64,
+    reason: &Memo,
+) -> Result<Request, ServiceError> {
+    let guardian = pass.guardian().clone();
+    if reason.as_str().is_empty() {
+        return Err(ServiceError::ReasonRequired);
+    }
+    store.write(clock, |w| {
+        ledger::expire_due(w)?;
+        let request =
+            ledger::request_by_id(w.sql(), id)?.ok_or(ServiceError::UnknownRequest { id })?;
+        if request.status != RequestStatus::Pending {
+            return Err(ServiceError::NotPending {
+                id,
+                status: request.status.as_str(),
+            });
+        }
+        ledger::resolve_request(
+            w,
+            id,
+            RequestStatus::Denied,
+            Some(guardian.id),
+            reason.as_str(),
+            None,
+        )?;
+        ledger::log_guardian_action(
+            w,
+            &GuardianAction {
+                actor: Some(guardian.id),
+                action: "deny".into(),
+                subject: format!("request #{id}"),
+                before: "pending".into(),
+                after: format!("denied: {}", reason.as_str()),
+            },
+        )?;
+        Ok(ledger::request_by_id(w.sql(), id)?.unwrap_or(request))
+    })
+}
+
+/// The member withdraws their own pending request.
+pub fn cancel(
+    store: &mut Store,
+    clock: &dyn Clock,
+    member: &str,
+    id: i64,
+) -> Result<Request, ServiceError> {
+    store.write(clock, |w| {
+        ledger::expire_due(w)?;
+        let member = ledger::find_member(w.sql(), member)?;
+        let request =
+            ledger::request_by_id(w.sql(), id)?.ok_or(ServiceError::UnknownRequest { id })?;
+        if request.member != member.id {
+            return Err(ServiceError::NotYourRequest {
+                id,
+                name: member.name.to_string(),
+            });
+        }
+        if request.status != RequestStatus::Pending {
+            return Err(ServiceError::NotPending {
+                id,
+                status: request.status.as_str(),
+            });
+        }
+        ledger::resolve_request(
+            w,
+            id,
+            RequestStatus::Cancelled,
+            Some(member.id),
+            "cancelled by the member",
+            None,
+        )?;
+        Ok(ledger::request_by_id(w.sql(), id)?.unwrap_or(request))
+    })
+}
+
+/// Asks again for what a denied, expired or cancelled request asked, with a
+/// note for the guardian. The guard judges it afresh: it may go through, or
+/// become a new request.
+pub fn ask_again(
+    store: &mut Store,
+    clock: &dyn Clock,
+    id: i64,
+    note: &Memo,
+) -> Result<Outcome, ServiceError> {
+    let request = request(store, clock, id)?;
+    if request.status == RequestStatus::Pending || request.status == RequestStatus::Approved {
+        return Err(ServiceError::StillOpen {
+            id,
+            status: request.status.as_str(),
+        });
+    }
+    let ctx = Ctx {
+        mode: Mode::Commit,
+        note: note.clone(),
+        approving: None,
+    };
+    rerun(store, clock, &ctx, &request)
+}
