@@ -144,9 +144,9 @@ pub(super) fn report(args: &Args, outcome: &Outcome, mode: Mode) -> u8 {
             reason.message
         );
     }
-    if outcome.kind == OutcomeKind::Pending && !preview {
+    if let (OutcomeKind::Pending, false, Some(id)) = (outcome.kind, preview, outcome.request) {
         println!(
-            "Nothing was written. (Asking a guardian from here arrives with approval requests.)"
+            "Asked a guardian: request #{id}. Nothing is spent until a guardian approves it (coinguard request approve {id})."
         );
     }
     code

@@ -102,6 +102,17 @@ fn plan_unspent_lot(
             why: "every coin from it was already spent on gifts; reverse those gifts first".into(),
         });
     };
+    // Coins held by pending gift requests are spoken for: take back at most
+    // what the wallet has beyond its holds.
+    let wallet = balance(conn, Account::Wallet(plan.member))?;
+    let held = super::requests::held_coins(conn, plan.member, None)?;
+    let remaining = remaining.min(wallet.saturating_sub(held));
+    if remaining <= 0 {
+        return Err(LedgerError::NotReversible {
+            tx: tx.0,
+            why: "the coins left from it are held by a pending gift request; answer that request first".into(),
+        });
+    }
     let to_u64 = |v: i64| u64::try_from(v).map_err(|_| MoneyError::Overflow { what: "coins" });
     let refund = proportional_share(cost, to_u64(taken)?, to_u64(remaining)?, to_u64(coins)?)?;
     plan.partial = remaining < coins;

@@ -726,3 +726,130 @@ fn bad_policy_and_spending_input_is_named_and_changes_nothing() {
     let out = h.run(&["limit", "list", "Lee"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "Lee has no limits.\n");
 }
+
+#[test]
+fn a_teens_request_is_approved_denied_asked_again_and_reversed_from_the_cli() {
+    let h = CliHousehold::new();
+    let (code, doc) = h.json(&["buy", "Sam", "coins-350"]);
+    assert_eq!((code, doc["request_id"].clone()), (Some(3), Value::from(1)));
+    let out = h.run(&["buy", "Sam", "coins-70"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Asked a guardian: request #2."));
+
+    let listed =
+        String::from_utf8_lossy(&h.run(&["request", "list", "--status", "pending"]).stdout)
+            .to_string();
+    assert!(listed.contains("#1 PENDING"), "{listed}");
+    assert!(listed.contains("why it needs a guardian: Sam is 15: from 13 to 17, purchases need a guardian's approval"), "{listed}");
+
+    let out = h.guardian(&["request", "approve", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("Done: Sam buys 350 coins for 4.99 USD")
+    );
+    let again = h.guardian(&["request", "approve", "1"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr_of(&again).contains("request #1 is approved, not pending"));
+
+    let out = h.guardian(&["request", "deny", "2", "--reason", "Not today"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let listed =
+        String::from_utf8_lossy(&h.run(&["request", "list", "--member", "Sam"]).stdout).to_string();
+    assert!(
+        listed.contains("#2 DENIED") && listed.contains("Not today"),
+        "{listed}"
+    );
+
+    let out = h.run(&[
+        "request",
+        "again",
+        "2",
+        "--note",
+        "please, it is for Ana's birthday",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let (_, doc) = h.json(&["request", "list", "--status", "pending"]);
+    assert_eq!(doc["requests"][0]["id"], 3);
+    assert_eq!(
+        doc["requests"][0]["note"],
+        "please, it is for Ana's birthday"
+    );
+
+    let out = h.guardian(&["grant", "Sam", "200", "--memo", "allowance"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Maria grants Sam 200 coins (2.83 USD)"));
+    let out = h.guardian(&["reverse", "1", "--reason", "bought by mistake"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("refund of purchase #1: 350 coins (4.99 USD) back")
+    );
+
+    // A refused attempt raises an alert, shown until acknowledged.
+    assert_eq!(h.run(&["buy", "Kim", "coins-70"]).status.code(), Some(4));
+    let alerts = String::from_utf8_lossy(&h.run(&["alert", "list"]).stdout).to_string();
+    assert!(
+        alerts.contains("refused: Kim buys 70 coins for 0.99 USD"),
+        "{alerts}"
+    );
+    let out = h.guardian(&["alert", "ack", "--all"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Acknowledged 1 alert.\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&h.run(&["alert", "list"]).stdout),
+        "No alerts.\n"
+    );
+
+    let (code, doc) = h.json(&["verify"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(doc["ok"], true);
+}
+
+#[test]
+fn a_member_with_a_pin_must_give_it_to_spend() {
+    let h = CliHousehold::new();
+    let out = coinguard()
+        .args([
+            "--db",
+            h.db.to_str().unwrap(),
+            "member",
+            "pin",
+            "Lee",
+            "--pin-stdin",
+        ])
+        .write_stdin(format!("{PIN}\nlee's own secret\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = h.run(&["buy", "Lee", "coins-70"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("--pin-stdin"));
+    let out = coinguard()
+        .args([
+            "--db",
+            h.db.to_str().unwrap(),
+            "buy",
+            "Lee",
+            "coins-70",
+            "--pin-stdin",
+        ])
+        .write_stdin("not lee's\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    let out = coinguard()
+        .args([
+            "--db",
+            h.db.to_str().unwrap(),
+            "buy",
+            "Lee",
+            "coins-70",
+            "--pin-stdin",
+        ])
+        .write_stdin("lee's own secret\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+}

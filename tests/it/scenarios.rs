@@ -90,7 +90,22 @@ struct Step {
     count: Option<u64>,
     diamonds: Option<u64>,
     tx: Option<i64>,
-    /// committed, would_commit, pending, denied
+    /// For approve, deny, cancel, again, check_request: the request number.
+    request: Option<i64>,
+    /// For deny: the reason. For again: the note.
+    reason: Option<String>,
+    note: Option<String>,
+    /// For set_limit: the limit (member, scope, window, soft, hard).
+    scope: Option<String>,
+    window: Option<String>,
+    soft: Option<String>,
+    hard: Option<String>,
+    /// For check_request: the status it must have.
+    status: Option<String>,
+    /// The request a pending outcome must have created.
+    creates_request: Option<i64>,
+    /// committed, would_commit, pending, denied, done, or error (then
+    /// `message` is matched against the error).
     expect: String,
     /// The rule ids of the reasons, in order.
     #[serde(default)]
@@ -291,10 +306,76 @@ fn run(path: &Path) {
                 let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
                 services::reverse(&mut store, &clock, Mode::Commit, pass, &request)
             }
+            "approve" => {
+                let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+                services::approve(&mut store, &clock, pass, request_of(step, &here))
+            }
+            "deny" => {
+                let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+                let reason = Memo::parse(step.reason.as_deref().unwrap_or_default()).unwrap();
+                services::deny(&mut store, &clock, pass, request_of(step, &here), &reason).map(done)
+            }
+            "cancel" => {
+                services::cancel(&mut store, &clock, member, request_of(step, &here)).map(done)
+            }
+            "again" => {
+                let note = Memo::parse(step.note.as_deref().unwrap_or_default()).unwrap();
+                services::ask_again(&mut store, &clock, request_of(step, &here), &note)
+            }
+            "check_request" => {
+                let request =
+                    services::request(&mut store, &clock, request_of(step, &here)).unwrap();
+                assert_eq!(
+                    Some(request.status.as_str()),
+                    step.status.as_deref(),
+                    "{here}: {request:?}"
+                );
+                Ok(done(request))
+            }
+            "set_limit" => {
+                let scope = step.scope.as_deref().unwrap_or_default().parse().unwrap();
+                let amount = |t: &Option<String>| {
+                    t.as_deref()
+                        .map(|t| services::parse_limit_amount(t, scope, &store).unwrap())
+                };
+                let spec = services::LimitSpec {
+                    scope,
+                    window: step.window.as_deref().unwrap_or_default().parse().unwrap(),
+                    soft: amount(&step.soft),
+                    hard: amount(&step.hard),
+                };
+                let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+                services::set_limit(&mut store, &clock, pass, member, spec).map(|_| {
+                    services::Outcome {
+                        kind: OutcomeKind::Committed,
+                        tx: None,
+                        request: None,
+                        replayed: false,
+                        summary: "limit set".into(),
+                        reasons: Vec::new(),
+                    }
+                })
+            }
             other => panic!("{here}: unknown action {other:?}"),
         };
+        if step.expect == "error" {
+            let err = outcome
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| panic!("{here}: expected an error"));
+            let expected = step.message.as_deref().unwrap_or_default();
+            assert!(
+                err.contains(expected),
+                "{here}: expected {expected:?} in error {err:?}"
+            );
+            continue;
+        }
         let outcome = outcome.unwrap_or_else(|e| panic!("{here}: failed: {e}"));
+        if let Some(id) = step.creates_request {
+            assert_eq!(outcome.request, Some(id), "{here}: {outcome:?}");
+        }
         let kind = match outcome.kind {
+            OutcomeKind::Committed if outcome.summary == "done" => "done",
             OutcomeKind::Committed => "committed",
             OutcomeKind::WouldCommit => "would_commit",
             OutcomeKind::Pending => "pending",
@@ -322,6 +403,23 @@ fn run(path: &Path) {
     let report = ledger::verify(store.conn()).unwrap();
     assert_eq!(report.problem, None, "{name}: verify after the scenario");
     assert!(!scenario.description.is_empty());
+}
+
+fn request_of(step: &Step, here: &str) -> i64 {
+    step.request
+        .unwrap_or_else(|| panic!("{here}: needs request"))
+}
+
+/// A step that changed a request rather than the ledger.
+fn done(_: coinguard::ledger::Request) -> services::Outcome {
+    services::Outcome {
+        kind: OutcomeKind::Committed,
+        tx: None,
+        request: None,
+        replayed: false,
+        summary: "done".into(),
+        reasons: Vec::new(),
+    }
 }
 
 fn clock_today(clock: &FixedClock, config: &Config) -> chrono::NaiveDate {

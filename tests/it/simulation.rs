@@ -16,6 +16,24 @@ const GIFTS: [&str; 4] = ["rose", "finger-heart", "doughnut", "hand-hearts"];
 
 #[derive(Debug, Clone)]
 enum Op {
+    /// The 15-year-old asks: purchases and gifts become requests.
+    KidBuy {
+        pack: usize,
+    },
+    KidGift {
+        creator: usize,
+        gift: usize,
+        count: u64,
+    },
+    Approve {
+        pick: i64,
+    },
+    Deny {
+        pick: i64,
+    },
+    Cancel {
+        pick: i64,
+    },
     /// Let time pass, so windows roll and days change.
     Wait {
         hours: i64,
@@ -61,6 +79,11 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<usize>().prop_map(|pick| Op::Reverse { pick }),
         1 => any::<usize>().prop_map(|pick| Op::Replay { pick }),
         1 => (1..30i64).prop_map(|hours| Op::Wait { hours }),
+        1 => (0..3usize).prop_map(|pack| Op::KidBuy { pack }),
+        2 => (0..2usize, 0..4usize, 1..6u64).prop_map(|(creator, gift, count)| Op::KidGift { creator, gift, count }),
+        2 => (1..12i64).prop_map(|pick| Op::Approve { pick }),
+        1 => (1..12i64).prop_map(|pick| Op::Deny { pick }),
+        1 => (1..12i64).prop_map(|pick| Op::Cancel { pick }),
     ]
 }
 
@@ -103,7 +126,62 @@ fn check_invariants(h: &Household) -> Result<(), TestCaseError> {
         );
     }
     prop_assert_eq!(h.verify_problem(), None);
+    check_holds(h)?;
     check_hard_limits(h)
+}
+
+/// Holds always equal the coins of pending gift requests (nothing else
+/// holds), and never exceed what the wallet has.
+fn check_holds(h: &Household) -> Result<(), TestCaseError> {
+    let conn = h.store.conn();
+    let mut stmt = conn
+        .prepare(
+            "SELECT member_id, action, params, hold_coins FROM requests WHERE status = 'pending'",
+        )
+        .unwrap();
+    let rows: Vec<(i64, String, String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let economy = h.store.config().unwrap().economy;
+    let mut held: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    for (member, action, params, hold) in rows {
+        let params: serde_json::Value = serde_json::from_str(&params).unwrap();
+        let expected = match action.as_str() {
+            "gift" => {
+                let gift = economy.gift(params["gift"].as_str().unwrap()).unwrap();
+                gift.coins.get() as i64 * params["count"].as_i64().unwrap()
+            }
+            _ => 0,
+        };
+        prop_assert_eq!(
+            hold,
+            expected,
+            "a {} request holds the wrong amount",
+            action
+        );
+        *held.entry(member).or_default() += hold;
+    }
+    for (member, hold) in held {
+        let wallet = ledger_balance(h, member);
+        prop_assert!(
+            hold <= wallet,
+            "member {} holds {} coins but has {}",
+            member,
+            hold,
+            wallet
+        );
+    }
+    Ok(())
+}
+
+fn ledger_balance(h: &Household, member: i64) -> i64 {
+    coinguard::ledger::balance(
+        h.store.conn(),
+        coinguard::ledger::Account::Wallet(coinguard::domain::MemberId(member)),
+    )
+    .unwrap()
 }
 
 /// The hard limits set in `run`: Sam 15.00 of purchases per rolling 24 hours,
@@ -160,6 +238,29 @@ fn check_hard_limits(h: &Household) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// A 15-year-old who may gift both creators (with approval, by age).
+fn add_kid(h: &mut Household) {
+    use coinguard::domain::{BirthDate, Name, Role};
+    use coinguard::ledger::{self, CreatorList};
+    let birth = BirthDate::parse("2010-09-01", crate::support::start().date_naive()).unwrap();
+    let creators = [h.member_id("Ana"), h.member_id("Bo")];
+    h.store
+        .write(&h.clock, |w| {
+            let kid = ledger::add_member(
+                w,
+                &Name::parse("Kid").unwrap(),
+                Role::Teen,
+                Some(birth),
+                w.now(),
+            )?;
+            for creator in creators {
+                ledger::set_creator_list(w, kid, creator, Some(CreatorList::Allow))?;
+            }
+            Ok::<_, ledger::LedgerError>(())
+        })
+        .unwrap();
+}
+
 fn set_limits(h: &mut Household) {
     use coinguard::domain::{Scope, Window};
     use coinguard::ledger::{self, Limit};
@@ -200,6 +301,7 @@ fn set_limits(h: &mut Household) {
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut h = Household::new();
     set_limits(&mut h);
+    add_kid(&mut h);
     let mut committed: Vec<TxId> = Vec::new();
     let mut keyed: Vec<(usize, usize, String, TxId)> = Vec::new();
     for (step, op) in ops.into_iter().enumerate() {
@@ -241,6 +343,38 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     continue;
                 }
                 h.reverse(committed[pick % committed.len()])
+            }
+            Op::KidBuy { pack } => h.buy("Kid", PACKS[*pack], None),
+            Op::KidGift {
+                creator,
+                gift,
+                count,
+            } => h.gift("Kid", CREATORS[*creator], GIFTS[*gift], *count, None),
+            Op::Approve { pick } => {
+                let pass = h.pass();
+                coinguard::services::approve(&mut h.store, &h.clock, pass, *pick)
+            }
+            Op::Deny { pick } => {
+                let pass = h.pass();
+                let reason = coinguard::domain::Memo::parse("no").unwrap();
+                match coinguard::services::deny(&mut h.store, &h.clock, pass, *pick, &reason) {
+                    Ok(_) => {
+                        prop_assert_eq!(h.tx_count(), before);
+                        check_invariants(&h)?;
+                        continue;
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Op::Cancel { pick } => {
+                match coinguard::services::cancel(&mut h.store, &h.clock, "Kid", *pick) {
+                    Ok(_) => {
+                        prop_assert_eq!(h.tx_count(), before);
+                        check_invariants(&h)?;
+                        continue;
+                    }
+                    Err(e) => Err(e),
+                }
             }
             Op::Replay { pick } => {
                 if keyed.is_empty() {
@@ -292,7 +426,11 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             Ok(other) => prop_assert!(false, "unexpected outcome {:?}", other),
             // Refusals to reverse (already reversed, spent, cashed out) write nothing.
             Err(e) => {
-                prop_assert!(matches!(op, Op::Reverse { .. }), "{:?} failed: {}", op, e);
+                let may_fail = matches!(
+                    op,
+                    Op::Reverse { .. } | Op::Approve { .. } | Op::Deny { .. } | Op::Cancel { .. }
+                );
+                prop_assert!(may_fail, "{:?} failed: {}", op, e);
                 prop_assert!(e.is_bad_input(), "{}", e);
                 prop_assert_eq!(h.tx_count(), before);
             }

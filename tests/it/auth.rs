@@ -1,0 +1,130 @@
+//! PIN lockout with the injected clock: five failures lock for 30 s, doubling
+//! to an hour; the lock survives a restart and a clock moved back; every
+//! attempt is in the guardian-action log.
+
+use chrono::TimeDelta;
+use coinguard::auth::{self, AuthError, Pin, Who};
+use coinguard::ledger::{self, Store};
+
+use crate::support::{GUARDIAN_PIN, Household};
+
+fn attempt(h: &mut Household, pin: &str) -> Result<(), AuthError> {
+    auth::authenticate(
+        &mut h.store,
+        &h.clock,
+        Who::Guardian(None),
+        &Pin::parse(pin).unwrap(),
+    )
+    .map(|_| ())
+}
+
+fn reopen(h: &mut Household) {
+    h.store = Store::open(&h.path()).unwrap();
+}
+
+#[test]
+fn five_failures_lock_with_doubling_back_off_that_survives_restarts() {
+    let mut h = Household::new();
+    for left in [4, 3, 2, 1] {
+        assert_eq!(
+            attempt(&mut h, "wrong pin"),
+            Err(AuthError::WrongPin {
+                name: "Maria".into(),
+                tries_left: left
+            })
+        );
+    }
+    let fifth = attempt(&mut h, "wrong pin").unwrap_err();
+    assert_eq!(
+        fifth.to_string(),
+        "too many wrong PINs for Maria: locked until 10:00:30 household time (in 30 seconds); try again then"
+    );
+    // Locked: even the right PIN is refused, unchecked, also after a restart.
+    reopen(&mut h);
+    h.clock.advance(TimeDelta::seconds(29));
+    assert!(matches!(
+        attempt(&mut h, GUARDIAN_PIN),
+        Err(AuthError::Locked { seconds: 1, .. })
+    ));
+    // A clock moved back does not shorten the lock.
+    h.clock.advance(TimeDelta::hours(-2));
+    assert!(matches!(
+        attempt(&mut h, GUARDIAN_PIN),
+        Err(AuthError::Locked { .. })
+    ));
+    h.clock.advance(TimeDelta::hours(2));
+    h.clock.advance(TimeDelta::seconds(1));
+    // The lock is over; another failure locks for twice as long.
+    assert!(matches!(
+        attempt(&mut h, "wrong again"),
+        Err(AuthError::Locked { seconds: 60, .. })
+    ));
+    h.clock.advance(TimeDelta::seconds(60));
+    assert_eq!(attempt(&mut h, GUARDIAN_PIN), Ok(()));
+    // Success resets the count.
+    assert!(matches!(
+        attempt(&mut h, "wrong pin"),
+        Err(AuthError::WrongPin { tries_left: 4, .. })
+    ));
+
+    let log = ledger::recent_guardian_actions(h.store.conn(), 100).unwrap();
+    let kinds: Vec<&str> = log.iter().rev().map(|a| a.action.action.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "pin_failed",
+            "pin_failed",
+            "pin_failed",
+            "pin_failed",
+            "pin_failed",
+            "pin_locked",
+            "pin_locked",
+            "pin_failed",
+            "pin_ok",
+            "pin_failed"
+        ]
+    );
+    assert_eq!(h.verify_problem(), None);
+}
+
+#[test]
+fn the_lock_is_capped_at_an_hour() {
+    let mut h = Household::new();
+    for _ in 0..5 {
+        let _ = attempt(&mut h, "wrong pin");
+    }
+    let mut last = 30;
+    for _ in 0..10 {
+        h.clock.advance(TimeDelta::seconds(last));
+        match attempt(&mut h, "wrong pin") {
+            Err(AuthError::Locked { seconds, .. }) => last = seconds,
+            other => panic!("expected a lock, got {other:?}"),
+        }
+    }
+    assert_eq!(last, 3600);
+}
+
+#[test]
+fn unknown_names_and_non_guardians_are_refused_and_logged() {
+    let mut h = Household::new();
+    let pin = Pin::parse(GUARDIAN_PIN).unwrap();
+    let err = auth::authenticate(&mut h.store, &h.clock, Who::Guardian(Some("Mallory")), &pin)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "there is no member called \"Mallory\"; members are: Maria, Sam, Lee, Ana, Bo"
+    );
+    let err = auth::guardian_pass(&mut h.store, &h.clock, Some("Sam"), &pin).unwrap_err();
+    assert_eq!(err, AuthError::NotGuardian { name: "Sam".into() });
+    let log = ledger::recent_guardian_actions(h.store.conn(), 10).unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(
+        log.iter()
+            .all(|a| a.action.action == "pin_failed" && a.action.actor.is_none())
+    );
+    // The PIN never appears in the log.
+    assert!(
+        log.iter()
+            .all(|a| !format!("{:?}", a.action).contains(GUARDIAN_PIN))
+    );
+}
