@@ -27,4 +27,5 @@ pub mod domain;
 pub mod guard;
 pub mod ledger;
 pub mod money;
+pub mod report;
 pub mod services;

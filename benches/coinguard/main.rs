@@ -7,6 +7,7 @@
 //! and cached under target/bench-data/.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod audit;
 mod history;
 mod window;
 

@@ -2,6 +2,7 @@
 //! Exit codes (SPEC section 7): 0 done, 3 needs approval, 4 denied, 5
 //! authentication failed or locked, 2 bad input or usage, 1 anything else.
 
+mod audit;
 mod household;
 mod output;
 mod pin;
@@ -127,6 +128,86 @@ pub enum Command {
     /// Alerts for guardians: limits nearly used, refused attempts
     #[command(subcommand)]
     Alert(AlertCommand),
+    /// The ledger, newest first, a page at a time
+    History(HistoryArgs),
+    /// Totals per member for a day, week or month, against every limit
+    Report {
+        #[arg(long)]
+        member: Option<String>,
+        /// day, week or month (household calendar)
+        #[arg(long, default_value = "month")]
+        period: String,
+    },
+    /// The decision log or the guardian-action log
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// Write the ledger as CSV, JSON or an hledger journal
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+pub struct HistoryArgs {
+    #[arg(long)]
+    pub member: Option<String>,
+    /// Gifts to, or cash-outs by, this creator
+    #[arg(long)]
+    pub creator: Option<String>,
+    /// purchase, gift, redeem, grant or reversal
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// First day, YYYY-MM-DD (household calendar)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Last day, YYYY-MM-DD (household calendar)
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Rows per page (at most 500)
+    #[arg(long, default_value = "50")]
+    pub limit: String,
+    /// Continue after this page marker (printed at the end of a page)
+    #[arg(long)]
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+pub struct ExportArgs {
+    /// csv, json or hledger
+    #[arg(long)]
+    pub format: String,
+    /// Write to this file (never overwritten) instead of standard output
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub filter: HistoryArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Every allow, needs-approval and refusal, with reasons
+    Decisions {
+        #[arg(long)]
+        member: Option<String>,
+        /// allow, needs_approval or deny
+        #[arg(long)]
+        outcome: Option<String>,
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// Every guardian action and PIN attempt, with before and after
+    Guardian {
+        /// Actions by this guardian
+        #[arg(long)]
+        member: Option<String>,
+        /// e.g. approve, deny, grant, reverse, limit_set, pin_failed
+        #[arg(long)]
+        action: Option<String>,
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        until: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -511,5 +592,9 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
             guardian,
         } => requests::reverse(args, clock, tx, reason, key, guardian),
         Command::Alert(cmd) => requests::alert(args, clock, cmd),
+        Command::History(history) => audit::history(args, history),
+        Command::Report { member, period } => audit::report(args, clock, member.as_deref(), period),
+        Command::Log(cmd) => audit::log(args, cmd),
+        Command::Export(export) => audit::export(args, export),
     }
 }

@@ -853,3 +853,79 @@ fn a_member_with_a_pin_must_give_it_to_spend() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
 }
+
+#[test]
+fn audit_commands_reject_bad_input_and_never_overwrite_an_export() {
+    let h = CliHousehold::new();
+    assert_eq!(h.run(&["buy", "Lee", "coins-70"]).status.code(), Some(0));
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["history", "--since", "2026-02-30"],
+            "\"2026-02-30\" is not a date that exists",
+        ),
+        (
+            &["history", "--since", "2026-03-05", "--until", "2026-03-01"],
+            "--since 2026-03-05 is after --until 2026-03-01",
+        ),
+        (
+            &["history", "--kind", "theft"],
+            "kind \"theft\" is not one of purchase, gift, redeem, grant, reversal",
+        ),
+        (&["history", "--limit", "0"], "rows must be more than zero"),
+        (&["history", "--limit", "501"], "the most is 500"),
+        (&["history", "--after", "yesterday"], "is not a page marker"),
+        (
+            &["history", "--member", "Nobody"],
+            "there is no member called \"Nobody\"",
+        ),
+        (
+            &["report", "--period", "year"],
+            "period \"year\" is not one of day, week, month",
+        ),
+        (
+            &["export", "--format", "xml"],
+            "format \"xml\" is not one of csv, json, hledger",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = h.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains(expected),
+            "{args:?}: expected {expected:?} in {}",
+            stderr_of(&out)
+        );
+    }
+    let existing = h.db.with_file_name("keep.csv");
+    std::fs::write(&existing, "precious").unwrap();
+    let out = h.run(&[
+        "export",
+        "--format",
+        "csv",
+        "--out",
+        existing.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("already exists; coinguard never overwrites a file"));
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "precious");
+    let fresh = h.db.with_file_name("new.journal");
+    let out = h.run(&[
+        "export",
+        "--format",
+        "hledger",
+        "--out",
+        fresh.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        std::fs::read_to_string(&fresh)
+            .unwrap()
+            .contains("member:4:wallet  70 COIN")
+    );
+    let out = h.run(&["history", "--member", "Lee"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("purchase  Lee          +70 coins, 0.99 USD"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -1,6 +1,7 @@
 //! coinguard's integration tests: one binary, a module per subject.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod audit;
 mod auth;
 mod cli;
 mod ledger_flows;

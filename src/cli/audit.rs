@@ -1,0 +1,372 @@
+//! Audit commands: history, report, logs, export.
+
+use std::io::Write;
+
+use serde_json::json;
+
+use super::{Args, CliError, EXIT_OK, ExportArgs, HistoryArgs, LogCommand, open, output};
+use crate::domain::{self, Clock};
+use crate::ledger::{self, Kind};
+use crate::money::{Coins, Diamonds, Money, parse_count};
+use crate::report::{self, Cursor, Format, HistoryFilter, LogFilter, Period};
+use crate::services::describe_limit;
+
+fn filter(store: &ledger::Store, h: &HistoryArgs) -> Result<HistoryFilter, CliError> {
+    let member = h
+        .member
+        .as_deref()
+        .map(|m| ledger::find_member(store.conn(), m))
+        .transpose()?;
+    let creator = h
+        .creator
+        .as_deref()
+        .map(|m| ledger::find_member(store.conn(), m))
+        .transpose()?;
+    let kind = h
+        .kind
+        .as_deref()
+        .map(|k| {
+            Kind::parse(k.trim()).ok_or_else(|| {
+                CliError::BadInput(format!(
+                    "kind \"{k}\" is not one of purchase, gift, redeem, grant, reversal"
+                ))
+            })
+        })
+        .transpose()?;
+    let since = h.since.as_deref().map(domain::parse_date).transpose()?;
+    let until = h.until.as_deref().map(domain::parse_date).transpose()?;
+    if let (Some(s), Some(u)) = (since, until)
+        && s > u
+    {
+        return Err(CliError::BadInput(format!(
+            "--since {s} is after --until {u}"
+        )));
+    }
+    Ok(HistoryFilter {
+        member: member.map(|m| m.id),
+        kind,
+        creator: creator.map(|m| m.id),
+        since,
+        until,
+    })
+}
+
+fn parse_cursor(text: &str) -> Result<Cursor, CliError> {
+    let bad = || {
+        CliError::BadInput(format!(
+            "\"{text}\" is not a page marker; use the one the previous page printed"
+        ))
+    };
+    let (at, id) = text.split_once('.').ok_or_else(bad)?;
+    Ok(Cursor {
+        at_us: at.parse().map_err(|_| bad())?,
+        id: id.parse().map_err(|_| bad())?,
+    })
+}
+
+pub(super) fn history(args: &Args, h: &HistoryArgs) -> Result<u8, CliError> {
+    let store = open(args)?;
+    let config = store.config()?;
+    let (currency, tz) = (config.settings.currency, config.settings.timezone);
+    let filter = filter(&store, h)?;
+    let limit = usize::try_from(parse_count(&h.limit, "rows", report::MAX_PAGE as u64)?)
+        .unwrap_or(report::MAX_PAGE);
+    let cursor = h.after.as_deref().map(parse_cursor).transpose()?;
+    let page = report::history_page(store.conn(), &filter, tz, cursor, limit)?;
+    let next = page.next.map(|c| format!("{}.{}", c.at_us, c.id));
+    if args.json {
+        let rows: Vec<_> = page
+            .rows
+            .iter()
+            .map(|r| {
+                json!({
+                    "id": r.id, "time_local": report::local(r.at_us, tz), "kind": r.kind.as_str(),
+                    "member": r.member, "counterparty": r.counterparty, "coins": r.coins, "diamonds": r.diamonds,
+                    "money": Money::from_micros(currency, r.money_micros).amount().normalize().to_string(),
+                    "detail": r.detail, "memo": r.memo, "reverses": r.reverses, "reversed_by": r.reversed_by,
+                })
+            })
+            .collect();
+        output::json(
+            &json!({"currency": currency.code(), "transactions": rows, "next_page": next}),
+        );
+        return Ok(EXIT_OK);
+    }
+    if page.rows.is_empty() {
+        println!("No transactions match.");
+    }
+    for r in &page.rows {
+        let mut figures = Vec::new();
+        if r.coins != 0 {
+            let sign = if r.coins > 0 { "+" } else { "-" };
+            figures.push(format!("{sign}{}", Coins::new(r.coins.unsigned_abs())));
+        }
+        if r.diamonds != 0 {
+            let sign = if r.diamonds > 0 { "+" } else { "-" };
+            figures.push(format!(
+                "{sign}{}",
+                Diamonds::new(r.diamonds.unsigned_abs())
+            ));
+        }
+        figures.push(Money::from_micros(currency, r.money_micros).to_string());
+        let undone = r
+            .reversed_by
+            .map(|by| format!(" [reversed by #{by}]"))
+            .unwrap_or_default();
+        println!(
+            "#{:<6} {}  {:<9} {:<12} {}{undone}",
+            r.id,
+            report::local(r.at_us, tz),
+            r.kind.as_str(),
+            r.member,
+            figures.join(", ")
+        );
+        println!("        {}", r.detail);
+        if !r.memo.is_empty() {
+            println!("        memo: {}", r.memo);
+        }
+    }
+    if let Some(next) = next {
+        println!("More: coinguard history --after {next} (same filters)");
+    }
+    Ok(EXIT_OK)
+}
+
+pub(super) fn report(
+    args: &Args,
+    clock: &dyn Clock,
+    member: Option<&str>,
+    period: &str,
+) -> Result<u8, CliError> {
+    let period = Period::parse(period).ok_or_else(|| {
+        CliError::BadInput(format!(
+            "period \"{period}\" is not one of day, week, month"
+        ))
+    })?;
+    let store = open(args)?;
+    let config = store.config()?;
+    let currency = config.settings.currency;
+    let members = match member {
+        Some(name) => vec![ledger::find_member(store.conn(), name)?],
+        None => ledger::list_members(store.conn())?,
+    };
+    let now = clock.now();
+    let mut docs = Vec::new();
+    for m in &members {
+        let r = report::period_report(store.conn(), &config, m, period, now)?;
+        let show = |v: i64, money: bool| {
+            if money {
+                Money::from_micros(currency, v).to_string()
+            } else {
+                Coins::new(v.max(0).unsigned_abs()).to_string()
+            }
+        };
+        if args.json {
+            docs.push(json!({
+                "member": r.member.name.as_str(), "from": r.first_day.to_string(), "to": r.last_day.to_string(),
+                "purchases": show(r.spent.purchase_micros, true), "gifts_coins": r.spent.gift_coins,
+                "all": show(r.spent.all_micros, true),
+                "limits": r.limits.iter().map(|l| json!({
+                    "limit": describe_limit(&l.limit, currency), "used": show(l.used, l.limit.scope.counts_money()),
+                    "remaining": show(l.remaining, l.limit.scope.counts_money()), "percent": l.percent,
+                })).collect::<Vec<_>>(),
+                "top_creators": r.top_creators.iter().map(|(n, c, cost)| json!({"creator": n, "coins": c, "cost": show(*cost, true)})).collect::<Vec<_>>(),
+                "refused": r.refused_count,
+                "pending_requests": r.pending.iter().map(|p| p.id).collect::<Vec<_>>(),
+            }));
+            continue;
+        }
+        println!("{} — {} to {}", r.member.name, r.first_day, r.last_day);
+        println!(
+            "  spent on coins {}; gave {} in gifts; all spending {}",
+            show(r.spent.purchase_micros, true),
+            Coins::new(r.spent.gift_coins.max(0).unsigned_abs()),
+            show(r.spent.all_micros, true)
+        );
+        for l in &r.limits {
+            let money = l.limit.scope.counts_money();
+            println!(
+                "  limit {}: used {} ({}%), {} left",
+                describe_limit(&l.limit, currency),
+                show(l.used, money),
+                l.percent,
+                show(l.remaining, money)
+            );
+        }
+        for (name, coins, cost) in &r.top_creators {
+            println!(
+                "  gifted {name}: {} ({})",
+                Coins::new((*coins).max(0).unsigned_abs()),
+                show(*cost, true)
+            );
+        }
+        if r.refused_count > 0 {
+            println!("  refused attempts: {}", r.refused_count);
+            for refusal in &r.refused_latest {
+                println!(
+                    "    {} {}: {}",
+                    report::local(refusal.at_us, config.settings.timezone),
+                    refusal.summary,
+                    refusal.reason
+                );
+            }
+        }
+        for p in &r.pending {
+            println!("  waiting for a guardian: request #{} {}", p.id, p.summary);
+        }
+    }
+    if args.json {
+        output::json(&json!({ "reports": docs }));
+    }
+    Ok(EXIT_OK)
+}
+
+pub(super) fn log(args: &Args, command: &LogCommand) -> Result<u8, CliError> {
+    let store = open(args)?;
+    let tz = store.config()?.settings.timezone;
+    let (which, member, kind, since, until) = match command {
+        LogCommand::Decisions {
+            member,
+            outcome,
+            since,
+            until,
+        } => ("decisions", member, outcome, since, until),
+        LogCommand::Guardian {
+            member,
+            action,
+            since,
+            until,
+        } => ("guardian", member, action, since, until),
+    };
+    let member = member
+        .as_deref()
+        .map(|m| ledger::find_member(store.conn(), m))
+        .transpose()?;
+    let since = since.as_deref().map(domain::parse_date).transpose()?;
+    let until = until.as_deref().map(domain::parse_date).transpose()?;
+    let (from, to) = report::day_bounds(since, until, tz);
+    let filter = LogFilter {
+        member: member.map(|m| m.id.0),
+        kind: kind.clone(),
+        from_us: (from != i64::MIN).then_some(from),
+        to_us: (to != i64::MAX).then_some(to),
+        before: None,
+    };
+    if which == "decisions" {
+        let rows = report::decisions(store.conn(), &filter, 200)?;
+        if args.json {
+            let list: Vec<_> = rows.iter().map(|d| json!({
+                "id": d.id, "time_local": report::local(d.at_us, tz), "member": d.member, "action": d.action,
+                "outcome": d.outcome, "summary": d.summary, "tx_id": d.tx,
+                "reasons": serde_json::from_str::<serde_json::Value>(&d.reasons_json).unwrap_or_default(),
+            })).collect();
+            output::json(&json!({ "decisions": list }));
+            return Ok(EXIT_OK);
+        }
+        for d in &rows {
+            println!(
+                "#{} {} {} {}: {}",
+                d.id,
+                report::local(d.at_us, tz),
+                d.outcome.to_uppercase(),
+                d.action,
+                d.summary
+            );
+            let reasons: serde_json::Value =
+                serde_json::from_str(&d.reasons_json).unwrap_or_default();
+            for reason in reasons.as_array().into_iter().flatten() {
+                println!(
+                    "    {}: {}",
+                    reason["rule"].as_str().unwrap_or_default(),
+                    reason["message"].as_str().unwrap_or_default()
+                );
+            }
+        }
+    } else {
+        let rows = report::guardian_actions(store.conn(), &filter, 200)?;
+        if args.json {
+            let list: Vec<_> = rows.iter().map(|a| json!({
+                "id": a.id, "time_local": report::local(a.at_us, tz), "by": a.actor, "action": a.action,
+                "subject": a.subject, "before": a.before, "after": a.after,
+            })).collect();
+            output::json(&json!({ "guardian_actions": list }));
+            return Ok(EXIT_OK);
+        }
+        for a in &rows {
+            let by = a.actor.clone().unwrap_or_else(|| "(unknown)".into());
+            println!(
+                "#{} {} {by}: {} {} — before: {}; after: {}",
+                a.id,
+                report::local(a.at_us, tz),
+                a.action,
+                a.subject,
+                a.before,
+                a.after
+            );
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+pub(super) fn export(args: &Args, e: &ExportArgs) -> Result<u8, CliError> {
+    let format = Format::parse(&e.format).ok_or_else(|| {
+        CliError::BadInput(format!(
+            "format \"{}\" is not one of csv, json, hledger",
+            e.format
+        ))
+    })?;
+    let store = open(args)?;
+    let config = store.config()?;
+    let filter = filter(&store, &e.filter)?;
+    let (currency, tz) = (config.settings.currency, config.settings.timezone);
+    let count = match &e.out {
+        Some(path) => {
+            // Written next to the target and renamed, so a failed export
+            // leaves nothing half-written; an existing file is never replaced.
+            if path.exists() {
+                return Err(CliError::BadInput(format!(
+                    "{} already exists; coinguard never overwrites a file",
+                    path.display()
+                )));
+            }
+            let partial = path.with_extension("partial");
+            let file = std::fs::File::create(&partial).map_err(|err| {
+                CliError::Other(format!("cannot write {}: {err}", partial.display()))
+            })?;
+            let mut out = std::io::BufWriter::new(file);
+            let count = report::export(store.conn(), &filter, currency, tz, format, &mut out);
+            let flushed = out.flush();
+            match (count, flushed) {
+                (Ok(count), Ok(())) => {
+                    std::fs::rename(&partial, path).map_err(|err| {
+                        CliError::Other(format!("cannot write {}: {err}", path.display()))
+                    })?;
+                    count
+                }
+                (Err(err), _) => {
+                    let _ = std::fs::remove_file(&partial);
+                    return Err(err.into());
+                }
+                (_, Err(err)) => {
+                    let _ = std::fs::remove_file(&partial);
+                    return Err(CliError::Other(format!(
+                        "cannot write {}: {err}",
+                        path.display()
+                    )));
+                }
+            }
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let count = report::export(store.conn(), &filter, currency, tz, format, &mut out)?;
+            out.flush()
+                .map_err(|err| CliError::Other(err.to_string()))?;
+            count
+        }
+    };
+    if let Some(path) = &e.out {
+        eprintln!("Wrote {count} transactions to {}.", path.display());
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,305 @@
+//! History: the ledger, a page at a time (keyset pagination on time and id,
+//! never loading everything), each row with its coins, diamonds and money.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use rusqlite::{Connection, params_from_iter, types::Value};
+
+use crate::domain::MemberId;
+use crate::ledger::{Account, Kind, LedgerError, list_members};
+
+/// Most rows in one page.
+pub const MAX_PAGE: usize = 500;
+
+/// What to show. Dates are household-local and inclusive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryFilter {
+    pub member: Option<MemberId>,
+    pub kind: Option<Kind>,
+    /// Gifts to (or redemptions of) this creator.
+    pub creator: Option<MemberId>,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+/// Where a page starts: strictly before this (time, id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub at_us: i64,
+    pub id: i64,
+}
+
+/// One transaction as a person reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRow {
+    pub id: i64,
+    pub at_us: i64,
+    pub kind: Kind,
+    pub member: String,
+    pub counterparty: Option<String>,
+    /// Change of wallets in coins (+ bought or granted, - gifted or refunded).
+    pub coins: i64,
+    /// Change of creator earnings in diamonds.
+    pub diamonds: i64,
+    /// The real-money figure of the row, in micro-units: paid for a purchase,
+    /// refunded by a reversal (negative), what gifted coins cost, what granted
+    /// coins are valued at, paid out by a redemption.
+    pub money_micros: i64,
+    /// What was bought or sent and at which rates.
+    pub detail: String,
+    pub memo: String,
+    pub reverses: Option<i64>,
+    pub reversed_by: Option<i64>,
+    pub hash: String,
+}
+
+/// A page of rows, newest first, and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub rows: Vec<HistoryRow>,
+    pub next: Option<Cursor>,
+}
+
+/// Local day bounds as UTC micros: [start of `since`, start of the day after `until`).
+pub fn day_bounds(since: Option<NaiveDate>, until: Option<NaiveDate>, tz: Tz) -> (i64, i64) {
+    let start = |d: NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(tz).earliest())
+            .map_or(i64::MIN, |t| t.timestamp_micros())
+    };
+    let from = since.map_or(i64::MIN, start);
+    let to = until.and_then(|d| d.succ_opt()).map_or(i64::MAX, start);
+    (from, to)
+}
+
+/// The WHERE clause and its parameters for a filter (only the filters given,
+/// so SQLite can use the member and time indexes).
+pub(crate) fn filter_sql(filter: &HistoryFilter, tz: Tz) -> (String, Vec<Value>) {
+    let mut clauses = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(m) = filter.member {
+        clauses.push("t.member_id = ?".to_string());
+        values.push(Value::Integer(m.0));
+    }
+    if let Some(k) = filter.kind {
+        clauses.push("t.kind = ?".to_string());
+        values.push(Value::Text(k.as_str().into()));
+    }
+    if let Some(c) = filter.creator {
+        clauses.push("t.counterparty_id = ?".to_string());
+        values.push(Value::Integer(c.0));
+    }
+    let (from, to) = day_bounds(filter.since, filter.until, tz);
+    if from != i64::MIN {
+        clauses.push("t.at_us >= ?".to_string());
+        values.push(Value::Integer(from));
+    }
+    if to != i64::MAX {
+        clauses.push("t.at_us < ?".to_string());
+        values.push(Value::Integer(to));
+    }
+    let sql = if clauses.is_empty() {
+        "1".to_string()
+    } else {
+        clauses.join(" AND ")
+    };
+    (sql, values)
+}
+
+/// Member names by id (households are small).
+pub(crate) fn names(conn: &Connection) -> Result<HashMap<i64, String>, LedgerError> {
+    Ok(list_members(conn)?
+        .into_iter()
+        .map(|m| (m.id.0, m.name.to_string()))
+        .collect())
+}
+
+const COLUMNS: &str = "t.id, t.at_us, t.kind, t.member_id, t.counterparty_id, t.detail, t.memo, t.reverses_tx, t.hash,
+    (SELECT r.id FROM transactions r WHERE r.reverses_tx = t.id)";
+
+/// A raw transaction row before its amounts are filled in.
+type Raw = (
+    i64,
+    i64,
+    String,
+    i64,
+    Option<i64>,
+    String,
+    String,
+    Option<i64>,
+    String,
+    Option<i64>,
+);
+
+fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+    ))
+}
+
+/// Fills in coins, diamonds and money from a transaction's postings and lots.
+pub(crate) fn amounts(
+    conn: &Connection,
+    tx_id: i64,
+    kind: Kind,
+    original: Option<Kind>,
+) -> Result<(i64, i64, i64), LedgerError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.name, p.amount FROM postings p JOIN accounts a ON a.id = p.account_id WHERE p.tx_id = ?1",
+    )?;
+    let rows = stmt.query_map([tx_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    let (mut coins, mut diamonds, mut funding, mut payout) = (0i64, 0i64, 0i64, 0i64);
+    for row in rows {
+        let (name, amount) = row?;
+        match Account::from_name(&name) {
+            Some(Account::Wallet(_)) => coins += amount,
+            Some(Account::Earnings(_)) => diamonds += amount,
+            Some(Account::Funding(_)) => funding += amount,
+            Some(Account::Payout(_)) => payout += amount,
+            _ => {}
+        }
+    }
+    let lot_cost = || -> Result<(i64, i64), LedgerError> {
+        let moved: i64 = conn
+            .prepare_cached("SELECT COALESCE(SUM(cost_micros), 0) FROM lot_moves WHERE tx_id = ?1")?
+            .query_row([tx_id], |r| r.get(0))?;
+        let added: i64 = conn
+            .prepare_cached("SELECT COALESCE(SUM(cost_micros), 0) FROM lots WHERE tx_id = ?1")?
+            .query_row([tx_id], |r| r.get(0))?;
+        Ok((moved, added))
+    };
+    let money = match (kind, original) {
+        (Kind::Purchase, _) | (Kind::Reversal, Some(Kind::Purchase)) => -funding,
+        (Kind::Redeem, _) | (Kind::Reversal, Some(Kind::Redeem)) => payout,
+        (Kind::Gift, _) => lot_cost()?.0,
+        (Kind::Grant, _) => lot_cost()?.1,
+        (Kind::Reversal, Some(Kind::Gift)) => -lot_cost()?.1,
+        (Kind::Reversal, _) => -lot_cost()?.0,
+    };
+    Ok((coins, diamonds, money))
+}
+
+fn original_kind(conn: &Connection, reverses: Option<i64>) -> Result<Option<Kind>, LedgerError> {
+    let Some(id) = reverses else { return Ok(None) };
+    let kind: Option<String> = conn
+        .prepare_cached("SELECT kind FROM transactions WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .ok();
+    Ok(kind.as_deref().and_then(Kind::parse))
+}
+
+pub(crate) fn to_row(
+    conn: &Connection,
+    names: &HashMap<i64, String>,
+    raw: Raw,
+) -> Result<HistoryRow, LedgerError> {
+    let (id, at_us, kind, member, counterparty, detail, memo, reverses, hash, reversed_by) = raw;
+    let kind = Kind::parse(&kind).ok_or_else(|| LedgerError::Corrupt {
+        message: format!("transaction {id} has an unknown kind"),
+    })?;
+    let (coins, diamonds, money_micros) = amounts(conn, id, kind, original_kind(conn, reverses)?)?;
+    let name = |m: i64| {
+        names
+            .get(&m)
+            .cloned()
+            .unwrap_or_else(|| format!("member {m}"))
+    };
+    Ok(HistoryRow {
+        id,
+        at_us,
+        kind,
+        member: name(member),
+        counterparty: counterparty.map(name),
+        coins,
+        diamonds,
+        money_micros,
+        detail,
+        memo,
+        reverses,
+        reversed_by,
+        hash,
+    })
+}
+
+/// One page of history, newest first, starting before `cursor`.
+pub fn history_page(
+    conn: &Connection,
+    filter: &HistoryFilter,
+    tz: Tz,
+    cursor: Option<Cursor>,
+    limit: usize,
+) -> Result<Page, LedgerError> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    let (mut sql, mut values) = filter_sql(filter, tz);
+    if let Some(c) = cursor {
+        sql.push_str(" AND (t.at_us < ? OR (t.at_us = ? AND t.id < ?))");
+        values.extend([
+            Value::Integer(c.at_us),
+            Value::Integer(c.at_us),
+            Value::Integer(c.id),
+        ]);
+    }
+    values.push(Value::Integer(limit as i64 + 1));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM transactions t WHERE {sql} ORDER BY t.at_us DESC, t.id DESC LIMIT ?"
+    ))?;
+    let raws: Vec<Raw> = stmt
+        .query_map(params_from_iter(values), raw)?
+        .collect::<Result<_, _>>()?;
+    let names = names(conn)?;
+    let more = raws.len() > limit;
+    let mut rows = Vec::with_capacity(limit);
+    for r in raws.into_iter().take(limit) {
+        rows.push(to_row(conn, &names, r)?);
+    }
+    let next = if more {
+        rows.last().map(|r| Cursor {
+            at_us: r.at_us,
+            id: r.id,
+        })
+    } else {
+        None
+    };
+    Ok(Page { rows, next })
+}
+
+/// Every matching row, oldest first, handed to `each` one at a time (exports).
+pub fn for_each_row(
+    conn: &Connection,
+    filter: &HistoryFilter,
+    tz: Tz,
+    mut each: impl FnMut(HistoryRow) -> Result<(), LedgerError>,
+) -> Result<u64, LedgerError> {
+    let (sql, values) = filter_sql(filter, tz);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM transactions t WHERE {sql} ORDER BY t.id"
+    ))?;
+    let names = names(conn)?;
+    let mut rows = stmt.query(params_from_iter(values))?;
+    let mut count = 0;
+    while let Some(r) = rows.next()? {
+        each(to_row(conn, &names, raw(r)?)?)?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// A UTC time as household-local "YYYY-MM-DD HH:MM".
+pub fn local(at_us: i64, tz: Tz) -> String {
+    DateTime::<Utc>::from_timestamp_micros(at_us)
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,16 @@
+//! The read side: history pages, period reports against limits, the decision
+//! and guardian-action logs, and exports. This module only reads: nothing
+//! here writes to the database.
+
+mod export;
+mod history;
+mod logs;
+mod period;
+
+pub use export::{Format, csv_field, export};
+pub use history::{
+    Cursor, HistoryFilter, HistoryRow, MAX_PAGE, Page, day_bounds, for_each_row, history_page,
+    local,
+};
+pub use logs::{ActionRow, DecisionRow, LogFilter, decisions, guardian_actions};
+pub use period::{LimitStatus, Period, PeriodReport, Refusal, period_report};

@@ -1,0 +1,177 @@
+//! Period reports: a member's day, week or month, with totals by scope, every
+//! limit with what is used and left, top creators gifted, refused attempts and
+//! pending requests. Reads buckets and indexed ranges only.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, params};
+
+use crate::config::Config;
+use crate::domain::{Scope, Window};
+use crate::ledger::{
+    self, Account, LedgerError, Limit, Member, Request, RequestStatus, Spend, spend,
+};
+
+/// A calendar period in the household's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+}
+
+impl Period {
+    pub fn parse(text: &str) -> Option<Period> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "day" => Some(Period::Day),
+            "week" => Some(Period::Week),
+            "month" => Some(Period::Month),
+            _ => None,
+        }
+    }
+
+    fn window(&self) -> Window {
+        match self {
+            Period::Day => Window::Day,
+            Period::Week => Window::Week,
+            Period::Month => Window::Month,
+        }
+    }
+}
+
+/// A limit as it stands now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitStatus {
+    pub limit: Limit,
+    pub used: i64,
+    pub remaining: i64,
+    /// Of the hard amount if set, else the soft one.
+    pub percent: i64,
+}
+
+/// A refused attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub at_us: i64,
+    pub summary: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodReport {
+    pub member: Member,
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    /// Spent in the period (purchase money, gift coins, all money).
+    pub spent: Spend,
+    pub limits: Vec<LimitStatus>,
+    /// (creator, coins, what those coins cost in micro-units), most first.
+    pub top_creators: Vec<(String, i64, i64)>,
+    pub refused_count: i64,
+    pub refused_latest: Vec<Refusal>,
+    pub pending: Vec<Request>,
+}
+
+fn used_of(spent: &Spend, scope: Scope) -> i64 {
+    match scope {
+        Scope::Purchase => spent.purchase_micros,
+        Scope::Gift => spent.gift_coins,
+        Scope::All => spent.all_micros,
+    }
+}
+
+pub fn period_report(
+    conn: &Connection,
+    config: &Config,
+    member: &Member,
+    period: Period,
+    now: DateTime<Utc>,
+) -> Result<PeriodReport, LedgerError> {
+    let tz = config.settings.timezone;
+    let today = now.with_timezone(&tz).date_naive();
+    let (first_day, last_day) =
+        spend::calendar_days(period.window(), today).unwrap_or((today, today));
+    let spent = ledger::spent_in(conn, member.id, period.window(), now, tz)?;
+    let mut limits = Vec::new();
+    for limit in ledger::limits_of(conn, member.id)? {
+        let used = if limit.window == Window::Transaction {
+            0
+        } else {
+            used_of(
+                &ledger::spent_in(conn, member.id, limit.window, now, tz)?,
+                limit.scope,
+            )
+            .max(0)
+        };
+        let cap = limit.hard.or(limit.soft).unwrap_or(0);
+        let percent = if cap > 0 {
+            (i128::from(used) * 100 / i128::from(cap)) as i64
+        } else {
+            0
+        };
+        limits.push(LimitStatus {
+            limit,
+            used,
+            remaining: (cap - used).max(0),
+            percent,
+        });
+    }
+    let (from, to) = super::history::day_bounds(Some(first_day), Some(last_day), tz);
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.name, -SUM(p.amount), SUM((SELECT COALESCE(SUM(c.cost_micros), 0) FROM lot_moves c WHERE c.tx_id = t.id))
+         FROM transactions t
+         JOIN postings p ON p.tx_id = t.id
+         JOIN accounts a ON a.id = p.account_id AND a.name = ?1
+         JOIN members m ON m.id = t.counterparty_id
+         WHERE t.member_id = ?2 AND t.kind = 'gift' AND t.at_us >= ?3 AND t.at_us < ?4
+           AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_tx = t.id)
+         GROUP BY t.counterparty_id ORDER BY 2 DESC LIMIT 5",
+    )?;
+    let top_creators = stmt
+        .query_map(
+            params![Account::Wallet(member.id).name(), member.id.0, from, to],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?
+        .collect::<Result<_, _>>()?;
+    let refused_count: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM decisions WHERE member_id = ?1 AND outcome = 'deny' AND at_us >= ?2 AND at_us < ?3")?
+        .query_row(params![member.id.0, from, to], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT at_us, summary, reasons FROM decisions WHERE member_id = ?1 AND outcome = 'deny' AND at_us >= ?2 AND at_us < ?3
+         ORDER BY at_us DESC LIMIT 5",
+    )?;
+    let refused_latest = stmt
+        .query_map(params![member.id.0, from, to], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .map(|row| {
+            row.map(|(at_us, summary, reasons)| {
+                let reasons: serde_json::Value = serde_json::from_str(&reasons).unwrap_or_default();
+                let reason = reasons[0]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                Refusal {
+                    at_us,
+                    summary,
+                    reason,
+                }
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let pending = ledger::list_requests(conn, Some(RequestStatus::Pending), Some(member.id), 50)?;
+    Ok(PeriodReport {
+        member: member.clone(),
+        first_day,
+        last_day,
+        spent,
+        limits,
+        top_creators,
+        refused_count,
+        refused_latest,
+        pending,
+    })
+}
