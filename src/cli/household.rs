@@ -167,12 +167,15 @@ pub(super) fn catalog(args: &Args) -> Result<u8, CliError> {
 pub(super) fn verify(args: &Args) -> Result<u8, CliError> {
     let store = open(args)?;
     let report = ledger::verify(store.conn())?;
+    let n = crate::money::group_thousands;
     let counts = format!(
-        "{} transactions, {} postings, {} accounts and {} coin lots",
-        crate::money::group_thousands(report.transactions),
-        crate::money::group_thousands(report.postings),
-        crate::money::group_thousands(report.accounts),
-        crate::money::group_thousands(report.lots)
+        "{} transactions ({} postings, {} accounts, {} coin lots), {} guard decisions and {} guardian actions",
+        n(report.transactions),
+        n(report.postings),
+        n(report.accounts),
+        n(report.lots),
+        n(report.decisions),
+        n(report.guardian_actions)
     );
     if args.json {
         output::json(&json!({
@@ -181,6 +184,8 @@ pub(super) fn verify(args: &Args) -> Result<u8, CliError> {
             "postings": report.postings,
             "accounts": report.accounts,
             "lots": report.lots,
+            "decisions": report.decisions,
+            "guardian_actions": report.guardian_actions,
             "problem": report.problem.as_ref().map(|p| json!({"entry": p.entry, "message": p.message})),
         }));
     } else if let Some(problem) = &report.problem {
@@ -190,9 +195,12 @@ pub(super) fn verify(args: &Args) -> Result<u8, CliError> {
     } else {
         println!("All good. Checked {counts}.");
         println!(
-            "Every entry links to the one before it, every transaction balances in money, coins and diamonds,"
+            "Every entry links to the one before it in all three records (ledger, decisions, guardian actions);"
         );
-        println!("and every balance and coin lot matches the entries that made it.");
+        println!(
+            "every transaction balances in money, coins and diamonds; every balance, coin lot and spending"
+        );
+        println!("total matches the entries that made it.");
     }
     Ok(if report.is_ok() { EXIT_OK } else { EXIT_OTHER })
 }

@@ -98,6 +98,30 @@ fn every_kind_of_edit_is_named_by_verify() {
             "UPDATE open_lots SET remaining = remaining + 1",
             "coin lot 1: it should hold 250 coins but the open-lot record says 251",
         ),
+        (
+            "UPDATE decisions SET summary = 'Sam bought nothing' WHERE id = 2",
+            "decision #2 (allow gift by member 2): its contents do not match its hash",
+        ),
+        (
+            "DELETE FROM decisions WHERE id = 1",
+            "decision #2 (allow gift by member 2): it does not follow the decision before it",
+        ),
+        (
+            "DELETE FROM guardian_actions WHERE id = 1",
+            "guardian action #2 (grant Lee): it does not follow the action before it",
+        ),
+        (
+            "UPDATE guardian_actions SET after = 'nothing happened' WHERE action = 'grant'",
+            "guardian action #2 (grant Lee): its contents do not match its hash",
+        ),
+        (
+            "UPDATE spend_buckets SET purchase_micros = 0",
+            "the spending totals: the hour bucket",
+        ),
+        (
+            "DELETE FROM spend_events",
+            "transaction #1 (purchase, 2026-03-02 15:01:00 UTC): its record in the spending totals does not match it",
+        ),
     ];
     for (sql, expected) in cases {
         let h = household_with_history();
