@@ -6,6 +6,7 @@ mod auth;
 mod cli;
 mod ledger_flows;
 mod migration;
+mod reliability;
 mod scenarios;
 mod simulation;
 mod support;
