@@ -334,3 +334,56 @@ pub(super) fn member(
 fn money_text(micros: i64, currency: Currency) -> String {
     rounding::for_display(Money::from_micros(currency, micros).amount(), currency).to_string()
 }
+
+/// Seeds (or reuses) the demo household and shows where to start.
+pub(super) fn demo(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
+    let path = args
+        .db
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("coinguard-demo.db"));
+    let shown = path.display().to_string();
+    let summary = if path.exists() {
+        // Never overwritten: an existing demo is opened as it is.
+        ledger::Store::open(&path)?;
+        None
+    } else {
+        let config = Config::load(args.config.as_deref())?;
+        Some(services::seed_demo(&path, &config, clock.now())?)
+    };
+    if args.json {
+        output::json(&json!({
+            "db": shown,
+            "created": summary.is_some(),
+            "transactions": summary.as_ref().map(|s| s.transactions),
+            "pending_requests": summary.as_ref().map(|s| s.pending_requests),
+            "guardian_pin": services::DEMO_PIN,
+        }));
+        return Ok(EXIT_OK);
+    }
+    match &summary {
+        Some(s) => println!(
+            "Created the demo household at {shown}: {} transactions over three months, {} requests waiting for a guardian, {} alerts.",
+            s.transactions, s.pending_requests, s.alerts
+        ),
+        None => println!("The demo household at {shown} already exists; using it as it is."),
+    }
+    println!(
+        "Guardians Maria and Jon; members Sam (15), Kim (12), Alex (19); creators Ana, Bo, Cy."
+    );
+    println!("The guardians' PIN is \"{}\".", services::DEMO_PIN);
+    println!();
+    println!("The terminal interface is not built yet. Explore from the command line:");
+    for example in [
+        "member list",
+        "request list --status pending",
+        "report --member Sam --period month",
+        "history --member Sam --limit 10",
+        "preview gift Sam Ana galaxy",
+        "request approve 1 --as Maria",
+        "log decisions --outcome deny",
+        "verify",
+    ] {
+        println!("  coinguard --db {shown} {example}");
+    }
+    Ok(EXIT_OK)
+}

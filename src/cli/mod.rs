@@ -75,6 +75,12 @@ pub enum Command {
         #[arg(long)]
         pin_stdin: bool,
     },
+    /// Create a demo household with three months of history (coinguard-demo.db unless --db)
+    Demo {
+        /// Only create the household (the terminal interface is not built yet either way)
+        #[arg(long)]
+        no_tui: bool,
+    },
     /// Show the coin packs, gifts and rates in force
     Catalog,
     /// Check every hash chain and balance, and name the first entry that does not match
@@ -558,6 +564,7 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
             timezone.as_deref(),
             *pin_stdin,
         ),
+        Command::Demo { no_tui: _ } => household::demo(args, clock),
         Command::Catalog => household::catalog(args),
         Command::Verify => household::verify(args),
         Command::Member(cmd) => household::member(args, clock, cmd),

@@ -3,6 +3,7 @@
 //! the guard and commits through the door, all in one `BEGIN IMMEDIATE`
 //! transaction. A preview runs the same code in a transaction that is rolled back.
 
+mod demo;
 mod household;
 mod policy;
 mod requests;
@@ -15,6 +16,7 @@ use crate::guard::Reason;
 use crate::ledger::LedgerError;
 use crate::money::MoneyError;
 
+pub use demo::{DEMO_PIN, DemoSummary, seed_demo};
 pub use household::init_household;
 pub use policy::{
     Change, LimitSpec, acknowledge_alerts, add_member, describe_limit, describe_quiet_hours,

@@ -929,3 +929,70 @@ fn audit_commands_reject_bad_input_and_never_overwrite_an_export() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn the_demo_household_is_made_through_the_real_path_and_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let out = coinguard()
+        .args(["--db", db.to_str().unwrap(), "--json", "demo", "--no-tui"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["created"], true);
+    assert!(doc["transactions"].as_i64().unwrap() > 100, "{doc}");
+    assert!(doc["pending_requests"].as_i64().unwrap() >= 2, "{doc}");
+    let (_, verify) = {
+        let out = coinguard()
+            .args(["--db", db.to_str().unwrap(), "--json", "verify"])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        )
+    };
+    assert_eq!(verify["ok"], true);
+    let before = std::fs::metadata(&db).unwrap().len();
+    let out = coinguard()
+        .args(["--db", db.to_str().unwrap(), "demo"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already exists; using it as it is"));
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), before);
+    // The demo guardian's PIN approves a waiting request.
+    let out = coinguard()
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "request",
+            "list",
+            "--status",
+            "pending",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let pending: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = pending["requests"][0]["id"].as_i64().unwrap().to_string();
+    let out = coinguard()
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "request",
+            "approve",
+            &id,
+            "--as",
+            "Jon",
+            "--pin-stdin",
+        ])
+        .write_stdin(format!("{}\n", coinguard::services::DEMO_PIN))
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(4)),
+        "{}",
+        stderr_of(&out)
+    );
+}
