@@ -59,21 +59,3 @@ fn evaluate_purchase(bencher: Bencher, name: &str) {
     bencher
         .bench_local(|| services::purchase(&mut store, &clock, Mode::Preview, &request).unwrap());
 }
-
-/// A guarded commit: every rule, the ledger rows, lots, chain, spend buckets
-/// and the decision log, with fsync (synchronous = FULL).
-#[divan::bench(args = ["1k-dense", "1m-dense"], sample_count = 200)]
-fn guarded_commit(bencher: Bencher, name: &str) {
-    let (shape, member) = case(name);
-    let (_dir, mut store) = history::open(shape);
-    let clock = FixedClock::new(history::end());
-    let request = PurchaseRequest::Pack {
-        member,
-        pack: "coins-70",
-        key: None,
-    };
-    bencher.bench_local(|| {
-        clock.advance(chrono::TimeDelta::milliseconds(10));
-        services::purchase(&mut store, &clock, Mode::Commit, &request).unwrap()
-    });
-}

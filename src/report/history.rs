@@ -245,12 +245,10 @@ pub fn history_page(
     let limit = limit.clamp(1, MAX_PAGE);
     let (mut sql, mut values) = filter_sql(filter, tz);
     if let Some(c) = cursor {
-        sql.push_str(" AND (t.at_us < ? OR (t.at_us = ? AND t.id < ?))");
-        values.extend([
-            Value::Integer(c.at_us),
-            Value::Integer(c.at_us),
-            Value::Integer(c.id),
-        ]);
+        // A row value, so SQLite seeks the (member_id,) at_us, id index
+        // instead of scanning from the newest row.
+        sql.push_str(" AND (t.at_us, t.id) < (?, ?)");
+        values.extend([Value::Integer(c.at_us), Value::Integer(c.id)]);
     }
     values.push(Value::Integer(limit as i64 + 1));
     let mut stmt = conn.prepare_cached(&format!(

@@ -7,9 +7,7 @@ use rusqlite::{Connection, params};
 
 use crate::config::Config;
 use crate::domain::{Scope, Window};
-use crate::ledger::{
-    self, Account, LedgerError, Limit, Member, Request, RequestStatus, Spend, spend,
-};
+use crate::ledger::{self, LedgerError, Limit, Member, Request, RequestStatus, Spend, spend};
 
 /// A calendar period in the household's time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,20 +115,20 @@ pub fn period_report(
     }
     let (from, to) = super::history::day_bounds(Some(first_day), Some(last_day), tz);
     let mut stmt = conn.prepare_cached(
-        "SELECT m.name, -SUM(p.amount), SUM((SELECT COALESCE(SUM(c.cost_micros), 0) FROM lot_moves c WHERE c.tx_id = t.id))
+        // A gift's coins are exactly the coins it took from lots, so the lot
+        // movements give both coins and cost without touching postings.
+        "SELECT m.name, SUM(c.coins), SUM(c.cost_micros)
          FROM transactions t
-         JOIN postings p ON p.tx_id = t.id
-         JOIN accounts a ON a.id = p.account_id AND a.name = ?1
+         JOIN lot_moves c ON c.tx_id = t.id
          JOIN members m ON m.id = t.counterparty_id
-         WHERE t.member_id = ?2 AND t.kind = 'gift' AND t.at_us >= ?3 AND t.at_us < ?4
+         WHERE t.member_id = ?1 AND t.at_us >= ?2 AND t.at_us < ?3 AND t.kind = 'gift'
            AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_tx = t.id)
          GROUP BY t.counterparty_id ORDER BY 2 DESC LIMIT 5",
     )?;
     let top_creators = stmt
-        .query_map(
-            params![Account::Wallet(member.id).name(), member.id.0, from, to],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?
+        .query_map(params![member.id.0, from, to], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
         .collect::<Result<_, _>>()?;
     let refused_count: i64 = conn
         .prepare_cached("SELECT COUNT(*) FROM decisions WHERE member_id = ?1 AND outcome = 'deny' AND at_us >= ?2 AND at_us < ?3")?
