@@ -29,3 +29,4 @@ pub mod ledger;
 pub mod money;
 pub mod report;
 pub mod services;
+pub mod tui;

@@ -336,7 +336,7 @@ fn money_text(micros: i64, currency: Currency) -> String {
 }
 
 /// Seeds (or reuses) the demo household and shows where to start.
-pub(super) fn demo(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
+pub(super) fn demo(args: &Args, clock: &dyn Clock, no_tui: bool) -> Result<u8, CliError> {
     let path = args
         .db
         .clone()
@@ -371,8 +371,15 @@ pub(super) fn demo(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
         "Guardians Maria and Jon; members Sam (15), Kim (12), Alex (19); creators Ana, Bo, Cy."
     );
     println!("The guardians' PIN is \"{}\".", services::DEMO_PIN);
+    use std::io::IsTerminal;
+    if !no_tui && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        crate::tui::run(&path, clock).map_err(|e| CliError::Other(e.to_string()))?;
+        return Ok(EXIT_OK);
+    }
     println!();
-    println!("The terminal interface is not built yet. Explore from the command line:");
+    println!(
+        "Open it with: coinguard --db {shown}   (pick who you are; guardians need the PIN). Or from the command line:"
+    );
     for example in [
         "member list",
         "request list --status pending",

@@ -545,10 +545,12 @@ pub(crate) fn confirm_member(
 /// Runs a parsed command; returns the exit code.
 pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
     let Some(command) = &args.command else {
-        return Err(CliError::BadInput(
-            "the terminal interface is not built yet; run `coinguard --help` for the commands"
-                .into(),
-        ));
+        crate::tui::run(&db_path(args), clock).map_err(|e| match e {
+            crate::tui::TuiError::Service(e) => CliError::Service(e),
+            crate::tui::TuiError::NotATerminal => CliError::BadInput(e.to_string()),
+            other => CliError::Other(other.to_string()),
+        })?;
+        return Ok(EXIT_OK);
     };
     match command {
         Command::Init {
@@ -564,7 +566,7 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
             timezone.as_deref(),
             *pin_stdin,
         ),
-        Command::Demo { no_tui: _ } => household::demo(args, clock),
+        Command::Demo { no_tui } => household::demo(args, clock, *no_tui),
         Command::Catalog => household::catalog(args),
         Command::Verify => household::verify(args),
         Command::Member(cmd) => household::member(args, clock, cmd),

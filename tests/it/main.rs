@@ -11,3 +11,4 @@ mod scenarios;
 mod simulation;
 mod support;
 mod tamper;
+mod tui;

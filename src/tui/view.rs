@@ -1,0 +1,568 @@
+//! The view model: everything the screens show, loaded from the services in
+//! one go, and again only when the database changes. Rendering reads this and
+//! never the database.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use crate::domain::{Clock, MemberId, Role, Window};
+use crate::guard::Severity;
+use crate::ledger::{self, Account, RequestStatus, Store};
+use crate::money::{Coins, Currency, Diamonds, Money, rounding};
+use crate::report::{self, HistoryFilter, Period};
+use crate::services::{self, GiftRequest, Mode, OutcomeKind, PurchaseRequest};
+
+/// How a preview came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    NeedsApproval,
+    Refused,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub verdict: Verdict,
+    pub summary: String,
+    /// (refused?, message) in the guard's order.
+    pub reasons: Vec<(bool, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberLine {
+    pub id: MemberId,
+    pub name: String,
+    pub role: Role,
+    pub age: Option<u32>,
+    pub has_pin: bool,
+    pub coins: String,
+    pub diamonds: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LimitLine {
+    pub title: String,
+    pub used: String,
+    pub left: String,
+    /// Used / cap, for the gauge only (display, not money).
+    pub ratio: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackLine {
+    pub id: String,
+    pub coins: String,
+    pub price: String,
+    pub per_coin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestLine {
+    pub id: i64,
+    pub member: String,
+    pub status: RequestStatus,
+    pub summary: String,
+    pub why: Vec<String>,
+    pub note: String,
+    pub resolution: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryLine {
+    pub when: String,
+    pub kind: String,
+    pub member: String,
+    pub figures: String,
+    pub detail: String,
+}
+
+/// What a member's screens show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberView {
+    pub me: MemberLine,
+    pub limits: Vec<LimitLine>,
+    pub packs: Vec<PackLine>,
+    /// One preview per pack, in the same order.
+    pub pack_previews: Vec<Preview>,
+    pub creators: Vec<String>,
+    pub gifts: Vec<(String, String)>,
+    pub gift_preview: Option<Preview>,
+    pub requests: Vec<RequestLine>,
+    pub history: Vec<HistoryLine>,
+}
+
+/// What a guardian's screens show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuardianView {
+    pub pending: Vec<RequestLine>,
+    pub alerts: Vec<String>,
+    pub limits: Vec<(String, Vec<LimitLine>)>,
+    pub refusals: Vec<String>,
+    pub history: Vec<HistoryLine>,
+    /// Money spent per day over the last 14 days: (label, cents).
+    pub daily: Vec<(String, u64)>,
+    pub verify: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ViewModel {
+    pub currency: String,
+    pub members: Vec<MemberLine>,
+    pub member: Option<MemberView>,
+    pub guardian: Option<GuardianView>,
+}
+
+/// Selections that decide which preview to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GiftChoice {
+    pub creator: usize,
+    pub gift: usize,
+    pub count: u64,
+}
+
+fn money(micros: i64, currency: Currency) -> String {
+    Money::from_micros(currency, micros).to_string()
+}
+
+fn preview_of(outcome: Result<services::Outcome, services::ServiceError>) -> Preview {
+    match outcome {
+        Ok(o) => Preview {
+            verdict: match o.kind {
+                OutcomeKind::Committed | OutcomeKind::WouldCommit => Verdict::Allowed,
+                OutcomeKind::Pending => Verdict::NeedsApproval,
+                OutcomeKind::Denied => Verdict::Refused,
+            },
+            summary: o.summary,
+            reasons: o
+                .reasons
+                .into_iter()
+                .map(|r| (r.severity == Severity::Deny, r.message))
+                .collect(),
+        },
+        Err(e) => Preview {
+            verdict: Verdict::Refused,
+            summary: e.to_string(),
+            reasons: Vec::new(),
+        },
+    }
+}
+
+fn history_lines(
+    rows: Vec<report::HistoryRow>,
+    currency: Currency,
+    tz: chrono_tz::Tz,
+) -> Vec<HistoryLine> {
+    rows.into_iter()
+        .map(|r| {
+            let mut figures = Vec::new();
+            if r.coins != 0 {
+                figures.push(format!(
+                    "{}{}",
+                    if r.coins > 0 { "+" } else { "-" },
+                    Coins::new(r.coins.unsigned_abs())
+                ));
+            }
+            if r.diamonds != 0 {
+                figures.push(format!(
+                    "{}{}",
+                    if r.diamonds > 0 { "+" } else { "-" },
+                    Diamonds::new(r.diamonds.unsigned_abs())
+                ));
+            }
+            figures.push(money(r.money_micros, currency));
+            HistoryLine {
+                when: report::local(r.at_us, tz),
+                kind: r.kind.as_str().into(),
+                member: r.member,
+                figures: figures.join(", "),
+                detail: r.detail,
+            }
+        })
+        .collect()
+}
+
+fn request_lines(store: &Store, requests: Vec<ledger::Request>) -> Vec<RequestLine> {
+    requests
+        .into_iter()
+        .map(|r| {
+            let reasons: serde_json::Value =
+                serde_json::from_str(&r.reasons_json).unwrap_or_default();
+            RequestLine {
+                id: r.id,
+                member: ledger::member_by_id(store.conn(), r.member)
+                    .ok()
+                    .flatten()
+                    .map(|m| m.name.to_string())
+                    .unwrap_or_default(),
+                status: r.status,
+                summary: r.summary,
+                why: reasons
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|x| x["message"].as_str().map(str::to_string))
+                    .collect(),
+                note: r.note,
+                resolution: r.resolution.unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+fn limit_lines(
+    store: &Store,
+    member: &ledger::Member,
+    now: DateTime<Utc>,
+) -> Result<Vec<LimitLine>, services::ServiceError> {
+    let config = store.config()?;
+    let r = report::period_report(store.conn(), &config, member, Period::Month, now)?;
+    let currency = config.settings.currency;
+    Ok(r.limits
+        .iter()
+        .map(|l| {
+            let show = |v: i64| {
+                if l.limit.scope.counts_money() {
+                    money(v, currency)
+                } else {
+                    Coins::new(v.max(0).unsigned_abs()).to_string()
+                }
+            };
+            let cap = l.limit.hard.or(l.limit.soft).unwrap_or(1).max(1);
+            let window = if l.limit.window == Window::Transaction {
+                "each time".to_string()
+            } else {
+                l.limit.window.phrase().to_string()
+            };
+            LimitLine {
+                title: format!(
+                    "{} {window}: {}",
+                    l.limit.scope,
+                    services::describe_limit(&l.limit, currency)
+                        .split(": ")
+                        .nth(1)
+                        .unwrap_or_default()
+                ),
+                used: show(l.used),
+                left: show(l.remaining),
+                ratio: (l.used as f64 / cap as f64).clamp(0.0, 1.0),
+            }
+        })
+        .collect())
+}
+
+/// Loads everything for `who` (none: only the member list).
+pub fn load(
+    store: &mut Store,
+    clock: &dyn Clock,
+    who: Option<MemberId>,
+    choice: GiftChoice,
+) -> Result<ViewModel, services::ServiceError> {
+    let config = store.config()?;
+    let (currency, tz) = (config.settings.currency, config.settings.timezone);
+    let now = clock.now();
+    let today = now.with_timezone(&tz).date_naive();
+    let mut vm = ViewModel {
+        currency: currency.code().to_string(),
+        ..Default::default()
+    };
+    for m in ledger::list_members(store.conn())? {
+        let coins = ledger::balance(store.conn(), Account::Wallet(m.id))?;
+        let cost = ledger::lot_cost_of_wallet(store.conn(), m.id)?;
+        let diamonds = ledger::balance(store.conn(), Account::Earnings(m.id))?;
+        let value = rounding::for_payout(
+            Decimal::from(diamonds) * config.economy.diamond_value,
+            currency,
+        )
+        .unwrap_or(Money::zero(currency));
+        vm.members.push(MemberLine {
+            id: m.id,
+            name: m.name.to_string(),
+            role: m.role,
+            age: m.birthdate.map(|b| b.age_on(today)),
+            has_pin: m.has_pin,
+            coins: format!(
+                "{} ({})",
+                Coins::from_i64(coins).unwrap_or_default(),
+                money(cost, currency)
+            ),
+            diamonds: format!(
+                "{} ({value})",
+                Diamonds::from_i64(diamonds).unwrap_or_default()
+            ),
+        });
+    }
+    let Some(who) = who else { return Ok(vm) };
+    let Some(member) = ledger::member_by_id(store.conn(), who)? else {
+        return Ok(vm);
+    };
+    let me = vm
+        .members
+        .iter()
+        .find(|m| m.id == who)
+        .cloned()
+        .ok_or(services::ServiceError::UnknownRequest { id: who.0 })?;
+    if member.role == Role::Guardian {
+        let pending = services::list_requests(store, clock, Some(RequestStatus::Pending), None)?;
+        let mut limits = Vec::new();
+        for m in ledger::list_members(store.conn())?
+            .iter()
+            .filter(|m| m.role != Role::Guardian)
+        {
+            let lines = limit_lines(store, m, now)?;
+            if !lines.is_empty() {
+                limits.push((m.name.to_string(), lines));
+            }
+        }
+        let refusals = report::decisions(
+            store.conn(),
+            &report::LogFilter {
+                kind: Some("deny".into()),
+                ..Default::default()
+            },
+            5,
+        )?
+        .into_iter()
+        .map(|d| {
+            let reasons: serde_json::Value =
+                serde_json::from_str(&d.reasons_json).unwrap_or_default();
+            format!(
+                "{} {}: {}",
+                report::local(d.at_us, tz),
+                d.member,
+                reasons[0]["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+        let page = report::history_page(store.conn(), &HistoryFilter::default(), tz, None, 30)?;
+        let mut daily = Vec::new();
+        for back in (0..14).rev() {
+            let day = today - chrono::TimeDelta::days(back);
+            let filter = HistoryFilter {
+                kind: Some(ledger::Kind::Purchase),
+                since: Some(day),
+                until: Some(day),
+                ..Default::default()
+            };
+            let mut cents = 0i64;
+            report::for_each_row(store.conn(), &filter, tz, |r| {
+                cents += r.money_micros / 10_000;
+                Ok(())
+            })?;
+            daily.push((day.format("%d").to_string(), cents.max(0).unsigned_abs()));
+        }
+        vm.guardian = Some(GuardianView {
+            pending: request_lines(store, pending),
+            alerts: ledger::open_alerts(store.conn(), 20)?
+                .into_iter()
+                .map(|a| format!("{} {}", report::local(a.at_us, tz), a.message))
+                .collect(),
+            limits,
+            refusals,
+            history: history_lines(page.rows, currency, tz),
+            daily,
+            verify: None,
+        });
+    } else {
+        let name = member.name.to_string();
+        let packs = config.economy.packs.iter().map(|p| PackLine {
+            id: p.id.clone(),
+            coins: p.coins.to_string(),
+            price: p.price.to_string(),
+            per_coin: format!(
+                "{} {currency}",
+                rounding::rate_for_display(p.price_per_coin())
+            ),
+        });
+        let mut pack_previews = Vec::new();
+        for p in &config.economy.packs {
+            pack_previews.push(preview_of(services::purchase(
+                store,
+                clock,
+                Mode::Preview,
+                &PurchaseRequest::Pack {
+                    member: &name,
+                    pack: &p.id,
+                    key: None,
+                },
+            )));
+        }
+        let creators: Vec<String> = vm
+            .members
+            .iter()
+            .filter(|m| m.role == Role::Creator && m.id != who)
+            .map(|m| m.name.clone())
+            .collect();
+        let gifts: Vec<(String, String)> = config
+            .economy
+            .gifts
+            .iter()
+            .map(|g| (g.name.to_string(), g.coins.to_string()))
+            .collect();
+        let gift_preview = match (
+            creators.get(choice.creator),
+            config.economy.gifts.get(choice.gift),
+        ) {
+            (Some(creator), Some(gift)) => Some(preview_of(services::gift(
+                store,
+                clock,
+                Mode::Preview,
+                &GiftRequest {
+                    member: &name,
+                    creator,
+                    gift: &gift.id,
+                    count: choice.count.max(1),
+                    key: None,
+                },
+            ))),
+            _ => None,
+        };
+        let requests = services::list_requests(store, clock, None, Some(&name))?;
+        let page = report::history_page(
+            store.conn(),
+            &HistoryFilter {
+                member: Some(who),
+                ..Default::default()
+            },
+            tz,
+            None,
+            30,
+        )?;
+        vm.member = Some(MemberView {
+            limits: limit_lines(store, &member, now)?,
+            packs: packs.collect(),
+            pack_previews,
+            creators,
+            gifts,
+            gift_preview,
+            requests: request_lines(store, requests.into_iter().take(30).collect()),
+            history: history_lines(page.rows, currency, tz),
+            me,
+        });
+    }
+    Ok(vm)
+}
+
+/// A fixed view model for snapshot tests and the frame benchmark: what a
+/// teen and a guardian see in a small household, with no ids or clock.
+#[doc(hidden)]
+pub fn sample(guardian: bool) -> ViewModel {
+    let line = |id: i64, name: &str, role: Role, age: Option<u32>, coins: &str, diamonds: &str| {
+        MemberLine {
+            id: MemberId(id),
+            name: name.into(),
+            role,
+            age,
+            has_pin: role == Role::Guardian,
+            coins: coins.into(),
+            diamonds: diamonds.into(),
+        }
+    };
+    let members = vec![
+        line(
+            1,
+            "Maria",
+            Role::Guardian,
+            None,
+            "0 coins (0.00 USD)",
+            "0 diamonds (0.00 USD)",
+        ),
+        line(
+            2,
+            "Sam",
+            Role::Teen,
+            Some(15),
+            "420 coins (5.98 USD)",
+            "0 diamonds (0.00 USD)",
+        ),
+        line(
+            3,
+            "Ana",
+            Role::Creator,
+            Some(24),
+            "0 coins (0.00 USD)",
+            "2,150 diamonds (10.75 USD)",
+        ),
+    ];
+    let limit = LimitLine {
+        title: "purchase this week: approval needed above 10.00 USD, refused above 25.00 USD"
+            .into(),
+        used: "14.98 USD".into(),
+        left: "10.02 USD".into(),
+        ratio: 0.5992,
+    };
+    let pending = RequestLine {
+        id: 7,
+        member: "Sam".into(),
+        status: RequestStatus::Pending,
+        summary: "Sam buys 700 coins for 9.99 USD (pack coins-700, 0.0143 USD per coin)".into(),
+        why: vec!["Sam is 15: from 13 to 17, purchases need a guardian's approval".into()],
+        note: String::new(),
+        resolution: String::new(),
+    };
+    let denied = RequestLine {
+        id: 6,
+        status: RequestStatus::Denied,
+        summary: "Sam sends 1 × Galaxy to Ana: 1,000 coins (14.28 USD); Ana receives 500 diamonds"
+            .into(),
+        why: Vec::new(),
+        note: "it's for her birthday".into(),
+        resolution: "Not this week".into(),
+        ..pending.clone()
+    };
+    let history = vec![HistoryLine {
+        when: "2026-03-02 16:00".into(),
+        kind: "gift".into(),
+        member: "Sam".into(),
+        figures: "-60 coins, +30 diamonds, 0.86 USD".into(),
+        detail: "2 × Doughnut (30 coins) to Ana: 60 coins; those coins cost 0.86 USD; Ana receives 30 diamonds".into(),
+    }];
+    if guardian {
+        return ViewModel {
+            currency: "USD".into(),
+            members,
+            member: None,
+            guardian: Some(GuardianView {
+                pending: vec![pending],
+                alerts: vec!["2026-03-02 16:05 Sam has used 50% of the purchase limit for this week: 14.98 USD of 25.00 USD".into()],
+                limits: vec![("Sam".into(), vec![limit])],
+                refusals: vec!["2026-03-01 21:30 Sam: it is 21:30, inside Sam's quiet hours (21:00–07:00)".into()],
+                history,
+                daily: (1..=14).map(|d| (format!("{d:02}"), (d * 37 % 500) as u64)).collect(),
+                verify: None,
+            }),
+        };
+    }
+    let pack = |id: &str, coins: &str, price: &str, per: &str| PackLine {
+        id: id.into(),
+        coins: coins.into(),
+        price: price.into(),
+        per_coin: per.into(),
+    };
+    ViewModel {
+        currency: "USD".into(),
+        member: Some(MemberView {
+            me: members[1].clone(),
+            limits: vec![limit],
+            packs: vec![pack("coins-70", "70 coins", "0.99 USD", "0.0141 USD"), pack("coins-350", "350 coins", "4.99 USD", "0.0143 USD")],
+            pack_previews: vec![
+                Preview { verdict: Verdict::NeedsApproval, summary: "Sam buys 70 coins for 0.99 USD".into(), reasons: vec![(false, "Sam is 15: from 13 to 17, purchases need a guardian's approval".into())] },
+                Preview {
+                    verdict: Verdict::Refused,
+                    summary: "Sam buys 350 coins for 4.99 USD".into(),
+                    reasons: vec![(true, "it is 21:30, inside Sam's quiet hours (21:00–07:00, America/New_York time): no spending until they end".into())],
+                },
+            ],
+            creators: vec!["Ana".into()],
+            gifts: vec![("Rose".into(), "1 coin".into()), ("Galaxy".into(), "1,000 coins".into())],
+            gift_preview: Some(Preview {
+                verdict: Verdict::Refused,
+                summary: "Sam sends 1 × Rose to Ana: 1 coin (0.01 USD); Ana receives 0 diamonds".into(),
+                reasons: vec![(true, "a guardian has blocked gifts from Sam to Ana".into())],
+            }),
+            requests: vec![pending, denied],
+            history,
+        }),
+        members,
+        guardian: None,
+    }
+}

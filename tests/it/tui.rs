@@ -1,0 +1,163 @@
+//! The real binary in tmux: a teen asks for a purchase in the TUI, a guardian
+//! approves it from another process, and the teen's screen updates by itself.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const PIN: &str = "maple syrup river";
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-t", "t", "-p"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// Waits (up to 8 s) until the screen shows `text`, without pressing keys.
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(8),
+                "waited for {text:?}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+fn cli(db: &Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coinguard"))
+        .args(["--db", db.to_str().unwrap()])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        if std::env::var_os("COINGUARD_TMUX_UNAVAILABLE").is_some() {
+            eprintln!("SKIPPED: tmux could not be installed, so the TUI was not driven end to end");
+            return;
+        }
+        panic!("tmux is not installed: .ci/run installs it (apt-get install tmux)");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let pin = format!("{PIN}\n");
+    assert!(
+        cli(&db, &["init", "--guardian", "Maria", "--pin-stdin"], &pin)
+            .status
+            .success()
+    );
+    let born = format!("{}-01-01", chrono::Datelike::year(&chrono::Utc::now()) - 15);
+    assert!(
+        cli(
+            &db,
+            &[
+                "member",
+                "add",
+                "Sam",
+                "--role",
+                "teen",
+                "--birthdate",
+                &born,
+                "--pin-stdin"
+            ],
+            &pin
+        )
+        .status
+        .success()
+    );
+
+    let tmux = Tmux {
+        socket: format!("coinguard-test-{}", std::process::id()),
+    };
+    let command = format!("{} --db {}", env!("CARGO_BIN_EXE_coinguard"), db.display());
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &command,
+    ]);
+    tmux.wait_for("Who are you?");
+    tmux.keys(&["Down", "Enter"]);
+    tmux.wait_for("Sam's wallet");
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("Needs a guardian's approval");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Buy coins-70?");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Asked a guardian (request #1)");
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.wait_for("#1 PENDING");
+
+    let approved = cli(&db, &["request", "approve", "1", "--pin-stdin"], &pin);
+    assert!(
+        approved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&approved.stderr)
+    );
+    // No key is pressed: the TUI notices the other process's commit.
+    let screen = tmux.wait_for("#1 APPROVED");
+    assert!(
+        screen.contains("Sam buys 70 coins for 0.99 USD"),
+        "{screen}"
+    );
+    tmux.keys(&["q"]);
+    let start = Instant::now();
+    while tmux.run(&["list-sessions"]).contains("t:") && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        !tmux.run(&["list-sessions"]).contains("t:"),
+        "q should quit"
+    );
+}
