@@ -255,6 +255,7 @@ pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerE
         conn,
         id,
         draft.member,
+        draft.counterparty,
         original.map_or(at_us, |(_, at)| at),
         spend,
         config.settings.timezone,

@@ -96,6 +96,7 @@ pub(crate) fn record(
     conn: &Connection,
     tx_id: i64,
     member: MemberId,
+    creator: Option<MemberId>,
     at_us: i64,
     spend: Spend,
     tz: Tz,
@@ -103,10 +104,11 @@ pub(crate) fn record(
     if spend.is_zero() {
         return Ok(());
     }
+    let creator = creator.filter(|_| spend.gift_coins != 0).map(|c| c.0);
     conn.prepare_cached(
-        "INSERT INTO spend_events (tx_id, member_id, at_us, purchase_micros, gift_coins, all_micros) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO spend_events (tx_id, member_id, at_us, purchase_micros, gift_coins, all_micros, creator_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![tx_id, member.0, at_us, spend.purchase_micros, spend.gift_coins, spend.all_micros])?;
+    .execute(params![tx_id, member.0, at_us, spend.purchase_micros, spend.gift_coins, spend.all_micros, creator])?;
     let mut bump = conn.prepare_cached(
         "INSERT INTO spend_buckets (member_id, kind, start, purchase_micros, gift_coins, all_micros) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (member_id, kind, start) DO UPDATE SET
@@ -255,7 +257,7 @@ pub fn spent_in(
 pub(crate) fn rebuild(conn: &Connection, tz: Tz) -> Result<(), LedgerError> {
     conn.execute_batch("DELETE FROM spend_events; DELETE FROM spend_buckets;")?;
     let mut txs = conn.prepare(
-        "SELECT t.id, t.kind, t.member_id, t.at_us, o.kind, o.at_us FROM transactions t
+        "SELECT t.id, t.kind, t.member_id, t.at_us, o.kind, o.at_us, t.counterparty_id FROM transactions t
          LEFT JOIN transactions o ON o.id = t.reverses_tx ORDER BY t.id",
     )?;
     let mut rows = txs.query([])?;
@@ -283,10 +285,12 @@ pub(crate) fn rebuild(conn: &Connection, tz: Tz) -> Result<(), LedgerError> {
             parts.moved_cost,
             parts.lot_cost,
         );
+        let creator: Option<i64> = r.get(6)?;
         record(
             conn,
             id,
             MemberId(member),
+            creator.map(MemberId),
             original_at.unwrap_or(at_us),
             spend,
             tz,

@@ -273,17 +273,26 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
             tx_moves.iter().map(|(_, _, cost)| *cost).sum(),
             tx_lots.iter().map(|(_, _, cost)| *cost).sum(),
         );
-        let stored_event: Option<(i64, i64, Spend)> = conn
-            .prepare_cached("SELECT member_id, at_us, purchase_micros, gift_coins, all_micros FROM spend_events WHERE tx_id = ?1")?
+        let stored_event: Option<(i64, i64, Spend, Option<i64>)> = conn
+            .prepare_cached(
+                "SELECT member_id, at_us, purchase_micros, gift_coins, all_micros, creator_id FROM spend_events WHERE tx_id = ?1",
+            )?
             .query_row([id], |r| {
-                Ok((r.get(0)?, r.get(1)?, Spend { purchase_micros: r.get(2)?, gift_coins: r.get(3)?, all_micros: r.get(4)? }))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    Spend { purchase_micros: r.get(2)?, gift_coins: r.get(3)?, all_micros: r.get(4)? },
+                    r.get(5)?,
+                ))
             })
             .ok();
         let expected_event = (!expected.is_zero()).then(|| {
+            let creator = fields.counterparty.filter(|_| expected.gift_coins != 0);
             (
                 fields.member,
                 original.as_ref().map_or(at_us, |(_, at)| *at),
                 expected,
+                creator,
             )
         });
         if stored_event != expected_event {

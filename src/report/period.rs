@@ -115,15 +115,13 @@ pub fn period_report(
     }
     let (from, to) = super::history::day_bounds(Some(first_day), Some(last_day), tz);
     let mut stmt = conn.prepare_cached(
-        // A gift's coins are exactly the coins it took from lots, so the lot
-        // movements give both coins and cost without touching postings.
-        "SELECT m.name, SUM(c.coins), SUM(c.cost_micros)
-         FROM transactions t
-         JOIN lot_moves c ON c.tx_id = t.id
-         JOIN members m ON m.id = t.counterparty_id
-         WHERE t.member_id = ?1 AND t.at_us >= ?2 AND t.at_us < ?3 AND t.kind = 'gift'
-           AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_tx = t.id)
-         GROUP BY t.counterparty_id ORDER BY 2 DESC LIMIT 5",
+        // Spend events carry each gift's creator, coins and cost (a reversal
+        // the negative, at the original's time), so this is one range over a
+        // covering index, and reversed gifts net out.
+        "SELECT m.name, SUM(e.gift_coins), SUM(e.all_micros)
+         FROM spend_events e JOIN members m ON m.id = e.creator_id
+         WHERE e.member_id = ?1 AND e.at_us >= ?2 AND e.at_us < ?3 AND e.creator_id IS NOT NULL
+         GROUP BY e.creator_id HAVING SUM(e.gift_coins) > 0 ORDER BY 2 DESC LIMIT 5",
     )?;
     let top_creators = stmt
         .query_map(params![member.id.0, from, to], |r| {
