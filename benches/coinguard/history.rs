@@ -64,6 +64,9 @@ pub fn open(shape: Shape) -> (tempfile::TempDir, Store) {
     if !file.exists() {
         generate(shape, &file);
     }
+    // Bring the cached household up to the current schema once, in place,
+    // so every copy opens without migrating.
+    drop(Store::open(&file).unwrap());
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("h.db");
     std::fs::copy(&file, &copy).unwrap();

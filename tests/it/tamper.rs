@@ -119,6 +119,10 @@ fn every_kind_of_edit_is_named_by_verify() {
             "the spending totals: the hour bucket",
         ),
         (
+            "UPDATE spend_events SET creator_id = NULL",
+            "transaction #2 (gift, 2026-03-02 15:02:00 UTC): its record in the spending totals does not match it",
+        ),
+        (
             "DELETE FROM spend_events",
             "transaction #1 (purchase, 2026-03-02 15:01:00 UTC): its record in the spending totals does not match it",
         ),
