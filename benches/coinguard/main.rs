@@ -9,9 +9,15 @@
 
 mod audit;
 mod commit;
+mod concurrency;
 mod history;
+mod tui;
 mod window;
 
 fn main() {
+    // The concurrency benchmark runs this binary as its committing children.
+    if let Ok(db) = std::env::var("COINGUARD_BENCH_CHILD") {
+        concurrency::child(&db);
+    }
     divan::main();
 }

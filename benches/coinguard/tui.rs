@@ -1,0 +1,97 @@
+//! The TUI: one frame per screen on an 80x24 TestBackend with the view model
+//! already loaded (target: well under 1 ms), and startup to the first frame on
+//! the 1M-transaction household (open, load the member list, draw; target:
+//! under 200 ms), plus a full reload for a signed-in guardian.
+
+use coinguard::domain::FixedClock;
+use coinguard::ledger::{self, Store};
+use coinguard::tui::app::{App, Screen};
+use coinguard::tui::render::{Theme, render};
+use coinguard::tui::view::{self, GiftChoice, sample};
+use divan::Bencher;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::history::{self, LARGE};
+
+const SCREENS: [&str; 10] = [
+    "pick",
+    "wallet",
+    "shop",
+    "gifts",
+    "requests",
+    "history",
+    "dashboard",
+    "approvals",
+    "members",
+    "audit",
+];
+
+fn screen(name: &str) -> (Screen, bool) {
+    match name {
+        "wallet" => (Screen::Wallet, false),
+        "shop" => (Screen::Shop, false),
+        "gifts" => (Screen::Gifts, false),
+        "requests" => (Screen::Requests, false),
+        "history" => (Screen::History, false),
+        "dashboard" => (Screen::Dashboard, true),
+        "approvals" => (Screen::Approvals, true),
+        "members" => (Screen::Members, true),
+        "audit" => (Screen::Audit, true),
+        _ => (Screen::Pick, false),
+    }
+}
+
+#[divan::bench(args = SCREENS)]
+fn frame(bencher: Bencher, name: &str) {
+    let (screen, guardian) = screen(name);
+    let vm = sample(guardian);
+    let who = (screen != Screen::Pick).then(|| {
+        (
+            coinguard::domain::MemberId(if guardian { 1 } else { 2 }),
+            "x".to_string(),
+            guardian,
+        )
+    });
+    let app = App {
+        who,
+        screen,
+        ..App::default()
+    };
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let theme = Theme { color: true };
+    bencher.bench_local(|| {
+        terminal
+            .draw(|f| render(&app, &vm, theme, f))
+            .map(|_| ())
+            .unwrap()
+    });
+}
+
+/// Open the 1M household, load what the first screen shows, draw it.
+#[divan::bench(sample_count = 20)]
+fn startup_to_first_frame_1m(bencher: Bencher) {
+    let (_dir, store) = history::open(LARGE);
+    let path = store.path().to_path_buf();
+    drop(store);
+    let clock = FixedClock::new(history::end());
+    bencher.bench_local(|| {
+        let mut store = Store::open(&path).unwrap();
+        let vm = view::load(&mut store, &clock, None, GiftChoice::default()).unwrap();
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal
+            .draw(|f| render(&App::default(), &vm, Theme { color: true }, f))
+            .unwrap();
+    });
+}
+
+/// What a guardian's screens reload after an action or another process's commit.
+#[divan::bench(sample_count = 20)]
+fn guardian_reload_1m(bencher: Bencher) {
+    let (_dir, mut store) = history::open(LARGE);
+    let clock = FixedClock::new(history::end());
+    let guardian = ledger::find_member(store.conn(), "Guardian").unwrap().id;
+    bencher.bench_local(|| {
+        view::load(&mut store, &clock, Some(guardian), GiftChoice::default()).unwrap()
+    });
+}
