@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::LedgerError;
+use super::{CachedSql, LedgerError};
 use crate::domain::MemberId;
 use crate::money::Currency;
 
@@ -95,7 +95,7 @@ pub(crate) fn ensure(
     if let Some(id) = lookup(conn, &name)? {
         return Ok(id);
     }
-    conn.execute(
+    conn.run(
         "INSERT INTO accounts (name, unit) VALUES (?1, ?2)",
         params![name, account.unit().code(currency)],
     )?;
@@ -104,7 +104,7 @@ pub(crate) fn ensure(
 
 fn lookup(conn: &Connection, name: &str) -> Result<Option<i64>, LedgerError> {
     Ok(conn
-        .query_row("SELECT id FROM accounts WHERE name = ?1", [name], |r| {
+        .one("SELECT id FROM accounts WHERE name = ?1", [name], |r| {
             r.get(0)
         })
         .optional()?)
@@ -113,7 +113,7 @@ fn lookup(conn: &Connection, name: &str) -> Result<Option<i64>, LedgerError> {
 /// An account's balance in its unit (money in micro-units): one row read.
 pub fn balance(conn: &Connection, account: Account) -> Result<i64, LedgerError> {
     Ok(conn
-        .query_row(
+        .one(
             "SELECT b.balance FROM balances b JOIN accounts a ON a.id = b.account_id WHERE a.name = ?1",
             [account.name()],
             |r| r.get(0),

@@ -5,8 +5,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::LedgerError;
 use super::store::WriteTx;
+use super::{CachedSql, LedgerError};
 use crate::domain::MemberId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +64,7 @@ pub fn acknowledge_alerts(
     id: Option<i64>,
     by: MemberId,
 ) -> Result<usize, LedgerError> {
-    Ok(write.sql().execute(
+    Ok(write.sql().run(
         "UPDATE alerts SET acknowledged_at_us = ?1, acknowledged_by = ?2 WHERE acknowledged_at_us IS NULL AND (?3 IS NULL OR id = ?3)",
         params![write.now().timestamp_micros(), by.0, id],
     )?)
@@ -85,7 +85,7 @@ pub fn set_pin_attempts(
     failures: u32,
     locked_until_us: i64,
 ) -> Result<(), LedgerError> {
-    write.sql().execute(
+    write.sql().run(
         "INSERT INTO pin_attempts (member_id, failures, locked_until_us) VALUES (?1, ?2, ?3)
          ON CONFLICT (member_id) DO UPDATE SET failures = excluded.failures, locked_until_us = excluded.locked_until_us",
         params![member.0, failures, locked_until_us],

@@ -3,10 +3,10 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::LedgerError;
 use super::accounts::{self, Account, Unit};
 use super::chain::{GENESIS_HASH, TxFields};
 use super::store::WriteTx;
+use super::{CachedSql, LedgerError};
 use crate::domain::{IdempotencyKey, MemberId, Memo, TxId};
 use crate::guard::Cleared;
 use crate::money::Currency;
@@ -113,7 +113,7 @@ pub fn find_by_key(
     key: &IdempotencyKey,
 ) -> Result<Option<(TxId, String)>, LedgerError> {
     Ok(conn
-        .query_row(
+        .one(
             "SELECT id, fingerprint FROM transactions WHERE idem_key = ?1",
             [key.as_str()],
             |r| Ok((TxId(r.get(0)?), r.get(1)?)),
@@ -125,11 +125,9 @@ pub fn find_by_key(
 pub fn newest_entry_at(conn: &Connection) -> Result<Option<i64>, LedgerError> {
     // MAX, not the last id: entries written within the clock tolerance may be
     // out of time order. One row (NULL when empty), found through the index.
-    Ok(
-        conn.query_row("SELECT MAX(at_us) FROM transactions", [], |r| {
-            r.get::<_, Option<i64>>(0)
-        })?,
-    )
+    Ok(conn.one("SELECT MAX(at_us) FROM transactions", [], |r| {
+        r.get::<_, Option<i64>>(0)
+    })?)
 }
 
 /// Writes a cleared transaction. The only function that inserts ledger rows.
@@ -141,7 +139,7 @@ pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerE
     draft.check_balanced(config_currency)?;
 
     let (prev_id, prev_hash): (i64, String) = conn
-        .query_row(
+        .one(
             "SELECT id, hash FROM transactions ORDER BY id DESC LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
@@ -192,7 +190,7 @@ pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerE
     };
     let hash = fields.hash(&prev_hash);
 
-    conn.execute(
+    conn.run(
         "INSERT INTO transactions (id, idem_key, fingerprint, at_us, kind, actor_id, member_id, counterparty_id, memo, detail, catalog_version, reverses_tx, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![id, fields.key, fields.fingerprint, at_us, fields.kind, fields.actor, fields.member, fields.counterparty, fields.memo, fields.detail, catalog_version, fields.reverses, prev_hash, hash],
@@ -215,11 +213,11 @@ pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerE
         }
     }
     if let Some(lot) = &draft.new_lot {
-        conn.execute(
+        conn.run(
             "INSERT INTO lots (tx_id, member_id, coins, cost_micros) VALUES (?1, ?2, ?3, ?4)",
             params![id, lot.member.0, lot.coins, lot.cost_micros],
         )?;
-        conn.execute(
+        conn.run(
             "INSERT INTO open_lots (lot_id, member_id, remaining, taken) VALUES (?1, ?2, ?3, 0)",
             params![conn.last_insert_rowid(), lot.member.0, lot.coins],
         )?;
@@ -231,7 +229,7 @@ pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerE
     // original's time, so undoing a purchase frees the window it used.
     let original: Option<(String, i64)> = match draft.reverses {
         Some(orig) => conn
-            .query_row(
+            .one(
                 "SELECT kind, at_us FROM transactions WHERE id = ?1",
                 [orig.0],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -264,7 +262,7 @@ pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerE
 }
 
 pub(crate) fn household_tz(conn: &Connection) -> Result<chrono_tz::Tz, LedgerError> {
-    let name: String = conn.query_row("SELECT timezone FROM household WHERE id = 1", [], |r| {
+    let name: String = conn.one("SELECT timezone FROM household WHERE id = 1", [], |r| {
         r.get(0)
     })?;
     crate::domain::parse_timezone(&name).map_err(|_| LedgerError::Corrupt {

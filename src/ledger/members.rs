@@ -4,8 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::LedgerError;
 use super::store::WriteTx;
+use super::{CachedSql, LedgerError};
 use crate::domain::{BirthDate, MemberId, Name, Role};
 
 /// A member as stored.
@@ -27,7 +27,7 @@ pub fn add_member(
 ) -> Result<MemberId, LedgerError> {
     let conn = write.sql();
     let exists: Option<i64> = conn
-        .query_row(
+        .one(
             "SELECT id FROM members WHERE name = ?1",
             [name.as_str()],
             |r| r.get(0),
@@ -38,7 +38,7 @@ pub fn add_member(
             name: name.to_string(),
         });
     }
-    conn.execute(
+    conn.run(
         "INSERT INTO members (name, role, birthdate, created_at_us) VALUES (?1, ?2, ?3, ?4)",
         params![
             name.as_str(),
@@ -92,7 +92,7 @@ pub fn list_members(conn: &Connection) -> Result<Vec<Member>, LedgerError> {
 
 pub fn member_by_id(conn: &Connection, id: MemberId) -> Result<Option<Member>, LedgerError> {
     let row = conn
-        .query_row(&format!("{SELECT} WHERE id = ?1"), [id.0], from_row)
+        .one(&format!("{SELECT} WHERE id = ?1"), [id.0], from_row)
         .optional()?;
     row.map(build).transpose()
 }
@@ -101,7 +101,7 @@ pub fn member_by_id(conn: &Connection, id: MemberId) -> Result<Option<Member>, L
 /// lists who exists, so a typo is easy to fix.
 pub fn find_member(conn: &Connection, name: &str) -> Result<Member, LedgerError> {
     let row = conn
-        .query_row(
+        .one(
             &format!("{SELECT} WHERE name = ?1"),
             [name.trim()],
             from_row,
@@ -129,7 +129,7 @@ pub fn find_member(conn: &Connection, name: &str) -> Result<Member, LedgerError>
 /// The stored PHC hash of a member's PIN, if they have one.
 pub fn pin_hash(conn: &Connection, member: MemberId) -> Result<Option<String>, LedgerError> {
     Ok(conn
-        .query_row(
+        .one(
             "SELECT pin_hash FROM members WHERE id = ?1",
             [member.0],
             |r| r.get(0),
@@ -140,7 +140,7 @@ pub fn pin_hash(conn: &Connection, member: MemberId) -> Result<Option<String>, L
 
 /// Stores a member's PIN hash (a PHC string, never the PIN).
 pub fn set_pin_hash(write: &WriteTx<'_>, member: MemberId, phc: &str) -> Result<(), LedgerError> {
-    write.sql().execute(
+    write.sql().run(
         "UPDATE members SET pin_hash = ?2 WHERE id = ?1",
         params![member.0, phc],
     )?;

@@ -3,8 +3,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::LedgerError;
 use super::store::WriteTx;
+use super::{CachedSql, LedgerError};
 use crate::config::Verdict;
 use crate::domain::{MemberId, Scope, Window};
 
@@ -78,7 +78,7 @@ pub fn set_limit(write: &WriteTx<'_>, limit: &Limit) -> Result<Option<Limit>, Le
     let before = limits_of(write.sql(), limit.member)?
         .into_iter()
         .find(|l| l.scope == limit.scope && l.window == limit.window);
-    write.sql().execute(
+    write.sql().run(
         "INSERT INTO limits (member_id, scope, period, soft, hard) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (member_id, scope, period) DO UPDATE SET soft = excluded.soft, hard = excluded.hard",
         params![limit.member.0, limit.scope.as_str(), limit.window.as_str(), limit.soft, limit.hard],
@@ -96,7 +96,7 @@ pub fn remove_limit(
     let before = limits_of(write.sql(), member)?
         .into_iter()
         .find(|l| l.scope == scope && l.window == window);
-    write.sql().execute(
+    write.sql().run(
         "DELETE FROM limits WHERE member_id = ?1 AND scope = ?2 AND period = ?3",
         params![member.0, scope.as_str(), window.as_str()],
     )?;
@@ -132,12 +132,12 @@ pub fn set_quiet_hours(
 ) -> Result<Option<QuietHours>, LedgerError> {
     let before = quiet_hours_of(write.sql(), member)?;
     match quiet {
-        Some(q) => write.sql().execute(
+        Some(q) => write.sql().run(
             "INSERT INTO quiet_hours (member_id, start_minute, end_minute, verdict) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (member_id) DO UPDATE SET start_minute = excluded.start_minute, end_minute = excluded.end_minute, verdict = excluded.verdict",
             params![member.0, q.start_minute, q.end_minute, q.verdict.as_str()],
         )?,
-        None => write.sql().execute("DELETE FROM quiet_hours WHERE member_id = ?1", [member.0])?,
+        None => write.sql().run("DELETE FROM quiet_hours WHERE member_id = ?1", [member.0])?,
     };
     Ok(before)
 }
@@ -196,7 +196,7 @@ pub fn set_creator_list(
 ) -> Result<Option<CreatorList>, LedgerError> {
     let before = creator_list(write.sql(), member, creator)?;
     match list {
-        Some(list) => write.sql().execute(
+        Some(list) => write.sql().run(
             "INSERT INTO creator_rules (member_id, creator_id, list) VALUES (?1, ?2, ?3)
              ON CONFLICT (member_id, creator_id) DO UPDATE SET list = excluded.list",
             params![
@@ -209,7 +209,7 @@ pub fn set_creator_list(
                 }
             ],
         )?,
-        None => write.sql().execute(
+        None => write.sql().run(
             "DELETE FROM creator_rules WHERE member_id = ?1 AND creator_id = ?2",
             [member.0, creator.0],
         )?,

@@ -4,8 +4,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::LedgerError;
 use super::store::WriteTx;
+use super::{CachedSql, LedgerError};
 use crate::domain::{IdempotencyKey, MemberId, TxId};
 
 /// Where a request stands.
@@ -108,7 +108,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Request> {
 }
 
 pub fn create_request(write: &WriteTx<'_>, new: &NewRequest<'_>) -> Result<i64, LedgerError> {
-    write.sql().execute(
+    write.sql().run(
         "INSERT INTO requests (created_at_us, expires_at_us, member_id, action, params, summary, reasons, note, hold_coins, idem_key, fingerprint, status)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending')",
         params![
@@ -130,7 +130,7 @@ pub fn create_request(write: &WriteTx<'_>, new: &NewRequest<'_>) -> Result<i64, 
 
 pub fn request_by_id(conn: &Connection, id: i64) -> Result<Option<Request>, LedgerError> {
     Ok(conn
-        .query_row(&format!("{SELECT} WHERE id = ?1"), [id], from_row)
+        .one(&format!("{SELECT} WHERE id = ?1"), [id], from_row)
         .optional()?)
 }
 
@@ -139,7 +139,7 @@ pub fn request_by_key(
     key: &IdempotencyKey,
 ) -> Result<Option<Request>, LedgerError> {
     Ok(conn
-        .query_row(
+        .one(
             &format!("{SELECT} WHERE idem_key = ?1"),
             [key.as_str()],
             from_row,
@@ -177,7 +177,7 @@ pub fn resolve_request(
     resolution: &str,
     tx: Option<TxId>,
 ) -> Result<(), LedgerError> {
-    let changed = write.sql().execute(
+    let changed = write.sql().run(
         "UPDATE requests SET status = ?2, resolved_at_us = ?3, resolved_by = ?4, resolution = ?5, tx_id = ?6
          WHERE id = ?1 AND status = 'pending'",
         params![id, status.as_str(), write.now().timestamp_micros(), by.map(|m| m.0), resolution, tx.map(|t| t.0)],

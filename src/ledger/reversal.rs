@@ -3,9 +3,9 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::LedgerError;
 use super::accounts::{Account, Platform, balance};
 use super::append::{Kind, LotTake, NewLot, PostingDraft};
+use super::{CachedSql, LedgerError};
 use crate::domain::{MemberId, TxId};
 use crate::money::{MoneyError, proportional_share};
 
@@ -29,7 +29,7 @@ pub struct ReversalPlan {
 
 pub fn plan_reversal(conn: &Connection, tx: TxId) -> Result<ReversalPlan, LedgerError> {
     let row: Option<(String, i64, Option<i64>)> = conn
-        .query_row(
+        .one(
             "SELECT kind, member_id, counterparty_id FROM transactions WHERE id = ?1",
             [tx.0],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -48,7 +48,7 @@ pub fn plan_reversal(conn: &Connection, tx: TxId) -> Result<ReversalPlan, Ledger
         });
     }
     let by: Option<i64> = conn
-        .query_row(
+        .one(
             "SELECT id FROM transactions WHERE reverses_tx = ?1",
             [tx.0],
             |r| r.get(0),
@@ -86,7 +86,7 @@ fn plan_unspent_lot(
     // (lot id, coins, cost, remaining if open, taken if open)
     type LotRow = (i64, i64, i64, Option<i64>, Option<i64>);
     let lot: Option<LotRow> = conn
-        .query_row(
+        .one(
             "SELECT l.id, l.coins, l.cost_micros, o.remaining, o.taken FROM lots l
              LEFT JOIN open_lots o ON o.lot_id = l.id WHERE l.tx_id = ?1",
             [tx.0],
@@ -180,7 +180,7 @@ fn plan_mirror(conn: &Connection, tx: TxId, plan: &mut ReversalPlan) -> Result<(
     }
     if plan.original_kind == Kind::Gift {
         // The spent coins come back as one lot carrying what they cost.
-        let (coins, cost): (i64, i64) = conn.query_row(
+        let (coins, cost): (i64, i64) = conn.one(
             "SELECT COALESCE(SUM(coins), 0), COALESCE(SUM(cost_micros), 0) FROM lot_moves WHERE tx_id = ?1",
             [tx.0],
             |r| Ok((r.get(0)?, r.get(1)?)),

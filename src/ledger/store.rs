@@ -12,8 +12,8 @@ use rusqlite::{
     Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
 
-use super::LedgerError;
 use super::schema::{self, APPLICATION_ID};
+use super::{CachedSql, LedgerError};
 use crate::config::{AgeBand, Config, Economy, Settings, Verdict};
 use crate::domain;
 use crate::money::Currency;
@@ -127,13 +127,13 @@ impl Store {
         let tx = Transaction::new(&mut store.conn, TransactionBehavior::Immediate)?;
         schema::migrate(&tx, 0, version, now_us)?;
         let s = &config.settings;
-        tx.execute(
+        tx.run(
             "INSERT INTO household (id, currency, timezone, request_expiry_hours, clock_tolerance_seconds, unknown_creator, created_at_us)
              VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
             params![s.currency.code(), s.timezone.name(), s.request_expiry_hours, s.clock_tolerance_seconds, s.unknown_creator.as_str(), now_us],
         )?;
         for band in &config.age_bands {
-            tx.execute(
+            tx.run(
                 "INSERT INTO age_bands (from_age, purchase, gift, redeem) VALUES (?1, ?2, ?3, ?4)",
                 params![
                     band.from_age,
@@ -143,7 +143,7 @@ impl Store {
                 ],
             )?;
         }
-        tx.execute(
+        tx.run(
             "INSERT INTO catalog_versions (created_at_us, economy_toml) VALUES (?1, ?2)",
             params![now_us, config.economy.to_toml()],
         )?;
@@ -200,6 +200,8 @@ impl Store {
     }
 
     fn configure(&mut self) -> Result<(), LedgerError> {
+        // Every statement the write path uses stays prepared (rusqlite keeps 16 by default).
+        self.conn.set_prepared_statement_cache_capacity(256);
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         let mode: String = self
             .conn
@@ -294,7 +296,7 @@ fn cached_config(
     cache: &mut Option<(i64, Arc<Config>)>,
     conn: &Connection,
 ) -> Result<(i64, Arc<Config>), LedgerError> {
-    let newest: i64 = conn.query_row(
+    let newest: i64 = conn.one(
         "SELECT COALESCE(MAX(id), 0) FROM catalog_versions",
         [],
         |r| r.get(0),
@@ -310,7 +312,7 @@ fn cached_config(
 }
 
 pub(crate) fn load_config(conn: &Connection) -> Result<Config, LedgerError> {
-    let (currency, timezone, expiry, tolerance, unknown): (String, String, u32, u32, String) = conn.query_row(
+    let (currency, timezone, expiry, tolerance, unknown): (String, String, u32, u32, String) = conn.one(
         "SELECT currency, timezone, request_expiry_hours, clock_tolerance_seconds, unknown_creator FROM household WHERE id = 1",
         [],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
@@ -361,7 +363,7 @@ pub(crate) fn current_catalog(
     currency: Currency,
 ) -> Result<(i64, Economy), LedgerError> {
     let row: Option<(i64, String)> = conn
-        .query_row(
+        .one(
             "SELECT id, economy_toml FROM catalog_versions ORDER BY id DESC LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
