@@ -129,6 +129,7 @@ impl Default for App {
                 creator: 0,
                 gift: 0,
                 count: 1,
+                history_after: None,
             },
             quit: false,
         }
@@ -209,6 +210,9 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
             };
             app.screen = screens[next];
             app.cursor = 0;
+            if app.gift.history_after.take().is_some() {
+                return Some(Effect::Reload);
+            }
             None
         }
         Command::Down => {
@@ -269,6 +273,18 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
             None
         }
         Command::Verify if app.screen == Screen::Audit => Some(Effect::Verify),
+        Command::NextPage if matches!(app.screen, Screen::History | Screen::Audit) => {
+            // The next page, or back to the newest after the last one.
+            let next = vm
+                .member
+                .as_ref()
+                .map(|m| m.history_next)
+                .or(vm.guardian.as_ref().map(|g| g.history_next))
+                .flatten();
+            app.gift.history_after = next;
+            app.cursor = 0;
+            Some(Effect::Reload)
+        }
         _ => None,
     }
 }
@@ -524,5 +540,38 @@ mod tests {
         );
         update(&mut app, Command::Quit, &vm);
         assert!(app.quit);
+    }
+}
+
+#[cfg(test)]
+mod paging_tests {
+    use super::*;
+    use crate::report::Cursor;
+    use crate::tui::view::sample;
+
+    #[test]
+    fn n_pages_history_and_leaving_the_screen_goes_back_to_the_newest() {
+        let mut vm = sample(false);
+        let next = Cursor { at_us: 5, id: 9 };
+        if let Some(m) = vm.member.as_mut() {
+            m.history_next = Some(next);
+        }
+        let mut app = App {
+            who: Some((MemberId(2), "Sam".into(), false)),
+            screen: Screen::History,
+            ..App::default()
+        };
+        assert_eq!(
+            update(&mut app, Command::NextPage, &vm),
+            Some(Effect::Reload)
+        );
+        assert_eq!(app.gift.history_after, Some(next));
+        assert_eq!(
+            update(&mut app, Command::NextScreen, &vm),
+            Some(Effect::Reload)
+        );
+        assert_eq!(app.gift.history_after, None);
+        // Elsewhere, n does nothing.
+        assert_eq!(update(&mut app, Command::NextPage, &vm), None);
     }
 }

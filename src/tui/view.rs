@@ -89,6 +89,8 @@ pub struct MemberView {
     pub gift_preview: Option<Preview>,
     pub requests: Vec<RequestLine>,
     pub history: Vec<HistoryLine>,
+    /// Where the next history page starts, if there is one.
+    pub history_next: Option<report::Cursor>,
 }
 
 /// What a guardian's screens show.
@@ -99,6 +101,7 @@ pub struct GuardianView {
     pub limits: Vec<(String, Vec<LimitLine>)>,
     pub refusals: Vec<String>,
     pub history: Vec<HistoryLine>,
+    pub history_next: Option<report::Cursor>,
     /// Money spent per day over the last 14 days: (label, cents).
     pub daily: Vec<(String, u64)>,
     pub verify: Option<String>,
@@ -112,12 +115,14 @@ pub struct ViewModel {
     pub guardian: Option<GuardianView>,
 }
 
-/// Selections that decide which preview to load.
+/// Selections that decide what to load: the gift preview and the history page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct GiftChoice {
     pub creator: usize,
     pub gift: usize,
     pub count: u64,
+    /// History starts after this row (None: the newest page).
+    pub history_after: Option<report::Cursor>,
 }
 
 fn money(micros: i64, currency: Currency) -> String {
@@ -333,7 +338,13 @@ pub fn load(
             )
         })
         .collect();
-        let page = report::history_page(store.conn(), &HistoryFilter::default(), tz, None, 30)?;
+        let page = report::history_page(
+            store.conn(),
+            &HistoryFilter::default(),
+            tz,
+            choice.history_after,
+            30,
+        )?;
         let mut daily = Vec::new();
         for back in (0..14).rev() {
             let day = today - chrono::TimeDelta::days(back);
@@ -358,6 +369,7 @@ pub fn load(
                 .collect(),
             limits,
             refusals,
+            history_next: page.next,
             history: history_lines(page.rows, currency, tz),
             daily,
             verify: None,
@@ -435,6 +447,7 @@ pub fn load(
             gifts,
             gift_preview,
             requests: request_lines(store, requests.into_iter().take(30).collect()),
+            history_next: page.next,
             history: history_lines(page.rows, currency, tz),
             me,
         });
@@ -526,7 +539,8 @@ pub fn sample(guardian: bool) -> ViewModel {
                 alerts: vec!["2026-03-02 16:05 Sam has used 50% of the purchase limit for this week: 14.98 USD of 25.00 USD".into()],
                 limits: vec![("Sam".into(), vec![limit])],
                 refusals: vec!["2026-03-01 21:30 Sam: it is 21:30, inside Sam's quiet hours (21:00–07:00)".into()],
-                history,
+                history: history.clone(),
+                history_next: None,
                 daily: (1..=14).map(|d| (format!("{d:02}"), (d * 37 % 500) as u64)).collect(),
                 verify: None,
             }),
@@ -561,6 +575,7 @@ pub fn sample(guardian: bool) -> ViewModel {
             }),
             requests: vec![pending, denied],
             history,
+            history_next: None,
         }),
         members,
         guardian: None,
