@@ -31,6 +31,44 @@ fn guarded_purchase(bencher: Bencher, name: &str) {
     });
 }
 
+/// The same, for a member with a typical set of three limits (purchases per
+/// week, gifts per day, everything per month) instead of all 21.
+#[divan::bench(args = ["1k-dense", "1m-dense"], sample_count = 300)]
+fn guarded_purchase_3_limits(bencher: Bencher, name: &str) {
+    use coinguard::domain::{Scope, Window};
+    let (_dir, mut store) = history::open(shape(name));
+    let clock = FixedClock::new(history::end());
+    let member = coinguard::ledger::find_member(store.conn(), DENSE)
+        .unwrap()
+        .id;
+    let keep = [
+        (Scope::Purchase, Window::Week),
+        (Scope::Gift, Window::Day),
+        (Scope::All, Window::Month),
+    ];
+    store
+        .write(&clock, |w| {
+            for scope in Scope::ALL {
+                for window in Window::ALL {
+                    if !keep.contains(&(scope, window)) {
+                        coinguard::ledger::remove_limit(w, member, scope, window)?;
+                    }
+                }
+            }
+            Ok::<_, coinguard::ledger::LedgerError>(())
+        })
+        .unwrap();
+    let request = PurchaseRequest::Pack {
+        member: DENSE,
+        pack: "coins-70",
+        key: None,
+    };
+    bencher.bench_local(|| {
+        clock.advance(chrono::TimeDelta::milliseconds(10));
+        services::purchase(&mut store, &clock, Mode::Commit, &request).unwrap()
+    });
+}
+
 /// The same rows written straight with rusqlite: one transaction row, four
 /// postings, four balance upserts, a lot and its open-lot row, a spend event,
 /// three bucket upserts and a decision row; one BEGIN IMMEDIATE ... COMMIT.

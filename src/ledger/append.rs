@@ -221,6 +221,7 @@ pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerE
             "INSERT INTO open_lots (lot_id, member_id, remaining, taken) VALUES (?1, ?2, ?3, 0)",
             params![conn.last_insert_rowid(), lot.member.0, lot.coins],
         )?;
+        super::lots::add_cost(conn, lot.member.0, lot.cost_micros)?;
     }
     for take in &draft.takes {
         super::lots::take(conn, id, take)?;

@@ -1,7 +1,7 @@
 //! FIFO coin lots: which coins a gift spends, and what they cost in money.
 //! Only open lots (with coins left) are read, so FIFO never scans history.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::LedgerError;
 use super::append::LotTake;
@@ -55,6 +55,10 @@ pub fn plan_take(
 
 /// Records a take and updates the open-lot row (removing it when empty).
 pub(crate) fn take(conn: &Connection, tx_id: i64, take: &LotTake) -> Result<(), LedgerError> {
+    let owner: i64 = conn
+        .prepare_cached("SELECT member_id FROM lots WHERE id = ?1")?
+        .query_row([take.lot_id], |r| r.get(0))?;
+    add_cost(conn, owner, -take.cost_micros)?;
     conn.prepare_cached(
         "INSERT INTO lot_moves (tx_id, lot_id, coins, cost_micros) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -76,26 +80,22 @@ pub(crate) fn take(conn: &Connection, tx_id: i64, take: &LotTake) -> Result<(), 
     Ok(())
 }
 
-/// What the coins still in `member`'s wallet cost, in micro-units.
+/// What the coins still in `member`'s wallet cost, in micro-units: one row,
+/// maintained by [`add_cost`] as lots are added and taken from.
 pub fn lot_cost_of_wallet(conn: &Connection, member: MemberId) -> Result<i64, LedgerError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT o.remaining, o.taken, l.coins, l.cost_micros
-         FROM open_lots o JOIN lots l ON l.id = o.lot_id WHERE o.member_id = ?1",
-    )?;
-    let mut rows = stmt.query([member.0])?;
-    let mut total: i64 = 0;
-    while let Some(row) = rows.next()? {
-        let (remaining, taken, coins, cost): (i64, i64, i64, i64) =
-            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
-        let share = proportional_share(
-            cost,
-            u64::try_from(taken).unwrap_or(0),
-            u64::try_from(remaining).unwrap_or(0),
-            u64::try_from(coins).unwrap_or(0),
-        )?;
-        total = total
-            .checked_add(share)
-            .ok_or(crate::money::MoneyError::Overflow { what: "money" })?;
-    }
-    Ok(total)
+    Ok(conn
+        .prepare_cached("SELECT cost_micros FROM wallet_costs WHERE member_id = ?1")?
+        .query_row([member.0], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Adds `micros` (negative: removes) to what `member`'s wallet coins cost.
+pub(crate) fn add_cost(conn: &Connection, member: i64, micros: i64) -> Result<(), LedgerError> {
+    conn.prepare_cached(
+        "INSERT INTO wallet_costs (member_id, cost_micros) VALUES (?1, ?2)
+         ON CONFLICT (member_id) DO UPDATE SET cost_micros = cost_micros + excluded.cost_micros",
+    )?
+    .execute(params![member, micros])?;
+    Ok(())
 }

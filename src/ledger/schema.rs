@@ -23,6 +23,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "creators in the spend totals; indexes for month reports",
         MIGRATION_5,
     ),
+    (
+        "maintained wallet cost; refusals without scanning the decision log",
+        MIGRATION_6,
+    ),
 ];
 
 pub fn latest_version() -> i64 {
@@ -384,4 +388,20 @@ UPDATE spend_events SET creator_id = (SELECT t.counterparty_id FROM transactions
 DROP INDEX spend_events_member_at;
 CREATE INDEX spend_events_member_at ON spend_events (member_id, at_us, creator_id, gift_coins, all_micros);
 CREATE INDEX decisions_member_outcome_at ON decisions (member_id, outcome, at_us);
+"#;
+
+/// Version 6: what the coins in each wallet cost, maintained with the lots
+/// (a lot adds its cost, a take removes its share), so showing a wallet's
+/// money value reads one row however many lots are open; and the newest
+/// refusals across the household come from an index, not a scan.
+const MIGRATION_6: &str = r#"
+CREATE TABLE wallet_costs (
+    member_id   INTEGER PRIMARY KEY REFERENCES members(id),
+    cost_micros INTEGER NOT NULL
+);
+INSERT INTO wallet_costs (member_id, cost_micros)
+    SELECT l.member_id,
+           SUM(l.cost_micros) - COALESCE((SELECT SUM(m.cost_micros) FROM lot_moves m JOIN lots x ON x.id = m.lot_id WHERE x.member_id = l.member_id), 0)
+    FROM lots l GROUP BY l.member_id;
+CREATE INDEX decisions_outcome ON decisions (outcome, id);
 "#;

@@ -333,3 +333,28 @@ impl TxParts {
         })
     }
 }
+
+/// A member's totals per household-local day, for days `first..=last`
+/// (day numbers as in [`day_number`]); days with nothing are left out.
+pub fn local_day_totals(
+    conn: &Connection,
+    member: MemberId,
+    first: i64,
+    last: i64,
+) -> Result<Vec<(i64, Spend)>, LedgerError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT start, purchase_micros, gift_coins, all_micros FROM spend_buckets
+         WHERE member_id = ?1 AND kind = 'local_day' AND start >= ?2 AND start <= ?3 ORDER BY start",
+    )?;
+    let rows = stmt.query_map(params![member.0, first, last], |r| {
+        Ok((
+            r.get(0)?,
+            Spend {
+                purchase_micros: r.get(1)?,
+                gift_coins: r.get(2)?,
+                all_micros: r.get(3)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

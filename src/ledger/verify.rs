@@ -401,6 +401,46 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
             }
         }
     }
+    // What wallets' coins cost: the maintained figure against the lots.
+    let mut expected_cost: HashMap<i64, i64> = HashMap::new();
+    for (sql, sign) in [
+        (
+            "SELECT member_id, SUM(cost_micros) FROM lots GROUP BY member_id",
+            1i64,
+        ),
+        (
+            "SELECT x.member_id, SUM(m.cost_micros) FROM lot_moves m JOIN lots x ON x.id = m.lot_id GROUP BY x.member_id",
+            -1,
+        ),
+    ] {
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (member, cost) = row?;
+            *expected_cost.entry(member).or_insert(0) += sign * cost;
+        }
+    }
+    let stored_cost: HashMap<i64, i64> = conn
+        .prepare("SELECT member_id, cost_micros FROM wallet_costs")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut members: Vec<&i64> = expected_cost.keys().chain(stored_cost.keys()).collect();
+    members.sort();
+    members.dedup();
+    for member in members {
+        let (want, have) = (
+            expected_cost.get(member).copied().unwrap_or(0),
+            stored_cost.get(member).copied().unwrap_or(0),
+        );
+        if want != have {
+            return fail(
+                report,
+                format!("the wallet cost of member {member}"),
+                &format!("it says {have} micro-units but the coin lots add up to {want}"),
+            );
+        }
+    }
+
     // Spend totals: no stray events, and every bucket is the sum of its events.
     let events_stored: i64 =
         conn.query_row("SELECT COUNT(*) FROM spend_events", [], |r| r.get(0))?;

@@ -9,7 +9,7 @@ use crate::domain::{Clock, MemberId, Role, Window};
 use crate::guard::Severity;
 use crate::ledger::{self, Account, RequestStatus, Store};
 use crate::money::{Coins, Currency, Diamonds, Money, rounding};
-use crate::report::{self, HistoryFilter, Period};
+use crate::report::{self, HistoryFilter};
 use crate::services::{self, GiftRequest, Mode, OutcomeKind, PurchaseRequest};
 
 /// How a preview came out.
@@ -220,39 +220,48 @@ fn limit_lines(
     now: DateTime<Utc>,
 ) -> Result<Vec<LimitLine>, services::ServiceError> {
     let config = store.config()?;
-    let r = report::period_report(store.conn(), &config, member, Period::Month, now)?;
-    let currency = config.settings.currency;
-    Ok(r.limits
-        .iter()
-        .map(|l| {
-            let show = |v: i64| {
-                if l.limit.scope.counts_money() {
-                    money(v, currency)
-                } else {
-                    Coins::new(v.max(0).unsigned_abs()).to_string()
-                }
-            };
-            let cap = l.limit.hard.or(l.limit.soft).unwrap_or(1).max(1);
-            let window = if l.limit.window == Window::Transaction {
-                "each time".to_string()
-            } else {
-                l.limit.window.phrase().to_string()
-            };
-            LimitLine {
-                title: format!(
-                    "{} {window}: {}",
-                    l.limit.scope,
-                    services::describe_limit(&l.limit, currency)
-                        .split(": ")
-                        .nth(1)
-                        .unwrap_or_default()
-                ),
-                used: show(l.used),
-                left: show(l.remaining),
-                ratio: (l.used as f64 / cap as f64).clamp(0.0, 1.0),
+    let (currency, tz) = (config.settings.currency, config.settings.timezone);
+    let mut lines = Vec::new();
+    for limit in ledger::limits_of(store.conn(), member.id)? {
+        let used = if limit.window == Window::Transaction {
+            0
+        } else {
+            let spent = ledger::spent_in(store.conn(), member.id, limit.window, now, tz)?;
+            match limit.scope {
+                crate::domain::Scope::Purchase => spent.purchase_micros,
+                crate::domain::Scope::Gift => spent.gift_coins,
+                crate::domain::Scope::All => spent.all_micros,
             }
-        })
-        .collect())
+            .max(0)
+        };
+        let cap = limit.hard.or(limit.soft).unwrap_or(1).max(1);
+        let show = |v: i64| {
+            if limit.scope.counts_money() {
+                money(v, currency)
+            } else {
+                Coins::new(v.max(0).unsigned_abs()).to_string()
+            }
+        };
+        let window = if limit.window == Window::Transaction {
+            "each time".to_string()
+        } else {
+            limit.window.phrase().to_string()
+        };
+        lines.push(LimitLine {
+            title: format!(
+                "{} {window}: {}",
+                limit.scope,
+                services::describe_limit(&limit, currency)
+                    .split(": ")
+                    .nth(1)
+                    .unwrap_or_default()
+            ),
+            used: show(used),
+            left: show((cap - used).max(0)),
+            ratio: (used as f64 / cap as f64).clamp(0.0, 1.0),
+        });
+    }
+    Ok(lines)
 }
 
 /// Loads everything for `who` (none: only the member list).
@@ -345,22 +354,30 @@ pub fn load(
             choice.history_after,
             30,
         )?;
-        let mut daily = Vec::new();
-        for back in (0..14).rev() {
-            let day = today - chrono::TimeDelta::days(back);
-            let filter = HistoryFilter {
-                kind: Some(ledger::Kind::Purchase),
-                since: Some(day),
-                until: Some(day),
-                ..Default::default()
-            };
-            let mut cents = 0i64;
-            report::for_each_row(store.conn(), &filter, tz, |r| {
-                cents += r.money_micros / 10_000;
-                Ok(())
-            })?;
-            daily.push((day.format("%d").to_string(), cents.max(0).unsigned_abs()));
+        // Spend per day from the maintained day buckets: 14 rows per member.
+        let last = ledger::spend::day_number(today);
+        let first = last - 13;
+        let mut cents = vec![0i64; 14];
+        for m in ledger::list_members(store.conn())? {
+            for (day, spent) in ledger::spend::local_day_totals(store.conn(), m.id, first, last)? {
+                if let Some(slot) = usize::try_from(day - first)
+                    .ok()
+                    .and_then(|i| cents.get_mut(i))
+                {
+                    *slot += spent.purchase_micros / 10_000;
+                }
+            }
         }
+        let daily = (0..14i64)
+            .map(|i| {
+                (
+                    (today - chrono::TimeDelta::days(13 - i))
+                        .format("%d")
+                        .to_string(),
+                    cents[i as usize].max(0).unsigned_abs(),
+                )
+            })
+            .collect();
         vm.guardian = Some(GuardianView {
             pending: request_lines(store, pending),
             alerts: ledger::open_alerts(store.conn(), 20)?

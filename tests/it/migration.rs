@@ -19,7 +19,7 @@ fn a_version_1_database_with_history_migrates_and_verifies() {
     conn.execute_batch(
         "DROP TABLE balances; DROP TABLE limits; DROP TABLE quiet_hours; DROP TABLE creator_rules;
          DROP TABLE spend_events; DROP TABLE spend_buckets; DROP TABLE decisions; DROP TABLE requests;
-         DROP TABLE pin_attempts; DROP TABLE guardian_actions; DROP TABLE alerts;
+         DROP TABLE pin_attempts; DROP TABLE guardian_actions; DROP TABLE alerts; DROP TABLE wallet_costs;
          DELETE FROM schema_migrations WHERE version >= 2; PRAGMA user_version = 1;",
     )
     .unwrap();

@@ -119,6 +119,10 @@ fn every_kind_of_edit_is_named_by_verify() {
             "the spending totals: the hour bucket",
         ),
         (
+            "UPDATE wallet_costs SET cost_micros = cost_micros + 1",
+            "the wallet cost of member 2: it says",
+        ),
+        (
             "UPDATE spend_events SET creator_id = NULL",
             "transaction #2 (gift, 2026-03-02 15:02:00 UTC): its record in the spending totals does not match it",
         ),
