@@ -357,7 +357,7 @@ pub fn load(
         // Spend per day from the maintained day buckets: 14 rows per member.
         let last = ledger::spend::day_number(today);
         let first = last - 13;
-        let mut cents = vec![0i64; 14];
+        let mut cents = [0i64; 14];
         for m in ledger::list_members(store.conn())? {
             for (day, spent) in ledger::spend::local_day_totals(store.conn(), m.id, first, last)? {
                 if let Some(slot) = usize::try_from(day - first)
