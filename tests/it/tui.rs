@@ -21,21 +21,21 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).to_string()
     }
 
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-t", "t", "-p"])
+    fn screen(&self, window: &str) -> String {
+        self.run(&["capture-pane", "-t", window, "-p"])
     }
 
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
+    fn keys(&self, window: &str, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", window];
         args.extend_from_slice(keys);
         self.run(&args);
     }
 
-    /// Waits (up to 8 s) until the screen shows `text`, without pressing keys.
-    fn wait_for(&self, text: &str) -> String {
+    /// Waits (up to 8 s) until `window` shows `text`, without pressing keys.
+    fn wait_for(&self, window: &str, text: &str) -> String {
         let start = Instant::now();
         loop {
-            let screen = self.screen();
+            let screen = self.screen(window);
             if screen.contains(text) {
                 return screen;
             }
@@ -116,42 +116,58 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
         socket: format!("coinguard-test-{}", std::process::id()),
     };
     let command = format!("{} --db {}", env!("CARGO_BIN_EXE_coinguard"), db.display());
+    // The teen's window.
     tmux.run(&[
         "new-session",
         "-d",
         "-s",
         "t",
+        "-n",
+        "teen",
         "-x",
         "80",
         "-y",
         "24",
         &command,
     ]);
-    tmux.wait_for("Who are you?");
-    tmux.keys(&["Down", "Enter"]);
-    tmux.wait_for("Sam's wallet");
-    tmux.keys(&["Tab"]);
-    tmux.wait_for("Needs a guardian's approval");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("Buy coins-70?");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("Asked a guardian (request #1)");
-    tmux.keys(&["Tab", "Tab"]);
-    tmux.wait_for("#1 PENDING");
+    let teen = "t:0";
+    tmux.wait_for(teen, "Who are you?");
+    tmux.keys(teen, &["Down", "Enter"]);
+    tmux.wait_for(teen, "Sam's wallet");
+    tmux.keys(teen, &["Tab"]);
+    tmux.wait_for(teen, "Needs a guardian's approval");
+    tmux.keys(teen, &["Enter"]);
+    tmux.wait_for(teen, "Buy coins-70?");
+    tmux.keys(teen, &["Enter"]);
+    tmux.wait_for(teen, "Asked a guardian (request #1)");
+    tmux.keys(teen, &["Tab", "Tab"]);
+    tmux.wait_for(teen, "#1 PENDING");
 
-    let approved = cli(&db, &["request", "approve", "1", "--pin-stdin"], &pin);
-    assert!(
-        approved.status.success(),
-        "{}",
-        String::from_utf8_lossy(&approved.stderr)
-    );
-    // No key is pressed: the TUI notices the other process's commit.
-    let screen = tmux.wait_for("#1 APPROVED");
+    // The guardian's window: sign in with the PIN, approve with the PIN again.
+    tmux.run(&["new-window", "-t", "t:", "-n", "guardian", &command]);
+    let guardian = "t:1";
+    tmux.wait_for(guardian, "Who are you?");
+    tmux.keys(guardian, &["Enter"]);
+    tmux.wait_for(guardian, "PIN for Maria");
+    tmux.keys(guardian, &["-l", PIN]);
+    tmux.keys(guardian, &["Enter"]);
+    tmux.wait_for(guardian, "Waiting for you: 1 request(s)");
+    tmux.keys(guardian, &["Tab"]);
+    tmux.wait_for(guardian, "#1 PENDING");
+    tmux.keys(guardian, &["a"]);
+    tmux.wait_for(guardian, "Guardian PIN to approve request #1");
+    tmux.keys(guardian, &["-l", PIN]);
+    tmux.keys(guardian, &["Enter"]);
+    tmux.wait_for(guardian, "Done: Sam buys 70 coins for 0.99 USD");
+
+    // No key is pressed in the teen's window: it notices the other commit.
+    let screen = tmux.wait_for(teen, "#1 APPROVED");
     assert!(
         screen.contains("Sam buys 70 coins for 0.99 USD"),
         "{screen}"
     );
-    tmux.keys(&["q"]);
+    tmux.keys(guardian, &["q"]);
+    tmux.keys(teen, &["q"]);
     let start = Instant::now();
     while tmux.run(&["list-sessions"]).contains("t:") && start.elapsed() < Duration::from_secs(5) {
         std::thread::sleep(Duration::from_millis(100));
