@@ -440,10 +440,10 @@ fn dashboard(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     for (member, limits) in &g.limits {
         for l in limits {
             lines.push(Line::from(format!(
-                "{member}: {} — used {} ({:.0}%), {} left",
+                "{member}: {} — used {} ({}%), {} left",
                 l.title,
                 l.used,
-                l.ratio * 100.0,
+                (l.ratio * 100.0).floor(),
                 l.left
             )));
         }
