@@ -9,29 +9,17 @@ use crate::domain::{self, Clock, Scope, Window};
 use crate::ledger::{self, CreatorList, Limit, QuietHours, Store};
 use crate::services::{self, Change};
 
+/// A limit in words, in the household currency (the services own the wording).
 fn describe_limit(limit: &Limit, store: &Store) -> String {
-    let amount = |v: Option<i64>| v.map(|v| services::show_limit_amount(v, limit.scope, store));
-    let mut parts = Vec::new();
-    if let Some(soft) = amount(limit.soft) {
-        parts.push(format!("approval needed above {soft}"));
-    }
-    if let Some(hard) = amount(limit.hard) {
-        parts.push(format!("refused above {hard}"));
-    }
-    format!("{} per {}: {}", limit.scope, limit.window, parts.join(", "))
+    let currency = store
+        .config()
+        .map(|c| c.settings.currency)
+        .unwrap_or(crate::money::Currency::USD);
+    services::describe_limit(limit, currency)
 }
 
 fn describe_quiet(q: &QuietHours) -> String {
-    let action = if q.verdict == Verdict::Deny {
-        "spending refused"
-    } else {
-        "spending needs approval"
-    };
-    format!(
-        "{}–{}, {action}",
-        domain::format_time_of_day(q.start_minute),
-        domain::format_time_of_day(q.end_minute)
-    )
+    services::describe_quiet_hours(q)
 }
 
 fn print_change<T>(args: &Args, what: &str, change: &Change<T>, show: impl Fn(&T) -> String) {

@@ -246,24 +246,27 @@ impl Store {
     where
         E: From<LedgerError>,
     {
-        let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)
-            .map_err(LedgerError::from)?;
-        let (catalog_version, config) = cached_config(&mut self.cached, &tx)?;
-        let write = WriteTx {
-            tx,
-            now: clock.now(),
-            config,
-            catalog_version,
-        };
-        let value = f(&write)?;
-        write.tx.commit().map_err(LedgerError::from)?;
-        Ok(value)
+        self.in_transaction(clock, true, f)
     }
 
     /// Runs `f` like [`Store::write`] but always rolls back: a what-if.
     pub fn preview<T, E>(
         &mut self,
         clock: &dyn domain::Clock,
+        f: impl FnOnce(&WriteTx<'_>) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<LedgerError>,
+    {
+        self.in_transaction(clock, false, f)
+    }
+
+    /// `BEGIN IMMEDIATE`, then `f`, then commit (only if `commit` and `f`
+    /// succeeded) or roll back.
+    fn in_transaction<T, E>(
+        &mut self,
+        clock: &dyn domain::Clock,
+        commit: bool,
         f: impl FnOnce(&WriteTx<'_>) -> Result<T, E>,
     ) -> Result<T, E>
     where
@@ -279,7 +282,11 @@ impl Store {
             catalog_version,
         };
         let value = f(&write);
-        write.tx.rollback().map_err(LedgerError::from)?;
+        if commit && value.is_ok() {
+            write.tx.commit().map_err(LedgerError::from)?;
+        } else {
+            write.tx.rollback().map_err(LedgerError::from)?;
+        }
         value
     }
 
