@@ -7,12 +7,16 @@
 //! | [`config`] | TOML files -> one validated `Config`; embedded defaults | write anything |
 //! | [`ledger`] | the database: schema, migrations, append, lots, chains, `verify` | append without a guard's `Cleared` |
 //! | [`guard`] | intents, rules, reasons, the `Cleared` door | write SQL |
-//! | [`services`] | purchase, gift, redeem, grant, reverse, household set-up | bypass the guard |
+//! | [`auth`] | PIN hashing (argon2id), lockout, one-action guardian passes | keep a PIN in clear |
+//! | [`services`] | purchase, gift, redeem, grant, reverse, requests, policy, demo | bypass the guard |
+//! | [`report`] | history pages, period reports, logs, exports | write anything |
 //! | [`cli`] | the command line | write SQL, decide policy |
+//! | [`tui`] | the terminal interface: pure update and render, effects via services | write SQL, query per frame |
 //!
-//! Dependencies point one way: `cli` -> `services` -> `guard` -> `ledger` ->
-//! `money` / `domain` / `config`. The one exception is deliberate: the ledger's
-//! `append` takes a [`guard::Cleared`], the value only the guard can produce.
+//! Dependencies point one way: `cli` / `tui` -> `services` / `report` ->
+//! `guard` -> `ledger` -> `money` / `domain` / `config`; `auth` serves the
+//! services. The one exception is deliberate: the ledger's `append` takes a
+//! [`guard::Cleared`], the value only the guard can produce.
 //!
 //! Guarantees: every transaction balances per unit (money, COIN, DIAMOND);
 //! nothing in the ledger is updated or deleted; a retried command with the same
