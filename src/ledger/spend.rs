@@ -299,7 +299,8 @@ pub(crate) fn rebuild(conn: &Connection, tz: Tz) -> Result<(), LedgerError> {
     Ok(())
 }
 
-/// The parts of a stored transaction that decide its spend.
+/// The parts of a stored transaction that decide its spend (and what history
+/// shows as its coins, diamonds and money).
 pub(crate) struct TxParts {
     pub postings: Vec<(Account, i64)>,
     pub moved_cost: i64,

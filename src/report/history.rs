@@ -155,39 +155,29 @@ pub(crate) fn amounts(
     kind: Kind,
     original: Option<Kind>,
 ) -> Result<(i64, i64, i64), LedgerError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT a.name, p.amount FROM postings p JOIN accounts a ON a.id = p.account_id WHERE p.tx_id = ?1",
-    )?;
-    let rows = stmt.query_map([tx_id], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-    })?;
-    let (mut coins, mut diamonds, mut funding, mut payout) = (0i64, 0i64, 0i64, 0i64);
-    for row in rows {
-        let (name, amount) = row?;
-        match Account::from_name(&name) {
-            Some(Account::Wallet(_)) => coins += amount,
-            Some(Account::Earnings(_)) => diamonds += amount,
-            Some(Account::Funding(_)) => funding += amount,
-            Some(Account::Payout(_)) => payout += amount,
-            _ => {}
-        }
-    }
-    let lot_cost = || -> Result<(i64, i64), LedgerError> {
-        let moved: i64 = conn
-            .prepare_cached("SELECT COALESCE(SUM(cost_micros), 0) FROM lot_moves WHERE tx_id = ?1")?
-            .query_row([tx_id], |r| r.get(0))?;
-        let added: i64 = conn
-            .prepare_cached("SELECT COALESCE(SUM(cost_micros), 0) FROM lots WHERE tx_id = ?1")?
-            .query_row([tx_id], |r| r.get(0))?;
-        Ok((moved, added))
+    // The same parts the ledger's spend totals are computed from.
+    let parts = crate::ledger::spend::TxParts::load(conn, tx_id)?;
+    let sum = |pick: fn(&Account) -> bool| {
+        parts
+            .postings
+            .iter()
+            .filter(|(a, _)| pick(a))
+            .map(|(_, v)| *v)
+            .sum::<i64>()
     };
+    let coins = sum(|a| matches!(a, Account::Wallet(_)));
+    let diamonds = sum(|a| matches!(a, Account::Earnings(_)));
     let money = match (kind, original) {
-        (Kind::Purchase, _) | (Kind::Reversal, Some(Kind::Purchase)) => -funding,
-        (Kind::Redeem, _) | (Kind::Reversal, Some(Kind::Redeem)) => payout,
-        (Kind::Gift, _) => lot_cost()?.0,
-        (Kind::Grant, _) => lot_cost()?.1,
-        (Kind::Reversal, Some(Kind::Gift)) => -lot_cost()?.1,
-        (Kind::Reversal, _) => -lot_cost()?.0,
+        (Kind::Purchase, _) | (Kind::Reversal, Some(Kind::Purchase)) => {
+            -sum(|a| matches!(a, Account::Funding(_)))
+        }
+        (Kind::Redeem, _) | (Kind::Reversal, Some(Kind::Redeem)) => {
+            sum(|a| matches!(a, Account::Payout(_)))
+        }
+        (Kind::Gift, _) => parts.moved_cost,
+        (Kind::Grant, _) => parts.lot_cost,
+        (Kind::Reversal, Some(Kind::Gift)) => -parts.lot_cost,
+        (Kind::Reversal, _) => -parts.moved_cost,
     };
     Ok((coins, diamonds, money))
 }
