@@ -81,3 +81,41 @@ fn month_report_dense_member(bencher: Bencher) {
         report::period_report(store.conn(), &config, &member, Period::Month, clock.now()).unwrap()
     });
 }
+
+/// Export throughput: the last 90 days of the 1M household (about 100,000
+/// transactions) as CSV and as an hledger journal, into memory.
+#[divan::bench(args = ["csv", "hledger"], sample_count = 3)]
+fn export_90_days(bencher: Bencher, format: &str) {
+    let (_dir, store) = history::open(LARGE);
+    let config = store.config().unwrap();
+    let tz = config.settings.timezone;
+    let last = history::end().with_timezone(&tz).date_naive();
+    let filter = HistoryFilter {
+        since: Some(last - chrono::TimeDelta::days(89)),
+        until: Some(last),
+        ..Default::default()
+    };
+    let format = report::Format::parse(format).unwrap();
+    let rows = report::export(
+        store.conn(),
+        &filter,
+        config.settings.currency,
+        tz,
+        format,
+        &mut std::io::sink(),
+    )
+    .unwrap();
+    bencher
+        .counter(divan::counter::ItemsCount::new(rows))
+        .bench_local(|| {
+            report::export(
+                store.conn(),
+                &filter,
+                config.settings.currency,
+                tz,
+                format,
+                &mut std::io::sink(),
+            )
+            .unwrap()
+        });
+}
