@@ -81,13 +81,9 @@ pub fn log_decision(write: &WriteTx<'_>, entry: &DecisionEntry) -> Result<i64, L
 pub(crate) fn verify_decisions(
     conn: &Connection,
 ) -> Result<(u64, Option<(String, String)>), LedgerError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash FROM decisions ORDER BY id",
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut prev = GENESIS_HASH.to_string();
-    let mut count = 0;
-    while let Some(r) = rows.next()? {
+    let sql = "SELECT id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash
+               FROM decisions ORDER BY id";
+    super::chain::walk_chain(conn, sql, "decision", |r, prev| {
         let id: i64 = r.get(0)?;
         let entry = DecisionEntry {
             actor: MemberId(r.get(2)?),
@@ -98,33 +94,16 @@ pub(crate) fn verify_decisions(
             reasons_json: r.get(7)?,
             tx: r.get::<_, Option<i64>>(8)?.map(TxId),
         };
-        let stored_prev: String = r.get(9)?;
-        let stored: String = r.get(10)?;
-        count += 1;
         let name = format!(
             "decision #{id} ({} {} by member {})",
             entry.outcome, entry.action, entry.member
         );
-        if stored_prev != prev {
-            return Ok((count, Some((name, "it does not follow the decision before it: an entry before it was removed or changed".into()))));
-        }
-        if (DecisionFields {
+        let computed = DecisionFields {
             id,
             at_us: r.get(1)?,
             entry: &entry,
-        })
-        .hash(&prev)
-            != stored
-        {
-            return Ok((
-                count,
-                Some((
-                    name,
-                    "its contents do not match its hash: it was changed outside coinguard".into(),
-                )),
-            ));
         }
-        prev = stored;
-    }
-    Ok((count, None))
+        .hash(prev);
+        Ok((name, computed, r.get(9)?, r.get(10)?))
+    })
 }

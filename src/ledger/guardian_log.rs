@@ -90,13 +90,8 @@ pub fn recent_guardian_actions(
 pub(crate) fn verify_guardian_actions(
     conn: &Connection,
 ) -> Result<(u64, Option<(String, String)>), LedgerError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, at_us, actor_id, action, subject, before, after, prev_hash, hash FROM guardian_actions ORDER BY id",
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut prev = GENESIS_HASH.to_string();
-    let mut count = 0;
-    while let Some(r) = rows.next()? {
+    let sql = "SELECT id, at_us, actor_id, action, subject, before, after, prev_hash, hash FROM guardian_actions ORDER BY id";
+    super::chain::walk_chain(conn, sql, "action", |r, prev| {
         let id: i64 = r.get(0)?;
         let action = GuardianAction {
             actor: r.get::<_, Option<i64>>(2)?.map(MemberId),
@@ -105,25 +100,15 @@ pub(crate) fn verify_guardian_actions(
             before: r.get(5)?,
             after: r.get(6)?,
         };
-        let (stored_prev, stored): (String, String) = (r.get(7)?, r.get(8)?);
-        count += 1;
         let name = format!(
             "guardian action #{id} ({} {})",
             action.action, action.subject
         );
-        if stored_prev != prev {
-            return Ok((count, Some((name, "it does not follow the action before it: an entry before it was removed or changed".into()))));
-        }
-        if hash(id, r.get(1)?, &action, &prev) != stored {
-            return Ok((
-                count,
-                Some((
-                    name,
-                    "its contents do not match its hash: it was changed outside coinguard".into(),
-                )),
-            ));
-        }
-        prev = stored;
-    }
-    Ok((count, None))
+        Ok((
+            name,
+            hash(id, r.get(1)?, &action, prev),
+            r.get(7)?,
+            r.get(8)?,
+        ))
+    })
 }

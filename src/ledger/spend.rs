@@ -37,6 +37,15 @@ impl Spend {
 /// The spend of a transaction from its parts. `original` is the kind a
 /// reversal undoes; `moved_cost` the cost of coins taken from lots; `lot_cost`
 /// the cost of a new lot.
+/// The sum of the postings to accounts `pick` accepts (e.g. every wallet).
+pub(crate) fn posted(postings: &[(Account, i64)], pick: fn(&Account) -> bool) -> i64 {
+    postings
+        .iter()
+        .filter(|(a, _)| pick(a))
+        .map(|(_, v)| *v)
+        .sum()
+}
+
 pub(crate) fn of_transaction(
     kind: Kind,
     original: Option<Kind>,
@@ -44,15 +53,8 @@ pub(crate) fn of_transaction(
     moved_cost: i64,
     lot_cost: i64,
 ) -> Spend {
-    let sum = |pick: fn(&Account) -> bool| {
-        postings
-            .iter()
-            .filter(|(a, _)| pick(a))
-            .map(|(_, v)| *v)
-            .sum::<i64>()
-    };
-    let funding = sum(|a| matches!(a, Account::Funding(_)));
-    let wallet = sum(|a| matches!(a, Account::Wallet(_)));
+    let funding = posted(postings, |a| matches!(a, Account::Funding(_)));
+    let wallet = posted(postings, |a| matches!(a, Account::Wallet(_)));
     match (kind, original) {
         (Kind::Purchase, _) | (Kind::Reversal, Some(Kind::Purchase)) => Spend {
             purchase_micros: -funding,

@@ -157,14 +157,7 @@ pub(crate) fn amounts(
 ) -> Result<(i64, i64, i64), LedgerError> {
     // The same parts the ledger's spend totals are computed from.
     let parts = crate::ledger::spend::TxParts::load(conn, tx_id)?;
-    let sum = |pick: fn(&Account) -> bool| {
-        parts
-            .postings
-            .iter()
-            .filter(|(a, _)| pick(a))
-            .map(|(_, v)| *v)
-            .sum::<i64>()
-    };
+    let sum = |pick: fn(&Account) -> bool| crate::ledger::spend::posted(&parts.postings, pick);
     let coins = sum(|a| matches!(a, Account::Wallet(_)));
     let diamonds = sum(|a| matches!(a, Account::Earnings(_)));
     let money = match (kind, original) {
