@@ -18,55 +18,115 @@ fn shape(name: &str) -> Shape {
 /// spend event and buckets, decision log; one BEGIN IMMEDIATE ... COMMIT.
 #[divan::bench(args = ["1k-dense", "1m-dense"], sample_count = 300)]
 fn guarded_purchase(bencher: Bencher, name: &str) {
-    let (_dir, mut store) = history::open(shape(name));
-    let clock = FixedClock::new(history::end());
-    let request = PurchaseRequest::Pack {
-        member: DENSE,
-        pack: "coins-70",
-        key: None,
-    };
-    bencher.bench_local(|| {
-        clock.advance(chrono::TimeDelta::milliseconds(10));
-        services::purchase(&mut store, &clock, Mode::Commit, &request).unwrap()
-    });
+    let (_dir, mut guarded) = Guarded::open(shape(name), false);
+    bencher.bench_local(|| guarded.write());
 }
 
 /// The same, for a member with a typical set of three limits (purchases per
 /// week, gifts per day, everything per month) instead of all 21.
 #[divan::bench(args = ["1k-dense", "1m-dense"], sample_count = 300)]
 fn guarded_purchase_3_limits(bencher: Bencher, name: &str) {
-    use coinguard::domain::{Scope, Window};
-    let (_dir, mut store) = history::open(shape(name));
-    let clock = FixedClock::new(history::end());
-    let member = coinguard::ledger::find_member(store.conn(), DENSE)
-        .unwrap()
-        .id;
-    let keep = [
-        (Scope::Purchase, Window::Week),
-        (Scope::Gift, Window::Day),
-        (Scope::All, Window::Month),
-    ];
-    store
-        .write(&clock, |w| {
-            for scope in Scope::ALL {
-                for window in Window::ALL {
-                    if !keep.contains(&(scope, window)) {
-                        coinguard::ledger::remove_limit(w, member, scope, window)?;
+    let (_dir, mut guarded) = Guarded::open(shape(name), true);
+    bencher.bench_local(|| guarded.write());
+}
+
+/// A household copy committing the dense member's 70-coin pack through the
+/// real guarded path, the clock 10 ms on per commit.
+struct Guarded {
+    store: coinguard::ledger::Store,
+    clock: FixedClock,
+}
+
+impl Guarded {
+    fn open(shape: Shape, three_limits: bool) -> (tempfile::TempDir, Guarded) {
+        use coinguard::domain::{Scope, Window};
+        let (dir, mut store) = history::open(shape);
+        let clock = FixedClock::new(history::end());
+        if three_limits {
+            let member = coinguard::ledger::find_member(store.conn(), DENSE)
+                .unwrap()
+                .id;
+            let keep = [
+                (Scope::Purchase, Window::Week),
+                (Scope::Gift, Window::Day),
+                (Scope::All, Window::Month),
+            ];
+            store
+                .write(&clock, |w| {
+                    for scope in Scope::ALL {
+                        for window in Window::ALL {
+                            if !keep.contains(&(scope, window)) {
+                                coinguard::ledger::remove_limit(w, member, scope, window)?;
+                            }
+                        }
                     }
+                    Ok::<_, coinguard::ledger::LedgerError>(())
+                })
+                .unwrap();
+        }
+        (dir, Guarded { store, clock })
+    }
+
+    fn write(&mut self) {
+        self.clock.advance(chrono::TimeDelta::milliseconds(10));
+        let request = PurchaseRequest::Pack {
+            member: DENSE,
+            pack: "coins-70",
+            key: None,
+        };
+        services::purchase(&mut self.store, &self.clock, Mode::Commit, &request).unwrap();
+    }
+}
+
+/// Paired run (`cargo bench --bench coinguard -- --paired-commit`): the
+/// guarded path (21 and 3 limits) and the bare write take turns, one commit
+/// each per round in a rotating order, so that the disk's slow spells (an
+/// fsync can take 1 ms or 1 s here) fall on all three alike. Prints medians,
+/// means and the ratios that BENCHMARKS.md reports.
+pub fn paired(rounds: usize) {
+    println!(
+        "| household | bare median | guarded 21 limits median (÷ bare) | guarded 3 limits median (÷ bare) | means: bare / 21 / 3 |"
+    );
+    println!("| --- | --- | --- | --- | --- |");
+    for (name, shape) in [("1k dense", SMALL), ("1M dense", LARGE)] {
+        let (_d1, mut all) = Guarded::open(shape, false);
+        let (_d2, mut three) = Guarded::open(shape, true);
+        let (d3, store) = history::open(shape);
+        let mut bare = Bare::open(store);
+        let mut times: [Vec<f64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+        let warmup = rounds / 10;
+        for round in 0..rounds + warmup {
+            for turn in 0..3 {
+                let which = (round + turn) % 3;
+                let started = std::time::Instant::now();
+                match which {
+                    0 => bare.write(),
+                    1 => all.write(),
+                    _ => three.write(),
+                }
+                if round >= warmup {
+                    times[which].push(started.elapsed().as_secs_f64() * 1e6);
                 }
             }
-            Ok::<_, coinguard::ledger::LedgerError>(())
-        })
-        .unwrap();
-    let request = PurchaseRequest::Pack {
-        member: DENSE,
-        pack: "coins-70",
-        key: None,
-    };
-    bencher.bench_local(|| {
-        clock.advance(chrono::TimeDelta::milliseconds(10));
-        services::purchase(&mut store, &clock, Mode::Commit, &request).unwrap()
-    });
+        }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let mean = |v: &Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
+        let means = [mean(&times[0]), mean(&times[1]), mean(&times[2])];
+        let [b, g21, g3] = &mut times;
+        let (b, g21, g3) = (median(b), median(g21), median(g3));
+        println!(
+            "| {name} | {b:.0} µs | {g21:.0} µs ({:.2}×) | {g3:.0} µs ({:.2}×) | {:.0} / {:.0} / {:.0} µs |",
+            g21 / b,
+            g3 / b,
+            means[0],
+            means[1],
+            means[2]
+        );
+        drop(d3);
+    }
 }
 
 /// The same rows written straight with rusqlite: one transaction row, four
@@ -75,38 +135,69 @@ fn guarded_purchase_3_limits(bencher: Bencher, name: &str) {
 #[divan::bench(args = ["1k-dense", "1m-dense"], sample_count = 300)]
 fn bare_sqlite_same_rows(bencher: Bencher, name: &str) {
     let (dir, store) = history::open(shape(name));
-    let path = store.path().to_path_buf();
-    drop(store);
-    let mut conn = rusqlite::Connection::open(&path).unwrap();
-    conn.pragma_update(None, "journal_mode", "wal").unwrap();
-    conn.pragma_update(None, "synchronous", "FULL").unwrap();
-    conn.pragma_update(None, "foreign_keys", "ON").unwrap();
-    let member: i64 = conn
-        .query_row("SELECT id FROM members WHERE name = ?1", [DENSE], |r| {
-            r.get(0)
+    let mut bare = Bare::open(store);
+    bencher.bench_local(|| bare.write());
+    drop(dir);
+}
+
+/// A plain connection on a household copy, with the store's PRAGMAs.
+struct Bare {
+    conn: rusqlite::Connection,
+    member: i64,
+    accounts: Vec<i64>,
+    at_us: i64,
+}
+
+impl Bare {
+    fn open(store: coinguard::ledger::Store) -> Bare {
+        let path = store.path().to_path_buf();
+        drop(store);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "wal").unwrap();
+        conn.pragma_update(None, "synchronous", "FULL").unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let member: i64 = conn
+            .query_row("SELECT id FROM members WHERE name = ?1", [DENSE], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let accounts: Vec<i64> = [
+            "external:{m}:funding",
+            "platform:coin_sales",
+            "platform:coin_issuance",
+            "member:{m}:wallet",
+        ]
+        .iter()
+        .map(|n| {
+            let name = n.replace("{m}", &member.to_string());
+            conn.query_row("SELECT id FROM accounts WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .unwrap()
         })
-        .unwrap();
-    let accounts: Vec<i64> = [
-        "external:{m}:funding",
-        "platform:coin_sales",
-        "platform:coin_issuance",
-        "member:{m}:wallet",
-    ]
-    .iter()
-    .map(|n| {
-        let name = n.replace("{m}", &member.to_string());
-        conn.query_row("SELECT id FROM accounts WHERE name = ?1", [name], |r| {
-            r.get(0)
-        })
-        .unwrap()
-    })
-    .collect();
-    let mut at_us = history::end().timestamp_micros();
-    let hash = "0".repeat(64);
-    bencher.bench_local(|| {
-        at_us += 10_000;
-        let tx = rusqlite::Transaction::new(&mut conn, rusqlite::TransactionBehavior::Immediate).unwrap();
-        let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM transactions", [], |r| r.get(0)).unwrap();
+        .collect();
+        Bare {
+            conn,
+            member,
+            accounts,
+            at_us: history::end().timestamp_micros(),
+        }
+    }
+
+    fn write(&mut self) {
+        self.at_us += 10_000;
+        let (at_us, member) = (self.at_us, self.member);
+        let hash = "0".repeat(64);
+        let tx =
+            rusqlite::Transaction::new(&mut self.conn, rusqlite::TransactionBehavior::Immediate)
+                .unwrap();
+        let id: i64 = tx
+            .query_row(
+                "SELECT COALESCE(MAX(id), 0) + 1 FROM transactions",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
         tx.prepare_cached(
             "INSERT INTO transactions (id, idem_key, fingerprint, at_us, kind, actor_id, member_id, counterparty_id, memo, detail, catalog_version, reverses_tx, prev_hash, hash)
              VALUES (?1, NULL, ?2, ?3, 'purchase', ?4, ?4, NULL, '', 'pack coins-70: 70 coins for 0.99 USD (0.0141 USD per coin)', 1, NULL, ?2, ?2)",
@@ -114,21 +205,40 @@ fn bare_sqlite_same_rows(bencher: Bencher, name: &str) {
         .unwrap()
         .execute(params![id, hash, at_us, member])
         .unwrap();
-        for (account, amount) in accounts.iter().zip([-990_000i64, 990_000, -70, 70]) {
-            tx.prepare_cached("INSERT INTO postings (tx_id, account_id, amount) VALUES (?1, ?2, ?3)").unwrap().execute(params![id, account, amount]).unwrap();
+        for (account, amount) in self.accounts.iter().zip([-990_000i64, 990_000, -70, 70]) {
+            tx.prepare_cached(
+                "INSERT INTO postings (tx_id, account_id, amount) VALUES (?1, ?2, ?3)",
+            )
+            .unwrap()
+            .execute(params![id, account, amount])
+            .unwrap();
             tx.prepare_cached("INSERT INTO balances (account_id, balance) VALUES (?1, ?2) ON CONFLICT (account_id) DO UPDATE SET balance = balance + excluded.balance")
                 .unwrap()
                 .execute(params![account, amount])
                 .unwrap();
         }
-        tx.prepare_cached("INSERT INTO lots (tx_id, member_id, coins, cost_micros) VALUES (?1, ?2, 70, 990000)").unwrap().execute(params![id, member]).unwrap();
+        tx.prepare_cached(
+            "INSERT INTO lots (tx_id, member_id, coins, cost_micros) VALUES (?1, ?2, 70, 990000)",
+        )
+        .unwrap()
+        .execute(params![id, member])
+        .unwrap();
         let lot = tx.last_insert_rowid();
-        tx.prepare_cached("INSERT INTO open_lots (lot_id, member_id, remaining, taken) VALUES (?1, ?2, 70, 0)").unwrap().execute(params![lot, member]).unwrap();
+        tx.prepare_cached(
+            "INSERT INTO open_lots (lot_id, member_id, remaining, taken) VALUES (?1, ?2, 70, 0)",
+        )
+        .unwrap()
+        .execute(params![lot, member])
+        .unwrap();
         tx.prepare_cached("INSERT INTO spend_events (tx_id, member_id, at_us, purchase_micros, gift_coins, all_micros) VALUES (?1, ?2, ?3, 990000, 0, 990000)")
             .unwrap()
             .execute(params![id, member, at_us])
             .unwrap();
-        for (kind, start) in [("hour", at_us / 3_600_000_000), ("utc_day", at_us / 86_400_000_000), ("local_day", at_us / 86_400_000_000)] {
+        for (kind, start) in [
+            ("hour", at_us / 3_600_000_000),
+            ("utc_day", at_us / 86_400_000_000),
+            ("local_day", at_us / 86_400_000_000),
+        ] {
             tx.prepare_cached(
                 "INSERT INTO spend_buckets (member_id, kind, start, purchase_micros, gift_coins, all_micros) VALUES (?1, ?2, ?3, 990000, 0, 990000)
                  ON CONFLICT (member_id, kind, start) DO UPDATE SET purchase_micros = purchase_micros + 990000, all_micros = all_micros + 990000",
@@ -145,6 +255,5 @@ fn bare_sqlite_same_rows(bencher: Bencher, name: &str) {
         .execute(params![at_us, member, id, hash])
         .unwrap();
         tx.commit().unwrap();
-    });
-    drop(dir);
+    }
 }

@@ -19,5 +19,9 @@ fn main() {
     if let Ok(db) = std::env::var("COINGUARD_BENCH_CHILD") {
         concurrency::child(&db);
     }
+    if std::env::args().any(|a| a == "--paired-commit") {
+        commit::paired(2_000);
+        return;
+    }
     divan::main();
 }

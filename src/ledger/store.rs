@@ -202,6 +202,16 @@ impl Store {
     fn configure(&mut self) -> Result<(), LedgerError> {
         // Every statement the write path uses stays prepared (rusqlite keeps 16 by default).
         self.conn.set_prepared_statement_cache_capacity(256);
+        // Without the query-planner stability guarantee, SQLite 3.54 re-plans
+        // a cached `WHERE x = ?1 ... ORDER BY` statement on every run (it
+        // checks whether the bound value makes the ORDER BY redundant). Our
+        // plans come from the indexes, never from bound values, so this only
+        // removes the re-parsing: limits, creator rules, FIFO lots and
+        // postings were all recompiled on every guarded commit.
+        self.conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         let mode: String = self
             .conn

@@ -308,3 +308,33 @@ fn a_clock_moved_back_refuses_spending_but_not_undoing() {
     assert!(outcome.reasons[0].message.starts_with("this computer's clock reads 2026-03-02 12:01:00 UTC, earlier than the newest entry (2026-03-02 15:01:00 UTC)"), "{}", outcome.reasons[0].message);
     committed(h.reverse(tx));
 }
+
+/// The write path's statements stay compiled across commits. SQLite 3.54
+/// otherwise re-plans every cached `WHERE x = ?1 ... ORDER BY` statement on
+/// each run, which cost a third of a guarded commit's CPU.
+#[test]
+fn guarded_writes_do_not_recompile_their_statements() {
+    let mut h = Household::new();
+    for _ in 0..5 {
+        h.buy("Sam", "coins-70", None).unwrap();
+        h.gift("Sam", "Ana", "rose", 1, None).unwrap();
+    }
+    for sql in [
+        "SELECT scope, period, soft, hard FROM limits WHERE member_id = ?1 ORDER BY scope, period",
+        // The FIFO lot plan of a gift (whitespace as in src/ledger/lots.rs).
+        "SELECT o.lot_id, o.remaining, o.taken, l.coins, l.cost_micros
+         FROM open_lots o JOIN lots l ON l.id = o.lot_id
+         WHERE o.member_id = ?1 ORDER BY o.lot_id",
+    ] {
+        let stmt = h.store.conn().prepare_cached(sql).unwrap();
+        assert!(
+            stmt.get_status(rusqlite::StatementStatus::Run) >= 5,
+            "{sql} was not run"
+        );
+        assert_eq!(
+            stmt.get_status(rusqlite::StatementStatus::RePrepare),
+            0,
+            "{sql}"
+        );
+    }
+}
