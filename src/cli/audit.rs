@@ -167,7 +167,7 @@ pub(super) fn report(
                 "purchases": show(r.spent.purchase_micros, true), "gifts_coins": r.spent.gift_coins,
                 "all": show(r.spent.all_micros, true),
                 "limits": r.limits.iter().map(|l| json!({
-                    "limit": describe_limit(&l.limit, currency), "used": show(l.used, l.limit.scope.counts_money()),
+                    "limit": describe_limit(&l.limit, &config.economy), "used": show(l.used, l.limit.scope.counts_money()),
                     "remaining": show(l.remaining, l.limit.scope.counts_money()), "percent": l.percent,
                 })).collect::<Vec<_>>(),
                 "top_creators": r.top_creators.iter().map(|(n, c, cost)| json!({"creator": n, "coins": c, "cost": show(*cost, true)})).collect::<Vec<_>>(),
@@ -176,18 +176,26 @@ pub(super) fn report(
             }));
             continue;
         }
+        // For people: coin figures with their money value.
+        let show = |v: i64, money: bool| {
+            if money {
+                show(v, true)
+            } else {
+                config.economy.coins_with_value(v)
+            }
+        };
         println!("{} — {} to {}", r.member.name, r.first_day, r.last_day);
         println!(
             "  spent on coins {}; gave {} in gifts; all spending {}",
             show(r.spent.purchase_micros, true),
-            Coins::new(r.spent.gift_coins.max(0).unsigned_abs()),
+            show(r.spent.gift_coins, false),
             show(r.spent.all_micros, true)
         );
         for l in &r.limits {
             let money = l.limit.scope.counts_money();
             println!(
                 "  limit {}: used {} ({}%), {} left",
-                describe_limit(&l.limit, currency),
+                describe_limit(&l.limit, &config.economy),
                 show(l.used, money),
                 l.percent,
                 show(l.remaining, money)
@@ -320,42 +328,12 @@ pub(super) fn export(args: &Args, e: &ExportArgs) -> Result<u8, CliError> {
     let filter = filter(&store, &e.filter)?;
     let (currency, tz) = (config.settings.currency, config.settings.timezone);
     let count = match &e.out {
-        Some(path) => {
-            // Written next to the target and renamed, so a failed export
-            // leaves nothing half-written; an existing file is never replaced.
-            if path.exists() {
-                return Err(CliError::BadInput(format!(
-                    "{} already exists; coinguard never overwrites a file",
-                    path.display()
-                )));
-            }
-            let partial = path.with_extension("partial");
-            let file = std::fs::File::create(&partial).map_err(|err| {
-                CliError::Other(format!("cannot write {}: {err}", partial.display()))
-            })?;
-            let mut out = std::io::BufWriter::new(file);
-            let count = report::export(store.conn(), &filter, currency, tz, format, &mut out);
-            let flushed = out.flush();
-            match (count, flushed) {
-                (Ok(count), Ok(())) => {
-                    std::fs::rename(&partial, path).map_err(|err| {
-                        CliError::Other(format!("cannot write {}: {err}", path.display()))
-                    })?;
-                    count
-                }
-                (Err(err), _) => {
-                    let _ = std::fs::remove_file(&partial);
-                    return Err(err.into());
-                }
-                (_, Err(err)) => {
-                    let _ = std::fs::remove_file(&partial);
-                    return Err(CliError::Other(format!(
-                        "cannot write {}: {err}",
-                        path.display()
-                    )));
-                }
-            }
-        }
+        Some(path) => report::export_to_file(store.conn(), &filter, currency, tz, format, path)
+            .map_err(|err| match err {
+                report::ExportError::Exists(_) => CliError::BadInput(err.to_string()),
+                report::ExportError::Write { .. } => CliError::Other(err.to_string()),
+                report::ExportError::Ledger(err) => err.into(),
+            })?,
         None => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());

@@ -11,11 +11,10 @@ use crate::services::{self, Change};
 
 /// A limit in words, in the household currency (the services own the wording).
 fn describe_limit(limit: &Limit, store: &Store) -> String {
-    let currency = store
-        .config()
-        .map(|c| c.settings.currency)
-        .unwrap_or(crate::money::Currency::USD);
-    services::describe_limit(limit, currency)
+    match store.config() {
+        Ok(config) => services::describe_limit(limit, &config.economy),
+        Err(_) => format!("{} per {}", limit.scope, limit.window),
+    }
 }
 
 fn describe_quiet(q: &QuietHours) -> String {
@@ -138,6 +137,14 @@ pub(super) fn limit(
             if rows.is_empty() {
                 println!("{} has no limits.", found.name);
             }
+            // For people: coin figures with their money value.
+            let show = |v: i64, scope: Scope| {
+                if scope.counts_money() {
+                    show(v, scope)
+                } else {
+                    config.economy.coins_with_value(v)
+                }
+            };
             for (l, used, left) in rows {
                 let window = if l.window == Window::Transaction {
                     String::new()

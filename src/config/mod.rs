@@ -108,6 +108,19 @@ impl Economy {
             .unwrap_or_default()
     }
 
+    /// Coins with what they are worth at the best pack rate, rounded for
+    /// display only: "500 coins (≈7.07 USD)". Every coin figure a person
+    /// reads carries its money value.
+    pub fn coins_with_value(&self, coins: i64) -> String {
+        let value = self.best_rate_per_coin() * Decimal::from(coins);
+        format!(
+            "{} (≈{} {})",
+            Coins::from_i64(coins.max(0)).unwrap_or_default(),
+            money::rounding::for_display(value, self.currency),
+            self.currency
+        )
+    }
+
     /// Parses economy TOML text (as stored in the database or read from a file).
     pub fn from_toml(text: &str, file: &str, currency: Currency) -> Result<Economy, ConfigError> {
         let raw: raw::RawEconomy = parse_toml(text, file)?;

@@ -55,14 +55,7 @@ fn money_with_coins(facts: &Facts<'_>, micros: i64) -> String {
 
 /// Coins with their money value at the best pack rate: "500 coins (≈7.07 USD)".
 fn coins_with_money(facts: &Facts<'_>, coins: i64) -> String {
-    let economy = &facts.config.economy;
-    let value = economy.best_rate_per_coin() * Decimal::from(coins);
-    let money = rounding::for_display(value, economy.currency);
-    format!(
-        "{} (≈{money} {})",
-        Coins::from_i64(coins.max(0)).unwrap_or_default(),
-        economy.currency
-    )
+    facts.config.economy.coins_with_value(coins)
 }
 
 fn action_words(intent: &Intent) -> (&'static str, &'static str) {

@@ -3,6 +3,7 @@
 //! per commodity). Written row by row, so a million transactions stream.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use chrono::DateTime;
 use chrono_tz::Tz;
@@ -29,6 +30,69 @@ impl Format {
             _ => None,
         }
     }
+}
+
+/// Why an export to a file did not happen. Nothing is left behind either way.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{} already exists; coinguard never overwrites a file", .0.display())]
+    Exists(PathBuf),
+    #[error("cannot write {}: {message}", path.display())]
+    Write { path: PathBuf, message: String },
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+impl Format {
+    /// The format a file name asks for: .csv, .json, or .journal/.hledger.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        Format::parse(path.extension()?.to_str()?)
+    }
+}
+
+/// Exports to a new file at `path`. The export is written next to it and
+/// renamed once complete, so a failed export leaves nothing half-written, and
+/// an existing file is never replaced. Returns how many transactions it holds.
+pub fn export_to_file(
+    conn: &Connection,
+    filter: &HistoryFilter,
+    currency: Currency,
+    tz: Tz,
+    format: Format,
+    path: &Path,
+) -> Result<u64, ExportError> {
+    let failed = |err: std::io::Error| ExportError::Write {
+        path: path.to_path_buf(),
+        message: err.to_string(),
+    };
+    if path.exists() {
+        return Err(ExportError::Exists(path.to_path_buf()));
+    }
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".coinguard-partial");
+    let partial = PathBuf::from(partial);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&partial)
+        .map_err(failed)?;
+    let mut out = std::io::BufWriter::new(file);
+    let written = export(conn, filter, currency, tz, format, &mut out)
+        .map_err(ExportError::from)
+        .and_then(|count| out.flush().map(|()| count).map_err(failed));
+    let done = written.and_then(|count| {
+        // A hard link fails if the target appeared meanwhile: never replaced.
+        std::fs::hard_link(&partial, path).map_err(|err| {
+            if err.kind() == std::io::ErrorKind::AlreadyExists {
+                ExportError::Exists(path.to_path_buf())
+            } else {
+                failed(err)
+            }
+        })?;
+        Ok(count)
+    });
+    let _ = std::fs::remove_file(&partial);
+    done
 }
 
 fn io(e: std::io::Error) -> LedgerError {

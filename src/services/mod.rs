@@ -20,8 +20,8 @@ pub use demo::{DEMO_PIN, DemoSummary, seed_demo};
 pub use household::init_household;
 pub use policy::{
     Change, LimitSpec, acknowledge_alerts, add_member, describe_limit, describe_quiet_hours,
-    open_alerts, parse_limit_amount, remove_limit, set_creator_list, set_limit, set_pin,
-    set_quiet_hours, show_limit_amount,
+    describe_thresholds, open_alerts, parse_limit_amount, remove_limit, set_creator_list,
+    set_limit, set_pin, set_quiet_hours, show_limit_amount,
 };
 pub use requests::{approve, ask_again, cancel, deny, list_requests, request};
 pub use spend::{

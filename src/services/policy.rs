@@ -4,7 +4,7 @@
 //! be shown (and, with the guardian-action log, recorded).
 
 use crate::auth::GuardianPass;
-use crate::config::Verdict;
+use crate::config::{Economy, Verdict};
 use crate::domain::{BirthDate, Clock, MemberId, Name, Role, Scope, Window};
 use crate::ledger::{self, CreatorList, Limit, QuietHours, Store};
 use crate::money::{Coins, Money};
@@ -20,15 +20,24 @@ pub struct Change<T> {
     pub after: Option<T>,
 }
 
-/// A limit in words: "purchase per week: approval needed above 10.00 USD, refused above 20.00 USD".
-pub fn describe_limit(limit: &Limit, currency: crate::money::Currency) -> String {
+/// A limit in words: "purchase per week: approval needed above 10.00 USD,
+/// refused above 20.00 USD"; coin amounts carry their money value.
+pub fn describe_limit(limit: &Limit, economy: &Economy) -> String {
+    format!(
+        "{} per {}: {}",
+        limit.scope,
+        limit.window,
+        describe_thresholds(limit, economy)
+    )
+}
+
+/// Just the thresholds: "approval needed above 500 coins (≈7.07 USD)".
+pub fn describe_thresholds(limit: &Limit, economy: &Economy) -> String {
     let show = |v: i64| {
         if limit.scope.counts_money() {
-            Money::from_micros(currency, v).to_string()
+            Money::from_micros(economy.currency, v).to_string()
         } else {
-            Coins::from_i64(v)
-                .map(|c| c.to_string())
-                .unwrap_or_else(|_| v.to_string())
+            economy.coins_with_value(v)
         }
     };
     let mut parts = Vec::new();
@@ -38,7 +47,7 @@ pub fn describe_limit(limit: &Limit, currency: crate::money::Currency) -> String
     if let Some(hard) = limit.hard {
         parts.push(format!("refused above {}", show(hard)));
     }
-    format!("{} per {}: {}", limit.scope, limit.window, parts.join(", "))
+    parts.join(", ")
 }
 
 /// Quiet hours in words: "21:00–07:00, spending refused".
@@ -173,8 +182,8 @@ pub fn set_limit(
             hard,
         };
         let before = ledger::set_limit(w, &limit)?;
-        let currency = w.config().settings.currency;
-        let text = |l: &Limit| describe_limit(l, currency);
+        let economy = &w.config().economy;
+        let text = |l: &Limit| describe_limit(l, economy);
         record(
             w,
             actor,
@@ -204,7 +213,7 @@ pub fn remove_limit(
         let found = ledger::find_member(w.sql(), member)?;
         match ledger::remove_limit(w, found.id, scope, window)? {
             Some(before) => {
-                let text = describe_limit(&before, w.config().settings.currency);
+                let text = describe_limit(&before, &w.config().economy);
                 record(
                     w,
                     actor,

@@ -239,7 +239,7 @@ fn limit_lines(
             if limit.scope.counts_money() {
                 money(v, currency)
             } else {
-                Coins::new(v.max(0).unsigned_abs()).to_string()
+                config.economy.coins_with_value(v)
             }
         };
         let window = if limit.window == Window::Transaction {
@@ -251,10 +251,7 @@ fn limit_lines(
             title: format!(
                 "{} {window}: {}",
                 limit.scope,
-                services::describe_limit(&limit, currency)
-                    .split(": ")
-                    .nth(1)
-                    .unwrap_or_default()
+                services::describe_thresholds(&limit, &config.economy)
             ),
             used: show(used),
             left: show((cap - used).max(0)),

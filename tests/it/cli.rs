@@ -489,6 +489,20 @@ fn limits_and_rules_are_set_with_the_pin_and_show_before_and_after() {
         String::from_utf8_lossy(&out.stdout),
         "purchase per day: refused above 5.00 USD; used today: 0.00 USD; 5.00 USD left\n"
     );
+    // A limit counted in coins says what the coins are worth.
+    let out = h.guardian(&[
+        "limit", "set", "Lee", "--scope", "gift", "--window", "week", "--soft", "500",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = h.run(&["limit", "list", "Lee"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(
+            "gift per week: approval needed above 500 coins (≈7.07 USD); used this week: 0 coins (≈0.00 USD); 500 coins (≈7.07 USD) left"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    h.guardian(&["limit", "remove", "Lee", "--scope", "gift", "--window", "week"]);
     // Preview writes nothing, and says what would happen.
     let out = h.run(&["preview", "buy", "Lee", "coins-350"]);
     assert_eq!(out.status.code(), Some(0));
