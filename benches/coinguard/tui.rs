@@ -7,7 +7,7 @@ use coinguard::domain::FixedClock;
 use coinguard::ledger::{self, Store};
 use coinguard::tui::app::{App, Screen};
 use coinguard::tui::render::{Theme, render};
-use coinguard::tui::view::{self, GiftChoice, sample};
+use coinguard::tui::view::{self, Selection, sample};
 use divan::Bencher;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -62,7 +62,9 @@ fn frame(bencher: Bencher, name: &str) {
     let theme = Theme { color: true };
     bencher.bench_local(|| {
         terminal
-            .draw(|f| render(&app, &vm, theme, f))
+            .draw(|f| {
+                render(&app, &vm, theme, f);
+            })
             .map(|_| ())
             .unwrap()
     });
@@ -77,10 +79,12 @@ fn startup_to_first_frame_1m(bencher: Bencher) {
     let clock = FixedClock::new(history::end());
     bencher.bench_local(|| {
         let mut store = Store::open(&path).unwrap();
-        let vm = view::load(&mut store, &clock, None, GiftChoice::default()).unwrap();
+        let vm = view::load(&mut store, &clock, None, &Selection::default()).unwrap();
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         terminal
-            .draw(|f| render(&App::default(), &vm, Theme { color: true }, f))
+            .draw(|f| {
+                render(&App::default(), &vm, Theme { color: true }, f);
+            })
             .unwrap();
     });
 }
@@ -92,6 +96,6 @@ fn guardian_reload_1m(bencher: Bencher) {
     let clock = FixedClock::new(history::end());
     let guardian = ledger::find_member(store.conn(), "Guardian").unwrap().id;
     bencher.bench_local(|| {
-        view::load(&mut store, &clock, Some(guardian), GiftChoice::default()).unwrap()
+        view::load(&mut store, &clock, Some(guardian), &Selection::default()).unwrap()
     });
 }

@@ -2,9 +2,12 @@
 //! effect out. Key handlers never touch the database; effects are run by the
 //! event loop through the services.
 
+use super::editor::{self, Form, FormKind, Opened, PolicyChange, Review};
+use super::filter;
 use super::keymap::Command;
-use super::view::{GiftChoice, ViewModel};
+use super::view::{AuditView, Selection, ViewModel};
 use crate::domain::MemberId;
+use crate::ledger::RequestStatus;
 
 /// The screens, in Tab order for each kind of person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +21,7 @@ pub enum Screen {
     Dashboard,
     Approvals,
     Members,
+    Limits,
     Audit,
 }
 
@@ -28,10 +32,11 @@ pub const MEMBER_SCREENS: [Screen; 5] = [
     Screen::Requests,
     Screen::History,
 ];
-pub const GUARDIAN_SCREENS: [Screen; 4] = [
+pub const GUARDIAN_SCREENS: [Screen; 5] = [
     Screen::Dashboard,
     Screen::Approvals,
     Screen::Members,
+    Screen::Limits,
     Screen::Audit,
 ];
 
@@ -47,6 +52,7 @@ impl Screen {
             Screen::Dashboard => "Dashboard",
             Screen::Approvals => "Approvals",
             Screen::Members => "Members",
+            Screen::Limits => "Limits",
             Screen::Audit => "Audit",
         }
     }
@@ -58,12 +64,33 @@ pub enum PinFor {
     SignIn(MemberId),
     Approve(i64),
     Deny(i64, String),
+    Policy(PolicyChange),
+}
+
+/// What a line of text is being typed for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextFor {
+    /// Why a guardian denies a request (the member sees it).
+    DenyReason(i64),
+    /// A member's note when asking again.
+    AskAgainNote(i64),
+    Filter,
+    ExportPath,
+}
+
+impl TextFor {
+    /// Whether an empty line is an answer.
+    fn may_be_empty(&self) -> bool {
+        matches!(self, TextFor::AskAgainNote(_) | TextFor::Filter)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Popup {
     Pin { purpose: PinFor, typed: String },
-    Reason { request: i64, typed: String },
+    Text { purpose: TextFor, typed: String },
+    Form(Form),
+    Review(Review),
     Confirm(Effect),
     Help,
 }
@@ -93,7 +120,21 @@ pub enum Effect {
         reason: String,
         pin: String,
     },
-    /// Reload the view model (a selection that changes a preview).
+    AskAgain {
+        request: i64,
+        note: String,
+    },
+    Cancel {
+        request: i64,
+    },
+    Policy {
+        change: PolicyChange,
+        pin: String,
+    },
+    Export {
+        path: String,
+    },
+    /// Reload the view model (a selection that changes what is shown).
     Reload,
     Verify,
 }
@@ -106,6 +147,9 @@ pub enum Tone {
     Bad,
 }
 
+/// Longest line a text field takes (a PIN, a reason, a path).
+const MAX_TYPED: usize = 200;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct App {
     pub who: Option<(MemberId, String, bool)>,
@@ -113,7 +157,7 @@ pub struct App {
     pub cursor: usize,
     pub popup: Option<Popup>,
     pub message: Option<(String, Tone)>,
-    pub gift: GiftChoice,
+    pub selection: Selection,
     pub quit: bool,
 }
 
@@ -125,19 +169,14 @@ impl Default for App {
             cursor: 0,
             popup: None,
             message: None,
-            gift: GiftChoice {
-                creator: 0,
-                gift: 0,
-                count: 1,
-                history_after: None,
-            },
+            selection: Selection::default(),
             quit: false,
         }
     }
 }
 
 impl App {
-    fn screens(&self) -> &'static [Screen] {
+    pub fn screens(&self) -> &'static [Screen] {
         match self.who {
             Some((_, _, true)) => &GUARDIAN_SCREENS,
             Some(_) => &MEMBER_SCREENS,
@@ -145,7 +184,7 @@ impl App {
         }
     }
 
-    fn rows(&self, vm: &ViewModel) -> usize {
+    pub fn rows(&self, vm: &ViewModel) -> usize {
         let member = vm.member.as_ref();
         let guardian = vm.guardian.as_ref();
         match self.screen {
@@ -155,39 +194,71 @@ impl App {
             Screen::Requests => member.map_or(0, |m| m.requests.len()),
             Screen::History => member.map_or(0, |m| m.history.len()),
             Screen::Approvals => guardian.map_or(0, |g| g.pending.len()),
-            Screen::Audit => guardian.map_or(0, |g| g.history.len()),
+            Screen::Limits => guardian
+                .and_then(|g| g.rules.get(self.selection.rules_member))
+                .map_or(0, |r| r.rows.len()),
+            Screen::Audit => guardian.map_or(0, |g| match self.selection.audit {
+                AuditView::Ledger => g.history.len(),
+                _ => g.log.len(),
+            }),
             Screen::Wallet | Screen::Dashboard => 0,
         }
     }
 
-    /// Typed text for a popup that takes text (PIN or reason).
+    /// Typed text for a popup that takes text.
     pub fn type_char(&mut self, c: char) {
+        let typed = match &mut self.popup {
+            Some(Popup::Pin { typed, .. } | Popup::Text { typed, .. }) => typed,
+            Some(Popup::Form(form)) => {
+                form.error = None;
+                // The quiet-hours form's third row is a choice, not a field.
+                let Some(field) = form.fields.get_mut(form.field) else {
+                    return;
+                };
+                field
+            }
+            _ => return,
+        };
+        if typed.chars().count() < MAX_TYPED && !c.is_control() {
+            typed.push(c);
+        }
+    }
+
+    pub fn backspace(&mut self) {
         match &mut self.popup {
-            Some(Popup::Pin { typed, .. }) | Some(Popup::Reason { typed, .. })
-                if typed.chars().count() < 128 =>
-            {
-                typed.push(c)
+            Some(Popup::Pin { typed, .. } | Popup::Text { typed, .. }) => {
+                typed.pop();
+            }
+            Some(Popup::Form(form)) => {
+                if let Some(field) = form.fields.get_mut(form.field) {
+                    field.pop();
+                }
             }
             _ => {}
         }
     }
 
-    pub fn backspace(&mut self) {
-        if let Some(Popup::Pin { typed, .. } | Popup::Reason { typed, .. }) = &mut self.popup {
-            typed.pop();
-        }
-    }
-
     /// Whether keys go to a text field (so 'q' types a q).
     pub fn typing(&self) -> bool {
-        matches!(self.popup, Some(Popup::Pin { .. } | Popup::Reason { .. }))
+        matches!(
+            self.popup,
+            Some(Popup::Pin { .. } | Popup::Text { .. } | Popup::Form(_))
+        )
+    }
+
+    fn text(&mut self, purpose: TextFor, typed: String) {
+        self.popup = Some(Popup::Text { purpose, typed });
+    }
+
+    fn say(&mut self, text: impl Into<String>, tone: Tone) {
+        self.message = Some((text.into(), tone));
     }
 }
 
 /// The pure update: a command in, maybe an effect out.
 pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect> {
     if let Some(popup) = app.popup.clone() {
-        return update_popup(app, popup, command);
+        return update_popup(app, popup, command, vm);
     }
     app.message = None;
     let rows = app.rows(vm);
@@ -208,41 +279,56 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
             } else {
                 (at + screens.len() - 1) % screens.len()
             };
-            app.screen = screens[next];
-            app.cursor = 0;
-            if app.gift.history_after.take().is_some() {
-                return Some(Effect::Reload);
-            }
-            None
+            go_to(app, screens[next])
         }
         Command::Down => {
             app.cursor = (app.cursor + 1).min(rows.saturating_sub(1));
-            (app.screen == Screen::Gifts).then(|| {
-                app.gift.gift = app.cursor;
-                Effect::Reload
-            })
+            gift_moved(app)
         }
         Command::Up => {
             app.cursor = app.cursor.saturating_sub(1);
-            (app.screen == Screen::Gifts).then(|| {
-                app.gift.gift = app.cursor;
-                Effect::Reload
-            })
+            gift_moved(app)
         }
-        Command::Left | Command::Right if app.screen == Screen::Gifts => {
-            let creators = vm.member.as_ref().map_or(0, |m| m.creators.len()).max(1);
-            app.gift.creator = if command == Command::Right {
-                (app.gift.creator + 1) % creators
-            } else {
-                (app.gift.creator + creators - 1) % creators
+        Command::Left | Command::Right => {
+            let step = |at: usize, count: usize| {
+                let count = count.max(1);
+                if command == Command::Right {
+                    (at + 1) % count
+                } else {
+                    (at + count - 1) % count
+                }
             };
-            Some(Effect::Reload)
+            match app.screen {
+                Screen::Gifts => {
+                    let creators = vm.member.as_ref().map_or(0, |m| m.creators.len());
+                    app.selection.creator = step(app.selection.creator, creators);
+                    Some(Effect::Reload)
+                }
+                Screen::Limits => {
+                    let members = vm.guardian.as_ref().map_or(0, |g| g.rules.len());
+                    app.selection.rules_member = step(app.selection.rules_member, members);
+                    app.cursor = 0;
+                    None
+                }
+                Screen::Audit => {
+                    let views = AuditView::ALL;
+                    let at = views
+                        .iter()
+                        .position(|v| *v == app.selection.audit)
+                        .unwrap_or(0);
+                    app.selection.audit = views[step(at, views.len())];
+                    app.selection.first_pages();
+                    app.cursor = 0;
+                    Some(Effect::Reload)
+                }
+                _ => None,
+            }
         }
         Command::More | Command::Less if app.screen == Screen::Gifts => {
-            app.gift.count = if command == Command::More {
-                (app.gift.count + 1).min(99)
+            app.selection.count = if command == Command::More {
+                (app.selection.count + 1).min(99)
             } else {
-                app.gift.count.saturating_sub(1).max(1)
+                app.selection.count.saturating_sub(1).max(1)
             };
             Some(Effect::Reload)
         }
@@ -259,34 +345,125 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
                 .as_ref()
                 .and_then(|g| g.pending.get(app.cursor))
                 .map(|r| r.id)?;
-            app.popup = Some(if command == Command::Approve {
-                Popup::Pin {
+            if command == Command::Approve {
+                app.popup = Some(Popup::Pin {
                     purpose: PinFor::Approve(request),
                     typed: String::new(),
-                }
+                });
             } else {
-                Popup::Reason {
-                    request,
-                    typed: String::new(),
+                app.text(TextFor::DenyReason(request), String::new());
+            }
+            None
+        }
+        Command::AskAgain | Command::CancelRequest if app.screen == Screen::Requests => {
+            let request = vm.member.as_ref()?.requests.get(app.cursor)?;
+            let (id, status) = (request.id, request.status);
+            match (command, status) {
+                (Command::CancelRequest, RequestStatus::Pending) => {
+                    app.popup = Some(Popup::Confirm(Effect::Cancel { request: id }));
                 }
-            });
+                (Command::CancelRequest, _) => app.say(
+                    format!("Request #{id} is {}: only a waiting request can be cancelled", status.as_str()),
+                    Tone::Warning,
+                ),
+                (_, RequestStatus::Pending | RequestStatus::Approved) => app.say(
+                    format!("Request #{id} is {}: only a denied, expired or cancelled request can be asked again", status.as_str()),
+                    Tone::Warning,
+                ),
+                _ => app.text(TextFor::AskAgainNote(id), String::new()),
+            }
+            None
+        }
+        Command::Remove if app.screen == Screen::Limits => {
+            let (rules, economy) = editing(app, vm)?;
+            match editor::remove(rules, app.cursor, economy) {
+                Ok(review) => app.popup = Some(Popup::Review(review)),
+                Err(why) => app.say(why, Tone::Warning),
+            }
+            None
+        }
+        Command::Filter if matches!(app.screen, Screen::History | Screen::Audit) => {
+            app.text(TextFor::Filter, app.selection.filter.text.clone());
+            None
+        }
+        Command::Export if app.screen == Screen::Audit => {
+            app.text(TextFor::ExportPath, "coinguard-export.csv".into());
             None
         }
         Command::Verify if app.screen == Screen::Audit => Some(Effect::Verify),
         Command::NextPage if matches!(app.screen, Screen::History | Screen::Audit) => {
             // The next page, or back to the newest after the last one.
-            let next = vm
-                .member
-                .as_ref()
-                .map(|m| m.history_next)
-                .or(vm.guardian.as_ref().map(|g| g.history_next))
-                .flatten();
-            app.gift.history_after = next;
+            let guardian = vm.guardian.as_ref();
+            if app.screen == Screen::Audit && app.selection.audit != AuditView::Ledger {
+                app.selection.log_before = guardian.and_then(|g| g.log_next);
+            } else {
+                app.selection.history_after = vm
+                    .member
+                    .as_ref()
+                    .map(|m| m.history_next)
+                    .or(guardian.map(|g| g.history_next))
+                    .flatten();
+            }
             app.cursor = 0;
             Some(Effect::Reload)
         }
         _ => None,
     }
+}
+
+/// What a mouse click landed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    Screen(Screen),
+    Row(usize),
+}
+
+/// A click: on a tab, go there; on a list row, select it, and on the row
+/// already selected, choose it (as Enter would).
+pub fn click(app: &mut App, vm: &ViewModel, hit: Hit) -> Option<Effect> {
+    if app.popup.is_some() {
+        return None;
+    }
+    app.message = None;
+    match hit {
+        Hit::Screen(screen) if screen != app.screen => go_to(app, screen),
+        Hit::Screen(_) => None,
+        Hit::Row(row) if row == app.cursor => update(app, Command::Select, vm),
+        Hit::Row(row) => {
+            app.cursor = row;
+            gift_moved(app)
+        }
+    }
+}
+
+/// Moves to a screen, back to the newest pages.
+pub fn go_to(app: &mut App, screen: Screen) -> Option<Effect> {
+    app.screen = screen;
+    app.cursor = 0;
+    let paged = app.selection.history_after.is_some() || app.selection.log_before.is_some();
+    app.selection.first_pages();
+    paged.then_some(Effect::Reload)
+}
+
+/// On the gift screen the cursor picks the gift, whose preview reloads.
+fn gift_moved(app: &mut App) -> Option<Effect> {
+    (app.screen == Screen::Gifts).then(|| {
+        app.selection.gift = app.cursor;
+        Effect::Reload
+    })
+}
+
+/// The rules of the member the editor shows, with the prices.
+fn editing<'v>(
+    app: &App,
+    vm: &'v ViewModel,
+) -> Option<(&'v editor::MemberRules, &'v crate::config::Economy)> {
+    let rules = vm
+        .guardian
+        .as_ref()?
+        .rules
+        .get(app.selection.rules_member)?;
+    Some((rules, vm.economy.as_ref()?))
 }
 
 fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
@@ -314,25 +491,34 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
             None
         }
         Screen::Gifts => {
-            let creator = vm.member.as_ref()?.creators.get(app.gift.creator)?.clone();
+            let creator = vm
+                .member
+                .as_ref()?
+                .creators
+                .get(app.selection.creator)?
+                .clone();
             app.popup = Some(Popup::Confirm(Effect::Gift {
                 creator,
-                gift: app.gift.gift,
-                count: app.gift.count,
+                gift: app.selection.gift,
+                count: app.selection.count,
             }));
+            None
+        }
+        Screen::Limits => {
+            let (rules, economy) = editing(app, vm)?;
+            app.popup = Some(match editor::open(rules, app.cursor, economy)? {
+                Opened::Form(form) => Popup::Form(form),
+                Opened::Review(review) => Popup::Review(review),
+            });
             None
         }
         _ => None,
     }
 }
 
-fn update_popup(app: &mut App, popup: Popup, command: Command) -> Option<Effect> {
+fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -> Option<Effect> {
     match (popup, command) {
-        (_, Command::Back) => {
-            app.popup = None;
-            None
-        }
-        (Popup::Help, _) => {
+        (_, Command::Back) | (Popup::Help, _) => {
             app.popup = None;
             None
         }
@@ -356,16 +542,88 @@ fn update_popup(app: &mut App, popup: Popup, command: Command) -> Option<Effect>
                     reason,
                     pin: typed,
                 },
+                PinFor::Policy(change) => Effect::Policy { change, pin: typed },
             })
         }
-        (Popup::Reason { request, typed }, Command::Select) if !typed.trim().is_empty() => {
+        (Popup::Text { purpose, typed }, Command::Select)
+            if purpose.may_be_empty() || !typed.trim().is_empty() =>
+        {
+            app.popup = None;
+            match purpose {
+                TextFor::DenyReason(request) => {
+                    app.popup = Some(Popup::Pin {
+                        purpose: PinFor::Deny(request, typed),
+                        typed: String::new(),
+                    });
+                    None
+                }
+                TextFor::AskAgainNote(request) => Some(Effect::AskAgain {
+                    request,
+                    note: typed,
+                }),
+                TextFor::ExportPath => Some(Effect::Export { path: typed }),
+                TextFor::Filter => apply_filter(app, &typed, vm),
+            }
+        }
+        (Popup::Form(mut form), Command::Up | Command::Down) => {
+            let fields = if form.kind == FormKind::Quiet { 3 } else { 2 };
+            form.field = if command == Command::Down {
+                (form.field + 1) % fields
+            } else {
+                (form.field + fields - 1) % fields
+            };
+            app.popup = Some(Popup::Form(form));
+            None
+        }
+        (Popup::Form(mut form), Command::Left | Command::Right) if form.kind == FormKind::Quiet => {
+            form.refuse = !form.refuse;
+            app.popup = Some(Popup::Form(form));
+            None
+        }
+        (Popup::Form(mut form), Command::Select) => {
+            let (rules, economy) = editing(app, vm)?;
+            let target = rules.rows.get(app.cursor)?;
+            match editor::submit(&form, economy) {
+                Ok(review) => {
+                    app.popup = Some(Popup::Review(editor::with_before(review, target, economy)))
+                }
+                Err(why) => {
+                    form.error = Some(why);
+                    app.popup = Some(Popup::Form(form));
+                }
+            }
+            None
+        }
+        (Popup::Review(review), Command::Select) => {
             app.popup = Some(Popup::Pin {
-                purpose: PinFor::Deny(request, typed),
+                purpose: PinFor::Policy(review.change),
                 typed: String::new(),
             });
             None
         }
         _ => None,
+    }
+}
+
+/// Applies a typed filter, or says which word means nothing (and keeps the
+/// filter that was there).
+fn apply_filter(app: &mut App, typed: &str, vm: &ViewModel) -> Option<Effect> {
+    let names: Vec<_> = if app.screen == Screen::Audit {
+        vm.members.iter().map(|m| (m.id, m.name.as_str())).collect()
+    } else {
+        Vec::new()
+    };
+    match filter::parse(typed, &names) {
+        Ok(f) => {
+            app.selection.filter = f;
+            app.selection.first_pages();
+            app.cursor = 0;
+            Some(Effect::Reload)
+        }
+        Err(why) => {
+            app.say(format!("Filter not changed: {why}"), Tone::Bad);
+            None
+        }
     }
 }
 
@@ -502,10 +760,10 @@ mod tests {
         };
         assert_eq!(update(&mut app, Command::More, &vm), Some(Effect::Reload));
         assert_eq!(update(&mut app, Command::Down, &vm), Some(Effect::Reload));
-        assert_eq!((app.gift.count, app.gift.gift), (2, 1));
+        assert_eq!((app.selection.count, app.selection.gift), (2, 1));
         assert_eq!(update(&mut app, Command::Less, &vm), Some(Effect::Reload));
         assert_eq!(update(&mut app, Command::Less, &vm), Some(Effect::Reload));
-        assert_eq!(app.gift.count, 1, "never fewer than one");
+        assert_eq!(app.selection.count, 1, "never fewer than one");
         update(&mut app, Command::Select, &vm);
         assert_eq!(
             app.popup,
@@ -565,13 +823,183 @@ mod paging_tests {
             update(&mut app, Command::NextPage, &vm),
             Some(Effect::Reload)
         );
-        assert_eq!(app.gift.history_after, Some(next));
+        assert_eq!(app.selection.history_after, Some(next));
         assert_eq!(
             update(&mut app, Command::NextScreen, &vm),
             Some(Effect::Reload)
         );
-        assert_eq!(app.gift.history_after, None);
+        assert_eq!(app.selection.history_after, None);
         // Elsewhere, n does nothing.
         assert_eq!(update(&mut app, Command::NextPage, &vm), None);
+    }
+}
+
+#[cfg(test)]
+mod editor_tests {
+    use super::*;
+    use crate::domain::{Scope, Window};
+    use crate::tui::view::sample;
+
+    fn guardian(screen: Screen) -> App {
+        App {
+            who: Some((MemberId(1), "Maria".into(), true)),
+            screen,
+            ..App::default()
+        }
+    }
+
+    fn type_text(app: &mut App, text: &str) {
+        for c in text.chars() {
+            app.type_char(c);
+        }
+    }
+
+    #[test]
+    fn a_limit_is_typed_reviewed_with_before_and_after_then_saved_with_a_pin() {
+        let vm = sample(true);
+        let mut app = guardian(Screen::Limits);
+        // Row 0: buying coins, each time (no limit yet).
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        update(&mut app, Command::Down, &vm); // to "Refuse above"
+        type_text(&mut app, "5");
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        let Some(Popup::Review(review)) = &app.popup else {
+            panic!("a review comes before the PIN: {:?}", app.popup);
+        };
+        assert_eq!(review.what, "Sam · coins bought each time");
+        assert_eq!(review.before, "no limit");
+        assert_eq!(review.after, "refused above 5.00 USD");
+        update(&mut app, Command::Select, &vm);
+        assert!(matches!(
+            app.popup,
+            Some(Popup::Pin {
+                purpose: PinFor::Policy(_),
+                ..
+            })
+        ));
+        type_text(&mut app, "pin");
+        let Some(Effect::Policy { change, pin }) = update(&mut app, Command::Select, &vm) else {
+            panic!("saving is an effect");
+        };
+        assert_eq!(pin, "pin");
+        let PolicyChange::SetLimit { member, limit } = change else {
+            panic!("a limit is set");
+        };
+        assert_eq!(member, "Sam");
+        assert_eq!(
+            (limit.scope, limit.window),
+            (Scope::Purchase, Window::Transaction)
+        );
+        assert_eq!((limit.soft, limit.hard), (None, Some(5_000_000)));
+    }
+
+    #[test]
+    fn a_bad_amount_keeps_the_form_open_with_the_reason_and_esc_changes_nothing() {
+        let vm = sample(true);
+        let mut app = guardian(Screen::Limits);
+        update(&mut app, Command::Select, &vm);
+        type_text(&mut app, "-3");
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        let Some(Popup::Form(form)) = &app.popup else {
+            panic!("still the form");
+        };
+        assert!(
+            form.error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("Ask a guardian above: "))
+        );
+        assert_eq!(update(&mut app, Command::Back, &vm), None);
+        assert_eq!(app.popup, None);
+    }
+
+    #[test]
+    fn removing_needs_something_to_remove() {
+        let vm = sample(true);
+        let mut app = guardian(Screen::Limits);
+        update(&mut app, Command::Remove, &vm);
+        assert_eq!(app.popup, None);
+        assert_eq!(
+            app.message,
+            Some((
+                "Sam has no coins bought each time to remove".into(),
+                Tone::Warning
+            ))
+        );
+        // Row 2: buying coins per week, which is set.
+        app.cursor = 2;
+        update(&mut app, Command::Remove, &vm);
+        let Some(Popup::Review(review)) = &app.popup else {
+            panic!("removing is reviewed");
+        };
+        assert_eq!(
+            review.before,
+            "approval needed above 10.00 USD, refused above 25.00 USD"
+        );
+        assert_eq!(review.after, "no limit");
+    }
+
+    #[test]
+    fn audit_switches_logs_filters_and_exports() {
+        let vm = sample(true);
+        let mut app = guardian(Screen::Audit);
+        assert_eq!(update(&mut app, Command::Right, &vm), Some(Effect::Reload));
+        assert_eq!(app.selection.audit, AuditView::Decisions);
+        assert_eq!(app.rows(&vm), 2);
+        update(&mut app, Command::Filter, &vm);
+        type_text(&mut app, "sam refused 2026-03");
+        assert_eq!(update(&mut app, Command::Select, &vm), Some(Effect::Reload));
+        assert_eq!(app.selection.filter.member, Some(MemberId(2)));
+        assert_eq!(
+            app.selection.filter.outcome,
+            Some(crate::tui::filter::Outcome::Refused)
+        );
+        // A word that means nothing: said, and the filter stays as it was.
+        update(&mut app, Command::Filter, &vm);
+        type_text(&mut app, " gfit");
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        assert_eq!(app.selection.filter.text, "sam refused 2026-03");
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, t)| m.contains("\"gfit\"") && *t == Tone::Bad)
+        );
+        update(&mut app, Command::Export, &vm);
+        assert_eq!(
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::Export {
+                path: "coinguard-export.csv".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_member_asks_again_with_a_note_or_cancels_what_waits() {
+        let vm = sample(false);
+        let mut app = App {
+            who: Some((MemberId(2), "Sam".into(), false)),
+            screen: Screen::Requests,
+            ..App::default()
+        };
+        // Row 0 is pending: it cannot be asked again, but can be cancelled.
+        update(&mut app, Command::AskAgain, &vm);
+        assert_eq!(app.popup, None);
+        assert!(app.message.is_some());
+        update(&mut app, Command::CancelRequest, &vm);
+        assert_eq!(
+            app.popup,
+            Some(Popup::Confirm(Effect::Cancel { request: 7 }))
+        );
+        update(&mut app, Command::Back, &vm);
+        // Row 1 was denied: ask again, with a note.
+        update(&mut app, Command::Down, &vm);
+        update(&mut app, Command::AskAgain, &vm);
+        type_text(&mut app, "I saved up for it");
+        assert_eq!(
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::AskAgain {
+                request: 6,
+                note: "I saved up for it".into()
+            })
+        );
     }
 }

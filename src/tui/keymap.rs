@@ -18,6 +18,11 @@ pub enum Command {
     Deny,
     NextPage,
     Verify,
+    Filter,
+    Export,
+    AskAgain,
+    CancelRequest,
+    Remove,
     Help,
     Quit,
 }
@@ -59,13 +64,13 @@ pub const KEYMAP: &[Binding] = &[
     Binding {
         keys: "←/h",
         command: Command::Left,
-        help: "previous creator (gifts)",
+        help: "previous choice (creator, member, audit log)",
         in_footer: false,
     },
     Binding {
         keys: "→/l",
         command: Command::Right,
-        help: "next creator (gifts)",
+        help: "next choice (creator, member, audit log)",
         in_footer: false,
     },
     Binding {
@@ -117,6 +122,36 @@ pub const KEYMAP: &[Binding] = &[
         in_footer: false,
     },
     Binding {
+        keys: "/",
+        command: Command::Filter,
+        help: "filter history or audit (name, kind, outcome, date)",
+        in_footer: false,
+    },
+    Binding {
+        keys: "e",
+        command: Command::Export,
+        help: "export the ledger to a file (audit)",
+        in_footer: false,
+    },
+    Binding {
+        keys: "r",
+        command: Command::AskAgain,
+        help: "ask again, with a note (your requests)",
+        in_footer: false,
+    },
+    Binding {
+        keys: "c",
+        command: Command::CancelRequest,
+        help: "cancel a waiting request (your requests)",
+        in_footer: false,
+    },
+    Binding {
+        keys: "x",
+        command: Command::Remove,
+        help: "remove a limit or rule (limits)",
+        in_footer: false,
+    },
+    Binding {
         keys: "?",
         command: Command::Help,
         help: "help",
@@ -149,6 +184,11 @@ pub fn command_for(code: &crossterm::event::KeyCode, shift: bool) -> Option<Comm
         KeyCode::Char('d') => Command::Deny,
         KeyCode::Char('n') => Command::NextPage,
         KeyCode::Char('v') => Command::Verify,
+        KeyCode::Char('/') => Command::Filter,
+        KeyCode::Char('e') => Command::Export,
+        KeyCode::Char('r') => Command::AskAgain,
+        KeyCode::Char('c') => Command::CancelRequest,
+        KeyCode::Char('x') => Command::Remove,
         KeyCode::Char('?') => Command::Help,
         KeyCode::Char('q') => Command::Quit,
         _ => return None,
@@ -180,6 +220,9 @@ mod tests {
     #[test]
     fn every_binding_dispatches_to_its_command() {
         let key = |keys: &str| -> KeyCode {
+            if keys == "/" {
+                return KeyCode::Char('/');
+            }
             match keys.split('/').next().unwrap_or_default() {
                 "Tab" => KeyCode::Tab,
                 "Shift-Tab" => KeyCode::BackTab,

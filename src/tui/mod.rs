@@ -8,6 +8,8 @@
 //! data_version, checked between keys), never queried per frame.
 
 pub mod app;
+pub mod editor;
+pub mod filter;
 pub mod keymap;
 pub mod render;
 pub mod view;
@@ -16,7 +18,10 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;
 
-use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEvent, KeyEventKind,
+    KeyModifiers, MouseButton, MouseEventKind,
+};
 
 use crate::auth::{self, Pin, Who};
 use crate::domain::{Clock, Memo, Role};
@@ -48,7 +53,17 @@ pub fn run(path: &Path, clock: &dyn Clock) -> Result<(), TuiError> {
     }
     let mut store = Store::open(path).map_err(ServiceError::from)?;
     let mut terminal = ratatui::try_init()?;
-    let result = event_loop(&mut terminal, &mut store, clock);
+    // Mouse reporting is switched off again on every way out, a panic
+    // included (ratatui's own hook then restores the rest of the terminal).
+    let restore_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+        restore_hook(info);
+    }));
+    let result = crossterm::execute!(std::io::stdout(), EnableMouseCapture)
+        .map_err(TuiError::from)
+        .and_then(|()| event_loop(&mut terminal, &mut store, clock));
+    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
 }
@@ -60,10 +75,11 @@ fn event_loop(
 ) -> Result<(), TuiError> {
     let theme = render::Theme::from_env();
     let mut app = App::default();
-    let mut vm = view::load(store, clock, None, app.gift)?;
+    let mut vm = view::load(store, clock, None, &app.selection)?;
     let mut seen = data_version(store);
+    let mut hits = render::Hits::default();
     loop {
-        terminal.draw(|frame| render::render(&app, &vm, theme, frame))?;
+        terminal.draw(|frame| hits = render::render(&app, &vm, theme, frame))?;
         if app.quit {
             return Ok(());
         }
@@ -75,34 +91,25 @@ fn event_loop(
             }
             continue;
         }
-        let Event::Key(key) = event::read()? else {
-            continue;
-        };
-        if key.kind == KeyEventKind::Release {
-            continue;
-        }
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return Ok(());
-        }
-        if app.typing() {
-            match key.code {
-                KeyCode::Char(c) => {
-                    app.type_char(c);
-                    continue;
+        // A resize needs nothing but the redraw at the top of the loop.
+        let effect = match event::read()? {
+            Event::Key(key) if key.kind != KeyEventKind::Release => {
+                if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+                    return Ok(());
                 }
-                KeyCode::Backspace => {
-                    app.backspace();
-                    continue;
-                }
-                _ => {}
+                on_key(&mut app, &vm, key)
             }
-        }
-        let Some(command) =
-            keymap::command_for(&key.code, key.modifiers.contains(KeyModifiers::SHIFT))
-        else {
-            continue;
+            Event::Mouse(mouse) => match mouse.kind {
+                MouseEventKind::Down(MouseButton::Left) => hits
+                    .at(mouse.column, mouse.row)
+                    .and_then(|hit| app::click(&mut app, &vm, hit)),
+                MouseEventKind::ScrollDown => app::update(&mut app, keymap::Command::Down, &vm),
+                MouseEventKind::ScrollUp => app::update(&mut app, keymap::Command::Up, &vm),
+                _ => None,
+            },
+            _ => None,
         };
-        if let Some(effect) = app::update(&mut app, command, &vm) {
+        if let Some(effect) = effect {
             apply(effect, &mut app, store, clock);
             reload(&mut vm, &mut app, store, clock);
             seen = data_version(store);
@@ -110,8 +117,27 @@ fn event_loop(
     }
 }
 
+/// A key: typed into the open text field, or a command from the keymap.
+fn on_key(app: &mut App, vm: &view::ViewModel, key: KeyEvent) -> Option<app::Effect> {
+    if app.typing() {
+        match key.code {
+            KeyCode::Char(c) => {
+                app.type_char(c);
+                return None;
+            }
+            KeyCode::Backspace => {
+                app.backspace();
+                return None;
+            }
+            _ => {}
+        }
+    }
+    let command = keymap::command_for(&key.code, key.modifiers.contains(KeyModifiers::SHIFT))?;
+    app::update(app, command, vm)
+}
+
 fn reload(vm: &mut view::ViewModel, app: &mut App, store: &mut Store, clock: &dyn Clock) {
-    match view::load(store, clock, app.who.as_ref().map(|w| w.0), app.gift) {
+    match view::load(store, clock, app.who.as_ref().map(|w| w.0), &app.selection) {
         Ok(fresh) => {
             let verify = vm.guardian.as_ref().and_then(|g| g.verify.clone());
             *vm = fresh;
@@ -263,6 +289,30 @@ fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dyn Clock) {
                 Err(e) => (e.to_string(), Tone::Bad),
             })
         }
+        Effect::AskAgain { request, note } => Some(said(
+            Memo::parse(&note)
+                .map_err(ServiceError::from)
+                .and_then(|note| services::ask_again(store, clock, request, &note)),
+        )),
+        Effect::Cancel { request } => Some(match services::cancel(store, clock, &me, request) {
+            Ok(r) => (
+                format!("Cancelled request #{}: {}", r.id, r.summary),
+                Tone::Good,
+            ),
+            Err(e) => (e.to_string(), Tone::Bad),
+        }),
+        Effect::Policy { change, pin: typed } => Some(
+            match pin(&typed)
+                .and_then(|p| {
+                    auth::guardian_pass(store, clock, Some(&me), &p).map_err(ServiceError::from)
+                })
+                .and_then(|pass| policy(store, clock, pass, change))
+            {
+                Ok(text) => (text, Tone::Good),
+                Err(e) => (e.to_string(), Tone::Bad),
+            },
+        ),
+        Effect::Export { path } => Some(export(store, &app.selection.filter, &path)),
         Effect::Verify => Some(match ledger::verify(store.conn()) {
             Ok(report) => match report.problem {
                 None => (
@@ -279,5 +329,129 @@ fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dyn Clock) {
     };
     if let Some(message) = message {
         app.message = Some(message);
+    }
+}
+
+/// Saves one policy change with the guardian's one-use pass; says what
+/// changed, before and after, as the guardian-action log records it.
+fn policy(
+    store: &mut Store,
+    clock: &dyn Clock,
+    pass: auth::GuardianPass,
+    change: editor::PolicyChange,
+) -> Result<String, ServiceError> {
+    use editor::PolicyChange;
+    let economy = store.config()?.economy;
+    let saved = |what: String, before: Option<String>, after: Option<String>| {
+        let none = || "none".to_string();
+        format!(
+            "Saved {what}: was {}; now {} (in the guardian log)",
+            before.unwrap_or_else(none),
+            after.unwrap_or_else(none)
+        )
+    };
+    Ok(match change {
+        PolicyChange::SetLimit { member, limit } => {
+            let spec = services::LimitSpec {
+                scope: limit.scope,
+                window: limit.window,
+                soft: limit.soft,
+                hard: limit.hard,
+            };
+            let c = services::set_limit(store, clock, pass, &member, spec)?;
+            let text = |l: &ledger::Limit| services::describe_thresholds(l, &economy);
+            saved(
+                format!("{member}'s {} limit per {}", limit.scope, limit.window),
+                c.before.as_ref().map(text),
+                c.after.as_ref().map(text),
+            )
+        }
+        PolicyChange::RemoveLimit {
+            member,
+            scope,
+            window,
+        } => {
+            let c = services::remove_limit(store, clock, pass, &member, scope, window)?;
+            let text = |l: &ledger::Limit| services::describe_thresholds(l, &economy);
+            saved(
+                format!("{member}'s {scope} limit per {window}"),
+                c.before.as_ref().map(text),
+                Some("no limit".into()),
+            )
+        }
+        PolicyChange::QuietHours { member, quiet } => {
+            let c = services::set_quiet_hours(store, clock, pass, &member, quiet)?;
+            saved(
+                format!("{member}'s quiet hours"),
+                c.before.as_ref().map(services::describe_quiet_hours),
+                c.after.as_ref().map(services::describe_quiet_hours),
+            )
+        }
+        PolicyChange::Creator {
+            member,
+            creator,
+            list,
+        } => {
+            let c = services::set_creator_list(store, clock, pass, &member, &creator, list)?;
+            let text = |l: &ledger::CreatorList| match l {
+                ledger::CreatorList::Allow => "allowed".to_string(),
+                ledger::CreatorList::Block => "blocked".to_string(),
+            };
+            saved(
+                format!("gifts from {member} to {creator}"),
+                Some(c.before.as_ref().map_or("not on the list".into(), text)),
+                Some(c.after.as_ref().map_or("not on the list".into(), text)),
+            )
+        }
+    })
+}
+
+/// Exports the ledger (with the audit filter) to a new file.
+fn export(store: &Store, filter: &filter::Filter, path: &str) -> (String, Tone) {
+    let path = Path::new(path.trim());
+    let Some(format) = crate::report::Format::from_path(path) else {
+        return (
+            format!(
+                "Not exported: end the file name with .csv, .json or .journal (got {})",
+                path.display()
+            ),
+            Tone::Bad,
+        );
+    };
+    let config = match store.config() {
+        Ok(c) => c,
+        Err(e) => return (e.to_string(), Tone::Bad),
+    };
+    let history = crate::report::HistoryFilter {
+        member: filter.member,
+        kind: filter.kind,
+        since: filter.since,
+        until: filter.until,
+        ..Default::default()
+    };
+    match crate::report::export_to_file(
+        store.conn(),
+        &history,
+        config.settings.currency,
+        config.settings.timezone,
+        format,
+        path,
+    ) {
+        Ok(count) => {
+            let shown = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            let scope = if filter.is_empty() {
+                String::new()
+            } else {
+                format!(" (filter: {})", filter.text)
+            };
+            (
+                format!(
+                    "Exported {count} transactions{scope} to {}",
+                    shown.display()
+                ),
+                Tone::Good,
+            )
+        }
+        Err(e) => (format!("Not exported: {e}"), Tone::Bad),
     }
 }

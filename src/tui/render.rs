@@ -9,9 +9,10 @@ use ratatui::widgets::{
     Bar, BarChart, BarGroup, Block, Clear, Gauge, List, ListItem, ListState, Paragraph, Wrap,
 };
 
-use super::app::{App, GUARDIAN_SCREENS, MEMBER_SCREENS, PinFor, Popup, Screen, Tone};
+use super::app::{App, Effect, Hit, PinFor, Popup, Screen, TextFor, Tone};
+use super::editor::{self, Form, FormKind, Review};
 use super::keymap::{KEYMAP, footer};
-use super::view::{Preview, RequestLine, Verdict, ViewModel};
+use super::view::{AuditView, HistoryLine, LogLine, Preview, RequestLine, Verdict, ViewModel};
 use crate::ledger::RequestStatus;
 
 /// Colours, or none at all when NO_COLOR is set.
@@ -52,7 +53,9 @@ impl Theme {
     }
 }
 
-pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) {
+/// Draws one frame; returns where the tabs and list rows landed, so a mouse
+/// click can be read against exactly what the person saw.
+pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) -> Hits {
     let [header, body, message, legend] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
@@ -60,12 +63,18 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) {
         Constraint::Length(1),
     ])
     .areas(frame.area());
-    frame.render_widget(Paragraph::new(header_line(app)), header);
+    frame.render_widget(Paragraph::new(header_line(app, header.width)), header);
+    let mut hits = Hits::default();
+    for (screen, x) in header_layout(app, header.width).1 {
+        let width = screen.title().chars().count() as u16;
+        hits.tabs
+            .push((screen, Rect::new(header.x + x, header.y, width, 1)));
+    }
     match app.screen {
-        Screen::Pick => pick(app, vm, theme, frame, body),
+        Screen::Pick => pick(app, vm, theme, frame, body, &mut hits),
         Screen::Wallet => wallet(vm, frame, body),
-        Screen::Shop => shop(app, vm, theme, frame, body),
-        Screen::Gifts => gifts(app, vm, theme, frame, body),
+        Screen::Shop => shop(app, vm, theme, frame, body, &mut hits),
+        Screen::Gifts => gifts(app, vm, theme, frame, body, &mut hits),
         Screen::Requests => requests(
             app,
             vm.member
@@ -75,9 +84,12 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) {
             theme,
             frame,
             body,
-            "Your requests",
+            "Your requests · r ask again · c cancel",
+            &mut hits,
         ),
-        Screen::History | Screen::Audit => history(app, vm, theme, frame, body),
+        Screen::History => history(app, vm, theme, frame, body, &mut hits),
+        Screen::Audit => audit(app, vm, theme, frame, body, &mut hits),
+        Screen::Limits => limits(app, vm, theme, frame, body, &mut hits),
         Screen::Dashboard => dashboard(vm, theme, frame, body),
         Screen::Approvals => requests(
             app,
@@ -89,8 +101,9 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) {
             frame,
             body,
             "Waiting for you: a approve · d deny",
+            &mut hits,
         ),
-        Screen::Members => members(app, vm, theme, frame, body),
+        Screen::Members => members(app, vm, theme, frame, body, &mut hits),
     }
     if let Some((text, tone)) = &app.message {
         let style = match tone {
@@ -105,40 +118,92 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) {
         legend,
     );
     if let Some(popup) = &app.popup {
-        render_popup(popup, vm, frame);
+        render_popup(popup, vm, theme, frame);
+        // Nothing under a popup takes clicks.
+        hits = Hits::default();
     }
+    hits
 }
 
-fn header_line(app: &App) -> Line<'static> {
-    let mut spans = vec![Span::styled(
-        "coinguard",
-        Style::default().add_modifier(Modifier::BOLD),
-    )];
-    if let Some((_, name, guardian)) = &app.who {
-        spans.push(Span::raw(format!(
-            " · {name}{} · ",
-            if *guardian { " (guardian)" } else { "" }
-        )));
-        let screens: &[Screen] = if *guardian {
-            &GUARDIAN_SCREENS
-        } else {
-            &MEMBER_SCREENS
-        };
-        for (i, s) in screens.iter().enumerate() {
-            if i > 0 {
-                spans.push(Span::raw(" | "));
-            }
-            let style = if *s == app.screen {
-                Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
-            } else {
-                Style::default()
-            };
-            spans.push(Span::styled(s.title(), style));
+const TAB_GAP: &str = " | ";
+
+/// The header's lead-in and where each screen's tab starts (a column), for
+/// drawing and for mouse clicks alike. On a narrow terminal the lead-in
+/// shrinks so every tab stays visible.
+pub fn header_layout(app: &App, width: u16) -> (String, Vec<(Screen, u16)>) {
+    let Some((_, name, guardian)) = &app.who else {
+        return ("coinguard · Who are you?".into(), Vec::new());
+    };
+    let screens = app.screens();
+    let tabs: usize = screens
+        .iter()
+        .map(|s| s.title().chars().count())
+        .sum::<usize>()
+        + TAB_GAP.len() * screens.len().saturating_sub(1);
+    let role = if *guardian { " (guardian)" } else { "" };
+    let lead = [
+        format!("coinguard · {name}{role} · "),
+        format!("{name}{role} · "),
+        format!("{name} · "),
+        String::new(),
+    ]
+    .into_iter()
+    .find(|lead| lead.chars().count() + tabs <= usize::from(width))
+    .unwrap_or_default();
+    let mut x = lead.chars().count() as u16;
+    let mut starts = Vec::new();
+    for s in screens {
+        starts.push((*s, x));
+        x += (s.title().chars().count() + TAB_GAP.len()) as u16;
+    }
+    (lead, starts)
+}
+
+fn header_line(app: &App, width: u16) -> Line<'static> {
+    let (lead, tabs) = header_layout(app, width);
+    let mut spans = match lead.strip_prefix("coinguard") {
+        Some(rest) => vec![
+            Span::styled("coinguard", Style::default().add_modifier(Modifier::BOLD)),
+            Span::raw(rest.to_string()),
+        ],
+        None => vec![Span::raw(lead)],
+    };
+    for (i, (s, _)) in tabs.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(TAB_GAP));
         }
-    } else {
-        spans.push(Span::raw(" · Who are you?"));
+        let style = if *s == app.screen {
+            Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        } else {
+            Style::default()
+        };
+        spans.push(Span::styled(s.title(), style));
     }
     Line::from(spans)
+}
+
+/// Where things were drawn, for mouse clicks: the screen tabs and the rows
+/// of the list on screen (index, area), as the last frame laid them out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hits {
+    pub tabs: Vec<(Screen, Rect)>,
+    pub rows: Vec<(usize, Rect)>,
+}
+
+impl Hits {
+    /// What is under a click: a tab, or a list row.
+    pub fn at(&self, column: u16, row: u16) -> Option<Hit> {
+        let inside = |r: &Rect| {
+            column >= r.x && column < r.x + r.width && row >= r.y && row < r.y + r.height
+        };
+        if let Some((screen, _)) = self.tabs.iter().find(|(_, r)| inside(r)) {
+            return Some(Hit::Screen(*screen));
+        }
+        self.rows
+            .iter()
+            .find(|(_, r)| inside(r))
+            .map(|(i, _)| Hit::Row(*i))
+    }
 }
 
 fn list<'a>(
@@ -148,16 +213,38 @@ fn list<'a>(
     cursor: usize,
     frame: &mut Frame<'_>,
     area: Rect,
+    hits: &mut Hits,
 ) {
+    let heights: Vec<u16> = items.iter().map(|i| i.height() as u16).collect();
     let mut state = ListState::default().with_selected((!items.is_empty()).then_some(cursor));
+    let block = Block::bordered().title(title);
+    let inner = block.inner(area);
     let widget = List::new(items)
-        .block(Block::bordered().title(title))
+        .block(block)
         .highlight_style(theme.selected())
         .highlight_symbol("▶ ");
     frame.render_stateful_widget(widget, area, &mut state);
+    // The rows as drawn, from the offset the list scrolled to.
+    let mut y = inner.y;
+    for (i, h) in heights.iter().enumerate().skip(state.offset()) {
+        if y >= inner.y + inner.height {
+            break;
+        }
+        let height = (*h).min(inner.y + inner.height - y);
+        hits.rows
+            .push((i, Rect::new(inner.x, y, inner.width, height)));
+        y += h;
+    }
 }
 
-fn pick(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
+fn pick(
+    app: &App,
+    vm: &ViewModel,
+    theme: Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    hits: &mut Hits,
+) {
     let items = vm
         .members
         .iter()
@@ -177,6 +264,7 @@ fn pick(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Re
         app.cursor,
         frame,
         area,
+        hits,
     );
 }
 
@@ -233,7 +321,14 @@ fn preview_text(p: &Preview, theme: Theme) -> Text<'static> {
     Text::from(lines)
 }
 
-fn shop(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
+fn shop(
+    app: &App,
+    vm: &ViewModel,
+    theme: Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    hits: &mut Hits,
+) {
     let Some(m) = &vm.member else { return };
     let [packs, preview] = Layout::vertical([
         Constraint::Length(m.packs.len() as u16 + 2),
@@ -257,6 +352,7 @@ fn shop(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Re
         app.cursor,
         frame,
         packs,
+        hits,
     );
     if let Some(p) = m.pack_previews.get(app.cursor) {
         frame.render_widget(
@@ -268,7 +364,14 @@ fn shop(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Re
     }
 }
 
-fn gifts(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
+fn gifts(
+    app: &App,
+    vm: &ViewModel,
+    theme: Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    hits: &mut Hits,
+) {
     let Some(m) = &vm.member else { return };
     let [choice, gifts, preview] = Layout::vertical([
         Constraint::Length(1),
@@ -278,13 +381,13 @@ fn gifts(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: R
     .areas(area);
     let creator = m
         .creators
-        .get(app.gift.creator)
+        .get(app.selection.creator)
         .cloned()
         .unwrap_or_else(|| "(no creators)".into());
     frame.render_widget(
         Paragraph::new(format!(
             " To: ← {creator} →    How many: {} (+/-)",
-            app.gift.count
+            app.selection.count
         )),
         choice,
     );
@@ -300,6 +403,7 @@ fn gifts(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: R
         app.cursor,
         frame,
         gifts,
+        hits,
     );
     if let Some(p) = &m.gift_preview {
         frame.render_widget(
@@ -327,6 +431,7 @@ fn requests(
     frame: &mut Frame<'_>,
     area: Rect,
     title: &str,
+    hits: &mut Hits,
 ) {
     let items = rows
         .iter()
@@ -355,55 +460,21 @@ fn requests(
     } else {
         title
     };
-    let mut state = ListState::default().with_selected((!rows.is_empty()).then_some(app.cursor));
-    frame.render_stateful_widget(
-        List::new(items)
-            .block(Block::bordered().title(title))
-            .highlight_style(theme.selected())
-            .highlight_symbol("▶ "),
-        area,
-        &mut state,
-    );
+    list(items, title, theme, app.cursor, frame, area, hits);
 }
 
-fn history(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
-    let (rows, guardian) = match (&vm.member, &vm.guardian) {
-        (Some(m), _) => (m.history.as_slice(), None),
-        (None, Some(g)) => (g.history.as_slice(), Some(g)),
-        _ => return,
-    };
-    let area = match guardian {
-        Some(g) => {
-            let [chart, rest] =
-                Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(area);
-            let bars: Vec<Bar> = g
-                .daily
-                .iter()
-                .map(|(label, cents)| {
-                    Bar::default()
-                        .value(*cents)
-                        .label(Line::from(label.clone()))
-                        .text_value(String::new())
-                })
-                .collect();
-            let title = match &g.verify {
-                Some(v) => format!("Spent on coins per day (cents), last 14 days · {v}"),
-                None => "Spent on coins per day (cents), last 14 days · v to verify".into(),
-            };
-            frame.render_widget(
-                BarChart::default()
-                    .block(Block::bordered().title(title))
-                    .data(BarGroup::default().bars(&bars))
-                    .bar_width(3)
-                    .bar_gap(1),
-                chart,
-            );
-            rest
-        }
-        None => area,
-    };
-    let items = rows
-        .iter()
+/// A list title with the filter in force and the keys that change it.
+fn filtered_title(what: &str, app: &App) -> String {
+    let filter = &app.selection.filter;
+    if filter.is_empty() {
+        format!("{what} · / filter · n next page")
+    } else {
+        format!("{what} · filter: {} (/ to change)", filter.text)
+    }
+}
+
+fn history_items(rows: &[HistoryLine]) -> Vec<ListItem<'static>> {
+    rows.iter()
         .map(|h| {
             ListItem::new(Text::from(vec![
                 Line::from(format!(
@@ -413,15 +484,164 @@ fn history(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area:
                 Line::from(format!("    {}", h.detail)),
             ]))
         })
-        .collect();
+        .collect()
+}
+
+fn history(
+    app: &App,
+    vm: &ViewModel,
+    theme: Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    hits: &mut Hits,
+) {
+    let Some(m) = &vm.member else { return };
+    let title = filtered_title("History, newest first", app);
+    let title = if m.history.is_empty() && !app.selection.filter.is_empty() {
+        format!(
+            "Nothing matches · filter: {} (/ to change)",
+            app.selection.filter.text
+        )
+    } else {
+        title
+    };
     list(
-        items,
-        "History, newest first",
+        history_items(&m.history),
+        &title,
         theme,
         app.cursor,
         frame,
         area,
+        hits,
     );
+}
+
+fn log_items(rows: &[LogLine], theme: Theme) -> Vec<ListItem<'static>> {
+    rows.iter()
+        .map(|l| {
+            let style = if l.refused {
+                theme.bad()
+            } else {
+                Style::default()
+            };
+            ListItem::new(Text::from(vec![
+                Line::from(vec![
+                    Span::raw(format!("{} {:<10} ", l.when, l.who)),
+                    Span::styled(format!("{:<8}", l.what), style),
+                    Span::raw(format!(" {}", l.text)),
+                ]),
+                Line::from(Span::styled(format!("    {}", l.detail), style)),
+            ]))
+        })
+        .collect()
+}
+
+/// The audit screen: the spend-per-day chart, then the ledger, the guard's
+/// decisions or the guardian actions (←/→), filtered with `/`.
+fn audit(
+    app: &App,
+    vm: &ViewModel,
+    theme: Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    hits: &mut Hits,
+) {
+    let Some(g) = &vm.guardian else { return };
+    let [chart, rest] = Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(area);
+    let bars: Vec<Bar> = g
+        .daily
+        .iter()
+        .map(|(label, cents)| {
+            Bar::default()
+                .value(*cents)
+                .label(Line::from(label.clone()))
+                .text_value(String::new())
+        })
+        .collect();
+    let title = match &g.verify {
+        Some(v) => format!("Spent on coins per day (cents), last 14 days · {v}"),
+        None => "Spent on coins per day (cents), last 14 days · v verify · e export".into(),
+    };
+    frame.render_widget(
+        BarChart::default()
+            .block(Block::bordered().title(title))
+            .data(BarGroup::default().bars(&bars))
+            .bar_width(3)
+            .bar_gap(1),
+        chart,
+    );
+    let view = app.selection.audit;
+    let title = filtered_title(&format!("◀ {} ▶", view.title()), app);
+    let items = match view {
+        AuditView::Ledger => history_items(&g.history),
+        _ => log_items(&g.log, theme),
+    };
+    let title = if items.is_empty() {
+        format!("◀ {} ▶ · nothing to show · / filter", view.title())
+    } else {
+        title
+    };
+    list(items, &title, theme, app.cursor, frame, rest, hits);
+}
+
+/// The limits and rules editor: one member at a time (←/→), a row per
+/// limit slot, quiet hours and creator; unset rows dimmed.
+fn limits(
+    app: &App,
+    vm: &ViewModel,
+    theme: Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    hits: &mut Hits,
+) {
+    let (Some(g), Some(economy)) = (&vm.guardian, &vm.economy) else {
+        return;
+    };
+    let Some(rules) = g.rules.get(app.selection.rules_member) else {
+        frame.render_widget(
+            Paragraph::new("No one to set limits for yet: add a member on the command line (coinguard member add).")
+                .wrap(Wrap { trim: true })
+                .block(Block::bordered().title("Limits and rules")),
+            area,
+        );
+        return;
+    };
+    let [choice, rows] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(format!(
+                " Rules for: ← {} →    Enter change · x remove",
+                rules.name
+            )),
+            Line::from(Span::styled(
+                format!(
+                    "   {:<25} {:<23} {}",
+                    "", "ask a guardian above", "refused above"
+                ),
+                Style::default().add_modifier(Modifier::BOLD),
+            )),
+        ]),
+        choice,
+    );
+    let items = rules
+        .rows
+        .iter()
+        .map(|target| {
+            let label = editor::label(target);
+            let (first, second) = editor::cells(target, economy);
+            let text = format!("{label:<25} {first:<23} {second}");
+            if editor::current(target, economy).is_some() {
+                ListItem::new(text)
+            } else {
+                ListItem::new(Line::from(Span::styled(
+                    text,
+                    Style::default().add_modifier(Modifier::DIM),
+                )))
+            }
+        })
+        .collect();
+    let title = format!("{}'s limits and rules", rules.name);
+    list(items, &title, theme, app.cursor, frame, rows, hits);
 }
 
 fn dashboard(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
@@ -468,7 +688,14 @@ fn dashboard(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     );
 }
 
-fn members(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
+fn members(
+    app: &App,
+    vm: &ViewModel,
+    theme: Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    hits: &mut Hits,
+) {
     let items = vm
         .members
         .iter()
@@ -490,6 +717,7 @@ fn members(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area:
         app.cursor,
         frame,
         area,
+        hits,
     );
 }
 
@@ -505,8 +733,77 @@ fn centered(frame: &Frame<'_>, width: u16, height: u16) -> Rect {
     }
 }
 
-fn render_popup(popup: &Popup, vm: &ViewModel, frame: &mut Frame<'_>) {
-    let (title, body, height) = match popup {
+fn text_prompt(purpose: &TextFor) -> String {
+    match purpose {
+        TextFor::DenyReason(r) => format!("Why deny request #{r}? (they will see this)"),
+        TextFor::AskAgainNote(r) => format!("Ask again for request #{r}: a note for your guardian"),
+        TextFor::Filter => "Filter: a name, kind, refused/approval/allowed, 2026-03".into(),
+        TextFor::ExportPath => "Export the ledger to (.csv, .json or .journal)".into(),
+    }
+}
+
+fn form_lines(form: &Form, theme: Theme) -> Vec<Line<'static>> {
+    let (labels, unit) = match form.kind {
+        FormKind::Limit { scope, .. } => (
+            ["Ask a guardian above", "Refuse above"],
+            if scope.counts_money() {
+                "money"
+            } else {
+                "coins"
+            },
+        ),
+        FormKind::Quiet => (["From (HH:MM)", "Until (HH:MM)"], ""),
+    };
+    let mark = |i: usize| if form.field == i { "▶ " } else { "  " };
+    let mut lines: Vec<Line<'static>> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let cursor = if form.field == i { "▏" } else { "" };
+            Line::from(format!("{}{label:<22} {}{cursor}", mark(i), form.fields[i]))
+        })
+        .collect();
+    match form.kind {
+        FormKind::Quiet => lines.push(Line::from(format!(
+            "{}During them: {} (←/→)",
+            mark(2),
+            if form.refuse {
+                "refuse spending"
+            } else {
+                "ask a guardian"
+            }
+        ))),
+        FormKind::Limit { .. } => lines.push(Line::from(format!(
+            "  In {unit}; leave one empty for no such threshold."
+        ))),
+    }
+    lines.push(Line::from(""));
+    if let Some(error) = &form.error {
+        lines.push(Line::from(Span::styled(error.clone(), theme.bad())));
+    }
+    lines.push(Line::from("↑/↓ field · Enter review · Esc cancel"));
+    lines
+}
+
+fn review_lines(review: &Review, theme: Theme) -> Vec<Line<'static>> {
+    vec![
+        Line::from(Span::styled(
+            review.what.clone(),
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
+        Line::from(""),
+        Line::from(format!("Before: {}", review.before)),
+        Line::from(Span::styled(
+            format!("After:  {}", review.after),
+            theme.warn(),
+        )),
+        Line::from(""),
+        Line::from("Enter: save (your PIN next) · Esc: cancel, nothing changes"),
+    ]
+}
+
+fn render_popup(popup: &Popup, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) {
+    let (title, body, width, height): (String, Text<'static>, u16, u16) = match popup {
         Popup::Pin { purpose, typed } => {
             let what = match purpose {
                 PinFor::SignIn(id) => format!(
@@ -518,32 +815,68 @@ fn render_popup(popup: &Popup, vm: &ViewModel, frame: &mut Frame<'_>) {
                 ),
                 PinFor::Approve(r) => format!("Guardian PIN to approve request #{r}"),
                 PinFor::Deny(r, _) => format!("Guardian PIN to deny request #{r}"),
+                PinFor::Policy(_) => "Guardian PIN to save this change".into(),
             };
             (
                 what,
-                format!(
+                Text::from(format!(
                     "{}\n\nEnter to confirm · Esc to cancel",
                     "•".repeat(typed.chars().count())
-                ),
+                )),
+                60,
                 6,
             )
         }
-        Popup::Reason { request, typed } => (
-            format!("Why deny request #{request}? (they will see this)"),
-            format!("{typed}▏\n\nEnter to continue · Esc to cancel"),
+        Popup::Text { purpose, typed } => (
+            text_prompt(purpose),
+            Text::from(format!("{typed}▏\n\nEnter to continue · Esc to cancel")),
+            70,
             6,
         ),
+        Popup::Form(form) => {
+            let lines = form_lines(form, theme);
+            let height = lines.len() as u16 + 2;
+            let what = match form.kind {
+                FormKind::Limit { scope, window } => editor::label(&editor::RuleTarget::Limit {
+                    scope,
+                    window,
+                    now: None,
+                }),
+                FormKind::Quiet => "quiet hours".into(),
+            };
+            (
+                format!("{} · {what}", form.name),
+                Text::from(lines),
+                70,
+                height,
+            )
+        }
+        Popup::Review(review) => {
+            // Room for the before and after lines to wrap once each.
+            let long = [&review.before, &review.after]
+                .iter()
+                .filter(|t| t.chars().count() > 64)
+                .count() as u16;
+            (
+                "Check before saving".into(),
+                Text::from(review_lines(review, theme)),
+                76,
+                8 + long,
+            )
+        }
         Popup::Confirm(effect) => {
             let what = match effect {
-                super::app::Effect::Buy { pack } => format!("Buy {pack}?"),
-                super::app::Effect::Gift { creator, count, .. } => {
+                Effect::Buy { pack } => format!("Buy {pack}?"),
+                Effect::Gift { creator, count, .. } => {
                     format!("Send {count} gift(s) to {creator}?")
                 }
+                Effect::Cancel { request } => format!("Cancel your request #{request}?"),
                 _ => "Go ahead?".to_string(),
             };
             (
                 "Confirm".to_string(),
-                format!("{what}\n\nEnter to confirm · Esc to cancel"),
+                Text::from(format!("{what}\n\nEnter to confirm · Esc to cancel")),
+                60,
                 6,
             )
         }
@@ -554,12 +887,13 @@ fn render_popup(popup: &Popup, vm: &ViewModel, frame: &mut Frame<'_>) {
                 .collect();
             (
                 "Keys".to_string(),
-                lines.join("\n"),
+                Text::from(lines.join("\n")),
+                70,
                 KEYMAP.len() as u16 + 2,
             )
         }
     };
-    let area = centered(frame, 60, height);
+    let area = centered(frame, width, height);
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(body)
@@ -582,7 +916,9 @@ mod tests {
     fn draw(app: &App, vm: &ViewModel) -> Terminal<TestBackend> {
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         terminal
-            .draw(|f| render(app, vm, Theme { color: true }, f))
+            .draw(|f| {
+                render(app, vm, Theme { color: true }, f);
+            })
             .unwrap();
         terminal
     }
@@ -639,6 +975,91 @@ mod tests {
         insta::assert_snapshot!("help", draw(&help, &member).backend());
     }
 
+    /// The limits editor and its popups, driven through `update` as a
+    /// guardian would: open row "gifts per day", change the refusal amount,
+    /// read the before/after.
+    #[test]
+    fn the_limits_editor_at_80_by_24() {
+        use crate::tui::app::update;
+        use crate::tui::keymap::Command;
+        let vm = sample(true);
+        let mut app = signed_in(Screen::Limits, true);
+        app.cursor = 8; // gifts per day
+        insta::assert_snapshot!("guardian_limits", draw(&app, &vm).backend());
+        update(&mut app, Command::Select, &vm);
+        update(&mut app, Command::Down, &vm);
+        app.backspace();
+        app.backspace();
+        app.backspace();
+        for c in "500".chars() {
+            app.type_char(c);
+        }
+        insta::assert_snapshot!("guardian_limit_form", draw(&app, &vm).backend());
+        update(&mut app, Command::Select, &vm);
+        insta::assert_snapshot!("guardian_limit_review", draw(&app, &vm).backend());
+    }
+
+    fn hits_of(app: &App, vm: &ViewModel) -> Hits {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let mut hits = Hits::default();
+        terminal
+            .draw(|f| hits = render(app, vm, Theme { color: true }, f))
+            .unwrap();
+        hits
+    }
+
+    #[test]
+    fn clicks_land_on_what_was_drawn() {
+        use crate::tui::app::{Hit, click};
+        let vm = sample(true);
+        let mut app = signed_in(Screen::Limits, true);
+        let hits = hits_of(&app, &vm);
+        // "coinguard · Maria (guardian) · Dashboard | Approvals | Members | Limits | Audit"
+        assert_eq!(hits.at(76, 0), Some(Hit::Screen(Screen::Audit)));
+        assert_eq!(hits.at(31, 0), Some(Hit::Screen(Screen::Dashboard)));
+        assert_eq!(hits.at(30, 0), None);
+        // The rows start under the two header lines and the list's border.
+        assert_eq!(hits.at(10, 4), Some(Hit::Row(0)));
+        assert_eq!(hits.at(10, 12), Some(Hit::Row(8)));
+        assert_eq!(hits.at(0, 12), None, "the border is not a row");
+        // First click selects, the second opens the row, as Enter does.
+        assert_eq!(click(&mut app, &vm, Hit::Row(8)), None);
+        assert_eq!(app.cursor, 8);
+        click(&mut app, &vm, Hit::Row(8));
+        assert!(matches!(app.popup, Some(Popup::Form(_))));
+        assert_eq!(
+            hits_of(&app, &vm),
+            Hits::default(),
+            "a popup takes no clicks behind it"
+        );
+        // Scrolled: the rows drawn are the ones the list scrolled to.
+        app.popup = None;
+        app.cursor = 22;
+        let hits = hits_of(&app, &vm);
+        let (first, _) = hits.rows[0];
+        assert!(first > 0, "scrolled past the first row");
+        assert!(hits.rows.iter().any(|(i, _)| *i == 22));
+        assert_eq!(hits.at(10, 4), Some(Hit::Row(first)));
+        // A click on a tab goes there.
+        click(&mut app, &vm, Hit::Screen(Screen::Audit));
+        assert_eq!((app.screen, app.cursor), (Screen::Audit, 0));
+    }
+
+    #[test]
+    fn the_decision_log_shows_refusals_in_red() {
+        use crate::tui::app::update;
+        use crate::tui::keymap::Command;
+        let vm = sample(true);
+        let mut app = signed_in(Screen::Audit, true);
+        update(&mut app, Command::Right, &vm);
+        let terminal = draw(&app, &vm);
+        insta::assert_snapshot!("guardian_audit_decisions", terminal.backend());
+        let (x, y) = find(&terminal, "refused").unwrap();
+        assert_eq!(terminal.backend().buffer()[(x, y)].fg, Color::Red);
+        let (x, y) = find(&terminal, "allowed").unwrap();
+        assert_eq!(terminal.backend().buffer()[(x, y)].fg, Color::Reset);
+    }
+
     fn find(terminal: &Terminal<TestBackend>, text: &str) -> Option<(u16, u16)> {
         let buffer = terminal.backend().buffer();
         for y in 0..buffer.area.height {
@@ -676,7 +1097,9 @@ mod tests {
         app.cursor = 1;
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         terminal
-            .draw(|f| render(&app, &vm, Theme { color: false }, f))
+            .draw(|f| {
+                render(&app, &vm, Theme { color: false }, f);
+            })
             .unwrap();
         let (x, y) = find(&terminal, "Would be refused").unwrap();
         assert_eq!(terminal.backend().buffer()[(x, y)].fg, Color::Reset);

@@ -5,7 +5,10 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::domain::{Clock, MemberId, Role, Window};
+use super::editor::{MemberRules, RuleTarget};
+use super::filter::Filter;
+use crate::config::Economy;
+use crate::domain::{Clock, MemberId, Role, Scope, Window};
 use crate::guard::Severity;
 use crate::ledger::{self, Account, RequestStatus, Store};
 use crate::money::{Coins, Currency, Diamonds, Money, rounding};
@@ -76,6 +79,39 @@ pub struct HistoryLine {
     pub detail: String,
 }
 
+/// A row of the decision log or the guardian-action log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+    pub text: String,
+    pub detail: String,
+    /// A refusal (shown in red).
+    pub refused: bool,
+}
+
+/// Which record the audit screen shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuditView {
+    #[default]
+    Ledger,
+    Decisions,
+    Actions,
+}
+
+impl AuditView {
+    pub const ALL: [AuditView; 3] = [AuditView::Ledger, AuditView::Decisions, AuditView::Actions];
+
+    pub fn title(&self) -> &'static str {
+        match self {
+            AuditView::Ledger => "Ledger",
+            AuditView::Decisions => "Guard decisions",
+            AuditView::Actions => "Guardian actions",
+        }
+    }
+}
+
 /// What a member's screens show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberView {
@@ -102,6 +138,12 @@ pub struct GuardianView {
     pub refusals: Vec<String>,
     pub history: Vec<HistoryLine>,
     pub history_next: Option<report::Cursor>,
+    /// The audit screen's decision or guardian-action rows (whichever it shows).
+    pub log: Vec<LogLine>,
+    /// Where the next page of the log starts (an id), if there is one.
+    pub log_next: Option<i64>,
+    /// The limits and rules editor: one entry per member who is not a guardian.
+    pub rules: Vec<MemberRules>,
     /// Money spent per day over the last 14 days: (label, cents).
     pub daily: Vec<(String, u64)>,
     pub verify: Option<String>,
@@ -110,19 +152,73 @@ pub struct GuardianView {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ViewModel {
     pub currency: String,
+    /// The prices, for the editor's before/after (None only before loading).
+    pub economy: Option<Economy>,
     pub members: Vec<MemberLine>,
     pub member: Option<MemberView>,
     pub guardian: Option<GuardianView>,
 }
 
-/// Selections that decide what to load: the gift preview and the history page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct GiftChoice {
+/// Selections that decide what to load: the gift preview, the history and
+/// log pages, the audit view and the filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
     pub creator: usize,
     pub gift: usize,
     pub count: u64,
     /// History starts after this row (None: the newest page).
     pub history_after: Option<report::Cursor>,
+    /// The decision or guardian-action log starts below this id.
+    pub log_before: Option<i64>,
+    pub audit: AuditView,
+    /// Whose rules the editor shows (an index into `GuardianView::rules`).
+    pub rules_member: usize,
+    pub filter: Filter,
+}
+
+impl Default for Selection {
+    fn default() -> Selection {
+        Selection {
+            creator: 0,
+            gift: 0,
+            count: 1,
+            history_after: None,
+            log_before: None,
+            audit: AuditView::Ledger,
+            rules_member: 0,
+            filter: Filter::default(),
+        }
+    }
+}
+
+impl Selection {
+    /// Back to the newest page of everything.
+    pub fn first_pages(&mut self) {
+        self.history_after = None;
+        self.log_before = None;
+    }
+
+    fn history_filter(&self, member: Option<MemberId>) -> HistoryFilter {
+        HistoryFilter {
+            member: member.or(self.filter.member),
+            kind: self.filter.kind,
+            since: self.filter.since,
+            until: self.filter.until,
+            ..Default::default()
+        }
+    }
+
+    fn log_filter(&self, tz: chrono_tz::Tz) -> report::LogFilter {
+        let dated = self.filter.since.is_some() || self.filter.until.is_some();
+        let (from, to) = report::day_bounds(self.filter.since, self.filter.until, tz);
+        report::LogFilter {
+            member: self.filter.member.map(|m| m.0),
+            kind: None,
+            from_us: dated.then_some(from),
+            to_us: dated.then_some(to),
+            before: self.log_before,
+        }
+    }
 }
 
 fn money(micros: i64, currency: Currency) -> String {
@@ -261,12 +357,111 @@ fn limit_lines(
     Ok(lines)
 }
 
+const LOG_PAGE: usize = 30;
+
+/// The audit screen's log rows (decisions or guardian actions), newest
+/// first, one page, and where the next page starts.
+fn log_lines(
+    store: &Store,
+    choice: &Selection,
+    tz: chrono_tz::Tz,
+) -> Result<(Vec<LogLine>, Option<i64>), services::ServiceError> {
+    let mut filter = choice.log_filter(tz);
+    let (mut lines, mut ids) = (Vec::new(), Vec::new());
+    match choice.audit {
+        AuditView::Ledger => return Ok((lines, None)),
+        AuditView::Decisions => {
+            filter.kind = choice.filter.outcome.map(|o| o.as_str().to_string());
+            for d in report::decisions(store.conn(), &filter, LOG_PAGE + 1)? {
+                let reasons: serde_json::Value =
+                    serde_json::from_str(&d.reasons_json).unwrap_or_default();
+                let (word, refused) = match d.outcome.as_str() {
+                    "allow" => ("allowed", false),
+                    "deny" => ("refused", true),
+                    _ => ("asked", false),
+                };
+                ids.push(d.id);
+                lines.push(LogLine {
+                    when: report::local(d.at_us, tz),
+                    who: d.member,
+                    what: word.into(),
+                    text: d.summary,
+                    detail: reasons[0]["message"].as_str().unwrap_or_default().into(),
+                    refused,
+                });
+            }
+        }
+        AuditView::Actions => {
+            for a in report::guardian_actions(store.conn(), &filter, LOG_PAGE + 1)? {
+                ids.push(a.id);
+                let detail = if a.before.is_empty() {
+                    a.after
+                } else {
+                    format!("before: {} → after: {}", a.before, a.after)
+                };
+                lines.push(LogLine {
+                    when: report::local(a.at_us, tz),
+                    who: a.actor.unwrap_or_else(|| "(unknown name)".into()),
+                    refused: a.action.contains("fail") || a.action.contains("locked"),
+                    what: a.action,
+                    text: a.subject,
+                    detail,
+                });
+            }
+        }
+    }
+    // One row more than a page was read: it says whether another page exists.
+    let next = (lines.len() > LOG_PAGE).then(|| ids[LOG_PAGE - 1]);
+    lines.truncate(LOG_PAGE);
+    Ok((lines, next))
+}
+
+/// Every member's rules for the editor: the 21 limit slots, quiet hours, and
+/// a row per creator.
+fn rules_of(store: &Store) -> Result<Vec<MemberRules>, services::ServiceError> {
+    let members = ledger::list_members(store.conn())?;
+    let mut all = Vec::new();
+    for m in members.iter().filter(|m| m.role != Role::Guardian) {
+        let limits = ledger::limits_of(store.conn(), m.id)?;
+        let lists = ledger::creator_lists_of(store.conn(), m.id)?;
+        let mut rows = Vec::new();
+        for scope in Scope::ALL {
+            for window in Window::ALL {
+                let now = limits
+                    .iter()
+                    .find(|l| l.scope == scope && l.window == window)
+                    .copied();
+                rows.push(RuleTarget::Limit { scope, window, now });
+            }
+        }
+        rows.push(RuleTarget::Quiet(ledger::quiet_hours_of(
+            store.conn(),
+            m.id,
+        )?));
+        for c in members
+            .iter()
+            .filter(|c| c.role == Role::Creator && c.id != m.id)
+        {
+            rows.push(RuleTarget::Creator {
+                name: c.name.to_string(),
+                list: lists.iter().find(|(id, _)| *id == c.id).map(|(_, l)| *l),
+            });
+        }
+        all.push(MemberRules {
+            member: m.id,
+            name: m.name.to_string(),
+            rows,
+        });
+    }
+    Ok(all)
+}
+
 /// Loads everything for `who` (none: only the member list).
 pub fn load(
     store: &mut Store,
     clock: &dyn Clock,
     who: Option<MemberId>,
-    choice: GiftChoice,
+    choice: &Selection,
 ) -> Result<ViewModel, services::ServiceError> {
     let config = store.config()?;
     let (currency, tz) = (config.settings.currency, config.settings.timezone);
@@ -274,6 +469,7 @@ pub fn load(
     let today = now.with_timezone(&tz).date_naive();
     let mut vm = ViewModel {
         currency: currency.code().to_string(),
+        economy: Some(config.economy.clone()),
         ..Default::default()
     };
     for m in ledger::list_members(store.conn())? {
@@ -346,11 +542,12 @@ pub fn load(
         .collect();
         let page = report::history_page(
             store.conn(),
-            &HistoryFilter::default(),
+            &choice.history_filter(None),
             tz,
             choice.history_after,
             30,
         )?;
+        let (log, log_next) = log_lines(store, choice, tz)?;
         // Spend per day from the maintained day buckets: 14 rows per member.
         let last = ledger::spend::day_number(today);
         let first = last - 13;
@@ -385,6 +582,9 @@ pub fn load(
             refusals,
             history_next: page.next,
             history: history_lines(page.rows, currency, tz),
+            log,
+            log_next,
+            rules: rules_of(store)?,
             daily,
             verify: None,
         });
@@ -445,12 +645,9 @@ pub fn load(
         let requests = services::list_requests(store, clock, None, Some(&name))?;
         let page = report::history_page(
             store.conn(),
-            &HistoryFilter {
-                member: Some(who),
-                ..Default::default()
-            },
+            &choice.history_filter(Some(who)),
             tz,
-            None,
+            choice.history_after,
             30,
         )?;
         vm.member = Some(MemberView {
@@ -546,6 +743,7 @@ pub fn sample(guardian: bool) -> ViewModel {
     if guardian {
         return ViewModel {
             currency: "USD".into(),
+            economy: crate::config::Config::defaults().ok().map(|c| c.economy),
             members,
             member: None,
             guardian: Some(GuardianView {
@@ -555,6 +753,26 @@ pub fn sample(guardian: bool) -> ViewModel {
                 refusals: vec!["2026-03-01 21:30 Sam: it is 21:30, inside Sam's quiet hours (21:00–07:00)".into()],
                 history: history.clone(),
                 history_next: None,
+                log: vec![
+                    LogLine {
+                        when: "2026-03-01 21:30".into(),
+                        who: "Sam".into(),
+                        what: "refused".into(),
+                        text: "Sam buys 350 coins for 4.99 USD".into(),
+                        detail: "it is 21:30, inside Sam's quiet hours (21:00–07:00)".into(),
+                        refused: true,
+                    },
+                    LogLine {
+                        when: "2026-03-01 16:00".into(),
+                        who: "Sam".into(),
+                        what: "allowed".into(),
+                        text: "Sam sends 2 × Doughnut (30 coins) to Ana".into(),
+                        detail: String::new(),
+                        refused: false,
+                    },
+                ],
+                log_next: None,
+                rules: sample_rules(),
                 daily: (1..=14).map(|d| (format!("{d:02}"), (d * 37 % 500) as u64)).collect(),
                 verify: None,
             }),
@@ -568,6 +786,7 @@ pub fn sample(guardian: bool) -> ViewModel {
     };
     ViewModel {
         currency: "USD".into(),
+        economy: crate::config::Config::defaults().ok().map(|c| c.economy),
         member: Some(MemberView {
             me: members[1].clone(),
             limits: vec![limit],
@@ -594,4 +813,53 @@ pub fn sample(guardian: bool) -> ViewModel {
         members,
         guardian: None,
     }
+}
+
+/// Sam's rules for the sample: two limits, quiet hours, Ana blocked.
+fn sample_rules() -> Vec<MemberRules> {
+    use crate::config::Verdict as Rule;
+    use crate::ledger::{CreatorList, Limit, QuietHours};
+    let sam = MemberId(2);
+    let set = [
+        Limit {
+            member: sam,
+            scope: Scope::Purchase,
+            window: Window::Week,
+            soft: Some(10_000_000),
+            hard: Some(25_000_000),
+        },
+        Limit {
+            member: sam,
+            scope: Scope::Gift,
+            window: Window::Day,
+            soft: None,
+            hard: Some(300),
+        },
+    ];
+    let mut rows: Vec<RuleTarget> = Scope::ALL
+        .into_iter()
+        .flat_map(|scope| Window::ALL.into_iter().map(move |window| (scope, window)))
+        .map(|(scope, window)| RuleTarget::Limit {
+            scope,
+            window,
+            now: set
+                .iter()
+                .find(|l| l.scope == scope && l.window == window)
+                .copied(),
+        })
+        .collect();
+    rows.push(RuleTarget::Quiet(Some(QuietHours {
+        start_minute: 21 * 60,
+        end_minute: 7 * 60,
+        verdict: Rule::Deny,
+    })));
+    rows.push(RuleTarget::Creator {
+        name: "Ana".into(),
+        list: Some(CreatorList::Block),
+    });
+    vec![MemberRules {
+        member: sam,
+        name: "Sam".into(),
+        rows,
+    }]
 }

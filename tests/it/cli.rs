@@ -502,7 +502,9 @@ fn limits_and_rules_are_set_with_the_pin_and_show_before_and_after() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    h.guardian(&["limit", "remove", "Lee", "--scope", "gift", "--window", "week"]);
+    h.guardian(&[
+        "limit", "remove", "Lee", "--scope", "gift", "--window", "week",
+    ]);
     // Preview writes nothing, and says what would happen.
     let out = h.run(&["preview", "buy", "Lee", "coins-350"]);
     assert_eq!(out.status.code(), Some(0));

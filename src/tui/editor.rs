@@ -1,0 +1,473 @@
+//! The limits and rules editor, as pure decisions: which rows a member has,
+//! what a form typed into them means, and the before/after a guardian reads
+//! before the change is saved (with a PIN, by the event loop, through the
+//! same services as the command line).
+
+use crate::config::{Economy, Verdict};
+use crate::domain::{MemberId, Scope, Window, format_time_of_day, parse_time_of_day};
+use crate::ledger::{CreatorList, Limit, QuietHours};
+use crate::money::{Coins, Money, rounding};
+use crate::services::{describe_quiet_hours, describe_thresholds};
+
+/// What a row of the editor sets, with what it holds now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleTarget {
+    Limit {
+        scope: Scope,
+        window: Window,
+        now: Option<Limit>,
+    },
+    Quiet(Option<QuietHours>),
+    Creator {
+        name: String,
+        list: Option<CreatorList>,
+    },
+}
+
+/// One member's rules, one row per limit slot (3 scopes x 7 windows), their
+/// quiet hours, and one row per creator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRules {
+    pub member: MemberId,
+    pub name: String,
+    pub rows: Vec<RuleTarget>,
+}
+
+/// A change to save: exactly one services call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyChange {
+    SetLimit {
+        member: String,
+        limit: Limit,
+    },
+    RemoveLimit {
+        member: String,
+        scope: Scope,
+        window: Window,
+    },
+    QuietHours {
+        member: String,
+        quiet: Option<QuietHours>,
+    },
+    Creator {
+        member: String,
+        creator: String,
+        list: Option<CreatorList>,
+    },
+}
+
+/// What a guardian reads before typing their PIN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub change: PolicyChange,
+    /// "Sam · gifts sent per week".
+    pub what: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    Limit { scope: Scope, window: Window },
+    Quiet,
+}
+
+/// A two-field form: a limit's approval and refusal amounts, or quiet
+/// hours' start and end (with refuse/ask toggled by ←/→).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub member: MemberId,
+    pub name: String,
+    pub kind: FormKind,
+    pub fields: [String; 2],
+    pub field: usize,
+    pub refuse: bool,
+    pub error: Option<String>,
+}
+
+fn scope_words(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Purchase => "coins bought",
+        Scope::Gift => "gifts sent",
+        Scope::All => "all spending",
+    }
+}
+
+fn window_words(window: Window) -> &'static str {
+    match window {
+        Window::Transaction => "each time",
+        Window::Day => "per day",
+        Window::Week => "per week",
+        Window::Month => "per month",
+        Window::Rolling24h => "any 24 hours",
+        Window::Rolling7d => "any 7 days",
+        Window::Rolling30d => "any 30 days",
+    }
+}
+
+/// The row's name: "gifts per week", "quiet hours", "gifts to Ana".
+pub fn label(target: &RuleTarget) -> String {
+    match target {
+        RuleTarget::Limit { scope, window, .. } => {
+            format!("{} {}", scope_words(*scope), window_words(*window))
+        }
+        RuleTarget::Quiet(_) => "quiet hours".into(),
+        RuleTarget::Creator { name, .. } => format!("gifts to {name}"),
+    }
+}
+
+fn creator_words(list: Option<CreatorList>) -> String {
+    match list {
+        Some(CreatorList::Allow) => "allowed".into(),
+        Some(CreatorList::Block) => "blocked".into(),
+        None => "not on the list".into(),
+    }
+}
+
+/// A limit row's two columns, "ask a guardian above" and "refused above"
+/// ("—" where unset); other rows' words in the first column.
+pub fn cells(target: &RuleTarget, economy: &Economy) -> (String, String) {
+    let show = |scope: Scope, v: Option<i64>| match v {
+        None => "—".to_string(),
+        Some(v) if scope.counts_money() => Money::from_micros(economy.currency, v).to_string(),
+        Some(v) => economy.coins_with_value(v),
+    };
+    match target {
+        RuleTarget::Limit {
+            scope,
+            now: Some(l),
+            ..
+        } => (show(*scope, l.soft), show(*scope, l.hard)),
+        RuleTarget::Limit { now: None, .. } => ("—".into(), "—".into()),
+        other => (
+            current(other, economy).unwrap_or_else(|| "—".into()),
+            String::new(),
+        ),
+    }
+}
+
+/// What the row holds now, in words ("no limit" when unset).
+pub fn current(target: &RuleTarget, economy: &Economy) -> Option<String> {
+    match target {
+        RuleTarget::Limit { now, .. } => now.as_ref().map(|l| describe_thresholds(l, economy)),
+        RuleTarget::Quiet(q) => q.as_ref().map(describe_quiet_hours),
+        RuleTarget::Creator { list, .. } => Some(creator_words(*list)),
+    }
+}
+
+fn what(name: &str, target: &RuleTarget) -> String {
+    format!("{name} · {}", label(target))
+}
+
+/// A limit amount as it would be typed: "10.00" or "500".
+fn typed_amount(amount: i64, scope: Scope, economy: &Economy) -> String {
+    if scope.counts_money() {
+        let money = Money::from_micros(economy.currency, amount);
+        rounding::for_display(money.amount(), economy.currency).to_string()
+    } else {
+        amount.to_string()
+    }
+}
+
+/// What Enter on a row opens: a form, or (for a creator) the review of
+/// moving to the next state: not listed → allowed → blocked → not listed.
+pub enum Opened {
+    Form(Form),
+    Review(Review),
+}
+
+pub fn open(rules: &MemberRules, row: usize, economy: &Economy) -> Option<Opened> {
+    let target = rules.rows.get(row)?;
+    let form = |kind, fields, refuse| Form {
+        member: rules.member,
+        name: rules.name.clone(),
+        kind,
+        fields,
+        field: 0,
+        refuse,
+        error: None,
+    };
+    Some(match target {
+        RuleTarget::Limit { scope, window, now } => {
+            let amount = |v: Option<i64>| {
+                v.map(|v| typed_amount(v, *scope, economy))
+                    .unwrap_or_default()
+            };
+            let (soft, hard) = (
+                amount(now.and_then(|l| l.soft)),
+                amount(now.and_then(|l| l.hard)),
+            );
+            Opened::Form(form(
+                FormKind::Limit {
+                    scope: *scope,
+                    window: *window,
+                },
+                [soft, hard],
+                true,
+            ))
+        }
+        RuleTarget::Quiet(q) => Opened::Form(form(
+            FormKind::Quiet,
+            [
+                q.map(|q| format_time_of_day(q.start_minute))
+                    .unwrap_or_else(|| "21:00".into()),
+                q.map(|q| format_time_of_day(q.end_minute))
+                    .unwrap_or_else(|| "07:00".into()),
+            ],
+            q.is_none_or(|q| q.verdict == Verdict::Deny),
+        )),
+        RuleTarget::Creator { name, list } => {
+            let next = match list {
+                None => Some(CreatorList::Allow),
+                Some(CreatorList::Allow) => Some(CreatorList::Block),
+                Some(CreatorList::Block) => None,
+            };
+            Opened::Review(Review {
+                change: PolicyChange::Creator {
+                    member: rules.name.clone(),
+                    creator: name.clone(),
+                    list: next,
+                },
+                what: what(&rules.name, target),
+                before: creator_words(*list),
+                after: creator_words(next),
+            })
+        }
+    })
+}
+
+/// The review of removing what a row holds, or why there is nothing to remove.
+pub fn remove(rules: &MemberRules, row: usize, economy: &Economy) -> Result<Review, String> {
+    let target = rules.rows.get(row).ok_or("Pick a row first")?;
+    let before = current(target, economy);
+    let nothing = || format!("{} has no {} to remove", rules.name, label(target));
+    let change = match target {
+        RuleTarget::Limit {
+            scope,
+            window,
+            now: Some(_),
+        } => PolicyChange::RemoveLimit {
+            member: rules.name.clone(),
+            scope: *scope,
+            window: *window,
+        },
+        RuleTarget::Quiet(Some(_)) => PolicyChange::QuietHours {
+            member: rules.name.clone(),
+            quiet: None,
+        },
+        RuleTarget::Creator {
+            name,
+            list: Some(_),
+        } => PolicyChange::Creator {
+            member: rules.name.clone(),
+            creator: name.clone(),
+            list: None,
+        },
+        _ => return Err(nothing()),
+    };
+    let after = match target {
+        RuleTarget::Creator { .. } => creator_words(None),
+        RuleTarget::Limit { .. } => "no limit".into(),
+        RuleTarget::Quiet(_) => "none".into(),
+    };
+    Ok(Review {
+        change,
+        what: what(&rules.name, target),
+        before: before.unwrap_or_else(nothing),
+        after,
+    })
+}
+
+/// Reads the form. Bad input gets a specific message and no review.
+pub fn submit(form: &Form, economy: &Economy) -> Result<Review, String> {
+    match form.kind {
+        FormKind::Limit { scope, window } => {
+            let amount = |text: &str, which: &str| -> Result<Option<i64>, String> {
+                if text.trim().is_empty() {
+                    return Ok(None);
+                }
+                let parsed = if scope.counts_money() {
+                    Money::parse(text, economy.currency).map(|m| m.micros())
+                } else {
+                    Coins::parse(text).and_then(|c| c.to_i64())
+                };
+                parsed.map(Some).map_err(|e| format!("{which}: {e}"))
+            };
+            let soft = amount(&form.fields[0], "Ask a guardian above")?;
+            let hard = amount(&form.fields[1], "Refuse above")?;
+            if soft.is_none() && hard.is_none() {
+                return Err(
+                    "Type at least one amount (to remove the limit, press Esc, then x)".into(),
+                );
+            }
+            if let (Some(s), Some(h)) = (soft, hard)
+                && s > h
+            {
+                return Err("The approval amount must not be above the refusal amount".into());
+            }
+            let limit = Limit {
+                member: form.member,
+                scope,
+                window,
+                soft,
+                hard,
+            };
+            let target = RuleTarget::Limit {
+                scope,
+                window,
+                now: None,
+            };
+            Ok(Review {
+                change: PolicyChange::SetLimit {
+                    member: form.name.clone(),
+                    limit,
+                },
+                what: what(&form.name, &target),
+                before: String::new(),
+                after: describe_thresholds(&limit, economy),
+            })
+        }
+        FormKind::Quiet => {
+            let time = |text: &str, which: &str| {
+                parse_time_of_day(text).map_err(|e| format!("{which}: {e}"))
+            };
+            let start = time(&form.fields[0], "From")?;
+            let end = time(&form.fields[1], "Until")?;
+            if start == end {
+                return Err("Quiet hours must start and end at different times".into());
+            }
+            let quiet = QuietHours {
+                start_minute: start,
+                end_minute: end,
+                verdict: if form.refuse {
+                    Verdict::Deny
+                } else {
+                    Verdict::NeedsApproval
+                },
+            };
+            Ok(Review {
+                change: PolicyChange::QuietHours {
+                    member: form.name.clone(),
+                    quiet: Some(quiet),
+                },
+                what: what(&form.name, &RuleTarget::Quiet(None)),
+                before: String::new(),
+                after: describe_quiet_hours(&quiet),
+            })
+        }
+    }
+}
+
+/// Fills in a review's "before" from the row the form was opened on.
+pub fn with_before(mut review: Review, target: &RuleTarget, economy: &Economy) -> Review {
+    review.before = current(target, economy).unwrap_or_else(|| match target {
+        RuleTarget::Limit { .. } => "no limit".into(),
+        _ => "none".into(),
+    });
+    review
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn economy() -> Economy {
+        Config::defaults().unwrap().economy
+    }
+
+    fn sam() -> MemberRules {
+        MemberRules {
+            member: MemberId(2),
+            name: "Sam".into(),
+            rows: vec![
+                RuleTarget::Limit {
+                    scope: Scope::Gift,
+                    window: Window::Week,
+                    now: Some(Limit {
+                        member: MemberId(2),
+                        scope: Scope::Gift,
+                        window: Window::Week,
+                        soft: Some(500),
+                        hard: None,
+                    }),
+                },
+                RuleTarget::Quiet(None),
+                RuleTarget::Creator {
+                    name: "Ana".into(),
+                    list: None,
+                },
+            ],
+        }
+    }
+
+    fn form(rules: &MemberRules, row: usize) -> Form {
+        match open(rules, row, &economy()) {
+            Some(Opened::Form(f)) => f,
+            _ => panic!("row {row} opens a form"),
+        }
+    }
+
+    #[test]
+    fn a_limit_form_is_prefilled_and_reviewed_with_before_and_after() {
+        let rules = sam();
+        let mut f = form(&rules, 0);
+        assert_eq!(f.fields, ["500".to_string(), String::new()]);
+        f.fields[1] = "1000".into();
+        let review = with_before(submit(&f, &economy()).unwrap(), &rules.rows[0], &economy());
+        assert_eq!(review.what, "Sam · gifts sent per week");
+        assert_eq!(review.before, "approval needed above 500 coins (≈7.07 USD)");
+        assert_eq!(
+            review.after,
+            "approval needed above 500 coins (≈7.07 USD), refused above 1,000 coins (≈14.14 USD)"
+        );
+    }
+
+    #[test]
+    fn bad_amounts_and_times_are_named() {
+        let economy = economy();
+        let mut f = form(&sam(), 0);
+        f.fields = ["".into(), "".into()];
+        assert!(
+            submit(&f, &economy)
+                .unwrap_err()
+                .starts_with("Type at least one amount")
+        );
+        f.fields = ["2000".into(), "1000".into()];
+        assert_eq!(
+            submit(&f, &economy).unwrap_err(),
+            "The approval amount must not be above the refusal amount"
+        );
+        f.fields = ["lots".into(), "".into()];
+        assert!(
+            submit(&f, &economy)
+                .unwrap_err()
+                .starts_with("Ask a guardian above: ")
+        );
+        let mut q = form(&sam(), 1);
+        assert_eq!(q.fields, ["21:00".to_string(), "07:00".to_string()]);
+        q.fields[1] = "25:00".into();
+        assert!(submit(&q, &economy).unwrap_err().starts_with("Until: "));
+        q.fields[1] = "21:00".into();
+        assert!(submit(&q, &economy).is_err(), "empty quiet hours");
+    }
+
+    #[test]
+    fn creators_cycle_and_removing_nothing_is_refused() {
+        let economy = economy();
+        let Some(Opened::Review(r)) = open(&sam(), 2, &economy) else {
+            panic!("a creator row opens a review");
+        };
+        assert_eq!(
+            (r.before.as_str(), r.after.as_str()),
+            ("not on the list", "allowed")
+        );
+        assert_eq!(
+            remove(&sam(), 1, &economy).unwrap_err(),
+            "Sam has no quiet hours to remove"
+        );
+        let r = remove(&sam(), 0, &economy).unwrap();
+        assert_eq!(r.after, "no limit");
+        assert!(matches!(r.change, PolicyChange::RemoveLimit { .. }));
+    }
+}
