@@ -77,7 +77,7 @@ pub enum Command {
     },
     /// Create a demo household with three months of history (coinguard-demo.db unless --db)
     Demo {
-        /// Only create the household (the terminal interface is not built yet either way)
+        /// Only create the household; do not open the terminal interface
         #[arg(long)]
         no_tui: bool,
     },

@@ -289,11 +289,13 @@ fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dyn Clock) {
                 Err(e) => (e.to_string(), Tone::Bad),
             })
         }
-        Effect::AskAgain { request, note } => Some(said(
+        Effect::AskAgain { request, note } => Some(said({
+            // The new request (or purchase) comes first in the list.
+            app.cursor = 0;
             Memo::parse(&note)
                 .map_err(ServiceError::from)
-                .and_then(|note| services::ask_again(store, clock, request, &note)),
-        )),
+                .and_then(|note| services::ask_again(store, clock, request, &note))
+        })),
         Effect::Cancel { request } => Some(match services::cancel(store, clock, &me, request) {
             Ok(r) => (
                 format!("Cancelled request #{}: {}", r.id, r.summary),
@@ -439,10 +441,24 @@ fn export(store: &Store, filter: &filter::Filter, path: &str) -> (String, Tone) 
     ) {
         Ok(count) => {
             let shown = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-            let scope = if filter.is_empty() {
+            // Only what applies to the ledger: an outcome filters decisions.
+            let mut parts = Vec::new();
+            if let Some(m) = filter
+                .member
+                .and_then(|id| ledger::member_by_id(store.conn(), id).ok().flatten())
+            {
+                parts.push(format!("{}'s", m.name));
+            }
+            if let Some(kind) = filter.kind {
+                parts.push(kind.as_str().to_string());
+            }
+            if let (Some(since), Some(until)) = (filter.since, filter.until) {
+                parts.push(format!("from {since} to {until}"));
+            }
+            let scope = if parts.is_empty() {
                 String::new()
             } else {
-                format!(" (filter: {})", filter.text)
+                format!(" ({})", parts.join(" "))
             };
             (
                 format!(

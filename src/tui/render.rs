@@ -56,10 +56,15 @@ impl Theme {
 /// Draws one frame; returns where the tabs and list rows landed, so a mouse
 /// click can be read against exactly what the person saw.
 pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) -> Hits {
+    // A long message takes two lines rather than being cut off.
+    let message_lines = match &app.message {
+        Some((text, _)) if text.chars().count() > usize::from(frame.area().width) => 2,
+        _ => 1,
+    };
     let [header, body, message, legend] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(1),
+        Constraint::Length(message_lines),
         Constraint::Length(1),
     ])
     .areas(frame.area());
@@ -111,7 +116,10 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
             Tone::Warning => theme.warn(),
             Tone::Bad => theme.bad(),
         };
-        frame.render_widget(Paragraph::new(Span::styled(text.as_str(), style)), message);
+        frame.render_widget(
+            Paragraph::new(Span::styled(text.as_str(), style)).wrap(Wrap { trim: true }),
+            message,
+        );
     }
     frame.render_widget(
         Paragraph::new(footer()).style(Style::default().add_modifier(Modifier::DIM)),
@@ -394,7 +402,7 @@ fn gifts(
     let items = m
         .gifts
         .iter()
-        .map(|(name, coins)| ListItem::new(format!("{name:<16} {coins:>14}")))
+        .map(|(name, coins)| ListItem::new(format!("{name:<16} {coins:>26}")))
         .collect();
     list(
         items,

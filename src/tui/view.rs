@@ -622,7 +622,14 @@ pub fn load(
             .economy
             .gifts
             .iter()
-            .map(|g| (g.name.to_string(), g.coins.to_string()))
+            .map(|g| {
+                (
+                    g.name.to_string(),
+                    config
+                        .economy
+                        .coins_with_value(i64::try_from(g.coins.get()).unwrap_or(i64::MAX)),
+                )
+            })
             .collect();
         let gift_preview = match (
             creators.get(choice.creator),
@@ -800,7 +807,7 @@ pub fn sample(guardian: bool) -> ViewModel {
                 },
             ],
             creators: vec!["Ana".into()],
-            gifts: vec![("Rose".into(), "1 coin".into()), ("Galaxy".into(), "1,000 coins".into())],
+            gifts: vec![("Rose".into(), "1 coin (≈0.01 USD)".into()), ("Galaxy".into(), "1,000 coins (≈14.14 USD)".into())],
             gift_preview: Some(Preview {
                 verdict: Verdict::Refused,
                 summary: "Sam sends 1 × Rose to Ana: 1 coin (0.01 USD); Ana receives 0 diamonds".into(),

@@ -1,5 +1,7 @@
 //! The real binary in tmux: a teen asks for a purchase in the TUI, a guardian
-//! approves it from another process, and the teen's screen updates by itself.
+//! approves it from another process, and the teen's screen updates by itself;
+//! then the guardian sets a limit in the editor and the teen's shop preview
+//! turns to a refusal, again by itself.
 
 use std::path::Path;
 use std::process::Command;
@@ -166,6 +168,40 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
         screen.contains("Sam buys 70 coins for 0.99 USD"),
         "{screen}"
     );
+
+    // The teen looks at the shop; the guardian caps a single purchase at
+    // 0.50 USD in the limits editor, reads the before/after, types the PIN.
+    tmux.keys(teen, &["BTab", "BTab"]);
+    tmux.wait_for(teen, "Needs a guardian's approval");
+    tmux.keys(guardian, &["Tab", "Tab"]);
+    tmux.wait_for(guardian, "Sam's limits and rules");
+    tmux.keys(guardian, &["Enter"]);
+    tmux.wait_for(guardian, "Sam · coins bought each time");
+    tmux.keys(guardian, &["Down"]);
+    tmux.keys(guardian, &["-l", "0.50"]);
+    tmux.keys(guardian, &["Enter"]);
+    let review = tmux.wait_for(guardian, "Check before saving");
+    assert!(review.contains("Before: no limit"), "{review}");
+    assert!(
+        review.contains("After:  refused above 0.50 USD"),
+        "{review}"
+    );
+    tmux.keys(guardian, &["Enter"]);
+    tmux.wait_for(guardian, "Guardian PIN to save this change");
+    tmux.keys(guardian, &["-l", PIN]);
+    tmux.keys(guardian, &["Enter"]);
+    tmux.wait_for(guardian, "Saved Sam's purchase limit per transaction");
+    // Again no key in the teen's window: the preview now refuses, and says why.
+    let shop = tmux.wait_for(teen, "Would be refused");
+    assert!(shop.contains("0.50 USD"), "{shop}");
+    let out = cli(&db, &["limit", "list", "Sam"], "");
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("purchase per transaction: refused above 0.50 USD"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
     tmux.keys(guardian, &["q"]);
     tmux.keys(teen, &["q"]);
     let start = Instant::now();
