@@ -14,7 +14,7 @@ use ratatui::backend::TestBackend;
 
 use crate::history::{self, LARGE};
 
-const SCREENS: [&str; 10] = [
+const SCREENS: [&str; 12] = [
     "pick",
     "wallet",
     "shop",
@@ -24,7 +24,9 @@ const SCREENS: [&str; 10] = [
     "dashboard",
     "approvals",
     "members",
+    "limits",
     "audit",
+    "decisions",
 ];
 
 fn screen(name: &str) -> (Screen, bool) {
@@ -37,7 +39,8 @@ fn screen(name: &str) -> (Screen, bool) {
         "dashboard" => (Screen::Dashboard, true),
         "approvals" => (Screen::Approvals, true),
         "members" => (Screen::Members, true),
-        "audit" => (Screen::Audit, true),
+        "limits" => (Screen::Limits, true),
+        "audit" | "decisions" => (Screen::Audit, true),
         _ => (Screen::Pick, false),
     }
 }
@@ -53,11 +56,14 @@ fn frame(bencher: Bencher, name: &str) {
             guardian,
         )
     });
-    let app = App {
+    let mut app = App {
         who,
         screen,
         ..App::default()
     };
+    if name == "decisions" {
+        app.selection.audit = coinguard::tui::view::AuditView::Decisions;
+    }
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let theme = Theme { color: true };
     bencher.bench_local(|| {
@@ -89,13 +95,32 @@ fn startup_to_first_frame_1m(bencher: Bencher) {
     });
 }
 
-/// What a guardian's screens reload after an action or another process's commit.
-#[divan::bench(sample_count = 20)]
-fn guardian_reload_1m(bencher: Bencher) {
+/// What a guardian's screens reload after an action or another process's
+/// commit: with the audit screen on the ledger or the decision log, with
+/// and without a filter (the dense member's refusals; their gifts in a month).
+#[divan::bench(
+    args = ["ledger", "decisions", "ledger-filtered", "decisions-filtered"],
+    sample_count = 20
+)]
+fn guardian_reload_1m(bencher: Bencher, name: &str) {
+    use coinguard::tui::{filter, view::AuditView};
     let (_dir, mut store) = history::open(LARGE);
     let clock = FixedClock::new(history::end());
     let guardian = ledger::find_member(store.conn(), "Guardian").unwrap().id;
-    bencher.bench_local(|| {
-        view::load(&mut store, &clock, Some(guardian), &Selection::default()).unwrap()
-    });
+    let dense = ledger::find_member(store.conn(), history::DENSE)
+        .unwrap()
+        .id;
+    let mut selection = Selection::default();
+    if name.starts_with("decisions") {
+        selection.audit = AuditView::Decisions;
+    }
+    if name.ends_with("filtered") {
+        let words = if name.starts_with("decisions") {
+            "dense refused"
+        } else {
+            "dense gift 2026-05"
+        };
+        selection.filter = filter::parse(words, &[(dense, history::DENSE)]).unwrap();
+    }
+    bencher.bench_local(|| view::load(&mut store, &clock, Some(guardian), &selection).unwrap());
 }
