@@ -8,15 +8,19 @@ use coinguard::services::{self, Mode, PurchaseRequest};
 use divan::Bencher;
 use rusqlite::params;
 
-use crate::history::{self, DENSE, LARGE, SMALL, Shape};
+use crate::history::{self, DENSE, LARGE, MEDIUM, SMALL, Shape};
 
 fn shape(name: &str) -> Shape {
-    if name.starts_with("1m") { LARGE } else { SMALL }
+    match name {
+        n if n.starts_with("1m") => LARGE,
+        n if n.starts_with("100k") => MEDIUM,
+        _ => SMALL,
+    }
 }
 
 /// The full path: every rule (21 limits), postings, lot, hash chain, balances,
 /// spend event and buckets, decision log; one BEGIN IMMEDIATE ... COMMIT.
-#[divan::bench(args = ["1k-dense", "1m-dense"], sample_count = 300)]
+#[divan::bench(args = ["1k-dense", "100k-dense", "1m-dense"], sample_count = 300)]
 fn guarded_purchase(bencher: Bencher, name: &str) {
     let (_dir, mut guarded) = Guarded::open(shape(name), false);
     bencher.bench_local(|| guarded.write());
@@ -24,7 +28,7 @@ fn guarded_purchase(bencher: Bencher, name: &str) {
 
 /// The same, for a member with a typical set of three limits (purchases per
 /// week, gifts per day, everything per month) instead of all 21.
-#[divan::bench(args = ["1k-dense", "1m-dense"], sample_count = 300)]
+#[divan::bench(args = ["1k-dense", "100k-dense", "1m-dense"], sample_count = 300)]
 fn guarded_purchase_3_limits(bencher: Bencher, name: &str) {
     let (_dir, mut guarded) = Guarded::open(shape(name), true);
     bencher.bench_local(|| guarded.write());
@@ -88,7 +92,11 @@ pub fn paired(rounds: usize) {
         "| household | bare median | guarded 21 limits median (÷ bare) | guarded 3 limits median (÷ bare) | means: bare / 21 / 3 |"
     );
     println!("| --- | --- | --- | --- | --- |");
-    for (name, shape) in [("1k dense", SMALL), ("1M dense", LARGE)] {
+    for (name, shape) in [
+        ("1k dense", SMALL),
+        ("100k dense", MEDIUM),
+        ("1M dense", LARGE),
+    ] {
         let (_d1, mut all) = Guarded::open(shape, false);
         let (_d2, mut three) = Guarded::open(shape, true);
         let (d3, store) = history::open(shape);
@@ -132,7 +140,7 @@ pub fn paired(rounds: usize) {
 /// The same rows written straight with rusqlite: one transaction row, four
 /// postings, four balance upserts, a lot and its open-lot row, a spend event,
 /// three bucket upserts and a decision row; one BEGIN IMMEDIATE ... COMMIT.
-#[divan::bench(args = ["1k-dense", "1m-dense"], sample_count = 300)]
+#[divan::bench(args = ["1k-dense", "100k-dense", "1m-dense"], sample_count = 300)]
 fn bare_sqlite_same_rows(bencher: Bencher, name: &str) {
     let (dir, store) = history::open(shape(name));
     let mut bare = Bare::open(store);

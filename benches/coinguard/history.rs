@@ -43,6 +43,13 @@ pub const SMALL: Shape = Shape {
     spenders: 1,
     days: 10,
 };
+/// 100,000 transactions by three spenders over 900 days (~3,300 a month each).
+pub const MEDIUM: Shape = Shape {
+    name: "100k",
+    transactions: 100_000,
+    spenders: 3,
+    days: 900,
+};
 /// 1,000,000 transactions by ten spenders over 900 days (~3,300 a month each).
 pub const LARGE: Shape = Shape {
     name: "1m",

@@ -7,11 +7,13 @@ use coinguard::ledger;
 use coinguard::services::{self, Mode, PurchaseRequest};
 use divan::Bencher;
 
-use crate::history::{self, DENSE, LARGE, SMALL, SPARSE, Shape};
+use crate::history::{self, DENSE, LARGE, MEDIUM, SMALL, SPARSE, Shape};
 
-const CASES: [(&str, Shape, &str); 4] = [
+const CASES: [(&str, Shape, &str); 6] = [
     ("1k-dense", SMALL, DENSE),
     ("1k-sparse", SMALL, SPARSE),
+    ("100k-dense", MEDIUM, DENSE),
+    ("100k-sparse", MEDIUM, SPARSE),
     ("1m-dense", LARGE, DENSE),
     ("1m-sparse", LARGE, SPARSE),
 ];
@@ -22,7 +24,7 @@ fn case(name: &str) -> (Shape, &'static str) {
 }
 
 /// Summing one window from the maintained buckets.
-#[divan::bench(args = ["1k-dense", "1k-sparse", "1m-dense", "1m-sparse"])]
+#[divan::bench(args = ["1k-dense", "1k-sparse", "100k-dense", "100k-sparse", "1m-dense", "1m-sparse"])]
 fn window_sum_30d(bencher: Bencher, name: &str) {
     let (shape, member) = case(name);
     let (_dir, store) = history::open(shape);
@@ -33,7 +35,7 @@ fn window_sum_30d(bencher: Bencher, name: &str) {
     });
 }
 
-#[divan::bench(args = ["1k-dense", "1k-sparse", "1m-dense", "1m-sparse"])]
+#[divan::bench(args = ["1k-dense", "1k-sparse", "100k-dense", "100k-sparse", "1m-dense", "1m-sparse"])]
 fn window_sum_month(bencher: Bencher, name: &str) {
     let (shape, member) = case(name);
     let (_dir, store) = history::open(shape);
@@ -46,7 +48,7 @@ fn window_sum_month(bencher: Bencher, name: &str) {
 
 /// The whole guard on a purchase (every rule, 21 limits), in a transaction
 /// that is rolled back: what a preview costs.
-#[divan::bench(args = ["1k-dense", "1k-sparse", "1m-dense", "1m-sparse"])]
+#[divan::bench(args = ["1k-dense", "1k-sparse", "100k-dense", "100k-sparse", "1m-dense", "1m-sparse"])]
 fn evaluate_purchase(bencher: Bencher, name: &str) {
     let (shape, member) = case(name);
     let (_dir, mut store) = history::open(shape);
