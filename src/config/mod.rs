@@ -112,12 +112,16 @@ impl Economy {
     /// display only: "500 coins (≈7.07 USD)". Every coin figure a person
     /// reads carries its money value.
     pub fn coins_with_value(&self, coins: i64) -> String {
-        let value = self.best_rate_per_coin() * Decimal::from(coins);
+        let value = money::rounding::for_display(
+            self.best_rate_per_coin() * Decimal::from(coins),
+            self.currency,
+        );
+        let value = Money::from_decimal(self.currency, value)
+            .map(|m| m.to_string())
+            .unwrap_or_else(|_| format!("{value} {}", self.currency));
         format!(
-            "{} (≈{} {})",
-            Coins::from_i64(coins.max(0)).unwrap_or_default(),
-            money::rounding::for_display(value, self.currency),
-            self.currency
+            "{} (≈{value})",
+            Coins::from_i64(coins.max(0)).unwrap_or_default()
         )
     }
 

@@ -186,9 +186,24 @@ impl Money {
     }
 }
 
+/// For people: rounded to the minor unit, thousands grouped, with the code:
+/// "1,234.50 USD". Machine formats (exports, config) use the exact amount.
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.display_amount(), self.currency)
+        let plain = self.display_amount().to_string();
+        let (sign, digits) = match plain.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", plain.as_str()),
+        };
+        let (whole, fraction) = match digits.split_once('.') {
+            Some((w, frac)) => (w, format!(".{frac}")),
+            None => (digits, String::new()),
+        };
+        let grouped = whole
+            .parse::<u64>()
+            .map(group_thousands)
+            .unwrap_or_else(|_| whole.to_string());
+        write!(f, "{sign}{grouped}{fraction} {}", self.currency)
     }
 }
 
@@ -265,6 +280,20 @@ mod tests {
 
     fn usd(text: &str) -> Result<Money, MoneyError> {
         Money::parse(text, Currency::USD)
+    }
+
+    #[test]
+    fn money_reads_like_money() {
+        let show = |micros: i64| Money::from_micros(Currency::USD, micros).to_string();
+        assert_eq!(show(56_571_850_000), "56,571.85 USD");
+        assert_eq!(show(-1_234_567_500_000), "-1,234,567.50 USD");
+        assert_eq!(show(990_000), "0.99 USD");
+        assert_eq!(show(0), "0.00 USD");
+        let yen = Currency::parse("JPY").unwrap();
+        assert_eq!(
+            Money::from_micros(yen, 1_000_000_000).to_string(),
+            "1,000 JPY"
+        );
     }
 
     #[test]

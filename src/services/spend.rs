@@ -324,7 +324,7 @@ fn threshold_message(w: &WriteTx<'_>, intent: &Intent, used: &guard::LimitUse, p
         if used.limit.scope.counts_money() {
             Money::from_micros(currency, v).to_string()
         } else {
-            coins_and_money_at_best(v, &config.economy)
+            config.economy.coins_with_value(v)
         }
     };
     let cap = used.limit.hard.or(used.limit.soft).unwrap_or(0);
@@ -335,19 +335,6 @@ fn threshold_message(w: &WriteTx<'_>, intent: &Intent, used: &guard::LimitUse, p
         used.limit.window.phrase(),
         show(used.used_before.saturating_add(used.this)),
         show(cap)
-    )
-}
-
-/// Coins with their value at the best pack rate, for figures not tied to lots.
-fn coins_and_money_at_best(coins: i64, economy: &Economy) -> String {
-    let value = rounding::for_display(
-        economy.best_rate_per_coin() * Decimal::from(coins),
-        economy.currency,
-    );
-    format!(
-        "{} (≈{value} {})",
-        Coins::from_i64(coins.max(0)).unwrap_or_default(),
-        economy.currency
     )
 }
 
