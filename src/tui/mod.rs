@@ -11,6 +11,7 @@ pub mod app;
 pub mod editor;
 pub mod filter;
 pub mod keymap;
+pub mod popup;
 pub mod render;
 pub mod view;
 

@@ -6,12 +6,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{
-    Bar, BarChart, BarGroup, Block, Clear, Gauge, List, ListItem, ListState, Paragraph, Wrap,
+    Bar, BarChart, BarGroup, Block, Gauge, List, ListItem, ListState, Paragraph, Wrap,
 };
 
-use super::app::{App, Effect, Hit, PinFor, Popup, Screen, TextFor, Tone};
-use super::editor::{self, Form, FormKind, Review};
-use super::keymap::{KEYMAP, footer};
+use super::app::{App, Hit, Screen, Tone};
+use super::editor;
+use super::keymap::footer;
 use super::view::{AuditView, HistoryLine, LogLine, Preview, RequestLine, Verdict, ViewModel};
 use crate::ledger::RequestStatus;
 
@@ -69,6 +69,7 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
     ])
     .areas(frame.area());
     frame.render_widget(Paragraph::new(header_line(app, header.width)), header);
+    let scene = Scene { app, vm, theme };
     let mut hits = Hits::default();
     for (screen, x) in header_layout(app, header.width).1 {
         let width = screen.title().chars().count() as u16;
@@ -76,10 +77,10 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
             .push((screen, Rect::new(header.x + x, header.y, width, 1)));
     }
     match app.screen {
-        Screen::Pick => pick(app, vm, theme, frame, body, &mut hits),
+        Screen::Pick => pick(scene, frame, body, &mut hits),
         Screen::Wallet => wallet(vm, frame, body),
-        Screen::Shop => shop(app, vm, theme, frame, body, &mut hits),
-        Screen::Gifts => gifts(app, vm, theme, frame, body, &mut hits),
+        Screen::Shop => shop(scene, frame, body, &mut hits),
+        Screen::Gifts => gifts(scene, frame, body, &mut hits),
         Screen::Requests => requests(
             app,
             vm.member
@@ -92,9 +93,9 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
             "Your requests · r ask again · c cancel",
             &mut hits,
         ),
-        Screen::History => history(app, vm, theme, frame, body, &mut hits),
-        Screen::Audit => audit(app, vm, theme, frame, body, &mut hits),
-        Screen::Limits => limits(app, vm, theme, frame, body, &mut hits),
+        Screen::History => history(scene, frame, body, &mut hits),
+        Screen::Audit => audit(scene, frame, body, &mut hits),
+        Screen::Limits => limits(scene, frame, body, &mut hits),
         Screen::Dashboard => dashboard(vm, theme, frame, body),
         Screen::Approvals => requests(
             app,
@@ -108,7 +109,7 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
             "Waiting for you: a approve · d deny",
             &mut hits,
         ),
-        Screen::Members => members(app, vm, theme, frame, body, &mut hits),
+        Screen::Members => members(scene, frame, body, &mut hits),
     }
     if let Some((text, tone)) = &app.message {
         let style = match tone {
@@ -126,7 +127,7 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
         legend,
     );
     if let Some(popup) = &app.popup {
-        render_popup(popup, vm, theme, frame);
+        super::popup::render_popup(popup, vm, theme, frame);
         // Nothing under a popup takes clicks.
         hits = Hits::default();
     }
@@ -190,6 +191,14 @@ fn header_line(app: &App, width: u16) -> Line<'static> {
     Line::from(spans)
 }
 
+/// What a screen is drawn from: the app state, the view model, the colours.
+#[derive(Clone, Copy)]
+struct Scene<'a> {
+    app: &'a App,
+    vm: &'a ViewModel,
+    theme: Theme,
+}
+
 /// Where things were drawn, for mouse clicks: the screen tabs and the rows
 /// of the list on screen (index, area), as the last frame laid them out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -245,14 +254,8 @@ fn list<'a>(
     }
 }
 
-fn pick(
-    app: &App,
-    vm: &ViewModel,
-    theme: Theme,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    hits: &mut Hits,
-) {
+fn pick(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
+    let Scene { app, vm, theme } = s;
     let items = vm
         .members
         .iter()
@@ -329,14 +332,8 @@ fn preview_text(p: &Preview, theme: Theme) -> Text<'static> {
     Text::from(lines)
 }
 
-fn shop(
-    app: &App,
-    vm: &ViewModel,
-    theme: Theme,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    hits: &mut Hits,
-) {
+fn shop(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
+    let Scene { app, vm, theme } = s;
     let Some(m) = &vm.member else { return };
     let [packs, preview] = Layout::vertical([
         Constraint::Length(m.packs.len() as u16 + 2),
@@ -372,14 +369,8 @@ fn shop(
     }
 }
 
-fn gifts(
-    app: &App,
-    vm: &ViewModel,
-    theme: Theme,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    hits: &mut Hits,
-) {
+fn gifts(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
+    let Scene { app, vm, theme } = s;
     let Some(m) = &vm.member else { return };
     let [choice, gifts, preview] = Layout::vertical([
         Constraint::Length(1),
@@ -495,14 +486,8 @@ fn history_items(rows: &[HistoryLine]) -> Vec<ListItem<'static>> {
         .collect()
 }
 
-fn history(
-    app: &App,
-    vm: &ViewModel,
-    theme: Theme,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    hits: &mut Hits,
-) {
+fn history(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
+    let Scene { app, vm, theme } = s;
     let Some(m) = &vm.member else { return };
     let title = filtered_title("History, newest first", app);
     let title = if m.history.is_empty() && !app.selection.filter.is_empty() {
@@ -546,14 +531,8 @@ fn log_items(rows: &[LogLine], theme: Theme) -> Vec<ListItem<'static>> {
 
 /// The audit screen: the spend-per-day chart, then the ledger, the guard's
 /// decisions or the guardian actions (←/→), filtered with `/`.
-fn audit(
-    app: &App,
-    vm: &ViewModel,
-    theme: Theme,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    hits: &mut Hits,
-) {
+fn audit(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
+    let Scene { app, vm, theme } = s;
     let Some(g) = &vm.guardian else { return };
     let [chart, rest] = Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(area);
     let bars: Vec<Bar> = g
@@ -594,14 +573,8 @@ fn audit(
 
 /// The limits and rules editor: one member at a time (←/→), a row per
 /// limit slot, quiet hours and creator; unset rows dimmed.
-fn limits(
-    app: &App,
-    vm: &ViewModel,
-    theme: Theme,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    hits: &mut Hits,
-) {
+fn limits(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
+    let Scene { app, vm, theme } = s;
     let (Some(g), Some(economy)) = (&vm.guardian, &vm.economy) else {
         return;
     };
@@ -696,14 +669,8 @@ fn dashboard(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     );
 }
 
-fn members(
-    app: &App,
-    vm: &ViewModel,
-    theme: Theme,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    hits: &mut Hits,
-) {
+fn members(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
+    let Scene { app, vm, theme } = s;
     let items = vm
         .members
         .iter()
@@ -726,188 +693,6 @@ fn members(
         frame,
         area,
         hits,
-    );
-}
-
-fn centered(frame: &Frame<'_>, width: u16, height: u16) -> Rect {
-    let area = frame.area();
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
-}
-
-fn text_prompt(purpose: &TextFor) -> String {
-    match purpose {
-        TextFor::DenyReason(r) => format!("Why deny request #{r}? (they will see this)"),
-        TextFor::AskAgainNote(r) => format!("Ask again for request #{r}: a note for your guardian"),
-        TextFor::Filter => "Filter: a name, kind, refused/approval/allowed, 2026-03".into(),
-        TextFor::ExportPath => "Export the ledger to (.csv, .json or .journal)".into(),
-    }
-}
-
-fn form_lines(form: &Form, theme: Theme) -> Vec<Line<'static>> {
-    let (labels, unit) = match form.kind {
-        FormKind::Limit { scope, .. } => (
-            ["Ask a guardian above", "Refuse above"],
-            if scope.counts_money() {
-                "money"
-            } else {
-                "coins"
-            },
-        ),
-        FormKind::Quiet => (["From (HH:MM)", "Until (HH:MM)"], ""),
-    };
-    let mark = |i: usize| if form.field == i { "▶ " } else { "  " };
-    let mut lines: Vec<Line<'static>> = labels
-        .iter()
-        .enumerate()
-        .map(|(i, label)| {
-            let cursor = if form.field == i { "▏" } else { "" };
-            Line::from(format!("{}{label:<22} {}{cursor}", mark(i), form.fields[i]))
-        })
-        .collect();
-    match form.kind {
-        FormKind::Quiet => lines.push(Line::from(format!(
-            "{}During them: {} (←/→)",
-            mark(2),
-            if form.refuse {
-                "refuse spending"
-            } else {
-                "ask a guardian"
-            }
-        ))),
-        FormKind::Limit { .. } => lines.push(Line::from(format!(
-            "  In {unit}; leave one empty for no such threshold."
-        ))),
-    }
-    lines.push(Line::from(""));
-    if let Some(error) = &form.error {
-        lines.push(Line::from(Span::styled(error.clone(), theme.bad())));
-    }
-    lines.push(Line::from("↑/↓ field · Enter review · Esc cancel"));
-    lines
-}
-
-fn review_lines(review: &Review, theme: Theme) -> Vec<Line<'static>> {
-    vec![
-        Line::from(Span::styled(
-            review.what.clone(),
-            Style::default().add_modifier(Modifier::BOLD),
-        )),
-        Line::from(""),
-        Line::from(format!("Before: {}", review.before)),
-        Line::from(Span::styled(
-            format!("After:  {}", review.after),
-            theme.warn(),
-        )),
-        Line::from(""),
-        Line::from("Enter: save (your PIN next) · Esc: cancel, nothing changes"),
-    ]
-}
-
-fn render_popup(popup: &Popup, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) {
-    let (title, body, width, height): (String, Text<'static>, u16, u16) = match popup {
-        Popup::Pin { purpose, typed } => {
-            let what = match purpose {
-                PinFor::SignIn(id) => format!(
-                    "PIN for {}",
-                    vm.members
-                        .iter()
-                        .find(|m| m.id == *id)
-                        .map_or("", |m| m.name.as_str())
-                ),
-                PinFor::Approve(r) => format!("Guardian PIN to approve request #{r}"),
-                PinFor::Deny(r, _) => format!("Guardian PIN to deny request #{r}"),
-                PinFor::Policy(_) => "Guardian PIN to save this change".into(),
-            };
-            (
-                what,
-                Text::from(format!(
-                    "{}\n\nEnter to confirm · Esc to cancel",
-                    "•".repeat(typed.chars().count())
-                )),
-                60,
-                6,
-            )
-        }
-        Popup::Text { purpose, typed } => (
-            text_prompt(purpose),
-            Text::from(format!("{typed}▏\n\nEnter to continue · Esc to cancel")),
-            70,
-            6,
-        ),
-        Popup::Form(form) => {
-            let lines = form_lines(form, theme);
-            let height = lines.len() as u16 + 2;
-            let what = match form.kind {
-                FormKind::Limit { scope, window } => editor::label(&editor::RuleTarget::Limit {
-                    scope,
-                    window,
-                    now: None,
-                }),
-                FormKind::Quiet => "quiet hours".into(),
-            };
-            (
-                format!("{} · {what}", form.name),
-                Text::from(lines),
-                70,
-                height,
-            )
-        }
-        Popup::Review(review) => {
-            // Room for the before and after lines to wrap once each.
-            let long = [&review.before, &review.after]
-                .iter()
-                .filter(|t| t.chars().count() > 64)
-                .count() as u16;
-            (
-                "Check before saving".into(),
-                Text::from(review_lines(review, theme)),
-                76,
-                8 + long,
-            )
-        }
-        Popup::Confirm(effect) => {
-            let what = match effect {
-                Effect::Buy { pack } => format!("Buy {pack}?"),
-                Effect::Gift { creator, count, .. } => {
-                    format!("Send {count} gift(s) to {creator}?")
-                }
-                Effect::Cancel { request } => format!("Cancel your request #{request}?"),
-                _ => "Go ahead?".to_string(),
-            };
-            (
-                "Confirm".to_string(),
-                Text::from(format!("{what}\n\nEnter to confirm · Esc to cancel")),
-                60,
-                6,
-            )
-        }
-        Popup::Help => {
-            let lines: Vec<String> = KEYMAP
-                .iter()
-                .map(|b| format!("{:<10} {}", b.keys, b.help))
-                .collect();
-            (
-                "Keys".to_string(),
-                Text::from(lines.join("\n")),
-                70,
-                KEYMAP.len() as u16 + 2,
-            )
-        }
-    };
-    let area = centered(frame, width, height);
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(body)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(title)),
-        area,
     );
 }
 

@@ -1,0 +1,197 @@
+//! Popups over a screen: PIN, a line of text, the limits form, the
+//! before/after review, a confirmation, and help (from the keymap table).
+//! Pure, like the screens: drawn from the app state and the view model.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::app::{Effect, PinFor, Popup, TextFor};
+use super::editor::{self, Form, FormKind, Review};
+use super::keymap::KEYMAP;
+use super::render::Theme;
+use super::view::ViewModel;
+
+fn centered(frame: &Frame<'_>, width: u16, height: u16) -> Rect {
+    let area = frame.area();
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn text_prompt(purpose: &TextFor) -> String {
+    match purpose {
+        TextFor::DenyReason(r) => format!("Why deny request #{r}? (they will see this)"),
+        TextFor::AskAgainNote(r) => format!("Ask again for request #{r}: a note for your guardian"),
+        TextFor::Filter => "Filter: a name, kind, refused/approval/allowed, 2026-03".into(),
+        TextFor::ExportPath => "Export the ledger to (.csv, .json or .journal)".into(),
+    }
+}
+
+fn form_lines(form: &Form, theme: Theme) -> Vec<Line<'static>> {
+    let (labels, unit) = match form.kind {
+        FormKind::Limit { scope, .. } => (
+            ["Ask a guardian above", "Refuse above"],
+            if scope.counts_money() {
+                "money"
+            } else {
+                "coins"
+            },
+        ),
+        FormKind::Quiet => (["From (HH:MM)", "Until (HH:MM)"], ""),
+    };
+    let mark = |i: usize| if form.field == i { "▶ " } else { "  " };
+    let mut lines: Vec<Line<'static>> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let cursor = if form.field == i { "▏" } else { "" };
+            Line::from(format!("{}{label:<22} {}{cursor}", mark(i), form.fields[i]))
+        })
+        .collect();
+    match form.kind {
+        FormKind::Quiet => lines.push(Line::from(format!(
+            "{}During them: {} (←/→)",
+            mark(2),
+            if form.refuse {
+                "refuse spending"
+            } else {
+                "ask a guardian"
+            }
+        ))),
+        FormKind::Limit { .. } => lines.push(Line::from(format!(
+            "  In {unit}; leave one empty for no such threshold."
+        ))),
+    }
+    lines.push(Line::from(""));
+    if let Some(error) = &form.error {
+        lines.push(Line::from(Span::styled(error.clone(), theme.bad())));
+    }
+    lines.push(Line::from("↑/↓ field · Enter review · Esc cancel"));
+    lines
+}
+
+fn review_lines(review: &Review, theme: Theme) -> Vec<Line<'static>> {
+    vec![
+        Line::from(Span::styled(
+            review.what.clone(),
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
+        Line::from(""),
+        Line::from(format!("Before: {}", review.before)),
+        Line::from(Span::styled(
+            format!("After:  {}", review.after),
+            theme.warn(),
+        )),
+        Line::from(""),
+        Line::from("Enter: save (your PIN next) · Esc: cancel, nothing changes"),
+    ]
+}
+
+pub fn render_popup(popup: &Popup, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) {
+    let (title, body, width, height): (String, Text<'static>, u16, u16) = match popup {
+        Popup::Pin { purpose, typed } => {
+            let what = match purpose {
+                PinFor::SignIn(id) => format!(
+                    "PIN for {}",
+                    vm.members
+                        .iter()
+                        .find(|m| m.id == *id)
+                        .map_or("", |m| m.name.as_str())
+                ),
+                PinFor::Approve(r) => format!("Guardian PIN to approve request #{r}"),
+                PinFor::Deny(r, _) => format!("Guardian PIN to deny request #{r}"),
+                PinFor::Policy(_) => "Guardian PIN to save this change".into(),
+            };
+            (
+                what,
+                Text::from(format!(
+                    "{}\n\nEnter to confirm · Esc to cancel",
+                    "•".repeat(typed.chars().count())
+                )),
+                60,
+                6,
+            )
+        }
+        Popup::Text { purpose, typed } => (
+            text_prompt(purpose),
+            Text::from(format!("{typed}▏\n\nEnter to continue · Esc to cancel")),
+            70,
+            6,
+        ),
+        Popup::Form(form) => {
+            let lines = form_lines(form, theme);
+            let height = lines.len() as u16 + 2;
+            let what = match form.kind {
+                FormKind::Limit { scope, window } => editor::label(&editor::RuleTarget::Limit {
+                    scope,
+                    window,
+                    now: None,
+                }),
+                FormKind::Quiet => "quiet hours".into(),
+            };
+            (
+                format!("{} · {what}", form.name),
+                Text::from(lines),
+                70,
+                height,
+            )
+        }
+        Popup::Review(review) => {
+            // Room for the before and after lines to wrap once each.
+            let long = [&review.before, &review.after]
+                .iter()
+                .filter(|t| t.chars().count() > 64)
+                .count() as u16;
+            (
+                "Check before saving".into(),
+                Text::from(review_lines(review, theme)),
+                76,
+                8 + long,
+            )
+        }
+        Popup::Confirm(effect) => {
+            let what = match effect {
+                Effect::Buy { pack } => format!("Buy {pack}?"),
+                Effect::Gift { creator, count, .. } => {
+                    format!("Send {count} gift(s) to {creator}?")
+                }
+                Effect::Cancel { request } => format!("Cancel your request #{request}?"),
+                _ => "Go ahead?".to_string(),
+            };
+            (
+                "Confirm".to_string(),
+                Text::from(format!("{what}\n\nEnter to confirm · Esc to cancel")),
+                60,
+                6,
+            )
+        }
+        Popup::Help => {
+            let lines: Vec<String> = KEYMAP
+                .iter()
+                .map(|b| format!("{:<10} {}", b.keys, b.help))
+                .collect();
+            (
+                "Keys".to_string(),
+                Text::from(lines.join("\n")),
+                70,
+                KEYMAP.len() as u16 + 2,
+            )
+        }
+    };
+    let area = centered(frame, width, height);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(body)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(title)),
+        area,
+    );
+}
