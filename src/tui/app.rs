@@ -65,6 +65,8 @@ pub enum PinFor {
     Approve(i64),
     Deny(i64, String),
     Policy(PolicyChange),
+    /// Marking every open alert as seen.
+    Acknowledge,
 }
 
 /// What a line of text is being typed for.
@@ -133,6 +135,9 @@ pub enum Effect {
     },
     Export {
         path: String,
+    },
+    Acknowledge {
+        pin: String,
     },
     /// Reload the view model (a selection that changes what is shown).
     Reload,
@@ -390,6 +395,17 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
             app.text(TextFor::ExportPath, "coinguard-export.csv".into());
             None
         }
+        Command::Acknowledge if app.screen == Screen::Dashboard => {
+            if vm.guardian.as_ref().is_none_or(|g| g.alerts.is_empty()) {
+                app.say("No alerts to mark as seen", Tone::Good);
+            } else {
+                app.popup = Some(Popup::Pin {
+                    purpose: PinFor::Acknowledge,
+                    typed: String::new(),
+                });
+            }
+            None
+        }
         Command::Verify if app.screen == Screen::Audit => Some(Effect::Verify),
         Command::NextPage if matches!(app.screen, Screen::History | Screen::Audit) => {
             // The next page, or back to the newest after the last one.
@@ -543,6 +559,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
                     pin: typed,
                 },
                 PinFor::Policy(change) => Effect::Policy { change, pin: typed },
+                PinFor::Acknowledge => Effect::Acknowledge { pin: typed },
             })
         }
         (Popup::Text { purpose, typed }, Command::Select)
@@ -969,6 +986,27 @@ mod editor_tests {
             Some(Effect::Export {
                 path: "coinguard-export.csv".into()
             })
+        );
+    }
+
+    #[test]
+    fn alerts_are_marked_seen_with_a_pin_and_only_if_there_are_any() {
+        let mut vm = sample(true);
+        let mut app = guardian(Screen::Dashboard);
+        update(&mut app, Command::Acknowledge, &vm);
+        type_text(&mut app, "pin");
+        assert_eq!(
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::Acknowledge { pin: "pin".into() })
+        );
+        if let Some(g) = vm.guardian.as_mut() {
+            g.alerts.clear();
+        }
+        update(&mut app, Command::Acknowledge, &vm);
+        assert_eq!(app.popup, None);
+        assert_eq!(
+            app.message,
+            Some(("No alerts to mark as seen".into(), Tone::Good))
         );
     }
 

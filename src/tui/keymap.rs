@@ -23,6 +23,7 @@ pub enum Command {
     AskAgain,
     CancelRequest,
     Remove,
+    Acknowledge,
     Help,
     Quit,
 }
@@ -152,6 +153,12 @@ pub const KEYMAP: &[Binding] = &[
         in_footer: false,
     },
     Binding {
+        keys: "o",
+        command: Command::Acknowledge,
+        help: "mark every alert as seen (dashboard, PIN)",
+        in_footer: false,
+    },
+    Binding {
         keys: "?",
         command: Command::Help,
         help: "help",
@@ -189,6 +196,7 @@ pub fn command_for(code: &crossterm::event::KeyCode, shift: bool) -> Option<Comm
         KeyCode::Char('r') => Command::AskAgain,
         KeyCode::Char('c') => Command::CancelRequest,
         KeyCode::Char('x') => Command::Remove,
+        KeyCode::Char('o') => Command::Acknowledge,
         KeyCode::Char('?') => Command::Help,
         KeyCode::Char('q') => Command::Quit,
         _ => return None,

@@ -182,6 +182,17 @@ fn said(outcome: Result<services::Outcome, ServiceError>) -> (String, Tone) {
     }
 }
 
+/// The signed-in guardian's pass for one action, from the PIN just typed.
+fn guardian_pass(
+    store: &mut Store,
+    clock: &dyn Clock,
+    me: &str,
+    typed: &str,
+) -> Result<auth::GuardianPass, ServiceError> {
+    let pin = Pin::parse(typed).map_err(ServiceError::Auth)?;
+    Ok(auth::guardian_pass(store, clock, Some(me), &pin)?)
+}
+
 /// Runs one effect through the services and says how it went.
 fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dyn Clock) {
     let me = app.who.as_ref().map(|w| w.1.clone()).unwrap_or_default();
@@ -260,10 +271,7 @@ fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dyn Clock) {
             request,
             pin: typed,
         } => {
-            let outcome = pin(&typed)
-                .and_then(|p| {
-                    auth::guardian_pass(store, clock, Some(&me), &p).map_err(ServiceError::from)
-                })
+            let outcome = guardian_pass(store, clock, &me, &typed)
                 .and_then(|pass| services::approve(store, clock, pass, request));
             Some(said(outcome))
         }
@@ -272,10 +280,7 @@ fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dyn Clock) {
             reason,
             pin: typed,
         } => {
-            let outcome = pin(&typed)
-                .and_then(|p| {
-                    auth::guardian_pass(store, clock, Some(&me), &p).map_err(ServiceError::from)
-                })
+            let outcome = guardian_pass(store, clock, &me, &typed)
                 .and_then(|pass| Ok((pass, Memo::parse(&reason)?)))
                 .and_then(|(pass, reason)| services::deny(store, clock, pass, request, &reason));
             Some(match outcome {
@@ -305,10 +310,7 @@ fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dyn Clock) {
             Err(e) => (e.to_string(), Tone::Bad),
         }),
         Effect::Policy { change, pin: typed } => Some(
-            match pin(&typed)
-                .and_then(|p| {
-                    auth::guardian_pass(store, clock, Some(&me), &p).map_err(ServiceError::from)
-                })
+            match guardian_pass(store, clock, &me, &typed)
                 .and_then(|pass| policy(store, clock, pass, change))
             {
                 Ok(text) => (text, Tone::Good),
@@ -316,6 +318,17 @@ fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dyn Clock) {
             },
         ),
         Effect::Export { path } => Some(export(store, &app.selection.filter, &path)),
+        Effect::Acknowledge { pin: typed } => Some(
+            match guardian_pass(store, clock, &me, &typed)
+                .and_then(|pass| services::acknowledge_alerts(store, clock, pass, None))
+            {
+                Ok(count) => (
+                    format!("Marked {count} alert(s) as seen (in the guardian log)"),
+                    Tone::Good,
+                ),
+                Err(e) => (e.to_string(), Tone::Bad),
+            },
+        ),
         Effect::Verify => Some(match ledger::verify(store.conn()) {
             Ok(report) => match report.problem {
                 None => (

@@ -651,7 +651,11 @@ fn dashboard(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
-        format!("Alerts: {}", g.alerts.len()),
+        if g.alerts.is_empty() {
+            "Alerts: none".to_string()
+        } else {
+            format!("Alerts: {} (o marks them all as seen)", g.alerts.len())
+        },
         theme.warn(),
     )));
     for a in g.alerts.iter().take(3) {

@@ -202,6 +202,22 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
         String::from_utf8_lossy(&out.stdout)
     );
 
+    // The teen tries anyway: refused, and the guardian's dashboard shows
+    // the alert without a key; the guardian marks it seen with the PIN.
+    tmux.keys(guardian, &["Tab", "Tab"]);
+    tmux.wait_for(guardian, "Alerts: none");
+    tmux.keys(teen, &["Enter"]);
+    tmux.wait_for(teen, "Buy coins-70?");
+    tmux.keys(teen, &["Enter"]);
+    tmux.wait_for(teen, "Refused: this is 0.99 USD");
+    tmux.wait_for(guardian, "Alerts: 1 (o marks them all as seen)");
+    tmux.keys(guardian, &["o"]);
+    tmux.wait_for(guardian, "Guardian PIN to mark 1 alert(s) as seen");
+    tmux.keys(guardian, &["-l", PIN]);
+    tmux.keys(guardian, &["Enter"]);
+    tmux.wait_for(guardian, "Marked 1 alert(s) as seen");
+    tmux.wait_for(guardian, "Alerts: none");
+
     tmux.keys(guardian, &["q"]);
     tmux.keys(teen, &["q"]);
     let start = Instant::now();
