@@ -796,6 +796,50 @@ mod tests {
         insta::assert_snapshot!("guardian_limit_review", draw(&app, &vm).backend());
     }
 
+    /// A terminal dragged very small, or very wide, draws without a panic.
+    #[test]
+    fn every_screen_and_popup_survives_any_size() {
+        use crate::tui::app::{PinFor, update};
+        use crate::tui::keymap::Command;
+        let screens = [
+            (Screen::Pick, false),
+            (Screen::Wallet, false),
+            (Screen::Shop, false),
+            (Screen::Gifts, false),
+            (Screen::Requests, false),
+            (Screen::History, false),
+            (Screen::Dashboard, true),
+            (Screen::Approvals, true),
+            (Screen::Members, true),
+            (Screen::Limits, true),
+            (Screen::Audit, true),
+        ];
+        for (width, height) in [(1, 1), (10, 3), (20, 5), (40, 12), (200, 60)] {
+            for (screen, guardian) in screens {
+                let vm = sample(guardian);
+                let mut app = signed_in(screen, guardian);
+                let mut popups = vec![None, Some(Popup::Help)];
+                popups.push(Some(Popup::Pin {
+                    purpose: PinFor::Approve(7),
+                    typed: "x".into(),
+                }));
+                if screen == Screen::Limits {
+                    update(&mut app, Command::Select, &vm);
+                    popups.push(app.popup.clone());
+                }
+                for popup in popups {
+                    app.popup = popup;
+                    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+                    terminal
+                        .draw(|f| {
+                            render(&app, &vm, Theme { color: true }, f);
+                        })
+                        .unwrap();
+                }
+            }
+        }
+    }
+
     fn hits_of(app: &App, vm: &ViewModel) -> Hits {
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         let mut hits = Hits::default();
