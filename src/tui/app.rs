@@ -379,6 +379,10 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
             }
             None
         }
+        Command::AddMember if app.screen == Screen::Members => {
+            app.popup = Some(Popup::Form(Form::new_member()));
+            None
+        }
         Command::Remove if app.screen == Screen::Limits => {
             let (rules, economy) = editing(app, vm)?;
             match editor::remove(rules, app.cursor, economy) {
@@ -583,7 +587,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             }
         }
         (Popup::Form(mut form), Command::Up | Command::Down) => {
-            let fields = if form.kind == FormKind::Quiet { 3 } else { 2 };
+            let fields = form.rows();
             form.field = if command == Command::Down {
                 (form.field + 1) % fields
             } else {
@@ -592,17 +596,22 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             app.popup = Some(Popup::Form(form));
             None
         }
-        (Popup::Form(mut form), Command::Left | Command::Right) if form.kind == FormKind::Quiet => {
-            form.refuse = !form.refuse;
+        (Popup::Form(mut form), Command::Left | Command::Right) => {
+            form.next_option();
             app.popup = Some(Popup::Form(form));
             None
         }
         (Popup::Form(mut form), Command::Select) => {
-            let (rules, economy) = editing(app, vm)?;
-            let target = rules.rows.get(app.cursor)?;
-            match editor::submit(&form, economy) {
+            let economy = vm.economy.as_ref()?;
+            match editor::submit(&form, economy, vm.today?) {
                 Ok(review) => {
-                    app.popup = Some(Popup::Review(editor::with_before(review, target, economy)))
+                    // A rule's review says what the row held before.
+                    let target = editing(app, vm).and_then(|(rules, _)| rules.rows.get(app.cursor));
+                    let review = match (form.kind, target) {
+                        (FormKind::Member, _) | (_, None) => review,
+                        (_, Some(target)) => editor::with_before(review, target, economy),
+                    };
+                    app.popup = Some(Popup::Review(review));
                 }
                 Err(why) => {
                     form.error = Some(why);
@@ -987,6 +996,36 @@ mod editor_tests {
                 path: "coinguard-export.csv".into()
             })
         );
+    }
+
+    #[test]
+    fn a_guardian_adds_a_member_after_reading_who_it_will_be() {
+        let vm = sample(true);
+        let mut app = guardian(Screen::Members);
+        update(&mut app, Command::AddMember, &vm);
+        type_text(&mut app, "Kim");
+        update(&mut app, Command::Down, &vm);
+        type_text(&mut app, "2014-05-01");
+        update(&mut app, Command::Down, &vm);
+        update(&mut app, Command::Right, &vm); // teen -> creator
+        update(&mut app, Command::Left, &vm); // back to teen
+        update(&mut app, Command::Select, &vm);
+        let Some(Popup::Review(review)) = &app.popup else {
+            panic!("adding is reviewed: {:?}", app.popup);
+        };
+        assert_eq!(review.after, "Kim, teen, born 2014-05-01 (11 today)");
+        update(&mut app, Command::Select, &vm);
+        type_text(&mut app, "pin");
+        let Some(Effect::Policy { change, .. }) = update(&mut app, Command::Select, &vm) else {
+            panic!("saving is an effect");
+        };
+        assert!(matches!(
+            change,
+            PolicyChange::AddMember {
+                role: crate::domain::Role::Teen,
+                ..
+            }
+        ));
     }
 
     #[test]

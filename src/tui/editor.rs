@@ -3,8 +3,12 @@
 //! before the change is saved (with a PIN, by the event loop, through the
 //! same services as the command line).
 
+use chrono::NaiveDate;
+
 use crate::config::{Economy, Verdict};
-use crate::domain::{MemberId, Scope, Window, format_time_of_day, parse_time_of_day};
+use crate::domain::{
+    BirthDate, MemberId, Name, Role, Scope, Window, format_time_of_day, parse_time_of_day,
+};
 use crate::ledger::{CreatorList, Limit, QuietHours};
 use crate::money::{Coins, Money, rounding};
 use crate::services::{describe_quiet_hours, describe_thresholds};
@@ -33,9 +37,14 @@ pub struct MemberRules {
     pub rows: Vec<RuleTarget>,
 }
 
-/// A change to save: exactly one services call.
+/// A change a guardian saves with their PIN: exactly one services call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicyChange {
+    AddMember {
+        name: Name,
+        role: Role,
+        birthdate: BirthDate,
+    },
     SetLimit {
         member: String,
         limit: Limit,
@@ -70,19 +79,74 @@ pub struct Review {
 pub enum FormKind {
     Limit { scope: Scope, window: Window },
     Quiet,
+    Member,
 }
 
-/// A two-field form: a limit's approval and refusal amounts, or quiet
-/// hours' start and end (with refuse/ask toggled by ←/→).
+impl FormKind {
+    /// The choices of the form's third row (←/→), if it has one.
+    pub fn options(&self) -> &'static [&'static str] {
+        match self {
+            FormKind::Limit { .. } => &[],
+            FormKind::Quiet => &["refuse spending", "ask a guardian"],
+            FormKind::Member => &["teen", "creator"],
+        }
+    }
+
+    /// The two text fields' labels.
+    pub fn labels(&self) -> [&'static str; 2] {
+        match self {
+            FormKind::Limit { .. } => ["Ask a guardian above", "Refuse above"],
+            FormKind::Quiet => ["From (HH:MM)", "Until (HH:MM)"],
+            FormKind::Member => ["Name", "Born (YYYY-MM-DD)"],
+        }
+    }
+}
+
+/// A two-field form, plus a choice for some: a limit's approval and refusal
+/// amounts; quiet hours' start, end, and refuse or ask; a new member's name,
+/// birthdate, and teen or creator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
-    pub member: MemberId,
-    pub name: String,
+    /// Whose rules the form changes (None: a new member).
+    pub whose: Option<(MemberId, String)>,
     pub kind: FormKind,
     pub fields: [String; 2],
+    /// The row being typed in: 0 and 1 are fields, 2 the choice.
     pub field: usize,
-    pub refuse: bool,
+    /// Which of `kind.options()` is chosen.
+    pub option: usize,
     pub error: Option<String>,
+}
+
+impl Form {
+    /// A new member's form: name, birthdate, teen or creator.
+    pub fn new_member() -> Form {
+        Form {
+            whose: None,
+            kind: FormKind::Member,
+            fields: [String::new(), String::new()],
+            field: 0,
+            option: 0,
+            error: None,
+        }
+    }
+
+    /// How many rows Up/Down move between.
+    pub fn rows(&self) -> usize {
+        if self.kind.options().is_empty() { 2 } else { 3 }
+    }
+
+    pub fn next_option(&mut self) {
+        let count = self.kind.options().len().max(1);
+        self.option = (self.option + 1) % count;
+    }
+
+    fn name(&self) -> String {
+        self.whose
+            .as_ref()
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    }
 }
 
 fn scope_words(scope: Scope) -> &'static str {
@@ -178,13 +242,12 @@ pub enum Opened {
 
 pub fn open(rules: &MemberRules, row: usize, economy: &Economy) -> Option<Opened> {
     let target = rules.rows.get(row)?;
-    let form = |kind, fields, refuse| Form {
-        member: rules.member,
-        name: rules.name.clone(),
+    let form = |kind, fields, option| Form {
+        whose: Some((rules.member, rules.name.clone())),
         kind,
         fields,
         field: 0,
-        refuse,
+        option,
         error: None,
     };
     Some(match target {
@@ -203,7 +266,7 @@ pub fn open(rules: &MemberRules, row: usize, economy: &Economy) -> Option<Opened
                     window: *window,
                 },
                 [soft, hard],
-                true,
+                0,
             ))
         }
         RuleTarget::Quiet(q) => Opened::Form(form(
@@ -214,7 +277,7 @@ pub fn open(rules: &MemberRules, row: usize, economy: &Economy) -> Option<Opened
                 q.map(|q| format_time_of_day(q.end_minute))
                     .unwrap_or_else(|| "07:00".into()),
             ],
-            q.is_none_or(|q| q.verdict == Verdict::Deny),
+            usize::from(q.is_some_and(|q| q.verdict != Verdict::Deny)),
         )),
         RuleTarget::Creator { name, list } => {
             let next = match list {
@@ -278,9 +341,35 @@ pub fn remove(rules: &MemberRules, row: usize, economy: &Economy) -> Result<Revi
     })
 }
 
-/// Reads the form. Bad input gets a specific message and no review.
-pub fn submit(form: &Form, economy: &Economy) -> Result<Review, String> {
+/// Reads the form (`today` is the household-local date, for birthdates).
+/// Bad input gets a specific message and no review.
+pub fn submit(form: &Form, economy: &Economy, today: NaiveDate) -> Result<Review, String> {
+    let name = form.name();
     match form.kind {
+        FormKind::Member => {
+            let who = Name::parse(&form.fields[0]).map_err(|e| format!("Name: {e}"))?;
+            let birthdate =
+                BirthDate::parse(&form.fields[1], today).map_err(|e| format!("Born: {e}"))?;
+            let role = if form.option == 1 {
+                Role::Creator
+            } else {
+                Role::Teen
+            };
+            Ok(Review {
+                what: "A new member".into(),
+                before: "(none)".into(),
+                after: format!(
+                    "{who}, {role}, born {} ({} today)",
+                    birthdate.date(),
+                    birthdate.age_on(today)
+                ),
+                change: PolicyChange::AddMember {
+                    name: who,
+                    role,
+                    birthdate,
+                },
+            })
+        }
         FormKind::Limit { scope, window } => {
             let amount = |text: &str, which: &str| -> Result<Option<i64>, String> {
                 if text.trim().is_empty() {
@@ -305,8 +394,11 @@ pub fn submit(form: &Form, economy: &Economy) -> Result<Review, String> {
             {
                 return Err("The approval amount must not be above the refusal amount".into());
             }
+            let Some((member, _)) = form.whose else {
+                return Err("Pick a member first".into());
+            };
             let limit = Limit {
-                member: form.member,
+                member,
                 scope,
                 window,
                 soft,
@@ -319,10 +411,10 @@ pub fn submit(form: &Form, economy: &Economy) -> Result<Review, String> {
             };
             Ok(Review {
                 change: PolicyChange::SetLimit {
-                    member: form.name.clone(),
+                    member: name.clone(),
                     limit,
                 },
-                what: what(&form.name, &target),
+                what: what(&name, &target),
                 before: String::new(),
                 after: describe_thresholds(&limit, economy),
             })
@@ -339,7 +431,7 @@ pub fn submit(form: &Form, economy: &Economy) -> Result<Review, String> {
             let quiet = QuietHours {
                 start_minute: start,
                 end_minute: end,
-                verdict: if form.refuse {
+                verdict: if form.option == 0 {
                     Verdict::Deny
                 } else {
                     Verdict::NeedsApproval
@@ -347,10 +439,10 @@ pub fn submit(form: &Form, economy: &Economy) -> Result<Review, String> {
             };
             Ok(Review {
                 change: PolicyChange::QuietHours {
-                    member: form.name.clone(),
+                    member: name.clone(),
                     quiet: Some(quiet),
                 },
-                what: what(&form.name, &RuleTarget::Quiet(None)),
+                what: what(&name, &RuleTarget::Quiet(None)),
                 before: String::new(),
                 after: describe_quiet_hours(&quiet),
             })
@@ -374,6 +466,39 @@ mod tests {
 
     fn economy() -> Economy {
         Config::defaults().unwrap().economy
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+    }
+
+    #[test]
+    fn a_new_member_is_named_dated_and_given_a_role() {
+        let mut f = Form::new_member();
+        f.fields = ["Kim".into(), "2014-05-01".into()];
+        let review = submit(&f, &economy(), today()).unwrap();
+        assert_eq!(review.after, "Kim, teen, born 2014-05-01 (11 today)");
+        f.next_option();
+        let review = submit(&f, &economy(), today()).unwrap();
+        assert!(matches!(
+            review.change,
+            PolicyChange::AddMember {
+                role: Role::Creator,
+                ..
+            }
+        ));
+        f.fields[1] = "2030-01-01".into();
+        assert!(
+            submit(&f, &economy(), today())
+                .unwrap_err()
+                .starts_with("Born: ")
+        );
+        f.fields = ["".into(), "2014-05-01".into()];
+        assert!(
+            submit(&f, &economy(), today())
+                .unwrap_err()
+                .starts_with("Name: ")
+        );
     }
 
     fn sam() -> MemberRules {
@@ -414,7 +539,11 @@ mod tests {
         let mut f = form(&rules, 0);
         assert_eq!(f.fields, ["500".to_string(), String::new()]);
         f.fields[1] = "1000".into();
-        let review = with_before(submit(&f, &economy()).unwrap(), &rules.rows[0], &economy());
+        let review = with_before(
+            submit(&f, &economy(), today()).unwrap(),
+            &rules.rows[0],
+            &economy(),
+        );
         assert_eq!(review.what, "Sam · gifts sent per week");
         assert_eq!(review.before, "approval needed above 500 coins (≈7.07 USD)");
         assert_eq!(
@@ -429,27 +558,31 @@ mod tests {
         let mut f = form(&sam(), 0);
         f.fields = ["".into(), "".into()];
         assert!(
-            submit(&f, &economy)
+            submit(&f, &economy, today())
                 .unwrap_err()
                 .starts_with("Type at least one amount")
         );
         f.fields = ["2000".into(), "1000".into()];
         assert_eq!(
-            submit(&f, &economy).unwrap_err(),
+            submit(&f, &economy, today()).unwrap_err(),
             "The approval amount must not be above the refusal amount"
         );
         f.fields = ["lots".into(), "".into()];
         assert!(
-            submit(&f, &economy)
+            submit(&f, &economy, today())
                 .unwrap_err()
                 .starts_with("Ask a guardian above: ")
         );
         let mut q = form(&sam(), 1);
         assert_eq!(q.fields, ["21:00".to_string(), "07:00".to_string()]);
         q.fields[1] = "25:00".into();
-        assert!(submit(&q, &economy).unwrap_err().starts_with("Until: "));
+        assert!(
+            submit(&q, &economy, today())
+                .unwrap_err()
+                .starts_with("Until: ")
+        );
         q.fields[1] = "21:00".into();
-        assert!(submit(&q, &economy).is_err(), "empty quiet hours");
+        assert!(submit(&q, &economy, today()).is_err(), "empty quiet hours");
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub enum Command {
     CancelRequest,
     Remove,
     Acknowledge,
+    AddMember,
     Help,
     Quit,
 }
@@ -159,6 +160,12 @@ pub const KEYMAP: &[Binding] = &[
         in_footer: false,
     },
     Binding {
+        keys: "m",
+        command: Command::AddMember,
+        help: "add a teen or a creator (members, PIN)",
+        in_footer: false,
+    },
+    Binding {
         keys: "?",
         command: Command::Help,
         help: "help",
@@ -197,6 +204,7 @@ pub fn command_for(code: &crossterm::event::KeyCode, shift: bool) -> Option<Comm
         KeyCode::Char('c') => Command::CancelRequest,
         KeyCode::Char('x') => Command::Remove,
         KeyCode::Char('o') => Command::Acknowledge,
+        KeyCode::Char('m') => Command::AddMember,
         KeyCode::Char('?') => Command::Help,
         KeyCode::Char('q') => Command::Quit,
         _ => return None,

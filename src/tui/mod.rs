@@ -367,6 +367,17 @@ fn policy(
         )
     };
     Ok(match change {
+        PolicyChange::AddMember {
+            name,
+            role,
+            birthdate,
+        } => {
+            services::add_member(store, clock, pass, &name, role, Some(birthdate))?;
+            format!(
+                "Added {name} ({role}, born {}). To give them a PIN: coinguard member pin \"{name}\"",
+                birthdate.date()
+            )
+        }
         PolicyChange::SetLimit { member, limit } => {
             let spec = services::LimitSpec {
                 scope: limit.scope,

@@ -36,17 +36,7 @@ fn text_prompt(purpose: &TextFor) -> String {
 }
 
 fn form_lines(form: &Form, theme: Theme) -> Vec<Line<'static>> {
-    let (labels, unit) = match form.kind {
-        FormKind::Limit { scope, .. } => (
-            ["Ask a guardian above", "Refuse above"],
-            if scope.counts_money() {
-                "money"
-            } else {
-                "coins"
-            },
-        ),
-        FormKind::Quiet => (["From (HH:MM)", "Until (HH:MM)"], ""),
-    };
+    let labels = form.kind.labels();
     let mark = |i: usize| if form.field == i { "▶ " } else { "  " };
     let mut lines: Vec<Line<'static>> = labels
         .iter()
@@ -56,19 +46,28 @@ fn form_lines(form: &Form, theme: Theme) -> Vec<Line<'static>> {
             Line::from(format!("{}{label:<22} {}{cursor}", mark(i), form.fields[i]))
         })
         .collect();
-    match form.kind {
-        FormKind::Quiet => lines.push(Line::from(format!(
-            "{}During them: {} (←/→)",
-            mark(2),
-            if form.refuse {
-                "refuse spending"
+    let chosen = form
+        .kind
+        .options()
+        .get(form.option)
+        .copied()
+        .unwrap_or_default();
+    lines.push(Line::from(match form.kind {
+        FormKind::Limit { scope, .. } => format!(
+            "  In {}; leave one empty for no such threshold.",
+            if scope.counts_money() {
+                "money"
             } else {
-                "ask a guardian"
+                "coins"
             }
-        ))),
-        FormKind::Limit { .. } => lines.push(Line::from(format!(
-            "  In {unit}; leave one empty for no such threshold."
-        ))),
+        ),
+        FormKind::Quiet => format!("{}During them: {chosen} (←/→)", mark(2)),
+        FormKind::Member => format!("{}Role: {chosen} (←/→)", mark(2)),
+    }));
+    if form.kind == FormKind::Member {
+        lines.push(Line::from(
+            "  Guardians are added on the command line (they need a PIN).",
+        ));
     }
     lines.push(Line::from(""));
     if let Some(error) = &form.error {
@@ -140,13 +139,13 @@ pub fn render_popup(popup: &Popup, vm: &ViewModel, theme: Theme, frame: &mut Fra
                     now: None,
                 }),
                 FormKind::Quiet => "quiet hours".into(),
+                FormKind::Member => "a new member".into(),
             };
-            (
-                format!("{} · {what}", form.name),
-                Text::from(lines),
-                70,
-                height,
-            )
+            let title = match &form.whose {
+                Some((_, name)) => format!("{name} · {what}"),
+                None => format!("Add {what}"),
+            };
+            (title, Text::from(lines), 70, height)
         }
         Popup::Review(review) => {
             // Room for the before and after lines to wrap once each.

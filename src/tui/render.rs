@@ -680,18 +680,17 @@ fn members(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         .iter()
         .map(|m| {
             ListItem::new(format!(
-                "{:<16} {:<9} {:>3}  {:<28} {}",
+                "{:<16} {:<9} {:>3}  {}",
                 m.name,
                 m.role,
                 m.age.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
-                m.coins,
-                m.diamonds
+                m.holds
             ))
         })
         .collect();
     list(
         items,
-        "Members: coins (what they cost), diamonds (pay out)",
+        "Members: coins (what they cost), diamonds (pay out) · m add",
         theme,
         app.cursor,
         frame,
@@ -794,6 +793,17 @@ mod tests {
         insta::assert_snapshot!("guardian_limit_form", draw(&app, &vm).backend());
         update(&mut app, Command::Select, &vm);
         insta::assert_snapshot!("guardian_limit_review", draw(&app, &vm).backend());
+        let mut app = signed_in(Screen::Members, true);
+        update(&mut app, Command::AddMember, &vm);
+        for c in "Kim".chars() {
+            app.type_char(c);
+        }
+        update(&mut app, Command::Down, &vm);
+        for c in "2030-01-01".chars() {
+            app.type_char(c);
+        }
+        update(&mut app, Command::Select, &vm);
+        insta::assert_snapshot!("guardian_member_form_error", draw(&app, &vm).backend());
     }
 
     /// A terminal dragged very small, or very wide, draws without a panic.

@@ -40,6 +40,17 @@ pub struct MemberLine {
     pub has_pin: bool,
     pub coins: String,
     pub diamonds: String,
+    /// What they hold, in one phrase: their coins, their diamonds, or both.
+    pub holds: String,
+}
+
+/// Coins, diamonds, or both (whichever are not zero; coins if neither).
+fn holdings(coins: &str, diamonds: &str, has_coins: bool, has_diamonds: bool) -> String {
+    match (has_coins, has_diamonds) {
+        (true, true) => format!("{coins} · {diamonds}"),
+        (false, true) => diamonds.to_string(),
+        _ => coins.to_string(),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -154,6 +165,8 @@ pub struct ViewModel {
     pub currency: String,
     /// The prices, for the editor's before/after (None only before loading).
     pub economy: Option<Economy>,
+    /// The household-local date, for a new member's age.
+    pub today: Option<chrono::NaiveDate>,
     pub members: Vec<MemberLine>,
     pub member: Option<MemberView>,
     pub guardian: Option<GuardianView>,
@@ -470,6 +483,7 @@ pub fn load(
     let mut vm = ViewModel {
         currency: currency.code().to_string(),
         economy: Some(config.economy.clone()),
+        today: Some(today),
         ..Default::default()
     };
     for m in ledger::list_members(store.conn())? {
@@ -481,21 +495,24 @@ pub fn load(
             currency,
         )
         .unwrap_or(Money::zero(currency));
+        let coins_text = format!(
+            "{} ({})",
+            Coins::from_i64(coins).unwrap_or_default(),
+            money(cost, currency)
+        );
+        let diamonds_text = format!(
+            "{} ({value})",
+            Diamonds::from_i64(diamonds).unwrap_or_default()
+        );
         vm.members.push(MemberLine {
             id: m.id,
             name: m.name.to_string(),
             role: m.role,
             age: m.birthdate.map(|b| b.age_on(today)),
             has_pin: m.has_pin,
-            coins: format!(
-                "{} ({})",
-                Coins::from_i64(coins).unwrap_or_default(),
-                money(cost, currency)
-            ),
-            diamonds: format!(
-                "{} ({value})",
-                Diamonds::from_i64(diamonds).unwrap_or_default()
-            ),
+            holds: holdings(&coins_text, &diamonds_text, coins != 0, diamonds != 0),
+            coins: coins_text,
+            diamonds: diamonds_text,
         });
     }
     let Some(who) = who else { return Ok(vm) };
@@ -686,6 +703,12 @@ pub fn sample(guardian: bool) -> ViewModel {
             has_pin: role == Role::Guardian,
             coins: coins.into(),
             diamonds: diamonds.into(),
+            holds: holdings(
+                coins,
+                diamonds,
+                !coins.starts_with("0 "),
+                !diamonds.starts_with("0 "),
+            ),
         }
     };
     let members = vec![
@@ -751,6 +774,7 @@ pub fn sample(guardian: bool) -> ViewModel {
         return ViewModel {
             currency: "USD".into(),
             economy: crate::config::Config::defaults().ok().map(|c| c.economy),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 3, 2),
             members,
             member: None,
             guardian: Some(GuardianView {
@@ -794,6 +818,7 @@ pub fn sample(guardian: bool) -> ViewModel {
     ViewModel {
         currency: "USD".into(),
         economy: crate::config::Config::defaults().ok().map(|c| c.economy),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 3, 2),
         member: Some(MemberView {
             me: members[1].clone(),
             limits: vec![limit],

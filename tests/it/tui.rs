@@ -218,6 +218,28 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.wait_for(guardian, "Marked 1 alert(s) as seen");
     tmux.wait_for(guardian, "Alerts: none");
 
+    // A new member, added from the members screen.
+    tmux.keys(guardian, &["Tab", "Tab"]);
+    tmux.wait_for(guardian, "m add");
+    tmux.keys(guardian, &["m"]);
+    tmux.wait_for(guardian, "Add a new member");
+    tmux.keys(guardian, &["-l", "Kim"]);
+    tmux.keys(guardian, &["Down"]);
+    tmux.keys(guardian, &["-l", &born]);
+    tmux.keys(guardian, &["Enter"]);
+    tmux.wait_for(guardian, "After:  Kim, teen, born");
+    tmux.keys(guardian, &["Enter"]);
+    tmux.wait_for(guardian, "Guardian PIN to save this change");
+    tmux.keys(guardian, &["-l", PIN]);
+    tmux.keys(guardian, &["Enter"]);
+    tmux.wait_for(guardian, "Added Kim (teen");
+    let out = cli(&db, &["member", "list"], "");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Kim"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
     tmux.keys(guardian, &["q"]);
     tmux.keys(teen, &["q"]);
     let start = Instant::now();
