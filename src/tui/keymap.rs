@@ -1,6 +1,8 @@
 //! One keymap table: it drives dispatch, the footer legend and the help popup,
 //! so the three can never disagree.
 
+use super::app::Screen;
+
 /// What a key does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Command {
@@ -34,8 +36,18 @@ pub struct Binding {
     pub keys: &'static str,
     pub command: Command,
     pub help: &'static str,
+    /// The screens it works on (empty: everywhere); help lists only the
+    /// keys of the screen it is opened on.
+    pub on: &'static [Screen],
     /// Shown in the footer (the rest only in help).
     pub in_footer: bool,
+}
+
+/// The bindings that work on `screen`, in table order.
+pub fn for_screen(screen: Screen) -> impl Iterator<Item = &'static Binding> {
+    KEYMAP
+        .iter()
+        .filter(move |b| b.on.is_empty() || b.on.contains(&screen))
 }
 
 pub const KEYMAP: &[Binding] = &[
@@ -43,138 +55,161 @@ pub const KEYMAP: &[Binding] = &[
         keys: "Tab",
         command: Command::NextScreen,
         help: "next screen",
+        on: &[],
         in_footer: true,
     },
     Binding {
         keys: "Shift-Tab",
         command: Command::PrevScreen,
         help: "previous screen",
+        on: &[],
         in_footer: false,
     },
     Binding {
         keys: "↑/k",
         command: Command::Up,
         help: "move up",
+        on: &[],
         in_footer: false,
     },
     Binding {
         keys: "↓/j",
         command: Command::Down,
         help: "move down",
+        on: &[],
         in_footer: true,
     },
     Binding {
         keys: "←/h",
         command: Command::Left,
         help: "previous choice (creator, member, audit log)",
+        on: &[Screen::Gifts, Screen::Limits, Screen::Audit],
         in_footer: false,
     },
     Binding {
         keys: "→/l",
         command: Command::Right,
         help: "next choice (creator, member, audit log)",
+        on: &[Screen::Gifts, Screen::Limits, Screen::Audit],
         in_footer: false,
     },
     Binding {
         keys: "+",
         command: Command::More,
         help: "one more gift",
+        on: &[Screen::Gifts],
         in_footer: false,
     },
     Binding {
         keys: "-",
         command: Command::Less,
         help: "one gift fewer",
+        on: &[Screen::Gifts],
         in_footer: false,
     },
     Binding {
         keys: "Enter",
         command: Command::Select,
         help: "choose / buy / send / confirm",
+        on: &[],
         in_footer: true,
     },
     Binding {
         keys: "Esc",
         command: Command::Back,
         help: "back (close, cancel, or pick someone else)",
+        on: &[],
         in_footer: true,
     },
     Binding {
         keys: "a",
         command: Command::Approve,
         help: "approve the selected request (PIN)",
+        on: &[Screen::Approvals],
         in_footer: false,
     },
     Binding {
         keys: "d",
         command: Command::Deny,
         help: "deny the selected request (reason, PIN)",
+        on: &[Screen::Approvals],
         in_footer: false,
     },
     Binding {
         keys: "n",
         command: Command::NextPage,
         help: "next page of history",
+        on: &[Screen::History, Screen::Audit],
         in_footer: false,
     },
     Binding {
         keys: "v",
         command: Command::Verify,
         help: "check the whole record (audit)",
+        on: &[Screen::Audit],
         in_footer: false,
     },
     Binding {
         keys: "/",
         command: Command::Filter,
         help: "filter history or audit (name, kind, outcome, date)",
+        on: &[Screen::History, Screen::Audit],
         in_footer: false,
     },
     Binding {
         keys: "e",
         command: Command::Export,
         help: "export the ledger to a file (audit)",
+        on: &[Screen::Audit],
         in_footer: false,
     },
     Binding {
         keys: "r",
         command: Command::AskAgain,
         help: "ask again, with a note (your requests)",
+        on: &[Screen::Requests],
         in_footer: false,
     },
     Binding {
         keys: "c",
         command: Command::CancelRequest,
         help: "cancel a waiting request (your requests)",
+        on: &[Screen::Requests],
         in_footer: false,
     },
     Binding {
         keys: "x",
         command: Command::Remove,
         help: "remove a limit or rule (limits)",
+        on: &[Screen::Limits],
         in_footer: false,
     },
     Binding {
         keys: "o",
         command: Command::Acknowledge,
         help: "mark every alert as seen (dashboard, PIN)",
+        on: &[Screen::Dashboard],
         in_footer: false,
     },
     Binding {
         keys: "m",
         command: Command::AddMember,
         help: "add a teen or a creator (members, PIN)",
+        on: &[Screen::Members],
         in_footer: false,
     },
     Binding {
         keys: "?",
         command: Command::Help,
         help: "help",
+        on: &[],
         in_footer: true,
     },
     Binding {
         keys: "q",
         command: Command::Quit,
         help: "quit",
+        on: &[],
         in_footer: true,
     },
 ];
@@ -264,5 +299,23 @@ mod tests {
             "Tab next · ↓/j move · Enter choose · Esc back · ? help · q quit"
         );
         assert!(footer().chars().count() <= 80);
+        // Help for any screen fits an 80x24 terminal (22 lines inside a border).
+        for screen in [
+            Screen::Pick,
+            Screen::Wallet,
+            Screen::Shop,
+            Screen::Gifts,
+            Screen::Requests,
+            Screen::History,
+            Screen::Dashboard,
+            Screen::Approvals,
+            Screen::Members,
+            Screen::Limits,
+            Screen::Audit,
+        ] {
+            assert!(for_screen(screen).count() <= 22, "{screen:?}");
+        }
+        let audit: Vec<_> = for_screen(Screen::Audit).map(|b| b.keys).collect();
+        assert!(audit.contains(&"e") && !audit.contains(&"a"), "{audit:?}");
     }
 }

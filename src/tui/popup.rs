@@ -8,9 +8,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::app::{Effect, PinFor, Popup, TextFor};
+use super::app::{Effect, PinFor, Popup, Screen, TextFor};
 use super::editor::{self, Form, FormKind, Review};
-use super::keymap::KEYMAP;
+use super::keymap;
 use super::render::Theme;
 use super::view::ViewModel;
 
@@ -94,7 +94,13 @@ fn review_lines(review: &Review, theme: Theme) -> Vec<Line<'static>> {
     ]
 }
 
-pub fn render_popup(popup: &Popup, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) {
+pub fn render_popup(
+    popup: &Popup,
+    screen: Screen,
+    vm: &ViewModel,
+    theme: Theme,
+    frame: &mut Frame<'_>,
+) {
     let (title, body, width, height): (String, Text<'static>, u16, u16) = match popup {
         Popup::Pin { purpose, typed } => {
             let what = match purpose {
@@ -177,15 +183,14 @@ pub fn render_popup(popup: &Popup, vm: &ViewModel, theme: Theme, frame: &mut Fra
             )
         }
         Popup::Help => {
-            let lines: Vec<String> = KEYMAP
-                .iter()
+            let lines: Vec<String> = keymap::for_screen(screen)
                 .map(|b| format!("{:<10} {}", b.keys, b.help))
                 .collect();
             (
-                "Keys".to_string(),
+                format!("Keys on {}", screen.title()),
                 Text::from(lines.join("\n")),
                 70,
-                KEYMAP.len() as u16 + 2,
+                lines.len() as u16 + 2,
             )
         }
     };

@@ -127,7 +127,7 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
         legend,
     );
     if let Some(popup) = &app.popup {
-        super::popup::render_popup(popup, vm, theme, frame);
+        super::popup::render_popup(popup, app.screen, vm, theme, frame);
         // Nothing under a popup takes clicks.
         hits = Hits::default();
     }
