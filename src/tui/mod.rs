@@ -433,9 +433,20 @@ fn policy(
     })
 }
 
+/// A typed file name: `~/` means the home folder, as in a shell.
+fn typed_path(text: &str, home: Option<&Path>) -> std::path::PathBuf {
+    let text = text.trim();
+    match (text.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => std::path::PathBuf::from(text),
+    }
+}
+
 /// Exports the ledger (with the audit filter) to a new file.
 fn export(store: &Store, filter: &filter::Filter, path: &str) -> (String, Tone) {
-    let path = Path::new(path.trim());
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let path = typed_path(path, home.as_deref());
+    let path = path.as_path();
     let Some(format) = crate::report::Format::from_path(path) else {
         return (
             format!(
@@ -494,5 +505,21 @@ fn export(store: &Store, filter: &filter::Filter, path: &str) -> (String, Tone) 
             )
         }
         Err(e) => (format!("Not exported: {e}"), Tone::Bad),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_path_understands_the_home_folder() {
+        let home = Path::new("/home/maria");
+        assert_eq!(
+            typed_path(" ~/spending.csv ", Some(home)),
+            Path::new("/home/maria/spending.csv")
+        );
+        assert_eq!(typed_path("out.csv", Some(home)), Path::new("out.csv"));
+        assert_eq!(typed_path("~/x.csv", None), Path::new("~/x.csv"));
     }
 }

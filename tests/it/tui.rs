@@ -240,6 +240,29 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
         String::from_utf8_lossy(&out.stdout)
     );
 
+    // The audit screen exports the ledger to a new file, and never over one.
+    tmux.keys(guardian, &["Tab", "Tab"]);
+    tmux.wait_for(guardian, "◀ Ledger ▶");
+    let export = dir.path().join("spending.csv");
+    let export_to = |tmux: &Tmux| {
+        tmux.keys(guardian, &["e"]);
+        tmux.wait_for(guardian, "Export the ledger to");
+        tmux.keys(guardian, &["BSpace"; 25]);
+        tmux.keys(guardian, &["-l", export.to_str().unwrap()]);
+        tmux.keys(guardian, &["Enter"]);
+    };
+    export_to(&tmux);
+    tmux.wait_for(guardian, "Exported 1 transactions to");
+    export_to(&tmux);
+    tmux.wait_for(guardian, "already exists; coinguard never");
+    let csv = std::fs::read_to_string(&export).unwrap();
+    assert!(csv.starts_with("id,"), "{csv}");
+    assert_eq!(
+        csv.lines().count(),
+        2,
+        "a header and the one purchase: {csv}"
+    );
+
     tmux.keys(guardian, &["q"]);
     tmux.keys(teen, &["q"]);
     let start = Instant::now();
