@@ -524,6 +524,26 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
             }));
             None
         }
+        Screen::Members => {
+            // A member's row opens their limits and rules.
+            let member = vm.members.get(app.cursor)?.id;
+            let at = vm
+                .guardian
+                .as_ref()?
+                .rules
+                .iter()
+                .position(|r| r.member == member);
+            match at {
+                Some(at) => {
+                    app.selection.rules_member = at;
+                    go_to(app, Screen::Limits)
+                }
+                None => {
+                    app.say("Guardians have no limits", Tone::Warning);
+                    None
+                }
+            }
+        }
         Screen::Limits => {
             let (rules, economy) = editing(app, vm)?;
             app.popup = Some(match editor::open(rules, app.cursor, economy)? {
@@ -1026,6 +1046,21 @@ mod editor_tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn enter_on_a_member_opens_their_limits() {
+        let vm = sample(true);
+        let mut app = guardian(Screen::Members);
+        update(&mut app, Command::Select, &vm);
+        assert_eq!(app.screen, Screen::Members, "Maria is a guardian");
+        assert!(app.message.is_some());
+        update(&mut app, Command::Down, &vm);
+        update(&mut app, Command::Select, &vm);
+        assert_eq!(
+            (app.screen, app.selection.rules_member),
+            (Screen::Limits, 0)
+        );
     }
 
     #[test]

@@ -690,7 +690,7 @@ fn members(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         .collect();
     list(
         items,
-        "Members: coins (what they cost), diamonds (pay out) · m add",
+        "Members: coins (what they cost), diamonds (pay out) · Enter limits · m add",
         theme,
         app.cursor,
         frame,
