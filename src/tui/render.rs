@@ -625,52 +625,137 @@ fn limits(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     list(items, &title, theme, app.cursor, frame, rows, hits);
 }
 
+/// Cuts a line to `width` characters, ending in "…" when something was cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// How many rows each of the dashboard's sections gets: up to 3 waiting
+/// requests, 2 alerts and 3 refusals, the limits the rest; rows a section
+/// does not need go to the others.
+fn dashboard_rows(rows: usize, wanted: [usize; 4]) -> [usize; 4] {
+    let mut give = [0; 4];
+    let mut left = rows;
+    // First passes: the small sections up to their caps, then the limits,
+    // then whatever is left back to the small sections.
+    for (slot, cap) in [
+        (0, 3),
+        (2, 2),
+        (3, 3),
+        (1, usize::MAX),
+        (0, usize::MAX),
+        (2, usize::MAX),
+        (3, usize::MAX),
+    ] {
+        let more = wanted[slot].min(cap).saturating_sub(give[slot]).min(left);
+        give[slot] += more;
+        left -= more;
+    }
+    give
+}
+
+/// The dashboard: requests waiting, the limits nearest their caps, alerts
+/// and recent refusals, one line each, so every section shows at 80x24.
 fn dashboard(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     let Some(g) = &vm.guardian else { return };
-    let mut lines = vec![Line::from(Span::styled(
+    let block = Block::bordered().title("Dashboard");
+    let inner = block.inner(area);
+    let width = usize::from(inner.width);
+    let pending: Vec<String> = g
+        .pending
+        .iter()
+        .map(|r| format!("  #{} {}", r.id, r.summary))
+        .collect();
+    let mut limits: Vec<(f64, String)> = g
+        .limits
+        .iter()
+        .flat_map(|(member, lines)| {
+            lines.iter().map(move |l| {
+                (
+                    l.ratio,
+                    format!(
+                        "  {member}, {}: {}% used — {} of {}, {} left",
+                        l.what,
+                        (l.ratio * 100.0).floor(),
+                        l.used,
+                        l.cap,
+                        l.left
+                    ),
+                )
+            })
+        })
+        .collect();
+    limits.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let alerts: Vec<String> = g.alerts.iter().map(|a| format!("  {a}")).collect();
+    let refusals: Vec<String> = g.refusals.iter().map(|r| format!("  {r}")).collect();
+    let rows = dashboard_rows(
+        usize::from(inner.height).saturating_sub(4),
+        [pending.len(), limits.len(), alerts.len(), refusals.len()],
+    );
+    let more = |shown: usize, all: usize| {
+        if all > shown {
+            format!(" · {} more", all - shown)
+        } else {
+            String::new()
+        }
+    };
+    let mut lines = Vec::new();
+    let mut section = |title: String, style: Style, items: &[String], shown: usize| {
+        lines.push(Line::from(Span::styled(fit(&title, width), style)));
+        for item in items.iter().take(shown) {
+            lines.push(Line::from(Span::styled(fit(item, width), style)));
+        }
+    };
+    section(
         format!(
-            "Waiting for you: {} request(s) (Tab to Approvals)",
-            g.pending.len()
+            "Waiting for you: {} request(s) · Tab to Approvals{}",
+            pending.len(),
+            more(rows[0], pending.len())
         ),
         theme.warn(),
-    ))];
-    for r in g.pending.iter().take(3) {
-        lines.push(Line::from(format!("  #{} {}", r.id, r.summary)));
-    }
-    lines.push(Line::from(""));
-    for (member, limits) in &g.limits {
-        for l in limits {
-            lines.push(Line::from(format!(
-                "{member}: {} — used {} ({}%), {} left",
-                l.title,
-                l.used,
-                (l.ratio * 100.0).floor(),
-                l.left
-            )));
-        }
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        if g.alerts.is_empty() {
+        &pending,
+        rows[0],
+    );
+    let limit_lines: Vec<String> = limits.into_iter().map(|(_, l)| l).collect();
+    section(
+        format!(
+            "Limits, nearest their cap first{}",
+            more(rows[1], limit_lines.len())
+        ),
+        Style::default().add_modifier(Modifier::BOLD),
+        &limit_lines,
+        rows[1],
+    );
+    section(
+        if alerts.is_empty() {
             "Alerts: none".to_string()
         } else {
-            format!("Alerts: {} (o marks them all as seen)", g.alerts.len())
+            format!(
+                "Alerts: {} · o marks them all as seen{}",
+                alerts.len(),
+                more(rows[2], alerts.len())
+            )
         },
         theme.warn(),
-    )));
-    for a in g.alerts.iter().take(3) {
-        lines.push(Line::from(format!("  {a}")));
-    }
-    lines.push(Line::from(Span::styled("Recently refused:", theme.bad())));
-    for r in &g.refusals {
-        lines.push(Line::from(Span::styled(format!("  {r}"), theme.bad())));
-    }
-    frame.render_widget(
-        Paragraph::new(Text::from(lines))
-            .wrap(Wrap { trim: true })
-            .block(Block::bordered().title("Dashboard")),
-        area,
+        &alerts,
+        rows[2],
     );
+    section(
+        if refusals.is_empty() {
+            "Recently refused: none".to_string()
+        } else {
+            "Recently refused:".to_string()
+        },
+        theme.bad(),
+        &refusals,
+        rows[3],
+    );
+    frame.render_widget(Paragraph::new(Text::from(lines)).block(block), area);
 }
 
 fn members(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
@@ -857,6 +942,17 @@ mod tests {
             .draw(|f| hits = render(app, vm, Theme { color: true }, f))
             .unwrap();
         hits
+    }
+
+    #[test]
+    fn the_dashboard_shares_its_rows_so_every_section_shows() {
+        // 16 rows: 3 waiting, 2 alerts, 3 refusals, the limits the rest.
+        assert_eq!(dashboard_rows(16, [5, 40, 19, 5]), [3, 8, 2, 3]);
+        // Few limits: the rows they leave go to the other sections.
+        assert_eq!(dashboard_rows(16, [5, 1, 19, 5]), [5, 1, 7, 3]);
+        assert_eq!(dashboard_rows(2, [5, 40, 19, 5]), [2, 0, 0, 0]);
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abc", 4), "abc");
     }
 
     #[test]

@@ -55,6 +55,10 @@ fn holdings(coins: &str, diamonds: &str, has_coins: bool, has_diamonds: bool) ->
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LimitLine {
+    /// "purchase this week".
+    pub what: String,
+    /// The amount it counts up to (the refusal amount, else the approval one).
+    pub cap: String,
     pub title: String,
     pub used: String,
     pub left: String,
@@ -357,6 +361,8 @@ fn limit_lines(
             limit.window.phrase().to_string()
         };
         lines.push(LimitLine {
+            what: format!("{} {window}", limit.scope),
+            cap: show(cap),
             title: format!(
                 "{} {window}: {}",
                 limit.scope,
@@ -738,6 +744,8 @@ pub fn sample(guardian: bool) -> ViewModel {
         ),
     ];
     let limit = LimitLine {
+        what: "purchase this week".into(),
+        cap: "25.00 USD".into(),
         title: "purchase this week: approval needed above 10.00 USD, refused above 25.00 USD"
             .into(),
         used: "14.98 USD".into(),
