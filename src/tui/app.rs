@@ -5,7 +5,7 @@
 use super::editor::{self, Form, FormKind, Opened, PolicyChange, Review};
 use super::filter;
 use super::keymap::Command;
-use super::view::{AuditView, Selection, ViewModel};
+use super::view::{AuditView, Preview, Selection, ViewModel};
 use crate::domain::MemberId;
 use crate::ledger::RequestStatus;
 
@@ -78,6 +78,8 @@ pub enum TextFor {
     AskAgainNote(i64),
     Filter,
     ExportPath,
+    /// How many coins to buy at the best pack rate.
+    CustomCoins,
 }
 
 impl TextFor {
@@ -89,11 +91,22 @@ impl TextFor {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Popup {
-    Pin { purpose: PinFor, typed: String },
-    Text { purpose: TextFor, typed: String },
+    Pin {
+        purpose: PinFor,
+        typed: String,
+    },
+    Text {
+        purpose: TextFor,
+        typed: String,
+    },
     Form(Form),
     Review(Review),
     Confirm(Effect),
+    /// What the guard says about buying this many coins, before buying.
+    BuyCustom {
+        coins: u64,
+        preview: Preview,
+    },
     Help,
 }
 
@@ -107,6 +120,13 @@ pub enum Effect {
     SignOut,
     Buy {
         pack: String,
+    },
+    /// Preview buying an exact number of coins (opens `Popup::BuyCustom`).
+    PreviewCustom {
+        coins: u64,
+    },
+    BuyCustom {
+        coins: u64,
     },
     Gift {
         creator: String,
@@ -194,7 +214,8 @@ impl App {
         let guardian = vm.guardian.as_ref();
         match self.screen {
             Screen::Pick | Screen::Members => vm.members.len(),
-            Screen::Shop => member.map_or(0, |m| m.packs.len()),
+            // The packs, then "any number of coins".
+            Screen::Shop => member.map_or(0, |m| m.packs.len() + 1),
             Screen::Gifts => member.map_or(0, |m| m.gifts.len()),
             Screen::Requests => member.map_or(0, |m| m.requests.len()),
             Screen::History => member.map_or(0, |m| m.history.len()),
@@ -504,10 +525,16 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
             }
         }
         Screen::Shop => {
-            let pack = vm.member.as_ref()?.packs.get(app.cursor)?;
-            app.popup = Some(Popup::Confirm(Effect::Buy {
-                pack: pack.id.clone(),
-            }));
+            let packs = &vm.member.as_ref()?.packs;
+            app.popup = Some(match packs.get(app.cursor) {
+                Some(pack) => Popup::Confirm(Effect::Buy {
+                    pack: pack.id.clone(),
+                }),
+                None => Popup::Text {
+                    purpose: TextFor::CustomCoins,
+                    typed: String::new(),
+                },
+            });
             None
         }
         Screen::Gifts => {
@@ -566,6 +593,10 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             app.popup = None;
             Some(effect)
         }
+        (Popup::BuyCustom { coins, .. }, Command::Select) => {
+            app.popup = None;
+            Some(Effect::BuyCustom { coins })
+        }
         (Popup::Pin { purpose, typed }, Command::Select) => {
             app.popup = None;
             Some(match purpose {
@@ -603,6 +634,13 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
                     note: typed,
                 }),
                 TextFor::ExportPath => Some(Effect::Export { path: typed }),
+                TextFor::CustomCoins => match crate::money::Coins::parse(&typed) {
+                    Ok(coins) => Some(Effect::PreviewCustom { coins: coins.get() }),
+                    Err(e) => {
+                        app.say(format!("Nothing bought: {e}"), Tone::Bad);
+                        None
+                    }
+                },
                 TextFor::Filter => apply_filter(app, &typed, vm),
             }
         }
@@ -1112,6 +1150,61 @@ mod editor_tests {
                 request: 6,
                 note: "I saved up for it".into()
             })
+        );
+    }
+}
+
+#[cfg(test)]
+mod custom_amount_tests {
+    use super::*;
+    use crate::tui::view::{Verdict, sample};
+
+    #[test]
+    fn any_number_of_coins_is_typed_previewed_then_bought() {
+        let vm = sample(false);
+        let mut app = App {
+            who: Some((MemberId(2), "Sam".into(), false)),
+            screen: Screen::Shop,
+            ..App::default()
+        };
+        // Past the two packs: "any number".
+        update(&mut app, Command::Down, &vm);
+        update(&mut app, Command::Down, &vm);
+        assert_eq!(app.cursor, 2);
+        update(&mut app, Command::Select, &vm);
+        for bad in ["lots", "0", "-5"] {
+            for c in bad.chars() {
+                app.type_char(c);
+            }
+            assert_eq!(update(&mut app, Command::Select, &vm), None, "{bad}");
+            assert!(
+                app.message
+                    .as_ref()
+                    .is_some_and(|(m, t)| m.starts_with("Nothing bought: ") && *t == Tone::Bad),
+                "{bad}: {:?}",
+                app.message
+            );
+            update(&mut app, Command::Select, &vm);
+        }
+        for c in "250".chars() {
+            app.type_char(c);
+        }
+        assert_eq!(
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::PreviewCustom { coins: 250 })
+        );
+        // The event loop runs the preview and opens it; Enter buys.
+        app.popup = Some(Popup::BuyCustom {
+            coins: 250,
+            preview: Preview {
+                verdict: Verdict::NeedsApproval,
+                summary: "Sam buys 250 coins for 3.54 USD".into(),
+                reasons: Vec::new(),
+            },
+        });
+        assert_eq!(
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::BuyCustom { coins: 250 })
         );
     }
 }

@@ -27,6 +27,7 @@ use crossterm::event::{
 use crate::auth::{self, Pin, Who};
 use crate::domain::{Clock, Memo, Role};
 use crate::ledger::{self, Store};
+use crate::money::Coins;
 use crate::services::{self, GiftRequest, Mode, OutcomeKind, PurchaseRequest, ServiceError};
 use app::{App, Effect, Screen, Tone};
 
@@ -241,6 +242,30 @@ fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dyn Clock) {
             &PurchaseRequest::Pack {
                 member: &me,
                 pack: &pack,
+                key: None,
+            },
+        ))),
+        Effect::PreviewCustom { coins } => {
+            let preview = view::preview_of(services::purchase(
+                store,
+                clock,
+                Mode::Preview,
+                &PurchaseRequest::Custom {
+                    member: &me,
+                    coins: Coins::new(coins),
+                    key: None,
+                },
+            ));
+            app.popup = Some(app::Popup::BuyCustom { coins, preview });
+            None
+        }
+        Effect::BuyCustom { coins } => Some(said(services::purchase(
+            store,
+            clock,
+            Mode::Commit,
+            &PurchaseRequest::Custom {
+                member: &me,
+                coins: Coins::new(coins),
                 key: None,
             },
         ))),

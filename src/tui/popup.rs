@@ -32,6 +32,7 @@ fn text_prompt(purpose: &TextFor) -> String {
         TextFor::AskAgainNote(r) => format!("Ask again for request #{r}: a note for your guardian"),
         TextFor::Filter => "Filter: a name, kind, refused/approval/allowed, 2026-03".into(),
         TextFor::ExportPath => "Export the ledger to (.csv, .json or .journal)".into(),
+        TextFor::CustomCoins => "How many coins?".into(),
     }
 }
 
@@ -180,6 +181,19 @@ pub fn render_popup(
                 Text::from(format!("{what}\n\nEnter to confirm · Esc to cancel")),
                 60,
                 6,
+            )
+        }
+        Popup::BuyCustom { coins, preview } => {
+            let mut text = super::render::preview_text(preview, theme);
+            text.lines.push(Line::from(""));
+            text.lines
+                .push(Line::from("Enter to go ahead · Esc to cancel"));
+            let height = text.lines.len() as u16 + 4;
+            (
+                format!("Buy {} coins?", crate::money::group_thousands(*coins)),
+                text,
+                70,
+                height,
             )
         }
         Popup::Help => {

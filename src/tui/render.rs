@@ -315,7 +315,7 @@ fn wallet(vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
     }
 }
 
-fn preview_text(p: &Preview, theme: Theme) -> Text<'static> {
+pub(super) fn preview_text(p: &Preview, theme: Theme) -> Text<'static> {
     let (word, style) = match p.verdict {
         Verdict::Allowed => ("Would go through", theme.good()),
         Verdict::NeedsApproval => ("Needs a guardian's approval", theme.warn()),
@@ -336,11 +336,11 @@ fn shop(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let Scene { app, vm, theme } = s;
     let Some(m) = &vm.member else { return };
     let [packs, preview] = Layout::vertical([
-        Constraint::Length(m.packs.len() as u16 + 2),
+        Constraint::Length(m.packs.len() as u16 + 3),
         Constraint::Min(0),
     ])
     .areas(area);
-    let items = m
+    let mut items: Vec<ListItem> = m
         .packs
         .iter()
         .map(|p| {
@@ -350,6 +350,10 @@ fn shop(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
             ))
         })
         .collect();
+    items.push(ListItem::new(format!(
+        "{:<12} {:>13} {:>11}  {:>11} per coin",
+        "any number", "you choose", "", m.custom_rate
+    )));
     list(
         items,
         "Coin packs (Enter to buy)",
@@ -359,14 +363,20 @@ fn shop(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         packs,
         hits,
     );
-    if let Some(p) = m.pack_previews.get(app.cursor) {
-        frame.render_widget(
-            Paragraph::new(preview_text(p, theme))
-                .wrap(Wrap { trim: true })
-                .block(Block::bordered().title("Before you buy")),
-            preview,
-        );
-    }
+    let text = match m.pack_previews.get(app.cursor) {
+        Some(p) => preview_text(p, theme),
+        None => Text::from(format!(
+            "Enter, then type how many coins. They cost {} each, the best pack rate, \
+             rounded up to the cent; you see what the guard says before anything is bought.",
+            m.custom_rate
+        )),
+    };
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered().title("Before you buy")),
+        preview,
+    );
 }
 
 fn gifts(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
@@ -878,6 +888,15 @@ mod tests {
         insta::assert_snapshot!("guardian_limit_form", draw(&app, &vm).backend());
         update(&mut app, Command::Select, &vm);
         insta::assert_snapshot!("guardian_limit_review", draw(&app, &vm).backend());
+        let member = sample(false);
+        let mut shop = signed_in(Screen::Shop, false);
+        shop.cursor = 2;
+        insta::assert_snapshot!("member_shop_any_number", draw(&shop, &member).backend());
+        shop.popup = Some(Popup::BuyCustom {
+            coins: 1_500,
+            preview: member.member.as_ref().unwrap().pack_previews[1].clone(),
+        });
+        insta::assert_snapshot!("member_shop_custom_preview", draw(&shop, &member).backend());
         let mut app = signed_in(Screen::Members, true);
         update(&mut app, Command::AddMember, &vm);
         for c in "Kim".chars() {

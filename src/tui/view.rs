@@ -135,6 +135,8 @@ pub struct MemberView {
     pub packs: Vec<PackLine>,
     /// One preview per pack, in the same order.
     pub pack_previews: Vec<Preview>,
+    /// What a coin costs when buying any number of them (the best pack rate).
+    pub custom_rate: String,
     pub creators: Vec<String>,
     pub gifts: Vec<(String, String)>,
     pub gift_preview: Option<Preview>,
@@ -242,7 +244,7 @@ fn money(micros: i64, currency: Currency) -> String {
     Money::from_micros(currency, micros).to_string()
 }
 
-fn preview_of(outcome: Result<services::Outcome, services::ServiceError>) -> Preview {
+pub fn preview_of(outcome: Result<services::Outcome, services::ServiceError>) -> Preview {
     match outcome {
         Ok(o) => Preview {
             verdict: match o.kind {
@@ -684,6 +686,10 @@ pub fn load(
             limits: limit_lines(store, &member, now)?,
             packs: packs.collect(),
             pack_previews,
+            custom_rate: format!(
+                "{} {currency}",
+                rounding::rate_for_display(config.economy.best_rate_per_coin())
+            ),
             creators,
             gifts,
             gift_preview,
@@ -839,6 +845,7 @@ pub fn sample(guardian: bool) -> ViewModel {
                     reasons: vec![(true, "it is 21:30, inside Sam's quiet hours (21:00–07:00, America/New_York time): no spending until they end".into())],
                 },
             ],
+            custom_rate: "0.0141 USD".into(),
             creators: vec!["Ana".into()],
             gifts: vec![("Rose".into(), "1 coin (≈0.01 USD)".into()), ("Galaxy".into(), "1,000 coins (≈14.14 USD)".into())],
             gift_preview: Some(Preview {

@@ -194,6 +194,18 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     // Again no key in the teen's window: the preview now refuses, and says why.
     let shop = tmux.wait_for(teen, "Would be refused");
     assert!(shop.contains("0.50 USD"), "{shop}");
+    // Any number of coins: typed, previewed (refused, with the reason), not bought.
+    tmux.keys(teen, &["Down"; 7]);
+    tmux.wait_for(teen, "you choose");
+    tmux.keys(teen, &["Enter"]);
+    tmux.wait_for(teen, "How many coins?");
+    tmux.keys(teen, &["-l", "100"]);
+    tmux.keys(teen, &["Enter"]);
+    let custom = tmux.wait_for(teen, "Buy 100 coins?");
+    assert!(custom.contains("Would be refused"), "{custom}");
+    assert!(custom.contains("for a single transaction"), "{custom}");
+    tmux.keys(teen, &["Escape"]);
+    tmux.keys(teen, &["Up"; 7]);
     let out = cli(&db, &["limit", "list", "Sam"], "");
     assert!(
         String::from_utf8_lossy(&out.stdout)
