@@ -45,6 +45,10 @@ impl Filter {
 /// The words a person may type, for the error message and the help.
 pub const HINT: &str = "a name, a kind (purchase, gift, redeem, grant, reversal), refused/approval/allowed, or a date (2026-03 or 2026-03-14)";
 
+/// The same, on a member's own screens, where there are no names to pick.
+pub const OWN_HINT: &str =
+    "a kind (purchase, gift, redeem, grant, reversal) or a date (2026-03 or 2026-03-14)";
+
 fn month(text: &str) -> Option<(NaiveDate, NaiveDate)> {
     let (y, m) = text.split_once('-')?;
     if y.len() != 4 || m.len() != 2 {
@@ -101,7 +105,8 @@ pub fn parse(text: &str, members: &[(MemberId, &str)]) -> Result<Filter, String>
         } else if let Some((first, last)) = month(word) {
             (filter.since, filter.until) = (Some(first), Some(last));
         } else {
-            return Err(format!("\"{word}\" is not {HINT}"));
+            let hint = if members.is_empty() { OWN_HINT } else { HINT };
+            return Err(format!("\"{word}\" is not {hint}"));
         }
     }
     Ok(filter)
@@ -141,6 +146,6 @@ mod tests {
         assert!(parse("2026-13", &MEMBERS).is_err());
         assert!(parse("sam ana", &MEMBERS).is_err());
         // On a member's own screens there are no names to filter by.
-        assert!(parse("ana", &[]).is_err());
+        assert_eq!(parse("ana", &[]), Err(format!("\"ana\" is not {OWN_HINT}")));
     }
 }
