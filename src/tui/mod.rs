@@ -536,6 +536,211 @@ fn export(store: &Store, filter: &filter::Filter, path: &str) -> (String, Tone) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{Config, Verdict};
+    use crate::domain::{BirthDate, FixedClock, MemberId, Name, Scope, Window};
+    use chrono::TimeZone;
+    use editor::PolicyChange;
+
+    const PIN: &str = "maple syrup river";
+
+    /// Maria (guardian, signed in), Sam (teen), Ana (creator).
+    fn household() -> (tempfile::TempDir, Store, FixedClock, App, MemberId) {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = FixedClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap());
+        let mut store = services::init_household(
+            &dir.path().join("h.db"),
+            &Config::defaults().unwrap(),
+            &Name::parse("Maria").unwrap(),
+            &Pin::parse(PIN).unwrap(),
+            &clock,
+        )
+        .unwrap();
+        let born = BirthDate::parse("2011-01-01", clock.now().date_naive()).unwrap();
+        let sam = store
+            .write(&clock, |w| {
+                ledger::add_member(
+                    w,
+                    &Name::parse("Ana").unwrap(),
+                    Role::Creator,
+                    Some(born),
+                    w.now(),
+                )?;
+                ledger::add_member(
+                    w,
+                    &Name::parse("Sam").unwrap(),
+                    Role::Teen,
+                    Some(born),
+                    w.now(),
+                )
+            })
+            .unwrap();
+        let maria = ledger::find_member(store.conn(), "Maria").unwrap().id;
+        let app = App {
+            who: Some((maria, "Maria".into(), true)),
+            screen: Screen::Limits,
+            ..App::default()
+        };
+        (dir, store, clock, app, sam)
+    }
+
+    fn save(
+        app: &mut App,
+        store: &mut Store,
+        clock: &FixedClock,
+        change: PolicyChange,
+        pin: &str,
+    ) -> String {
+        apply(
+            Effect::Policy {
+                change,
+                pin: pin.into(),
+            },
+            app,
+            store,
+            clock,
+        );
+        app.message.take().map(|(m, _)| m).unwrap_or_default()
+    }
+
+    #[test]
+    fn each_kind_of_change_is_saved_through_the_services_and_a_wrong_pin_saves_nothing() {
+        let (_dir, mut store, clock, mut app, sam) = household();
+        let limit = ledger::Limit {
+            member: sam,
+            scope: Scope::Gift,
+            window: Window::Day,
+            soft: None,
+            hard: Some(300),
+        };
+        let set = PolicyChange::SetLimit {
+            member: "Sam".into(),
+            limit,
+        };
+        let said = save(&mut app, &mut store, &clock, set.clone(), "not the pin");
+        assert!(said.starts_with("wrong PIN"), "{said}");
+        assert!(ledger::limits_of(store.conn(), sam).unwrap().is_empty());
+        let said = save(&mut app, &mut store, &clock, set, PIN);
+        assert_eq!(
+            said,
+            "Saved Sam's gift limit per day: was none; now refused above 300 coins (≈4.24 USD) (in the guardian log)"
+        );
+        assert_eq!(ledger::limits_of(store.conn(), sam).unwrap(), vec![limit]);
+        let quiet = ledger::QuietHours {
+            start_minute: 21 * 60,
+            end_minute: 7 * 60,
+            verdict: Verdict::Deny,
+        };
+        let said = save(
+            &mut app,
+            &mut store,
+            &clock,
+            PolicyChange::QuietHours {
+                member: "Sam".into(),
+                quiet: Some(quiet),
+            },
+            PIN,
+        );
+        assert!(said.contains("now 21:00–07:00, spending refused"), "{said}");
+        let said = save(
+            &mut app,
+            &mut store,
+            &clock,
+            PolicyChange::Creator {
+                member: "Sam".into(),
+                creator: "Ana".into(),
+                list: Some(ledger::CreatorList::Block),
+            },
+            PIN,
+        );
+        assert_eq!(
+            said,
+            "Saved gifts from Sam to Ana: was not on the list; now blocked (in the guardian log)"
+        );
+        let said = save(
+            &mut app,
+            &mut store,
+            &clock,
+            PolicyChange::RemoveLimit {
+                member: "Sam".into(),
+                scope: Scope::Gift,
+                window: Window::Day,
+            },
+            PIN,
+        );
+        assert!(
+            said.ends_with("now no limit (in the guardian log)"),
+            "{said}"
+        );
+        assert!(ledger::limits_of(store.conn(), sam).unwrap().is_empty());
+        assert_eq!(
+            ledger::quiet_hours_of(store.conn(), sam).unwrap(),
+            Some(quiet)
+        );
+        // Every change is in the guardian-action log, and the record checks out.
+        let logged =
+            crate::report::guardian_actions(store.conn(), &Default::default(), 50).unwrap();
+        let actions: Vec<_> = logged.iter().map(|a| a.action.as_str()).collect();
+        for action in [
+            "limit_set",
+            "quiet_hours_set",
+            "creator_list_set",
+            "limit_remove",
+        ] {
+            assert!(actions.contains(&action), "{action} in {actions:?}");
+        }
+        assert_eq!(ledger::verify(store.conn()).unwrap().problem, None);
+    }
+
+    #[test]
+    fn any_number_of_coins_is_previewed_then_asked_for_and_the_ledger_exported() {
+        let (dir, mut store, clock, mut app, sam) = household();
+        app.who = Some((sam, "Sam".into(), false));
+        app.screen = Screen::Shop;
+        apply(
+            Effect::PreviewCustom { coins: 100 },
+            &mut app,
+            &mut store,
+            &clock,
+        );
+        let Some(app::Popup::BuyCustom { coins, preview }) = app.popup.clone() else {
+            panic!("the preview opens: {:?}", app.popup);
+        };
+        assert_eq!(coins, 100);
+        assert_eq!(preview.verdict, view::Verdict::NeedsApproval);
+        assert!(
+            preview
+                .summary
+                .starts_with("Sam buys 100 coins for 1.42 USD"),
+            "{}",
+            preview.summary
+        );
+        app.popup = None;
+        apply(
+            Effect::BuyCustom { coins: 100 },
+            &mut app,
+            &mut store,
+            &clock,
+        );
+        let said = app.message.take().map(|(m, _)| m).unwrap_or_default();
+        assert!(said.starts_with("Asked a guardian (request #1)"), "{said}");
+        // The guardian exports; the second time the file is there and kept.
+        let path = dir.path().join("out.csv");
+        let filter = filter::Filter::default();
+        let (said, tone) = export(&store, &filter, path.to_str().unwrap());
+        assert!(said.starts_with("Exported 0 transactions to"), "{said}");
+        assert_eq!(tone, Tone::Good);
+        let (said, tone) = export(&store, &filter, path.to_str().unwrap());
+        assert!(
+            said.contains("already exists; coinguard never overwrites a file"),
+            "{said}"
+        );
+        assert_eq!(tone, Tone::Bad);
+        let (said, _) = export(&store, &filter, "out.txt");
+        assert!(
+            said.starts_with("Not exported: end the file name with .csv"),
+            "{said}"
+        );
+    }
 
     #[test]
     fn a_typed_path_understands_the_home_folder() {
