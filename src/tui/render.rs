@@ -482,16 +482,53 @@ fn filtered_title(what: &str, app: &App) -> String {
     }
 }
 
-fn history_items(rows: &[HistoryLine]) -> Vec<ListItem<'static>> {
+/// Word-wraps an indented detail to `width` columns, at most `most` lines
+/// (the last cut with "…"), so a reason is read whole rather than cut at
+/// the border.
+fn wrapped(text: &str, width: usize, most: usize) -> Vec<String> {
+    const INDENT: &str = "    ";
+    let room = width.saturating_sub(INDENT.len()).max(10);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > room {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() > most {
+        lines.truncate(most);
+        if let Some(last) = lines.last_mut() {
+            *last = fit(&format!("{last} …"), room);
+        }
+    }
+    lines
+        .into_iter()
+        .map(|l| format!("{INDENT}{}", fit(&l, room)))
+        .collect()
+}
+
+/// Rows of a list inside `area` (borders and the "▶ " mark taken off).
+fn text_width(area: Rect) -> usize {
+    usize::from(area.width).saturating_sub(4)
+}
+
+fn history_items(rows: &[HistoryLine], width: usize) -> Vec<ListItem<'static>> {
     rows.iter()
         .map(|h| {
-            ListItem::new(Text::from(vec![
-                Line::from(format!(
-                    "{} {:<9} {:<10} {}",
-                    h.when, h.kind, h.member, h.figures
-                )),
-                Line::from(format!("    {}", h.detail)),
-            ]))
+            let mut lines = vec![Line::from(format!(
+                "{} {:<9} {:<10} {}",
+                h.when, h.kind, h.member, h.figures
+            ))];
+            lines.extend(wrapped(&h.detail, width, 2).into_iter().map(Line::from));
+            ListItem::new(Text::from(lines))
         })
         .collect()
 }
@@ -509,7 +546,7 @@ fn history(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         title
     };
     list(
-        history_items(&m.history),
+        history_items(&m.history, text_width(area)),
         &title,
         theme,
         app.cursor,
@@ -519,7 +556,7 @@ fn history(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     );
 }
 
-fn log_items(rows: &[LogLine], theme: Theme) -> Vec<ListItem<'static>> {
+fn log_items(rows: &[LogLine], theme: Theme, width: usize) -> Vec<ListItem<'static>> {
     rows.iter()
         .map(|l| {
             let style = if l.refused {
@@ -527,14 +564,17 @@ fn log_items(rows: &[LogLine], theme: Theme) -> Vec<ListItem<'static>> {
             } else {
                 Style::default()
             };
-            ListItem::new(Text::from(vec![
-                Line::from(vec![
-                    Span::raw(format!("{} {:<10} ", l.when, l.who)),
-                    Span::styled(format!("{:<8}", l.what), style),
-                    Span::raw(format!(" {}", l.text)),
-                ]),
-                Line::from(Span::styled(format!("    {}", l.detail), style)),
-            ]))
+            let mut lines = vec![Line::from(vec![
+                Span::raw(format!("{} {:<10} ", l.when, l.who)),
+                Span::styled(format!("{:<8}", l.what), style),
+                Span::raw(format!(" {}", l.text)),
+            ])];
+            lines.extend(
+                wrapped(&l.detail, width, 3)
+                    .into_iter()
+                    .map(|d| Line::from(Span::styled(d, style))),
+            );
+            ListItem::new(Text::from(lines))
         })
         .collect()
 }
@@ -570,8 +610,8 @@ fn audit(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let view = app.selection.audit;
     let title = filtered_title(&format!("◀ {} ▶", view.title()), app);
     let items = match view {
-        AuditView::Ledger => history_items(&g.history),
-        _ => log_items(&g.log, theme),
+        AuditView::Ledger => history_items(&g.history, text_width(rest)),
+        _ => log_items(&g.log, theme, text_width(rest)),
     };
     let title = if items.is_empty() {
         format!("◀ {} ▶ · nothing to show · / filter", view.title())
@@ -972,6 +1012,16 @@ mod tests {
         assert_eq!(dashboard_rows(2, [5, 40, 19, 5]), [2, 0, 0, 0]);
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("abc", 4), "abc");
+        // Reasons wrap at word boundaries under an indent, and stop at `most`.
+        assert_eq!(
+            wrapped("it is 21:30, inside quiet hours", 20, 3),
+            ["    it is 21:30,", "    inside quiet", "    hours"]
+        );
+        assert_eq!(
+            wrapped("one two three four five six seven", 16, 2),
+            ["    one two", "    three four …"]
+        );
+        assert!(wrapped("", 40, 2).is_empty());
     }
 
     #[test]
