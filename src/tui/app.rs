@@ -420,7 +420,10 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
             app.text(TextFor::ExportPath, "coinguard-export.csv".into());
             None
         }
-        Command::Acknowledge if app.screen == Screen::Dashboard => {
+        Command::Acknowledge
+            if app.screen == Screen::Dashboard
+                || (app.screen == Screen::Audit && app.selection.audit == AuditView::Alerts) =>
+        {
             if vm.guardian.as_ref().is_none_or(|g| g.alerts.is_empty()) {
                 app.say("No alerts to mark as seen", Tone::Good);
             } else {
@@ -1111,6 +1114,18 @@ mod editor_tests {
             update(&mut app, Command::Select, &vm),
             Some(Effect::Acknowledge { pin: "pin".into() })
         );
+        // Also from the audit screen's open-alerts view (four views round).
+        let mut audit = guardian(Screen::Audit);
+        update(&mut audit, Command::Left, &vm);
+        assert_eq!(audit.selection.audit, AuditView::Alerts);
+        update(&mut audit, Command::Acknowledge, &vm);
+        assert!(matches!(
+            audit.popup,
+            Some(Popup::Pin {
+                purpose: PinFor::Acknowledge,
+                ..
+            })
+        ));
         if let Some(g) = vm.guardian.as_mut() {
             g.alerts.clear();
         }

@@ -187,8 +187,8 @@ pub const KEYMAP: &[Binding] = &[
     Binding {
         keys: "o",
         command: Command::Acknowledge,
-        help: "mark every alert as seen (dashboard, PIN)",
-        on: &[Screen::Dashboard],
+        help: "mark every alert as seen (PIN)",
+        on: &[Screen::Dashboard, Screen::Audit],
         in_footer: false,
     },
     Binding {

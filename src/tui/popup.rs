@@ -115,10 +115,7 @@ pub fn render_popup(
                 PinFor::Approve(r) => format!("Guardian PIN to approve request #{r}"),
                 PinFor::Deny(r, _) => format!("Guardian PIN to deny request #{r}"),
                 PinFor::Policy(_) => "Guardian PIN to save this change".into(),
-                PinFor::Acknowledge => format!(
-                    "Guardian PIN to mark {} alert(s) as seen",
-                    vm.guardian.as_ref().map_or(0, |g| g.alerts.len())
-                ),
+                PinFor::Acknowledge => "Guardian PIN to mark every open alert as seen".into(),
             };
             (
                 what,

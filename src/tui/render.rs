@@ -608,7 +608,11 @@ fn audit(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         chart,
     );
     let view = app.selection.audit;
-    let title = filtered_title(&format!("◀ {} ▶", view.title()), app);
+    let title = if view == AuditView::Alerts && !g.log.is_empty() {
+        format!("◀ {} ▶ · o marks them all as seen", view.title())
+    } else {
+        filtered_title(&format!("◀ {} ▶", view.title()), app)
+    };
     let items = match view {
         AuditView::Ledger => history_items(&g.history, text_width(rest)),
         _ => log_items(&g.log, theme, text_width(rest)),

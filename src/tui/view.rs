@@ -113,16 +113,23 @@ pub enum AuditView {
     Ledger,
     Decisions,
     Actions,
+    Alerts,
 }
 
 impl AuditView {
-    pub const ALL: [AuditView; 3] = [AuditView::Ledger, AuditView::Decisions, AuditView::Actions];
+    pub const ALL: [AuditView; 4] = [
+        AuditView::Ledger,
+        AuditView::Decisions,
+        AuditView::Actions,
+        AuditView::Alerts,
+    ];
 
     pub fn title(&self) -> &'static str {
         match self {
             AuditView::Ledger => "Ledger",
             AuditView::Decisions => "Guard decisions",
             AuditView::Actions => "Guardian actions",
+            AuditView::Alerts => "Open alerts",
         }
     }
 }
@@ -390,7 +397,7 @@ fn log_lines(
     let mut filter = choice.log_filter(tz);
     let (mut lines, mut ids) = (Vec::new(), Vec::new());
     match choice.audit {
-        AuditView::Ledger => return Ok((lines, None)),
+        AuditView::Ledger | AuditView::Alerts => {}
         AuditView::Decisions => {
             filter.kind = choice.filter.outcome.map(|o| o.as_str().to_string());
             for d in report::decisions(store.conn(), &filter, LOG_PAGE + 1)? {
@@ -430,6 +437,32 @@ fn log_lines(
                 });
             }
         }
+    }
+    if choice.audit == AuditView::Alerts {
+        // Open alerts are few (a guardian marks them seen): no paging.
+        let names: Vec<_> = ledger::list_members(store.conn())?;
+        for a in ledger::open_alerts(store.conn(), 200)?
+            .into_iter()
+            .filter(|a| choice.filter.member.is_none_or(|m| m == a.member))
+        {
+            let who = names
+                .iter()
+                .find(|m| m.id == a.member)
+                .map(|m| m.name.to_string())
+                .unwrap_or_default();
+            lines.push(LogLine {
+                when: report::local(a.at_us, tz),
+                who,
+                what: match a.kind.strip_prefix("limit_") {
+                    Some(pct) => format!("{pct}% used"),
+                    None => "refused".into(),
+                },
+                text: String::new(),
+                refused: a.kind == "denied",
+                detail: a.message,
+            });
+        }
+        return Ok((lines, None));
     }
     // One row more than a page was read: it says whether another page exists.
     let next = (lines.len() > LOG_PAGE).then(|| ids[LOG_PAGE - 1]);

@@ -224,7 +224,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.wait_for(teen, "Refused: this is 0.99 USD");
     tmux.wait_for(guardian, "Alerts: 1 · o marks them all as seen");
     tmux.keys(guardian, &["o"]);
-    tmux.wait_for(guardian, "Guardian PIN to mark 1 alert(s) as seen");
+    tmux.wait_for(guardian, "Guardian PIN to mark every open alert as seen");
     tmux.keys(guardian, &["-l", PIN]);
     tmux.keys(guardian, &["Enter"]);
     tmux.wait_for(guardian, "Marked 1 alert(s) as seen");
