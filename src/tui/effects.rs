@@ -1,0 +1,615 @@
+//! Running the TUI's effects: each is one call into the services (never a
+//! second way into the ledger), and each ends in words for the message line.
+
+use std::path::Path;
+
+use super::app::{self, App, Effect, Screen, Tone};
+use super::{editor, filter, view};
+use crate::auth::{self, Pin, Who};
+use crate::domain::{Clock, Memo, Role};
+use crate::ledger::{self, Store};
+use crate::money::Coins;
+use crate::services::{self, GiftRequest, Mode, OutcomeKind, PurchaseRequest, ServiceError};
+
+fn said(outcome: Result<services::Outcome, ServiceError>) -> (String, Tone) {
+    match outcome {
+        Ok(o) => match o.kind {
+            OutcomeKind::Committed | OutcomeKind::WouldCommit => {
+                (format!("Done: {}", o.summary), Tone::Good)
+            }
+            OutcomeKind::Pending => (
+                format!(
+                    "Asked a guardian (request #{}): {}",
+                    o.request.unwrap_or_default(),
+                    o.reasons
+                        .first()
+                        .map(|r| r.message.as_str())
+                        .unwrap_or_default()
+                ),
+                Tone::Warning,
+            ),
+            OutcomeKind::Denied => (
+                format!(
+                    "Refused: {}",
+                    o.reasons
+                        .first()
+                        .map(|r| r.message.as_str())
+                        .unwrap_or_default()
+                ),
+                Tone::Bad,
+            ),
+        },
+        Err(e) => (e.to_string(), Tone::Bad),
+    }
+}
+
+/// The signed-in guardian's pass for one action, from the PIN just typed.
+fn guardian_pass(
+    store: &mut Store,
+    clock: &dyn Clock,
+    me: &str,
+    typed: &str,
+) -> Result<auth::GuardianPass, ServiceError> {
+    let pin = Pin::parse(typed).map_err(ServiceError::Auth)?;
+    Ok(auth::guardian_pass(store, clock, Some(me), &pin)?)
+}
+
+/// Runs one effect through the services and says how it went.
+pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dyn Clock) {
+    let me = app.who.as_ref().map(|w| w.1.clone()).unwrap_or_default();
+    let pin = |text: &str| Pin::parse(text).map_err(ServiceError::Auth);
+    let message = match effect {
+        Effect::Reload => None,
+        Effect::SignOut => {
+            *app = App::default();
+            None
+        }
+        Effect::SignIn { member, pin: typed } => {
+            let found = ledger::member_by_id(store.conn(), member).ok().flatten();
+            match found {
+                None => Some(("That member is gone; pick again".to_string(), Tone::Bad)),
+                Some(m) => {
+                    let checked = match typed {
+                        Some(typed) => pin(&typed)
+                            .and_then(|p| {
+                                auth::authenticate(store, clock, Who::Member(m.name.as_str()), &p)
+                                    .map_err(ServiceError::from)
+                            })
+                            .map(|_| ()),
+                        None => Ok(()),
+                    };
+                    match checked {
+                        Ok(()) => {
+                            let guardian = m.role == Role::Guardian;
+                            app.who = Some((m.id, m.name.to_string(), guardian));
+                            app.screen = if guardian {
+                                Screen::Dashboard
+                            } else {
+                                Screen::Wallet
+                            };
+                            app.cursor = 0;
+                            None
+                        }
+                        Err(e) => Some((e.to_string(), Tone::Bad)),
+                    }
+                }
+            }
+        }
+        Effect::Buy { pack } => Some(said(services::purchase(
+            store,
+            clock,
+            Mode::Commit,
+            &PurchaseRequest::Pack {
+                member: &me,
+                pack: &pack,
+                key: None,
+            },
+        ))),
+        Effect::PreviewCustom { coins } => {
+            let preview = view::preview_of(services::purchase(
+                store,
+                clock,
+                Mode::Preview,
+                &PurchaseRequest::Custom {
+                    member: &me,
+                    coins: Coins::new(coins),
+                    key: None,
+                },
+            ));
+            app.popup = Some(app::Popup::BuyCustom { coins, preview });
+            None
+        }
+        Effect::BuyCustom { coins } => Some(said(services::purchase(
+            store,
+            clock,
+            Mode::Commit,
+            &PurchaseRequest::Custom {
+                member: &me,
+                coins: Coins::new(coins),
+                key: None,
+            },
+        ))),
+        Effect::Gift {
+            creator,
+            gift,
+            count,
+        } => {
+            let gift_id = store
+                .config()
+                .ok()
+                .and_then(|c| c.economy.gifts.get(gift).map(|g| g.id.clone()))
+                .unwrap_or_default();
+            Some(said(services::gift(
+                store,
+                clock,
+                Mode::Commit,
+                &GiftRequest {
+                    member: &me,
+                    creator: &creator,
+                    gift: &gift_id,
+                    count,
+                    key: None,
+                },
+            )))
+        }
+        Effect::Approve {
+            request,
+            pin: typed,
+        } => {
+            let outcome = guardian_pass(store, clock, &me, &typed)
+                .and_then(|pass| services::approve(store, clock, pass, request));
+            Some(said(outcome))
+        }
+        Effect::Deny {
+            request,
+            reason,
+            pin: typed,
+        } => {
+            let outcome = guardian_pass(store, clock, &me, &typed)
+                .and_then(|pass| Ok((pass, Memo::parse(&reason)?)))
+                .and_then(|(pass, reason)| services::deny(store, clock, pass, request, &reason));
+            Some(match outcome {
+                Ok(r) => (
+                    format!(
+                        "Denied request #{}: they will see \"{}\"",
+                        r.id,
+                        r.resolution.unwrap_or_default()
+                    ),
+                    Tone::Good,
+                ),
+                Err(e) => (e.to_string(), Tone::Bad),
+            })
+        }
+        Effect::AskAgain { request, note } => Some(said({
+            // The new request (or purchase) comes first in the list.
+            app.cursor = 0;
+            Memo::parse(&note)
+                .map_err(ServiceError::from)
+                .and_then(|note| services::ask_again(store, clock, request, &note))
+        })),
+        Effect::Cancel { request } => Some(match services::cancel(store, clock, &me, request) {
+            Ok(r) => (
+                format!("Cancelled request #{}: {}", r.id, r.summary),
+                Tone::Good,
+            ),
+            Err(e) => (e.to_string(), Tone::Bad),
+        }),
+        Effect::Policy { change, pin: typed } => Some(
+            match guardian_pass(store, clock, &me, &typed)
+                .and_then(|pass| policy(store, clock, pass, change))
+            {
+                Ok(text) => (text, Tone::Good),
+                Err(e) => (e.to_string(), Tone::Bad),
+            },
+        ),
+        Effect::Export { path } => Some(export(store, &app.selection.filter, &path)),
+        Effect::Acknowledge { pin: typed } => Some(
+            match guardian_pass(store, clock, &me, &typed)
+                .and_then(|pass| services::acknowledge_alerts(store, clock, pass, None))
+            {
+                Ok(count) => (
+                    format!("Marked {count} alert(s) as seen (in the guardian log)"),
+                    Tone::Good,
+                ),
+                Err(e) => (e.to_string(), Tone::Bad),
+            },
+        ),
+        Effect::Verify => Some(match ledger::verify(store.conn()) {
+            Ok(report) => match report.problem {
+                None => (
+                    format!(
+                        "All good: checked {} transactions, {} decisions, {} guardian actions",
+                        report.transactions, report.decisions, report.guardian_actions
+                    ),
+                    Tone::Good,
+                ),
+                Some(p) => (format!("PROBLEM: {}: {}", p.entry, p.message), Tone::Bad),
+            },
+            Err(e) => (e.to_string(), Tone::Bad),
+        }),
+    };
+    if let Some(message) = message {
+        app.message = Some(message);
+    }
+}
+
+/// Saves one policy change with the guardian's one-use pass; says what
+/// changed, before and after, as the guardian-action log records it.
+fn policy(
+    store: &mut Store,
+    clock: &dyn Clock,
+    pass: auth::GuardianPass,
+    change: editor::PolicyChange,
+) -> Result<String, ServiceError> {
+    use editor::PolicyChange;
+    let economy = store.config()?.economy;
+    let saved = |what: String, before: Option<String>, after: Option<String>| {
+        let none = || "none".to_string();
+        format!(
+            "Saved {what}: was {}; now {} (in the guardian log)",
+            before.unwrap_or_else(none),
+            after.unwrap_or_else(none)
+        )
+    };
+    Ok(match change {
+        PolicyChange::AddMember {
+            name,
+            role,
+            birthdate,
+        } => {
+            services::add_member(store, clock, pass, &name, role, Some(birthdate))?;
+            format!(
+                "Added {name} ({role}, born {}). To give them a PIN: coinguard member pin \"{name}\"",
+                birthdate.date()
+            )
+        }
+        PolicyChange::SetLimit { member, limit } => {
+            let spec = services::LimitSpec {
+                scope: limit.scope,
+                window: limit.window,
+                soft: limit.soft,
+                hard: limit.hard,
+            };
+            let c = services::set_limit(store, clock, pass, &member, spec)?;
+            let text = |l: &ledger::Limit| services::describe_thresholds(l, &economy);
+            saved(
+                format!("{member}'s {} limit per {}", limit.scope, limit.window),
+                c.before.as_ref().map(text),
+                c.after.as_ref().map(text),
+            )
+        }
+        PolicyChange::RemoveLimit {
+            member,
+            scope,
+            window,
+        } => {
+            let c = services::remove_limit(store, clock, pass, &member, scope, window)?;
+            let text = |l: &ledger::Limit| services::describe_thresholds(l, &economy);
+            saved(
+                format!("{member}'s {scope} limit per {window}"),
+                c.before.as_ref().map(text),
+                Some("no limit".into()),
+            )
+        }
+        PolicyChange::QuietHours { member, quiet } => {
+            let c = services::set_quiet_hours(store, clock, pass, &member, quiet)?;
+            saved(
+                format!("{member}'s quiet hours"),
+                c.before.as_ref().map(services::describe_quiet_hours),
+                c.after.as_ref().map(services::describe_quiet_hours),
+            )
+        }
+        PolicyChange::Creator {
+            member,
+            creator,
+            list,
+        } => {
+            let c = services::set_creator_list(store, clock, pass, &member, &creator, list)?;
+            let text = |l: &ledger::CreatorList| match l {
+                ledger::CreatorList::Allow => "allowed".to_string(),
+                ledger::CreatorList::Block => "blocked".to_string(),
+            };
+            saved(
+                format!("gifts from {member} to {creator}"),
+                Some(c.before.as_ref().map_or("not on the list".into(), text)),
+                Some(c.after.as_ref().map_or("not on the list".into(), text)),
+            )
+        }
+    })
+}
+
+/// A typed file name: `~/` means the home folder, as in a shell.
+fn typed_path(text: &str, home: Option<&Path>) -> std::path::PathBuf {
+    let text = text.trim();
+    match (text.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => std::path::PathBuf::from(text),
+    }
+}
+
+/// Exports the ledger (with the audit filter) to a new file.
+fn export(store: &Store, filter: &filter::Filter, path: &str) -> (String, Tone) {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let path = typed_path(path, home.as_deref());
+    let path = path.as_path();
+    let Some(format) = crate::report::Format::from_path(path) else {
+        return (
+            format!(
+                "Not exported: end the file name with .csv, .json or .journal (got {})",
+                path.display()
+            ),
+            Tone::Bad,
+        );
+    };
+    let config = match store.config() {
+        Ok(c) => c,
+        Err(e) => return (e.to_string(), Tone::Bad),
+    };
+    let history = crate::report::HistoryFilter {
+        member: filter.member,
+        kind: filter.kind,
+        since: filter.since,
+        until: filter.until,
+        ..Default::default()
+    };
+    match crate::report::export_to_file(
+        store.conn(),
+        &history,
+        config.settings.currency,
+        config.settings.timezone,
+        format,
+        path,
+    ) {
+        Ok(count) => {
+            let shown = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            // Only what applies to the ledger: an outcome filters decisions.
+            let mut parts = Vec::new();
+            if let Some(m) = filter
+                .member
+                .and_then(|id| ledger::member_by_id(store.conn(), id).ok().flatten())
+            {
+                parts.push(format!("{}'s", m.name));
+            }
+            if let Some(kind) = filter.kind {
+                parts.push(kind.as_str().to_string());
+            }
+            if let (Some(since), Some(until)) = (filter.since, filter.until) {
+                parts.push(format!("from {since} to {until}"));
+            }
+            let scope = if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", parts.join(" "))
+            };
+            (
+                format!(
+                    "Exported {count} transactions{scope} to {}",
+                    shown.display()
+                ),
+                Tone::Good,
+            )
+        }
+        Err(e) => (format!("Not exported: {e}"), Tone::Bad),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Verdict};
+    use crate::domain::{BirthDate, FixedClock, MemberId, Name, Scope, Window};
+    use chrono::TimeZone;
+    use editor::PolicyChange;
+
+    const PIN: &str = "maple syrup river";
+
+    /// Maria (guardian, signed in), Sam (teen), Ana (creator).
+    fn household() -> (tempfile::TempDir, Store, FixedClock, App, MemberId) {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = FixedClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap());
+        let mut store = services::init_household(
+            &dir.path().join("h.db"),
+            &Config::defaults().unwrap(),
+            &Name::parse("Maria").unwrap(),
+            &Pin::parse(PIN).unwrap(),
+            &clock,
+        )
+        .unwrap();
+        let born = BirthDate::parse("2011-01-01", clock.now().date_naive()).unwrap();
+        let sam = store
+            .write(&clock, |w| {
+                ledger::add_member(
+                    w,
+                    &Name::parse("Ana").unwrap(),
+                    Role::Creator,
+                    Some(born),
+                    w.now(),
+                )?;
+                ledger::add_member(
+                    w,
+                    &Name::parse("Sam").unwrap(),
+                    Role::Teen,
+                    Some(born),
+                    w.now(),
+                )
+            })
+            .unwrap();
+        let maria = ledger::find_member(store.conn(), "Maria").unwrap().id;
+        let app = App {
+            who: Some((maria, "Maria".into(), true)),
+            screen: Screen::Limits,
+            ..App::default()
+        };
+        (dir, store, clock, app, sam)
+    }
+
+    fn save(
+        app: &mut App,
+        store: &mut Store,
+        clock: &FixedClock,
+        change: PolicyChange,
+        pin: &str,
+    ) -> String {
+        apply(
+            Effect::Policy {
+                change,
+                pin: pin.into(),
+            },
+            app,
+            store,
+            clock,
+        );
+        app.message.take().map(|(m, _)| m).unwrap_or_default()
+    }
+
+    #[test]
+    fn each_kind_of_change_is_saved_through_the_services_and_a_wrong_pin_saves_nothing() {
+        let (_dir, mut store, clock, mut app, sam) = household();
+        let limit = ledger::Limit {
+            member: sam,
+            scope: Scope::Gift,
+            window: Window::Day,
+            soft: None,
+            hard: Some(300),
+        };
+        let set = PolicyChange::SetLimit {
+            member: "Sam".into(),
+            limit,
+        };
+        let said = save(&mut app, &mut store, &clock, set.clone(), "not the pin");
+        assert!(said.starts_with("wrong PIN"), "{said}");
+        assert!(ledger::limits_of(store.conn(), sam).unwrap().is_empty());
+        let said = save(&mut app, &mut store, &clock, set, PIN);
+        assert_eq!(
+            said,
+            "Saved Sam's gift limit per day: was none; now refused above 300 coins (≈4.24 USD) (in the guardian log)"
+        );
+        assert_eq!(ledger::limits_of(store.conn(), sam).unwrap(), vec![limit]);
+        let quiet = ledger::QuietHours {
+            start_minute: 21 * 60,
+            end_minute: 7 * 60,
+            verdict: Verdict::Deny,
+        };
+        let said = save(
+            &mut app,
+            &mut store,
+            &clock,
+            PolicyChange::QuietHours {
+                member: "Sam".into(),
+                quiet: Some(quiet),
+            },
+            PIN,
+        );
+        assert!(said.contains("now 21:00–07:00, spending refused"), "{said}");
+        let said = save(
+            &mut app,
+            &mut store,
+            &clock,
+            PolicyChange::Creator {
+                member: "Sam".into(),
+                creator: "Ana".into(),
+                list: Some(ledger::CreatorList::Block),
+            },
+            PIN,
+        );
+        assert_eq!(
+            said,
+            "Saved gifts from Sam to Ana: was not on the list; now blocked (in the guardian log)"
+        );
+        let said = save(
+            &mut app,
+            &mut store,
+            &clock,
+            PolicyChange::RemoveLimit {
+                member: "Sam".into(),
+                scope: Scope::Gift,
+                window: Window::Day,
+            },
+            PIN,
+        );
+        assert!(
+            said.ends_with("now no limit (in the guardian log)"),
+            "{said}"
+        );
+        assert!(ledger::limits_of(store.conn(), sam).unwrap().is_empty());
+        assert_eq!(
+            ledger::quiet_hours_of(store.conn(), sam).unwrap(),
+            Some(quiet)
+        );
+        // Every change is in the guardian-action log, and the record checks out.
+        let logged =
+            crate::report::guardian_actions(store.conn(), &Default::default(), 50).unwrap();
+        let actions: Vec<_> = logged.iter().map(|a| a.action.as_str()).collect();
+        for action in [
+            "limit_set",
+            "quiet_hours_set",
+            "creator_list_set",
+            "limit_remove",
+        ] {
+            assert!(actions.contains(&action), "{action} in {actions:?}");
+        }
+        assert_eq!(ledger::verify(store.conn()).unwrap().problem, None);
+    }
+
+    #[test]
+    fn any_number_of_coins_is_previewed_then_asked_for_and_the_ledger_exported() {
+        let (dir, mut store, clock, mut app, sam) = household();
+        app.who = Some((sam, "Sam".into(), false));
+        app.screen = Screen::Shop;
+        apply(
+            Effect::PreviewCustom { coins: 100 },
+            &mut app,
+            &mut store,
+            &clock,
+        );
+        let Some(app::Popup::BuyCustom { coins, preview }) = app.popup.clone() else {
+            panic!("the preview opens: {:?}", app.popup);
+        };
+        assert_eq!(coins, 100);
+        assert_eq!(preview.verdict, view::Verdict::NeedsApproval);
+        assert!(
+            preview
+                .summary
+                .starts_with("Sam buys 100 coins for 1.42 USD"),
+            "{}",
+            preview.summary
+        );
+        app.popup = None;
+        apply(
+            Effect::BuyCustom { coins: 100 },
+            &mut app,
+            &mut store,
+            &clock,
+        );
+        let said = app.message.take().map(|(m, _)| m).unwrap_or_default();
+        assert!(said.starts_with("Asked a guardian (request #1)"), "{said}");
+        // The guardian exports; the second time the file is there and kept.
+        let path = dir.path().join("out.csv");
+        let filter = filter::Filter::default();
+        let (said, tone) = export(&store, &filter, path.to_str().unwrap());
+        assert!(said.starts_with("Exported 0 transactions to"), "{said}");
+        assert_eq!(tone, Tone::Good);
+        let (said, tone) = export(&store, &filter, path.to_str().unwrap());
+        assert!(
+            said.contains("already exists; coinguard never overwrites a file"),
+            "{said}"
+        );
+        assert_eq!(tone, Tone::Bad);
+        let (said, _) = export(&store, &filter, "out.txt");
+        assert!(
+            said.starts_with("Not exported: end the file name with .csv"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn a_typed_path_understands_the_home_folder() {
+        let home = Path::new("/home/maria");
+        assert_eq!(
+            typed_path(" ~/spending.csv ", Some(home)),
+            Path::new("/home/maria/spending.csv")
+        );
+        assert_eq!(typed_path("out.csv", Some(home)), Path::new("out.csv"));
+        assert_eq!(typed_path("~/x.csv", None), Path::new("~/x.csv"));
+    }
+}
