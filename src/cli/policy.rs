@@ -96,29 +96,15 @@ pub(super) fn limit(
             let store = open(args)?;
             let config = store.config()?;
             let found = ledger::find_member(store.conn(), member)?;
-            let now = clock.now();
-            let mut rows = Vec::new();
-            for limit in ledger::limits_of(store.conn(), found.id)? {
-                let spent = ledger::spent_in(
-                    store.conn(),
-                    found.id,
-                    limit.window,
-                    now,
-                    config.settings.timezone,
-                )?;
-                let used = match limit.scope {
-                    Scope::Purchase => spent.purchase_micros,
-                    Scope::Gift => spent.gift_coins,
-                    Scope::All => spent.all_micros,
-                };
-                let used = if limit.window == Window::Transaction {
-                    0
-                } else {
-                    used.max(0)
-                };
-                let cap = limit.hard.or(limit.soft).unwrap_or(0);
-                rows.push((limit, used, (cap - used).max(0)));
-            }
+            let rows: Vec<_> = crate::report::limit_statuses(
+                store.conn(),
+                found.id,
+                clock.now(),
+                config.settings.timezone,
+            )?
+            .into_iter()
+            .map(|s| (s.limit, s.used, s.remaining))
+            .collect();
             let show = |v: i64, scope: Scope| services::show_limit_amount(v, scope, &store);
             if args.json {
                 let limits: Vec<_> = rows

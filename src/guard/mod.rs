@@ -318,7 +318,7 @@ pub fn evaluate<'t>(
             used_before: if limit.window == Window::Transaction {
                 0
             } else {
-                rules::used_for(spent, limit.scope).max(0)
+                spent.for_scope(limit.scope).max(0)
             },
             this: rules::amount_for(intent, limit.scope),
         })

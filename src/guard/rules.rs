@@ -7,7 +7,7 @@ use rust_decimal::prelude::ToPrimitive;
 use super::{Facts, Intent, Reason, RuleId, Severity};
 use crate::config::Verdict;
 use crate::domain::{Role, Scope, Window, format_time_of_day};
-use crate::ledger::{CreatorList, Spend};
+use crate::ledger::CreatorList;
 use crate::money::{Coins, Diamonds, Money, group_thousands, rounding};
 
 pub(super) fn all(facts: &Facts<'_>, intent: &Intent) -> Vec<Reason> {
@@ -112,14 +112,6 @@ pub(super) fn amount_for(intent: &Intent, scope: Scope) -> i64 {
     }
 }
 
-pub(super) fn used_for(spend: &Spend, scope: Scope) -> i64 {
-    match scope {
-        Scope::Purchase => spend.purchase_micros,
-        Scope::Gift => spend.gift_coins,
-        Scope::All => spend.all_micros,
-    }
-}
-
 fn scope_words(scope: Scope) -> &'static str {
     match scope {
         Scope::Purchase => "spending on coins",
@@ -138,7 +130,7 @@ fn limits(facts: &Facts<'_>, intent: &Intent) -> Vec<Reason> {
         let used = if limit.window == Window::Transaction {
             0
         } else {
-            used_for(spent, limit.scope).max(0)
+            spent.for_scope(limit.scope).max(0)
         };
         let total = used.saturating_add(this);
         let show = |v: i64| {

@@ -32,6 +32,15 @@ impl Spend {
     pub fn is_zero(&self) -> bool {
         *self == Spend::default()
     }
+
+    /// What counts toward a limit of `scope`: money micros, or coins for gifts.
+    pub fn for_scope(&self, scope: crate::domain::Scope) -> i64 {
+        match scope {
+            crate::domain::Scope::Purchase => self.purchase_micros,
+            crate::domain::Scope::Gift => self.gift_coins,
+            crate::domain::Scope::All => self.all_micros,
+        }
+    }
 }
 
 /// The spend of a transaction from its parts. `original` is the kind a

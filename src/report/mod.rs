@@ -13,4 +13,4 @@ pub use history::{
     local,
 };
 pub use logs::{ActionRow, DecisionRow, LogFilter, decisions, guardian_actions};
-pub use period::{LimitStatus, Period, PeriodReport, Refusal, period_report};
+pub use period::{LimitStatus, Period, PeriodReport, Refusal, limit_statuses, period_report};

@@ -5,8 +5,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, params};
 
+use chrono_tz::Tz;
+
 use crate::config::Config;
-use crate::domain::{Scope, Window};
+use crate::domain::{MemberId, Window};
 use crate::ledger::{self, LedgerError, Limit, Member, Request, RequestStatus, Spend, spend};
 
 /// A calendar period in the household's time zone.
@@ -69,12 +71,45 @@ pub struct PeriodReport {
     pub pending: Vec<Request>,
 }
 
-fn used_of(spent: &Spend, scope: Scope) -> i64 {
-    match scope {
-        Scope::Purchase => spent.purchase_micros,
-        Scope::Gift => spent.gift_coins,
-        Scope::All => spent.all_micros,
+/// Every limit of `member` with what it has used so far as of `now`: the one
+/// place that answers "how much of this limit is left" (reports, `limit
+/// list`, the TUI). Each window is summed once, however many limits share it.
+pub fn limit_statuses(
+    conn: &Connection,
+    member: MemberId,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<Vec<LimitStatus>, LedgerError> {
+    let mut windows: Vec<(Window, Spend)> = Vec::new();
+    let mut statuses = Vec::new();
+    for limit in ledger::limits_of(conn, member)? {
+        let used = if limit.window == Window::Transaction {
+            0 // a single transaction: nothing before it counts
+        } else {
+            let spent = match windows.iter().find(|(w, _)| *w == limit.window) {
+                Some((_, spent)) => *spent,
+                None => {
+                    let spent = ledger::spent_in(conn, member, limit.window, now, tz)?;
+                    windows.push((limit.window, spent));
+                    spent
+                }
+            };
+            spent.for_scope(limit.scope).max(0)
+        };
+        let cap = limit.hard.or(limit.soft).unwrap_or(0);
+        let percent = if cap > 0 {
+            (i128::from(used) * 100 / i128::from(cap)) as i64
+        } else {
+            0
+        };
+        statuses.push(LimitStatus {
+            limit,
+            used,
+            remaining: (cap - used).max(0),
+            percent,
+        });
     }
+    Ok(statuses)
 }
 
 pub fn period_report(
@@ -89,30 +124,7 @@ pub fn period_report(
     let (first_day, last_day) =
         spend::calendar_days(period.window(), today).unwrap_or((today, today));
     let spent = ledger::spent_in(conn, member.id, period.window(), now, tz)?;
-    let mut limits = Vec::new();
-    for limit in ledger::limits_of(conn, member.id)? {
-        let used = if limit.window == Window::Transaction {
-            0
-        } else {
-            used_of(
-                &ledger::spent_in(conn, member.id, limit.window, now, tz)?,
-                limit.scope,
-            )
-            .max(0)
-        };
-        let cap = limit.hard.or(limit.soft).unwrap_or(0);
-        let percent = if cap > 0 {
-            (i128::from(used) * 100 / i128::from(cap)) as i64
-        } else {
-            0
-        };
-        limits.push(LimitStatus {
-            limit,
-            used,
-            remaining: (cap - used).max(0),
-            percent,
-        });
-    }
+    let limits = limit_statuses(conn, member.id, now, tz)?;
     let (from, to) = super::history::day_bounds(Some(first_day), Some(last_day), tz);
     let mut stmt = conn.prepare_cached(
         // Spend events carry each gift's creator, coins and cost (a reversal

@@ -338,24 +338,14 @@ fn request_lines(store: &Store, requests: Vec<ledger::Request>) -> Vec<RequestLi
 
 fn limit_lines(
     store: &Store,
+    config: &crate::config::Config,
     member: &ledger::Member,
     now: DateTime<Utc>,
 ) -> Result<Vec<LimitLine>, services::ServiceError> {
-    let config = store.config()?;
     let (currency, tz) = (config.settings.currency, config.settings.timezone);
     let mut lines = Vec::new();
-    for limit in ledger::limits_of(store.conn(), member.id)? {
-        let used = if limit.window == Window::Transaction {
-            0
-        } else {
-            let spent = ledger::spent_in(store.conn(), member.id, limit.window, now, tz)?;
-            match limit.scope {
-                crate::domain::Scope::Purchase => spent.purchase_micros,
-                crate::domain::Scope::Gift => spent.gift_coins,
-                crate::domain::Scope::All => spent.all_micros,
-            }
-            .max(0)
-        };
+    for status in report::limit_statuses(store.conn(), member.id, now, tz)? {
+        let (limit, used) = (status.limit, status.used);
         let cap = limit.hard.or(limit.soft).unwrap_or(1).max(1);
         let show = |v: i64| {
             if limit.scope.counts_money() {
@@ -573,7 +563,7 @@ pub fn load(
             .iter()
             .filter(|m| m.role != Role::Guardian)
         {
-            let lines = limit_lines(store, m, now)?;
+            let lines = limit_lines(store, &config, m, now)?;
             if !lines.is_empty() {
                 limits.push((m.name.to_string(), lines));
             }
@@ -716,7 +706,7 @@ pub fn load(
             30,
         )?;
         vm.member = Some(MemberView {
-            limits: limit_lines(store, &member, now)?,
+            limits: limit_lines(store, &config, &member, now)?,
             packs: packs.collect(),
             pack_previews,
             custom_rate: format!(
