@@ -54,38 +54,6 @@ pub fn log_guardian_action(
     Ok(id)
 }
 
-/// A logged action, for listings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoggedAction {
-    pub id: i64,
-    pub at_us: i64,
-    pub action: GuardianAction,
-}
-
-/// The newest actions first, at most `limit`.
-pub fn recent_guardian_actions(
-    conn: &Connection,
-    limit: usize,
-) -> Result<Vec<LoggedAction>, LedgerError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, at_us, actor_id, action, subject, before, after FROM guardian_actions ORDER BY id DESC LIMIT ?1",
-    )?;
-    let rows = stmt.query_map([limit as i64], |r| {
-        Ok(LoggedAction {
-            id: r.get(0)?,
-            at_us: r.get(1)?,
-            action: GuardianAction {
-                actor: r.get::<_, Option<i64>>(2)?.map(MemberId),
-                action: r.get(3)?,
-                subject: r.get(4)?,
-                before: r.get(5)?,
-                after: r.get(6)?,
-            },
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 /// Checks the chain; returns (entries, first bad entry and why).
 pub(crate) fn verify_guardian_actions(
     conn: &Connection,

@@ -37,9 +37,7 @@ pub use append::{
 };
 pub use chain::{GENESIS_HASH, fingerprint};
 pub use decisions::{DecisionEntry, log_decision};
-pub use guardian_log::{
-    GuardianAction, LoggedAction, log_guardian_action, recent_guardian_actions,
-};
+pub use guardian_log::{GuardianAction, log_guardian_action};
 pub use lots::{lot_cost_of_wallet, plan_take};
 pub use members::{
     Member, add_member, find_member, list_members, member_by_id, pin_hash, set_pin_hash,

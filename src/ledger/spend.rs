@@ -273,21 +273,15 @@ pub(crate) fn rebuild(conn: &Connection, tz: Tz) -> Result<(), LedgerError> {
     )?;
     let mut rows = txs.query([])?;
     while let Some(r) = rows.next()? {
-        let (id, kind, member, at_us, original, original_at): (
+        let (id, kind, member, at_us, original, original_at, creator): (
             i64,
             String,
             i64,
             i64,
             Option<String>,
             Option<i64>,
-        ) = (
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        );
+            Option<i64>,
+        ) = r.try_into()?;
         let parts = TxParts::load(conn, id)?;
         let spend = of_transaction(
             Kind::parse(&kind).unwrap_or(Kind::Grant),
@@ -296,7 +290,6 @@ pub(crate) fn rebuild(conn: &Connection, tz: Tz) -> Result<(), LedgerError> {
             parts.moved_cost,
             parts.lot_cost,
         );
-        let creator: Option<i64> = r.get(6)?;
         record(
             conn,
             id,

@@ -253,14 +253,8 @@ fn hledger(
     let mut rows = txs.query(rusqlite::params_from_iter(values))?;
     let mut count = 0;
     while let Some(r) = rows.next()? {
-        let (id, at_us, kind, detail, memo, hash): (i64, i64, String, String, String, String) = (
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        );
+        let (id, at_us, kind, detail, memo, hash): (i64, i64, String, String, String, String) =
+            r.try_into()?;
         let date = DateTime::from_timestamp_micros(at_us)
             .map(|t| t.with_timezone(&tz).format("%Y-%m-%d").to_string())
             .unwrap_or_default();
