@@ -63,7 +63,8 @@ pub(super) fn request(
                 .transpose()?;
             let mut store = open(args)?;
             let requests = services::list_requests(&mut store, clock, status, member.as_deref())?;
-            let tz = store.config()?.settings.timezone;
+            let config = store.config()?;
+            let tz = config.settings.timezone;
             let name = |m: ledger::Member| m.name.to_string();
             if args.json {
                 let list: Vec<_> = requests
@@ -98,7 +99,7 @@ pub(super) fn request(
                 if r.hold_coins > 0 && r.status == RequestStatus::Pending {
                     println!(
                         "    holds {} until answered",
-                        Coins::from_i64(r.hold_coins).unwrap_or_default()
+                        config.economy.coins_with_value(r.hold_coins)
                     );
                 }
                 match r.status {

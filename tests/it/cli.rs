@@ -821,6 +821,16 @@ fn a_teens_request_is_approved_denied_asked_again_and_reversed_from_the_cli() {
     let (code, doc) = h.json(&["verify"]);
     assert_eq!(code, Some(0));
     assert_eq!(doc["ok"], true);
+    // A waiting gift holds its coins, and says what they are worth.
+    let out = h.run(&["gift", "Sam", "Ana", "doughnut"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let listed =
+        String::from_utf8_lossy(&h.run(&["request", "list", "--status", "pending"]).stdout)
+            .to_string();
+    assert!(
+        listed.contains("holds 30 coins (≈0.42 USD) until answered"),
+        "{listed}"
+    );
 }
 
 #[test]
