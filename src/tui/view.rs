@@ -383,6 +383,7 @@ fn log_lines(
     store: &Store,
     choice: &Selection,
     tz: chrono_tz::Tz,
+    members: &[MemberLine],
 ) -> Result<(Vec<LogLine>, Option<i64>), services::ServiceError> {
     let mut filter = choice.log_filter(tz);
     let (mut lines, mut ids) = (Vec::new(), Vec::new());
@@ -430,15 +431,14 @@ fn log_lines(
     }
     if choice.audit == AuditView::Alerts {
         // Open alerts are few (a guardian marks them seen): no paging.
-        let names: Vec<_> = ledger::list_members(store.conn())?;
         for a in ledger::open_alerts(store.conn(), 200)?
             .into_iter()
             .filter(|a| choice.filter.member.is_none_or(|m| m == a.member))
         {
-            let who = names
+            let who = members
                 .iter()
                 .find(|m| m.id == a.member)
-                .map(|m| m.name.to_string())
+                .map(|m| m.name.clone())
                 .unwrap_or_default();
             lines.push(LogLine {
                 when: report::local(a.at_us, tz),
@@ -462,8 +462,10 @@ fn log_lines(
 
 /// Every member's rules for the editor: the 21 limit slots, quiet hours, and
 /// a row per creator.
-fn rules_of(store: &Store) -> Result<Vec<MemberRules>, services::ServiceError> {
-    let members = ledger::list_members(store.conn())?;
+fn rules_of(
+    store: &Store,
+    members: &[ledger::Member],
+) -> Result<Vec<MemberRules>, services::ServiceError> {
     let mut all = Vec::new();
     for m in members.iter().filter(|m| m.role != Role::Guardian) {
         let limits = ledger::limits_of(store.conn(), m.id)?;
@@ -517,7 +519,9 @@ pub fn load(
         today: Some(today),
         ..Default::default()
     };
-    for m in ledger::list_members(store.conn())? {
+    // Read once; every part below works from this list.
+    let members = ledger::list_members(store.conn())?;
+    for m in &members {
         let coins = ledger::balance(store.conn(), Account::Wallet(m.id))?;
         let cost = ledger::lot_cost_of_wallet(store.conn(), m.id)?;
         let diamonds = ledger::balance(store.conn(), Account::Earnings(m.id))?;
@@ -547,7 +551,7 @@ pub fn load(
         });
     }
     let Some(who) = who else { return Ok(vm) };
-    let Some(member) = ledger::member_by_id(store.conn(), who)? else {
+    let Some(member) = members.iter().find(|m| m.id == who).cloned() else {
         return Ok(vm);
     };
     let me = vm
@@ -559,10 +563,7 @@ pub fn load(
     if member.role == Role::Guardian {
         let pending = services::list_requests(store, clock, Some(RequestStatus::Pending), None)?;
         let mut limits = Vec::new();
-        for m in ledger::list_members(store.conn())?
-            .iter()
-            .filter(|m| m.role != Role::Guardian)
-        {
+        for m in members.iter().filter(|m| m.role != Role::Guardian) {
             let lines = limit_lines(store, &config, m, now)?;
             if !lines.is_empty() {
                 limits.push((m.name.to_string(), lines));
@@ -595,12 +596,12 @@ pub fn load(
             choice.history_after,
             30,
         )?;
-        let (log, log_next) = log_lines(store, choice, tz)?;
+        let (log, log_next) = log_lines(store, choice, tz, &vm.members)?;
         // Spend per day from the maintained day buckets: 14 rows per member.
         let last = ledger::spend::day_number(today);
         let first = last - 13;
         let mut cents = [0i64; 14];
-        for m in ledger::list_members(store.conn())? {
+        for m in &members {
             for (day, spent) in ledger::spend::local_day_totals(store.conn(), m.id, first, last)? {
                 if let Some(slot) = usize::try_from(day - first)
                     .ok()
@@ -632,7 +633,7 @@ pub fn load(
             history: history_lines(page.rows, currency, tz),
             log,
             log_next,
-            rules: rules_of(store)?,
+            rules: rules_of(store, &members)?,
             daily,
             verify: None,
         });
