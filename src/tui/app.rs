@@ -2,7 +2,7 @@
 //! effect out. Key handlers never touch the database; effects are run by the
 //! event loop through the services.
 
-use super::editor::{self, Form, FormKind, Opened, PolicyChange, Review};
+use super::editor::{self, Form, Opened, PolicyChange, Review};
 use super::filter;
 use super::keymap::Command;
 use super::view::{AuditView, Preview, Selection, ViewModel};
@@ -665,15 +665,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
         (Popup::Form(mut form), Command::Select) => {
             let economy = vm.economy.as_ref()?;
             match editor::submit(&form, economy, vm.today?) {
-                Ok(review) => {
-                    // A rule's review says what the row held before.
-                    let target = editing(app, vm).and_then(|(rules, _)| rules.rows.get(app.cursor));
-                    let review = match (form.kind, target) {
-                        (FormKind::Member, _) | (_, None) => review,
-                        (_, Some(target)) => editor::with_before(review, target, economy),
-                    };
-                    app.popup = Some(Popup::Review(review));
-                }
+                Ok(review) => app.popup = Some(Popup::Review(review)),
                 Err(why) => {
                     form.error = Some(why);
                     app.popup = Some(Popup::Form(form));

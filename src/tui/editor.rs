@@ -116,6 +116,10 @@ pub struct Form {
     /// Which of `kind.options()` is chosen.
     pub option: usize,
     pub error: Option<String>,
+    /// What the row held when the form was opened, for the review: the
+    /// before a guardian reads is the one they started from, even if the
+    /// screen refreshed meanwhile.
+    pub before: String,
 }
 
 impl Form {
@@ -128,6 +132,7 @@ impl Form {
             field: 0,
             option: 0,
             error: None,
+            before: "(none)".into(),
         }
     }
 
@@ -249,6 +254,10 @@ pub fn open(rules: &MemberRules, row: usize, economy: &Economy) -> Option<Opened
         field: 0,
         option,
         error: None,
+        before: current(target, economy).unwrap_or_else(|| match target {
+            RuleTarget::Limit { .. } => "no limit".into(),
+            _ => "none".into(),
+        }),
     };
     Some(match target {
         RuleTarget::Limit { scope, window, now } => {
@@ -357,7 +366,7 @@ pub fn submit(form: &Form, economy: &Economy, today: NaiveDate) -> Result<Review
             };
             Ok(Review {
                 what: "A new member".into(),
-                before: "(none)".into(),
+                before: form.before.clone(),
                 after: format!(
                     "{who}, {role}, born {} ({} today)",
                     birthdate.date(),
@@ -415,7 +424,7 @@ pub fn submit(form: &Form, economy: &Economy, today: NaiveDate) -> Result<Review
                     limit,
                 },
                 what: what(&name, &target),
-                before: String::new(),
+                before: form.before.clone(),
                 after: describe_thresholds(&limit, economy),
             })
         }
@@ -443,20 +452,11 @@ pub fn submit(form: &Form, economy: &Economy, today: NaiveDate) -> Result<Review
                     quiet: Some(quiet),
                 },
                 what: what(&name, &RuleTarget::Quiet(None)),
-                before: String::new(),
+                before: form.before.clone(),
                 after: describe_quiet_hours(&quiet),
             })
         }
     }
-}
-
-/// Fills in a review's "before" from the row the form was opened on.
-pub fn with_before(mut review: Review, target: &RuleTarget, economy: &Economy) -> Review {
-    review.before = current(target, economy).unwrap_or_else(|| match target {
-        RuleTarget::Limit { .. } => "no limit".into(),
-        _ => "none".into(),
-    });
-    review
 }
 
 #[cfg(test)]
@@ -539,11 +539,7 @@ mod tests {
         let mut f = form(&rules, 0);
         assert_eq!(f.fields, ["500".to_string(), String::new()]);
         f.fields[1] = "1000".into();
-        let review = with_before(
-            submit(&f, &economy(), today()).unwrap(),
-            &rules.rows[0],
-            &economy(),
-        );
+        let review = submit(&f, &economy(), today()).unwrap();
         assert_eq!(review.what, "Sam · gifts sent per week");
         assert_eq!(review.before, "approval needed above 500 coins (≈7.07 USD)");
         assert_eq!(
