@@ -308,7 +308,7 @@ fn history_lines(
         .collect()
 }
 
-fn request_lines(store: &Store, requests: Vec<ledger::Request>) -> Vec<RequestLine> {
+fn request_lines(members: &[MemberLine], requests: Vec<ledger::Request>) -> Vec<RequestLine> {
     requests
         .into_iter()
         .map(|r| {
@@ -316,10 +316,10 @@ fn request_lines(store: &Store, requests: Vec<ledger::Request>) -> Vec<RequestLi
                 serde_json::from_str(&r.reasons_json).unwrap_or_default();
             RequestLine {
                 id: r.id,
-                member: ledger::member_by_id(store.conn(), r.member)
-                    .ok()
-                    .flatten()
-                    .map(|m| m.name.to_string())
+                member: members
+                    .iter()
+                    .find(|m| m.id == r.member)
+                    .map(|m| m.name.clone())
                     .unwrap_or_default(),
                 status: r.status,
                 summary: r.summary,
@@ -622,7 +622,7 @@ pub fn load(
             })
             .collect();
         vm.guardian = Some(GuardianView {
-            pending: request_lines(store, pending),
+            pending: request_lines(&vm.members, pending),
             alerts: ledger::open_alerts(store.conn(), 20)?
                 .into_iter()
                 .map(|a| format!("{} {}", report::local(a.at_us, tz), a.message))
@@ -717,7 +717,7 @@ pub fn load(
             creators,
             gifts,
             gift_preview,
-            requests: request_lines(store, requests.into_iter().take(30).collect()),
+            requests: request_lines(&vm.members, requests.into_iter().take(30).collect()),
             history_next: page.next,
             history: history_lines(page.rows, currency, tz),
             me,
