@@ -51,14 +51,13 @@ pub(super) fn limit(
         } => {
             let (scope, window): (Scope, Window) = (scope.parse()?, window.parse()?);
             let mut store = open(args)?;
-            let soft = soft
-                .as_deref()
-                .map(|s| services::parse_limit_amount(s, scope, &store))
-                .transpose()?;
-            let hard = hard
-                .as_deref()
-                .map(|h| services::parse_limit_amount(h, scope, &store))
-                .transpose()?;
+            let currency = store.config()?.settings.currency;
+            let amount = |text: &Option<String>| {
+                text.as_deref()
+                    .map(|t| services::parse_limit_amount(t, scope, currency))
+                    .transpose()
+            };
+            let (soft, hard) = (amount(soft)?, amount(hard)?);
             let pass = guardian_pass(&mut store, clock, guardian)?;
             let change = services::set_limit(
                 &mut store,
@@ -105,7 +104,8 @@ pub(super) fn limit(
             .into_iter()
             .map(|s| (s.limit, s.used, s.remaining))
             .collect();
-            let show = |v: i64, scope: Scope| services::show_limit_amount(v, scope, &store);
+            let currency = config.settings.currency;
+            let show = |v: i64, scope: Scope| services::show_limit_amount(v, scope, currency);
             if args.json {
                 let limits: Vec<_> = rows
                     .iter()

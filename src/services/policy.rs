@@ -7,7 +7,7 @@ use crate::auth::GuardianPass;
 use crate::config::{Economy, Verdict};
 use crate::domain::{BirthDate, Clock, MemberId, Name, Role, Scope, Window};
 use crate::ledger::{self, CreatorList, Limit, QuietHours, Store};
-use crate::money::{Coins, Money};
+use crate::money::{Coins, Currency, Money};
 
 use super::ServiceError;
 
@@ -91,22 +91,26 @@ fn record(
 }
 
 /// Parses a limit amount typed for `scope`: money for purchase/all, coins for gift.
-pub fn parse_limit_amount(text: &str, scope: Scope, store: &Store) -> Result<i64, ServiceError> {
+pub fn parse_limit_amount(
+    text: &str,
+    scope: Scope,
+    currency: Currency,
+) -> Result<i64, crate::money::MoneyError> {
     if scope.counts_money() {
-        let currency = store.config()?.settings.currency;
         Ok(Money::parse(text, currency)?.micros())
     } else {
-        Ok(Coins::parse(text)?.to_i64()?)
+        Coins::parse(text)?.to_i64()
     }
 }
 
 /// Shows a limit amount the way it was set: "20.00 USD" or "500 coins".
-pub fn show_limit_amount(amount: i64, scope: Scope, store: &Store) -> String {
-    match (scope.counts_money(), store.config()) {
-        (true, Ok(config)) => Money::from_micros(config.settings.currency, amount).to_string(),
-        _ => Coins::from_i64(amount)
+pub fn show_limit_amount(amount: i64, scope: Scope, currency: Currency) -> String {
+    if scope.counts_money() {
+        Money::from_micros(currency, amount).to_string()
+    } else {
+        Coins::from_i64(amount)
             .map(|c| c.to_string())
-            .unwrap_or_else(|_| amount.to_string()),
+            .unwrap_or_else(|_| amount.to_string())
     }
 }
 

@@ -10,8 +10,8 @@ use crate::domain::{
     BirthDate, MemberId, Name, Role, Scope, Window, format_time_of_day, parse_time_of_day,
 };
 use crate::ledger::{CreatorList, Limit, QuietHours};
-use crate::money::{Coins, Money, rounding};
-use crate::services::{describe_quiet_hours, describe_thresholds};
+use crate::money::{Money, rounding};
+use crate::services::{describe_quiet_hours, describe_thresholds, parse_limit_amount};
 
 /// What a row of the editor sets, with what it holds now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -384,12 +384,9 @@ pub fn submit(form: &Form, economy: &Economy, today: NaiveDate) -> Result<Review
                 if text.trim().is_empty() {
                     return Ok(None);
                 }
-                let parsed = if scope.counts_money() {
-                    Money::parse(text, economy.currency).map(|m| m.micros())
-                } else {
-                    Coins::parse(text).and_then(|c| c.to_i64())
-                };
-                parsed.map(Some).map_err(|e| format!("{which}: {e}"))
+                parse_limit_amount(text, scope, economy.currency)
+                    .map(Some)
+                    .map_err(|e| format!("{which}: {e}"))
             };
             let soft = amount(&form.fields[0], "Ask a guardian above")?;
             let hard = amount(&form.fields[1], "Refuse above")?;

@@ -159,8 +159,10 @@ fn run(path: &Path) {
     for l in &scenario.limits {
         let scope = l.scope.parse().unwrap();
         let amount = |t: &Option<String>| {
-            t.as_deref()
-                .map(|t| services::parse_limit_amount(t, scope, &store).unwrap())
+            t.as_deref().map(|t| {
+                services::parse_limit_amount(t, scope, store.config().unwrap().settings.currency)
+                    .unwrap()
+            })
         };
         let limit = Limit {
             member: id(&store, &l.member),
@@ -335,8 +337,14 @@ fn run(path: &Path) {
             "set_limit" => {
                 let scope = step.scope.as_deref().unwrap_or_default().parse().unwrap();
                 let amount = |t: &Option<String>| {
-                    t.as_deref()
-                        .map(|t| services::parse_limit_amount(t, scope, &store).unwrap())
+                    t.as_deref().map(|t| {
+                        services::parse_limit_amount(
+                            t,
+                            scope,
+                            store.config().unwrap().settings.currency,
+                        )
+                        .unwrap()
+                    })
                 };
                 let spec = services::LimitSpec {
                     scope,
