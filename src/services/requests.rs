@@ -157,12 +157,7 @@ pub fn approve(
 ) -> Result<Outcome, ServiceError> {
     let guardian = pass.guardian().clone();
     let request = request(store, clock, id)?;
-    if request.status != RequestStatus::Pending {
-        return Err(ServiceError::NotPending {
-            id,
-            status: request.status.as_str(),
-        });
-    }
+    ensure_pending(&request)?;
     let ctx = Ctx {
         mode: Mode::Commit,
         note: Memo::default(),
@@ -189,12 +184,7 @@ pub fn deny(
         ledger::expire_due(w)?;
         let request =
             ledger::request_by_id(w.sql(), id)?.ok_or(ServiceError::UnknownRequest { id })?;
-        if request.status != RequestStatus::Pending {
-            return Err(ServiceError::NotPending {
-                id,
-                status: request.status.as_str(),
-            });
-        }
+        ensure_pending(&request)?;
         ledger::resolve_request(
             w,
             id,
@@ -217,6 +207,17 @@ pub fn deny(
     })
 }
 
+/// Only a pending request can be answered or withdrawn.
+fn ensure_pending(request: &Request) -> Result<(), ServiceError> {
+    if request.status == RequestStatus::Pending {
+        return Ok(());
+    }
+    Err(ServiceError::NotPending {
+        id: request.id,
+        status: request.status.as_str(),
+    })
+}
+
 /// The member withdraws their own pending request.
 pub fn cancel(
     store: &mut Store,
@@ -235,12 +236,7 @@ pub fn cancel(
                 name: member.name.to_string(),
             });
         }
-        if request.status != RequestStatus::Pending {
-            return Err(ServiceError::NotPending {
-                id,
-                status: request.status.as_str(),
-            });
-        }
+        ensure_pending(&request)?;
         ledger::resolve_request(
             w,
             id,
