@@ -1,6 +1,8 @@
 //! One keymap table: it drives dispatch, the footer legend and the help popup,
 //! so the three can never disagree.
 
+use crossterm::event::KeyCode;
+
 use super::app::Screen;
 
 /// What a key does.
@@ -33,7 +35,10 @@ pub enum Command {
 
 /// A key, a command, and words for people.
 pub struct Binding {
+    /// The keys as people read them ("↑/k").
     pub keys: &'static str,
+    /// The key codes that trigger it (Shift-Tab arrives as `BackTab`).
+    pub codes: &'static [KeyCode],
     pub command: Command,
     pub help: &'static str,
     /// The screens it works on (empty: everywhere); help lists only the
@@ -53,6 +58,7 @@ pub fn for_screen(screen: Screen) -> impl Iterator<Item = &'static Binding> {
 pub const KEYMAP: &[Binding] = &[
     Binding {
         keys: "Tab",
+        codes: &[KeyCode::Tab],
         command: Command::NextScreen,
         help: "next screen",
         on: &[],
@@ -60,6 +66,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "Shift-Tab",
+        codes: &[KeyCode::BackTab],
         command: Command::PrevScreen,
         help: "previous screen",
         on: &[],
@@ -67,6 +74,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "↑/k",
+        codes: &[KeyCode::Up, KeyCode::Char('k')],
         command: Command::Up,
         help: "move up",
         on: &[],
@@ -74,6 +82,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "↓/j",
+        codes: &[KeyCode::Down, KeyCode::Char('j')],
         command: Command::Down,
         help: "move down",
         on: &[],
@@ -81,6 +90,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "←/h",
+        codes: &[KeyCode::Left, KeyCode::Char('h')],
         command: Command::Left,
         help: "previous choice (creator, member, audit log)",
         on: &[Screen::Gifts, Screen::Limits, Screen::Audit],
@@ -88,6 +98,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "→/l",
+        codes: &[KeyCode::Right, KeyCode::Char('l')],
         command: Command::Right,
         help: "next choice (creator, member, audit log)",
         on: &[Screen::Gifts, Screen::Limits, Screen::Audit],
@@ -95,6 +106,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "+",
+        codes: &[KeyCode::Char('+')],
         command: Command::More,
         help: "one more gift",
         on: &[Screen::Gifts],
@@ -102,6 +114,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "-",
+        codes: &[KeyCode::Char('-')],
         command: Command::Less,
         help: "one gift fewer",
         on: &[Screen::Gifts],
@@ -109,6 +122,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "Enter",
+        codes: &[KeyCode::Enter],
         command: Command::Select,
         help: "choose / buy / send / confirm",
         on: &[],
@@ -116,6 +130,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "Esc",
+        codes: &[KeyCode::Esc],
         command: Command::Back,
         help: "back (close, cancel, or pick someone else)",
         on: &[],
@@ -123,6 +138,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "a",
+        codes: &[KeyCode::Char('a')],
         command: Command::Approve,
         help: "approve the selected request (PIN)",
         on: &[Screen::Approvals],
@@ -130,6 +146,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "d",
+        codes: &[KeyCode::Char('d')],
         command: Command::Deny,
         help: "deny the selected request (reason, PIN)",
         on: &[Screen::Approvals],
@@ -137,6 +154,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "n",
+        codes: &[KeyCode::Char('n')],
         command: Command::NextPage,
         help: "next page of history",
         on: &[Screen::History, Screen::Audit],
@@ -144,6 +162,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "v",
+        codes: &[KeyCode::Char('v')],
         command: Command::Verify,
         help: "check the whole record (audit)",
         on: &[Screen::Audit],
@@ -151,6 +170,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "/",
+        codes: &[KeyCode::Char('/')],
         command: Command::Filter,
         help: "filter history or audit (name, kind, outcome, date)",
         on: &[Screen::History, Screen::Audit],
@@ -158,6 +178,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "e",
+        codes: &[KeyCode::Char('e')],
         command: Command::Export,
         help: "export the ledger to a file (audit)",
         on: &[Screen::Audit],
@@ -165,6 +186,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "r",
+        codes: &[KeyCode::Char('r')],
         command: Command::AskAgain,
         help: "ask again, with a note (your requests)",
         on: &[Screen::Requests],
@@ -172,6 +194,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "c",
+        codes: &[KeyCode::Char('c')],
         command: Command::CancelRequest,
         help: "cancel a waiting request (your requests)",
         on: &[Screen::Requests],
@@ -179,6 +202,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "x",
+        codes: &[KeyCode::Char('x')],
         command: Command::Remove,
         help: "remove a limit or rule (limits)",
         on: &[Screen::Limits],
@@ -186,6 +210,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "o",
+        codes: &[KeyCode::Char('o')],
         command: Command::Acknowledge,
         help: "mark every alert as seen (PIN)",
         on: &[Screen::Dashboard, Screen::Audit],
@@ -193,6 +218,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "m",
+        codes: &[KeyCode::Char('m')],
         command: Command::AddMember,
         help: "add a teen or a creator (members, PIN)",
         on: &[Screen::Members],
@@ -200,6 +226,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "?",
+        codes: &[KeyCode::Char('?')],
         command: Command::Help,
         help: "help",
         on: &[],
@@ -207,6 +234,7 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding {
         keys: "q",
+        codes: &[KeyCode::Char('q')],
         command: Command::Quit,
         help: "quit",
         on: &[],
@@ -215,35 +243,16 @@ pub const KEYMAP: &[Binding] = &[
 ];
 
 /// The command for a key, if any.
-pub fn command_for(code: &crossterm::event::KeyCode, shift: bool) -> Option<Command> {
-    use crossterm::event::KeyCode;
-    Some(match code {
-        KeyCode::Tab if shift => Command::PrevScreen,
-        KeyCode::BackTab => Command::PrevScreen,
-        KeyCode::Tab => Command::NextScreen,
-        KeyCode::Up | KeyCode::Char('k') => Command::Up,
-        KeyCode::Down | KeyCode::Char('j') => Command::Down,
-        KeyCode::Left | KeyCode::Char('h') => Command::Left,
-        KeyCode::Right | KeyCode::Char('l') => Command::Right,
-        KeyCode::Char('+') => Command::More,
-        KeyCode::Char('-') => Command::Less,
-        KeyCode::Enter => Command::Select,
-        KeyCode::Esc => Command::Back,
-        KeyCode::Char('a') => Command::Approve,
-        KeyCode::Char('d') => Command::Deny,
-        KeyCode::Char('n') => Command::NextPage,
-        KeyCode::Char('v') => Command::Verify,
-        KeyCode::Char('/') => Command::Filter,
-        KeyCode::Char('e') => Command::Export,
-        KeyCode::Char('r') => Command::AskAgain,
-        KeyCode::Char('c') => Command::CancelRequest,
-        KeyCode::Char('x') => Command::Remove,
-        KeyCode::Char('o') => Command::Acknowledge,
-        KeyCode::Char('m') => Command::AddMember,
-        KeyCode::Char('?') => Command::Help,
-        KeyCode::Char('q') => Command::Quit,
-        _ => return None,
-    })
+pub fn command_for(code: &KeyCode, shift: bool) -> Option<Command> {
+    // Some terminals send Shift-Tab as Tab with the shift modifier.
+    let code = match code {
+        KeyCode::Tab if shift => &KeyCode::BackTab,
+        other => other,
+    };
+    KEYMAP
+        .iter()
+        .find(|b| b.codes.contains(code))
+        .map(|b| b.command)
 }
 
 /// The footer legend, short enough for 80 columns: the first word of each
@@ -266,7 +275,6 @@ pub fn footer() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossterm::event::KeyCode;
 
     #[test]
     fn every_binding_dispatches_to_its_command() {
@@ -299,6 +307,8 @@ mod tests {
             "Tab next · ↓/j move · Enter choose · Esc back · ? help · q quit"
         );
         assert!(footer().chars().count() <= 80);
+        assert_eq!(command_for(&KeyCode::Tab, true), Some(Command::PrevScreen));
+        assert_eq!(command_for(&KeyCode::Char('z'), false), None);
         // Help for any screen fits an 80x24 terminal (22 lines inside a border).
         for screen in [
             Screen::Pick,
