@@ -11,7 +11,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rusqlite::Connection;
 
-use crate::domain::{Clock, Role};
+use crate::domain::{Clock, Name, Role};
 use crate::ledger::{self, GuardianAction, LedgerError, Member, Store};
 
 /// OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane.
@@ -69,6 +69,8 @@ pub enum AuthError {
     WhichGuardian { count: usize },
     #[error("could not hash the PIN: {0}")]
     Hashing(String),
+    #[error(transparent)]
+    Name(#[from] crate::domain::DomainError),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
 }
@@ -200,6 +202,13 @@ pub fn authenticate(
     who: Who<'_>,
     pin: &Pin,
 ) -> Result<Member, AuthError> {
+    // A name that could never be a member's is refused before anything is
+    // written: what reaches the guardian-action log is a valid name, at most
+    // 64 characters, with nothing in it that a terminal would act on.
+    let named = match who {
+        Who::Guardian(Some(name)) | Who::Member(name) => Some(Name::parse(name)?),
+        Who::Guardian(None) => None,
+    };
     store.write(clock, |w| -> Result<Result<Member, AuthError>, AuthError> {
         let conn = w.sql();
         let tz = w.config().settings.timezone;
@@ -223,10 +232,7 @@ pub fn authenticate(
             Ok(member) => member,
             Err(e) => {
                 let _ = pin_matches(dummy_hash(), pin);
-                let name = match who {
-                    Who::Guardian(name) => name.unwrap_or("(guardian)"),
-                    Who::Member(name) => name,
-                };
+                let name = named.as_ref().map_or("(guardian)", Name::as_str);
                 log(None, "pin_failed", name, format!("refused: {e}"))?;
                 return Ok(Err(e));
             }

@@ -369,6 +369,16 @@ fn validate_economy(
     file: &str,
     currency: Currency,
 ) -> Result<Economy, ConfigError> {
+    let economy = validate_economy_fields(raw, text, file, currency)?;
+    round_trip(economy, file, currency)
+}
+
+fn validate_economy_fields(
+    raw: raw::RawEconomy,
+    text: &str,
+    file: &str,
+    currency: Currency,
+) -> Result<Economy, ConfigError> {
     let share = *raw.diamond_share_percent.get_ref();
     if share > 100 {
         return Err(at(
@@ -441,6 +451,14 @@ fn validate_economy(
             id,
         });
     }
+    if gifts.is_empty() {
+        return Err(ConfigError {
+            file: file.into(),
+            line: None,
+            key: "gifts".into(),
+            message: "at least one gift is needed".into(),
+        });
+    }
     let mut economy = Economy {
         currency,
         packs,
@@ -457,6 +475,39 @@ fn validate_economy(
         None => economy.best_rate_per_coin().round_dp(money::MICRO_SCALE),
     };
     Ok(economy)
+}
+
+fn round_trip(economy: Economy, file: &str, currency: Currency) -> Result<Economy, ConfigError> {
+    // The household stores its economy as TOML and reads it back on every
+    // open: prove here, before anything is written, that it reads back the same.
+    let stored = economy.to_toml();
+    let reread = toml::from_str::<raw::RawEconomy>(&stored)
+        .map_err(|e| e.message().to_string())
+        .and_then(|raw| validate_stored(raw, &stored, currency));
+    if reread.as_ref() != Ok(&economy) {
+        return Err(ConfigError {
+            file: file.into(),
+            line: None,
+            key: String::new(),
+            message: format!(
+                "the economy does not survive being stored ({}); please report this",
+                reread
+                    .err()
+                    .unwrap_or_else(|| "it reads back differently".into())
+            ),
+        });
+    }
+    Ok(economy)
+}
+
+/// Validates economy TOML that [`Economy::to_toml`] wrote (no round-trip
+/// check of its own, or validating would never end).
+fn validate_stored(
+    raw: raw::RawEconomy,
+    text: &str,
+    currency: Currency,
+) -> Result<Economy, String> {
+    validate_economy_fields(raw, text, "(stored economy)", currency).map_err(|e| e.to_string())
 }
 
 fn validate_age_bands(
@@ -633,6 +684,10 @@ mod tests {
             (
                 format!("{base}gifts = []\npacks = []\n"),
                 "key `packs`: at least one coin pack",
+            ),
+            (
+                format!("{base}gifts = []\n[[packs]]\nid = \"p\"\ncoins = 1\nprice = \"1\"\n"),
+                "key `gifts`: at least one gift is needed",
             ),
             (
                 base.replace("50", "150") + "gifts = []\npacks = []\n",

@@ -30,9 +30,13 @@ pub enum DomainError {
     #[error("the name \"{shown}…\" is {chars} characters long; the most is {MAX_NAME_CHARS}")]
     NameTooLong { shown: String, chars: usize },
     #[error(
-        "the name {given:?} contains a control character (such as a tab or newline); remove it"
+        "the name \"{given}\" contains a control character (such as a tab or newline); remove it"
     )]
     NameControlChar { given: String },
+    #[error(
+        "the name \"{shown}\" contains an invisible character ({code}); type the name again without it"
+    )]
+    NameInvisibleChar { shown: String, code: String },
     #[error("role \"{given}\" is not one of guardian, teen, creator")]
     UnknownRole { given: String },
     #[error("\"{given}\" is not a date; write it as YYYY-MM-DD, like 2011-04-23")]
@@ -85,34 +89,91 @@ impl fmt::Display for TxId {
     }
 }
 
-/// A person's or creator's name: 1 to 64 characters, no control characters.
-/// Other Unicode (accents, scripts, emoji) is welcome.
+/// A person's or creator's name: 1 to 64 characters in Unicode NFC, no
+/// control characters and nothing invisible. Other Unicode (accents, scripts,
+/// emoji) is welcome.
+///
+/// Invisible characters (zero-width spaces, bidirectional overrides, Hangul
+/// fillers: Unicode's default-ignorable code points) are refused because they
+/// let "Ana" and "Ana" + U+200B be two different members that look the same;
+/// the zero-width joiner and the emoji variation selector are kept where they
+/// follow an emoji, where they are part of how the emoji is written. Runs of
+/// spaces of any kind become one plain space.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Name(String);
 
+/// Part of an emoji sequence: a zero-width joiner or variation selector is
+/// kept only right after a symbol of this kind.
+fn is_emoji_like(c: char) -> bool {
+    !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace()
+}
+
 impl Name {
     pub fn parse(text: &str) -> Result<Name, DomainError> {
-        let trimmed = text.trim();
+        use unicode_normalization::UnicodeNormalization;
+        use unicode_security::GeneralSecurityProfile;
+        use unicode_security::general_security_profile::IdentifierType;
+
+        let nfc: String = text.nfc().collect();
+        let trimmed = nfc.trim();
         if trimmed.is_empty() {
             return Err(DomainError::EmptyName);
         }
+        let shown = || trimmed.chars().take(20).collect::<String>();
         if trimmed.chars().any(char::is_control) {
             return Err(DomainError::NameControlChar {
-                given: trimmed.to_string(),
+                given: shown().escape_debug().to_string(),
             });
         }
-        let chars = trimmed.chars().count();
+        let mut name = String::with_capacity(trimmed.len());
+        let mut previous: Option<char> = None;
+        for c in trimmed.chars() {
+            if c.is_whitespace() {
+                if previous.is_some_and(|p| p != ' ') {
+                    name.push(' ');
+                }
+                previous = Some(' ');
+                continue;
+            }
+            let invisible = c.identifier_type() == Some(IdentifierType::Default_Ignorable);
+            let joins_emoji =
+                matches!(c, '\u{200D}' | '\u{FE0F}') && previous.is_some_and(is_emoji_like);
+            if invisible && !joins_emoji {
+                return Err(DomainError::NameInvisibleChar {
+                    shown: shown().escape_debug().to_string(),
+                    code: format!("U+{:04X}", u32::from(c)),
+                });
+            }
+            name.push(c);
+            previous = Some(c);
+        }
+        let chars = name.chars().count();
         if chars > MAX_NAME_CHARS {
             return Err(DomainError::NameTooLong {
-                shown: trimmed.chars().take(20).collect(),
+                shown: shown(),
                 chars,
             });
         }
-        Ok(Name(trimmed.to_string()))
+        Ok(Name(name))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Unicode's confusable skeleton of the name, lower-cased: two names with
+    /// the same skeleton can be mistaken for each other on screen ("Ana"
+    /// with a Cyrillic "а", "rn" for "m").
+    pub fn skeleton(&self) -> String {
+        let lower = self.0.to_lowercase();
+        unicode_security::skeleton(&lower)
+            .collect::<String>()
+            .to_lowercase()
+    }
+
+    /// Whether this name could be mistaken for `other` (or is the same).
+    pub fn confusable_with(&self, other: &Name) -> bool {
+        self.skeleton() == other.skeleton()
     }
 }
 
@@ -323,6 +384,54 @@ mod tests {
             Err(DomainError::NameTooLong { chars: 65, .. })
         ));
         assert!(Name::parse(&"é".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn names_are_nfc_and_nothing_in_them_is_invisible() {
+        // "Zoë" typed with a combining diaeresis is the same name as with ë.
+        assert_eq!(Name::parse("Zoe\u{308}"), Name::parse("Zo\u{eb}"));
+        for (given, code) in [
+            ("Ana\u{200B}", "U+200B"), // zero-width space
+            ("\u{202E}anA", "U+202E"), // right-to-left override
+            ("A\u{2060}na", "U+2060"), // word joiner
+            ("\u{3164}", "U+3164"),    // Hangul filler, looks like nothing
+            ("Sam\u{200D}", "U+200D"), // a joiner with no emoji
+        ] {
+            match Name::parse(given) {
+                Err(DomainError::NameInvisibleChar { code: found, .. }) => {
+                    assert_eq!(found, code, "{given:?}")
+                }
+                other => panic!("{given:?} should be refused, got {other:?}"),
+            }
+        }
+        // Emoji keep the joiners and selectors they are written with.
+        assert!(Name::parse("Ana \u{1F469}\u{200D}\u{1F467}").is_ok());
+        assert!(Name::parse("Bo \u{2764}\u{FE0F}").is_ok());
+        // Any run of spaces (no-break, ideographic) becomes one plain space.
+        assert_eq!(
+            Name::parse("Ana\u{A0}\u{3000} Lee").map(|n| n.to_string()),
+            Ok("Ana Lee".into())
+        );
+        // The message shows control characters escaped, never raw.
+        let err = Name::parse("a\u{1b}[31mb").err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "the name \"a\\u{1b}[31mb\" contains a control character (such as a tab or newline); remove it"
+            )
+        );
+    }
+
+    #[test]
+    fn look_alike_names_are_confusable() {
+        let name = |t: &str| Name::parse(t).unwrap();
+        assert!(
+            name("\u{410}na").confusable_with(&name("Ana")),
+            "Cyrillic A"
+        );
+        assert!(name("ANA").confusable_with(&name("ana")));
+        assert!(name("Sarn").confusable_with(&name("Sam")), "rn for m");
+        assert!(!name("Sam").confusable_with(&name("Kim")));
     }
 
     #[test]

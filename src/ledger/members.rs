@@ -38,6 +38,17 @@ pub fn add_member(
             name: name.to_string(),
         });
     }
+    // A name that only looks like another (a Cyrillic "а" in "Ana", "rn" for
+    // "m") would let someone pass for that member on every screen.
+    if let Some(existing) = list_members(conn)?
+        .into_iter()
+        .find(|m| m.name.confusable_with(name))
+    {
+        return Err(LedgerError::ConfusableMember {
+            name: name.to_string(),
+            existing: existing.name.to_string(),
+        });
+    }
     conn.run(
         "INSERT INTO members (name, role, birthdate, created_at_us) VALUES (?1, ?2, ?3, ?4)",
         params![

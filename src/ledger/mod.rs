@@ -110,6 +110,10 @@ pub enum LedgerError {
     UnknownMember { given: String, known: String },
     #[error("there is already a member called \"{name}\"; choose another name")]
     DuplicateMember { name: String },
+    #[error(
+        "\"{name}\" looks like the member \"{existing}\" on screen; choose a name that cannot be mistaken for it"
+    )]
+    ConfusableMember { name: String, existing: String },
     #[error("request #{id} is no longer pending; see `coinguard request list`")]
     NotPending { id: i64 },
     #[error(transparent)]

@@ -128,6 +128,7 @@ impl ServiceError {
                     | LedgerError::UnknownTransaction { .. }
                     | LedgerError::UnknownMember { .. }
                     | LedgerError::DuplicateMember { .. }
+                    | LedgerError::ConfusableMember { .. }
                     | LedgerError::AlreadyExists { .. }
                     | LedgerError::Money(_)
             ),

@@ -126,3 +126,65 @@ fn unknown_names_and_non_guardians_are_refused_and_logged() {
     // The PIN never appears in the log.
     assert!(log.iter().all(|a| !format!("{a:?}").contains(GUARDIAN_PIN)));
 }
+
+fn guardian_log_len(h: &Household) -> i64 {
+    h.store
+        .conn()
+        .query_row("SELECT COUNT(*) FROM guardian_actions", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_name_that_cannot_be_a_members_is_refused_before_anything_is_logged() {
+    let mut h = Household::new();
+    let before = guardian_log_len(&h);
+    let pin = Pin::parse("wrong pin").unwrap();
+    let huge = "M".repeat(131_072);
+    for name in [huge.as_str(), "Maria\u{1b}[2J", "Ma\u{202E}ria"] {
+        let err = auth::authenticate(&mut h.store, &h.clock, Who::Guardian(Some(name)), &pin)
+            .unwrap_err();
+        assert!(matches!(err, AuthError::Name(_)), "{err:?}");
+    }
+    assert_eq!(guardian_log_len(&h), before, "nothing was written");
+    // A valid name that is nobody's is logged, as the name typed.
+    let err =
+        auth::authenticate(&mut h.store, &h.clock, Who::Guardian(Some("Mario")), &pin).unwrap_err();
+    assert!(
+        err.to_string().contains("no member called \"Mario\""),
+        "{err}"
+    );
+    let subject: String = h
+        .store
+        .conn()
+        .query_row(
+            "SELECT subject FROM guardian_actions ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(subject, "Mario");
+}
+
+#[test]
+fn a_member_who_looks_like_another_is_refused() {
+    use coinguard::domain::{BirthDate, Name, Role};
+    let mut h = Household::new();
+    let born = BirthDate::parse("2010-01-01", crate::support::start().date_naive()).unwrap();
+    for look_alike in ["\u{410}na", "ANA", "Sarn"] {
+        let pass = h.pass();
+        let err = coinguard::services::add_member(
+            &mut h.store,
+            &h.clock,
+            pass,
+            &Name::parse(look_alike).unwrap(),
+            Role::Teen,
+            Some(born),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("looks like the member")
+                || err.to_string().contains("already a member"),
+            "{look_alike}: {err}"
+        );
+    }
+}

@@ -1022,3 +1022,35 @@ fn the_demo_household_is_made_through_the_real_path_and_never_overwritten() {
         stderr_of(&out)
     );
 }
+
+#[test]
+fn init_with_an_economy_that_cannot_be_stored_names_it_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    std::fs::write(
+        config.join("economy.toml"),
+        "diamond_share_percent = 50\ndiamond_value = \"0.005\"\nminimum_payout = \"10\"\n\
+         gifts = []\n[[packs]]\nid = \"p\"\ncoins = 70\nprice = \"0.99\"\n",
+    )
+    .unwrap();
+    let db = dir.path().join("home.db");
+    let out = coinguard()
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ])
+        .args(["init", "--guardian", "Maria", "--pin-stdin"])
+        .write_stdin(format!("{PIN}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("economy.toml, key `gifts`: at least one gift is needed"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(!db.exists(), "nothing is created");
+}
