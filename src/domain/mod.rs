@@ -355,6 +355,13 @@ impl IdempotencyKey {
         Ok(IdempotencyKey(text.to_string()))
     }
 
+    /// A key coinguard makes for itself (an approval, an allowance period).
+    /// It contains `#`, which a person's key may not, so no key typed with
+    /// `--key` can ever take it.
+    pub fn internal(purpose: &str, id: impl fmt::Display) -> IdempotencyKey {
+        IdempotencyKey(format!("coinguard#{purpose}#{id}"))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -235,6 +235,12 @@ pub struct Facts<'a> {
     pub quiet_hours: Option<QuietHours>,
     /// Where the gift's creator stands on the member's lists.
     pub creator_list: Option<CreatorList>,
+    /// What the draft spends in each scope: the same figures the spend
+    /// totals will record if it commits, so the guard judges exactly what
+    /// will be counted.
+    pub this: Spend,
+    /// For a gift: what the coins available to it cost (FIFO, from the lots).
+    pub available_cost: Option<i64>,
 }
 
 impl Intent {
@@ -261,6 +267,7 @@ fn gather<'a>(
     write: &WriteTx<'_>,
     config: &'a Config,
     intent: &Intent,
+    this: Spend,
 ) -> Result<Facts<'a>, LedgerError> {
     let conn = write.sql();
     let now = write.now();
@@ -274,6 +281,8 @@ fn gather<'a>(
         limits: Vec::new(),
         quiet_hours: None,
         creator_list: None,
+        this,
+        available_cost: None,
     };
     if intent.is_spending() {
         let mut windows: Vec<(Window, Spend)> = Vec::new();
@@ -293,8 +302,14 @@ fn gather<'a>(
         }
         facts.quiet_hours = crate::ledger::quiet_hours_of(conn, member)?;
     }
-    if let Intent::Gift { creator, .. } = intent {
+    if let Intent::Gift {
+        creator, available, ..
+    } = intent
+    {
         facts.creator_list = crate::ledger::creator_list(conn, member, creator.id)?;
+        if let Some(available) = available.filter(|a| a.get() > 0) {
+            facts.available_cost = crate::ledger::cost_of_coins(conn, member, available.get())?;
+        }
     }
     Ok(facts)
 }
@@ -307,7 +322,8 @@ pub fn evaluate<'t>(
     draft: Draft,
     approval: Approval,
 ) -> Result<Verdict<'t>, LedgerError> {
-    let facts = gather(write, config, intent)?;
+    let this = crate::ledger::spend_of_draft(write.sql(), &draft)?;
+    let facts = gather(write, config, intent, this)?;
     let mut reasons = rules::all(&facts, intent);
     reasons.sort_by_key(|r| (r.severity, r.rule));
     let usage = facts
@@ -320,7 +336,7 @@ pub fn evaluate<'t>(
             } else {
                 spent.for_scope(limit.scope).max(0)
             },
-            this: rules::amount_for(intent, limit.scope),
+            this: this.for_scope(limit.scope),
         })
         .collect();
     let allow = || {

@@ -2,13 +2,12 @@
 
 use chrono::{DateTime, Timelike};
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 
 use super::{Facts, Intent, Reason, RuleId, Severity};
 use crate::config::Verdict;
 use crate::domain::{Role, Scope, Window, format_time_of_day};
 use crate::ledger::CreatorList;
-use crate::money::{Coins, Diamonds, Money, group_thousands, rounding};
+use crate::money::{Coins, Diamonds, Money, rounding};
 
 pub(super) fn all(facts: &Facts<'_>, intent: &Intent) -> Vec<Reason> {
     let mut reasons = Vec::new();
@@ -16,7 +15,7 @@ pub(super) fn all(facts: &Facts<'_>, intent: &Intent) -> Vec<Reason> {
     reasons.extend(role(intent));
     reasons.extend(age_band(facts, intent));
     reasons.extend(funds(facts, intent));
-    reasons.extend(limits(facts, intent));
+    reasons.extend(limits(facts));
     reasons.extend(quiet_hours(facts, intent));
     reasons.extend(creator_list(facts, intent));
     reasons
@@ -41,20 +40,23 @@ fn reason(
     })
 }
 
-/// Money with its value in coins at the best pack rate: "4.99 USD (≈353 coins)".
-fn money_with_coins(facts: &Facts<'_>, micros: i64) -> String {
-    let economy = &facts.config.economy;
-    let money = Money::from_micros(economy.currency, micros);
-    let coins = money
-        .amount()
-        .checked_div(economy.best_rate_per_coin())
-        .and_then(|c| c.floor().to_u64())
-        .unwrap_or(0);
-    format!("{money} (≈{} coins)", group_thousands(coins))
+/// Coins whose cost is known (from the lots they came or would come from):
+/// "90 coins (1.28 USD)". Without a known cost (coins not in the wallet
+/// yet), their value at the best pack rate, marked "≈".
+fn coins_costing(facts: &Facts<'_>, coins: i64, cost: Option<i64>) -> String {
+    match cost {
+        Some(cost) if coins > 0 => format!(
+            "{} ({})",
+            Coins::from_i64(coins).unwrap_or_default(),
+            Money::from_micros(facts.config.economy.currency, cost)
+        ),
+        _ => hypothetical_coins(facts, coins),
+    }
 }
 
-/// Coins with their money value at the best pack rate: "500 coins (≈7.07 USD)".
-fn coins_with_money(facts: &Facts<'_>, coins: i64) -> String {
+/// Coins that are an amount, not particular coins (a limit, what is left of
+/// it): valued at the best pack rate, marked "≈".
+fn hypothetical_coins(facts: &Facts<'_>, coins: i64) -> String {
     facts.config.economy.coins_with_value(coins)
 }
 
@@ -101,17 +103,6 @@ fn age_band(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
     )
 }
 
-/// What this intent adds to a scope: money micros, or coins for gifts.
-pub(super) fn amount_for(intent: &Intent, scope: Scope) -> i64 {
-    match (intent, scope) {
-        (Intent::Purchase { pack, .. }, Scope::Purchase | Scope::All) => pack.price.micros(),
-        (Intent::PurchaseCustom { price, .. }, Scope::Purchase | Scope::All) => price.micros(),
-        (Intent::Gift { coins, .. }, Scope::Gift) => coins.to_i64().unwrap_or(i64::MAX),
-        (Intent::Gift { cost, .. }, Scope::All) => cost.micros(),
-        _ => 0,
-    }
-}
-
 fn scope_words(scope: Scope) -> &'static str {
     match scope {
         Scope::Purchase => "spending on coins",
@@ -120,25 +111,46 @@ fn scope_words(scope: Scope) -> &'static str {
     }
 }
 
-/// Limits: the intent plus what was already spent in the window, against the
-/// hard (deny) and soft (needs approval) thresholds. A limit passed hard is
-/// not also reported soft.
-fn limits(facts: &Facts<'_>, intent: &Intent) -> Vec<Reason> {
+/// Limits: what was already spent in the window plus this intent, against
+/// the hard (deny) and soft (needs approval) thresholds. The reason says what
+/// crosses: "0.86 USD used + 9.99 USD = 10.85 USD, above 10.00 USD". A limit
+/// passed hard is not also reported soft.
+fn limits(facts: &Facts<'_>) -> Vec<Reason> {
     let mut out = Vec::new();
+    let currency = facts.config.economy.currency;
     for (limit, spent) in &facts.limits {
-        let this = amount_for(intent, limit.scope);
-        let used = if limit.window == Window::Transaction {
-            0
+        let this = facts.this.for_scope(limit.scope);
+        let single = limit.window == Window::Transaction;
+        let (used, used_cost) = if single {
+            (0, 0)
         } else {
-            spent.for_scope(limit.scope).max(0)
+            (
+                spent.for_scope(limit.scope).max(0),
+                spent.gift_cost_micros.max(0),
+            )
         };
         let total = used.saturating_add(this);
-        let show = |v: i64| {
-            if limit.scope.counts_money() {
-                money_with_coins(facts, v)
-            } else {
-                coins_with_money(facts, v)
-            }
+        let this_cost = (facts.this.gift_cost_micros > 0).then_some(facts.this.gift_cost_micros);
+        // Money scopes show money; the gift scope shows coins, with what
+        // they cost where the coins are known (used, this gift) and their
+        // value at the best pack rate where they are only an amount.
+        let (show_used, show_this, show_total, show_amount): (
+            String,
+            String,
+            String,
+            &dyn Fn(i64) -> String,
+        ) = if limit.scope.counts_money() {
+            let money = |v: i64| Money::from_micros(currency, v).to_string();
+            (money(used), money(this), money(total), &|v| {
+                Money::from_micros(currency, v).to_string()
+            })
+        } else {
+            (
+                coins_costing(facts, used, Some(used_cost)),
+                coins_costing(facts, this, this_cost),
+                coins_costing(facts, total, this_cost.map(|c| c.saturating_add(used_cost))),
+                &|v| hypothetical_coins(facts, v),
+            )
         };
         let thresholds = [
             (limit.hard, RuleId::HardLimit, Verdict::Deny),
@@ -149,28 +161,32 @@ fn limits(facts: &Facts<'_>, intent: &Intent) -> Vec<Reason> {
             if total <= threshold {
                 continue;
             }
-            let kind = if rule == RuleId::HardLimit {
-                "limit"
+            let above = if rule == RuleId::HardLimit {
+                format!("the limit of {}", show_amount(threshold))
             } else {
-                "approval threshold"
+                format!(
+                    "{}, the most without a guardian's approval",
+                    show_amount(threshold)
+                )
             };
             let remaining = (threshold - used).max(0);
-            let message = if limit.window == Window::Transaction {
+            let message = if single {
                 format!(
-                    "this is {}, above the {} {kind} of {} for a single transaction",
-                    show(this),
+                    "{} in one go: {show_this}, above {above}",
+                    scope_words(limit.scope)
+                )
+            } else if used == 0 {
+                format!(
+                    "{} {}: {show_this}, above {above}",
                     scope_words(limit.scope),
-                    show(threshold)
+                    limit.window.phrase()
                 )
             } else {
                 format!(
-                    "this is {}, above the {} {kind} of {} for {}: {} already used, {} left",
-                    show(this),
+                    "{} {}: {show_used} used + {show_this} = {show_total}, above {above}; {} left",
                     scope_words(limit.scope),
-                    show(threshold),
                     limit.window.phrase(),
-                    show(used),
-                    show(remaining)
+                    show_amount(remaining)
                 )
             };
             out.extend(reason(
@@ -180,10 +196,11 @@ fn limits(facts: &Facts<'_>, intent: &Intent) -> Vec<Reason> {
                 vec![
                     ("scope", limit.scope.to_string()),
                     ("window", limit.window.to_string()),
-                    ("limit", show(threshold)),
-                    ("used", show(used)),
-                    ("remaining", show(remaining)),
-                    ("this", show(this)),
+                    ("limit", show_amount(threshold)),
+                    ("used", show_used.clone()),
+                    ("this", show_this.clone()),
+                    ("total", show_total.clone()),
+                    ("remaining", show_amount(remaining)),
                 ],
             ));
             break;
@@ -341,8 +358,26 @@ fn funds(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
             let available = available.unwrap_or(Coins::ZERO);
             (available < *coins).then(|| {
                 let short = coins.checked_sub(available).unwrap_or(*coins);
-                let show = |c: Coins| coins_with_money(facts, c.to_i64().unwrap_or(i64::MAX));
-                let (needed, available, short) = (show(*coins), show(available), show(short));
+                let count = |c: Coins| c.to_i64().unwrap_or(i64::MAX);
+                let available_none = available == Coins::ZERO;
+                // The coins there are known, with what they cost; the rest
+                // are an amount, valued at the best pack rate.
+                let (needed, available, short) = (
+                    hypothetical_coins(facts, count(*coins)),
+                    coins_costing(facts, count(available), facts.available_cost),
+                    hypothetical_coins(facts, count(short)),
+                );
+                if available_none {
+                    return deny(
+                        RuleId::Funds,
+                        format!("this needs {needed} but no coins are available"),
+                        vec![
+                            ("needed", needed),
+                            ("available", "0 coins".into()),
+                            ("short", short),
+                        ],
+                    );
+                }
                 deny(
                     RuleId::Funds,
                     format!(

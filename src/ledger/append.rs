@@ -58,14 +58,23 @@ pub struct NewLot {
     pub member: MemberId,
     pub coins: i64,
     pub cost_micros: i64,
+    /// The part of the cost already counted as money spent: all of it for
+    /// coins bought, none for coins granted. The `all` scope counts the rest
+    /// when the coins are gifted, so no money is counted twice.
+    pub paid_micros: i64,
+    /// The purchase or grant lot these coins first came from, for coins a
+    /// reversed gift returns (`None`: this lot is its own origin). Reversing
+    /// that purchase later refunds them too.
+    pub origin_lot: Option<i64>,
 }
 
-/// Coins taken out of a lot, with their share of its cost.
+/// Coins taken out of a lot, with their share of its cost and of its paid part.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LotTake {
     pub lot_id: i64,
     pub coins: i64,
     pub cost_micros: i64,
+    pub paid_micros: i64,
 }
 
 /// A transaction ready to be judged by the guard. Building one writes nothing.
@@ -83,8 +92,26 @@ pub struct Draft {
     pub detail: String,
     pub reverses: Option<TxId>,
     pub postings: Vec<PostingDraft>,
-    pub new_lot: Option<NewLot>,
+    pub new_lots: Vec<NewLot>,
     pub takes: Vec<LotTake>,
+}
+
+impl NewLot {
+    pub fn amounts(&self) -> super::spend::LotAmounts {
+        super::spend::LotAmounts {
+            cost_micros: self.cost_micros,
+            paid_micros: self.paid_micros,
+        }
+    }
+}
+
+impl LotTake {
+    pub fn amounts(&self) -> super::spend::LotAmounts {
+        super::spend::LotAmounts {
+            cost_micros: self.cost_micros,
+            paid_micros: self.paid_micros,
+        }
+    }
 }
 
 impl Draft {
@@ -161,7 +188,7 @@ pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerE
         ));
     }
     let lot_fields: Vec<(i64, i64, i64)> = draft
-        .new_lot
+        .new_lots
         .iter()
         .map(|l| (l.member.0, l.coins, l.cost_micros))
         .collect();
@@ -212,44 +239,16 @@ pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerE
             });
         }
     }
-    if let Some(lot) = &draft.new_lot {
-        conn.run(
-            "INSERT INTO lots (tx_id, member_id, coins, cost_micros) VALUES (?1, ?2, ?3, ?4)",
-            params![id, lot.member.0, lot.coins, lot.cost_micros],
-        )?;
-        conn.run(
-            "INSERT INTO open_lots (lot_id, member_id, remaining, taken) VALUES (?1, ?2, ?3, 0)",
-            params![conn.last_insert_rowid(), lot.member.0, lot.coins],
-        )?;
-        super::lots::add_cost(conn, lot.member.0, lot.cost_micros)?;
-    }
     for take in &draft.takes {
         super::lots::take(conn, id, take)?;
     }
+    for lot in &draft.new_lots {
+        super::lots::add(conn, id, lot)?;
+    }
     // Spend aggregates, in this same transaction. A reversal counts at the
     // original's time, so undoing a purchase frees the window it used.
-    let original: Option<(String, i64)> = match draft.reverses {
-        Some(orig) => conn
-            .one(
-                "SELECT kind, at_us FROM transactions WHERE id = ?1",
-                [orig.0],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?,
-        None => None,
-    };
-    let posted: Vec<(Account, i64)> = draft
-        .postings
-        .iter()
-        .map(|p| (p.account, p.amount))
-        .collect();
-    let spend = super::spend::of_transaction(
-        draft.kind,
-        original.as_ref().and_then(|(k, _)| Kind::parse(k)),
-        &posted,
-        draft.takes.iter().map(|t| t.cost_micros).sum(),
-        draft.new_lot.as_ref().map_or(0, |l| l.cost_micros),
-    );
+    let original = original_of(conn, draft.reverses)?;
+    let spend = spend_for(&draft, original.map(|(kind, _)| kind));
     super::spend::record(
         conn,
         id,
@@ -260,6 +259,57 @@ pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerE
         config.settings.timezone,
     )?;
     Ok(TxId(id))
+}
+
+/// The kind and time of the transaction a reversal undoes.
+fn original_of(
+    conn: &Connection,
+    reverses: Option<TxId>,
+) -> Result<Option<(Kind, i64)>, LedgerError> {
+    let Some(orig) = reverses else {
+        return Ok(None);
+    };
+    let (kind, at): (String, i64) = conn
+        .one(
+            "SELECT kind, at_us FROM transactions WHERE id = ?1",
+            [orig.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or(LedgerError::UnknownTransaction { tx: orig.0 })?;
+    let kind = Kind::parse(&kind).ok_or_else(|| LedgerError::Corrupt {
+        message: format!("transaction {orig} has an unknown kind {kind:?}"),
+    })?;
+    Ok(Some((kind, at)))
+}
+
+fn spend_for(draft: &Draft, original: Option<Kind>) -> super::spend::Spend {
+    let posted: Vec<(Account, i64)> = draft
+        .postings
+        .iter()
+        .map(|p| (p.account, p.amount))
+        .collect();
+    super::spend::of_transaction(
+        draft.kind,
+        original,
+        &posted,
+        &draft.takes.iter().map(LotTake::amounts).collect::<Vec<_>>(),
+        &draft
+            .new_lots
+            .iter()
+            .map(NewLot::amounts)
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// What a draft will add to the spend totals if it commits: the guard judges
+/// limits on this, and `append` records exactly this.
+pub fn spend_of_draft(
+    conn: &Connection,
+    draft: &Draft,
+) -> Result<super::spend::Spend, LedgerError> {
+    let original = original_of(conn, draft.reverses)?;
+    Ok(spend_for(draft, original.map(|(kind, _)| kind)))
 }
 
 pub(crate) fn household_tz(conn: &Connection) -> Result<chrono_tz::Tz, LedgerError> {

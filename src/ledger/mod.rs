@@ -13,6 +13,7 @@
 mod accounts;
 mod alerts;
 mod append;
+mod backfill;
 mod chain;
 mod decisions;
 mod guardian_log;
@@ -34,11 +35,12 @@ pub use alerts::{
 };
 pub use append::{
     Draft, Kind, LotTake, NewLot, PostingDraft, append, find_by_key, newest_entry_at,
+    spend_of_draft,
 };
 pub use chain::{GENESIS_HASH, fingerprint};
 pub use decisions::{DecisionEntry, log_decision};
 pub use guardian_log::{GuardianAction, log_guardian_action};
-pub use lots::{lot_cost_of_wallet, plan_take};
+pub use lots::{cost_of_coins, lot_cost_of_wallet, plan_take};
 pub use members::{
     Member, add_member, find_member, list_members, member_by_id, pin_hash, set_pin_hash,
 };
@@ -50,8 +52,8 @@ pub use requests::{
     NewRequest, Request, RequestStatus, create_request, expire_due, held_coins, list_requests,
     request_by_id, request_by_key, resolve_request,
 };
-pub use reversal::{ReversalPlan, plan_reversal};
-pub use spend::{Spend, spent_in};
+pub use reversal::{ReversalPlan, SpentIn, plan_reversal};
+pub use spend::{LotAmounts, Spend, spent_in};
 pub use store::{BUSY_TIMEOUT, Store, WriteTx};
 pub use verify::{Problem, VerifyReport, verify};
 

@@ -16,15 +16,19 @@ pub enum RequestStatus {
     Denied,
     Expired,
     Cancelled,
+    /// A guardian approved it, and the guard refused it then (a hard limit,
+    /// an age rule): the reason is its resolution.
+    Refused,
 }
 
 impl RequestStatus {
-    pub const ALL: [RequestStatus; 5] = [
+    pub const ALL: [RequestStatus; 6] = [
         RequestStatus::Pending,
         RequestStatus::Approved,
         RequestStatus::Denied,
         RequestStatus::Expired,
         RequestStatus::Cancelled,
+        RequestStatus::Refused,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -34,6 +38,7 @@ impl RequestStatus {
             RequestStatus::Denied => "denied",
             RequestStatus::Expired => "expired",
             RequestStatus::Cancelled => "cancelled",
+            RequestStatus::Refused => "refused",
         }
     }
 
@@ -87,6 +92,14 @@ const SELECT: &str = "SELECT id, created_at_us, expires_at_us, member_id, action
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Request> {
     let status: String = r.get(11)?;
+    // A status coinguard never writes is a damaged row, not a pending one.
+    let status = RequestStatus::parse(&status).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            11,
+            rusqlite::types::Type::Text,
+            format!("request has an unknown status {status:?}").into(),
+        )
+    })?;
     Ok(Request {
         id: r.get(0)?,
         created_at_us: r.get(1)?,
@@ -99,7 +112,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Request> {
         note: r.get(8)?,
         hold_coins: r.get(9)?,
         fingerprint: r.get(10)?,
-        status: RequestStatus::parse(&status).unwrap_or(RequestStatus::Pending),
+        status,
         resolved_at_us: r.get(12)?,
         resolved_by: r.get::<_, Option<i64>>(13)?.map(MemberId),
         resolution: r.get(14)?,

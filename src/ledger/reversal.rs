@@ -5,9 +5,10 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::accounts::{Account, Platform, balance};
 use super::append::{Kind, LotTake, NewLot, PostingDraft};
+use super::lots::share_of_lot;
 use super::{CachedSql, LedgerError};
 use crate::domain::{MemberId, TxId};
-use crate::money::{MoneyError, proportional_share};
+use crate::money::MoneyError;
 
 /// What reversing a transaction will move.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +18,7 @@ pub struct ReversalPlan {
     pub member: MemberId,
     pub counterparty: Option<MemberId>,
     pub postings: Vec<PostingDraft>,
-    pub new_lot: Option<NewLot>,
+    pub new_lots: Vec<NewLot>,
     pub takes: Vec<LotTake>,
     /// Coins that go back (purchase/grant: removed from the wallet; gift: returned).
     pub coins: i64,
@@ -25,6 +26,18 @@ pub struct ReversalPlan {
     pub money_micros: i64,
     /// Set when only the unspent part of a purchase or grant can be undone.
     pub partial: bool,
+    /// For a purchase or grant: gifts, not reversed, that spent its coins.
+    /// Reversing those first returns their coins to this purchase, and
+    /// reversing it then refunds them too.
+    pub spent_in: Vec<SpentIn>,
+}
+
+/// Coins of a purchase or grant that a gift spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpentIn {
+    pub gift: TxId,
+    pub coins: i64,
+    pub cost_micros: i64,
 }
 
 pub fn plan_reversal(conn: &Connection, tx: TxId) -> Result<ReversalPlan, LedgerError> {
@@ -63,11 +76,12 @@ pub fn plan_reversal(conn: &Connection, tx: TxId) -> Result<ReversalPlan, Ledger
         member,
         counterparty,
         postings: Vec::new(),
-        new_lot: None,
+        new_lots: Vec::new(),
         takes: Vec::new(),
         coins: 0,
         money_micros: 0,
         partial: false,
+        spent_in: Vec::new(),
     };
     match kind {
         Kind::Purchase | Kind::Grant => plan_unspent_lot(conn, tx, &mut plan)?,
@@ -77,56 +91,114 @@ pub fn plan_reversal(conn: &Connection, tx: TxId) -> Result<ReversalPlan, Ledger
     Ok(plan)
 }
 
-/// Purchases and grants: take back the coins still in the lot, refund their cost.
+/// Gifts, not reversed, that spent coins of the lot `lot_id` or of coins
+/// returned to it by reversed gifts.
+fn spent_in(conn: &Connection, lot_id: i64) -> Result<Vec<SpentIn>, LedgerError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.tx_id, SUM(m.coins), SUM(m.cost_micros) FROM lot_moves m
+         JOIN lot_paid p ON p.lot_id = m.lot_id JOIN transactions t ON t.id = m.tx_id
+         WHERE p.origin_lot_id = ?1 AND t.kind = 'gift'
+           AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_tx = m.tx_id)
+         GROUP BY m.tx_id ORDER BY m.tx_id",
+    )?;
+    let rows = stmt.query_map([lot_id], |r| {
+        Ok(SpentIn {
+            gift: TxId(r.get(0)?),
+            coins: r.get(1)?,
+            cost_micros: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Purchases and grants: take back the coins still in the lot, and those
+/// reversed gifts returned to it, and refund what they cost.
 fn plan_unspent_lot(
     conn: &Connection,
     tx: TxId,
     plan: &mut ReversalPlan,
 ) -> Result<(), LedgerError> {
-    // (lot id, coins, cost, remaining if open, taken if open)
-    type LotRow = (i64, i64, i64, Option<i64>, Option<i64>);
-    let lot: Option<LotRow> = conn
+    let (lot_id, lot_coins): (i64, i64) = conn
         .one(
-            "SELECT l.id, l.coins, l.cost_micros, o.remaining, o.taken FROM lots l
-             LEFT JOIN open_lots o ON o.lot_id = l.id WHERE l.tx_id = ?1",
+            "SELECT id, coins FROM lots WHERE tx_id = ?1 ORDER BY id LIMIT 1",
             [tx.0],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .optional()?;
-    let (lot_id, coins, cost, remaining, taken) = lot.ok_or_else(|| LedgerError::Corrupt {
-        message: format!("transaction {tx} has no coin lot"),
-    })?;
-    let (Some(remaining), Some(taken)) = (remaining, taken) else {
-        return Err(LedgerError::NotReversible {
-            tx: tx.0,
-            why: "every coin from it was already spent on gifts; reverse those gifts first".into(),
-        });
-    };
+        .optional()?
+        .ok_or_else(|| LedgerError::Corrupt {
+            message: format!("transaction {tx} has no coin lot"),
+        })?;
+    plan.spent_in = spent_in(conn, lot_id)?;
+    // (lot, remaining, taken, coins, cost, paid) for every open lot whose
+    // coins came from this one, oldest first.
+    type Open = (i64, i64, i64, i64, i64, i64);
+    let open: Vec<Open> = conn
+        .prepare_cached(
+            "SELECT o.lot_id, o.remaining, o.taken, l.coins, l.cost_micros, p.paid_micros
+             FROM lot_paid p JOIN open_lots o ON o.lot_id = p.lot_id JOIN lots l ON l.id = p.lot_id
+             WHERE p.origin_lot_id = ?1 ORDER BY p.lot_id",
+        )?
+        .query_map([lot_id], |r| Open::try_from(r))?
+        .collect::<Result<_, _>>()?;
+    if open.is_empty() {
+        let gifts: Vec<String> = plan.spent_in.iter().map(|s| s.gift.to_string()).collect();
+        let why = if gifts.is_empty() {
+            "every coin from it was already spent".to_string()
+        } else {
+            format!(
+                "every coin from it was already spent, on gift {}; reverse {} first and its coins come back to it",
+                gifts.join(", "),
+                if gifts.len() == 1 {
+                    "that gift"
+                } else {
+                    "those gifts"
+                }
+            )
+        };
+        return Err(LedgerError::NotReversible { tx: tx.0, why });
+    }
     // Coins held by pending gift requests are spoken for: take back at most
     // what the wallet has beyond its holds.
     let wallet = balance(conn, Account::Wallet(plan.member))?;
     let held = super::requests::held_coins(conn, plan.member, None)?;
-    let remaining = remaining.min(wallet.saturating_sub(held));
-    if remaining <= 0 {
+    let mut room = wallet.saturating_sub(held);
+    if room <= 0 {
         return Err(LedgerError::NotReversible {
             tx: tx.0,
             why: "the coins left from it are held by a pending gift request; answer that request first".into(),
         });
     }
-    let to_u64 = |v: i64| u64::try_from(v).map_err(|_| MoneyError::Overflow { what: "coins" });
-    let refund = proportional_share(cost, to_u64(taken)?, to_u64(remaining)?, to_u64(coins)?)?;
-    plan.partial = remaining < coins;
-    plan.coins = remaining;
+    let mut refund: i64 = 0;
+    for (open_lot, remaining, taken, coins, cost, paid) in open {
+        let taking = remaining.min(room);
+        if taking <= 0 {
+            break;
+        }
+        let (cost_share, paid_share) = share_of_lot((coins, cost, paid), taken, taking)?;
+        plan.takes.push(LotTake {
+            lot_id: open_lot,
+            coins: taking,
+            cost_micros: cost_share,
+            paid_micros: paid_share,
+        });
+        plan.coins += taking;
+        refund = refund
+            .checked_add(cost_share)
+            .ok_or(MoneyError::Overflow { what: "money" })?;
+        room -= taking;
+    }
+    plan.partial = plan.coins < lot_coins;
+    // For a grant, what the withdrawn coins were valued at (no money moves).
+    plan.money_micros = refund;
     plan.postings.push(PostingDraft {
         account: Account::Wallet(plan.member),
-        amount: -remaining,
+        amount: -plan.coins,
     });
     plan.postings.push(PostingDraft {
         account: Account::Platform(Platform::CoinIssuance),
-        amount: remaining,
+        amount: plan.coins,
     });
     if plan.original_kind == Kind::Purchase {
-        plan.money_micros = refund;
         plan.postings.push(PostingDraft {
             account: Account::Platform(Platform::CoinSales),
             amount: -refund,
@@ -136,11 +208,6 @@ fn plan_unspent_lot(
             amount: refund,
         });
     }
-    plan.takes.push(LotTake {
-        lot_id,
-        coins: remaining,
-        cost_micros: refund,
-    });
     Ok(())
 }
 
@@ -179,20 +246,29 @@ fn plan_mirror(conn: &Connection, tx: TxId, plan: &mut ReversalPlan) -> Result<(
         });
     }
     if plan.original_kind == Kind::Gift {
-        // The spent coins come back as one lot carrying what they cost.
-        let (coins, cost): (i64, i64) = conn.one(
-            "SELECT COALESCE(SUM(coins), 0), COALESCE(SUM(cost_micros), 0) FROM lot_moves WHERE tx_id = ?1",
-            [tx.0],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+        // The spent coins come back as one lot per lot they were taken from,
+        // each carrying what they cost, the part already counted as spent,
+        // and the purchase or grant they first came from: reversing that
+        // purchase later refunds them too.
+        let mut stmt = conn.prepare_cached(
+            "SELECT m.coins, m.cost_micros, mp.paid_micros, lp.origin_lot_id FROM lot_moves m
+             JOIN move_paid mp ON mp.move_id = m.id JOIN lot_paid lp ON lp.lot_id = m.lot_id
+             WHERE m.tx_id = ?1 ORDER BY m.id",
         )?;
-        plan.coins = coins;
-        plan.money_micros = cost;
-        if coins > 0 {
-            plan.new_lot = Some(NewLot {
+        let rows = stmt.query_map([tx.0], |r| {
+            Ok(NewLot {
                 member: plan.member,
-                coins,
-                cost_micros: cost,
-            });
+                coins: r.get(0)?,
+                cost_micros: r.get(1)?,
+                paid_micros: r.get(2)?,
+                origin_lot: Some(r.get(3)?),
+            })
+        })?;
+        for lot in rows {
+            let lot = lot?;
+            plan.coins += lot.coins;
+            plan.money_micros += lot.cost_micros;
+            plan.new_lots.push(lot);
         }
     }
     Ok(())

@@ -7,25 +7,38 @@ use rusqlite::Transaction;
 /// Marks a SQLite file as ours (`PRAGMA application_id`): "CGRD".
 pub const APPLICATION_ID: i64 = 0x4347_5244;
 
-/// Each migration's name and SQL, in order; the index + 1 is its number.
-pub const MIGRATIONS: &[(&str, &str)] = &[
-    ("ledger core", MIGRATION_1),
-    ("maintained account balances", MIGRATION_2),
+/// What a migration computes for history written before it (frozen: see
+/// `backfill`). Runs right after the migration's SQL.
+type Backfill = fn(&rusqlite::Connection) -> Result<(), super::LedgerError>;
+
+/// Each migration's name, SQL and backfill, in order; the index + 1 is its number.
+pub const MIGRATIONS: &[(&str, &str, Option<Backfill>)] = &[
+    ("ledger core", MIGRATION_1, None),
+    ("maintained account balances", MIGRATION_2, None),
     (
         "guard policy, spend aggregates and the decision log",
         MIGRATION_3,
+        Some(super::backfill::v3_spend),
     ),
     (
         "requests, holds, PIN lockout, guardian-action log and alerts",
         MIGRATION_4,
+        None,
     ),
     (
         "creators in the spend totals; indexes for month reports",
         MIGRATION_5,
+        None,
     ),
     (
         "maintained wallet cost; refusals without scanning the decision log",
         MIGRATION_6,
+        None,
+    ),
+    (
+        "money counted once in the all scope; returned coins keep their origin; refused requests",
+        MIGRATION_7,
+        Some(super::backfill::v7_paid_and_spend),
     ),
 ];
 
@@ -42,45 +55,22 @@ pub fn migrate(
 ) -> Result<(), super::LedgerError> {
     use std::ops::Deref;
     let tx: &rusqlite::Connection = tx.deref();
-    for (index, (name, sql)) in MIGRATIONS.iter().enumerate() {
+    for (index, (name, sql, backfill)) in MIGRATIONS.iter().enumerate() {
         let number = index as i64 + 1;
         if number <= from || number > to {
             continue;
         }
         tx.execute_batch(sql)?;
+        if let Some(backfill) = backfill {
+            backfill(tx)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at_us) VALUES (?1, ?2, ?3)",
             rusqlite::params![number, name, now_us],
         )?;
         tx.pragma_update(None, "user_version", number)?;
     }
-    // Spend totals arrived with version 3; a database with history from
-    // before then gets them rebuilt once, against the newest schema.
-    if from < 3 && to >= 3 {
-        backfill_spend(tx)?;
-    }
     Ok(())
-}
-
-/// Spend aggregates for a database that already has history. A brand-new
-/// database has no household row yet and nothing to backfill.
-fn backfill_spend(tx: &rusqlite::Connection) -> Result<(), super::LedgerError> {
-    let tz: Option<String> = tx
-        .query_row("SELECT timezone FROM household WHERE id = 1", [], |r| {
-            r.get(0)
-        })
-        .map(Some)
-        .or_else(|e| {
-            if e == rusqlite::Error::QueryReturnedNoRows {
-                Ok(None)
-            } else {
-                Err(e)
-            }
-        })?;
-    let Some(tz) = tz.and_then(|name| crate::domain::parse_timezone(&name).ok()) else {
-        return Ok(());
-    };
-    super::spend::rebuild(tx, tz)
 }
 
 /// Version 1: household, members, the versioned catalog, and the append-only
@@ -404,4 +394,58 @@ INSERT INTO wallet_costs (member_id, cost_micros)
            SUM(l.cost_micros) - COALESCE((SELECT SUM(m.cost_micros) FROM lot_moves m JOIN lots x ON x.id = m.lot_id WHERE x.member_id = l.member_id), 0)
     FROM lots l GROUP BY l.member_id;
 CREATE INDEX decisions_outcome ON decisions (outcome, id);
+"#;
+
+/// Version 7: `all` counts no money twice. Each coin lot records the part of
+/// its cost already counted as money spent (bought coins: all of it; granted
+/// coins: none, until gifted) and the purchase or grant lot its coins first
+/// came from (coins a reversed gift returns keep that origin, so reversing the
+/// purchase then refunds them); each move records its share of the paid part.
+/// Both derived, written with the lots, checked by verify. Spend totals gain
+/// what gifted coins cost, so a gift limit's coins show their real value.
+/// Requests may end `refused`: a guardian approved, the guard refused.
+const MIGRATION_7: &str = r#"
+CREATE TABLE lot_paid (
+    lot_id        INTEGER PRIMARY KEY REFERENCES lots(id),
+    origin_lot_id INTEGER NOT NULL REFERENCES lots(id),
+    paid_micros   INTEGER NOT NULL CHECK (paid_micros >= 0)
+);
+CREATE INDEX lot_paid_origin ON lot_paid (origin_lot_id, lot_id);
+CREATE TABLE move_paid (
+    move_id     INTEGER PRIMARY KEY REFERENCES lot_moves(id),
+    paid_micros INTEGER NOT NULL CHECK (paid_micros >= 0)
+);
+ALTER TABLE spend_events ADD COLUMN gift_cost_micros INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE spend_buckets ADD COLUMN gift_cost_micros INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE requests_v7 (
+    id              INTEGER PRIMARY KEY,
+    created_at_us   INTEGER NOT NULL,
+    expires_at_us   INTEGER NOT NULL,
+    member_id       INTEGER NOT NULL REFERENCES members(id),
+    action          TEXT NOT NULL CHECK (action IN ('purchase', 'gift', 'redeem')),
+    params          TEXT NOT NULL,
+    summary         TEXT NOT NULL,
+    reasons         TEXT NOT NULL,
+    note            TEXT NOT NULL,
+    hold_coins      INTEGER NOT NULL CHECK (hold_coins >= 0),
+    idem_key        TEXT UNIQUE,
+    fingerprint     TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'cancelled', 'refused')),
+    resolved_at_us  INTEGER,
+    resolved_by     INTEGER REFERENCES members(id),
+    resolution      TEXT,
+    tx_id           INTEGER REFERENCES transactions(id)
+);
+INSERT INTO requests_v7 SELECT id, created_at_us, expires_at_us, member_id, action, params, summary, reasons, note,
+    hold_coins, idem_key, fingerprint, status, resolved_at_us, resolved_by, resolution, tx_id FROM requests;
+DROP TABLE requests;
+ALTER TABLE requests_v7 RENAME TO requests;
+CREATE INDEX requests_status ON requests (status, expires_at_us);
+CREATE INDEX requests_member ON requests (member_id, status);
+CREATE TRIGGER requests_resolve_once BEFORE UPDATE ON requests
+WHEN OLD.status != 'pending'
+BEGIN SELECT RAISE(ABORT, 'coinguard: a request resolves once'); END;
+CREATE TRIGGER requests_no_delete BEFORE DELETE ON requests
+BEGIN SELECT RAISE(ABORT, 'coinguard requests are kept'); END;
 "#;

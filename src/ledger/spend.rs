@@ -18,14 +18,42 @@ pub const HOURS_PER_DAY: i64 = 24;
 const EPOCH_DAYS_FROM_CE: i64 = 719_163;
 
 /// What one transaction (or a window) adds up to in each scope.
+///
+/// `all` counts no money twice: money paid for coins counts when it is paid;
+/// coins a guardian granted count at their stated value when they are gifted
+/// (they cost the member nothing until then); gifting coins that were bought
+/// adds nothing more, because the money was counted at the purchase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Spend {
     /// Money paid for coins, in micro-units.
     pub purchase_micros: i64,
     /// Coins given as gifts.
     pub gift_coins: i64,
-    /// Money paid for coins plus the money value of gifted coins, in micro-units.
+    /// What the gifted coins cost (from their lots), in micro-units: the
+    /// known money value of `gift_coins`.
+    pub gift_cost_micros: i64,
+    /// Money paid for coins plus the value of granted coins when gifted, in
+    /// micro-units.
     pub all_micros: i64,
+}
+
+/// A lot's (or a share of a lot's) cost and the part of it already counted
+/// as money spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LotAmounts {
+    pub cost_micros: i64,
+    pub paid_micros: i64,
+}
+
+impl LotAmounts {
+    /// The cost not yet counted as money spent (granted coins' value).
+    fn unpaid(&self) -> i64 {
+        self.cost_micros.saturating_sub(self.paid_micros)
+    }
+}
+
+fn total(lots: &[LotAmounts], of: fn(&LotAmounts) -> i64) -> i64 {
+    lots.iter().map(of).fold(0i64, i64::saturating_add)
 }
 
 impl Spend {
@@ -43,9 +71,6 @@ impl Spend {
     }
 }
 
-/// The spend of a transaction from its parts. `original` is the kind a
-/// reversal undoes; `moved_cost` the cost of coins taken from lots; `lot_cost`
-/// the cost of a new lot.
 /// The sum of the postings to accounts `pick` accepts (e.g. every wallet).
 pub(crate) fn posted(postings: &[(Account, i64)], pick: fn(&Account) -> bool) -> i64 {
     postings
@@ -55,30 +80,37 @@ pub(crate) fn posted(postings: &[(Account, i64)], pick: fn(&Account) -> bool) ->
         .sum()
 }
 
+/// The spend of a transaction from its parts: the one place that says what a
+/// transaction spends in each scope, for the guard (judging a draft), the
+/// spend totals (recording it) and `verify` (checking them). `original` is
+/// the kind a reversal undoes; `takes` the coins taken from lots; `new_lots`
+/// the lots it creates.
 pub(crate) fn of_transaction(
     kind: Kind,
     original: Option<Kind>,
     postings: &[(Account, i64)],
-    moved_cost: i64,
-    lot_cost: i64,
+    takes: &[LotAmounts],
+    new_lots: &[LotAmounts],
 ) -> Spend {
     let funding = posted(postings, |a| matches!(a, Account::Funding(_)));
     let wallet = posted(postings, |a| matches!(a, Account::Wallet(_)));
     match (kind, original) {
         (Kind::Purchase, _) | (Kind::Reversal, Some(Kind::Purchase)) => Spend {
             purchase_micros: -funding,
-            gift_coins: 0,
             all_micros: -funding,
+            ..Spend::default()
         },
         (Kind::Gift, _) => Spend {
-            purchase_micros: 0,
             gift_coins: -wallet,
-            all_micros: moved_cost,
+            gift_cost_micros: total(takes, |t| t.cost_micros),
+            all_micros: total(takes, LotAmounts::unpaid),
+            ..Spend::default()
         },
         (Kind::Reversal, Some(Kind::Gift)) => Spend {
-            purchase_micros: 0,
             gift_coins: -wallet,
-            all_micros: -lot_cost,
+            gift_cost_micros: -total(new_lots, |l| l.cost_micros),
+            all_micros: -total(new_lots, LotAmounts::unpaid),
+            ..Spend::default()
         },
         _ => Spend::default(),
     }
@@ -117,15 +149,16 @@ pub(crate) fn record(
     }
     let creator = creator.filter(|_| spend.gift_coins != 0).map(|c| c.0);
     conn.prepare_cached(
-        "INSERT INTO spend_events (tx_id, member_id, at_us, purchase_micros, gift_coins, all_micros, creator_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO spend_events (tx_id, member_id, at_us, purchase_micros, gift_coins, all_micros, creator_id, gift_cost_micros) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![tx_id, member.0, at_us, spend.purchase_micros, spend.gift_coins, spend.all_micros, creator])?;
+    .execute(params![tx_id, member.0, at_us, spend.purchase_micros, spend.gift_coins, spend.all_micros, creator, spend.gift_cost_micros])?;
     let mut bump = conn.prepare_cached(
-        "INSERT INTO spend_buckets (member_id, kind, start, purchase_micros, gift_coins, all_micros) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO spend_buckets (member_id, kind, start, purchase_micros, gift_coins, all_micros, gift_cost_micros) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (member_id, kind, start) DO UPDATE SET
            purchase_micros = purchase_micros + excluded.purchase_micros,
            gift_coins = gift_coins + excluded.gift_coins,
-           all_micros = all_micros + excluded.all_micros",
+           all_micros = all_micros + excluded.all_micros,
+           gift_cost_micros = gift_cost_micros + excluded.gift_cost_micros",
     )?;
     for (kind, start) in [
         ("hour", hour_of(at_us)),
@@ -138,7 +171,8 @@ pub(crate) fn record(
             start,
             spend.purchase_micros,
             spend.gift_coins,
-            spend.all_micros
+            spend.all_micros,
+            spend.gift_cost_micros
         ])?;
     }
     Ok(())
@@ -153,12 +187,10 @@ fn sum_buckets(
 ) -> Result<Spend, LedgerError> {
     Ok(conn
         .prepare_cached(
-            "SELECT COALESCE(SUM(purchase_micros), 0), COALESCE(SUM(gift_coins), 0), COALESCE(SUM(all_micros), 0)
+            "SELECT COALESCE(SUM(purchase_micros), 0), COALESCE(SUM(gift_coins), 0), COALESCE(SUM(all_micros), 0), COALESCE(SUM(gift_cost_micros), 0)
              FROM spend_buckets WHERE member_id = ?1 AND kind = ?2 AND start >= ?3 AND start < ?4",
         )?
-        .query_row(params![member.0, kind, from, to], |r| {
-            Ok(Spend { purchase_micros: r.get(0)?, gift_coins: r.get(1)?, all_micros: r.get(2)? })
-        })?)
+        .query_row(params![member.0, kind, from, to], spend_row)?)
 }
 
 fn sum_events(
@@ -169,18 +201,27 @@ fn sum_events(
 ) -> Result<Spend, LedgerError> {
     Ok(conn
         .prepare_cached(
-            "SELECT COALESCE(SUM(purchase_micros), 0), COALESCE(SUM(gift_coins), 0), COALESCE(SUM(all_micros), 0)
+            "SELECT COALESCE(SUM(purchase_micros), 0), COALESCE(SUM(gift_coins), 0), COALESCE(SUM(all_micros), 0), COALESCE(SUM(gift_cost_micros), 0)
              FROM spend_events WHERE member_id = ?1 AND at_us >= ?2 AND at_us < ?3",
         )?
-        .query_row(params![member.0, from_us, to_us], |r| {
-            Ok(Spend { purchase_micros: r.get(0)?, gift_coins: r.get(1)?, all_micros: r.get(2)? })
-        })?)
+        .query_row(params![member.0, from_us, to_us], spend_row)?)
+}
+
+/// A spend from four columns: purchase, gift coins, all, gift cost.
+fn spend_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Spend> {
+    Ok(Spend {
+        purchase_micros: r.get(0)?,
+        gift_coins: r.get(1)?,
+        all_micros: r.get(2)?,
+        gift_cost_micros: r.get(3)?,
+    })
 }
 
 fn add(a: Spend, b: Spend) -> Spend {
     Spend {
         purchase_micros: a.purchase_micros.saturating_add(b.purchase_micros),
         gift_coins: a.gift_coins.saturating_add(b.gift_coins),
+        gift_cost_micros: a.gift_cost_micros.saturating_add(b.gift_cost_micros),
         all_micros: a.all_micros.saturating_add(b.all_micros),
     }
 }
@@ -263,52 +304,13 @@ pub fn spent_in(
     Ok(add(edge, rest))
 }
 
-/// Rebuilds events and buckets from the ledger (used when migrating a
-/// database that predates them).
-pub(crate) fn rebuild(conn: &Connection, tz: Tz) -> Result<(), LedgerError> {
-    conn.execute_batch("DELETE FROM spend_events; DELETE FROM spend_buckets;")?;
-    let mut txs = conn.prepare(
-        "SELECT t.id, t.kind, t.member_id, t.at_us, o.kind, o.at_us, t.counterparty_id FROM transactions t
-         LEFT JOIN transactions o ON o.id = t.reverses_tx ORDER BY t.id",
-    )?;
-    let mut rows = txs.query([])?;
-    while let Some(r) = rows.next()? {
-        let (id, kind, member, at_us, original, original_at, creator): (
-            i64,
-            String,
-            i64,
-            i64,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-        ) = r.try_into()?;
-        let parts = TxParts::load(conn, id)?;
-        let spend = of_transaction(
-            Kind::parse(&kind).unwrap_or(Kind::Grant),
-            original.as_deref().and_then(Kind::parse),
-            &parts.postings,
-            parts.moved_cost,
-            parts.lot_cost,
-        );
-        record(
-            conn,
-            id,
-            MemberId(member),
-            creator.map(MemberId),
-            original_at.unwrap_or(at_us),
-            spend,
-            tz,
-        )?;
-    }
-    Ok(())
-}
-
 /// The parts of a stored transaction that decide its spend (and what history
-/// shows as its coins, diamonds and money).
+/// shows as its coins, diamonds and money). A row that cannot be read is an
+/// error naming it: a silently dropped posting would change the totals.
 pub(crate) struct TxParts {
     pub postings: Vec<(Account, i64)>,
-    pub moved_cost: i64,
-    pub lot_cost: i64,
+    pub takes: Vec<LotAmounts>,
+    pub new_lots: Vec<LotAmounts>,
 }
 
 impl TxParts {
@@ -316,26 +318,45 @@ impl TxParts {
         let mut stmt = conn.prepare_cached(
             "SELECT a.name, p.amount FROM postings p JOIN accounts a ON a.id = p.account_id WHERE p.tx_id = ?1 ORDER BY p.id",
         )?;
-        let postings = stmt
-            .query_map([tx_id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })?
-            .filter_map(|row| {
-                row.ok()
-                    .and_then(|(name, amount)| Account::from_name(&name).map(|a| (a, amount)))
-            })
-            .collect();
-        let moved_cost = conn
-            .prepare_cached("SELECT COALESCE(SUM(cost_micros), 0) FROM lot_moves WHERE tx_id = ?1")?
-            .query_row([tx_id], |r| r.get(0))?;
-        let lot_cost = conn
-            .prepare_cached("SELECT COALESCE(SUM(cost_micros), 0) FROM lots WHERE tx_id = ?1")?
-            .query_row([tx_id], |r| r.get(0))?;
+        let mut postings = Vec::new();
+        for row in stmt.query_map([tx_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })? {
+            let (name, amount) = row?;
+            let account = Account::from_name(&name).ok_or_else(|| LedgerError::Corrupt {
+                message: format!("transaction #{tx_id} posts to an unknown account {name:?}"),
+            })?;
+            postings.push((account, amount));
+        }
+        let amounts = |sql: &str| -> Result<Vec<LotAmounts>, LedgerError> {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([tx_id], |r| {
+                Ok(LotAmounts {
+                    cost_micros: r.get(0)?,
+                    paid_micros: r.get(1)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
         Ok(TxParts {
             postings,
-            moved_cost,
-            lot_cost,
+            takes: amounts(
+                "SELECT m.cost_micros, p.paid_micros FROM lot_moves m JOIN move_paid p ON p.move_id = m.id WHERE m.tx_id = ?1 ORDER BY m.id",
+            )?,
+            new_lots: amounts(
+                "SELECT l.cost_micros, p.paid_micros FROM lots l JOIN lot_paid p ON p.lot_id = l.id WHERE l.tx_id = ?1 ORDER BY l.id",
+            )?,
         })
+    }
+
+    /// What the coins taken from lots cost.
+    pub fn moved_cost(&self) -> i64 {
+        total(&self.takes, |t| t.cost_micros)
+    }
+
+    /// What the new lots cost.
+    pub fn lot_cost(&self) -> i64 {
+        total(&self.new_lots, |l| l.cost_micros)
     }
 }
 
@@ -348,7 +369,7 @@ pub fn local_day_totals(
     last: i64,
 ) -> Result<Vec<(i64, Spend)>, LedgerError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT start, purchase_micros, gift_coins, all_micros FROM spend_buckets
+        "SELECT start, purchase_micros, gift_coins, all_micros, gift_cost_micros FROM spend_buckets
          WHERE member_id = ?1 AND kind = 'local_day' AND start >= ?2 AND start <= ?3 ORDER BY start",
     )?;
     let rows = stmt.query_map(params![member.0, first, last], |r| {
@@ -358,6 +379,7 @@ pub fn local_day_totals(
                 purchase_micros: r.get(1)?,
                 gift_coins: r.get(2)?,
                 all_micros: r.get(3)?,
+                gift_cost_micros: r.get(4)?,
             },
         ))
     })?;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::DateTime;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::LedgerError;
 use super::accounts::Account;
@@ -43,6 +43,95 @@ impl VerifyReport {
 }
 
 type RowMap<T> = fn(&rusqlite::Row<'_>) -> rusqlite::Result<(i64, T)>;
+
+/// A lot as stored: the fields its transaction's hash covers (member, coins,
+/// cost), its id, and its derived paid part and origin (None: missing).
+struct LotRow {
+    fields: (i64, i64, i64),
+    id: i64,
+    paid: Option<i64>,
+    origin: Option<i64>,
+}
+
+/// A move as stored: the hashed fields (lot, coins, cost) and its paid part.
+struct MoveRow {
+    fields: (i64, i64, i64),
+    paid: Option<i64>,
+}
+
+/// Recomputes each lot's paid part and origin and each move's paid share, in
+/// transaction order, from the kinds of the transactions alone. Keeps only
+/// lots with coins left, so memory follows the open lots, not history.
+#[derive(Default)]
+struct PaidCheck {
+    /// lot id -> (coins, paid, taken so far)
+    open: HashMap<i64, (i64, i64, i64)>,
+}
+
+impl PaidCheck {
+    fn check(
+        &mut self,
+        conn: &Connection,
+        kind: Kind,
+        reverses: Option<i64>,
+        moves: &[MoveRow],
+        lots: &[LotRow],
+    ) -> Result<Option<String>, LedgerError> {
+        for m in moves {
+            let (lot, coins, _) = m.fields;
+            let Some((lot_coins, lot_paid, taken)) = self.open.get(&lot).copied() else {
+                return Ok(Some(format!(
+                    "it takes coins from coin lot {lot}, which holds none"
+                )));
+            };
+            let (_, want) = super::lots::share_of_lot((lot_coins, 0, lot_paid), taken, coins)?;
+            if m.paid != Some(want) {
+                return Ok(Some(format!(
+                    "the part of its coins from lot {lot} already counted as spent is recorded wrongly"
+                )));
+            }
+            if taken + coins >= lot_coins {
+                self.open.remove(&lot);
+            } else {
+                self.open.insert(lot, (lot_coins, lot_paid, taken + coins));
+            }
+        }
+        // What each new lot's paid part and origin must be.
+        let expected: Vec<(i64, i64)> = match (kind, reverses) {
+            (Kind::Purchase, _) => lots.iter().map(|l| (l.fields.2, l.id)).collect(),
+            (Kind::Grant, _) => lots.iter().map(|l| (0, l.id)).collect(),
+            (Kind::Reversal, Some(gift)) if !lots.is_empty() => {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT mp.paid_micros, lp.origin_lot_id FROM lot_moves m
+                     JOIN move_paid mp ON mp.move_id = m.id JOIN lot_paid lp ON lp.lot_id = m.lot_id
+                     WHERE m.tx_id = ?1 ORDER BY m.id",
+                )?;
+                let taken: Vec<(i64, i64)> = stmt
+                    .query_map([gift], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_, _>>()?;
+                if taken.len() == lots.len() {
+                    taken
+                } else {
+                    // Written before version 7: one lot for all the coins
+                    // a gift took, its own origin.
+                    let paid = taken.iter().map(|(p, _)| *p).sum();
+                    lots.iter().map(|l| (paid, l.id)).collect()
+                }
+            }
+            _ => lots.iter().map(|l| (0, l.id)).collect(),
+        };
+        for (lot, (paid, origin)) in lots.iter().zip(expected) {
+            if lot.paid != Some(paid) || lot.origin != Some(origin) {
+                return Ok(Some(format!(
+                    "coin lot {}: the part of its cost already counted as spent, or where its coins came from, is recorded wrongly",
+                    lot.id
+                )));
+            }
+            self.open.insert(lot.id, (lot.fields.1, paid, 0));
+        }
+        Ok(None)
+    }
+}
 
 /// Rows of postings, lots or moves, streamed in transaction order and handed
 /// out one transaction at a time, so memory stays flat at any history size.
@@ -148,19 +237,40 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
         .unsigned_abs();
     let mut posting_stmt =
         conn.prepare("SELECT tx_id, account_id, amount FROM postings ORDER BY tx_id, id")?;
-    let mut lot_stmt =
-        conn.prepare("SELECT tx_id, member_id, coins, cost_micros FROM lots ORDER BY tx_id, id")?;
-    let mut move_stmt =
-        conn.prepare("SELECT tx_id, lot_id, coins, cost_micros FROM lot_moves ORDER BY tx_id, id")?;
+    // Lots and moves come with their derived paid parts (LEFT JOIN: a missing
+    // row reads as NULL and is named below, not skipped).
+    let mut lot_stmt = conn.prepare(
+        "SELECT l.tx_id, l.member_id, l.coins, l.cost_micros, l.id, p.paid_micros, p.origin_lot_id
+         FROM lots l LEFT JOIN lot_paid p ON p.lot_id = l.id ORDER BY l.tx_id, l.id",
+    )?;
+    let mut move_stmt = conn.prepare(
+        "SELECT m.tx_id, m.lot_id, m.coins, m.cost_micros, p.paid_micros
+         FROM lot_moves m LEFT JOIN move_paid p ON p.move_id = m.id ORDER BY m.tx_id, m.id",
+    )?;
     let mut postings: Grouped<'_, (i64, i64)> = Grouped::new(posting_stmt.query([])?, |r| {
         Ok((r.get(0)?, (r.get(1)?, r.get(2)?)))
     })?;
-    let mut lots_g: Grouped<'_, (i64, i64, i64)> = Grouped::new(lot_stmt.query([])?, |r| {
-        Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+    let mut lots_g: Grouped<'_, LotRow> = Grouped::new(lot_stmt.query([])?, |r| {
+        Ok((
+            r.get(0)?,
+            LotRow {
+                fields: (r.get(1)?, r.get(2)?, r.get(3)?),
+                id: r.get(4)?,
+                paid: r.get(5)?,
+                origin: r.get(6)?,
+            },
+        ))
     })?;
-    let mut moves_g: Grouped<'_, (i64, i64, i64)> = Grouped::new(move_stmt.query([])?, |r| {
-        Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+    let mut moves_g: Grouped<'_, MoveRow> = Grouped::new(move_stmt.query([])?, |r| {
+        Ok((
+            r.get(0)?,
+            MoveRow {
+                fields: (r.get(1)?, r.get(2)?, r.get(3)?),
+                paid: r.get(4)?,
+            },
+        ))
     })?;
+    let mut paid_check = PaidCheck::default();
 
     let mut balances: HashMap<i64, i64> = HashMap::new();
     let mut prev_hash = GENESIS_HASH.to_string();
@@ -236,8 +346,8 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
             catalog_version: r.get(10)?,
             reverses: r.get(11)?,
             postings: &named,
-            lots: &tx_lots,
-            moves: &tx_moves,
+            lots: &tx_lots.iter().map(|l| l.fields).collect::<Vec<_>>(),
+            moves: &tx_moves.iter().map(|m| m.fields).collect::<Vec<_>>(),
         };
         if fields.hash(&prev_hash) != stored_hash {
             return fail(
@@ -256,36 +366,74 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
         // The maintained spend event must be what this transaction spent.
         let reverses: Option<i64> = fields.reverses;
         let original: Option<(String, i64)> = match reverses {
-            Some(orig) => conn
-                .prepare_cached("SELECT kind, at_us FROM transactions WHERE id = ?1")?
-                .query_row([orig], |r| Ok((r.get(0)?, r.get(1)?)))
-                .ok(),
+            Some(orig) => Some(
+                conn.prepare_cached("SELECT kind, at_us FROM transactions WHERE id = ?1")?
+                    .query_row([orig], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?
+                    .ok_or_else(|| LedgerError::Corrupt {
+                        message: format!(
+                            "transaction #{id} reverses #{orig}, which does not exist"
+                        ),
+                    })?,
+            ),
             None => None,
         };
-        let posted: Vec<(Account, i64)> = named
-            .iter()
-            .filter_map(|(name, _, amount)| Account::from_name(name).map(|a| (a, *amount)))
-            .collect();
+        let Some(kind_parsed) = Kind::parse(&kind) else {
+            return fail(
+                report,
+                entry,
+                &format!("its kind {kind:?} is not one coinguard writes"),
+            );
+        };
+        if let Some(message) = paid_check.check(conn, kind_parsed, reverses, &tx_moves, &tx_lots)? {
+            return fail(report, entry, &message);
+        }
+        let mut posted: Vec<(Account, i64)> = Vec::with_capacity(named.len());
+        for (name, _, amount) in &named {
+            let Some(account) = Account::from_name(name) else {
+                return fail(
+                    report,
+                    entry,
+                    &format!("it posts to an account coinguard does not write ({name:?})"),
+                );
+            };
+            posted.push((account, *amount));
+        }
+        let amounts = |paid: Option<i64>, cost: i64| spend::LotAmounts {
+            cost_micros: cost,
+            paid_micros: paid.unwrap_or(0),
+        };
         let expected = spend::of_transaction(
-            Kind::parse(&kind).unwrap_or(Kind::Grant),
+            kind_parsed,
             original.as_ref().and_then(|(k, _)| Kind::parse(k)),
             &posted,
-            tx_moves.iter().map(|(_, _, cost)| *cost).sum(),
-            tx_lots.iter().map(|(_, _, cost)| *cost).sum(),
+            &tx_moves
+                .iter()
+                .map(|m| amounts(m.paid, m.fields.2))
+                .collect::<Vec<_>>(),
+            &tx_lots
+                .iter()
+                .map(|l| amounts(l.paid, l.fields.2))
+                .collect::<Vec<_>>(),
         );
         let stored_event: Option<(i64, i64, Spend, Option<i64>)> = conn
             .prepare_cached(
-                "SELECT member_id, at_us, purchase_micros, gift_coins, all_micros, creator_id FROM spend_events WHERE tx_id = ?1",
+                "SELECT member_id, at_us, purchase_micros, gift_coins, all_micros, creator_id, gift_cost_micros FROM spend_events WHERE tx_id = ?1",
             )?
             .query_row([id], |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
-                    Spend { purchase_micros: r.get(2)?, gift_coins: r.get(3)?, all_micros: r.get(4)? },
+                    Spend {
+                        purchase_micros: r.get(2)?,
+                        gift_coins: r.get(3)?,
+                        all_micros: r.get(4)?,
+                        gift_cost_micros: r.get(6)?,
+                    },
                     r.get(5)?,
                 ))
             })
-            .ok();
+            .optional()?;
         let expected_event = (!expected.is_zero()).then(|| {
             let creator = fields.counterparty.filter(|_| expected.gift_coins != 0);
             (
@@ -472,7 +620,7 @@ fn check_buckets(conn: &Connection) -> Result<Option<String>, LedgerError> {
     let tz = household_tz(conn)?;
     let mut expected: HashMap<(i64, &'static str, i64), Spend> = HashMap::new();
     let mut stmt = conn.prepare(
-        "SELECT member_id, at_us, purchase_micros, gift_coins, all_micros FROM spend_events",
+        "SELECT member_id, at_us, purchase_micros, gift_coins, all_micros, gift_cost_micros FROM spend_events",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -481,6 +629,7 @@ fn check_buckets(conn: &Connection) -> Result<Option<String>, LedgerError> {
             purchase_micros: r.get(2)?,
             gift_coins: r.get(3)?,
             all_micros: r.get(4)?,
+            gift_cost_micros: r.get(5)?,
         };
         for key in [
             (member, "hour", spend::hour_of(at_us)),
@@ -491,10 +640,11 @@ fn check_buckets(conn: &Connection) -> Result<Option<String>, LedgerError> {
             e.purchase_micros = e.purchase_micros.saturating_add(add.purchase_micros);
             e.gift_coins = e.gift_coins.saturating_add(add.gift_coins);
             e.all_micros = e.all_micros.saturating_add(add.all_micros);
+            e.gift_cost_micros = e.gift_cost_micros.saturating_add(add.gift_cost_micros);
         }
     }
     let mut stmt = conn.prepare(
-        "SELECT member_id, kind, start, purchase_micros, gift_coins, all_micros FROM spend_buckets",
+        "SELECT member_id, kind, start, purchase_micros, gift_coins, all_micros, gift_cost_micros FROM spend_buckets",
     )?;
     let mut rows = stmt.query([])?;
     let mut seen = 0usize;
@@ -504,6 +654,7 @@ fn check_buckets(conn: &Connection) -> Result<Option<String>, LedgerError> {
             purchase_micros: r.get(3)?,
             gift_coins: r.get(4)?,
             all_micros: r.get(5)?,
+            gift_cost_micros: r.get(6)?,
         };
         let kind: &'static str = match kind.as_str() {
             "hour" => "hour",

@@ -156,10 +156,10 @@ pub(crate) fn amounts(
         (Kind::Redeem, _) | (Kind::Reversal, Some(Kind::Redeem)) => {
             sum(|a| matches!(a, Account::Payout(_)))
         }
-        (Kind::Gift, _) => parts.moved_cost,
-        (Kind::Grant, _) => parts.lot_cost,
-        (Kind::Reversal, Some(Kind::Gift)) => -parts.lot_cost,
-        (Kind::Reversal, _) => -parts.moved_cost,
+        (Kind::Gift, _) => parts.moved_cost(),
+        (Kind::Grant, _) => parts.lot_cost(),
+        (Kind::Reversal, Some(Kind::Gift)) => -parts.lot_cost(),
+        (Kind::Reversal, _) => -parts.moved_cost(),
     };
     Ok((coins, diamonds, money))
 }

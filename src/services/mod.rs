@@ -25,8 +25,8 @@ pub use policy::{
 };
 pub use requests::{approve, ask_again, cancel, deny, list_requests, request};
 pub use spend::{
-    GiftRequest, GrantRequest, PurchaseRequest, RedeemRequest, ReverseRequest, gift, grant,
-    purchase, redeem, reverse,
+    GiftRequest, GrantRequest, PurchaseRequest, RedeemRequest, ReversalPreview, ReverseRequest,
+    gift, grant, preview_reversal, purchase, redeem, reverse,
 };
 
 /// Whether to commit or only show what would happen.

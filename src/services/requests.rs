@@ -147,8 +147,9 @@ fn rerun(
 }
 
 /// Approves a pending request with the guardian's PIN: the intent is judged
-/// again now, and committed unless a deny rule stands. A refused approval
-/// leaves the request pending (a guardian can change the rule, or deny it).
+/// again now, and committed unless a deny rule stands. If one does, the
+/// request ends `refused` with the guard's reasons; the member can ask again
+/// once a guardian has changed the rule.
 pub fn approve(
     store: &mut Store,
     clock: &dyn Clock,

@@ -150,7 +150,7 @@ fn guarded(
         } = build(w, &config)?;
         if let Some((request, _)) = ctx.approving {
             // The request's own key: a second approval can never commit twice.
-            draft.key = Some(IdempotencyKey::parse(&format!("request-{request}"))?);
+            draft.key = Some(IdempotencyKey::internal("request", request));
         } else if let Some(key) = &draft.key {
             if let Some((tx, seen)) = ledger::find_by_key(w.sql(), key)? {
                 if seen != draft.fingerprint {
@@ -239,14 +239,28 @@ fn guarded(
                     )?;
                     format!("approved: {} (transaction {tx})", result.summary)
                 }
-                None => format!(
-                    "approval refused by the guard: {}",
-                    result
+                None => {
+                    // The guard refused what the guardian approved (a hard
+                    // limit, an age rule): the request ends here, refused,
+                    // with the guard's reason, so it does not wait for ever
+                    // and the member sees why.
+                    let why = result
                         .reasons
-                        .first()
+                        .iter()
+                        .filter(|r| r.severity == guard::Severity::Deny)
                         .map(|r| r.message.as_str())
-                        .unwrap_or_default()
-                ),
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    ledger::resolve_request(
+                        w,
+                        id,
+                        ledger::RequestStatus::Refused,
+                        Some(guardian),
+                        &format!("approved by a guardian, then refused by the guard: {why}"),
+                        None,
+                    )?;
+                    format!("refused by the guard: {why}")
+                }
             };
             let action = GuardianAction {
                 actor: Some(guardian),
@@ -356,7 +370,7 @@ fn draft(
         detail: String::new(),
         reverses: None,
         postings: Vec::new(),
-        new_lot: None,
+        new_lots: Vec::new(),
         takes: Vec::new(),
     }
 }
@@ -455,11 +469,14 @@ pub(super) fn purchase_with(
             post(Account::Platform(Platform::CoinIssuance), -coins_i),
             post(Account::Wallet(member.id), coins_i),
         ];
-        d.new_lot = Some(NewLot {
+        d.new_lots = vec![NewLot {
             member: member.id,
             coins: coins_i,
             cost_micros: price.micros(),
-        });
+            // Bought with money: counted as spent now, not again when gifted.
+            paid_micros: price.micros(),
+            origin_lot: None,
+        }];
         let summary = format!(
             "{} buys {coins} for {price} ({what}, {rate} {currency} per coin)",
             member.name
@@ -705,11 +722,14 @@ pub fn grant(
             post(Account::Platform(Platform::CoinIssuance), -coins_i),
             post(Account::Wallet(member.id), coins_i),
         ];
-        d.new_lot = Some(NewLot {
+        d.new_lots = vec![NewLot {
             member: member.id,
             coins: coins_i,
             cost_micros: value.micros(),
-        });
+            // Granted: nothing spent yet; the value counts when gifted.
+            paid_micros: 0,
+            origin_lot: None,
+        }];
         let summary = format!(
             "{} grants {} {}",
             guardian.name,
@@ -730,6 +750,91 @@ pub fn grant(
             logged: Some(("grant", request.member.to_string())),
         })
     })
+}
+
+/// What reversing a transaction gives back, in words: "refund of purchase
+/// #3: 40 coins (0.57 USD) back".
+fn reversal_detail(plan: &ledger::ReversalPlan, currency: Currency) -> String {
+    let kind = plan.original_kind.as_str();
+    let part = if plan.partial {
+        "the unspent part of "
+    } else {
+        ""
+    };
+    let coins = coins_and_money(plan.coins, plan.money_micros, currency);
+    match plan.original_kind {
+        Kind::Purchase => format!("refund of {part}{kind} {}: {coins} back", plan.original),
+        Kind::Grant => format!("withdrawal of {part}{kind} {}: {coins}", plan.original),
+        Kind::Gift => format!("undo of {kind} {}: {coins} returned", plan.original),
+        _ => format!(
+            "undo of {kind} {}: {} recovered",
+            plan.original,
+            Money::from_micros(currency, plan.money_micros)
+        ),
+    }
+}
+
+/// What a reversal will give back, shown before the guardian's PIN is asked,
+/// and what another order would give back more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReversalPreview {
+    /// "refund of the unspent part of purchase #1: 40 coins (0.57 USD) back".
+    pub gives_back: String,
+    /// One sentence per gift that spent this purchase's coins and is not
+    /// reversed: reversing it first would make this refund bigger.
+    pub warnings: Vec<String>,
+}
+
+/// Plans a reversal without writing anything or asking for a PIN.
+pub fn preview_reversal(
+    store: &mut Store,
+    clock: &dyn Clock,
+    tx: TxId,
+) -> Result<ReversalPreview, ServiceError> {
+    store.preview(clock, |w| {
+        let currency = w.config().economy.currency;
+        let plan = ledger::plan_reversal(w.sql(), tx)?;
+        Ok(ReversalPreview {
+            gives_back: reversal_detail(&plan, currency),
+            warnings: reversal_warnings(&plan, currency),
+        })
+    })
+}
+
+fn reversal_warnings(plan: &ledger::ReversalPlan, currency: Currency) -> Vec<String> {
+    if plan.spent_in.is_empty() {
+        return Vec::new();
+    }
+    let gifts: Vec<String> = plan
+        .spent_in
+        .iter()
+        .map(|s| {
+            format!(
+                "gift {} ({})",
+                s.gift,
+                coins_and_money(s.coins, s.cost_micros, currency)
+            )
+        })
+        .collect();
+    let more: i64 = plan.spent_in.iter().map(|s| s.cost_micros).sum();
+    let (it, its) = if gifts.len() == 1 {
+        ("that gift", "its")
+    } else {
+        ("those gifts", "their")
+    };
+    let then = if plan.original_kind == Kind::Purchase {
+        format!(
+            "this refund would then be up to {} more",
+            Money::from_micros(currency, more)
+        )
+    } else {
+        "this would then withdraw them too".to_string()
+    };
+    vec![format!(
+        "Coins from {} were spent on {}. Reverse {it} first and {its} coins come back to it: {then}.",
+        plan.original,
+        gifts.join(", ")
+    )]
 }
 
 /// A guardian reverses a transaction (purchases and grants for their unspent
@@ -762,33 +867,9 @@ pub fn reverse(
         d.memo = request.reason.clone();
         d.reverses = Some(plan.original);
         d.postings = plan.postings.clone();
-        d.new_lot = plan.new_lot.clone();
+        d.new_lots = plan.new_lots.clone();
         d.takes = plan.takes.clone();
-        let kind = plan.original_kind.as_str();
-        let money = Money::from_micros(currency, plan.money_micros);
-        let part = if plan.partial {
-            "the unspent part of "
-        } else {
-            ""
-        };
-        d.detail = match plan.original_kind {
-            Kind::Purchase => format!(
-                "refund of {part}{kind} {}: {} back",
-                plan.original,
-                coins_and_money(plan.coins, plan.money_micros, currency)
-            ),
-            Kind::Grant => format!(
-                "withdrawal of {part}{kind} {}: {}",
-                plan.original,
-                coins_and_money(plan.coins, plan.money_micros, currency)
-            ),
-            Kind::Gift => format!(
-                "undo of {kind} {}: {} returned",
-                plan.original,
-                coins_and_money(plan.coins, plan.money_micros, currency)
-            ),
-            _ => format!("undo of {kind} {}: {money} recovered", plan.original),
-        };
+        d.detail = reversal_detail(&plan, currency);
         let summary = format!("{} reverses {}", guardian.name, d.detail);
         Ok(Planned {
             intent: Intent::Reversal { guardian, plan },

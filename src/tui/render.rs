@@ -428,7 +428,7 @@ fn status_style(status: RequestStatus, theme: Theme) -> Style {
     match status {
         RequestStatus::Pending => theme.warn(),
         RequestStatus::Approved => theme.good(),
-        RequestStatus::Denied | RequestStatus::Expired => theme.bad(),
+        RequestStatus::Denied | RequestStatus::Expired | RequestStatus::Refused => theme.bad(),
         RequestStatus::Cancelled => Style::default(),
     }
 }

@@ -150,7 +150,7 @@ fn a_month_report_shows_limits_top_creators_refusals_and_requests() {
     assert!(
         r.refused_latest[0]
             .reason
-            .contains("above the spending on coins limit of 40.00 USD")
+            .contains("above the limit of 40.00 USD")
     );
 }
 

@@ -77,7 +77,7 @@ fn a_gift_without_enough_coins_is_denied_with_the_numbers_and_writes_nothing() {
     assert_eq!(outcome.reasons[0].rule, RuleId::Funds);
     assert_eq!(
         outcome.reasons[0].message,
-        "this needs 500 coins (≈7.07 USD) but only 350 coins (≈4.95 USD) are available; 150 coins (≈2.12 USD) short"
+        "this needs 500 coins (≈7.07 USD) but only 350 coins (4.99 USD) are available; 150 coins (≈2.12 USD) short"
     );
     assert_eq!(h.tx_count(), before);
     assert_eq!(h.wallet("Sam"), 350);
@@ -235,7 +235,7 @@ fn a_fully_spent_purchase_cannot_be_refunded() {
     let err = h.reverse(tx).unwrap_err().to_string();
     assert_eq!(
         err,
-        "transaction 1 cannot be reversed: every coin from it was already spent on gifts; reverse those gifts first"
+        "transaction 1 cannot be reversed: every coin from it was already spent, on gift #2; reverse that gift first and its coins come back to it"
     );
 }
 
@@ -322,8 +322,8 @@ fn guarded_writes_do_not_recompile_their_statements() {
     for sql in [
         "SELECT scope, period, soft, hard FROM limits WHERE member_id = ?1 ORDER BY scope, period",
         // The FIFO lot plan of a gift (whitespace as in src/ledger/lots.rs).
-        "SELECT o.lot_id, o.remaining, o.taken, l.coins, l.cost_micros
-         FROM open_lots o JOIN lots l ON l.id = o.lot_id
+        "SELECT o.lot_id, o.remaining, o.taken, l.coins, l.cost_micros, p.paid_micros
+         FROM open_lots o JOIN lots l ON l.id = o.lot_id JOIN lot_paid p ON p.lot_id = o.lot_id
          WHERE o.member_id = ?1 ORDER BY o.lot_id",
     ] {
         let stmt = h.store.conn().prepare_cached(sql).unwrap();

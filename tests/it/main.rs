@@ -7,6 +7,7 @@ mod cli;
 mod ledger_flows;
 mod migration;
 mod reliability;
+mod reversals;
 mod scenarios;
 mod simulation;
 mod support;

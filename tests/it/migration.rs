@@ -20,6 +20,7 @@ fn a_version_1_database_with_history_migrates_and_verifies() {
         "DROP TABLE balances; DROP TABLE limits; DROP TABLE quiet_hours; DROP TABLE creator_rules;
          DROP TABLE spend_events; DROP TABLE spend_buckets; DROP TABLE decisions; DROP TABLE requests;
          DROP TABLE pin_attempts; DROP TABLE guardian_actions; DROP TABLE alerts; DROP TABLE wallet_costs;
+         DROP TABLE lot_paid; DROP TABLE move_paid;
          DELETE FROM schema_migrations WHERE version >= 2; PRAGMA user_version = 1;",
     )
     .unwrap();
@@ -58,4 +59,47 @@ fn a_version_1_database_with_history_migrates_and_verifies() {
     let report = ledger::verify(store.conn()).unwrap();
     assert_eq!(report.problem, None);
     assert_eq!(report.transactions, 2);
+}
+
+/// A version-6 household (before `all` counted money once) migrates: each
+/// lot learns what of its cost was already counted, and the spend totals
+/// are recomputed, so a purchase gifted later is counted once.
+#[test]
+fn a_version_6_database_recounts_all_spending_once() {
+    let mut h = Household::new();
+    committed(h.buy("Sam", "coins-350", None));
+    committed(h.grant("Sam", 100));
+    // 350 bought coins, then 50 of the granted ones.
+    let gift = committed(h.gift("Sam", "Ana", "rose", 400, None));
+    committed(h.reverse(gift));
+    committed(h.gift("Sam", "Ana", "rose", 400, None));
+    let path = h.path();
+    let sam = h.member_id("Sam");
+    drop(h.store);
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP TABLE lot_paid; DROP TABLE move_paid;
+         ALTER TABLE spend_events DROP COLUMN gift_cost_micros;
+         ALTER TABLE spend_buckets DROP COLUMN gift_cost_micros;
+         DELETE FROM schema_migrations WHERE version >= 7; PRAGMA user_version = 6;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    let spent = ledger::spent_in(
+        store.conn(),
+        sam,
+        coinguard::domain::Window::Day,
+        crate::support::start(),
+        chrono_tz::America::New_York,
+    )
+    .unwrap();
+    assert_eq!(spent.purchase_micros, 4_990_000);
+    // 4.99 paid for coins + 50 granted coins at 0.014143 = 0.70715.
+    assert_eq!(spent.all_micros, 4_990_000 + 707_150);
+    assert_eq!(spent.gift_coins, 400);
+    assert_eq!(spent.gift_cost_micros, 4_990_000 + 707_150);
+    assert_eq!(ledger::verify(store.conn()).unwrap().problem, None);
 }

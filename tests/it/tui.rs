@@ -203,7 +203,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.keys(teen, &["Enter"]);
     let custom = tmux.wait_for(teen, "Buy 100 coins?");
     assert!(custom.contains("Would be refused"), "{custom}");
-    assert!(custom.contains("for a single transaction"), "{custom}");
+    assert!(custom.contains("in one go"), "{custom}");
     tmux.keys(teen, &["Escape"]);
     tmux.keys(teen, &["Up"; 7]);
     let out = cli(&db, &["limit", "list", "Sam"], "");
@@ -221,7 +221,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.keys(teen, &["Enter"]);
     tmux.wait_for(teen, "Buy coins-70?");
     tmux.keys(teen, &["Enter"]);
-    tmux.wait_for(teen, "Refused: this is 0.99 USD");
+    tmux.wait_for(teen, "Refused: spending on coins in one go: 0.99 USD");
     tmux.wait_for(guardian, "Alerts: 1 · o marks them all as seen");
     tmux.keys(guardian, &["o"]);
     tmux.wait_for(guardian, "Guardian PIN to mark every open alert as seen");
