@@ -215,6 +215,7 @@ pub(super) fn member(
             name,
             role,
             birthdate,
+            no_pin,
             guardian,
         } => {
             let name = Name::parse(name)?;
@@ -228,15 +229,46 @@ pub(super) fn member(
                 .as_deref()
                 .map(|b| BirthDate::parse(b, today))
                 .transpose()?;
+            let adult = birthdate.is_none_or(|b| b.age_on(today) >= 18);
             let pass = guardian_pass(&mut store, clock, guardian)?;
             let by = pass.guardian().name.clone();
-            let id = services::add_member(&mut store, clock, pass, &name, role, birthdate)?;
+            // A guardian has a PIN from the start; adults and creators are
+            // asked for one; a child's is set later if wanted.
+            let pin = match role {
+                Role::Guardian => Some(pin::read_pin(
+                    &format!("Choose a PIN or passphrase for {name} (at least 6 characters): "),
+                    guardian.pin_stdin,
+                    true,
+                )?),
+                _ if adult && !no_pin => pin::read_optional_pin(
+                    &format!("A PIN for {name}, so nobody else can act as them (Enter to skip): "),
+                    guardian.pin_stdin,
+                )?,
+                _ => None,
+            };
+            if let Some(warning) = pin.as_ref().and_then(|p| p.weakness()) {
+                eprintln!("coinguard: warning: {warning}");
+            }
+            let id = services::add_member(
+                &mut store,
+                clock,
+                pass,
+                &name,
+                role,
+                birthdate,
+                pin.as_ref(),
+            )?;
             if args.json {
                 output::json(
-                    &json!({"outcome": "added", "member_id": id.0, "name": name.as_str(), "role": role.as_str()}),
+                    &json!({"outcome": "added", "member_id": id.0, "name": name.as_str(), "role": role.as_str(), "has_pin": pin.is_some()}),
                 );
             } else {
                 println!("{by} added {name} ({role}).");
+                if pin.is_none() && adult {
+                    println!(
+                        "{name} has no PIN: anyone at this computer can act as them. Set one with: coinguard member pin \"{name}\""
+                    );
+                }
             }
             Ok(EXIT_OK)
         }

@@ -282,7 +282,9 @@ pub struct MemberPinArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum MemberCommand {
-    /// Add a member (guardian PIN needed)
+    /// Add a member (guardian PIN needed). A new guardian chooses their PIN now;
+    /// adults and creators are asked for one (Enter to skip). With --pin-stdin,
+    /// the first line is your PIN and the second the new member's
     Add {
         name: String,
         /// guardian, teen or creator
@@ -291,6 +293,10 @@ pub enum MemberCommand {
         /// YYYY-MM-DD; needed for teens and creators (age rules depend on it)
         #[arg(long)]
         birthdate: Option<String>,
+        /// Add an adult or creator without asking for their PIN (anyone at this
+        /// computer can then act as them; set one later with `member pin`)
+        #[arg(long)]
+        no_pin: bool,
         #[command(flatten)]
         guardian: GuardianArgs,
     },

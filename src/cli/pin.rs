@@ -41,6 +41,41 @@ pub fn read_pin(prompt: &str, from_stdin: bool, confirm: bool) -> Result<Pin, Cl
     Ok(pin)
 }
 
+/// Reads a PIN that may be left out: an empty line (or end of input with
+/// `--pin-stdin`) means none.
+pub fn read_optional_pin(
+    prompt: &str,
+    from_stdin: bool,
+) -> Result<Option<Pin>, CliError> {
+    let text = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+            CliError::Other(format!("cannot read the PIN from standard input: {e}"))
+        })?;
+        line
+    } else if std::io::stdin().is_terminal() {
+        let first = prompt_hidden(prompt)?;
+        if !first.is_empty() {
+            let again = prompt_hidden("Type it again: ")?;
+            if again != first {
+                return Err(CliError::BadInput(
+                    "the two PINs differ; nothing was changed".into(),
+                ));
+            }
+        }
+        first
+    } else {
+        String::new()
+    };
+    let text = text.trim_end_matches(['\r', '\n']);
+    if text.is_empty() {
+        return Ok(None);
+    }
+    Pin::parse(text)
+        .map(Some)
+        .map_err(|e| CliError::BadInput(e.to_string()))
+}
+
 /// Reads a line at the terminal without echoing it.
 fn prompt_hidden(prompt: &str) -> Result<String, CliError> {
     let io = |e: std::io::Error| CliError::Other(format!("cannot read from the terminal: {e}"));

@@ -57,6 +57,7 @@ pub fn seed_demo(
     ];
     for (name, role, birth) in people {
         let p = pass(&mut store, &clock)?;
+        let guardian_pin = (role == Role::Guardian).then_some(&pin);
         super::add_member(
             &mut store,
             &clock,
@@ -64,10 +65,9 @@ pub fn seed_demo(
             &Name::parse(name)?,
             role,
             Some(birth),
+            guardian_pin,
         )?;
     }
-    let p = pass(&mut store, &clock)?;
-    super::set_pin(&mut store, &clock, p, "Jon", &pin)?;
     let limits = [
         (
             "Sam",

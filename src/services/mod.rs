@@ -79,6 +79,8 @@ pub enum ServiceError {
     UnknownGift { given: String, known: String },
     #[error("{name} needs a birthdate (YYYY-MM-DD): age rules depend on it")]
     BirthdateRequired { name: String },
+    #[error("{name} is a guardian and needs a PIN or passphrase from the start; nothing was added")]
+    GuardianNeedsPin { name: String },
     #[error("give --soft (needs approval above it), --hard (refused above it), or both")]
     LimitNeedsAmount,
     #[error(

@@ -114,6 +114,10 @@ pub fn show_limit_amount(amount: i64, scope: Scope, currency: Currency) -> Strin
     }
 }
 
+/// Adds a member. A guardian is added with their PIN (there is no moment at
+/// which a guardian's actions can be taken without one); for anyone else the
+/// PIN is optional (a member without one can be acted for by anyone at the
+/// computer, which the pick screen says).
 pub fn add_member(
     store: &mut Store,
     clock: &dyn Clock,
@@ -121,25 +125,40 @@ pub fn add_member(
     name: &Name,
     role: Role,
     birthdate: Option<BirthDate>,
+    pin: Option<&crate::auth::Pin>,
 ) -> Result<MemberId, ServiceError> {
     if birthdate.is_none() && role != Role::Guardian {
         return Err(ServiceError::BirthdateRequired {
             name: name.to_string(),
         });
     }
+    if role == Role::Guardian && pin.is_none() {
+        return Err(ServiceError::GuardianNeedsPin {
+            name: name.to_string(),
+        });
+    }
+    let phc = pin.map(crate::auth::hash_pin).transpose()?;
     let actor = pass.guardian().id;
     store.write(clock, |w| {
         let id = ledger::add_member(w, name, role, birthdate, w.now())?;
+        if let Some(phc) = &phc {
+            ledger::set_pin_hash(w, id, phc)?;
+        }
         let born = birthdate
             .map(|b| format!(", born {}", b.date()))
             .unwrap_or_default();
+        let with_pin = if phc.is_some() {
+            ", with a PIN"
+        } else {
+            ", no PIN"
+        };
         record(
             w,
             actor,
             "member_add",
             name.to_string(),
             "(none)".into(),
-            format!("{role}{born}"),
+            format!("{role}{born}{with_pin}"),
         )?;
         Ok(id)
     })

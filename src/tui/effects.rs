@@ -257,7 +257,7 @@ fn policy(
             role,
             birthdate,
         } => {
-            services::add_member(store, clock, pass, &name, role, Some(birthdate))?;
+            services::add_member(store, clock, pass, &name, role, Some(birthdate), None)?;
             format!(
                 "Added {name} ({role}, born {}). To give them a PIN: coinguard member pin \"{name}\"",
                 birthdate.date()

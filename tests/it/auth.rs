@@ -179,6 +179,7 @@ fn a_member_who_looks_like_another_is_refused() {
             &Name::parse(look_alike).unwrap(),
             Role::Teen,
             Some(born),
+            None,
         )
         .unwrap_err();
         assert!(

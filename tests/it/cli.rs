@@ -1054,3 +1054,45 @@ fn init_with_an_economy_that_cannot_be_stored_names_it_and_creates_nothing() {
     );
     assert!(!db.exists(), "nothing is created");
 }
+
+#[test]
+fn a_guardian_is_added_with_a_pin_and_adults_are_told_when_they_have_none() {
+    let h = CliHousehold::new();
+    let db = h.db.to_str().unwrap().to_string();
+    // Only the acting guardian's PIN: the new guardian has none, so nothing is added.
+    let out = coinguard()
+        .args(["--db", &db, "member", "add", "Jon", "--role", "guardian", "--pin-stdin"])
+        .write_stdin(format!("{PIN}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let (_, doc) = h.json(&["member", "list"]);
+    assert!(
+        !doc.to_string().contains("\"Jon\""),
+        "a guardian without a PIN was added: {doc}"
+    );
+    let out = coinguard()
+        .args(["--db", &db, "member", "add", "Jon", "--role", "guardian", "--pin-stdin"])
+        .write_stdin(format!("{PIN}\nblue kettle morning\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    // Jon's own PIN works for a guardian action at once.
+    let out = coinguard()
+        .args(["--db", &db, "alert", "ack", "--all", "--as", "Jon", "--pin-stdin"])
+        .write_stdin("blue kettle morning\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    // An adult added without a PIN is told what that means.
+    let out = h.guardian(&[
+        "member", "add", "Max", "--role", "teen", "--birthdate", "1990-01-01", "--as", "Maria",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("Max has no PIN: anyone at this computer can act as them"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
