@@ -43,10 +43,7 @@ pub fn read_pin(prompt: &str, from_stdin: bool, confirm: bool) -> Result<Pin, Cl
 
 /// Reads a PIN that may be left out: an empty line (or end of input with
 /// `--pin-stdin`) means none.
-pub fn read_optional_pin(
-    prompt: &str,
-    from_stdin: bool,
-) -> Result<Option<Pin>, CliError> {
+pub fn read_optional_pin(prompt: &str, from_stdin: bool) -> Result<Option<Pin>, CliError> {
     let text = if from_stdin {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line).map_err(|e| {

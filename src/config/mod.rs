@@ -15,9 +15,10 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use toml::Spanned;
 
+/// What an age band or the unknown-creator setting says: the guard's [`Outcome`].
+pub use crate::domain::Outcome as Verdict;
 use crate::domain::{self, Name};
 use crate::money::{self, Coins, Currency, Money, MoneyError};
-pub use raw::Verdict;
 
 pub const ECONOMY_FILE: &str = "economy.toml";
 pub const AGE_BANDS_FILE: &str = "age_bands.toml";

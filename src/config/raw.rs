@@ -2,7 +2,9 @@
 //! Fields that need checks after parsing are `Spanned`, so an error can point
 //! at the line.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+use crate::domain::Outcome as Verdict;
 use toml::Spanned;
 
 #[derive(Debug, Deserialize)]
@@ -57,23 +59,4 @@ pub struct RawSettings {
     pub request_expiry_hours: Spanned<u32>,
     pub clock_tolerance_seconds: Spanned<u32>,
     pub unknown_creator: Verdict,
-}
-
-/// What a rule says about an action, as written in config.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Allow,
-    NeedsApproval,
-    Deny,
-}
-
-impl Verdict {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Verdict::Allow => "allow",
-            Verdict::NeedsApproval => "needs_approval",
-            Verdict::Deny => "deny",
-        }
-    }
 }

@@ -6,6 +6,7 @@
 
 mod clock;
 mod limits;
+pub mod model;
 
 use std::fmt;
 use std::str::FromStr;
@@ -15,6 +16,7 @@ use chrono_tz::Tz;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use limits::{Scope, Window};
+pub use model::{Account, CreatorList, Kind, Outcome, Platform, QuietHours, RequestStatus, Unit};
 
 /// Longest name a member, creator, pack or gift may have.
 pub const MAX_NAME_CHARS: usize = 64;

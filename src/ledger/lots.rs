@@ -8,7 +8,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::LedgerError;
-use super::append::{LotTake, NewLot};
+use super::draft::{LotTake, NewLot};
 use crate::domain::MemberId;
 use crate::money::{MoneyError, proportional_share};
 

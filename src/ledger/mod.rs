@@ -16,6 +16,7 @@ mod append;
 mod backfill;
 mod chain;
 mod decisions;
+mod draft;
 mod guardian_log;
 mod lots;
 mod members;
@@ -25,36 +26,38 @@ mod reversal;
 pub mod schema;
 pub mod spend;
 mod store;
+mod transactions;
 mod verify;
 
 use std::path::PathBuf;
 
-pub use accounts::{Account, Platform, Unit, balance};
+pub use accounts::balance;
+// The data model lives in `domain::model`; these names stay for callers.
+pub use crate::domain::{Account, CreatorList, Kind, Platform, QuietHours, RequestStatus, Unit};
 pub use alerts::{
     Alert, acknowledge_alerts, open_alerts, pin_attempts, raise_alert, set_pin_attempts,
 };
-pub use append::{
-    Draft, Kind, LotTake, NewLot, PostingDraft, append, find_by_key, newest_entry_at,
-    spend_of_draft,
-};
+pub use append::append;
 pub use chain::{GENESIS_HASH, fingerprint};
 pub use decisions::{DecisionEntry, log_decision};
+pub use draft::{Draft, LotAmounts, LotTake, NewLot, PostingDraft};
 pub use guardian_log::{GuardianAction, log_guardian_action};
 pub use lots::{cost_of_coins, lot_cost_of_wallet, plan_take};
 pub use members::{
     Member, add_member, find_member, list_members, member_by_id, pin_hash, set_pin_hash,
 };
 pub use policy::{
-    CreatorList, Limit, QuietHours, creator_list, creator_lists_of, limits_of, quiet_hours_of,
-    remove_limit, set_creator_list, set_limit, set_quiet_hours,
+    Limit, creator_list, creator_lists_of, limits_of, quiet_hours_of, remove_limit,
+    set_creator_list, set_limit, set_quiet_hours,
 };
 pub use requests::{
-    NewRequest, Request, RequestStatus, create_request, expire_due, held_coins, list_requests,
-    request_by_id, request_by_key, resolve_request,
+    NewRequest, Request, create_request, expire_due, held_coins, list_requests, request_by_id,
+    request_by_key, resolve_request,
 };
 pub use reversal::{ReversalPlan, SpentIn, plan_reversal};
-pub use spend::{LotAmounts, Spend, spent_in};
+pub use spend::{Spend, spend_of_draft, spent_in};
 pub use store::{BUSY_TIMEOUT, Store, WriteTx};
+pub use transactions::{find_by_key, newest_entry_at};
 pub use verify::{Problem, VerifyReport, verify};
 
 use crate::money::MoneyError;

@@ -5,8 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::store::WriteTx;
 use super::{CachedSql, LedgerError};
-use crate::config::Verdict;
-use crate::domain::{MemberId, Scope, Window};
+use crate::domain::{CreatorList, MemberId, Outcome, QuietHours, Scope, Window};
 
 /// A limit: above `soft` needs approval, above `hard` is denied. Amounts are
 /// money micro-units for purchase/all scopes and coins for the gift scope.
@@ -17,31 +16,6 @@ pub struct Limit {
     pub window: Window,
     pub soft: Option<i64>,
     pub hard: Option<i64>,
-}
-
-/// Quiet hours in household-local minutes after midnight (may cross midnight).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QuietHours {
-    pub start_minute: u32,
-    pub end_minute: u32,
-    pub verdict: Verdict,
-}
-
-impl QuietHours {
-    pub fn contains(&self, minute: u32) -> bool {
-        if self.start_minute <= self.end_minute {
-            (self.start_minute..self.end_minute).contains(&minute)
-        } else {
-            minute >= self.start_minute || minute < self.end_minute
-        }
-    }
-}
-
-/// Where a creator stands on a member's list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CreatorList {
-    Allow,
-    Block,
 }
 
 pub fn limits_of(conn: &Connection, member: MemberId) -> Result<Vec<Limit>, LedgerError> {
@@ -117,9 +91,9 @@ pub fn quiet_hours_of(
         start_minute,
         end_minute,
         verdict: if verdict == "deny" {
-            Verdict::Deny
+            Outcome::Deny
         } else {
-            Verdict::NeedsApproval
+            Outcome::NeedsApproval
         },
     }))
 }
@@ -215,31 +189,4 @@ pub fn set_creator_list(
         )?,
     };
     Ok(before)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quiet_hours_may_cross_midnight() {
-        let night = QuietHours {
-            start_minute: 21 * 60,
-            end_minute: 7 * 60,
-            verdict: Verdict::Deny,
-        };
-        assert!(night.contains(21 * 60));
-        assert!(night.contains(23 * 60 + 59));
-        assert!(night.contains(0));
-        assert!(night.contains(6 * 60 + 59));
-        assert!(!night.contains(7 * 60));
-        assert!(!night.contains(20 * 60 + 59));
-        let lunch = QuietHours {
-            start_minute: 12 * 60,
-            end_minute: 13 * 60,
-            verdict: Verdict::Deny,
-        };
-        assert!(lunch.contains(12 * 60 + 30));
-        assert!(!lunch.contains(13 * 60));
-    }
 }

@@ -6,48 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::store::WriteTx;
 use super::{CachedSql, LedgerError};
-use crate::domain::{IdempotencyKey, MemberId, TxId};
-
-/// Where a request stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RequestStatus {
-    Pending,
-    Approved,
-    Denied,
-    Expired,
-    Cancelled,
-    /// A guardian approved it, and the guard refused it then (a hard limit,
-    /// an age rule): the reason is its resolution.
-    Refused,
-}
-
-impl RequestStatus {
-    pub const ALL: [RequestStatus; 6] = [
-        RequestStatus::Pending,
-        RequestStatus::Approved,
-        RequestStatus::Denied,
-        RequestStatus::Expired,
-        RequestStatus::Cancelled,
-        RequestStatus::Refused,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            RequestStatus::Pending => "pending",
-            RequestStatus::Approved => "approved",
-            RequestStatus::Denied => "denied",
-            RequestStatus::Expired => "expired",
-            RequestStatus::Cancelled => "cancelled",
-            RequestStatus::Refused => "refused",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<RequestStatus> {
-        RequestStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text.trim().to_ascii_lowercase())
-    }
-}
+use crate::domain::{IdempotencyKey, MemberId, RequestStatus, TxId};
 
 /// A request as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

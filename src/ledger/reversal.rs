@@ -3,11 +3,11 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::accounts::{Account, Platform, balance};
-use super::append::{Kind, LotTake, NewLot, PostingDraft};
+use super::accounts::balance;
+use super::draft::{LotTake, NewLot, PostingDraft};
 use super::lots::share_of_lot;
 use super::{CachedSql, LedgerError};
-use crate::domain::{MemberId, TxId};
+use crate::domain::{Account, Kind, MemberId, Platform, TxId};
 use crate::money::MoneyError;
 
 /// What reversing a transaction will move.

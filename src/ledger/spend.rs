@@ -7,10 +7,11 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
 use rusqlite::{Connection, params};
 
-use super::LedgerError;
-use super::accounts::Account;
-use super::append::Kind;
-use crate::domain::{MemberId, Window};
+use rusqlite::OptionalExtension;
+
+use super::draft::{Draft, LotAmounts, LotTake, NewLot};
+use super::{CachedSql, LedgerError};
+use crate::domain::{Account, Kind, MemberId, TxId, Window};
 
 pub const MICROS_PER_HOUR: i64 = 3_600_000_000;
 pub const HOURS_PER_DAY: i64 = 24;
@@ -35,21 +36,6 @@ pub struct Spend {
     /// Money paid for coins plus the value of granted coins when gifted, in
     /// micro-units.
     pub all_micros: i64,
-}
-
-/// A lot's (or a share of a lot's) cost and the part of it already counted
-/// as money spent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct LotAmounts {
-    pub cost_micros: i64,
-    pub paid_micros: i64,
-}
-
-impl LotAmounts {
-    /// The cost not yet counted as money spent (granted coins' value).
-    fn unpaid(&self) -> i64 {
-        self.cost_micros.saturating_sub(self.paid_micros)
-    }
 }
 
 fn total(lots: &[LotAmounts], of: fn(&LotAmounts) -> i64) -> i64 {
@@ -384,4 +370,52 @@ pub fn local_day_totals(
         ))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The kind and time of the transaction a reversal undoes.
+pub(crate) fn original_of(
+    conn: &Connection,
+    reverses: Option<TxId>,
+) -> Result<Option<(Kind, i64)>, LedgerError> {
+    let Some(orig) = reverses else {
+        return Ok(None);
+    };
+    let (kind, at): (String, i64) = conn
+        .one(
+            "SELECT kind, at_us FROM transactions WHERE id = ?1",
+            [orig.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or(LedgerError::UnknownTransaction { tx: orig.0 })?;
+    let kind = Kind::parse(&kind).ok_or_else(|| LedgerError::Corrupt {
+        message: format!("transaction {orig} has an unknown kind {kind:?}"),
+    })?;
+    Ok(Some((kind, at)))
+}
+
+pub(crate) fn spend_for(draft: &Draft, original: Option<Kind>) -> Spend {
+    let posted: Vec<(Account, i64)> = draft
+        .postings
+        .iter()
+        .map(|p| (p.account, p.amount))
+        .collect();
+    of_transaction(
+        draft.kind,
+        original,
+        &posted,
+        &draft.takes.iter().map(LotTake::amounts).collect::<Vec<_>>(),
+        &draft
+            .new_lots
+            .iter()
+            .map(NewLot::amounts)
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// What a draft will add to the spend totals if it commits: the guard judges
+/// limits on this, and `append` records exactly this.
+pub fn spend_of_draft(conn: &Connection, draft: &Draft) -> Result<Spend, LedgerError> {
+    let original = original_of(conn, draft.reverses)?;
+    Ok(spend_for(draft, original.map(|(kind, _)| kind)))
 }

@@ -449,3 +449,13 @@ fn check_header(path: &Path) -> Result<(), LedgerError> {
     }
     Ok(())
 }
+
+/// The household's time zone, as stored.
+pub(crate) fn household_tz(conn: &Connection) -> Result<chrono_tz::Tz, LedgerError> {
+    let name: String = conn.one("SELECT timezone FROM household WHERE id = 1", [], |r| {
+        r.get(0)
+    })?;
+    crate::domain::parse_timezone(&name).map_err(|_| LedgerError::Corrupt {
+        message: format!("unknown household time zone {name:?}"),
+    })
+}

@@ -8,12 +8,12 @@ use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::LedgerError;
-use super::accounts::Account;
-use super::append::{Kind, household_tz};
 use super::chain::{GENESIS_HASH, TxFields};
 use super::decisions::verify_decisions;
 use super::guardian_log::verify_guardian_actions;
 use super::spend::{self, Spend};
+use super::store::household_tz;
+use crate::domain::{Account, Kind};
 
 /// What `verify` looked at and the first problem it met, if any.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -399,7 +399,7 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
             };
             posted.push((account, *amount));
         }
-        let amounts = |paid: Option<i64>, cost: i64| spend::LotAmounts {
+        let amounts = |paid: Option<i64>, cost: i64| super::draft::LotAmounts {
             cost_micros: cost,
             paid_micros: paid.unwrap_or(0),
         };

@@ -1061,7 +1061,16 @@ fn a_guardian_is_added_with_a_pin_and_adults_are_told_when_they_have_none() {
     let db = h.db.to_str().unwrap().to_string();
     // Only the acting guardian's PIN: the new guardian has none, so nothing is added.
     let out = coinguard()
-        .args(["--db", &db, "member", "add", "Jon", "--role", "guardian", "--pin-stdin"])
+        .args([
+            "--db",
+            &db,
+            "member",
+            "add",
+            "Jon",
+            "--role",
+            "guardian",
+            "--pin-stdin",
+        ])
         .write_stdin(format!("{PIN}\n"))
         .output()
         .unwrap();
@@ -1072,21 +1081,47 @@ fn a_guardian_is_added_with_a_pin_and_adults_are_told_when_they_have_none() {
         "a guardian without a PIN was added: {doc}"
     );
     let out = coinguard()
-        .args(["--db", &db, "member", "add", "Jon", "--role", "guardian", "--pin-stdin"])
+        .args([
+            "--db",
+            &db,
+            "member",
+            "add",
+            "Jon",
+            "--role",
+            "guardian",
+            "--pin-stdin",
+        ])
         .write_stdin(format!("{PIN}\nblue kettle morning\n"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     // Jon's own PIN works for a guardian action at once.
     let out = coinguard()
-        .args(["--db", &db, "alert", "ack", "--all", "--as", "Jon", "--pin-stdin"])
+        .args([
+            "--db",
+            &db,
+            "alert",
+            "ack",
+            "--all",
+            "--as",
+            "Jon",
+            "--pin-stdin",
+        ])
         .write_stdin("blue kettle morning\n")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     // An adult added without a PIN is told what that means.
     let out = h.guardian(&[
-        "member", "add", "Max", "--role", "teen", "--birthdate", "1990-01-01", "--as", "Maria",
+        "member",
+        "add",
+        "Max",
+        "--role",
+        "teen",
+        "--birthdate",
+        "1990-01-01",
+        "--as",
+        "Maria",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(
