@@ -118,8 +118,27 @@ impl Pin {
     }
 }
 
+/// Set only by test fixtures: see [`hash_pins_cheaply_for_tests`].
+static CHEAP_FOR_TESTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// For test fixtures only: new PINs in this process are hashed with the
+/// smallest argon2id parameters (8 KiB, 1 pass), so a test household costs
+/// microseconds instead of tens of milliseconds per PIN. Verification reads
+/// the parameters from each stored hash, so it follows. coinguard itself
+/// never calls this; the tests of the parameters themselves do not either.
+#[doc(hidden)]
+pub fn hash_pins_cheaply_for_tests() {
+    CHEAP_FOR_TESTS.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 fn hasher() -> Result<Argon2<'static>, AuthError> {
-    let params = Params::new(ARGON2_MEMORY_KIB, ARGON2_PASSES, ARGON2_LANES, None)
+    let cheap = CHEAP_FOR_TESTS.load(std::sync::atomic::Ordering::Relaxed);
+    let (memory, passes) = if cheap {
+        (8, 1)
+    } else {
+        (ARGON2_MEMORY_KIB, ARGON2_PASSES)
+    };
+    let params = Params::new(memory, passes, ARGON2_LANES, None)
         .map_err(|e| AuthError::Hashing(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }

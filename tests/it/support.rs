@@ -30,6 +30,7 @@ pub fn start() -> DateTime<Utc> {
 impl Household {
     /// A household with guardian Maria, adults Sam and Lee, creators Ana and Bo.
     pub fn new() -> Household {
+        coinguard::auth::hash_pins_cheaply_for_tests();
         let dir = tempfile::tempdir().expect("temp dir");
         let clock = FixedClock::new(start());
         let config = Config::defaults().expect("defaults");
