@@ -24,6 +24,7 @@
 //! money (FIFO lots); `verify` recomputes every hash and balance and names the
 //! first entry that does not match.
 
+pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -32,5 +33,6 @@ pub mod guard;
 pub mod ledger;
 pub mod money;
 pub mod report;
+pub mod service;
 pub mod services;
 pub mod tui;
