@@ -16,7 +16,9 @@ use chrono_tz::Tz;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use limits::{Scope, Window};
-pub use model::{Account, CreatorList, Kind, Outcome, Platform, QuietHours, RequestStatus, Unit};
+pub use model::{
+    Account, Asked, CreatorList, Kind, Outcome, Platform, QuietHours, RequestStatus, Unit,
+};
 
 /// Longest name a member, creator, pack or gift may have.
 pub const MAX_NAME_CHARS: usize = 64;
@@ -72,11 +74,17 @@ pub enum DomainError {
 }
 
 /// Database id of a member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct MemberId(pub i64);
 
 /// Database id of a ledger transaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct TxId(pub i64);
 
 impl fmt::Display for MemberId {

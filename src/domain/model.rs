@@ -10,6 +10,7 @@
 //! | [`Outcome`] | allow, needs approval, deny: what the guard and every rule say |
 //! | [`RequestStatus`] | where an ask-to-buy request stands |
 //! | [`QuietHours`], [`CreatorList`] | two of the rules a guardian sets |
+//! | [`Asked`] | what a request asks for, run again when a guardian approves |
 //!
 //! Nothing here touches the database: values and their stored names only.
 
@@ -272,5 +273,146 @@ mod tests {
         };
         assert!(lunch.contains(12 * 60 + 30));
         assert!(!lunch.contains(13 * 60));
+    }
+}
+
+/// What a request asks for: stored with it, shown to the guardian, and run
+/// again through the guard when a guardian approves. Tagged, so a stored
+/// request can only ever be one of these, with exactly these fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "ask", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Asked {
+    /// A coin pack from the catalog, by id.
+    Pack { pack: String },
+    /// An exact number of coins at the best pack rate.
+    Coins { coins: u64 },
+    /// `count` × a gift (by id) to a creator (by member id).
+    Gift {
+        creator: MemberId,
+        gift: String,
+        count: u64,
+    },
+    /// Cashing out diamonds.
+    Redeem { diamonds: u64 },
+}
+
+impl Asked {
+    /// The request's action column: purchase, gift or redeem.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Asked::Pack { .. } | Asked::Coins { .. } => "purchase",
+            Asked::Gift { .. } => "gift",
+            Asked::Redeem { .. } => "redeem",
+        }
+    }
+
+    /// The canonical stored form: one JSON object, keys in a fixed order.
+    pub fn to_stored(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a stored request's parameters: the tagged form, or the untyped
+    /// form requests had before (`{"pack": ...}`, `{"creator": "Ana", ...}`)
+    /// with the creator found by name. `Err` names what is wrong.
+    pub fn from_stored(
+        action: &str,
+        params: &str,
+        creator_named: impl Fn(&str) -> Option<MemberId>,
+    ) -> Result<Asked, String> {
+        if let Ok(asked) = serde_json::from_str::<Asked>(params) {
+            return if asked.action() == action {
+                Ok(asked)
+            } else {
+                Err(format!(
+                    "it is a {action} request that asks for a {}",
+                    asked.action()
+                ))
+            };
+        }
+        let legacy: serde_json::Value = serde_json::from_str(params)
+            .map_err(|e| format!("its parameters are not JSON: {e}"))?;
+        let text = |key: &str| {
+            legacy
+                .get(key)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| format!("its parameters have no {key}"))
+        };
+        let number = |key: &str| {
+            legacy
+                .get(key)
+                .and_then(serde_json::Value::as_u64)
+                .ok_or_else(|| format!("its parameters have no {key}"))
+        };
+        match action {
+            "purchase" if legacy.get("pack").is_some() => Ok(Asked::Pack {
+                pack: text("pack")?,
+            }),
+            "purchase" => Ok(Asked::Coins {
+                coins: number("coins")?,
+            }),
+            "gift" => {
+                let name = text("creator")?;
+                let creator = creator_named(&name)
+                    .ok_or_else(|| format!("its creator {name:?} is not a member"))?;
+                Ok(Asked::Gift {
+                    creator,
+                    gift: text("gift")?,
+                    count: number("count")?,
+                })
+            }
+            "redeem" => Ok(Asked::Redeem {
+                diamonds: number("diamonds")?,
+            }),
+            other => Err(format!("its action {other:?} is not one coinguard writes")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod asked_tests {
+    use super::*;
+
+    fn ana(name: &str) -> Option<MemberId> {
+        (name == "Ana").then_some(MemberId(3))
+    }
+
+    #[test]
+    fn requests_read_their_stored_parameters_old_and_new() {
+        let gift = Asked::Gift {
+            creator: MemberId(3),
+            gift: "rose".into(),
+            count: 2,
+        };
+        assert_eq!(
+            gift.to_stored(),
+            r#"{"ask":"gift","creator":3,"gift":"rose","count":2}"#
+        );
+        assert_eq!(
+            Asked::from_stored("gift", &gift.to_stored(), ana),
+            Ok(gift.clone())
+        );
+        // What requests stored before the parameters were typed.
+        assert_eq!(
+            Asked::from_stored("gift", r#"{"creator":"Ana","gift":"rose","count":2}"#, ana),
+            Ok(gift)
+        );
+        assert_eq!(
+            Asked::from_stored("purchase", r#"{"pack":"coins-70"}"#, ana),
+            Ok(Asked::Pack {
+                pack: "coins-70".into()
+            })
+        );
+        assert_eq!(
+            Asked::from_stored("purchase", r#"{"coins":250}"#, ana),
+            Ok(Asked::Coins { coins: 250 })
+        );
+        // A row that says one thing in its action and another in its parameters.
+        assert!(Asked::from_stored("redeem", r#"{"ask":"pack","pack":"coins-70"}"#, ana).is_err());
+        assert!(
+            Asked::from_stored("gift", r#"{"creator":"Bo","gift":"rose","count":1}"#, ana)
+                .is_err_and(|e| e.contains("\"Bo\" is not a member"))
+        );
+        assert!(Asked::from_stored("purchase", "{", ana).is_err());
     }
 }

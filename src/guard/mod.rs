@@ -10,18 +10,18 @@
 //! Reasons come out in the documented precedence order (see [`RuleId`]):
 //! deny reasons first, then needs-approval reasons, each group in rule order.
 
+mod intent;
 mod rules;
+
+pub use intent::{Bought, Intent, coins_and_money, diamonds_for, reversal_detail};
 
 use std::marker::PhantomData;
 
 use serde::Serialize;
 
-use crate::config::{Config, Gift, Pack};
-use crate::domain::{Scope, Window};
-use crate::ledger::{
-    CreatorList, Draft, LedgerError, Limit, Member, QuietHours, ReversalPlan, Spend, WriteTx,
-};
-use crate::money::{Coins, Diamonds, Money};
+use crate::config::Config;
+use crate::domain::Window;
+use crate::ledger::{CreatorList, Draft, LedgerError, Limit, QuietHours, Spend, WriteTx};
 
 /// A value only the guard can produce: permission to append this draft.
 #[derive(Debug)]
@@ -34,60 +34,6 @@ impl Cleared<'_> {
     /// Hands the draft to the ledger, which is the only caller.
     pub(crate) fn into_draft(self) -> Draft {
         *self.draft
-    }
-}
-
-/// What someone wants to do.
-#[derive(Debug, Clone)]
-pub enum Intent {
-    Purchase {
-        member: Member,
-        pack: Pack,
-    },
-    PurchaseCustom {
-        member: Member,
-        coins: Coins,
-        price: Money,
-    },
-    Gift {
-        member: Member,
-        creator: Member,
-        gift: Gift,
-        count: u64,
-        coins: Coins,
-        /// What the coins cost (FIFO lots); zero when the wallet is short.
-        cost: Money,
-        available: Option<Coins>,
-    },
-    Redeem {
-        creator: Member,
-        diamonds: Diamonds,
-        held: Diamonds,
-        payout: Money,
-    },
-    Grant {
-        guardian: Member,
-        member: Member,
-        coins: Coins,
-        value: Money,
-    },
-    Reversal {
-        guardian: Member,
-        plan: ReversalPlan,
-    },
-}
-
-impl Intent {
-    /// The member whose money, coins or diamonds move.
-    pub fn member(&self) -> &Member {
-        match self {
-            Intent::Purchase { member, .. }
-            | Intent::PurchaseCustom { member, .. }
-            | Intent::Gift { member, .. }
-            | Intent::Grant { member, .. } => member,
-            Intent::Redeem { creator, .. } => creator,
-            Intent::Reversal { guardian, .. } => guardian,
-        }
     }
 }
 
@@ -243,26 +189,6 @@ pub struct Facts<'a> {
     pub available_cost: Option<i64>,
 }
 
-impl Intent {
-    /// Whether limits, quiet hours and age bands judge this intent at all.
-    fn is_spending(&self) -> bool {
-        matches!(
-            self,
-            Intent::Purchase { .. } | Intent::PurchaseCustom { .. } | Intent::Gift { .. }
-        )
-    }
-
-    fn scopes(&self) -> &'static [Scope] {
-        match self {
-            Intent::Purchase { .. } | Intent::PurchaseCustom { .. } => {
-                &[Scope::Purchase, Scope::All]
-            }
-            Intent::Gift { .. } => &[Scope::Gift, Scope::All],
-            _ => &[],
-        }
-    }
-}
-
 fn gather<'a>(
     write: &WriteTx<'_>,
     config: &'a Config,
@@ -307,7 +233,7 @@ fn gather<'a>(
     } = intent
     {
         facts.creator_list = crate::ledger::creator_list(conn, member, creator.id)?;
-        if let Some(available) = available.filter(|a| a.get() > 0) {
+        if available.get() > 0 {
             facts.available_cost = crate::ledger::cost_of_coins(conn, member, available.get())?;
         }
     }

@@ -62,7 +62,7 @@ fn hypothetical_coins(facts: &Facts<'_>, coins: i64) -> String {
 
 fn action_words(intent: &Intent) -> (&'static str, &'static str) {
     match intent {
-        Intent::Purchase { .. } | Intent::PurchaseCustom { .. } => ("buy coins", "purchases"),
+        Intent::Purchase { .. } => ("buy coins", "purchases"),
         Intent::Gift { .. } => ("send gifts", "gifts"),
         Intent::Redeem { .. } => ("cash out diamonds", "redemptions"),
         Intent::Grant { .. } | Intent::Reversal { .. } => ("do this", "this"),
@@ -355,7 +355,7 @@ fn funds(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
         Intent::Gift {
             coins, available, ..
         } => {
-            let available = available.unwrap_or(Coins::ZERO);
+            let available = *available;
             (available < *coins).then(|| {
                 let short = coins.checked_sub(available).unwrap_or(*coins);
                 let count = |c: Coins| c.to_i64().unwrap_or(i64::MAX);

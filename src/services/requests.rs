@@ -3,12 +3,10 @@
 //! reasons and never deny reasons; denying, cancelling and expiring release
 //! the request's hold. Every guardian step is in the guardian-action log.
 
-use serde_json::Value;
-
 use super::spend::{Ctx, gift_with, purchase_with, redeem_with};
 use super::{GiftRequest, Mode, Outcome, PurchaseRequest, RedeemRequest, ServiceError};
 use crate::auth::GuardianPass;
-use crate::domain::{Clock, Memo};
+use crate::domain::{Asked, Clock, Memo};
 use crate::ledger::{self, GuardianAction, Request, RequestStatus, Store};
 use crate::money::{Coins, Diamonds};
 
@@ -44,22 +42,16 @@ pub fn request(store: &mut Store, clock: &dyn Clock, id: i64) -> Result<Request,
     })
 }
 
-fn text(params: &Value, key: &str) -> Result<String, ServiceError> {
-    params
-        .get(key)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| {
-            ServiceError::Ledger(ledger::LedgerError::Corrupt {
-                message: format!("a request is missing its {key}"),
-            })
-        })
-}
-
-fn number(params: &Value, key: &str) -> Result<u64, ServiceError> {
-    params.get(key).and_then(Value::as_u64).ok_or_else(|| {
+/// What a stored request asks for, typed. A request whose parameters
+/// cannot be read is a damaged row, named.
+pub(super) fn asked_of(store: &Store, request: &Request) -> Result<Asked, ServiceError> {
+    let conn = store.conn();
+    Asked::from_stored(&request.action, &request.params, |name| {
+        ledger::find_member(conn, name).ok().map(|m| m.id)
+    })
+    .map_err(|why| {
         ServiceError::Ledger(ledger::LedgerError::Corrupt {
-            message: format!("a request is missing its {key}"),
+            message: format!("request #{}: {why}", request.id),
         })
     })
 }
@@ -77,43 +69,42 @@ fn rerun(
         })
     })?;
     let name = member.name.to_string();
-    let params: Value = serde_json::from_str(&request.params).map_err(|e| {
-        ServiceError::Ledger(ledger::LedgerError::Corrupt {
-            message: format!("request #{}: {e}", request.id),
-        })
-    })?;
-    match request.action.as_str() {
-        "purchase" => match params.get("pack") {
-            Some(_) => {
-                let pack = text(&params, "pack")?;
-                purchase_with(
-                    store,
-                    clock,
-                    ctx,
-                    &PurchaseRequest::Pack {
-                        member: &name,
-                        pack: &pack,
-                        key: None,
-                    },
-                )
-            }
-            None => {
-                let coins = Coins::new(number(&params, "coins")?);
-                purchase_with(
-                    store,
-                    clock,
-                    ctx,
-                    &PurchaseRequest::Custom {
-                        member: &name,
-                        coins,
-                        key: None,
-                    },
-                )
-            }
-        },
-        "gift" => {
-            let (creator, gift) = (text(&params, "creator")?, text(&params, "gift")?);
-            let count = number(&params, "count")?;
+    match asked_of(store, request)? {
+        Asked::Pack { pack } => purchase_with(
+            store,
+            clock,
+            ctx,
+            &PurchaseRequest::Pack {
+                member: &name,
+                pack: &pack,
+                key: None,
+            },
+        ),
+        Asked::Coins { coins } => purchase_with(
+            store,
+            clock,
+            ctx,
+            &PurchaseRequest::Custom {
+                member: &name,
+                coins: Coins::new(coins),
+                key: None,
+            },
+        ),
+        Asked::Gift {
+            creator,
+            gift,
+            count,
+        } => {
+            let creator = ledger::member_by_id(store.conn(), creator)?
+                .map(|m| m.name.to_string())
+                .ok_or_else(|| {
+                    ServiceError::Ledger(ledger::LedgerError::Corrupt {
+                        message: format!(
+                            "request #{} names a creator who is not a member",
+                            request.id
+                        ),
+                    })
+                })?;
             gift_with(
                 store,
                 clock,
@@ -127,22 +118,16 @@ fn rerun(
                 },
             )
         }
-        "redeem" => {
-            let diamonds = Diamonds::new(number(&params, "diamonds")?);
-            redeem_with(
-                store,
-                clock,
-                ctx,
-                &RedeemRequest {
-                    creator: &name,
-                    diamonds,
-                    key: None,
-                },
-            )
-        }
-        other => Err(ServiceError::Ledger(ledger::LedgerError::Corrupt {
-            message: format!("request #{} has unknown action {other:?}", request.id),
-        })),
+        Asked::Redeem { diamonds } => redeem_with(
+            store,
+            clock,
+            ctx,
+            &RedeemRequest {
+                creator: &name,
+                diamonds: Diamonds::new(diamonds),
+                key: None,
+            },
+        ),
     }
 }
 

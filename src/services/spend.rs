@@ -5,13 +5,12 @@ use rust_decimal::Decimal;
 use super::{Mode, Outcome, OutcomeKind, ServiceError};
 use crate::auth::GuardianPass;
 use crate::config::{Config, Economy};
-use crate::domain::{Clock, IdempotencyKey, MemberId, Memo, TxId};
-use crate::guard::{self, Intent, Verdict};
-use crate::ledger::{
-    self, Account, Draft, GuardianAction, Kind, LotTake, NewLot, Platform, PostingDraft, Store,
-    WriteTx, find_member, fingerprint,
-};
+use crate::domain::{Account, Clock, IdempotencyKey, Kind, MemberId, Memo, TxId};
+use crate::guard::{self, Bought, Intent, Verdict};
+use crate::ledger::{self, GuardianAction, Store, WriteTx, find_member};
 use crate::money::{Coins, Currency, Diamonds, Money, rounding};
+
+pub use crate::guard::coins_and_money;
 
 /// Buy a pack, or an exact number of coins at the best pack rate.
 #[derive(Debug, Clone)]
@@ -59,26 +58,6 @@ pub struct ReverseRequest {
     pub key: Option<IdempotencyKey>,
 }
 
-/// "350 coins (4.99 USD)": every coin figure travels with its money value.
-pub fn coins_and_money(coins: i64, micros: i64, currency: Currency) -> String {
-    let coins = Coins::from_i64(coins).unwrap_or_default();
-    format!("{coins} ({})", Money::from_micros(currency, micros))
-}
-
-/// What a build step hands to the shared guarded path.
-struct Planned {
-    intent: Intent,
-    draft: Draft,
-    summary: String,
-    /// How to ask again for the same thing, should it need approval:
-    /// the action and its parameters.
-    asked: Option<(&'static str, serde_json::Value)>,
-    /// Coins a request for this would hold (gifts).
-    hold_coins: i64,
-    /// For guardian actions: what to record in the guardian-action log.
-    logged: Option<(&'static str, String)>,
-}
-
 /// How a guarded path runs.
 #[derive(Debug, Clone)]
 pub(super) struct Ctx {
@@ -118,13 +97,54 @@ fn outcome(kind: OutcomeKind, summary: String) -> Outcome {
     }
 }
 
-/// The one guarded path: expiry, key check, guard, then append, a request or
-/// a refusal, alerts and the decision log, all in one write transaction.
+/// A replayed idempotency key: the first outcome, or a conflict when the key
+/// was used for something else. `None`: the key is new.
+fn replayed(
+    w: &WriteTx<'_>,
+    key: &IdempotencyKey,
+    fingerprint: &str,
+) -> Result<Option<Outcome>, ServiceError> {
+    let conflict = || ledger::LedgerError::KeyConflict {
+        key: key.as_str().to_string(),
+    };
+    if let Some((tx, seen)) = ledger::find_by_key(w.sql(), key)? {
+        if seen != fingerprint {
+            return Err(conflict().into());
+        }
+        let mut done = outcome(
+            OutcomeKind::Committed,
+            format!("already done as transaction {tx} (same key); nothing new was written"),
+        );
+        (done.tx, done.replayed) = (Some(tx), true);
+        return Ok(Some(done));
+    }
+    if let Some(request) = ledger::request_by_key(w.sql(), key)? {
+        if request.fingerprint != fingerprint {
+            return Err(conflict().into());
+        }
+        let mut asked = outcome(
+            OutcomeKind::Pending,
+            format!(
+                "already asked as request #{} (same key), now {}; nothing new was written",
+                request.id,
+                request.status.as_str()
+            ),
+        );
+        (asked.request, asked.replayed) = (Some(request.id), true);
+        return Ok(Some(asked));
+    }
+    Ok(None)
+}
+
+/// The one guarded path: expiry, key check, the draft built from the
+/// intent, the guard, then append, a request or a refusal, alerts and the
+/// decision log, all in one write transaction. `build` reads the facts and
+/// returns the intent with its idempotency key; it writes nothing.
 fn guarded(
     store: &mut Store,
     clock: &dyn Clock,
     ctx: &Ctx,
-    build: impl FnOnce(&WriteTx<'_>, &Config) -> Result<Planned, ServiceError>,
+    build: impl FnOnce(&WriteTx<'_>, &Config) -> Result<(Intent, Option<IdempotencyKey>), ServiceError>,
 ) -> Result<Outcome, ServiceError> {
     let mode = ctx.mode;
     let run = |w: &WriteTx<'_>| -> Result<Outcome, ServiceError> {
@@ -140,53 +160,22 @@ fn guarded(
             }
         }
         let config = w.config();
-        let Planned {
-            intent,
-            mut draft,
-            summary,
-            asked,
-            hold_coins,
-            logged,
-        } = build(w, &config)?;
-        if let Some((request, _)) = ctx.approving {
+        let (intent, key) = build(w, &config)?;
+        let key = match ctx.approving {
             // The request's own key: a second approval can never commit twice.
-            draft.key = Some(IdempotencyKey::internal("request", request));
-        } else if let Some(key) = &draft.key {
-            if let Some((tx, seen)) = ledger::find_by_key(w.sql(), key)? {
-                if seen != draft.fingerprint {
-                    return Err(ledger::LedgerError::KeyConflict {
-                        key: key.as_str().to_string(),
-                    }
-                    .into());
-                }
-                let mut done = outcome(
-                    OutcomeKind::Committed,
-                    format!("already done as transaction {tx} (same key); nothing new was written"),
-                );
-                (done.tx, done.replayed) = (Some(tx), true);
-                return Ok(done);
-            }
-            if let Some(request) = ledger::request_by_key(w.sql(), key)? {
-                if request.fingerprint != draft.fingerprint {
-                    return Err(ledger::LedgerError::KeyConflict {
-                        key: key.as_str().to_string(),
-                    }
-                    .into());
-                }
-                let mut asked = outcome(
-                    OutcomeKind::Pending,
-                    format!(
-                        "already asked as request #{} (same key), now {}; nothing new was written",
-                        request.id,
-                        request.status.as_str()
-                    ),
-                );
-                (asked.request, asked.replayed) = (Some(request.id), true);
-                return Ok(asked);
-            }
+            Some((request, _)) => Some(IdempotencyKey::internal("request", request)),
+            None => key,
+        };
+        let draft = intent.draft(key.clone(), &config.economy)?;
+        if ctx.approving.is_none()
+            && let Some(key) = &key
+            && let Some(done) = replayed(w, key, &draft.fingerprint)?
+        {
+            return Ok(done);
         }
+        let summary = intent.summary(&config.economy);
         let (action, actor, member) = (draft.kind.as_str(), draft.actor, draft.member);
-        let (key, fingerprint) = (draft.key.clone(), draft.fingerprint.clone());
+        let fingerprint = draft.fingerprint.clone();
         let mut result = match guard::evaluate(w, &config, &intent, draft, ctx.approval())? {
             Verdict::Allow(cleared, usage) => match mode {
                 Mode::Commit => {
@@ -197,13 +186,13 @@ fn guarded(
                             ledger::raise_alert(w, member, &format!("limit_{pct}"), &message)?;
                         }
                     }
-                    if let Some((what, subject)) = &logged {
+                    if let Some((what, subject)) = intent.logged() {
                         ledger::log_guardian_action(
                             w,
                             &ledger::GuardianAction {
                                 actor: Some(actor),
-                                action: (*what).to_string(),
-                                subject: subject.clone(),
+                                action: what.to_string(),
+                                subject,
                                 before: String::new(),
                                 after: format!("{summary} (transaction {tx})"),
                             },
@@ -272,20 +261,20 @@ fn guarded(
             ledger::log_guardian_action(w, &action)?;
         }
         if mode == Mode::Commit {
-            match (result.kind, asked) {
-                (OutcomeKind::Pending, Some((asked_action, params))) => {
+            match (result.kind, intent.asked()) {
+                (OutcomeKind::Pending, Some(asked)) => {
                     let expires = w.now()
                         + chrono::TimeDelta::hours(i64::from(config.settings.request_expiry_hours));
                     let id = ledger::create_request(
                         w,
                         &ledger::NewRequest {
                             member,
-                            action: asked_action,
-                            params: params.to_string(),
+                            action: asked.action(),
+                            params: asked.to_stored(),
                             summary: &result.summary,
                             reasons_json: guard::reasons_json(&result.reasons).to_string(),
                             note: ctx.note.as_str(),
-                            hold_coins,
+                            hold_coins: intent.hold_coins(),
                             key: key.as_ref(),
                             fingerprint: &fingerprint,
                             expires_at_us: expires.timestamp_micros(),
@@ -352,33 +341,6 @@ fn threshold_message(w: &WriteTx<'_>, intent: &Intent, used: &guard::LimitUse, p
     )
 }
 
-fn draft(
-    kind: Kind,
-    key: Option<IdempotencyKey>,
-    fingerprint: String,
-    actor: crate::domain::MemberId,
-    member: crate::domain::MemberId,
-) -> Draft {
-    Draft {
-        kind,
-        key,
-        fingerprint,
-        actor,
-        member,
-        counterparty: None,
-        memo: Memo::default(),
-        detail: String::new(),
-        reverses: None,
-        postings: Vec::new(),
-        new_lots: Vec::new(),
-        takes: Vec::new(),
-    }
-}
-
-fn post(account: Account, amount: i64) -> PostingDraft {
-    PostingDraft { account, amount }
-}
-
 fn pack_list(economy: &Economy) -> String {
     economy
         .packs
@@ -405,94 +367,32 @@ pub(super) fn purchase_with(
 ) -> Result<Outcome, ServiceError> {
     guarded(store, clock, ctx, |w, config| {
         let economy = &config.economy;
-        let currency = economy.currency;
-        let (member_name, key) = match request {
+        let (member, key) = match request {
             PurchaseRequest::Pack { member, key, .. }
             | PurchaseRequest::Custom { member, key, .. } => (*member, key.clone()),
         };
-        let member = find_member(w.sql(), member_name)?;
-        let (intent, coins, price, what) = match request {
-            PurchaseRequest::Pack { pack, .. } => {
-                let pack = economy
+        let member = find_member(w.sql(), member)?;
+        let bought = match request {
+            PurchaseRequest::Pack { pack, .. } => Bought::Pack(
+                economy
                     .pack(pack.trim())
                     .ok_or_else(|| ServiceError::UnknownPack {
                         given: pack.to_string(),
                         known: pack_list(economy),
-                    })?;
-                let what = format!("pack {}", pack.id);
-                (
-                    Intent::Purchase {
-                        member: member.clone(),
-                        pack: pack.clone(),
-                    },
-                    pack.coins,
-                    pack.price,
-                    what,
-                )
-            }
+                    })?
+                    .clone(),
+            ),
             PurchaseRequest::Custom { coins, .. } => {
                 let exact = Decimal::from(coins.get())
                     .checked_mul(economy.best_rate_per_coin())
                     .ok_or(crate::money::MoneyError::Overflow { what: "money" })?;
-                let price = rounding::for_charge(exact, currency)?;
-                (
-                    Intent::PurchaseCustom {
-                        member: member.clone(),
-                        coins: *coins,
-                        price,
-                    },
-                    *coins,
-                    price,
-                    "a custom amount at the best pack rate".to_string(),
-                )
+                Bought::Coins {
+                    coins: *coins,
+                    price: rounding::for_charge(exact, economy.currency)?,
+                }
             }
         };
-        let coins_i = coins.to_i64()?;
-        let rate = rounding::rate_for_display(
-            price
-                .amount()
-                .checked_div(Decimal::from(coins.get()))
-                .unwrap_or_default(),
-        );
-        let fp = fingerprint(&[
-            "purchase",
-            &member.id.to_string(),
-            &what,
-            &coins.get().to_string(),
-            &price.micros().to_string(),
-        ]);
-        let mut d = draft(Kind::Purchase, key, fp, member.id, member.id);
-        d.detail = format!("{what}: {coins} for {price} ({rate} {currency} per coin)");
-        d.postings = vec![
-            post(Account::Funding(member.id), -price.micros()),
-            post(Account::Platform(Platform::CoinSales), price.micros()),
-            post(Account::Platform(Platform::CoinIssuance), -coins_i),
-            post(Account::Wallet(member.id), coins_i),
-        ];
-        d.new_lots = vec![NewLot {
-            member: member.id,
-            coins: coins_i,
-            cost_micros: price.micros(),
-            // Bought with money: counted as spent now, not again when gifted.
-            paid_micros: price.micros(),
-            origin_lot: None,
-        }];
-        let summary = format!(
-            "{} buys {coins} for {price} ({what}, {rate} {currency} per coin)",
-            member.name
-        );
-        let params = match request {
-            PurchaseRequest::Pack { pack, .. } => serde_json::json!({ "pack": pack.trim() }),
-            PurchaseRequest::Custom { coins, .. } => serde_json::json!({ "coins": coins.get() }),
-        };
-        Ok(Planned {
-            intent,
-            draft: d,
-            summary,
-            asked: Some(("purchase", params)),
-            hold_coins: 0,
-            logged: None,
-        })
+        Ok((Intent::Purchase { member, bought }, key))
     })
 }
 
@@ -513,7 +413,6 @@ pub(super) fn gift_with(
 ) -> Result<Outcome, ServiceError> {
     guarded(store, clock, ctx, |w, config| {
         let economy = &config.economy;
-        let currency = economy.currency;
         let member = find_member(w.sql(), request.member)?;
         let creator = find_member(w.sql(), request.creator)?;
         let gift = economy
@@ -526,90 +425,30 @@ pub(super) fn gift_with(
                     .map(|g| format!("{} ({})", g.id, g.coins))
                     .collect::<Vec<_>>()
                     .join(", "),
-            })?;
+            })?
+            .clone();
         let count = crate::money::parse_count(&request.count.to_string(), "gifts", 10_000)?;
         let coins = gift.coins.checked_mul(count)?;
-        let coins_i = coins.to_i64()?;
         // Coins held by pending gift requests are not available (except this
         // request's own hold when a guardian is approving it).
         let wallet = ledger::balance(w.sql(), Account::Wallet(member.id))?;
         let held = ledger::held_coins(w.sql(), member.id, ctx.approving.map(|(id, _)| id))?;
         let available = Coins::from_i64(wallet.saturating_sub(held).max(0))?;
-        let takes: Vec<LotTake> =
-            ledger::plan_take(w.sql(), member.id, coins.get())?.unwrap_or_default();
-        let cost: i64 = takes.iter().map(|t| t.cost_micros).sum();
-        let diamonds = coins
-            .get()
-            .checked_mul(u64::from(economy.diamond_share_percent))
-            .map(|x| x / 100)
-            .ok_or(crate::money::MoneyError::Overflow { what: "diamonds" })?;
-        let diamonds_i = Diamonds::new(diamonds).to_i64()?;
-        let fp = fingerprint(&[
-            "gift",
-            &member.id.to_string(),
-            &creator.id.to_string(),
-            &gift.id,
-            &count.to_string(),
-        ]);
-        let mut d = draft(Kind::Gift, request.key.clone(), fp, member.id, member.id);
-        d.counterparty = Some(creator.id);
-        let cost_text = if takes.is_empty() {
-            "its cost in money is unknown until the coins are there".to_string()
-        } else {
-            format!("those coins cost {}", Money::from_micros(currency, cost))
-        };
-        d.detail = format!(
-            "{count} × {} ({}) to {}: {coins}; {cost_text}; {} receives {}",
-            gift.name,
-            gift.coins,
-            creator.name,
-            creator.name,
-            Diamonds::new(diamonds)
-        );
-        d.postings = vec![
-            post(Account::Wallet(member.id), -coins_i),
-            post(Account::Platform(Platform::GiftSink), coins_i),
-        ];
-        if diamonds_i > 0 {
-            d.postings.push(post(
-                Account::Platform(Platform::DiamondIssuance),
-                -diamonds_i,
-            ));
-            d.postings
-                .push(post(Account::Earnings(creator.id), diamonds_i));
-        }
-        d.takes = takes;
-        let summary = format!(
-            "{} sends {count} × {} to {}: {}; {} receives {}",
-            member.name,
-            gift.name,
-            creator.name,
-            if cost > 0 {
-                coins_and_money(coins_i, cost, currency)
-            } else {
-                coins.to_string()
+        let takes = ledger::plan_take(w.sql(), member.id, coins.get())?.unwrap_or_default();
+        let diamonds = guard::diamonds_for(coins, economy)?;
+        Ok((
+            Intent::Gift {
+                member,
+                creator,
+                gift,
+                count,
+                coins,
+                available,
+                takes,
+                diamonds,
             },
-            creator.name,
-            Diamonds::new(diamonds)
-        );
-        let intent = Intent::Gift {
-            member,
-            creator,
-            gift: gift.clone(),
-            count,
-            coins,
-            cost: Money::from_micros(currency, cost),
-            available: Some(available),
-        };
-        let params = serde_json::json!({ "creator": request.creator, "gift": request.gift, "count": request.count });
-        Ok(Planned {
-            intent,
-            draft: d,
-            summary,
-            asked: Some(("gift", params)),
-            hold_coins: coins_i,
-            logged: None,
-        })
+            request.key.clone(),
+        ))
     })
 }
 
@@ -630,60 +469,22 @@ pub(super) fn redeem_with(
 ) -> Result<Outcome, ServiceError> {
     guarded(store, clock, ctx, |w, config| {
         let economy = &config.economy;
-        let currency = economy.currency;
         let creator = find_member(w.sql(), request.creator)?;
-        let diamonds = request.diamonds;
-        let d_i = diamonds.to_i64()?;
         let held =
             Diamonds::from_i64(ledger::balance(w.sql(), Account::Earnings(creator.id))?.max(0))?;
-        let exact = Decimal::from(diamonds.get())
+        let exact = Decimal::from(request.diamonds.get())
             .checked_mul(economy.diamond_value)
             .ok_or(crate::money::MoneyError::Overflow { what: "money" })?;
-        let payout = rounding::for_payout(exact, currency)?;
-        // Each diamond stands for 100 / share coins a fan spent.
-        let fan_coins = Decimal::from(diamonds.get()) * Decimal::from(100)
-            / Decimal::from(economy.diamond_share_percent.max(1));
-        let per_fan_coin =
-            rounding::rate_for_display(payout.amount().checked_div(fan_coins).unwrap_or_default());
-        let fp = fingerprint(&[
-            "redeem",
-            &creator.id.to_string(),
-            &diamonds.get().to_string(),
-        ]);
-        let mut d = draft(
-            Kind::Redeem,
-            request.key.clone(),
-            fp,
-            creator.id,
-            creator.id,
-        );
-        d.detail = format!(
-            "{diamonds} at {} {currency} each: {payout} ({per_fan_coin} {currency} per coin fans spent)",
-            economy.diamond_value.normalize()
-        );
-        d.postings = vec![
-            post(Account::Earnings(creator.id), -d_i),
-            post(Account::Platform(Platform::DiamondIssuance), d_i),
-            post(Account::Platform(Platform::Payouts), -payout.micros()),
-            post(Account::Payout(creator.id), payout.micros()),
-        ];
-        let summary = format!(
-            "{} cashes out {diamonds} for {payout} ({per_fan_coin} {currency} per coin fans spent)",
-            creator.name
-        );
-        Ok(Planned {
-            intent: Intent::Redeem {
+        let payout = rounding::for_payout(exact, economy.currency)?;
+        Ok((
+            Intent::Redeem {
                 creator,
-                diamonds,
+                diamonds: request.diamonds,
                 held,
                 payout,
             },
-            draft: d,
-            summary,
-            asked: Some(("redeem", serde_json::json!({ "diamonds": diamonds.get() }))),
-            hold_coins: 0,
-            logged: None,
-        })
+            request.key.clone(),
+        ))
     })
 }
 
@@ -699,79 +500,24 @@ pub fn grant(
     guarded(store, clock, &Ctx::plain(mode), |w, config| {
         let economy = &config.economy;
         let member = find_member(w.sql(), request.member)?;
-        let coins = request.coins;
-        let coins_i = coins.to_i64()?;
         // grant_value_per_coin has at most 6 decimals, so this is exact.
         let value = Money::from_decimal(
             economy.currency,
-            Decimal::from(coins.get())
+            Decimal::from(request.coins.get())
                 .checked_mul(economy.grant_value_per_coin)
                 .ok_or(crate::money::MoneyError::Overflow { what: "money" })?,
         )?;
-        let fp = fingerprint(&[
-            "grant",
-            &guardian.id.to_string(),
-            &member.id.to_string(),
-            &coins.get().to_string(),
-            request.memo.as_str(),
-        ]);
-        let mut d = draft(Kind::Grant, request.key.clone(), fp, guardian.id, member.id);
-        d.memo = request.memo.clone();
-        d.detail = format!("{coins} granted by {}, valued at {value}", guardian.name);
-        d.postings = vec![
-            post(Account::Platform(Platform::CoinIssuance), -coins_i),
-            post(Account::Wallet(member.id), coins_i),
-        ];
-        d.new_lots = vec![NewLot {
-            member: member.id,
-            coins: coins_i,
-            cost_micros: value.micros(),
-            // Granted: nothing spent yet; the value counts when gifted.
-            paid_micros: 0,
-            origin_lot: None,
-        }];
-        let summary = format!(
-            "{} grants {} {}",
-            guardian.name,
-            member.name,
-            coins_and_money(coins_i, value.micros(), economy.currency)
-        );
-        Ok(Planned {
-            intent: Intent::Grant {
+        Ok((
+            Intent::Grant {
                 guardian,
                 member,
-                coins,
+                coins: request.coins,
                 value,
+                memo: request.memo.clone(),
             },
-            draft: d,
-            summary,
-            asked: None,
-            hold_coins: 0,
-            logged: Some(("grant", request.member.to_string())),
-        })
+            request.key.clone(),
+        ))
     })
-}
-
-/// What reversing a transaction gives back, in words: "refund of purchase
-/// #3: 40 coins (0.57 USD) back".
-fn reversal_detail(plan: &ledger::ReversalPlan, currency: Currency) -> String {
-    let kind = plan.original_kind.as_str();
-    let part = if plan.partial {
-        "the unspent part of "
-    } else {
-        ""
-    };
-    let coins = coins_and_money(plan.coins, plan.money_micros, currency);
-    match plan.original_kind {
-        Kind::Purchase => format!("refund of {part}{kind} {}: {coins} back", plan.original),
-        Kind::Grant => format!("withdrawal of {part}{kind} {}: {coins}", plan.original),
-        Kind::Gift => format!("undo of {kind} {}: {coins} returned", plan.original),
-        _ => format!(
-            "undo of {kind} {}: {} recovered",
-            plan.original,
-            Money::from_micros(currency, plan.money_micros)
-        ),
-    }
 }
 
 /// What a reversal will give back, shown before the guardian's PIN is asked,
@@ -795,7 +541,7 @@ pub fn preview_reversal(
         let currency = w.config().economy.currency;
         let plan = ledger::plan_reversal(w.sql(), tx)?;
         Ok(ReversalPreview {
-            gives_back: reversal_detail(&plan, currency),
+            gives_back: guard::reversal_detail(&plan, currency),
             warnings: reversal_warnings(&plan, currency),
         })
     })
@@ -847,37 +593,15 @@ pub fn reverse(
     request: &ReverseRequest,
 ) -> Result<Outcome, ServiceError> {
     let guardian = pass.guardian().clone();
-    guarded(store, clock, &Ctx::plain(mode), |w, config| {
-        let currency = config.economy.currency;
+    guarded(store, clock, &Ctx::plain(mode), |w, _| {
         let plan = ledger::plan_reversal(w.sql(), request.tx)?;
-        let fp = fingerprint(&[
-            "reversal",
-            &guardian.id.to_string(),
-            &request.tx.0.to_string(),
-            request.reason.as_str(),
-        ]);
-        let mut d = draft(
-            Kind::Reversal,
+        Ok((
+            Intent::Reversal {
+                guardian,
+                plan,
+                reason: request.reason.clone(),
+            },
             request.key.clone(),
-            fp,
-            guardian.id,
-            plan.member,
-        );
-        d.counterparty = plan.counterparty;
-        d.memo = request.reason.clone();
-        d.reverses = Some(plan.original);
-        d.postings = plan.postings.clone();
-        d.new_lots = plan.new_lots.clone();
-        d.takes = plan.takes.clone();
-        d.detail = reversal_detail(&plan, currency);
-        let summary = format!("{} reverses {}", guardian.name, d.detail);
-        Ok(Planned {
-            intent: Intent::Reversal { guardian, plan },
-            draft: d,
-            summary,
-            asked: None,
-            hold_coins: 0,
-            logged: Some(("reverse", format!("transaction {}", request.tx))),
-        })
+        ))
     })
 }
