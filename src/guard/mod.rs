@@ -23,11 +23,50 @@ use crate::config::Config;
 use crate::domain::Window;
 use crate::ledger::{CreatorList, Draft, LedgerError, Limit, QuietHours, Spend, WriteTx};
 
-/// A value only the guard can produce: permission to append this draft.
+/// A value only the guard can produce: permission to append this draft, in
+/// the one write transaction it was judged in (`'id` is that transaction's
+/// brand; see [`WriteTx`]).
+///
+/// Committing it through another transaction does not compile:
+///
+/// ```compile_fail
+/// use coinguard::guard::{self, Approval, Intent, Verdict};
+/// use coinguard::ledger::{self, Draft, LedgerError, Store};
+/// use coinguard::config::Config;
+/// use coinguard::domain::Clock;
+///
+/// fn smuggle(a: &mut Store, b: &mut Store, clock: &dyn Clock, config: &Config, intent: &Intent, draft: Draft) {
+///     let _ = a.write(clock, |in_a| -> Result<(), LedgerError> {
+///         if let Verdict::Allow(cleared, _) = guard::evaluate(in_a, config, intent, draft, Approval::None)? {
+///             // Judged in `a`, appended through `b`: refused by the compiler.
+///             b.write(clock, |in_b| ledger::append(in_b, cleared).map(|_| ()))?;
+///         }
+///         Ok(())
+///     });
+/// }
+/// ```
+///
+/// The same code committing through the transaction it was judged in compiles:
+///
+/// ```no_run
+/// use coinguard::guard::{self, Approval, Intent, Verdict};
+/// use coinguard::ledger::{self, Draft, LedgerError, Store};
+/// use coinguard::config::Config;
+/// use coinguard::domain::Clock;
+///
+/// fn commit(a: &mut Store, _b: &mut Store, clock: &dyn Clock, config: &Config, intent: &Intent, draft: Draft) {
+///     let _ = a.write(clock, |in_a| -> Result<(), LedgerError> {
+///         if let Verdict::Allow(cleared, _) = guard::evaluate(in_a, config, intent, draft, Approval::None)? {
+///             ledger::append(in_a, cleared).map(|_| ())?;
+///         }
+///         Ok(())
+///     });
+/// }
+/// ```
 #[derive(Debug)]
-pub struct Cleared<'t> {
+pub struct Cleared<'id> {
     draft: Box<Draft>,
-    _judged_in: PhantomData<&'t ()>,
+    _judged_in: PhantomData<fn(&'id ()) -> &'id ()>,
 }
 
 impl Cleared<'_> {
@@ -124,9 +163,9 @@ pub fn reasons_json(reasons: &[Reason]) -> serde_json::Value {
 
 /// The guard's answer.
 #[derive(Debug)]
-pub enum Verdict<'t> {
+pub enum Verdict<'id> {
     /// Go ahead; with how each limit stood, for threshold alerts.
-    Allow(Cleared<'t>, Vec<LimitUse>),
+    Allow(Cleared<'id>, Vec<LimitUse>),
     NeedsApproval(Vec<Reason>),
     Deny(Vec<Reason>),
 }
@@ -190,7 +229,7 @@ pub struct Facts<'a> {
 }
 
 fn gather<'a>(
-    write: &WriteTx<'_>,
+    write: &WriteTx<'_, '_>,
     config: &'a Config,
     intent: &Intent,
     this: Spend,
@@ -241,13 +280,13 @@ fn gather<'a>(
 }
 
 /// Judges `intent` (whose ledger effect is `draft`) inside `write`.
-pub fn evaluate<'t>(
-    write: &'t WriteTx<'_>,
+pub fn evaluate<'id>(
+    write: &WriteTx<'_, 'id>,
     config: &Config,
     intent: &Intent,
     draft: Draft,
     approval: Approval,
-) -> Result<Verdict<'t>, LedgerError> {
+) -> Result<Verdict<'id>, LedgerError> {
     let this = crate::ledger::spend_of_draft(write.sql(), &draft)?;
     let facts = gather(write, config, intent, this)?;
     let mut reasons = rules::all(&facts, intent);

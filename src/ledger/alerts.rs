@@ -21,7 +21,7 @@ pub struct Alert {
 }
 
 pub fn raise_alert(
-    write: &WriteTx<'_>,
+    write: &WriteTx<'_, '_>,
     member: MemberId,
     kind: &str,
     message: &str,
@@ -60,7 +60,7 @@ pub fn open_alerts(conn: &Connection, limit: usize) -> Result<Vec<Alert>, Ledger
 
 /// Acknowledges one alert (`Some(id)`) or all open ones; returns how many.
 pub fn acknowledge_alerts(
-    write: &WriteTx<'_>,
+    write: &WriteTx<'_, '_>,
     id: Option<i64>,
     by: MemberId,
 ) -> Result<usize, LedgerError> {
@@ -80,7 +80,7 @@ pub fn pin_attempts(conn: &Connection, member: MemberId) -> Result<(u32, i64), L
 }
 
 pub fn set_pin_attempts(
-    write: &WriteTx<'_>,
+    write: &WriteTx<'_, '_>,
     member: MemberId,
     failures: u32,
     locked_until_us: i64,

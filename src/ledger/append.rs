@@ -12,7 +12,7 @@ use crate::domain::{IdempotencyKey, TxId};
 use crate::guard::Cleared;
 
 /// Writes a cleared transaction. The only function that inserts ledger rows.
-pub fn append(write: &WriteTx<'_>, cleared: Cleared<'_>) -> Result<TxId, LedgerError> {
+pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<TxId, LedgerError> {
     let draft = cleared.into_draft();
     let conn = write.sql();
     let config = write.config();

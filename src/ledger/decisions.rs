@@ -47,7 +47,7 @@ impl DecisionFields<'_> {
 }
 
 /// Appends a decision in the caller's write transaction.
-pub fn log_decision(write: &WriteTx<'_>, entry: &DecisionEntry) -> Result<i64, LedgerError> {
+pub fn log_decision(write: &WriteTx<'_, '_>, entry: &DecisionEntry) -> Result<i64, LedgerError> {
     let conn = write.sql();
     let (prev_id, prev_hash): (i64, String) = conn
         .prepare_cached("SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1")?

@@ -34,7 +34,7 @@ fn hash(id: i64, at_us: i64, a: &GuardianAction, prev: &str) -> String {
 }
 
 pub fn log_guardian_action(
-    write: &WriteTx<'_>,
+    write: &WriteTx<'_, '_>,
     action: &GuardianAction,
 ) -> Result<i64, LedgerError> {
     let conn = write.sql();

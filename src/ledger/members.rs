@@ -19,7 +19,7 @@ pub struct Member {
 }
 
 pub fn add_member(
-    write: &WriteTx<'_>,
+    write: &WriteTx<'_, '_>,
     name: &Name,
     role: Role,
     birthdate: Option<BirthDate>,
@@ -150,7 +150,11 @@ pub fn pin_hash(conn: &Connection, member: MemberId) -> Result<Option<String>, L
 }
 
 /// Stores a member's PIN hash (a PHC string, never the PIN).
-pub fn set_pin_hash(write: &WriteTx<'_>, member: MemberId, phc: &str) -> Result<(), LedgerError> {
+pub fn set_pin_hash(
+    write: &WriteTx<'_, '_>,
+    member: MemberId,
+    phc: &str,
+) -> Result<(), LedgerError> {
     write.sql().run(
         "UPDATE members SET pin_hash = ?2 WHERE id = ?1",
         params![member.0, phc],

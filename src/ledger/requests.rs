@@ -79,7 +79,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Request> {
     })
 }
 
-pub fn create_request(write: &WriteTx<'_>, new: &NewRequest<'_>) -> Result<i64, LedgerError> {
+pub fn create_request(write: &WriteTx<'_, '_>, new: &NewRequest<'_>) -> Result<i64, LedgerError> {
     write.sql().run(
         "INSERT INTO requests (created_at_us, expires_at_us, member_id, action, params, summary, reasons, note, hold_coins, idem_key, fingerprint, status)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending')",
@@ -142,7 +142,7 @@ pub fn list_requests(
 
 /// Resolves a pending request; fails if it was already resolved.
 pub fn resolve_request(
-    write: &WriteTx<'_>,
+    write: &WriteTx<'_, '_>,
     id: i64,
     status: RequestStatus,
     by: Option<MemberId>,
@@ -164,7 +164,7 @@ pub fn resolve_request(
 /// Expires every pending request whose time is up, at its exact expiry time.
 /// Returns the expired ids. Runs inside every write that touches requests, so
 /// expiry needs no background process.
-pub fn expire_due(write: &WriteTx<'_>) -> Result<Vec<i64>, LedgerError> {
+pub fn expire_due(write: &WriteTx<'_, '_>) -> Result<Vec<i64>, LedgerError> {
     // Every guarded write asks; nearly always nothing is due, and a read on
     // the (status, expires) index is much cheaper than an UPDATE statement.
     let due: bool = write.sql().one(

@@ -32,14 +32,25 @@ pub struct Store {
 }
 
 /// A write in progress: everything it does commits together or not at all.
-pub struct WriteTx<'c> {
+///
+/// `'id` brands this one transaction: [`Store::write`] hands each call a
+/// fresh brand no other transaction shares (its closure is generic over
+/// it), so a value judged in this transaction (the guard's `Cleared<'id>`)
+/// can be committed through this transaction only: not through another
+/// store's, not through a later one, and it cannot leave the closure.
+pub struct WriteTx<'c, 'id> {
     tx: Transaction<'c>,
     now: DateTime<Utc>,
     config: Arc<Config>,
     catalog_version: i64,
+    _brand: Brand<'id>,
 }
 
-impl WriteTx<'_> {
+/// An invariant lifetime: `'id` can be neither shortened nor lengthened, so
+/// two brands never unify.
+type Brand<'id> = std::marker::PhantomData<fn(&'id ()) -> &'id ()>;
+
+impl WriteTx<'_, '_> {
     pub(crate) fn sql(&self) -> &Connection {
         &self.tx
     }
@@ -251,7 +262,7 @@ impl Store {
     pub fn write<T, E>(
         &mut self,
         clock: &dyn domain::Clock,
-        f: impl FnOnce(&WriteTx<'_>) -> Result<T, E>,
+        f: impl for<'id> FnOnce(&WriteTx<'_, 'id>) -> Result<T, E>,
     ) -> Result<T, E>
     where
         E: From<LedgerError>,
@@ -263,7 +274,7 @@ impl Store {
     pub fn preview<T, E>(
         &mut self,
         clock: &dyn domain::Clock,
-        f: impl FnOnce(&WriteTx<'_>) -> Result<T, E>,
+        f: impl for<'id> FnOnce(&WriteTx<'_, 'id>) -> Result<T, E>,
     ) -> Result<T, E>
     where
         E: From<LedgerError>,
@@ -277,7 +288,7 @@ impl Store {
         &mut self,
         clock: &dyn domain::Clock,
         commit: bool,
-        f: impl FnOnce(&WriteTx<'_>) -> Result<T, E>,
+        f: impl for<'id> FnOnce(&WriteTx<'_, 'id>) -> Result<T, E>,
     ) -> Result<T, E>
     where
         E: From<LedgerError>,
@@ -290,6 +301,7 @@ impl Store {
             now: clock.now(),
             config,
             catalog_version,
+            _brand: std::marker::PhantomData,
         };
         let value = f(&write);
         if commit && value.is_ok() {

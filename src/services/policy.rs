@@ -70,7 +70,7 @@ fn or_none(text: Option<String>) -> String {
 
 /// Records a guardian action in the caller's write.
 fn record(
-    w: &ledger::WriteTx<'_>,
+    w: &ledger::WriteTx<'_, '_>,
     actor: MemberId,
     action: &str,
     subject: String,

@@ -100,7 +100,7 @@ fn outcome(kind: OutcomeKind, summary: String) -> Outcome {
 /// A replayed idempotency key: the first outcome, or a conflict when the key
 /// was used for something else. `None`: the key is new.
 fn replayed(
-    w: &WriteTx<'_>,
+    w: &WriteTx<'_, '_>,
     key: &IdempotencyKey,
     fingerprint: &str,
 ) -> Result<Option<Outcome>, ServiceError> {
@@ -144,10 +144,13 @@ fn guarded(
     store: &mut Store,
     clock: &dyn Clock,
     ctx: &Ctx,
-    build: impl FnOnce(&WriteTx<'_>, &Config) -> Result<(Intent, Option<IdempotencyKey>), ServiceError>,
+    build: impl FnOnce(
+        &WriteTx<'_, '_>,
+        &Config,
+    ) -> Result<(Intent, Option<IdempotencyKey>), ServiceError>,
 ) -> Result<Outcome, ServiceError> {
     let mode = ctx.mode;
-    let run = |w: &WriteTx<'_>| -> Result<Outcome, ServiceError> {
+    let run = |w: &WriteTx<'_, '_>| -> Result<Outcome, ServiceError> {
         ledger::expire_due(w)?;
         if let Some((id, _)) = ctx.approving {
             let request =
@@ -320,7 +323,12 @@ fn guarded(
 }
 
 /// "Sam has used 80% of the purchase limit for this week: 16.00 USD of 20.00 USD".
-fn threshold_message(w: &WriteTx<'_>, intent: &Intent, used: &guard::LimitUse, pct: u32) -> String {
+fn threshold_message(
+    w: &WriteTx<'_, '_>,
+    intent: &Intent,
+    used: &guard::LimitUse,
+    pct: u32,
+) -> String {
     let config = w.config();
     let currency = config.settings.currency;
     let show = |v: i64| {
