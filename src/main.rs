@@ -9,8 +9,10 @@ fn main() -> ExitCode {
     let clock = clock();
     match coinguard::cli::run(&args, clock.as_ref()) {
         Ok(code) => ExitCode::from(code),
+        // The reader of our output went away (`| head -1`): end quietly.
+        Err(coinguard::cli::CliError::OutputClosed) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("coinguard: {error}");
+            coinguard::cli::report_error(&args, &error);
             ExitCode::from(error.exit_code())
         }
     }

@@ -1,9 +1,8 @@
 //! Audit commands: history, report, logs, export.
 
-use std::io::Write;
-
 use serde_json::json;
 
+use super::output::{clean, say};
 use super::{Args, CliError, EXIT_OK, ExportArgs, HistoryArgs, LogCommand, open, output};
 use crate::domain::{self, Clock};
 use crate::ledger::{self, Kind};
@@ -89,11 +88,11 @@ pub(super) fn history(args: &Args, h: &HistoryArgs) -> Result<u8, CliError> {
             .collect();
         output::json(
             &json!({"currency": currency.code(), "transactions": rows, "next_page": next}),
-        );
+        )?;
         return Ok(EXIT_OK);
     }
     if page.rows.is_empty() {
-        println!("No transactions match.");
+        say!("No transactions match.")?;
     }
     for r in &page.rows {
         let mut figures = Vec::new();
@@ -113,21 +112,21 @@ pub(super) fn history(args: &Args, h: &HistoryArgs) -> Result<u8, CliError> {
             .reversed_by
             .map(|by| format!(" [reversed by #{by}]"))
             .unwrap_or_default();
-        println!(
+        say!(
             "#{:<6} {}  {:<9} {:<12} {}{undone}",
             r.id,
             report::local(r.at_us, tz),
             r.kind.as_str(),
-            r.member,
+            clean(&r.member),
             figures.join(", ")
-        );
-        println!("        {}", r.detail);
+        )?;
+        say!("        {}", clean(&r.detail))?;
         if !r.memo.is_empty() {
-            println!("        memo: {}", r.memo);
+            say!("        memo: {}", clean(&r.memo))?;
         }
     }
     if let Some(next) = next {
-        println!("More: coinguard history --after {next} (same filters)");
+        say!("More: coinguard history --after {next} (same filters)")?;
     }
     Ok(EXIT_OK)
 }
@@ -184,47 +183,57 @@ pub(super) fn report(
                 config.economy.coins_with_value(v)
             }
         };
-        println!("{} — {} to {}", r.member.name, r.first_day, r.last_day);
-        println!(
+        say!(
+            "{} — {} to {}",
+            clean(r.member.name.as_str()),
+            r.first_day,
+            r.last_day
+        )?;
+        say!(
             "  spent on coins {}; gave {} in gifts; all spending {}",
             show(r.spent.purchase_micros, true),
             show(r.spent.gift_coins, false),
             show(r.spent.all_micros, true)
-        );
+        )?;
         for l in &r.limits {
             let money = l.limit.scope.counts_money();
-            println!(
+            say!(
                 "  limit {}: used {} ({}%), {} left",
                 describe_limit(&l.limit, &config.economy),
                 show(l.used, money),
                 l.percent,
                 show(l.remaining, money)
-            );
+            )?;
         }
         for (name, coins, cost) in &r.top_creators {
-            println!(
-                "  gifted {name}: {} ({})",
+            say!(
+                "  gifted {}: {} ({})",
+                clean(name),
                 Coins::new((*coins).max(0).unsigned_abs()),
                 show(*cost, true)
-            );
+            )?;
         }
         if r.refused_count > 0 {
-            println!("  refused attempts: {}", r.refused_count);
+            say!("  refused attempts: {}", r.refused_count)?;
             for refusal in &r.refused_latest {
-                println!(
+                say!(
                     "    {} {}: {}",
                     report::local(refusal.at_us, config.settings.timezone),
-                    refusal.summary,
-                    refusal.reason
-                );
+                    clean(&refusal.summary),
+                    clean(&refusal.reason)
+                )?;
             }
         }
         for p in &r.pending {
-            println!("  waiting for a guardian: request #{} {}", p.id, p.summary);
+            say!(
+                "  waiting for a guardian: request #{} {}",
+                p.id,
+                clean(&p.summary)
+            )?;
         }
     }
     if args.json {
-        output::json(&json!({ "reports": docs }));
+        output::json(&json!({ "reports": docs }))?;
     }
     Ok(EXIT_OK)
 }
@@ -268,26 +277,26 @@ pub(super) fn log(args: &Args, command: &LogCommand) -> Result<u8, CliError> {
                 "outcome": d.outcome, "summary": d.summary, "tx_id": d.tx,
                 "reasons": serde_json::from_str::<serde_json::Value>(&d.reasons_json).unwrap_or_default(),
             })).collect();
-            output::json(&json!({ "decisions": list }));
+            output::json(&json!({ "decisions": list }))?;
             return Ok(EXIT_OK);
         }
         for d in &rows {
-            println!(
+            say!(
                 "#{} {} {} {}: {}",
                 d.id,
                 report::local(d.at_us, tz),
                 d.outcome.to_uppercase(),
-                d.action,
-                d.summary
-            );
+                clean(&d.action),
+                clean(&d.summary)
+            )?;
             let reasons: serde_json::Value =
                 serde_json::from_str(&d.reasons_json).unwrap_or_default();
             for reason in reasons.as_array().into_iter().flatten() {
-                println!(
+                say!(
                     "    {}: {}",
-                    reason["rule"].as_str().unwrap_or_default(),
-                    reason["message"].as_str().unwrap_or_default()
-                );
+                    clean(reason["rule"].as_str().unwrap_or_default()),
+                    clean(reason["message"].as_str().unwrap_or_default())
+                )?;
             }
         }
     } else {
@@ -297,20 +306,21 @@ pub(super) fn log(args: &Args, command: &LogCommand) -> Result<u8, CliError> {
                 "id": a.id, "time_local": report::local(a.at_us, tz), "by": a.actor, "action": a.action,
                 "subject": a.subject, "before": a.before, "after": a.after,
             })).collect();
-            output::json(&json!({ "guardian_actions": list }));
+            output::json(&json!({ "guardian_actions": list }))?;
             return Ok(EXIT_OK);
         }
         for a in &rows {
             let by = a.actor.clone().unwrap_or_else(|| "(unknown)".into());
-            println!(
-                "#{} {} {by}: {} {} — before: {}; after: {}",
+            say!(
+                "#{} {} {}: {} {} — before: {}; after: {}",
                 a.id,
                 report::local(a.at_us, tz),
-                a.action,
-                a.subject,
-                a.before,
-                a.after
-            );
+                clean(&by),
+                clean(&a.action),
+                clean(&a.subject),
+                clean(&a.before),
+                clean(&a.after)
+            )?;
         }
     }
     Ok(EXIT_OK)
@@ -335,16 +345,16 @@ pub(super) fn export(args: &Args, e: &ExportArgs) -> Result<u8, CliError> {
                 report::ExportError::Ledger(err) => err.into(),
             })?,
         None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            let count = report::export(store.conn(), &filter, currency, tz, format, &mut out)?;
-            out.flush()
-                .map_err(|err| CliError::Other(err.to_string()))?;
-            count
+            let mut out = output::Stream::new();
+            let written = report::export(store.conn(), &filter, currency, tz, format, &mut out);
+            out.finish(written)?
         }
     };
     if let Some(path) = &e.out {
-        eprintln!("Wrote {count} transactions to {}.", path.display());
+        output::note(format_args!(
+            "Wrote {count} transactions to {}.",
+            path.display()
+        ));
     }
     Ok(EXIT_OK)
 }

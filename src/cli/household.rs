@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 use serde_json::json;
 
+use super::output::{clean, say};
 use super::{
     Args, CliError, EXIT_OK, EXIT_OTHER, MemberCommand, db_path, guardian_pass, open, output, pin,
 };
@@ -50,7 +51,7 @@ pub(super) fn init(
         true,
     )?;
     if let Some(warning) = pin.weakness() {
-        eprintln!("coinguard: warning: {warning}");
+        output::note(format_args!("coinguard: warning: {warning}"));
     }
     services::init_household(&path, &config, &guardian, &pin, clock)?;
     let s = &config.settings;
@@ -61,15 +62,15 @@ pub(super) fn init(
             "guardian": guardian.as_str(),
             "currency": s.currency.code(),
             "timezone": s.timezone.name(),
-        }));
+        }))?;
     } else {
-        println!("Created the household at {}.", path.display());
-        println!(
+        say!("Created the household at {}.", path.display())?;
+        say!(
             "Guardian: {guardian}. Currency: {}. Time zone: {}.",
             s.currency,
             s.timezone.name()
-        );
-        println!("Only you (this computer account) can read the file. Next: add members.");
+        )?;
+        say!("Only you (this computer account) can read the file. Next: add members.")?;
     }
     Ok(EXIT_OK)
 }
@@ -113,54 +114,57 @@ pub(super) fn catalog(args: &Args) -> Result<u8, CliError> {
             "diamond_value": economy.diamond_value.normalize().to_string(),
             "minimum_payout": economy.minimum_payout.amount().normalize().to_string(),
             "grant_value_per_coin": economy.grant_value_per_coin.normalize().to_string(),
-        }));
+        }))?;
         return Ok(EXIT_OK);
     }
-    println!("Coin packs ({currency})");
-    println!(
+    say!("Coin packs ({currency})")?;
+    say!(
         "  {:<14} {:>14} {:>12} {:>16}",
-        "pack", "coins", "price", "per coin"
-    );
+        "pack",
+        "coins",
+        "price",
+        "per coin"
+    )?;
     for p in &economy.packs {
-        println!(
+        say!(
             "  {:<14} {:>14} {:>12} {:>16}",
-            p.id,
+            clean(&p.id),
             p.coins.to_string(),
             p.price.to_string(),
             format!(
                 "{} {currency}",
                 rounding::rate_for_display(p.price_per_coin())
             )
-        );
+        )?;
     }
-    println!(
+    say!(
         "  Any exact number of coins: {} {currency} per coin (the best pack rate; the total is rounded up to the smallest coin of the currency).",
         rounding::rate_for_display(best)
-    );
-    println!();
-    println!("Gifts (money at the best pack rate; what the creator receives)");
+    )?;
+    say!()?;
+    say!("Gifts (money at the best pack rate; what the creator receives)")?;
     for g in &economy.gifts {
         let (diamonds, payout) = diamond_money(g.coins.get());
-        println!(
+        say!(
             "  {:<14} {:>14} {:>12}   creator: {} diamonds = {}",
-            g.id,
+            clean(&g.id),
             g.coins.to_string(),
             format!("{} {currency}", coin_value(g.coins.get())),
             crate::money::group_thousands(diamonds),
             payout
-        );
+        )?;
     }
-    println!();
-    println!(
+    say!()?;
+    say!(
         "Creators receive {}% of a gift's coins as diamonds; a diamond redeems for {} {currency}; the minimum payout is {}.",
         economy.diamond_share_percent,
         economy.diamond_value.normalize(),
         economy.minimum_payout
-    );
-    println!(
+    )?;
+    say!(
         "Coins granted by a guardian are valued at {} {currency} each.",
         economy.grant_value_per_coin.normalize()
-    );
+    )?;
     Ok(EXIT_OK)
 }
 
@@ -187,20 +191,24 @@ pub(super) fn verify(args: &Args) -> Result<u8, CliError> {
             "decisions": report.decisions,
             "guardian_actions": report.guardian_actions,
             "problem": report.problem.as_ref().map(|p| json!({"entry": p.entry, "message": p.message})),
-        }));
+        }))?;
     } else if let Some(problem) = &report.problem {
-        println!("PROBLEM: {}: {}.", problem.entry, problem.message);
-        println!("Checked {counts} before stopping there.");
-        println!("Keep a copy of this file and do not spend until it is explained.");
+        say!(
+            "PROBLEM: {}: {}.",
+            clean(&problem.entry),
+            clean(&problem.message)
+        )?;
+        say!("Checked {counts} before stopping there.")?;
+        say!("Keep a copy of this file and do not spend until it is explained.")?;
     } else {
-        println!("All good. Checked {counts}.");
-        println!(
+        say!("All good. Checked {counts}.")?;
+        say!(
             "Every entry links to the one before it in all three records (ledger, decisions, guardian actions);"
-        );
-        println!(
+        )?;
+        say!(
             "every transaction balances in money, coins and diamonds; every balance, coin lot and spending"
-        );
-        println!("total matches the entries that made it.");
+        )?;
+        say!("total matches the entries that made it.")?;
     }
     Ok(if report.is_ok() { EXIT_OK } else { EXIT_OTHER })
 }
@@ -234,9 +242,13 @@ pub(super) fn member(
             if args.json {
                 output::json(
                     &json!({"outcome": "added", "member_id": id.0, "name": name.as_str(), "role": role.as_str()}),
-                );
+                )?;
             } else {
-                println!("{by} added {name} ({role}).");
+                say!(
+                    "{} added {} ({role}).",
+                    clean(by.as_str()),
+                    clean(name.as_str())
+                )?;
             }
             Ok(EXIT_OK)
         }
@@ -250,13 +262,13 @@ pub(super) fn member(
                 true,
             )?;
             if let Some(warning) = pin.weakness() {
-                eprintln!("coinguard: warning: {warning}");
+                output::note(format_args!("coinguard: warning: {warning}"));
             }
             services::set_pin(&mut store, clock, pass, name, &pin)?;
             if args.json {
-                output::json(&json!({"outcome": "pin_set", "member": member.name.as_str()}));
+                output::json(&json!({"outcome": "pin_set", "member": member.name.as_str()}))?;
             } else {
-                println!("{} has a new PIN.", member.name);
+                say!("{} has a new PIN.", clean(member.name.as_str()))?;
             }
             Ok(EXIT_OK)
         }
@@ -299,13 +311,16 @@ pub(super) fn member(
                         })
                     })
                     .collect();
-                output::json(&json!({ "members": members }));
+                output::json(&json!({ "members": members }))?;
                 return Ok(EXIT_OK);
             }
-            println!(
+            say!(
                 "{:<20} {:<9} {:>4}  {:<28} diamonds (pay out)",
-                "member", "role", "age", "coins (what they cost)"
-            );
+                "member",
+                "role",
+                "age",
+                "coins (what they cost)"
+            )?;
             for (m, age, coins, cost, diamonds, value) in rows {
                 let age = age.map(|a| a.to_string()).unwrap_or_else(|| "-".into());
                 let coins = format!(
@@ -317,14 +332,14 @@ pub(super) fn member(
                     "{} ({value})",
                     Diamonds::from_i64(diamonds).unwrap_or_default()
                 );
-                println!(
+                say!(
                     "{:<20} {:<9} {:>4}  {:<28} {}",
-                    m.name.as_str(),
+                    clean(m.name.as_str()),
                     m.role.as_str(),
                     age,
                     coins,
                     diamonds
-                );
+                )?;
             }
             Ok(EXIT_OK)
         }
@@ -357,29 +372,29 @@ pub(super) fn demo(args: &Args, clock: &dyn Clock, no_tui: bool) -> Result<u8, C
             "transactions": summary.as_ref().map(|s| s.transactions),
             "pending_requests": summary.as_ref().map(|s| s.pending_requests),
             "guardian_pin": services::DEMO_PIN,
-        }));
+        }))?;
         return Ok(EXIT_OK);
     }
     match &summary {
-        Some(s) => println!(
+        Some(s) => say!(
             "Created the demo household at {shown}: {} transactions over three months, {} requests waiting for a guardian, {} alerts.",
-            s.transactions, s.pending_requests, s.alerts
-        ),
-        None => println!("The demo household at {shown} already exists; using it as it is."),
+            s.transactions,
+            s.pending_requests,
+            s.alerts
+        )?,
+        None => say!("The demo household at {shown} already exists; using it as it is.")?,
     }
-    println!(
-        "Guardians Maria and Jon; members Sam (15), Kim (12), Alex (19); creators Ana, Bo, Cy."
-    );
-    println!("The guardians' PIN is \"{}\".", services::DEMO_PIN);
+    say!("Guardians Maria and Jon; members Sam (15), Kim (12), Alex (19); creators Ana, Bo, Cy.")?;
+    say!("The guardians' PIN is \"{}\".", services::DEMO_PIN)?;
     use std::io::IsTerminal;
     if !no_tui && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
         crate::tui::run(&path, clock).map_err(|e| CliError::Other(e.to_string()))?;
         return Ok(EXIT_OK);
     }
-    println!();
-    println!(
+    say!()?;
+    say!(
         "Open it with: coinguard --db {shown}   (pick who you are; guardians need the PIN). Or from the command line:"
-    );
+    )?;
     for example in [
         "member list",
         "request list --status pending",
@@ -390,7 +405,7 @@ pub(super) fn demo(args: &Args, clock: &dyn Clock, no_tui: bool) -> Result<u8, C
         "log decisions --outcome deny",
         "verify",
     ] {
-        println!("  coinguard --db {shown} {example}");
+        say!("  coinguard --db {shown} {example}")?;
     }
     Ok(EXIT_OK)
 }

@@ -434,6 +434,10 @@ pub enum CliError {
     BadInput(String),
     #[error("{0}")]
     Other(String),
+    /// Standard output was closed by its reader (`| head -1`): the command
+    /// ends quietly, as other Unix tools do.
+    #[error("standard output was closed")]
+    OutputClosed,
 }
 
 impl From<LedgerError> for CliError {
@@ -477,9 +481,18 @@ impl CliError {
                 | LedgerError::Corrupt { .. },
             )) => EXIT_BAD_INPUT,
             CliError::Config(_) | CliError::BadInput(_) => EXIT_BAD_INPUT,
+            CliError::OutputClosed => EXIT_OK,
             _ => EXIT_OTHER,
         }
     }
+}
+
+/// Tells the person (on standard error) why a command failed.
+pub fn report_error(_args: &Args, error: &CliError) {
+    output::note(format_args!(
+        "coinguard: {}",
+        output::clean(&error.to_string())
+    ));
 }
 
 /// Where the household lives when `--db` is not given: the platform data folder.

@@ -44,8 +44,11 @@ pub fn read_pin(prompt: &str, from_stdin: bool, confirm: bool) -> Result<Pin, Cl
 /// Reads a line at the terminal without echoing it.
 fn prompt_hidden(prompt: &str) -> Result<String, CliError> {
     let io = |e: std::io::Error| CliError::Other(format!("cannot read from the terminal: {e}"));
-    eprint!("{prompt}");
-    std::io::stderr().flush().map_err(io)?;
+    let mut stderr = std::io::stderr().lock();
+    write!(stderr, "{prompt}")
+        .and_then(|()| stderr.flush())
+        .map_err(io)?;
+    drop(stderr);
     terminal::enable_raw_mode().map_err(io)?;
     let mut text = String::new();
     let result = loop {
@@ -69,6 +72,6 @@ fn prompt_hidden(prompt: &str) -> Result<String, CliError> {
         }
     };
     let _ = terminal::disable_raw_mode();
-    eprintln!();
+    super::output::note(format_args!(""));
     result.map(|()| text)
 }

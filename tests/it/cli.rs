@@ -1022,3 +1022,115 @@ fn the_demo_household_is_made_through_the_real_path_and_never_overwritten() {
         stderr_of(&out)
     );
 }
+
+/// Runs a command whose reader goes away before it writes anything, as
+/// `coinguard ... | head -0` does: returns its exit code and standard error.
+fn with_closed_output(db: &Path, args: &[&str]) -> (Option<i32>, String) {
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_coinguard"))
+        .env_remove("COINGUARD_DB")
+        .env("RUST_BACKTRACE", "1")
+        .args(["--db", db.to_str().unwrap()])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closing our end before the child writes makes its first write fail.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), stderr_of(&out))
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    let h = CliHousehold::new();
+    assert_eq!(h.run(&["buy", "Lee", "coins-350"]).status.code(), Some(0));
+    assert_eq!(h.run(&["buy", "Sam", "coins-70"]).status.code(), Some(3));
+    assert_eq!(h.run(&["buy", "Kim", "coins-70"]).status.code(), Some(4));
+    let commands: &[&[&str]] = &[
+        &["request", "list"],
+        &["log", "decisions"],
+        &["log", "guardian"],
+        &["report"],
+        &["alert", "list"],
+        &["member", "list"],
+        &["verify"],
+        &["catalog"],
+        &["history"],
+        &["limit", "list", "Lee"],
+        &["rule", "list", "Lee"],
+        &["export", "--format", "csv"],
+        &["export", "--format", "json"],
+        &["export", "--format", "hledger"],
+        &["--json", "request", "list"],
+        &["--json", "report"],
+        &["--json", "verify"],
+    ];
+    for args in commands {
+        let (code, stderr) = with_closed_output(&h.db, args);
+        assert_eq!((code, stderr.as_str()), (Some(0), ""), "{args:?}");
+    }
+    // What was done stays done, and the exit code still says what it was.
+    let (code, stderr) = with_closed_output(&h.db, &["buy", "Sam", "coins-70"]);
+    assert_eq!((code, stderr.as_str()), (Some(3), ""));
+    let (code, stderr) = with_closed_output(&h.db, &["buy", "Lee", "coins-70"]);
+    assert_eq!((code, stderr.as_str()), (Some(0), ""));
+    let (_, doc) = h.json(&["verify"]);
+    assert_eq!(doc["transactions"], 2);
+}
+
+#[test]
+fn text_from_the_database_cannot_drive_the_terminal() {
+    let h = CliHousehold::new();
+    assert_eq!(h.run(&["buy", "Lee", "coins-350"]).status.code(), Some(0));
+    assert_eq!(h.run(&["buy", "Sam", "coins-70"]).status.code(), Some(3));
+    assert_eq!(h.run(&["buy", "Kim", "coins-70"]).status.code(), Some(4));
+    // Rows written before validation existed, or by hand: escape sequences
+    // (clear screen, set the window title), a bell, a carriage return and a
+    // right-to-left override, in every free-text column the CLI prints.
+    let evil = "'x' || char(27) || '[2J' || char(27) || ']0;pwned' || char(7) || char(13) || char(8238) || 'y'";
+    let conn = rusqlite::Connection::open(&h.db).unwrap();
+    conn.execute_batch(&format!(
+        "UPDATE requests SET note = {evil}, summary = {evil}, reasons = json_array(json_object('rule', 'age_band', 'message', {evil})) WHERE id = 1;
+         INSERT INTO guardian_actions (id, at_us, actor_id, action, subject, before, after, prev_hash, hash)
+           SELECT MAX(id) + 1, MAX(at_us) + 1, NULL, 'pin_failed', {evil}, {evil}, {evil}, '', '' FROM guardian_actions;
+         INSERT INTO decisions (id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash)
+           SELECT MAX(id) + 1, MAX(at_us) + 1, 3, 3, 'purchase', 'deny', {evil}, json_array(json_object('rule', {evil}, 'message', {evil})), NULL, '', '' FROM decisions;
+         INSERT INTO alerts (at_us, member_id, kind, message) SELECT MAX(at_us) + 1, 3, 'denied', {evil} FROM alerts;"
+    ))
+    .unwrap();
+    drop(conn);
+    let commands: &[&[&str]] = &[
+        &["request", "list"],
+        &["report"],
+        &["log", "decisions"],
+        &["log", "guardian"],
+        &["alert", "list"],
+    ];
+    for args in commands {
+        let out = h.run(args);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains(['\u{1b}', '\u{7}', '\r', '\u{202e}']),
+            "{args:?} printed a control character: {text:?}"
+        );
+        assert!(
+            text.contains("x\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\\u{d}\\u{202e}y"),
+            "{args:?} should show the text harmlessly: {text}"
+        );
+    }
+    // JSON carries the text as it is stored: its encoder escapes controls.
+    let (_, doc) = h.json(&["alert", "list"]);
+    let messages: Vec<&str> = doc["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["message"].as_str())
+        .collect();
+    assert!(
+        messages.contains(&"x\u{1b}[2J\u{1b}]0;pwned\u{7}\r\u{202e}y"),
+        "{messages:?}"
+    );
+}
