@@ -468,7 +468,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Service(ServiceError::Auth(
-                AuthError::WrongPin { .. } | AuthError::NoPin { .. },
+                AuthError::WrongPin { .. } | AuthError::Locked { .. } | AuthError::NoPin { .. },
             )) => EXIT_AUTH,
             CliError::Service(ServiceError::Auth(AuthError::Hashing(_))) => EXIT_OTHER,
             CliError::Service(ServiceError::Auth(_)) => EXIT_BAD_INPUT,

@@ -1134,3 +1134,35 @@ fn text_from_the_database_cannot_drive_the_terminal() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn wrong_pins_then_a_lock_all_exit_5_and_count_down_in_words() {
+    let h = CliHousehold::new();
+    let attempt = |pin: &str| {
+        coinguard()
+            .args(["--db", h.db.to_str().unwrap(), "alert", "ack", "--all"])
+            .arg("--pin-stdin")
+            .write_stdin(format!("{pin}\n"))
+            .output()
+            .unwrap()
+    };
+    for left in ["4 more tries", "3 more tries", "2 more tries", "1 more try"] {
+        let out = attempt("not the pin");
+        assert_eq!(out.status.code(), Some(5), "{}", stderr_of(&out));
+        assert_eq!(
+            stderr_of(&out),
+            format!("coinguard: wrong PIN for Maria; {left} before a lock\n")
+        );
+    }
+    let out = attempt("not the pin");
+    assert_eq!(out.status.code(), Some(5), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("too many wrong PINs for Maria: locked until"),
+        "{}",
+        stderr_of(&out)
+    );
+    // While locked, even the right PIN is refused, with the same exit code.
+    let out = attempt(PIN);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("locked until"));
+}
