@@ -5,7 +5,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let args = coinguard::cli::Args::parse();
+    let args = match coinguard::cli::Args::try_parse() {
+        Ok(args) => args,
+        Err(error) => return ExitCode::from(coinguard::cli::usage_failed(error)),
+    };
     let clock = clock();
     match coinguard::cli::run(&args, clock.as_ref()) {
         Ok(code) => ExitCode::from(code),

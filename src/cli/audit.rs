@@ -81,7 +81,7 @@ pub(super) fn history(args: &Args, h: &HistoryArgs) -> Result<u8, CliError> {
                 json!({
                     "id": r.id, "time_local": report::local(r.at_us, tz), "kind": r.kind.as_str(),
                     "member": r.member, "counterparty": r.counterparty, "coins": r.coins, "diamonds": r.diamonds,
-                    "money": Money::from_micros(currency, r.money_micros).amount().normalize().to_string(),
+                    "money": output::money(r.money_micros, currency),
                     "detail": r.detail, "memo": r.memo, "reverses": r.reverses, "reversed_by": r.reversed_by,
                 })
             })
@@ -163,13 +163,14 @@ pub(super) fn report(
         if args.json {
             docs.push(json!({
                 "member": r.member.name.as_str(), "from": r.first_day.to_string(), "to": r.last_day.to_string(),
-                "purchases": show(r.spent.purchase_micros, true), "gifts_coins": r.spent.gift_coins,
-                "all": show(r.spent.all_micros, true),
+                "purchases": output::money(r.spent.purchase_micros, currency), "gifts_coins": r.spent.gift_coins,
+                "all": output::money(r.spent.all_micros, currency),
                 "limits": r.limits.iter().map(|l| json!({
-                    "limit": describe_limit(&l.limit, &config.economy), "used": show(l.used, l.limit.scope.counts_money()),
-                    "remaining": show(l.remaining, l.limit.scope.counts_money()), "percent": l.percent,
+                    "limit": describe_limit(&l.limit, &config.economy), "scope": l.limit.scope.as_str(), "window": l.limit.window.as_str(),
+                    "used": output::limit_amount(l.used, l.limit.scope, currency),
+                    "remaining": output::limit_amount(l.remaining, l.limit.scope, currency), "percent": l.percent,
                 })).collect::<Vec<_>>(),
-                "top_creators": r.top_creators.iter().map(|(n, c, cost)| json!({"creator": n, "coins": c, "cost": show(*cost, true)})).collect::<Vec<_>>(),
+                "top_creators": r.top_creators.iter().map(|(n, c, cost)| json!({"creator": n, "coins": c, "cost": output::money(*cost, currency)})).collect::<Vec<_>>(),
                 "refused": r.refused_count,
                 "pending_requests": r.pending.iter().map(|p| p.id).collect::<Vec<_>>(),
             }));
@@ -340,7 +341,9 @@ pub(super) fn export(args: &Args, e: &ExportArgs) -> Result<u8, CliError> {
     let count = match &e.out {
         Some(path) => report::export_to_file(store.conn(), &filter, currency, tz, format, path)
             .map_err(|err| match err {
-                report::ExportError::Exists(_) => CliError::BadInput(err.to_string()),
+                report::ExportError::Exists(path) => {
+                    ledger::LedgerError::AlreadyExists { path }.into()
+                }
                 report::ExportError::Write { .. } => CliError::Other(err.to_string()),
                 report::ExportError::Ledger(err) => err.into(),
             })?,

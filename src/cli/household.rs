@@ -95,25 +95,37 @@ pub(super) fn catalog(args: &Args) -> Result<u8, CliError> {
         )
     };
     if args.json {
-        let packs: Vec<_> = economy.packs.iter().map(|p| json!({
-            "id": p.id, "coins": p.coins.get(), "price": p.price.amount().normalize().to_string(),
-            "price_per_coin": rounding::rate_for_display(p.price_per_coin()).to_string(),
-        })).collect();
-        let gifts: Vec<_> = economy.gifts.iter().map(|g| {
-            let (diamonds, payout) = diamond_money(g.coins.get());
-            json!({"id": g.id, "name": g.name.as_str(), "coins": g.coins.get(),
-                   "money_at_best_rate": coin_value(g.coins.get()).to_string(),
-                   "creator_diamonds": diamonds, "creator_money": payout.amount().normalize().to_string()})
-        }).collect();
+        let money = |m: Money| output::money(m.micros(), currency);
+        let rate = |r: Decimal| output::decimal_money(r, currency);
+        let packs: Vec<_> = economy
+            .packs
+            .iter()
+            .map(|p| {
+                json!({
+                    "id": p.id, "coins": p.coins.get(), "price": money(p.price),
+                    "price_per_coin": rate(p.price_per_coin()),
+                })
+            })
+            .collect();
+        let gifts: Vec<_> = economy
+            .gifts
+            .iter()
+            .map(|g| {
+                let (diamonds, payout) = diamond_money(g.coins.get());
+                json!({"id": g.id, "name": g.name.as_str(), "coins": g.coins.get(),
+                       "money_at_best_rate": rate(best * Decimal::from(g.coins.get())),
+                       "creator_diamonds": diamonds, "creator_money": money(payout)})
+            })
+            .collect();
         output::json(&json!({
             "currency": currency.code(),
             "packs": packs,
             "gifts": gifts,
-            "custom_rate_per_coin": rounding::rate_for_display(best).to_string(),
+            "custom_rate_per_coin": rate(best),
             "diamond_share_percent": economy.diamond_share_percent,
-            "diamond_value": economy.diamond_value.normalize().to_string(),
-            "minimum_payout": economy.minimum_payout.amount().normalize().to_string(),
-            "grant_value_per_coin": economy.grant_value_per_coin.normalize().to_string(),
+            "diamond_value": rate(economy.diamond_value),
+            "minimum_payout": money(economy.minimum_payout),
+            "grant_value_per_coin": rate(economy.grant_value_per_coin),
         }))?;
         return Ok(EXIT_OK);
     }
@@ -306,8 +318,8 @@ pub(super) fn member(
                         json!({
                             "id": m.id.0, "name": m.name.as_str(), "role": m.role.as_str(),
                             "birthdate": m.birthdate.map(|b| b.date().to_string()), "age": age,
-                            "coins": coins, "coins_cost": money_text(*cost, currency),
-                            "diamonds": diamonds, "diamonds_value": value.amount().normalize().to_string(),
+                            "coins": coins, "coins_cost": output::money(*cost, currency),
+                            "diamonds": diamonds, "diamonds_value": output::money(value.micros(), currency),
                         })
                     })
                     .collect();
@@ -344,10 +356,6 @@ pub(super) fn member(
             Ok(EXIT_OK)
         }
     }
-}
-
-fn money_text(micros: i64, currency: Currency) -> String {
-    rounding::for_display(Money::from_micros(currency, micros).amount(), currency).to_string()
 }
 
 /// Seeds (or reuses) the demo household and shows where to start.

@@ -485,14 +485,96 @@ impl CliError {
             _ => EXIT_OTHER,
         }
     }
+
+    /// A stable word for the class of error, for scripts reading `--json`:
+    /// `bad_input`, `usage`, `config`, `auth`, `not_found`, `conflict`,
+    /// `database` or `other`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CliError::Service(e) => service_kind(e),
+            CliError::Config(_) => "config",
+            CliError::BadInput(_) => "bad_input",
+            CliError::Other(_) | CliError::OutputClosed => "other",
+        }
+    }
 }
 
-/// Tells the person (on standard error) why a command failed.
-pub fn report_error(_args: &Args, error: &CliError) {
-    output::note(format_args!(
-        "coinguard: {}",
-        output::clean(&error.to_string())
-    ));
+fn service_kind(e: &ServiceError) -> &'static str {
+    match e {
+        ServiceError::Ledger(e) => ledger_kind(e),
+        ServiceError::Auth(e) => auth_kind(e),
+        ServiceError::UnknownPack { .. }
+        | ServiceError::UnknownGift { .. }
+        | ServiceError::UnknownRequest { .. }
+        | ServiceError::NoSuchAlert { .. }
+        | ServiceError::NoSuchLimit { .. } => "not_found",
+        ServiceError::NotPending { .. } | ServiceError::StillOpen { .. } => "conflict",
+        _ => "bad_input",
+    }
+}
+
+fn auth_kind(e: &AuthError) -> &'static str {
+    match e {
+        AuthError::WrongPin { .. } | AuthError::Locked { .. } | AuthError::NoPin { .. } => "auth",
+        AuthError::Ledger(e) => ledger_kind(e),
+        AuthError::Hashing(_) => "other",
+        _ => "bad_input",
+    }
+}
+
+fn ledger_kind(e: &LedgerError) -> &'static str {
+    match e {
+        LedgerError::Missing { .. }
+        | LedgerError::UnknownTransaction { .. }
+        | LedgerError::UnknownMember { .. } => "not_found",
+        LedgerError::AlreadyExists { .. }
+        | LedgerError::KeyConflict { .. }
+        | LedgerError::AlreadyReversed { .. }
+        | LedgerError::NotReversible { .. }
+        | LedgerError::DuplicateMember { .. }
+        | LedgerError::NotPending { .. } => "conflict",
+        LedgerError::Money(_) => "bad_input",
+        _ => "database",
+    }
+}
+
+/// Tells the person (on standard error) why a command failed; with
+/// `--json`, also as one JSON document on standard output:
+/// `{"outcome": "error", "error": {"kind": ..., "message": ...}}`.
+pub fn report_error(args: &Args, error: &CliError) {
+    let message = error.to_string();
+    output::note(format_args!("coinguard: {}", output::clean(&message)));
+    if args.json {
+        // Nothing more to do if standard output is gone too.
+        let _ = output::json(&serde_json::json!({
+            "outcome": "error",
+            "error": {"kind": error.kind(), "message": message},
+        }));
+    }
+}
+
+/// Arguments clap could not make sense of (exit 2), or a request for help
+/// or the version (exit 0). With `--json` anywhere on the line, a usage
+/// error is also reported as the JSON error document.
+pub fn usage_failed(error: clap::Error) -> u8 {
+    let _ = error.print();
+    if error.exit_code() == 0 {
+        return EXIT_OK; // --help or --version
+    }
+    if std::env::args_os().any(|a| a == "--json") {
+        let text = error.render().to_string();
+        let first = text
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string();
+        let _ = output::json(&serde_json::json!({
+            "outcome": "error",
+            "error": {"kind": "usage", "message": first},
+        }));
+    }
+    EXIT_BAD_INPUT
 }
 
 /// Where the household lives when `--db` is not given: the platform data folder.

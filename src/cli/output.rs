@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io::Write;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::CliError;
 
@@ -143,6 +143,41 @@ fn is_unsafe(c: char) -> bool {
         )
 }
 
+/// Money in JSON, one shape everywhere: the exact amount as a decimal string
+/// (the stored micro-units, trailing zeros dropped) and the currency.
+pub fn money(micros: i64, currency: crate::money::Currency) -> Value {
+    let amount = crate::money::Money::from_micros(currency, micros).amount();
+    json!({"amount": amount.normalize().to_string(), "currency": currency.code()})
+}
+
+/// A money figure that is a decimal rather than stored micro-units (a rate
+/// per coin, a config value): exact when it fits in micro-units (0.005,
+/// 0.99); a rate with no exact decimal (0.99 / 70) is given to the
+/// micro-unit, the scale money is stored at.
+pub fn decimal_money(amount: rust_decimal::Decimal, currency: crate::money::Currency) -> Value {
+    let shown = amount
+        .round_dp_with_strategy(
+            crate::money::MICRO_SCALE,
+            rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+        )
+        .normalize();
+    json!({"amount": shown.to_string(), "currency": currency.code()})
+}
+
+/// A limit's amount in JSON: money for a scope counted in money, a whole
+/// number of coins otherwise.
+pub fn limit_amount(
+    amount: i64,
+    scope: crate::domain::Scope,
+    currency: crate::money::Currency,
+) -> Value {
+    if scope.counts_money() {
+        money(amount, currency)
+    } else {
+        Value::from(amount)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +198,32 @@ mod tests {
             assert_eq!(clean(given), shown, "{given:?}");
         }
         assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn money_has_one_json_shape_with_the_exact_amount() {
+        let usd = crate::money::Currency::USD;
+        assert_eq!(
+            money(4_990_000, usd),
+            json!({"amount": "4.99", "currency": "USD"})
+        );
+        assert_eq!(
+            money(14_143, usd),
+            json!({"amount": "0.014143", "currency": "USD"})
+        );
+        assert_eq!(money(0, usd), json!({"amount": "0", "currency": "USD"}));
+        assert_eq!(
+            money(-855_428, usd),
+            json!({"amount": "-0.855428", "currency": "USD"})
+        );
+        let rate = rust_decimal::Decimal::new(99, 2) / rust_decimal::Decimal::from(70);
+        assert_eq!(
+            decimal_money(rate, usd),
+            json!({"amount": "0.014143", "currency": "USD"})
+        );
+        assert_eq!(
+            decimal_money(rust_decimal::Decimal::new(5, 3), usd),
+            json!({"amount": "0.005", "currency": "USD"})
+        );
     }
 }

@@ -113,13 +113,14 @@ pub(super) fn limit(
             let currency = config.settings.currency;
             let show = |v: i64, scope: Scope| services::show_limit_amount(v, scope, currency);
             if args.json {
+                let amount = |v: i64, scope: Scope| output::limit_amount(v, scope, currency);
                 let limits: Vec<_> = rows
                     .iter()
                     .map(|(l, used, left)| {
                         json!({
                             "scope": l.scope.as_str(), "window": l.window.as_str(),
-                            "soft": l.soft.map(|v| show(v, l.scope)), "hard": l.hard.map(|v| show(v, l.scope)),
-                            "used": show(*used, l.scope), "remaining": show(*left, l.scope),
+                            "soft": l.soft.map(|v| amount(v, l.scope)), "hard": l.hard.map(|v| amount(v, l.scope)),
+                            "used": amount(*used, l.scope), "remaining": amount(*left, l.scope),
                         })
                     })
                     .collect();

@@ -90,14 +90,15 @@ pub(super) fn redeem(
     report(args, &outcome, mode)
 }
 
-/// Prints an outcome and returns its exit code (a preview exits as the real
-/// command would, so scripts can ask first). The outcome has happened
-/// whatever the printing does: a closed output still exits with its code.
+/// Prints an outcome and returns its exit code. A preview that answered
+/// exits 0 whatever it would do (nothing was created); `--json` says what
+/// it would do in `would`. The outcome has happened whatever the printing
+/// does: a closed output still exits with its code.
 pub(super) fn report(args: &Args, outcome: &Outcome, mode: Mode) -> Result<u8, CliError> {
-    let code = match outcome.kind {
-        OutcomeKind::Committed | OutcomeKind::WouldCommit => EXIT_OK,
-        OutcomeKind::Pending => EXIT_NEEDS_APPROVAL,
-        OutcomeKind::Denied => EXIT_DENIED,
+    let code = match (mode, outcome.kind) {
+        (Mode::Preview, _) | (_, OutcomeKind::Committed | OutcomeKind::WouldCommit) => EXIT_OK,
+        (Mode::Commit, OutcomeKind::Pending) => EXIT_NEEDS_APPROVAL,
+        (Mode::Commit, OutcomeKind::Denied) => EXIT_DENIED,
     };
     match print_outcome(args, outcome, mode) {
         Ok(()) | Err(CliError::OutputClosed) => Ok(code),
@@ -108,21 +109,33 @@ pub(super) fn report(args: &Args, outcome: &Outcome, mode: Mode) -> Result<u8, C
 fn print_outcome(args: &Args, outcome: &Outcome, mode: Mode) -> Result<(), CliError> {
     let preview = mode == Mode::Preview;
     let word = match outcome.kind {
-        OutcomeKind::Committed => "committed",
-        OutcomeKind::WouldCommit => "allowed",
+        OutcomeKind::Committed | OutcomeKind::WouldCommit => "committed",
         OutcomeKind::Pending => "pending",
         OutcomeKind::Denied => "denied",
     };
     if args.json {
-        return output::json(&json!({
-            "outcome": word,
-            "preview": preview,
-            "tx_id": outcome.tx.map(|t| t.0),
-            "request_id": outcome.request,
-            "replayed": outcome.replayed,
-            "summary": outcome.summary,
-            "reasons": crate::guard::reasons_json(&outcome.reasons),
-        }));
+        let reasons = crate::guard::reasons_json(&outcome.reasons);
+        return output::json(&if preview {
+            json!({
+                "outcome": "preview",
+                "preview": true,
+                "would": word,
+                "tx_id": null,
+                "request_id": null,
+                "summary": outcome.summary,
+                "reasons": reasons,
+            })
+        } else {
+            json!({
+                "outcome": word,
+                "preview": false,
+                "tx_id": outcome.tx.map(|t| t.0),
+                "request_id": outcome.request,
+                "replayed": outcome.replayed,
+                "summary": outcome.summary,
+                "reasons": reasons,
+            })
+        });
     }
     let tx = outcome.tx.map(|t| t.to_string()).unwrap_or_default();
     let summary = clean(&outcome.summary);

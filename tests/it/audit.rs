@@ -201,7 +201,14 @@ fn the_json_export_parses_with_decimals_as_strings() {
     let doc: serde_json::Value = serde_json::from_str(&export(&h, Format::Json)).unwrap();
     assert_eq!(doc["currency"], "USD");
     assert_eq!(doc["transactions"].as_array().unwrap().len(), 30);
-    assert_eq!(doc["transactions"][0]["money"], "4.99");
+    assert_eq!(
+        doc["transactions"][0]["money"],
+        serde_json::json!({"amount": "4.99", "currency": "USD"})
+    );
+    assert_eq!(
+        doc["transactions"][1]["money"],
+        serde_json::json!({"amount": "0.855428", "currency": "USD"})
+    );
     assert_eq!(doc["transactions"][2]["member"], "Zoë \"Z\", Jr.");
 }
 

@@ -157,13 +157,14 @@ fn catalog_shows_prices_with_per_coin_rates() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["currency"], "USD");
     assert_eq!(doc["packs"][0]["id"], "coins-70");
-    assert_eq!(doc["packs"][0]["price"], "0.99");
-    assert_eq!(doc["packs"][0]["price_per_coin"], "0.0141");
+    let money = |amount: &str| serde_json::json!({"amount": amount, "currency": "USD"});
+    assert_eq!(doc["packs"][0]["price"], money("0.99"));
+    assert_eq!(doc["packs"][0]["price_per_coin"], money("0.014143"));
     assert_eq!(doc["packs"].as_array().unwrap().len(), 7);
     assert_eq!(doc["gifts"][8]["name"], "Universe");
     assert_eq!(doc["gifts"][8]["coins"], 44999);
     assert_eq!(doc["gifts"][8]["creator_diamonds"], 22499);
-    assert_eq!(doc["gifts"][8]["creator_money"], "112.49");
+    assert_eq!(doc["gifts"][8]["creator_money"], money("112.49"));
     let text = coinguard()
         .args(["--db", db.to_str().unwrap(), "catalog"])
         .output()
@@ -1165,4 +1166,242 @@ fn wrong_pins_then_a_lock_all_exit_5_and_count_down_in_words() {
     let out = attempt(PIN);
     assert_eq!(out.status.code(), Some(5), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains("locked until"));
+}
+
+/// Every money figure in a JSON document: `{"amount": "<exact>", "currency"}`.
+/// Fails on any other string that looks like money ("4.99", "4.99 USD",
+/// "0"), outside free text (summaries, messages, the guard's reasons).
+fn assert_one_money_shape(doc: &Value, path: &str) {
+    let text_keys = [
+        "summary",
+        "message",
+        "detail",
+        "memo",
+        "limit",
+        "reasons",
+        "note",
+        "resolution",
+    ];
+    match doc {
+        Value::Object(map) => {
+            if map.contains_key("amount") {
+                let amount = map["amount"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{path}: {doc}"));
+                assert_eq!(map.len(), 2, "{path}: {doc}");
+                assert_eq!(map["currency"], "USD", "{path}: {doc}");
+                assert!(
+                    amount.parse::<rust_decimal::Decimal>().is_ok()
+                        && (amount == "0" || !amount.ends_with('0') || !amount.contains('.')),
+                    "{path}: {amount:?} is not an exact normalised decimal"
+                );
+                return;
+            }
+            for (key, value) in map {
+                if !text_keys.contains(&key.as_str()) {
+                    assert_one_money_shape(value, &format!("{path}.{key}"));
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                assert_one_money_shape(item, &format!("{path}[{i}]"));
+            }
+        }
+        Value::String(s) => {
+            let numeric = !s.is_empty()
+                && s.trim_start_matches('-')
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.');
+            assert!(
+                !numeric && !s.contains(" USD"),
+                "{path}: {s:?} looks like money outside the money shape"
+            );
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn money_in_json_has_one_shape_everywhere() {
+    let h = CliHousehold::new();
+    for args in [
+        &[
+            "limit", "set", "Lee", "--scope", "purchase", "--window", "week", "--hard", "50",
+        ][..],
+        &[
+            "limit", "set", "Lee", "--scope", "gift", "--window", "day", "--soft", "500",
+        ],
+        &["rule", "creator", "Lee", "Ana", "--allow"],
+    ] {
+        let out = h.guardian(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr_of(&out));
+    }
+    assert_eq!(h.run(&["buy", "Lee", "coins-350"]).status.code(), Some(0));
+    assert_eq!(
+        h.run(&["gift", "Lee", "Ana", "doughnut"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(h.run(&["buy", "Sam", "coins-70"]).status.code(), Some(3));
+    let documents: &[&[&str]] = &[
+        &["catalog"],
+        &["member", "list"],
+        &["limit", "list", "Lee"],
+        &["report"],
+        &["history"],
+        &["request", "list"],
+        &["log", "decisions"],
+        &["alert", "list"],
+        &["verify"],
+        &["preview", "buy", "Lee", "coins-70"],
+        &["export", "--format", "json"],
+    ];
+    for args in documents {
+        let out = coinguard()
+            .args(["--db", h.db.to_str().unwrap(), "--json"])
+            .args(*args)
+            .output()
+            .unwrap();
+        let doc: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+        assert_one_money_shape(&doc, &format!("{args:?}"));
+    }
+    let money = |amount: &str| serde_json::json!({"amount": amount, "currency": "USD"});
+    let (_, catalog) = h.json(&["catalog"]);
+    assert_eq!(catalog["packs"][0]["price"], money("0.99"));
+    assert_eq!(catalog["packs"][0]["price_per_coin"], money("0.014143"));
+    assert_eq!(catalog["diamond_value"], money("0.005"));
+    assert_eq!(catalog["gifts"][8]["creator_money"], money("112.49"));
+    let (_, members) = h.json(&["member", "list"]);
+    assert_eq!(members["members"][3]["coins_cost"], money("4.562286"));
+    // What redeeming them pays: payouts are rounded down to the cent.
+    assert_eq!(members["members"][4]["diamonds_value"], money("0.07"));
+    let (_, limits) = h.json(&["limit", "list", "Lee"]);
+    assert_eq!(limits["limits"][0]["soft"], 500);
+    assert_eq!(limits["limits"][0]["used"], 30);
+    assert_eq!(limits["limits"][1]["hard"], money("50"));
+    assert_eq!(limits["limits"][1]["used"], money("4.99"));
+    let (_, history) = h.json(&["history", "--member", "Lee"]);
+    assert_eq!(history["transactions"][0]["money"], money("0.427714"));
+    assert_eq!(history["transactions"][1]["money"], money("4.99"));
+}
+
+#[test]
+fn under_json_an_error_is_a_json_document_with_the_same_exit_code() {
+    let h = CliHousehold::new();
+    let cases: &[(&[&str], i32, &str, &str)] = &[
+        (
+            &["buy", "Nobody", "coins-70"],
+            2,
+            "not_found",
+            "there is no member called \"Nobody\"",
+        ),
+        (
+            &["buy", "Lee", "--coins", "0"],
+            2,
+            "bad_input",
+            "coins must be more than zero",
+        ),
+        (
+            &["history", "--since", "2026-02-30"],
+            2,
+            "bad_input",
+            "is not a date that exists",
+        ),
+        (
+            &["request", "approve", "9"],
+            2,
+            "bad_input",
+            "a guardian PIN is needed",
+        ),
+        (
+            &["frobnicate"],
+            2,
+            "usage",
+            "unrecognized subcommand 'frobnicate'",
+        ),
+        (
+            &["buy", "Lee"],
+            2,
+            "usage",
+            "required arguments were not provided",
+        ),
+    ];
+    for (args, code, kind, message) in cases {
+        let (got, doc) = h.json(args);
+        assert_eq!(got, Some(*code), "{args:?}: {doc}");
+        assert_eq!(doc["outcome"], "error", "{args:?}: {doc}");
+        assert_eq!(doc["error"]["kind"], *kind, "{args:?}: {doc}");
+        assert!(
+            doc["error"]["message"].as_str().unwrap().contains(message),
+            "{args:?}: {doc}"
+        );
+    }
+    // A wrong PIN, an unknown request and a conflict.
+    let guardian_json = |args: &[&str], pin: &str| {
+        let out = coinguard()
+            .args(["--db", h.db.to_str().unwrap(), "--json"])
+            .args(args)
+            .arg("--pin-stdin")
+            .write_stdin(format!("{pin}\n"))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            serde_json::from_slice::<Value>(&out.stdout).unwrap_or(Value::Null),
+        )
+    };
+    let (code, doc) = guardian_json(&["alert", "ack", "--all"], "not the pin");
+    assert_eq!(
+        (code, doc["error"]["kind"].as_str()),
+        (Some(5), Some("auth"))
+    );
+    let (code, doc) = guardian_json(&["request", "approve", "9"], PIN);
+    assert_eq!(
+        (code, doc["error"]["kind"].as_str()),
+        (Some(2), Some("not_found")),
+        "{doc}"
+    );
+    assert_eq!(h.run(&["buy", "Sam", "coins-70"]).status.code(), Some(3));
+    assert_eq!(
+        guardian_json(&["request", "deny", "1", "--reason", "no"], PIN).0,
+        Some(0)
+    );
+    let (code, doc) = guardian_json(&["request", "deny", "1", "--reason", "no"], PIN);
+    assert_eq!(
+        (code, doc["error"]["kind"].as_str()),
+        (Some(2), Some("conflict")),
+        "{doc}"
+    );
+    // Without --json, stdout stays empty and the message is on stderr.
+    let out = h.run(&["buy", "Nobody", "coins-70"]);
+    assert!(out.stdout.is_empty());
+    assert!(stderr_of(&out).contains("there is no member called \"Nobody\""));
+}
+
+#[test]
+fn a_preview_that_answers_exits_0_and_says_what_would_happen() {
+    let h = CliHousehold::new();
+    let (code, doc) = h.json(&["preview", "buy", "Sam", "coins-350"]);
+    assert_eq!(code, Some(0), "{doc}");
+    assert_eq!(doc["outcome"], "preview");
+    assert_eq!(doc["would"], "pending");
+    assert_eq!(doc["preview"], true);
+    assert_eq!(doc["request_id"], Value::Null);
+    assert_eq!(doc["reasons"][0]["rule"], "age_band");
+    let (code, doc) = h.json(&["preview", "buy", "Kim", "coins-70"]);
+    assert_eq!((code, doc["would"].as_str()), (Some(0), Some("denied")));
+    let (code, doc) = h.json(&["preview", "buy", "Lee", "coins-70"]);
+    assert_eq!((code, doc["would"].as_str()), (Some(0), Some("committed")));
+    let out = h.run(&["preview", "buy", "Sam", "coins-350"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Would need a guardian's approval:"));
+    let out = h.run(&["preview", "gift", "Kim", "Ana", "rose"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Would be refused:"));
+    // Nothing was created by any of them.
+    let (_, doc) = h.json(&["request", "list"]);
+    assert_eq!(doc["requests"], serde_json::json!([]));
+    let (_, doc) = h.json(&["verify"]);
+    assert_eq!(doc["transactions"], 0);
 }
