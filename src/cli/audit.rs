@@ -3,14 +3,16 @@
 use serde_json::json;
 
 use super::output::{clean, say};
-use super::{Args, CliError, EXIT_OK, ExportArgs, HistoryArgs, LogCommand, open, output};
+use super::{
+    Args, CliError, EXIT_OK, ExportArgs, HistoryArgs, LedgerFilterArgs, LogCommand, open, output,
+};
 use crate::domain::{self, Clock};
 use crate::ledger::{self, Kind};
 use crate::money::{Coins, Diamonds, Money, parse_count};
 use crate::report::{self, Cursor, Format, HistoryFilter, LogFilter, Period};
 use crate::services::describe_limit;
 
-fn filter(store: &ledger::Store, h: &HistoryArgs) -> Result<HistoryFilter, CliError> {
+fn filter(store: &ledger::Store, h: &LedgerFilterArgs) -> Result<HistoryFilter, CliError> {
     let member = h
         .member
         .as_deref()
@@ -67,7 +69,7 @@ pub(super) fn history(args: &Args, h: &HistoryArgs) -> Result<u8, CliError> {
     let store = open(args)?;
     let config = store.config()?;
     let (currency, tz) = (config.settings.currency, config.settings.timezone);
-    let filter = filter(&store, h)?;
+    let filter = filter(&store, &h.filter)?;
     let limit = usize::try_from(parse_count(&h.limit, "rows", report::MAX_PAGE as u64)?)
         .unwrap_or(report::MAX_PAGE);
     let cursor = h.after.as_deref().map(parse_cursor).transpose()?;

@@ -151,8 +151,10 @@ pub enum Command {
     Export(ExportArgs),
 }
 
+/// Which transactions: shared by `history` and `export`.
 #[derive(Debug, Clone, ClapArgs)]
-pub struct HistoryArgs {
+pub struct LedgerFilterArgs {
+    /// Transactions of this member
     #[arg(long)]
     pub member: Option<String>,
     /// Gifts to, or cash-outs by, this creator
@@ -167,6 +169,12 @@ pub struct HistoryArgs {
     /// Last day, YYYY-MM-DD (household calendar)
     #[arg(long)]
     pub until: Option<String>,
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub filter: LedgerFilterArgs,
     /// Rows per page (at most 500)
     #[arg(long, default_value = "50")]
     pub limit: String,
@@ -175,16 +183,18 @@ pub struct HistoryArgs {
     pub after: Option<String>,
 }
 
+/// An export holds every transaction the filters select (no pages: use
+/// --since/--until to cut it).
 #[derive(Debug, Clone, ClapArgs)]
 pub struct ExportArgs {
     /// csv, json or hledger
     #[arg(long)]
     pub format: String,
-    /// Write to this file (never overwritten) instead of standard output
+    /// Write to this file (never overwritten; readable by you only) instead of standard output
     #[arg(long)]
     pub out: Option<PathBuf>,
     #[command(flatten)]
-    pub filter: HistoryArgs,
+    pub filter: LedgerFilterArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,7 +7,7 @@ mod history;
 mod logs;
 mod period;
 
-pub use export::{ExportError, Format, csv_field, export, export_to_file};
+pub use export::{ExportError, Format, csv_text, export, export_to_file};
 pub use history::{
     Cursor, HistoryFilter, HistoryRow, MAX_PAGE, Page, day_bounds, for_each_row, history_page,
     local,

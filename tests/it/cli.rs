@@ -947,7 +947,7 @@ fn audit_commands_reject_bad_input_and_never_overwrite_an_export() {
     assert!(
         std::fs::read_to_string(&fresh)
             .unwrap()
-            .contains("member:4:wallet  70 COIN")
+            .contains("members:Lee:wallet  70 COIN")
     );
     let out = h.run(&["history", "--member", "Lee"]);
     assert!(
@@ -1404,4 +1404,96 @@ fn a_preview_that_answers_exits_0_and_says_what_would_happen() {
     assert_eq!(doc["requests"], serde_json::json!([]));
     let (_, doc) = h.json(&["verify"]);
     assert_eq!(doc["transactions"], 0);
+}
+
+#[test]
+fn export_takes_the_ledger_filters_and_no_page_options() {
+    let h = CliHousehold::new();
+    for _ in 0..3 {
+        assert_eq!(h.run(&["buy", "Lee", "coins-70"]).status.code(), Some(0));
+    }
+    // An export is every transaction the filters select: no pages.
+    for option in [&["--limit", "1"][..], &["--after", "1.1"]] {
+        let out = h.run(&[&["export", "--format", "csv"][..], option].concat());
+        assert_eq!(out.status.code(), Some(2), "{option:?}");
+        assert!(
+            stderr_of(&out).contains(&format!("unexpected argument '{}'", option[0])),
+            "{}",
+            stderr_of(&out)
+        );
+        assert!(out.stdout.is_empty());
+    }
+    let out = h.run(&["export", "--format", "csv", "--member", "Lee"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
+    let out = h.run(&["export", "--format", "csv", "--member", "Sam"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    // history keeps its pages.
+    let (_, doc) = h.json(&["history", "--limit", "1"]);
+    assert_eq!(doc["transactions"].as_array().unwrap().len(), 1);
+    assert!(doc["next_page"].is_string());
+}
+
+#[test]
+fn csv_export_defuses_formulas_in_text_cells_and_keeps_numbers() {
+    let h = CliHousehold::new();
+    let evil = "=HYPERLINK(\"http://evil.example\",\"click\")";
+    let out = h.guardian(&[
+        "member",
+        "add",
+        evil,
+        "--role",
+        "teen",
+        "--birthdate",
+        "1990-01-01",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = h.guardian(&["grant", evil, "70", "--memo", "+1 for chores"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = h.guardian(&["rule", "creator", "Lee", "Ana", "--allow"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(h.run(&["buy", "Lee", "coins-70"]).status.code(), Some(0));
+    assert_eq!(
+        h.run(&["gift", "Lee", "Ana", "doughnut"]).status.code(),
+        Some(0)
+    );
+    let path = h.db.with_file_name("export.csv");
+    let out = h.run(&["export", "--format", "csv", "--out", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let script = "import csv,sys,json\nrows=list(csv.DictReader(open(sys.argv[1],newline='',encoding='utf-8')))\nprint(json.dumps([[r['member'],r['memo'],r['coins'],r['money']] for r in rows]))";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let rows: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        rows[0][..3],
+        [format!("'{evil}"), "'+1 for chores".into(), "70".into()]
+    );
+    // A gift takes coins: the number keeps its minus sign.
+    assert_eq!(rows[2][2], "-30");
+    assert_eq!(rows[2][0], "Lee");
+}
+
+#[test]
+fn exports_are_readable_by_their_owner_only() {
+    let h = CliHousehold::new();
+    assert_eq!(h.run(&["buy", "Lee", "coins-70"]).status.code(), Some(0));
+    for format in ["csv", "json", "hledger"] {
+        let path = h.db.with_file_name(format!("export.{format}"));
+        let out = h.run(&[
+            "export",
+            "--format",
+            format,
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{format}: {mode:o}");
+        }
+    }
 }
