@@ -265,9 +265,26 @@ pub(super) fn log(args: &Args, command: &LogCommand) -> Result<u8, CliError> {
     let since = since.as_deref().map(domain::parse_date).transpose()?;
     let until = until.as_deref().map(domain::parse_date).transpose()?;
     let (from, to) = report::day_bounds(since, until, tz);
+    let kind = match (which, kind.as_deref()) {
+        ("guardian", Some(typed)) => Some(
+            report::action_code(typed)
+                .ok_or_else(|| {
+                    let known: Vec<String> = report::GUARDIAN_ACTIONS
+                        .iter()
+                        .map(|(code, words)| format!("{words} ({code})"))
+                        .collect();
+                    CliError::BadInput(format!(
+                        "action \"{typed}\" is not one of: {}",
+                        known.join(", ")
+                    ))
+                })?
+                .to_string(),
+        ),
+        _ => kind.clone(),
+    };
     let filter = LogFilter {
         member: member.map(|m| m.id.0),
-        kind: kind.clone(),
+        kind,
         from_us: (from != i64::MIN).then_some(from),
         to_us: (to != i64::MAX).then_some(to),
         before: None,
@@ -307,6 +324,7 @@ pub(super) fn log(args: &Args, command: &LogCommand) -> Result<u8, CliError> {
         if args.json {
             let list: Vec<_> = rows.iter().map(|a| json!({
                 "id": a.id, "time_local": report::local(a.at_us, tz), "by": a.actor, "action": a.action,
+                "action_words": report::action_words(&a.action),
                 "subject": a.subject, "before": a.before, "after": a.after,
             })).collect();
             output::json(&json!({ "guardian_actions": list }))?;
@@ -314,15 +332,18 @@ pub(super) fn log(args: &Args, command: &LogCommand) -> Result<u8, CliError> {
         }
         for a in &rows {
             let by = a.actor.clone().unwrap_or_else(|| "(unknown)".into());
+            let change = if a.before.is_empty() {
+                clean(&a.after).into_owned()
+            } else {
+                format!("before: {}; after: {}", clean(&a.before), clean(&a.after))
+            };
             say!(
-                "#{} {} {}: {} {} — before: {}; after: {}",
+                "#{} {} {}: {}: {} — {change}",
                 a.id,
                 report::local(a.at_us, tz),
                 clean(&by),
-                clean(&a.action),
+                clean(&report::action_words(&a.action)),
                 clean(&a.subject),
-                clean(&a.before),
-                clean(&a.after)
             )?;
         }
     }

@@ -216,7 +216,7 @@ pub enum LogCommand {
         /// Actions by this guardian
         #[arg(long)]
         member: Option<String>,
-        /// e.g. approve, deny, grant, reverse, limit_set, pin_failed
+        /// In words or as the code, e.g. "limit set" or limit_set, "wrong PIN" or pin_failed, "request approved"
         #[arg(long)]
         action: Option<String>,
         #[arg(long)]

@@ -12,5 +12,8 @@ pub use history::{
     Cursor, HistoryFilter, HistoryRow, MAX_PAGE, Page, day_bounds, for_each_row, history_page,
     local,
 };
-pub use logs::{ActionRow, DecisionRow, LogFilter, decisions, guardian_actions};
+pub use logs::{
+    ActionRow, DecisionRow, GUARDIAN_ACTIONS, LogFilter, action_code, action_words, decisions,
+    guardian_actions,
+};
 pub use period::{LimitStatus, Period, PeriodReport, Refusal, limit_statuses, period_report};

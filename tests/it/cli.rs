@@ -1497,3 +1497,45 @@ fn exports_are_readable_by_their_owner_only() {
         }
     }
 }
+
+#[test]
+fn the_guardian_log_reads_in_words_and_filters_by_words_or_code() {
+    let h = CliHousehold::new();
+    let out = h.guardian(&[
+        "limit", "set", "Lee", "--scope", "purchase", "--window", "day", "--hard", "5",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let text = String::from_utf8_lossy(&h.run(&["log", "guardian"]).stdout).to_string();
+    assert!(
+        text.contains("Maria: limit set: Lee — before: (none); after: purchase per day"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Maria: PIN accepted: Maria — accepted"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("limit_set") && !text.contains("pin_ok"),
+        "{text}"
+    );
+    for typed in ["limit set", "Limit Set", "limit_set"] {
+        let (code, doc) = h.json(&["log", "guardian", "--action", typed]);
+        assert_eq!(code, Some(0), "{typed}: {doc}");
+        let actions = doc["guardian_actions"].as_array().unwrap();
+        assert_eq!(actions.len(), 1, "{typed}: {doc}");
+        assert_eq!(actions[0]["action"], "limit_set");
+        assert_eq!(actions[0]["action_words"], "limit set");
+    }
+    let (_, doc) = h.json(&["log", "guardian", "--action", "PIN accepted"]);
+    assert!(
+        doc["guardian_actions"].as_array().unwrap().len() >= 5,
+        "{doc}"
+    );
+    let out = h.run(&["log", "guardian", "--action", "limit sett"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("action \"limit sett\" is not one of: PIN accepted (pin_ok)"),
+        "{}",
+        stderr_of(&out)
+    );
+}
