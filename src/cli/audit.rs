@@ -4,7 +4,8 @@ use serde_json::json;
 
 use super::output::{clean, say};
 use super::{
-    Args, CliError, EXIT_OK, ExportArgs, HistoryArgs, LedgerFilterArgs, LogCommand, open, output,
+    Args, CliError, EXIT_OK, ExportArgs, HistoryArgs, LedgerFilterArgs, LogCommand, ReportArgs,
+    open, output,
 };
 use crate::domain::{self, Clock};
 use crate::ledger::{self, Kind};
@@ -133,59 +134,142 @@ pub(super) fn history(args: &Args, h: &HistoryArgs) -> Result<u8, CliError> {
     Ok(EXIT_OK)
 }
 
-pub(super) fn report(
-    args: &Args,
-    clock: &dyn Clock,
-    member: Option<&str>,
-    period: &str,
-) -> Result<u8, CliError> {
-    let period = Period::parse(period).ok_or_else(|| {
+/// Which days a report covers, from --period, --at, --from/--to.
+fn report_days(
+    r: &ReportArgs,
+    today: chrono::NaiveDate,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate), CliError> {
+    let period = r
+        .period
+        .as_deref()
+        .map(|p| {
+            Period::parse(p).ok_or_else(|| {
+                CliError::BadInput(format!("period \"{p}\" is not one of day, week, month"))
+            })
+        })
+        .transpose()?;
+    let (first, last) = match (&r.at, &r.from, &r.to) {
+        (_, Some(from), Some(to)) => {
+            let (from, to) = (domain::parse_date(from)?, domain::parse_date(to)?);
+            if from > to {
+                return Err(CliError::BadInput(format!(
+                    "--from {from} is after --to {to}"
+                )));
+            }
+            (from, to)
+        }
+        (Some(at), _, _) => {
+            let (day, named) = parse_at(at)?;
+            let period = match (period, named) {
+                (Some(p), Some(n)) if p != n => {
+                    return Err(CliError::BadInput(format!(
+                        "--at {at} names a {}, not a {}; leave out --period or give a day (YYYY-MM-DD)",
+                        period_word(n),
+                        period_word(p)
+                    )));
+                }
+                (Some(p), _) => p,
+                (None, Some(n)) => n,
+                (None, None) => Period::Month,
+            };
+            report::period_days(period, day)
+        }
+        _ => report::period_days(period.unwrap_or(Period::Month), today),
+    };
+    if first > today {
+        return Err(CliError::BadInput(format!(
+            "{first} is in the future; a report covers days up to today ({today})"
+        )));
+    }
+    Ok((first, last))
+}
+
+fn period_word(p: Period) -> &'static str {
+    match p {
+        Period::Day => "day",
+        Period::Week => "week",
+        Period::Month => "month",
+    }
+}
+
+/// `--at`: a day (YYYY-MM-DD), a month (YYYY-MM) or an ISO week (YYYY-Www);
+/// the day it starts on, and the period it names if it names one.
+fn parse_at(text: &str) -> Result<(chrono::NaiveDate, Option<Period>), CliError> {
+    let t = text.trim();
+    let bad = || {
         CliError::BadInput(format!(
-            "period \"{period}\" is not one of day, week, month"
+            "--at \"{text}\" is not a day (2026-03-14), a month (2026-03) or an ISO week (2026-W10)"
         ))
-    })?;
+    };
+    if t.len() == 10 {
+        return Ok((domain::parse_date(t)?, None));
+    }
+    let (year, rest) = t.split_once('-').ok_or_else(bad)?;
+    let year: i32 = year
+        .parse()
+        .ok()
+        .filter(|_| year.len() == 4)
+        .ok_or_else(bad)?;
+    let number = |digits: &str| -> Option<u32> {
+        (digits.len() == 2 && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| digits.parse().ok())
+            .flatten()
+    };
+    if let Some(week) = rest.strip_prefix(['W', 'w']) {
+        let week = number(week).ok_or_else(bad)?;
+        let monday = chrono::NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon)
+            .ok_or_else(|| CliError::BadInput(format!("{year} has no ISO week {week}")))?;
+        return Ok((monday, Some(Period::Week)));
+    }
+    let month = number(rest).ok_or_else(bad)?;
+    let first = chrono::NaiveDate::from_ymd_opt(year, month, 1)
+        .ok_or_else(|| CliError::BadInput(format!("\"{text}\" is not a month that exists")))?;
+    Ok((first, Some(Period::Month)))
+}
+
+pub(super) fn report(args: &Args, clock: &dyn Clock, r: &ReportArgs) -> Result<u8, CliError> {
     let store = open(args)?;
     let config = store.config()?;
-    let currency = config.settings.currency;
-    let members = match member {
+    let (currency, tz) = (config.settings.currency, config.settings.timezone);
+    let now = clock.now();
+    let (first_day, last_day) = report_days(r, now.with_timezone(&tz).date_naive())?;
+    let members = match &r.member {
         Some(name) => vec![ledger::find_member(store.conn(), name)?],
         None => ledger::list_members(store.conn())?,
     };
-    let now = clock.now();
-    let mut docs = Vec::new();
+    let mut reports = Vec::new();
     for m in &members {
-        let r = report::period_report(store.conn(), &config, m, period, now)?;
-        let show = |v: i64, money: bool| {
-            if money {
-                Money::from_micros(currency, v).to_string()
-            } else {
-                Coins::new(v.max(0).unsigned_abs()).to_string()
-            }
-        };
-        if args.json {
-            docs.push(json!({
-                "member": r.member.name.as_str(), "from": r.first_day.to_string(), "to": r.last_day.to_string(),
-                "purchases": output::money(r.spent.purchase_micros, currency), "gifts_coins": r.spent.gift_coins,
-                "all": output::money(r.spent.all_micros, currency),
-                "limits": r.limits.iter().map(|l| json!({
-                    "limit": describe_limit(&l.limit, &config.economy), "scope": l.limit.scope.as_str(), "window": l.limit.window.as_str(),
-                    "used": output::limit_amount(l.used, l.limit.scope, currency),
-                    "remaining": output::limit_amount(l.remaining, l.limit.scope, currency), "percent": l.percent,
-                })).collect::<Vec<_>>(),
-                "top_creators": r.top_creators.iter().map(|(n, c, cost)| json!({"creator": n, "coins": c, "cost": output::money(*cost, currency)})).collect::<Vec<_>>(),
-                "refused": r.refused_count,
-                "pending_requests": r.pending.iter().map(|p| p.id).collect::<Vec<_>>(),
-            }));
-            continue;
-        }
-        // For people: coin figures with their money value.
-        let show = |v: i64, money: bool| {
-            if money {
-                show(v, true)
-            } else {
-                config.economy.coins_with_value(v)
-            }
-        };
+        reports.push(report::period_report_between(
+            store.conn(),
+            &config,
+            m,
+            first_day,
+            last_day,
+            now,
+        )?);
+    }
+    if args.json {
+        let docs: Vec<_> = reports.iter().map(|r| json!({
+            "member": r.member.name.as_str(), "from": r.first_day.to_string(), "to": r.last_day.to_string(),
+            "current": r.current,
+            "purchases": output::money(r.spent.purchase_micros, currency), "gifts_coins": r.spent.gift_coins,
+            "all": output::money(r.spent.all_micros, currency),
+            "limits": r.current.then(|| r.limits.iter().map(|l| json!({
+                "limit": describe_limit(&l.limit, &config.economy), "scope": l.limit.scope.as_str(), "window": l.limit.window.as_str(),
+                "used": output::limit_amount(l.used, l.limit.scope, currency),
+                "remaining": output::limit_amount(l.remaining, l.limit.scope, currency), "percent": l.percent,
+            })).collect::<Vec<_>>()),
+            "top_creators": r.top_creators.iter().map(|(n, c, cost)| json!({"creator": n, "coins": c, "cost": output::money(*cost, currency)})).collect::<Vec<_>>(),
+            "refused": r.refused_count,
+            "pending_requests": r.current.then(|| r.pending.iter().map(|p| p.id).collect::<Vec<_>>()),
+        })).collect();
+        output::json(&json!({ "reports": docs }))?;
+        return Ok(EXIT_OK);
+    }
+    // For people: coin figures with their money value.
+    let money = |v: i64| Money::from_micros(currency, v).to_string();
+    let coins = |v: i64| config.economy.coins_with_value(v);
+    for r in &reports {
         say!(
             "{} — {} to {}",
             clean(r.member.name.as_str()),
@@ -194,26 +278,35 @@ pub(super) fn report(
         )?;
         say!(
             "  spent on coins {}; gave {} in gifts; all spending {}",
-            show(r.spent.purchase_micros, true),
-            show(r.spent.gift_coins, false),
-            show(r.spent.all_micros, true)
+            money(r.spent.purchase_micros),
+            coins(r.spent.gift_coins),
+            money(r.spent.all_micros)
         )?;
+        if !r.current {
+            say!("  limits: judged now, so shown for the current period only")?;
+        }
         for l in &r.limits {
-            let money = l.limit.scope.counts_money();
+            let show = |v: i64| {
+                if l.limit.scope.counts_money() {
+                    money(v)
+                } else {
+                    coins(v)
+                }
+            };
             say!(
                 "  limit {}: used {} ({}%), {} left",
                 describe_limit(&l.limit, &config.economy),
-                show(l.used, money),
+                show(l.used),
                 l.percent,
-                show(l.remaining, money)
+                show(l.remaining)
             )?;
         }
-        for (name, coins, cost) in &r.top_creators {
+        for (name, gifted, cost) in &r.top_creators {
             say!(
                 "  gifted {}: {} ({})",
                 clean(name),
-                Coins::new((*coins).max(0).unsigned_abs()),
-                show(*cost, true)
+                Coins::new((*gifted).max(0).unsigned_abs()),
+                money(*cost)
             )?;
         }
         if r.refused_count > 0 {
@@ -221,7 +314,7 @@ pub(super) fn report(
             for refusal in &r.refused_latest {
                 say!(
                     "    {} {}: {}",
-                    report::local(refusal.at_us, config.settings.timezone),
+                    report::local(refusal.at_us, tz),
                     clean(&refusal.summary),
                     clean(&refusal.reason)
                 )?;
@@ -234,9 +327,6 @@ pub(super) fn report(
                 clean(&p.summary)
             )?;
         }
-    }
-    if args.json {
-        output::json(&json!({ "reports": docs }))?;
     }
     Ok(EXIT_OK)
 }

@@ -136,14 +136,8 @@ pub enum Command {
     Alert(AlertCommand),
     /// The ledger, newest first, a page at a time
     History(HistoryArgs),
-    /// Totals per member for a day, week or month, against every limit
-    Report {
-        #[arg(long)]
-        member: Option<String>,
-        /// day, week or month (household calendar)
-        #[arg(long, default_value = "month")]
-        period: String,
-    },
+    /// Totals per member for a day, week or month (this one, or a past one with --at, or any days with --from/--to), with every limit for the current period
+    Report(ReportArgs),
     /// The decision log or the guardian-action log
     #[command(subcommand)]
     Log(LogCommand),
@@ -169,6 +163,25 @@ pub struct LedgerFilterArgs {
     /// Last day, YYYY-MM-DD (household calendar)
     #[arg(long)]
     pub until: Option<String>,
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+pub struct ReportArgs {
+    /// Only this member
+    #[arg(long)]
+    pub member: Option<String>,
+    /// day, week or month (household calendar) [default: month, or what --at names]
+    #[arg(long)]
+    pub period: Option<String>,
+    /// The period holding this day: YYYY-MM-DD, a month YYYY-MM, or an ISO week YYYY-Www (e.g. 2026-W10)
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub at: Option<String>,
+    /// First day of a span of days, YYYY-MM-DD (with --to)
+    #[arg(long, requires = "to", conflicts_with = "period")]
+    pub from: Option<String>,
+    /// Last day of a span of days, YYYY-MM-DD (with --from)
+    #[arg(long, requires = "from", conflicts_with = "period")]
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Clone, ClapArgs)]
@@ -707,7 +720,7 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
         } => requests::reverse(args, clock, tx, reason, key, guardian),
         Command::Alert(cmd) => requests::alert(args, clock, cmd),
         Command::History(history) => audit::history(args, history),
-        Command::Report { member, period } => audit::report(args, clock, member.as_deref(), period),
+        Command::Report(report) => audit::report(args, clock, report),
         Command::Log(cmd) => audit::log(args, cmd),
         Command::Export(export) => audit::export(args, export),
     }

@@ -16,4 +16,7 @@ pub use logs::{
     ActionRow, DecisionRow, GUARDIAN_ACTIONS, LogFilter, action_code, action_words, decisions,
     guardian_actions,
 };
-pub use period::{LimitStatus, Period, PeriodReport, Refusal, limit_statuses, period_report};
+pub use period::{
+    LimitStatus, Period, PeriodReport, Refusal, limit_statuses, period_days, period_report,
+    period_report_between,
+};

@@ -1539,3 +1539,132 @@ fn the_guardian_log_reads_in_words_and_filters_by_words_or_code() {
         stderr_of(&out)
     );
 }
+
+#[test]
+fn a_report_for_a_past_period_has_its_totals_and_no_limits() {
+    use coinguard::domain::{Scope, Window};
+    // History in March 2026, made through the services with a fixed clock.
+    let mut h = crate::support::Household::new();
+    let sam = h.member_id("Sam");
+    h.store
+        .write(&h.clock, |w| {
+            coinguard::ledger::set_limit(
+                w,
+                &coinguard::ledger::Limit {
+                    member: sam,
+                    scope: Scope::Purchase,
+                    window: Window::Month,
+                    soft: None,
+                    hard: Some(40_000_000),
+                },
+            )
+        })
+        .unwrap();
+    crate::support::committed(h.buy("Sam", "coins-350", None));
+    crate::support::committed(h.buy("Sam", "coins-350", None));
+    crate::support::committed(h.gift("Sam", "Ana", "doughnut", 2, None));
+    let refused = h.buy("Sam", "coins-17500", None).unwrap();
+    assert_eq!(refused.kind, coinguard::services::OutcomeKind::Denied);
+    let db = h.path();
+    let json = |args: &[&str]| {
+        let out = coinguard()
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "--json",
+                "report",
+                "--member",
+                "Sam",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr_of(&out));
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["reports"][0].clone()
+    };
+    let march = json(&["--at", "2026-03"]);
+    assert_eq!(
+        (march["from"].as_str(), march["to"].as_str()),
+        (Some("2026-03-01"), Some("2026-03-31"))
+    );
+    assert_eq!(march["current"], false);
+    assert_eq!(march["purchases"]["amount"], "9.98");
+    assert_eq!(march["gifts_coins"], 60);
+    assert_eq!(march["refused"], 1);
+    assert_eq!(march["top_creators"][0]["creator"], "Ana");
+    assert_eq!(march["limits"], Value::Null, "limits are judged now");
+    for args in [
+        &["--at", "2026-03-04", "--period", "week"][..],
+        &["--at", "2026-W10"],
+        &["--from", "2026-03-02", "--to", "2026-03-08"],
+    ] {
+        let week = json(args);
+        assert_eq!(
+            (week["from"].as_str(), week["to"].as_str()),
+            (Some("2026-03-02"), Some("2026-03-08")),
+            "{args:?}"
+        );
+        assert_eq!(week["purchases"]["amount"], "9.98", "{args:?}");
+    }
+    let day = json(&["--at", "2026-03-01", "--period", "day"]);
+    assert_eq!(day["purchases"]["amount"], "0");
+    let now = json(&[]);
+    assert_eq!(now["current"], true);
+    assert_eq!(now["limits"].as_array().unwrap().len(), 1);
+    // In words, a past period says where the limits are.
+    let out = coinguard()
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "report",
+            "--member",
+            "Sam",
+            "--at",
+            "2026-03",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.starts_with("Sam — 2026-03-01 to 2026-03-31\n  spent on coins 9.98 USD"),
+        "{text}"
+    );
+    assert!(
+        text.contains("limits: judged now, so shown for the current period only"),
+        "{text}"
+    );
+    assert!(!text.contains("limit purchase"), "{text}");
+    for (args, expected) in [
+        (
+            &["--at", "2026-13"][..],
+            "\"2026-13\" is not a month that exists",
+        ),
+        (&["--at", "2026-W54"], "2026 has no ISO week 54"),
+        (
+            &["--at", "March"],
+            "is not a day (2026-03-14), a month (2026-03) or an ISO week",
+        ),
+        (
+            &["--at", "2026-03", "--period", "day"],
+            "names a month, not a day",
+        ),
+        (
+            &["--from", "2026-03-09", "--to", "2026-03-01"],
+            "--from 2026-03-09 is after --to 2026-03-01",
+        ),
+        (&["--at", "2999-01"], "is in the future"),
+    ] {
+        let out = coinguard()
+            .args(["--db", db.to_str().unwrap(), "report"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr_of(&out).contains(expected),
+            "{args:?}: {}",
+            stderr_of(&out)
+        );
+    }
+}
