@@ -13,24 +13,74 @@ use crate::ledger::{self, Account};
 use crate::money::{Coins, Currency, Diamonds, Money, rounding};
 use crate::services::{self, ServiceError};
 
-pub(super) fn init(
-    args: &Args,
-    clock: &dyn Clock,
-    guardian: &str,
-    currency: Option<&str>,
-    timezone: Option<&str>,
-    pin_stdin: bool,
-) -> Result<u8, CliError> {
-    let guardian = Name::parse(guardian).map_err(ServiceError::from)?;
+/// How `init` was asked to create the household.
+pub(super) struct InitOptions<'a> {
+    pub guardian: &'a str,
+    pub currency: Option<&'a str>,
+    pub timezone: Option<&'a str>,
+    pub pin_stdin: bool,
+    pub accept_weak_pin: bool,
+}
+
+pub(super) fn init(args: &Args, clock: &dyn Clock, o: &InitOptions<'_>) -> Result<u8, CliError> {
+    let guardian = Name::parse(o.guardian).map_err(ServiceError::from)?;
     let mut config = Config::load(args.config.as_deref())?;
-    if let Some(code) = currency {
+    if let Some(code) = o.currency {
         let currency = Currency::parse(code).map_err(ServiceError::from)?;
         config = config.with_currency(currency)?;
     }
-    if let Some(tz) = timezone {
-        config.settings.timezone = domain::parse_timezone(tz).map_err(ServiceError::from)?;
-    }
+    // The zone: --timezone, or the one a --config folder's settings.toml
+    // names, or else this computer's (never a built-in guess).
+    let own_settings = args
+        .config
+        .as_deref()
+        .is_some_and(|dir| dir.join(crate::config::SETTINGS_FILE).is_file());
+    let zone_from = match o.timezone {
+        Some(tz) => {
+            config.settings.timezone = domain::parse_timezone(tz).map_err(ServiceError::from)?;
+            "--timezone"
+        }
+        None if own_settings => "settings.toml",
+        None => {
+            let found = super::timezone::system();
+            config.settings.timezone = found.zone;
+            found.from
+        }
+    };
     let path = db_path(args);
+    if path.exists() {
+        return Err(ServiceError::Ledger(ledger::LedgerError::AlreadyExists { path }).into());
+    }
+    if o.timezone.is_none() {
+        // Said before anything is created: the zone cannot be changed later.
+        output::note(format_args!(
+            "coinguard: the household's time zone will be {} ({}); its days, weeks and months are the limits' calendar. To choose another, stop here and run init with --timezone ZONE (e.g. --timezone Europe/Berlin).",
+            config.settings.timezone.name(),
+            zone_words(zone_from)
+        ));
+    }
+    let pin = pin::read_pin(
+        &format!(
+            "Choose a PIN or passphrase for {} (at least 6 characters): ",
+            clean(guardian.as_str())
+        ),
+        o.pin_stdin,
+        true,
+    )?;
+    // A weak PIN is settled before anything is created.
+    if let Some(warning) = pin.weakness() {
+        if o.accept_weak_pin {
+            output::note(format_args!("coinguard: warning: {warning}"));
+        } else if o.pin_stdin {
+            return Err(CliError::BadInput(format!(
+                "{warning}. Nothing was created: choose a passphrase, or add --accept-weak-pin to use this PIN anyway"
+            )));
+        } else if !pin::ask_yes(&format!("coinguard: {warning}.\nUse it anyway? [y/N] "))? {
+            return Err(CliError::BadInput(
+                "nothing was created; run init again and choose a passphrase".into(),
+            ));
+        }
+    }
     if let Some(parent) = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty() && !p.exists())
@@ -42,17 +92,6 @@ pub(super) fn init(
             ))
         })?;
     }
-    if path.exists() {
-        return Err(ServiceError::Ledger(ledger::LedgerError::AlreadyExists { path }).into());
-    }
-    let pin = pin::read_pin(
-        &format!("Choose a PIN or passphrase for {guardian} (at least 6 characters): "),
-        pin_stdin,
-        true,
-    )?;
-    if let Some(warning) = pin.weakness() {
-        output::note(format_args!("coinguard: warning: {warning}"));
-    }
     services::init_household(&path, &config, &guardian, &pin, clock)?;
     let s = &config.settings;
     if args.json {
@@ -62,17 +101,32 @@ pub(super) fn init(
             "guardian": guardian.as_str(),
             "currency": s.currency.code(),
             "timezone": s.timezone.name(),
+            "timezone_from": zone_from,
         }))?;
     } else {
         say!("Created the household at {}.", path.display())?;
         say!(
-            "Guardian: {guardian}. Currency: {}. Time zone: {}.",
+            "Guardian: {}. Currency: {}. Time zone: {} ({}).",
+            clean(guardian.as_str()),
             s.currency,
-            s.timezone.name()
+            s.timezone.name(),
+            zone_words(zone_from)
         )?;
         say!("Only you (this computer account) can read the file. Next: add members.")?;
     }
     Ok(EXIT_OK)
+}
+
+/// Where the zone came from, in words.
+fn zone_words(from: &str) -> String {
+    match from {
+        "--timezone" => "as you chose with --timezone".into(),
+        "settings.toml" => "from your settings.toml".into(),
+        "no zone set on this computer" => {
+            "this computer names no time zone, so UTC; choose one with --timezone".into()
+        }
+        source => format!("this computer's time zone, from {source}"),
+    }
 }
 
 pub(super) fn catalog(args: &Args) -> Result<u8, CliError> {

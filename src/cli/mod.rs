@@ -9,6 +9,7 @@ mod pin;
 mod policy;
 mod requests;
 mod spending;
+mod timezone;
 
 use std::path::PathBuf;
 
@@ -68,12 +69,15 @@ pub enum Command {
         /// ISO currency code of the household, e.g. USD or EUR [default: from settings.toml]
         #[arg(long)]
         currency: Option<String>,
-        /// IANA time zone of the household, e.g. America/New_York [default: from settings.toml]
+        /// IANA time zone of the household, e.g. America/New_York [default: this computer's zone (TZ, /etc/timezone, /etc/localtime), or UTC]
         #[arg(long)]
         timezone: Option<String>,
         /// Read the new guardian's PIN from the first line of standard input
         #[arg(long)]
         pin_stdin: bool,
+        /// Use a PIN of digits only or a common one anyway (refused otherwise with --pin-stdin; asked at a prompt)
+        #[arg(long)]
+        accept_weak_pin: bool,
     },
     /// Create a demo household with three months of history (coinguard-demo.db unless --db)
     Demo {
@@ -676,13 +680,17 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
             currency,
             timezone,
             pin_stdin,
+            accept_weak_pin,
         } => household::init(
             args,
             clock,
-            guardian,
-            currency.as_deref(),
-            timezone.as_deref(),
-            *pin_stdin,
+            &household::InitOptions {
+                guardian,
+                currency: currency.as_deref(),
+                timezone: timezone.as_deref(),
+                pin_stdin: *pin_stdin,
+                accept_weak_pin: *accept_weak_pin,
+            },
         ),
         Command::Demo { no_tui } => household::demo(args, clock, *no_tui),
         Command::Catalog => household::catalog(args),

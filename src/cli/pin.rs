@@ -41,6 +41,22 @@ pub fn read_pin(prompt: &str, from_stdin: bool, confirm: bool) -> Result<Pin, Cl
     Ok(pin)
 }
 
+/// Asks a yes/no question at the terminal; only "y" or "yes" is yes.
+pub fn ask_yes(question: &str) -> Result<bool, CliError> {
+    let io = |e: std::io::Error| CliError::Other(format!("cannot read from the terminal: {e}"));
+    let mut stderr = std::io::stderr().lock();
+    write!(stderr, "{question}")
+        .and_then(|()| stderr.flush())
+        .map_err(io)?;
+    drop(stderr);
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).map_err(io)?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
 /// Reads a line at the terminal without echoing it.
 fn prompt_hidden(prompt: &str) -> Result<String, CliError> {
     let io = |e: std::io::Error| CliError::Other(format!("cannot read from the terminal: {e}"));

@@ -337,7 +337,31 @@ fn a_short_pin_or_none_creates_nothing() {
         assert!(stderr_of(&out).contains(expected), "{}", stderr_of(&out));
         assert!(!db.exists());
     }
-    // Digits only works, with a warning that recommends a passphrase.
+    // Digits only, or a common PIN, is refused before anything exists...
+    for weak in ["908172", "123456"] {
+        let out = coinguard()
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "init",
+                "--guardian",
+                "Maria",
+                "--pin-stdin",
+            ])
+            .write_stdin(format!("{weak}\n"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{weak}");
+        assert!(
+            stderr_of(&out).contains(
+                "Nothing was created: choose a passphrase, or add --accept-weak-pin to use this PIN anyway"
+            ),
+            "{}",
+            stderr_of(&out)
+        );
+        assert!(!db.exists(), "{weak}: nothing may be created");
+    }
+    // ...unless the parent says so, and is still told why it is weak.
     let out = coinguard()
         .args([
             "--db",
@@ -346,12 +370,72 @@ fn a_short_pin_or_none_creates_nothing() {
             "--guardian",
             "Maria",
             "--pin-stdin",
+            "--accept-weak-pin",
         ])
         .write_stdin("908172\n")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(stderr_of(&out).contains("a passphrase of a few words is much stronger"));
+}
+
+#[test]
+fn init_without_a_zone_uses_the_computers_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let out = coinguard()
+        .env("TZ", "Asia/Tokyo")
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "init",
+            "--guardian",
+            "Maria",
+            "--pin-stdin",
+        ])
+        .write_stdin(format!("{PIN}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Time zone: Asia/Tokyo (this computer's time zone, from the TZ variable)."),
+        "{stdout}"
+    );
+    // Said before the household exists, with how to choose another.
+    assert!(
+        stderr_of(&out).contains(
+            "the household's time zone will be Asia/Tokyo (this computer's time zone, from the TZ variable)"
+        ) && stderr_of(&out).contains("run init with --timezone ZONE"),
+        "{}",
+        stderr_of(&out)
+    );
+    let store = coinguard::ledger::Store::open(&db).unwrap();
+    assert_eq!(
+        store.config().unwrap().settings.timezone,
+        chrono_tz::Asia::Tokyo
+    );
+    // --timezone still wins, and JSON says where the zone came from.
+    let db = dir.path().join("h2.db");
+    let out = coinguard()
+        .env("TZ", "Asia/Tokyo")
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "--json",
+            "init",
+            "--guardian",
+            "Maria",
+        ])
+        .args(["--timezone", "Europe/Berlin", "--pin-stdin"])
+        .write_stdin(format!("{PIN}\n"))
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (doc["timezone"].as_str(), doc["timezone_from"].as_str()),
+        (Some("Europe/Berlin"), Some("--timezone"))
+    );
 }
 
 /// A household driven only through the command line, as a parent would.
