@@ -412,27 +412,43 @@ pub(super) fn member(
     }
 }
 
-/// Seeds (or reuses) the demo household and shows where to start.
+/// Seeds (or reuses) the demo household and shows where to start. A file
+/// that `coinguard demo` did not make (say, the family's own household that
+/// COINGUARD_DB points at) is refused and left as it is.
 pub(super) fn demo(args: &Args, clock: &dyn Clock, no_tui: bool) -> Result<u8, CliError> {
     let path = args
         .db
         .clone()
         .unwrap_or_else(|| std::path::PathBuf::from("coinguard-demo.db"));
     let shown = path.display().to_string();
-    let summary = if path.exists() {
+    let (store, summary) = if path.exists() {
         // Never overwritten: an existing demo is opened as it is.
-        ledger::Store::open(&path)?;
-        None
+        let store = ledger::Store::open(&path)?;
+        if services::demo_pin(store.conn())?.is_none() {
+            return Err(CliError::BadInput(format!(
+                "{shown} is not a demo household (coinguard demo did not make it), so it was left as it is and not opened. To try the demo, give it a new file: coinguard demo --db coinguard-demo.db"
+            )));
+        }
+        (store, None)
     } else {
         let config = Config::load(args.config.as_deref())?;
-        Some(services::seed_demo(&path, &config, clock.now())?)
+        let summary = services::seed_demo(&path, &config, clock.now())?;
+        (ledger::Store::open(&path)?, Some(summary))
     };
+    // Real ids to try, newest first: the demo's history decides them.
+    let pending: Vec<i64> =
+        ledger::list_requests(store.conn(), Some(ledger::RequestStatus::Pending), None, 10)?
+            .iter()
+            .map(|r| r.id)
+            .collect();
+    drop(store);
     if args.json {
         output::json(&json!({
             "db": shown,
             "created": summary.is_some(),
             "transactions": summary.as_ref().map(|s| s.transactions),
             "pending_requests": summary.as_ref().map(|s| s.pending_requests),
+            "pending_request_ids": pending,
             "guardian_pin": services::DEMO_PIN,
         }))?;
         return Ok(EXIT_OK);
@@ -457,16 +473,21 @@ pub(super) fn demo(args: &Args, clock: &dyn Clock, no_tui: bool) -> Result<u8, C
     say!(
         "Open it with: coinguard --db {shown}   (pick who you are; guardians need the PIN). Or from the command line:"
     )?;
-    for example in [
+    let approve = pending
+        .first()
+        .map(|id| format!("request approve {id} --as Maria"));
+    let examples = [
         "member list",
         "request list --status pending",
         "report --member Sam --period month",
         "history --member Sam --limit 10",
         "preview gift Sam Ana galaxy",
-        "request approve 1 --as Maria",
-        "log decisions --outcome deny",
-        "verify",
-    ] {
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .chain(approve)
+    .chain(["log decisions --outcome deny", "verify"].map(str::to_string));
+    for example in examples {
         say!("  coinguard --db {shown} {example}")?;
     }
     Ok(EXIT_OK)

@@ -46,6 +46,7 @@ pub const GUARDIAN_ACTIONS: &[(&str, &str)] = &[
     ("grant", "coins granted"),
     ("reverse", "transaction reversed"),
     ("alert_ack", "alerts acknowledged"),
+    ("demo_created", "demo household created"),
 ];
 
 /// The words for a guardian-action code; a code this table does not know

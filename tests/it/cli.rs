@@ -1065,13 +1065,32 @@ fn the_demo_household_is_made_through_the_real_path_and_never_overwritten() {
         )
     };
     assert_eq!(verify["ok"], true);
+    let ids: Vec<i64> = doc["pending_request_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len() as i64, doc["pending_requests"].as_i64().unwrap());
     let before = std::fs::metadata(&db).unwrap().len();
     let out = coinguard()
         .args(["--db", db.to_str().unwrap(), "demo"])
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("already exists; using it as it is"));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("already exists; using it as it is"), "{text}");
     assert_eq!(std::fs::metadata(&db).unwrap().len(), before);
+    // The suggested approval names a request that is really waiting.
+    let suggested: i64 = text
+        .split("request approve ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("no approve suggestion in {text}"));
+    assert!(
+        ids.contains(&suggested),
+        "{suggested} is not pending: {ids:?}"
+    );
     // The demo guardian's PIN approves a waiting request.
     let out = coinguard()
         .args([
@@ -1751,4 +1770,37 @@ fn a_report_for_a_past_period_has_its_totals_and_no_limits() {
             stderr_of(&out)
         );
     }
+}
+
+#[test]
+fn the_demo_never_takes_a_household_it_did_not_make() {
+    let h = CliHousehold::new();
+    assert_eq!(h.run(&["buy", "Lee", "coins-70"]).status.code(), Some(0));
+    let before = std::fs::read(&h.db).unwrap();
+    // As the README's first session leaves it: COINGUARD_DB set to the family's file.
+    let by_env = coinguard()
+        .env("COINGUARD_DB", &h.db)
+        .args(["demo", "--no-tui"])
+        .output()
+        .unwrap();
+    let by_flag = h.run(&["demo", "--no-tui"]);
+    for out in [by_env, by_flag] {
+        assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains("is not a demo household (coinguard demo did not make it), so it was left as it is and not opened"),
+            "{}",
+            stderr_of(&out)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !stdout.contains("demo passphrase") && !stdout.contains("Jon"),
+            "{stdout}"
+        );
+    }
+    assert!(
+        std::fs::read(&h.db).unwrap() == before,
+        "the household is untouched"
+    );
+    let store = coinguard::ledger::Store::open(&h.db).unwrap();
+    assert_eq!(coinguard::services::demo_pin(store.conn()), Ok(None));
 }
