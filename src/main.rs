@@ -5,12 +5,17 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let args = coinguard::cli::Args::parse();
+    let args = match coinguard::cli::Args::try_parse() {
+        Ok(args) => args,
+        Err(error) => return ExitCode::from(coinguard::cli::usage_failed(error)),
+    };
     let clock = clock();
     match coinguard::cli::run(&args, clock.as_ref()) {
         Ok(code) => ExitCode::from(code),
+        // The reader of our output went away (`| head -1`): end quietly.
+        Err(coinguard::cli::CliError::OutputClosed) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("coinguard: {error}");
+            coinguard::cli::report_error(&args, &error);
             ExitCode::from(error.exit_code())
         }
     }

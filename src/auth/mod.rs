@@ -51,7 +51,10 @@ pub enum AuthError {
     PinTooLong,
     #[error("a PIN may not contain control characters")]
     PinControlChar,
-    #[error("wrong PIN for {name}; {tries_left} more tries before a lock")]
+    #[error(
+        "wrong PIN for {name}; {tries_left} more {} before a lock",
+        if *.tries_left == 1 { "try" } else { "tries" }
+    )]
     WrongPin { name: String, tries_left: u32 },
     #[error(
         "too many wrong PINs for {name}: locked until {until} household time (in {seconds} seconds); try again then"

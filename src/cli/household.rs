@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 use serde_json::json;
 
+use super::output::{clean, say};
 use super::{
     Args, CliError, EXIT_OK, EXIT_OTHER, MemberCommand, db_path, guardian_pass, open, output, pin,
 };
@@ -12,24 +13,74 @@ use crate::ledger::{self, Account};
 use crate::money::{Coins, Currency, Diamonds, Money, rounding};
 use crate::services::{self, ServiceError};
 
-pub(super) fn init(
-    args: &Args,
-    clock: &dyn Clock,
-    guardian: &str,
-    currency: Option<&str>,
-    timezone: Option<&str>,
-    pin_stdin: bool,
-) -> Result<u8, CliError> {
-    let guardian = Name::parse(guardian).map_err(ServiceError::from)?;
+/// How `init` was asked to create the household.
+pub(super) struct InitOptions<'a> {
+    pub guardian: &'a str,
+    pub currency: Option<&'a str>,
+    pub timezone: Option<&'a str>,
+    pub pin_stdin: bool,
+    pub accept_weak_pin: bool,
+}
+
+pub(super) fn init(args: &Args, clock: &dyn Clock, o: &InitOptions<'_>) -> Result<u8, CliError> {
+    let guardian = Name::parse(o.guardian).map_err(ServiceError::from)?;
     let mut config = Config::load(args.config.as_deref())?;
-    if let Some(code) = currency {
+    if let Some(code) = o.currency {
         let currency = Currency::parse(code).map_err(ServiceError::from)?;
         config = config.with_currency(currency)?;
     }
-    if let Some(tz) = timezone {
-        config.settings.timezone = domain::parse_timezone(tz).map_err(ServiceError::from)?;
-    }
+    // The zone: --timezone, or the one a --config folder's settings.toml
+    // names, or else this computer's (never a built-in guess).
+    let own_settings = args
+        .config
+        .as_deref()
+        .is_some_and(|dir| dir.join(crate::config::SETTINGS_FILE).is_file());
+    let zone_from = match o.timezone {
+        Some(tz) => {
+            config.settings.timezone = domain::parse_timezone(tz).map_err(ServiceError::from)?;
+            "--timezone"
+        }
+        None if own_settings => "settings.toml",
+        None => {
+            let found = super::timezone::system();
+            config.settings.timezone = found.zone;
+            found.from
+        }
+    };
     let path = db_path(args);
+    if path.exists() {
+        return Err(ServiceError::Ledger(ledger::LedgerError::AlreadyExists { path }).into());
+    }
+    if o.timezone.is_none() {
+        // Said before anything is created: the zone cannot be changed later.
+        output::note(format_args!(
+            "coinguard: the household's time zone will be {} ({}); its days, weeks and months are the limits' calendar. To choose another, stop here and run init with --timezone ZONE (e.g. --timezone Europe/Berlin).",
+            config.settings.timezone.name(),
+            zone_words(zone_from)
+        ));
+    }
+    let pin = pin::read_pin(
+        &format!(
+            "Choose a PIN or passphrase for {} (at least 6 characters): ",
+            clean(guardian.as_str())
+        ),
+        o.pin_stdin,
+        true,
+    )?;
+    // A weak PIN is settled before anything is created.
+    if let Some(warning) = pin.weakness() {
+        if o.accept_weak_pin {
+            output::note(format_args!("coinguard: warning: {warning}"));
+        } else if o.pin_stdin {
+            return Err(CliError::BadInput(format!(
+                "{warning}. Nothing was created: choose a passphrase, or add --accept-weak-pin to use this PIN anyway"
+            )));
+        } else if !pin::ask_yes(&format!("coinguard: {warning}.\nUse it anyway? [y/N] "))? {
+            return Err(CliError::BadInput(
+                "nothing was created; run init again and choose a passphrase".into(),
+            ));
+        }
+    }
     if let Some(parent) = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty() && !p.exists())
@@ -41,17 +92,6 @@ pub(super) fn init(
             ))
         })?;
     }
-    if path.exists() {
-        return Err(ServiceError::Ledger(ledger::LedgerError::AlreadyExists { path }).into());
-    }
-    let pin = pin::read_pin(
-        &format!("Choose a PIN or passphrase for {guardian} (at least 6 characters): "),
-        pin_stdin,
-        true,
-    )?;
-    if let Some(warning) = pin.weakness() {
-        eprintln!("coinguard: warning: {warning}");
-    }
     services::init_household(&path, &config, &guardian, &pin, clock)?;
     let s = &config.settings;
     if args.json {
@@ -61,17 +101,32 @@ pub(super) fn init(
             "guardian": guardian.as_str(),
             "currency": s.currency.code(),
             "timezone": s.timezone.name(),
-        }));
+            "timezone_from": zone_from,
+        }))?;
     } else {
-        println!("Created the household at {}.", path.display());
-        println!(
-            "Guardian: {guardian}. Currency: {}. Time zone: {}.",
+        say!("Created the household at {}.", path.display())?;
+        say!(
+            "Guardian: {}. Currency: {}. Time zone: {} ({}).",
+            clean(guardian.as_str()),
             s.currency,
-            s.timezone.name()
-        );
-        println!("Only you (this computer account) can read the file. Next: add members.");
+            s.timezone.name(),
+            zone_words(zone_from)
+        )?;
+        say!("Only you (this computer account) can read the file. Next: add members.")?;
     }
     Ok(EXIT_OK)
+}
+
+/// Where the zone came from, in words.
+fn zone_words(from: &str) -> String {
+    match from {
+        "--timezone" => "as you chose with --timezone".into(),
+        "settings.toml" => "from your settings.toml".into(),
+        "no zone set on this computer" => {
+            "this computer names no time zone, so UTC; choose one with --timezone".into()
+        }
+        source => format!("this computer's time zone, from {source}"),
+    }
 }
 
 pub(super) fn catalog(args: &Args) -> Result<u8, CliError> {
@@ -94,73 +149,88 @@ pub(super) fn catalog(args: &Args) -> Result<u8, CliError> {
         )
     };
     if args.json {
-        let packs: Vec<_> = economy.packs.iter().map(|p| json!({
-            "id": p.id, "coins": p.coins.get(), "price": p.price.amount().normalize().to_string(),
-            "price_per_coin": rounding::rate_for_display(p.price_per_coin()).to_string(),
-        })).collect();
-        let gifts: Vec<_> = economy.gifts.iter().map(|g| {
-            let (diamonds, payout) = diamond_money(g.coins.get());
-            json!({"id": g.id, "name": g.name.as_str(), "coins": g.coins.get(),
-                   "money_at_best_rate": coin_value(g.coins.get()).to_string(),
-                   "creator_diamonds": diamonds, "creator_money": payout.amount().normalize().to_string()})
-        }).collect();
+        let money = |m: Money| output::money(m.micros(), currency);
+        let rate = |r: Decimal| output::decimal_money(r, currency);
+        let packs: Vec<_> = economy
+            .packs
+            .iter()
+            .map(|p| {
+                json!({
+                    "id": p.id, "coins": p.coins.get(), "price": money(p.price),
+                    "price_per_coin": rate(p.price_per_coin()),
+                })
+            })
+            .collect();
+        let gifts: Vec<_> = economy
+            .gifts
+            .iter()
+            .map(|g| {
+                let (diamonds, payout) = diamond_money(g.coins.get());
+                json!({"id": g.id, "name": g.name.as_str(), "coins": g.coins.get(),
+                       "money_at_best_rate": rate(best * Decimal::from(g.coins.get())),
+                       "creator_diamonds": diamonds, "creator_money": money(payout)})
+            })
+            .collect();
         output::json(&json!({
             "currency": currency.code(),
             "packs": packs,
             "gifts": gifts,
-            "custom_rate_per_coin": rounding::rate_for_display(best).to_string(),
+            "custom_rate_per_coin": rate(best),
             "diamond_share_percent": economy.diamond_share_percent,
-            "diamond_value": economy.diamond_value.normalize().to_string(),
-            "minimum_payout": economy.minimum_payout.amount().normalize().to_string(),
-            "grant_value_per_coin": economy.grant_value_per_coin.normalize().to_string(),
-        }));
+            "diamond_value": rate(economy.diamond_value),
+            "minimum_payout": money(economy.minimum_payout),
+            "grant_value_per_coin": rate(economy.grant_value_per_coin),
+        }))?;
         return Ok(EXIT_OK);
     }
-    println!("Coin packs ({currency})");
-    println!(
+    say!("Coin packs ({currency})")?;
+    say!(
         "  {:<14} {:>14} {:>12} {:>16}",
-        "pack", "coins", "price", "per coin"
-    );
+        "pack",
+        "coins",
+        "price",
+        "per coin"
+    )?;
     for p in &economy.packs {
-        println!(
+        say!(
             "  {:<14} {:>14} {:>12} {:>16}",
-            p.id,
+            clean(&p.id),
             p.coins.to_string(),
             p.price.to_string(),
             format!(
                 "{} {currency}",
                 rounding::rate_for_display(p.price_per_coin())
             )
-        );
+        )?;
     }
-    println!(
+    say!(
         "  Any exact number of coins: {} {currency} per coin (the best pack rate; the total is rounded up to the smallest coin of the currency).",
         rounding::rate_for_display(best)
-    );
-    println!();
-    println!("Gifts (money at the best pack rate; what the creator receives)");
+    )?;
+    say!()?;
+    say!("Gifts (money at the best pack rate; what the creator receives)")?;
     for g in &economy.gifts {
         let (diamonds, payout) = diamond_money(g.coins.get());
-        println!(
+        say!(
             "  {:<14} {:>14} {:>12}   creator: {} diamonds = {}",
-            g.id,
+            clean(&g.id),
             g.coins.to_string(),
             format!("{} {currency}", coin_value(g.coins.get())),
             crate::money::group_thousands(diamonds),
             payout
-        );
+        )?;
     }
-    println!();
-    println!(
+    say!()?;
+    say!(
         "Creators receive {}% of a gift's coins as diamonds; a diamond redeems for {} {currency}; the minimum payout is {}.",
         economy.diamond_share_percent,
         economy.diamond_value.normalize(),
         economy.minimum_payout
-    );
-    println!(
+    )?;
+    say!(
         "Coins granted by a guardian are valued at {} {currency} each.",
         economy.grant_value_per_coin.normalize()
-    );
+    )?;
     Ok(EXIT_OK)
 }
 
@@ -187,20 +257,24 @@ pub(super) fn verify(args: &Args) -> Result<u8, CliError> {
             "decisions": report.decisions,
             "guardian_actions": report.guardian_actions,
             "problem": report.problem.as_ref().map(|p| json!({"entry": p.entry, "message": p.message})),
-        }));
+        }))?;
     } else if let Some(problem) = &report.problem {
-        println!("PROBLEM: {}: {}.", problem.entry, problem.message);
-        println!("Checked {counts} before stopping there.");
-        println!("Keep a copy of this file and do not spend until it is explained.");
+        say!(
+            "PROBLEM: {}: {}.",
+            clean(&problem.entry),
+            clean(&problem.message)
+        )?;
+        say!("Checked {counts} before stopping there.")?;
+        say!("Keep a copy of this file and do not spend until it is explained.")?;
     } else {
-        println!("All good. Checked {counts}.");
-        println!(
+        say!("All good. Checked {counts}.")?;
+        say!(
             "Every entry links to the one before it in all three records (ledger, decisions, guardian actions);"
-        );
-        println!(
+        )?;
+        say!(
             "every transaction balances in money, coins and diamonds; every balance, coin lot and spending"
-        );
-        println!("total matches the entries that made it.");
+        )?;
+        say!("total matches the entries that made it.")?;
     }
     Ok(if report.is_ok() { EXIT_OK } else { EXIT_OTHER })
 }
@@ -261,13 +335,19 @@ pub(super) fn member(
             if args.json {
                 output::json(
                     &json!({"outcome": "added", "member_id": id.0, "name": name.as_str(), "role": role.as_str(), "has_pin": pin.is_some()}),
-                );
+                )?;
             } else {
-                println!("{by} added {name} ({role}).");
+                say!(
+                    "{} added {} ({role}).",
+                    clean(by.as_str()),
+                    clean(name.as_str())
+                )?;
                 if pin.is_none() && adult {
-                    println!(
-                        "{name} has no PIN: anyone at this computer can act as them. Set one with: coinguard member pin \"{name}\""
-                    );
+                    say!(
+                        "{} has no PIN: anyone at this computer can act as them. Set one with: coinguard member pin \"{}\"",
+                        clean(name.as_str()),
+                        clean(name.as_str())
+                    )?;
                 }
             }
             Ok(EXIT_OK)
@@ -282,13 +362,13 @@ pub(super) fn member(
                 true,
             )?;
             if let Some(warning) = pin.weakness() {
-                eprintln!("coinguard: warning: {warning}");
+                output::note(format_args!("coinguard: warning: {warning}"));
             }
             services::set_pin(&mut store, clock, pass, name, &pin)?;
             if args.json {
-                output::json(&json!({"outcome": "pin_set", "member": member.name.as_str()}));
+                output::json(&json!({"outcome": "pin_set", "member": member.name.as_str()}))?;
             } else {
-                println!("{} has a new PIN.", member.name);
+                say!("{} has a new PIN.", clean(member.name.as_str()))?;
             }
             Ok(EXIT_OK)
         }
@@ -326,18 +406,21 @@ pub(super) fn member(
                         json!({
                             "id": m.id.0, "name": m.name.as_str(), "role": m.role.as_str(),
                             "birthdate": m.birthdate.map(|b| b.date().to_string()), "age": age,
-                            "coins": coins, "coins_cost": money_text(*cost, currency),
-                            "diamonds": diamonds, "diamonds_value": value.amount().normalize().to_string(),
+                            "coins": coins, "coins_cost": output::money(*cost, currency),
+                            "diamonds": diamonds, "diamonds_value": output::money(value.micros(), currency),
                         })
                     })
                     .collect();
-                output::json(&json!({ "members": members }));
+                output::json(&json!({ "members": members }))?;
                 return Ok(EXIT_OK);
             }
-            println!(
+            say!(
                 "{:<20} {:<9} {:>4}  {:<28} diamonds (pay out)",
-                "member", "role", "age", "coins (what they cost)"
-            );
+                "member",
+                "role",
+                "age",
+                "coins (what they cost)"
+            )?;
             for (m, age, coins, cost, diamonds, value) in rows {
                 let age = age.map(|a| a.to_string()).unwrap_or_else(|| "-".into());
                 let coins = format!(
@@ -349,80 +432,97 @@ pub(super) fn member(
                     "{} ({value})",
                     Diamonds::from_i64(diamonds).unwrap_or_default()
                 );
-                println!(
+                say!(
                     "{:<20} {:<9} {:>4}  {:<28} {}",
-                    m.name.as_str(),
+                    clean(m.name.as_str()),
                     m.role.as_str(),
                     age,
                     coins,
                     diamonds
-                );
+                )?;
             }
             Ok(EXIT_OK)
         }
     }
 }
 
-fn money_text(micros: i64, currency: Currency) -> String {
-    rounding::for_display(Money::from_micros(currency, micros).amount(), currency).to_string()
-}
-
-/// Seeds (or reuses) the demo household and shows where to start.
+/// Seeds (or reuses) the demo household and shows where to start. A file
+/// that `coinguard demo` did not make (say, the family's own household that
+/// COINGUARD_DB points at) is refused and left as it is.
 pub(super) fn demo(args: &Args, clock: &dyn Clock, no_tui: bool) -> Result<u8, CliError> {
     let path = args
         .db
         .clone()
         .unwrap_or_else(|| std::path::PathBuf::from("coinguard-demo.db"));
     let shown = path.display().to_string();
-    let summary = if path.exists() {
+    let (store, summary) = if path.exists() {
         // Never overwritten: an existing demo is opened as it is.
-        ledger::Store::open(&path)?;
-        None
+        let store = ledger::Store::open(&path)?;
+        if services::demo_pin(store.conn())?.is_none() {
+            return Err(CliError::BadInput(format!(
+                "{shown} is not a demo household (coinguard demo did not make it), so it was left as it is and not opened. To try the demo, give it a new file: coinguard demo --db coinguard-demo.db"
+            )));
+        }
+        (store, None)
     } else {
         let config = Config::load(args.config.as_deref())?;
-        Some(services::seed_demo(&path, &config, clock.now())?)
+        let summary = services::seed_demo(&path, &config, clock.now())?;
+        (ledger::Store::open(&path)?, Some(summary))
     };
+    // Real ids to try, newest first: the demo's history decides them.
+    let pending: Vec<i64> =
+        ledger::list_requests(store.conn(), Some(ledger::RequestStatus::Pending), None, 10)?
+            .iter()
+            .map(|r| r.id)
+            .collect();
+    drop(store);
     if args.json {
         output::json(&json!({
             "db": shown,
             "created": summary.is_some(),
             "transactions": summary.as_ref().map(|s| s.transactions),
             "pending_requests": summary.as_ref().map(|s| s.pending_requests),
+            "pending_request_ids": pending,
             "guardian_pin": services::DEMO_PIN,
-        }));
+        }))?;
         return Ok(EXIT_OK);
     }
     match &summary {
-        Some(s) => println!(
+        Some(s) => say!(
             "Created the demo household at {shown}: {} transactions over three months, {} requests waiting for a guardian, {} alerts.",
-            s.transactions, s.pending_requests, s.alerts
-        ),
-        None => println!("The demo household at {shown} already exists; using it as it is."),
+            s.transactions,
+            s.pending_requests,
+            s.alerts
+        )?,
+        None => say!("The demo household at {shown} already exists; using it as it is.")?,
     }
-    println!(
-        "Guardians Maria and Jon; members Sam (15), Kim (12), Alex (19); creators Ana, Bo, Cy."
-    );
-    println!("The guardians' PIN is \"{}\".", services::DEMO_PIN);
+    say!("Guardians Maria and Jon; members Sam (15), Kim (12), Alex (19); creators Ana, Bo, Cy.")?;
+    say!("The guardians' PIN is \"{}\".", services::DEMO_PIN)?;
     use std::io::IsTerminal;
     if !no_tui && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
         crate::tui::run(&path, clock).map_err(|e| CliError::Other(e.to_string()))?;
         return Ok(EXIT_OK);
     }
-    println!();
-    println!(
+    say!()?;
+    say!(
         "Open it with: coinguard --db {shown}   (pick who you are; guardians need the PIN). Or from the command line:"
-    );
-    for example in [
+    )?;
+    let approve = pending
+        .first()
+        .map(|id| format!("request approve {id} --as Maria"));
+    let examples = [
         "member list",
         "request list --status pending",
         "report --member Sam --period month",
         "history --member Sam --limit 10",
         "preview gift Sam Ana galaxy",
-        "request approve 1 --as Maria",
-        "log decisions --outcome deny",
-        "verify",
-    ] {
-        println!("  coinguard --db {shown} {example}");
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .chain(approve)
+    .chain(["log decisions --outcome deny", "verify"].map(str::to_string));
+    for example in examples {
+        say!("  coinguard --db {shown} {example}")?;
     }
     Ok(EXIT_OK)
 }

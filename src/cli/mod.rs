@@ -9,6 +9,7 @@ mod pin;
 mod policy;
 mod requests;
 mod spending;
+mod timezone;
 
 use std::path::PathBuf;
 
@@ -68,12 +69,15 @@ pub enum Command {
         /// ISO currency code of the household, e.g. USD or EUR [default: from settings.toml]
         #[arg(long)]
         currency: Option<String>,
-        /// IANA time zone of the household, e.g. America/New_York [default: from settings.toml]
+        /// IANA time zone of the household, e.g. America/New_York [default: this computer's zone (TZ, /etc/timezone, /etc/localtime), or UTC]
         #[arg(long)]
         timezone: Option<String>,
         /// Read the new guardian's PIN from the first line of standard input
         #[arg(long)]
         pin_stdin: bool,
+        /// Use a PIN of digits only or a common one anyway (refused otherwise with --pin-stdin; asked at a prompt)
+        #[arg(long)]
+        accept_weak_pin: bool,
     },
     /// Create a demo household with three months of history (coinguard-demo.db unless --db)
     Demo {
@@ -136,14 +140,8 @@ pub enum Command {
     Alert(AlertCommand),
     /// The ledger, newest first, a page at a time
     History(HistoryArgs),
-    /// Totals per member for a day, week or month, against every limit
-    Report {
-        #[arg(long)]
-        member: Option<String>,
-        /// day, week or month (household calendar)
-        #[arg(long, default_value = "month")]
-        period: String,
-    },
+    /// Totals per member for a day, week or month (this one, or a past one with --at, or any days with --from/--to), with every limit for the current period
+    Report(ReportArgs),
     /// The decision log or the guardian-action log
     #[command(subcommand)]
     Log(LogCommand),
@@ -151,8 +149,10 @@ pub enum Command {
     Export(ExportArgs),
 }
 
+/// Which transactions: shared by `history` and `export`.
 #[derive(Debug, Clone, ClapArgs)]
-pub struct HistoryArgs {
+pub struct LedgerFilterArgs {
+    /// Transactions of this member
     #[arg(long)]
     pub member: Option<String>,
     /// Gifts to, or cash-outs by, this creator
@@ -167,6 +167,31 @@ pub struct HistoryArgs {
     /// Last day, YYYY-MM-DD (household calendar)
     #[arg(long)]
     pub until: Option<String>,
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+pub struct ReportArgs {
+    /// Only this member
+    #[arg(long)]
+    pub member: Option<String>,
+    /// day, week or month (household calendar) [default: month, or what --at names]
+    #[arg(long)]
+    pub period: Option<String>,
+    /// The period holding this day: YYYY-MM-DD, a month YYYY-MM, or an ISO week YYYY-Www (e.g. 2026-W10)
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub at: Option<String>,
+    /// First day of a span of days, YYYY-MM-DD (with --to)
+    #[arg(long, requires = "to", conflicts_with = "period")]
+    pub from: Option<String>,
+    /// Last day of a span of days, YYYY-MM-DD (with --from)
+    #[arg(long, requires = "from", conflicts_with = "period")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub filter: LedgerFilterArgs,
     /// Rows per page (at most 500)
     #[arg(long, default_value = "50")]
     pub limit: String,
@@ -175,16 +200,18 @@ pub struct HistoryArgs {
     pub after: Option<String>,
 }
 
+/// An export holds every transaction the filters select (no pages: use
+/// --since/--until to cut it).
 #[derive(Debug, Clone, ClapArgs)]
 pub struct ExportArgs {
     /// csv, json or hledger
     #[arg(long)]
     pub format: String,
-    /// Write to this file (never overwritten) instead of standard output
+    /// Write to this file (never overwritten; readable by you only) instead of standard output
     #[arg(long)]
     pub out: Option<PathBuf>,
     #[command(flatten)]
-    pub filter: HistoryArgs,
+    pub filter: LedgerFilterArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -206,7 +233,7 @@ pub enum LogCommand {
         /// Actions by this guardian
         #[arg(long)]
         member: Option<String>,
-        /// e.g. approve, deny, grant, reverse, limit_set, pin_failed
+        /// In words or as the code, e.g. "limit set" or limit_set, "wrong PIN" or pin_failed, "request approved"
         #[arg(long)]
         action: Option<String>,
         #[arg(long)]
@@ -440,6 +467,10 @@ pub enum CliError {
     BadInput(String),
     #[error("{0}")]
     Other(String),
+    /// Standard output was closed by its reader (`| head -1`): the command
+    /// ends quietly, as other Unix tools do.
+    #[error("standard output was closed")]
+    OutputClosed,
 }
 
 impl From<LedgerError> for CliError {
@@ -470,7 +501,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Service(ServiceError::Auth(
-                AuthError::WrongPin { .. } | AuthError::NoPin { .. },
+                AuthError::WrongPin { .. } | AuthError::Locked { .. } | AuthError::NoPin { .. },
             )) => EXIT_AUTH,
             CliError::Service(ServiceError::Auth(AuthError::Hashing(_))) => EXIT_OTHER,
             CliError::Service(ServiceError::Auth(_)) => EXIT_BAD_INPUT,
@@ -483,9 +514,100 @@ impl CliError {
                 | LedgerError::Corrupt { .. },
             )) => EXIT_BAD_INPUT,
             CliError::Config(_) | CliError::BadInput(_) => EXIT_BAD_INPUT,
+            CliError::OutputClosed => EXIT_OK,
             _ => EXIT_OTHER,
         }
     }
+
+    /// A stable word for the class of error, for scripts reading `--json`:
+    /// `bad_input`, `usage`, `config`, `auth`, `not_found`, `conflict`,
+    /// `database` or `other`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CliError::Service(e) => service_kind(e),
+            CliError::Config(_) => "config",
+            CliError::BadInput(_) => "bad_input",
+            CliError::Other(_) | CliError::OutputClosed => "other",
+        }
+    }
+}
+
+fn service_kind(e: &ServiceError) -> &'static str {
+    match e {
+        ServiceError::Ledger(e) => ledger_kind(e),
+        ServiceError::Auth(e) => auth_kind(e),
+        ServiceError::UnknownPack { .. }
+        | ServiceError::UnknownGift { .. }
+        | ServiceError::UnknownRequest { .. }
+        | ServiceError::NoSuchAlert { .. }
+        | ServiceError::NoSuchLimit { .. } => "not_found",
+        ServiceError::NotPending { .. } | ServiceError::StillOpen { .. } => "conflict",
+        _ => "bad_input",
+    }
+}
+
+fn auth_kind(e: &AuthError) -> &'static str {
+    match e {
+        AuthError::WrongPin { .. } | AuthError::Locked { .. } | AuthError::NoPin { .. } => "auth",
+        AuthError::Ledger(e) => ledger_kind(e),
+        AuthError::Hashing(_) => "other",
+        _ => "bad_input",
+    }
+}
+
+fn ledger_kind(e: &LedgerError) -> &'static str {
+    match e {
+        LedgerError::Missing { .. }
+        | LedgerError::UnknownTransaction { .. }
+        | LedgerError::UnknownMember { .. } => "not_found",
+        LedgerError::AlreadyExists { .. }
+        | LedgerError::KeyConflict { .. }
+        | LedgerError::AlreadyReversed { .. }
+        | LedgerError::NotReversible { .. }
+        | LedgerError::DuplicateMember { .. }
+        | LedgerError::NotPending { .. } => "conflict",
+        LedgerError::Money(_) => "bad_input",
+        _ => "database",
+    }
+}
+
+/// Tells the person (on standard error) why a command failed; with
+/// `--json`, also as one JSON document on standard output:
+/// `{"outcome": "error", "error": {"kind": ..., "message": ...}}`.
+pub fn report_error(args: &Args, error: &CliError) {
+    let message = error.to_string();
+    output::note(format_args!("coinguard: {}", output::clean(&message)));
+    if args.json {
+        // Nothing more to do if standard output is gone too.
+        let _ = output::json(&serde_json::json!({
+            "outcome": "error",
+            "error": {"kind": error.kind(), "message": message},
+        }));
+    }
+}
+
+/// Arguments clap could not make sense of (exit 2), or a request for help
+/// or the version (exit 0). With `--json` anywhere on the line, a usage
+/// error is also reported as the JSON error document.
+pub fn usage_failed(error: clap::Error) -> u8 {
+    let _ = error.print();
+    if error.exit_code() == 0 {
+        return EXIT_OK; // --help or --version
+    }
+    if std::env::args_os().any(|a| a == "--json") {
+        let text = error.render().to_string();
+        let first = text
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string();
+        let _ = output::json(&serde_json::json!({
+            "outcome": "error",
+            "error": {"kind": "usage", "message": first},
+        }));
+    }
+    EXIT_BAD_INPUT
 }
 
 /// Where the household lives when `--db` is not given: the platform data folder.
@@ -564,13 +686,17 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
             currency,
             timezone,
             pin_stdin,
+            accept_weak_pin,
         } => household::init(
             args,
             clock,
-            guardian,
-            currency.as_deref(),
-            timezone.as_deref(),
-            *pin_stdin,
+            &household::InitOptions {
+                guardian,
+                currency: currency.as_deref(),
+                timezone: timezone.as_deref(),
+                pin_stdin: *pin_stdin,
+                accept_weak_pin: *accept_weak_pin,
+            },
         ),
         Command::Demo { no_tui } => household::demo(args, clock, *no_tui),
         Command::Catalog => household::catalog(args),
@@ -608,7 +734,7 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
         } => requests::reverse(args, clock, tx, reason, key, guardian),
         Command::Alert(cmd) => requests::alert(args, clock, cmd),
         Command::History(history) => audit::history(args, history),
-        Command::Report { member, period } => audit::report(args, clock, member.as_deref(), period),
+        Command::Report(report) => audit::report(args, clock, report),
         Command::Log(cmd) => audit::log(args, cmd),
         Command::Export(export) => audit::export(args, export),
     }

@@ -73,11 +73,30 @@ pub fn read_optional_pin(prompt: &str, from_stdin: bool) -> Result<Option<Pin>, 
         .map_err(|e| CliError::BadInput(e.to_string()))
 }
 
+/// Asks a yes/no question at the terminal; only "y" or "yes" is yes.
+pub fn ask_yes(question: &str) -> Result<bool, CliError> {
+    let io = |e: std::io::Error| CliError::Other(format!("cannot read from the terminal: {e}"));
+    let mut stderr = std::io::stderr().lock();
+    write!(stderr, "{question}")
+        .and_then(|()| stderr.flush())
+        .map_err(io)?;
+    drop(stderr);
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).map_err(io)?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
 /// Reads a line at the terminal without echoing it.
 fn prompt_hidden(prompt: &str) -> Result<String, CliError> {
     let io = |e: std::io::Error| CliError::Other(format!("cannot read from the terminal: {e}"));
-    eprint!("{prompt}");
-    std::io::stderr().flush().map_err(io)?;
+    let mut stderr = std::io::stderr().lock();
+    write!(stderr, "{prompt}")
+        .and_then(|()| stderr.flush())
+        .map_err(io)?;
+    drop(stderr);
     terminal::enable_raw_mode().map_err(io)?;
     let mut text = String::new();
     let result = loop {
@@ -101,6 +120,6 @@ fn prompt_hidden(prompt: &str) -> Result<String, CliError> {
         }
     };
     let _ = terminal::disable_raw_mode();
-    eprintln!();
+    super::output::note(format_args!(""));
     result.map(|()| text)
 }

@@ -3,6 +3,7 @@
 use chrono::Timelike;
 use serde_json::json;
 
+use super::output::{clean, say};
 use super::{Args, CliError, EXIT_OK, LimitCommand, RuleCommand, guardian_pass, open, output};
 use crate::config::Verdict;
 use crate::domain::{self, Clock, Scope, Window};
@@ -21,18 +22,23 @@ fn describe_quiet(q: &QuietHours) -> String {
     services::describe_quiet_hours(q)
 }
 
-fn print_change<T>(args: &Args, what: &str, change: &Change<T>, show: impl Fn(&T) -> String) {
+fn print_change<T>(
+    args: &Args,
+    what: &str,
+    change: &Change<T>,
+    show: impl Fn(&T) -> String,
+) -> Result<(), CliError> {
     let before = change.before.as_ref().map(&show);
     let after = change.after.as_ref().map(&show);
     if args.json {
-        output::json(
+        return output::json(
             &json!({"outcome": "changed", "what": what, "by": change.by.as_str(), "before": before, "after": after}),
         );
-    } else {
-        println!("{} changed {what}.", change.by);
-        println!("  before: {}", before.unwrap_or_else(|| "(none)".into()));
-        println!("  after:  {}", after.unwrap_or_else(|| "(none)".into()));
     }
+    let none = || "(none)".to_string();
+    say!("{} changed {}.", clean(change.by.as_str()), clean(what))?;
+    say!("  before: {}", clean(&before.unwrap_or_else(none)))?;
+    say!("  after:  {}", clean(&after.unwrap_or_else(none)))
 }
 
 pub(super) fn limit(
@@ -73,7 +79,7 @@ pub(super) fn limit(
             )?;
             print_change(args, &format!("a limit of {member}"), &change, |l| {
                 describe_limit(l, &store)
-            });
+            })?;
             Ok(EXIT_OK)
         }
         LimitCommand::Remove {
@@ -88,7 +94,7 @@ pub(super) fn limit(
             let change = services::remove_limit(&mut store, clock, pass, member, scope, window)?;
             print_change(args, &format!("a limit of {member}"), &change, |l| {
                 describe_limit(l, &store)
-            });
+            })?;
             Ok(EXIT_OK)
         }
         LimitCommand::List { member } => {
@@ -107,21 +113,22 @@ pub(super) fn limit(
             let currency = config.settings.currency;
             let show = |v: i64, scope: Scope| services::show_limit_amount(v, scope, currency);
             if args.json {
+                let amount = |v: i64, scope: Scope| output::limit_amount(v, scope, currency);
                 let limits: Vec<_> = rows
                     .iter()
                     .map(|(l, used, left)| {
                         json!({
                             "scope": l.scope.as_str(), "window": l.window.as_str(),
-                            "soft": l.soft.map(|v| show(v, l.scope)), "hard": l.hard.map(|v| show(v, l.scope)),
-                            "used": show(*used, l.scope), "remaining": show(*left, l.scope),
+                            "soft": l.soft.map(|v| amount(v, l.scope)), "hard": l.hard.map(|v| amount(v, l.scope)),
+                            "used": amount(*used, l.scope), "remaining": amount(*left, l.scope),
                         })
                     })
                     .collect();
-                output::json(&json!({"member": found.name.as_str(), "limits": limits}));
+                output::json(&json!({"member": found.name.as_str(), "limits": limits}))?;
                 return Ok(EXIT_OK);
             }
             if rows.is_empty() {
-                println!("{} has no limits.", found.name);
+                say!("{} has no limits.", clean(found.name.as_str()))?;
             }
             // For people: coin figures with their money value.
             let show = |v: i64, scope: Scope| {
@@ -137,11 +144,11 @@ pub(super) fn limit(
                 } else {
                     format!("; used {}: {}", l.window.phrase(), show(used, l.scope))
                 };
-                println!(
+                say!(
                     "{}{window}; {} left",
                     describe_limit(&l, &store),
                     show(left, l.scope)
-                );
+                )?;
             }
             Ok(EXIT_OK)
         }
@@ -187,7 +194,7 @@ pub(super) fn rule(args: &Args, clock: &dyn Clock, command: &RuleCommand) -> Res
                 &format!("the quiet hours of {member}"),
                 &change,
                 describe_quiet,
-            );
+            )?;
             Ok(EXIT_OK)
         }
         RuleCommand::Creator {
@@ -220,7 +227,7 @@ pub(super) fn rule(args: &Args, clock: &dyn Clock, command: &RuleCommand) -> Res
                 &format!("the creator list of {member}"),
                 &change,
                 show,
-            );
+            )?;
             Ok(EXIT_OK)
         }
         RuleCommand::List { member } => {
@@ -260,7 +267,7 @@ pub(super) fn rule(args: &Args, clock: &dyn Clock, command: &RuleCommand) -> Res
                     "quiet_hours": quiet.as_ref().map(describe_quiet),
                     "creators": lists.iter().map(|(n, l)| json!({"creator": n, "list": l})).collect::<Vec<_>>(),
                     "unknown_creators": config.settings.unknown_creator.as_str(),
-                }));
+                }))?;
                 return Ok(EXIT_OK);
             }
             match (age, band) {
@@ -270,17 +277,20 @@ pub(super) fn rule(args: &Args, clock: &dyn Clock, command: &RuleCommand) -> Res
                         Verdict::NeedsApproval => "need approval",
                         Verdict::Deny => "refused",
                     };
-                    println!(
+                    say!(
                         "{} is {age}: purchases {}, gifts {}, cashing out {}.",
-                        found.name,
+                        clean(found.name.as_str()),
                         word(b.purchase),
                         word(b.gift),
                         word(b.redeem)
-                    )
+                    )?
                 }
-                _ => println!("{} has no birthdate: treated as an adult.", found.name),
+                _ => say!(
+                    "{} has no birthdate: treated as an adult.",
+                    clean(found.name.as_str())
+                )?,
             }
-            println!(
+            say!(
                 "Quiet hours: {} (it is {:02}:{:02} now).",
                 quiet
                     .as_ref()
@@ -288,14 +298,14 @@ pub(super) fn rule(args: &Args, clock: &dyn Clock, command: &RuleCommand) -> Res
                     .unwrap_or_else(|| "none".into()),
                 local.hour(),
                 local.minute()
-            );
+            )?;
             for (name, list) in &lists {
-                println!("Creator {name}: {list}");
+                say!("Creator {}: {list}", clean(name))?;
             }
-            println!(
+            say!(
                 "Creators on no list: {}.",
                 config.settings.unknown_creator.as_str().replace('_', " ")
-            );
+            )?;
             Ok(EXIT_OK)
         }
     }

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use super::output::{clean, say};
 use super::{
     AlertCommand, Args, CliError, EXIT_OK, GuardianArgs, RequestCommand, confirm_member,
     guardian_pass, open, output, spending,
@@ -71,42 +72,42 @@ pub(super) fn request(
                     .iter()
                     .map(|r| request_json(r, &name, &store))
                     .collect();
-                output::json(&json!({ "requests": list }));
+                output::json(&json!({ "requests": list }))?;
                 return Ok(EXIT_OK);
             }
             if requests.is_empty() {
-                println!("No requests.");
+                say!("No requests.")?;
             }
             for r in &requests {
-                println!(
+                say!(
                     "#{} {} (asked {}): {}",
                     r.id,
                     r.status.as_str().to_uppercase(),
                     local_time(r.created_at_us, tz),
-                    r.summary
-                );
+                    clean(&r.summary)
+                )?;
                 let reasons: serde_json::Value =
                     serde_json::from_str(&r.reasons_json).unwrap_or_default();
                 for reason in reasons.as_array().into_iter().flatten() {
-                    println!(
+                    say!(
                         "    why it needs a guardian: {}",
-                        reason["message"].as_str().unwrap_or_default()
-                    );
+                        clean(reason["message"].as_str().unwrap_or_default())
+                    )?;
                 }
                 if !r.note.is_empty() {
-                    println!("    note: {}", r.note);
+                    say!("    note: {}", clean(&r.note))?;
                 }
                 if r.hold_coins > 0 && r.status == RequestStatus::Pending {
-                    println!(
+                    say!(
                         "    holds {} until answered",
                         config.economy.coins_with_value(r.hold_coins)
-                    );
+                    )?;
                 }
                 match r.status {
                     RequestStatus::Pending => {
-                        println!("    waits until {}", local_time(r.expires_at_us, tz))
+                        say!("    waits until {}", local_time(r.expires_at_us, tz))?
                     }
-                    _ => println!("    {}", r.resolution.as_deref().unwrap_or_default()),
+                    _ => say!("    {}", clean(r.resolution.as_deref().unwrap_or_default()))?,
                 }
             }
             Ok(EXIT_OK)
@@ -116,7 +117,7 @@ pub(super) fn request(
             let mut store = open(args)?;
             let pass = guardian_pass(&mut store, clock, guardian)?;
             let outcome = services::approve(&mut store, clock, pass, id)?;
-            Ok(spending::report(args, &outcome, Mode::Commit))
+            spending::report(args, &outcome, Mode::Commit)
         }
         RequestCommand::Deny {
             id,
@@ -131,13 +132,14 @@ pub(super) fn request(
             if args.json {
                 output::json(
                     &json!({"outcome": "denied", "request_id": request.id, "reason": reason.as_str()}),
-                );
+                )?;
             } else {
-                println!(
-                    "{by} denied request #{id}: {}. The reason shown to them: {}",
-                    request.summary,
-                    reason.as_str()
-                );
+                say!(
+                    "{} denied request #{id}: {}. The reason shown to them: {}",
+                    clean(by.as_str()),
+                    clean(&request.summary),
+                    clean(reason.as_str())
+                )?;
             }
             Ok(EXIT_OK)
         }
@@ -151,9 +153,9 @@ pub(super) fn request(
             confirm_member(&mut store, clock, &owner, member)?;
             let request = services::cancel(&mut store, clock, &owner, id)?;
             if args.json {
-                output::json(&json!({"outcome": "cancelled", "request_id": request.id}));
+                output::json(&json!({"outcome": "cancelled", "request_id": request.id}))?;
             } else {
-                println!("Cancelled request #{id}: {}.", request.summary);
+                say!("Cancelled request #{id}: {}.", clean(&request.summary))?;
             }
             Ok(EXIT_OK)
         }
@@ -166,7 +168,7 @@ pub(super) fn request(
                 .unwrap_or_default();
             confirm_member(&mut store, clock, &owner, member)?;
             let outcome = services::ask_again(&mut store, clock, id, &note)?;
-            Ok(spending::report(args, &outcome, Mode::Commit))
+            spending::report(args, &outcome, Mode::Commit)
         }
     }
 }
@@ -190,7 +192,7 @@ pub(super) fn grant(
     ledger::find_member(store.conn(), member)?;
     let pass = guardian_pass(&mut store, clock, guardian)?;
     let outcome = services::grant(&mut store, clock, Mode::Commit, pass, &request)?;
-    Ok(spending::report(args, &outcome, Mode::Commit))
+    spending::report(args, &outcome, Mode::Commit)
 }
 
 pub(super) fn reverse(
@@ -218,7 +220,7 @@ pub(super) fn reverse(
     let mut store = open(args)?;
     let pass = guardian_pass(&mut store, clock, guardian)?;
     let outcome = services::reverse(&mut store, clock, Mode::Commit, pass, &request)?;
-    Ok(spending::report(args, &outcome, Mode::Commit))
+    spending::report(args, &outcome, Mode::Commit)
 }
 
 pub(super) fn alert(
@@ -237,14 +239,19 @@ pub(super) fn alert(
                     .map(|a| json!({"id": a.id, "kind": a.kind, "message": a.message, "member_id": a.member.0,
                                     "at": chrono::DateTime::from_timestamp_micros(a.at_us).map(|t| t.to_rfc3339())}))
                     .collect();
-                output::json(&json!({ "alerts": list }));
+                output::json(&json!({ "alerts": list }))?;
                 return Ok(EXIT_OK);
             }
             if alerts.is_empty() {
-                println!("No alerts.");
+                say!("No alerts.")?;
             }
             for a in &alerts {
-                println!("#{} {}  {}", a.id, local_time(a.at_us, tz), a.message);
+                say!(
+                    "#{} {}  {}",
+                    a.id,
+                    local_time(a.at_us, tz),
+                    clean(&a.message)
+                )?;
             }
             Ok(EXIT_OK)
         }
@@ -258,12 +265,12 @@ pub(super) fn alert(
             let pass = guardian_pass(&mut store, clock, guardian)?;
             let count = services::acknowledge_alerts(&mut store, clock, pass, id)?;
             if args.json {
-                output::json(&json!({"outcome": "acknowledged", "count": count}));
+                output::json(&json!({"outcome": "acknowledged", "count": count}))?;
             } else {
-                println!(
+                say!(
                     "Acknowledged {count} alert{}.",
                     if count == 1 { "" } else { "s" }
-                );
+                )?;
             }
             Ok(EXIT_OK)
         }

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use super::output::{clean, say};
 use super::{
     Args, BuyArgs, CliError, EXIT_DENIED, EXIT_NEEDS_APPROVAL, EXIT_OK, GiftArgs, RedeemArgs,
     confirm_member, open, output,
@@ -45,7 +46,7 @@ pub(super) fn buy(
         confirm_member(&mut store, clock, &buy.member, &buy.member_pin)?;
     }
     let outcome = services::purchase(&mut store, clock, mode, &request)?;
-    Ok(report(args, &outcome, mode))
+    report(args, &outcome, mode)
 }
 
 pub(super) fn gift(
@@ -67,7 +68,7 @@ pub(super) fn gift(
         confirm_member(&mut store, clock, &gift.member, &gift.member_pin)?;
     }
     let outcome = services::gift(&mut store, clock, mode, &request)?;
-    Ok(report(args, &outcome, mode))
+    report(args, &outcome, mode)
 }
 
 pub(super) fn redeem(
@@ -86,51 +87,72 @@ pub(super) fn redeem(
         confirm_member(&mut store, clock, &redeem.creator, &redeem.member_pin)?;
     }
     let outcome = services::redeem(&mut store, clock, mode, &request)?;
-    Ok(report(args, &outcome, mode))
+    report(args, &outcome, mode)
 }
 
-/// Prints an outcome and returns its exit code (a preview exits as the real
-/// command would, so scripts can ask first).
-pub(super) fn report(args: &Args, outcome: &Outcome, mode: Mode) -> u8 {
+/// Prints an outcome and returns its exit code. A preview that answered
+/// exits 0 whatever it would do (nothing was created); `--json` says what
+/// it would do in `would`. The outcome has happened whatever the printing
+/// does: a closed output still exits with its code.
+pub(super) fn report(args: &Args, outcome: &Outcome, mode: Mode) -> Result<u8, CliError> {
+    let code = match (mode, outcome.kind) {
+        (Mode::Preview, _) | (_, OutcomeKind::Committed | OutcomeKind::WouldCommit) => EXIT_OK,
+        (Mode::Commit, OutcomeKind::Pending) => EXIT_NEEDS_APPROVAL,
+        (Mode::Commit, OutcomeKind::Denied) => EXIT_DENIED,
+    };
+    match print_outcome(args, outcome, mode) {
+        Ok(()) | Err(CliError::OutputClosed) => Ok(code),
+        Err(e) => Err(e),
+    }
+}
+
+fn print_outcome(args: &Args, outcome: &Outcome, mode: Mode) -> Result<(), CliError> {
     let preview = mode == Mode::Preview;
-    let (word, code) = match outcome.kind {
-        OutcomeKind::Committed => ("committed", EXIT_OK),
-        OutcomeKind::WouldCommit => ("allowed", EXIT_OK),
-        OutcomeKind::Pending => ("pending", EXIT_NEEDS_APPROVAL),
-        OutcomeKind::Denied => ("denied", EXIT_DENIED),
+    let word = match outcome.kind {
+        OutcomeKind::Committed | OutcomeKind::WouldCommit => "committed",
+        OutcomeKind::Pending => "pending",
+        OutcomeKind::Denied => "denied",
     };
     if args.json {
-        output::json(&json!({
-            "outcome": word,
-            "preview": preview,
-            "tx_id": outcome.tx.map(|t| t.0),
-            "request_id": outcome.request,
-            "replayed": outcome.replayed,
-            "summary": outcome.summary,
-            "reasons": crate::guard::reasons_json(&outcome.reasons),
-        }));
-        return code;
+        let reasons = crate::guard::reasons_json(&outcome.reasons);
+        return output::json(&if preview {
+            json!({
+                "outcome": "preview",
+                "preview": true,
+                "would": word,
+                "tx_id": null,
+                "request_id": null,
+                "summary": outcome.summary,
+                "reasons": reasons,
+            })
+        } else {
+            json!({
+                "outcome": word,
+                "preview": false,
+                "tx_id": outcome.tx.map(|t| t.0),
+                "request_id": outcome.request,
+                "replayed": outcome.replayed,
+                "summary": outcome.summary,
+                "reasons": reasons,
+            })
+        });
     }
     let tx = outcome.tx.map(|t| t.to_string()).unwrap_or_default();
+    let summary = clean(&outcome.summary);
     match (outcome.kind, preview) {
-        (OutcomeKind::Committed, _) if outcome.replayed => println!("{}.", outcome.summary),
-        (OutcomeKind::Committed, _) => println!("Done: {}. Transaction {tx}.", outcome.summary),
-        (OutcomeKind::WouldCommit, _) => println!(
-            "Would go through: {}. (Preview: nothing was written.)",
-            outcome.summary
-        ),
-        (OutcomeKind::Pending, true) => println!(
-            "Would need a guardian's approval: {}. (Preview: nothing was written.)",
-            outcome.summary
-        ),
-        (OutcomeKind::Pending, false) => {
-            println!("Needs a guardian's approval: {}.", outcome.summary)
+        (OutcomeKind::Committed, _) if outcome.replayed => say!("{summary}.")?,
+        (OutcomeKind::Committed, _) => say!("Done: {summary}. Transaction {tx}.")?,
+        (OutcomeKind::WouldCommit, _) => {
+            say!("Would go through: {summary}. (Preview: nothing was written.)")?
         }
-        (OutcomeKind::Denied, true) => println!(
-            "Would be refused: {}. (Preview: nothing was written.)",
-            outcome.summary
-        ),
-        (OutcomeKind::Denied, false) => println!("Refused: {}.", outcome.summary),
+        (OutcomeKind::Pending, true) => {
+            say!("Would need a guardian's approval: {summary}. (Preview: nothing was written.)")?
+        }
+        (OutcomeKind::Pending, false) => say!("Needs a guardian's approval: {summary}.")?,
+        (OutcomeKind::Denied, true) => {
+            say!("Would be refused: {summary}. (Preview: nothing was written.)")?
+        }
+        (OutcomeKind::Denied, false) => say!("Refused: {summary}.")?,
     }
     for reason in &outcome.reasons {
         let tag = if reason.severity == crate::guard::Severity::Deny {
@@ -138,16 +160,16 @@ pub(super) fn report(args: &Args, outcome: &Outcome, mode: Mode) -> u8 {
         } else {
             "needs approval"
         };
-        println!(
+        say!(
             "  - {} ({tag}): {}",
             reason.rule.as_str().replace('_', " "),
-            reason.message
-        );
+            clean(&reason.message)
+        )?;
     }
     if let (OutcomeKind::Pending, false, Some(id)) = (outcome.kind, preview, outcome.request) {
-        println!(
+        say!(
             "Asked a guardian: request #{id}. Nothing is spent until a guardian approves it (coinguard request approve {id})."
-        );
+        )?;
     }
-    code
+    Ok(())
 }

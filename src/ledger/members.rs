@@ -111,12 +111,11 @@ pub fn member_by_id(conn: &Connection, id: MemberId) -> Result<Option<Member>, L
 /// Finds a member by name (case-insensitive for ASCII letters). The error
 /// lists who exists, so a typo is easy to fix.
 pub fn find_member(conn: &Connection, name: &str) -> Result<Member, LedgerError> {
+    // Typed the way names are stored (NFC, one space between words), so
+    // "Two  spaces" finds "Two spaces".
+    let wanted = Name::parse(name).map_or_else(|_| name.trim().to_string(), |n| n.to_string());
     let row = conn
-        .one(
-            &format!("{SELECT} WHERE name = ?1"),
-            [name.trim()],
-            from_row,
-        )
+        .one(&format!("{SELECT} WHERE name = ?1"), [wanted], from_row)
         .optional()?;
     match row {
         Some(row) => build(row),

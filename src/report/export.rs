@@ -2,6 +2,7 @@
 //! and an hledger journal (one transaction per ledger transaction, balanced
 //! per commodity). Written row by row, so a million transactions stream.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -10,7 +11,8 @@ use chrono_tz::Tz;
 use rusqlite::Connection;
 
 use super::history::{HistoryFilter, HistoryRow, filter_sql, for_each_row};
-use crate::ledger::LedgerError;
+use crate::domain::MemberId;
+use crate::ledger::{Account, LedgerError};
 use crate::money::{Currency, MICRO_SCALE, Money};
 
 /// Export formats.
@@ -50,8 +52,8 @@ impl Format {
     }
 }
 
-/// Exports to a new file at `path`. The export is written next to it and
-/// renamed once complete, so a failed export leaves nothing half-written, and
+/// Exports to a new file at `path`, readable by its owner only (0600, as the
+/// database is). The export is written next to it and linked into place once complete, so a failed export leaves nothing half-written, and
 /// an existing file is never replaced. Returns how many transactions it holds.
 pub fn export_to_file(
     conn: &Connection,
@@ -71,11 +73,13 @@ pub fn export_to_file(
     let mut partial = path.as_os_str().to_owned();
     partial.push(".coinguard-partial");
     let partial = PathBuf::from(partial);
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&partial)
-        .map_err(failed)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    // Readable by its owner only, like the database it comes from: an export
+    // holds the same names, amounts and history.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&partial).map_err(failed)?;
     let mut out = std::io::BufWriter::new(file);
     let written = export(conn, filter, currency, tz, format, &mut out)
         .map_err(ExportError::from)
@@ -95,6 +99,16 @@ pub fn export_to_file(
     done
 }
 
+fn csv_error(e: csv::Error) -> LedgerError {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => io(e),
+        other => LedgerError::Io {
+            path: "the export".into(),
+            message: format!("{other:?}"),
+        },
+    }
+}
+
 fn io(e: std::io::Error) -> LedgerError {
     LedgerError::Io {
         path: "the export".into(),
@@ -110,12 +124,15 @@ fn exact(micros: i64, currency: Currency) -> String {
         .to_string()
 }
 
-/// RFC 4180: quote a field holding a comma, quote, CR or LF; double quotes.
-pub fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
+/// A text cell made safe for spreadsheets (OWASP's CSV injection advice): a
+/// cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return
+/// would be read as a formula, so it gets a leading `'`. Only for text
+/// columns (names, detail, memo): numeric columns keep their sign ("-60").
+pub fn csv_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
     } else {
-        text.to_string()
+        std::borrow::Cow::Borrowed(text)
     }
 }
 
@@ -143,29 +160,26 @@ const CSV_HEADER: [&str; 15] = [
     "hash",
 ];
 
-fn csv_row(row: &HistoryRow, currency: Currency, tz: Tz) -> String {
+fn csv_row(row: &HistoryRow, currency: Currency, tz: Tz) -> [String; 15] {
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let text = |t: &str| csv_text(t).into_owned();
     [
         row.id.to_string(),
         utc(row.at_us),
         super::history::local(row.at_us, tz),
         row.kind.as_str().to_string(),
-        row.member.clone(),
-        row.counterparty.clone().unwrap_or_default(),
+        text(&row.member),
+        text(row.counterparty.as_deref().unwrap_or_default()),
         row.coins.to_string(),
         row.diamonds.to_string(),
         exact(row.money_micros, currency),
         currency.code().to_string(),
-        row.detail.clone(),
-        row.memo.clone(),
+        text(&row.detail),
+        text(&row.memo),
         opt(row.reverses),
         opt(row.reversed_by),
         row.hash.clone(),
     ]
-    .iter()
-    .map(|f| csv_field(f))
-    .collect::<Vec<_>>()
-    .join(",")
 }
 
 fn json_row(row: &HistoryRow, currency: Currency, tz: Tz) -> serde_json::Value {
@@ -178,8 +192,7 @@ fn json_row(row: &HistoryRow, currency: Currency, tz: Tz) -> serde_json::Value {
         "counterparty": row.counterparty,
         "coins": row.coins,
         "diamonds": row.diamonds,
-        "money": exact(row.money_micros, currency),
-        "currency": currency.code(),
+        "money": {"amount": exact(row.money_micros, currency), "currency": currency.code()},
         "detail": row.detail,
         "memo": row.memo,
         "reverses": row.reverses,
@@ -199,11 +212,17 @@ pub fn export(
 ) -> Result<u64, LedgerError> {
     match format {
         Format::Csv => {
-            // CRLF line ends, as RFC 4180 writes them.
-            write!(out, "{}\r\n", CSV_HEADER.join(",")).map_err(io)?;
-            for_each_row(conn, filter, tz, |row| {
-                write!(out, "{}\r\n", csv_row(&row, currency, tz)).map_err(io)
-            })
+            // RFC 4180 as the csv crate writes it: quotes where needed, CRLF.
+            let mut csv = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(out);
+            csv.write_record(CSV_HEADER).map_err(csv_error)?;
+            let count = for_each_row(conn, filter, tz, |row| {
+                csv.write_record(csv_row(&row, currency, tz))
+                    .map_err(csv_error)
+            })?;
+            csv.flush().map_err(io)?;
+            Ok(count)
         }
         Format::Json => {
             write!(
@@ -245,6 +264,8 @@ fn hledger(
         "commodity 1000.000000 {code}\ncommodity 1000. COIN\ncommodity 1000. DIAMOND\n"
     )
     .map_err(io)?;
+    let members: Vec<(i64, String)> = super::history::names(conn)?.into_iter().collect();
+    let segments = hledger_member_segments(&members);
     let (sql, values) = filter_sql(filter, tz);
     let mut txs = conn.prepare(&format!("SELECT t.id, t.at_us, t.kind, t.detail, t.memo, t.hash FROM transactions t WHERE {sql} ORDER BY t.id"))?;
     let mut postings = conn.prepare_cached(
@@ -258,12 +279,12 @@ fn hledger(
         let date = DateTime::from_timestamp_micros(at_us)
             .map(|t| t.with_timezone(&tz).format("%Y-%m-%d").to_string())
             .unwrap_or_default();
-        // Descriptions are single-line already; keep hledger's comment marker out.
-        let description = format!("{kind}: {detail}").replace(';', ",");
+        // One line each, and hledger's comment marker kept out of the description.
+        let description = one_line(&format!("{kind}: {detail}")).replace(';', ",");
         writeln!(out, "{date} (#{id}) {description}").map_err(io)?;
         writeln!(out, "    ; hash: {hash}").map_err(io)?;
         if !memo.is_empty() {
-            writeln!(out, "    ; memo: {memo}").map_err(io)?;
+            writeln!(out, "    ; memo: {}", one_line(&memo)).map_err(io)?;
         }
         let legs = postings.query_map([id], |p| {
             Ok((
@@ -283,6 +304,7 @@ fn hledger(
             } else {
                 format!("{amount} {unit}")
             };
+            let account = hledger_account(&account, &segments);
             writeln!(out, "    {account}  {amount}").map_err(io)?;
         }
         writeln!(out).map_err(io)?;
@@ -291,17 +313,154 @@ fn hledger(
     Ok(count)
 }
 
+/// Text on one line: control characters (a newline would end the entry)
+/// become spaces.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// A stored account name as the journal names it: members by name
+/// (`members:Sam:wallet`, `external:Sam:funding`), the platform's own as
+/// stored (`platform:coin_sales`).
+fn hledger_account(stored: &str, segments: &HashMap<i64, String>) -> String {
+    let member = |m: MemberId| {
+        segments
+            .get(&m.0)
+            .cloned()
+            .unwrap_or_else(|| format!("member #{}", m.0))
+    };
+    match Account::from_name(stored) {
+        Some(Account::Wallet(m)) => format!("members:{}:wallet", member(m)),
+        Some(Account::Earnings(m)) => format!("members:{}:earnings", member(m)),
+        Some(Account::Funding(m)) => format!("external:{}:funding", member(m)),
+        Some(Account::Payout(m)) => format!("external:{}:payout", member(m)),
+        Some(Account::Platform(_)) | None => stored.to_string(),
+    }
+}
+
+/// Whether hledger takes `name` as it is in an account name: no `:` (it
+/// separates parts), no `;` (a comment), no two spaces in a row (they end the
+/// account name), no leading or trailing space, no control characters, and
+/// no `#` (kept for the id suffix, so a name can never look like another's
+/// suffixed form).
+fn hledger_takes(name: &str) -> bool {
+    !name.is_empty()
+        && name.trim() == name
+        && !name.contains("  ")
+        && !name.chars().any(|c| {
+            matches!(c, ':' | ';' | '#') || c.is_control() || (c.is_whitespace() && c != ' ')
+        })
+}
+
+/// One account-name part per member: the name itself where hledger takes it
+/// and no other member's name is the same ignoring case; otherwise the name
+/// made safe (`:` and `;` as `_`, runs of spaces as one) followed by ` #id`,
+/// which no plain name can be (plain names have no `#`).
+pub(crate) fn hledger_member_segments(members: &[(i64, String)]) -> HashMap<i64, String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (_, name) in members {
+        *seen.entry(name.to_lowercase()).or_default() += 1;
+    }
+    members
+        .iter()
+        .map(|(id, name)| {
+            let unique = seen.get(&name.to_lowercase()).copied().unwrap_or(0) == 1;
+            let segment = if unique && hledger_takes(name) {
+                name.clone()
+            } else {
+                let safe: String = name
+                    .chars()
+                    .map(|c| match c {
+                        ':' | ';' => '_',
+                        c if c.is_control() || c.is_whitespace() => ' ',
+                        c => c,
+                    })
+                    .collect();
+                let safe = safe
+                    .split(' ')
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>();
+                let safe = if safe.is_empty() {
+                    "member".to_string()
+                } else {
+                    safe.join(" ")
+                };
+                format!("{safe} #{id}")
+            };
+            (*id, segment)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn csv_fields_are_quoted_only_when_needed() {
-        assert_eq!(csv_field("Rose"), "Rose");
+    fn text_cells_that_a_spreadsheet_would_run_get_a_quote() {
+        let cases = [
+            ("Sam", "Sam"),
+            (
+                "=HYPERLINK(\"http://x\",\"click\")",
+                "'=HYPERLINK(\"http://x\",\"click\")",
+            ),
+            ("+1", "'+1"),
+            ("-60", "'-60"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tcmd", "'\tcmd"),
+            ("a=b", "a=b"),
+        ];
+        for (given, written) in cases {
+            assert_eq!(csv_text(given), written);
+        }
+    }
+
+    #[test]
+    fn members_are_named_in_the_journal_with_ids_only_where_needed() {
+        let members: Vec<(i64, String)> = [
+            (1, "Maria"),
+            (2, "Zoë \"Z\", Jr."),
+            (3, "Kai: the 2nd"),
+            (4, "Kai; the 2nd"),
+            (5, "Two  spaces"),
+            (6, "#1 fan"),
+            (7, "Kai_ the 2nd"),
+        ]
+        .into_iter()
+        .map(|(id, name)| (id, name.to_string()))
+        .collect();
+        let segments = hledger_member_segments(&members);
+        let expected = [
+            (1, "Maria"),
+            (2, "Zoë \"Z\", Jr."),
+            (3, "Kai_ the 2nd #3"),
+            (4, "Kai_ the 2nd #4"),
+            (5, "Two spaces #5"),
+            (6, "#1 fan #6"),
+            (7, "Kai_ the 2nd"),
+        ];
+        for (id, segment) in expected {
+            assert_eq!(segments[&id], segment, "member {id}");
+        }
+        // Names differing only in case clash too.
+        let clash = hledger_member_segments(&[(1, "sam".into()), (2, "SAM".into())]);
         assert_eq!(
-            csv_field("Zoë, \"the great\""),
-            "\"Zoë, \"\"the great\"\"\""
+            (clash[&1].as_str(), clash[&2].as_str()),
+            ("sam #1", "SAM #2")
         );
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(
+            hledger_account("member:3:wallet", &segments),
+            "members:Kai_ the 2nd #3:wallet"
+        );
+        assert_eq!(
+            hledger_account("external:1:funding", &segments),
+            "external:Maria:funding"
+        );
+        assert_eq!(
+            hledger_account("platform:coin_sales", &segments),
+            "platform:coin_sales"
+        );
     }
 }

@@ -29,6 +29,45 @@ pub struct ActionRow {
     pub after: String,
 }
 
+/// Guardian-action codes as the log stores them, with the words people
+/// read. The codes stay the stable interface (`--json`'s `action`).
+pub const GUARDIAN_ACTIONS: &[(&str, &str)] = &[
+    ("pin_ok", "PIN accepted"),
+    ("pin_failed", "wrong PIN"),
+    ("pin_locked", "PIN refused while locked"),
+    ("pin_set", "PIN set"),
+    ("member_add", "member added"),
+    ("limit_set", "limit set"),
+    ("limit_remove", "limit removed"),
+    ("quiet_hours_set", "quiet hours set"),
+    ("creator_list_set", "creator list set"),
+    ("approve", "request approved"),
+    ("deny", "request denied"),
+    ("grant", "coins granted"),
+    ("reverse", "transaction reversed"),
+    ("alert_ack", "alerts acknowledged"),
+    ("demo_created", "demo household created"),
+];
+
+/// The words for a guardian-action code; a code this table does not know
+/// yet reads with spaces for underscores.
+pub fn action_words(code: &str) -> String {
+    GUARDIAN_ACTIONS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or_else(|| code.replace('_', " "), |(_, words)| (*words).to_string())
+}
+
+/// The code for what a person typed: a code (`limit_set`) or its words
+/// (`limit set`, any case). None when it is neither.
+pub fn action_code(typed: &str) -> Option<&'static str> {
+    let typed = typed.trim();
+    GUARDIAN_ACTIONS
+        .iter()
+        .find(|(code, words)| code.eq_ignore_ascii_case(typed) || words.eq_ignore_ascii_case(typed))
+        .map(|(code, _)| *code)
+}
+
 /// Filters shared by both logs; `before` pages backwards by id.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LogFilter {
@@ -115,4 +154,25 @@ pub fn guardian_actions(
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guardian_actions_read_as_words_and_are_found_by_either() {
+        assert_eq!(action_words("pin_ok"), "PIN accepted");
+        assert_eq!(action_words("limit_set"), "limit set");
+        assert_eq!(action_words("something_new"), "something new");
+        assert_eq!(action_code("limit_set"), Some("limit_set"));
+        assert_eq!(action_code(" Limit Set "), Some("limit_set"));
+        assert_eq!(action_code("wrong pin"), Some("pin_failed"));
+        assert_eq!(action_code("pin accepted"), Some("pin_ok"));
+        assert_eq!(action_code("frobnicate"), None);
+        for (code, words) in GUARDIAN_ACTIONS {
+            assert_eq!(action_code(code), Some(*code));
+            assert_eq!(action_code(words), Some(*code));
+        }
+    }
 }

@@ -7,10 +7,16 @@ mod history;
 mod logs;
 mod period;
 
-pub use export::{ExportError, Format, csv_field, export, export_to_file};
+pub use export::{ExportError, Format, csv_text, export, export_to_file};
 pub use history::{
     Cursor, HistoryFilter, HistoryRow, MAX_PAGE, Page, day_bounds, for_each_row, history_page,
     local,
 };
-pub use logs::{ActionRow, DecisionRow, LogFilter, decisions, guardian_actions};
-pub use period::{LimitStatus, Period, PeriodReport, Refusal, limit_statuses, period_report};
+pub use logs::{
+    ActionRow, DecisionRow, GUARDIAN_ACTIONS, LogFilter, action_code, action_words, decisions,
+    guardian_actions,
+};
+pub use period::{
+    LimitStatus, Period, PeriodReport, Refusal, limit_statuses, period_days, period_report,
+    period_report_between,
+};

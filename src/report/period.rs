@@ -63,12 +63,22 @@ pub struct PeriodReport {
     pub last_day: NaiveDate,
     /// Spent in the period (purchase money, gift coins, all money).
     pub spent: Spend,
+    /// True when the period holds today: limits are judged now, so they (and
+    /// pending requests) are reported only then; a past period has none.
+    pub current: bool,
+    /// Every limit as it stands now (empty for a past period).
     pub limits: Vec<LimitStatus>,
     /// (creator, coins, what those coins cost in micro-units), most first.
     pub top_creators: Vec<(String, i64, i64)>,
     pub refused_count: i64,
     pub refused_latest: Vec<Refusal>,
+    /// Requests waiting now (empty for a past period).
     pub pending: Vec<Request>,
+}
+
+/// The calendar period (day, ISO week from Monday, month) that holds `day`.
+pub fn period_days(period: Period, day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    spend::calendar_days(period.window(), day).unwrap_or((day, day))
 }
 
 /// Every limit of `member` with what it has used so far as of `now`: the one
@@ -112,6 +122,7 @@ pub fn limit_statuses(
     Ok(statuses)
 }
 
+/// The report for the current `period` (the one holding today).
 pub fn period_report(
     conn: &Connection,
     config: &Config,
@@ -119,18 +130,58 @@ pub fn period_report(
     period: Period,
     now: DateTime<Utc>,
 ) -> Result<PeriodReport, LedgerError> {
+    let today = now.with_timezone(&config.settings.timezone).date_naive();
+    let (first_day, last_day) = period_days(period, today);
+    period_report_between(conn, config, member, first_day, last_day, now)
+}
+
+/// The report for any span of household-local days, inclusive: spending
+/// totals, top creators and refusals in the span. Limits and pending
+/// requests are about now, so they are filled in only when the span holds
+/// today. Reads day buckets and indexed ranges only.
+pub fn period_report_between(
+    conn: &Connection,
+    config: &Config,
+    member: &Member,
+    first_day: NaiveDate,
+    last_day: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<PeriodReport, LedgerError> {
     let tz = config.settings.timezone;
     let today = now.with_timezone(&tz).date_naive();
-    let (first_day, last_day) =
-        spend::calendar_days(period.window(), today).unwrap_or((today, today));
-    let spent = ledger::spent_in(conn, member.id, period.window(), now, tz)?;
-    let limits = limit_statuses(conn, member.id, now, tz)?;
+    let current = first_day <= today && today <= last_day;
+    let spent = conn
+        .prepare_cached(
+            // The same local-day buckets the guard's calendar windows read.
+            "SELECT COALESCE(SUM(purchase_micros), 0), COALESCE(SUM(gift_coins), 0), COALESCE(SUM(all_micros), 0), COALESCE(SUM(gift_cost_micros), 0)
+             FROM spend_buckets WHERE member_id = ?1 AND kind = 'local_day' AND start >= ?2 AND start < ?3",
+        )?
+        .query_row(
+            params![
+                member.id.0,
+                spend::day_number(first_day),
+                spend::day_number(last_day).saturating_add(1)
+            ],
+            |r| {
+                Ok(Spend {
+                    purchase_micros: r.get(0)?,
+                    gift_coins: r.get(1)?,
+                    all_micros: r.get(2)?,
+                    gift_cost_micros: r.get(3)?,
+                })
+            },
+        )?;
+    let limits = if current {
+        limit_statuses(conn, member.id, now, tz)?
+    } else {
+        Vec::new()
+    };
     let (from, to) = super::history::day_bounds(Some(first_day), Some(last_day), tz);
     let mut stmt = conn.prepare_cached(
         // Spend events carry each gift's creator, coins and cost (a reversal
         // the negative, at the original's time), so this is one range over a
         // covering index, and reversed gifts net out.
-        "SELECT m.name, SUM(e.gift_coins), SUM(e.all_micros)
+        "SELECT m.name, SUM(e.gift_coins), SUM(e.gift_cost_micros)
          FROM spend_events e JOIN members m ON m.id = e.creator_id
          WHERE e.member_id = ?1 AND e.at_us >= ?2 AND e.at_us < ?3 AND e.creator_id IS NOT NULL
          GROUP BY e.creator_id HAVING SUM(e.gift_coins) > 0 ORDER BY 2 DESC LIMIT 5",
@@ -170,12 +221,17 @@ pub fn period_report(
             })
         })
         .collect::<Result<_, _>>()?;
-    let pending = ledger::list_requests(conn, Some(RequestStatus::Pending), Some(member.id), 50)?;
+    let pending = if current {
+        ledger::list_requests(conn, Some(RequestStatus::Pending), Some(member.id), 50)?
+    } else {
+        Vec::new()
+    };
     Ok(PeriodReport {
         member: member.clone(),
         first_day,
         last_day,
         spent,
+        current,
         limits,
         top_creators,
         refused_count,

@@ -11,11 +11,29 @@ use super::{GiftRequest, GrantRequest, Mode, PurchaseRequest, RedeemRequest, Ser
 use crate::auth::{self, Pin};
 use crate::config::{Config, Verdict};
 use crate::domain::{BirthDate, FixedClock, Memo, Name, Role, Scope, Window};
-use crate::ledger::{self, CreatorList, QuietHours, Store};
+use crate::ledger::{self, CreatorList, LedgerError, QuietHours, Store};
 use crate::money::{Coins, Diamonds};
 
 /// The demo guardians' PIN, printed by `coinguard demo`.
 pub const DEMO_PIN: &str = "demo passphrase";
+
+/// The guardian-action code that marks a household as made by
+/// [`seed_demo`]: logged (hash-chained like every guardian action) right
+/// after the household is created, before anything else is written.
+pub const DEMO_MARKER: &str = "demo_created";
+
+/// The demo PIN, if `seed_demo` made this household: the one way to tell a
+/// demo from a real household, so nothing ever presents a family's own
+/// household as the demo or prints a PIN for it.
+pub fn demo_pin(conn: &rusqlite::Connection) -> Result<Option<&'static str>, LedgerError> {
+    // The marker is among the very first guardian actions: an indexed look.
+    let marked: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM guardian_actions WHERE id <= 10 AND action = ?1)",
+        )?
+        .query_row([DEMO_MARKER], |r| r.get(0))?;
+    Ok(marked.then_some(DEMO_PIN))
+}
 
 /// What the demo made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +58,19 @@ pub fn seed_demo(
     let clock = FixedClock::new(now - TimeDelta::days(92));
     let pin = Pin::parse(DEMO_PIN)?;
     let mut store = super::init_household(path, config, &Name::parse("Maria")?, &pin, &clock)?;
+    store.write(&clock, |w| {
+        let maria = ledger::find_member(w.sql(), "Maria")?;
+        ledger::log_guardian_action(
+            w,
+            &ledger::GuardianAction {
+                actor: Some(maria.id),
+                action: DEMO_MARKER.into(),
+                subject: "this household".into(),
+                before: String::new(),
+                after: "made by coinguard demo".into(),
+            },
+        )
+    })?;
     store.relax_durability_for_seeding()?;
     let pass = |store: &mut Store, clock: &FixedClock| {
         auth::guardian_pass(store, clock, Some("Maria"), &pin)
@@ -298,4 +329,39 @@ pub fn seed_demo(
         pending_requests: pending,
         alerts,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_household_the_demo_made_has_the_demo_pin() {
+        let dir = std::env::temp_dir().join(format!("coinguard-demo-pin-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let (demo, own) = (dir.join("demo.db"), dir.join("own.db"));
+        for path in [&demo, &own] {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+        let config = Config::defaults().map_err(|e| e.to_string());
+        let Ok(config) = config else {
+            panic!("defaults: {config:?}");
+        };
+        let now = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default();
+        let seeded = seed_demo(&demo, &config, now);
+        assert!(seeded.is_ok(), "{seeded:?}");
+        let pin = Pin::parse("our own family pin").map_err(|e| e.to_string());
+        let Ok(pin) = pin else { panic!("{pin:?}") };
+        let name = Name::parse("Maria").map_err(|e| e.to_string());
+        let Ok(name) = name else { panic!("{name:?}") };
+        let made = super::super::init_household(&own, &config, &name, &pin, &FixedClock::new(now))
+            .map(drop);
+        assert!(made.is_ok(), "{made:?}");
+        let pin_of = |path: &Path| Store::open(path).and_then(|s| demo_pin(s.conn()));
+        assert_eq!(pin_of(&demo), Ok(Some(DEMO_PIN)));
+        assert_eq!(pin_of(&own), Ok(None));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -16,7 +16,7 @@ use crate::guard::Reason;
 use crate::ledger::LedgerError;
 use crate::money::MoneyError;
 
-pub use demo::{DEMO_PIN, DemoSummary, seed_demo};
+pub use demo::{DEMO_MARKER, DEMO_PIN, DemoSummary, demo_pin, seed_demo};
 pub use household::init_household;
 pub use policy::{
     Change, LimitSpec, acknowledge_alerts, add_member, describe_limit, describe_quiet_hours,

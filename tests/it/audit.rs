@@ -201,7 +201,14 @@ fn the_json_export_parses_with_decimals_as_strings() {
     let doc: serde_json::Value = serde_json::from_str(&export(&h, Format::Json)).unwrap();
     assert_eq!(doc["currency"], "USD");
     assert_eq!(doc["transactions"].as_array().unwrap().len(), 30);
-    assert_eq!(doc["transactions"][0]["money"], "4.99");
+    assert_eq!(
+        doc["transactions"][0]["money"],
+        serde_json::json!({"amount": "4.99", "currency": "USD"})
+    );
+    assert_eq!(
+        doc["transactions"][1]["money"],
+        serde_json::json!({"amount": "0.855428", "currency": "USD"})
+    );
     assert_eq!(doc["transactions"][2]["member"], "Zoë \"Z\", Jr.");
 }
 
@@ -217,12 +224,31 @@ fn hledger_loads_the_journal_with_our_balances() {
         panic!("hledger is not installed: .ci/run installs it (apt-get install hledger)");
     }
     let mut h = busy_household();
+    // Names hledger cannot take as they are (a colon, a semicolon, two
+    // spaces), two that become the same once made safe, and a formula.
+    let today = crate::support::start().date_naive();
+    for name in ["Kai: the 2nd", "Kai; the 2nd", "Two  spaces", "=1+2"] {
+        let birth = coinguard::domain::BirthDate::parse("1990-01-01", today).unwrap();
+        h.store
+            .write(&h.clock, |w| {
+                ledger::add_member(
+                    w,
+                    &Name::parse(name).unwrap(),
+                    Role::Teen,
+                    Some(birth),
+                    w.now(),
+                )
+            })
+            .unwrap();
+        committed(h.grant(name, 10));
+    }
     // Reversals too: a gift (coins back, diamonds away) and a grant.
     committed(h.reverse(coinguard::domain::TxId(2)));
     committed(h.reverse(coinguard::domain::TxId(5)));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("export.journal");
-    std::fs::write(&path, export(&h, Format::Hledger)).unwrap();
+    let journal = export(&h, Format::Hledger);
+    std::fs::write(&path, &journal).unwrap();
     let out = Command::new("hledger")
         .args([
             "-f",
@@ -240,31 +266,57 @@ fn hledger_loads_the_journal_with_our_balances() {
         "hledger refused the journal: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = String::from_utf8(out.stdout).unwrap();
-    let theirs: BTreeMap<String, String> = text
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let cols: Vec<String> = l
-                .split("\",\"")
-                .map(|c| c.trim_matches('"').to_string())
-                .collect();
-            (cols[0].clone(), cols[1].clone())
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let theirs: BTreeMap<String, String> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[1].to_string())
         })
         .collect();
-    let mut stmt = h.store.conn().prepare("SELECT a.name, a.unit, b.balance FROM balances b JOIN accounts a ON a.id = b.account_id WHERE b.balance != 0").unwrap();
+    // Our accounts, named as the journal names them: members by name, with
+    // the id only where the name had to change.
+    let mut stmt = h.store.conn().prepare(
+        "SELECT a.name, a.unit, b.balance, m.id, m.name FROM balances b JOIN accounts a ON a.id = b.account_id
+         LEFT JOIN members m ON a.name LIKE '%:' || m.id || ':%' WHERE b.balance != 0",
+    ).unwrap();
     let ours: BTreeMap<String, String> = stmt
         .query_map([], |r| {
             let (name, unit, balance): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let (id, member): (Option<i64>, Option<String>) = (r.get(3)?, r.get(4)?);
             let shown = if unit == "USD" {
                 format!("{:.6} USD", rust_decimal::Decimal::new(balance, 6))
             } else {
                 format!("{balance} {unit}")
             };
-            Ok((name, shown))
+            let named = match (id, member.as_deref()) {
+                (Some(id), Some(member)) => {
+                    let part = match member {
+                        "Kai: the 2nd" | "Kai; the 2nd" => format!("Kai_ the 2nd #{id}"),
+                        "Two  spaces" => format!("Two spaces #{id}"),
+                        plain => plain.to_string(),
+                    };
+                    let (scope, what) = name.split_once(&format!(":{id}:")).unwrap();
+                    let scope = if scope == "member" { "members" } else { scope };
+                    format!("{scope}:{part}:{what}")
+                }
+                _ => name,
+            };
+            Ok((named, shown))
         })
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
+    assert!(ours.contains_key("members:Sam:wallet"), "{ours:?}");
+    assert!(ours.contains_key("external:Sam:funding"), "{ours:?}");
+    assert!(
+        ours.contains_key("members:Zoë \"Z\", Jr.:wallet"),
+        "{ours:?}"
+    );
+    assert!(ours.contains_key("members:=1+2:wallet"), "{ours:?}");
+    assert!(
+        journal.contains("members:Kai_ the 2nd #"),
+        "names that clash once made safe carry their id"
+    );
     assert_eq!(theirs, ours);
 }

@@ -157,13 +157,14 @@ fn catalog_shows_prices_with_per_coin_rates() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["currency"], "USD");
     assert_eq!(doc["packs"][0]["id"], "coins-70");
-    assert_eq!(doc["packs"][0]["price"], "0.99");
-    assert_eq!(doc["packs"][0]["price_per_coin"], "0.0141");
+    let money = |amount: &str| serde_json::json!({"amount": amount, "currency": "USD"});
+    assert_eq!(doc["packs"][0]["price"], money("0.99"));
+    assert_eq!(doc["packs"][0]["price_per_coin"], money("0.014143"));
     assert_eq!(doc["packs"].as_array().unwrap().len(), 7);
     assert_eq!(doc["gifts"][8]["name"], "Universe");
     assert_eq!(doc["gifts"][8]["coins"], 44999);
     assert_eq!(doc["gifts"][8]["creator_diamonds"], 22499);
-    assert_eq!(doc["gifts"][8]["creator_money"], "112.49");
+    assert_eq!(doc["gifts"][8]["creator_money"], money("112.49"));
     let text = coinguard()
         .args(["--db", db.to_str().unwrap(), "catalog"])
         .output()
@@ -336,7 +337,31 @@ fn a_short_pin_or_none_creates_nothing() {
         assert!(stderr_of(&out).contains(expected), "{}", stderr_of(&out));
         assert!(!db.exists());
     }
-    // Digits only works, with a warning that recommends a passphrase.
+    // Digits only, or a common PIN, is refused before anything exists...
+    for weak in ["908172", "123456"] {
+        let out = coinguard()
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "init",
+                "--guardian",
+                "Maria",
+                "--pin-stdin",
+            ])
+            .write_stdin(format!("{weak}\n"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{weak}");
+        assert!(
+            stderr_of(&out).contains(
+                "Nothing was created: choose a passphrase, or add --accept-weak-pin to use this PIN anyway"
+            ),
+            "{}",
+            stderr_of(&out)
+        );
+        assert!(!db.exists(), "{weak}: nothing may be created");
+    }
+    // ...unless the parent says so, and is still told why it is weak.
     let out = coinguard()
         .args([
             "--db",
@@ -345,12 +370,72 @@ fn a_short_pin_or_none_creates_nothing() {
             "--guardian",
             "Maria",
             "--pin-stdin",
+            "--accept-weak-pin",
         ])
         .write_stdin("908172\n")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(stderr_of(&out).contains("a passphrase of a few words is much stronger"));
+}
+
+#[test]
+fn init_without_a_zone_uses_the_computers_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let out = coinguard()
+        .env("TZ", "Asia/Tokyo")
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "init",
+            "--guardian",
+            "Maria",
+            "--pin-stdin",
+        ])
+        .write_stdin(format!("{PIN}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Time zone: Asia/Tokyo (this computer's time zone, from the TZ variable)."),
+        "{stdout}"
+    );
+    // Said before the household exists, with how to choose another.
+    assert!(
+        stderr_of(&out).contains(
+            "the household's time zone will be Asia/Tokyo (this computer's time zone, from the TZ variable)"
+        ) && stderr_of(&out).contains("run init with --timezone ZONE"),
+        "{}",
+        stderr_of(&out)
+    );
+    let store = coinguard::ledger::Store::open(&db).unwrap();
+    assert_eq!(
+        store.config().unwrap().settings.timezone,
+        chrono_tz::Asia::Tokyo
+    );
+    // --timezone still wins, and JSON says where the zone came from.
+    let db = dir.path().join("h2.db");
+    let out = coinguard()
+        .env("TZ", "Asia/Tokyo")
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "--json",
+            "init",
+            "--guardian",
+            "Maria",
+        ])
+        .args(["--timezone", "Europe/Berlin", "--pin-stdin"])
+        .write_stdin(format!("{PIN}\n"))
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (doc["timezone"].as_str(), doc["timezone_from"].as_str()),
+        (Some("Europe/Berlin"), Some("--timezone"))
+    );
 }
 
 /// A household driven only through the command line, as a parent would.
@@ -946,7 +1031,7 @@ fn audit_commands_reject_bad_input_and_never_overwrite_an_export() {
     assert!(
         std::fs::read_to_string(&fresh)
             .unwrap()
-            .contains("member:4:wallet  70 COIN")
+            .contains("members:Lee:wallet  70 COIN")
     );
     let out = h.run(&["history", "--member", "Lee"]);
     assert!(
@@ -980,13 +1065,32 @@ fn the_demo_household_is_made_through_the_real_path_and_never_overwritten() {
         )
     };
     assert_eq!(verify["ok"], true);
+    let ids: Vec<i64> = doc["pending_request_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len() as i64, doc["pending_requests"].as_i64().unwrap());
     let before = std::fs::metadata(&db).unwrap().len();
     let out = coinguard()
         .args(["--db", db.to_str().unwrap(), "demo"])
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("already exists; using it as it is"));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("already exists; using it as it is"), "{text}");
     assert_eq!(std::fs::metadata(&db).unwrap().len(), before);
+    // The suggested approval names a request that is really waiting.
+    let suggested: i64 = text
+        .split("request approve ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("no approve suggestion in {text}"));
+    assert!(
+        ids.contains(&suggested),
+        "{suggested} is not pending: {ids:?}"
+    );
     // The demo guardian's PIN approves a waiting request.
     let out = coinguard()
         .args([
@@ -1021,6 +1125,684 @@ fn the_demo_household_is_made_through_the_real_path_and_never_overwritten() {
         "{}",
         stderr_of(&out)
     );
+}
+
+/// Runs a command whose reader goes away before it writes anything, as
+/// `coinguard ... | head -0` does: returns its exit code and standard error.
+fn with_closed_output(db: &Path, args: &[&str]) -> (Option<i32>, String) {
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_coinguard"))
+        .env_remove("COINGUARD_DB")
+        .env("RUST_BACKTRACE", "1")
+        .args(["--db", db.to_str().unwrap()])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closing our end before the child writes makes its first write fail.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), stderr_of(&out))
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    let h = CliHousehold::new();
+    assert_eq!(h.run(&["buy", "Lee", "coins-350"]).status.code(), Some(0));
+    assert_eq!(h.run(&["buy", "Sam", "coins-70"]).status.code(), Some(3));
+    assert_eq!(h.run(&["buy", "Kim", "coins-70"]).status.code(), Some(4));
+    let commands: &[&[&str]] = &[
+        &["request", "list"],
+        &["log", "decisions"],
+        &["log", "guardian"],
+        &["report"],
+        &["alert", "list"],
+        &["member", "list"],
+        &["verify"],
+        &["catalog"],
+        &["history"],
+        &["limit", "list", "Lee"],
+        &["rule", "list", "Lee"],
+        &["export", "--format", "csv"],
+        &["export", "--format", "json"],
+        &["export", "--format", "hledger"],
+        &["--json", "request", "list"],
+        &["--json", "report"],
+        &["--json", "verify"],
+    ];
+    for args in commands {
+        let (code, stderr) = with_closed_output(&h.db, args);
+        assert_eq!((code, stderr.as_str()), (Some(0), ""), "{args:?}");
+    }
+    // What was done stays done, and the exit code still says what it was.
+    let (code, stderr) = with_closed_output(&h.db, &["buy", "Sam", "coins-70"]);
+    assert_eq!((code, stderr.as_str()), (Some(3), ""));
+    let (code, stderr) = with_closed_output(&h.db, &["buy", "Lee", "coins-70"]);
+    assert_eq!((code, stderr.as_str()), (Some(0), ""));
+    let (_, doc) = h.json(&["verify"]);
+    assert_eq!(doc["transactions"], 2);
+}
+
+#[test]
+fn text_from_the_database_cannot_drive_the_terminal() {
+    let h = CliHousehold::new();
+    assert_eq!(h.run(&["buy", "Lee", "coins-350"]).status.code(), Some(0));
+    assert_eq!(h.run(&["buy", "Sam", "coins-70"]).status.code(), Some(3));
+    assert_eq!(h.run(&["buy", "Kim", "coins-70"]).status.code(), Some(4));
+    // Rows written before validation existed, or by hand: escape sequences
+    // (clear screen, set the window title), a bell, a carriage return and a
+    // right-to-left override, in every free-text column the CLI prints.
+    let evil = "'x' || char(27) || '[2J' || char(27) || ']0;pwned' || char(7) || char(13) || char(8238) || 'y'";
+    let conn = rusqlite::Connection::open(&h.db).unwrap();
+    conn.execute_batch(&format!(
+        "UPDATE requests SET note = {evil}, summary = {evil}, reasons = json_array(json_object('rule', 'age_band', 'message', {evil})) WHERE id = 1;
+         INSERT INTO guardian_actions (id, at_us, actor_id, action, subject, before, after, prev_hash, hash)
+           SELECT MAX(id) + 1, MAX(at_us) + 1, NULL, 'pin_failed', {evil}, {evil}, {evil}, '', '' FROM guardian_actions;
+         INSERT INTO decisions (id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash)
+           SELECT MAX(id) + 1, MAX(at_us) + 1, 3, 3, 'purchase', 'deny', {evil}, json_array(json_object('rule', {evil}, 'message', {evil})), NULL, '', '' FROM decisions;
+         INSERT INTO alerts (at_us, member_id, kind, message) SELECT MAX(at_us) + 1, 3, 'denied', {evil} FROM alerts;"
+    ))
+    .unwrap();
+    drop(conn);
+    let commands: &[&[&str]] = &[
+        &["request", "list"],
+        &["report"],
+        &["log", "decisions"],
+        &["log", "guardian"],
+        &["alert", "list"],
+    ];
+    for args in commands {
+        let out = h.run(args);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains(['\u{1b}', '\u{7}', '\r', '\u{202e}']),
+            "{args:?} printed a control character: {text:?}"
+        );
+        assert!(
+            text.contains("x\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\\u{d}\\u{202e}y"),
+            "{args:?} should show the text harmlessly: {text}"
+        );
+    }
+    // JSON carries the text as it is stored: its encoder escapes controls.
+    let (_, doc) = h.json(&["alert", "list"]);
+    let messages: Vec<&str> = doc["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["message"].as_str())
+        .collect();
+    assert!(
+        messages.contains(&"x\u{1b}[2J\u{1b}]0;pwned\u{7}\r\u{202e}y"),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn wrong_pins_then_a_lock_all_exit_5_and_count_down_in_words() {
+    let h = CliHousehold::new();
+    let attempt = |pin: &str| {
+        coinguard()
+            .args(["--db", h.db.to_str().unwrap(), "alert", "ack", "--all"])
+            .arg("--pin-stdin")
+            .write_stdin(format!("{pin}\n"))
+            .output()
+            .unwrap()
+    };
+    for left in ["4 more tries", "3 more tries", "2 more tries", "1 more try"] {
+        let out = attempt("not the pin");
+        assert_eq!(out.status.code(), Some(5), "{}", stderr_of(&out));
+        assert_eq!(
+            stderr_of(&out),
+            format!("coinguard: wrong PIN for Maria; {left} before a lock\n")
+        );
+    }
+    let out = attempt("not the pin");
+    assert_eq!(out.status.code(), Some(5), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("too many wrong PINs for Maria: locked until"),
+        "{}",
+        stderr_of(&out)
+    );
+    // While locked, even the right PIN is refused, with the same exit code.
+    let out = attempt(PIN);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("locked until"));
+}
+
+/// Every money figure in a JSON document: `{"amount": "<exact>", "currency"}`.
+/// Fails on any other string that looks like money ("4.99", "4.99 USD",
+/// "0"), outside free text (summaries, messages, the guard's reasons).
+fn assert_one_money_shape(doc: &Value, path: &str) {
+    let text_keys = [
+        "summary",
+        "message",
+        "detail",
+        "memo",
+        "limit",
+        "reasons",
+        "note",
+        "resolution",
+    ];
+    match doc {
+        Value::Object(map) => {
+            if map.contains_key("amount") {
+                let amount = map["amount"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{path}: {doc}"));
+                assert_eq!(map.len(), 2, "{path}: {doc}");
+                assert_eq!(map["currency"], "USD", "{path}: {doc}");
+                assert!(
+                    amount.parse::<rust_decimal::Decimal>().is_ok()
+                        && (amount == "0" || !amount.ends_with('0') || !amount.contains('.')),
+                    "{path}: {amount:?} is not an exact normalised decimal"
+                );
+                return;
+            }
+            for (key, value) in map {
+                if !text_keys.contains(&key.as_str()) {
+                    assert_one_money_shape(value, &format!("{path}.{key}"));
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                assert_one_money_shape(item, &format!("{path}[{i}]"));
+            }
+        }
+        Value::String(s) => {
+            let numeric = !s.is_empty()
+                && s.trim_start_matches('-')
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.');
+            assert!(
+                !numeric && !s.contains(" USD"),
+                "{path}: {s:?} looks like money outside the money shape"
+            );
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn money_in_json_has_one_shape_everywhere() {
+    let h = CliHousehold::new();
+    for args in [
+        &[
+            "limit", "set", "Lee", "--scope", "purchase", "--window", "week", "--hard", "50",
+        ][..],
+        &[
+            "limit", "set", "Lee", "--scope", "gift", "--window", "day", "--soft", "500",
+        ],
+        &["rule", "creator", "Lee", "Ana", "--allow"],
+    ] {
+        let out = h.guardian(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr_of(&out));
+    }
+    assert_eq!(h.run(&["buy", "Lee", "coins-350"]).status.code(), Some(0));
+    assert_eq!(
+        h.run(&["gift", "Lee", "Ana", "doughnut"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(h.run(&["buy", "Sam", "coins-70"]).status.code(), Some(3));
+    let documents: &[&[&str]] = &[
+        &["catalog"],
+        &["member", "list"],
+        &["limit", "list", "Lee"],
+        &["report"],
+        &["history"],
+        &["request", "list"],
+        &["log", "decisions"],
+        &["alert", "list"],
+        &["verify"],
+        &["preview", "buy", "Lee", "coins-70"],
+        &["export", "--format", "json"],
+    ];
+    for args in documents {
+        let out = coinguard()
+            .args(["--db", h.db.to_str().unwrap(), "--json"])
+            .args(*args)
+            .output()
+            .unwrap();
+        let doc: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+        assert_one_money_shape(&doc, &format!("{args:?}"));
+    }
+    let money = |amount: &str| serde_json::json!({"amount": amount, "currency": "USD"});
+    let (_, catalog) = h.json(&["catalog"]);
+    assert_eq!(catalog["packs"][0]["price"], money("0.99"));
+    assert_eq!(catalog["packs"][0]["price_per_coin"], money("0.014143"));
+    assert_eq!(catalog["diamond_value"], money("0.005"));
+    assert_eq!(catalog["gifts"][8]["creator_money"], money("112.49"));
+    let (_, members) = h.json(&["member", "list"]);
+    assert_eq!(members["members"][3]["coins_cost"], money("4.562286"));
+    // What redeeming them pays: payouts are rounded down to the cent.
+    assert_eq!(members["members"][4]["diamonds_value"], money("0.07"));
+    let (_, limits) = h.json(&["limit", "list", "Lee"]);
+    assert_eq!(limits["limits"][0]["soft"], 500);
+    assert_eq!(limits["limits"][0]["used"], 30);
+    assert_eq!(limits["limits"][1]["hard"], money("50"));
+    assert_eq!(limits["limits"][1]["used"], money("4.99"));
+    let (_, history) = h.json(&["history", "--member", "Lee"]);
+    assert_eq!(history["transactions"][0]["money"], money("0.427714"));
+    assert_eq!(history["transactions"][1]["money"], money("4.99"));
+}
+
+#[test]
+fn under_json_an_error_is_a_json_document_with_the_same_exit_code() {
+    let h = CliHousehold::new();
+    let cases: &[(&[&str], i32, &str, &str)] = &[
+        (
+            &["buy", "Nobody", "coins-70"],
+            2,
+            "not_found",
+            "there is no member called \"Nobody\"",
+        ),
+        (
+            &["buy", "Lee", "--coins", "0"],
+            2,
+            "bad_input",
+            "coins must be more than zero",
+        ),
+        (
+            &["history", "--since", "2026-02-30"],
+            2,
+            "bad_input",
+            "is not a date that exists",
+        ),
+        (
+            &["request", "approve", "9"],
+            2,
+            "bad_input",
+            "a guardian PIN is needed",
+        ),
+        (
+            &["frobnicate"],
+            2,
+            "usage",
+            "unrecognized subcommand 'frobnicate'",
+        ),
+        (
+            &["buy", "Lee"],
+            2,
+            "usage",
+            "required arguments were not provided",
+        ),
+    ];
+    for (args, code, kind, message) in cases {
+        let (got, doc) = h.json(args);
+        assert_eq!(got, Some(*code), "{args:?}: {doc}");
+        assert_eq!(doc["outcome"], "error", "{args:?}: {doc}");
+        assert_eq!(doc["error"]["kind"], *kind, "{args:?}: {doc}");
+        assert!(
+            doc["error"]["message"].as_str().unwrap().contains(message),
+            "{args:?}: {doc}"
+        );
+    }
+    // A wrong PIN, an unknown request and a conflict.
+    let guardian_json = |args: &[&str], pin: &str| {
+        let out = coinguard()
+            .args(["--db", h.db.to_str().unwrap(), "--json"])
+            .args(args)
+            .arg("--pin-stdin")
+            .write_stdin(format!("{pin}\n"))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            serde_json::from_slice::<Value>(&out.stdout).unwrap_or(Value::Null),
+        )
+    };
+    let (code, doc) = guardian_json(&["alert", "ack", "--all"], "not the pin");
+    assert_eq!(
+        (code, doc["error"]["kind"].as_str()),
+        (Some(5), Some("auth"))
+    );
+    let (code, doc) = guardian_json(&["request", "approve", "9"], PIN);
+    assert_eq!(
+        (code, doc["error"]["kind"].as_str()),
+        (Some(2), Some("not_found")),
+        "{doc}"
+    );
+    assert_eq!(h.run(&["buy", "Sam", "coins-70"]).status.code(), Some(3));
+    assert_eq!(
+        guardian_json(&["request", "deny", "1", "--reason", "no"], PIN).0,
+        Some(0)
+    );
+    let (code, doc) = guardian_json(&["request", "deny", "1", "--reason", "no"], PIN);
+    assert_eq!(
+        (code, doc["error"]["kind"].as_str()),
+        (Some(2), Some("conflict")),
+        "{doc}"
+    );
+    // Without --json, stdout stays empty and the message is on stderr.
+    let out = h.run(&["buy", "Nobody", "coins-70"]);
+    assert!(out.stdout.is_empty());
+    assert!(stderr_of(&out).contains("there is no member called \"Nobody\""));
+}
+
+#[test]
+fn a_preview_that_answers_exits_0_and_says_what_would_happen() {
+    let h = CliHousehold::new();
+    let (code, doc) = h.json(&["preview", "buy", "Sam", "coins-350"]);
+    assert_eq!(code, Some(0), "{doc}");
+    assert_eq!(doc["outcome"], "preview");
+    assert_eq!(doc["would"], "pending");
+    assert_eq!(doc["preview"], true);
+    assert_eq!(doc["request_id"], Value::Null);
+    assert_eq!(doc["reasons"][0]["rule"], "age_band");
+    let (code, doc) = h.json(&["preview", "buy", "Kim", "coins-70"]);
+    assert_eq!((code, doc["would"].as_str()), (Some(0), Some("denied")));
+    let (code, doc) = h.json(&["preview", "buy", "Lee", "coins-70"]);
+    assert_eq!((code, doc["would"].as_str()), (Some(0), Some("committed")));
+    let out = h.run(&["preview", "buy", "Sam", "coins-350"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Would need a guardian's approval:"));
+    let out = h.run(&["preview", "gift", "Kim", "Ana", "rose"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Would be refused:"));
+    // Nothing was created by any of them.
+    let (_, doc) = h.json(&["request", "list"]);
+    assert_eq!(doc["requests"], serde_json::json!([]));
+    let (_, doc) = h.json(&["verify"]);
+    assert_eq!(doc["transactions"], 0);
+}
+
+#[test]
+fn export_takes_the_ledger_filters_and_no_page_options() {
+    let h = CliHousehold::new();
+    for _ in 0..3 {
+        assert_eq!(h.run(&["buy", "Lee", "coins-70"]).status.code(), Some(0));
+    }
+    // An export is every transaction the filters select: no pages.
+    for option in [&["--limit", "1"][..], &["--after", "1.1"]] {
+        let out = h.run(&[&["export", "--format", "csv"][..], option].concat());
+        assert_eq!(out.status.code(), Some(2), "{option:?}");
+        assert!(
+            stderr_of(&out).contains(&format!("unexpected argument '{}'", option[0])),
+            "{}",
+            stderr_of(&out)
+        );
+        assert!(out.stdout.is_empty());
+    }
+    let out = h.run(&["export", "--format", "csv", "--member", "Lee"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
+    let out = h.run(&["export", "--format", "csv", "--member", "Sam"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    // history keeps its pages.
+    let (_, doc) = h.json(&["history", "--limit", "1"]);
+    assert_eq!(doc["transactions"].as_array().unwrap().len(), 1);
+    assert!(doc["next_page"].is_string());
+}
+
+#[test]
+fn csv_export_defuses_formulas_in_text_cells_and_keeps_numbers() {
+    let h = CliHousehold::new();
+    let evil = "=HYPERLINK(\"http://evil.example\",\"click\")";
+    let out = h.guardian(&[
+        "member",
+        "add",
+        evil,
+        "--role",
+        "teen",
+        "--birthdate",
+        "1990-01-01",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = h.guardian(&["grant", evil, "70", "--memo", "+1 for chores"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = h.guardian(&["rule", "creator", "Lee", "Ana", "--allow"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(h.run(&["buy", "Lee", "coins-70"]).status.code(), Some(0));
+    assert_eq!(
+        h.run(&["gift", "Lee", "Ana", "doughnut"]).status.code(),
+        Some(0)
+    );
+    let path = h.db.with_file_name("export.csv");
+    let out = h.run(&["export", "--format", "csv", "--out", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let script = "import csv,sys,json\nrows=list(csv.DictReader(open(sys.argv[1],newline='',encoding='utf-8')))\nprint(json.dumps([[r['member'],r['memo'],r['coins'],r['money']] for r in rows]))";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let rows: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        rows[0][..3],
+        [format!("'{evil}"), "'+1 for chores".into(), "70".into()]
+    );
+    // A gift takes coins: the number keeps its minus sign.
+    assert_eq!(rows[2][2], "-30");
+    assert_eq!(rows[2][0], "Lee");
+}
+
+#[test]
+fn exports_are_readable_by_their_owner_only() {
+    let h = CliHousehold::new();
+    assert_eq!(h.run(&["buy", "Lee", "coins-70"]).status.code(), Some(0));
+    for format in ["csv", "json", "hledger"] {
+        let path = h.db.with_file_name(format!("export.{format}"));
+        let out = h.run(&[
+            "export",
+            "--format",
+            format,
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{format}: {mode:o}");
+        }
+    }
+}
+
+#[test]
+fn the_guardian_log_reads_in_words_and_filters_by_words_or_code() {
+    let h = CliHousehold::new();
+    let out = h.guardian(&[
+        "limit", "set", "Lee", "--scope", "purchase", "--window", "day", "--hard", "5",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let text = String::from_utf8_lossy(&h.run(&["log", "guardian"]).stdout).to_string();
+    assert!(
+        text.contains("Maria: limit set: Lee — before: (none); after: purchase per day"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Maria: PIN accepted: Maria — accepted"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("limit_set") && !text.contains("pin_ok"),
+        "{text}"
+    );
+    for typed in ["limit set", "Limit Set", "limit_set"] {
+        let (code, doc) = h.json(&["log", "guardian", "--action", typed]);
+        assert_eq!(code, Some(0), "{typed}: {doc}");
+        let actions = doc["guardian_actions"].as_array().unwrap();
+        assert_eq!(actions.len(), 1, "{typed}: {doc}");
+        assert_eq!(actions[0]["action"], "limit_set");
+        assert_eq!(actions[0]["action_words"], "limit set");
+    }
+    let (_, doc) = h.json(&["log", "guardian", "--action", "PIN accepted"]);
+    assert!(
+        doc["guardian_actions"].as_array().unwrap().len() >= 5,
+        "{doc}"
+    );
+    let out = h.run(&["log", "guardian", "--action", "limit sett"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("action \"limit sett\" is not one of: PIN accepted (pin_ok)"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn a_report_for_a_past_period_has_its_totals_and_no_limits() {
+    use coinguard::domain::{Scope, Window};
+    // History in March 2026, made through the services with a fixed clock.
+    let mut h = crate::support::Household::new();
+    let sam = h.member_id("Sam");
+    h.store
+        .write(&h.clock, |w| {
+            coinguard::ledger::set_limit(
+                w,
+                &coinguard::ledger::Limit {
+                    member: sam,
+                    scope: Scope::Purchase,
+                    window: Window::Month,
+                    soft: None,
+                    hard: Some(40_000_000),
+                },
+            )
+        })
+        .unwrap();
+    crate::support::committed(h.buy("Sam", "coins-350", None));
+    crate::support::committed(h.buy("Sam", "coins-350", None));
+    crate::support::committed(h.gift("Sam", "Ana", "doughnut", 2, None));
+    let refused = h.buy("Sam", "coins-17500", None).unwrap();
+    assert_eq!(refused.kind, coinguard::services::OutcomeKind::Denied);
+    let db = h.path();
+    let json = |args: &[&str]| {
+        let out = coinguard()
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "--json",
+                "report",
+                "--member",
+                "Sam",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr_of(&out));
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["reports"][0].clone()
+    };
+    let march = json(&["--at", "2026-03"]);
+    assert_eq!(
+        (march["from"].as_str(), march["to"].as_str()),
+        (Some("2026-03-01"), Some("2026-03-31"))
+    );
+    assert_eq!(march["current"], false);
+    assert_eq!(march["purchases"]["amount"], "9.98");
+    assert_eq!(march["gifts_coins"], 60);
+    assert_eq!(march["refused"], 1);
+    assert_eq!(march["top_creators"][0]["creator"], "Ana");
+    assert_eq!(march["limits"], Value::Null, "limits are judged now");
+    for args in [
+        &["--at", "2026-03-04", "--period", "week"][..],
+        &["--at", "2026-W10"],
+        &["--from", "2026-03-02", "--to", "2026-03-08"],
+    ] {
+        let week = json(args);
+        assert_eq!(
+            (week["from"].as_str(), week["to"].as_str()),
+            (Some("2026-03-02"), Some("2026-03-08")),
+            "{args:?}"
+        );
+        assert_eq!(week["purchases"]["amount"], "9.98", "{args:?}");
+    }
+    let day = json(&["--at", "2026-03-01", "--period", "day"]);
+    assert_eq!(day["purchases"]["amount"], "0");
+    let now = json(&[]);
+    assert_eq!(now["current"], true);
+    assert_eq!(now["limits"].as_array().unwrap().len(), 1);
+    // In words, a past period says where the limits are.
+    let out = coinguard()
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "report",
+            "--member",
+            "Sam",
+            "--at",
+            "2026-03",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.starts_with("Sam — 2026-03-01 to 2026-03-31\n  spent on coins 9.98 USD"),
+        "{text}"
+    );
+    assert!(
+        text.contains("limits: judged now, so shown for the current period only"),
+        "{text}"
+    );
+    assert!(!text.contains("limit purchase"), "{text}");
+    for (args, expected) in [
+        (
+            &["--at", "2026-13"][..],
+            "\"2026-13\" is not a month that exists",
+        ),
+        (&["--at", "2026-W54"], "2026 has no ISO week 54"),
+        (
+            &["--at", "March"],
+            "is not a day (2026-03-14), a month (2026-03) or an ISO week",
+        ),
+        (
+            &["--at", "2026-03", "--period", "day"],
+            "names a month, not a day",
+        ),
+        (
+            &["--from", "2026-03-09", "--to", "2026-03-01"],
+            "--from 2026-03-09 is after --to 2026-03-01",
+        ),
+        (&["--at", "2999-01"], "is in the future"),
+    ] {
+        let out = coinguard()
+            .args(["--db", db.to_str().unwrap(), "report"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr_of(&out).contains(expected),
+            "{args:?}: {}",
+            stderr_of(&out)
+        );
+    }
+}
+
+#[test]
+fn the_demo_never_takes_a_household_it_did_not_make() {
+    let h = CliHousehold::new();
+    assert_eq!(h.run(&["buy", "Lee", "coins-70"]).status.code(), Some(0));
+    let before = std::fs::read(&h.db).unwrap();
+    // As the README's first session leaves it: COINGUARD_DB set to the family's file.
+    let by_env = coinguard()
+        .env("COINGUARD_DB", &h.db)
+        .args(["demo", "--no-tui"])
+        .output()
+        .unwrap();
+    let by_flag = h.run(&["demo", "--no-tui"]);
+    for out in [by_env, by_flag] {
+        assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains("is not a demo household (coinguard demo did not make it), so it was left as it is and not opened"),
+            "{}",
+            stderr_of(&out)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !stdout.contains("demo passphrase") && !stdout.contains("Jon"),
+            "{stdout}"
+        );
+    }
+    assert!(
+        std::fs::read(&h.db).unwrap() == before,
+        "the household is untouched"
+    );
+    let store = coinguard::ledger::Store::open(&h.db).unwrap();
+    assert_eq!(coinguard::services::demo_pin(store.conn()), Ok(None));
 }
 
 #[test]
