@@ -253,10 +253,12 @@ pub(super) fn report(args: &Args, clock: &dyn Clock, r: &ReportArgs) -> Result<u
             "member": r.member.name.as_str(), "from": r.first_day.to_string(), "to": r.last_day.to_string(),
             "current": r.current,
             "purchases": output::money(r.spent.purchase_micros, currency), "gifts_coins": r.spent.gift_coins,
+            "gifts_cost": output::money(r.spent.gift_cost_micros, currency),
             "all": output::money(r.spent.all_micros, currency),
             "limits": r.current.then(|| r.limits.iter().map(|l| json!({
                 "limit": describe_limit(&l.limit, &config.economy), "scope": l.limit.scope.as_str(), "window": l.limit.window.as_str(),
                 "used": output::limit_amount(l.used, l.limit.scope, currency),
+                "used_cost": (!l.limit.scope.counts_money()).then(|| output::money(l.used_cost, currency)),
                 "remaining": output::limit_amount(l.remaining, l.limit.scope, currency), "percent": l.percent,
             })).collect::<Vec<_>>()),
             "top_creators": r.top_creators.iter().map(|(n, c, cost)| json!({"creator": n, "coins": c, "cost": output::money(*cost, currency)})).collect::<Vec<_>>(),
@@ -279,7 +281,7 @@ pub(super) fn report(args: &Args, clock: &dyn Clock, r: &ReportArgs) -> Result<u
         say!(
             "  spent on coins {}; gave {} in gifts; all spending {}",
             money(r.spent.purchase_micros),
-            coins(r.spent.gift_coins),
+            crate::guard::coins_and_money(r.spent.gift_coins, r.spent.gift_cost_micros, currency),
             money(r.spent.all_micros)
         )?;
         if !r.current {
@@ -293,10 +295,14 @@ pub(super) fn report(args: &Args, clock: &dyn Clock, r: &ReportArgs) -> Result<u
                     coins(v)
                 }
             };
+            let used = if l.limit.scope.counts_money() {
+                money(l.used)
+            } else {
+                crate::guard::coins_and_money(l.used, l.used_cost, currency)
+            };
             say!(
-                "  limit {}: used {} ({}%), {} left",
+                "  limit {}: used {used} ({}%), {} left",
                 describe_limit(&l.limit, &config.economy),
-                show(l.used),
                 l.percent,
                 show(l.remaining)
             )?;

@@ -108,7 +108,7 @@ pub(super) fn limit(
                 config.settings.timezone,
             )?
             .into_iter()
-            .map(|s| (s.limit, s.used, s.remaining))
+            .map(|s| (s.limit, (s.used, s.used_cost), s.remaining))
             .collect();
             let currency = config.settings.currency;
             let show = |v: i64, scope: Scope| services::show_limit_amount(v, scope, currency);
@@ -116,11 +116,12 @@ pub(super) fn limit(
                 let amount = |v: i64, scope: Scope| output::limit_amount(v, scope, currency);
                 let limits: Vec<_> = rows
                     .iter()
-                    .map(|(l, used, left)| {
+                    .map(|(l, (used, used_cost), left)| {
                         json!({
                             "scope": l.scope.as_str(), "window": l.window.as_str(),
                             "soft": l.soft.map(|v| amount(v, l.scope)), "hard": l.hard.map(|v| amount(v, l.scope)),
                             "used": amount(*used, l.scope), "remaining": amount(*left, l.scope),
+                            "used_cost": (!l.scope.counts_money()).then(|| output::money(*used_cost, currency)),
                         })
                     })
                     .collect();
@@ -130,7 +131,9 @@ pub(super) fn limit(
             if rows.is_empty() {
                 say!("{} has no limits.", clean(found.name.as_str()))?;
             }
-            // For people: coin figures with their money value.
+            // For people: coin figures with their money value; coins used
+            // are known coins, with what they cost; what is left is only an
+            // amount, valued at the best pack rate (≈).
             let show = |v: i64, scope: Scope| {
                 if scope.counts_money() {
                     show(v, scope)
@@ -138,11 +141,16 @@ pub(super) fn limit(
                     config.economy.coins_with_value(v)
                 }
             };
-            for (l, used, left) in rows {
+            for (l, (used, used_cost), left) in rows {
+                let used_text = if l.scope.counts_money() {
+                    show(used, l.scope)
+                } else {
+                    crate::guard::coins_and_money(used, used_cost, currency)
+                };
                 let window = if l.window == Window::Transaction {
                     String::new()
                 } else {
-                    format!("; used {}: {}", l.window.phrase(), show(used, l.scope))
+                    format!("; used {}: {used_text}", l.window.phrase())
                 };
                 say!(
                     "{}{window}; {} left",

@@ -98,10 +98,21 @@ pub(super) fn request(
                     say!("    note: {}", clean(&r.note))?;
                 }
                 if r.hold_coins > 0 && r.status == RequestStatus::Pending {
-                    say!(
-                        "    holds {} until answered",
-                        config.economy.coins_with_value(r.hold_coins)
+                    // The coins approving it would spend, with what they cost.
+                    let cost = ledger::cost_of_coins(
+                        store.conn(),
+                        r.member,
+                        u64::try_from(r.hold_coins).unwrap_or(0),
                     )?;
+                    let held = match cost {
+                        Some(cost) => crate::guard::coins_and_money(
+                            r.hold_coins,
+                            cost,
+                            config.settings.currency,
+                        ),
+                        None => config.economy.coins_with_value(r.hold_coins),
+                    };
+                    say!("    holds {held} until answered")?;
                 }
                 match r.status {
                     RequestStatus::Pending => {

@@ -129,8 +129,64 @@ pub struct Reason {
     pub severity: Severity,
     /// One sentence a parent or teen can act on; coin figures carry money.
     pub message: String,
-    /// The figures behind the message (name, value), e.g. ("needed", "350 coins (4.99 USD)").
-    pub figures: Vec<(&'static str, String)>,
+    /// The figures behind the message (name, value), e.g. ("needed", 350
+    /// coins worth 4.99 USD): the same numbers, for programs.
+    pub figures: Vec<(&'static str, Figure)>,
+}
+
+/// A number behind a reason. In JSON money is `{"amount", "currency"}` as
+/// everywhere; coins carry their money value and whether it is what those
+/// coins cost (known coins) or an estimate at the best pack rate (an amount,
+/// such as a limit); for people each reads as in the messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Figure {
+    Money(crate::money::Money),
+    Coins {
+        coins: i64,
+        value: crate::money::Money,
+        estimated: bool,
+    },
+    Diamonds {
+        diamonds: i64,
+        value: crate::money::Money,
+    },
+    Text(String),
+}
+
+impl Figure {
+    /// An amount of coins valued at the best pack rate (an estimate).
+    pub fn estimated_coins(coins: i64, economy: &crate::config::Economy) -> Figure {
+        let exact = economy.best_rate_per_coin() * rust_decimal::Decimal::from(coins);
+        let value = crate::money::rounding::for_display(exact, economy.currency);
+        Figure::Coins {
+            coins,
+            value: crate::money::Money::from_decimal(economy.currency, value)
+                .unwrap_or(crate::money::Money::zero(economy.currency)),
+            estimated: true,
+        }
+    }
+}
+
+impl std::fmt::Display for Figure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = |n: i64| crate::money::Coins::from_i64(n.max(0)).unwrap_or_default();
+        match self {
+            Figure::Money(m) => write!(f, "{m}"),
+            Figure::Coins {
+                coins,
+                value,
+                estimated: true,
+            } => write!(f, "{} (≈{value})", count(*coins)),
+            Figure::Coins { coins, value, .. } => write!(f, "{} ({value})", count(*coins)),
+            Figure::Diamonds { diamonds, value } => write!(
+                f,
+                "{} ({value})",
+                crate::money::Diamonds::from_i64((*diamonds).max(0)).unwrap_or_default()
+            ),
+            Figure::Text(t) => f.write_str(t),
+        }
+    }
 }
 
 impl Reason {
@@ -150,7 +206,10 @@ impl Reason {
         );
         object.insert("message".into(), self.message.clone().into());
         for (name, value) in &self.figures {
-            object.insert((*name).into(), value.clone().into());
+            object.insert(
+                (*name).into(),
+                serde_json::to_value(value).unwrap_or_default(),
+            );
         }
         serde_json::Value::Object(object)
     }
@@ -177,6 +236,8 @@ pub struct LimitUse {
     pub limit: Limit,
     pub used_before: i64,
     pub this: i64,
+    /// For a gift limit: what the coins used, this gift's included, cost.
+    pub cost_after: i64,
 }
 
 impl LimitUse {
@@ -302,6 +363,11 @@ pub fn evaluate<'id>(
                 spent.for_scope(limit.scope).max(0)
             },
             this: this.for_scope(limit.scope),
+            cost_after: if limit.window == Window::Transaction {
+                this.gift_cost_micros
+            } else {
+                spent.gift_cost_micros.saturating_add(this.gift_cost_micros)
+            },
         })
         .collect();
     let allow = || {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Timelike};
 use rust_decimal::Decimal;
 
-use super::{Facts, Intent, Reason, RuleId, Severity};
+use super::{Facts, Figure, Intent, Reason, RuleId, Severity};
 use crate::config::Verdict;
 use crate::domain::{Role, Scope, Window, format_time_of_day};
 use crate::ledger::CreatorList;
@@ -25,7 +25,7 @@ fn reason(
     rule: RuleId,
     verdict: Verdict,
     message: String,
-    figures: Vec<(&'static str, String)>,
+    figures: Vec<(&'static str, Figure)>,
 ) -> Option<Reason> {
     let severity = match verdict {
         Verdict::Allow => return None,
@@ -43,21 +43,25 @@ fn reason(
 /// Coins whose cost is known (from the lots they came or would come from):
 /// "90 coins (1.28 USD)". Without a known cost (coins not in the wallet
 /// yet), their value at the best pack rate, marked "≈".
-fn coins_costing(facts: &Facts<'_>, coins: i64, cost: Option<i64>) -> String {
+fn coins_costing(facts: &Facts<'_>, coins: i64, cost: Option<i64>) -> Figure {
     match cost {
-        Some(cost) if coins > 0 => format!(
-            "{} ({})",
-            Coins::from_i64(coins).unwrap_or_default(),
-            Money::from_micros(facts.config.economy.currency, cost)
-        ),
+        Some(cost) if coins > 0 => Figure::Coins {
+            coins,
+            value: Money::from_micros(facts.config.economy.currency, cost),
+            estimated: false,
+        },
         _ => hypothetical_coins(facts, coins),
     }
 }
 
 /// Coins that are an amount, not particular coins (a limit, what is left of
 /// it): valued at the best pack rate, marked "≈".
-fn hypothetical_coins(facts: &Facts<'_>, coins: i64) -> String {
-    facts.config.economy.coins_with_value(coins)
+fn hypothetical_coins(facts: &Facts<'_>, coins: i64) -> Figure {
+    Figure::estimated_coins(coins, &facts.config.economy)
+}
+
+fn text(value: impl Into<String>) -> Figure {
+    Figure::Text(value.into())
 }
 
 fn action_words(intent: &Intent) -> (&'static str, &'static str) {
@@ -99,7 +103,7 @@ fn age_band(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
         RuleId::AgeBand,
         verdict,
         format!("{} is {age}: {range}, {plural} {rule}", member.name),
-        vec![("age", age.to_string()), ("band", range)],
+        vec![("age", text(age.to_string())), ("band", text(range))],
     )
 }
 
@@ -135,14 +139,14 @@ fn limits(facts: &Facts<'_>) -> Vec<Reason> {
         // they cost where the coins are known (used, this gift) and their
         // value at the best pack rate where they are only an amount.
         let (show_used, show_this, show_total, show_amount): (
-            String,
-            String,
-            String,
-            &dyn Fn(i64) -> String,
+            Figure,
+            Figure,
+            Figure,
+            &dyn Fn(i64) -> Figure,
         ) = if limit.scope.counts_money() {
-            let money = |v: i64| Money::from_micros(currency, v).to_string();
+            let money = |v: i64| Figure::Money(Money::from_micros(currency, v));
             (money(used), money(this), money(total), &|v| {
-                Money::from_micros(currency, v).to_string()
+                Figure::Money(Money::from_micros(currency, v))
             })
         } else {
             (
@@ -194,8 +198,8 @@ fn limits(facts: &Facts<'_>) -> Vec<Reason> {
                 verdict,
                 message,
                 vec![
-                    ("scope", limit.scope.to_string()),
-                    ("window", limit.window.to_string()),
+                    ("scope", text(limit.scope.to_string())),
+                    ("window", text(limit.window.to_string())),
                     ("limit", show_amount(threshold)),
                     ("used", show_used.clone()),
                     ("this", show_this.clone()),
@@ -236,7 +240,7 @@ fn quiet_hours(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
             facts.config.settings.timezone.name(),
             intent.member().name
         ),
-        vec![("quiet_hours", span), ("now", now)],
+        vec![("quiet_hours", text(span)), ("now", text(now))],
     )
 }
 
@@ -257,8 +261,8 @@ fn creator_list(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
                 member.name, creator.name
             ),
             vec![
-                ("creator", creator.name.to_string()),
-                ("list", "blocked".into()),
+                ("creator", text(creator.name.as_str())),
+                ("list", text("blocked")),
             ],
         ),
         None => {
@@ -276,15 +280,15 @@ fn creator_list(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
                     creator.name, member.name
                 ),
                 vec![
-                    ("creator", creator.name.to_string()),
-                    ("list", "unknown".into()),
+                    ("creator", text(creator.name.as_str())),
+                    ("list", text("unknown")),
                 ],
             )
         }
     }
 }
 
-fn deny(rule: RuleId, message: String, figures: Vec<(&'static str, String)>) -> Reason {
+fn deny(rule: RuleId, message: String, figures: Vec<(&'static str, Figure)>) -> Reason {
     Reason {
         rule,
         severity: Severity::Deny,
@@ -314,7 +318,10 @@ fn clock_sanity(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
         format!(
             "this computer's clock reads {now_text}, earlier than the newest entry ({newest_text}); fix the clock before spending"
         ),
-        vec![("clock", now_text), ("newest_entry", newest_text)],
+        vec![
+            ("clock", text(now_text)),
+            ("newest_entry", text(newest_text)),
+        ],
     ))
 }
 
@@ -326,7 +333,7 @@ fn role(intent: &Intent) -> Option<Reason> {
                 "{} is a {}; only a {needed} can {action}",
                 who.name, who.role
             ),
-            vec![("role", who.role.to_string())],
+            vec![("role", text(who.role.to_string()))],
         )
     };
     match intent {
@@ -373,7 +380,7 @@ fn funds(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
                         format!("this needs {needed} but no coins are available"),
                         vec![
                             ("needed", needed),
-                            ("available", "0 coins".into()),
+                            ("available", coins_costing(facts, 0, Some(0))),
                             ("short", short),
                         ],
                     );
@@ -398,14 +405,13 @@ fn funds(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
             ..
         } => {
             if held < diamonds {
-                let show = |d: &Diamonds| {
-                    let value = rounding::for_payout(
+                let show = |d: &Diamonds| Figure::Diamonds {
+                    diamonds: d.to_i64().unwrap_or(i64::MAX),
+                    value: rounding::for_payout(
                         economy.diamond_value * Decimal::from(d.get()),
                         economy.currency,
                     )
-                    .map(|m| m.to_string())
-                    .unwrap_or_default();
-                    format!("{d} ({value})")
+                    .unwrap_or(Money::zero(economy.currency)),
                 };
                 let (needed, available) = (show(diamonds), show(held));
                 return Some(deny(
@@ -424,7 +430,11 @@ fn funds(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
                 deny(
                     RuleId::Funds,
                     format!("{diamonds} pay out {payout}, below the minimum payout of {minimum} ({needed} diamonds)"),
-                    vec![("payout", payout.to_string()), ("minimum", minimum.to_string()), ("available", Diamonds::to_string(held))],
+                    vec![
+                        ("payout", Figure::Money(*payout)),
+                        ("minimum", Figure::Money(minimum)),
+                        ("available", text(held.to_string())),
+                    ],
                 )
             })
         }

@@ -56,7 +56,7 @@ pub use requests::{
 };
 pub use reversal::{ReversalPlan, SpentIn, plan_reversal};
 pub use spend::{Spend, spend_of_draft, spent_in};
-pub use store::{BUSY_TIMEOUT, Store, WriteTx};
+pub use store::{BUSY_TIMEOUT, Store, WriteTx, household_currency};
 pub use transactions::{find_by_key, newest_entry_at};
 pub use verify::{Problem, VerifyReport, verify};
 

@@ -471,3 +471,13 @@ pub(crate) fn household_tz(conn: &Connection) -> Result<chrono_tz::Tz, LedgerErr
         message: format!("unknown household time zone {name:?}"),
     })
 }
+
+/// The household's currency, as stored.
+pub fn household_currency(conn: &Connection) -> Result<Currency, LedgerError> {
+    let code: String = conn.one("SELECT currency FROM household WHERE id = 1", [], |r| {
+        r.get(0)
+    })?;
+    Currency::parse(&code).map_err(|_| LedgerError::Corrupt {
+        message: format!("the household currency {code:?} is not one coinguard knows"),
+    })
+}

@@ -207,6 +207,46 @@ impl fmt::Display for Money {
     }
 }
 
+/// In JSON, money is always `{"amount": "4.99", "currency": "USD"}`: the
+/// exact amount as a decimal string (never a float, never rounded) and its
+/// currency, whatever the command or message.
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Money", 2)?;
+        s.serialize_field("amount", &self.amount().normalize().to_string())?;
+        s.serialize_field("currency", self.currency.code())?;
+        s.end()
+    }
+}
+
+/// Reads the same shape back, strictly: a known currency, a plain decimal
+/// with at most 6 places (the stored scale). Negative amounts are allowed
+/// here (refunds), unlike in what a person types.
+impl<'de> serde::Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Money, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            amount: String,
+            currency: String,
+        }
+        let raw = Raw::deserialize(deserializer)?;
+        let currency = Currency::parse(&raw.currency).map_err(serde::de::Error::custom)?;
+        let (negative, digits) = match raw.amount.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, raw.amount.as_str()),
+        };
+        let amount = if digits.trim_start_matches(['0', '.']).is_empty() && !digits.is_empty() {
+            Decimal::ZERO
+        } else {
+            parse_plain_decimal(digits).map_err(serde::de::Error::custom)?
+        };
+        let amount = if negative { -amount } else { amount };
+        Money::from_decimal(currency, amount).map_err(serde::de::Error::custom)
+    }
+}
+
 /// The strict decimal grammar shared by amounts and config prices:
 /// digits, optionally one dot and more digits. Everything else is named.
 pub fn parse_plain_decimal(text: &str) -> Result<Decimal, MoneyError> {
@@ -330,6 +370,30 @@ mod tests {
                 err.contains(expected),
                 "input {input:?}: expected message containing {expected:?}, got {err:?}"
             );
+        }
+    }
+
+    #[test]
+    fn money_travels_as_an_exact_decimal_string_and_a_currency() {
+        let m = Money::from_micros(Currency::USD, 14_143);
+        let json = serde_json::to_string(&m).unwrap_or_default();
+        assert_eq!(json, r#"{"amount":"0.014143","currency":"USD"}"#);
+        assert_eq!(serde_json::from_str::<Money>(&json).ok(), Some(m));
+        let refund = Money::from_micros(Currency::USD, -990_000);
+        let json = serde_json::to_string(&refund).unwrap_or_default();
+        assert_eq!(serde_json::from_str::<Money>(&json).ok(), Some(refund));
+        let zero = Money::zero(Currency::USD);
+        let json = serde_json::to_string(&zero).unwrap_or_default();
+        assert_eq!(json, r#"{"amount":"0","currency":"USD"}"#);
+        assert_eq!(serde_json::from_str::<Money>(&json).ok(), Some(zero));
+        for bad in [
+            r#"{"amount":"1e3","currency":"USD"}"#,
+            r#"{"amount":"1.0000001","currency":"USD"}"#,
+            r#"{"amount":"1","currency":"XXX"}"#,
+            r#"{"amount":1,"currency":"USD"}"#,
+            r#"{"amount":"1","currency":"USD","extra":1}"#,
+        ] {
+            assert!(serde_json::from_str::<Money>(bad).is_err(), "{bad}");
         }
     }
 

@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use crate::config::Config;
 use crate::domain::{MemberId, Window};
 use crate::ledger::{self, LedgerError, Limit, Member, Request, RequestStatus, Spend, spend};
+use crate::money::{Currency, Money};
 
 /// A calendar period in the household's time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,8 +44,13 @@ impl Period {
 pub struct LimitStatus {
     pub limit: Limit,
     pub used: i64,
+    /// For a gift limit: what the coins used cost (from their lots), so the
+    /// used coins show their real value; 0 for money limits.
+    pub used_cost: i64,
     pub remaining: i64,
-    /// Of the hard amount if set, else the soft one.
+    /// Of the hard amount if set, else the soft one, computed from the
+    /// figures as shown (money rounded to the cent), so "60.00 USD of
+    /// 60.00 USD" never reads 99%.
     pub percent: i64,
 }
 
@@ -92,9 +98,10 @@ pub fn limit_statuses(
 ) -> Result<Vec<LimitStatus>, LedgerError> {
     let mut windows: Vec<(Window, Spend)> = Vec::new();
     let mut statuses = Vec::new();
+    let currency = ledger::household_currency(conn)?;
     for limit in ledger::limits_of(conn, member)? {
-        let used = if limit.window == Window::Transaction {
-            0 // a single transaction: nothing before it counts
+        let (used, used_cost) = if limit.window == Window::Transaction {
+            (0, 0) // a single transaction: nothing before it counts
         } else {
             let spent = match windows.iter().find(|(w, _)| *w == limit.window) {
                 Some((_, spent)) => *spent,
@@ -104,22 +111,44 @@ pub fn limit_statuses(
                     spent
                 }
             };
-            spent.for_scope(limit.scope).max(0)
+            let cost = if limit.scope.counts_money() {
+                0
+            } else {
+                spent.gift_cost_micros.max(0)
+            };
+            (spent.for_scope(limit.scope).max(0), cost)
         };
         let cap = limit.hard.or(limit.soft).unwrap_or(0);
-        let percent = if cap > 0 {
-            (i128::from(used) * 100 / i128::from(cap)) as i64
-        } else {
-            0
-        };
         statuses.push(LimitStatus {
             limit,
             used,
+            used_cost,
             remaining: (cap - used).max(0),
-            percent,
+            percent: percent_as_shown(used, cap, limit.scope.counts_money().then_some(currency)),
         });
     }
     Ok(statuses)
+}
+
+/// `used` of `cap` in percent, floored, from the figures people read: money
+/// rounded to the currency's minor unit first, as it is displayed.
+fn percent_as_shown(used: i64, cap: i64, money: Option<Currency>) -> i64 {
+    use rust_decimal::prelude::ToPrimitive;
+    let shown = |v: i64| match money {
+        Some(currency) => Money::from_micros(currency, v)
+            .display_amount()
+            .checked_mul(rust_decimal::Decimal::from(
+                10i64.pow(currency.minor_units()),
+            ))
+            .and_then(|d| d.to_i64())
+            .unwrap_or(v),
+        None => v,
+    };
+    let (used, cap) = (shown(used), shown(cap));
+    if cap <= 0 {
+        return 0;
+    }
+    i64::try_from(i128::from(used) * 100 / i128::from(cap)).unwrap_or(i64::MAX)
 }
 
 /// The report for the current `period` (the one holding today).
@@ -238,4 +267,20 @@ pub fn period_report_between(
         refused_latest,
         pending,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_as_shown;
+    use crate::money::Currency;
+
+    #[test]
+    fn percent_follows_the_figures_people_read() {
+        let usd = Some(Currency::USD);
+        // 59.995 USD shows as 60.00 USD: of 60.00 USD that is 100%, not 99%.
+        assert_eq!(percent_as_shown(59_995_000, 60_000_000, usd), 100);
+        assert_eq!(percent_as_shown(59_994_999, 60_000_000, usd), 99);
+        assert_eq!(percent_as_shown(150, 500, None), 30);
+        assert_eq!(percent_as_shown(10, 0, usd), 0);
+    }
 }

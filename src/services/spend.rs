@@ -339,12 +339,18 @@ fn threshold_message(
         }
     };
     let cap = used.limit.hard.or(used.limit.soft).unwrap_or(0);
+    let after = used.used_before.saturating_add(used.this);
+    // Coins used are known coins, with what they cost; the cap is an amount.
+    let used_text = if used.limit.scope.counts_money() {
+        show(after)
+    } else {
+        guard::coins_and_money(after, used.cost_after, currency)
+    };
     format!(
-        "{} has used {pct}% of the {} limit for {}: {} of {}",
+        "{} has used {pct}% of the {} limit for {}: {used_text} of {}",
         intent.member().name,
         used.limit.scope,
         used.limit.window.phrase(),
-        show(used.used_before.saturating_add(used.this)),
         show(cap)
     )
 }

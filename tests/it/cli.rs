@@ -565,8 +565,19 @@ fn limits_and_rules_are_set_with_the_pin_and_show_before_and_after() {
     let (code, doc) = h.json(&["buy", "Lee", "coins-700"]);
     assert_eq!(code, Some(4));
     assert_eq!(doc["reasons"][0]["rule"], "hard_limit");
-    assert_eq!(doc["reasons"][0]["limit"], "5.00 USD");
-    assert_eq!(doc["reasons"][0]["remaining"], "5.00 USD");
+    // A reason's figures are data: money in the one JSON shape for money.
+    assert_eq!(
+        doc["reasons"][0]["limit"],
+        serde_json::json!({"amount": "5", "currency": "USD"})
+    );
+    assert_eq!(
+        doc["reasons"][0]["this"],
+        serde_json::json!({"amount": "9.99", "currency": "USD"})
+    );
+    assert_eq!(
+        doc["reasons"][0]["remaining"],
+        serde_json::json!({"amount": "5", "currency": "USD"})
+    );
     let out = h.guardian(&["rule", "creator", "Lee", "Ana", "--allow"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let out = h.run(&["limit", "list", "Lee"]);
@@ -582,7 +593,7 @@ fn limits_and_rules_are_set_with_the_pin_and_show_before_and_after() {
     let out = h.run(&["limit", "list", "Lee"]);
     assert!(
         String::from_utf8_lossy(&out.stdout).contains(
-            "gift per week: approval needed above 500 coins (≈7.07 USD); used this week: 0 coins (≈0.00 USD); 500 coins (≈7.07 USD) left"
+            "gift per week: approval needed above 500 coins (≈7.07 USD); used this week: 0 coins (0.00 USD); 500 coins (≈7.07 USD) left"
         ),
         "{}",
         String::from_utf8_lossy(&out.stdout)
@@ -912,8 +923,11 @@ fn a_teens_request_is_approved_denied_asked_again_and_reversed_from_the_cli() {
     let listed =
         String::from_utf8_lossy(&h.run(&["request", "list", "--status", "pending"]).stdout)
             .to_string();
+    // One amount, one price: the coins held are the coins the gift would
+    // spend, priced as in its summary (from their lots, not the pack rate).
     assert!(
-        listed.contains("holds 30 coins (≈0.42 USD) until answered"),
+        listed.contains("to Ana: 30 coins (0.42 USD);")
+            && listed.contains("holds 30 coins (0.42 USD) until answered"),
         "{listed}"
     );
 }
@@ -1912,4 +1926,28 @@ fn a_guardian_is_added_with_a_pin_and_adults_are_told_when_they_have_none() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+#[test]
+fn coins_that_are_known_carry_what_they_cost_everywhere() {
+    let h = CliHousehold::new();
+    // 350 coins bought for 4.99 USD: 1.4257 cents each, not the best pack
+    // rate of 1.4143 cents.
+    let out = h.run(&["buy", "Sam", "coins-350"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let out = h.guardian(&["request", "approve", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = h.run(&["gift", "Sam", "Ana", "doughnut", "--count", "3"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let asked = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(asked.contains("90 coins (1.28 USD)"), "{asked}");
+    let listed =
+        String::from_utf8_lossy(&h.run(&["request", "list", "--status", "pending"]).stdout)
+            .to_string();
+    assert!(
+        listed.contains("holds 90 coins (1.28 USD) until answered"),
+        "the hold is priced like the gift it holds for: {listed}"
+    );
+    let members = String::from_utf8_lossy(&h.run(&["member", "list"]).stdout).to_string();
+    assert!(members.contains("350 coins (4.99 USD)"), "{members}");
 }
