@@ -342,7 +342,8 @@ pub enum LimitCommand {
     /// Set a limit (guardian PIN needed). Amounts are money for purchase and all, coins for gift
     Set {
         member: String,
-        /// purchase (money spent on coins), gift (coins given), or all (both, in money)
+        /// purchase (money paid for coins), gift (coins given), or all (all spending in
+        /// money, counted once: money paid for coins, plus granted coins' value when gifted)
         #[arg(long)]
         scope: String,
         /// transaction, day, week, month (household calendar), or 24h, 7d, 30d (rolling)

@@ -1951,3 +1951,19 @@ fn coins_that_are_known_carry_what_they_cost_everywhere() {
     let members = String::from_utf8_lossy(&h.run(&["member", "list"]).stdout).to_string();
     assert!(members.contains("350 coins (4.99 USD)"), "{members}");
 }
+
+#[test]
+fn limit_set_help_says_what_the_all_scope_counts() {
+    let out = coinguard()
+        .args(["limit", "set", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        help.contains("counted once: money paid for coins, plus granted coins' value when gifted"),
+        "{help}"
+    );
+}
