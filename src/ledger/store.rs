@@ -23,7 +23,11 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An open household database.
 pub struct Store {
+    /// The one connection that writes, inside [`Store::write`] only.
     conn: Connection,
+    /// Opened read-only: what [`Store::conn`] hands to readers (reports,
+    /// listings, screens) cannot INSERT, UPDATE or DELETE, whoever holds it.
+    reader: Connection,
     path: PathBuf,
     /// The configuration in force and the catalog version it came from.
     /// Reloaded when a newer catalog version appears; household settings
@@ -123,19 +127,12 @@ impl Store {
         now: DateTime<Utc>,
         version: i64,
     ) -> Result<Store, LedgerError> {
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| LedgerError::from_sqlite(path, e))?;
-        let mut store = Store {
-            cached: None,
-            conn,
-            path: path.to_path_buf(),
-        };
-        store.configure()?;
-        store
-            .conn
-            .pragma_update(None, "application_id", APPLICATION_ID)?;
+        configure_writer(&conn)?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         let now_us = now.timestamp_micros();
-        let tx = Transaction::new(&mut store.conn, TransactionBehavior::Immediate)?;
+        let tx = Transaction::new(&mut conn, TransactionBehavior::Immediate)?;
         schema::migrate(&tx, 0, version, now_us)?;
         let s = &config.settings;
         tx.run(
@@ -159,7 +156,29 @@ impl Store {
             params![now_us, config.economy.to_toml()],
         )?;
         tx.commit()?;
-        Ok(store)
+        Store::with_reader(conn, path)
+    }
+
+    /// The store around a writer that is configured and migrated: opens the
+    /// read-only connection beside it.
+    fn with_reader(conn: Connection, path: &Path) -> Result<Store, LedgerError> {
+        let reader = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| LedgerError::from_sqlite(path, e))?;
+        reader.set_prepared_statement_cache_capacity(256);
+        reader.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
+        reader.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(Store {
+            cached: None,
+            conn,
+            reader,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Opens an existing household database, migrating an older schema.
@@ -187,58 +206,53 @@ impl Store {
                 });
             }
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| LedgerError::from_sqlite(path, e))?;
-        let mut store = Store {
-            cached: None,
-            conn,
-            path: path.to_path_buf(),
-        };
-        store.configure()?;
+        configure_writer(&conn)?;
         let latest = schema::latest_version();
-        let version: i64 = store
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version < latest {
             let now_us = Utc::now().timestamp_micros();
-            let tx = Transaction::new(&mut store.conn, TransactionBehavior::Immediate)?;
+            let tx = Transaction::new(&mut conn, TransactionBehavior::Immediate)?;
             // Another process may have migrated while we waited for the lock.
             let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
             schema::migrate(&tx, version, latest, now_us)?;
             tx.commit()?;
         }
-        Ok(store)
+        Store::with_reader(conn, path)
     }
+}
 
-    fn configure(&mut self) -> Result<(), LedgerError> {
-        // Every statement the write path uses stays prepared (rusqlite keeps 16 by default).
-        self.conn.set_prepared_statement_cache_capacity(256);
-        // Without the query-planner stability guarantee, SQLite 3.54 re-plans
-        // a cached `WHERE x = ?1 ... ORDER BY` statement on every run (it
-        // checks whether the bound value makes the ORDER BY redundant). Our
-        // plans come from the indexes, never from bound values, so this only
-        // removes the re-parsing: limits, creator rules, FIFO lots and
-        // postings were all recompiled on every guarded commit.
-        self.conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-            true,
-        )?;
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        let mode: String = self
-            .conn
-            .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(LedgerError::Io {
-                path: self.path.clone(),
-                message: format!("could not switch to WAL mode (got {mode})"),
-            });
-        }
-        // FULL: a committed purchase survives a power cut, not only a crash.
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        Ok(())
+/// The writer's settings: statements kept prepared, the query-planner
+/// stability guarantee, WAL, full fsync, foreign keys.
+fn configure_writer(conn: &Connection) -> Result<(), LedgerError> {
+    // Every statement the write path uses stays prepared (rusqlite keeps 16 by default).
+    conn.set_prepared_statement_cache_capacity(256);
+    // Without the query-planner stability guarantee, SQLite 3.54 re-plans
+    // a cached `WHERE x = ?1 ... ORDER BY` statement on every run (it
+    // checks whether the bound value makes the ORDER BY redundant). Our
+    // plans come from the indexes, never from bound values, so this only
+    // removes the re-parsing: limits, creator rules, FIFO lots and
+    // postings were all recompiled on every guarded commit.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(LedgerError::Io {
+            path: conn.path().map(PathBuf::from).unwrap_or_default(),
+            message: format!("could not switch to WAL mode (got {mode})"),
+        });
     }
+    // FULL: a committed purchase survives a power cut, not only a crash.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
 
+impl Store {
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -251,9 +265,21 @@ impl Store {
         Ok(())
     }
 
-    /// Read access for queries (reports, listings). Writes go through [`Store::write`].
+    /// Read access for queries (reports, listings): a read-only connection,
+    /// so nothing that holds it can write. Writes go through [`Store::write`].
     pub fn conn(&self) -> &Connection {
-        &self.conn
+        &self.reader
+    }
+
+    /// How often the writer ran `sql` and re-prepared it: for the test that
+    /// pins the statement-cache fix (see `configure_writer`).
+    #[doc(hidden)]
+    pub fn writer_statement_status(&self, sql: &str) -> Result<(i32, i32), LedgerError> {
+        let stmt = self.conn.prepare_cached(sql)?;
+        Ok((
+            stmt.get_status(rusqlite::StatementStatus::Run),
+            stmt.get_status(rusqlite::StatementStatus::RePrepare),
+        ))
     }
 
     /// Runs `f` inside one `BEGIN IMMEDIATE` transaction and commits if it
@@ -315,7 +341,7 @@ impl Store {
     /// The configuration recorded in the database: settings, age bands and
     /// the newest catalog version.
     pub fn config(&self) -> Result<Config, LedgerError> {
-        load_config(&self.conn)
+        load_config(&self.reader)
     }
 }
 

@@ -326,15 +326,8 @@ fn guarded_writes_do_not_recompile_their_statements() {
          FROM open_lots o JOIN lots l ON l.id = o.lot_id JOIN lot_paid p ON p.lot_id = o.lot_id
          WHERE o.member_id = ?1 ORDER BY o.lot_id",
     ] {
-        let stmt = h.store.conn().prepare_cached(sql).unwrap();
-        assert!(
-            stmt.get_status(rusqlite::StatementStatus::Run) >= 5,
-            "{sql} was not run"
-        );
-        assert_eq!(
-            stmt.get_status(rusqlite::StatementStatus::RePrepare),
-            0,
-            "{sql}"
-        );
+        let (runs, reprepares) = h.store.writer_statement_status(sql).unwrap();
+        assert!(runs >= 5, "{sql} was not run");
+        assert_eq!(reprepares, 0, "{sql}");
     }
 }
