@@ -268,6 +268,10 @@ impl Store {
     /// Read access for queries (reports, listings): a read-only connection,
     /// so nothing that holds it can write. Writes go through [`Store::write`].
     pub fn conn(&self) -> &Connection {
+        self.reader()
+    }
+
+    fn reader(&self) -> &Connection {
         &self.reader
     }
 
