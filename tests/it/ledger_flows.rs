@@ -331,3 +331,18 @@ fn guarded_writes_do_not_recompile_their_statements() {
         assert_eq!(reprepares, 0, "{sql}");
     }
 }
+
+/// What `Store::conn()` hands out reads only: a report, a listing or a
+/// screen holding it cannot change the household.
+#[test]
+fn the_connection_readers_get_cannot_write() {
+    let h = Household::new();
+    for sql in [
+        "DELETE FROM limits",
+        "INSERT INTO alerts (at_us, member_id, kind, message) VALUES (0, 1, 'x', 'y')",
+        "UPDATE members SET pin_hash = NULL",
+    ] {
+        let err = h.store.conn().execute(sql, []).unwrap_err().to_string();
+        assert!(err.contains("readonly"), "{sql}: {err}");
+    }
+}
