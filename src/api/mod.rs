@@ -3,3 +3,5 @@
 //! (`--db`) or by the household service over its socket.
 
 pub mod wire;
+
+pub use crate::domain::ErrorKind;

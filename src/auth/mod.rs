@@ -78,6 +78,26 @@ pub enum AuthError {
     Ledger(#[from] LedgerError),
 }
 
+impl AuthError {
+    /// What kind of failure this is (see [`crate::domain::ErrorKind`]).
+    pub fn kind(&self) -> crate::domain::ErrorKind {
+        use crate::domain::ErrorKind;
+        match self {
+            AuthError::WrongPin { .. } | AuthError::Locked { .. } | AuthError::NoPin { .. } => {
+                ErrorKind::Auth
+            }
+            AuthError::NotGuardian { .. } => ErrorKind::Forbidden,
+            AuthError::Ledger(e) => e.kind(),
+            AuthError::Hashing(_) => ErrorKind::Other,
+            AuthError::PinTooShort
+            | AuthError::PinTooLong
+            | AuthError::PinControlChar
+            | AuthError::WhichGuardian { .. }
+            | AuthError::Name(_) => ErrorKind::BadInput,
+        }
+    }
+}
+
 /// A PIN or passphrase as typed. Its text never leaves this module except to
 /// the hasher.
 #[derive(Clone, PartialEq, Eq)]

@@ -499,76 +499,24 @@ impl From<crate::money::MoneyError> for CliError {
 }
 
 impl CliError {
+    /// What kind of failure this is: decides both the exit code and the
+    /// `kind` of the JSON error document.
+    pub fn kind(&self) -> crate::domain::ErrorKind {
+        use crate::domain::ErrorKind;
+        match self {
+            CliError::Service(e) => e.kind(),
+            CliError::Config(_) => ErrorKind::Config,
+            CliError::BadInput(_) => ErrorKind::BadInput,
+            CliError::Other(_) | CliError::OutputClosed => ErrorKind::Other,
+        }
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Service(ServiceError::Auth(
-                AuthError::WrongPin { .. } | AuthError::Locked { .. } | AuthError::NoPin { .. },
-            )) => EXIT_AUTH,
-            CliError::Service(ServiceError::Auth(AuthError::Hashing(_))) => EXIT_OTHER,
-            CliError::Service(ServiceError::Auth(_)) => EXIT_BAD_INPUT,
-            CliError::Service(e) if e.is_bad_input() => EXIT_BAD_INPUT,
-            CliError::Service(ServiceError::Ledger(
-                LedgerError::Missing { .. }
-                | LedgerError::NotSqlite { .. }
-                | LedgerError::Foreign { .. }
-                | LedgerError::Newer { .. }
-                | LedgerError::Corrupt { .. },
-            )) => EXIT_BAD_INPUT,
-            CliError::Config(_) | CliError::BadInput(_) => EXIT_BAD_INPUT,
+            // The reader went away: nothing failed.
             CliError::OutputClosed => EXIT_OK,
-            _ => EXIT_OTHER,
+            other => other.kind().exit_code(),
         }
-    }
-
-    /// A stable word for the class of error, for scripts reading `--json`:
-    /// `bad_input`, `usage`, `config`, `auth`, `not_found`, `conflict`,
-    /// `database` or `other`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            CliError::Service(e) => service_kind(e),
-            CliError::Config(_) => "config",
-            CliError::BadInput(_) => "bad_input",
-            CliError::Other(_) | CliError::OutputClosed => "other",
-        }
-    }
-}
-
-fn service_kind(e: &ServiceError) -> &'static str {
-    match e {
-        ServiceError::Ledger(e) => ledger_kind(e),
-        ServiceError::Auth(e) => auth_kind(e),
-        ServiceError::UnknownPack { .. }
-        | ServiceError::UnknownGift { .. }
-        | ServiceError::UnknownRequest { .. }
-        | ServiceError::NoSuchAlert { .. }
-        | ServiceError::NoSuchLimit { .. } => "not_found",
-        ServiceError::NotPending { .. } | ServiceError::StillOpen { .. } => "conflict",
-        _ => "bad_input",
-    }
-}
-
-fn auth_kind(e: &AuthError) -> &'static str {
-    match e {
-        AuthError::WrongPin { .. } | AuthError::Locked { .. } | AuthError::NoPin { .. } => "auth",
-        AuthError::Ledger(e) => ledger_kind(e),
-        AuthError::Hashing(_) => "other",
-        _ => "bad_input",
-    }
-}
-
-fn ledger_kind(e: &LedgerError) -> &'static str {
-    match e {
-        LedgerError::Missing { .. }
-        | LedgerError::UnknownTransaction { .. }
-        | LedgerError::UnknownMember { .. } => "not_found",
-        LedgerError::AlreadyExists { .. }
-        | LedgerError::KeyConflict { .. }
-        | LedgerError::AlreadyReversed { .. }
-        | LedgerError::NotReversible { .. }
-        | LedgerError::DuplicateMember { .. }
-        | LedgerError::NotPending { .. } => "conflict",
-        LedgerError::Money(_) => "bad_input",
-        _ => "database",
     }
 }
 
@@ -582,7 +530,7 @@ pub fn report_error(args: &Args, error: &CliError) {
         // Nothing more to do if standard output is gone too.
         let _ = output::json(&serde_json::json!({
             "outcome": "error",
-            "error": {"kind": error.kind(), "message": message},
+            "error": {"kind": error.kind().as_str(), "message": message},
         }));
     }
 }
@@ -738,5 +686,74 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
         Command::Report(report) => audit::report(args, clock, report),
         Command::Log(cmd) => audit::log(args, cmd),
         Command::Export(export) => audit::export(args, export),
+    }
+}
+
+#[cfg(test)]
+mod exit_code_tests {
+    use super::*;
+    use crate::auth::AuthError;
+
+    /// One table: an error from each layer, and the exit code SPEC section 7
+    /// gives it. The code comes from the error's kind alone.
+    #[test]
+    fn each_error_exits_with_the_code_its_kind_gives() {
+        let cases: Vec<(CliError, u8, &str)> = vec![
+            (LedgerError::NotPending { id: 4 }.into(), 2, "conflict"),
+            (
+                ServiceError::NotPending {
+                    id: 4,
+                    status: "approved",
+                }
+                .into(),
+                2,
+                "conflict",
+            ),
+            (
+                AuthError::Locked {
+                    name: "Maria".into(),
+                    until: "10:00".into(),
+                    seconds: 30,
+                }
+                .into(),
+                5,
+                "auth",
+            ),
+            (
+                AuthError::WrongPin {
+                    name: "Maria".into(),
+                    tries_left: 1,
+                }
+                .into(),
+                5,
+                "auth",
+            ),
+            (
+                LedgerError::Missing {
+                    path: "x.db".into(),
+                }
+                .into(),
+                2,
+                "household",
+            ),
+            (
+                ServiceError::UnknownPack {
+                    given: "x".into(),
+                    known: "y".into(),
+                }
+                .into(),
+                2,
+                "not_found",
+            ),
+            (LedgerError::Busy.into(), 1, "other"),
+            (CliError::BadInput("no".into()), 2, "bad_input"),
+        ];
+        for (error, code, kind) in cases {
+            assert_eq!(
+                (error.exit_code(), error.kind().as_str()),
+                (code, kind),
+                "{error}"
+            );
+        }
     }
 }

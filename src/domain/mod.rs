@@ -5,6 +5,7 @@
 //! exists is a valid one. Nothing here touches the database.
 
 mod clock;
+mod error_kind;
 mod limits;
 pub mod model;
 
@@ -15,6 +16,7 @@ use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use error_kind::ErrorKind;
 pub use limits::{Scope, Window};
 pub use model::{
     Account, Asked, CreatorList, Kind, Outcome, Platform, QuietHours, RequestStatus, Unit,

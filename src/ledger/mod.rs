@@ -63,7 +63,7 @@ pub use verify::{Problem, VerifyReport, verify};
 use crate::money::MoneyError;
 
 /// What can go wrong opening or writing the household database.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LedgerError {
     #[error(
         "no household database at {path}; create one with `coinguard init`, or point --db at the right file"
@@ -94,7 +94,7 @@ pub enum LedgerError {
     #[error("cannot use {path}: {message}")]
     Io { path: PathBuf, message: String },
     #[error("database error: {0}")]
-    Sqlite(String),
+    Sqlite(#[source] std::sync::Arc<rusqlite::Error>),
     #[error(
         "internal error: the {unit} postings of this transaction do not balance; nothing was written"
     )]
@@ -153,7 +153,42 @@ impl From<rusqlite::Error> for LedgerError {
             | Some(rusqlite::ErrorCode::DatabaseCorrupt) => LedgerError::Corrupt {
                 message: e.to_string(),
             },
-            _ => LedgerError::Sqlite(e.to_string()),
+            _ => LedgerError::Sqlite(std::sync::Arc::new(e)),
+        }
+    }
+}
+
+/// Errors compare by what they say (the SQLite one by its error's own
+/// equality), so tests can compare whole results.
+impl Eq for LedgerError {}
+
+impl LedgerError {
+    /// What kind of failure this is (see [`ErrorKind`]): the one place that
+    /// decides its exit code and its JSON `kind`.
+    pub fn kind(&self) -> crate::domain::ErrorKind {
+        use crate::domain::ErrorKind;
+        match self {
+            LedgerError::Missing { .. }
+            | LedgerError::NotSqlite { .. }
+            | LedgerError::Foreign { .. }
+            | LedgerError::Newer { .. }
+            | LedgerError::Corrupt { .. } => ErrorKind::Household,
+            LedgerError::UnknownTransaction { .. } | LedgerError::UnknownMember { .. } => {
+                ErrorKind::NotFound
+            }
+            LedgerError::AlreadyExists { .. }
+            | LedgerError::KeyConflict { .. }
+            | LedgerError::AlreadyReversed { .. }
+            | LedgerError::NotReversible { .. }
+            | LedgerError::DuplicateMember { .. }
+            | LedgerError::ConfusableMember { .. }
+            | LedgerError::NotPending { .. } => ErrorKind::Conflict,
+            LedgerError::Money(_) => ErrorKind::BadInput,
+            LedgerError::Busy
+            | LedgerError::Io { .. }
+            | LedgerError::Sqlite(_)
+            | LedgerError::Unbalanced { .. }
+            | LedgerError::Overdrawn { .. } => ErrorKind::Other,
         }
     }
 }

@@ -118,24 +118,29 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
-    /// True when the person typed something wrong (exit code 2), as opposed to
-    /// the database or the machine failing (exit code 1).
-    pub fn is_bad_input(&self) -> bool {
+    /// What kind of failure this is (see [`crate::domain::ErrorKind`]): the
+    /// one place that decides its exit code and its JSON `kind`.
+    pub fn kind(&self) -> crate::domain::ErrorKind {
+        use crate::domain::ErrorKind;
         match self {
-            ServiceError::Ledger(e) => matches!(
-                e,
-                LedgerError::KeyConflict { .. }
-                    | LedgerError::AlreadyReversed { .. }
-                    | LedgerError::NotReversible { .. }
-                    | LedgerError::UnknownTransaction { .. }
-                    | LedgerError::UnknownMember { .. }
-                    | LedgerError::DuplicateMember { .. }
-                    | LedgerError::ConfusableMember { .. }
-                    | LedgerError::AlreadyExists { .. }
-                    | LedgerError::Money(_)
-            ),
-            ServiceError::Auth(_) => false,
-            _ => true,
+            ServiceError::Ledger(e) => e.kind(),
+            ServiceError::Auth(e) => e.kind(),
+            ServiceError::Money(_)
+            | ServiceError::Domain(_)
+            | ServiceError::BirthdateRequired { .. }
+            | ServiceError::GuardianNeedsPin { .. }
+            | ServiceError::LimitNeedsAmount
+            | ServiceError::SoftAboveHard
+            | ServiceError::EmptyQuietHours
+            | ServiceError::NotACreator { .. }
+            | ServiceError::ReasonRequired => ErrorKind::BadInput,
+            ServiceError::UnknownPack { .. }
+            | ServiceError::UnknownGift { .. }
+            | ServiceError::UnknownRequest { .. }
+            | ServiceError::NoSuchAlert { .. }
+            | ServiceError::NoSuchLimit { .. } => ErrorKind::NotFound,
+            ServiceError::NotPending { .. } | ServiceError::StillOpen { .. } => ErrorKind::Conflict,
+            ServiceError::NotYourRequest { .. } => ErrorKind::Forbidden,
         }
     }
 }

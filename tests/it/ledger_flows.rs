@@ -195,7 +195,11 @@ fn reversing_an_unspent_purchase_refunds_it_whole_once() {
         again,
         ServiceError::Ledger(LedgerError::AlreadyReversed { tx: 1, by: 2 })
     );
-    assert!(again.is_bad_input());
+    assert_eq!(
+        again.kind().exit_code(),
+        2,
+        "a person's mistake, not a failure"
+    );
     let of_reversal = h.reverse(TxId(2)).unwrap_err().to_string();
     assert_eq!(
         of_reversal,

@@ -431,7 +431,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     Op::Reverse { .. } | Op::Approve { .. } | Op::Deny { .. } | Op::Cancel { .. }
                 );
                 prop_assert!(may_fail, "{:?} failed: {}", op, e);
-                prop_assert!(e.is_bad_input(), "{}", e);
+                prop_assert_eq!(e.kind().exit_code(), 2, "{}", e);
                 prop_assert_eq!(h.tx_count(), before);
             }
         }
