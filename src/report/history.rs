@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use rusqlite::{Connection, params_from_iter, types::Value};
+use rusqlite::{Connection, OptionalExtension, params_from_iter, types::Value};
 
 use crate::domain::MemberId;
 use crate::ledger::{Account, Kind, LedgerError, list_members};
@@ -164,13 +164,21 @@ pub(crate) fn amounts(
     Ok((coins, diamonds, money))
 }
 
+/// The kind of the transaction a reversal undoes. A reversal of a
+/// transaction that is not there, or of an unknown kind, is a damaged
+/// record, named: history never guesses.
 fn original_kind(conn: &Connection, reverses: Option<i64>) -> Result<Option<Kind>, LedgerError> {
     let Some(id) = reverses else { return Ok(None) };
-    let kind: Option<String> = conn
+    let kind: String = conn
         .prepare_cached("SELECT kind FROM transactions WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
-        .ok();
-    Ok(kind.as_deref().and_then(Kind::parse))
+        .optional()?
+        .ok_or_else(|| LedgerError::Corrupt {
+            message: format!("a reversal undoes transaction #{id}, which does not exist"),
+        })?;
+    Kind::parse(&kind).map(Some).ok_or_else(|| LedgerError::Corrupt {
+        message: format!("transaction #{id} has an unknown kind {kind:?}"),
+    })
 }
 
 pub(crate) fn to_row(
