@@ -442,24 +442,46 @@ fn requests(
     title: &str,
     hits: &mut Hits,
 ) {
+    let width = text_width(area);
     let items = rows
         .iter()
         .map(|r| {
-            let mut lines = vec![Line::from(vec![
-                Span::styled(
-                    format!("#{} {:<9}", r.id, r.status.as_str().to_uppercase()),
-                    status_style(r.status, theme),
-                ),
-                Span::raw(r.summary.clone()),
-            ])];
-            match r.status {
-                RequestStatus::Pending => {
-                    lines.extend(r.why.iter().map(|w| Line::from(format!("    why: {w}"))))
+            // The status is padded and then always followed by a space, so
+            // the longest one (CANCELLED) never runs into the summary.
+            let status = format!("#{} {:<9} ", r.id, r.status.as_str().to_uppercase());
+            let mut lines = Vec::new();
+            for (i, part) in hanging(&r.summary, width, status.chars().count())
+                .into_iter()
+                .enumerate()
+            {
+                lines.push(if i == 0 {
+                    Line::from(vec![
+                        Span::styled(status.clone(), status_style(r.status, theme)),
+                        Span::raw(part),
+                    ])
+                } else {
+                    Line::from(part)
+                });
+            }
+            let mut detail = |label: &str, text: &str| {
+                let lead = format!("    {label}");
+                for (i, part) in hanging(text, width, lead.chars().count())
+                    .into_iter()
+                    .enumerate()
+                {
+                    lines.push(Line::from(if i == 0 {
+                        format!("{lead}{part}")
+                    } else {
+                        part
+                    }));
                 }
-                _ => lines.push(Line::from(format!("    {}", r.resolution))),
+            };
+            match r.status {
+                RequestStatus::Pending => r.why.iter().for_each(|w| detail("why: ", w)),
+                _ => detail("", &r.resolution),
             }
             if !r.note.is_empty() {
-                lines.push(Line::from(format!("    note: {}", r.note)));
+                detail("note: ", &r.note);
             }
             ListItem::new(Text::from(lines))
         })
@@ -480,6 +502,50 @@ fn filtered_title(what: &str, app: &App) -> String {
     } else {
         format!("{what} · filter: {} (/ to change)", filter.text)
     }
+}
+
+/// Splits `text` into lines of at most `width` columns at spaces; a word
+/// longer than a line is broken (only a word with no space can be).
+pub(super) fn words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        while line.chars().count() > width {
+            let head: String = line.chars().take(width).collect();
+            line = line.chars().skip(width).collect();
+            lines.push(head);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Wraps `text` to follow a lead of `lead` columns on a `width`-column
+/// row: the first part goes after the lead, the rest are indented under it.
+fn hanging(text: &str, width: usize, lead: usize) -> Vec<String> {
+    let room = width.saturating_sub(lead).max(12);
+    words(text, room)
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                l
+            } else {
+                format!("{}{l}", " ".repeat(lead))
+            }
+        })
+        .collect()
 }
 
 /// Word-wraps an indented detail to `width` columns, at most `most` lines
@@ -1091,6 +1157,47 @@ mod tests {
             }
         }
         None
+    }
+
+    /// The screen's text with borders, marks and runs of spaces taken out,
+    /// so wrapped text reads as one line.
+    fn flat(terminal: &Terminal<TestBackend>) -> String {
+        let buffer = terminal.backend().buffer();
+        let mut text = String::new();
+        for y in 0..buffer.area.height {
+            for x in 0..buffer.area.width {
+                text.push_str(buffer[(x, y)].symbol());
+            }
+            text.push(' ');
+        }
+        text.replace(['│', '▶'], " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn a_request_status_is_set_apart_and_every_reason_is_read_whole() {
+        let mut member = sample(false);
+        let m = member.member.as_mut().unwrap();
+        m.requests[1].status = RequestStatus::Cancelled;
+        let screen = flat(&draw(&signed_in(Screen::Requests, false), &member));
+        assert!(
+            screen.contains("#6 CANCELLED Sam sends 1 × Galaxy"),
+            "{screen}"
+        );
+        let mut guardian = sample(true);
+        let reason = "this is 9.99 USD (≈706 coins), above the spending on coins approval \
+                      threshold of 10.00 USD for this week: 4.99 USD already used, 5.01 USD left";
+        guardian.guardian.as_mut().unwrap().pending[0]
+            .why
+            .push(reason.into());
+        let screen = flat(&draw(&signed_in(Screen::Approvals, true), &guardian));
+        assert!(screen.contains(reason), "{screen}");
+        assert!(
+            screen.contains("(pack coins-700, 0.0143 USD per coin)"),
+            "{screen}"
+        );
     }
 
     #[test]
