@@ -5,7 +5,7 @@
 use super::editor::{self, Form, Opened, PolicyChange, Review};
 use super::filter;
 use super::keymap::Command;
-use super::view::{AuditView, Preview, Selection, ViewModel};
+use super::view::{AuditView, GiftChoice, Preview, Selection, Verdict, ViewModel};
 use crate::domain::MemberId;
 use crate::ledger::RequestStatus;
 
@@ -101,13 +101,33 @@ pub enum Popup {
     },
     Form(Form),
     Review(Review),
-    Confirm(Effect),
+    Confirm(Confirm),
     /// What the guard says about buying this many coins, before buying.
     BuyCustom {
         coins: u64,
         preview: Preview,
     },
     Help,
+}
+
+/// A question before an effect: what will happen, in words, then Enter to
+/// go ahead or Esc to leave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub effect: Effect,
+}
+
+/// What a preview's verdict means for the person about to confirm.
+fn verdict_words(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Allowed => "This goes through at once.",
+        Verdict::NeedsApproval => {
+            "This asks a guardian first; nothing is spent until they approve."
+        }
+        Verdict::Refused => "The guard would refuse this.",
+    }
 }
 
 /// Work for the event loop, run through the services.
@@ -128,11 +148,8 @@ pub enum Effect {
     BuyCustom {
         coins: u64,
     },
-    Gift {
-        creator: String,
-        gift: usize,
-        count: u64,
-    },
+    /// Send the gift the preview was made for.
+    Gift(GiftChoice),
     Approve {
         request: i64,
         pin: String,
@@ -386,7 +403,11 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
             let (id, status) = (request.id, request.status);
             match (command, status) {
                 (Command::CancelRequest, RequestStatus::Pending) => {
-                    app.popup = Some(Popup::Confirm(Effect::Cancel { request: id }));
+                    app.popup = Some(Popup::Confirm(Confirm {
+                        title: format!("Cancel your request #{id}?"),
+                        lines: vec![request.summary.clone()],
+                        effect: Effect::Cancel { request: id },
+                    }));
                 }
                 (Command::CancelRequest, _) => app.say(
                     format!("Request #{id} is {}: only a waiting request can be cancelled", status.as_str()),
@@ -480,10 +501,15 @@ pub fn click(app: &mut App, vm: &ViewModel, hit: Hit) -> Option<Effect> {
     }
 }
 
-/// Moves to a screen, back to the newest pages.
+/// Moves to a screen, back to the newest pages. On the gift screen the
+/// cursor comes back to the gift chosen, which is the one previewed.
 pub fn go_to(app: &mut App, screen: Screen) -> Option<Effect> {
     app.screen = screen;
-    app.cursor = 0;
+    app.cursor = if screen == Screen::Gifts {
+        app.selection.gift
+    } else {
+        0
+    };
     let paged = app.selection.history_after.is_some() || app.selection.log_before.is_some();
     app.selection.first_pages();
     paged.then_some(Effect::Reload)
@@ -528,11 +554,20 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
             }
         }
         Screen::Shop => {
-            let packs = &vm.member.as_ref()?.packs;
-            app.popup = Some(match packs.get(app.cursor) {
-                Some(pack) => Popup::Confirm(Effect::Buy {
-                    pack: pack.id.clone(),
-                }),
+            let member = vm.member.as_ref()?;
+            app.popup = Some(match member.packs.get(app.cursor) {
+                Some(pack) => {
+                    let preview = member.pack_previews.get(app.cursor);
+                    Popup::Confirm(Confirm {
+                        title: format!("Buy {}?", pack.id),
+                        lines: preview
+                            .map(|p| vec![p.summary.clone(), verdict_words(p.verdict).into()])
+                            .unwrap_or_default(),
+                        effect: Effect::Buy {
+                            pack: pack.id.clone(),
+                        },
+                    })
+                }
                 None => Popup::Text {
                     purpose: TextFor::CustomCoins,
                     typed: String::new(),
@@ -541,18 +576,41 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
             None
         }
         Screen::Gifts => {
-            let creator = vm
-                .member
-                .as_ref()?
-                .creators
-                .get(app.selection.creator)?
-                .clone();
-            app.popup = Some(Popup::Confirm(Effect::Gift {
-                creator,
-                gift: app.selection.gift,
+            let m = vm.member.as_ref()?;
+            let highlighted = m.gifts.get(app.cursor)?;
+            let wanted = GiftChoice {
+                creator: m.creators.get(app.selection.creator)?.clone(),
+                gift: highlighted.id.clone(),
                 count: app.selection.count,
-            }));
-            None
+            };
+            match &m.gift_preview {
+                Some((previewed, preview)) if *previewed == wanted => {
+                    app.popup = Some(Popup::Confirm(Confirm {
+                        title: format!(
+                            "Send {} × {} to {}?",
+                            wanted.count, highlighted.name, wanted.creator
+                        ),
+                        lines: vec![
+                            preview.summary.clone(),
+                            verdict_words(preview.verdict).into(),
+                        ],
+                        effect: Effect::Gift(wanted),
+                    }));
+                    None
+                }
+                // Never send what was not previewed: preview it first.
+                _ => {
+                    app.selection.gift = app.cursor;
+                    app.say(
+                        format!(
+                            "Nothing sent: read the preview for {} first, then press Enter",
+                            highlighted.name
+                        ),
+                        Tone::Warning,
+                    );
+                    Some(Effect::Reload)
+                }
+            }
         }
         Screen::Members => {
             // A member's row opens their limits and rules.
@@ -592,9 +650,9 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             app.popup = None;
             None
         }
-        (Popup::Confirm(effect), Command::Select) => {
+        (Popup::Confirm(confirm), Command::Select) => {
             app.popup = None;
-            Some(effect)
+            Some(confirm.effect)
         }
         (Popup::BuyCustom { coins, .. }, Command::Select) => {
             app.popup = None;
@@ -751,12 +809,10 @@ mod tests {
         };
         assert_eq!(update(&mut app, Command::Down, &vm), None);
         assert_eq!(update(&mut app, Command::Select, &vm), None);
-        assert_eq!(
-            app.popup,
-            Some(Popup::Confirm(Effect::Buy {
-                pack: "coins-350".into()
-            }))
-        );
+        assert!(matches!(
+            &app.popup,
+            Some(Popup::Confirm(Confirm { effect: Effect::Buy { pack }, .. })) if pack == "coins-350"
+        ));
         assert_eq!(
             update(&mut app, Command::Select, &vm),
             Some(Effect::Buy {
@@ -843,15 +899,53 @@ mod tests {
         assert_eq!(update(&mut app, Command::Less, &vm), Some(Effect::Reload));
         assert_eq!(update(&mut app, Command::Less, &vm), Some(Effect::Reload));
         assert_eq!(app.selection.count, 1, "never fewer than one");
+        // The loaded preview is still Rose's: Enter sends nothing, it reloads.
+        assert_eq!(update(&mut app, Command::Select, &vm), Some(Effect::Reload));
+        assert_eq!(app.popup, None);
+    }
+
+    #[test]
+    fn the_gift_highlighted_previewed_and_sent_is_one_gift() {
+        let mut vm = sample(false);
+        let mut app = App {
+            screen: Screen::Gifts,
+            ..teen()
+        };
+        update(&mut app, Command::Down, &vm);
+        // The event loop reloads: the preview is now Galaxy's.
+        let galaxy = GiftChoice {
+            creator: "Ana".into(),
+            gift: "galaxy".into(),
+            count: 1,
+        };
+        vm.member.as_mut().unwrap().gift_preview = Some((
+            galaxy.clone(),
+            Preview {
+                verdict: Verdict::NeedsApproval,
+                summary: "Sam sends 1 × Galaxy to Ana: 1,000 coins (14.28 USD); Ana receives 500 diamonds".into(),
+                reasons: Vec::new(),
+            },
+        ));
+        // Away and back with Tab: the cursor is still on the gift previewed.
+        for _ in 0..5 {
+            update(&mut app, Command::NextScreen, &vm);
+        }
+        assert_eq!(app.screen, Screen::Gifts);
+        assert_eq!((app.cursor, app.selection.gift), (1, 1));
         update(&mut app, Command::Select, &vm);
+        let Some(Popup::Confirm(confirm)) = app.popup.clone() else {
+            panic!("Enter asks first: {:?}", app.popup);
+        };
+        assert_eq!(confirm.title, "Send 1 × Galaxy to Ana?");
+        assert!(confirm.lines[0].contains("1,000 coins (14.28 USD)"));
         assert_eq!(
-            app.popup,
-            Some(Popup::Confirm(Effect::Gift {
-                creator: "Ana".into(),
-                gift: 1,
-                count: 1
-            }))
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::Gift(galaxy))
         );
+        // A highlighted gift whose preview is not loaded is never sent.
+        app.cursor = 0;
+        assert_eq!(update(&mut app, Command::Select, &vm), Some(Effect::Reload));
+        assert_eq!((app.popup.clone(), app.selection.gift), (None, 0));
     }
 
     #[test]
@@ -1142,10 +1236,13 @@ mod editor_tests {
         assert_eq!(app.popup, None);
         assert!(app.message.is_some());
         update(&mut app, Command::CancelRequest, &vm);
-        assert_eq!(
+        assert!(matches!(
             app.popup,
-            Some(Popup::Confirm(Effect::Cancel { request: 7 }))
-        );
+            Some(Popup::Confirm(Confirm {
+                effect: Effect::Cancel { request: 7 },
+                ..
+            }))
+        ));
         update(&mut app, Command::Back, &vm);
         // Row 1 was denied: ask again, with a note.
         update(&mut app, Command::Down, &vm);

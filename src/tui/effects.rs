@@ -129,29 +129,18 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
                 key: None,
             },
         ))),
-        Effect::Gift {
-            creator,
-            gift,
-            count,
-        } => {
-            let gift_id = store
-                .config()
-                .ok()
-                .and_then(|c| c.economy.gifts.get(gift).map(|g| g.id.clone()))
-                .unwrap_or_default();
-            Some(said(services::gift(
-                store,
-                clock,
-                Mode::Commit,
-                &GiftRequest {
-                    member: &me,
-                    creator: &creator,
-                    gift: &gift_id,
-                    count,
-                    key: None,
-                },
-            )))
-        }
+        Effect::Gift(choice) => Some(said(services::gift(
+            store,
+            clock,
+            Mode::Commit,
+            &GiftRequest {
+                member: &me,
+                creator: &choice.creator,
+                gift: &choice.gift,
+                count: choice.count,
+                key: None,
+            },
+        ))),
         Effect::Approve {
             request,
             pin: typed,

@@ -8,7 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::app::{Effect, PinFor, Popup, Screen, TextFor};
+use super::app::{PinFor, Popup, Screen, TextFor};
 use super::editor::{self, Form, FormKind, Review};
 use super::keymap;
 use super::render::Theme;
@@ -164,21 +164,16 @@ pub fn render_popup(
                 8 + long,
             )
         }
-        Popup::Confirm(effect) => {
-            let what = match effect {
-                Effect::Buy { pack } => format!("Buy {pack}?"),
-                Effect::Gift { creator, count, .. } => {
-                    format!("Send {count} gift(s) to {creator}?")
-                }
-                Effect::Cancel { request } => format!("Cancel your request #{request}?"),
-                _ => "Go ahead?".to_string(),
-            };
-            (
-                "Confirm".to_string(),
-                Text::from(format!("{what}\n\nEnter to confirm · Esc to cancel")),
-                60,
-                6,
-            )
+        Popup::Confirm(confirm) => {
+            let mut lines: Vec<Line<'static>> = confirm
+                .lines
+                .iter()
+                .map(|l| Line::from(l.clone()))
+                .collect();
+            lines.push(Line::from(""));
+            lines.push(Line::from("Enter to confirm · Esc to cancel"));
+            let height = lines.len() as u16 + 4;
+            (confirm.title.clone(), Text::from(lines), 70, height)
         }
         Popup::BuyCustom { coins, preview } => {
             let mut text = super::render::preview_text(preview, theme);

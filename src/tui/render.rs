@@ -403,7 +403,7 @@ fn gifts(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let items = m
         .gifts
         .iter()
-        .map(|(name, coins)| ListItem::new(format!("{name:<16} {coins:>26}")))
+        .map(|g| ListItem::new(format!("{:<16} {:>26}", g.name, g.price)))
         .collect();
     list(
         items,
@@ -414,7 +414,7 @@ fn gifts(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         gifts,
         hits,
     );
-    if let Some(p) = &m.gift_preview {
+    if let Some((_, p)) = &m.gift_preview {
         frame.render_widget(
             Paragraph::new(preview_text(p, theme))
                 .wrap(Wrap { trim: true })
@@ -1157,6 +1157,21 @@ mod tests {
             }
         }
         None
+    }
+
+    #[test]
+    fn the_gift_confirmation_names_the_gift_the_count_the_coins_and_their_cost() {
+        use crate::tui::app::update;
+        use crate::tui::keymap::Command;
+        use crate::tui::view::Verdict;
+        let mut vm = sample(false);
+        if let Some((_, preview)) = vm.member.as_mut().unwrap().gift_preview.as_mut() {
+            preview.verdict = Verdict::NeedsApproval;
+            preview.reasons.clear();
+        }
+        let mut app = signed_in(Screen::Gifts, false);
+        update(&mut app, Command::Select, &vm);
+        insta::assert_snapshot!("member_gift_confirm", draw(&app, &vm).backend());
     }
 
     /// The screen's text with borders, marks and runs of spaces taken out,

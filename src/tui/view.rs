@@ -74,6 +74,24 @@ pub struct PackLine {
     pub per_coin: String,
 }
 
+/// A gift of the catalogue: its id (what is sent), its name and price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GiftLine {
+    pub id: String,
+    pub name: String,
+    pub price: String,
+}
+
+/// What a gift preview was made for, and what Enter sends: one value, so the
+/// highlighted gift, the preview and the gift sent cannot differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GiftChoice {
+    pub creator: String,
+    /// The gift's id in the catalogue.
+    pub gift: String,
+    pub count: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestLine {
     pub id: i64,
@@ -145,8 +163,9 @@ pub struct MemberView {
     /// What a coin costs when buying any number of them (the best pack rate).
     pub custom_rate: String,
     pub creators: Vec<String>,
-    pub gifts: Vec<(String, String)>,
-    pub gift_preview: Option<Preview>,
+    pub gifts: Vec<GiftLine>,
+    /// The preview of the chosen gift, with the choice it was made for.
+    pub gift_preview: Option<(GiftChoice, Preview)>,
     pub requests: Vec<RequestLine>,
     pub history: Vec<HistoryLine>,
     /// Where the next history page starts, if there is one.
@@ -667,35 +686,42 @@ pub fn load(
             .filter(|m| m.role == Role::Creator && m.id != who)
             .map(|m| m.name.clone())
             .collect();
-        let gifts: Vec<(String, String)> = config
+        let gifts: Vec<GiftLine> = config
             .economy
             .gifts
             .iter()
-            .map(|g| {
-                (
-                    g.name.to_string(),
-                    config
-                        .economy
-                        .coins_with_value(i64::try_from(g.coins.get()).unwrap_or(i64::MAX)),
-                )
+            .map(|g| GiftLine {
+                id: g.id.clone(),
+                name: g.name.to_string(),
+                price: config
+                    .economy
+                    .coins_with_value(i64::try_from(g.coins.get()).unwrap_or(i64::MAX)),
             })
             .collect();
         let gift_preview = match (
             creators.get(choice.creator),
             config.economy.gifts.get(choice.gift),
         ) {
-            (Some(creator), Some(gift)) => Some(preview_of(services::gift(
-                store,
-                clock,
-                Mode::Preview,
-                &GiftRequest {
-                    member: &name,
-                    creator,
-                    gift: &gift.id,
+            (Some(creator), Some(gift)) => {
+                let chosen = GiftChoice {
+                    creator: creator.clone(),
+                    gift: gift.id.clone(),
                     count: choice.count.max(1),
-                    key: None,
-                },
-            ))),
+                };
+                let preview = preview_of(services::gift(
+                    store,
+                    clock,
+                    Mode::Preview,
+                    &GiftRequest {
+                        member: &name,
+                        creator,
+                        gift: &chosen.gift,
+                        count: chosen.count,
+                        key: None,
+                    },
+                ));
+                Some((chosen, preview))
+            }
             _ => None,
         };
         let requests = services::list_requests(store, clock, None, Some(&name))?;
@@ -871,12 +897,18 @@ pub fn sample(guardian: bool) -> ViewModel {
             ],
             custom_rate: "0.0141 USD".into(),
             creators: vec!["Ana".into()],
-            gifts: vec![("Rose".into(), "1 coin (≈0.01 USD)".into()), ("Galaxy".into(), "1,000 coins (≈14.14 USD)".into())],
-            gift_preview: Some(Preview {
-                verdict: Verdict::Refused,
-                summary: "Sam sends 1 × Rose to Ana: 1 coin (0.01 USD); Ana receives 0 diamonds".into(),
-                reasons: vec![(true, "a guardian has blocked gifts from Sam to Ana".into())],
-            }),
+            gifts: vec![
+                GiftLine { id: "rose".into(), name: "Rose".into(), price: "1 coin (≈0.01 USD)".into() },
+                GiftLine { id: "galaxy".into(), name: "Galaxy".into(), price: "1,000 coins (≈14.14 USD)".into() },
+            ],
+            gift_preview: Some((
+                GiftChoice { creator: "Ana".into(), gift: "rose".into(), count: 1 },
+                Preview {
+                    verdict: Verdict::Refused,
+                    summary: "Sam sends 1 × Rose to Ana: 1 coin (0.01 USD); Ana receives 0 diamonds".into(),
+                    reasons: vec![(true, "a guardian has blocked gifts from Sam to Ana".into())],
+                },
+            )),
             requests: vec![pending, denied],
             history,
             history_next: None,
