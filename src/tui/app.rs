@@ -130,6 +130,17 @@ fn verdict_words(verdict: Verdict) -> &'static str {
     }
 }
 
+/// Why a refused preview would be refused: its first refusing reason, or
+/// (when the preview itself failed, e.g. not enough coins) what it said.
+fn why_refused(preview: &Preview) -> String {
+    preview
+        .reasons
+        .iter()
+        .find(|(refused, _)| *refused)
+        .map(|(_, why)| why.clone())
+        .unwrap_or_else(|| preview.summary.clone())
+}
+
 /// Work for the event loop, run through the services.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -555,19 +566,23 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
         }
         Screen::Shop => {
             let member = vm.member.as_ref()?;
+            let preview = member.pack_previews.get(app.cursor);
+            // A refused preview is not tried: trying would record a refusal
+            // and alert the guardians for nothing.
+            if let Some(p) = preview.filter(|p| p.verdict == Verdict::Refused) {
+                app.say(format!("Not bought: {}", why_refused(p)), Tone::Bad);
+                return None;
+            }
             app.popup = Some(match member.packs.get(app.cursor) {
-                Some(pack) => {
-                    let preview = member.pack_previews.get(app.cursor);
-                    Popup::Confirm(Confirm {
-                        title: format!("Buy {}?", pack.id),
-                        lines: preview
-                            .map(|p| vec![p.summary.clone(), verdict_words(p.verdict).into()])
-                            .unwrap_or_default(),
-                        effect: Effect::Buy {
-                            pack: pack.id.clone(),
-                        },
-                    })
-                }
+                Some(pack) => Popup::Confirm(Confirm {
+                    title: format!("Buy {}?", pack.id),
+                    lines: preview
+                        .map(|p| vec![p.summary.clone(), verdict_words(p.verdict).into()])
+                        .unwrap_or_default(),
+                    effect: Effect::Buy {
+                        pack: pack.id.clone(),
+                    },
+                }),
                 None => Popup::Text {
                     purpose: TextFor::CustomCoins,
                     typed: String::new(),
@@ -585,6 +600,10 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
             };
             match &m.gift_preview {
                 Some((previewed, preview)) if *previewed == wanted => {
+                    if preview.verdict == Verdict::Refused {
+                        app.say(format!("Not sent: {}", why_refused(preview)), Tone::Bad);
+                        return None;
+                    }
                     app.popup = Some(Popup::Confirm(Confirm {
                         title: format!(
                             "Send {} × {} to {}?",
@@ -654,8 +673,12 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             app.popup = None;
             Some(confirm.effect)
         }
-        (Popup::BuyCustom { coins, .. }, Command::Select) => {
+        (Popup::BuyCustom { coins, preview }, Command::Select) => {
             app.popup = None;
+            if preview.verdict == Verdict::Refused {
+                app.say(format!("Not bought: {}", why_refused(&preview)), Tone::Bad);
+                return None;
+            }
             Some(Effect::BuyCustom { coins })
         }
         (Popup::Pin { purpose, typed }, Command::Select) => {
@@ -807,16 +830,16 @@ mod tests {
             screen: Screen::Shop,
             ..teen()
         };
-        assert_eq!(update(&mut app, Command::Down, &vm), None);
+        // coins-70 needs approval: asked first, then bought (asked for).
         assert_eq!(update(&mut app, Command::Select, &vm), None);
         assert!(matches!(
             &app.popup,
-            Some(Popup::Confirm(Confirm { effect: Effect::Buy { pack }, .. })) if pack == "coins-350"
+            Some(Popup::Confirm(Confirm { effect: Effect::Buy { pack }, .. })) if pack == "coins-70"
         ));
         assert_eq!(
             update(&mut app, Command::Select, &vm),
             Some(Effect::Buy {
-                pack: "coins-350".into()
+                pack: "coins-70".into()
             })
         );
         assert_eq!(app.popup, None);
@@ -824,6 +847,51 @@ mod tests {
         update(&mut app, Command::Select, &vm);
         assert_eq!(update(&mut app, Command::Back, &vm), None);
         assert_eq!(app.popup, None);
+    }
+
+    #[test]
+    fn enter_on_a_refused_preview_only_says_why() {
+        let vm = sample(false);
+        let mut app = App {
+            screen: Screen::Shop,
+            ..teen()
+        };
+        // coins-350 would be refused (quiet hours): nothing is tried.
+        update(&mut app, Command::Down, &vm);
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        assert_eq!(app.popup, None);
+        let (said, tone) = app.message.clone().unwrap();
+        assert!(
+            said.starts_with("Not bought: it is 21:30, inside Sam's quiet hours"),
+            "{said}"
+        );
+        assert_eq!(tone, Tone::Bad);
+        // The gift previewed (Rose to Ana) is blocked: nothing is sent.
+        let mut gifts = App {
+            screen: Screen::Gifts,
+            ..teen()
+        };
+        assert_eq!(update(&mut gifts, Command::Select, &vm), None);
+        assert_eq!(gifts.popup, None);
+        assert_eq!(
+            gifts.message,
+            Some((
+                "Not sent: a guardian has blocked gifts from Sam to Ana".into(),
+                Tone::Bad
+            ))
+        );
+        // Any number of coins, previewed as refused: Enter buys nothing.
+        let refused = vm.member.as_ref().unwrap().pack_previews[1].clone();
+        app.popup = Some(Popup::BuyCustom {
+            coins: 3,
+            preview: refused,
+        });
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.starts_with("Not bought: "))
+        );
     }
 
     #[test]

@@ -178,8 +178,13 @@ pub fn render_popup(
         Popup::BuyCustom { coins, preview } => {
             let mut text = super::render::preview_text(preview, theme);
             text.lines.push(Line::from(""));
-            text.lines
-                .push(Line::from("Enter to go ahead · Esc to cancel"));
+            text.lines.push(Line::from(
+                if preview.verdict == super::view::Verdict::Refused {
+                    "Esc to close: nothing is tried"
+                } else {
+                    "Enter to go ahead · Esc to cancel"
+                },
+            ));
             let height = text.lines.len() as u16 + 4;
             (
                 format!("Buy {} coins?", crate::money::group_thousands(*coins)),

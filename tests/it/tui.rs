@@ -214,14 +214,17 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
         String::from_utf8_lossy(&out.stdout)
     );
 
-    // The teen tries anyway: refused, and the guardian's dashboard shows
-    // the alert without a key; the guardian marks it seen with the PIN.
+    // Enter on the refused preview only says why: nothing is tried, so
+    // nothing is recorded and no guardian is alerted.
     tmux.keys(guardian, &["Tab", "Tab"]);
     tmux.wait_for(guardian, "Alerts: none");
     tmux.keys(teen, &["Enter"]);
-    tmux.wait_for(teen, "Buy coins-70?");
-    tmux.keys(teen, &["Enter"]);
-    tmux.wait_for(teen, "Refused: this is 0.99 USD");
+    let said = tmux.wait_for(teen, "Not bought: ");
+    assert!(!said.contains("Buy coins-70?"), "{said}");
+    // Tried from the command line anyway: refused, and the guardian's
+    // dashboard shows the alert without a key; marked seen with the PIN.
+    let out = cli(&db, &["buy", "Sam", "coins-70", "--pin-stdin"], &pin);
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
     tmux.wait_for(guardian, "Alerts: 1 · o marks them all as seen");
     tmux.keys(guardian, &["o"]);
     tmux.wait_for(guardian, "Guardian PIN to mark every open alert as seen");
