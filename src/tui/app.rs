@@ -728,6 +728,21 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
                 TextFor::Filter => apply_filter(app, &typed, vm),
             }
         }
+        // An empty line where one is needed: say what is needed, keep asking.
+        (Popup::Text { purpose, .. }, Command::Select) => {
+            let needed = match purpose {
+                TextFor::DenyReason(request) => format!(
+                    "A reason is needed to deny request #{request}: the member will read it"
+                ),
+                TextFor::ExportPath => {
+                    "Type a file name ending in .csv, .json or .journal".to_string()
+                }
+                TextFor::CustomCoins => "Type how many coins to buy".to_string(),
+                TextFor::AskAgainNote(_) | TextFor::Filter => String::new(),
+            };
+            app.say(needed, Tone::Warning);
+            None
+        }
         (Popup::Form(mut form), Command::Up | Command::Down) => {
             let fields = form.rows();
             form.field = if command == Command::Down {
@@ -932,6 +947,21 @@ mod tests {
             None,
             "an empty reason is not accepted"
         );
+        assert_eq!(
+            app.message,
+            Some((
+                "A reason is needed to deny request #7: the member will read it".into(),
+                Tone::Warning
+            )),
+            "and it says so"
+        );
+        assert!(matches!(
+            app.popup,
+            Some(Popup::Text {
+                purpose: TextFor::DenyReason(7),
+                ..
+            })
+        ));
         for c in "not now".chars() {
             app.type_char(c);
         }
