@@ -212,6 +212,10 @@ pub struct App {
     pub message: Option<(String, Tone)>,
     pub selection: Selection,
     pub quit: bool,
+    /// How many guarded prompts (a PIN, or signing out) have opened: the
+    /// event loop drops the keys that were already on their way when one
+    /// opens, so they never land in it.
+    pub guarded_opens: u64,
 }
 
 impl Default for App {
@@ -224,6 +228,7 @@ impl Default for App {
             message: None,
             selection: Selection::default(),
             quit: false,
+            guarded_opens: 0,
         }
     }
 }
@@ -298,6 +303,20 @@ impl App {
             self.popup,
             Some(Popup::Pin { .. } | Popup::Text { .. } | Popup::Form(_))
         )
+    }
+
+    /// Opens a PIN prompt for one action.
+    pub fn ask_pin(&mut self, purpose: PinFor) {
+        self.guard(Popup::Pin {
+            purpose,
+            typed: String::new(),
+        });
+    }
+
+    /// Opens a prompt that keys typed before it must not answer.
+    fn guard(&mut self, popup: Popup) {
+        self.popup = Some(popup);
+        self.guarded_opens += 1;
     }
 
     fn text(&mut self, purpose: TextFor, typed: String) {
@@ -387,8 +406,17 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
             Some(Effect::Reload)
         }
         Command::Back => {
-            if app.who.is_some() {
-                return Some(Effect::SignOut);
+            // Leaving asks first; a stray Esc must not hand the keyboard to
+            // whoever picks next.
+            if let Some((_, name, _)) = &app.who {
+                let question = Confirm {
+                    title: format!("Sign out, {name}?"),
+                    lines: vec![
+                        "Back to \"Who are you?\": the next person picks who they are.".into(),
+                    ],
+                    effect: Effect::SignOut,
+                };
+                app.guard(Popup::Confirm(question));
             }
             None
         }
@@ -400,10 +428,7 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
                 .and_then(|g| g.pending.get(app.cursor))
                 .map(|r| r.id)?;
             if command == Command::Approve {
-                app.popup = Some(Popup::Pin {
-                    purpose: PinFor::Approve(request),
-                    typed: String::new(),
-                });
+                app.ask_pin(PinFor::Approve(request));
             } else {
                 app.text(TextFor::DenyReason(request), String::new());
             }
@@ -459,10 +484,7 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
             if vm.guardian.as_ref().is_none_or(|g| g.alerts.is_empty()) {
                 app.say("No alerts to mark as seen", Tone::Good);
             } else {
-                app.popup = Some(Popup::Pin {
-                    purpose: PinFor::Acknowledge,
-                    typed: String::new(),
-                });
+                app.ask_pin(PinFor::Acknowledge);
             }
             None
         }
@@ -552,10 +574,7 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
         Screen::Pick => {
             let member = vm.members.get(app.cursor)?;
             if member.has_pin {
-                app.popup = Some(Popup::Pin {
-                    purpose: PinFor::SignIn(member.id),
-                    typed: String::new(),
-                });
+                app.ask_pin(PinFor::SignIn(member.id));
                 None
             } else {
                 Some(Effect::SignIn {
@@ -681,6 +700,11 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             }
             Some(Effect::BuyCustom { coins })
         }
+        // An empty PIN is no attempt: nothing is checked, nothing counted.
+        (Popup::Pin { typed, .. }, Command::Select) if typed.is_empty() => {
+            app.say("Type the PIN, then Enter (Esc to cancel)", Tone::Warning);
+            None
+        }
         (Popup::Pin { purpose, typed }, Command::Select) => {
             app.popup = None;
             Some(match purpose {
@@ -707,10 +731,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             app.popup = None;
             match purpose {
                 TextFor::DenyReason(request) => {
-                    app.popup = Some(Popup::Pin {
-                        purpose: PinFor::Deny(request, typed),
-                        typed: String::new(),
-                    });
+                    app.ask_pin(PinFor::Deny(request, typed));
                     None
                 }
                 TextFor::AskAgainNote(request) => Some(Effect::AskAgain {
@@ -770,10 +791,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             None
         }
         (Popup::Review(review), Command::Select) => {
-            app.popup = Some(Popup::Pin {
-                purpose: PinFor::Policy(review.change),
-                typed: String::new(),
-            });
+            app.ask_pin(PinFor::Policy(review.change));
             None
         }
         _ => None,
@@ -931,6 +949,41 @@ mod tests {
             })
         );
         assert!(!app.typing(), "the PIN is gone after its one action");
+    }
+
+    #[test]
+    fn esc_asks_before_signing_out_and_an_empty_pin_is_no_attempt() {
+        let vm = sample(true);
+        let mut app = App {
+            who: Some((MemberId(1), "Maria".into(), true)),
+            screen: Screen::Approvals,
+            ..App::default()
+        };
+        assert_eq!(update(&mut app, Command::Back, &vm), None);
+        assert!(app.who.is_some(), "still signed in");
+        assert!(matches!(
+            &app.popup,
+            Some(Popup::Confirm(Confirm { effect: Effect::SignOut, title, .. })) if title == "Sign out, Maria?"
+        ));
+        assert_eq!(app.guarded_opens, 1, "keys typed before it are dropped");
+        // Esc stays; Esc then Enter leaves.
+        assert_eq!(update(&mut app, Command::Back, &vm), None);
+        assert_eq!(app.popup, None);
+        update(&mut app, Command::Back, &vm);
+        assert_eq!(
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::SignOut)
+        );
+        // A PIN prompt is guarded too, and Enter on an empty PIN tries nothing.
+        update(&mut app, Command::Approve, &vm);
+        assert_eq!(app.guarded_opens, 3);
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        assert!(matches!(app.popup, Some(Popup::Pin { .. })));
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.starts_with("Type the PIN"))
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub mod view;
 
 use std::io::IsTerminal;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEvent, KeyEventKind,
@@ -85,6 +85,11 @@ fn event_loop(
     let mut vm = view::load(store, clock, None, &app.selection)?;
     let mut seen = data_version(store);
     let mut hits = render::Hits::default();
+    // Guarded prompts (a PIN, signing out): keys typed before one opened
+    // never land in it. Those already read are dropped when it opens, and so
+    // are those read within GUARD of it, sooner than anyone can read it.
+    let mut opens_seen = app.guarded_opens;
+    let mut guard_until: Option<Instant> = None;
     loop {
         terminal.draw(|frame| hits = render::render(&app, &vm, theme, frame))?;
         if app.quit {
@@ -104,6 +109,9 @@ fn event_loop(
                 if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
                     return Ok(());
                 }
+                if guard_until.is_some_and(|until| Instant::now() < until) {
+                    continue;
+                }
                 on_key(&mut app, &vm, key)
             }
             Event::Mouse(mouse) => match mouse.kind {
@@ -121,8 +129,19 @@ fn event_loop(
             reload(&mut vm, &mut app, store, clock);
             seen = data_version(store);
         }
+        if app.guarded_opens != opens_seen {
+            opens_seen = app.guarded_opens;
+            while event::poll(Duration::ZERO)? {
+                let _typed_before_it_opened = event::read()?;
+            }
+            guard_until = Some(Instant::now() + GUARD);
+        }
     }
 }
+
+/// How long after a guarded prompt opens its keys are still taken as typed
+/// before it: shorter than anyone reads a prompt and starts typing.
+const GUARD: Duration = Duration::from_millis(150);
 
 /// A key: typed into the open text field, or a command from the keymap.
 fn on_key(app: &mut App, vm: &view::ViewModel, key: KeyEvent) -> Option<app::Effect> {

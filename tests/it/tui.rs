@@ -33,6 +33,15 @@ impl Tmux {
         self.run(&args);
     }
 
+    /// Types the guardian's PIN and Enter, as a person would: after reading
+    /// the prompt (keys within 150 ms of a PIN prompt opening are dropped as
+    /// typed before it).
+    fn type_pin(&self, window: &str) {
+        std::thread::sleep(Duration::from_millis(300));
+        self.keys(window, &["-l", PIN]);
+        self.keys(window, &["Enter"]);
+    }
+
     /// Waits (up to 8 s) until `window` shows `text`, without pressing keys.
     fn wait_for(&self, window: &str, text: &str) -> String {
         let start = Instant::now();
@@ -151,15 +160,21 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.wait_for(guardian, "Who are you?");
     tmux.keys(guardian, &["Enter"]);
     tmux.wait_for(guardian, "PIN for Maria");
-    tmux.keys(guardian, &["-l", PIN]);
-    tmux.keys(guardian, &["Enter"]);
+    tmux.type_pin(guardian);
     tmux.wait_for(guardian, "Waiting for you: 1 request(s)");
     tmux.keys(guardian, &["Tab"]);
     tmux.wait_for(guardian, "#1 PENDING");
-    tmux.keys(guardian, &["a"]);
+    // Keys typed before the PIN prompt opened never land in it: the stray
+    // keys sent with the "a" that opens it are dropped, and no try is used.
+    tmux.keys(guardian, &["a", "x", "y", "z", "Enter"]);
     tmux.wait_for(guardian, "Guardian PIN to approve request #1");
-    tmux.keys(guardian, &["-l", PIN]);
-    tmux.keys(guardian, &["Enter"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let prompt = tmux.screen(guardian);
+    assert!(
+        prompt.contains("Guardian PIN to approve request #1") && !prompt.contains("•••"),
+        "{prompt}"
+    );
+    tmux.type_pin(guardian);
     tmux.wait_for(guardian, "Done: Sam buys 70 coins for 0.99 USD");
 
     // No key is pressed in the teen's window: it notices the other commit.
@@ -188,8 +203,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     );
     tmux.keys(guardian, &["Enter"]);
     tmux.wait_for(guardian, "Guardian PIN to save this change");
-    tmux.keys(guardian, &["-l", PIN]);
-    tmux.keys(guardian, &["Enter"]);
+    tmux.type_pin(guardian);
     tmux.wait_for(guardian, "Saved Sam's purchase limit per transaction");
     // Again no key in the teen's window: the preview now refuses, and says why.
     let shop = tmux.wait_for(teen, "Would be refused");
@@ -228,8 +242,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.wait_for(guardian, "Alerts: 1 · o marks them all as seen");
     tmux.keys(guardian, &["o"]);
     tmux.wait_for(guardian, "Guardian PIN to mark every open alert as seen");
-    tmux.keys(guardian, &["-l", PIN]);
-    tmux.keys(guardian, &["Enter"]);
+    tmux.type_pin(guardian);
     tmux.wait_for(guardian, "Marked 1 alert(s) as seen");
     tmux.wait_for(guardian, "Alerts: none");
 
@@ -245,8 +258,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.wait_for(guardian, "After:  Kim, teen, born");
     tmux.keys(guardian, &["Enter"]);
     tmux.wait_for(guardian, "Guardian PIN to save this change");
-    tmux.keys(guardian, &["-l", PIN]);
-    tmux.keys(guardian, &["Enter"]);
+    tmux.type_pin(guardian);
     tmux.wait_for(guardian, "Added Kim (teen");
     let out = cli(&db, &["member", "list"], "");
     assert!(
@@ -278,6 +290,11 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
         "a header and the one purchase: {csv}"
     );
 
+    // Esc on a main screen asks before signing out; Esc again stays.
+    tmux.keys(guardian, &["Escape"]);
+    tmux.wait_for(guardian, "Sign out, Maria?");
+    std::thread::sleep(Duration::from_millis(300));
+    tmux.keys(guardian, &["Escape"]);
     tmux.keys(guardian, &["q"]);
     tmux.keys(teen, &["q"]);
     let start = Instant::now();
