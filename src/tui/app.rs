@@ -2,7 +2,7 @@
 //! effect out. Key handlers never touch the database; effects are run by the
 //! event loop through the services.
 
-use super::editor::{self, Form, Opened, PolicyChange, Review};
+use super::editor::{self, Form, Opened, Review};
 use super::filter;
 use super::keymap::Command;
 use super::view::{AuditView, GiftChoice, Preview, Selection, Verdict, ViewModel};
@@ -64,7 +64,9 @@ pub enum PinFor {
     SignIn(MemberId),
     Approve(i64),
     Deny(i64, String),
-    Policy(PolicyChange),
+    /// A rules change, with the review the guardian read (kept if the PIN
+    /// is typed wrong, so the edit is never thrown away).
+    Policy(Review),
     /// Marking every open alert as seen.
     Acknowledge,
 }
@@ -178,7 +180,7 @@ pub enum Effect {
         request: i64,
     },
     Policy {
-        change: PolicyChange,
+        review: Review,
         pin: String,
     },
     Export {
@@ -721,7 +723,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
                     reason,
                     pin: typed,
                 },
-                PinFor::Policy(change) => Effect::Policy { change, pin: typed },
+                PinFor::Policy(review) => Effect::Policy { review, pin: typed },
                 PinFor::Acknowledge => Effect::Acknowledge { pin: typed },
             })
         }
@@ -791,7 +793,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             None
         }
         (Popup::Review(review), Command::Select) => {
-            app.ask_pin(PinFor::Policy(review.change));
+            app.ask_pin(PinFor::Policy(review));
             None
         }
         _ => None,
@@ -1162,6 +1164,7 @@ mod paging_tests {
 mod editor_tests {
     use super::*;
     use crate::domain::{Scope, Window};
+    use crate::tui::editor::PolicyChange;
     use crate::tui::view::sample;
 
     fn guardian(screen: Screen) -> App {
@@ -1202,9 +1205,10 @@ mod editor_tests {
             })
         ));
         type_text(&mut app, "pin");
-        let Some(Effect::Policy { change, pin }) = update(&mut app, Command::Select, &vm) else {
+        let Some(Effect::Policy { review, pin }) = update(&mut app, Command::Select, &vm) else {
             panic!("saving is an effect");
         };
+        let change = review.change;
         assert_eq!(pin, "pin");
         let PolicyChange::SetLimit { member, limit } = change else {
             panic!("a limit is set");
@@ -1314,9 +1318,10 @@ mod editor_tests {
         assert_eq!(review.after, "Kim, teen, born 2014-05-01 (11 today)");
         update(&mut app, Command::Select, &vm);
         type_text(&mut app, "pin");
-        let Some(Effect::Policy { change, .. }) = update(&mut app, Command::Select, &vm) else {
+        let Some(Effect::Policy { review, .. }) = update(&mut app, Command::Select, &vm) else {
             panic!("saving is an effect");
         };
+        let change = review.change;
         assert!(matches!(
             change,
             PolicyChange::AddMember {

@@ -54,6 +54,33 @@ fn guardian_pass(
     Ok(auth::guardian_pass(store, clock, Some(me), &pin)?)
 }
 
+/// A PIN typed wrong (or one that cannot be a PIN) keeps what it was for:
+/// the prompt opens again for the same action. Anything else (a lock, a
+/// request no longer waiting) is said, and the action dropped.
+fn pin_again(
+    app: &mut App,
+    purpose: app::PinFor,
+    error: ServiceError,
+    kept: &str,
+) -> (String, Tone) {
+    use auth::AuthError;
+    match error {
+        ServiceError::Auth(
+            AuthError::WrongPin { .. }
+            | AuthError::PinTooShort
+            | AuthError::PinTooLong
+            | AuthError::PinControlChar,
+        ) => {
+            app.ask_pin(purpose);
+            (
+                format!("{error}: {kept} is kept; type the PIN again, or Esc to drop it"),
+                Tone::Bad,
+            )
+        }
+        other => (other.to_string(), Tone::Bad),
+    }
+}
+
 /// Runs one effect through the services and says how it went.
 pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dyn Clock) {
     let me = app.who.as_ref().map(|w| w.1.clone()).unwrap_or_default();
@@ -144,19 +171,30 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
         Effect::Approve {
             request,
             pin: typed,
-        } => {
-            let outcome = guardian_pass(store, clock, &me, &typed)
-                .and_then(|pass| services::approve(store, clock, pass, request));
-            Some(said(outcome))
-        }
+        } => match guardian_pass(store, clock, &me, &typed) {
+            Ok(pass) => Some(said(services::approve(store, clock, pass, request))),
+            Err(e) => Some(pin_again(
+                app,
+                app::PinFor::Approve(request),
+                e,
+                "the approval",
+            )),
+        },
         Effect::Deny {
             request,
             reason,
             pin: typed,
         } => {
-            let outcome = guardian_pass(store, clock, &me, &typed)
-                .and_then(|pass| Ok((pass, Memo::parse(&reason)?)))
-                .and_then(|(pass, reason)| services::deny(store, clock, pass, request, &reason));
+            let outcome = match guardian_pass(store, clock, &me, &typed) {
+                Ok(pass) => Memo::parse(&reason)
+                    .map_err(ServiceError::from)
+                    .and_then(|memo| services::deny(store, clock, pass, request, &memo)),
+                Err(e) => {
+                    let purpose = app::PinFor::Deny(request, reason);
+                    app.message = Some(pin_again(app, purpose, e, "the denial and its reason"));
+                    return;
+                }
+            };
             Some(match outcome {
                 Ok(r) => (
                     format!(
@@ -183,12 +221,12 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
             ),
             Err(e) => (e.to_string(), Tone::Bad),
         }),
-        Effect::Policy { change, pin: typed } => Some(
+        Effect::Policy { review, pin: typed } => Some(
             match guardian_pass(store, clock, &me, &typed)
-                .and_then(|pass| policy(store, clock, pass, change))
+                .and_then(|pass| policy(store, clock, pass, review.change.clone()))
             {
                 Ok(text) => (text, Tone::Good),
-                Err(e) => (e.to_string(), Tone::Bad),
+                Err(e) => pin_again(app, app::PinFor::Policy(review), e, "the change"),
             },
         ),
         Effect::Export { path } => Some(export(store, &app.selection.filter, &path)),
@@ -200,7 +238,7 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
                     format!("Marked {count} alert(s) as seen (in the guardian log)"),
                     Tone::Good,
                 ),
-                Err(e) => (e.to_string(), Tone::Bad),
+                Err(e) => pin_again(app, app::PinFor::Acknowledge, e, "marking the alerts"),
             },
         ),
         Effect::Verify => Some(match ledger::verify(store.conn()) {
@@ -439,9 +477,15 @@ mod tests {
         change: PolicyChange,
         pin: &str,
     ) -> String {
+        let review = editor::Review {
+            change,
+            what: String::new(),
+            before: String::new(),
+            after: String::new(),
+        };
         apply(
             Effect::Policy {
-                change,
+                review,
                 pin: pin.into(),
             },
             app,
@@ -468,6 +512,14 @@ mod tests {
         let said = save(&mut app, &mut store, &clock, set.clone(), "not the pin");
         assert!(said.starts_with("wrong PIN"), "{said}");
         assert!(ledger::limits_of(store.conn(), sam).unwrap().is_empty());
+        // The change is kept: the PIN is asked again for the same change.
+        assert!(said.ends_with("the change is kept; type the PIN again, or Esc to drop it"));
+        assert!(matches!(
+            &app.popup,
+            Some(app::Popup::Pin { purpose: app::PinFor::Policy(review), typed })
+                if review.change == set && typed.is_empty()
+        ));
+        app.popup = None;
         let said = save(&mut app, &mut store, &clock, set, PIN);
         assert_eq!(
             said,

@@ -117,15 +117,20 @@ pub fn render_popup(
                 PinFor::Policy(_) => "Guardian PIN to save this change".into(),
                 PinFor::Acknowledge => "Guardian PIN to mark every open alert as seen".into(),
             };
-            (
-                what,
-                Text::from(format!(
-                    "{}\n\nEnter to confirm · Esc to cancel",
-                    "•".repeat(typed.chars().count())
-                )),
-                60,
-                6,
-            )
+            let mut lines = Vec::new();
+            if let PinFor::Policy(review) = purpose {
+                lines.push(Line::from(review.what.clone()));
+                lines.push(Line::from(Span::styled(
+                    format!("After: {}", review.after),
+                    theme.warn(),
+                )));
+                lines.push(Line::from(""));
+            }
+            lines.push(Line::from("•".repeat(typed.chars().count())));
+            lines.push(Line::from(""));
+            lines.push(Line::from("Enter to confirm · Esc to cancel"));
+            let height = lines.len() as u16 + 2;
+            (what, Text::from(lines), 60, height)
         }
         Popup::Text { purpose, typed } => (
             text_prompt(purpose),

@@ -998,6 +998,10 @@ mod tests {
         insta::assert_snapshot!("guardian_limit_form", draw(&app, &vm).backend());
         update(&mut app, Command::Select, &vm);
         insta::assert_snapshot!("guardian_limit_review", draw(&app, &vm).backend());
+        // The PIN prompt shows the change it saves (and shows it again after
+        // a wrong PIN: the change is kept).
+        update(&mut app, Command::Select, &vm);
+        insta::assert_snapshot!("guardian_limit_pin", draw(&app, &vm).backend());
         let member = sample(false);
         let mut shop = signed_in(Screen::Shop, false);
         shop.cursor = 2;
