@@ -2,7 +2,7 @@
 //! effect out. Key handlers never touch the database; effects are run by the
 //! event loop through the services.
 
-use super::editor::{self, Form, Opened, Review};
+use super::editor::{self, CreatorChoice, Form, Opened, Review};
 use super::filter;
 use super::keymap::Command;
 use super::view::{AuditView, GiftChoice, Preview, Selection, Verdict, ViewModel};
@@ -102,6 +102,8 @@ pub enum Popup {
         typed: String,
     },
     Form(Form),
+    /// Allowed, blocked or not listed, for a creator.
+    Choice(CreatorChoice),
     Review(Review),
     Confirm(Confirm),
     /// What the guard says about buying this many coins, before buying.
@@ -676,7 +678,7 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
             let (rules, economy) = editing(app, vm)?;
             app.popup = Some(match editor::open(rules, app.cursor, economy)? {
                 Opened::Form(form) => Popup::Form(form),
-                Opened::Review(review) => Popup::Review(review),
+                Opened::Choice(choice) => Popup::Choice(choice),
             });
             None
         }
@@ -789,6 +791,21 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
                     form.error = Some(why);
                     app.popup = Some(Popup::Form(form));
                 }
+            }
+            None
+        }
+        (
+            Popup::Choice(mut choice),
+            Command::Up | Command::Down | Command::Left | Command::Right,
+        ) => {
+            choice.step(matches!(command, Command::Down | Command::Right));
+            app.popup = Some(Popup::Choice(choice));
+            None
+        }
+        (Popup::Choice(choice), Command::Select) => {
+            match choice.review() {
+                Ok(review) => app.popup = Some(Popup::Review(review)),
+                Err(why) => app.say(why, Tone::Warning),
             }
             None
         }
@@ -1219,6 +1236,51 @@ mod editor_tests {
             (Scope::Purchase, Window::Transaction)
         );
         assert_eq!((limit.soft, limit.hard), (None, Some(5_000_000)));
+    }
+
+    #[test]
+    fn a_creators_state_is_chosen_directly_then_saved_with_one_pin() {
+        let vm = sample(true);
+        let mut app = guardian(Screen::Limits);
+        app.cursor = 22; // 21 limit slots, quiet hours, then Ana (blocked)
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        let Some(Popup::Choice(choice)) = &app.popup else {
+            panic!("a chooser opens: {:?}", app.popup);
+        };
+        assert_eq!(choice.chosen(), Some(crate::ledger::CreatorList::Block));
+        // Straight to "allowed" (one step up), reviewed, one PIN.
+        update(&mut app, Command::Up, &vm);
+        update(&mut app, Command::Select, &vm);
+        let Some(Popup::Review(review)) = &app.popup else {
+            panic!("the choice is reviewed: {:?}", app.popup);
+        };
+        assert_eq!(
+            (review.before.as_str(), review.after.as_str()),
+            ("blocked", "allowed")
+        );
+        update(&mut app, Command::Select, &vm);
+        type_text(&mut app, "pin");
+        let Some(Effect::Policy { review, .. }) = update(&mut app, Command::Select, &vm) else {
+            panic!("saving is an effect");
+        };
+        assert_eq!(
+            review.change,
+            PolicyChange::Creator {
+                member: "Sam".into(),
+                creator: "Ana".into(),
+                list: Some(crate::ledger::CreatorList::Allow)
+            }
+        );
+        // Choosing the state it is in saves nothing, and says so.
+        app.cursor = 22;
+        update(&mut app, Command::Select, &vm);
+        update(&mut app, Command::Select, &vm);
+        assert!(matches!(app.popup, Some(Popup::Choice(_))));
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.contains("already blocked"))
+        );
     }
 
     #[test]

@@ -156,6 +156,39 @@ pub fn render_popup(
             };
             (title, Text::from(lines), 70, height)
         }
+        Popup::Choice(choice) => {
+            let mut lines = vec![
+                Line::from(format!(
+                    "Gifts from {} to {}: now {}",
+                    choice.member,
+                    choice.creator,
+                    choice.now_words()
+                )),
+                Line::from(""),
+            ];
+            for (i, (name, meaning)) in choice.rows().into_iter().enumerate() {
+                let text = format!(
+                    "{}{name:<16} {meaning}",
+                    if i == choice.at { "▶ " } else { "  " }
+                );
+                lines.push(if i == choice.at {
+                    Line::from(Span::styled(text, theme.warn()))
+                } else {
+                    Line::from(text)
+                });
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(
+                "↑/↓ choose · Enter review (PIN next) · Esc cancel",
+            ));
+            let height = lines.len() as u16 + 2;
+            (
+                format!("{} · gifts to {}", choice.member, choice.creator),
+                Text::from(lines),
+                76,
+                height,
+            )
+        }
         Popup::Review(review) => {
             // Room for the before and after lines to wrap once each.
             let long = [&review.before, &review.after]

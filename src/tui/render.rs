@@ -1002,6 +1002,12 @@ mod tests {
         // a wrong PIN: the change is kept).
         update(&mut app, Command::Select, &vm);
         insta::assert_snapshot!("guardian_limit_pin", draw(&app, &vm).backend());
+        // A creator's row: choose the state directly.
+        let mut app = signed_in(Screen::Limits, true);
+        app.cursor = 22;
+        update(&mut app, Command::Select, &vm);
+        update(&mut app, Command::Up, &vm);
+        insta::assert_snapshot!("guardian_creator_choice", draw(&app, &vm).backend());
         let member = sample(false);
         let mut shop = signed_in(Screen::Shop, false);
         shop.cursor = 2;
