@@ -34,7 +34,18 @@ pub enum RuleTarget {
 pub struct MemberRules {
     pub member: MemberId,
     pub name: String,
+    /// What their age allows before any limit, from the household's age
+    /// bands ("Kim is 12 (under 13): buying coins refused, ...").
+    pub age_rules: AgeRules,
     pub rows: Vec<RuleTarget>,
+}
+
+/// A member's age band in words, and whether it refuses anything.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AgeRules {
+    pub text: String,
+    /// Some action is refused by age, whatever the limits say.
+    pub refuses: bool,
 }
 
 /// A change a guardian saves with their PIN: exactly one services call.
@@ -571,6 +582,7 @@ mod tests {
         MemberRules {
             member: MemberId(2),
             name: "Sam".into(),
+            age_rules: AgeRules::default(),
             rows: vec![
                 RuleTarget::Limit {
                     scope: Scope::Gift,

@@ -707,21 +707,41 @@ fn limits(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         );
         return;
     };
-    let [choice, rows] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
+    // The age rules first: they come before any limit, and a member they
+    // refuse would otherwise show only empty limits.
+    let age_style = if rules.age_rules.refuses {
+        theme.bad()
+    } else {
+        Style::default()
+    };
+    let age: Vec<Line> = hanging(
+        &rules.age_rules.text,
+        usize::from(area.width).saturating_sub(1),
+        1,
+    )
+    .into_iter()
+    .map(|l| Line::from(Span::styled(format!(" {}", l.trim_start()), age_style)))
+    .collect();
+    let [choice, rows] =
+        Layout::vertical([Constraint::Length(age.len() as u16 + 2), Constraint::Min(0)])
+            .areas(area);
+    let mut head = vec![Line::from(format!(
+        " Rules for: ← {} →    Enter change · x remove",
+        rules.name
+    ))];
+    head.extend(age);
     frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(format!(
-                " Rules for: ← {} →    Enter change · x remove",
-                rules.name
-            )),
-            Line::from(Span::styled(
-                format!(
-                    "   {:<25} {:<23} {}",
-                    "", "ask a guardian above", "refused above"
-                ),
-                Style::default().add_modifier(Modifier::BOLD),
-            )),
-        ]),
+        Paragraph::new(
+            head.into_iter()
+                .chain([Line::from(Span::styled(
+                    format!(
+                        "   {:<25} {:<23} {}",
+                        "", "ask a guardian above", "refused above"
+                    ),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ))])
+                .collect::<Vec<_>>(),
+        ),
         choice,
     );
     let items = rules
@@ -1002,6 +1022,22 @@ mod tests {
         // a wrong PIN: the change is kept).
         update(&mut app, Command::Select, &vm);
         insta::assert_snapshot!("guardian_limit_pin", draw(&app, &vm).backend());
+        // A member under 13: the age rules say spending is refused, in red,
+        // above limits that are all unset.
+        let mut kim = vm.clone();
+        if let Some(rules) = kim.guardian.as_mut().and_then(|g| g.rules.first_mut()) {
+            rules.name = "Kim".into();
+            rules.age_rules = crate::tui::editor::AgeRules {
+                text: "Age rules: Kim is 12 (under 13): purchases refused, gifts refused, \
+                       cashing out refused"
+                    .into(),
+                refuses: true,
+            };
+        }
+        let terminal = draw(&signed_in(Screen::Limits, true), &kim);
+        insta::assert_snapshot!("guardian_limits_under_13", terminal.backend());
+        let (x, y) = find(&terminal, "Age rules: Kim is 12").unwrap();
+        assert_eq!(terminal.backend().buffer()[(x, y)].fg, Color::Red);
         // A creator's row: choose the state directly.
         let mut app = signed_in(Screen::Limits, true);
         app.cursor = 22;
@@ -1114,10 +1150,11 @@ mod tests {
         assert_eq!(hits.at(76, 0), Some(Hit::Screen(Screen::Audit)));
         assert_eq!(hits.at(31, 0), Some(Hit::Screen(Screen::Dashboard)));
         assert_eq!(hits.at(30, 0), None);
-        // The rows start under the two header lines and the list's border.
-        assert_eq!(hits.at(10, 4), Some(Hit::Row(0)));
-        assert_eq!(hits.at(10, 12), Some(Hit::Row(8)));
-        assert_eq!(hits.at(0, 12), None, "the border is not a row");
+        // The rows start under the header lines (the member, their age rules
+        // on two lines, the column names) and the list's border.
+        assert_eq!(hits.at(10, 6), Some(Hit::Row(0)));
+        assert_eq!(hits.at(10, 14), Some(Hit::Row(8)));
+        assert_eq!(hits.at(0, 14), None, "the border is not a row");
         // First click selects, the second opens the row, as Enter does.
         assert_eq!(click(&mut app, &vm, Hit::Row(8)), None);
         assert_eq!(app.cursor, 8);
@@ -1135,7 +1172,7 @@ mod tests {
         let (first, _) = hits.rows[0];
         assert!(first > 0, "scrolled past the first row");
         assert!(hits.rows.iter().any(|(i, _)| *i == 22));
-        assert_eq!(hits.at(10, 4), Some(Hit::Row(first)));
+        assert_eq!(hits.at(10, 6), Some(Hit::Row(first)));
         // A click on a tab goes there.
         click(&mut app, &vm, Hit::Screen(Screen::Audit));
         assert_eq!((app.screen, app.cursor), (Screen::Audit, 0));

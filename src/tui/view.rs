@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use super::editor::{MemberRules, RuleTarget};
+use super::editor::{AgeRules, MemberRules, RuleTarget};
 use super::filter::Filter;
 use crate::config::Economy;
 use crate::domain::{Clock, MemberId, Role, Scope, Window};
@@ -479,11 +479,62 @@ fn log_lines(
     Ok((lines, next))
 }
 
-/// Every member's rules for the editor: the 21 limit slots, quiet hours, and
-/// a row per creator.
+/// What a member's age allows, from the household's age bands, in words:
+/// "Kim is 12 (under 13): buying coins refused, gifts refused, cashing out
+/// refused". Age rules come before limits, which cannot loosen them.
+fn age_rules(
+    bands: &[crate::config::AgeBand],
+    member: &ledger::Member,
+    today: chrono::NaiveDate,
+) -> AgeRules {
+    use crate::config::Verdict as Rule;
+    let Some(age) = member.birthdate.map(|b| b.age_on(today)) else {
+        return AgeRules {
+            text: format!(
+                "{} has no birthdate: age rules treat them as an adult",
+                member.name
+            ),
+            refuses: false,
+        };
+    };
+    let Some(band) = bands.iter().rev().find(|b| b.from_age <= age) else {
+        return AgeRules {
+            text: format!("{} is {age}: no age band applies", member.name),
+            refuses: false,
+        };
+    };
+    let next = bands.iter().find(|b| b.from_age > age).map(|b| b.from_age);
+    let range = match (band.from_age, next) {
+        (0, Some(to)) => format!("under {to}"),
+        (from, Some(to)) => format!("{from} to {}", to - 1),
+        (from, None) => format!("{from} and over"),
+    };
+    let word = |rule: Rule, one: bool| match (rule, one) {
+        (Rule::Allow, _) => "allowed",
+        (Rule::NeedsApproval, false) => "need approval",
+        (Rule::NeedsApproval, true) => "needs approval",
+        (Rule::Deny, _) => "refused",
+    };
+    AgeRules {
+        text: format!(
+            "Age rules: {} is {age} ({range}): purchases {}, gifts {}, cashing out {}",
+            member.name,
+            word(band.purchase, false),
+            word(band.gift, false),
+            word(band.redeem, true)
+        ),
+        // Spending refused by age, whatever the limits below say.
+        refuses: band.purchase == Rule::Deny || band.gift == Rule::Deny,
+    }
+}
+
+/// Every member's rules for the editor: their age rules, the 21 limit
+/// slots, quiet hours, and a row per creator.
 fn rules_of(
     store: &Store,
     members: &[ledger::Member],
+    bands: &[crate::config::AgeBand],
+    today: chrono::NaiveDate,
 ) -> Result<Vec<MemberRules>, services::ServiceError> {
     let mut all = Vec::new();
     for m in members.iter().filter(|m| m.role != Role::Guardian) {
@@ -515,6 +566,7 @@ fn rules_of(
         all.push(MemberRules {
             member: m.id,
             name: m.name.to_string(),
+            age_rules: age_rules(bands, m, today),
             rows,
         });
     }
@@ -652,7 +704,7 @@ pub fn load(
             history: history_lines(page.rows, currency, tz),
             log,
             log_next,
-            rules: rules_of(store, &members)?,
+            rules: rules_of(store, &members, &config.age_bands, today)?,
             daily,
             verify: None,
         });
@@ -963,6 +1015,51 @@ fn sample_rules() -> Vec<MemberRules> {
     vec![MemberRules {
         member: sam,
         name: "Sam".into(),
+        age_rules: AgeRules {
+            text: "Age rules: Sam is 15 (13 to 17): purchases need approval, gifts need \
+                   approval, cashing out refused"
+                .into(),
+            refuses: false,
+        },
         rows,
     }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{BirthDate, Name};
+
+    fn member(name: &str, born: Option<&str>) -> ledger::Member {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        ledger::Member {
+            id: MemberId(5),
+            name: Name::parse(name).unwrap(),
+            role: Role::Teen,
+            birthdate: born.map(|b| BirthDate::parse(b, today).unwrap()),
+            has_pin: false,
+        }
+    }
+
+    #[test]
+    fn age_rules_say_what_an_age_allows_before_any_limit() {
+        let bands = crate::config::Config::defaults().unwrap().age_bands;
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let kim = age_rules(&bands, &member("Kim", Some("2014-01-09")), today);
+        assert_eq!(
+            kim.text,
+            "Age rules: Kim is 12 (under 13): purchases refused, gifts refused, cashing out refused"
+        );
+        assert!(kim.refuses);
+        let sam = age_rules(&bands, &member("Sam", Some("2011-03-14")), today);
+        assert_eq!(
+            sam.text,
+            "Age rules: Sam is 14 (13 to 17): purchases need approval, gifts need approval, cashing out refused"
+        );
+        assert!(!sam.refuses, "spending is not refused, only asked for");
+        let alex = age_rules(&bands, &member("Alex", Some("2006-08-30")), today);
+        assert!(alex.text.contains("(18 and over): purchases allowed"));
+        let none = age_rules(&bands, &member("Jo", None), today);
+        assert!(none.text.contains("no birthdate"));
+    }
 }
