@@ -185,6 +185,8 @@ pub enum Effect {
         review: Review,
         pin: String,
     },
+    /// Ask where to export, suggesting a file name that does not exist yet.
+    AskExportPath,
     Export {
         path: String,
     },
@@ -477,10 +479,8 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
             app.text(TextFor::Filter, app.selection.filter.text.clone());
             None
         }
-        Command::Export if app.screen == Screen::Audit => {
-            app.text(TextFor::ExportPath, "coinguard-export.csv".into());
-            None
-        }
+        // The event loop finds a file name not taken yet, then asks.
+        Command::Export if app.screen == Screen::Audit => Some(Effect::AskExportPath),
         Command::Acknowledge
             if app.screen == Screen::Dashboard
                 || (app.screen == Screen::Audit && app.selection.audit == AuditView::Alerts) =>
@@ -1353,12 +1353,9 @@ mod editor_tests {
                 .as_ref()
                 .is_some_and(|(m, t)| m.contains("\"gfit\"") && *t == Tone::Bad)
         );
-        update(&mut app, Command::Export, &vm);
         assert_eq!(
-            update(&mut app, Command::Select, &vm),
-            Some(Effect::Export {
-                path: "coinguard-export.csv".into()
-            })
+            update(&mut app, Command::Export, &vm),
+            Some(Effect::AskExportPath)
         );
     }
 

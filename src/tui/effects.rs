@@ -229,6 +229,14 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
                 Err(e) => pin_again(app, app::PinFor::Policy(review), e, "the change"),
             },
         ),
+        Effect::AskExportPath => {
+            let name = free_export_name(|name| Path::new(name).exists());
+            app.popup = Some(app::Popup::Text {
+                purpose: app::TextFor::ExportPath,
+                typed: name,
+            });
+            None
+        }
         Effect::Export { path } => Some(export(store, &app.selection.filter, &path)),
         Effect::Acknowledge { pin: typed } => Some(
             match guardian_pass(store, clock, &me, &typed)
@@ -343,6 +351,20 @@ fn policy(
             )
         }
     })
+}
+
+/// The export file name to suggest: `coinguard-export.csv`, or the first
+/// of `coinguard-export-2.csv`, `-3`, ... not taken yet (exports never
+/// overwrite a file, so suggesting one that exists only sets up a refusal).
+fn free_export_name(exists: impl Fn(&str) -> bool) -> String {
+    let name = |n: u32| match n {
+        1 => "coinguard-export.csv".to_string(),
+        n => format!("coinguard-export-{n}.csv"),
+    };
+    (1..10_000)
+        .map(name)
+        .find(|candidate| !exists(candidate))
+        .unwrap_or_else(|| name(10_000))
 }
 
 /// A typed file name: `~/` means the home folder, as in a shell.
@@ -640,6 +662,16 @@ mod tests {
         assert!(
             said.starts_with("Not exported: end the file name with .csv"),
             "{said}"
+        );
+    }
+
+    #[test]
+    fn the_export_name_suggested_is_one_not_taken_yet() {
+        assert_eq!(free_export_name(|_| false), "coinguard-export.csv");
+        let taken = ["coinguard-export.csv", "coinguard-export-2.csv"];
+        assert_eq!(
+            free_export_name(|n| taken.contains(&n)),
+            "coinguard-export-3.csv"
         );
     }
 

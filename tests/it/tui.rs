@@ -155,7 +155,18 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.wait_for(teen, "#1 PENDING");
 
     // The guardian's window: sign in with the PIN, approve with the PIN again.
-    tmux.run(&["new-window", "-t", "t:", "-n", "guardian", &command]);
+    // In the test's folder, where exports land.
+    let here = dir.path().to_str().unwrap();
+    tmux.run(&[
+        "new-window",
+        "-t",
+        "t:",
+        "-n",
+        "guardian",
+        "-c",
+        here,
+        &command,
+    ]);
     let guardian = "t:1";
     tmux.wait_for(guardian, "Who are you?");
     tmux.keys(guardian, &["Enter"]);
@@ -267,21 +278,21 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
         String::from_utf8_lossy(&out.stdout)
     );
 
-    // The audit screen exports the ledger to a new file, and never over one.
+    // The audit screen exports the ledger to a new file, and never over one:
+    // after an export it suggests a name not taken yet.
     tmux.keys(guardian, &["Tab", "Tab"]);
     tmux.wait_for(guardian, "◀ Ledger ▶");
-    let export = dir.path().join("spending.csv");
-    let export_to = |tmux: &Tmux| {
-        tmux.keys(guardian, &["e"]);
-        tmux.wait_for(guardian, "Export the ledger to");
-        tmux.keys(guardian, &["BSpace"; 25]);
-        tmux.keys(guardian, &["-l", export.to_str().unwrap()]);
-        tmux.keys(guardian, &["Enter"]);
-    };
-    export_to(&tmux);
+    tmux.keys(guardian, &["e"]);
+    tmux.wait_for(guardian, "coinguard-export.csv▏");
+    tmux.keys(guardian, &["Enter"]);
     tmux.wait_for(guardian, "Exported 1 transactions to");
-    export_to(&tmux);
-    tmux.wait_for(guardian, "already exists; coinguard never");
+    tmux.keys(guardian, &["e"]);
+    tmux.wait_for(guardian, "coinguard-export-2.csv▏");
+    let export = dir.path().join("coinguard-export.csv");
+    tmux.keys(guardian, &["BSpace"; 25]);
+    tmux.keys(guardian, &["-l", export.to_str().unwrap()]);
+    tmux.keys(guardian, &["Enter"]);
+    tmux.wait_for(guardian, "coinguard-export.csv already exists");
     let csv = std::fs::read_to_string(&export).unwrap();
     assert!(csv.starts_with("id,"), "{csv}");
     assert_eq!(
