@@ -115,12 +115,12 @@ fn guardian_reload_1m(bencher: Bencher, name: &str) {
         selection.audit = AuditView::Decisions;
     }
     if name.ends_with("filtered") {
-        let words = if name.starts_with("decisions") {
-            "dense refused"
+        let (words, place) = if name.starts_with("decisions") {
+            ("dense refused", filter::Place::Decisions)
         } else {
-            "dense gift 2026-05"
+            ("dense gift 2026-05", filter::Place::Ledger)
         };
-        selection.filter = filter::parse(words, &[(dense, history::DENSE)]).unwrap();
+        selection.filter = filter::parse(words, place, &[(dense, history::DENSE)]).unwrap();
     }
     bencher.bench_local(|| view::load(&mut store, &clock, Some(guardian), &selection).unwrap());
 }

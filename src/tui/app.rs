@@ -398,6 +398,7 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
                     app.selection.audit = views[step(at, views.len())];
                     app.selection.first_pages();
                     app.cursor = 0;
+                    refilter(app, vm);
                     Some(Effect::Reload)
                 }
                 _ => None,
@@ -817,15 +818,45 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
     }
 }
 
-/// Applies a typed filter, or says which word means nothing (and keeps the
-/// filter that was there).
+/// Where a `/` filter typed now applies: a member's history, or the audit
+/// view shown (None: no filter here).
+pub fn filter_place(app: &App) -> Option<filter::Place> {
+    use filter::Place;
+    match app.screen {
+        Screen::History => Some(Place::OwnHistory),
+        Screen::Audit => Some(match app.selection.audit {
+            AuditView::Ledger => Place::Ledger,
+            AuditView::Decisions => Place::Decisions,
+            AuditView::Actions => Place::Actions,
+            AuditView::Alerts => Place::Alerts,
+        }),
+        _ => None,
+    }
+}
+
+/// The names a filter may name at `place`: on a member's own history the
+/// creators (gifts to them), elsewhere every member.
+fn filter_names<'v>(
+    app: &App,
+    vm: &'v ViewModel,
+    place: filter::Place,
+) -> Vec<(MemberId, &'v str)> {
+    let me = app.who.as_ref().map(|w| w.0);
+    vm.members
+        .iter()
+        .filter(|m| {
+            place != filter::Place::OwnHistory
+                || (m.role == crate::domain::Role::Creator && Some(m.id) != me)
+        })
+        .map(|m| (m.id, m.name.as_str()))
+        .collect()
+}
+
+/// Applies a typed filter, or says which word means nothing here (and
+/// keeps the filter that was there).
 fn apply_filter(app: &mut App, typed: &str, vm: &ViewModel) -> Option<Effect> {
-    let names: Vec<_> = if app.screen == Screen::Audit {
-        vm.members.iter().map(|m| (m.id, m.name.as_str())).collect()
-    } else {
-        Vec::new()
-    };
-    match filter::parse(typed, &names) {
+    let place = filter_place(app)?;
+    match filter::parse(typed, place, &filter_names(app, vm, place)) {
         Ok(f) => {
             app.selection.filter = f;
             app.selection.first_pages();
@@ -835,6 +866,26 @@ fn apply_filter(app: &mut App, typed: &str, vm: &ViewModel) -> Option<Effect> {
         Err(why) => {
             app.say(format!("Filter not changed: {why}"), Tone::Bad);
             None
+        }
+    }
+}
+
+/// After switching the audit view, the filter is read again for the view
+/// now shown: a word that cannot filter there clears it, and says so, so
+/// no filter is shown as applied while it is ignored.
+fn refilter(app: &mut App, vm: &ViewModel) {
+    let Some(place) = filter_place(app) else {
+        return;
+    };
+    let text = app.selection.filter.text.clone();
+    if text.is_empty() {
+        return;
+    }
+    match filter::parse(&text, place, &filter_names(app, vm, place)) {
+        Ok(f) => app.selection.filter = f,
+        Err(why) => {
+            app.selection.filter = filter::Filter::default();
+            app.say(format!("Filter \"{text}\" cleared: {why}"), Tone::Warning);
         }
     }
 }
@@ -1357,6 +1408,72 @@ mod editor_tests {
             update(&mut app, Command::Export, &vm),
             Some(Effect::AskExportPath)
         );
+    }
+
+    /// Every word a filter accepts filters: outcome words are refused with
+    /// the reason where nothing has an outcome, a creator's name on a
+    /// teen's history means gifts to them, and switching the audit view
+    /// clears a filter that cannot apply there.
+    #[test]
+    fn filters_take_only_the_words_they_apply() {
+        let member = sample(false);
+        let mut teen = App {
+            who: Some((MemberId(2), "Sam".into(), false)),
+            screen: Screen::History,
+            ..App::default()
+        };
+        for word in ["refused", "approval"] {
+            update(&mut teen, Command::Filter, &member);
+            type_text(&mut teen, word);
+            assert_eq!(update(&mut teen, Command::Select, &member), None, "{word}");
+            assert!(teen.selection.filter.is_empty(), "{word} is not applied");
+            let (said, _) = teen.message.clone().unwrap();
+            assert!(
+                said.contains("what was refused or is waiting is on Requests"),
+                "{said}"
+            );
+        }
+        update(&mut teen, Command::Filter, &member);
+        type_text(&mut teen, "ana");
+        assert_eq!(
+            update(&mut teen, Command::Select, &member),
+            Some(Effect::Reload)
+        );
+        assert_eq!(teen.selection.filter.creator, Some(MemberId(3)));
+        assert_eq!(teen.selection.filter.member, None);
+
+        let vm = sample(true);
+        let mut app = guardian(Screen::Audit);
+        update(&mut app, Command::Filter, &vm);
+        type_text(&mut app, "refused");
+        assert_eq!(
+            update(&mut app, Command::Select, &vm),
+            None,
+            "not on the ledger"
+        );
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.contains("Guard decisions"))
+        );
+        update(&mut app, Command::Right, &vm); // decisions
+        update(&mut app, Command::Filter, &vm);
+        type_text(&mut app, "sam refused");
+        assert_eq!(update(&mut app, Command::Select, &vm), Some(Effect::Reload));
+        // To the guardian actions: "refused" cannot apply, so it is cleared.
+        update(&mut app, Command::Right, &vm);
+        assert!(app.selection.filter.is_empty());
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.starts_with("Filter \"sam refused\" cleared"))
+        );
+        // A filter that applies stays: "sam" on the ledger, then decisions.
+        update(&mut app, Command::Filter, &vm);
+        type_text(&mut app, "sam");
+        update(&mut app, Command::Select, &vm);
+        update(&mut app, Command::Right, &vm);
+        assert_eq!(app.selection.filter.member, Some(MemberId(2)));
     }
 
     #[test]

@@ -396,10 +396,10 @@ fn export(store: &Store, filter: &filter::Filter, path: &str) -> (String, Tone) 
     };
     let history = crate::report::HistoryFilter {
         member: filter.member,
+        creator: filter.creator,
         kind: filter.kind,
         since: filter.since,
         until: filter.until,
-        ..Default::default()
     };
     match crate::report::export_to_file(
         store.conn(),
@@ -421,6 +421,12 @@ fn export(store: &Store, filter: &filter::Filter, path: &str) -> (String, Tone) 
             }
             if let Some(kind) = filter.kind {
                 parts.push(kind.as_str().to_string());
+            }
+            if let Some(c) = filter
+                .creator
+                .and_then(|id| ledger::member_by_id(store.conn(), id).ok().flatten())
+            {
+                parts.push(format!("to {}", c.name));
             }
             if let (Some(since), Some(until)) = (filter.since, filter.until) {
                 parts.push(format!("from {since} to {until}"));
@@ -662,6 +668,89 @@ mod tests {
         assert!(
             said.starts_with("Not exported: end the file name with .csv"),
             "{said}"
+        );
+    }
+
+    /// A creator's name on a member's own history filters to their gifts
+    /// to that creator (it was refused there before).
+    #[test]
+    fn a_creators_name_filters_a_members_history_to_gifts_to_them() {
+        let (_dir, mut store, clock, _app, _sam) = household();
+        let adult = BirthDate::parse("2000-01-01", clock.now().date_naive()).unwrap();
+        let alex = store
+            .write(&clock, |w| {
+                ledger::add_member(
+                    w,
+                    &Name::parse("Bo").unwrap(),
+                    Role::Creator,
+                    Some(adult),
+                    w.now(),
+                )?;
+                ledger::add_member(
+                    w,
+                    &Name::parse("Alex").unwrap(),
+                    Role::Teen,
+                    Some(adult),
+                    w.now(),
+                )
+            })
+            .unwrap();
+        let pin = Pin::parse(PIN).unwrap();
+        let mut pass = || auth::guardian_pass(&mut store, &clock, Some("Maria"), &pin).unwrap();
+        let (p1, p2, p3) = (pass(), pass(), pass());
+        let grant = services::GrantRequest {
+            member: "Alex",
+            coins: Coins::new(100),
+            memo: Memo::default(),
+            key: None,
+        };
+        services::grant(&mut store, &clock, Mode::Commit, p1, &grant).unwrap();
+        for (pass, creator) in [(p2, "Ana"), (p3, "Bo")] {
+            services::set_creator_list(
+                &mut store,
+                &clock,
+                pass,
+                "Alex",
+                creator,
+                Some(ledger::CreatorList::Allow),
+            )
+            .unwrap();
+            let sent = services::gift(
+                &mut store,
+                &clock,
+                Mode::Commit,
+                &GiftRequest {
+                    member: "Alex",
+                    creator,
+                    gift: "rose",
+                    count: 1,
+                    key: None,
+                },
+            )
+            .unwrap();
+            assert_eq!(sent.kind, OutcomeKind::Committed, "{}", sent.summary);
+        }
+        let ana = ledger::find_member(store.conn(), "Ana").unwrap().id;
+        let bo = ledger::find_member(store.conn(), "Bo").unwrap().id;
+        let mut selection = view::Selection {
+            filter: filter::parse(
+                "ana",
+                filter::Place::OwnHistory,
+                &[(ana, "Ana"), (bo, "Bo")],
+            )
+            .unwrap(),
+            ..Default::default()
+        };
+        let vm = view::load(&mut store, &clock, Some(alex), &selection).unwrap();
+        let history = vm.member.unwrap().history;
+        assert_eq!(history.len(), 1, "{history:?}");
+        assert!(history[0].detail.contains("to Ana"), "{history:?}");
+        selection.filter = filter::Filter::default();
+        let vm = view::load(&mut store, &clock, Some(alex), &selection).unwrap();
+        assert_eq!(
+            vm.member.unwrap().history.len(),
+            3,
+            "two gifts and the grant"
         );
     }
 

@@ -172,7 +172,7 @@ pub const KEYMAP: &[Binding] = &[
         keys: "/",
         codes: &[KeyCode::Char('/')],
         command: Command::Filter,
-        help: "filter history or audit (name, kind, outcome, date)",
+        help: "filter what is listed (the words it takes are below)",
         on: &[Screen::History, Screen::Audit],
         in_footer: false,
     },

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::app::{PinFor, Popup, Screen, TextFor};
 use super::editor::{self, Form, FormKind, Review};
+use super::filter::Place;
 use super::keymap;
 use super::render::Theme;
 use super::view::ViewModel;
@@ -30,7 +31,7 @@ fn text_prompt(purpose: &TextFor) -> String {
     match purpose {
         TextFor::DenyReason(r) => format!("Why deny request #{r}? (they will see this)"),
         TextFor::AskAgainNote(r) => format!("Ask again for request #{r}: a note for your guardian"),
-        TextFor::Filter => "Filter: a name, kind, refused/approval/allowed, 2026-03".into(),
+        TextFor::Filter => "Filter (empty: show everything)".into(),
         TextFor::ExportPath => "Export the ledger to (.csv, .json or .journal)".into(),
         TextFor::CustomCoins => "How many coins?".into(),
     }
@@ -98,6 +99,7 @@ fn review_lines(review: &Review, theme: Theme) -> Vec<Line<'static>> {
 pub fn render_popup(
     popup: &Popup,
     screen: Screen,
+    place: Option<Place>,
     vm: &ViewModel,
     theme: Theme,
     frame: &mut Frame<'_>,
@@ -132,12 +134,19 @@ pub fn render_popup(
             let height = lines.len() as u16 + 2;
             (what, Text::from(lines), 60, height)
         }
-        Popup::Text { purpose, typed } => (
-            text_prompt(purpose),
-            Text::from(format!("{typed}▏\n\nEnter to continue · Esc to cancel")),
-            70,
-            6,
-        ),
+        Popup::Text { purpose, typed } => {
+            let mut lines = vec![Line::from(format!("{typed}▏")), Line::from("")];
+            // The filter says which words it takes where it is typed.
+            if let (TextFor::Filter, Some(place)) = (purpose, place) {
+                for part in super::render::words(&format!("Words here: {}", place.words()), 68) {
+                    lines.push(Line::from(part));
+                }
+                lines.push(Line::from(""));
+            }
+            lines.push(Line::from("Enter to continue · Esc to cancel"));
+            let height = lines.len() as u16 + 2;
+            (text_prompt(purpose), Text::from(lines), 70, height)
+        }
         Popup::Form(form) => {
             let lines = form_lines(form, theme);
             let height = lines.len() as u16 + 2;
@@ -232,14 +241,21 @@ pub fn render_popup(
             )
         }
         Popup::Help => {
-            let lines: Vec<String> = keymap::for_screen(screen)
-                .map(|b| format!("{:<10} {}", b.keys, b.help))
+            let mut lines: Vec<Line<'static>> = keymap::for_screen(screen)
+                .map(|b| Line::from(format!("{:<10} {}", b.keys, b.help)))
                 .collect();
+            // The filter words of this screen (of the audit view shown).
+            if let Some(place) = place {
+                lines.push(Line::from(""));
+                let words = format!("/ filter words here: {}", place.words());
+                lines.extend(super::render::words(&words, 68).into_iter().map(Line::from));
+            }
+            let height = lines.len() as u16 + 2;
             (
                 format!("Keys on {}", screen.title()),
-                Text::from(lines.join("\n")),
+                Text::from(lines),
                 70,
-                lines.len() as u16 + 2,
+                height,
             )
         }
     };

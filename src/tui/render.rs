@@ -127,7 +127,8 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
         legend,
     );
     if let Some(popup) = &app.popup {
-        super::popup::render_popup(popup, app.screen, vm, theme, frame);
+        let place = super::app::filter_place(app);
+        super::popup::render_popup(popup, app.screen, place, vm, theme, frame);
         // Nothing under a popup takes clicks.
         hits = Hits::default();
     }
@@ -994,6 +995,14 @@ mod tests {
         let mut help = signed_in(Screen::Wallet, false);
         help.popup = Some(Popup::Help);
         insta::assert_snapshot!("help", draw(&help, &member).backend());
+        // Help lists the filter words of the screen, and of the audit view.
+        let mut help = signed_in(Screen::History, false);
+        help.popup = Some(Popup::Help);
+        insta::assert_snapshot!("help_history", draw(&help, &member).backend());
+        let mut help = signed_in(Screen::Audit, true);
+        help.selection.audit = crate::tui::view::AuditView::Decisions;
+        help.popup = Some(Popup::Help);
+        insta::assert_snapshot!("help_audit_decisions", draw(&help, &guardian).backend());
     }
 
     /// The limits editor and its popups, driven through `update` as a

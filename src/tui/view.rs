@@ -246,10 +246,10 @@ impl Selection {
     fn history_filter(&self, member: Option<MemberId>) -> HistoryFilter {
         HistoryFilter {
             member: member.or(self.filter.member),
+            creator: self.filter.creator,
             kind: self.filter.kind,
             since: self.filter.since,
             until: self.filter.until,
-            ..Default::default()
         }
     }
 
@@ -450,9 +450,11 @@ fn log_lines(
     }
     if choice.audit == AuditView::Alerts {
         // Open alerts are few (a guardian marks them seen): no paging.
+        let (from, to) = report::day_bounds(choice.filter.since, choice.filter.until, tz);
         for a in ledger::open_alerts(store.conn(), 200)?
             .into_iter()
             .filter(|a| choice.filter.member.is_none_or(|m| m == a.member))
+            .filter(|a| from <= a.at_us && a.at_us < to)
         {
             let who = members
                 .iter()
