@@ -218,6 +218,9 @@ pub struct App {
     pub message: Option<(String, Tone)>,
     pub selection: Selection,
     pub quit: bool,
+    /// How far the open popup's body is scrolled (↑/↓ where a popup has
+    /// nothing else to move); back to the top when another popup opens.
+    pub popup_scroll: u16,
     /// How many guarded prompts (a PIN, or signing out) have opened: the
     /// event loop drops the keys that were already on their way when one
     /// opens, so they never land in it.
@@ -234,6 +237,7 @@ impl Default for App {
             message: None,
             selection: Selection::default(),
             quit: false,
+            popup_scroll: 0,
             guarded_opens: 0,
         }
     }
@@ -336,6 +340,22 @@ impl App {
 
 /// The pure update: a command in, maybe an effect out.
 pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect> {
+    let before = app.popup.as_ref().map(std::mem::discriminant);
+    let effect = update_inner(app, command, vm);
+    app.settle_scroll(before);
+    effect
+}
+
+impl App {
+    /// A popup of another kind (or none) starts at the top of its body.
+    pub fn settle_scroll(&mut self, before: Option<std::mem::Discriminant<Popup>>) {
+        if self.popup.as_ref().map(std::mem::discriminant) != before {
+            self.popup_scroll = 0;
+        }
+    }
+}
+
+fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect> {
     if let Some(popup) = app.popup.clone() {
         return update_popup(app, popup, command, vm);
     }
@@ -689,6 +709,24 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
 
 fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -> Option<Effect> {
     match (popup, command) {
+        // ↑/↓ scroll a popup that has nothing else to move (drawing keeps
+        // the offset within the body).
+        (
+            Popup::Help
+            | Popup::Confirm(_)
+            | Popup::BuyCustom { .. }
+            | Popup::Review(_)
+            | Popup::Pin { .. }
+            | Popup::Text { .. },
+            Command::Up | Command::Down,
+        ) => {
+            app.popup_scroll = if command == Command::Down {
+                app.popup_scroll.saturating_add(1)
+            } else {
+                app.popup_scroll.saturating_sub(1)
+            };
+            None
+        }
         (_, Command::Back) | (Popup::Help, _) => {
             app.popup = None;
             None

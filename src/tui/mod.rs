@@ -92,6 +92,8 @@ fn event_loop(
     let mut guard_until: Option<Instant> = None;
     loop {
         terminal.draw(|frame| hits = render::render(&app, &vm, theme, frame))?;
+        // A popup scrolled past its end comes back to its last line.
+        app.popup_scroll = hits.popup_scroll;
         if app.quit {
             return Ok(());
         }
@@ -125,7 +127,9 @@ fn event_loop(
             _ => None,
         };
         if let Some(effect) = effect {
+            let before = app.popup.as_ref().map(std::mem::discriminant);
             effects::apply(effect, &mut app, store, clock);
+            app.settle_scroll(before);
             reload(&mut vm, &mut app, store, clock);
             seen = data_version(store);
         }

@@ -128,9 +128,17 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
     );
     if let Some(popup) = &app.popup {
         let place = super::app::filter_place(app);
-        super::popup::render_popup(popup, app.screen, place, vm, theme, frame);
         // Nothing under a popup takes clicks.
         hits = Hits::default();
+        hits.popup_scroll = super::popup::render_popup(
+            popup,
+            app.screen,
+            place,
+            vm,
+            theme,
+            app.popup_scroll,
+            frame,
+        );
     }
     hits
 }
@@ -206,6 +214,8 @@ struct Scene<'a> {
 pub struct Hits {
     pub tabs: Vec<(Screen, Rect)>,
     pub rows: Vec<(usize, Rect)>,
+    /// How far the popup's body is scrolled, kept within its length.
+    pub popup_scroll: u16,
 }
 
 impl Hits {
@@ -1213,6 +1223,62 @@ mod tests {
             }
         }
         None
+    }
+
+    /// Buying a million coins can draw many reasons: the popup fits 80x24,
+    /// keeps its keys on the last line, and scrolls to the rest.
+    #[test]
+    fn a_long_popup_fits_the_screen_keeps_its_keys_and_scrolls() {
+        use crate::tui::app::update;
+        use crate::tui::keymap::Command;
+        use crate::tui::view::{Preview, Verdict};
+        let vm = sample(false);
+        let mut app = signed_in(Screen::Shop, false);
+        let reasons = (1..=12)
+            .map(|i| {
+                (
+                    false,
+                    format!(
+                        "reason {i}: this is 14,142.14 USD, above the approval threshold of \
+                         10.00 USD for this week: 4.99 USD already used"
+                    ),
+                )
+            })
+            .collect();
+        app.popup = Some(Popup::BuyCustom {
+            coins: 1_000_000,
+            preview: Preview {
+                verdict: Verdict::NeedsApproval,
+                summary: "Sam buys 1,000,000 coins for 14,142.14 USD".into(),
+                reasons,
+            },
+        });
+        let terminal = draw(&app, &vm);
+        insta::assert_snapshot!("member_buy_long_preview", terminal.backend());
+        let text = flat(&terminal);
+        assert!(
+            text.contains("↑/↓ more · Enter to go ahead · Esc to cancel"),
+            "{text}"
+        );
+        assert!(
+            text.contains("reason 1:") && !text.contains("reason 12:"),
+            "{text}"
+        );
+        // Down scrolls; asking past the end stops at the last line.
+        assert_eq!(update(&mut app, Command::Down, &vm), None);
+        assert_eq!(app.popup_scroll, 1);
+        app.popup_scroll = 500;
+        let end = hits_of(&app, &vm).popup_scroll;
+        assert!(end > 0 && end < 500, "{end}");
+        app.popup_scroll = end;
+        let text = flat(&draw(&app, &vm));
+        assert!(
+            text.contains("reason 12:") && text.contains("Enter to go ahead"),
+            "{text}"
+        );
+        // Another popup starts at its top.
+        update(&mut app, Command::Back, &vm);
+        assert_eq!(app.popup_scroll, 0);
     }
 
     #[test]
