@@ -104,6 +104,9 @@ pub enum Popup {
     Form(Form),
     /// Allowed, blocked or not listed, for a creator.
     Choice(CreatorChoice),
+    /// One request, whole (by id, so a refresh that reorders the list
+    /// cannot put another request under the keys).
+    Request(i64),
     Review(Review),
     Confirm(Confirm),
     /// What the guard says about buying this many coins, before buying.
@@ -454,34 +457,12 @@ fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effec
                 .as_ref()
                 .and_then(|g| g.pending.get(app.cursor))
                 .map(|r| r.id)?;
-            if command == Command::Approve {
-                app.ask_pin(PinFor::Approve(request));
-            } else {
-                app.text(TextFor::DenyReason(request), String::new());
-            }
+            guardian_decides(app, command, request);
             None
         }
         Command::AskAgain | Command::CancelRequest if app.screen == Screen::Requests => {
-            let request = vm.member.as_ref()?.requests.get(app.cursor)?;
-            let (id, status) = (request.id, request.status);
-            match (command, status) {
-                (Command::CancelRequest, RequestStatus::Pending) => {
-                    app.popup = Some(Popup::Confirm(Confirm {
-                        title: format!("Cancel your request #{id}?"),
-                        lines: vec![request.summary.clone()],
-                        effect: Effect::Cancel { request: id },
-                    }));
-                }
-                (Command::CancelRequest, _) => app.say(
-                    format!("Request #{id} is {}: only a waiting request can be cancelled", status.as_str()),
-                    Tone::Warning,
-                ),
-                (_, RequestStatus::Pending | RequestStatus::Approved) => app.say(
-                    format!("Request #{id} is {}: only a denied, expired or cancelled request can be asked again", status.as_str()),
-                    Tone::Warning,
-                ),
-                _ => app.text(TextFor::AskAgainNote(id), String::new()),
-            }
+            let request = vm.member.as_ref()?.requests.get(app.cursor)?.id;
+            member_acts(app, vm, command, request);
             None
         }
         Command::AddMember if app.screen == Screen::Members => {
@@ -531,6 +512,52 @@ fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effec
             Some(Effect::Reload)
         }
         _ => None,
+    }
+}
+
+/// Approve (the PIN next) or deny (a reason, then the PIN) request `id`.
+fn guardian_decides(app: &mut App, command: Command, id: i64) {
+    if command == Command::Approve {
+        app.ask_pin(PinFor::Approve(id));
+    } else {
+        app.text(TextFor::DenyReason(id), String::new());
+    }
+}
+
+/// A member cancels their waiting request `id`, or asks again for one
+/// denied, expired or cancelled.
+fn member_acts(app: &mut App, vm: &ViewModel, command: Command, id: i64) {
+    let Some(request) = vm
+        .member
+        .as_ref()
+        .and_then(|m| m.requests.iter().find(|r| r.id == id))
+    else {
+        return;
+    };
+    let status = request.status;
+    match (command, status) {
+        (Command::CancelRequest, RequestStatus::Pending) => {
+            app.popup = Some(Popup::Confirm(Confirm {
+                title: format!("Cancel your request #{id}?"),
+                lines: vec![request.summary.clone()],
+                effect: Effect::Cancel { request: id },
+            }));
+        }
+        (Command::CancelRequest, _) => app.say(
+            format!(
+                "Request #{id} is {}: only a waiting request can be cancelled",
+                status.as_str()
+            ),
+            Tone::Warning,
+        ),
+        (_, RequestStatus::Pending | RequestStatus::Approved) => app.say(
+            format!(
+                "Request #{id} is {}: only a denied, expired or cancelled request can be asked again",
+                status.as_str()
+            ),
+            Tone::Warning,
+        ),
+        _ => app.text(TextFor::AskAgainNote(id), String::new()),
     }
 }
 
@@ -675,6 +702,18 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
                 }
             }
         }
+        // A request opens whole: every reason, when it expires, what it
+        // holds, the note; approved, denied or cancelled from there.
+        Screen::Approvals => {
+            let id = vm.guardian.as_ref()?.pending.get(app.cursor)?.id;
+            app.popup = Some(Popup::Request(id));
+            None
+        }
+        Screen::Requests => {
+            let id = vm.member.as_ref()?.requests.get(app.cursor)?.id;
+            app.popup = Some(Popup::Request(id));
+            None
+        }
         Screen::Members => {
             // A member's row opens their limits and rules.
             let member = vm.members.get(app.cursor)?.id;
@@ -716,6 +755,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             | Popup::Confirm(_)
             | Popup::BuyCustom { .. }
             | Popup::Review(_)
+            | Popup::Request(_)
             | Popup::Pin { .. }
             | Popup::Text { .. },
             Command::Up | Command::Down,
@@ -729,6 +769,20 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
         }
         (_, Command::Back) | (Popup::Help, _) => {
             app.popup = None;
+            None
+        }
+        (Popup::Request(id), Command::Approve | Command::Deny)
+            if app.who.as_ref().is_some_and(|w| w.2) =>
+        {
+            app.popup = None;
+            guardian_decides(app, command, id);
+            None
+        }
+        (Popup::Request(id), Command::AskAgain | Command::CancelRequest)
+            if app.who.as_ref().is_some_and(|w| !w.2) =>
+        {
+            app.popup = None;
+            member_acts(app, vm, command, id);
             None
         }
         (Popup::Confirm(confirm), Command::Select) => {
@@ -1092,6 +1146,65 @@ mod tests {
                 .as_ref()
                 .is_some_and(|(m, _)| m.starts_with("Type the PIN"))
         );
+    }
+
+    #[test]
+    fn enter_opens_a_request_whole_and_it_is_decided_from_there_by_its_id() {
+        let mut vm = sample(true);
+        let mut app = App {
+            who: Some((MemberId(1), "Maria".into(), true)),
+            screen: Screen::Approvals,
+            ..App::default()
+        };
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        assert_eq!(app.popup, Some(Popup::Request(7)));
+        // Another request arrives on top while it is open: the keys still
+        // act on the one shown.
+        if let Some(g) = vm.guardian.as_mut() {
+            let mut newer = g.pending[0].clone();
+            newer.id = 8;
+            g.pending.insert(0, newer);
+        }
+        update(&mut app, Command::Approve, &vm);
+        assert!(matches!(
+            app.popup,
+            Some(Popup::Pin {
+                purpose: PinFor::Approve(7),
+                ..
+            })
+        ));
+        update(&mut app, Command::Back, &vm);
+        app.popup = Some(Popup::Request(7));
+        update(&mut app, Command::Deny, &vm);
+        assert!(matches!(
+            app.popup,
+            Some(Popup::Text {
+                purpose: TextFor::DenyReason(7),
+                ..
+            })
+        ));
+        // A member opens their own, and cancels it from there.
+        let member = sample(false);
+        let mut teen = App {
+            screen: Screen::Requests,
+            ..teen()
+        };
+        update(&mut teen, Command::Select, &member);
+        assert_eq!(teen.popup, Some(Popup::Request(7)));
+        update(&mut teen, Command::Approve, &member);
+        assert_eq!(
+            teen.popup,
+            Some(Popup::Request(7)),
+            "a member cannot approve"
+        );
+        update(&mut teen, Command::CancelRequest, &member);
+        assert!(matches!(
+            teen.popup,
+            Some(Popup::Confirm(Confirm {
+                effect: Effect::Cancel { request: 7 },
+                ..
+            }))
+        ));
     }
 
     #[test]

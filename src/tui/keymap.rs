@@ -124,7 +124,7 @@ pub const KEYMAP: &[Binding] = &[
         keys: "Enter",
         codes: &[KeyCode::Enter],
         command: Command::Select,
-        help: "choose / buy / send / confirm",
+        help: "choose / open / buy / send / confirm",
         on: &[],
         in_footer: true,
     },

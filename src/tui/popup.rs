@@ -18,6 +18,7 @@ use super::filter::Place;
 use super::keymap;
 use super::render::Theme;
 use super::view::ViewModel;
+use crate::ledger::RequestStatus;
 
 fn centered(frame: &Frame<'_>, width: u16, height: u16) -> Rect {
     let area = frame.area();
@@ -209,6 +210,7 @@ fn sheet(
                 width: 76,
             }
         }
+        Popup::Request(id) => request_sheet(*id, vm, theme),
         Popup::Review(review) => Sheet {
             title: "Check before saving".into(),
             body: review_lines(review, theme),
@@ -254,6 +256,76 @@ fn sheet(
                 width: 70,
             }
         }
+    }
+}
+
+/// One request, whole: what was asked, when, when it expires, the coins it
+/// holds, every reason, the note, and what can be done with it.
+fn request_sheet(id: i64, vm: &ViewModel, theme: Theme) -> Sheet {
+    let guardian = vm
+        .guardian
+        .as_ref()
+        .and_then(|g| g.pending.iter().find(|r| r.id == id));
+    let own = vm
+        .member
+        .as_ref()
+        .and_then(|m| m.requests.iter().find(|r| r.id == id));
+    let Some(r) = guardian.or(own) else {
+        return Sheet {
+            title: format!("Request #{id}"),
+            body: vec![Line::from(format!(
+                "Request #{id} is no longer waiting: another guardian answered it, or it expired."
+            ))],
+            hints: "Esc to close".into(),
+            width: 70,
+        };
+    };
+    let mut body = vec![
+        Line::from(Span::styled(
+            r.summary.clone(),
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
+        Line::from(""),
+        Line::from(format!(
+            "Asked by {} on {}; {}",
+            r.member, r.asked, r.expires
+        )),
+    ];
+    if !r.holds.is_empty() {
+        body.push(Line::from(format!(
+            "Holds {} until it is answered: they cannot be spent twice",
+            r.holds
+        )));
+    }
+    if !r.why.is_empty() {
+        body.push(Line::from(""));
+        body.push(Line::from("Why it needs a guardian:"));
+        body.extend(
+            r.why
+                .iter()
+                .map(|w| Line::from(Span::styled(format!("• {w}"), theme.warn()))),
+        );
+    }
+    body.push(Line::from(""));
+    body.push(Line::from(if r.note.is_empty() {
+        format!("No note from {}.", r.member)
+    } else {
+        format!("{}'s note: \"{}\"", r.member, r.note)
+    }));
+    if !r.resolution.is_empty() {
+        body.push(Line::from(format!("Answer: {}", r.resolution)));
+    }
+    let hints = match (guardian.is_some(), r.status) {
+        (true, _) => "a approve (PIN) · d deny (reason, PIN) · Esc close",
+        (false, RequestStatus::Pending) => "c cancel it · Esc close",
+        (false, RequestStatus::Approved) => "Esc close",
+        (false, _) => "r ask again, with a note · Esc close",
+    };
+    Sheet {
+        title: format!("Request #{} · {}", r.id, r.status.as_str()),
+        body,
+        hints: hints.into(),
+        width: 76,
     }
 }
 

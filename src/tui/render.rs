@@ -90,7 +90,7 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
             theme,
             frame,
             body,
-            "Your requests · r ask again · c cancel",
+            "Your requests · Enter opens one · r ask again · c cancel",
             &mut hits,
         ),
         Screen::History => history(scene, frame, body, &mut hits),
@@ -106,7 +106,7 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
             theme,
             frame,
             body,
-            "Waiting for you: a approve · d deny",
+            "Waiting for you: Enter opens one · a approve · d deny",
             &mut hits,
         ),
         Screen::Members => members(scene, frame, body, &mut hits),
@@ -1223,6 +1223,36 @@ mod tests {
             }
         }
         None
+    }
+
+    /// Enter on a request opens it whole: every reason (none cut, even
+    /// long ones), when it expires, the coins it holds and their value, the
+    /// note, and the keys to decide it.
+    #[test]
+    fn a_request_opens_whole() {
+        let mut vm = sample(true);
+        let reason = "this is 9.99 USD (≈706 coins), above the spending on coins approval \
+                      threshold of 10.00 USD for this week: 4.99 USD already used, 5.01 USD left";
+        if let Some(r) = vm.guardian.as_mut().map(|g| &mut g.pending[0]) {
+            r.why.push(reason.into());
+            r.holds = "90 coins (≈1.27 USD)".into();
+            r.note = "it's for Ana's birthday stream".into();
+        }
+        let mut app = signed_in(Screen::Approvals, true);
+        app.popup = Some(Popup::Request(7));
+        let terminal = draw(&app, &vm);
+        insta::assert_snapshot!("guardian_request_whole", terminal.backend());
+        let text = flat(&terminal);
+        for part in [
+            reason,
+            "Sam is 15: from 13 to 17, purchases need a guardian's approval",
+            "expires 2026-03-04 15:10, in 47 hours",
+            "Holds 90 coins (≈1.27 USD)",
+            "Sam's note: \"it's for Ana's birthday stream\"",
+            "a approve (PIN) · d deny (reason, PIN) · Esc close",
+        ] {
+            assert!(text.contains(part), "{part}: {text}");
+        }
     }
 
     /// Buying a million coins can draw many reasons: the popup fits 80x24,

@@ -101,6 +101,14 @@ pub struct RequestLine {
     pub why: Vec<String>,
     pub note: String,
     pub resolution: String,
+    /// When it was asked, household time.
+    pub asked: String,
+    /// When it expires if no one answers ("expires 2026-03-04 16:00, in 47
+    /// hours"), or when it was resolved.
+    pub expires: String,
+    /// The coins a waiting gift holds, with their money value (empty when
+    /// it holds none).
+    pub holds: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -327,12 +335,37 @@ fn history_lines(
         .collect()
 }
 
-fn request_lines(members: &[MemberLine], requests: Vec<ledger::Request>) -> Vec<RequestLine> {
+/// "in 47 hours", "in 20 minutes", or "now" for a time still to come.
+fn time_left(now_us: i64, at_us: i64) -> String {
+    let minutes = (at_us - now_us) / 60_000_000;
+    match minutes {
+        m if m <= 0 => "now".into(),
+        m if m < 120 => format!("in {m} minutes"),
+        m => format!("in {} hours", m / 60),
+    }
+}
+
+fn request_lines(
+    members: &[MemberLine],
+    requests: Vec<ledger::Request>,
+    economy: &Economy,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Vec<RequestLine> {
     requests
         .into_iter()
         .map(|r| {
             let reasons: serde_json::Value =
                 serde_json::from_str(&r.reasons_json).unwrap_or_default();
+            let expires = match (r.status, r.resolved_at_us) {
+                (RequestStatus::Pending, _) => format!(
+                    "expires {}, {}",
+                    report::local(r.expires_at_us, tz),
+                    time_left(now.timestamp_micros(), r.expires_at_us)
+                ),
+                (status, Some(at)) => format!("{} {}", status.as_str(), report::local(at, tz)),
+                (status, None) => status.as_str().to_string(),
+            };
             RequestLine {
                 id: r.id,
                 member: members
@@ -350,6 +383,13 @@ fn request_lines(members: &[MemberLine], requests: Vec<ledger::Request>) -> Vec<
                     .collect(),
                 note: r.note,
                 resolution: r.resolution.unwrap_or_default(),
+                asked: report::local(r.created_at_us, tz),
+                expires,
+                holds: if r.status == RequestStatus::Pending && r.hold_coins > 0 {
+                    economy.coins_with_value(r.hold_coins)
+                } else {
+                    String::new()
+                },
             }
         })
         .collect()
@@ -695,7 +735,7 @@ pub fn load(
             })
             .collect();
         vm.guardian = Some(GuardianView {
-            pending: request_lines(&vm.members, pending),
+            pending: request_lines(&vm.members, pending, &config.economy, tz, now),
             alerts: ledger::open_alerts(store.conn(), 20)?
                 .into_iter()
                 .map(|a| format!("{} {}", report::local(a.at_us, tz), a.message))
@@ -797,7 +837,13 @@ pub fn load(
             creators,
             gifts,
             gift_preview,
-            requests: request_lines(&vm.members, requests.into_iter().take(30).collect()),
+            requests: request_lines(
+                &vm.members,
+                requests.into_iter().take(30).collect(),
+                &config.economy,
+                tz,
+                now,
+            ),
             history_next: page.next,
             history: history_lines(page.rows, currency, tz),
             me,
@@ -870,6 +916,9 @@ pub fn sample(guardian: bool) -> ViewModel {
         why: vec!["Sam is 15: from 13 to 17, purchases need a guardian's approval".into()],
         note: String::new(),
         resolution: String::new(),
+        asked: "2026-03-02 15:10".into(),
+        expires: "expires 2026-03-04 15:10, in 47 hours".into(),
+        holds: String::new(),
     };
     let denied = RequestLine {
         id: 6,
@@ -879,6 +928,7 @@ pub fn sample(guardian: bool) -> ViewModel {
         why: Vec::new(),
         note: "it's for her birthday".into(),
         resolution: "Not this week".into(),
+        expires: "denied 2026-03-01 18:00".into(),
         ..pending.clone()
     };
     let history = vec![HistoryLine {
