@@ -209,6 +209,9 @@ pub enum Tone {
     Bad,
 }
 
+/// How far back the audit chart goes: 14-day periods, about ten years.
+const MAX_CHART_BACK: u32 = 260;
+
 /// Longest line a text field takes (a PIN, a reason, a path).
 const MAX_TYPED: usize = 200;
 
@@ -495,6 +498,16 @@ fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effec
             None
         }
         Command::Verify if app.screen == Screen::Audit => Some(Effect::Verify),
+        // The chart steps a period of 14 days back or forward (not past today).
+        Command::Earlier | Command::Later if app.screen == Screen::Audit => {
+            let back = app.selection.chart_back;
+            app.selection.chart_back = if command == Command::Earlier {
+                (back + 1).min(MAX_CHART_BACK)
+            } else {
+                back.saturating_sub(1)
+            };
+            (app.selection.chart_back != back).then_some(Effect::Reload)
+        }
         Command::NextPage if matches!(app.screen, Screen::History | Screen::Audit) => {
             // The next page, or back to the newest after the last one.
             let guardian = vm.guardian.as_ref();
@@ -1625,6 +1638,31 @@ mod editor_tests {
         update(&mut app, Command::Select, &vm);
         update(&mut app, Command::Right, &vm);
         assert_eq!(app.selection.filter.member, Some(MemberId(2)));
+    }
+
+    #[test]
+    fn the_audit_chart_steps_back_a_period_and_forward_to_today() {
+        let vm = sample(true);
+        let mut app = guardian(Screen::Audit);
+        assert_eq!(
+            update(&mut app, Command::Later, &vm),
+            None,
+            "not past today"
+        );
+        assert_eq!(
+            update(&mut app, Command::Earlier, &vm),
+            Some(Effect::Reload)
+        );
+        assert_eq!(
+            update(&mut app, Command::Earlier, &vm),
+            Some(Effect::Reload)
+        );
+        assert_eq!(app.selection.chart_back, 2);
+        assert_eq!(update(&mut app, Command::Later, &vm), Some(Effect::Reload));
+        assert_eq!(app.selection.chart_back, 1);
+        // Elsewhere the keys do nothing.
+        let mut limits = guardian(Screen::Limits);
+        assert_eq!(update(&mut limits, Command::Earlier, &vm), None);
     }
 
     #[test]

@@ -656,12 +656,92 @@ fn log_items(rows: &[LogLine], theme: Theme, width: usize) -> Vec<ListItem<'stat
         .collect()
 }
 
-/// The audit screen: the spend-per-day chart, then the ledger, the guard's
-/// decisions or the guardian actions (←/→), filtered with `/`.
-fn audit(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
-    let Scene { app, vm, theme } = s;
-    let Some(g) = &vm.guardian else { return };
-    let [chart, rest] = Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(area);
+/// The smallest of 1, 2 or 5 times a power of ten at or above `cents` (one
+/// dollar, say, for nothing spent): the top of the chart's scale.
+fn scale_top(cents: u64) -> u64 {
+    let mut step = 1u64;
+    loop {
+        for top in [step, step.saturating_mul(2), step.saturating_mul(5)] {
+            if top >= cents.max(100) {
+                return top;
+            }
+        }
+        if step > u64::MAX / 10 {
+            return u64::MAX;
+        }
+        step *= 10;
+    }
+}
+
+/// Joins title parts with " · ", leaving out the later ones that do not fit
+/// (a part is never cut in the middle, so no date or figure is).
+fn fit_parts(parts: &[String], width: usize) -> String {
+    let mut title = String::new();
+    for part in parts {
+        let joined = if title.is_empty() {
+            part.clone()
+        } else {
+            format!("{title} · {part}")
+        };
+        if joined.chars().count() > width {
+            if title.is_empty() {
+                title = fit(part, width);
+            }
+            break;
+        }
+        title = joined;
+    }
+    title
+}
+
+/// Money spent on coins per day over 14 days, with the scale in money on
+/// the left; `[` and `]` step the 14 days back and forth.
+fn spend_chart(g: &super::view::GuardianView, vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
+    let mut parts = vec![
+        format!("Spent on coins per day, {}", g.daily_period),
+        "[ earlier · ] later".to_string(),
+    ];
+    parts.push(match &g.verify {
+        Some(v) => v.clone(),
+        None => "v verify · e export".into(),
+    });
+    let block =
+        Block::bordered().title(fit_parts(&parts, usize::from(area.width).saturating_sub(2)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let top = scale_top(g.daily.iter().map(|(_, c)| *c).max().unwrap_or(0));
+    let money = |cents: u64| match &vm.economy {
+        Some(e) => crate::money::Money::from_micros(
+            e.currency,
+            i64::try_from(cents.saturating_mul(10_000)).unwrap_or(i64::MAX),
+        )
+        .to_string(),
+        None => format!("{cents} cents"),
+    };
+    let (high, low) = (format!("{} ┤", money(top)), format!("{} ┤", money(0)));
+    let axis_width = high.chars().count().max(low.chars().count()) as u16;
+    let [axis, bars_area] =
+        Layout::horizontal([Constraint::Length(axis_width), Constraint::Min(0)]).areas(inner);
+    // The scale: its top on the first row, zero on the last row of bars
+    // (the row under them holds the days).
+    let mut lines = vec![Line::from(format!(
+        "{high:>w$}",
+        w = usize::from(axis_width)
+    ))];
+    for _ in 2..axis.height.saturating_sub(1) {
+        lines.push(Line::from(format!(
+            "{:>w$}",
+            "│",
+            w = usize::from(axis_width)
+        )));
+    }
+    if axis.height >= 3 {
+        lines.push(Line::from(format!(
+            "{low:>w$}",
+            w = usize::from(axis_width)
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), axis);
     let bars: Vec<Bar> = g
         .daily
         .iter()
@@ -672,18 +752,23 @@ fn audit(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
                 .text_value(String::new())
         })
         .collect();
-    let title = match &g.verify {
-        Some(v) => format!("Spent on coins per day (cents), last 14 days · {v}"),
-        None => "Spent on coins per day (cents), last 14 days · v verify · e export".into(),
-    };
     frame.render_widget(
         BarChart::default()
-            .block(Block::bordered().title(title))
             .data(BarGroup::default().bars(&bars))
+            .max(top)
             .bar_width(3)
             .bar_gap(1),
-        chart,
+        bars_area,
     );
+}
+
+/// The audit screen: the spend-per-day chart, then the ledger, the guard's
+/// decisions or the guardian actions (←/→), filtered with `/`.
+fn audit(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
+    let Scene { app, vm, theme } = s;
+    let Some(g) = &vm.guardian else { return };
+    let [chart, rest] = Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(area);
+    spend_chart(g, vm, frame, chart);
     let view = app.selection.audit;
     let title = if view == AuditView::Alerts && !g.log.is_empty() {
         format!("◀ {} ▶ · o marks them all as seen", view.title())
@@ -1145,6 +1230,21 @@ mod tests {
         // Few limits: the rows they leave go to the other sections.
         assert_eq!(dashboard_rows(16, [5, 1, 19, 5]), [5, 1, 7, 3]);
         assert_eq!(dashboard_rows(2, [5, 40, 19, 5]), [2, 0, 0, 0]);
+        // The chart's scale tops at 1, 2 or 5 times a power of ten.
+        assert_eq!(scale_top(0), 100, "one dollar when nothing was spent");
+        assert_eq!(scale_top(481), 500);
+        assert_eq!(scale_top(1234), 2000);
+        assert_eq!(scale_top(100), 100);
+        // A title drops whole parts that do not fit, never half a date.
+        let parts = [
+            "Spent, 2026-02-17 to 2026-03-02".to_string(),
+            "[ earlier".to_string(),
+        ];
+        assert_eq!(fit_parts(&parts, 40), "Spent, 2026-02-17 to 2026-03-02");
+        assert_eq!(
+            fit_parts(&parts, 60),
+            "Spent, 2026-02-17 to 2026-03-02 · [ earlier"
+        );
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("abc", 4), "abc");
         // Reasons wrap at word boundaries under an indent, and stop at `most`.

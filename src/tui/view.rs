@@ -195,8 +195,10 @@ pub struct GuardianView {
     pub log_next: Option<i64>,
     /// The limits and rules editor: one entry per member who is not a guardian.
     pub rules: Vec<MemberRules>,
-    /// Money spent per day over the last 14 days: (label, cents).
+    /// Money spent on coins per day over 14 days: (day of the month, cents).
     pub daily: Vec<(String, u64)>,
+    /// The 14 days the chart shows ("2026-02-17 to 2026-03-02").
+    pub daily_period: String,
     pub verify: Option<String>,
 }
 
@@ -224,6 +226,9 @@ pub struct Selection {
     /// The decision or guardian-action log starts below this id.
     pub log_before: Option<i64>,
     pub audit: AuditView,
+    /// How many 14-day periods back the audit chart shows (0: the last 14
+    /// days, up to today).
+    pub chart_back: u32,
     /// Whose rules the editor shows (an index into `GuardianView::rules`).
     pub rules_member: usize,
     pub filter: Filter,
@@ -238,6 +243,7 @@ impl Default for Selection {
             history_after: None,
             log_before: None,
             audit: AuditView::Ledger,
+            chart_back: 0,
             rules_member: 0,
             filter: Filter::default(),
         }
@@ -615,6 +621,13 @@ fn rules_of(
     Ok(all)
 }
 
+/// The first and last day of the audit chart: 14 days ending today, or
+/// `back` periods of 14 days earlier.
+pub fn chart_days(today: chrono::NaiveDate, back: u32) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let last = today - chrono::TimeDelta::days(14 * i64::from(back));
+    (last - chrono::TimeDelta::days(13), last)
+}
+
 /// Loads everything for `who` (none: only the member list).
 pub fn load(
     store: &mut Store,
@@ -711,7 +724,8 @@ pub fn load(
         )?;
         let (log, log_next) = log_lines(store, choice, tz, &vm.members)?;
         // Spend per day from the maintained day buckets: 14 rows per member.
-        let last = ledger::spend::day_number(today);
+        let (first_day, last_day) = chart_days(today, choice.chart_back);
+        let last = ledger::spend::day_number(last_day);
         let first = last - 13;
         let mut cents = [0i64; 14];
         for m in &members {
@@ -727,7 +741,7 @@ pub fn load(
         let daily = (0..14i64)
             .map(|i| {
                 (
-                    (today - chrono::TimeDelta::days(13 - i))
+                    (last_day - chrono::TimeDelta::days(13 - i))
                         .format("%d")
                         .to_string(),
                     cents[i as usize].max(0).unsigned_abs(),
@@ -748,6 +762,7 @@ pub fn load(
             log_next,
             rules: rules_of(store, &members, &config.age_bands, today)?,
             daily,
+            daily_period: format!("{first_day} to {last_day}"),
             verify: None,
         });
     } else {
@@ -973,6 +988,7 @@ pub fn sample(guardian: bool) -> ViewModel {
                 log_next: None,
                 rules: sample_rules(),
                 daily: (1..=14).map(|d| (format!("{d:02}"), (d * 37 % 500) as u64)).collect(),
+                daily_period: "2026-02-17 to 2026-03-02".into(),
                 verify: None,
             }),
         };
@@ -1091,6 +1107,15 @@ mod tests {
             birthdate: born.map(|b| BirthDate::parse(b, today).unwrap()),
             has_pin: false,
         }
+    }
+
+    #[test]
+    fn the_chart_steps_back_fourteen_days_at_a_time() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        assert_eq!(chart_days(today, 0), (day(2, 17), day(3, 2)));
+        assert_eq!(chart_days(today, 1), (day(2, 3), day(2, 16)));
+        assert_eq!(chart_days(today, 2), (day(1, 20), day(2, 2)));
     }
 
     #[test]
