@@ -24,12 +24,16 @@ pub mod view;
 
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEvent, KeyEventKind,
     KeyModifiers, MouseButton, MouseEventKind,
 };
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use crate::domain::Clock;
 use crate::ledger::Store;
@@ -53,11 +57,28 @@ fn data_version(store: &Store) -> i64 {
         .unwrap_or(0)
 }
 
-/// Opens the interface on the household at `path` until the person quits.
+/// Opens the interface on the household at `path` until the person quits,
+/// or a SIGTERM, SIGHUP or SIGINT asks it to stop: either way it leaves
+/// the same way, the terminal restored and the database closed.
 pub fn run(path: &Path, clock: &dyn Clock) -> Result<(), TuiError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
+    // A signal only sets this flag; the event loop sees it within one poll
+    // and returns, so nothing exits from inside a handler.
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut handlers = Vec::new();
+    for signal in [SIGTERM, SIGHUP, SIGINT] {
+        handlers.push(signal_hook::flag::register(signal, Arc::clone(&stop))?);
+    }
+    let result = run_until(path, clock, &stop);
+    for handler in handlers {
+        signal_hook::low_level::unregister(handler);
+    }
+    result
+}
+
+fn run_until(path: &Path, clock: &dyn Clock, stop: &AtomicBool) -> Result<(), TuiError> {
     let mut store = Store::open(path).map_err(ServiceError::from)?;
     let mut terminal = ratatui::try_init()?;
     // Mouse reporting is switched off again on every way out, a panic
@@ -69,7 +90,7 @@ pub fn run(path: &Path, clock: &dyn Clock) -> Result<(), TuiError> {
     }));
     let result = crossterm::execute!(std::io::stdout(), EnableMouseCapture)
         .map_err(TuiError::from)
-        .and_then(|()| event_loop(&mut terminal, &mut store, clock));
+        .and_then(|()| event_loop(&mut terminal, &mut store, clock, stop));
     let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
@@ -79,6 +100,7 @@ fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     store: &mut Store,
     clock: &dyn Clock,
+    stop: &AtomicBool,
 ) -> Result<(), TuiError> {
     let theme = render::Theme::from_env();
     let mut app = App::default();
@@ -94,10 +116,14 @@ fn event_loop(
         terminal.draw(|frame| hits = render::render(&app, &vm, theme, frame))?;
         // A popup scrolled past its end comes back to its last line.
         app.popup_scroll = hits.popup_scroll;
-        if app.quit {
+        if app.quit || stop.load(Ordering::SeqCst) {
             return Ok(());
         }
-        if !event::poll(Duration::from_millis(250))? {
+        let ready = event::poll(Duration::from_millis(250))?;
+        if stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        if !ready {
             let now = data_version(store);
             if now != seen {
                 seen = now;

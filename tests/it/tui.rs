@@ -317,3 +317,116 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
         "q should quit"
     );
 }
+
+/// `kill -TERM` (and SIGHUP, SIGINT) leave the terminal as `q` does: out of
+/// the alternate screen, mouse reporting off, the cursor shown, the line
+/// discipline back (the shell runs the next command), and the household
+/// closed cleanly (SQLite removes its write-ahead log on a clean close).
+#[test]
+fn a_signal_restores_the_terminal_and_closes_the_household() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        if std::env::var_os("COINGUARD_TMUX_UNAVAILABLE").is_some() {
+            eprintln!("SKIPPED: tmux could not be installed, so the TUI was not driven end to end");
+            return;
+        }
+        panic!("tmux is not installed: .ci/run installs it (apt-get install tmux)");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let pin = format!("{PIN}\n");
+    assert!(
+        cli(&db, &["init", "--guardian", "Maria", "--pin-stdin"], &pin)
+            .status
+            .success()
+    );
+    let tmux = Tmux {
+        socket: format!("coinguard-signal-{}", std::process::id()),
+    };
+    let here = dir.path().to_str().unwrap();
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "s",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "-c",
+        here,
+        "env PS1='READY$ ' sh",
+    ]);
+    let pane = "s:0";
+    tmux.wait_for(pane, "READY$");
+    for signal in ["TERM", "HUP", "INT"] {
+        let pid_file = dir.path().join("pid");
+        let _ = std::fs::remove_file(&pid_file);
+        let line = format!(
+            "sh -c 'echo $$ > {}; exec {} --db {}'",
+            pid_file.display(),
+            env!("CARGO_BIN_EXE_coinguard"),
+            db.display()
+        );
+        tmux.keys(pane, &["-l", &line]);
+        tmux.keys(pane, &["Enter"]);
+        tmux.wait_for(pane, "Who are you?");
+        let flags = tmux.run(&[
+            "display",
+            "-p",
+            "-t",
+            pane,
+            "#{alternate_on} #{mouse_any_flag}",
+        ]);
+        assert_eq!(flags.trim(), "1 1", "the TUI is up");
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), pid.trim()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        // The interface leaves by itself (within one poll of the loop).
+        let start = Instant::now();
+        while tmux.screen(pane).contains("Who are you?") {
+            assert!(
+                start.elapsed() < Duration::from_secs(8),
+                "{signal}: still running"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        // The shell runs a command again only if the line discipline is back.
+        let done = format!("DONE-{signal}");
+        tmux.keys(pane, &["-l", &format!("stty -a > stty.txt; echo {done}")]);
+        tmux.keys(pane, &["Enter"]);
+        let screen = tmux.wait_for(pane, &format!("\n{done}"));
+        assert!(!screen.contains("Who are you?"), "{signal}: {screen}");
+        let flags = tmux.run(&[
+            "display",
+            "-p",
+            "-t",
+            pane,
+            "#{alternate_on} #{cursor_flag} #{mouse_any_flag} #{mouse_button_flag} #{mouse_sgr_flag}",
+        ]);
+        assert_eq!(
+            flags.trim(),
+            "0 1 0 0 0",
+            "{signal}: alternate screen, cursor, mouse"
+        );
+        let stty = std::fs::read_to_string(dir.path().join("stty.txt")).unwrap();
+        assert!(
+            stty.contains(" icanon") && !stty.contains("-icanon") && !stty.contains("-echo "),
+            "{signal}: {stty}"
+        );
+        let wal = dir.path().join("h.db-wal");
+        let start = Instant::now();
+        while wal.exists() && start.elapsed() < Duration::from_secs(3) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(
+            !wal.exists(),
+            "{signal}: the database was not closed cleanly"
+        );
+        tmux.keys(pane, &["-l", "clear"]);
+        tmux.keys(pane, &["Enter"]);
+    }
+}
