@@ -754,6 +754,25 @@ mod tests {
         );
     }
 
+    /// The pick screen shows the demo's PIN only in a household marked as
+    /// the demo.
+    #[test]
+    fn only_the_demo_household_shows_its_pin() {
+        let (_dir, mut store, clock, _app, _sam) = household();
+        let selection = view::Selection::default();
+        let vm = view::load(&mut store, &clock, None, &selection).unwrap();
+        assert_eq!(vm.demo_pin, None, "no marker, no PIN shown");
+        store
+            .conn()
+            .execute_batch(
+                "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT);
+                 INSERT INTO settings VALUES ('demo', '1');",
+            )
+            .unwrap();
+        let vm = view::load(&mut store, &clock, None, &selection).unwrap();
+        assert_eq!(vm.demo_pin.as_deref(), Some(services::DEMO_PIN));
+    }
+
     #[test]
     fn the_export_name_suggested_is_one_not_taken_yet() {
         assert_eq!(free_export_name(|_| false), "coinguard-export.csv");

@@ -265,17 +265,118 @@ fn list<'a>(
     }
 }
 
+/// A cell of a list row: its text, the width it is padded to (on the left
+/// when `right`), and its rank: on a narrow terminal the highest ranks are
+/// left out first, whole; rank 0 always shows.
+pub(super) struct Cell {
+    pub text: String,
+    pub width: usize,
+    pub right: bool,
+    pub rank: u8,
+}
+
+impl Cell {
+    pub fn left(text: impl Into<String>, width: usize, rank: u8) -> Cell {
+        Cell {
+            text: text.into(),
+            width,
+            right: false,
+            rank,
+        }
+    }
+
+    pub fn right(text: impl Into<String>, width: usize, rank: u8) -> Cell {
+        Cell {
+            right: true,
+            ..Cell::left(text, width, rank)
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.width.max(self.text.chars().count())
+    }
+}
+
+/// A row of cells separated by `gap` spaces, fitted to `width` by leaving
+/// out whole cells (highest rank first), never by cutting one: a narrow
+/// terminal drops a column, it never cuts a number in the middle.
+pub(super) fn row(cells: Vec<Cell>, gap: usize, width: usize) -> String {
+    let mut cells = cells;
+    let total = |cells: &[Cell]| {
+        cells.iter().map(Cell::len).sum::<usize>() + gap * cells.len().saturating_sub(1)
+    };
+    while total(&cells) > width {
+        let Some(drop) = cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.rank > 0)
+            .max_by_key(|(i, c)| (c.rank, *i))
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        cells.remove(drop);
+    }
+    let last = cells.len().saturating_sub(1);
+    let text = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match (c.right, i == last) {
+            (true, _) => format!("{:>w$}", c.text, w = c.width),
+            // The last cell is not padded: no trailing spaces.
+            (false, true) => c.text.clone(),
+            (false, false) => format!("{:<w$}", c.text, w = c.width),
+        })
+        .collect::<Vec<_>>()
+        .join(&" ".repeat(gap));
+    fit(&text, width)
+}
+
 fn pick(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let Scene { app, vm, theme } = s;
+    // Below the list: who has no PIN means, and the demo's PIN.
+    let mut notes = Vec::new();
+    if vm.members.iter().any(|m| !m.has_pin) {
+        notes.push(Line::from(
+            "no PIN: anyone here can act as them (coinguard member pin NAME sets one)",
+        ));
+    }
+    if let Some(pin) = &vm.demo_pin {
+        notes.push(Line::from(Span::styled(
+            format!("This is the demo household: the guardians' PIN is \"{pin}\""),
+            theme.warn(),
+        )));
+    }
+    let notes: Vec<Line> = notes
+        .iter()
+        .flat_map(|l| super::popup::wrap_line(l, usize::from(area.width)))
+        .collect();
+    let [list_area, notes_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(notes.len() as u16)]).areas(area);
+    let width = text_width(list_area);
+    let name_width = vm
+        .members
+        .iter()
+        .map(|m| m.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 20);
     let items = vm
         .members
         .iter()
         .map(|m| {
             let age = m.age.map(|a| format!("{a}")).unwrap_or_else(|| "-".into());
-            let pin = if m.has_pin { "PIN" } else { "" };
-            ListItem::new(format!(
-                "{:<20} {:<9} {:>3}  {:<4} {}",
-                m.name, m.role, age, pin, m.coins
+            let pin = if m.has_pin { "PIN" } else { "no PIN" };
+            ListItem::new(row(
+                vec![
+                    Cell::left(m.name.clone(), name_width, 0),
+                    Cell::left(m.role.to_string(), 8, 2),
+                    Cell::right(age, 3, 3),
+                    Cell::left(pin, 6, 0),
+                    Cell::left(m.holds.clone(), 0, 1),
+                ],
+                2,
+                width,
             ))
         })
         .collect();
@@ -285,9 +386,10 @@ fn pick(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         theme,
         app.cursor,
         frame,
-        area,
+        list_area,
         hits,
     );
+    frame.render_widget(Paragraph::new(notes), notes_area);
 }
 
 fn wallet(vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
@@ -1058,6 +1160,13 @@ mod tests {
         let member = sample(false);
         let guardian = sample(true);
         insta::assert_snapshot!("pick", draw(&App::default(), &member).backend());
+        // The demo household shows its guardians' PIN where it is needed.
+        let mut demo = member.clone();
+        demo.demo_pin = Some("demo passphrase".into());
+        let terminal = draw(&App::default(), &demo);
+        insta::assert_snapshot!("pick_demo", terminal.backend());
+        assert!(flat(&terminal).contains("the guardians' PIN is \"demo passphrase\""));
+        assert!(flat(&terminal).contains("Sam teen 15 no PIN"));
         for screen in [
             Screen::Wallet,
             Screen::Shop,

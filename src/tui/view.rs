@@ -210,6 +210,9 @@ pub struct ViewModel {
     /// The household-local date, for a new member's age.
     pub today: Option<chrono::NaiveDate>,
     pub members: Vec<MemberLine>,
+    /// The guardians' PIN, shown on the pick screen, only in the demo
+    /// household (whose PIN is printed in the README anyway).
+    pub demo_pin: Option<String>,
     pub member: Option<MemberView>,
     pub guardian: Option<GuardianView>,
 }
@@ -628,6 +631,16 @@ pub fn chart_days(today: chrono::NaiveDate, back: u32) -> (chrono::NaiveDate, ch
     (last - chrono::TimeDelta::days(13), last)
 }
 
+/// Whether this is the demo household, by the marker the demo leaves in
+/// the `settings` table (false where there is no such table). To be wired
+/// to the demo's own marker (`services::demo_pin`) when that lands.
+fn is_demo_household(store: &Store) -> bool {
+    store
+        .conn()
+        .query_row("SELECT 1 FROM settings WHERE key = 'demo'", [], |_| Ok(()))
+        .is_ok()
+}
+
 /// Loads everything for `who` (none: only the member list).
 pub fn load(
     store: &mut Store,
@@ -645,6 +658,7 @@ pub fn load(
         today: Some(today),
         ..Default::default()
     };
+    vm.demo_pin = is_demo_household(store).then(|| services::DEMO_PIN.to_string());
     // Read once; every part below works from this list.
     let members = ledger::list_members(store.conn())?;
     for m in &members {
@@ -959,6 +973,7 @@ pub fn sample(guardian: bool) -> ViewModel {
             economy: crate::config::Config::defaults().ok().map(|c| c.economy),
             today: chrono::NaiveDate::from_ymd_opt(2026, 3, 2),
             members,
+            demo_pin: None,
             member: None,
             guardian: Some(GuardianView {
                 pending: vec![pending],
@@ -1034,6 +1049,7 @@ pub fn sample(guardian: bool) -> ViewModel {
             history_next: None,
         }),
         members,
+        demo_pin: None,
         guardian: None,
     }
 }
