@@ -53,7 +53,11 @@ fn frame(bencher: Bencher, name: &str) {
         (
             coinguard::domain::MemberId(if guardian { 1 } else { 2 }),
             "x".to_string(),
-            guardian,
+            if guardian {
+                coinguard::domain::Role::Guardian
+            } else {
+                coinguard::domain::Role::Teen
+            },
         )
     });
     let mut app = App {

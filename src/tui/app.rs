@@ -6,13 +6,15 @@ use super::editor::{self, CreatorChoice, Form, Opened, Review};
 use super::filter;
 use super::keymap::Command;
 use super::view::{AuditView, GiftChoice, Preview, Selection, Verdict, ViewModel};
-use crate::domain::MemberId;
+use crate::domain::{MemberId, Role};
 use crate::ledger::RequestStatus;
 
 /// The screens, in Tab order for each kind of person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Pick,
+    /// A creator's diamonds, what they pay out, and cashing out.
+    Earnings,
     Wallet,
     Shop,
     Gifts,
@@ -32,6 +34,15 @@ pub const MEMBER_SCREENS: [Screen; 5] = [
     Screen::Requests,
     Screen::History,
 ];
+/// A creator's screens: their earnings first, then what any member has.
+pub const CREATOR_SCREENS: [Screen; 6] = [
+    Screen::Earnings,
+    Screen::Wallet,
+    Screen::Shop,
+    Screen::Gifts,
+    Screen::Requests,
+    Screen::History,
+];
 pub const GUARDIAN_SCREENS: [Screen; 5] = [
     Screen::Dashboard,
     Screen::Approvals,
@@ -44,6 +55,7 @@ impl Screen {
     pub fn title(&self) -> &'static str {
         match self {
             Screen::Pick => "Who are you?",
+            Screen::Earnings => "Earnings",
             Screen::Wallet => "Wallet",
             Screen::Shop => "Shop",
             Screen::Gifts => "Gifts",
@@ -69,6 +81,8 @@ pub enum PinFor {
     Policy(Review),
     /// Marking every open alert as seen.
     Acknowledge,
+    /// A creator cashing out this many diamonds (their own PIN).
+    Redeem(u64),
 }
 
 /// What a line of text is being typed for.
@@ -82,6 +96,8 @@ pub enum TextFor {
     ExportPath,
     /// How many coins to buy at the best pack rate.
     CustomCoins,
+    /// How many diamonds a creator cashes out.
+    RedeemDiamonds,
 }
 
 impl TextFor {
@@ -112,6 +128,11 @@ pub enum Popup {
     /// What the guard says about buying this many coins, before buying.
     BuyCustom {
         coins: u64,
+        preview: Preview,
+    },
+    /// What the guard says about cashing out this many diamonds, before.
+    Redeem {
+        diamonds: u64,
         preview: Preview,
     },
     Help,
@@ -166,6 +187,15 @@ pub enum Effect {
     BuyCustom {
         coins: u64,
     },
+    /// Preview cashing out diamonds (opens `Popup::Redeem`).
+    PreviewRedeem {
+        diamonds: u64,
+    },
+    /// Cash out diamonds; `pin` is the creator's own, when they have one.
+    Redeem {
+        diamonds: u64,
+        pin: Option<String>,
+    },
     /// Send the gift the preview was made for.
     Gift(GiftChoice),
     Approve {
@@ -217,7 +247,8 @@ const MAX_TYPED: usize = 200;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct App {
-    pub who: Option<(MemberId, String, bool)>,
+    /// Who is signed in: their id, name and role (which screens they get).
+    pub who: Option<(MemberId, String, Role)>,
     pub screen: Screen,
     pub cursor: usize,
     pub popup: Option<Popup>,
@@ -252,7 +283,8 @@ impl Default for App {
 impl App {
     pub fn screens(&self) -> &'static [Screen] {
         match self.who {
-            Some((_, _, true)) => &GUARDIAN_SCREENS,
+            Some((_, _, Role::Guardian)) => &GUARDIAN_SCREENS,
+            Some((_, _, Role::Creator)) => &CREATOR_SCREENS,
             Some(_) => &MEMBER_SCREENS,
             None => &[Screen::Pick],
         }
@@ -276,6 +308,7 @@ impl App {
                 AuditView::Ledger => g.history.len(),
                 _ => g.log.len(),
             }),
+            Screen::Earnings => vm.creator.as_ref().map_or(0, |c| c.received.len()),
             Screen::Wallet | Screen::Dashboard => 0,
         }
     }
@@ -319,6 +352,10 @@ impl App {
             self.popup,
             Some(Popup::Pin { .. } | Popup::Text { .. } | Popup::Form(_))
         )
+    }
+
+    pub fn is_guardian(&self) -> bool {
+        self.who.as_ref().is_some_and(|w| w.2 == Role::Guardian)
     }
 
     /// Opens a PIN prompt for one action.
@@ -715,6 +752,12 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
                 }
             }
         }
+        // Cashing out: how many diamonds (all of them, to start with).
+        Screen::Earnings => {
+            let all = vm.creator.as_ref()?.diamonds;
+            app.text(TextFor::RedeemDiamonds, all.to_string());
+            None
+        }
         // A request opens whole: every reason, when it expires, what it
         // holds, the note; approved, denied or cancelled from there.
         Screen::Approvals => {
@@ -767,6 +810,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             Popup::Help
             | Popup::Confirm(_)
             | Popup::BuyCustom { .. }
+            | Popup::Redeem { .. }
             | Popup::Review(_)
             | Popup::Request(_)
             | Popup::Pin { .. }
@@ -784,16 +828,12 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             app.popup = None;
             None
         }
-        (Popup::Request(id), Command::Approve | Command::Deny)
-            if app.who.as_ref().is_some_and(|w| w.2) =>
-        {
+        (Popup::Request(id), Command::Approve | Command::Deny) if app.is_guardian() => {
             app.popup = None;
             guardian_decides(app, command, id);
             None
         }
-        (Popup::Request(id), Command::AskAgain | Command::CancelRequest)
-            if app.who.as_ref().is_some_and(|w| !w.2) =>
-        {
+        (Popup::Request(id), Command::AskAgain | Command::CancelRequest) if !app.is_guardian() => {
             app.popup = None;
             member_acts(app, vm, command, id);
             None
@@ -801,6 +841,27 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
         (Popup::Confirm(confirm), Command::Select) => {
             app.popup = None;
             Some(confirm.effect)
+        }
+        (Popup::Redeem { diamonds, preview }, Command::Select) => {
+            app.popup = None;
+            if preview.verdict == Verdict::Refused {
+                app.say(
+                    format!("Nothing cashed out: {}", why_refused(&preview)),
+                    Tone::Bad,
+                );
+                return None;
+            }
+            // A creator with a PIN confirms with it, as on the command line.
+            let me = app.who.as_ref().map(|w| w.0);
+            if vm.members.iter().any(|m| Some(m.id) == me && m.has_pin) {
+                app.ask_pin(PinFor::Redeem(diamonds));
+                None
+            } else {
+                Some(Effect::Redeem {
+                    diamonds,
+                    pin: None,
+                })
+            }
         }
         (Popup::BuyCustom { coins, preview }, Command::Select) => {
             app.popup = None;
@@ -833,6 +894,10 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
                 },
                 PinFor::Policy(review) => Effect::Policy { review, pin: typed },
                 PinFor::Acknowledge => Effect::Acknowledge { pin: typed },
+                PinFor::Redeem(diamonds) => Effect::Redeem {
+                    diamonds,
+                    pin: Some(typed),
+                },
             })
         }
         (Popup::Text { purpose, typed }, Command::Select)
@@ -856,6 +921,13 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
                         None
                     }
                 },
+                TextFor::RedeemDiamonds => match crate::money::Diamonds::parse(&typed) {
+                    Ok(d) => Some(Effect::PreviewRedeem { diamonds: d.get() }),
+                    Err(e) => {
+                        app.say(format!("Nothing cashed out: {e}"), Tone::Bad);
+                        None
+                    }
+                },
                 TextFor::Filter => apply_filter(app, &typed, vm),
             }
         }
@@ -869,6 +941,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
                     "Type a file name ending in .csv, .json or .journal".to_string()
                 }
                 TextFor::CustomCoins => "Type how many coins to buy".to_string(),
+                TextFor::RedeemDiamonds => "Type how many diamonds to cash out".to_string(),
                 TextFor::AskAgainNote(_) | TextFor::Filter => String::new(),
             };
             app.say(needed, Tone::Warning);
@@ -1002,7 +1075,7 @@ mod tests {
 
     fn teen() -> App {
         App {
-            who: Some((MemberId(2), "Sam".into(), false)),
+            who: Some((MemberId(2), "Sam".into(), Role::Teen)),
             screen: Screen::Wallet,
             ..App::default()
         }
@@ -1106,7 +1179,7 @@ mod tests {
     fn approving_takes_a_pin_for_that_one_request() {
         let vm = sample(true);
         let mut app = App {
-            who: Some((MemberId(1), "Maria".into(), true)),
+            who: Some((MemberId(1), "Maria".into(), Role::Guardian)),
             screen: Screen::Approvals,
             ..App::default()
         };
@@ -1130,7 +1203,7 @@ mod tests {
     fn esc_asks_before_signing_out_and_an_empty_pin_is_no_attempt() {
         let vm = sample(true);
         let mut app = App {
-            who: Some((MemberId(1), "Maria".into(), true)),
+            who: Some((MemberId(1), "Maria".into(), Role::Guardian)),
             screen: Screen::Approvals,
             ..App::default()
         };
@@ -1165,7 +1238,7 @@ mod tests {
     fn enter_opens_a_request_whole_and_it_is_decided_from_there_by_its_id() {
         let mut vm = sample(true);
         let mut app = App {
-            who: Some((MemberId(1), "Maria".into(), true)),
+            who: Some((MemberId(1), "Maria".into(), Role::Guardian)),
             screen: Screen::Approvals,
             ..App::default()
         };
@@ -1224,7 +1297,7 @@ mod tests {
     fn denying_asks_a_reason_then_the_pin() {
         let vm = sample(true);
         let mut app = App {
-            who: Some((MemberId(1), "Maria".into(), true)),
+            who: Some((MemberId(1), "Maria".into(), Role::Guardian)),
             screen: Screen::Approvals,
             ..App::default()
         };
@@ -1360,6 +1433,88 @@ mod tests {
 }
 
 #[cfg(test)]
+mod creator_tests {
+    use super::*;
+    use crate::tui::view::{Verdict, sample_creator};
+
+    fn ana() -> App {
+        App {
+            who: Some((MemberId(3), "Ana".into(), Role::Creator)),
+            screen: Screen::Earnings,
+            ..App::default()
+        }
+    }
+
+    #[test]
+    fn a_creator_has_an_earnings_screen_and_cashes_out_after_a_preview() {
+        let mut vm = sample_creator();
+        let mut app = ana();
+        assert_eq!(app.screens(), &CREATOR_SCREENS);
+        assert_eq!(app.screens()[0], Screen::Earnings);
+        // Enter: how many diamonds, all of them to start with.
+        update(&mut app, Command::Select, &vm);
+        assert_eq!(
+            app.popup,
+            Some(Popup::Text {
+                purpose: TextFor::RedeemDiamonds,
+                typed: "2150".into()
+            })
+        );
+        assert_eq!(
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::PreviewRedeem { diamonds: 2_150 })
+        );
+        // The event loop opens the preview; Enter cashes out (no PIN: none set).
+        let preview = vm.creator.as_ref().unwrap().all_preview.clone().unwrap();
+        app.popup = Some(Popup::Redeem {
+            diamonds: 2_150,
+            preview: preview.clone(),
+        });
+        assert_eq!(
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::Redeem {
+                diamonds: 2_150,
+                pin: None
+            })
+        );
+        // With a PIN, it is asked for first.
+        vm.members[2].has_pin = true;
+        app.popup = Some(Popup::Redeem {
+            diamonds: 2_150,
+            preview: preview.clone(),
+        });
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        for c in "ana's pin".chars() {
+            app.type_char(c);
+        }
+        assert_eq!(
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::Redeem {
+                diamonds: 2_150,
+                pin: Some("ana's pin".into())
+            })
+        );
+        // A refused preview only says why.
+        app.popup = Some(Popup::Redeem {
+            diamonds: 10,
+            preview: Preview {
+                verdict: Verdict::Refused,
+                summary: "Ana cashes out 10 diamonds".into(),
+                reasons: vec![(true, "the minimum payout is 10.00 USD".into())],
+            },
+        });
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        assert_eq!(
+            app.message,
+            Some((
+                "Nothing cashed out: the minimum payout is 10.00 USD".into(),
+                Tone::Bad
+            ))
+        );
+    }
+}
+
+#[cfg(test)]
 mod paging_tests {
     use super::*;
     use crate::report::Cursor;
@@ -1373,7 +1528,7 @@ mod paging_tests {
             m.history_next = Some(next);
         }
         let mut app = App {
-            who: Some((MemberId(2), "Sam".into(), false)),
+            who: Some((MemberId(2), "Sam".into(), Role::Teen)),
             screen: Screen::History,
             ..App::default()
         };
@@ -1401,7 +1556,7 @@ mod editor_tests {
 
     fn guardian(screen: Screen) -> App {
         App {
-            who: Some((MemberId(1), "Maria".into(), true)),
+            who: Some((MemberId(1), "Maria".into(), Role::Guardian)),
             screen,
             ..App::default()
         }
@@ -1582,7 +1737,7 @@ mod editor_tests {
     fn filters_take_only_the_words_they_apply() {
         let member = sample(false);
         let mut teen = App {
-            who: Some((MemberId(2), "Sam".into(), false)),
+            who: Some((MemberId(2), "Sam".into(), Role::Teen)),
             screen: Screen::History,
             ..App::default()
         };
@@ -1748,7 +1903,7 @@ mod editor_tests {
     fn a_member_asks_again_with_a_note_or_cancels_what_waits() {
         let vm = sample(false);
         let mut app = App {
-            who: Some((MemberId(2), "Sam".into(), false)),
+            who: Some((MemberId(2), "Sam".into(), Role::Teen)),
             screen: Screen::Requests,
             ..App::default()
         };
@@ -1788,7 +1943,7 @@ mod custom_amount_tests {
     fn any_number_of_coins_is_typed_previewed_then_bought() {
         let vm = sample(false);
         let mut app = App {
-            who: Some((MemberId(2), "Sam".into(), false)),
+            who: Some((MemberId(2), "Sam".into(), Role::Teen)),
             screen: Screen::Shop,
             ..App::default()
         };

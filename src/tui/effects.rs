@@ -6,9 +6,9 @@ use std::path::Path;
 use super::app::{self, App, Effect, Screen, Tone};
 use super::{editor, filter, view};
 use crate::auth::{self, Pin, Who};
-use crate::domain::{Clock, Memo, Role};
+use crate::domain::{Clock, Memo};
 use crate::ledger::{self, Store};
-use crate::money::Coins;
+use crate::money::{Coins, Diamonds};
 use crate::services::{self, GiftRequest, Mode, OutcomeKind, PurchaseRequest, ServiceError};
 
 fn said(outcome: Result<services::Outcome, ServiceError>) -> (String, Tone) {
@@ -107,13 +107,10 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
                     };
                     match checked {
                         Ok(()) => {
-                            let guardian = m.role == Role::Guardian;
-                            app.who = Some((m.id, m.name.to_string(), guardian));
-                            app.screen = if guardian {
-                                Screen::Dashboard
-                            } else {
-                                Screen::Wallet
-                            };
+                            app.who = Some((m.id, m.name.to_string(), m.role));
+                            // The first of their screens: a guardian's
+                            // dashboard, a creator's earnings, a wallet.
+                            app.screen = app.screens().first().copied().unwrap_or(Screen::Pick);
                             app.cursor = 0;
                             None
                         }
@@ -145,6 +142,47 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
             ));
             app.popup = Some(app::Popup::BuyCustom { coins, preview });
             None
+        }
+        Effect::PreviewRedeem { diamonds } => {
+            let preview = view::preview_of(services::redeem(
+                store,
+                clock,
+                Mode::Preview,
+                &services::RedeemRequest {
+                    creator: &me,
+                    diamonds: Diamonds::new(diamonds),
+                    key: None,
+                },
+            ));
+            app.popup = Some(app::Popup::Redeem { diamonds, preview });
+            None
+        }
+        Effect::Redeem {
+            diamonds,
+            pin: typed,
+        } => {
+            // A creator with a PIN confirms their own cashing out with it.
+            let confirmed = match typed {
+                Some(typed) => pin(&typed).and_then(|p| {
+                    auth::authenticate(store, clock, Who::Member(&me), &p)
+                        .map(|_| ())
+                        .map_err(ServiceError::from)
+                }),
+                None => Ok(()),
+            };
+            Some(match confirmed {
+                Ok(()) => said(services::redeem(
+                    store,
+                    clock,
+                    Mode::Commit,
+                    &services::RedeemRequest {
+                        creator: &me,
+                        diamonds: Diamonds::new(diamonds),
+                        key: None,
+                    },
+                )),
+                Err(e) => pin_again(app, app::PinFor::Redeem(diamonds), e, "the cash-out"),
+            })
         }
         Effect::BuyCustom { coins } => Some(said(services::purchase(
             store,
@@ -452,7 +490,7 @@ fn export(store: &Store, filter: &filter::Filter, path: &str) -> (String, Tone) 
 mod tests {
     use super::*;
     use crate::config::{Config, Verdict};
-    use crate::domain::{BirthDate, FixedClock, MemberId, Name, Scope, Window};
+    use crate::domain::{BirthDate, FixedClock, MemberId, Name, Role, Scope, Window};
     use chrono::TimeZone;
     use editor::PolicyChange;
 
@@ -491,7 +529,7 @@ mod tests {
             .unwrap();
         let maria = ledger::find_member(store.conn(), "Maria").unwrap().id;
         let app = App {
-            who: Some((maria, "Maria".into(), true)),
+            who: Some((maria, "Maria".into(), Role::Guardian)),
             screen: Screen::Limits,
             ..App::default()
         };
@@ -623,7 +661,7 @@ mod tests {
     #[test]
     fn any_number_of_coins_is_previewed_then_asked_for_and_the_ledger_exported() {
         let (dir, mut store, clock, mut app, sam) = household();
-        app.who = Some((sam, "Sam".into(), false));
+        app.who = Some((sam, "Sam".into(), Role::Teen));
         app.screen = Screen::Shop;
         apply(
             Effect::PreviewCustom { coins: 100 },
@@ -752,6 +790,143 @@ mod tests {
             3,
             "two gifts and the grant"
         );
+    }
+
+    /// A creator cashes out from their earnings screen: previewed first,
+    /// then committed through services::redeem, confirmed with their own
+    /// PIN (a wrong one asks again and cashes out nothing).
+    #[test]
+    fn a_creator_previews_then_cashes_out_with_their_pin() {
+        let (_dir, mut store, clock, _guardian, _sam) = household();
+        let adult = BirthDate::parse("2000-01-01", clock.now().date_naive()).unwrap();
+        let (bo, _alex) = store
+            .write(&clock, |w| {
+                let bo = ledger::add_member(
+                    w,
+                    &Name::parse("Bo").unwrap(),
+                    Role::Creator,
+                    Some(adult),
+                    w.now(),
+                )?;
+                let alex = ledger::add_member(
+                    w,
+                    &Name::parse("Alex").unwrap(),
+                    Role::Teen,
+                    Some(adult),
+                    w.now(),
+                )?;
+                Ok::<_, ledger::LedgerError>((bo, alex))
+            })
+            .unwrap();
+        let pin = Pin::parse(PIN).unwrap();
+        let mut pass = || auth::guardian_pass(&mut store, &clock, Some("Maria"), &pin).unwrap();
+        let (p1, p2, p3) = (pass(), pass(), pass());
+        let grant = services::GrantRequest {
+            member: "Alex",
+            coins: Coins::new(4_000),
+            memo: Memo::default(),
+            key: None,
+        };
+        services::grant(&mut store, &clock, Mode::Commit, p1, &grant).unwrap();
+        services::set_creator_list(
+            &mut store,
+            &clock,
+            p2,
+            "Alex",
+            "Bo",
+            Some(ledger::CreatorList::Allow),
+        )
+        .unwrap();
+        let bo_pin = Pin::parse("bo's own passphrase").unwrap();
+        services::set_pin(&mut store, &clock, p3, "Bo", &bo_pin).unwrap();
+        let sent = services::gift(
+            &mut store,
+            &clock,
+            Mode::Commit,
+            &GiftRequest {
+                member: "Alex",
+                creator: "Bo",
+                gift: "galaxy",
+                count: 4,
+                key: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(sent.kind, OutcomeKind::Committed, "{}", sent.summary);
+        // Bo signs in (no PIN needed to look) and lands on his earnings.
+        let mut app = App::default();
+        apply(
+            Effect::SignIn {
+                member: bo,
+                pin: Some("bo's own passphrase".into()),
+            },
+            &mut app,
+            &mut store,
+            &clock,
+        );
+        assert_eq!(app.who, Some((bo, "Bo".into(), Role::Creator)));
+        assert_eq!(app.screen, Screen::Earnings);
+        let vm = view::load(&mut store, &clock, Some(bo), &app.selection).unwrap();
+        let earnings = vm.creator.clone().unwrap();
+        assert_eq!(earnings.diamonds, 2_000);
+        assert_eq!(earnings.minimum, "10.00 USD");
+        assert_eq!(earnings.received.len(), 1, "the gift from Alex");
+        assert_eq!(
+            earnings.all_preview.map(|p| p.verdict),
+            Some(view::Verdict::Allowed)
+        );
+        apply(
+            Effect::PreviewRedeem { diamonds: 2_000 },
+            &mut app,
+            &mut store,
+            &clock,
+        );
+        let Some(app::Popup::Redeem { diamonds, preview }) = app.popup.clone() else {
+            panic!("the preview opens: {:?}", app.popup);
+        };
+        assert_eq!((diamonds, preview.verdict), (2_000, view::Verdict::Allowed));
+        assert!(preview.summary.contains("10.00 USD"), "{}", preview.summary);
+        app.popup = None;
+        let diamonds_now =
+            |store: &Store| ledger::balance(store.conn(), ledger::Account::Earnings(bo)).unwrap();
+        apply(
+            Effect::Redeem {
+                diamonds: 2_000,
+                pin: Some("not bo's pin".into()),
+            },
+            &mut app,
+            &mut store,
+            &clock,
+        );
+        assert_eq!(
+            diamonds_now(&store),
+            2_000,
+            "a wrong PIN cashes out nothing"
+        );
+        assert!(matches!(
+            app.popup,
+            Some(app::Popup::Pin {
+                purpose: app::PinFor::Redeem(2_000),
+                ..
+            })
+        ));
+        apply(
+            Effect::Redeem {
+                diamonds: 2_000,
+                pin: Some("bo's own passphrase".into()),
+            },
+            &mut app,
+            &mut store,
+            &clock,
+        );
+        let (said, tone) = app.message.clone().unwrap();
+        assert!(
+            said.starts_with("Done: Bo cashes out 2,000 diamonds for 10.00 USD"),
+            "{said}"
+        );
+        assert_eq!(tone, Tone::Good);
+        assert_eq!(diamonds_now(&store), 0);
+        assert_eq!(ledger::verify(store.conn()).unwrap().problem, None);
     }
 
     /// The pick screen shows the demo's PIN only in a household marked as

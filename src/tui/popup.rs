@@ -39,6 +39,7 @@ fn text_prompt(purpose: &TextFor) -> String {
         TextFor::Filter => "Filter (empty: show everything)".into(),
         TextFor::ExportPath => "Export the ledger to (.csv, .json or .journal)".into(),
         TextFor::CustomCoins => "How many coins?".into(),
+        TextFor::RedeemDiamonds => "How many diamonds to cash out?".into(),
     }
 }
 
@@ -130,6 +131,10 @@ fn sheet(
                 PinFor::Deny(r, _) => format!("Guardian PIN to deny request #{r}"),
                 PinFor::Policy(_) => "Guardian PIN to save this change".into(),
                 PinFor::Acknowledge => "Guardian PIN to mark every open alert as seen".into(),
+                PinFor::Redeem(diamonds) => format!(
+                    "Your PIN to cash out {} diamonds",
+                    crate::money::group_thousands(*diamonds)
+                ),
             };
             let mut body = Vec::new();
             if let PinFor::Policy(review) = purpose {
@@ -229,6 +234,19 @@ fn sheet(
         },
         Popup::BuyCustom { coins, preview } => Sheet {
             title: format!("Buy {} coins?", crate::money::group_thousands(*coins)),
+            body: super::render::preview_text(preview, theme).lines,
+            hints: if preview.verdict == super::view::Verdict::Refused {
+                "Esc to close: nothing is tried".into()
+            } else {
+                "Enter to go ahead · Esc to cancel".into()
+            },
+            width: 70,
+        },
+        Popup::Redeem { diamonds, preview } => Sheet {
+            title: format!(
+                "Cash out {} diamonds?",
+                crate::money::group_thousands(*diamonds)
+            ),
             body: super::render::preview_text(preview, theme).lines,
             hints: if preview.verdict == super::view::Verdict::Refused {
                 "Esc to close: nothing is tried".into()

@@ -78,6 +78,7 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
     }
     match app.screen {
         Screen::Pick => pick(scene, frame, body, &mut hits),
+        Screen::Earnings => earnings(scene, frame, body, &mut hits),
         Screen::Wallet => wallet(vm, frame, body),
         Screen::Shop => shop(scene, frame, body, &mut hits),
         Screen::Gifts => gifts(scene, frame, body, &mut hits),
@@ -149,9 +150,10 @@ const TAB_GAP: &str = " | ";
 /// drawing and for mouse clicks alike. On a narrow terminal the lead-in
 /// shrinks so every tab stays visible.
 pub fn header_layout(app: &App, width: u16) -> (String, Vec<(Screen, u16)>) {
-    let Some((_, name, guardian)) = &app.who else {
+    let Some((_, name, role)) = &app.who else {
         return ("coinguard · Who are you?".into(), Vec::new());
     };
+    let guardian = &(*role == crate::domain::Role::Guardian);
     let screens = app.screens();
     let tabs: usize = screens
         .iter()
@@ -390,6 +392,66 @@ fn pick(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         hits,
     );
     frame.render_widget(Paragraph::new(notes), notes_area);
+}
+
+/// A creator's earnings: diamonds and what they pay out, the rates and the
+/// minimum payout, what cashing out everything would do, the latest gifts.
+fn earnings(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
+    let Scene { app, vm, theme } = s;
+    let (Some(c), Some(m)) = (&vm.creator, &vm.member) else {
+        return;
+    };
+    let inner = usize::from(area.width).saturating_sub(2);
+    let facts: Vec<Line> = [
+        format!("Diamonds  {}", c.holds),
+        format!(
+            "A diamond pays {}; {}% of a gift's coins become your diamonds: {} per coin a fan spends.",
+            c.per_diamond, c.share_percent, c.per_fan_coin
+        ),
+        format!("The least you can cash out at once: {}.", c.minimum),
+    ]
+    .iter()
+    .flat_map(|l| super::popup::wrap_line(&Line::from(l.clone()), inner))
+    .collect();
+    let preview: Vec<Line> = match &c.all_preview {
+        Some(p) => preview_text(p, theme)
+            .lines
+            .iter()
+            .flat_map(|l| super::popup::wrap_line(l, inner))
+            .collect(),
+        None => vec![Line::from(
+            "No diamonds yet: gifts from fans become diamonds here.",
+        )],
+    };
+    let [top, cash, received] = Layout::vertical([
+        Constraint::Length(facts.len() as u16 + 2),
+        Constraint::Length(preview.len() as u16 + 2),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(facts).block(Block::bordered().title(format!("{}'s earnings", m.me.name))),
+        top,
+    );
+    frame.render_widget(
+        Paragraph::new(preview)
+            .block(Block::bordered().title("Cashing out all of them · Enter: choose how many")),
+        cash,
+    );
+    let title = if c.received.is_empty() {
+        "No gifts received yet"
+    } else {
+        "Gifts received, newest first"
+    };
+    list(
+        history_items(&c.received, text_width(received)),
+        title,
+        theme,
+        app.cursor,
+        frame,
+        received,
+        hits,
+    );
 }
 
 fn wallet(vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
@@ -1144,9 +1206,13 @@ mod tests {
 
     fn signed_in(screen: Screen, guardian: bool) -> App {
         let who = if guardian {
-            (MemberId(1), "Maria".to_string(), true)
+            (
+                MemberId(1),
+                "Maria".to_string(),
+                crate::domain::Role::Guardian,
+            )
         } else {
-            (MemberId(2), "Sam".to_string(), false)
+            (MemberId(2), "Sam".to_string(), crate::domain::Role::Teen)
         };
         App {
             who: Some(who),
@@ -1196,6 +1262,15 @@ mod tests {
             typed: "secret".into(),
         });
         insta::assert_snapshot!("guardian_pin_popup", draw(&pin, &guardian).backend());
+        let creator = App {
+            who: Some((MemberId(3), "Ana".into(), crate::domain::Role::Creator)),
+            screen: Screen::Earnings,
+            ..App::default()
+        };
+        insta::assert_snapshot!(
+            "creator_earnings",
+            draw(&creator, &crate::tui::view::sample_creator()).backend()
+        );
         let mut help = signed_in(Screen::Wallet, false);
         help.popup = Some(Popup::Help);
         insta::assert_snapshot!("help", draw(&help, &member).backend());
@@ -1296,12 +1371,17 @@ mod tests {
             (Screen::Members, true),
             (Screen::Limits, true),
             (Screen::Audit, true),
+            (Screen::Earnings, false),
         ];
-        for (width, height) in [(1, 1), (10, 3), (20, 5), (40, 12), (200, 60)] {
+        for (width, height) in [(1, 1), (10, 3), (20, 5), (40, 12), (60, 20), (200, 60)] {
             for (screen, guardian) in screens {
-                let vm = sample(guardian);
+                let vm = if screen == Screen::Earnings {
+                    crate::tui::view::sample_creator()
+                } else {
+                    sample(guardian)
+                };
                 let mut app = signed_in(screen, guardian);
-                let mut popups = vec![None, Some(Popup::Help)];
+                let mut popups = vec![None, Some(Popup::Help), Some(Popup::Request(7))];
                 popups.push(Some(Popup::Pin {
                     purpose: PinFor::Approve(7),
                     typed: "x".into(),

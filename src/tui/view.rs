@@ -180,6 +180,27 @@ pub struct MemberView {
     pub history_next: Option<report::Cursor>,
 }
 
+/// What a creator's earnings screen shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreatorView {
+    /// Diamonds held now (what cashing out all of them takes).
+    pub diamonds: u64,
+    /// "2,150 diamonds (10.75 USD)".
+    pub holds: String,
+    /// What a diamond pays ("0.005 USD") and the share of a gift's coins
+    /// that become diamonds (50).
+    pub per_diamond: String,
+    pub share_percent: u32,
+    /// What a coin a fan spends pays out ("0.0025 USD").
+    pub per_fan_coin: String,
+    /// The least that can be cashed out at once.
+    pub minimum: String,
+    /// What the guard says about cashing out every diamond now.
+    pub all_preview: Option<Preview>,
+    /// The latest gifts received.
+    pub received: Vec<HistoryLine>,
+}
+
 /// What a guardian's screens show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GuardianView {
@@ -214,6 +235,8 @@ pub struct ViewModel {
     /// household (whose PIN is printed in the README anyway).
     pub demo_pin: Option<String>,
     pub member: Option<MemberView>,
+    /// Set for a creator (who also has the member screens).
+    pub creator: Option<CreatorView>,
     pub guardian: Option<GuardianView>,
 }
 
@@ -631,6 +654,61 @@ pub fn chart_days(today: chrono::NaiveDate, back: u32) -> (chrono::NaiveDate, ch
     (last - chrono::TimeDelta::days(13), last)
 }
 
+/// A creator's earnings: diamonds and what they pay out, the rates, the
+/// minimum payout, a preview of cashing out everything, the latest gifts.
+fn creator_view(
+    store: &mut Store,
+    clock: &dyn Clock,
+    config: &crate::config::Config,
+    member: &ledger::Member,
+    me: &MemberLine,
+    tz: chrono_tz::Tz,
+) -> Result<CreatorView, services::ServiceError> {
+    let economy = &config.economy;
+    let currency = economy.currency;
+    let diamonds = ledger::balance(store.conn(), Account::Earnings(member.id))?
+        .max(0)
+        .unsigned_abs();
+    let per_fan_coin =
+        economy.diamond_value * Decimal::from(economy.diamond_share_percent) / Decimal::from(100);
+    let name = member.name.to_string();
+    let all_preview = (diamonds > 0).then(|| {
+        preview_of(services::redeem(
+            store,
+            clock,
+            Mode::Preview,
+            &services::RedeemRequest {
+                creator: &name,
+                diamonds: Diamonds::new(diamonds),
+                key: None,
+            },
+        ))
+    });
+    let received = report::history_page(
+        store.conn(),
+        &HistoryFilter {
+            member: None,
+            creator: Some(member.id),
+            kind: Some(ledger::Kind::Gift),
+            since: None,
+            until: None,
+        },
+        tz,
+        None,
+        10,
+    )?;
+    Ok(CreatorView {
+        diamonds,
+        holds: me.diamonds.clone(),
+        per_diamond: format!("{} {currency}", economy.diamond_value.normalize()),
+        share_percent: economy.diamond_share_percent,
+        per_fan_coin: format!("{} {currency}", rounding::rate_for_display(per_fan_coin)),
+        minimum: economy.minimum_payout.to_string(),
+        all_preview,
+        received: history_lines(received.rows, currency, tz),
+    })
+}
+
 /// Whether this is the demo household, by the marker the demo leaves in
 /// the `settings` table (false where there is no such table). To be wired
 /// to the demo's own marker (`services::demo_pin`) when that lands.
@@ -847,6 +925,9 @@ pub fn load(
             }
             _ => None,
         };
+        if member.role == Role::Creator {
+            vm.creator = Some(creator_view(store, clock, &config, &member, &me, tz)?);
+        }
         let requests = services::list_requests(store, clock, None, Some(&name))?;
         let page = report::history_page(
             store.conn(),
@@ -975,6 +1056,7 @@ pub fn sample(guardian: bool) -> ViewModel {
             members,
             demo_pin: None,
             member: None,
+            creator: None,
             guardian: Some(GuardianView {
                 pending: vec![pending],
                 alerts: vec!["2026-03-02 16:05 Sam has used 50% of the purchase limit for this week: 14.98 USD of 25.00 USD".into()],
@@ -1050,8 +1132,40 @@ pub fn sample(guardian: bool) -> ViewModel {
         }),
         members,
         demo_pin: None,
+        creator: None,
         guardian: None,
     }
+}
+
+/// A creator's sample: Ana, with the member screens' sample under it.
+#[doc(hidden)]
+pub fn sample_creator() -> ViewModel {
+    let mut vm = sample(false);
+    if let Some(m) = vm.member.as_mut() {
+        m.me = vm.members[2].clone();
+    }
+    vm.creator = Some(CreatorView {
+        diamonds: 2_150,
+        holds: "2,150 diamonds (10.75 USD)".into(),
+        per_diamond: "0.005 USD".into(),
+        share_percent: 50,
+        per_fan_coin: "0.0025 USD".into(),
+        minimum: "5.00 USD".into(),
+        all_preview: Some(Preview {
+            verdict: Verdict::Allowed,
+            summary: "Ana cashes out 2,150 diamonds for 10.75 USD (0.0025 USD per coin fans spent)"
+                .into(),
+            reasons: Vec::new(),
+        }),
+        received: vec![HistoryLine {
+            when: "2026-03-02 16:00".into(),
+            kind: "gift".into(),
+            member: "Sam".into(),
+            figures: "-60 coins, +30 diamonds, 0.86 USD".into(),
+            detail: "2 × Doughnut (30 coins) to Ana: 60 coins; those coins cost 0.86 USD; Ana receives 30 diamonds".into(),
+        }],
+    });
+    vm
 }
 
 /// Sam's rules for the sample: two limits, quiet hours, Ana blocked.
