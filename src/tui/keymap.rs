@@ -290,6 +290,20 @@ pub fn footer() -> String {
         .join(" · ")
 }
 
+/// The footer fitted to `width` columns: on a narrow terminal the entries
+/// least needed go first (moving, going back, choosing, the next screen),
+/// whole, so `? help` and `q quit` always show.
+pub fn footer_for(width: usize) -> String {
+    let mut entries: Vec<String> = footer().split(" · ").map(str::to_string).collect();
+    for least in ["↓/j", "Esc", "Enter", "Tab"] {
+        if entries.join(" · ").chars().count() <= width {
+            break;
+        }
+        entries.retain(|e| !e.starts_with(least));
+    }
+    entries.join(" · ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,6 +339,12 @@ mod tests {
             "Tab next · ↓/j move · Enter choose · Esc back · ? help · q quit"
         );
         assert!(footer().chars().count() <= 80);
+        assert_eq!(footer_for(80), footer());
+        assert_eq!(
+            footer_for(60),
+            "Tab next · Enter choose · Esc back · ? help · q quit"
+        );
+        assert_eq!(footer_for(20), "? help · q quit");
         assert_eq!(command_for(&KeyCode::Tab, true), Some(Command::PrevScreen));
         assert_eq!(command_for(&KeyCode::Char('z'), false), None);
         // Help for any screen fits an 80x24 terminal (22 lines inside a border).

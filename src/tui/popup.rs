@@ -370,10 +370,26 @@ pub(super) fn wrap_line(line: &Line<'_>, width: usize) -> Vec<Line<'static>> {
     let mut lines: Vec<Vec<(char, Style)>> = Vec::new();
     let mut current: Vec<(char, Style)> = chars[..lead].to_vec();
     let mut has_word = false;
+    // A figure and its unit ("25.00 USD") stay on one line.
+    let mut words: Vec<Vec<(char, Style)>> = Vec::new();
     for word in chars[lead..]
         .split(|(c, _)| *c == ' ')
         .filter(|w| !w.is_empty())
     {
+        let text: String = word.iter().map(|(c, _)| *c).collect();
+        match words.last_mut() {
+            Some(last)
+                if super::render::is_unit(&text)
+                    && last.iter().any(|(c, _)| c.is_ascii_digit()) =>
+            {
+                last.push((' ', word[0].1));
+                last.extend_from_slice(word);
+            }
+            _ => words.push(word.to_vec()),
+        }
+    }
+    for word in &words {
+        let word = word.as_slice();
         let gap = usize::from(has_word);
         if has_word && current.len() + gap + word.len() > width {
             lines.push(std::mem::take(&mut current));

@@ -11,7 +11,6 @@ use ratatui::widgets::{
 
 use super::app::{App, Hit, Screen, Tone};
 use super::editor;
-use super::keymap::footer;
 use super::view::{AuditView, HistoryLine, LogLine, Preview, RequestLine, Verdict, ViewModel};
 use crate::ledger::RequestStatus;
 
@@ -124,7 +123,8 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
         );
     }
     frame.render_widget(
-        Paragraph::new(footer()).style(Style::default().add_modifier(Modifier::DIM)),
+        Paragraph::new(super::keymap::footer_for(usize::from(legend.width)))
+            .style(Style::default().add_modifier(Modifier::DIM)),
         legend,
     );
     if let Some(popup) = &app.popup {
@@ -247,7 +247,7 @@ fn list<'a>(
 ) {
     let heights: Vec<u16> = items.iter().map(|i| i.height() as u16).collect();
     let mut state = ListState::default().with_selected((!items.is_empty()).then_some(cursor));
-    let block = Block::bordered().title(title);
+    let block = Block::bordered().title(fit(title, usize::from(area.width).saturating_sub(2)));
     let inner = block.inner(area);
     let widget = List::new(items)
         .block(block)
@@ -299,15 +299,33 @@ impl Cell {
     }
 }
 
+fn cells_width(cells: &[Cell], gap: usize) -> usize {
+    cells.iter().map(Cell::len).sum::<usize>() + gap * cells.len().saturating_sub(1)
+}
+
+/// A list's rows of cells laid out with one gap for all (two spaces if
+/// every row fits whole with them, else one), so the columns line up; each
+/// with the cells it left out.
+pub(super) fn rows_of(rows: Vec<Vec<Cell>>, width: usize) -> Vec<(String, Vec<Cell>)> {
+    let gap = if rows.iter().all(|cells| cells_width(cells, 2) <= width) {
+        2
+    } else {
+        1
+    };
+    rows.into_iter()
+        .map(|cells| fit_row(cells, gap, width))
+        .collect()
+}
+
 /// A row of cells separated by `gap` spaces, fitted to `width` by leaving
 /// out whole cells (highest rank first), never by cutting one: a narrow
-/// terminal drops a column, it never cuts a number in the middle.
-pub(super) fn row(cells: Vec<Cell>, gap: usize, width: usize) -> String {
+/// terminal drops a column, it never cuts a number in the middle. Returns
+/// the cells left out too (in their order), for a caller that shows them
+/// on a line of their own rather than not at all.
+pub(super) fn fit_row(cells: Vec<Cell>, gap: usize, width: usize) -> (String, Vec<Cell>) {
     let mut cells = cells;
-    let total = |cells: &[Cell]| {
-        cells.iter().map(Cell::len).sum::<usize>() + gap * cells.len().saturating_sub(1)
-    };
-    while total(&cells) > width {
+    let mut dropped = Vec::new();
+    while cells_width(&cells, gap) > width {
         let Some(drop) = cells
             .iter()
             .enumerate()
@@ -317,8 +335,13 @@ pub(super) fn row(cells: Vec<Cell>, gap: usize, width: usize) -> String {
         else {
             break;
         };
-        cells.remove(drop);
+        dropped.push(cells.remove(drop));
     }
+    dropped.reverse();
+    (join_cells(&cells, gap, width), dropped)
+}
+
+fn join_cells(cells: &[Cell], gap: usize, width: usize) -> String {
     let last = cells.len().saturating_sub(1);
     let text = cells
         .iter()
@@ -363,24 +386,24 @@ fn pick(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         .max()
         .unwrap_or(4)
         .clamp(4, 20);
-    let items = vm
+    let rows = vm
         .members
         .iter()
         .map(|m| {
             let age = m.age.map(|a| format!("{a}")).unwrap_or_else(|| "-".into());
             let pin = if m.has_pin { "PIN" } else { "no PIN" };
-            ListItem::new(row(
-                vec![
-                    Cell::left(m.name.clone(), name_width, 0),
-                    Cell::left(m.role.to_string(), 8, 2),
-                    Cell::right(age, 3, 3),
-                    Cell::left(pin, 6, 0),
-                    Cell::left(m.holds.clone(), 0, 1),
-                ],
-                2,
-                width,
-            ))
+            vec![
+                Cell::left(m.name.clone(), name_width, 0),
+                Cell::left(m.role.to_string(), 8, 2),
+                Cell::right(age, 3, 3),
+                Cell::left(pin, 6, 0),
+                Cell::left(m.holds.clone(), 0, 1),
+            ]
         })
+        .collect();
+    let items = rows_of(rows, width)
+        .into_iter()
+        .map(|(text, _)| ListItem::new(text))
         .collect();
     list(
         items,
@@ -456,7 +479,14 @@ fn earnings(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
 
 fn wallet(vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
     let Some(m) = &vm.member else { return };
-    let rows = 3 + m.limits.len() as u16 * 2;
+    let inner_width = usize::from(area.width).saturating_sub(2);
+    // Each limit: its title, wrapped (never cut), then its gauge.
+    let titles: Vec<Vec<Line>> = m
+        .limits
+        .iter()
+        .map(|l| super::popup::wrap_line(&Line::from(l.title.clone()), inner_width))
+        .collect();
+    let rows = 3 + titles.iter().map(|t| t.len() as u16 + 1).sum::<u16>();
     let [top, gauges] =
         Layout::vertical([Constraint::Length(4), Constraint::Length(rows)]).areas(area);
     let text = Text::from(vec![
@@ -475,14 +505,21 @@ fn wallet(vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
     let inner = block.inner(gauges);
     frame.render_widget(block, gauges);
     let slots = Layout::vertical(
-        m.limits
+        titles
             .iter()
-            .flat_map(|_| [Constraint::Length(1), Constraint::Length(1)]),
+            .flat_map(|t| [Constraint::Length(t.len() as u16), Constraint::Length(1)]),
     )
     .split(inner);
-    for (i, l) in m.limits.iter().enumerate() {
-        frame.render_widget(Paragraph::new(l.title.as_str()), slots[i * 2]);
+    for (i, (l, title)) in m.limits.iter().zip(titles).enumerate() {
+        frame.render_widget(Paragraph::new(title), slots[i * 2]);
         let label = format!("used {}, {} left", l.used, l.left);
+        // A label wider than the gauge would be cut: the figures whole, or
+        // what is left alone.
+        let label = if label.chars().count() > usize::from(inner.width) {
+            format!("{} left", l.left)
+        } else {
+            label
+        };
         frame.render_widget(
             Gauge::default().ratio(l.ratio).label(label),
             slots[i * 2 + 1],
@@ -510,25 +547,51 @@ pub(super) fn preview_text(p: &Preview, theme: Theme) -> Text<'static> {
 fn shop(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let Scene { app, vm, theme } = s;
     let Some(m) = &vm.member else { return };
-    let [packs, preview] = Layout::vertical([
-        Constraint::Length(m.packs.len() as u16 + 3),
-        Constraint::Min(0),
-    ])
-    .areas(area);
-    let mut items: Vec<ListItem> = m
+    let text = match m.pack_previews.get(app.cursor) {
+        Some(p) => preview_text(p, theme),
+        None => Text::from(format!(
+            "Enter, then type how many coins. They cost {} each, the best pack rate, \
+             rounded up to the cent; you see what the guard says before anything is bought.",
+            m.custom_rate
+        )),
+    };
+    let preview_lines = wrap_text(&text, area.width);
+    let [packs, preview] = list_then_preview(area, m.packs.len() + 1, preview_lines.len());
+    // Columns as wide as their widest figure; on a narrow terminal the price
+    // per coin goes first, whole.
+    let width = text_width(packs);
+    let widest = |f: fn(&super::view::PackLine) -> &str, at_least: usize| {
+        m.packs
+            .iter()
+            .map(|p| f(p).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(at_least)
+    };
+    let (id_w, coins_w, price_w, per_w) = (
+        widest(|p| &p.id, 10),
+        widest(|p| &p.coins, 10),
+        widest(|p| &p.price, 0),
+        widest(|p| &p.per_coin, m.custom_rate.chars().count()),
+    );
+    let pack_row = |id: &str, coins: &str, price: &str, per: &str| {
+        vec![
+            Cell::left(id, id_w, 0),
+            Cell::right(coins, coins_w, 0),
+            Cell::right(price, price_w, 0),
+            Cell::right(format!("{per:>per_w$} per coin"), 0, 1),
+        ]
+    };
+    let mut rows: Vec<Vec<Cell>> = m
         .packs
         .iter()
-        .map(|p| {
-            ListItem::new(format!(
-                "{:<12} {:>13} {:>11}  {:>11} per coin",
-                p.id, p.coins, p.price, p.per_coin
-            ))
-        })
+        .map(|p| pack_row(&p.id, &p.coins, &p.price, &p.per_coin))
         .collect();
-    items.push(ListItem::new(format!(
-        "{:<12} {:>13} {:>11}  {:>11} per coin",
-        "any number", "you choose", "", m.custom_rate
-    )));
+    rows.push(pack_row("any number", "you choose", "", &m.custom_rate));
+    let items: Vec<ListItem> = rows_of(rows, width)
+        .into_iter()
+        .map(|(text, _)| ListItem::new(text))
+        .collect();
     list(
         items,
         "Coin packs (Enter to buy)",
@@ -538,31 +601,43 @@ fn shop(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         packs,
         hits,
     );
-    let text = match m.pack_previews.get(app.cursor) {
-        Some(p) => preview_text(p, theme),
-        None => Text::from(format!(
-            "Enter, then type how many coins. They cost {} each, the best pack rate, \
-             rounded up to the cent; you see what the guard says before anything is bought.",
-            m.custom_rate
-        )),
-    };
     frame.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: true })
-            .block(Block::bordered().title("Before you buy")),
+        Paragraph::new(preview_lines).block(Block::bordered().title("Before you buy")),
         preview,
     );
+}
+
+/// A preview's lines wrapped inside a bordered box `width` wide.
+fn wrap_text(text: &Text<'_>, width: u16) -> Vec<Line<'static>> {
+    let inner = usize::from(width).saturating_sub(2);
+    text.lines
+        .iter()
+        .flat_map(|l| super::popup::wrap_line(l, inner))
+        .collect()
+}
+
+/// A list over the preview of its row: the preview gets the lines it needs
+/// (the verdict and every reason), the list the rest (it scrolls), but at
+/// least a few rows.
+fn list_then_preview(area: Rect, rows: usize, preview_lines: usize) -> [Rect; 2] {
+    let wanted_list = rows as u16 + 2;
+    let wanted_preview = preview_lines as u16 + 2;
+    let list = wanted_list
+        .min(area.height.saturating_sub(wanted_preview))
+        .max(wanted_list.min(5));
+    Layout::vertical([Constraint::Length(list), Constraint::Min(0)]).areas(area)
 }
 
 fn gifts(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let Scene { app, vm, theme } = s;
     let Some(m) = &vm.member else { return };
-    let [choice, gifts, preview] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(m.gifts.len().min(9) as u16 + 2),
-        Constraint::Min(0),
-    ])
-    .areas(area);
+    let preview_lines = m
+        .gift_preview
+        .as_ref()
+        .map(|(_, p)| wrap_text(&preview_text(p, theme), area.width))
+        .unwrap_or_default();
+    let [choice, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let [gifts, preview] = list_then_preview(rest, m.gifts.len(), preview_lines.len());
     let creator = m
         .creators
         .get(app.selection.creator)
@@ -589,11 +664,9 @@ fn gifts(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         gifts,
         hits,
     );
-    if let Some((_, p)) = &m.gift_preview {
+    if m.gift_preview.is_some() {
         frame.render_widget(
-            Paragraph::new(preview_text(p, theme))
-                .wrap(Wrap { trim: true })
-                .block(Block::bordered().title("Before you send")),
+            Paragraph::new(preview_lines).block(Block::bordered().title("Before you send")),
             preview,
         );
     }
@@ -679,13 +752,38 @@ fn filtered_title(what: &str, app: &App) -> String {
     }
 }
 
+/// Whether `word` is the unit of the figure before it: a currency code,
+/// coins or diamonds (a closing bracket or punctuation may follow).
+pub(super) fn is_unit(word: &str) -> bool {
+    let bare = word.trim_end_matches([')', ',', ';', ':', '.']);
+    matches!(bare, "coin" | "coins" | "diamond" | "diamonds")
+        || (bare.len() == 3 && bare.chars().all(|c| c.is_ascii_uppercase()))
+}
+
+/// The places a line may break: at spaces, except between a figure and its
+/// unit ("25.00 USD", "500 coins"), which stay on one line.
+fn breakable(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match out.last_mut() {
+            Some(last) if is_unit(word) && last.chars().any(|c| c.is_ascii_digit()) => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => out.push(word.to_string()),
+        }
+    }
+    out
+}
+
 /// Splits `text` into lines of at most `width` columns at spaces; a word
 /// longer than a line is broken (only a word with no space can be).
 pub(super) fn words(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
+    for word in breakable(text) {
+        let word = word.as_str();
         let len = line.chars().count();
         if len > 0 && len + 1 + word.chars().count() > width {
             lines.push(std::mem::take(&mut line));
@@ -731,7 +829,8 @@ fn wrapped(text: &str, width: usize, most: usize) -> Vec<String> {
     let room = width.saturating_sub(INDENT.len()).max(10);
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
+    for word in breakable(text) {
+        let word = word.as_str();
         let len = line.chars().count();
         if len > 0 && len + 1 + word.chars().count() > room {
             lines.push(std::mem::take(&mut line));
@@ -761,13 +860,26 @@ fn text_width(area: Rect) -> usize {
     usize::from(area.width).saturating_sub(4)
 }
 
+/// History rows: when, kind, who, then the figures; on a narrow terminal
+/// figures that do not fit go whole to a line of their own (and then, if
+/// need be, who).
 fn history_items(rows: &[HistoryLine], width: usize) -> Vec<ListItem<'static>> {
     rows.iter()
         .map(|h| {
-            let mut lines = vec![Line::from(format!(
-                "{} {:<9} {:<10} {}",
-                h.when, h.kind, h.member, h.figures
-            ))];
+            let (first, dropped) = fit_row(
+                vec![
+                    Cell::left(h.when.clone(), 16, 0),
+                    Cell::left(h.kind.clone(), 9, 0),
+                    Cell::left(h.member.clone(), 10, 1),
+                    Cell::left(h.figures.clone(), 0, 2),
+                ],
+                1,
+                width,
+            );
+            let mut lines = vec![Line::from(first)];
+            if dropped.iter().any(|c| c.text == h.figures) {
+                lines.extend(wrapped(&h.figures, width, 2).into_iter().map(Line::from));
+            }
             lines.extend(wrapped(&h.detail, width, 2).into_iter().map(Line::from));
             ListItem::new(Text::from(lines))
         })
@@ -805,11 +917,24 @@ fn log_items(rows: &[LogLine], theme: Theme, width: usize) -> Vec<ListItem<'stat
             } else {
                 Style::default()
             };
+            // The text after who and what, wrapped under the line when it
+            // does not fit beside them.
+            let lead = format!("{} {:<10} {:<8} ", l.when, l.who, l.what);
+            let room = width.saturating_sub(lead.chars().count());
+            let text = words(&l.text, room.max(12));
+            let beside = text.len() == 1 && room >= 12;
             let mut lines = vec![Line::from(vec![
                 Span::raw(format!("{} {:<10} ", l.when, l.who)),
                 Span::styled(format!("{:<8}", l.what), style),
-                Span::raw(format!(" {}", l.text)),
+                Span::raw(if beside {
+                    format!(" {}", l.text)
+                } else {
+                    String::new()
+                }),
             ])];
+            if !beside && !l.text.is_empty() {
+                lines.extend(wrapped(&l.text, width, 3).into_iter().map(Line::from));
+            }
             lines.extend(
                 wrapped(&l.detail, width, 3)
                     .into_iter()
@@ -916,12 +1041,19 @@ fn spend_chart(g: &super::view::GuardianView, vm: &ViewModel, frame: &mut Frame<
                 .text_value(String::new())
         })
         .collect();
+    // Every day shows: the bars narrow to fit the width there is.
+    let per_day = (bars_area.width / g.daily.len().max(1) as u16).max(1);
+    let (bar_width, bar_gap) = match per_day {
+        0..=2 => (per_day.max(1), 0),
+        3 => (2, 1),
+        _ => (3, 1),
+    };
     frame.render_widget(
         BarChart::default()
             .data(BarGroup::default().bars(&bars))
             .max(top)
-            .bar_width(3)
-            .bar_gap(1),
+            .bar_width(bar_width)
+            .bar_gap(bar_gap),
         bars_area,
     );
 }
@@ -994,16 +1126,22 @@ fn limits(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         Paragraph::new(
             head.into_iter()
                 .chain([Line::from(Span::styled(
-                    format!(
-                        "   {:<25} {:<23} {}",
-                        "", "ask a guardian above", "refused above"
-                    ),
+                    // The column names only where the rows have columns.
+                    if area.width >= 80 {
+                        format!(
+                            "   {:<25} {:<23} {}",
+                            "", "ask a guardian above", "refused above"
+                        )
+                    } else {
+                        String::new()
+                    },
                     Style::default().add_modifier(Modifier::BOLD),
                 ))])
                 .collect::<Vec<_>>(),
         ),
         choice,
     );
+    let width = text_width(rows);
     let items = rules
         .rows
         .iter()
@@ -1011,28 +1149,55 @@ fn limits(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
             let label = editor::label(target);
             let (first, second) = editor::cells(target, economy);
             let text = format!("{label:<25} {first:<23} {second}");
-            if editor::current(target, economy).is_some() {
-                ListItem::new(text)
+            let text = text.trim_end();
+            // Too narrow for the columns: the amounts go under the row's
+            // name, each named, rather than being cut at the border.
+            let lines: Vec<Line> = if text.chars().count() <= width {
+                vec![Line::from(text.to_string())]
             } else {
-                ListItem::new(Line::from(Span::styled(
-                    text,
-                    Style::default().add_modifier(Modifier::DIM),
-                )))
-            }
+                let amounts = if second.is_empty() {
+                    first
+                } else {
+                    format!("ask a guardian above {first} · refused above {second}")
+                };
+                let mut lines = vec![Line::from(label)];
+                lines.extend(wrapped(&amounts, width, 3).into_iter().map(Line::from));
+                lines
+            };
+            let style = if editor::current(target, economy).is_some() {
+                Style::default()
+            } else {
+                Style::default().add_modifier(Modifier::DIM)
+            };
+            ListItem::new(Text::from(lines)).style(style)
         })
         .collect();
     let title = format!("{}'s limits and rules", rules.name);
     list(items, &title, theme, app.cursor, frame, rows, hits);
 }
 
-/// Cuts a line to `width` characters, ending in "…" when something was cut.
+/// Shortens a line to `width` characters, ending in "…" when something was
+/// left out. It ends at a space, so a figure is shown whole or not at all;
+/// only a single word longer than the line is cut inside.
 fn fit(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         return text.to_string();
     }
-    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+    let room = width.saturating_sub(1);
+    let head: String = text.chars().take(room + 1).collect();
+    let Some(at) = head.rfind(' ').filter(|at| *at > 0) else {
+        return format!("{}…", text.chars().take(room).collect::<String>());
+    };
+    // Whole words only, and not ending on a figure whose unit was left out.
+    let mut kept: Vec<&str> = head[..at].split(' ').collect();
+    while kept.len() > 1
+        && kept
+            .last()
+            .is_some_and(|w| w.chars().any(|c| c.is_ascii_digit()))
+    {
+        kept.pop();
+    }
+    format!("{}…", kept.join(" ").trim_end())
 }
 
 /// How many rows each of the dashboard's sections gets: up to 3 waiting
@@ -1160,17 +1325,41 @@ fn dashboard(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
 
 fn members(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let Scene { app, vm, theme } = s;
-    let items = vm
+    let width = text_width(area);
+    let name_width = vm
+        .members
+        .iter()
+        .map(|m| m.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 16);
+    let rows = vm
         .members
         .iter()
         .map(|m| {
-            ListItem::new(format!(
-                "{:<16} {:<9} {:>3}  {}",
-                m.name,
-                m.role,
-                m.age.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
-                m.holds
-            ))
+            vec![
+                // What they hold goes first: it moves whole under the name.
+                Cell::left(m.name.clone(), name_width, 0),
+                Cell::left(m.role.to_string(), 8, 1),
+                Cell::right(
+                    m.age.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
+                    3,
+                    2,
+                ),
+                Cell::left(m.holds.clone(), 0, 3),
+            ]
+        })
+        .collect();
+    let items = rows_of(rows, width)
+        .into_iter()
+        .zip(&vm.members)
+        .map(|((first, dropped), m)| {
+            let mut lines = vec![Line::from(first)];
+            // What they hold, whole, under the name when it does not fit.
+            if dropped.iter().any(|c| c.text == m.holds) {
+                lines.extend(wrapped(&m.holds, width, 2).into_iter().map(Line::from));
+            }
+            ListItem::new(Text::from(lines))
         })
         .collect();
     list(
@@ -1352,6 +1541,73 @@ mod tests {
         }
         update(&mut app, Command::Select, &vm);
         insta::assert_snapshot!("guardian_member_form_error", draw(&app, &vm).backend());
+    }
+
+    /// At 60x20 a narrow terminal drops a column or wraps; it never cuts a
+    /// figure: no digit (or an opening bracket) runs into a border or a "…".
+    #[test]
+    fn at_60_by_20_no_figure_is_cut() {
+        let long = "10,268 coins (146.31 USD)";
+        let mut member = sample(false);
+        member.members[1].coins = long.into();
+        member.members[1].holds = long.into();
+        if let Some(m) = member.member.as_mut() {
+            m.me.coins = long.into();
+        }
+        let mut guardian = sample(true);
+        guardian.members[1].holds = format!("{long} · 2,150 diamonds (10.75 USD)");
+        let screens = [
+            (Screen::Pick, false),
+            (Screen::Wallet, false),
+            (Screen::Shop, false),
+            (Screen::Gifts, false),
+            (Screen::Requests, false),
+            (Screen::History, false),
+            (Screen::Dashboard, true),
+            (Screen::Approvals, true),
+            (Screen::Members, true),
+            (Screen::Limits, true),
+            (Screen::Audit, true),
+        ];
+        for (screen, is_guardian) in screens {
+            let vm = if is_guardian { &guardian } else { &member };
+            let mut app = if screen == Screen::Pick {
+                App::default()
+            } else {
+                signed_in(screen, is_guardian)
+            };
+            app.cursor = usize::from(screen == Screen::Limits) * 2;
+            let mut terminal = Terminal::new(TestBackend::new(60, 20)).unwrap();
+            terminal
+                .draw(|f| {
+                    render(&app, vm, Theme { color: true }, f);
+                })
+                .unwrap();
+            let buffer = terminal.backend().buffer();
+            for y in 0..buffer.area.height {
+                let line: Vec<String> = (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol().to_string())
+                    .collect();
+                for pair in line.windows(2) {
+                    let before = pair[0].chars().next().unwrap_or(' ');
+                    let cut = (before.is_ascii_digit() || before == '(')
+                        && (pair[1] == "│" || pair[1] == "…");
+                    assert!(!cut, "{screen:?} row {y}: {}", line.concat());
+                }
+            }
+            if matches!(
+                screen,
+                Screen::Pick | Screen::Shop | Screen::History | Screen::Members | Screen::Limits
+            ) {
+                insta::assert_snapshot!(
+                    format!(
+                        "narrow_{}",
+                        screen.title().to_lowercase().replace([' ', '?'], "")
+                    ),
+                    terminal.backend()
+                );
+            }
+        }
     }
 
     /// A terminal dragged very small, or very wide, draws without a panic.

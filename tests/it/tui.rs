@@ -314,7 +314,9 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     }
     assert!(
         !tmux.run(&["list-sessions"]).contains("t:"),
-        "q should quit"
+        "q should quit; the teen's window:\n{}\nthe guardian's:\n{}",
+        tmux.screen(teen),
+        tmux.screen(guardian)
     );
 }
 
