@@ -350,6 +350,7 @@ mod tests {
         // Help for any screen fits an 80x24 terminal (22 lines inside a border).
         for screen in [
             Screen::Pick,
+            Screen::Earnings,
             Screen::Wallet,
             Screen::Shop,
             Screen::Gifts,

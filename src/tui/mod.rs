@@ -1,6 +1,6 @@
 //! The terminal interface: pick who you are, then the member screens (wallet,
-//! shop, gifts, requests, history) or the guardian screens (dashboard,
-//! approvals, members, limits, audit).
+//! shop, gifts, requests, history; a creator's earnings first), or the
+//! guardian screens (dashboard, approvals, members, limits, audit).
 //!
 //! Modules: `app` (state and the pure update), `keymap` (one table for keys,
 //! footer and help), `view` (the view model, loaded from the services),
@@ -11,7 +11,9 @@
 //! The loop: draw from the view model, read a key, `update` the pure app
 //! state, run any effect through the services, reload the view model. The
 //! view model is also reloaded when another process commits (PRAGMA
-//! data_version, checked between keys), never queried per frame.
+//! data_version, checked between keys), never queried per frame. SIGTERM,
+//! SIGHUP and SIGINT only set a flag the loop checks, so every way out
+//! restores the terminal and closes the database the same way.
 
 pub mod app;
 pub mod editor;
