@@ -126,7 +126,7 @@ pub const KEYMAP: &[Binding] = &[
         keys: "Enter",
         codes: &[KeyCode::Enter],
         command: Command::Select,
-        help: "choose / open / buy / send / confirm",
+        help: "choose / open / buy / send / cash out / confirm",
         on: &[],
         in_footer: true,
     },

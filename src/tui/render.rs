@@ -446,35 +446,51 @@ fn earnings(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
             "No diamonds yet: gifts from fans become diamonds here.",
         )],
     };
-    let [top, cash, received] = Layout::vertical([
-        Constraint::Length(facts.len() as u16 + 2),
-        Constraint::Length(preview.len() as u16 + 2),
+    // One box for the facts and what cashing out all would do, so the
+    // gifts below keep room on a small terminal.
+    let mut lines = facts;
+    lines.push(Line::from(Span::styled(
+        "Cashing out all of them (Enter: choose how many):",
+        Style::default().add_modifier(Modifier::BOLD),
+    )));
+    lines.extend(preview);
+    let [top, received] = Layout::vertical([
+        Constraint::Length(lines.len() as u16 + 2),
         Constraint::Min(0),
     ])
     .areas(area);
     frame.render_widget(
-        Paragraph::new(facts).block(Block::bordered().title(format!("{}'s earnings", m.me.name))),
+        Paragraph::new(lines).block(Block::bordered().title(format!("{}'s earnings", m.me.name))),
         top,
-    );
-    frame.render_widget(
-        Paragraph::new(preview)
-            .block(Block::bordered().title("Cashing out all of them · Enter: choose how many")),
-        cash,
     );
     let title = if c.received.is_empty() {
         "No gifts received yet"
     } else {
         "Gifts received, newest first"
     };
-    list(
-        history_items(&c.received, text_width(received)),
-        title,
-        theme,
-        app.cursor,
-        frame,
-        received,
-        hits,
-    );
+    // One line a gift (two when narrow): when, from whom, what it brought.
+    let width = text_width(received);
+    let items = c
+        .received
+        .iter()
+        .map(|h| {
+            let (first, dropped) = fit_row(
+                vec![
+                    Cell::left(h.when.clone(), 16, 0),
+                    Cell::left(h.member.clone(), 10, 0),
+                    Cell::left(h.figures.clone(), 0, 1),
+                ],
+                1,
+                width,
+            );
+            let mut lines = vec![Line::from(first)];
+            if !dropped.is_empty() {
+                lines.extend(wrapped(&h.figures, width, 2).into_iter().map(Line::from));
+            }
+            ListItem::new(Text::from(lines))
+        })
+        .collect();
+    list(items, title, theme, app.cursor, frame, received, hits);
 }
 
 fn wallet(vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
