@@ -42,6 +42,20 @@ impl Tmux {
         self.keys(window, &["Enter"]);
     }
 
+    /// Waits (up to 8 s) until `window` no longer shows `text`. (A key sent
+    /// right after Escape can be read with it as Alt and the key.)
+    fn wait_gone(&self, window: &str, text: &str) {
+        let start = Instant::now();
+        while self.screen(window).contains(text) {
+            assert!(
+                start.elapsed() < Duration::from_secs(8),
+                "waited for {text:?} to go; the screen shows:\n{}",
+                self.screen(window)
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Waits (up to 8 s) until `window` shows `text`, without pressing keys.
     fn wait_for(&self, window: &str, text: &str) -> String {
         let start = Instant::now();
@@ -230,6 +244,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     assert!(custom.contains("Would be refused"), "{custom}");
     assert!(custom.contains("for a single transaction"), "{custom}");
     tmux.keys(teen, &["Escape"]);
+    tmux.wait_gone(teen, "Buy 100 coins?");
     tmux.keys(teen, &["Up"; 7]);
     let out = cli(&db, &["limit", "list", "Sam"], "");
     assert!(
@@ -306,6 +321,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.wait_for(guardian, "Sign out, Maria?");
     std::thread::sleep(Duration::from_millis(300));
     tmux.keys(guardian, &["Escape"]);
+    tmux.wait_gone(guardian, "Sign out, Maria?");
     tmux.keys(guardian, &["q"]);
     tmux.keys(teen, &["q"]);
     let start = Instant::now();
