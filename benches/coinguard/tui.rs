@@ -53,7 +53,11 @@ fn frame(bencher: Bencher, name: &str) {
         (
             coinguard::domain::MemberId(if guardian { 1 } else { 2 }),
             "x".to_string(),
-            guardian,
+            if guardian {
+                coinguard::domain::Role::Guardian
+            } else {
+                coinguard::domain::Role::Teen
+            },
         )
     });
     let mut app = App {
@@ -115,12 +119,12 @@ fn guardian_reload_1m(bencher: Bencher, name: &str) {
         selection.audit = AuditView::Decisions;
     }
     if name.ends_with("filtered") {
-        let words = if name.starts_with("decisions") {
-            "dense refused"
+        let (words, place) = if name.starts_with("decisions") {
+            ("dense refused", filter::Place::Decisions)
         } else {
-            "dense gift 2026-05"
+            ("dense gift 2026-05", filter::Place::Ledger)
         };
-        selection.filter = filter::parse(words, &[(dense, history::DENSE)]).unwrap();
+        selection.filter = filter::parse(words, place, &[(dense, history::DENSE)]).unwrap();
     }
     bencher.bench_local(|| view::load(&mut store, &clock, Some(guardian), &selection).unwrap());
 }

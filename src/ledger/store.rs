@@ -23,11 +23,13 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An open household database.
 pub struct Store {
-    /// The one connection that writes, inside [`Store::write`] only.
-    conn: Connection,
     /// Opened read-only: what [`Store::conn`] hands to readers (reports,
     /// listings, screens) cannot INSERT, UPDATE or DELETE, whoever holds it.
+    /// Declared first so it closes first: the writer, closing last, is the
+    /// one that can checkpoint and remove the WAL file.
     reader: Connection,
+    /// The one connection that writes, inside [`Store::write`] only.
+    conn: Connection,
     path: PathBuf,
     /// The configuration in force and the catalog version it came from.
     /// Reloaded when a newer catalog version appears; household settings

@@ -176,9 +176,11 @@ fn original_kind(conn: &Connection, reverses: Option<i64>) -> Result<Option<Kind
         .ok_or_else(|| LedgerError::Corrupt {
             message: format!("a reversal undoes transaction #{id}, which does not exist"),
         })?;
-    Kind::parse(&kind).map(Some).ok_or_else(|| LedgerError::Corrupt {
-        message: format!("transaction #{id} has an unknown kind {kind:?}"),
-    })
+    Kind::parse(&kind)
+        .map(Some)
+        .ok_or_else(|| LedgerError::Corrupt {
+            message: format!("transaction #{id} has an unknown kind {kind:?}"),
+        })
 }
 
 pub(crate) fn to_row(

@@ -2,17 +2,19 @@
 //! effect out. Key handlers never touch the database; effects are run by the
 //! event loop through the services.
 
-use super::editor::{self, Form, Opened, PolicyChange, Review};
+use super::editor::{self, CreatorChoice, Form, Opened, Review};
 use super::filter;
 use super::keymap::Command;
-use super::view::{AuditView, Preview, Selection, ViewModel};
-use crate::domain::MemberId;
+use super::view::{AuditView, GiftChoice, Preview, Selection, Verdict, ViewModel};
+use crate::domain::{MemberId, Role};
 use crate::ledger::RequestStatus;
 
 /// The screens, in Tab order for each kind of person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Pick,
+    /// A creator's diamonds, what they pay out, and cashing out.
+    Earnings,
     Wallet,
     Shop,
     Gifts,
@@ -32,6 +34,15 @@ pub const MEMBER_SCREENS: [Screen; 5] = [
     Screen::Requests,
     Screen::History,
 ];
+/// A creator's screens: their earnings first, then what any member has.
+pub const CREATOR_SCREENS: [Screen; 6] = [
+    Screen::Earnings,
+    Screen::Wallet,
+    Screen::Shop,
+    Screen::Gifts,
+    Screen::Requests,
+    Screen::History,
+];
 pub const GUARDIAN_SCREENS: [Screen; 5] = [
     Screen::Dashboard,
     Screen::Approvals,
@@ -44,6 +55,7 @@ impl Screen {
     pub fn title(&self) -> &'static str {
         match self {
             Screen::Pick => "Who are you?",
+            Screen::Earnings => "Earnings",
             Screen::Wallet => "Wallet",
             Screen::Shop => "Shop",
             Screen::Gifts => "Gifts",
@@ -64,9 +76,13 @@ pub enum PinFor {
     SignIn(MemberId),
     Approve(i64),
     Deny(i64, String),
-    Policy(PolicyChange),
+    /// A rules change, with the review the guardian read (kept if the PIN
+    /// is typed wrong, so the edit is never thrown away).
+    Policy(Review),
     /// Marking every open alert as seen.
     Acknowledge,
+    /// A creator cashing out this many diamonds (their own PIN).
+    Redeem(u64),
 }
 
 /// What a line of text is being typed for.
@@ -80,6 +96,8 @@ pub enum TextFor {
     ExportPath,
     /// How many coins to buy at the best pack rate.
     CustomCoins,
+    /// How many diamonds a creator cashes out.
+    RedeemDiamonds,
 }
 
 impl TextFor {
@@ -100,14 +118,55 @@ pub enum Popup {
         typed: String,
     },
     Form(Form),
+    /// Allowed, blocked or not listed, for a creator.
+    Choice(CreatorChoice),
+    /// One request, whole (by id, so a refresh that reorders the list
+    /// cannot put another request under the keys).
+    Request(i64),
     Review(Review),
-    Confirm(Effect),
+    Confirm(Confirm),
     /// What the guard says about buying this many coins, before buying.
     BuyCustom {
         coins: u64,
         preview: Preview,
     },
+    /// What the guard says about cashing out this many diamonds, before.
+    Redeem {
+        diamonds: u64,
+        preview: Preview,
+    },
     Help,
+}
+
+/// A question before an effect: what will happen, in words, then Enter to
+/// go ahead or Esc to leave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub effect: Effect,
+}
+
+/// What a preview's verdict means for the person about to confirm.
+fn verdict_words(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Allowed => "This goes through at once.",
+        Verdict::NeedsApproval => {
+            "This asks a guardian first; nothing is spent until they approve."
+        }
+        Verdict::Refused => "The guard would refuse this.",
+    }
+}
+
+/// Why a refused preview would be refused: its first refusing reason, or
+/// (when the preview itself failed, e.g. not enough coins) what it said.
+fn why_refused(preview: &Preview) -> String {
+    preview
+        .reasons
+        .iter()
+        .find(|(refused, _)| *refused)
+        .map(|(_, why)| why.clone())
+        .unwrap_or_else(|| preview.summary.clone())
 }
 
 /// Work for the event loop, run through the services.
@@ -128,11 +187,17 @@ pub enum Effect {
     BuyCustom {
         coins: u64,
     },
-    Gift {
-        creator: String,
-        gift: usize,
-        count: u64,
+    /// Preview cashing out diamonds (opens `Popup::Redeem`).
+    PreviewRedeem {
+        diamonds: u64,
     },
+    /// Cash out diamonds; `pin` is the creator's own, when they have one.
+    Redeem {
+        diamonds: u64,
+        pin: Option<String>,
+    },
+    /// Send the gift the preview was made for.
+    Gift(GiftChoice),
     Approve {
         request: i64,
         pin: String,
@@ -150,9 +215,11 @@ pub enum Effect {
         request: i64,
     },
     Policy {
-        change: PolicyChange,
+        review: Review,
         pin: String,
     },
+    /// Ask where to export, suggesting a file name that does not exist yet.
+    AskExportPath,
     Export {
         path: String,
     },
@@ -172,18 +239,29 @@ pub enum Tone {
     Bad,
 }
 
+/// How far back the audit chart goes: 14-day periods, about ten years.
+const MAX_CHART_BACK: u32 = 260;
+
 /// Longest line a text field takes (a PIN, a reason, a path).
 const MAX_TYPED: usize = 200;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct App {
-    pub who: Option<(MemberId, String, bool)>,
+    /// Who is signed in: their id, name and role (which screens they get).
+    pub who: Option<(MemberId, String, Role)>,
     pub screen: Screen,
     pub cursor: usize,
     pub popup: Option<Popup>,
     pub message: Option<(String, Tone)>,
     pub selection: Selection,
     pub quit: bool,
+    /// How far the open popup's body is scrolled (↑/↓ where a popup has
+    /// nothing else to move); back to the top when another popup opens.
+    pub popup_scroll: u16,
+    /// How many guarded prompts (a PIN, or signing out) have opened: the
+    /// event loop drops the keys that were already on their way when one
+    /// opens, so they never land in it.
+    pub guarded_opens: u64,
 }
 
 impl Default for App {
@@ -196,6 +274,8 @@ impl Default for App {
             message: None,
             selection: Selection::default(),
             quit: false,
+            popup_scroll: 0,
+            guarded_opens: 0,
         }
     }
 }
@@ -203,7 +283,8 @@ impl Default for App {
 impl App {
     pub fn screens(&self) -> &'static [Screen] {
         match self.who {
-            Some((_, _, true)) => &GUARDIAN_SCREENS,
+            Some((_, _, Role::Guardian)) => &GUARDIAN_SCREENS,
+            Some((_, _, Role::Creator)) => &CREATOR_SCREENS,
             Some(_) => &MEMBER_SCREENS,
             None => &[Screen::Pick],
         }
@@ -227,6 +308,7 @@ impl App {
                 AuditView::Ledger => g.history.len(),
                 _ => g.log.len(),
             }),
+            Screen::Earnings => vm.creator.as_ref().map_or(0, |c| c.received.len()),
             Screen::Wallet | Screen::Dashboard => 0,
         }
     }
@@ -272,6 +354,24 @@ impl App {
         )
     }
 
+    pub fn is_guardian(&self) -> bool {
+        self.who.as_ref().is_some_and(|w| w.2 == Role::Guardian)
+    }
+
+    /// Opens a PIN prompt for one action.
+    pub fn ask_pin(&mut self, purpose: PinFor) {
+        self.guard(Popup::Pin {
+            purpose,
+            typed: String::new(),
+        });
+    }
+
+    /// Opens a prompt that keys typed before it must not answer.
+    fn guard(&mut self, popup: Popup) {
+        self.popup = Some(popup);
+        self.guarded_opens += 1;
+    }
+
     fn text(&mut self, purpose: TextFor, typed: String) {
         self.popup = Some(Popup::Text { purpose, typed });
     }
@@ -283,6 +383,22 @@ impl App {
 
 /// The pure update: a command in, maybe an effect out.
 pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect> {
+    let before = app.popup.as_ref().map(std::mem::discriminant);
+    let effect = update_inner(app, command, vm);
+    app.settle_scroll(before);
+    effect
+}
+
+impl App {
+    /// A popup of another kind (or none) starts at the top of its body.
+    pub fn settle_scroll(&mut self, before: Option<std::mem::Discriminant<Popup>>) {
+        if self.popup.as_ref().map(std::mem::discriminant) != before {
+            self.popup_scroll = 0;
+        }
+    }
+}
+
+fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect> {
     if let Some(popup) = app.popup.clone() {
         return update_popup(app, popup, command, vm);
     }
@@ -345,6 +461,7 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
                     app.selection.audit = views[step(at, views.len())];
                     app.selection.first_pages();
                     app.cursor = 0;
+                    refilter(app, vm);
                     Some(Effect::Reload)
                 }
                 _ => None,
@@ -359,8 +476,17 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
             Some(Effect::Reload)
         }
         Command::Back => {
-            if app.who.is_some() {
-                return Some(Effect::SignOut);
+            // Leaving asks first; a stray Esc must not hand the keyboard to
+            // whoever picks next.
+            if let Some((_, name, _)) = &app.who {
+                let question = Confirm {
+                    title: format!("Sign out, {name}?"),
+                    lines: vec![
+                        "Back to \"Who are you?\": the next person picks who they are.".into(),
+                    ],
+                    effect: Effect::SignOut,
+                };
+                app.guard(Popup::Confirm(question));
             }
             None
         }
@@ -371,33 +497,12 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
                 .as_ref()
                 .and_then(|g| g.pending.get(app.cursor))
                 .map(|r| r.id)?;
-            if command == Command::Approve {
-                app.popup = Some(Popup::Pin {
-                    purpose: PinFor::Approve(request),
-                    typed: String::new(),
-                });
-            } else {
-                app.text(TextFor::DenyReason(request), String::new());
-            }
+            guardian_decides(app, command, request);
             None
         }
         Command::AskAgain | Command::CancelRequest if app.screen == Screen::Requests => {
-            let request = vm.member.as_ref()?.requests.get(app.cursor)?;
-            let (id, status) = (request.id, request.status);
-            match (command, status) {
-                (Command::CancelRequest, RequestStatus::Pending) => {
-                    app.popup = Some(Popup::Confirm(Effect::Cancel { request: id }));
-                }
-                (Command::CancelRequest, _) => app.say(
-                    format!("Request #{id} is {}: only a waiting request can be cancelled", status.as_str()),
-                    Tone::Warning,
-                ),
-                (_, RequestStatus::Pending | RequestStatus::Approved) => app.say(
-                    format!("Request #{id} is {}: only a denied, expired or cancelled request can be asked again", status.as_str()),
-                    Tone::Warning,
-                ),
-                _ => app.text(TextFor::AskAgainNote(id), String::new()),
-            }
+            let request = vm.member.as_ref()?.requests.get(app.cursor)?.id;
+            member_acts(app, vm, command, request);
             None
         }
         Command::AddMember if app.screen == Screen::Members => {
@@ -416,10 +521,8 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
             app.text(TextFor::Filter, app.selection.filter.text.clone());
             None
         }
-        Command::Export if app.screen == Screen::Audit => {
-            app.text(TextFor::ExportPath, "coinguard-export.csv".into());
-            None
-        }
+        // The event loop finds a file name not taken yet, then asks.
+        Command::Export if app.screen == Screen::Audit => Some(Effect::AskExportPath),
         Command::Acknowledge
             if app.screen == Screen::Dashboard
                 || (app.screen == Screen::Audit && app.selection.audit == AuditView::Alerts) =>
@@ -427,14 +530,21 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
             if vm.guardian.as_ref().is_none_or(|g| g.alerts.is_empty()) {
                 app.say("No alerts to mark as seen", Tone::Good);
             } else {
-                app.popup = Some(Popup::Pin {
-                    purpose: PinFor::Acknowledge,
-                    typed: String::new(),
-                });
+                app.ask_pin(PinFor::Acknowledge);
             }
             None
         }
         Command::Verify if app.screen == Screen::Audit => Some(Effect::Verify),
+        // The chart steps a period of 14 days back or forward (not past today).
+        Command::Earlier | Command::Later if app.screen == Screen::Audit => {
+            let back = app.selection.chart_back;
+            app.selection.chart_back = if command == Command::Earlier {
+                (back + 1).min(MAX_CHART_BACK)
+            } else {
+                back.saturating_sub(1)
+            };
+            (app.selection.chart_back != back).then_some(Effect::Reload)
+        }
         Command::NextPage if matches!(app.screen, Screen::History | Screen::Audit) => {
             // The next page, or back to the newest after the last one.
             let guardian = vm.guardian.as_ref();
@@ -452,6 +562,52 @@ pub fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect>
             Some(Effect::Reload)
         }
         _ => None,
+    }
+}
+
+/// Approve (the PIN next) or deny (a reason, then the PIN) request `id`.
+fn guardian_decides(app: &mut App, command: Command, id: i64) {
+    if command == Command::Approve {
+        app.ask_pin(PinFor::Approve(id));
+    } else {
+        app.text(TextFor::DenyReason(id), String::new());
+    }
+}
+
+/// A member cancels their waiting request `id`, or asks again for one
+/// denied, expired or cancelled.
+fn member_acts(app: &mut App, vm: &ViewModel, command: Command, id: i64) {
+    let Some(request) = vm
+        .member
+        .as_ref()
+        .and_then(|m| m.requests.iter().find(|r| r.id == id))
+    else {
+        return;
+    };
+    let status = request.status;
+    match (command, status) {
+        (Command::CancelRequest, RequestStatus::Pending) => {
+            app.popup = Some(Popup::Confirm(Confirm {
+                title: format!("Cancel your request #{id}?"),
+                lines: vec![request.summary.clone()],
+                effect: Effect::Cancel { request: id },
+            }));
+        }
+        (Command::CancelRequest, _) => app.say(
+            format!(
+                "Request #{id} is {}: only a waiting request can be cancelled",
+                status.as_str()
+            ),
+            Tone::Warning,
+        ),
+        (_, RequestStatus::Pending | RequestStatus::Approved) => app.say(
+            format!(
+                "Request #{id} is {}: only a denied, expired or cancelled request can be asked again",
+                status.as_str()
+            ),
+            Tone::Warning,
+        ),
+        _ => app.text(TextFor::AskAgainNote(id), String::new()),
     }
 }
 
@@ -480,10 +636,15 @@ pub fn click(app: &mut App, vm: &ViewModel, hit: Hit) -> Option<Effect> {
     }
 }
 
-/// Moves to a screen, back to the newest pages.
+/// Moves to a screen, back to the newest pages. On the gift screen the
+/// cursor comes back to the gift chosen, which is the one previewed.
 pub fn go_to(app: &mut App, screen: Screen) -> Option<Effect> {
     app.screen = screen;
-    app.cursor = 0;
+    app.cursor = if screen == Screen::Gifts {
+        app.selection.gift
+    } else {
+        0
+    };
     let paged = app.selection.history_after.is_some() || app.selection.log_before.is_some();
     app.selection.first_pages();
     paged.then_some(Effect::Reload)
@@ -515,10 +676,7 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
         Screen::Pick => {
             let member = vm.members.get(app.cursor)?;
             if member.has_pin {
-                app.popup = Some(Popup::Pin {
-                    purpose: PinFor::SignIn(member.id),
-                    typed: String::new(),
-                });
+                app.ask_pin(PinFor::SignIn(member.id));
                 None
             } else {
                 Some(Effect::SignIn {
@@ -528,10 +686,23 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
             }
         }
         Screen::Shop => {
-            let packs = &vm.member.as_ref()?.packs;
-            app.popup = Some(match packs.get(app.cursor) {
-                Some(pack) => Popup::Confirm(Effect::Buy {
-                    pack: pack.id.clone(),
+            let member = vm.member.as_ref()?;
+            let preview = member.pack_previews.get(app.cursor);
+            // A refused preview is not tried: trying would record a refusal
+            // and alert the guardians for nothing.
+            if let Some(p) = preview.filter(|p| p.verdict == Verdict::Refused) {
+                app.say(format!("Not bought: {}", why_refused(p)), Tone::Bad);
+                return None;
+            }
+            app.popup = Some(match member.packs.get(app.cursor) {
+                Some(pack) => Popup::Confirm(Confirm {
+                    title: format!("Buy {}?", pack.id),
+                    lines: preview
+                        .map(|p| vec![p.summary.clone(), verdict_words(p.verdict).into()])
+                        .unwrap_or_default(),
+                    effect: Effect::Buy {
+                        pack: pack.id.clone(),
+                    },
                 }),
                 None => Popup::Text {
                     purpose: TextFor::CustomCoins,
@@ -541,17 +712,62 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
             None
         }
         Screen::Gifts => {
-            let creator = vm
-                .member
-                .as_ref()?
-                .creators
-                .get(app.selection.creator)?
-                .clone();
-            app.popup = Some(Popup::Confirm(Effect::Gift {
-                creator,
-                gift: app.selection.gift,
+            let m = vm.member.as_ref()?;
+            let highlighted = m.gifts.get(app.cursor)?;
+            let wanted = GiftChoice {
+                creator: m.creators.get(app.selection.creator)?.clone(),
+                gift: highlighted.id.clone(),
                 count: app.selection.count,
-            }));
+            };
+            match &m.gift_preview {
+                Some((previewed, preview)) if *previewed == wanted => {
+                    if preview.verdict == Verdict::Refused {
+                        app.say(format!("Not sent: {}", why_refused(preview)), Tone::Bad);
+                        return None;
+                    }
+                    app.popup = Some(Popup::Confirm(Confirm {
+                        title: format!(
+                            "Send {} × {} to {}?",
+                            wanted.count, highlighted.name, wanted.creator
+                        ),
+                        lines: vec![
+                            preview.summary.clone(),
+                            verdict_words(preview.verdict).into(),
+                        ],
+                        effect: Effect::Gift(wanted),
+                    }));
+                    None
+                }
+                // Never send what was not previewed: preview it first.
+                _ => {
+                    app.selection.gift = app.cursor;
+                    app.say(
+                        format!(
+                            "Nothing sent: read the preview for {} first, then press Enter",
+                            highlighted.name
+                        ),
+                        Tone::Warning,
+                    );
+                    Some(Effect::Reload)
+                }
+            }
+        }
+        // Cashing out: how many diamonds (all of them, to start with).
+        Screen::Earnings => {
+            let all = vm.creator.as_ref()?.diamonds;
+            app.text(TextFor::RedeemDiamonds, all.to_string());
+            None
+        }
+        // A request opens whole: every reason, when it expires, what it
+        // holds, the note; approved, denied or cancelled from there.
+        Screen::Approvals => {
+            let id = vm.guardian.as_ref()?.pending.get(app.cursor)?.id;
+            app.popup = Some(Popup::Request(id));
+            None
+        }
+        Screen::Requests => {
+            let id = vm.member.as_ref()?.requests.get(app.cursor)?.id;
+            app.popup = Some(Popup::Request(id));
             None
         }
         Screen::Members => {
@@ -578,7 +794,7 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
             let (rules, economy) = editing(app, vm)?;
             app.popup = Some(match editor::open(rules, app.cursor, economy)? {
                 Opened::Form(form) => Popup::Form(form),
-                Opened::Review(review) => Popup::Review(review),
+                Opened::Choice(choice) => Popup::Choice(choice),
             });
             None
         }
@@ -588,17 +804,77 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
 
 fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -> Option<Effect> {
     match (popup, command) {
+        // ↑/↓ scroll a popup that has nothing else to move (drawing keeps
+        // the offset within the body).
+        (
+            Popup::Help
+            | Popup::Confirm(_)
+            | Popup::BuyCustom { .. }
+            | Popup::Redeem { .. }
+            | Popup::Review(_)
+            | Popup::Request(_)
+            | Popup::Pin { .. }
+            | Popup::Text { .. },
+            Command::Up | Command::Down,
+        ) => {
+            app.popup_scroll = if command == Command::Down {
+                app.popup_scroll.saturating_add(1)
+            } else {
+                app.popup_scroll.saturating_sub(1)
+            };
+            None
+        }
         (_, Command::Back) | (Popup::Help, _) => {
             app.popup = None;
             None
         }
-        (Popup::Confirm(effect), Command::Select) => {
+        (Popup::Request(id), Command::Approve | Command::Deny) if app.is_guardian() => {
             app.popup = None;
-            Some(effect)
+            guardian_decides(app, command, id);
+            None
         }
-        (Popup::BuyCustom { coins, .. }, Command::Select) => {
+        (Popup::Request(id), Command::AskAgain | Command::CancelRequest) if !app.is_guardian() => {
             app.popup = None;
+            member_acts(app, vm, command, id);
+            None
+        }
+        (Popup::Confirm(confirm), Command::Select) => {
+            app.popup = None;
+            Some(confirm.effect)
+        }
+        (Popup::Redeem { diamonds, preview }, Command::Select) => {
+            app.popup = None;
+            if preview.verdict == Verdict::Refused {
+                app.say(
+                    format!("Nothing cashed out: {}", why_refused(&preview)),
+                    Tone::Bad,
+                );
+                return None;
+            }
+            // A creator with a PIN confirms with it, as on the command line.
+            let me = app.who.as_ref().map(|w| w.0);
+            if vm.members.iter().any(|m| Some(m.id) == me && m.has_pin) {
+                app.ask_pin(PinFor::Redeem(diamonds));
+                None
+            } else {
+                Some(Effect::Redeem {
+                    diamonds,
+                    pin: None,
+                })
+            }
+        }
+        (Popup::BuyCustom { coins, preview }, Command::Select) => {
+            app.popup = None;
+            if preview.verdict == Verdict::Refused {
+                app.say(format!("Not bought: {}", why_refused(&preview)), Tone::Bad);
+                return None;
+            }
             Some(Effect::BuyCustom { coins })
+        }
+        // An empty PIN is no attempt: nothing is checked, nothing counted.
+        (Popup::Pin { typed, .. }, Command::Select) if typed.is_empty() => {
+            app.say("Type the PIN, then Enter (Esc to cancel)", Tone::Warning);
+            None
         }
         (Popup::Pin { purpose, typed }, Command::Select) => {
             app.popup = None;
@@ -616,8 +892,12 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
                     reason,
                     pin: typed,
                 },
-                PinFor::Policy(change) => Effect::Policy { change, pin: typed },
+                PinFor::Policy(review) => Effect::Policy { review, pin: typed },
                 PinFor::Acknowledge => Effect::Acknowledge { pin: typed },
+                PinFor::Redeem(diamonds) => Effect::Redeem {
+                    diamonds,
+                    pin: Some(typed),
+                },
             })
         }
         (Popup::Text { purpose, typed }, Command::Select)
@@ -626,10 +906,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             app.popup = None;
             match purpose {
                 TextFor::DenyReason(request) => {
-                    app.popup = Some(Popup::Pin {
-                        purpose: PinFor::Deny(request, typed),
-                        typed: String::new(),
-                    });
+                    app.ask_pin(PinFor::Deny(request, typed));
                     None
                 }
                 TextFor::AskAgainNote(request) => Some(Effect::AskAgain {
@@ -644,8 +921,31 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
                         None
                     }
                 },
+                TextFor::RedeemDiamonds => match crate::money::Diamonds::parse(&typed) {
+                    Ok(d) => Some(Effect::PreviewRedeem { diamonds: d.get() }),
+                    Err(e) => {
+                        app.say(format!("Nothing cashed out: {e}"), Tone::Bad);
+                        None
+                    }
+                },
                 TextFor::Filter => apply_filter(app, &typed, vm),
             }
+        }
+        // An empty line where one is needed: say what is needed, keep asking.
+        (Popup::Text { purpose, .. }, Command::Select) => {
+            let needed = match purpose {
+                TextFor::DenyReason(request) => format!(
+                    "A reason is needed to deny request #{request}: the member will read it"
+                ),
+                TextFor::ExportPath => {
+                    "Type a file name ending in .csv, .json or .journal".to_string()
+                }
+                TextFor::CustomCoins => "Type how many coins to buy".to_string(),
+                TextFor::RedeemDiamonds => "Type how many diamonds to cash out".to_string(),
+                TextFor::AskAgainNote(_) | TextFor::Filter => String::new(),
+            };
+            app.say(needed, Tone::Warning);
+            None
         }
         (Popup::Form(mut form), Command::Up | Command::Down) => {
             let fields = form.rows();
@@ -673,26 +973,68 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             }
             None
         }
+        (
+            Popup::Choice(mut choice),
+            Command::Up | Command::Down | Command::Left | Command::Right,
+        ) => {
+            choice.step(matches!(command, Command::Down | Command::Right));
+            app.popup = Some(Popup::Choice(choice));
+            None
+        }
+        (Popup::Choice(choice), Command::Select) => {
+            match choice.review() {
+                Ok(review) => app.popup = Some(Popup::Review(review)),
+                Err(why) => app.say(why, Tone::Warning),
+            }
+            None
+        }
         (Popup::Review(review), Command::Select) => {
-            app.popup = Some(Popup::Pin {
-                purpose: PinFor::Policy(review.change),
-                typed: String::new(),
-            });
+            app.ask_pin(PinFor::Policy(review));
             None
         }
         _ => None,
     }
 }
 
-/// Applies a typed filter, or says which word means nothing (and keeps the
-/// filter that was there).
+/// Where a `/` filter typed now applies: a member's history, or the audit
+/// view shown (None: no filter here).
+pub fn filter_place(app: &App) -> Option<filter::Place> {
+    use filter::Place;
+    match app.screen {
+        Screen::History => Some(Place::OwnHistory),
+        Screen::Audit => Some(match app.selection.audit {
+            AuditView::Ledger => Place::Ledger,
+            AuditView::Decisions => Place::Decisions,
+            AuditView::Actions => Place::Actions,
+            AuditView::Alerts => Place::Alerts,
+        }),
+        _ => None,
+    }
+}
+
+/// The names a filter may name at `place`: on a member's own history the
+/// creators (gifts to them), elsewhere every member.
+fn filter_names<'v>(
+    app: &App,
+    vm: &'v ViewModel,
+    place: filter::Place,
+) -> Vec<(MemberId, &'v str)> {
+    let me = app.who.as_ref().map(|w| w.0);
+    vm.members
+        .iter()
+        .filter(|m| {
+            place != filter::Place::OwnHistory
+                || (m.role == crate::domain::Role::Creator && Some(m.id) != me)
+        })
+        .map(|m| (m.id, m.name.as_str()))
+        .collect()
+}
+
+/// Applies a typed filter, or says which word means nothing here (and
+/// keeps the filter that was there).
 fn apply_filter(app: &mut App, typed: &str, vm: &ViewModel) -> Option<Effect> {
-    let names: Vec<_> = if app.screen == Screen::Audit {
-        vm.members.iter().map(|m| (m.id, m.name.as_str())).collect()
-    } else {
-        Vec::new()
-    };
-    match filter::parse(typed, &names) {
+    let place = filter_place(app)?;
+    match filter::parse(typed, place, &filter_names(app, vm, place)) {
         Ok(f) => {
             app.selection.filter = f;
             app.selection.first_pages();
@@ -706,6 +1048,26 @@ fn apply_filter(app: &mut App, typed: &str, vm: &ViewModel) -> Option<Effect> {
     }
 }
 
+/// After switching the audit view, the filter is read again for the view
+/// now shown: a word that cannot filter there clears it, and says so, so
+/// no filter is shown as applied while it is ignored.
+fn refilter(app: &mut App, vm: &ViewModel) {
+    let Some(place) = filter_place(app) else {
+        return;
+    };
+    let text = app.selection.filter.text.clone();
+    if text.is_empty() {
+        return;
+    }
+    match filter::parse(&text, place, &filter_names(app, vm, place)) {
+        Ok(f) => app.selection.filter = f,
+        Err(why) => {
+            app.selection.filter = filter::Filter::default();
+            app.say(format!("Filter \"{text}\" cleared: {why}"), Tone::Warning);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -713,7 +1075,7 @@ mod tests {
 
     fn teen() -> App {
         App {
-            who: Some((MemberId(2), "Sam".into(), false)),
+            who: Some((MemberId(2), "Sam".into(), Role::Teen)),
             screen: Screen::Wallet,
             ..App::default()
         }
@@ -749,18 +1111,16 @@ mod tests {
             screen: Screen::Shop,
             ..teen()
         };
-        assert_eq!(update(&mut app, Command::Down, &vm), None);
+        // coins-70 needs approval: asked first, then bought (asked for).
         assert_eq!(update(&mut app, Command::Select, &vm), None);
-        assert_eq!(
-            app.popup,
-            Some(Popup::Confirm(Effect::Buy {
-                pack: "coins-350".into()
-            }))
-        );
+        assert!(matches!(
+            &app.popup,
+            Some(Popup::Confirm(Confirm { effect: Effect::Buy { pack }, .. })) if pack == "coins-70"
+        ));
         assert_eq!(
             update(&mut app, Command::Select, &vm),
             Some(Effect::Buy {
-                pack: "coins-350".into()
+                pack: "coins-70".into()
             })
         );
         assert_eq!(app.popup, None);
@@ -771,10 +1131,55 @@ mod tests {
     }
 
     #[test]
+    fn enter_on_a_refused_preview_only_says_why() {
+        let vm = sample(false);
+        let mut app = App {
+            screen: Screen::Shop,
+            ..teen()
+        };
+        // coins-350 would be refused (quiet hours): nothing is tried.
+        update(&mut app, Command::Down, &vm);
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        assert_eq!(app.popup, None);
+        let (said, tone) = app.message.clone().unwrap();
+        assert!(
+            said.starts_with("Not bought: it is 21:30, inside Sam's quiet hours"),
+            "{said}"
+        );
+        assert_eq!(tone, Tone::Bad);
+        // The gift previewed (Rose to Ana) is blocked: nothing is sent.
+        let mut gifts = App {
+            screen: Screen::Gifts,
+            ..teen()
+        };
+        assert_eq!(update(&mut gifts, Command::Select, &vm), None);
+        assert_eq!(gifts.popup, None);
+        assert_eq!(
+            gifts.message,
+            Some((
+                "Not sent: a guardian has blocked gifts from Sam to Ana".into(),
+                Tone::Bad
+            ))
+        );
+        // Any number of coins, previewed as refused: Enter buys nothing.
+        let refused = vm.member.as_ref().unwrap().pack_previews[1].clone();
+        app.popup = Some(Popup::BuyCustom {
+            coins: 3,
+            preview: refused,
+        });
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.starts_with("Not bought: "))
+        );
+    }
+
+    #[test]
     fn approving_takes_a_pin_for_that_one_request() {
         let vm = sample(true);
         let mut app = App {
-            who: Some((MemberId(1), "Maria".into(), true)),
+            who: Some((MemberId(1), "Maria".into(), Role::Guardian)),
             screen: Screen::Approvals,
             ..App::default()
         };
@@ -795,10 +1200,104 @@ mod tests {
     }
 
     #[test]
+    fn esc_asks_before_signing_out_and_an_empty_pin_is_no_attempt() {
+        let vm = sample(true);
+        let mut app = App {
+            who: Some((MemberId(1), "Maria".into(), Role::Guardian)),
+            screen: Screen::Approvals,
+            ..App::default()
+        };
+        assert_eq!(update(&mut app, Command::Back, &vm), None);
+        assert!(app.who.is_some(), "still signed in");
+        assert!(matches!(
+            &app.popup,
+            Some(Popup::Confirm(Confirm { effect: Effect::SignOut, title, .. })) if title == "Sign out, Maria?"
+        ));
+        assert_eq!(app.guarded_opens, 1, "keys typed before it are dropped");
+        // Esc stays; Esc then Enter leaves.
+        assert_eq!(update(&mut app, Command::Back, &vm), None);
+        assert_eq!(app.popup, None);
+        update(&mut app, Command::Back, &vm);
+        assert_eq!(
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::SignOut)
+        );
+        // A PIN prompt is guarded too, and Enter on an empty PIN tries nothing.
+        update(&mut app, Command::Approve, &vm);
+        assert_eq!(app.guarded_opens, 3);
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        assert!(matches!(app.popup, Some(Popup::Pin { .. })));
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.starts_with("Type the PIN"))
+        );
+    }
+
+    #[test]
+    fn enter_opens_a_request_whole_and_it_is_decided_from_there_by_its_id() {
+        let mut vm = sample(true);
+        let mut app = App {
+            who: Some((MemberId(1), "Maria".into(), Role::Guardian)),
+            screen: Screen::Approvals,
+            ..App::default()
+        };
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        assert_eq!(app.popup, Some(Popup::Request(7)));
+        // Another request arrives on top while it is open: the keys still
+        // act on the one shown.
+        if let Some(g) = vm.guardian.as_mut() {
+            let mut newer = g.pending[0].clone();
+            newer.id = 8;
+            g.pending.insert(0, newer);
+        }
+        update(&mut app, Command::Approve, &vm);
+        assert!(matches!(
+            app.popup,
+            Some(Popup::Pin {
+                purpose: PinFor::Approve(7),
+                ..
+            })
+        ));
+        update(&mut app, Command::Back, &vm);
+        app.popup = Some(Popup::Request(7));
+        update(&mut app, Command::Deny, &vm);
+        assert!(matches!(
+            app.popup,
+            Some(Popup::Text {
+                purpose: TextFor::DenyReason(7),
+                ..
+            })
+        ));
+        // A member opens their own, and cancels it from there.
+        let member = sample(false);
+        let mut teen = App {
+            screen: Screen::Requests,
+            ..teen()
+        };
+        update(&mut teen, Command::Select, &member);
+        assert_eq!(teen.popup, Some(Popup::Request(7)));
+        update(&mut teen, Command::Approve, &member);
+        assert_eq!(
+            teen.popup,
+            Some(Popup::Request(7)),
+            "a member cannot approve"
+        );
+        update(&mut teen, Command::CancelRequest, &member);
+        assert!(matches!(
+            teen.popup,
+            Some(Popup::Confirm(Confirm {
+                effect: Effect::Cancel { request: 7 },
+                ..
+            }))
+        ));
+    }
+
+    #[test]
     fn denying_asks_a_reason_then_the_pin() {
         let vm = sample(true);
         let mut app = App {
-            who: Some((MemberId(1), "Maria".into(), true)),
+            who: Some((MemberId(1), "Maria".into(), Role::Guardian)),
             screen: Screen::Approvals,
             ..App::default()
         };
@@ -808,6 +1307,21 @@ mod tests {
             None,
             "an empty reason is not accepted"
         );
+        assert_eq!(
+            app.message,
+            Some((
+                "A reason is needed to deny request #7: the member will read it".into(),
+                Tone::Warning
+            )),
+            "and it says so"
+        );
+        assert!(matches!(
+            app.popup,
+            Some(Popup::Text {
+                purpose: TextFor::DenyReason(7),
+                ..
+            })
+        ));
         for c in "not now".chars() {
             app.type_char(c);
         }
@@ -843,15 +1357,53 @@ mod tests {
         assert_eq!(update(&mut app, Command::Less, &vm), Some(Effect::Reload));
         assert_eq!(update(&mut app, Command::Less, &vm), Some(Effect::Reload));
         assert_eq!(app.selection.count, 1, "never fewer than one");
+        // The loaded preview is still Rose's: Enter sends nothing, it reloads.
+        assert_eq!(update(&mut app, Command::Select, &vm), Some(Effect::Reload));
+        assert_eq!(app.popup, None);
+    }
+
+    #[test]
+    fn the_gift_highlighted_previewed_and_sent_is_one_gift() {
+        let mut vm = sample(false);
+        let mut app = App {
+            screen: Screen::Gifts,
+            ..teen()
+        };
+        update(&mut app, Command::Down, &vm);
+        // The event loop reloads: the preview is now Galaxy's.
+        let galaxy = GiftChoice {
+            creator: "Ana".into(),
+            gift: "galaxy".into(),
+            count: 1,
+        };
+        vm.member.as_mut().unwrap().gift_preview = Some((
+            galaxy.clone(),
+            Preview {
+                verdict: Verdict::NeedsApproval,
+                summary: "Sam sends 1 × Galaxy to Ana: 1,000 coins (14.28 USD); Ana receives 500 diamonds".into(),
+                reasons: Vec::new(),
+            },
+        ));
+        // Away and back with Tab: the cursor is still on the gift previewed.
+        for _ in 0..5 {
+            update(&mut app, Command::NextScreen, &vm);
+        }
+        assert_eq!(app.screen, Screen::Gifts);
+        assert_eq!((app.cursor, app.selection.gift), (1, 1));
         update(&mut app, Command::Select, &vm);
+        let Some(Popup::Confirm(confirm)) = app.popup.clone() else {
+            panic!("Enter asks first: {:?}", app.popup);
+        };
+        assert_eq!(confirm.title, "Send 1 × Galaxy to Ana?");
+        assert!(confirm.lines[0].contains("1,000 coins (14.28 USD)"));
         assert_eq!(
-            app.popup,
-            Some(Popup::Confirm(Effect::Gift {
-                creator: "Ana".into(),
-                gift: 1,
-                count: 1
-            }))
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::Gift(galaxy))
         );
+        // A highlighted gift whose preview is not loaded is never sent.
+        app.cursor = 0;
+        assert_eq!(update(&mut app, Command::Select, &vm), Some(Effect::Reload));
+        assert_eq!((app.popup.clone(), app.selection.gift), (None, 0));
     }
 
     #[test]
@@ -881,6 +1433,88 @@ mod tests {
 }
 
 #[cfg(test)]
+mod creator_tests {
+    use super::*;
+    use crate::tui::view::{Verdict, sample_creator};
+
+    fn ana() -> App {
+        App {
+            who: Some((MemberId(3), "Ana".into(), Role::Creator)),
+            screen: Screen::Earnings,
+            ..App::default()
+        }
+    }
+
+    #[test]
+    fn a_creator_has_an_earnings_screen_and_cashes_out_after_a_preview() {
+        let mut vm = sample_creator();
+        let mut app = ana();
+        assert_eq!(app.screens(), &CREATOR_SCREENS);
+        assert_eq!(app.screens()[0], Screen::Earnings);
+        // Enter: how many diamonds, all of them to start with.
+        update(&mut app, Command::Select, &vm);
+        assert_eq!(
+            app.popup,
+            Some(Popup::Text {
+                purpose: TextFor::RedeemDiamonds,
+                typed: "2150".into()
+            })
+        );
+        assert_eq!(
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::PreviewRedeem { diamonds: 2_150 })
+        );
+        // The event loop opens the preview; Enter cashes out (no PIN: none set).
+        let preview = vm.creator.as_ref().unwrap().all_preview.clone().unwrap();
+        app.popup = Some(Popup::Redeem {
+            diamonds: 2_150,
+            preview: preview.clone(),
+        });
+        assert_eq!(
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::Redeem {
+                diamonds: 2_150,
+                pin: None
+            })
+        );
+        // With a PIN, it is asked for first.
+        vm.members[2].has_pin = true;
+        app.popup = Some(Popup::Redeem {
+            diamonds: 2_150,
+            preview: preview.clone(),
+        });
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        for c in "ana's pin".chars() {
+            app.type_char(c);
+        }
+        assert_eq!(
+            update(&mut app, Command::Select, &vm),
+            Some(Effect::Redeem {
+                diamonds: 2_150,
+                pin: Some("ana's pin".into())
+            })
+        );
+        // A refused preview only says why.
+        app.popup = Some(Popup::Redeem {
+            diamonds: 10,
+            preview: Preview {
+                verdict: Verdict::Refused,
+                summary: "Ana cashes out 10 diamonds".into(),
+                reasons: vec![(true, "the minimum payout is 10.00 USD".into())],
+            },
+        });
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        assert_eq!(
+            app.message,
+            Some((
+                "Nothing cashed out: the minimum payout is 10.00 USD".into(),
+                Tone::Bad
+            ))
+        );
+    }
+}
+
+#[cfg(test)]
 mod paging_tests {
     use super::*;
     use crate::report::Cursor;
@@ -894,7 +1528,7 @@ mod paging_tests {
             m.history_next = Some(next);
         }
         let mut app = App {
-            who: Some((MemberId(2), "Sam".into(), false)),
+            who: Some((MemberId(2), "Sam".into(), Role::Teen)),
             screen: Screen::History,
             ..App::default()
         };
@@ -917,11 +1551,12 @@ mod paging_tests {
 mod editor_tests {
     use super::*;
     use crate::domain::{Scope, Window};
+    use crate::tui::editor::PolicyChange;
     use crate::tui::view::sample;
 
     fn guardian(screen: Screen) -> App {
         App {
-            who: Some((MemberId(1), "Maria".into(), true)),
+            who: Some((MemberId(1), "Maria".into(), Role::Guardian)),
             screen,
             ..App::default()
         }
@@ -957,9 +1592,10 @@ mod editor_tests {
             })
         ));
         type_text(&mut app, "pin");
-        let Some(Effect::Policy { change, pin }) = update(&mut app, Command::Select, &vm) else {
+        let Some(Effect::Policy { review, pin }) = update(&mut app, Command::Select, &vm) else {
             panic!("saving is an effect");
         };
+        let change = review.change;
         assert_eq!(pin, "pin");
         let PolicyChange::SetLimit { member, limit } = change else {
             panic!("a limit is set");
@@ -970,6 +1606,51 @@ mod editor_tests {
             (Scope::Purchase, Window::Transaction)
         );
         assert_eq!((limit.soft, limit.hard), (None, Some(5_000_000)));
+    }
+
+    #[test]
+    fn a_creators_state_is_chosen_directly_then_saved_with_one_pin() {
+        let vm = sample(true);
+        let mut app = guardian(Screen::Limits);
+        app.cursor = 22; // 21 limit slots, quiet hours, then Ana (blocked)
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        let Some(Popup::Choice(choice)) = &app.popup else {
+            panic!("a chooser opens: {:?}", app.popup);
+        };
+        assert_eq!(choice.chosen(), Some(crate::ledger::CreatorList::Block));
+        // Straight to "allowed" (one step up), reviewed, one PIN.
+        update(&mut app, Command::Up, &vm);
+        update(&mut app, Command::Select, &vm);
+        let Some(Popup::Review(review)) = &app.popup else {
+            panic!("the choice is reviewed: {:?}", app.popup);
+        };
+        assert_eq!(
+            (review.before.as_str(), review.after.as_str()),
+            ("blocked", "allowed")
+        );
+        update(&mut app, Command::Select, &vm);
+        type_text(&mut app, "pin");
+        let Some(Effect::Policy { review, .. }) = update(&mut app, Command::Select, &vm) else {
+            panic!("saving is an effect");
+        };
+        assert_eq!(
+            review.change,
+            PolicyChange::Creator {
+                member: "Sam".into(),
+                creator: "Ana".into(),
+                list: Some(crate::ledger::CreatorList::Allow)
+            }
+        );
+        // Choosing the state it is in saves nothing, and says so.
+        app.cursor = 22;
+        update(&mut app, Command::Select, &vm);
+        update(&mut app, Command::Select, &vm);
+        assert!(matches!(app.popup, Some(Popup::Choice(_))));
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.contains("already blocked"))
+        );
     }
 
     #[test]
@@ -1042,13 +1723,101 @@ mod editor_tests {
                 .as_ref()
                 .is_some_and(|(m, t)| m.contains("\"gfit\"") && *t == Tone::Bad)
         );
-        update(&mut app, Command::Export, &vm);
+        assert_eq!(
+            update(&mut app, Command::Export, &vm),
+            Some(Effect::AskExportPath)
+        );
+    }
+
+    /// Every word a filter accepts filters: outcome words are refused with
+    /// the reason where nothing has an outcome, a creator's name on a
+    /// teen's history means gifts to them, and switching the audit view
+    /// clears a filter that cannot apply there.
+    #[test]
+    fn filters_take_only_the_words_they_apply() {
+        let member = sample(false);
+        let mut teen = App {
+            who: Some((MemberId(2), "Sam".into(), Role::Teen)),
+            screen: Screen::History,
+            ..App::default()
+        };
+        for word in ["refused", "approval"] {
+            update(&mut teen, Command::Filter, &member);
+            type_text(&mut teen, word);
+            assert_eq!(update(&mut teen, Command::Select, &member), None, "{word}");
+            assert!(teen.selection.filter.is_empty(), "{word} is not applied");
+            let (said, _) = teen.message.clone().unwrap();
+            assert!(
+                said.contains("what was refused or is waiting is on Requests"),
+                "{said}"
+            );
+        }
+        update(&mut teen, Command::Filter, &member);
+        type_text(&mut teen, "ana");
+        assert_eq!(
+            update(&mut teen, Command::Select, &member),
+            Some(Effect::Reload)
+        );
+        assert_eq!(teen.selection.filter.creator, Some(MemberId(3)));
+        assert_eq!(teen.selection.filter.member, None);
+
+        let vm = sample(true);
+        let mut app = guardian(Screen::Audit);
+        update(&mut app, Command::Filter, &vm);
+        type_text(&mut app, "refused");
         assert_eq!(
             update(&mut app, Command::Select, &vm),
-            Some(Effect::Export {
-                path: "coinguard-export.csv".into()
-            })
+            None,
+            "not on the ledger"
         );
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.contains("Guard decisions"))
+        );
+        update(&mut app, Command::Right, &vm); // decisions
+        update(&mut app, Command::Filter, &vm);
+        type_text(&mut app, "sam refused");
+        assert_eq!(update(&mut app, Command::Select, &vm), Some(Effect::Reload));
+        // To the guardian actions: "refused" cannot apply, so it is cleared.
+        update(&mut app, Command::Right, &vm);
+        assert!(app.selection.filter.is_empty());
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.starts_with("Filter \"sam refused\" cleared"))
+        );
+        // A filter that applies stays: "sam" on the ledger, then decisions.
+        update(&mut app, Command::Filter, &vm);
+        type_text(&mut app, "sam");
+        update(&mut app, Command::Select, &vm);
+        update(&mut app, Command::Right, &vm);
+        assert_eq!(app.selection.filter.member, Some(MemberId(2)));
+    }
+
+    #[test]
+    fn the_audit_chart_steps_back_a_period_and_forward_to_today() {
+        let vm = sample(true);
+        let mut app = guardian(Screen::Audit);
+        assert_eq!(
+            update(&mut app, Command::Later, &vm),
+            None,
+            "not past today"
+        );
+        assert_eq!(
+            update(&mut app, Command::Earlier, &vm),
+            Some(Effect::Reload)
+        );
+        assert_eq!(
+            update(&mut app, Command::Earlier, &vm),
+            Some(Effect::Reload)
+        );
+        assert_eq!(app.selection.chart_back, 2);
+        assert_eq!(update(&mut app, Command::Later, &vm), Some(Effect::Reload));
+        assert_eq!(app.selection.chart_back, 1);
+        // Elsewhere the keys do nothing.
+        let mut limits = guardian(Screen::Limits);
+        assert_eq!(update(&mut limits, Command::Earlier, &vm), None);
     }
 
     #[test]
@@ -1069,9 +1838,10 @@ mod editor_tests {
         assert_eq!(review.after, "Kim, teen, born 2014-05-01 (11 today)");
         update(&mut app, Command::Select, &vm);
         type_text(&mut app, "pin");
-        let Some(Effect::Policy { change, .. }) = update(&mut app, Command::Select, &vm) else {
+        let Some(Effect::Policy { review, .. }) = update(&mut app, Command::Select, &vm) else {
             panic!("saving is an effect");
         };
+        let change = review.change;
         assert!(matches!(
             change,
             PolicyChange::AddMember {
@@ -1133,7 +1903,7 @@ mod editor_tests {
     fn a_member_asks_again_with_a_note_or_cancels_what_waits() {
         let vm = sample(false);
         let mut app = App {
-            who: Some((MemberId(2), "Sam".into(), false)),
+            who: Some((MemberId(2), "Sam".into(), Role::Teen)),
             screen: Screen::Requests,
             ..App::default()
         };
@@ -1142,10 +1912,13 @@ mod editor_tests {
         assert_eq!(app.popup, None);
         assert!(app.message.is_some());
         update(&mut app, Command::CancelRequest, &vm);
-        assert_eq!(
+        assert!(matches!(
             app.popup,
-            Some(Popup::Confirm(Effect::Cancel { request: 7 }))
-        );
+            Some(Popup::Confirm(Confirm {
+                effect: Effect::Cancel { request: 7 },
+                ..
+            }))
+        ));
         update(&mut app, Command::Back, &vm);
         // Row 1 was denied: ask again, with a note.
         update(&mut app, Command::Down, &vm);
@@ -1170,7 +1943,7 @@ mod custom_amount_tests {
     fn any_number_of_coins_is_typed_previewed_then_bought() {
         let vm = sample(false);
         let mut app = App {
-            who: Some((MemberId(2), "Sam".into(), false)),
+            who: Some((MemberId(2), "Sam".into(), Role::Teen)),
             screen: Screen::Shop,
             ..App::default()
         };

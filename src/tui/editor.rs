@@ -34,7 +34,18 @@ pub enum RuleTarget {
 pub struct MemberRules {
     pub member: MemberId,
     pub name: String,
+    /// What their age allows before any limit, from the household's age
+    /// bands ("Kim is 12 (under 13): buying coins refused, ...").
+    pub age_rules: AgeRules,
     pub rows: Vec<RuleTarget>,
+}
+
+/// A member's age band in words, and whether it refuses anything.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AgeRules {
+    pub text: String,
+    /// Some action is refused by age, whatever the limits say.
+    pub refuses: bool,
 }
 
 /// A change a guardian saves with their PIN: exactly one services call.
@@ -238,11 +249,91 @@ fn typed_amount(amount: i64, scope: Scope, economy: &Economy) -> String {
     }
 }
 
-/// What Enter on a row opens: a form, or (for a creator) the review of
-/// moving to the next state: not listed → allowed → blocked → not listed.
+/// What Enter on a row opens: a form, or (for a creator) a chooser of the
+/// state to put them in.
 pub enum Opened {
     Form(Form),
-    Review(Review),
+    Choice(CreatorChoice),
+}
+
+/// The states a creator can be in for a member, in the chooser's order.
+pub const CREATOR_STATES: [Option<CreatorList>; 3] =
+    [Some(CreatorList::Allow), Some(CreatorList::Block), None];
+
+/// Choosing a creator's state directly (allowed, blocked or not listed),
+/// so a guardian types one PIN for the state they want.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatorChoice {
+    /// Whose rules.
+    pub member: String,
+    pub creator: String,
+    pub now: Option<CreatorList>,
+    /// The state highlighted, an index into `CREATOR_STATES`.
+    pub at: usize,
+}
+
+impl CreatorChoice {
+    pub fn step(&mut self, forward: bool) {
+        let count = CREATOR_STATES.len();
+        self.at = if forward {
+            (self.at + 1) % count
+        } else {
+            (self.at + count - 1) % count
+        };
+    }
+
+    /// The state now, in words.
+    pub fn now_words(&self) -> String {
+        creator_words(self.now)
+    }
+
+    pub fn chosen(&self) -> Option<CreatorList> {
+        CREATOR_STATES.get(self.at).copied().flatten()
+    }
+
+    /// The chooser's rows: each state's name and what it means.
+    pub fn rows(&self) -> Vec<(String, String)> {
+        CREATOR_STATES
+            .iter()
+            .map(|state| {
+                let meaning = match state {
+                    Some(CreatorList::Allow) => {
+                        "gifts go through (limits and age rules still apply)"
+                    }
+                    Some(CreatorList::Block) => "gifts are refused",
+                    None => "the household's rule for creators on no list applies",
+                };
+                (creator_words(*state), meaning.to_string())
+            })
+            .collect()
+    }
+
+    /// The review of the state chosen, or why there is nothing to save.
+    pub fn review(&self) -> Result<Review, String> {
+        let next = self.chosen();
+        if next == self.now {
+            return Err(format!(
+                "Gifts from {} to {} are already {}: nothing to save",
+                self.member,
+                self.creator,
+                creator_words(next)
+            ));
+        }
+        let target = RuleTarget::Creator {
+            name: self.creator.clone(),
+            list: self.now,
+        };
+        Ok(Review {
+            change: PolicyChange::Creator {
+                member: self.member.clone(),
+                creator: self.creator.clone(),
+                list: next,
+            },
+            what: what(&self.member, &target),
+            before: creator_words(self.now),
+            after: creator_words(next),
+        })
+    }
 }
 
 pub fn open(rules: &MemberRules, row: usize, economy: &Economy) -> Option<Opened> {
@@ -288,23 +379,12 @@ pub fn open(rules: &MemberRules, row: usize, economy: &Economy) -> Option<Opened
             ],
             usize::from(q.is_some_and(|q| q.verdict != Verdict::Deny)),
         )),
-        RuleTarget::Creator { name, list } => {
-            let next = match list {
-                None => Some(CreatorList::Allow),
-                Some(CreatorList::Allow) => Some(CreatorList::Block),
-                Some(CreatorList::Block) => None,
-            };
-            Opened::Review(Review {
-                change: PolicyChange::Creator {
-                    member: rules.name.clone(),
-                    creator: name.clone(),
-                    list: next,
-                },
-                what: what(&rules.name, target),
-                before: creator_words(*list),
-                after: creator_words(next),
-            })
-        }
+        RuleTarget::Creator { name, list } => Opened::Choice(CreatorChoice {
+            member: rules.name.clone(),
+            creator: name.clone(),
+            now: *list,
+            at: CREATOR_STATES.iter().position(|s| s == list).unwrap_or(0),
+        }),
     })
 }
 
@@ -502,6 +582,7 @@ mod tests {
         MemberRules {
             member: MemberId(2),
             name: "Sam".into(),
+            age_rules: AgeRules::default(),
             rows: vec![
                 RuleTarget::Limit {
                     scope: Scope::Gift,
@@ -579,15 +660,27 @@ mod tests {
     }
 
     #[test]
-    fn creators_cycle_and_removing_nothing_is_refused() {
+    fn a_creators_state_is_chosen_directly_and_removing_nothing_is_refused() {
         let economy = economy();
-        let Some(Opened::Review(r)) = open(&sam(), 2, &economy) else {
-            panic!("a creator row opens a review");
+        let Some(Opened::Choice(mut choice)) = open(&sam(), 2, &economy) else {
+            panic!("a creator row opens a chooser");
         };
+        // It opens on the state now (not listed) and moves to any other.
+        assert_eq!(choice.chosen(), None);
+        assert!(
+            choice
+                .review()
+                .unwrap_err()
+                .contains("already not on the list")
+        );
+        choice.step(false);
+        assert_eq!(choice.chosen(), Some(CreatorList::Block));
+        let r = choice.review().unwrap();
         assert_eq!(
             (r.before.as_str(), r.after.as_str()),
-            ("not on the list", "allowed")
+            ("not on the list", "blocked")
         );
+        assert_eq!(r.what, "Sam · gifts to Ana");
         assert_eq!(
             remove(&sam(), 1, &economy).unwrap_err(),
             "Sam has no quiet hours to remove"

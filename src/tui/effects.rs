@@ -8,7 +8,7 @@ use super::{editor, filter, view};
 use crate::auth::{self, Pin, Who};
 use crate::domain::{Clock, Memo, Role};
 use crate::ledger::{self, Store};
-use crate::money::Coins;
+use crate::money::{Coins, Diamonds};
 use crate::services::{self, GiftRequest, Mode, OutcomeKind, PurchaseRequest, ServiceError};
 
 fn said(outcome: Result<services::Outcome, ServiceError>) -> (String, Tone) {
@@ -54,6 +54,33 @@ fn guardian_pass(
     Ok(auth::guardian_pass(store, clock, Some(me), &pin)?)
 }
 
+/// A PIN typed wrong (or one that cannot be a PIN) keeps what it was for:
+/// the prompt opens again for the same action. Anything else (a lock, a
+/// request no longer waiting) is said, and the action dropped.
+fn pin_again(
+    app: &mut App,
+    purpose: app::PinFor,
+    error: ServiceError,
+    kept: &str,
+) -> (String, Tone) {
+    use auth::AuthError;
+    match error {
+        ServiceError::Auth(
+            AuthError::WrongPin { .. }
+            | AuthError::PinTooShort
+            | AuthError::PinTooLong
+            | AuthError::PinControlChar,
+        ) => {
+            app.ask_pin(purpose);
+            (
+                format!("{error}: {kept} is kept; type the PIN again, or Esc to drop it"),
+                Tone::Bad,
+            )
+        }
+        other => (other.to_string(), Tone::Bad),
+    }
+}
+
 /// Runs one effect through the services and says how it went.
 pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dyn Clock) {
     let me = app.who.as_ref().map(|w| w.1.clone()).unwrap_or_default();
@@ -68,6 +95,15 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
             let found = ledger::member_by_id(store.conn(), member).ok().flatten();
             match found {
                 None => Some(("That member is gone; pick again".to_string(), Tone::Bad)),
+                // A guardian's screens act for the household: never without
+                // their PIN, even one added before every guardian had one.
+                Some(m) if m.role == Role::Guardian && !m.has_pin => Some((
+                    format!(
+                        "{} has no PIN, and a guardian's screens need one. Another guardian can set it: coinguard member pin \"{}\"",
+                        m.name, m.name
+                    ),
+                    Tone::Bad,
+                )),
                 Some(m) => {
                     let checked = match typed {
                         Some(typed) => pin(&typed)
@@ -80,13 +116,10 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
                     };
                     match checked {
                         Ok(()) => {
-                            let guardian = m.role == Role::Guardian;
-                            app.who = Some((m.id, m.name.to_string(), guardian));
-                            app.screen = if guardian {
-                                Screen::Dashboard
-                            } else {
-                                Screen::Wallet
-                            };
+                            app.who = Some((m.id, m.name.to_string(), m.role));
+                            // The first of their screens: a guardian's
+                            // dashboard, a creator's earnings, a wallet.
+                            app.screen = app.screens().first().copied().unwrap_or(Screen::Pick);
                             app.cursor = 0;
                             None
                         }
@@ -119,6 +152,47 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
             app.popup = Some(app::Popup::BuyCustom { coins, preview });
             None
         }
+        Effect::PreviewRedeem { diamonds } => {
+            let preview = view::preview_of(services::redeem(
+                store,
+                clock,
+                Mode::Preview,
+                &services::RedeemRequest {
+                    creator: &me,
+                    diamonds: Diamonds::new(diamonds),
+                    key: None,
+                },
+            ));
+            app.popup = Some(app::Popup::Redeem { diamonds, preview });
+            None
+        }
+        Effect::Redeem {
+            diamonds,
+            pin: typed,
+        } => {
+            // A creator with a PIN confirms their own cashing out with it.
+            let confirmed = match typed {
+                Some(typed) => pin(&typed).and_then(|p| {
+                    auth::authenticate(store, clock, Who::Member(&me), &p)
+                        .map(|_| ())
+                        .map_err(ServiceError::from)
+                }),
+                None => Ok(()),
+            };
+            Some(match confirmed {
+                Ok(()) => said(services::redeem(
+                    store,
+                    clock,
+                    Mode::Commit,
+                    &services::RedeemRequest {
+                        creator: &me,
+                        diamonds: Diamonds::new(diamonds),
+                        key: None,
+                    },
+                )),
+                Err(e) => pin_again(app, app::PinFor::Redeem(diamonds), e, "the cash-out"),
+            })
+        }
         Effect::BuyCustom { coins } => Some(said(services::purchase(
             store,
             clock,
@@ -129,45 +203,45 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
                 key: None,
             },
         ))),
-        Effect::Gift {
-            creator,
-            gift,
-            count,
-        } => {
-            let gift_id = store
-                .config()
-                .ok()
-                .and_then(|c| c.economy.gifts.get(gift).map(|g| g.id.clone()))
-                .unwrap_or_default();
-            Some(said(services::gift(
-                store,
-                clock,
-                Mode::Commit,
-                &GiftRequest {
-                    member: &me,
-                    creator: &creator,
-                    gift: &gift_id,
-                    count,
-                    key: None,
-                },
-            )))
-        }
+        Effect::Gift(choice) => Some(said(services::gift(
+            store,
+            clock,
+            Mode::Commit,
+            &GiftRequest {
+                member: &me,
+                creator: &choice.creator,
+                gift: &choice.gift,
+                count: choice.count,
+                key: None,
+            },
+        ))),
         Effect::Approve {
             request,
             pin: typed,
-        } => {
-            let outcome = guardian_pass(store, clock, &me, &typed)
-                .and_then(|pass| services::approve(store, clock, pass, request));
-            Some(said(outcome))
-        }
+        } => match guardian_pass(store, clock, &me, &typed) {
+            Ok(pass) => Some(said(services::approve(store, clock, pass, request))),
+            Err(e) => Some(pin_again(
+                app,
+                app::PinFor::Approve(request),
+                e,
+                "the approval",
+            )),
+        },
         Effect::Deny {
             request,
             reason,
             pin: typed,
         } => {
-            let outcome = guardian_pass(store, clock, &me, &typed)
-                .and_then(|pass| Ok((pass, Memo::parse(&reason)?)))
-                .and_then(|(pass, reason)| services::deny(store, clock, pass, request, &reason));
+            let outcome = match guardian_pass(store, clock, &me, &typed) {
+                Ok(pass) => Memo::parse(&reason)
+                    .map_err(ServiceError::from)
+                    .and_then(|memo| services::deny(store, clock, pass, request, &memo)),
+                Err(e) => {
+                    let purpose = app::PinFor::Deny(request, reason);
+                    app.message = Some(pin_again(app, purpose, e, "the denial and its reason"));
+                    return;
+                }
+            };
             Some(match outcome {
                 Ok(r) => (
                     format!(
@@ -194,14 +268,22 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
             ),
             Err(e) => (e.to_string(), Tone::Bad),
         }),
-        Effect::Policy { change, pin: typed } => Some(
+        Effect::Policy { review, pin: typed } => Some(
             match guardian_pass(store, clock, &me, &typed)
-                .and_then(|pass| policy(store, clock, pass, change))
+                .and_then(|pass| policy(store, clock, pass, review.change.clone()))
             {
                 Ok(text) => (text, Tone::Good),
-                Err(e) => (e.to_string(), Tone::Bad),
+                Err(e) => pin_again(app, app::PinFor::Policy(review), e, "the change"),
             },
         ),
+        Effect::AskExportPath => {
+            let name = free_export_name(|name| Path::new(name).exists());
+            app.popup = Some(app::Popup::Text {
+                purpose: app::TextFor::ExportPath,
+                typed: name,
+            });
+            None
+        }
         Effect::Export { path } => Some(export(store, &app.selection.filter, &path)),
         Effect::Acknowledge { pin: typed } => Some(
             match guardian_pass(store, clock, &me, &typed)
@@ -211,7 +293,7 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
                     format!("Marked {count} alert(s) as seen (in the guardian log)"),
                     Tone::Good,
                 ),
-                Err(e) => (e.to_string(), Tone::Bad),
+                Err(e) => pin_again(app, app::PinFor::Acknowledge, e, "marking the alerts"),
             },
         ),
         Effect::Verify => Some(match ledger::verify(store.conn()) {
@@ -318,6 +400,20 @@ fn policy(
     })
 }
 
+/// The export file name to suggest: `coinguard-export.csv`, or the first
+/// of `coinguard-export-2.csv`, `-3`, ... not taken yet (exports never
+/// overwrite a file, so suggesting one that exists only sets up a refusal).
+fn free_export_name(exists: impl Fn(&str) -> bool) -> String {
+    let name = |n: u32| match n {
+        1 => "coinguard-export.csv".to_string(),
+        n => format!("coinguard-export-{n}.csv"),
+    };
+    (1..10_000)
+        .map(name)
+        .find(|candidate| !exists(candidate))
+        .unwrap_or_else(|| name(10_000))
+}
+
 /// A typed file name: `~/` means the home folder, as in a shell.
 fn typed_path(text: &str, home: Option<&Path>) -> std::path::PathBuf {
     let text = text.trim();
@@ -347,10 +443,10 @@ fn export(store: &Store, filter: &filter::Filter, path: &str) -> (String, Tone) 
     };
     let history = crate::report::HistoryFilter {
         member: filter.member,
+        creator: filter.creator,
         kind: filter.kind,
         since: filter.since,
         until: filter.until,
-        ..Default::default()
     };
     match crate::report::export_to_file(
         store.conn(),
@@ -372,6 +468,12 @@ fn export(store: &Store, filter: &filter::Filter, path: &str) -> (String, Tone) 
             }
             if let Some(kind) = filter.kind {
                 parts.push(kind.as_str().to_string());
+            }
+            if let Some(c) = filter
+                .creator
+                .and_then(|id| ledger::member_by_id(store.conn(), id).ok().flatten())
+            {
+                parts.push(format!("to {}", c.name));
             }
             if let (Some(since), Some(until)) = (filter.since, filter.until) {
                 parts.push(format!("from {since} to {until}"));
@@ -397,7 +499,7 @@ fn export(store: &Store, filter: &filter::Filter, path: &str) -> (String, Tone) 
 mod tests {
     use super::*;
     use crate::config::{Config, Verdict};
-    use crate::domain::{BirthDate, FixedClock, MemberId, Name, Scope, Window};
+    use crate::domain::{BirthDate, FixedClock, MemberId, Name, Role, Scope, Window};
     use chrono::TimeZone;
     use editor::PolicyChange;
 
@@ -436,11 +538,44 @@ mod tests {
             .unwrap();
         let maria = ledger::find_member(store.conn(), "Maria").unwrap().id;
         let app = App {
-            who: Some((maria, "Maria".into(), true)),
+            who: Some((maria, "Maria".into(), Role::Guardian)),
             screen: Screen::Limits,
             ..App::default()
         };
         (dir, store, clock, app, sam)
+    }
+
+    #[test]
+    fn a_guardian_without_a_pin_cannot_open_the_guardian_screens() {
+        let (_dir, mut store, clock, _, _) = household();
+        // A guardian added before every guardian had a PIN.
+        let jon = store
+            .write(&clock, |w| {
+                ledger::add_member(
+                    w,
+                    &Name::parse("Jon").unwrap(),
+                    Role::Guardian,
+                    None,
+                    w.now(),
+                )
+            })
+            .unwrap();
+        let mut app = App::default();
+        apply(
+            Effect::SignIn {
+                member: jon,
+                pin: None,
+            },
+            &mut app,
+            &mut store,
+            &clock,
+        );
+        assert_eq!(app.who, None, "not signed in");
+        let said = app.message.map(|(m, _)| m).unwrap_or_default();
+        assert!(
+            said.starts_with("Jon has no PIN, and a guardian's screens need one"),
+            "{said}"
+        );
     }
 
     fn save(
@@ -450,9 +585,15 @@ mod tests {
         change: PolicyChange,
         pin: &str,
     ) -> String {
+        let review = editor::Review {
+            change,
+            what: String::new(),
+            before: String::new(),
+            after: String::new(),
+        };
         apply(
             Effect::Policy {
-                change,
+                review,
                 pin: pin.into(),
             },
             app,
@@ -479,6 +620,14 @@ mod tests {
         let said = save(&mut app, &mut store, &clock, set.clone(), "not the pin");
         assert!(said.starts_with("wrong PIN"), "{said}");
         assert!(ledger::limits_of(store.conn(), sam).unwrap().is_empty());
+        // The change is kept: the PIN is asked again for the same change.
+        assert!(said.ends_with("the change is kept; type the PIN again, or Esc to drop it"));
+        assert!(matches!(
+            &app.popup,
+            Some(app::Popup::Pin { purpose: app::PinFor::Policy(review), typed })
+                if review.change == set && typed.is_empty()
+        ));
+        app.popup = None;
         let said = save(&mut app, &mut store, &clock, set, PIN);
         assert_eq!(
             said,
@@ -554,7 +703,7 @@ mod tests {
     #[test]
     fn any_number_of_coins_is_previewed_then_asked_for_and_the_ledger_exported() {
         let (dir, mut store, clock, mut app, sam) = household();
-        app.who = Some((sam, "Sam".into(), false));
+        app.who = Some((sam, "Sam".into(), Role::Teen));
         app.screen = Screen::Shop;
         apply(
             Effect::PreviewCustom { coins: 100 },
@@ -599,6 +748,263 @@ mod tests {
         assert!(
             said.starts_with("Not exported: end the file name with .csv"),
             "{said}"
+        );
+    }
+
+    /// A creator's name on a member's own history filters to their gifts
+    /// to that creator (it was refused there before).
+    #[test]
+    fn a_creators_name_filters_a_members_history_to_gifts_to_them() {
+        let (_dir, mut store, clock, _app, _sam) = household();
+        let adult = BirthDate::parse("2000-01-01", clock.now().date_naive()).unwrap();
+        let alex = store
+            .write(&clock, |w| {
+                ledger::add_member(
+                    w,
+                    &Name::parse("Bo").unwrap(),
+                    Role::Creator,
+                    Some(adult),
+                    w.now(),
+                )?;
+                ledger::add_member(
+                    w,
+                    &Name::parse("Alex").unwrap(),
+                    Role::Teen,
+                    Some(adult),
+                    w.now(),
+                )
+            })
+            .unwrap();
+        let pin = Pin::parse(PIN).unwrap();
+        let mut pass = || auth::guardian_pass(&mut store, &clock, Some("Maria"), &pin).unwrap();
+        let (p1, p2, p3) = (pass(), pass(), pass());
+        let grant = services::GrantRequest {
+            member: "Alex",
+            coins: Coins::new(100),
+            memo: Memo::default(),
+            key: None,
+        };
+        services::grant(&mut store, &clock, Mode::Commit, p1, &grant).unwrap();
+        for (pass, creator) in [(p2, "Ana"), (p3, "Bo")] {
+            services::set_creator_list(
+                &mut store,
+                &clock,
+                pass,
+                "Alex",
+                creator,
+                Some(ledger::CreatorList::Allow),
+            )
+            .unwrap();
+            let sent = services::gift(
+                &mut store,
+                &clock,
+                Mode::Commit,
+                &GiftRequest {
+                    member: "Alex",
+                    creator,
+                    gift: "rose",
+                    count: 1,
+                    key: None,
+                },
+            )
+            .unwrap();
+            assert_eq!(sent.kind, OutcomeKind::Committed, "{}", sent.summary);
+        }
+        let ana = ledger::find_member(store.conn(), "Ana").unwrap().id;
+        let bo = ledger::find_member(store.conn(), "Bo").unwrap().id;
+        let mut selection = view::Selection {
+            filter: filter::parse(
+                "ana",
+                filter::Place::OwnHistory,
+                &[(ana, "Ana"), (bo, "Bo")],
+            )
+            .unwrap(),
+            ..Default::default()
+        };
+        let vm = view::load(&mut store, &clock, Some(alex), &selection).unwrap();
+        let history = vm.member.unwrap().history;
+        assert_eq!(history.len(), 1, "{history:?}");
+        assert!(history[0].detail.contains("to Ana"), "{history:?}");
+        selection.filter = filter::Filter::default();
+        let vm = view::load(&mut store, &clock, Some(alex), &selection).unwrap();
+        assert_eq!(
+            vm.member.unwrap().history.len(),
+            3,
+            "two gifts and the grant"
+        );
+    }
+
+    /// A creator cashes out from their earnings screen: previewed first,
+    /// then committed through services::redeem, confirmed with their own
+    /// PIN (a wrong one asks again and cashes out nothing).
+    #[test]
+    fn a_creator_previews_then_cashes_out_with_their_pin() {
+        let (_dir, mut store, clock, _guardian, _sam) = household();
+        let adult = BirthDate::parse("2000-01-01", clock.now().date_naive()).unwrap();
+        let (bo, _alex) = store
+            .write(&clock, |w| {
+                let bo = ledger::add_member(
+                    w,
+                    &Name::parse("Bo").unwrap(),
+                    Role::Creator,
+                    Some(adult),
+                    w.now(),
+                )?;
+                let alex = ledger::add_member(
+                    w,
+                    &Name::parse("Alex").unwrap(),
+                    Role::Teen,
+                    Some(adult),
+                    w.now(),
+                )?;
+                Ok::<_, ledger::LedgerError>((bo, alex))
+            })
+            .unwrap();
+        let pin = Pin::parse(PIN).unwrap();
+        let mut pass = || auth::guardian_pass(&mut store, &clock, Some("Maria"), &pin).unwrap();
+        let (p1, p2, p3) = (pass(), pass(), pass());
+        let grant = services::GrantRequest {
+            member: "Alex",
+            coins: Coins::new(4_000),
+            memo: Memo::default(),
+            key: None,
+        };
+        services::grant(&mut store, &clock, Mode::Commit, p1, &grant).unwrap();
+        services::set_creator_list(
+            &mut store,
+            &clock,
+            p2,
+            "Alex",
+            "Bo",
+            Some(ledger::CreatorList::Allow),
+        )
+        .unwrap();
+        let bo_pin = Pin::parse("bo's own passphrase").unwrap();
+        services::set_pin(&mut store, &clock, p3, "Bo", &bo_pin).unwrap();
+        let sent = services::gift(
+            &mut store,
+            &clock,
+            Mode::Commit,
+            &GiftRequest {
+                member: "Alex",
+                creator: "Bo",
+                gift: "galaxy",
+                count: 4,
+                key: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(sent.kind, OutcomeKind::Committed, "{}", sent.summary);
+        // Bo signs in (no PIN needed to look) and lands on his earnings.
+        let mut app = App::default();
+        apply(
+            Effect::SignIn {
+                member: bo,
+                pin: Some("bo's own passphrase".into()),
+            },
+            &mut app,
+            &mut store,
+            &clock,
+        );
+        assert_eq!(app.who, Some((bo, "Bo".into(), Role::Creator)));
+        assert_eq!(app.screen, Screen::Earnings);
+        let vm = view::load(&mut store, &clock, Some(bo), &app.selection).unwrap();
+        let earnings = vm.creator.clone().unwrap();
+        assert_eq!(earnings.diamonds, 2_000);
+        assert_eq!(earnings.minimum, "10.00 USD");
+        assert_eq!(earnings.received.len(), 1, "the gift from Alex");
+        assert_eq!(
+            earnings.all_preview.map(|p| p.verdict),
+            Some(view::Verdict::Allowed)
+        );
+        apply(
+            Effect::PreviewRedeem { diamonds: 2_000 },
+            &mut app,
+            &mut store,
+            &clock,
+        );
+        let Some(app::Popup::Redeem { diamonds, preview }) = app.popup.clone() else {
+            panic!("the preview opens: {:?}", app.popup);
+        };
+        assert_eq!((diamonds, preview.verdict), (2_000, view::Verdict::Allowed));
+        assert!(preview.summary.contains("10.00 USD"), "{}", preview.summary);
+        app.popup = None;
+        let diamonds_now =
+            |store: &Store| ledger::balance(store.conn(), ledger::Account::Earnings(bo)).unwrap();
+        apply(
+            Effect::Redeem {
+                diamonds: 2_000,
+                pin: Some("not bo's pin".into()),
+            },
+            &mut app,
+            &mut store,
+            &clock,
+        );
+        assert_eq!(
+            diamonds_now(&store),
+            2_000,
+            "a wrong PIN cashes out nothing"
+        );
+        assert!(matches!(
+            app.popup,
+            Some(app::Popup::Pin {
+                purpose: app::PinFor::Redeem(2_000),
+                ..
+            })
+        ));
+        apply(
+            Effect::Redeem {
+                diamonds: 2_000,
+                pin: Some("bo's own passphrase".into()),
+            },
+            &mut app,
+            &mut store,
+            &clock,
+        );
+        let (said, tone) = app.message.clone().unwrap();
+        assert!(
+            said.starts_with("Done: Bo cashes out 2,000 diamonds for 10.00 USD"),
+            "{said}"
+        );
+        assert_eq!(tone, Tone::Good);
+        assert_eq!(diamonds_now(&store), 0);
+        assert_eq!(ledger::verify(store.conn()).unwrap().problem, None);
+    }
+
+    /// The pick screen shows the demo's PIN only in a household marked as
+    /// the demo.
+    #[test]
+    fn only_the_demo_household_shows_its_pin() {
+        let (_dir, mut store, clock, _app, _sam) = household();
+        let selection = view::Selection::default();
+        let vm = view::load(&mut store, &clock, None, &selection).unwrap();
+        assert_eq!(vm.demo_pin, None, "no marker, no PIN shown");
+        // The marker the demo writes when it makes a household.
+        store
+            .write(&clock, |w| {
+                ledger::log_guardian_action(
+                    w,
+                    &ledger::GuardianAction {
+                        actor: None,
+                        action: services::DEMO_MARKER.into(),
+                        subject: "this household".into(),
+                        before: String::new(),
+                        after: "made by coinguard demo".into(),
+                    },
+                )
+            })
+            .unwrap();
+        let vm = view::load(&mut store, &clock, None, &selection).unwrap();
+        assert_eq!(vm.demo_pin.as_deref(), Some(services::DEMO_PIN));
+    }
+
+    #[test]
+    fn the_export_name_suggested_is_one_not_taken_yet() {
+        assert_eq!(free_export_name(|_| false), "coinguard-export.csv");
+        let taken = ["coinguard-export.csv", "coinguard-export-2.csv"];
+        assert_eq!(
+            free_export_name(|n| taken.contains(&n)),
+            "coinguard-export-3.csv"
         );
     }
 

@@ -21,6 +21,8 @@ pub enum Command {
     Approve,
     Deny,
     NextPage,
+    Earlier,
+    Later,
     Verify,
     Filter,
     Export,
@@ -124,7 +126,7 @@ pub const KEYMAP: &[Binding] = &[
         keys: "Enter",
         codes: &[KeyCode::Enter],
         command: Command::Select,
-        help: "choose / buy / send / confirm",
+        help: "choose / open / buy / send / cash out / confirm",
         on: &[],
         in_footer: true,
     },
@@ -161,6 +163,22 @@ pub const KEYMAP: &[Binding] = &[
         in_footer: false,
     },
     Binding {
+        keys: "[",
+        codes: &[KeyCode::Char('[')],
+        command: Command::Earlier,
+        help: "the chart's 14 days before (audit)",
+        on: &[Screen::Audit],
+        in_footer: false,
+    },
+    Binding {
+        keys: "]",
+        codes: &[KeyCode::Char(']')],
+        command: Command::Later,
+        help: "the chart's 14 days after, back to today (audit)",
+        on: &[Screen::Audit],
+        in_footer: false,
+    },
+    Binding {
         keys: "v",
         codes: &[KeyCode::Char('v')],
         command: Command::Verify,
@@ -172,7 +190,7 @@ pub const KEYMAP: &[Binding] = &[
         keys: "/",
         codes: &[KeyCode::Char('/')],
         command: Command::Filter,
-        help: "filter history or audit (name, kind, outcome, date)",
+        help: "filter what is listed (the words it takes are below)",
         on: &[Screen::History, Screen::Audit],
         in_footer: false,
     },
@@ -272,6 +290,20 @@ pub fn footer() -> String {
         .join(" · ")
 }
 
+/// The footer fitted to `width` columns: on a narrow terminal the entries
+/// least needed go first (moving, going back, choosing, the next screen),
+/// whole, so `? help` and `q quit` always show.
+pub fn footer_for(width: usize) -> String {
+    let mut entries: Vec<String> = footer().split(" · ").map(str::to_string).collect();
+    for least in ["↓/j", "Esc", "Enter", "Tab"] {
+        if entries.join(" · ").chars().count() <= width {
+            break;
+        }
+        entries.retain(|e| !e.starts_with(least));
+    }
+    entries.join(" · ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,11 +339,18 @@ mod tests {
             "Tab next · ↓/j move · Enter choose · Esc back · ? help · q quit"
         );
         assert!(footer().chars().count() <= 80);
+        assert_eq!(footer_for(80), footer());
+        assert_eq!(
+            footer_for(60),
+            "Tab next · Enter choose · Esc back · ? help · q quit"
+        );
+        assert_eq!(footer_for(20), "? help · q quit");
         assert_eq!(command_for(&KeyCode::Tab, true), Some(Command::PrevScreen));
         assert_eq!(command_for(&KeyCode::Char('z'), false), None);
         // Help for any screen fits an 80x24 terminal (22 lines inside a border).
         for screen in [
             Screen::Pick,
+            Screen::Earnings,
             Screen::Wallet,
             Screen::Shop,
             Screen::Gifts,

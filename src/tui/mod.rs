@@ -1,6 +1,6 @@
 //! The terminal interface: pick who you are, then the member screens (wallet,
-//! shop, gifts, requests, history) or the guardian screens (dashboard,
-//! approvals, members, limits, audit).
+//! shop, gifts, requests, history; a creator's earnings first), or the
+//! guardian screens (dashboard, approvals, members, limits, audit).
 //!
 //! Modules: `app` (state and the pure update), `keymap` (one table for keys,
 //! footer and help), `view` (the view model, loaded from the services),
@@ -11,7 +11,9 @@
 //! The loop: draw from the view model, read a key, `update` the pure app
 //! state, run any effect through the services, reload the view model. The
 //! view model is also reloaded when another process commits (PRAGMA
-//! data_version, checked between keys), never queried per frame.
+//! data_version, checked between keys), never queried per frame. SIGTERM,
+//! SIGHUP and SIGINT only set a flag the loop checks, so every way out
+//! restores the terminal and closes the database the same way.
 
 pub mod app;
 pub mod editor;
@@ -24,12 +26,16 @@ pub mod view;
 
 use std::io::IsTerminal;
 use std::path::Path;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEvent, KeyEventKind,
     KeyModifiers, MouseButton, MouseEventKind,
 };
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use crate::domain::Clock;
 use crate::ledger::Store;
@@ -53,11 +59,28 @@ fn data_version(store: &Store) -> i64 {
         .unwrap_or(0)
 }
 
-/// Opens the interface on the household at `path` until the person quits.
+/// Opens the interface on the household at `path` until the person quits,
+/// or a SIGTERM, SIGHUP or SIGINT asks it to stop: either way it leaves
+/// the same way, the terminal restored and the database closed.
 pub fn run(path: &Path, clock: &dyn Clock) -> Result<(), TuiError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
+    // A signal only sets this flag; the event loop sees it within one poll
+    // and returns, so nothing exits from inside a handler.
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut handlers = Vec::new();
+    for signal in [SIGTERM, SIGHUP, SIGINT] {
+        handlers.push(signal_hook::flag::register(signal, Arc::clone(&stop))?);
+    }
+    let result = run_until(path, clock, &stop);
+    for handler in handlers {
+        signal_hook::low_level::unregister(handler);
+    }
+    result
+}
+
+fn run_until(path: &Path, clock: &dyn Clock, stop: &AtomicBool) -> Result<(), TuiError> {
     let mut store = Store::open(path).map_err(ServiceError::from)?;
     let mut terminal = ratatui::try_init()?;
     // Mouse reporting is switched off again on every way out, a panic
@@ -69,7 +92,7 @@ pub fn run(path: &Path, clock: &dyn Clock) -> Result<(), TuiError> {
     }));
     let result = crossterm::execute!(std::io::stdout(), EnableMouseCapture)
         .map_err(TuiError::from)
-        .and_then(|()| event_loop(&mut terminal, &mut store, clock));
+        .and_then(|()| event_loop(&mut terminal, &mut store, clock, stop));
     let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
@@ -79,18 +102,30 @@ fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     store: &mut Store,
     clock: &dyn Clock,
+    stop: &AtomicBool,
 ) -> Result<(), TuiError> {
     let theme = render::Theme::from_env();
     let mut app = App::default();
     let mut vm = view::load(store, clock, None, &app.selection)?;
     let mut seen = data_version(store);
     let mut hits = render::Hits::default();
+    // Guarded prompts (a PIN, signing out): keys typed before one opened
+    // never land in it. Those already read are dropped when it opens, and so
+    // are those read within GUARD of it, sooner than anyone can read it.
+    let mut opens_seen = app.guarded_opens;
+    let mut guard_until: Option<Instant> = None;
     loop {
         terminal.draw(|frame| hits = render::render(&app, &vm, theme, frame))?;
-        if app.quit {
+        // A popup scrolled past its end comes back to its last line.
+        app.popup_scroll = hits.popup_scroll;
+        if app.quit || stop.load(Ordering::SeqCst) {
             return Ok(());
         }
-        if !event::poll(Duration::from_millis(250))? {
+        let ready = event::poll(Duration::from_millis(250))?;
+        if stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        if !ready {
             let now = data_version(store);
             if now != seen {
                 seen = now;
@@ -103,6 +138,9 @@ fn event_loop(
             Event::Key(key) if key.kind != KeyEventKind::Release => {
                 if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
                     return Ok(());
+                }
+                if guard_until.is_some_and(|until| Instant::now() < until) {
+                    continue;
                 }
                 on_key(&mut app, &vm, key)
             }
@@ -117,12 +155,25 @@ fn event_loop(
             _ => None,
         };
         if let Some(effect) = effect {
+            let before = app.popup.as_ref().map(std::mem::discriminant);
             effects::apply(effect, &mut app, store, clock);
+            app.settle_scroll(before);
             reload(&mut vm, &mut app, store, clock);
             seen = data_version(store);
         }
+        if app.guarded_opens != opens_seen {
+            opens_seen = app.guarded_opens;
+            while event::poll(Duration::ZERO)? {
+                let _typed_before_it_opened = event::read()?;
+            }
+            guard_until = Some(Instant::now() + GUARD);
+        }
     }
 }
+
+/// How long after a guarded prompt opens its keys are still taken as typed
+/// before it: shorter than anyone reads a prompt and starts typing.
+const GUARD: Duration = Duration::from_millis(150);
 
 /// A key: typed into the open text field, or a command from the keymap.
 fn on_key(app: &mut App, vm: &view::ViewModel, key: KeyEvent) -> Option<app::Effect> {

@@ -1,18 +1,24 @@
 //! Popups over a screen: PIN, a line of text, the limits form, the
 //! before/after review, a confirmation, and help (from the keymap table).
 //! Pure, like the screens: drawn from the app state and the view model.
+//!
+//! Every popup fits the terminal: its text is wrapped to the popup's width,
+//! its key hints keep the last line, and a body taller than the room left
+//! scrolls with ↑/↓ instead of being cut.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::app::{Effect, PinFor, Popup, Screen, TextFor};
+use super::app::{PinFor, Popup, Screen, TextFor};
 use super::editor::{self, Form, FormKind, Review};
+use super::filter::Place;
 use super::keymap;
 use super::render::Theme;
 use super::view::ViewModel;
+use crate::ledger::RequestStatus;
 
 fn centered(frame: &Frame<'_>, width: u16, height: u16) -> Rect {
     let area = frame.area();
@@ -30,9 +36,10 @@ fn text_prompt(purpose: &TextFor) -> String {
     match purpose {
         TextFor::DenyReason(r) => format!("Why deny request #{r}? (they will see this)"),
         TextFor::AskAgainNote(r) => format!("Ask again for request #{r}: a note for your guardian"),
-        TextFor::Filter => "Filter: a name, kind, refused/approval/allowed, 2026-03".into(),
+        TextFor::Filter => "Filter (empty: show everything)".into(),
         TextFor::ExportPath => "Export the ledger to (.csv, .json or .journal)".into(),
         TextFor::CustomCoins => "How many coins?".into(),
+        TextFor::RedeemDiamonds => "How many diamonds to cash out?".into(),
     }
 }
 
@@ -70,11 +77,10 @@ fn form_lines(form: &Form, theme: Theme) -> Vec<Line<'static>> {
             "  Guardians are added on the command line (they need a PIN).",
         ));
     }
-    lines.push(Line::from(""));
     if let Some(error) = &form.error {
+        lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(error.clone(), theme.bad())));
     }
-    lines.push(Line::from("↑/↓ field · Enter review · Esc cancel"));
     lines
 }
 
@@ -90,21 +96,30 @@ fn review_lines(review: &Review, theme: Theme) -> Vec<Line<'static>> {
             format!("After:  {}", review.after),
             theme.warn(),
         )),
-        Line::from(""),
-        Line::from("Enter: save (your PIN next) · Esc: cancel, nothing changes"),
     ]
 }
 
-pub fn render_popup(
+/// A popup's parts: a title, a body that wraps and scrolls, and the key
+/// hints, which always show.
+struct Sheet {
+    title: String,
+    body: Vec<Line<'static>>,
+    hints: String,
+    /// The width it asks for (less on a narrower terminal).
+    width: u16,
+}
+
+/// The sheet each popup shows.
+fn sheet(
     popup: &Popup,
     screen: Screen,
+    place: Option<Place>,
     vm: &ViewModel,
     theme: Theme,
-    frame: &mut Frame<'_>,
-) {
-    let (title, body, width, height): (String, Text<'static>, u16, u16) = match popup {
+) -> Sheet {
+    match popup {
         Popup::Pin { purpose, typed } => {
-            let what = match purpose {
+            let title = match purpose {
                 PinFor::SignIn(id) => format!(
                     "PIN for {}",
                     vm.members
@@ -116,26 +131,43 @@ pub fn render_popup(
                 PinFor::Deny(r, _) => format!("Guardian PIN to deny request #{r}"),
                 PinFor::Policy(_) => "Guardian PIN to save this change".into(),
                 PinFor::Acknowledge => "Guardian PIN to mark every open alert as seen".into(),
+                PinFor::Redeem(diamonds) => format!(
+                    "Your PIN to cash out {} diamonds",
+                    crate::money::group_thousands(*diamonds)
+                ),
             };
-            (
-                what,
-                Text::from(format!(
-                    "{}\n\nEnter to confirm · Esc to cancel",
-                    "•".repeat(typed.chars().count())
-                )),
-                60,
-                6,
-            )
+            let mut body = Vec::new();
+            if let PinFor::Policy(review) = purpose {
+                body.push(Line::from(review.what.clone()));
+                body.push(Line::from(Span::styled(
+                    format!("After: {}", review.after),
+                    theme.warn(),
+                )));
+                body.push(Line::from(""));
+            }
+            body.push(Line::from("•".repeat(typed.chars().count())));
+            Sheet {
+                title,
+                body,
+                hints: "Enter to confirm · Esc to cancel".into(),
+                width: 60,
+            }
         }
-        Popup::Text { purpose, typed } => (
-            text_prompt(purpose),
-            Text::from(format!("{typed}▏\n\nEnter to continue · Esc to cancel")),
-            70,
-            6,
-        ),
+        Popup::Text { purpose, typed } => {
+            let mut body = vec![Line::from(format!("{typed}▏"))];
+            // The filter says which words it takes where it is typed.
+            if let (TextFor::Filter, Some(place)) = (purpose, place) {
+                body.push(Line::from(""));
+                body.push(Line::from(format!("Words here: {}", place.words())));
+            }
+            Sheet {
+                title: text_prompt(purpose),
+                body,
+                hints: "Enter to continue · Esc to cancel".into(),
+                width: 70,
+            }
+        }
         Popup::Form(form) => {
-            let lines = form_lines(form, theme);
-            let height = lines.len() as u16 + 2;
             let what = match form.kind {
                 FormKind::Limit { scope, window } => editor::label(&editor::RuleTarget::Limit {
                     scope,
@@ -145,72 +177,318 @@ pub fn render_popup(
                 FormKind::Quiet => "quiet hours".into(),
                 FormKind::Member => "a new member".into(),
             };
-            let title = match &form.whose {
-                Some((_, name)) => format!("{name} · {what}"),
-                None => format!("Add {what}"),
-            };
-            (title, Text::from(lines), 70, height)
+            Sheet {
+                title: match &form.whose {
+                    Some((_, name)) => format!("{name} · {what}"),
+                    None => format!("Add {what}"),
+                },
+                body: form_lines(form, theme),
+                hints: "↑/↓ field · Enter review · Esc cancel".into(),
+                width: 70,
+            }
         }
-        Popup::Review(review) => {
-            // Room for the before and after lines to wrap once each.
-            let long = [&review.before, &review.after]
+        Popup::Choice(choice) => {
+            let mut body = vec![
+                Line::from(format!(
+                    "Gifts from {} to {}: now {}",
+                    choice.member,
+                    choice.creator,
+                    choice.now_words()
+                )),
+                Line::from(""),
+            ];
+            for (i, (name, meaning)) in choice.rows().into_iter().enumerate() {
+                let text = format!(
+                    "{}{name:<16} {meaning}",
+                    if i == choice.at { "▶ " } else { "  " }
+                );
+                body.push(if i == choice.at {
+                    Line::from(Span::styled(text, theme.warn()))
+                } else {
+                    Line::from(text)
+                });
+            }
+            Sheet {
+                title: format!("{} · gifts to {}", choice.member, choice.creator),
+                body,
+                hints: "↑/↓ choose · Enter review (PIN next) · Esc cancel".into(),
+                width: 76,
+            }
+        }
+        Popup::Request(id) => request_sheet(*id, vm, theme),
+        Popup::Review(review) => Sheet {
+            title: "Check before saving".into(),
+            body: review_lines(review, theme),
+            hints: "Enter: save (your PIN next) · Esc: cancel, nothing changes".into(),
+            width: 76,
+        },
+        Popup::Confirm(confirm) => Sheet {
+            title: confirm.title.clone(),
+            body: confirm
+                .lines
                 .iter()
-                .filter(|t| t.chars().count() > 64)
-                .count() as u16;
-            (
-                "Check before saving".into(),
-                Text::from(review_lines(review, theme)),
-                76,
-                8 + long,
-            )
-        }
-        Popup::Confirm(effect) => {
-            let what = match effect {
-                Effect::Buy { pack } => format!("Buy {pack}?"),
-                Effect::Gift { creator, count, .. } => {
-                    format!("Send {count} gift(s) to {creator}?")
-                }
-                Effect::Cancel { request } => format!("Cancel your request #{request}?"),
-                _ => "Go ahead?".to_string(),
-            };
-            (
-                "Confirm".to_string(),
-                Text::from(format!("{what}\n\nEnter to confirm · Esc to cancel")),
-                60,
-                6,
-            )
-        }
-        Popup::BuyCustom { coins, preview } => {
-            let mut text = super::render::preview_text(preview, theme);
-            text.lines.push(Line::from(""));
-            text.lines
-                .push(Line::from("Enter to go ahead · Esc to cancel"));
-            let height = text.lines.len() as u16 + 4;
-            (
-                format!("Buy {} coins?", crate::money::group_thousands(*coins)),
-                text,
-                70,
-                height,
-            )
-        }
+                .map(|l| Line::from(l.clone()))
+                .collect(),
+            hints: "Enter to confirm · Esc to cancel".into(),
+            width: 70,
+        },
+        Popup::BuyCustom { coins, preview } => Sheet {
+            title: format!("Buy {} coins?", crate::money::group_thousands(*coins)),
+            body: super::render::preview_text(preview, theme).lines,
+            hints: if preview.verdict == super::view::Verdict::Refused {
+                "Esc to close: nothing is tried".into()
+            } else {
+                "Enter to go ahead · Esc to cancel".into()
+            },
+            width: 70,
+        },
+        Popup::Redeem { diamonds, preview } => Sheet {
+            title: format!(
+                "Cash out {} diamonds?",
+                crate::money::group_thousands(*diamonds)
+            ),
+            body: super::render::preview_text(preview, theme).lines,
+            hints: if preview.verdict == super::view::Verdict::Refused {
+                "Esc to close: nothing is tried".into()
+            } else {
+                "Enter to go ahead · Esc to cancel".into()
+            },
+            width: 70,
+        },
         Popup::Help => {
-            let lines: Vec<String> = keymap::for_screen(screen)
-                .map(|b| format!("{:<10} {}", b.keys, b.help))
+            let mut body: Vec<Line<'static>> = keymap::for_screen(screen)
+                .map(|b| Line::from(format!("{:<10} {}", b.keys, b.help)))
                 .collect();
-            (
-                format!("Keys on {}", screen.title()),
-                Text::from(lines.join("\n")),
-                70,
-                lines.len() as u16 + 2,
-            )
+            // The filter words of this screen (of the audit view shown).
+            if let Some(place) = place {
+                body.push(Line::from(""));
+                body.push(Line::from(format!(
+                    "/ filter words here: {}",
+                    place.words()
+                )));
+            }
+            Sheet {
+                title: format!("Keys on {}", screen.title()),
+                body,
+                hints: "any key closes".into(),
+                width: 70,
+            }
         }
+    }
+}
+
+/// One request, whole: what was asked, when, when it expires, the coins it
+/// holds, every reason, the note, and what can be done with it.
+fn request_sheet(id: i64, vm: &ViewModel, theme: Theme) -> Sheet {
+    let guardian = vm
+        .guardian
+        .as_ref()
+        .and_then(|g| g.pending.iter().find(|r| r.id == id));
+    let own = vm
+        .member
+        .as_ref()
+        .and_then(|m| m.requests.iter().find(|r| r.id == id));
+    let Some(r) = guardian.or(own) else {
+        return Sheet {
+            title: format!("Request #{id}"),
+            body: vec![Line::from(format!(
+                "Request #{id} is no longer waiting: another guardian answered it, or it expired."
+            ))],
+            hints: "Esc to close".into(),
+            width: 70,
+        };
     };
+    let mut body = vec![
+        Line::from(Span::styled(
+            r.summary.clone(),
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
+        Line::from(""),
+        Line::from(format!(
+            "Asked by {} on {}; {}",
+            r.member, r.asked, r.expires
+        )),
+    ];
+    if !r.holds.is_empty() {
+        body.push(Line::from(format!(
+            "Holds {} until it is answered: they cannot be spent twice",
+            r.holds
+        )));
+    }
+    if !r.why.is_empty() {
+        body.push(Line::from(""));
+        body.push(Line::from("Why it needs a guardian:"));
+        body.extend(
+            r.why
+                .iter()
+                .map(|w| Line::from(Span::styled(format!("• {w}"), theme.warn()))),
+        );
+    }
+    body.push(Line::from(""));
+    body.push(Line::from(if r.note.is_empty() {
+        format!("No note from {}.", r.member)
+    } else {
+        format!("{}'s note: \"{}\"", r.member, r.note)
+    }));
+    if !r.resolution.is_empty() {
+        body.push(Line::from(format!("Answer: {}", r.resolution)));
+    }
+    let hints = match (guardian.is_some(), r.status) {
+        (true, _) => "a approve (PIN) · d deny (reason, PIN) · Esc close",
+        (false, RequestStatus::Pending) => "c cancel it · Esc close",
+        (false, RequestStatus::Approved) => "Esc close",
+        (false, _) => "r ask again, with a note · Esc close",
+    };
+    Sheet {
+        title: format!("Request #{} · {}", r.id, r.status.as_str()),
+        body,
+        hints: hints.into(),
+        width: 76,
+    }
+}
+
+/// Wraps a line to `width` columns at spaces, keeping each character's
+/// style; continuation lines keep the line's indent (and hang under a
+/// leading "• " or "▶ "). Only a word longer than a whole line is broken.
+pub(super) fn wrap_line(line: &Line<'_>, width: usize) -> Vec<Line<'static>> {
+    let chars: Vec<(char, Style)> = line
+        .spans
+        .iter()
+        .flat_map(|span| {
+            let style = line.style.patch(span.style);
+            span.content.chars().map(move |c| (c, style))
+        })
+        .collect();
+    let width = width.max(1);
+    if chars.len() <= width {
+        return vec![spans_of(&chars)];
+    }
+    let lead = chars.iter().take_while(|(c, _)| *c == ' ').count();
+    let bullet =
+        matches!(chars.get(lead..lead + 2), Some([(b, _), (' ', _)]) if *b == '•' || *b == '▶');
+    let indent = (lead + if bullet { 2 } else { 0 }).min(width / 2);
+    let mut lines: Vec<Vec<(char, Style)>> = Vec::new();
+    let mut current: Vec<(char, Style)> = chars[..lead].to_vec();
+    let mut has_word = false;
+    // A figure and its unit ("25.00 USD") stay on one line.
+    let mut words: Vec<Vec<(char, Style)>> = Vec::new();
+    for word in chars[lead..]
+        .split(|(c, _)| *c == ' ')
+        .filter(|w| !w.is_empty())
+    {
+        let text: String = word.iter().map(|(c, _)| *c).collect();
+        match words.last_mut() {
+            Some(last)
+                if super::render::is_unit(&text)
+                    && last.iter().any(|(c, _)| c.is_ascii_digit()) =>
+            {
+                last.push((' ', word[0].1));
+                last.extend_from_slice(word);
+            }
+            _ => words.push(word.to_vec()),
+        }
+    }
+    for word in &words {
+        let word = word.as_slice();
+        let gap = usize::from(has_word);
+        if has_word && current.len() + gap + word.len() > width {
+            lines.push(std::mem::take(&mut current));
+            current = vec![(' ', Style::default()); indent];
+            has_word = false;
+        }
+        if has_word {
+            current.push((' ', word[0].1));
+        }
+        let mut rest = word;
+        // A word longer than the room left on an empty line is broken.
+        while current.len() + rest.len() > width {
+            let room = width.saturating_sub(current.len()).max(1);
+            current.extend_from_slice(&rest[..room.min(rest.len())]);
+            rest = &rest[room.min(rest.len())..];
+            lines.push(std::mem::take(&mut current));
+            current = vec![(' ', Style::default()); indent];
+        }
+        current.extend_from_slice(rest);
+        has_word = true;
+    }
+    if has_word || lines.is_empty() {
+        lines.push(current);
+    }
+    lines.iter().map(|l| spans_of(l)).collect()
+}
+
+/// Characters back into spans, one per run of a style.
+fn spans_of(chars: &[(char, Style)]) -> Line<'static> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut run = String::new();
+    let mut style = chars.first().map(|(_, s)| *s).unwrap_or_default();
+    for (c, s) in chars {
+        if *s != style && !run.is_empty() {
+            spans.push(Span::styled(std::mem::take(&mut run), style));
+        }
+        style = *s;
+        run.push(*c);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, style));
+    }
+    Line::from(spans)
+}
+
+/// Draws the popup centred, fitted to the terminal; returns the scroll
+/// offset used (the one asked for, kept within the body), which the event
+/// loop keeps so ↑/↓ never scroll past the end.
+pub fn render_popup(
+    popup: &Popup,
+    screen: Screen,
+    place: Option<Place>,
+    vm: &ViewModel,
+    theme: Theme,
+    scroll: u16,
+    frame: &mut Frame<'_>,
+) -> u16 {
+    let sheet = sheet(popup, screen, place, vm, theme);
+    let screen_area = frame.area();
+    if screen_area.width < 3 || screen_area.height < 3 {
+        return 0;
+    }
+    let width = sheet.width.min(screen_area.width);
+    let inner = usize::from(width - 2);
+    let body: Vec<Line<'static>> = sheet
+        .body
+        .iter()
+        .flat_map(|l| wrap_line(l, inner))
+        .collect();
+    let room = usize::from(screen_area.height - 2);
+    let hints_plain = wrap_line(&Line::from(sheet.hints.clone()), inner);
+    // A blank line between the body and the hints when there is room for it.
+    let spaced = body.len() + 1 + hints_plain.len() <= room;
+    let fits = body.len() + hints_plain.len() <= room;
+    let hints = if fits {
+        hints_plain
+    } else {
+        wrap_line(&Line::from(format!("↑/↓ more · {}", sheet.hints)), inner)
+    };
+    let hint_rows = hints.len().min(room);
+    let body_rows = room - hint_rows - usize::from(spaced);
+    let max_scroll = body.len().saturating_sub(body_rows);
+    let scroll = usize::from(scroll).min(max_scroll);
+    let mut lines: Vec<Line<'static>> = body.into_iter().skip(scroll).take(body_rows).collect();
+    if spaced {
+        lines.push(Line::from(""));
+    }
+    lines.extend(hints.into_iter().take(hint_rows));
+    let height = lines.len() as u16 + 2;
     let area = centered(frame, width, height);
+    let title = if max_scroll > 0 {
+        format!("{} ({}/{})", sheet.title, scroll + 1, max_scroll + 1)
+    } else {
+        sheet.title
+    };
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(body)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(title)),
+        Paragraph::new(Text::from(lines)).block(Block::bordered().title(title)),
         area,
     );
+    u16::try_from(scroll).unwrap_or(u16::MAX)
 }

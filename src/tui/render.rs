@@ -11,7 +11,6 @@ use ratatui::widgets::{
 
 use super::app::{App, Hit, Screen, Tone};
 use super::editor;
-use super::keymap::footer;
 use super::view::{AuditView, HistoryLine, LogLine, Preview, RequestLine, Verdict, ViewModel};
 use crate::ledger::RequestStatus;
 
@@ -78,6 +77,7 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
     }
     match app.screen {
         Screen::Pick => pick(scene, frame, body, &mut hits),
+        Screen::Earnings => earnings(scene, frame, body, &mut hits),
         Screen::Wallet => wallet(vm, frame, body),
         Screen::Shop => shop(scene, frame, body, &mut hits),
         Screen::Gifts => gifts(scene, frame, body, &mut hits),
@@ -90,7 +90,7 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
             theme,
             frame,
             body,
-            "Your requests · r ask again · c cancel",
+            "Your requests · Enter opens one · r ask again · c cancel",
             &mut hits,
         ),
         Screen::History => history(scene, frame, body, &mut hits),
@@ -106,7 +106,7 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
             theme,
             frame,
             body,
-            "Waiting for you: a approve · d deny",
+            "Waiting for you: Enter opens one · a approve · d deny",
             &mut hits,
         ),
         Screen::Members => members(scene, frame, body, &mut hits),
@@ -123,13 +123,23 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
         );
     }
     frame.render_widget(
-        Paragraph::new(footer()).style(Style::default().add_modifier(Modifier::DIM)),
+        Paragraph::new(super::keymap::footer_for(usize::from(legend.width)))
+            .style(Style::default().add_modifier(Modifier::DIM)),
         legend,
     );
     if let Some(popup) = &app.popup {
-        super::popup::render_popup(popup, app.screen, vm, theme, frame);
+        let place = super::app::filter_place(app);
         // Nothing under a popup takes clicks.
         hits = Hits::default();
+        hits.popup_scroll = super::popup::render_popup(
+            popup,
+            app.screen,
+            place,
+            vm,
+            theme,
+            app.popup_scroll,
+            frame,
+        );
     }
     hits
 }
@@ -140,9 +150,10 @@ const TAB_GAP: &str = " | ";
 /// drawing and for mouse clicks alike. On a narrow terminal the lead-in
 /// shrinks so every tab stays visible.
 pub fn header_layout(app: &App, width: u16) -> (String, Vec<(Screen, u16)>) {
-    let Some((_, name, guardian)) = &app.who else {
+    let Some((_, name, role)) = &app.who else {
         return ("coinguard · Who are you?".into(), Vec::new());
     };
+    let guardian = &(*role == crate::domain::Role::Guardian);
     let screens = app.screens();
     let tabs: usize = screens
         .iter()
@@ -205,6 +216,8 @@ struct Scene<'a> {
 pub struct Hits {
     pub tabs: Vec<(Screen, Rect)>,
     pub rows: Vec<(usize, Rect)>,
+    /// How far the popup's body is scrolled, kept within its length.
+    pub popup_scroll: u16,
 }
 
 impl Hits {
@@ -234,7 +247,7 @@ fn list<'a>(
 ) {
     let heights: Vec<u16> = items.iter().map(|i| i.height() as u16).collect();
     let mut state = ListState::default().with_selected((!items.is_empty()).then_some(cursor));
-    let block = Block::bordered().title(title);
+    let block = Block::bordered().title(fit(title, usize::from(area.width).saturating_sub(2)));
     let inner = block.inner(area);
     let widget = List::new(items)
         .block(block)
@@ -254,19 +267,143 @@ fn list<'a>(
     }
 }
 
+/// A cell of a list row: its text, the width it is padded to (on the left
+/// when `right`), and its rank: on a narrow terminal the highest ranks are
+/// left out first, whole; rank 0 always shows.
+pub(super) struct Cell {
+    pub text: String,
+    pub width: usize,
+    pub right: bool,
+    pub rank: u8,
+}
+
+impl Cell {
+    pub fn left(text: impl Into<String>, width: usize, rank: u8) -> Cell {
+        Cell {
+            text: text.into(),
+            width,
+            right: false,
+            rank,
+        }
+    }
+
+    pub fn right(text: impl Into<String>, width: usize, rank: u8) -> Cell {
+        Cell {
+            right: true,
+            ..Cell::left(text, width, rank)
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.width.max(self.text.chars().count())
+    }
+}
+
+fn cells_width(cells: &[Cell], gap: usize) -> usize {
+    cells.iter().map(Cell::len).sum::<usize>() + gap * cells.len().saturating_sub(1)
+}
+
+/// A list's rows of cells laid out with one gap for all (two spaces if
+/// every row fits whole with them, else one), so the columns line up; each
+/// with the cells it left out.
+pub(super) fn rows_of(rows: Vec<Vec<Cell>>, width: usize) -> Vec<(String, Vec<Cell>)> {
+    let gap = if rows.iter().all(|cells| cells_width(cells, 2) <= width) {
+        2
+    } else {
+        1
+    };
+    rows.into_iter()
+        .map(|cells| fit_row(cells, gap, width))
+        .collect()
+}
+
+/// A row of cells separated by `gap` spaces, fitted to `width` by leaving
+/// out whole cells (highest rank first), never by cutting one: a narrow
+/// terminal drops a column, it never cuts a number in the middle. Returns
+/// the cells left out too (in their order), for a caller that shows them
+/// on a line of their own rather than not at all.
+pub(super) fn fit_row(cells: Vec<Cell>, gap: usize, width: usize) -> (String, Vec<Cell>) {
+    let mut cells = cells;
+    let mut dropped = Vec::new();
+    while cells_width(&cells, gap) > width {
+        let Some(drop) = cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.rank > 0)
+            .max_by_key(|(i, c)| (c.rank, *i))
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        dropped.push(cells.remove(drop));
+    }
+    dropped.reverse();
+    (join_cells(&cells, gap, width), dropped)
+}
+
+fn join_cells(cells: &[Cell], gap: usize, width: usize) -> String {
+    let last = cells.len().saturating_sub(1);
+    let text = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match (c.right, i == last) {
+            (true, _) => format!("{:>w$}", c.text, w = c.width),
+            // The last cell is not padded: no trailing spaces.
+            (false, true) => c.text.clone(),
+            (false, false) => format!("{:<w$}", c.text, w = c.width),
+        })
+        .collect::<Vec<_>>()
+        .join(&" ".repeat(gap));
+    fit(&text, width)
+}
+
 fn pick(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let Scene { app, vm, theme } = s;
-    let items = vm
+    // Below the list: who has no PIN means, and the demo's PIN.
+    let mut notes = Vec::new();
+    if vm.members.iter().any(|m| !m.has_pin) {
+        notes.push(Line::from(
+            "no PIN: anyone here can act as them (coinguard member pin NAME sets one)",
+        ));
+    }
+    if let Some(pin) = &vm.demo_pin {
+        notes.push(Line::from(Span::styled(
+            format!("This is the demo household: the guardians' PIN is \"{pin}\""),
+            theme.warn(),
+        )));
+    }
+    let notes: Vec<Line> = notes
+        .iter()
+        .flat_map(|l| super::popup::wrap_line(l, usize::from(area.width)))
+        .collect();
+    let [list_area, notes_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(notes.len() as u16)]).areas(area);
+    let width = text_width(list_area);
+    let name_width = vm
+        .members
+        .iter()
+        .map(|m| m.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 20);
+    let rows = vm
         .members
         .iter()
         .map(|m| {
             let age = m.age.map(|a| format!("{a}")).unwrap_or_else(|| "-".into());
-            let pin = if m.has_pin { "PIN" } else { "" };
-            ListItem::new(format!(
-                "{:<20} {:<9} {:>3}  {:<4} {}",
-                m.name, m.role, age, pin, m.coins
-            ))
+            let pin = if m.has_pin { "PIN" } else { "no PIN" };
+            vec![
+                Cell::left(m.name.clone(), name_width, 0),
+                Cell::left(m.role.to_string(), 8, 2),
+                Cell::right(age, 3, 3),
+                Cell::left(pin, 6, 0),
+                Cell::left(m.holds.clone(), 0, 1),
+            ]
         })
+        .collect();
+    let items = rows_of(rows, width)
+        .into_iter()
+        .map(|(text, _)| ListItem::new(text))
         .collect();
     list(
         items,
@@ -274,14 +411,98 @@ fn pick(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         theme,
         app.cursor,
         frame,
-        area,
+        list_area,
         hits,
     );
+    frame.render_widget(Paragraph::new(notes), notes_area);
+}
+
+/// A creator's earnings: diamonds and what they pay out, the rates and the
+/// minimum payout, what cashing out everything would do, the latest gifts.
+fn earnings(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
+    let Scene { app, vm, theme } = s;
+    let (Some(c), Some(m)) = (&vm.creator, &vm.member) else {
+        return;
+    };
+    let inner = usize::from(area.width).saturating_sub(2);
+    let facts: Vec<Line> = [
+        format!("Diamonds  {}", c.holds),
+        format!(
+            "A diamond pays {}; {}% of a gift's coins become your diamonds: {} per coin a fan spends.",
+            c.per_diamond, c.share_percent, c.per_fan_coin
+        ),
+        format!("The least you can cash out at once: {}.", c.minimum),
+    ]
+    .iter()
+    .flat_map(|l| super::popup::wrap_line(&Line::from(l.clone()), inner))
+    .collect();
+    let preview: Vec<Line> = match &c.all_preview {
+        Some(p) => preview_text(p, theme)
+            .lines
+            .iter()
+            .flat_map(|l| super::popup::wrap_line(l, inner))
+            .collect(),
+        None => vec![Line::from(
+            "No diamonds yet: gifts from fans become diamonds here.",
+        )],
+    };
+    // One box for the facts and what cashing out all would do, so the
+    // gifts below keep room on a small terminal.
+    let mut lines = facts;
+    lines.push(Line::from(Span::styled(
+        "Cashing out all of them (Enter: choose how many):",
+        Style::default().add_modifier(Modifier::BOLD),
+    )));
+    lines.extend(preview);
+    let [top, received] = Layout::vertical([
+        Constraint::Length(lines.len() as u16 + 2),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(format!("{}'s earnings", m.me.name))),
+        top,
+    );
+    let title = if c.received.is_empty() {
+        "No gifts received yet"
+    } else {
+        "Gifts received, newest first"
+    };
+    // One line a gift (two when narrow): when, from whom, what it brought.
+    let width = text_width(received);
+    let items = c
+        .received
+        .iter()
+        .map(|h| {
+            let (first, dropped) = fit_row(
+                vec![
+                    Cell::left(h.when.clone(), 16, 0),
+                    Cell::left(h.member.clone(), 10, 0),
+                    Cell::left(h.figures.clone(), 0, 1),
+                ],
+                1,
+                width,
+            );
+            let mut lines = vec![Line::from(first)];
+            if !dropped.is_empty() {
+                lines.extend(wrapped(&h.figures, width, 2).into_iter().map(Line::from));
+            }
+            ListItem::new(Text::from(lines))
+        })
+        .collect();
+    list(items, title, theme, app.cursor, frame, received, hits);
 }
 
 fn wallet(vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
     let Some(m) = &vm.member else { return };
-    let rows = 3 + m.limits.len() as u16 * 2;
+    let inner_width = usize::from(area.width).saturating_sub(2);
+    // Each limit: its title, wrapped (never cut), then its gauge.
+    let titles: Vec<Vec<Line>> = m
+        .limits
+        .iter()
+        .map(|l| super::popup::wrap_line(&Line::from(l.title.clone()), inner_width))
+        .collect();
+    let rows = 3 + titles.iter().map(|t| t.len() as u16 + 1).sum::<u16>();
     let [top, gauges] =
         Layout::vertical([Constraint::Length(4), Constraint::Length(rows)]).areas(area);
     let text = Text::from(vec![
@@ -300,14 +521,21 @@ fn wallet(vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
     let inner = block.inner(gauges);
     frame.render_widget(block, gauges);
     let slots = Layout::vertical(
-        m.limits
+        titles
             .iter()
-            .flat_map(|_| [Constraint::Length(1), Constraint::Length(1)]),
+            .flat_map(|t| [Constraint::Length(t.len() as u16), Constraint::Length(1)]),
     )
     .split(inner);
-    for (i, l) in m.limits.iter().enumerate() {
-        frame.render_widget(Paragraph::new(l.title.as_str()), slots[i * 2]);
+    for (i, (l, title)) in m.limits.iter().zip(titles).enumerate() {
+        frame.render_widget(Paragraph::new(title), slots[i * 2]);
         let label = format!("used {}, {} left", l.used, l.left);
+        // A label wider than the gauge would be cut: the figures whole, or
+        // what is left alone.
+        let label = if label.chars().count() > usize::from(inner.width) {
+            format!("{} left", l.left)
+        } else {
+            label
+        };
         frame.render_widget(
             Gauge::default().ratio(l.ratio).label(label),
             slots[i * 2 + 1],
@@ -335,25 +563,51 @@ pub(super) fn preview_text(p: &Preview, theme: Theme) -> Text<'static> {
 fn shop(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let Scene { app, vm, theme } = s;
     let Some(m) = &vm.member else { return };
-    let [packs, preview] = Layout::vertical([
-        Constraint::Length(m.packs.len() as u16 + 3),
-        Constraint::Min(0),
-    ])
-    .areas(area);
-    let mut items: Vec<ListItem> = m
+    let text = match m.pack_previews.get(app.cursor) {
+        Some(p) => preview_text(p, theme),
+        None => Text::from(format!(
+            "Enter, then type how many coins. They cost {} each, the best pack rate, \
+             rounded up to the cent; you see what the guard says before anything is bought.",
+            m.custom_rate
+        )),
+    };
+    let preview_lines = wrap_text(&text, area.width);
+    let [packs, preview] = list_then_preview(area, m.packs.len() + 1, preview_lines.len());
+    // Columns as wide as their widest figure; on a narrow terminal the price
+    // per coin goes first, whole.
+    let width = text_width(packs);
+    let widest = |f: fn(&super::view::PackLine) -> &str, at_least: usize| {
+        m.packs
+            .iter()
+            .map(|p| f(p).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(at_least)
+    };
+    let (id_w, coins_w, price_w, per_w) = (
+        widest(|p| &p.id, 10),
+        widest(|p| &p.coins, 10),
+        widest(|p| &p.price, 0),
+        widest(|p| &p.per_coin, m.custom_rate.chars().count()),
+    );
+    let pack_row = |id: &str, coins: &str, price: &str, per: &str| {
+        vec![
+            Cell::left(id, id_w, 0),
+            Cell::right(coins, coins_w, 0),
+            Cell::right(price, price_w, 0),
+            Cell::right(format!("{per:>per_w$} per coin"), 0, 1),
+        ]
+    };
+    let mut rows: Vec<Vec<Cell>> = m
         .packs
         .iter()
-        .map(|p| {
-            ListItem::new(format!(
-                "{:<12} {:>13} {:>11}  {:>11} per coin",
-                p.id, p.coins, p.price, p.per_coin
-            ))
-        })
+        .map(|p| pack_row(&p.id, &p.coins, &p.price, &p.per_coin))
         .collect();
-    items.push(ListItem::new(format!(
-        "{:<12} {:>13} {:>11}  {:>11} per coin",
-        "any number", "you choose", "", m.custom_rate
-    )));
+    rows.push(pack_row("any number", "you choose", "", &m.custom_rate));
+    let items: Vec<ListItem> = rows_of(rows, width)
+        .into_iter()
+        .map(|(text, _)| ListItem::new(text))
+        .collect();
     list(
         items,
         "Coin packs (Enter to buy)",
@@ -363,31 +617,43 @@ fn shop(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         packs,
         hits,
     );
-    let text = match m.pack_previews.get(app.cursor) {
-        Some(p) => preview_text(p, theme),
-        None => Text::from(format!(
-            "Enter, then type how many coins. They cost {} each, the best pack rate, \
-             rounded up to the cent; you see what the guard says before anything is bought.",
-            m.custom_rate
-        )),
-    };
     frame.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: true })
-            .block(Block::bordered().title("Before you buy")),
+        Paragraph::new(preview_lines).block(Block::bordered().title("Before you buy")),
         preview,
     );
+}
+
+/// A preview's lines wrapped inside a bordered box `width` wide.
+fn wrap_text(text: &Text<'_>, width: u16) -> Vec<Line<'static>> {
+    let inner = usize::from(width).saturating_sub(2);
+    text.lines
+        .iter()
+        .flat_map(|l| super::popup::wrap_line(l, inner))
+        .collect()
+}
+
+/// A list over the preview of its row: the preview gets the lines it needs
+/// (the verdict and every reason), the list the rest (it scrolls), but at
+/// least a few rows.
+fn list_then_preview(area: Rect, rows: usize, preview_lines: usize) -> [Rect; 2] {
+    let wanted_list = rows as u16 + 2;
+    let wanted_preview = preview_lines as u16 + 2;
+    let list = wanted_list
+        .min(area.height.saturating_sub(wanted_preview))
+        .max(wanted_list.min(5));
+    Layout::vertical([Constraint::Length(list), Constraint::Min(0)]).areas(area)
 }
 
 fn gifts(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let Scene { app, vm, theme } = s;
     let Some(m) = &vm.member else { return };
-    let [choice, gifts, preview] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(m.gifts.len().min(9) as u16 + 2),
-        Constraint::Min(0),
-    ])
-    .areas(area);
+    let preview_lines = m
+        .gift_preview
+        .as_ref()
+        .map(|(_, p)| wrap_text(&preview_text(p, theme), area.width))
+        .unwrap_or_default();
+    let [choice, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let [gifts, preview] = list_then_preview(rest, m.gifts.len(), preview_lines.len());
     let creator = m
         .creators
         .get(app.selection.creator)
@@ -403,7 +669,7 @@ fn gifts(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let items = m
         .gifts
         .iter()
-        .map(|(name, coins)| ListItem::new(format!("{name:<16} {coins:>26}")))
+        .map(|g| ListItem::new(format!("{:<16} {:>26}", g.name, g.price)))
         .collect();
     list(
         items,
@@ -414,11 +680,9 @@ fn gifts(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         gifts,
         hits,
     );
-    if let Some(p) = &m.gift_preview {
+    if m.gift_preview.is_some() {
         frame.render_widget(
-            Paragraph::new(preview_text(p, theme))
-                .wrap(Wrap { trim: true })
-                .block(Block::bordered().title("Before you send")),
+            Paragraph::new(preview_lines).block(Block::bordered().title("Before you send")),
             preview,
         );
     }
@@ -442,24 +706,46 @@ fn requests(
     title: &str,
     hits: &mut Hits,
 ) {
+    let width = text_width(area);
     let items = rows
         .iter()
         .map(|r| {
-            let mut lines = vec![Line::from(vec![
-                Span::styled(
-                    format!("#{} {:<9}", r.id, r.status.as_str().to_uppercase()),
-                    status_style(r.status, theme),
-                ),
-                Span::raw(r.summary.clone()),
-            ])];
-            match r.status {
-                RequestStatus::Pending => {
-                    lines.extend(r.why.iter().map(|w| Line::from(format!("    why: {w}"))))
+            // The status is padded and then always followed by a space, so
+            // the longest one (CANCELLED) never runs into the summary.
+            let status = format!("#{} {:<9} ", r.id, r.status.as_str().to_uppercase());
+            let mut lines = Vec::new();
+            for (i, part) in hanging(&r.summary, width, status.chars().count())
+                .into_iter()
+                .enumerate()
+            {
+                lines.push(if i == 0 {
+                    Line::from(vec![
+                        Span::styled(status.clone(), status_style(r.status, theme)),
+                        Span::raw(part),
+                    ])
+                } else {
+                    Line::from(part)
+                });
+            }
+            let mut detail = |label: &str, text: &str| {
+                let lead = format!("    {label}");
+                for (i, part) in hanging(text, width, lead.chars().count())
+                    .into_iter()
+                    .enumerate()
+                {
+                    lines.push(Line::from(if i == 0 {
+                        format!("{lead}{part}")
+                    } else {
+                        part
+                    }));
                 }
-                _ => lines.push(Line::from(format!("    {}", r.resolution))),
+            };
+            match r.status {
+                RequestStatus::Pending => r.why.iter().for_each(|w| detail("why: ", w)),
+                _ => detail("", &r.resolution),
             }
             if !r.note.is_empty() {
-                lines.push(Line::from(format!("    note: {}", r.note)));
+                detail("note: ", &r.note);
             }
             ListItem::new(Text::from(lines))
         })
@@ -482,6 +768,75 @@ fn filtered_title(what: &str, app: &App) -> String {
     }
 }
 
+/// Whether `word` is the unit of the figure before it: a currency code,
+/// coins or diamonds (a closing bracket or punctuation may follow).
+pub(super) fn is_unit(word: &str) -> bool {
+    let bare = word.trim_end_matches([')', ',', ';', ':', '.']);
+    matches!(bare, "coin" | "coins" | "diamond" | "diamonds")
+        || (bare.len() == 3 && bare.chars().all(|c| c.is_ascii_uppercase()))
+}
+
+/// The places a line may break: at spaces, except between a figure and its
+/// unit ("25.00 USD", "500 coins"), which stay on one line.
+fn breakable(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match out.last_mut() {
+            Some(last) if is_unit(word) && last.chars().any(|c| c.is_ascii_digit()) => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => out.push(word.to_string()),
+        }
+    }
+    out
+}
+
+/// Splits `text` into lines of at most `width` columns at spaces; a word
+/// longer than a line is broken (only a word with no space can be).
+pub(super) fn words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in breakable(text) {
+        let word = word.as_str();
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        while line.chars().count() > width {
+            let head: String = line.chars().take(width).collect();
+            line = line.chars().skip(width).collect();
+            lines.push(head);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Wraps `text` to follow a lead of `lead` columns on a `width`-column
+/// row: the first part goes after the lead, the rest are indented under it.
+fn hanging(text: &str, width: usize, lead: usize) -> Vec<String> {
+    let room = width.saturating_sub(lead).max(12);
+    words(text, room)
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                l
+            } else {
+                format!("{}{l}", " ".repeat(lead))
+            }
+        })
+        .collect()
+}
+
 /// Word-wraps an indented detail to `width` columns, at most `most` lines
 /// (the last cut with "…"), so a reason is read whole rather than cut at
 /// the border.
@@ -490,7 +845,8 @@ fn wrapped(text: &str, width: usize, most: usize) -> Vec<String> {
     let room = width.saturating_sub(INDENT.len()).max(10);
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
+    for word in breakable(text) {
+        let word = word.as_str();
         let len = line.chars().count();
         if len > 0 && len + 1 + word.chars().count() > room {
             lines.push(std::mem::take(&mut line));
@@ -520,13 +876,26 @@ fn text_width(area: Rect) -> usize {
     usize::from(area.width).saturating_sub(4)
 }
 
+/// History rows: when, kind, who, then the figures; on a narrow terminal
+/// figures that do not fit go whole to a line of their own (and then, if
+/// need be, who).
 fn history_items(rows: &[HistoryLine], width: usize) -> Vec<ListItem<'static>> {
     rows.iter()
         .map(|h| {
-            let mut lines = vec![Line::from(format!(
-                "{} {:<9} {:<10} {}",
-                h.when, h.kind, h.member, h.figures
-            ))];
+            let (first, dropped) = fit_row(
+                vec![
+                    Cell::left(h.when.clone(), 16, 0),
+                    Cell::left(h.kind.clone(), 9, 0),
+                    Cell::left(h.member.clone(), 10, 1),
+                    Cell::left(h.figures.clone(), 0, 2),
+                ],
+                1,
+                width,
+            );
+            let mut lines = vec![Line::from(first)];
+            if dropped.iter().any(|c| c.text == h.figures) {
+                lines.extend(wrapped(&h.figures, width, 2).into_iter().map(Line::from));
+            }
             lines.extend(wrapped(&h.detail, width, 2).into_iter().map(Line::from));
             ListItem::new(Text::from(lines))
         })
@@ -564,11 +933,24 @@ fn log_items(rows: &[LogLine], theme: Theme, width: usize) -> Vec<ListItem<'stat
             } else {
                 Style::default()
             };
+            // The text after who and what, wrapped under the line when it
+            // does not fit beside them.
+            let lead = format!("{} {:<10} {:<8} ", l.when, l.who, l.what);
+            let room = width.saturating_sub(lead.chars().count());
+            let text = words(&l.text, room.max(12));
+            let beside = text.len() == 1 && room >= 12;
             let mut lines = vec![Line::from(vec![
                 Span::raw(format!("{} {:<10} ", l.when, l.who)),
                 Span::styled(format!("{:<8}", l.what), style),
-                Span::raw(format!(" {}", l.text)),
+                Span::raw(if beside {
+                    format!(" {}", l.text)
+                } else {
+                    String::new()
+                }),
             ])];
+            if !beside && !l.text.is_empty() {
+                lines.extend(wrapped(&l.text, width, 3).into_iter().map(Line::from));
+            }
             lines.extend(
                 wrapped(&l.detail, width, 3)
                     .into_iter()
@@ -579,12 +961,92 @@ fn log_items(rows: &[LogLine], theme: Theme, width: usize) -> Vec<ListItem<'stat
         .collect()
 }
 
-/// The audit screen: the spend-per-day chart, then the ledger, the guard's
-/// decisions or the guardian actions (←/→), filtered with `/`.
-fn audit(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
-    let Scene { app, vm, theme } = s;
-    let Some(g) = &vm.guardian else { return };
-    let [chart, rest] = Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(area);
+/// The smallest of 1, 2 or 5 times a power of ten at or above `cents` (one
+/// dollar, say, for nothing spent): the top of the chart's scale.
+fn scale_top(cents: u64) -> u64 {
+    let mut step = 1u64;
+    loop {
+        for top in [step, step.saturating_mul(2), step.saturating_mul(5)] {
+            if top >= cents.max(100) {
+                return top;
+            }
+        }
+        if step > u64::MAX / 10 {
+            return u64::MAX;
+        }
+        step *= 10;
+    }
+}
+
+/// Joins title parts with " · ", leaving out the later ones that do not fit
+/// (a part is never cut in the middle, so no date or figure is).
+fn fit_parts(parts: &[String], width: usize) -> String {
+    let mut title = String::new();
+    for part in parts {
+        let joined = if title.is_empty() {
+            part.clone()
+        } else {
+            format!("{title} · {part}")
+        };
+        if joined.chars().count() > width {
+            if title.is_empty() {
+                title = fit(part, width);
+            }
+            break;
+        }
+        title = joined;
+    }
+    title
+}
+
+/// Money spent on coins per day over 14 days, with the scale in money on
+/// the left; `[` and `]` step the 14 days back and forth.
+fn spend_chart(g: &super::view::GuardianView, vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
+    let mut parts = vec![
+        format!("Spent on coins per day, {}", g.daily_period),
+        "[ earlier · ] later".to_string(),
+    ];
+    parts.push(match &g.verify {
+        Some(v) => v.clone(),
+        None => "v verify · e export".into(),
+    });
+    let block =
+        Block::bordered().title(fit_parts(&parts, usize::from(area.width).saturating_sub(2)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let top = scale_top(g.daily.iter().map(|(_, c)| *c).max().unwrap_or(0));
+    let money = |cents: u64| match &vm.economy {
+        Some(e) => crate::money::Money::from_micros(
+            e.currency,
+            i64::try_from(cents.saturating_mul(10_000)).unwrap_or(i64::MAX),
+        )
+        .to_string(),
+        None => format!("{cents} cents"),
+    };
+    let (high, low) = (format!("{} ┤", money(top)), format!("{} ┤", money(0)));
+    let axis_width = high.chars().count().max(low.chars().count()) as u16;
+    let [axis, bars_area] =
+        Layout::horizontal([Constraint::Length(axis_width), Constraint::Min(0)]).areas(inner);
+    // The scale: its top on the first row, zero on the last row of bars
+    // (the row under them holds the days).
+    let mut lines = vec![Line::from(format!(
+        "{high:>w$}",
+        w = usize::from(axis_width)
+    ))];
+    for _ in 2..axis.height.saturating_sub(1) {
+        lines.push(Line::from(format!(
+            "{:>w$}",
+            "│",
+            w = usize::from(axis_width)
+        )));
+    }
+    if axis.height >= 3 {
+        lines.push(Line::from(format!(
+            "{low:>w$}",
+            w = usize::from(axis_width)
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), axis);
     let bars: Vec<Bar> = g
         .daily
         .iter()
@@ -595,18 +1057,30 @@ fn audit(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
                 .text_value(String::new())
         })
         .collect();
-    let title = match &g.verify {
-        Some(v) => format!("Spent on coins per day (cents), last 14 days · {v}"),
-        None => "Spent on coins per day (cents), last 14 days · v verify · e export".into(),
+    // Every day shows: the bars narrow to fit the width there is.
+    let per_day = (bars_area.width / g.daily.len().max(1) as u16).max(1);
+    let (bar_width, bar_gap) = match per_day {
+        0..=2 => (per_day.max(1), 0),
+        3 => (2, 1),
+        _ => (3, 1),
     };
     frame.render_widget(
         BarChart::default()
-            .block(Block::bordered().title(title))
             .data(BarGroup::default().bars(&bars))
-            .bar_width(3)
-            .bar_gap(1),
-        chart,
+            .max(top)
+            .bar_width(bar_width)
+            .bar_gap(bar_gap),
+        bars_area,
     );
+}
+
+/// The audit screen: the spend-per-day chart, then the ledger, the guard's
+/// decisions or the guardian actions (←/→), filtered with `/`.
+fn audit(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
+    let Scene { app, vm, theme } = s;
+    let Some(g) = &vm.guardian else { return };
+    let [chart, rest] = Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(area);
+    spend_chart(g, vm, frame, chart);
     let view = app.selection.audit;
     let title = if view == AuditView::Alerts && !g.log.is_empty() {
         format!("◀ {} ▶ · o marks them all as seen", view.title())
@@ -641,23 +1115,49 @@ fn limits(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         );
         return;
     };
-    let [choice, rows] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
+    // The age rules first: they come before any limit, and a member they
+    // refuse would otherwise show only empty limits.
+    let age_style = if rules.age_rules.refuses {
+        theme.bad()
+    } else {
+        Style::default()
+    };
+    let age: Vec<Line> = hanging(
+        &rules.age_rules.text,
+        usize::from(area.width).saturating_sub(1),
+        1,
+    )
+    .into_iter()
+    .map(|l| Line::from(Span::styled(format!(" {}", l.trim_start()), age_style)))
+    .collect();
+    let [choice, rows] =
+        Layout::vertical([Constraint::Length(age.len() as u16 + 2), Constraint::Min(0)])
+            .areas(area);
+    let mut head = vec![Line::from(format!(
+        " Rules for: ← {} →    Enter change · x remove",
+        rules.name
+    ))];
+    head.extend(age);
     frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(format!(
-                " Rules for: ← {} →    Enter change · x remove",
-                rules.name
-            )),
-            Line::from(Span::styled(
-                format!(
-                    "   {:<25} {:<23} {}",
-                    "", "ask a guardian above", "refused above"
-                ),
-                Style::default().add_modifier(Modifier::BOLD),
-            )),
-        ]),
+        Paragraph::new(
+            head.into_iter()
+                .chain([Line::from(Span::styled(
+                    // The column names only where the rows have columns.
+                    if area.width >= 80 {
+                        format!(
+                            "   {:<25} {:<23} {}",
+                            "", "ask a guardian above", "refused above"
+                        )
+                    } else {
+                        String::new()
+                    },
+                    Style::default().add_modifier(Modifier::BOLD),
+                ))])
+                .collect::<Vec<_>>(),
+        ),
         choice,
     );
+    let width = text_width(rows);
     let items = rules
         .rows
         .iter()
@@ -665,28 +1165,55 @@ fn limits(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
             let label = editor::label(target);
             let (first, second) = editor::cells(target, economy);
             let text = format!("{label:<25} {first:<23} {second}");
-            if editor::current(target, economy).is_some() {
-                ListItem::new(text)
+            let text = text.trim_end();
+            // Too narrow for the columns: the amounts go under the row's
+            // name, each named, rather than being cut at the border.
+            let lines: Vec<Line> = if text.chars().count() <= width {
+                vec![Line::from(text.to_string())]
             } else {
-                ListItem::new(Line::from(Span::styled(
-                    text,
-                    Style::default().add_modifier(Modifier::DIM),
-                )))
-            }
+                let amounts = if second.is_empty() {
+                    first
+                } else {
+                    format!("ask a guardian above {first} · refused above {second}")
+                };
+                let mut lines = vec![Line::from(label)];
+                lines.extend(wrapped(&amounts, width, 3).into_iter().map(Line::from));
+                lines
+            };
+            let style = if editor::current(target, economy).is_some() {
+                Style::default()
+            } else {
+                Style::default().add_modifier(Modifier::DIM)
+            };
+            ListItem::new(Text::from(lines)).style(style)
         })
         .collect();
     let title = format!("{}'s limits and rules", rules.name);
     list(items, &title, theme, app.cursor, frame, rows, hits);
 }
 
-/// Cuts a line to `width` characters, ending in "…" when something was cut.
+/// Shortens a line to `width` characters, ending in "…" when something was
+/// left out. It ends at a space, so a figure is shown whole or not at all;
+/// only a single word longer than the line is cut inside.
 fn fit(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         return text.to_string();
     }
-    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+    let room = width.saturating_sub(1);
+    let head: String = text.chars().take(room + 1).collect();
+    let Some(at) = head.rfind(' ').filter(|at| *at > 0) else {
+        return format!("{}…", text.chars().take(room).collect::<String>());
+    };
+    // Whole words only, and not ending on a figure whose unit was left out.
+    let mut kept: Vec<&str> = head[..at].split(' ').collect();
+    while kept.len() > 1
+        && kept
+            .last()
+            .is_some_and(|w| w.chars().any(|c| c.is_ascii_digit()))
+    {
+        kept.pop();
+    }
+    format!("{}…", kept.join(" ").trim_end())
 }
 
 /// How many rows each of the dashboard's sections gets: up to 3 waiting
@@ -814,17 +1341,41 @@ fn dashboard(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
 
 fn members(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let Scene { app, vm, theme } = s;
-    let items = vm
+    let width = text_width(area);
+    let name_width = vm
+        .members
+        .iter()
+        .map(|m| m.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 16);
+    let rows = vm
         .members
         .iter()
         .map(|m| {
-            ListItem::new(format!(
-                "{:<16} {:<9} {:>3}  {}",
-                m.name,
-                m.role,
-                m.age.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
-                m.holds
-            ))
+            vec![
+                // What they hold goes first: it moves whole under the name.
+                Cell::left(m.name.clone(), name_width, 0),
+                Cell::left(m.role.to_string(), 8, 1),
+                Cell::right(
+                    m.age.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
+                    3,
+                    2,
+                ),
+                Cell::left(m.holds.clone(), 0, 3),
+            ]
+        })
+        .collect();
+    let items = rows_of(rows, width)
+        .into_iter()
+        .zip(&vm.members)
+        .map(|((first, dropped), m)| {
+            let mut lines = vec![Line::from(first)];
+            // What they hold, whole, under the name when it does not fit.
+            if dropped.iter().any(|c| c.text == m.holds) {
+                lines.extend(wrapped(&m.holds, width, 2).into_iter().map(Line::from));
+            }
+            ListItem::new(Text::from(lines))
         })
         .collect();
     list(
@@ -860,9 +1411,13 @@ mod tests {
 
     fn signed_in(screen: Screen, guardian: bool) -> App {
         let who = if guardian {
-            (MemberId(1), "Maria".to_string(), true)
+            (
+                MemberId(1),
+                "Maria".to_string(),
+                crate::domain::Role::Guardian,
+            )
         } else {
-            (MemberId(2), "Sam".to_string(), false)
+            (MemberId(2), "Sam".to_string(), crate::domain::Role::Teen)
         };
         App {
             who: Some(who),
@@ -876,6 +1431,13 @@ mod tests {
         let member = sample(false);
         let guardian = sample(true);
         insta::assert_snapshot!("pick", draw(&App::default(), &member).backend());
+        // The demo household shows its guardians' PIN where it is needed.
+        let mut demo = member.clone();
+        demo.demo_pin = Some("demo passphrase".into());
+        let terminal = draw(&App::default(), &demo);
+        insta::assert_snapshot!("pick_demo", terminal.backend());
+        assert!(flat(&terminal).contains("the guardians' PIN is \"demo passphrase\""));
+        assert!(flat(&terminal).contains("Sam teen 15 no PIN"));
         for screen in [
             Screen::Wallet,
             Screen::Shop,
@@ -905,9 +1467,26 @@ mod tests {
             typed: "secret".into(),
         });
         insta::assert_snapshot!("guardian_pin_popup", draw(&pin, &guardian).backend());
+        let creator = App {
+            who: Some((MemberId(3), "Ana".into(), crate::domain::Role::Creator)),
+            screen: Screen::Earnings,
+            ..App::default()
+        };
+        insta::assert_snapshot!(
+            "creator_earnings",
+            draw(&creator, &crate::tui::view::sample_creator()).backend()
+        );
         let mut help = signed_in(Screen::Wallet, false);
         help.popup = Some(Popup::Help);
         insta::assert_snapshot!("help", draw(&help, &member).backend());
+        // Help lists the filter words of the screen, and of the audit view.
+        let mut help = signed_in(Screen::History, false);
+        help.popup = Some(Popup::Help);
+        insta::assert_snapshot!("help_history", draw(&help, &member).backend());
+        let mut help = signed_in(Screen::Audit, true);
+        help.selection.audit = crate::tui::view::AuditView::Decisions;
+        help.popup = Some(Popup::Help);
+        insta::assert_snapshot!("help_audit_decisions", draw(&help, &guardian).backend());
     }
 
     /// The limits editor and its popups, driven through `update` as a
@@ -932,6 +1511,32 @@ mod tests {
         insta::assert_snapshot!("guardian_limit_form", draw(&app, &vm).backend());
         update(&mut app, Command::Select, &vm);
         insta::assert_snapshot!("guardian_limit_review", draw(&app, &vm).backend());
+        // The PIN prompt shows the change it saves (and shows it again after
+        // a wrong PIN: the change is kept).
+        update(&mut app, Command::Select, &vm);
+        insta::assert_snapshot!("guardian_limit_pin", draw(&app, &vm).backend());
+        // A member under 13: the age rules say spending is refused, in red,
+        // above limits that are all unset.
+        let mut kim = vm.clone();
+        if let Some(rules) = kim.guardian.as_mut().and_then(|g| g.rules.first_mut()) {
+            rules.name = "Kim".into();
+            rules.age_rules = crate::tui::editor::AgeRules {
+                text: "Age rules: Kim is 12 (under 13): purchases refused, gifts refused, \
+                       cashing out refused"
+                    .into(),
+                refuses: true,
+            };
+        }
+        let terminal = draw(&signed_in(Screen::Limits, true), &kim);
+        insta::assert_snapshot!("guardian_limits_under_13", terminal.backend());
+        let (x, y) = find(&terminal, "Age rules: Kim is 12").unwrap();
+        assert_eq!(terminal.backend().buffer()[(x, y)].fg, Color::Red);
+        // A creator's row: choose the state directly.
+        let mut app = signed_in(Screen::Limits, true);
+        app.cursor = 22;
+        update(&mut app, Command::Select, &vm);
+        update(&mut app, Command::Up, &vm);
+        insta::assert_snapshot!("guardian_creator_choice", draw(&app, &vm).backend());
         let member = sample(false);
         let mut shop = signed_in(Screen::Shop, false);
         shop.cursor = 2;
@@ -954,6 +1559,73 @@ mod tests {
         insta::assert_snapshot!("guardian_member_form_error", draw(&app, &vm).backend());
     }
 
+    /// At 60x20 a narrow terminal drops a column or wraps; it never cuts a
+    /// figure: no digit (or an opening bracket) runs into a border or a "…".
+    #[test]
+    fn at_60_by_20_no_figure_is_cut() {
+        let long = "10,268 coins (146.31 USD)";
+        let mut member = sample(false);
+        member.members[1].coins = long.into();
+        member.members[1].holds = long.into();
+        if let Some(m) = member.member.as_mut() {
+            m.me.coins = long.into();
+        }
+        let mut guardian = sample(true);
+        guardian.members[1].holds = format!("{long} · 2,150 diamonds (10.75 USD)");
+        let screens = [
+            (Screen::Pick, false),
+            (Screen::Wallet, false),
+            (Screen::Shop, false),
+            (Screen::Gifts, false),
+            (Screen::Requests, false),
+            (Screen::History, false),
+            (Screen::Dashboard, true),
+            (Screen::Approvals, true),
+            (Screen::Members, true),
+            (Screen::Limits, true),
+            (Screen::Audit, true),
+        ];
+        for (screen, is_guardian) in screens {
+            let vm = if is_guardian { &guardian } else { &member };
+            let mut app = if screen == Screen::Pick {
+                App::default()
+            } else {
+                signed_in(screen, is_guardian)
+            };
+            app.cursor = usize::from(screen == Screen::Limits) * 2;
+            let mut terminal = Terminal::new(TestBackend::new(60, 20)).unwrap();
+            terminal
+                .draw(|f| {
+                    render(&app, vm, Theme { color: true }, f);
+                })
+                .unwrap();
+            let buffer = terminal.backend().buffer();
+            for y in 0..buffer.area.height {
+                let line: Vec<String> = (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol().to_string())
+                    .collect();
+                for pair in line.windows(2) {
+                    let before = pair[0].chars().next().unwrap_or(' ');
+                    let cut = (before.is_ascii_digit() || before == '(')
+                        && (pair[1] == "│" || pair[1] == "…");
+                    assert!(!cut, "{screen:?} row {y}: {}", line.concat());
+                }
+            }
+            if matches!(
+                screen,
+                Screen::Pick | Screen::Shop | Screen::History | Screen::Members | Screen::Limits
+            ) {
+                insta::assert_snapshot!(
+                    format!(
+                        "narrow_{}",
+                        screen.title().to_lowercase().replace([' ', '?'], "")
+                    ),
+                    terminal.backend()
+                );
+            }
+        }
+    }
+
     /// A terminal dragged very small, or very wide, draws without a panic.
     #[test]
     fn every_screen_and_popup_survives_any_size() {
@@ -971,12 +1643,17 @@ mod tests {
             (Screen::Members, true),
             (Screen::Limits, true),
             (Screen::Audit, true),
+            (Screen::Earnings, false),
         ];
-        for (width, height) in [(1, 1), (10, 3), (20, 5), (40, 12), (200, 60)] {
+        for (width, height) in [(1, 1), (10, 3), (20, 5), (40, 12), (60, 20), (200, 60)] {
             for (screen, guardian) in screens {
-                let vm = sample(guardian);
+                let vm = if screen == Screen::Earnings {
+                    crate::tui::view::sample_creator()
+                } else {
+                    sample(guardian)
+                };
                 let mut app = signed_in(screen, guardian);
-                let mut popups = vec![None, Some(Popup::Help)];
+                let mut popups = vec![None, Some(Popup::Help), Some(Popup::Request(7))];
                 popups.push(Some(Popup::Pin {
                     purpose: PinFor::Approve(7),
                     typed: "x".into(),
@@ -1014,6 +1691,21 @@ mod tests {
         // Few limits: the rows they leave go to the other sections.
         assert_eq!(dashboard_rows(16, [5, 1, 19, 5]), [5, 1, 7, 3]);
         assert_eq!(dashboard_rows(2, [5, 40, 19, 5]), [2, 0, 0, 0]);
+        // The chart's scale tops at 1, 2 or 5 times a power of ten.
+        assert_eq!(scale_top(0), 100, "one dollar when nothing was spent");
+        assert_eq!(scale_top(481), 500);
+        assert_eq!(scale_top(1234), 2000);
+        assert_eq!(scale_top(100), 100);
+        // A title drops whole parts that do not fit, never half a date.
+        let parts = [
+            "Spent, 2026-02-17 to 2026-03-02".to_string(),
+            "[ earlier".to_string(),
+        ];
+        assert_eq!(fit_parts(&parts, 40), "Spent, 2026-02-17 to 2026-03-02");
+        assert_eq!(
+            fit_parts(&parts, 60),
+            "Spent, 2026-02-17 to 2026-03-02 · [ earlier"
+        );
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("abc", 4), "abc");
         // Reasons wrap at word boundaries under an indent, and stop at `most`.
@@ -1038,10 +1730,11 @@ mod tests {
         assert_eq!(hits.at(76, 0), Some(Hit::Screen(Screen::Audit)));
         assert_eq!(hits.at(31, 0), Some(Hit::Screen(Screen::Dashboard)));
         assert_eq!(hits.at(30, 0), None);
-        // The rows start under the two header lines and the list's border.
-        assert_eq!(hits.at(10, 4), Some(Hit::Row(0)));
-        assert_eq!(hits.at(10, 12), Some(Hit::Row(8)));
-        assert_eq!(hits.at(0, 12), None, "the border is not a row");
+        // The rows start under the header lines (the member, their age rules
+        // on two lines, the column names) and the list's border.
+        assert_eq!(hits.at(10, 6), Some(Hit::Row(0)));
+        assert_eq!(hits.at(10, 14), Some(Hit::Row(8)));
+        assert_eq!(hits.at(0, 14), None, "the border is not a row");
         // First click selects, the second opens the row, as Enter does.
         assert_eq!(click(&mut app, &vm, Hit::Row(8)), None);
         assert_eq!(app.cursor, 8);
@@ -1059,7 +1752,7 @@ mod tests {
         let (first, _) = hits.rows[0];
         assert!(first > 0, "scrolled past the first row");
         assert!(hits.rows.iter().any(|(i, _)| *i == 22));
-        assert_eq!(hits.at(10, 4), Some(Hit::Row(first)));
+        assert_eq!(hits.at(10, 6), Some(Hit::Row(first)));
         // A click on a tab goes there.
         click(&mut app, &vm, Hit::Screen(Screen::Audit));
         assert_eq!((app.screen, app.cursor), (Screen::Audit, 0));
@@ -1091,6 +1784,148 @@ mod tests {
             }
         }
         None
+    }
+
+    /// Enter on a request opens it whole: every reason (none cut, even
+    /// long ones), when it expires, the coins it holds and their value, the
+    /// note, and the keys to decide it.
+    #[test]
+    fn a_request_opens_whole() {
+        let mut vm = sample(true);
+        let reason = "this is 9.99 USD (≈706 coins), above the spending on coins approval \
+                      threshold of 10.00 USD for this week: 4.99 USD already used, 5.01 USD left";
+        if let Some(r) = vm.guardian.as_mut().map(|g| &mut g.pending[0]) {
+            r.why.push(reason.into());
+            r.holds = "90 coins (≈1.27 USD)".into();
+            r.note = "it's for Ana's birthday stream".into();
+        }
+        let mut app = signed_in(Screen::Approvals, true);
+        app.popup = Some(Popup::Request(7));
+        let terminal = draw(&app, &vm);
+        insta::assert_snapshot!("guardian_request_whole", terminal.backend());
+        let text = flat(&terminal);
+        for part in [
+            reason,
+            "Sam is 15: from 13 to 17, purchases need a guardian's approval",
+            "expires 2026-03-04 15:10, in 47 hours",
+            "Holds 90 coins (≈1.27 USD)",
+            "Sam's note: \"it's for Ana's birthday stream\"",
+            "a approve (PIN) · d deny (reason, PIN) · Esc close",
+        ] {
+            assert!(text.contains(part), "{part}: {text}");
+        }
+    }
+
+    /// Buying a million coins can draw many reasons: the popup fits 80x24,
+    /// keeps its keys on the last line, and scrolls to the rest.
+    #[test]
+    fn a_long_popup_fits_the_screen_keeps_its_keys_and_scrolls() {
+        use crate::tui::app::update;
+        use crate::tui::keymap::Command;
+        use crate::tui::view::{Preview, Verdict};
+        let vm = sample(false);
+        let mut app = signed_in(Screen::Shop, false);
+        let reasons = (1..=12)
+            .map(|i| {
+                (
+                    false,
+                    format!(
+                        "reason {i}: this is 14,142.14 USD, above the approval threshold of \
+                         10.00 USD for this week: 4.99 USD already used"
+                    ),
+                )
+            })
+            .collect();
+        app.popup = Some(Popup::BuyCustom {
+            coins: 1_000_000,
+            preview: Preview {
+                verdict: Verdict::NeedsApproval,
+                summary: "Sam buys 1,000,000 coins for 14,142.14 USD".into(),
+                reasons,
+            },
+        });
+        let terminal = draw(&app, &vm);
+        insta::assert_snapshot!("member_buy_long_preview", terminal.backend());
+        let text = flat(&terminal);
+        assert!(
+            text.contains("↑/↓ more · Enter to go ahead · Esc to cancel"),
+            "{text}"
+        );
+        assert!(
+            text.contains("reason 1:") && !text.contains("reason 12:"),
+            "{text}"
+        );
+        // Down scrolls; asking past the end stops at the last line.
+        assert_eq!(update(&mut app, Command::Down, &vm), None);
+        assert_eq!(app.popup_scroll, 1);
+        app.popup_scroll = 500;
+        let end = hits_of(&app, &vm).popup_scroll;
+        assert!(end > 0 && end < 500, "{end}");
+        app.popup_scroll = end;
+        let text = flat(&draw(&app, &vm));
+        assert!(
+            text.contains("reason 12:") && text.contains("Enter to go ahead"),
+            "{text}"
+        );
+        // Another popup starts at its top.
+        update(&mut app, Command::Back, &vm);
+        assert_eq!(app.popup_scroll, 0);
+    }
+
+    #[test]
+    fn the_gift_confirmation_names_the_gift_the_count_the_coins_and_their_cost() {
+        use crate::tui::app::update;
+        use crate::tui::keymap::Command;
+        use crate::tui::view::Verdict;
+        let mut vm = sample(false);
+        if let Some((_, preview)) = vm.member.as_mut().unwrap().gift_preview.as_mut() {
+            preview.verdict = Verdict::NeedsApproval;
+            preview.reasons.clear();
+        }
+        let mut app = signed_in(Screen::Gifts, false);
+        update(&mut app, Command::Select, &vm);
+        insta::assert_snapshot!("member_gift_confirm", draw(&app, &vm).backend());
+    }
+
+    /// The screen's text with borders, marks and runs of spaces taken out,
+    /// so wrapped text reads as one line.
+    fn flat(terminal: &Terminal<TestBackend>) -> String {
+        let buffer = terminal.backend().buffer();
+        let mut text = String::new();
+        for y in 0..buffer.area.height {
+            for x in 0..buffer.area.width {
+                text.push_str(buffer[(x, y)].symbol());
+            }
+            text.push(' ');
+        }
+        text.replace(['│', '▶'], " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn a_request_status_is_set_apart_and_every_reason_is_read_whole() {
+        let mut member = sample(false);
+        let m = member.member.as_mut().unwrap();
+        m.requests[1].status = RequestStatus::Cancelled;
+        let screen = flat(&draw(&signed_in(Screen::Requests, false), &member));
+        assert!(
+            screen.contains("#6 CANCELLED Sam sends 1 × Galaxy"),
+            "{screen}"
+        );
+        let mut guardian = sample(true);
+        let reason = "this is 9.99 USD (≈706 coins), above the spending on coins approval \
+                      threshold of 10.00 USD for this week: 4.99 USD already used, 5.01 USD left";
+        guardian.guardian.as_mut().unwrap().pending[0]
+            .why
+            .push(reason.into());
+        let screen = flat(&draw(&signed_in(Screen::Approvals, true), &guardian));
+        assert!(screen.contains(reason), "{screen}");
+        assert!(
+            screen.contains("(pack coins-700, 0.0143 USD per coin)"),
+            "{screen}"
+        );
     }
 
     #[test]

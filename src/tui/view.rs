@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use super::editor::{MemberRules, RuleTarget};
+use super::editor::{AgeRules, MemberRules, RuleTarget};
 use super::filter::Filter;
 use crate::config::Economy;
 use crate::domain::{Clock, MemberId, Role, Scope, Window};
@@ -74,6 +74,24 @@ pub struct PackLine {
     pub per_coin: String,
 }
 
+/// A gift of the catalogue: its id (what is sent), its name and price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GiftLine {
+    pub id: String,
+    pub name: String,
+    pub price: String,
+}
+
+/// What a gift preview was made for, and what Enter sends: one value, so the
+/// highlighted gift, the preview and the gift sent cannot differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GiftChoice {
+    pub creator: String,
+    /// The gift's id in the catalogue.
+    pub gift: String,
+    pub count: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestLine {
     pub id: i64,
@@ -83,6 +101,14 @@ pub struct RequestLine {
     pub why: Vec<String>,
     pub note: String,
     pub resolution: String,
+    /// When it was asked, household time.
+    pub asked: String,
+    /// When it expires if no one answers ("expires 2026-03-04 16:00, in 47
+    /// hours"), or when it was resolved.
+    pub expires: String,
+    /// The coins a waiting gift holds, with their money value (empty when
+    /// it holds none).
+    pub holds: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,12 +171,34 @@ pub struct MemberView {
     /// What a coin costs when buying any number of them (the best pack rate).
     pub custom_rate: String,
     pub creators: Vec<String>,
-    pub gifts: Vec<(String, String)>,
-    pub gift_preview: Option<Preview>,
+    pub gifts: Vec<GiftLine>,
+    /// The preview of the chosen gift, with the choice it was made for.
+    pub gift_preview: Option<(GiftChoice, Preview)>,
     pub requests: Vec<RequestLine>,
     pub history: Vec<HistoryLine>,
     /// Where the next history page starts, if there is one.
     pub history_next: Option<report::Cursor>,
+}
+
+/// What a creator's earnings screen shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreatorView {
+    /// Diamonds held now (what cashing out all of them takes).
+    pub diamonds: u64,
+    /// "2,150 diamonds (10.75 USD)".
+    pub holds: String,
+    /// What a diamond pays ("0.005 USD") and the share of a gift's coins
+    /// that become diamonds (50).
+    pub per_diamond: String,
+    pub share_percent: u32,
+    /// What a coin a fan spends pays out ("0.0025 USD").
+    pub per_fan_coin: String,
+    /// The least that can be cashed out at once.
+    pub minimum: String,
+    /// What the guard says about cashing out every diamond now.
+    pub all_preview: Option<Preview>,
+    /// The latest gifts received.
+    pub received: Vec<HistoryLine>,
 }
 
 /// What a guardian's screens show.
@@ -168,8 +216,10 @@ pub struct GuardianView {
     pub log_next: Option<i64>,
     /// The limits and rules editor: one entry per member who is not a guardian.
     pub rules: Vec<MemberRules>,
-    /// Money spent per day over the last 14 days: (label, cents).
+    /// Money spent on coins per day over 14 days: (day of the month, cents).
     pub daily: Vec<(String, u64)>,
+    /// The 14 days the chart shows ("2026-02-17 to 2026-03-02").
+    pub daily_period: String,
     pub verify: Option<String>,
 }
 
@@ -181,7 +231,12 @@ pub struct ViewModel {
     /// The household-local date, for a new member's age.
     pub today: Option<chrono::NaiveDate>,
     pub members: Vec<MemberLine>,
+    /// The guardians' PIN, shown on the pick screen, only in the demo
+    /// household (whose PIN is printed in the README anyway).
+    pub demo_pin: Option<String>,
     pub member: Option<MemberView>,
+    /// Set for a creator (who also has the member screens).
+    pub creator: Option<CreatorView>,
     pub guardian: Option<GuardianView>,
 }
 
@@ -197,6 +252,9 @@ pub struct Selection {
     /// The decision or guardian-action log starts below this id.
     pub log_before: Option<i64>,
     pub audit: AuditView,
+    /// How many 14-day periods back the audit chart shows (0: the last 14
+    /// days, up to today).
+    pub chart_back: u32,
     /// Whose rules the editor shows (an index into `GuardianView::rules`).
     pub rules_member: usize,
     pub filter: Filter,
@@ -211,6 +269,7 @@ impl Default for Selection {
             history_after: None,
             log_before: None,
             audit: AuditView::Ledger,
+            chart_back: 0,
             rules_member: 0,
             filter: Filter::default(),
         }
@@ -227,10 +286,10 @@ impl Selection {
     fn history_filter(&self, member: Option<MemberId>) -> HistoryFilter {
         HistoryFilter {
             member: member.or(self.filter.member),
+            creator: self.filter.creator,
             kind: self.filter.kind,
             since: self.filter.since,
             until: self.filter.until,
-            ..Default::default()
         }
     }
 
@@ -308,13 +367,53 @@ fn history_lines(
         .collect()
 }
 
-fn request_lines(members: &[MemberLine], requests: Vec<ledger::Request>) -> Vec<RequestLine> {
+/// "in 47 hours", "in 20 minutes", or "now" for a time still to come.
+fn time_left(now_us: i64, at_us: i64) -> String {
+    let minutes = (at_us - now_us) / 60_000_000;
+    match minutes {
+        m if m <= 0 => "now".into(),
+        m if m < 120 => format!("in {m} minutes"),
+        m => format!("in {} hours", m / 60),
+    }
+}
+
+fn request_lines(
+    store: &Store,
+    members: &[MemberLine],
+    requests: Vec<ledger::Request>,
+    economy: &Economy,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<Vec<RequestLine>, services::ServiceError> {
     requests
         .into_iter()
         .map(|r| {
+            // The coins approving a held gift would spend, priced from their
+            // lots as the gift's summary is (the pack rate only if the
+            // wallet no longer holds them).
+            let holds = if r.status == RequestStatus::Pending && r.hold_coins > 0 {
+                let coins = u64::try_from(r.hold_coins).unwrap_or(0);
+                match ledger::cost_of_coins(store.conn(), r.member, coins)? {
+                    Some(cost) => {
+                        crate::guard::coins_and_money(r.hold_coins, cost, economy.currency)
+                    }
+                    None => economy.coins_with_value(r.hold_coins),
+                }
+            } else {
+                String::new()
+            };
             let reasons: serde_json::Value =
                 serde_json::from_str(&r.reasons_json).unwrap_or_default();
-            RequestLine {
+            let expires = match (r.status, r.resolved_at_us) {
+                (RequestStatus::Pending, _) => format!(
+                    "expires {}, {}",
+                    report::local(r.expires_at_us, tz),
+                    time_left(now.timestamp_micros(), r.expires_at_us)
+                ),
+                (status, Some(at)) => format!("{} {}", status.as_str(), report::local(at, tz)),
+                (status, None) => status.as_str().to_string(),
+            };
+            Ok(RequestLine {
                 id: r.id,
                 member: members
                     .iter()
@@ -331,7 +430,10 @@ fn request_lines(members: &[MemberLine], requests: Vec<ledger::Request>) -> Vec<
                     .collect(),
                 note: r.note,
                 resolution: r.resolution.unwrap_or_default(),
-            }
+                asked: report::local(r.created_at_us, tz),
+                expires,
+                holds,
+            })
         })
         .collect()
 }
@@ -345,7 +447,7 @@ fn limit_lines(
     let (currency, tz) = (config.settings.currency, config.settings.timezone);
     let mut lines = Vec::new();
     for status in report::limit_statuses(store.conn(), member.id, now, tz)? {
-        let (limit, used) = (status.limit, status.used);
+        let (limit, used, used_cost) = (status.limit, status.used, status.used_cost);
         let cap = limit.hard.or(limit.soft).unwrap_or(1).max(1);
         let show = |v: i64| {
             if limit.scope.counts_money() {
@@ -367,7 +469,13 @@ fn limit_lines(
                 limit.scope,
                 services::describe_thresholds(&limit, &config.economy)
             ),
-            used: show(used),
+            // Coins used are known coins, with what they cost; the cap and
+            // what is left are amounts, at the pack rate (≈).
+            used: if limit.scope.counts_money() {
+                show(used)
+            } else {
+                crate::guard::coins_and_money(used, used_cost, currency)
+            },
             left: show((cap - used).max(0)),
             ratio: (used as f64 / cap as f64).clamp(0.0, 1.0),
         });
@@ -431,9 +539,11 @@ fn log_lines(
     }
     if choice.audit == AuditView::Alerts {
         // Open alerts are few (a guardian marks them seen): no paging.
+        let (from, to) = report::day_bounds(choice.filter.since, choice.filter.until, tz);
         for a in ledger::open_alerts(store.conn(), 200)?
             .into_iter()
             .filter(|a| choice.filter.member.is_none_or(|m| m == a.member))
+            .filter(|a| from <= a.at_us && a.at_us < to)
         {
             let who = members
                 .iter()
@@ -460,11 +570,62 @@ fn log_lines(
     Ok((lines, next))
 }
 
-/// Every member's rules for the editor: the 21 limit slots, quiet hours, and
-/// a row per creator.
+/// What a member's age allows, from the household's age bands, in words:
+/// "Kim is 12 (under 13): buying coins refused, gifts refused, cashing out
+/// refused". Age rules come before limits, which cannot loosen them.
+fn age_rules(
+    bands: &[crate::config::AgeBand],
+    member: &ledger::Member,
+    today: chrono::NaiveDate,
+) -> AgeRules {
+    use crate::config::Verdict as Rule;
+    let Some(age) = member.birthdate.map(|b| b.age_on(today)) else {
+        return AgeRules {
+            text: format!(
+                "{} has no birthdate: age rules treat them as an adult",
+                member.name
+            ),
+            refuses: false,
+        };
+    };
+    let Some(band) = bands.iter().rev().find(|b| b.from_age <= age) else {
+        return AgeRules {
+            text: format!("{} is {age}: no age band applies", member.name),
+            refuses: false,
+        };
+    };
+    let next = bands.iter().find(|b| b.from_age > age).map(|b| b.from_age);
+    let range = match (band.from_age, next) {
+        (0, Some(to)) => format!("under {to}"),
+        (from, Some(to)) => format!("{from} to {}", to - 1),
+        (from, None) => format!("{from} and over"),
+    };
+    let word = |rule: Rule, one: bool| match (rule, one) {
+        (Rule::Allow, _) => "allowed",
+        (Rule::NeedsApproval, false) => "need approval",
+        (Rule::NeedsApproval, true) => "needs approval",
+        (Rule::Deny, _) => "refused",
+    };
+    AgeRules {
+        text: format!(
+            "Age rules: {} is {age} ({range}): purchases {}, gifts {}, cashing out {}",
+            member.name,
+            word(band.purchase, false),
+            word(band.gift, false),
+            word(band.redeem, true)
+        ),
+        // Spending refused by age, whatever the limits below say.
+        refuses: band.purchase == Rule::Deny || band.gift == Rule::Deny,
+    }
+}
+
+/// Every member's rules for the editor: their age rules, the 21 limit
+/// slots, quiet hours, and a row per creator.
 fn rules_of(
     store: &Store,
     members: &[ledger::Member],
+    bands: &[crate::config::AgeBand],
+    today: chrono::NaiveDate,
 ) -> Result<Vec<MemberRules>, services::ServiceError> {
     let mut all = Vec::new();
     for m in members.iter().filter(|m| m.role != Role::Guardian) {
@@ -496,12 +657,78 @@ fn rules_of(
         all.push(MemberRules {
             member: m.id,
             name: m.name.to_string(),
+            age_rules: age_rules(bands, m, today),
             rows,
         });
     }
     Ok(all)
 }
 
+/// The first and last day of the audit chart: 14 days ending today, or
+/// `back` periods of 14 days earlier.
+pub fn chart_days(today: chrono::NaiveDate, back: u32) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let last = today - chrono::TimeDelta::days(14 * i64::from(back));
+    (last - chrono::TimeDelta::days(13), last)
+}
+
+/// A creator's earnings: diamonds and what they pay out, the rates, the
+/// minimum payout, a preview of cashing out everything, the latest gifts.
+fn creator_view(
+    store: &mut Store,
+    clock: &dyn Clock,
+    config: &crate::config::Config,
+    member: &ledger::Member,
+    me: &MemberLine,
+    tz: chrono_tz::Tz,
+) -> Result<CreatorView, services::ServiceError> {
+    let economy = &config.economy;
+    let currency = economy.currency;
+    let diamonds = ledger::balance(store.conn(), Account::Earnings(member.id))?
+        .max(0)
+        .unsigned_abs();
+    let per_fan_coin =
+        economy.diamond_value * Decimal::from(economy.diamond_share_percent) / Decimal::from(100);
+    let name = member.name.to_string();
+    let all_preview = (diamonds > 0).then(|| {
+        preview_of(services::redeem(
+            store,
+            clock,
+            Mode::Preview,
+            &services::RedeemRequest {
+                creator: &name,
+                diamonds: Diamonds::new(diamonds),
+                key: None,
+            },
+        ))
+    });
+    let received = report::history_page(
+        store.conn(),
+        &HistoryFilter {
+            member: None,
+            creator: Some(member.id),
+            kind: Some(ledger::Kind::Gift),
+            since: None,
+            until: None,
+        },
+        tz,
+        None,
+        10,
+    )?;
+    Ok(CreatorView {
+        diamonds,
+        holds: me.diamonds.clone(),
+        per_diamond: format!("{} {currency}", economy.diamond_value.normalize()),
+        share_percent: economy.diamond_share_percent,
+        per_fan_coin: format!("{} {currency}", rounding::rate_for_display(per_fan_coin)),
+        minimum: economy.minimum_payout.to_string(),
+        all_preview,
+        received: history_lines(received.rows, currency, tz),
+    })
+}
+
+/// Whether this is the demo household, by the marker the demo leaves in
+/// the `settings` table (false where there is no such table). To be wired
+/// to the demo's own marker (`services::demo_pin`) when that lands.
 /// Loads everything for `who` (none: only the member list).
 pub fn load(
     store: &mut Store,
@@ -519,6 +746,7 @@ pub fn load(
         today: Some(today),
         ..Default::default()
     };
+    vm.demo_pin = services::demo_pin(store.conn())?.map(str::to_string);
     // Read once; every part below works from this list.
     let members = ledger::list_members(store.conn())?;
     for m in &members {
@@ -598,7 +826,8 @@ pub fn load(
         )?;
         let (log, log_next) = log_lines(store, choice, tz, &vm.members)?;
         // Spend per day from the maintained day buckets: 14 rows per member.
-        let last = ledger::spend::day_number(today);
+        let (first_day, last_day) = chart_days(today, choice.chart_back);
+        let last = ledger::spend::day_number(last_day);
         let first = last - 13;
         let mut cents = [0i64; 14];
         for m in &members {
@@ -614,7 +843,7 @@ pub fn load(
         let daily = (0..14i64)
             .map(|i| {
                 (
-                    (today - chrono::TimeDelta::days(13 - i))
+                    (last_day - chrono::TimeDelta::days(13 - i))
                         .format("%d")
                         .to_string(),
                     cents[i as usize].max(0).unsigned_abs(),
@@ -622,7 +851,7 @@ pub fn load(
             })
             .collect();
         vm.guardian = Some(GuardianView {
-            pending: request_lines(&vm.members, pending),
+            pending: request_lines(store, &vm.members, pending, &config.economy, tz, now)?,
             alerts: ledger::open_alerts(store.conn(), 20)?
                 .into_iter()
                 .map(|a| format!("{} {}", report::local(a.at_us, tz), a.message))
@@ -633,8 +862,9 @@ pub fn load(
             history: history_lines(page.rows, currency, tz),
             log,
             log_next,
-            rules: rules_of(store, &members)?,
+            rules: rules_of(store, &members, &config.age_bands, today)?,
             daily,
+            daily_period: format!("{first_day} to {last_day}"),
             verify: None,
         });
     } else {
@@ -667,37 +897,47 @@ pub fn load(
             .filter(|m| m.role == Role::Creator && m.id != who)
             .map(|m| m.name.clone())
             .collect();
-        let gifts: Vec<(String, String)> = config
+        let gifts: Vec<GiftLine> = config
             .economy
             .gifts
             .iter()
-            .map(|g| {
-                (
-                    g.name.to_string(),
-                    config
-                        .economy
-                        .coins_with_value(i64::try_from(g.coins.get()).unwrap_or(i64::MAX)),
-                )
+            .map(|g| GiftLine {
+                id: g.id.clone(),
+                name: g.name.to_string(),
+                price: config
+                    .economy
+                    .coins_with_value(i64::try_from(g.coins.get()).unwrap_or(i64::MAX)),
             })
             .collect();
         let gift_preview = match (
             creators.get(choice.creator),
             config.economy.gifts.get(choice.gift),
         ) {
-            (Some(creator), Some(gift)) => Some(preview_of(services::gift(
-                store,
-                clock,
-                Mode::Preview,
-                &GiftRequest {
-                    member: &name,
-                    creator,
-                    gift: &gift.id,
+            (Some(creator), Some(gift)) => {
+                let chosen = GiftChoice {
+                    creator: creator.clone(),
+                    gift: gift.id.clone(),
                     count: choice.count.max(1),
-                    key: None,
-                },
-            ))),
+                };
+                let preview = preview_of(services::gift(
+                    store,
+                    clock,
+                    Mode::Preview,
+                    &GiftRequest {
+                        member: &name,
+                        creator,
+                        gift: &chosen.gift,
+                        count: chosen.count,
+                        key: None,
+                    },
+                ));
+                Some((chosen, preview))
+            }
             _ => None,
         };
+        if member.role == Role::Creator {
+            vm.creator = Some(creator_view(store, clock, &config, &member, &me, tz)?);
+        }
         let requests = services::list_requests(store, clock, None, Some(&name))?;
         let page = report::history_page(
             store.conn(),
@@ -717,7 +957,14 @@ pub fn load(
             creators,
             gifts,
             gift_preview,
-            requests: request_lines(&vm.members, requests.into_iter().take(30).collect()),
+            requests: request_lines(
+                store,
+                &vm.members,
+                requests.into_iter().take(30).collect(),
+                &config.economy,
+                tz,
+                now,
+            )?,
             history_next: page.next,
             history: history_lines(page.rows, currency, tz),
             me,
@@ -790,6 +1037,9 @@ pub fn sample(guardian: bool) -> ViewModel {
         why: vec!["Sam is 15: from 13 to 17, purchases need a guardian's approval".into()],
         note: String::new(),
         resolution: String::new(),
+        asked: "2026-03-02 15:10".into(),
+        expires: "expires 2026-03-04 15:10, in 47 hours".into(),
+        holds: String::new(),
     };
     let denied = RequestLine {
         id: 6,
@@ -799,6 +1049,7 @@ pub fn sample(guardian: bool) -> ViewModel {
         why: Vec::new(),
         note: "it's for her birthday".into(),
         resolution: "Not this week".into(),
+        expires: "denied 2026-03-01 18:00".into(),
         ..pending.clone()
     };
     let history = vec![HistoryLine {
@@ -814,7 +1065,9 @@ pub fn sample(guardian: bool) -> ViewModel {
             economy: crate::config::Config::defaults().ok().map(|c| c.economy),
             today: chrono::NaiveDate::from_ymd_opt(2026, 3, 2),
             members,
+            demo_pin: None,
             member: None,
+            creator: None,
             guardian: Some(GuardianView {
                 pending: vec![pending],
                 alerts: vec!["2026-03-02 16:05 Sam has used 50% of the purchase limit for this week: 14.98 USD of 25.00 USD".into()],
@@ -843,6 +1096,7 @@ pub fn sample(guardian: bool) -> ViewModel {
                 log_next: None,
                 rules: sample_rules(),
                 daily: (1..=14).map(|d| (format!("{d:02}"), (d * 37 % 500) as u64)).collect(),
+                daily_period: "2026-02-17 to 2026-03-02".into(),
                 verify: None,
             }),
         };
@@ -871,19 +1125,58 @@ pub fn sample(guardian: bool) -> ViewModel {
             ],
             custom_rate: "0.0141 USD".into(),
             creators: vec!["Ana".into()],
-            gifts: vec![("Rose".into(), "1 coin (≈0.01 USD)".into()), ("Galaxy".into(), "1,000 coins (≈14.14 USD)".into())],
-            gift_preview: Some(Preview {
-                verdict: Verdict::Refused,
-                summary: "Sam sends 1 × Rose to Ana: 1 coin (0.01 USD); Ana receives 0 diamonds".into(),
-                reasons: vec![(true, "a guardian has blocked gifts from Sam to Ana".into())],
-            }),
+            gifts: vec![
+                GiftLine { id: "rose".into(), name: "Rose".into(), price: "1 coin (≈0.01 USD)".into() },
+                GiftLine { id: "galaxy".into(), name: "Galaxy".into(), price: "1,000 coins (≈14.14 USD)".into() },
+            ],
+            gift_preview: Some((
+                GiftChoice { creator: "Ana".into(), gift: "rose".into(), count: 1 },
+                Preview {
+                    verdict: Verdict::Refused,
+                    summary: "Sam sends 1 × Rose to Ana: 1 coin (0.01 USD); Ana receives 0 diamonds".into(),
+                    reasons: vec![(true, "a guardian has blocked gifts from Sam to Ana".into())],
+                },
+            )),
             requests: vec![pending, denied],
             history,
             history_next: None,
         }),
         members,
+        demo_pin: None,
+        creator: None,
         guardian: None,
     }
+}
+
+/// A creator's sample: Ana, with the member screens' sample under it.
+#[doc(hidden)]
+pub fn sample_creator() -> ViewModel {
+    let mut vm = sample(false);
+    if let Some(m) = vm.member.as_mut() {
+        m.me = vm.members[2].clone();
+    }
+    vm.creator = Some(CreatorView {
+        diamonds: 2_150,
+        holds: "2,150 diamonds (10.75 USD)".into(),
+        per_diamond: "0.005 USD".into(),
+        share_percent: 50,
+        per_fan_coin: "0.0025 USD".into(),
+        minimum: "5.00 USD".into(),
+        all_preview: Some(Preview {
+            verdict: Verdict::Allowed,
+            summary: "Ana cashes out 2,150 diamonds for 10.75 USD (0.0025 USD per coin fans spent)"
+                .into(),
+            reasons: Vec::new(),
+        }),
+        received: vec![HistoryLine {
+            when: "2026-03-02 16:00".into(),
+            kind: "gift".into(),
+            member: "Sam".into(),
+            figures: "-60 coins, +30 diamonds, 0.86 USD".into(),
+            detail: "2 × Doughnut (30 coins) to Ana: 60 coins; those coins cost 0.86 USD; Ana receives 30 diamonds".into(),
+        }],
+    });
+    vm
 }
 
 /// Sam's rules for the sample: two limits, quiet hours, Ana blocked.
@@ -931,6 +1224,60 @@ fn sample_rules() -> Vec<MemberRules> {
     vec![MemberRules {
         member: sam,
         name: "Sam".into(),
+        age_rules: AgeRules {
+            text: "Age rules: Sam is 15 (13 to 17): purchases need approval, gifts need \
+                   approval, cashing out refused"
+                .into(),
+            refuses: false,
+        },
         rows,
     }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{BirthDate, Name};
+
+    fn member(name: &str, born: Option<&str>) -> ledger::Member {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        ledger::Member {
+            id: MemberId(5),
+            name: Name::parse(name).unwrap(),
+            role: Role::Teen,
+            birthdate: born.map(|b| BirthDate::parse(b, today).unwrap()),
+            has_pin: false,
+        }
+    }
+
+    #[test]
+    fn the_chart_steps_back_fourteen_days_at_a_time() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        assert_eq!(chart_days(today, 0), (day(2, 17), day(3, 2)));
+        assert_eq!(chart_days(today, 1), (day(2, 3), day(2, 16)));
+        assert_eq!(chart_days(today, 2), (day(1, 20), day(2, 2)));
+    }
+
+    #[test]
+    fn age_rules_say_what_an_age_allows_before_any_limit() {
+        let bands = crate::config::Config::defaults().unwrap().age_bands;
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let kim = age_rules(&bands, &member("Kim", Some("2014-01-09")), today);
+        assert_eq!(
+            kim.text,
+            "Age rules: Kim is 12 (under 13): purchases refused, gifts refused, cashing out refused"
+        );
+        assert!(kim.refuses);
+        let sam = age_rules(&bands, &member("Sam", Some("2011-03-14")), today);
+        assert_eq!(
+            sam.text,
+            "Age rules: Sam is 14 (13 to 17): purchases need approval, gifts need approval, cashing out refused"
+        );
+        assert!(!sam.refuses, "spending is not refused, only asked for");
+        let alex = age_rules(&bands, &member("Alex", Some("2006-08-30")), today);
+        assert!(alex.text.contains("(18 and over): purchases allowed"));
+        let none = age_rules(&bands, &member("Jo", None), today);
+        assert!(none.text.contains("no birthdate"));
+    }
 }
