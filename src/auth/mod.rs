@@ -101,7 +101,16 @@ impl AuthError {
 /// A PIN or passphrase as typed. Its text never leaves this module except to
 /// the hasher.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Pin(String);
+pub struct Pin(String, Secrecy);
+
+/// Whether anyone else knows the PIN. A PIN everyone has been told (the
+/// demo's, printed on the screen) gains nothing from a slow hash, so it is
+/// hashed with the smallest parameters and the demo is made in a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Secrecy {
+    Secret,
+    Public,
+}
 
 impl fmt::Debug for Pin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -110,6 +119,12 @@ impl fmt::Debug for Pin {
 }
 
 impl Pin {
+    /// A PIN that is printed for everyone to read (the demo household's):
+    /// hashed with the smallest parameters, as guessing it needs no effort.
+    pub fn public(text: &str) -> Result<Pin, AuthError> {
+        Pin::parse(text).map(|pin| Pin(pin.0, Secrecy::Public))
+    }
+
     pub fn parse(text: &str) -> Result<Pin, AuthError> {
         let text = text.trim_end_matches(['\r', '\n']);
         if text.chars().any(char::is_control) {
@@ -122,7 +137,7 @@ impl Pin {
         if chars > MAX_PIN_CHARS {
             return Err(AuthError::PinTooLong);
         }
-        Ok(Pin(text.to_string()))
+        Ok(Pin(text.to_string(), Secrecy::Secret))
     }
 
     /// A warning when the PIN is easy to guess from a copy of the database.
@@ -155,7 +170,12 @@ pub fn hash_pins_cheaply_for_tests() {
 }
 
 fn hasher() -> Result<Argon2<'static>, AuthError> {
-    let cheap = CHEAP_FOR_TESTS.load(std::sync::atomic::Ordering::Relaxed);
+    hasher_for(Secrecy::Secret)
+}
+
+fn hasher_for(secrecy: Secrecy) -> Result<Argon2<'static>, AuthError> {
+    let cheap =
+        secrecy == Secrecy::Public || CHEAP_FOR_TESTS.load(std::sync::atomic::Ordering::Relaxed);
     let (memory, passes) = if cheap {
         (8, 1)
     } else {
@@ -168,7 +188,7 @@ fn hasher() -> Result<Argon2<'static>, AuthError> {
 
 /// Hashes a PIN to a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
 pub fn hash_pin(pin: &Pin) -> Result<String, AuthError> {
-    let hash = hasher()?
+    let hash = hasher_for(pin.1)?
         .hash_password(pin.0.as_bytes())
         .map_err(|e| AuthError::Hashing(e.to_string()))?;
     Ok(hash.to_string())
@@ -424,5 +444,11 @@ mod tests {
         assert!(pin_matches(&phc, &pin));
         assert!(!pin_matches(&phc, &Pin::parse("river stone lamb").unwrap()));
         assert!(!pin_matches("not a phc string", &pin));
+        // A PIN printed for everyone (the demo's) gains nothing from a slow
+        // hash; verification follows the parameters stored with it.
+        let public = Pin::public("demo passphrase").unwrap();
+        let phc = hash_pin(&public).unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=8,t=1,p=1$"), "{phc}");
+        assert!(pin_matches(&phc, &Pin::parse("demo passphrase").unwrap()));
     }
 }

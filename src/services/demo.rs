@@ -56,7 +56,7 @@ pub fn seed_demo(
     now: DateTime<Utc>,
 ) -> Result<DemoSummary, ServiceError> {
     let clock = FixedClock::new(now - TimeDelta::days(92));
-    let pin = Pin::parse(DEMO_PIN)?;
+    let pin = Pin::public(DEMO_PIN)?;
     let mut store = super::init_household(path, config, &Name::parse("Maria")?, &pin, &clock)?;
     store.write(&clock, |w| {
         let maria = ledger::find_member(w.sql(), "Maria")?;

@@ -73,12 +73,38 @@ pub fn run(path: &Path, clock: &dyn Clock) -> Result<(), TuiError> {
     for signal in [SIGTERM, SIGHUP, SIGINT] {
         handlers.push(signal_hook::flag::register(signal, Arc::clone(&stop))?);
     }
+    // The last resort: if a signal asked us to stop and the loop has not
+    // come round within STUCK (it is inside crossterm, reading a terminal
+    // that is gone), the process ends here. No write is in flight then (the
+    // loop only waits for a key), and SQLite keeps every commit either way.
+    let done = Arc::new(AtomicBool::new(false));
+    let watchdog = {
+        let (stop, done) = (Arc::clone(&stop), Arc::clone(&done));
+        std::thread::spawn(move || {
+            let mut asked: Option<Instant> = None;
+            while !done.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(100));
+                if stop.load(Ordering::SeqCst) {
+                    let since = *asked.get_or_insert_with(Instant::now);
+                    if since.elapsed() > STUCK && !done.load(Ordering::SeqCst) {
+                        std::process::exit(0);
+                    }
+                }
+            }
+        })
+    };
     let result = run_until(path, clock, &stop);
+    done.store(true, Ordering::SeqCst);
+    let _ = watchdog.join();
     for handler in handlers {
         signal_hook::low_level::unregister(handler);
     }
     result
 }
+
+/// How long the event loop may take to notice a stop signal before the
+/// process ends without it.
+const STUCK: Duration = Duration::from_secs(2);
 
 fn run_until(path: &Path, clock: &dyn Clock, stop: &AtomicBool) -> Result<(), TuiError> {
     let mut store = Store::open(path).map_err(ServiceError::from)?;
@@ -121,7 +147,18 @@ fn event_loop(
         if app.quit || stop.load(Ordering::SeqCst) {
             return Ok(());
         }
-        let ready = event::poll(Duration::from_millis(250))?;
+        // Wait for the terminal ourselves: crossterm reads a terminal that
+        // went away (its window closed, tmux killed) as "no key yet" in a
+        // loop it never leaves. A hang-up or a signal ends the wait here.
+        match wait_for_terminal(Duration::from_millis(250)) {
+            Terminal::Gone => return Ok(()),
+            Terminal::Quiet | Terminal::Ready => {}
+        }
+        if stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        // Keys, or a resize crossterm learned of from SIGWINCH.
+        let ready = event::poll(Duration::ZERO)?;
         if stop.load(Ordering::SeqCst) {
             return Ok(());
         }
@@ -168,6 +205,37 @@ fn event_loop(
             }
             guard_until = Some(Instant::now() + GUARD);
         }
+    }
+}
+
+/// What the terminal (standard input) is doing.
+enum Terminal {
+    /// A key or more is waiting.
+    Ready,
+    /// Nothing yet: the wait ran out, or a signal (a resize, a stop) came.
+    Quiet,
+    /// Its other end is closed: no key can ever arrive again.
+    Gone,
+}
+
+/// Waits up to `timeout` for a key on standard input.
+fn wait_for_terminal(timeout: Duration) -> Terminal {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
+    let stdin = std::io::stdin();
+    let mut fds = [PollFd::new(stdin.as_fd(), PollFlags::POLLIN)];
+    let wait = PollTimeout::try_from(timeout).unwrap_or(PollTimeout::ZERO);
+    match poll(&mut fds, wait) {
+        Ok(0) | Err(_) => Terminal::Quiet,
+        Ok(_) => match fds[0].revents() {
+            Some(r)
+                if r.intersects(PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL) =>
+            {
+                Terminal::Gone
+            }
+            Some(r) if r.contains(PollFlags::POLLIN) => Terminal::Ready,
+            _ => Terminal::Quiet,
+        },
     }
 }
 

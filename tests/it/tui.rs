@@ -448,3 +448,57 @@ fn a_signal_restores_the_terminal_and_closes_the_household() {
         tmux.keys(pane, &["Enter"]);
     }
 }
+
+/// A terminal that goes away (its window closed, tmux killed) ends the
+/// interface: it does not stay behind reading a dead terminal. (It spun at
+/// full speed for ever: crossterm reads a closed terminal's end-of-file as
+/// "no key yet".)
+#[test]
+fn the_interface_ends_when_its_terminal_goes_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gone.db");
+    let pin = format!("{PIN}\n");
+    assert!(
+        cli(&db, &["init", "--guardian", "Maria", "--pin-stdin"], &pin)
+            .status
+            .success()
+    );
+    let tmux = Tmux {
+        socket: format!("coinguard-gone-{}", std::process::id()),
+    };
+    let pid_file = dir.path().join("pid");
+    let command = format!(
+        "echo $$ > {}; exec {} --db {}",
+        pid_file.display(),
+        env!("CARGO_BIN_EXE_coinguard"),
+        db.display()
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "g",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &command,
+    ]);
+    tmux.wait_for("g:0", "Who are you?");
+    let pid = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .to_string();
+    let alive = |pid: &str| Path::new(&format!("/proc/{pid}")).exists();
+    assert!(alive(&pid));
+    tmux.run(&["kill-server"]);
+    let start = Instant::now();
+    while alive(&pid) && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    assert!(
+        !alive(&pid) || state.contains(") Z "),
+        "the interface is still running without its terminal: {state}"
+    );
+}
