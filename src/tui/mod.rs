@@ -150,15 +150,22 @@ fn event_loop(
         // Wait for the terminal ourselves: crossterm reads a terminal that
         // went away (its window closed, tmux killed) as "no key yet" in a
         // loop it never leaves. A hang-up or a signal ends the wait here.
-        match wait_for_terminal(Duration::from_millis(250)) {
-            Terminal::Gone => return Ok(()),
-            Terminal::Quiet | Terminal::Ready => {}
-        }
-        if stop.load(Ordering::SeqCst) {
+        // Keys crossterm already read (a burst of typing arrives in one
+        // read) come first, without waiting.
+        if let Terminal::Gone = wait_for_terminal(Duration::ZERO) {
             return Ok(());
         }
-        // Keys, or a resize crossterm learned of from SIGWINCH.
-        let ready = event::poll(Duration::ZERO)?;
+        let mut ready = event::poll(Duration::ZERO)?;
+        if !ready {
+            if let Terminal::Gone = wait_for_terminal(Duration::from_millis(250)) {
+                return Ok(());
+            }
+            if stop.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            // A key, or a resize crossterm learned of from SIGWINCH.
+            ready = event::poll(Duration::ZERO)?;
+        }
         if stop.load(Ordering::SeqCst) {
             return Ok(());
         }
