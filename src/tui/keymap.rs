@@ -3,7 +3,7 @@
 
 use crossterm::event::KeyCode;
 
-use super::app::Screen;
+use super::screen::Screen;
 
 /// What a key does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

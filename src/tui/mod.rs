@@ -22,6 +22,9 @@ pub mod filter;
 pub mod keymap;
 pub mod popup;
 pub mod render;
+pub mod screen;
+mod text;
+pub mod theme;
 pub mod view;
 
 use std::io::IsTerminal;

@@ -16,7 +16,8 @@ use super::app::{PinFor, Popup, Screen, TextFor};
 use super::editor::{self, Form, FormKind, Review};
 use super::filter::Place;
 use super::keymap;
-use super::render::Theme;
+use super::text::{preview_text, wrap_line};
+use super::theme::Theme;
 use super::view::ViewModel;
 use crate::ledger::RequestStatus;
 
@@ -234,7 +235,7 @@ fn sheet(
         },
         Popup::BuyCustom { coins, preview } => Sheet {
             title: format!("Buy {} coins?", crate::money::group_thousands(*coins)),
-            body: super::render::preview_text(preview, theme).lines,
+            body: preview_text(preview, theme).lines,
             hints: if preview.verdict == super::view::Verdict::Refused {
                 "Esc to close: nothing is tried".into()
             } else {
@@ -247,7 +248,7 @@ fn sheet(
                 "Cash out {} diamonds?",
                 crate::money::group_thousands(*diamonds)
             ),
-            body: super::render::preview_text(preview, theme).lines,
+            body: preview_text(preview, theme).lines,
             hints: if preview.verdict == super::view::Verdict::Refused {
                 "Esc to close: nothing is tried".into()
             } else {
@@ -345,94 +346,6 @@ fn request_sheet(id: i64, vm: &ViewModel, theme: Theme) -> Sheet {
         hints: hints.into(),
         width: 76,
     }
-}
-
-/// Wraps a line to `width` columns at spaces, keeping each character's
-/// style; continuation lines keep the line's indent (and hang under a
-/// leading "• " or "▶ "). Only a word longer than a whole line is broken.
-pub(super) fn wrap_line(line: &Line<'_>, width: usize) -> Vec<Line<'static>> {
-    let chars: Vec<(char, Style)> = line
-        .spans
-        .iter()
-        .flat_map(|span| {
-            let style = line.style.patch(span.style);
-            span.content.chars().map(move |c| (c, style))
-        })
-        .collect();
-    let width = width.max(1);
-    if chars.len() <= width {
-        return vec![spans_of(&chars)];
-    }
-    let lead = chars.iter().take_while(|(c, _)| *c == ' ').count();
-    let bullet =
-        matches!(chars.get(lead..lead + 2), Some([(b, _), (' ', _)]) if *b == '•' || *b == '▶');
-    let indent = (lead + if bullet { 2 } else { 0 }).min(width / 2);
-    let mut lines: Vec<Vec<(char, Style)>> = Vec::new();
-    let mut current: Vec<(char, Style)> = chars[..lead].to_vec();
-    let mut has_word = false;
-    // A figure and its unit ("25.00 USD") stay on one line.
-    let mut words: Vec<Vec<(char, Style)>> = Vec::new();
-    for word in chars[lead..]
-        .split(|(c, _)| *c == ' ')
-        .filter(|w| !w.is_empty())
-    {
-        let text: String = word.iter().map(|(c, _)| *c).collect();
-        match words.last_mut() {
-            Some(last)
-                if super::render::is_unit(&text)
-                    && last.iter().any(|(c, _)| c.is_ascii_digit()) =>
-            {
-                last.push((' ', word[0].1));
-                last.extend_from_slice(word);
-            }
-            _ => words.push(word.to_vec()),
-        }
-    }
-    for word in &words {
-        let word = word.as_slice();
-        let gap = usize::from(has_word);
-        if has_word && current.len() + gap + word.len() > width {
-            lines.push(std::mem::take(&mut current));
-            current = vec![(' ', Style::default()); indent];
-            has_word = false;
-        }
-        if has_word {
-            current.push((' ', word[0].1));
-        }
-        let mut rest = word;
-        // A word longer than the room left on an empty line is broken.
-        while current.len() + rest.len() > width {
-            let room = width.saturating_sub(current.len()).max(1);
-            current.extend_from_slice(&rest[..room.min(rest.len())]);
-            rest = &rest[room.min(rest.len())..];
-            lines.push(std::mem::take(&mut current));
-            current = vec![(' ', Style::default()); indent];
-        }
-        current.extend_from_slice(rest);
-        has_word = true;
-    }
-    if has_word || lines.is_empty() {
-        lines.push(current);
-    }
-    lines.iter().map(|l| spans_of(l)).collect()
-}
-
-/// Characters back into spans, one per run of a style.
-fn spans_of(chars: &[(char, Style)]) -> Line<'static> {
-    let mut spans: Vec<Span<'static>> = Vec::new();
-    let mut run = String::new();
-    let mut style = chars.first().map(|(_, s)| *s).unwrap_or_default();
-    for (c, s) in chars {
-        if *s != style && !run.is_empty() {
-            spans.push(Span::styled(std::mem::take(&mut run), style));
-        }
-        style = *s;
-        run.push(*c);
-    }
-    if !run.is_empty() {
-        spans.push(Span::styled(run, style));
-    }
-    Line::from(spans)
 }
 
 /// Draws the popup centred, fitted to the terminal; returns the scroll

@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{
     Bar, BarChart, BarGroup, Block, Gauge, List, ListItem, ListState, Paragraph, Wrap,
@@ -11,46 +11,10 @@ use ratatui::widgets::{
 
 use super::app::{App, Hit, Screen, Tone};
 use super::editor;
-use super::view::{AuditView, HistoryLine, LogLine, Preview, RequestLine, Verdict, ViewModel};
+use super::text::{breakable, preview_text, words};
+pub use super::theme::Theme;
+use super::view::{AuditView, HistoryLine, LogLine, RequestLine, ViewModel};
 use crate::ledger::RequestStatus;
-
-/// Colours, or none at all when NO_COLOR is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Theme {
-    pub color: bool,
-}
-
-impl Theme {
-    pub fn from_env() -> Theme {
-        Theme {
-            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        }
-    }
-
-    fn fg(&self, color: Color) -> Style {
-        if self.color {
-            Style::default().fg(color)
-        } else {
-            Style::default()
-        }
-    }
-
-    pub fn good(&self) -> Style {
-        self.fg(Color::Green)
-    }
-
-    pub fn warn(&self) -> Style {
-        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
-    }
-
-    pub fn bad(&self) -> Style {
-        self.fg(Color::Red).add_modifier(Modifier::BOLD)
-    }
-
-    fn selected(&self) -> Style {
-        Style::default().add_modifier(Modifier::REVERSED)
-    }
-}
 
 /// Draws one frame; returns where the tabs and list rows landed, so a mouse
 /// click can be read against exactly what the person saw.
@@ -374,7 +338,7 @@ fn pick(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     }
     let notes: Vec<Line> = notes
         .iter()
-        .flat_map(|l| super::popup::wrap_line(l, usize::from(area.width)))
+        .flat_map(|l| super::text::wrap_line(l, usize::from(area.width)))
         .collect();
     let [list_area, notes_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(notes.len() as u16)]).areas(area);
@@ -434,13 +398,13 @@ fn earnings(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         format!("The least you can cash out at once: {}.", c.minimum),
     ]
     .iter()
-    .flat_map(|l| super::popup::wrap_line(&Line::from(l.clone()), inner))
+    .flat_map(|l| super::text::wrap_line(&Line::from(l.clone()), inner))
     .collect();
     let preview: Vec<Line> = match &c.all_preview {
         Some(p) => preview_text(p, theme)
             .lines
             .iter()
-            .flat_map(|l| super::popup::wrap_line(l, inner))
+            .flat_map(|l| super::text::wrap_line(l, inner))
             .collect(),
         None => vec![Line::from(
             "No diamonds yet: gifts from fans become diamonds here.",
@@ -500,7 +464,7 @@ fn wallet(vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
     let titles: Vec<Vec<Line>> = m
         .limits
         .iter()
-        .map(|l| super::popup::wrap_line(&Line::from(l.title.clone()), inner_width))
+        .map(|l| super::text::wrap_line(&Line::from(l.title.clone()), inner_width))
         .collect();
     let rows = 3 + titles.iter().map(|t| t.len() as u16 + 1).sum::<u16>();
     let [top, gauges] =
@@ -541,23 +505,6 @@ fn wallet(vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
             slots[i * 2 + 1],
         );
     }
-}
-
-pub(super) fn preview_text(p: &Preview, theme: Theme) -> Text<'static> {
-    let (word, style) = match p.verdict {
-        Verdict::Allowed => ("Would go through", theme.good()),
-        Verdict::NeedsApproval => ("Needs a guardian's approval", theme.warn()),
-        Verdict::Refused => ("Would be refused", theme.bad()),
-    };
-    let mut lines = vec![
-        Line::from(Span::styled(word, style)),
-        Line::from(p.summary.clone()),
-    ];
-    for (refused, reason) in &p.reasons {
-        let style = if *refused { theme.bad() } else { theme.warn() };
-        lines.push(Line::from(Span::styled(format!("• {reason}"), style)));
-    }
-    Text::from(lines)
 }
 
 fn shop(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
@@ -628,7 +575,7 @@ fn wrap_text(text: &Text<'_>, width: u16) -> Vec<Line<'static>> {
     let inner = usize::from(width).saturating_sub(2);
     text.lines
         .iter()
-        .flat_map(|l| super::popup::wrap_line(l, inner))
+        .flat_map(|l| super::text::wrap_line(l, inner))
         .collect()
 }
 
@@ -770,58 +717,6 @@ fn filtered_title(what: &str, app: &App) -> String {
 
 /// Whether `word` is the unit of the figure before it: a currency code,
 /// coins or diamonds (a closing bracket or punctuation may follow).
-pub(super) fn is_unit(word: &str) -> bool {
-    let bare = word.trim_end_matches([')', ',', ';', ':', '.']);
-    matches!(bare, "coin" | "coins" | "diamond" | "diamonds")
-        || (bare.len() == 3 && bare.chars().all(|c| c.is_ascii_uppercase()))
-}
-
-/// The places a line may break: at spaces, except between a figure and its
-/// unit ("25.00 USD", "500 coins"), which stay on one line.
-fn breakable(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
-        match out.last_mut() {
-            Some(last) if is_unit(word) && last.chars().any(|c| c.is_ascii_digit()) => {
-                last.push(' ');
-                last.push_str(word);
-            }
-            _ => out.push(word.to_string()),
-        }
-    }
-    out
-}
-
-/// Splits `text` into lines of at most `width` columns at spaces; a word
-/// longer than a line is broken (only a word with no space can be).
-pub(super) fn words(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in breakable(text) {
-        let word = word.as_str();
-        let len = line.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-        while line.chars().count() > width {
-            let head: String = line.chars().take(width).collect();
-            line = line.chars().skip(width).collect();
-            lines.push(head);
-        }
-    }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-/// Wraps `text` to follow a lead of `lead` columns on a `width`-column
-/// row: the first part goes after the lead, the rest are indented under it.
 fn hanging(text: &str, width: usize, lead: usize) -> Vec<String> {
     let room = width.saturating_sub(lead).max(12);
     words(text, room)

@@ -1,0 +1,163 @@
+//! Text shared by the screens and the popups: wrapping a line to a width
+//! (a figure and its unit stay together), and a preview of what the guard
+//! will say. Pure.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span, Text};
+
+use super::theme::Theme;
+use super::view::{Preview, Verdict};
+
+pub(super) fn preview_text(p: &Preview, theme: Theme) -> Text<'static> {
+    let (word, style) = match p.verdict {
+        Verdict::Allowed => ("Would go through", theme.good()),
+        Verdict::NeedsApproval => ("Needs a guardian's approval", theme.warn()),
+        Verdict::Refused => ("Would be refused", theme.bad()),
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(word, style)),
+        Line::from(p.summary.clone()),
+    ];
+    for (refused, reason) in &p.reasons {
+        let style = if *refused { theme.bad() } else { theme.warn() };
+        lines.push(Line::from(Span::styled(format!("• {reason}"), style)));
+    }
+    Text::from(lines)
+}
+
+pub(super) fn is_unit(word: &str) -> bool {
+    let bare = word.trim_end_matches([')', ',', ';', ':', '.']);
+    matches!(bare, "coin" | "coins" | "diamond" | "diamonds")
+        || (bare.len() == 3 && bare.chars().all(|c| c.is_ascii_uppercase()))
+}
+
+/// The places a line may break: at spaces, except between a figure and its
+/// unit ("25.00 USD", "500 coins"), which stay on one line.
+pub(super) fn breakable(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match out.last_mut() {
+            Some(last) if is_unit(word) && last.chars().any(|c| c.is_ascii_digit()) => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => out.push(word.to_string()),
+        }
+    }
+    out
+}
+
+/// Splits `text` into lines of at most `width` columns at spaces; a word
+/// longer than a line is broken (only a word with no space can be).
+pub(super) fn words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in breakable(text) {
+        let word = word.as_str();
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        while line.chars().count() > width {
+            let head: String = line.chars().take(width).collect();
+            line = line.chars().skip(width).collect();
+            lines.push(head);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Wraps `text` to follow a lead of `lead` columns on a `width`-column
+/// row: the first part goes after the lead, the rest are indented under it.
+/// Wraps a line to `width` columns at spaces, keeping each character's
+/// style; continuation lines keep the line's indent (and hang under a
+/// leading "• " or "▶ "). Only a word longer than a whole line is broken.
+pub(super) fn wrap_line(line: &Line<'_>, width: usize) -> Vec<Line<'static>> {
+    let chars: Vec<(char, Style)> = line
+        .spans
+        .iter()
+        .flat_map(|span| {
+            let style = line.style.patch(span.style);
+            span.content.chars().map(move |c| (c, style))
+        })
+        .collect();
+    let width = width.max(1);
+    if chars.len() <= width {
+        return vec![spans_of(&chars)];
+    }
+    let lead = chars.iter().take_while(|(c, _)| *c == ' ').count();
+    let bullet =
+        matches!(chars.get(lead..lead + 2), Some([(b, _), (' ', _)]) if *b == '•' || *b == '▶');
+    let indent = (lead + if bullet { 2 } else { 0 }).min(width / 2);
+    let mut lines: Vec<Vec<(char, Style)>> = Vec::new();
+    let mut current: Vec<(char, Style)> = chars[..lead].to_vec();
+    let mut has_word = false;
+    // A figure and its unit ("25.00 USD") stay on one line.
+    let mut words: Vec<Vec<(char, Style)>> = Vec::new();
+    for word in chars[lead..]
+        .split(|(c, _)| *c == ' ')
+        .filter(|w| !w.is_empty())
+    {
+        let text: String = word.iter().map(|(c, _)| *c).collect();
+        match words.last_mut() {
+            Some(last) if is_unit(&text) && last.iter().any(|(c, _)| c.is_ascii_digit()) => {
+                last.push((' ', word[0].1));
+                last.extend_from_slice(word);
+            }
+            _ => words.push(word.to_vec()),
+        }
+    }
+    for word in &words {
+        let word = word.as_slice();
+        let gap = usize::from(has_word);
+        if has_word && current.len() + gap + word.len() > width {
+            lines.push(std::mem::take(&mut current));
+            current = vec![(' ', Style::default()); indent];
+            has_word = false;
+        }
+        if has_word {
+            current.push((' ', word[0].1));
+        }
+        let mut rest = word;
+        // A word longer than the room left on an empty line is broken.
+        while current.len() + rest.len() > width {
+            let room = width.saturating_sub(current.len()).max(1);
+            current.extend_from_slice(&rest[..room.min(rest.len())]);
+            rest = &rest[room.min(rest.len())..];
+            lines.push(std::mem::take(&mut current));
+            current = vec![(' ', Style::default()); indent];
+        }
+        current.extend_from_slice(rest);
+        has_word = true;
+    }
+    if has_word || lines.is_empty() {
+        lines.push(current);
+    }
+    lines.iter().map(|l| spans_of(l)).collect()
+}
+
+/// Characters back into spans, one per run of a style.
+fn spans_of(chars: &[(char, Style)]) -> Line<'static> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut run = String::new();
+    let mut style = chars.first().map(|(_, s)| *s).unwrap_or_default();
+    for (c, s) in chars {
+        if *s != style && !run.is_empty() {
+            spans.push(Span::styled(std::mem::take(&mut run), style));
+        }
+        style = *s;
+        run.push(*c);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, style));
+    }
+    Line::from(spans)
+}
