@@ -46,6 +46,8 @@ impl Guarded {
         use coinguard::domain::{Scope, Window};
         let (dir, mut store) = history::open(shape);
         let clock = FixedClock::new(history::end());
+        let pin = coinguard::auth::Pin::parse("benchmark pin").unwrap();
+        let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
         if three_limits {
             let member = coinguard::ledger::find_member(store.conn(), DENSE)
                 .unwrap()
@@ -60,7 +62,7 @@ impl Guarded {
                     for scope in Scope::ALL {
                         for window in Window::ALL {
                             if !keep.contains(&(scope, window)) {
-                                coinguard::ledger::remove_limit(w, member, scope, window)?;
+                                coinguard::ledger::remove_limit(w, &pass, member, scope, window)?;
                             }
                         }
                     }

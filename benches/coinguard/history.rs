@@ -93,6 +93,7 @@ fn generate(shape: Shape, file: &std::path::Path) {
     let guardian = Name::parse("Guardian").unwrap();
     let mut store = services::init_household(&partial, &config, &guardian, &pin, &clock).unwrap();
     store.relax_durability_for_seeding().unwrap();
+    let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
     let mut spenders: Vec<String> = (1..shape.spenders)
         .map(|i| format!("spender-{i}"))
         .collect();
@@ -103,18 +104,18 @@ fn generate(shape: Shape, file: &std::path::Path) {
             for name in spenders.iter().map(String::as_str).chain([SPARSE]) {
                 ledger::add_member(
                     w,
+                    &pass,
                     &Name::parse(name).unwrap(),
                     Role::Teen,
                     Some(birth),
-                    w.now(),
                 )?;
             }
             ledger::add_member(
                 w,
+                &pass,
                 &Name::parse("creator").unwrap(),
                 Role::Creator,
                 Some(birth),
-                w.now(),
             )?;
             Ok::<_, ledger::LedgerError>(())
         })
@@ -124,7 +125,7 @@ fn generate(shape: Shape, file: &std::path::Path) {
     store
         .write(&clock, |w| {
             for m in members.iter().filter(|m| m.role == Role::Teen) {
-                ledger::set_creator_list(w, m.id, creator, Some(CreatorList::Allow))?;
+                ledger::set_creator_list(w, &pass, m.id, creator, Some(CreatorList::Allow))?;
             }
             Ok::<_, ledger::LedgerError>(())
         })
@@ -195,6 +196,7 @@ fn generate(shape: Shape, file: &std::path::Path) {
                         };
                         ledger::set_limit(
                             w,
+                            &pass,
                             &Limit {
                                 member: m.id,
                                 scope,

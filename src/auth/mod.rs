@@ -199,18 +199,7 @@ pub fn pin_matches(phc: &str, pin: &Pin) -> bool {
     hasher().is_ok_and(|h| h.verify_password(pin.0.as_bytes(), phc).is_ok())
 }
 
-/// Proof that a guardian entered their PIN for one action. Not `Clone`:
-/// each guardian action consumes one.
-#[derive(Debug)]
-pub struct GuardianPass {
-    guardian: Member,
-}
-
-impl GuardianPass {
-    pub fn guardian(&self) -> &Member {
-        &self.guardian
-    }
-}
+pub use crate::ledger::GuardianPass;
 
 /// Failures in a row before the account locks.
 pub const LOCK_AFTER_FAILURES: u32 = 5;
@@ -358,7 +347,7 @@ pub fn guardian_pass(
     pin: &Pin,
 ) -> Result<GuardianPass, AuthError> {
     let guardian = authenticate(store, clock, Who::Guardian(name), pin)?;
-    Ok(GuardianPass { guardian })
+    Ok(GuardianPass::after_pin_matched(guardian))
 }
 
 /// Picks the guardian: the one named, or the only one.

@@ -61,9 +61,10 @@ pub fn open_alerts(conn: &Connection, limit: usize) -> Result<Vec<Alert>, Ledger
 /// Acknowledges one alert (`Some(id)`) or all open ones; returns how many.
 pub fn acknowledge_alerts(
     write: &WriteTx<'_, '_>,
+    pass: &super::GuardianPass,
     id: Option<i64>,
-    by: MemberId,
 ) -> Result<usize, LedgerError> {
+    let by = pass.guardian().id;
     Ok(write.sql().run(
         "UPDATE alerts SET acknowledged_at_us = ?1, acknowledged_by = ?2 WHERE acknowledged_at_us IS NULL AND (?3 IS NULL OR id = ?3)",
         params![write.now().timestamp_micros(), by.0, id],

@@ -1,7 +1,7 @@
 //! Household members. Not part of the hash-chained ledger: member changes are
 //! recorded in the guardian-action log.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::store::WriteTx;
@@ -18,13 +18,43 @@ pub struct Member {
     pub has_pin: bool,
 }
 
+/// Adds a member, on a guardian's PIN.
 pub fn add_member(
+    write: &WriteTx<'_, '_>,
+    _pass: &super::GuardianPass,
+    name: &Name,
+    role: Role,
+    birthdate: Option<BirthDate>,
+) -> Result<MemberId, LedgerError> {
+    insert_member(write, name, role, birthdate)
+}
+
+/// The household's first guardian, with their PIN's hash: the one member
+/// added without another guardian's PIN, and only into a household that
+/// has no members yet.
+pub fn found_household(
+    write: &WriteTx<'_, '_>,
+    guardian: &Name,
+    pin_hash: &str,
+) -> Result<MemberId, LedgerError> {
+    let members: i64 = write
+        .sql()
+        .one("SELECT COUNT(*) FROM members", [], |r| r.get(0))?;
+    if members > 0 {
+        return Err(LedgerError::AlreadyFounded);
+    }
+    let id = insert_member(write, guardian, Role::Guardian, None)?;
+    write_pin_hash(write, id, pin_hash)?;
+    Ok(id)
+}
+
+fn insert_member(
     write: &WriteTx<'_, '_>,
     name: &Name,
     role: Role,
     birthdate: Option<BirthDate>,
-    now: DateTime<Utc>,
 ) -> Result<MemberId, LedgerError> {
+    let now = write.now();
     let conn = write.sql();
     let exists: Option<i64> = conn
         .one(
@@ -151,9 +181,14 @@ pub fn pin_hash(conn: &Connection, member: MemberId) -> Result<Option<String>, L
 /// Stores a member's PIN hash (a PHC string, never the PIN).
 pub fn set_pin_hash(
     write: &WriteTx<'_, '_>,
+    _pass: &super::GuardianPass,
     member: MemberId,
     phc: &str,
 ) -> Result<(), LedgerError> {
+    write_pin_hash(write, member, phc)
+}
+
+fn write_pin_hash(write: &WriteTx<'_, '_>, member: MemberId, phc: &str) -> Result<(), LedgerError> {
     write.sql().run(
         "UPDATE members SET pin_hash = ?2 WHERE id = ?1",
         params![member.0, phc],

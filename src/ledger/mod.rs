@@ -20,6 +20,7 @@ mod draft;
 mod guardian_log;
 mod lots;
 mod members;
+mod pass;
 mod policy;
 mod requests;
 mod reversal;
@@ -44,8 +45,10 @@ pub use draft::{Draft, LotAmounts, LotTake, NewLot, PostingDraft};
 pub use guardian_log::{GuardianAction, log_guardian_action};
 pub use lots::{cost_of_coins, lot_cost_of_wallet, plan_take};
 pub use members::{
-    Member, add_member, find_member, list_members, member_by_id, pin_hash, set_pin_hash,
+    Member, add_member, find_member, found_household, list_members, member_by_id, pin_hash,
+    set_pin_hash,
 };
+pub use pass::GuardianPass;
 pub use policy::{
     Limit, creator_list, creator_lists_of, limits_of, quiet_hours_of, remove_limit,
     set_creator_list, set_limit, set_quiet_hours,
@@ -119,6 +122,8 @@ pub enum LedgerError {
         "\"{name}\" looks like the member \"{existing}\" on screen; choose a name that cannot be mistaken for it"
     )]
     ConfusableMember { name: String, existing: String },
+    #[error("this household already has its first guardian; add members with a guardian's PIN")]
+    AlreadyFounded,
     #[error("request #{id} is no longer pending; see `coinguard request list`")]
     NotPending { id: i64 },
     #[error(transparent)]
@@ -182,7 +187,8 @@ impl LedgerError {
             | LedgerError::NotReversible { .. }
             | LedgerError::DuplicateMember { .. }
             | LedgerError::ConfusableMember { .. }
-            | LedgerError::NotPending { .. } => ErrorKind::Conflict,
+            | LedgerError::NotPending { .. }
+            | LedgerError::AlreadyFounded => ErrorKind::Conflict,
             LedgerError::Money(_) => ErrorKind::BadInput,
             LedgerError::Busy
             | LedgerError::Io { .. }

@@ -48,7 +48,11 @@ pub fn limits_of(conn: &Connection, member: MemberId) -> Result<Vec<Limit>, Ledg
 }
 
 /// Sets (or replaces) a limit; returns the one it replaced.
-pub fn set_limit(write: &WriteTx<'_, '_>, limit: &Limit) -> Result<Option<Limit>, LedgerError> {
+pub fn set_limit(
+    write: &WriteTx<'_, '_>,
+    _pass: &super::GuardianPass,
+    limit: &Limit,
+) -> Result<Option<Limit>, LedgerError> {
     let before = limits_of(write.sql(), limit.member)?
         .into_iter()
         .find(|l| l.scope == limit.scope && l.window == limit.window);
@@ -63,6 +67,7 @@ pub fn set_limit(write: &WriteTx<'_, '_>, limit: &Limit) -> Result<Option<Limit>
 /// Removes a limit; returns it, or `None` if there was none.
 pub fn remove_limit(
     write: &WriteTx<'_, '_>,
+    _pass: &super::GuardianPass,
     member: MemberId,
     scope: Scope,
     window: Window,
@@ -101,6 +106,7 @@ pub fn quiet_hours_of(
 /// Sets quiet hours, or clears them with `None`; returns what was there.
 pub fn set_quiet_hours(
     write: &WriteTx<'_, '_>,
+    _pass: &super::GuardianPass,
     member: MemberId,
     quiet: Option<QuietHours>,
 ) -> Result<Option<QuietHours>, LedgerError> {
@@ -164,6 +170,7 @@ pub fn creator_lists_of(
 /// Puts a creator on a member's allow or block list, or takes them off (`None`).
 pub fn set_creator_list(
     write: &WriteTx<'_, '_>,
+    _pass: &super::GuardianPass,
     member: MemberId,
     creator: MemberId,
     list: Option<CreatorList>,

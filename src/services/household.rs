@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::auth::{self, Pin};
 use crate::config::Config;
-use crate::domain::{Clock, Name, Role};
+use crate::domain::{Clock, Name};
 use crate::ledger::{self, Store};
 
 use super::ServiceError;
@@ -21,10 +21,7 @@ pub fn init_household(
 ) -> Result<Store, ServiceError> {
     let phc = auth::hash_pin(pin)?;
     let mut store = Store::create(path, config, clock.now())?;
-    let added = store.write(clock, |w| {
-        let id = ledger::add_member(w, guardian, Role::Guardian, None, w.now())?;
-        ledger::set_pin_hash(w, id, &phc)
-    });
+    let added = store.write(clock, |w| ledger::found_household(w, guardian, &phc));
     if let Err(e) = added {
         drop(store);
         for suffix in ["", "-wal", "-shm"] {

@@ -140,9 +140,9 @@ pub fn add_member(
     let phc = pin.map(crate::auth::hash_pin).transpose()?;
     let actor = pass.guardian().id;
     store.write(clock, |w| {
-        let id = ledger::add_member(w, name, role, birthdate, w.now())?;
+        let id = ledger::add_member(w, &pass, name, role, birthdate)?;
         if let Some(phc) = &phc {
-            ledger::set_pin_hash(w, id, phc)?;
+            ledger::set_pin_hash(w, &pass, id, phc)?;
         }
         let born = birthdate
             .map(|b| format!(", born {}", b.date()))
@@ -204,7 +204,7 @@ pub fn set_limit(
             soft,
             hard,
         };
-        let before = ledger::set_limit(w, &limit)?;
+        let before = ledger::set_limit(w, &pass, &limit)?;
         let economy = &w.config().economy;
         let text = |l: &Limit| describe_limit(l, economy);
         record(
@@ -234,7 +234,7 @@ pub fn remove_limit(
     let (by, actor) = (pass.guardian().name.clone(), pass.guardian().id);
     store.write(clock, |w| {
         let found = ledger::find_member(w.sql(), member)?;
-        match ledger::remove_limit(w, found.id, scope, window)? {
+        match ledger::remove_limit(w, &pass, found.id, scope, window)? {
             Some(before) => {
                 let text = describe_limit(&before, &w.config().economy);
                 record(
@@ -275,7 +275,7 @@ pub fn set_quiet_hours(
     let (by, actor) = (pass.guardian().name.clone(), pass.guardian().id);
     store.write(clock, |w| {
         let member = ledger::find_member(w.sql(), member)?;
-        let before = ledger::set_quiet_hours(w, member.id, quiet)?;
+        let before = ledger::set_quiet_hours(w, &pass, member.id, quiet)?;
         let text = |q: &QuietHours| describe_quiet_hours(q);
         record(
             w,
@@ -310,7 +310,7 @@ pub fn set_creator_list(
                 name: creator.name.to_string(),
             });
         }
-        let before = ledger::set_creator_list(w, member.id, creator.id, list)?;
+        let before = ledger::set_creator_list(w, &pass, member.id, creator.id, list)?;
         let text = |l: &CreatorList| {
             if *l == CreatorList::Allow {
                 format!("{} allowed", creator.name)
@@ -361,7 +361,7 @@ pub fn set_pin(
         } else {
             "(no PIN)"
         };
-        ledger::set_pin_hash(w, member.id, &phc)?;
+        ledger::set_pin_hash(w, &pass, member.id, &phc)?;
         ledger::set_pin_attempts(w, member.id, 0, 0)?;
         record(
             w,
@@ -388,7 +388,7 @@ pub fn acknowledge_alerts(
 ) -> Result<usize, ServiceError> {
     let actor = pass.guardian().id;
     store.write(clock, |w| {
-        let count = ledger::acknowledge_alerts(w, id, actor)?;
+        let count = ledger::acknowledge_alerts(w, &pass, id)?;
         if id.is_some() && count == 0 {
             return Err(ServiceError::NoSuchAlert {
                 id: id.unwrap_or_default(),

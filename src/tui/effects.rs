@@ -518,21 +518,24 @@ mod tests {
         )
         .unwrap();
         let born = BirthDate::parse("2011-01-01", clock.now().date_naive()).unwrap();
+        let pass =
+            auth::guardian_pass(&mut store, &clock, Some("Maria"), &Pin::parse(PIN).unwrap())
+                .unwrap();
         let sam = store
             .write(&clock, |w| {
                 ledger::add_member(
                     w,
+                    &pass,
                     &Name::parse("Ana").unwrap(),
                     Role::Creator,
                     Some(born),
-                    w.now(),
                 )?;
                 ledger::add_member(
                     w,
+                    &pass,
                     &Name::parse("Sam").unwrap(),
                     Role::Teen,
                     Some(born),
-                    w.now(),
                 )
             })
             .unwrap();
@@ -549,15 +552,12 @@ mod tests {
     fn a_guardian_without_a_pin_cannot_open_the_guardian_screens() {
         let (_dir, mut store, clock, _, _) = household();
         // A guardian added before every guardian had a PIN.
+        let pass =
+            auth::guardian_pass(&mut store, &clock, Some("Maria"), &Pin::parse(PIN).unwrap())
+                .unwrap();
         let jon = store
             .write(&clock, |w| {
-                ledger::add_member(
-                    w,
-                    &Name::parse("Jon").unwrap(),
-                    Role::Guardian,
-                    None,
-                    w.now(),
-                )
+                ledger::add_member(w, &pass, &Name::parse("Jon").unwrap(), Role::Guardian, None)
             })
             .unwrap();
         let mut app = App::default();
@@ -757,21 +757,24 @@ mod tests {
     fn a_creators_name_filters_a_members_history_to_gifts_to_them() {
         let (_dir, mut store, clock, _app, _sam) = household();
         let adult = BirthDate::parse("2000-01-01", clock.now().date_naive()).unwrap();
+        let pass =
+            auth::guardian_pass(&mut store, &clock, Some("Maria"), &Pin::parse(PIN).unwrap())
+                .unwrap();
         let alex = store
             .write(&clock, |w| {
                 ledger::add_member(
                     w,
+                    &pass,
                     &Name::parse("Bo").unwrap(),
                     Role::Creator,
                     Some(adult),
-                    w.now(),
                 )?;
                 ledger::add_member(
                     w,
+                    &pass,
                     &Name::parse("Alex").unwrap(),
                     Role::Teen,
                     Some(adult),
-                    w.now(),
                 )
             })
             .unwrap();
@@ -841,21 +844,24 @@ mod tests {
     fn a_creator_previews_then_cashes_out_with_their_pin() {
         let (_dir, mut store, clock, _guardian, _sam) = household();
         let adult = BirthDate::parse("2000-01-01", clock.now().date_naive()).unwrap();
+        let pass =
+            auth::guardian_pass(&mut store, &clock, Some("Maria"), &Pin::parse(PIN).unwrap())
+                .unwrap();
         let (bo, _alex) = store
             .write(&clock, |w| {
                 let bo = ledger::add_member(
                     w,
+                    &pass,
                     &Name::parse("Bo").unwrap(),
                     Role::Creator,
                     Some(adult),
-                    w.now(),
                 )?;
                 let alex = ledger::add_member(
                     w,
+                    &pass,
                     &Name::parse("Alex").unwrap(),
                     Role::Teen,
                     Some(adult),
-                    w.now(),
                 )?;
                 Ok::<_, ledger::LedgerError>((bo, alex))
             })

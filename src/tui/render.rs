@@ -1287,8 +1287,8 @@ fn members(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
 #[cfg(test)]
 mod tests {
     use ratatui::Terminal;
-    use ratatui::style::Color;
     use ratatui::backend::TestBackend;
+    use ratatui::style::Color;
 
     use super::*;
     use crate::domain::MemberId;

@@ -19,10 +19,11 @@ fn busy_household() -> Household {
         coinguard::domain::BirthDate::parse("1999-01-01", crate::support::start().date_naive())
             .unwrap();
     let creator = h.member_id("Ana");
+    let pass = h.pass();
     h.store
         .write(&h.clock, |w| {
-            let z = ledger::add_member(w, &tricky, Role::Teen, Some(birth), w.now())?;
-            ledger::set_creator_list(w, z, creator, Some(ledger::CreatorList::Allow))
+            let z = ledger::add_member(w, &pass, &tricky, Role::Teen, Some(birth))?;
+            ledger::set_creator_list(w, &pass, z, creator, Some(ledger::CreatorList::Allow))
         })
         .unwrap();
     for day in 0..6 {
@@ -107,10 +108,12 @@ fn history_rows_carry_coins_money_and_filters_narrow_them() {
 fn a_month_report_shows_limits_top_creators_refusals_and_requests() {
     let mut h = busy_household();
     let sam = h.member_id("Sam");
+    let pass = h.pass();
     h.store
         .write(&h.clock, |w| {
             ledger::set_limit(
                 w,
+                &pass,
                 &Limit {
                     member: sam,
                     scope: Scope::Purchase,
@@ -229,14 +232,15 @@ fn hledger_loads_the_journal_with_our_balances() {
     let today = crate::support::start().date_naive();
     for name in ["Kai: the 2nd", "Kai; the 2nd", "Two  spaces", "=1+2"] {
         let birth = coinguard::domain::BirthDate::parse("1990-01-01", today).unwrap();
+        let pass = h.pass();
         h.store
             .write(&h.clock, |w| {
                 ledger::add_member(
                     w,
+                    &pass,
                     &Name::parse(name).unwrap(),
                     Role::Teen,
                     Some(birth),
-                    w.now(),
                 )
             })
             .unwrap();

@@ -73,6 +73,8 @@ fn five_failures_lock_with_doubling_back_off_that_survives_restarts() {
     assert_eq!(
         kinds,
         [
+            // The fixture's own PIN entry, for the household's policy.
+            "pin_ok",
             "pin_failed",
             "pin_failed",
             "pin_failed",
@@ -118,11 +120,14 @@ fn unknown_names_and_non_guardians_are_refused_and_logged() {
     let err = auth::guardian_pass(&mut h.store, &h.clock, Some("Sam"), &pin).unwrap_err();
     assert_eq!(err, AuthError::NotGuardian { name: "Sam".into() });
     let log = report::guardian_actions(h.store.conn(), &Default::default(), 10).unwrap();
-    assert_eq!(log.len(), 2);
+    // Both refusals, newest first, after the fixture's own PIN entry.
+    assert_eq!(log.len(), 3);
     assert!(
-        log.iter()
+        log[..2]
+            .iter()
             .all(|a| a.action == "pin_failed" && a.actor.is_none())
     );
+    assert_eq!(log[2].action, "pin_ok");
     // The PIN never appears in the log.
     assert!(log.iter().all(|a| !format!("{a:?}").contains(GUARDIAN_PIN)));
 }

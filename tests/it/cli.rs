@@ -1685,10 +1685,12 @@ fn a_report_for_a_past_period_has_its_totals_and_no_limits() {
     // History in March 2026, made through the services with a fixed clock.
     let mut h = crate::support::Household::new();
     let sam = h.member_id("Sam");
+    let pass = h.pass();
     h.store
         .write(&h.clock, |w| {
             coinguard::ledger::set_limit(
                 w,
+                &pass,
                 &coinguard::ledger::Limit {
                     member: sam,
                     scope: Scope::Purchase,

@@ -140,6 +140,7 @@ fn run(path: &Path) {
         &clock,
     )
     .unwrap();
+    let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
     let today = clock_today(&clock, &config);
     store
         .write(&clock, |w| {
@@ -147,10 +148,10 @@ fn run(path: &Path) {
                 let birth = BirthDate::parse(&m.birthdate, today).unwrap();
                 ledger::add_member(
                     w,
+                    &pass,
                     &Name::parse(&m.name).unwrap(),
                     m.role.parse().unwrap(),
                     Some(birth),
-                    w.now(),
                 )?;
             }
             Ok::<_, ledger::LedgerError>(())
@@ -173,7 +174,7 @@ fn run(path: &Path) {
             hard: amount(&l.hard),
         };
         store
-            .write(&clock, |w| ledger::set_limit(w, &limit))
+            .write(&clock, |w| ledger::set_limit(w, &pass, &limit))
             .unwrap();
     }
     for q in &scenario.quiet_hours {
@@ -189,7 +190,9 @@ fn run(path: &Path) {
         };
         let member = id(&store, &q.member);
         store
-            .write(&clock, |w| ledger::set_quiet_hours(w, member, Some(quiet)))
+            .write(&clock, |w| {
+                ledger::set_quiet_hours(w, &pass, member, Some(quiet))
+            })
             .unwrap();
     }
     for c in &scenario.creators {
@@ -201,7 +204,7 @@ fn run(path: &Path) {
         let (member, creator) = (id(&store, &c.member), id(&store, &c.creator));
         store
             .write(&clock, |w| {
-                ledger::set_creator_list(w, member, creator, Some(list))
+                ledger::set_creator_list(w, &pass, member, creator, Some(list))
             })
             .unwrap();
     }

@@ -244,17 +244,18 @@ fn add_kid(h: &mut Household) {
     use coinguard::ledger::{self, CreatorList};
     let birth = BirthDate::parse("2010-09-01", crate::support::start().date_naive()).unwrap();
     let creators = [h.member_id("Ana"), h.member_id("Bo")];
+    let pass = h.pass();
     h.store
         .write(&h.clock, |w| {
             let kid = ledger::add_member(
                 w,
+                &pass,
                 &Name::parse("Kid").unwrap(),
                 Role::Teen,
                 Some(birth),
-                w.now(),
             )?;
             for creator in creators {
-                ledger::set_creator_list(w, kid, creator, Some(CreatorList::Allow))?;
+                ledger::set_creator_list(w, &pass, kid, creator, Some(CreatorList::Allow))?;
             }
             Ok::<_, ledger::LedgerError>(())
         })
@@ -288,10 +289,11 @@ fn set_limits(h: &mut Household) {
             hard: None,
         },
     ];
+    let pass = h.pass();
     h.store
         .write(&h.clock, |w| {
             for limit in &limits {
-                ledger::set_limit(w, limit)?;
+                ledger::set_limit(w, &pass, limit)?;
             }
             Ok::<_, ledger::LedgerError>(())
         })

@@ -44,6 +44,9 @@ impl Household {
             &clock,
         )
         .expect("init");
+        // One guardian pass for the fixture's policy (tests of passes
+        // themselves take one per action, as the services do).
+        let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
         let today = start().date_naive();
         for (name, role, born) in [
             ("Sam", Role::Teen, "1990-05-01"),
@@ -54,7 +57,7 @@ impl Household {
             let birth = BirthDate::parse(born, today).unwrap();
             store
                 .write(&clock, |w| {
-                    ledger::add_member(w, &Name::parse(name).unwrap(), role, Some(birth), w.now())
+                    ledger::add_member(w, &pass, &Name::parse(name).unwrap(), role, Some(birth))
                 })
                 .expect("add member");
         }
@@ -69,6 +72,7 @@ impl Household {
                 for (member, creator) in &pairs {
                     ledger::set_creator_list(
                         w,
+                        &pass,
                         *member,
                         *creator,
                         Some(ledger::CreatorList::Allow),

@@ -108,11 +108,11 @@ fn every_kind_of_edit_is_named_by_verify() {
         ),
         (
             "DELETE FROM guardian_actions WHERE id = 1",
-            "guardian action #2 (grant Lee): it does not follow the action before it",
+            "guardian action #2 (pin_ok Maria): it does not follow the action before it",
         ),
         (
             "UPDATE guardian_actions SET after = 'nothing happened' WHERE action = 'grant'",
-            "guardian action #2 (grant Lee): its contents do not match its hash",
+            "guardian action #3 (grant Lee): its contents do not match its hash",
         ),
         (
             "UPDATE spend_buckets SET purchase_micros = 0",
