@@ -189,11 +189,16 @@ fn generate(shape: Shape, file: &std::path::Path) {
             for m in members.iter().filter(|m| m.role == Role::Teen) {
                 for scope in Scope::ALL {
                     for window in Window::ALL {
-                        let big = if scope.counts_money() {
-                            1_000_000_000_000
-                        } else {
-                            1_000_000_000
-                        };
+                        let big = coinguard::domain::LimitAmount::of_scope(
+                            scope,
+                            if scope.counts_money() {
+                                1_000_000_000_000
+                            } else {
+                                1_000_000_000
+                            },
+                            coinguard::money::Currency::USD,
+                        )
+                        .unwrap();
                         ledger::set_limit(
                             w,
                             &pass,

@@ -119,7 +119,7 @@ pub(super) fn limit(
                     .map(|(l, (used, used_cost), left)| {
                         json!({
                             "scope": l.scope.as_str(), "window": l.window.as_str(),
-                            "soft": l.soft.map(|v| amount(v, l.scope)), "hard": l.hard.map(|v| amount(v, l.scope)),
+                            "soft": l.soft, "hard": l.hard,
                             "used": amount(*used, l.scope), "remaining": amount(*left, l.scope),
                             "used_cost": (!l.scope.counts_money()).then(|| output::money(*used_cost, currency)),
                         })

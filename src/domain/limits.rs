@@ -3,7 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::DomainError;
+use super::{DomainError, MemberId};
+use crate::money::{Coins, Currency, Money, MoneyError};
 
 /// What a limit counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,6 +50,113 @@ impl Scope {
     /// Whether the limit's amounts are money (else coins).
     pub fn counts_money(&self) -> bool {
         !matches!(self, Scope::Gift)
+    }
+}
+
+/// A limit's threshold (or what is used of it), in what its scope counts:
+/// money for `purchase` and `all`, coins for `gift`. A limit cannot hold an
+/// amount of the other kind: [`Limit::new`] refuses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LimitAmount {
+    Money(Money),
+    Coins(Coins),
+}
+
+impl LimitAmount {
+    /// The amount of `scope` stored as `units` (money in micro-units).
+    pub fn of_scope(
+        scope: Scope,
+        units: i64,
+        currency: Currency,
+    ) -> Result<LimitAmount, MoneyError> {
+        if scope.counts_money() {
+            Ok(LimitAmount::Money(Money::from_micros(currency, units)))
+        } else {
+            Coins::from_i64(units).map(LimitAmount::Coins)
+        }
+    }
+
+    /// An amount typed for `scope`: money ("10", "4.99") or whole coins.
+    pub fn parse(text: &str, scope: Scope, currency: Currency) -> Result<LimitAmount, MoneyError> {
+        if scope.counts_money() {
+            Money::parse(text, currency).map(LimitAmount::Money)
+        } else {
+            Coins::parse(text).map(LimitAmount::Coins)
+        }
+    }
+
+    /// As stored and compared with spending: money in micro-units, or coins.
+    pub fn units(&self) -> i64 {
+        match self {
+            LimitAmount::Money(m) => m.micros(),
+            LimitAmount::Coins(c) => c.to_i64().unwrap_or(i64::MAX),
+        }
+    }
+
+    /// Whether a limit of `scope` counts in this amount's kind.
+    pub fn fits(&self, scope: Scope) -> bool {
+        matches!(self, LimitAmount::Money(_)) == scope.counts_money()
+    }
+}
+
+/// "10.00 USD" or "500 coins".
+impl fmt::Display for LimitAmount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LimitAmount::Money(m) => write!(f, "{m}"),
+            LimitAmount::Coins(c) => write!(f, "{c}"),
+        }
+    }
+}
+
+/// In JSON: money in the one shape for money, coins as a whole number.
+impl serde::Serialize for LimitAmount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            LimitAmount::Money(m) => m.serialize(serializer),
+            LimitAmount::Coins(c) => serializer.serialize_u64(c.get()),
+        }
+    }
+}
+
+/// A limit: above `soft` a guardian must approve, above `hard` it is
+/// refused. Its amounts are of its scope's kind, always.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub member: MemberId,
+    pub scope: Scope,
+    pub window: Window,
+    pub soft: Option<LimitAmount>,
+    pub hard: Option<LimitAmount>,
+}
+
+impl Limit {
+    /// A limit whose amounts are of its scope's kind; `None` when one is not.
+    pub fn new(
+        member: MemberId,
+        scope: Scope,
+        window: Window,
+        soft: Option<LimitAmount>,
+        hard: Option<LimitAmount>,
+    ) -> Option<Limit> {
+        let fits = |a: &Option<LimitAmount>| a.is_none_or(|a| a.fits(scope));
+        (fits(&soft) && fits(&hard)).then_some(Limit {
+            member,
+            scope,
+            window,
+            soft,
+            hard,
+        })
+    }
+
+    /// The amount it counts up to: the refusal amount, else the approval one.
+    pub fn cap(&self) -> Option<LimitAmount> {
+        self.hard.or(self.soft)
+    }
+
+    /// The cap in stored units (0 when neither amount is set).
+    pub fn cap_units(&self) -> i64 {
+        self.cap().map_or(0, |a| a.units())
     }
 }
 

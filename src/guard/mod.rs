@@ -244,7 +244,7 @@ impl LimitUse {
     /// The alert thresholds (50, 80, 100 percent of the limit's cap) this
     /// intent crosses. Single-transaction limits do not accumulate, so none.
     pub fn crossed(&self) -> Vec<u32> {
-        let Some(cap) = self.limit.hard.or(self.limit.soft) else {
+        let Some(cap) = self.limit.cap().map(|a| a.units()) else {
             return Vec::new();
         };
         if self.limit.window == Window::Transaction {

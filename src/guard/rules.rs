@@ -157,8 +157,16 @@ fn limits(facts: &Facts<'_>) -> Vec<Reason> {
             )
         };
         let thresholds = [
-            (limit.hard, RuleId::HardLimit, Verdict::Deny),
-            (limit.soft, RuleId::SoftLimit, Verdict::NeedsApproval),
+            (
+                limit.hard.map(|a| a.units()),
+                RuleId::HardLimit,
+                Verdict::Deny,
+            ),
+            (
+                limit.soft.map(|a| a.units()),
+                RuleId::SoftLimit,
+                Verdict::NeedsApproval,
+            ),
         ];
         for (threshold, rule, verdict) in thresholds {
             let Some(threshold) = threshold else { continue };

@@ -34,6 +34,7 @@ use std::path::PathBuf;
 
 pub use accounts::balance;
 // The data model lives in `domain::model`; these names stay for callers.
+pub use crate::domain::Limit;
 pub use crate::domain::{Account, CreatorList, Kind, Platform, QuietHours, RequestStatus, Unit};
 pub use alerts::{
     Alert, acknowledge_alerts, open_alerts, pin_attempts, raise_alert, set_pin_attempts,
@@ -50,8 +51,8 @@ pub use members::{
 };
 pub use pass::GuardianPass;
 pub use policy::{
-    Limit, creator_list, creator_lists_of, limits_of, quiet_hours_of, remove_limit,
-    set_creator_list, set_limit, set_quiet_hours,
+    creator_list, creator_lists_of, limits_of, quiet_hours_of, remove_limit, set_creator_list,
+    set_limit, set_quiet_hours,
 };
 pub use requests::{
     NewRequest, Request, create_request, expire_due, held_coins, list_requests, request_by_id,

@@ -5,20 +5,14 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::store::WriteTx;
 use super::{CachedSql, LedgerError};
-use crate::domain::{CreatorList, MemberId, Outcome, QuietHours, Scope, Window};
+use crate::domain::{
+    CreatorList, Limit, LimitAmount, MemberId, Outcome, QuietHours, Scope, Window,
+};
 
-/// A limit: above `soft` needs approval, above `hard` is denied. Amounts are
-/// money micro-units for purchase/all scopes and coins for the gift scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limit {
-    pub member: MemberId,
-    pub scope: Scope,
-    pub window: Window,
-    pub soft: Option<i64>,
-    pub hard: Option<i64>,
-}
-
+/// A member's limits. Amounts are stored as integers (money micro-units for
+/// purchase/all, coins for gift) and read back as the scope's kind.
 pub fn limits_of(conn: &Connection, member: MemberId) -> Result<Vec<Limit>, LedgerError> {
+    let currency = super::household_currency(conn)?;
     let mut stmt = conn.prepare_cached(
         "SELECT scope, period, soft, hard FROM limits WHERE member_id = ?1 ORDER BY scope, period",
     )?;
@@ -32,17 +26,27 @@ pub fn limits_of(conn: &Connection, member: MemberId) -> Result<Vec<Limit>, Ledg
     })?;
     let mut limits = Vec::new();
     for row in rows {
-        let (scope, window, soft, hard) = row?;
+        let (scope, window, soft, hard): (String, String, Option<i64>, Option<i64>) = row?;
         let corrupt = || LedgerError::Corrupt {
             message: format!("a limit of member {member} is not valid"),
         };
-        limits.push(Limit {
-            member,
-            scope: scope.parse().map_err(|_| corrupt())?,
-            window: window.parse().map_err(|_| corrupt())?,
-            soft,
-            hard,
-        });
+        let scope: Scope = scope.parse().map_err(|_| corrupt())?;
+        let amount = |units: Option<i64>| {
+            units
+                .map(|u| LimitAmount::of_scope(scope, u, currency))
+                .transpose()
+                .map_err(|_| corrupt())
+        };
+        limits.push(
+            Limit::new(
+                member,
+                scope,
+                window.parse().map_err(|_| corrupt())?,
+                amount(soft)?,
+                amount(hard)?,
+            )
+            .ok_or_else(corrupt)?,
+        );
     }
     Ok(limits)
 }
@@ -59,7 +63,7 @@ pub fn set_limit(
     write.sql().run(
         "INSERT INTO limits (member_id, scope, period, soft, hard) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (member_id, scope, period) DO UPDATE SET soft = excluded.soft, hard = excluded.hard",
-        params![limit.member.0, limit.scope.as_str(), limit.window.as_str(), limit.soft, limit.hard],
+        params![limit.member.0, limit.scope.as_str(), limit.window.as_str(), limit.soft.map(|a| a.units()), limit.hard.map(|a| a.units())],
     )?;
     Ok(before)
 }

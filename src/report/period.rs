@@ -118,7 +118,7 @@ pub fn limit_statuses(
             };
             (spent.for_scope(limit.scope).max(0), cost)
         };
-        let cap = limit.hard.or(limit.soft).unwrap_or(0);
+        let cap = limit.cap_units();
         statuses.push(LimitStatus {
             limit,
             used,

@@ -10,9 +10,9 @@ use super::policy::{LimitSpec, set_creator_list, set_limit, set_quiet_hours};
 use super::{GiftRequest, GrantRequest, Mode, PurchaseRequest, RedeemRequest, ServiceError};
 use crate::auth::{self, Pin};
 use crate::config::{Config, Verdict};
-use crate::domain::{BirthDate, FixedClock, Memo, Name, Role, Scope, Window};
+use crate::domain::{BirthDate, FixedClock, LimitAmount, Memo, Name, Role, Scope, Window};
 use crate::ledger::{self, CreatorList, LedgerError, QuietHours, Store};
-use crate::money::{Coins, Diamonds};
+use crate::money::{Coins, Diamonds, Money};
 
 /// The demo guardians' PIN, printed by `coinguard demo`.
 pub const DEMO_PIN: &str = "demo passphrase";
@@ -99,14 +99,20 @@ pub fn seed_demo(
             guardian_pin,
         )?;
     }
+    let usd = |units: i64| {
+        LimitAmount::Money(Money::from_micros(
+            config.settings.currency,
+            units * 1_000_000,
+        ))
+    };
     let limits = [
         (
             "Sam",
             LimitSpec {
                 scope: Scope::Purchase,
                 window: Window::Week,
-                soft: Some(10_000_000),
-                hard: Some(25_000_000),
+                soft: Some(usd(10)),
+                hard: Some(usd(25)),
             },
         ),
         (
@@ -115,7 +121,7 @@ pub fn seed_demo(
                 scope: Scope::Gift,
                 window: Window::Day,
                 soft: None,
-                hard: Some(500),
+                hard: Some(LimitAmount::Coins(Coins::new(500))),
             },
         ),
         (
@@ -123,7 +129,7 @@ pub fn seed_demo(
             LimitSpec {
                 scope: Scope::All,
                 window: Window::Month,
-                soft: Some(60_000_000),
+                soft: Some(usd(60)),
                 hard: None,
             },
         ),

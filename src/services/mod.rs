@@ -21,7 +21,7 @@ pub use household::init_household;
 pub use policy::{
     Change, LimitSpec, acknowledge_alerts, add_member, describe_limit, describe_quiet_hours,
     describe_thresholds, open_alerts, parse_limit_amount, remove_limit, set_creator_list,
-    set_limit, set_pin, set_quiet_hours, show_limit_amount,
+    set_limit, set_pin, set_quiet_hours, show_amount, show_limit_amount,
 };
 pub use requests::{approve, ask_again, cancel, deny, list_requests, request};
 pub use spend::{
@@ -83,6 +83,11 @@ pub enum ServiceError {
     GuardianNeedsPin { name: String },
     #[error("give --soft (needs approval above it), --hard (refused above it), or both")]
     LimitNeedsAmount,
+    #[error("a {scope} limit counts {wanted}: give its amounts in {wanted}")]
+    AmountOfOtherKind {
+        scope: crate::domain::Scope,
+        wanted: &'static str,
+    },
     #[error(
         "the soft amount (approval needed above it) must not be above the hard amount (refused above it)"
     )]
@@ -130,6 +135,7 @@ impl ServiceError {
             | ServiceError::BirthdateRequired { .. }
             | ServiceError::GuardianNeedsPin { .. }
             | ServiceError::LimitNeedsAmount
+            | ServiceError::AmountOfOtherKind { .. }
             | ServiceError::SoftAboveHard
             | ServiceError::EmptyQuietHours
             | ServiceError::NotACreator { .. }

@@ -5,9 +5,9 @@
 
 use crate::auth::GuardianPass;
 use crate::config::{Economy, Verdict};
-use crate::domain::{BirthDate, Clock, MemberId, Name, Role, Scope, Window};
+use crate::domain::{BirthDate, Clock, LimitAmount, MemberId, Name, Role, Scope, Window};
 use crate::ledger::{self, CreatorList, Limit, QuietHours, Store};
-use crate::money::{Coins, Currency, Money};
+use crate::money::Currency;
 
 use super::ServiceError;
 
@@ -33,13 +33,7 @@ pub fn describe_limit(limit: &Limit, economy: &Economy) -> String {
 
 /// Just the thresholds: "approval needed above 500 coins (≈7.07 USD)".
 pub fn describe_thresholds(limit: &Limit, economy: &Economy) -> String {
-    let show = |v: i64| {
-        if limit.scope.counts_money() {
-            Money::from_micros(economy.currency, v).to_string()
-        } else {
-            economy.coins_with_value(v)
-        }
-    };
+    let show = |a: LimitAmount| show_amount(a, economy);
     let mut parts = Vec::new();
     if let Some(soft) = limit.soft {
         parts.push(format!("approval needed above {}", show(soft)));
@@ -90,28 +84,29 @@ fn record(
     Ok(())
 }
 
+/// A limit amount for people: money as money; coins with their value at
+/// the best pack rate, marked "≈" (a limit is an amount, not particular coins).
+pub fn show_amount(amount: LimitAmount, economy: &Economy) -> String {
+    match amount {
+        LimitAmount::Money(m) => m.to_string(),
+        LimitAmount::Coins(c) => economy.coins_with_value(c.to_i64().unwrap_or(i64::MAX)),
+    }
+}
+
 /// Parses a limit amount typed for `scope`: money for purchase/all, coins for gift.
 pub fn parse_limit_amount(
     text: &str,
     scope: Scope,
     currency: Currency,
-) -> Result<i64, crate::money::MoneyError> {
-    if scope.counts_money() {
-        Ok(Money::parse(text, currency)?.micros())
-    } else {
-        Coins::parse(text)?.to_i64()
-    }
+) -> Result<LimitAmount, crate::money::MoneyError> {
+    LimitAmount::parse(text, scope, currency)
 }
 
-/// Shows a limit amount the way it was set: "20.00 USD" or "500 coins".
+/// Shows a limit amount in stored units the way it was set: "20.00 USD" or "500 coins".
 pub fn show_limit_amount(amount: i64, scope: Scope, currency: Currency) -> String {
-    if scope.counts_money() {
-        Money::from_micros(currency, amount).to_string()
-    } else {
-        Coins::from_i64(amount)
-            .map(|c| c.to_string())
-            .unwrap_or_else(|_| amount.to_string())
-    }
+    LimitAmount::of_scope(scope, amount, currency)
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| amount.to_string())
 }
 
 /// Adds a member. A guardian is added with their PIN (there is no moment at
@@ -169,8 +164,8 @@ pub fn add_member(
 pub struct LimitSpec {
     pub scope: Scope,
     pub window: Window,
-    pub soft: Option<i64>,
-    pub hard: Option<i64>,
+    pub soft: Option<LimitAmount>,
+    pub hard: Option<LimitAmount>,
 }
 
 pub fn set_limit(
@@ -190,20 +185,23 @@ pub fn set_limit(
         return Err(ServiceError::LimitNeedsAmount);
     }
     if let (Some(soft), Some(hard)) = (soft, hard)
-        && soft > hard
+        && soft.units() > hard.units()
     {
         return Err(ServiceError::SoftAboveHard);
     }
     let (by, actor) = (pass.guardian().name.clone(), pass.guardian().id);
     store.write(clock, |w| {
         let member = ledger::find_member(w.sql(), member)?;
-        let limit = Limit {
-            member: member.id,
-            scope,
-            window,
-            soft,
-            hard,
-        };
+        let limit = Limit::new(member.id, scope, window, soft, hard).ok_or(
+            ServiceError::AmountOfOtherKind {
+                scope,
+                wanted: if scope.counts_money() {
+                    "money"
+                } else {
+                    "coins"
+                },
+            },
+        )?;
         let before = ledger::set_limit(w, &pass, &limit)?;
         let economy = &w.config().economy;
         let text = |l: &Limit| describe_limit(l, economy);

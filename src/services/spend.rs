@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use super::{Mode, Outcome, OutcomeKind, ServiceError};
 use crate::auth::GuardianPass;
 use crate::config::{Config, Economy};
-use crate::domain::{Account, Clock, IdempotencyKey, Kind, MemberId, Memo, TxId};
+use crate::domain::{Account, Clock, IdempotencyKey, Kind, LimitAmount, MemberId, Memo, TxId};
 use crate::guard::{self, Bought, Intent, Verdict};
 use crate::ledger::{self, GuardianAction, Store, WriteTx, find_member};
 use crate::money::{Coins, Currency, Diamonds, Money, rounding};
@@ -331,27 +331,24 @@ fn threshold_message(
 ) -> String {
     let config = w.config();
     let currency = config.settings.currency;
-    let show = |v: i64| {
-        if used.limit.scope.counts_money() {
-            Money::from_micros(currency, v).to_string()
-        } else {
-            config.economy.coins_with_value(v)
-        }
-    };
-    let cap = used.limit.hard.or(used.limit.soft).unwrap_or(0);
     let after = used.used_before.saturating_add(used.this);
     // Coins used are known coins, with what they cost; the cap is an amount.
-    let used_text = if used.limit.scope.counts_money() {
-        show(after)
-    } else {
-        guard::coins_and_money(after, used.cost_after, currency)
+    let used_text = match LimitAmount::of_scope(used.limit.scope, after, currency) {
+        Ok(LimitAmount::Coins(_)) => guard::coins_and_money(after, used.cost_after, currency),
+        Ok(amount) => amount.to_string(),
+        Err(_) => after.to_string(),
     };
+    let cap = used
+        .limit
+        .cap()
+        .map(|a| super::show_amount(a, &config.economy))
+        .unwrap_or_default();
     format!(
         "{} has used {pct}% of the {} limit for {}: {used_text} of {}",
         intent.member().name,
         used.limit.scope,
         used.limit.window.phrase(),
-        show(cap)
+        cap
     )
 }
 

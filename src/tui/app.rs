@@ -1546,7 +1546,10 @@ mod editor_tests {
             (limit.scope, limit.window),
             (Scope::Purchase, Window::Transaction)
         );
-        assert_eq!((limit.soft, limit.hard), (None, Some(5_000_000)));
+        assert_eq!(
+            (limit.soft, limit.hard.map(|a| a.to_string())),
+            (None, Some("5.00 USD".into()))
+        );
     }
 
     #[test]

@@ -6,11 +6,12 @@
 use chrono::NaiveDate;
 
 use crate::config::{Economy, Verdict};
+use crate::domain::LimitAmount;
 use crate::domain::{
     BirthDate, MemberId, Name, Role, Scope, Window, format_time_of_day, parse_time_of_day,
 };
 use crate::ledger::{CreatorList, Limit, QuietHours};
-use crate::money::{Money, rounding};
+use crate::money::rounding;
 use crate::services::{describe_quiet_hours, describe_thresholds, parse_limit_amount};
 
 /// What a row of the editor sets, with what it holds now.
@@ -207,17 +208,12 @@ fn creator_words(list: Option<CreatorList>) -> String {
 /// A limit row's two columns, "ask a guardian above" and "refused above"
 /// ("—" where unset); other rows' words in the first column.
 pub fn cells(target: &RuleTarget, economy: &Economy) -> (String, String) {
-    let show = |scope: Scope, v: Option<i64>| match v {
+    let show = |v: Option<LimitAmount>| match v {
         None => "—".to_string(),
-        Some(v) if scope.counts_money() => Money::from_micros(economy.currency, v).to_string(),
-        Some(v) => economy.coins_with_value(v),
+        Some(a) => crate::services::show_amount(a, economy),
     };
     match target {
-        RuleTarget::Limit {
-            scope,
-            now: Some(l),
-            ..
-        } => (show(*scope, l.soft), show(*scope, l.hard)),
+        RuleTarget::Limit { now: Some(l), .. } => (show(l.soft), show(l.hard)),
         RuleTarget::Limit { now: None, .. } => ("—".into(), "—".into()),
         other => (
             current(other, economy).unwrap_or_else(|| "—".into()),
@@ -240,12 +236,12 @@ fn what(name: &str, target: &RuleTarget) -> String {
 }
 
 /// A limit amount as it would be typed: "10.00" or "500".
-fn typed_amount(amount: i64, scope: Scope, economy: &Economy) -> String {
-    if scope.counts_money() {
-        let money = Money::from_micros(economy.currency, amount);
-        rounding::for_display(money.amount(), economy.currency).to_string()
-    } else {
-        amount.to_string()
+fn typed_amount(amount: LimitAmount, economy: &Economy) -> String {
+    match amount {
+        LimitAmount::Money(money) => {
+            rounding::for_display(money.amount(), economy.currency).to_string()
+        }
+        LimitAmount::Coins(coins) => coins.get().to_string(),
     }
 }
 
@@ -352,10 +348,8 @@ pub fn open(rules: &MemberRules, row: usize, economy: &Economy) -> Option<Opened
     };
     Some(match target {
         RuleTarget::Limit { scope, window, now } => {
-            let amount = |v: Option<i64>| {
-                v.map(|v| typed_amount(v, *scope, economy))
-                    .unwrap_or_default()
-            };
+            let amount =
+                |v: Option<LimitAmount>| v.map(|v| typed_amount(v, economy)).unwrap_or_default();
             let (soft, hard) = (
                 amount(now.and_then(|l| l.soft)),
                 amount(now.and_then(|l| l.hard)),
@@ -460,7 +454,7 @@ pub fn submit(form: &Form, economy: &Economy, today: NaiveDate) -> Result<Review
             })
         }
         FormKind::Limit { scope, window } => {
-            let amount = |text: &str, which: &str| -> Result<Option<i64>, String> {
+            let amount = |text: &str, which: &str| -> Result<Option<LimitAmount>, String> {
                 if text.trim().is_empty() {
                     return Ok(None);
                 }
@@ -476,20 +470,15 @@ pub fn submit(form: &Form, economy: &Economy, today: NaiveDate) -> Result<Review
                 );
             }
             if let (Some(s), Some(h)) = (soft, hard)
-                && s > h
+                && s.units() > h.units()
             {
                 return Err("The approval amount must not be above the refusal amount".into());
             }
             let Some((member, _)) = form.whose else {
                 return Err("Pick a member first".into());
             };
-            let limit = Limit {
-                member,
-                scope,
-                window,
-                soft,
-                hard,
-            };
+            let limit = Limit::new(member, scope, window, soft, hard)
+                .ok_or("An amount is of the wrong kind for this limit")?;
             let target = RuleTarget::Limit {
                 scope,
                 window,
@@ -591,7 +580,7 @@ mod tests {
                         member: MemberId(2),
                         scope: Scope::Gift,
                         window: Window::Week,
-                        soft: Some(500),
+                        soft: Some(LimitAmount::Coins(crate::money::Coins::new(500))),
                         hard: None,
                     }),
                 },

@@ -611,7 +611,7 @@ mod tests {
             scope: Scope::Gift,
             window: Window::Day,
             soft: None,
-            hard: Some(300),
+            hard: Some(crate::domain::LimitAmount::Coins(Coins::new(300))),
         };
         let set = PolicyChange::SetLimit {
             member: "Sam".into(),

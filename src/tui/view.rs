@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use super::editor::{AgeRules, MemberRules, RuleTarget};
 use super::filter::Filter;
 use crate::config::Economy;
-use crate::domain::{Clock, MemberId, Role, Scope, Window};
+use crate::domain::{Clock, LimitAmount, MemberId, Role, Scope, Window};
 use crate::guard::Severity;
 use crate::ledger::{self, Account, RequestStatus, Store};
 use crate::money::{Coins, Currency, Diamonds, Money, rounding};
@@ -448,13 +448,10 @@ fn limit_lines(
     let mut lines = Vec::new();
     for status in report::limit_statuses(store.conn(), member.id, now, tz)? {
         let (limit, used, used_cost) = (status.limit, status.used, status.used_cost);
-        let cap = limit.hard.or(limit.soft).unwrap_or(1).max(1);
-        let show = |v: i64| {
-            if limit.scope.counts_money() {
-                money(v, currency)
-            } else {
-                config.economy.coins_with_value(v)
-            }
+        let cap = limit.cap_units().max(1);
+        let show = |v: i64| match LimitAmount::of_scope(limit.scope, v, currency) {
+            Ok(amount) => services::show_amount(amount, &config.economy),
+            Err(_) => v.to_string(),
         };
         let window = if limit.window == Window::Transaction {
             "each time".to_string()
@@ -471,10 +468,11 @@ fn limit_lines(
             ),
             // Coins used are known coins, with what they cost; the cap and
             // what is left are amounts, at the pack rate (≈).
-            used: if limit.scope.counts_money() {
-                show(used)
-            } else {
-                crate::guard::coins_and_money(used, used_cost, currency)
+            used: match LimitAmount::of_scope(limit.scope, used, currency) {
+                Ok(LimitAmount::Coins(_)) => {
+                    crate::guard::coins_and_money(used, used_cost, currency)
+                }
+                _ => show(used),
             },
             left: show((cap - used).max(0)),
             ratio: (used as f64 / cap as f64).clamp(0.0, 1.0),
@@ -1189,15 +1187,21 @@ fn sample_rules() -> Vec<MemberRules> {
             member: sam,
             scope: Scope::Purchase,
             window: Window::Week,
-            soft: Some(10_000_000),
-            hard: Some(25_000_000),
+            soft: Some(LimitAmount::Money(crate::money::Money::from_micros(
+                crate::money::Currency::USD,
+                10_000_000,
+            ))),
+            hard: Some(LimitAmount::Money(crate::money::Money::from_micros(
+                crate::money::Currency::USD,
+                25_000_000,
+            ))),
         },
         Limit {
             member: sam,
             scope: Scope::Gift,
             window: Window::Day,
             soft: None,
-            hard: Some(300),
+            hard: Some(LimitAmount::Coins(Coins::new(300))),
         },
     ];
     let mut rows: Vec<RuleTarget> = Scope::ALL

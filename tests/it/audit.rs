@@ -119,7 +119,7 @@ fn a_month_report_shows_limits_top_creators_refusals_and_requests() {
                     scope: Scope::Purchase,
                     window: Window::Month,
                     soft: None,
-                    hard: Some(40_000_000),
+                    hard: Some(crate::support::usd_micros(40_000_000)),
                 },
             )
         })

@@ -1696,7 +1696,7 @@ fn a_report_for_a_past_period_has_its_totals_and_no_limits() {
                     scope: Scope::Purchase,
                     window: Window::Month,
                     soft: None,
-                    hard: Some(40_000_000),
+                    hard: Some(crate::support::usd_micros(40_000_000)),
                 },
             )
         })

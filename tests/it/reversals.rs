@@ -77,7 +77,7 @@ fn a_key_a_person_chose_never_blocks_an_approval() {
         services::LimitSpec {
             scope: coinguard::domain::Scope::Purchase,
             window: coinguard::domain::Window::Transaction,
-            soft: Some(1_000_000),
+            soft: Some(crate::support::usd_micros(1_000_000)),
             hard: None,
         },
     )

@@ -217,3 +217,16 @@ pub fn committed(outcome: Result<Outcome, ServiceError>) -> TxId {
         other => panic!("expected a commit, got {other:?}"),
     }
 }
+
+/// A money limit amount in micro-units of USD (the fixtures' currency).
+pub fn usd_micros(micros: i64) -> coinguard::domain::LimitAmount {
+    coinguard::domain::LimitAmount::Money(coinguard::money::Money::from_micros(
+        coinguard::money::Currency::USD,
+        micros,
+    ))
+}
+
+/// A coin limit amount.
+pub fn coins(count: i64) -> coinguard::domain::LimitAmount {
+    coinguard::domain::LimitAmount::Coins(coinguard::money::Coins::from_i64(count).unwrap())
+}
