@@ -155,7 +155,7 @@ fn print_outcome(args: &Args, outcome: &Outcome, mode: Mode) -> Result<(), CliEr
         (OutcomeKind::Denied, false) => say!("Refused: {summary}.")?,
     }
     for reason in &outcome.reasons {
-        let tag = if reason.severity == crate::guard::Severity::Deny {
+        let tag = if reason.severity == crate::domain::Outcome::Deny {
             "refused"
         } else {
             "needs approval"

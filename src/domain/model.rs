@@ -174,12 +174,20 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 3] = [Outcome::Allow, Outcome::NeedsApproval, Outcome::Deny];
+
+    /// As stored and in JSON: `allow`, `needs_approval`, `deny`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Outcome::Allow => "allow",
             Outcome::NeedsApproval => "needs_approval",
             Outcome::Deny => "deny",
         }
+    }
+
+    /// The stored word back (`None` for anything else).
+    pub fn parse(text: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == text)
     }
 }
 

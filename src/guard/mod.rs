@@ -20,7 +20,7 @@ use std::marker::PhantomData;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::domain::Window;
+use crate::domain::{Outcome, Window};
 use crate::ledger::{CreatorList, Draft, LedgerError, Limit, QuietHours, Spend, WriteTx};
 
 /// A value only the guard can produce: permission to append this draft, in
@@ -30,14 +30,14 @@ use crate::ledger::{CreatorList, Draft, LedgerError, Limit, QuietHours, Spend, W
 /// Committing it through another transaction does not compile:
 ///
 /// ```compile_fail
-/// use coinguard::guard::{self, Approval, Intent, Verdict};
+/// use coinguard::guard::{self, Approval, Intent, Judgement};
 /// use coinguard::ledger::{self, Draft, LedgerError, Store};
 /// use coinguard::config::Config;
 /// use coinguard::domain::Clock;
 ///
 /// fn smuggle(a: &mut Store, b: &mut Store, clock: &dyn Clock, config: &Config, intent: &Intent, draft: Draft) {
 ///     let _ = a.write(clock, |in_a| -> Result<(), LedgerError> {
-///         if let Verdict::Allow(cleared, _) = guard::evaluate(in_a, config, intent, draft, Approval::None)? {
+///         if let Judgement::Allow(cleared, _) = guard::evaluate(in_a, config, intent, draft, Approval::None)? {
 ///             // Judged in `a`, appended through `b`: refused by the compiler.
 ///             b.write(clock, |in_b| ledger::append(in_b, cleared).map(|_| ()))?;
 ///         }
@@ -49,14 +49,14 @@ use crate::ledger::{CreatorList, Draft, LedgerError, Limit, QuietHours, Spend, W
 /// The same code committing through the transaction it was judged in compiles:
 ///
 /// ```no_run
-/// use coinguard::guard::{self, Approval, Intent, Verdict};
+/// use coinguard::guard::{self, Approval, Intent, Judgement};
 /// use coinguard::ledger::{self, Draft, LedgerError, Store};
 /// use coinguard::config::Config;
 /// use coinguard::domain::Clock;
 ///
 /// fn commit(a: &mut Store, _b: &mut Store, clock: &dyn Clock, config: &Config, intent: &Intent, draft: Draft) {
 ///     let _ = a.write(clock, |in_a| -> Result<(), LedgerError> {
-///         if let Verdict::Allow(cleared, _) = guard::evaluate(in_a, config, intent, draft, Approval::None)? {
+///         if let Judgement::Allow(cleared, _) = guard::evaluate(in_a, config, intent, draft, Approval::None)? {
 ///             ledger::append(in_a, cleared).map(|_| ())?;
 ///         }
 ///         Ok(())
@@ -114,19 +114,13 @@ impl RuleId {
     }
 }
 
-/// How strongly a reason stands against the intent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Deny,
-    NeedsApproval,
-}
-
 /// Why an intent was not simply allowed, with the numbers behind it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reason {
     pub rule: RuleId,
-    pub severity: Severity,
+    /// What this reason alone would make of the intent: `Deny` or
+    /// `NeedsApproval` (a reason never says `Allow`).
+    pub severity: Outcome,
     /// One sentence a parent or teen can act on; coin figures carry money.
     pub message: String,
     /// The figures behind the message (name, value), e.g. ("needed", 350
@@ -195,15 +189,7 @@ impl Reason {
     pub fn to_json(&self) -> serde_json::Value {
         let mut object = serde_json::Map::new();
         object.insert("rule".into(), self.rule.as_str().into());
-        object.insert(
-            "severity".into(),
-            if self.severity == Severity::Deny {
-                "deny"
-            } else {
-                "needs_approval"
-            }
-            .into(),
-        );
+        object.insert("severity".into(), self.severity.as_str().into());
         object.insert("message".into(), self.message.clone().into());
         for (name, value) in &self.figures {
             object.insert(
@@ -220,13 +206,25 @@ pub fn reasons_json(reasons: &[Reason]) -> serde_json::Value {
     serde_json::Value::Array(reasons.iter().map(Reason::to_json).collect())
 }
 
-/// The guard's answer.
+/// The guard's answer: its [`Outcome`], carrying the permission to commit
+/// when it allows.
 #[derive(Debug)]
-pub enum Verdict<'id> {
+pub enum Judgement<'id> {
     /// Go ahead; with how each limit stood, for threshold alerts.
     Allow(Cleared<'id>, Vec<LimitUse>),
     NeedsApproval(Vec<Reason>),
     Deny(Vec<Reason>),
+}
+
+impl Judgement<'_> {
+    /// Allow, needs approval, or deny.
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Judgement::Allow(..) => Outcome::Allow,
+            Judgement::NeedsApproval(_) => Outcome::NeedsApproval,
+            Judgement::Deny(_) => Outcome::Deny,
+        }
+    }
 }
 
 /// How an allowed intent meets one limit: what was used before it and what
@@ -347,11 +345,12 @@ pub fn evaluate<'id>(
     intent: &Intent,
     draft: Draft,
     approval: Approval,
-) -> Result<Verdict<'id>, LedgerError> {
+) -> Result<Judgement<'id>, LedgerError> {
     let this = crate::ledger::spend_of_draft(write.sql(), &draft)?;
     let facts = gather(write, config, intent, this)?;
     let mut reasons = rules::all(&facts, intent);
-    reasons.sort_by_key(|r| (r.severity, r.rule));
+    // Refusals first, then what needs approval, each in rule order.
+    reasons.sort_by_key(|r| (r.severity != Outcome::Deny, r.rule));
     let usage = facts
         .limits
         .iter()
@@ -371,7 +370,7 @@ pub fn evaluate<'id>(
         })
         .collect();
     let allow = || {
-        Verdict::Allow(
+        Judgement::Allow(
             Cleared {
                 draft: Box::new(draft),
                 _judged_in: PhantomData,
@@ -380,8 +379,10 @@ pub fn evaluate<'id>(
         )
     };
     Ok(match (reasons.first().map(|r| r.severity), approval) {
-        (None, _) | (Some(Severity::NeedsApproval), Approval::GivenNow) => allow(),
-        (Some(Severity::Deny), _) => Verdict::Deny(reasons),
-        (Some(Severity::NeedsApproval), Approval::None) => Verdict::NeedsApproval(reasons),
+        (None | Some(Outcome::Allow), _) | (Some(Outcome::NeedsApproval), Approval::GivenNow) => {
+            allow()
+        }
+        (Some(Outcome::Deny), _) => Judgement::Deny(reasons),
+        (Some(Outcome::NeedsApproval), Approval::None) => Judgement::NeedsApproval(reasons),
     })
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Timelike};
 use rust_decimal::Decimal;
 
-use super::{Facts, Figure, Intent, Reason, RuleId, Severity};
+use super::{Facts, Figure, Intent, Reason, RuleId};
 use crate::config::Verdict;
 use crate::domain::{Role, Scope, Window, format_time_of_day};
 use crate::ledger::CreatorList;
@@ -29,8 +29,8 @@ fn reason(
 ) -> Option<Reason> {
     let severity = match verdict {
         Verdict::Allow => return None,
-        Verdict::NeedsApproval => Severity::NeedsApproval,
-        Verdict::Deny => Severity::Deny,
+        Verdict::NeedsApproval => Verdict::NeedsApproval,
+        Verdict::Deny => Verdict::Deny,
     };
     Some(Reason {
         rule,
@@ -299,7 +299,7 @@ fn creator_list(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
 fn deny(rule: RuleId, message: String, figures: Vec<(&'static str, Figure)>) -> Reason {
     Reason {
         rule,
-        severity: Severity::Deny,
+        severity: Verdict::Deny,
         message,
         figures,
     }

@@ -15,8 +15,7 @@ pub struct DecisionEntry {
     pub member: MemberId,
     /// purchase, gift, redeem, grant, reversal
     pub action: String,
-    /// allow, needs_approval, deny
-    pub outcome: String,
+    pub outcome: crate::domain::Outcome,
     pub summary: String,
     /// The reasons as JSON (rule, severity, message, figures).
     pub reasons_json: String,
@@ -38,7 +37,7 @@ impl DecisionFields<'_> {
             .int(e.actor.0)
             .int(e.member.0)
             .text(&e.action)
-            .text(&e.outcome)
+            .text(e.outcome.as_str())
             .text(&e.summary)
             .text(&e.reasons_json)
             .opt_int(e.tx.map(|t| t.0));
@@ -67,7 +66,7 @@ pub fn log_decision(write: &WriteTx<'_, '_>, entry: &DecisionEntry) -> Result<i6
         entry.actor.0,
         entry.member.0,
         entry.action,
-        entry.outcome,
+        entry.outcome.as_str(),
         entry.summary,
         entry.reasons_json,
         entry.tx.map(|t| t.0),
@@ -85,18 +84,30 @@ pub(crate) fn verify_decisions(
                FROM decisions ORDER BY id";
     super::chain::walk_chain(conn, sql, "decision", |r, prev| {
         let id: i64 = r.get(0)?;
+        let outcome: String = r.get(5)?;
+        let Some(parsed) = crate::domain::Outcome::parse(&outcome) else {
+            // Not a word coinguard writes: this entry was changed.
+            return Ok((
+                format!("decision #{id} (outcome {outcome:?})"),
+                String::new(),
+                r.get(9)?,
+                r.get(10)?,
+            ));
+        };
         let entry = DecisionEntry {
             actor: MemberId(r.get(2)?),
             member: MemberId(r.get(3)?),
             action: r.get(4)?,
-            outcome: r.get(5)?,
+            outcome: parsed,
             summary: r.get(6)?,
             reasons_json: r.get(7)?,
             tx: r.get::<_, Option<i64>>(8)?.map(TxId),
         };
         let name = format!(
             "decision #{id} ({} {} by member {})",
-            entry.outcome, entry.action, entry.member
+            entry.outcome.as_str(),
+            entry.action,
+            entry.member
         );
         let computed = DecisionFields {
             id,

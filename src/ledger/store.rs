@@ -445,12 +445,7 @@ pub(crate) fn current_catalog(
 }
 
 fn parse_verdict(text: &str) -> Option<Verdict> {
-    match text {
-        "allow" => Some(Verdict::Allow),
-        "needs_approval" => Some(Verdict::NeedsApproval),
-        "deny" => Some(Verdict::Deny),
-        _ => None,
-    }
+    Verdict::parse(text)
 }
 
 /// Checks the first bytes before SQLite sees the file, so a missing, empty or

@@ -6,7 +6,7 @@ use super::{Mode, Outcome, OutcomeKind, ServiceError};
 use crate::auth::GuardianPass;
 use crate::config::{Config, Economy};
 use crate::domain::{Account, Clock, IdempotencyKey, Kind, LimitAmount, MemberId, Memo, TxId};
-use crate::guard::{self, Bought, Intent, Verdict};
+use crate::guard::{self, Bought, Intent, Judgement};
 use crate::ledger::{self, GuardianAction, Store, WriteTx, find_member};
 use crate::money::{Coins, Currency, Diamonds, Money, rounding};
 
@@ -180,7 +180,7 @@ fn guarded(
         let (action, actor, member) = (draft.kind.as_str(), draft.actor, draft.member);
         let fingerprint = draft.fingerprint.clone();
         let mut result = match guard::evaluate(w, &config, &intent, draft, ctx.approval())? {
-            Verdict::Allow(cleared, usage) => match mode {
+            Judgement::Allow(cleared, usage) => match mode {
                 Mode::Commit => {
                     let tx = ledger::append(w, cleared)?;
                     for used in &usage {
@@ -207,12 +207,12 @@ fn guarded(
                 }
                 Mode::Preview => outcome(OutcomeKind::WouldCommit, summary),
             },
-            Verdict::NeedsApproval(reasons) => {
+            Judgement::NeedsApproval(reasons) => {
                 let mut pending = outcome(OutcomeKind::Pending, summary);
                 pending.reasons = reasons;
                 pending
             }
-            Verdict::Deny(reasons) => {
+            Judgement::Deny(reasons) => {
                 let mut denied = outcome(OutcomeKind::Denied, summary);
                 denied.reasons = reasons;
                 denied
@@ -239,7 +239,7 @@ fn guarded(
                     let why = result
                         .reasons
                         .iter()
-                        .filter(|r| r.severity == guard::Severity::Deny)
+                        .filter(|r| r.severity == crate::domain::Outcome::Deny)
                         .map(|r| r.message.as_str())
                         .collect::<Vec<_>>()
                         .join("; ");
@@ -297,9 +297,9 @@ fn guarded(
                 _ => {}
             }
             let decided = match result.kind {
-                OutcomeKind::Committed | OutcomeKind::WouldCommit => "allow",
-                OutcomeKind::Pending => "needs_approval",
-                OutcomeKind::Denied => "deny",
+                OutcomeKind::Committed | OutcomeKind::WouldCommit => crate::domain::Outcome::Allow,
+                OutcomeKind::Pending => crate::domain::Outcome::NeedsApproval,
+                OutcomeKind::Denied => crate::domain::Outcome::Deny,
             };
             ledger::log_decision(
                 w,
@@ -307,7 +307,7 @@ fn guarded(
                     actor: ctx.approving.map_or(actor, |(_, guardian)| guardian),
                     member,
                     action: action.to_string(),
-                    outcome: decided.to_string(),
+                    outcome: decided,
                     summary: result.summary.clone(),
                     reasons_json: guard::reasons_json(&result.reasons).to_string(),
                     tx: result.tx,

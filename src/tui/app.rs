@@ -91,11 +91,11 @@ pub struct Confirm {
 /// What a preview's verdict means for the person about to confirm.
 fn verdict_words(verdict: Verdict) -> &'static str {
     match verdict {
-        Verdict::Allowed => "This goes through at once.",
+        Verdict::Allow => "This goes through at once.",
         Verdict::NeedsApproval => {
             "This asks a guardian first; nothing is spent until they approve."
         }
-        Verdict::Refused => "The guard would refuse this.",
+        Verdict::Deny => "The guard would refuse this.",
     }
 }
 
@@ -631,7 +631,7 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
             let preview = member.pack_previews.get(app.cursor);
             // A refused preview is not tried: trying would record a refusal
             // and alert the guardians for nothing.
-            if let Some(p) = preview.filter(|p| p.verdict == Verdict::Refused) {
+            if let Some(p) = preview.filter(|p| p.verdict == Verdict::Deny) {
                 app.say(format!("Not bought: {}", why_refused(p)), Tone::Bad);
                 return None;
             }
@@ -662,7 +662,7 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
             };
             match &m.gift_preview {
                 Some((previewed, preview)) if *previewed == wanted => {
-                    if preview.verdict == Verdict::Refused {
+                    if preview.verdict == Verdict::Deny {
                         app.say(format!("Not sent: {}", why_refused(preview)), Tone::Bad);
                         return None;
                     }
@@ -785,7 +785,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
         }
         (Popup::Redeem { diamonds, preview }, Command::Select) => {
             app.popup = None;
-            if preview.verdict == Verdict::Refused {
+            if preview.verdict == Verdict::Deny {
                 app.say(
                     format!("Nothing cashed out: {}", why_refused(&preview)),
                     Tone::Bad,
@@ -806,7 +806,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
         }
         (Popup::BuyCustom { coins, preview }, Command::Select) => {
             app.popup = None;
-            if preview.verdict == Verdict::Refused {
+            if preview.verdict == Verdict::Deny {
                 app.say(format!("Not bought: {}", why_refused(&preview)), Tone::Bad);
                 return None;
             }
@@ -1439,7 +1439,7 @@ mod creator_tests {
         app.popup = Some(Popup::Redeem {
             diamonds: 10,
             preview: Preview {
-                verdict: Verdict::Refused,
+                verdict: Verdict::Deny,
                 summary: "Ana cashes out 10 diamonds".into(),
                 reasons: vec![(true, "the minimum payout is 10.00 USD".into())],
             },
@@ -1655,7 +1655,7 @@ mod editor_tests {
         assert_eq!(app.selection.filter.member, Some(MemberId(2)));
         assert_eq!(
             app.selection.filter.outcome,
-            Some(crate::tui::filter::Outcome::Refused)
+            Some(crate::tui::filter::Outcome::Deny)
         );
         // A word that means nothing: said, and the filter stays as it was.
         update(&mut app, Command::Filter, &vm);

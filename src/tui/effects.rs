@@ -921,7 +921,7 @@ mod tests {
         assert_eq!(earnings.received.len(), 1, "the gift from Alex");
         assert_eq!(
             earnings.all_preview.map(|p| p.verdict),
-            Some(view::Verdict::Allowed)
+            Some(view::Verdict::Allow)
         );
         apply(
             Effect::PreviewRedeem { diamonds: 2_000 },
@@ -932,7 +932,7 @@ mod tests {
         let Some(app::Popup::Redeem { diamonds, preview }) = app.popup.clone() else {
             panic!("the preview opens: {:?}", app.popup);
         };
-        assert_eq!((diamonds, preview.verdict), (2_000, view::Verdict::Allowed));
+        assert_eq!((diamonds, preview.verdict), (2_000, view::Verdict::Allow));
         assert!(preview.summary.contains("10.00 USD"), "{}", preview.summary);
         app.popup = None;
         let diamonds_now =

@@ -8,23 +8,8 @@ use chrono::NaiveDate;
 use crate::domain::MemberId;
 use crate::ledger::Kind;
 
-/// What a decision came to, as the decision log stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Allowed,
-    NeedsApproval,
-    Refused,
-}
-
-impl Outcome {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Outcome::Allowed => "allow",
-            Outcome::NeedsApproval => "needs_approval",
-            Outcome::Refused => "deny",
-        }
-    }
-}
+/// What a decision came to: the guard's own [`crate::domain::Outcome`].
+pub use crate::domain::Outcome;
 
 /// An applied filter. `text` is what was typed, shown back in titles.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -115,9 +100,9 @@ fn month(text: &str) -> Option<(NaiveDate, NaiveDate)> {
 
 fn outcome(word: &str) -> Option<Outcome> {
     match word {
-        "allowed" | "allow" | "ok" => Some(Outcome::Allowed),
+        "allowed" | "allow" | "ok" => Some(Outcome::Allow),
         "approval" | "needs_approval" | "asked" => Some(Outcome::NeedsApproval),
-        "refused" | "deny" | "denied" => Some(Outcome::Refused),
+        "refused" | "deny" | "denied" => Some(Outcome::Deny),
         _ => None,
     }
 }
@@ -199,7 +184,7 @@ mod tests {
         assert_eq!(f.text, "sam gift 2026-02");
         let f = parse("Ana Lee refused 2026-03-14", Place::Decisions, &MEMBERS).unwrap();
         assert_eq!(f.member, Some(MemberId(4)), "the longer name wins");
-        assert_eq!(f.outcome, Some(Outcome::Refused));
+        assert_eq!(f.outcome, Some(Outcome::Deny));
         assert_eq!(f.since, f.until);
         assert!(parse("  ", Place::Ledger, &MEMBERS).unwrap().is_empty());
     }

@@ -236,7 +236,7 @@ fn sheet(
         Popup::BuyCustom { coins, preview } => Sheet {
             title: format!("Buy {} coins?", crate::money::group_thousands(*coins)),
             body: preview_text(preview, theme).lines,
-            hints: if preview.verdict == super::view::Verdict::Refused {
+            hints: if preview.verdict == super::view::Verdict::Deny {
                 "Esc to close: nothing is tried".into()
             } else {
                 "Enter to go ahead · Esc to cancel".into()
@@ -249,7 +249,7 @@ fn sheet(
                 crate::money::group_thousands(*diamonds)
             ),
             body: preview_text(preview, theme).lines,
-            hints: if preview.verdict == super::view::Verdict::Refused {
+            hints: if preview.verdict == super::view::Verdict::Deny {
                 "Esc to close: nothing is tried".into()
             } else {
                 "Enter to go ahead · Esc to cancel".into()

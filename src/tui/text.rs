@@ -10,9 +10,9 @@ use super::view::{Preview, Verdict};
 
 pub(super) fn preview_text(p: &Preview, theme: Theme) -> Text<'static> {
     let (word, style) = match p.verdict {
-        Verdict::Allowed => ("Would go through", theme.good()),
+        Verdict::Allow => ("Would go through", theme.good()),
         Verdict::NeedsApproval => ("Needs a guardian's approval", theme.warn()),
-        Verdict::Refused => ("Would be refused", theme.bad()),
+        Verdict::Deny => ("Would be refused", theme.bad()),
     };
     let mut lines = vec![
         Line::from(Span::styled(word, style)),

@@ -9,19 +9,13 @@ use super::editor::{AgeRules, MemberRules, RuleTarget};
 use super::filter::Filter;
 use crate::config::Economy;
 use crate::domain::{Clock, LimitAmount, MemberId, Role, Scope, Window};
-use crate::guard::Severity;
 use crate::ledger::{self, Account, RequestStatus, Store};
 use crate::money::{Coins, Currency, Diamonds, Money, rounding};
 use crate::report::{self, HistoryFilter};
 use crate::services::{self, GiftRequest, Mode, OutcomeKind, PurchaseRequest};
 
-/// How a preview came out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Allowed,
-    NeedsApproval,
-    Refused,
-}
+/// How a preview came out: the guard's own [`Outcome`].
+pub use crate::domain::Outcome as Verdict;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Preview {
@@ -314,19 +308,19 @@ pub fn preview_of(outcome: Result<services::Outcome, services::ServiceError>) ->
     match outcome {
         Ok(o) => Preview {
             verdict: match o.kind {
-                OutcomeKind::Committed | OutcomeKind::WouldCommit => Verdict::Allowed,
+                OutcomeKind::Committed | OutcomeKind::WouldCommit => Verdict::Allow,
                 OutcomeKind::Pending => Verdict::NeedsApproval,
-                OutcomeKind::Denied => Verdict::Refused,
+                OutcomeKind::Denied => Verdict::Deny,
             },
             summary: o.summary,
             reasons: o
                 .reasons
                 .into_iter()
-                .map(|r| (r.severity == Severity::Deny, r.message))
+                .map(|r| (r.severity == crate::domain::Outcome::Deny, r.message))
                 .collect(),
         },
         Err(e) => Preview {
-            verdict: Verdict::Refused,
+            verdict: Verdict::Deny,
             summary: e.to_string(),
             reasons: Vec::new(),
         },
@@ -1116,7 +1110,7 @@ pub fn sample(guardian: bool) -> ViewModel {
             pack_previews: vec![
                 Preview { verdict: Verdict::NeedsApproval, summary: "Sam buys 70 coins for 0.99 USD".into(), reasons: vec![(false, "Sam is 15: from 13 to 17, purchases need a guardian's approval".into())] },
                 Preview {
-                    verdict: Verdict::Refused,
+                    verdict: Verdict::Deny,
                     summary: "Sam buys 350 coins for 4.99 USD".into(),
                     reasons: vec![(true, "it is 21:30, inside Sam's quiet hours (21:00–07:00, America/New_York time): no spending until they end".into())],
                 },
@@ -1130,7 +1124,7 @@ pub fn sample(guardian: bool) -> ViewModel {
             gift_preview: Some((
                 GiftChoice { creator: "Ana".into(), gift: "rose".into(), count: 1 },
                 Preview {
-                    verdict: Verdict::Refused,
+                    verdict: Verdict::Deny,
                     summary: "Sam sends 1 × Rose to Ana: 1 coin (0.01 USD); Ana receives 0 diamonds".into(),
                     reasons: vec![(true, "a guardian has blocked gifts from Sam to Ana".into())],
                 },
@@ -1161,7 +1155,7 @@ pub fn sample_creator() -> ViewModel {
         per_fan_coin: "0.0025 USD".into(),
         minimum: "5.00 USD".into(),
         all_preview: Some(Preview {
-            verdict: Verdict::Allowed,
+            verdict: Verdict::Allow,
             summary: "Ana cashes out 2,150 diamonds for 10.75 USD (0.0025 USD per coin fans spent)"
                 .into(),
             reasons: Vec::new(),
