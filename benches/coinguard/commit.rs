@@ -47,7 +47,7 @@ impl Guarded {
         let (dir, mut store) = history::open(shape);
         let clock = FixedClock::new(history::end());
         let pin = coinguard::auth::Pin::parse("benchmark pin").unwrap();
-        let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+        let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin, "").unwrap();
         if three_limits {
             let member = coinguard::ledger::find_member(store.conn(), DENSE)
                 .unwrap()

@@ -93,7 +93,7 @@ fn generate(shape: Shape, file: &std::path::Path) {
     let guardian = Name::parse("Guardian").unwrap();
     let mut store = services::init_household(&partial, &config, &guardian, &pin, &clock).unwrap();
     store.relax_durability_for_seeding().unwrap();
-    let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+    let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin, "").unwrap();
     let mut spenders: Vec<String> = (1..shape.spenders)
         .map(|i| format!("spender-{i}"))
         .collect();

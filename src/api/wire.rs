@@ -22,6 +22,23 @@ pub const MESSAGE_DEADLINE: Duration = Duration::from_secs(10);
 /// How long a connection may stay silent between requests.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
+/// The first message a client sends: the protocol it speaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hello {
+    pub hello: u32,
+    /// The client's name and version, for the service's log.
+    pub client: String,
+}
+
+/// Every answer: `{"ok": {"reply": ...}}` or `{"error": {"kind": ..., "message": ...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Ok(Box<super::Reply>),
+    Error(super::ApiError),
+}
+
 /// What can go wrong reading or writing one line.
 #[derive(Debug, thiserror::Error)]
 pub enum WireError {

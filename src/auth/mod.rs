@@ -246,12 +246,17 @@ fn when(at_us: i64, tz: chrono_tz::Tz) -> String {
 }
 
 /// Checks a PIN, recording the attempt (and any lock) in the database whether
-/// it succeeds or not. While locked, the PIN is not even checked.
+/// it succeeds or not, before answering. While locked, the PIN is not even
+/// checked. Failures are counted per member and `account`, the OS account
+/// asking (the household service's peer; `""` at the file's own computer),
+/// so one account's guesses lock that account out of the PIN and never the
+/// member themself.
 pub fn authenticate(
     store: &mut Store,
     clock: &dyn Clock,
     who: Who<'_>,
     pin: &Pin,
+    account: &str,
 ) -> Result<Member, AuthError> {
     // A name that could never be a member's is refused before anything is
     // written: what reaches the guardian-action log is a valid name, at most
@@ -290,7 +295,7 @@ pub fn authenticate(
         };
         let subject = member.name.to_string();
         let now_us = w.now().timestamp_micros();
-        let (failures, locked_until) = ledger::pin_attempts(conn, member.id)?;
+        let (failures, locked_until) = ledger::pin_attempts(conn, member.id, account)?;
         if locked_until > now_us {
             log(
                 Some(&member),
@@ -312,14 +317,14 @@ pub fn authenticate(
             return Ok(Err(AuthError::NoPin { name: subject }));
         };
         if pin_matches(&phc, pin) {
-            ledger::set_pin_attempts(w, member.id, 0, 0)?;
+            ledger::set_pin_attempts(w, member.id, account, 0, 0)?;
             log(Some(&member), "pin_ok", &subject, "accepted".into())?;
             return Ok(Ok(member));
         }
         let failures = failures.saturating_add(1);
         let lock = lock_seconds(failures);
         let until = lock.map_or(0, |s| now_us.saturating_add(s * 1_000_000));
-        ledger::set_pin_attempts(w, member.id, failures, until)?;
+        ledger::set_pin_attempts(w, member.id, account, failures, until)?;
         let detail = match lock {
             Some(s) => format!("failure {failures} in a row: locked for {s} seconds"),
             None => format!("failure {failures} in a row"),
@@ -339,14 +344,16 @@ pub fn authenticate(
     })?
 }
 
-/// Checks a guardian's PIN and returns a pass for one action.
+/// Checks a guardian's PIN and returns a pass for one action (`account` as
+/// in [`authenticate`]).
 pub fn guardian_pass(
     store: &mut Store,
     clock: &dyn Clock,
     name: Option<&str>,
     pin: &Pin,
+    account: &str,
 ) -> Result<GuardianPass, AuthError> {
-    let guardian = authenticate(store, clock, Who::Guardian(name), pin)?;
+    let guardian = authenticate(store, clock, Who::Guardian(name), pin, account)?;
     Ok(GuardianPass::after_pin_matched(guardian))
 }
 

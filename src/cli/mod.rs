@@ -599,7 +599,7 @@ pub(crate) fn guardian_pass(
         Err(_) => "Guardian PIN: ".to_string(),
     };
     let pin = pin::read_pin(&prompt, guardian.pin_stdin, false)?;
-    Ok(auth::guardian_pass(store, clock, name, &pin)?)
+    Ok(auth::guardian_pass(store, clock, name, &pin, "")?)
 }
 
 /// A member with a PIN confirms their own spending and requests with it;
@@ -615,7 +615,7 @@ pub(crate) fn confirm_member(
         return Ok(());
     }
     let pin = pin::read_pin(&format!("PIN for {}: ", found.name), args.pin_stdin, false)?;
-    auth::authenticate(store, clock, auth::Who::Member(member), &pin)?;
+    auth::authenticate(store, clock, auth::Who::Member(member), &pin, "")?;
     Ok(())
 }
 

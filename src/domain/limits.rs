@@ -7,7 +7,10 @@ use super::{DomainError, MemberId};
 use crate::money::{Coins, Currency, Money, MoneyError};
 
 /// What a limit counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// Money paid for coins.
     Purchase,
@@ -18,7 +21,10 @@ pub enum Scope {
 }
 
 /// Over which stretch of time a limit counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Window {
     /// Each single purchase or gift on its own.
     Transaction,
@@ -29,10 +35,13 @@ pub enum Window {
     /// The household-local calendar month.
     Month,
     /// The last 24 hours, rolling.
+    #[serde(rename = "24h")]
     Rolling24h,
     /// The last 7 days, rolling.
+    #[serde(rename = "7d")]
     Rolling7d,
     /// The last 30 days, rolling.
+    #[serde(rename = "30d")]
     Rolling30d,
 }
 

@@ -195,6 +195,20 @@ impl fmt::Display for Name {
     }
 }
 
+impl serde::Serialize for Name {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+/// A name read from a message is parsed like a typed one.
+impl<'de> serde::Deserialize<'de> for Name {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Name, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Name::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Free text a person attaches (memo, reason, note): bounded, no control chars.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Memo(String);
@@ -217,7 +231,8 @@ impl Memo {
 }
 
 /// What a member is in the household.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     Guardian,
     Teen,

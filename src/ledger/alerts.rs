@@ -71,11 +71,20 @@ pub fn acknowledge_alerts(
     )?)
 }
 
-/// Consecutive failed PIN entries and the lock's end (UTC micros; 0: none).
-pub fn pin_attempts(conn: &Connection, member: MemberId) -> Result<(u32, i64), LedgerError> {
+/// Consecutive failed PIN entries for `member` from one asking account
+/// (`""`: at the file's own computer), and the lock's end (UTC micros; 0:
+/// none). Counted per account, so one account's guesses never lock another
+/// out.
+pub fn pin_attempts(
+    conn: &Connection,
+    member: MemberId,
+    account: &str,
+) -> Result<(u32, i64), LedgerError> {
     Ok(conn
-        .prepare_cached("SELECT failures, locked_until_us FROM pin_attempts WHERE member_id = ?1")?
-        .query_row([member.0], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached(
+            "SELECT failures, locked_until_us FROM pin_attempts WHERE member_id = ?1 AND account = ?2",
+        )?
+        .query_row(params![member.0, account], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((0, 0)))
 }
@@ -83,13 +92,23 @@ pub fn pin_attempts(conn: &Connection, member: MemberId) -> Result<(u32, i64), L
 pub fn set_pin_attempts(
     write: &WriteTx<'_, '_>,
     member: MemberId,
+    account: &str,
     failures: u32,
     locked_until_us: i64,
 ) -> Result<(), LedgerError> {
     write.sql().run(
-        "INSERT INTO pin_attempts (member_id, failures, locked_until_us) VALUES (?1, ?2, ?3)
-         ON CONFLICT (member_id) DO UPDATE SET failures = excluded.failures, locked_until_us = excluded.locked_until_us",
-        params![member.0, failures, locked_until_us],
+        "INSERT INTO pin_attempts (member_id, account, failures, locked_until_us) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (member_id, account) DO UPDATE SET failures = excluded.failures, locked_until_us = excluded.locked_until_us",
+        params![member.0, account, failures, locked_until_us],
+    )?;
+    Ok(())
+}
+
+/// A new PIN starts with no failures from anywhere.
+pub fn clear_pin_attempts(write: &WriteTx<'_, '_>, member: MemberId) -> Result<(), LedgerError> {
+    write.sql().run(
+        "DELETE FROM pin_attempts WHERE member_id = ?1",
+        params![member.0],
     )?;
     Ok(())
 }

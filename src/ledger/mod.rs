@@ -18,6 +18,7 @@ mod chain;
 mod decisions;
 mod draft;
 mod guardian_log;
+mod links;
 mod lots;
 mod members;
 mod pass;
@@ -37,13 +38,18 @@ pub use accounts::balance;
 pub use crate::domain::Limit;
 pub use crate::domain::{Account, CreatorList, Kind, Platform, QuietHours, RequestStatus, Unit};
 pub use alerts::{
-    Alert, acknowledge_alerts, open_alerts, pin_attempts, raise_alert, set_pin_attempts,
+    Alert, acknowledge_alerts, clear_pin_attempts, open_alerts, pin_attempts, raise_alert,
+    set_pin_attempts,
 };
 pub use append::append;
 pub use chain::{GENESIS_HASH, fingerprint};
 pub use decisions::{DecisionEntry, log_decision};
 pub use draft::{Draft, LotAmounts, LotTake, NewLot, PostingDraft};
 pub use guardian_log::{GuardianAction, log_guardian_action};
+pub use links::{
+    MAX_OS_USER_CHARS, Setting, all_links, link_account, members_of_account, set_setting,
+    setting_on, unlink_account,
+};
 pub use lots::{cost_of_coins, lot_cost_of_wallet, plan_take};
 pub use members::{
     Member, add_member, find_member, found_household, list_members, member_by_id, pin_hash,

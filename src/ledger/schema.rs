@@ -40,6 +40,11 @@ pub const MIGRATIONS: &[(&str, &str, Option<Backfill>)] = &[
         MIGRATION_7,
         Some(super::backfill::v7_paid_and_spend),
     ),
+    (
+        "OS accounts linked to members; PIN lockout per asking account; household settings",
+        MIGRATION_8,
+        None,
+    ),
 ];
 
 pub fn latest_version() -> i64 {
@@ -448,4 +453,38 @@ WHEN OLD.status != 'pending'
 BEGIN SELECT RAISE(ABORT, 'coinguard: a request resolves once'); END;
 CREATE TRIGGER requests_no_delete BEFORE DELETE ON requests
 BEGIN SELECT RAISE(ABORT, 'coinguard requests are kept'); END;
+"#;
+
+/// Version 8: the household service. An OS account acts as the members it
+/// is linked to (one account may be linked to several members, a member to
+/// several accounts). Failed PINs are counted per member *and* asking
+/// account, so a teen guessing a guardian's PIN locks only their own
+/// account out of it (attempts made before this version were made at the
+/// file's own computer: account ''). Household settings a guardian changes
+/// with their PIN (approve in person).
+const MIGRATION_8: &str = r#"
+CREATE TABLE member_links (
+    os_user      TEXT NOT NULL CHECK (length(os_user) BETWEEN 1 AND 64),
+    member_id    INTEGER NOT NULL REFERENCES members(id),
+    linked_at_us INTEGER NOT NULL,
+    PRIMARY KEY (os_user, member_id)
+);
+CREATE INDEX member_links_member ON member_links (member_id, os_user);
+
+CREATE TABLE pin_attempts_v8 (
+    member_id       INTEGER NOT NULL REFERENCES members(id),
+    account         TEXT NOT NULL,
+    failures        INTEGER NOT NULL,
+    locked_until_us INTEGER NOT NULL,
+    PRIMARY KEY (member_id, account)
+);
+INSERT INTO pin_attempts_v8 (member_id, account, failures, locked_until_us)
+    SELECT member_id, '', failures, locked_until_us FROM pin_attempts;
+DROP TABLE pin_attempts;
+ALTER TABLE pin_attempts_v8 RENAME TO pin_attempts;
+
+CREATE TABLE household_settings (
+    key   TEXT PRIMARY KEY CHECK (key IN ('approve_in_person')),
+    value TEXT NOT NULL
+);
 "#;

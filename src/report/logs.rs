@@ -47,6 +47,9 @@ pub const GUARDIAN_ACTIONS: &[(&str, &str)] = &[
     ("reverse", "transaction reversed"),
     ("alert_ack", "alerts acknowledged"),
     ("demo_created", "demo household created"),
+    ("account_link", "OS account linked"),
+    ("account_unlink", "OS account unlinked"),
+    ("setting_set", "setting changed"),
 ];
 
 /// The words for a guardian-action code; a code this table does not know

@@ -73,7 +73,7 @@ pub fn seed_demo(
     })?;
     store.relax_durability_for_seeding()?;
     let pass = |store: &mut Store, clock: &FixedClock| {
-        auth::guardian_pass(store, clock, Some("Maria"), &pin)
+        auth::guardian_pass(store, clock, Some("Maria"), &pin, "")
     };
 
     // Who lives here: ages relative to today, so the demo stays true.

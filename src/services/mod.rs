@@ -5,6 +5,7 @@
 
 mod demo;
 mod household;
+mod links;
 mod policy;
 mod requests;
 mod spend;
@@ -18,6 +19,7 @@ use crate::money::MoneyError;
 
 pub use demo::{DEMO_MARKER, DEMO_PIN, DemoSummary, demo_pin, seed_demo};
 pub use household::init_household;
+pub use links::{link_account, parse_os_user, set_approve_in_person, unlink_account};
 pub use policy::{
     Change, LimitSpec, acknowledge_alerts, add_member, describe_limit, describe_quiet_hours,
     describe_thresholds, open_alerts, parse_limit_amount, remove_limit, set_creator_list,
@@ -120,6 +122,14 @@ pub enum ServiceError {
     ReasonRequired,
     #[error("there is no open alert #{id}; see `coinguard alert list`")]
     NoSuchAlert { id: i64 },
+    #[error(
+        "\"{given}\" is not an OS account name (letters, digits, '.', '_' and '-', at most 64)"
+    )]
+    BadOsUser { given: String },
+    #[error("there is no OS account \"{name}\" on this computer; create it first (useradd)")]
+    NoSuchOsUser { name: String },
+    #[error("OS account {os_user} is not linked to {member}; see `coinguard member list`")]
+    NotLinked { member: String, os_user: String },
 }
 
 impl ServiceError {
@@ -139,12 +149,15 @@ impl ServiceError {
             | ServiceError::SoftAboveHard
             | ServiceError::EmptyQuietHours
             | ServiceError::NotACreator { .. }
-            | ServiceError::ReasonRequired => ErrorKind::BadInput,
+            | ServiceError::ReasonRequired
+            | ServiceError::BadOsUser { .. } => ErrorKind::BadInput,
             ServiceError::UnknownPack { .. }
             | ServiceError::UnknownGift { .. }
             | ServiceError::UnknownRequest { .. }
             | ServiceError::NoSuchAlert { .. }
-            | ServiceError::NoSuchLimit { .. } => ErrorKind::NotFound,
+            | ServiceError::NoSuchLimit { .. }
+            | ServiceError::NoSuchOsUser { .. }
+            | ServiceError::NotLinked { .. } => ErrorKind::NotFound,
             ServiceError::NotPending { .. } | ServiceError::StillOpen { .. } => ErrorKind::Conflict,
             ServiceError::NotYourRequest { .. } => ErrorKind::Forbidden,
         }

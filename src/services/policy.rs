@@ -63,7 +63,7 @@ fn or_none(text: Option<String>) -> String {
 }
 
 /// Records a guardian action in the caller's write.
-fn record(
+pub(super) fn record(
     w: &ledger::WriteTx<'_, '_>,
     actor: MemberId,
     action: &str,
@@ -360,7 +360,7 @@ pub fn set_pin(
             "(no PIN)"
         };
         ledger::set_pin_hash(w, &pass, member.id, &phc)?;
-        ledger::set_pin_attempts(w, member.id, 0, 0)?;
+        ledger::clear_pin_attempts(w, member.id)?;
         record(
             w,
             actor,

@@ -51,7 +51,7 @@ fn guardian_pass(
     typed: &str,
 ) -> Result<auth::GuardianPass, ServiceError> {
     let pin = Pin::parse(typed).map_err(ServiceError::Auth)?;
-    Ok(auth::guardian_pass(store, clock, Some(me), &pin)?)
+    Ok(auth::guardian_pass(store, clock, Some(me), &pin, "")?)
 }
 
 /// A PIN typed wrong (or one that cannot be a PIN) keeps what it was for:
@@ -108,8 +108,14 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
                     let checked = match typed {
                         Some(typed) => pin(&typed)
                             .and_then(|p| {
-                                auth::authenticate(store, clock, Who::Member(m.name.as_str()), &p)
-                                    .map_err(ServiceError::from)
+                                auth::authenticate(
+                                    store,
+                                    clock,
+                                    Who::Member(m.name.as_str()),
+                                    &p,
+                                    "",
+                                )
+                                .map_err(ServiceError::from)
                             })
                             .map(|_| ()),
                         None => Ok(()),
@@ -173,7 +179,7 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
             // A creator with a PIN confirms their own cashing out with it.
             let confirmed = match typed {
                 Some(typed) => pin(&typed).and_then(|p| {
-                    auth::authenticate(store, clock, Who::Member(&me), &p)
+                    auth::authenticate(store, clock, Who::Member(&me), &p, "")
                         .map(|_| ())
                         .map_err(ServiceError::from)
                 }),
@@ -518,9 +524,14 @@ mod tests {
         )
         .unwrap();
         let born = BirthDate::parse("2011-01-01", clock.now().date_naive()).unwrap();
-        let pass =
-            auth::guardian_pass(&mut store, &clock, Some("Maria"), &Pin::parse(PIN).unwrap())
-                .unwrap();
+        let pass = auth::guardian_pass(
+            &mut store,
+            &clock,
+            Some("Maria"),
+            &Pin::parse(PIN).unwrap(),
+            "",
+        )
+        .unwrap();
         let sam = store
             .write(&clock, |w| {
                 ledger::add_member(
@@ -552,9 +563,14 @@ mod tests {
     fn a_guardian_without_a_pin_cannot_open_the_guardian_screens() {
         let (_dir, mut store, clock, _, _) = household();
         // A guardian added before every guardian had a PIN.
-        let pass =
-            auth::guardian_pass(&mut store, &clock, Some("Maria"), &Pin::parse(PIN).unwrap())
-                .unwrap();
+        let pass = auth::guardian_pass(
+            &mut store,
+            &clock,
+            Some("Maria"),
+            &Pin::parse(PIN).unwrap(),
+            "",
+        )
+        .unwrap();
         let jon = store
             .write(&clock, |w| {
                 ledger::add_member(w, &pass, &Name::parse("Jon").unwrap(), Role::Guardian, None)
@@ -757,9 +773,14 @@ mod tests {
     fn a_creators_name_filters_a_members_history_to_gifts_to_them() {
         let (_dir, mut store, clock, _app, _sam) = household();
         let adult = BirthDate::parse("2000-01-01", clock.now().date_naive()).unwrap();
-        let pass =
-            auth::guardian_pass(&mut store, &clock, Some("Maria"), &Pin::parse(PIN).unwrap())
-                .unwrap();
+        let pass = auth::guardian_pass(
+            &mut store,
+            &clock,
+            Some("Maria"),
+            &Pin::parse(PIN).unwrap(),
+            "",
+        )
+        .unwrap();
         let alex = store
             .write(&clock, |w| {
                 ledger::add_member(
@@ -779,7 +800,7 @@ mod tests {
             })
             .unwrap();
         let pin = Pin::parse(PIN).unwrap();
-        let mut pass = || auth::guardian_pass(&mut store, &clock, Some("Maria"), &pin).unwrap();
+        let mut pass = || auth::guardian_pass(&mut store, &clock, Some("Maria"), &pin, "").unwrap();
         let (p1, p2, p3) = (pass(), pass(), pass());
         let grant = services::GrantRequest {
             member: "Alex",
@@ -844,9 +865,14 @@ mod tests {
     fn a_creator_previews_then_cashes_out_with_their_pin() {
         let (_dir, mut store, clock, _guardian, _sam) = household();
         let adult = BirthDate::parse("2000-01-01", clock.now().date_naive()).unwrap();
-        let pass =
-            auth::guardian_pass(&mut store, &clock, Some("Maria"), &Pin::parse(PIN).unwrap())
-                .unwrap();
+        let pass = auth::guardian_pass(
+            &mut store,
+            &clock,
+            Some("Maria"),
+            &Pin::parse(PIN).unwrap(),
+            "",
+        )
+        .unwrap();
         let (bo, _alex) = store
             .write(&clock, |w| {
                 let bo = ledger::add_member(
@@ -867,7 +893,7 @@ mod tests {
             })
             .unwrap();
         let pin = Pin::parse(PIN).unwrap();
-        let mut pass = || auth::guardian_pass(&mut store, &clock, Some("Maria"), &pin).unwrap();
+        let mut pass = || auth::guardian_pass(&mut store, &clock, Some("Maria"), &pin, "").unwrap();
         let (p1, p2, p3) = (pass(), pass(), pass());
         let grant = services::GrantRequest {
             member: "Alex",

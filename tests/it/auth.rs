@@ -15,6 +15,7 @@ fn attempt(h: &mut Household, pin: &str) -> Result<(), AuthError> {
         &h.clock,
         Who::Guardian(None),
         &Pin::parse(pin).unwrap(),
+        "",
     )
     .map(|_| ())
 }
@@ -111,13 +112,19 @@ fn the_lock_is_capped_at_an_hour() {
 fn unknown_names_and_non_guardians_are_refused_and_logged() {
     let mut h = Household::new();
     let pin = Pin::parse(GUARDIAN_PIN).unwrap();
-    let err = auth::authenticate(&mut h.store, &h.clock, Who::Guardian(Some("Mallory")), &pin)
-        .unwrap_err();
+    let err = auth::authenticate(
+        &mut h.store,
+        &h.clock,
+        Who::Guardian(Some("Mallory")),
+        &pin,
+        "",
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "there is no member called \"Mallory\"; members are: Maria, Sam, Lee, Ana, Bo"
     );
-    let err = auth::guardian_pass(&mut h.store, &h.clock, Some("Sam"), &pin).unwrap_err();
+    let err = auth::guardian_pass(&mut h.store, &h.clock, Some("Sam"), &pin, "").unwrap_err();
     assert_eq!(err, AuthError::NotGuardian { name: "Sam".into() });
     let log = report::guardian_actions(h.store.conn(), &Default::default(), 10).unwrap();
     // Both refusals, newest first, after the fixture's own PIN entry.
@@ -146,14 +153,20 @@ fn a_name_that_cannot_be_a_members_is_refused_before_anything_is_logged() {
     let pin = Pin::parse("wrong pin").unwrap();
     let huge = "M".repeat(131_072);
     for name in [huge.as_str(), "Maria\u{1b}[2J", "Ma\u{202E}ria"] {
-        let err = auth::authenticate(&mut h.store, &h.clock, Who::Guardian(Some(name)), &pin)
+        let err = auth::authenticate(&mut h.store, &h.clock, Who::Guardian(Some(name)), &pin, "")
             .unwrap_err();
         assert!(matches!(err, AuthError::Name(_)), "{err:?}");
     }
     assert_eq!(guardian_log_len(&h), before, "nothing was written");
     // A valid name that is nobody's is logged, as the name typed.
-    let err =
-        auth::authenticate(&mut h.store, &h.clock, Who::Guardian(Some("Mario")), &pin).unwrap_err();
+    let err = auth::authenticate(
+        &mut h.store,
+        &h.clock,
+        Who::Guardian(Some("Mario")),
+        &pin,
+        "",
+    )
+    .unwrap_err();
     assert!(
         err.to_string().contains("no member called \"Mario\""),
         "{err}"

@@ -199,7 +199,7 @@ fn verify_reports_in_words_and_fails_on_tampering() {
             key: None,
         };
         let pin = coinguard::auth::Pin::parse(PIN).unwrap();
-        let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+        let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin, "").unwrap();
         coinguard::services::grant(
             &mut store,
             &clock,
@@ -483,7 +483,7 @@ impl CliHousehold {
             ("Ana", Role::Creator, 30),
         ] {
             let born = BirthDate::parse(&years_ago(age), chrono::Utc::now().date_naive()).unwrap();
-            let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+            let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin, "").unwrap();
             coinguard::services::add_member(
                 &mut store,
                 &clock,

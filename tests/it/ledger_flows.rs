@@ -171,7 +171,7 @@ fn grants_carry_their_stated_value_and_only_guardians_grant() {
     // A teen cannot even get a guardian's pass, whatever PIN they type.
     let pin = coinguard::auth::Pin::parse(crate::support::GUARDIAN_PIN).unwrap();
     let err =
-        coinguard::auth::guardian_pass(&mut h.store, &h.clock, Some("Sam"), &pin).unwrap_err();
+        coinguard::auth::guardian_pass(&mut h.store, &h.clock, Some("Sam"), &pin, "").unwrap_err();
     assert_eq!(
         err.to_string(),
         "Sam is not a guardian; only a guardian can do this"

@@ -20,7 +20,7 @@ fn a_version_1_database_with_history_migrates_and_verifies() {
         "DROP TABLE balances; DROP TABLE limits; DROP TABLE quiet_hours; DROP TABLE creator_rules;
          DROP TABLE spend_events; DROP TABLE spend_buckets; DROP TABLE decisions; DROP TABLE requests;
          DROP TABLE pin_attempts; DROP TABLE guardian_actions; DROP TABLE alerts; DROP TABLE wallet_costs;
-         DROP TABLE lot_paid; DROP TABLE move_paid;
+         DROP TABLE lot_paid; DROP TABLE move_paid; DROP TABLE member_links; DROP TABLE household_settings;
          DELETE FROM schema_migrations WHERE version >= 2; PRAGMA user_version = 1;",
     )
     .unwrap();
@@ -79,7 +79,10 @@ fn a_version_6_database_recounts_all_spending_once() {
 
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TABLE lot_paid; DROP TABLE move_paid;
+        "DROP TABLE lot_paid; DROP TABLE move_paid; DROP TABLE member_links; DROP TABLE household_settings;
+         DROP TABLE pin_attempts;
+         CREATE TABLE pin_attempts (member_id INTEGER PRIMARY KEY REFERENCES members(id), failures INTEGER NOT NULL, locked_until_us INTEGER NOT NULL);
+         INSERT INTO pin_attempts VALUES (1, 3, 0);
          ALTER TABLE spend_events DROP COLUMN gift_cost_micros;
          ALTER TABLE spend_buckets DROP COLUMN gift_cost_micros;
          DELETE FROM schema_migrations WHERE version >= 7; PRAGMA user_version = 6;",
@@ -102,4 +105,15 @@ fn a_version_6_database_recounts_all_spending_once() {
     assert_eq!(spent.gift_coins, 400);
     assert_eq!(spent.gift_cost_micros, 4_990_000 + 707_150);
     assert_eq!(ledger::verify(store.conn()).unwrap().problem, None);
+    // Failed PINs counted before accounts were told apart stay counted,
+    // as made at the file's own computer.
+    let first_guardian = coinguard::domain::MemberId(1);
+    assert_eq!(
+        ledger::pin_attempts(store.conn(), first_guardian, "").unwrap(),
+        (3, 0)
+    );
+    assert_eq!(
+        ledger::pin_attempts(store.conn(), first_guardian, "sam").unwrap(),
+        (0, 0)
+    );
 }

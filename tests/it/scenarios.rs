@@ -140,7 +140,7 @@ fn run(path: &Path) {
         &clock,
     )
     .unwrap();
-    let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+    let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin, "").unwrap();
     let today = clock_today(&clock, &config);
     store
         .write(&clock, |w| {
@@ -296,7 +296,8 @@ fn run(path: &Path) {
                     memo: Memo::default(),
                     key: None,
                 };
-                let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+                let pass =
+                    coinguard::auth::guardian_pass(&mut store, &clock, None, &pin, "").unwrap();
                 services::grant(&mut store, &clock, Mode::Commit, pass, &request)
             }
             "reverse" => {
@@ -309,15 +310,18 @@ fn run(path: &Path) {
                     reason: Memo::parse("scenario").unwrap(),
                     key: None,
                 };
-                let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+                let pass =
+                    coinguard::auth::guardian_pass(&mut store, &clock, None, &pin, "").unwrap();
                 services::reverse(&mut store, &clock, Mode::Commit, pass, &request)
             }
             "approve" => {
-                let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+                let pass =
+                    coinguard::auth::guardian_pass(&mut store, &clock, None, &pin, "").unwrap();
                 services::approve(&mut store, &clock, pass, request_of(step, &here))
             }
             "deny" => {
-                let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+                let pass =
+                    coinguard::auth::guardian_pass(&mut store, &clock, None, &pin, "").unwrap();
                 let reason = Memo::parse(step.reason.as_deref().unwrap_or_default()).unwrap();
                 services::deny(&mut store, &clock, pass, request_of(step, &here), &reason).map(done)
             }
@@ -356,7 +360,8 @@ fn run(path: &Path) {
                     soft: amount(&step.soft),
                     hard: amount(&step.hard),
                 };
-                let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+                let pass =
+                    coinguard::auth::guardian_pass(&mut store, &clock, None, &pin, "").unwrap();
                 services::set_limit(&mut store, &clock, pass, member, spec).map(|_| {
                     services::Outcome {
                         kind: OutcomeKind::Committed,

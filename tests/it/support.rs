@@ -46,7 +46,7 @@ impl Household {
         .expect("init");
         // One guardian pass for the fixture's policy (tests of passes
         // themselves take one per action, as the services do).
-        let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin).unwrap();
+        let pass = coinguard::auth::guardian_pass(&mut store, &clock, None, &pin, "").unwrap();
         let today = start().date_naive();
         for (name, role, born) in [
             ("Sam", Role::Teen, "1990-05-01"),
@@ -172,7 +172,7 @@ impl Household {
     /// The guardian's PIN, entered for one action.
     pub fn pass(&mut self) -> coinguard::auth::GuardianPass {
         let pin = coinguard::auth::Pin::parse(GUARDIAN_PIN).unwrap();
-        coinguard::auth::guardian_pass(&mut self.store, &self.clock, None, &pin).unwrap()
+        coinguard::auth::guardian_pass(&mut self.store, &self.clock, None, &pin, "").unwrap()
     }
 
     pub fn member_id(&self, name: &str) -> coinguard::domain::MemberId {

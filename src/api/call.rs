@@ -1,0 +1,288 @@
+//! What a client can ask of a household: one enum, the same in process and
+//! on the wire (`{"call": "wallet", "member": "Sam"}`). Names, amounts and
+//! dates travel as people typed them and are parsed by the household, so a
+//! bad one gets the same message whichever way it came.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Outcome, RequestStatus, Role, Scope, Window};
+
+/// A guardian's PIN for one action, and which guardian (left out when the
+/// household has one).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuardianAuth {
+    pub guardian: Option<String>,
+    pub pin: String,
+}
+
+/// PINs never appear in logs or debug output.
+impl std::fmt::Debug for GuardianAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GuardianAuth")
+            .field("guardian", &self.guardian)
+            .field("pin", &"<hidden>")
+            .finish()
+    }
+}
+
+/// What a spending command asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "what", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Spend {
+    Pack {
+        member: String,
+        pack: String,
+    },
+    Coins {
+        member: String,
+        coins: String,
+    },
+    Gift {
+        member: String,
+        creator: String,
+        gift: String,
+        count: String,
+    },
+    Redeem {
+        creator: String,
+        diamonds: String,
+    },
+}
+
+impl Spend {
+    /// The member whose coins, money or diamonds move.
+    pub fn member(&self) -> &str {
+        match self {
+            Spend::Pack { member, .. }
+            | Spend::Coins { member, .. }
+            | Spend::Gift { member, .. } => member,
+            Spend::Redeem { creator, .. } => creator,
+        }
+    }
+}
+
+/// Which transactions a history page or an export holds. Dates are
+/// household-local and inclusive.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    pub member: Option<String>,
+    pub creator: Option<String>,
+    pub kind: Option<crate::domain::Kind>,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+/// Which log entries to show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogQuery {
+    pub member: Option<String>,
+    /// For the decision log.
+    pub outcome: Option<Outcome>,
+    /// For the guardian-action log: a code or its words.
+    pub action: Option<String>,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    /// Entries older than this id (the next page).
+    pub before: Option<i64>,
+    pub limit: usize,
+}
+
+/// Quiet hours as typed: `HH:MM` to `HH:MM`, and what happens inside them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuietHoursSpec {
+    pub from: String,
+    pub to: String,
+    /// `deny` or `needs_approval`.
+    pub action: Outcome,
+}
+
+/// Everything a client may ask. Reads first, then spending, then what a
+/// guardian does with their PIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "call", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Call {
+    /// Who the household thinks is asking, and whom they may act as.
+    WhoAmI,
+    /// Currency, time zone, today, the members one may see.
+    Household,
+    /// A counter that moves whenever anything in the household changes:
+    /// clients poll it to refresh.
+    Version,
+    Catalog,
+    Members,
+    /// A member's coins, diamonds and limits.
+    Wallet {
+        member: String,
+    },
+    /// A member's rules: limits, quiet hours, creator lists, age rules.
+    Rules {
+        member: String,
+    },
+    Requests {
+        status: Option<RequestStatus>,
+        member: Option<String>,
+        limit: usize,
+    },
+    Request {
+        id: i64,
+    },
+    History {
+        query: HistoryQuery,
+        /// `at_us.id` of the last row of the previous page.
+        after: Option<String>,
+        limit: usize,
+    },
+    /// Totals for a span of household-local days, per member.
+    Report {
+        member: Option<String>,
+        first_day: NaiveDate,
+        last_day: NaiveDate,
+    },
+    Decisions {
+        query: LogQuery,
+    },
+    GuardianLog {
+        query: LogQuery,
+    },
+    Alerts,
+    /// Money spent on coins per household-local day, `first..=last`.
+    DailySpend {
+        first: NaiveDate,
+        last: NaiveDate,
+    },
+    Verify,
+
+    /// Buy, gift or redeem; `preview` writes nothing. A member with a PIN
+    /// gives it.
+    Spend {
+        spend: Spend,
+        preview: bool,
+        key: Option<String>,
+        pin: Option<String>,
+    },
+    Grant {
+        member: String,
+        coins: String,
+        memo: String,
+        key: Option<String>,
+        auth: GuardianAuth,
+    },
+    /// What reversing a transaction would give back, before the PIN.
+    ReversalPreview {
+        tx: i64,
+    },
+    Reverse {
+        tx: i64,
+        reason: String,
+        key: Option<String>,
+        auth: GuardianAuth,
+    },
+    Approve {
+        id: i64,
+        auth: GuardianAuth,
+    },
+    Deny {
+        id: i64,
+        reason: String,
+        auth: GuardianAuth,
+    },
+    Cancel {
+        id: i64,
+        pin: Option<String>,
+    },
+    AskAgain {
+        id: i64,
+        note: String,
+        pin: Option<String>,
+    },
+    AddMember {
+        name: String,
+        role: Role,
+        birthdate: Option<String>,
+        new_pin: Option<String>,
+        auth: GuardianAuth,
+    },
+    SetPin {
+        member: String,
+        new_pin: String,
+        auth: GuardianAuth,
+    },
+    SetLimit {
+        member: String,
+        scope: Scope,
+        window: Window,
+        soft: Option<String>,
+        hard: Option<String>,
+        auth: GuardianAuth,
+    },
+    RemoveLimit {
+        member: String,
+        scope: Scope,
+        window: Window,
+        auth: GuardianAuth,
+    },
+    SetQuietHours {
+        member: String,
+        quiet: Option<QuietHoursSpec>,
+        auth: GuardianAuth,
+    },
+    SetCreatorList {
+        member: String,
+        creator: String,
+        list: Option<crate::domain::CreatorList>,
+        auth: GuardianAuth,
+    },
+    AckAlerts {
+        id: Option<i64>,
+        auth: GuardianAuth,
+    },
+    /// An OS account acts as this member through the household service.
+    Link {
+        member: String,
+        os_user: String,
+        auth: GuardianAuth,
+    },
+    Unlink {
+        member: String,
+        os_user: String,
+        auth: GuardianAuth,
+    },
+    /// Whether a guardian may act from another member's OS account by
+    /// typing their PIN there.
+    SetApproveInPerson {
+        on: bool,
+        auth: GuardianAuth,
+    },
+}
+
+impl Call {
+    /// Whether answering changes the household (so the version moves).
+    pub fn writes(&self) -> bool {
+        !matches!(
+            self,
+            Call::WhoAmI
+                | Call::Household
+                | Call::Version
+                | Call::Catalog
+                | Call::Members
+                | Call::Wallet { .. }
+                | Call::Rules { .. }
+                | Call::Requests { .. }
+                | Call::Request { .. }
+                | Call::History { .. }
+                | Call::Report { .. }
+                | Call::Decisions { .. }
+                | Call::GuardianLog { .. }
+                | Call::Alerts
+                | Call::DailySpend { .. }
+                | Call::Verify
+                | Call::ReversalPreview { .. }
+                | Call::Spend { preview: true, .. }
+        )
+    }
+}

@@ -1,0 +1,469 @@
+//! What a household answers: plain values with their own JSON shape, the
+//! same in process, on the wire and under `--json`. Money is always
+//! `{"amount": "4.99", "currency": "USD"}`; coins and diamonds are whole
+//! numbers; times are RFC 3339 in UTC with the household-local time beside
+//! them where people read it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{
+    CreatorList, Kind, LimitAmount, MemberId, Outcome, RequestStatus, Role, Scope, TxId, Window,
+};
+use crate::money::Money;
+
+/// A limit amount on the wire: money or coins, as in [`LimitAmount`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Amount {
+    Money(Money),
+    Coins(u64),
+}
+
+impl From<LimitAmount> for Amount {
+    fn from(a: LimitAmount) -> Amount {
+        match a {
+            LimitAmount::Money(m) => Amount::Money(m),
+            LimitAmount::Coins(c) => Amount::Coins(c.get()),
+        }
+    }
+}
+
+/// Who is asking, as the household sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    /// The OS account (the kernel's word for it, through the service).
+    pub account: String,
+    /// Through the household service (else the file is opened here).
+    pub service: bool,
+    /// The members this account may act as (every member in embedded mode).
+    pub members: Vec<MemberView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdView {
+    pub currency: String,
+    pub timezone: String,
+    /// The household-local date now (the household's clock).
+    pub today: NaiveDate,
+    /// The household's clock now (the service's, never the client's).
+    pub now: DateTime<Utc>,
+    /// The demo household's PIN, printed for everyone: only in the demo.
+    pub demo_pin: Option<String>,
+    /// Whether a guardian may act from another member's account by typing
+    /// their PIN there (a household setting; off unless a guardian turns it on).
+    pub approve_in_person: bool,
+    /// Answered by the household service (else this process opened the file).
+    pub service: bool,
+    /// Every creator's name: whom gifts can go to.
+    pub creators: Vec<String>,
+}
+
+/// A member and what they hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub id: MemberId,
+    pub name: String,
+    pub role: Role,
+    pub birthdate: Option<NaiveDate>,
+    pub age: Option<u32>,
+    pub has_pin: bool,
+    pub coins: u64,
+    /// What the coins in the wallet cost (from their lots).
+    pub coins_cost: Money,
+    pub diamonds: u64,
+    /// What the diamonds pay out now.
+    pub diamonds_value: Money,
+    /// OS accounts that act as this member through the household service.
+    pub accounts: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembersView {
+    pub members: Vec<MemberView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackView {
+    pub id: String,
+    pub coins: u64,
+    pub price: Money,
+    /// The price of one coin, to the micro-unit.
+    pub price_per_coin: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftView {
+    pub id: String,
+    pub name: String,
+    pub coins: u64,
+    /// Its coins at the best pack rate (an estimate: coins not yet bought).
+    pub money_at_best_rate: Money,
+    pub creator_diamonds: u64,
+    /// What those diamonds pay out.
+    pub creator_money: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogView {
+    pub currency: String,
+    pub packs: Vec<PackView>,
+    pub gifts: Vec<GiftView>,
+    /// Any exact number of coins costs this each (rounded up to the cent in all).
+    pub custom_rate_per_coin: Money,
+    pub diamond_share_percent: u32,
+    pub diamond_value: Money,
+    pub minimum_payout: Money,
+    pub grant_value_per_coin: Money,
+}
+
+/// A limit with how it stands now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimitView {
+    pub scope: Scope,
+    pub window: Window,
+    pub soft: Option<Amount>,
+    pub hard: Option<Amount>,
+    /// Used in the current window (nothing for single transactions).
+    pub used: Amount,
+    /// For a gift limit: what the coins used cost.
+    pub used_cost: Option<Money>,
+    /// Left before the refusal amount (else the approval one).
+    pub remaining: Amount,
+    /// Of the refusal amount (else the approval one), as the figures read.
+    pub percent: i64,
+    /// The limit in words: "purchase per week: approval needed above ..., refused above ...".
+    pub words: String,
+    /// Figures as people read them: coins with their money value.
+    pub used_words: String,
+    pub remaining_words: String,
+    pub cap_words: String,
+    /// "this week", "in the last 24 hours", "each time".
+    pub window_words: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletView {
+    pub member: MemberView,
+    pub limits: Vec<LimitView>,
+}
+
+/// What an age band says a member may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgeRules {
+    pub purchase: Outcome,
+    pub gift: Outcome,
+    pub redeem: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuietHoursView {
+    pub from: String,
+    pub to: String,
+    pub action: Outcome,
+    pub words: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatorRule {
+    pub creator: String,
+    pub list: CreatorList,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesView {
+    pub member: String,
+    pub age: Option<u32>,
+    /// The member's age band (none without a birthdate: treated as an adult).
+    pub age_rules: Option<AgeRules>,
+    /// Every limit set, as set.
+    pub limits: Vec<LimitView>,
+    pub quiet_hours: Option<QuietHoursView>,
+    pub creators: Vec<CreatorRule>,
+    /// What happens with a creator on no list.
+    pub unknown_creators: Outcome,
+    /// Every creator of the household (for the editor's rows).
+    pub all_creators: Vec<String>,
+}
+
+/// Why the guard did not simply allow something: its rule, what it alone
+/// would make of it, the sentence, and the figures behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReasonView {
+    pub rule: String,
+    pub severity: Outcome,
+    pub message: String,
+    #[serde(flatten)]
+    pub figures: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Eq for ReasonView {}
+
+impl ReasonView {
+    /// Reasons as the guard gave them.
+    pub fn of(reasons: &[crate::guard::Reason]) -> Vec<ReasonView> {
+        reasons
+            .iter()
+            .filter_map(|r| serde_json::from_value(r.to_json()).ok())
+            .collect()
+    }
+
+    /// Reasons as stored with a request or a decision (JSON).
+    pub fn stored(json: &str) -> Vec<ReasonView> {
+        serde_json::from_str(json).unwrap_or_default()
+    }
+}
+
+/// What a spending command (or an approval, a grant, a reversal) came to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpendView {
+    /// Allow (done, or would be), needs approval, deny.
+    pub outcome: Outcome,
+    /// Nothing was written: this is what would happen.
+    pub preview: bool,
+    pub tx_id: Option<TxId>,
+    /// The request made, when a guardian must approve.
+    pub request_id: Option<i64>,
+    /// The key was seen before: nothing new was written.
+    pub replayed: bool,
+    pub summary: String,
+    pub reasons: Vec<ReasonView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestView {
+    pub id: i64,
+    pub member: String,
+    pub action: String,
+    pub status: RequestStatus,
+    pub summary: String,
+    pub note: String,
+    pub hold_coins: u64,
+    /// What the coins held would cost if approved now (from their lots).
+    pub hold_cost: Option<Money>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<String>,
+    pub tx_id: Option<TxId>,
+    pub reasons: Vec<ReasonView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestsView {
+    pub requests: Vec<RequestView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRowView {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub time_local: String,
+    pub kind: Kind,
+    pub member: String,
+    pub counterparty: Option<String>,
+    pub coins: i64,
+    pub diamonds: i64,
+    pub money: Money,
+    pub detail: String,
+    pub memo: String,
+    pub reverses: Option<i64>,
+    pub reversed_by: Option<i64>,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryView {
+    pub currency: String,
+    pub transactions: Vec<HistoryRowView>,
+    /// Where the next page starts (give it as `after`), if there is one.
+    pub next_page: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatorTotal {
+    pub creator: String,
+    pub coins: i64,
+    pub cost: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusalView {
+    pub at: DateTime<Utc>,
+    pub time_local: String,
+    pub summary: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportView {
+    pub member: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The span holds today: limits and waiting requests are shown.
+    pub current: bool,
+    pub purchases: Money,
+    pub gifts_coins: i64,
+    pub gifts_cost: Money,
+    pub all: Money,
+    /// Only for the current period (limits are judged now).
+    pub limits: Option<Vec<LimitView>>,
+    pub top_creators: Vec<CreatorTotal>,
+    pub refused: i64,
+    pub refused_latest: Vec<RefusalView>,
+    pub pending_requests: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportsView {
+    pub reports: Vec<ReportView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionView {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub time_local: String,
+    pub member: String,
+    pub action: String,
+    pub outcome: Outcome,
+    pub summary: String,
+    pub tx_id: Option<i64>,
+    pub reasons: Vec<ReasonView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionsView {
+    pub decisions: Vec<DecisionView>,
+    /// The id to give as `before` for the next page, if there is one.
+    pub next_before: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionView {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub time_local: String,
+    pub by: Option<String>,
+    pub action: String,
+    pub action_words: String,
+    pub subject: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardianLogView {
+    pub guardian_actions: Vec<ActionView>,
+    pub next_before: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertView {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub time_local: String,
+    pub member: String,
+    pub member_id: MemberId,
+    pub kind: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertsView {
+    pub alerts: Vec<AlertView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaySpend {
+    pub day: NaiveDate,
+    pub money: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailySpendView {
+    pub days: Vec<DaySpend>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemView {
+    pub entry: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyView {
+    pub ok: bool,
+    pub transactions: u64,
+    pub postings: u64,
+    pub accounts: u64,
+    pub lots: u64,
+    pub decisions: u64,
+    pub guardian_actions: u64,
+    pub problem: Option<ProblemView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReversalPreviewView {
+    pub gives_back: String,
+    pub warnings: Vec<String>,
+}
+
+/// A policy change: who made it, and the value before and after in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeView {
+    pub by: String,
+    pub what: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddedView {
+    pub by: String,
+    pub member: MemberView,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountView {
+    pub by: String,
+    pub count: usize,
+}
+
+/// One answer per call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reply", rename_all = "snake_case")]
+pub enum Reply {
+    /// The answer to a client's hello: the protocol both now speak.
+    Welcome {
+        protocol: u32,
+        service: String,
+    },
+    Me(Me),
+    Household(HouseholdView),
+    Version {
+        version: u64,
+    },
+    Catalog(CatalogView),
+    Members(MembersView),
+    Wallet(WalletView),
+    Rules(RulesView),
+    Requests(RequestsView),
+    Request(RequestView),
+    History(HistoryView),
+    Reports(ReportsView),
+    Decisions(DecisionsView),
+    GuardianLog(GuardianLogView),
+    Alerts(AlertsView),
+    DailySpend(DailySpendView),
+    Verify(VerifyView),
+    Spend(SpendView),
+    ReversalPreview(ReversalPreviewView),
+    Change(ChangeView),
+    Added(AddedView),
+    Count(CountView),
+    Done {
+        by: String,
+        what: String,
+    },
+}
