@@ -205,11 +205,16 @@ pub enum Call {
         role: Role,
         birthdate: Option<String>,
         new_pin: Option<String>,
+        /// Use a PIN of digits only or a common one anyway.
+        #[serde(default)]
+        accept_weak_pin: bool,
         auth: GuardianAuth,
     },
     SetPin {
         member: String,
         new_pin: String,
+        #[serde(default)]
+        accept_weak_pin: bool,
         auth: GuardianAuth,
     },
     SetLimit {

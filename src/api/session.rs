@@ -331,6 +331,7 @@ impl<'c> Session<'c> {
                 role,
                 birthdate,
                 new_pin,
+                accept_weak_pin,
                 auth,
             } => {
                 let name = Name::parse(&name)?;
@@ -340,6 +341,9 @@ impl<'c> Session<'c> {
                     .map(|b| BirthDate::parse(b, today))
                     .transpose()?;
                 let pin = new_pin.as_deref().map(Pin::parse).transpose()?;
+                if let Some(pin) = &pin {
+                    strong_enough(pin, accept_weak_pin)?;
+                }
                 if role == Role::Guardian && pin.is_none() {
                     return Err(ServiceError::GuardianNeedsPin {
                         name: name.to_string(),
@@ -371,10 +375,12 @@ impl<'c> Session<'c> {
             Call::SetPin {
                 member,
                 new_pin,
+                accept_weak_pin,
                 auth,
             } => {
                 let found = ledger::find_member(self.store.conn(), &member)?;
                 let pin = Pin::parse(&new_pin)?;
+                strong_enough(&pin, accept_weak_pin)?;
                 let pass = self.guardian_pass(&reach, &auth)?;
                 let by = pass.guardian().name.to_string();
                 services::set_pin(&mut self.store, self.clock, pass, &member, &pin)?;
@@ -1379,6 +1385,18 @@ fn names(members: &[Member]) -> String {
         [] => "nobody".into(),
         [one] => (*one).to_string(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A new PIN that is only digits or among the most common is refused unless
+/// the guardian said to use it anyway: the household is only as safe as its
+/// weakest guardian PIN.
+fn strong_enough(pin: &Pin, accept_weak: bool) -> Result<(), ApiError> {
+    match pin.weakness() {
+        Some(warning) if !accept_weak => Err(ApiError::bad_input(format!(
+            "{warning}. Nothing was changed: choose a passphrase, or add --accept-weak-pin to use this PIN anyway"
+        ))),
+        _ => Ok(()),
     }
 }
 
