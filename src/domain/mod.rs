@@ -8,6 +8,7 @@ mod clock;
 mod error_kind;
 mod limits;
 pub mod model;
+pub mod printable;
 
 use std::fmt;
 use std::str::FromStr;
