@@ -263,6 +263,54 @@ pub enum Call {
         on: bool,
         auth: GuardianAuth,
     },
+    /// Checks a member's PIN (signing in to the terminal interface),
+    /// counted like any PIN attempt, with the lockout. Through the service,
+    /// only for the members the asking account acts as.
+    CheckPin {
+        member: String,
+        pin: PinText,
+    },
+    /// What approving a waiting request now would do, writing nothing: the
+    /// guard judges it as at approval (guardians only; no PIN, since nothing
+    /// is decided).
+    ApprovalPreview {
+        id: i64,
+    },
+    /// What asking again for a denied, expired, cancelled or refused request
+    /// would do now, writing nothing: a would-be refusal only says why.
+    AskAgainPreview {
+        id: i64,
+    },
+    /// The transactions a history query holds, as a file's text (CSV, JSON
+    /// or an hledger journal), for the client to save. `after` and `limit`
+    /// are there to page it; this household answers with the whole export
+    /// in one piece (`next` is none) and refuses `after`.
+    Export {
+        query: HistoryQuery,
+        format: ExportFormat,
+        after: Option<String>,
+        limit: usize,
+    },
+}
+
+/// What an export's text is: CSV (RFC 4180), JSON, or an hledger journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    Csv,
+    Json,
+    Hledger,
+}
+
+/// A PIN in a call: sent as a plain string, never shown in debug output.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PinText(pub String);
+
+impl std::fmt::Debug for PinText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hidden>")
+    }
 }
 
 impl Call {
@@ -288,6 +336,9 @@ impl Call {
                 | Call::Verify
                 | Call::ReversalPreview { .. }
                 | Call::Spend { preview: true, .. }
+                | Call::ApprovalPreview { .. }
+                | Call::AskAgainPreview { .. }
+                | Call::Export { .. }
         )
     }
 }

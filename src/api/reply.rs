@@ -430,6 +430,15 @@ pub struct CountView {
     pub count: usize,
 }
 
+/// An export's text (a file's whole text when `next` is none; else its part
+/// up to `next`), and how many transactions it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportView {
+    pub text: String,
+    pub rows: u64,
+    pub next: Option<String>,
+}
+
 /// One answer per call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
@@ -466,4 +475,5 @@ pub enum Reply {
         by: String,
         what: String,
     },
+    Export(ExportView),
 }

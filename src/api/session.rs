@@ -536,7 +536,146 @@ impl<'c> Session<'c> {
                     |on: &bool| if *on { "on" } else { "off" }.to_string(),
                 )))
             }
+            Call::CheckPin { member, pin } => {
+                let found = ledger::find_member(self.store.conn(), &member)?;
+                if !found.has_pin {
+                    return Err(AuthError::NoPin {
+                        name: found.name.to_string(),
+                    }
+                    .into());
+                }
+                let name = self.confirm_member(&reach, found, Some(&pin.0))?;
+                Ok(Reply::Done {
+                    by: name,
+                    what: "the PIN is right".into(),
+                })
+            }
+            Call::ApprovalPreview { id } => {
+                self.guardians_only(&reach, "what approving a request would do")?;
+                let outcome = services::preview_approval(&mut self.store, self.clock, id)?;
+                Ok(Reply::Spend(spend_view(&outcome, true)))
+            }
+            Call::AskAgainPreview { id } => self.ask_again_preview(&reach, id),
+            Call::Export {
+                query,
+                format,
+                after,
+                limit: _,
+            } => {
+                if after.is_some() {
+                    return Err(ApiError::bad_input(
+                        "this household answers an export in one piece: ask without `after`",
+                    ));
+                }
+                let filter = self.history_filter(&reach, &query)?;
+                let format = match format {
+                    super::call::ExportFormat::Csv => report::Format::Csv,
+                    super::call::ExportFormat::Json => report::Format::Json,
+                    super::call::ExportFormat::Hledger => report::Format::Hledger,
+                };
+                let mut text = Vec::new();
+                let rows = report::export(
+                    self.store.conn(),
+                    &filter,
+                    config.settings.currency,
+                    config.settings.timezone,
+                    format,
+                    &mut text,
+                )?;
+                Ok(Reply::Export(ExportView {
+                    text: String::from_utf8(text).map_err(|_| {
+                        ApiError::new(ErrorKind::Other, "the export is not valid text")
+                    })?,
+                    rows,
+                    next: None,
+                }))
+            }
         }
+    }
+
+    /// What asking again for request `id` would do now: what it asked for,
+    /// judged afresh as a new spend and rolled back (asking again commits
+    /// exactly that, with a note).
+    fn ask_again_preview(&mut self, reach: &Reach, id: i64) -> Result<Reply, ApiError> {
+        let request = self.visible_request(reach, id)?;
+        if matches!(
+            request.status,
+            domain::RequestStatus::Pending | domain::RequestStatus::Approved
+        ) {
+            return Err(ServiceError::StillOpen {
+                id,
+                status: request.status.as_str(),
+            }
+            .into());
+        }
+        let conn = self.store.conn();
+        let damaged = |why: String| {
+            ApiError::from(ledger::LedgerError::Corrupt {
+                message: format!("request #{id}: {why}"),
+            })
+        };
+        let name = ledger::member_by_id(conn, request.member)?
+            .map(|m| m.name.to_string())
+            .ok_or_else(|| damaged("it names no member".into()))?;
+        let asked = domain::Asked::from_stored(&request.action, &request.params, |n| {
+            ledger::find_member(conn, n).ok().map(|m| m.id)
+        })
+        .map_err(damaged)?;
+        let (store, clock, mode) = (&mut self.store, self.clock, Mode::Preview);
+        let outcome = match asked {
+            domain::Asked::Pack { pack } => services::purchase(
+                store,
+                clock,
+                mode,
+                &services::PurchaseRequest::Pack {
+                    member: &name,
+                    pack: &pack,
+                    key: None,
+                },
+            )?,
+            domain::Asked::Coins { coins } => services::purchase(
+                store,
+                clock,
+                mode,
+                &services::PurchaseRequest::Custom {
+                    member: &name,
+                    coins: Coins::new(coins),
+                    key: None,
+                },
+            )?,
+            domain::Asked::Gift {
+                creator,
+                gift,
+                count,
+            } => {
+                let creator = ledger::member_by_id(store.conn(), creator)?
+                    .map(|m| m.name.to_string())
+                    .ok_or_else(|| damaged("its creator is not a member".into()))?;
+                services::gift(
+                    store,
+                    clock,
+                    mode,
+                    &services::GiftRequest {
+                        member: &name,
+                        creator: &creator,
+                        gift: &gift,
+                        count,
+                        key: None,
+                    },
+                )?
+            }
+            domain::Asked::Redeem { diamonds } => services::redeem(
+                store,
+                clock,
+                mode,
+                &services::RedeemRequest {
+                    creator: &name,
+                    diamonds: Diamonds::new(diamonds),
+                    key: None,
+                },
+            )?,
+        };
+        Ok(Reply::Spend(spend_view(&outcome, true)))
     }
 
     /// Who this caller may act as and what they may read.
@@ -1557,4 +1696,24 @@ fn limit_view(s: &LimitStatus, config: &Config) -> LimitView {
             l.window.phrase().to_string()
         },
     }
+}
+
+/// A new household file at `path` with one guardian, for the tests of the
+/// clients, which reach a household only through this API (they cannot
+/// create one through it: `init` is the command line's).
+#[cfg(test)]
+pub(crate) fn new_household_for_tests(
+    path: &std::path::Path,
+    guardian: &str,
+    pin: &str,
+    clock: &dyn Clock,
+) -> Result<(), ApiError> {
+    services::init_household(
+        path,
+        &Config::defaults()?,
+        &Name::parse(guardian)?,
+        &Pin::parse(pin)?,
+        clock,
+    )?;
+    Ok(())
 }
