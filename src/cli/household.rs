@@ -500,7 +500,9 @@ pub(super) fn demo(args: &Args, clock: &dyn Clock, no_tui: bool) -> Result<u8, C
     say!("The guardians' PIN is \"{}\".", services::DEMO_PIN)?;
     use std::io::IsTerminal;
     if !no_tui && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
-        crate::tui::run(&path, clock).map_err(|e| CliError::Other(e.to_string()))?;
+        let household = crate::client::Household::open(&path, clock)
+            .map_err(|e| CliError::Other(e.to_string()))?;
+        crate::tui::run(household).map_err(|e| CliError::Other(e.to_string()))?;
         return Ok(EXIT_OK);
     }
     say!()?;

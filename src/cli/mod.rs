@@ -622,8 +622,13 @@ pub(crate) fn confirm_member(
 /// Runs a parsed command; returns the exit code.
 pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
     let Some(command) = &args.command else {
-        crate::tui::run(&db_path(args), clock).map_err(|e| match e {
-            crate::tui::TuiError::Service(e) => CliError::Service(e),
+        crate::tui::ensure_terminal().map_err(|e| CliError::BadInput(e.to_string()))?;
+        let household = crate::client::Household::Embedded(Box::new(crate::api::Session::new(
+            open(args)?,
+            clock,
+            crate::api::Caller::Owner,
+        )));
+        crate::tui::run(household).map_err(|e| match e {
             crate::tui::TuiError::NotATerminal => CliError::BadInput(e.to_string()),
             other => CliError::Other(other.to_string()),
         })?;

@@ -186,7 +186,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.keys(guardian, &["Enter"]);
     tmux.wait_for(guardian, "PIN for Maria");
     tmux.type_pin(guardian);
-    tmux.wait_for(guardian, "Waiting for you: 1 request(s)");
+    tmux.wait_for(guardian, "Waiting for you: 1 request ·");
     tmux.keys(guardian, &["Tab"]);
     tmux.wait_for(guardian, "#1 PENDING");
     // Keys typed before the PIN prompt opened never land in it: the stray
@@ -269,7 +269,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.keys(guardian, &["o"]);
     tmux.wait_for(guardian, "Guardian PIN to mark every open alert as seen");
     tmux.type_pin(guardian);
-    tmux.wait_for(guardian, "Marked 1 alert(s) as seen");
+    tmux.wait_for(guardian, "Marked 1 alert as seen");
     tmux.wait_for(guardian, "Alerts: none");
 
     // A new member, added from the members screen.
@@ -300,7 +300,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.keys(guardian, &["e"]);
     tmux.wait_for(guardian, "coinguard-export.csv▏");
     tmux.keys(guardian, &["Enter"]);
-    tmux.wait_for(guardian, "Exported 1 transactions to");
+    tmux.wait_for(guardian, "Exported 1 transaction to");
     tmux.keys(guardian, &["e"]);
     tmux.wait_for(guardian, "coinguard-export-2.csv▏");
     let export = dir.path().join("coinguard-export.csv");
@@ -501,4 +501,126 @@ fn the_interface_ends_when_its_terminal_goes_away() {
         !alive(&pid) || state.contains(") Z "),
         "the interface is still running without its terminal: {state}"
     );
+}
+
+/// Through the household service an OS account acts only as the members
+/// linked to it: the pick screen lists exactly those (issue 14), and a teen's
+/// account may not ask what approving a request would do.
+#[test]
+fn the_pick_screen_shows_only_the_members_linked_to_the_os_account() {
+    use coinguard::api::call::GuardianAuth;
+    use coinguard::api::{Call, Caller, Session};
+    use coinguard::client::Household;
+    use coinguard::tui::app::Screen;
+    use coinguard::tui::view::{self, Selection};
+    let fixture = crate::support::Household::new();
+    let path = fixture.path();
+    let clock = &fixture.clock;
+    let me = coinguard::service::peer::current();
+    {
+        let mut owner = Household::open(&path, clock).unwrap();
+        owner
+            .call(Call::Link {
+                member: "Sam".into(),
+                os_user: me.user.clone(),
+                auth: GuardianAuth {
+                    guardian: Some("Maria".into()),
+                    pin: crate::support::GUARDIAN_PIN.into(),
+                },
+            })
+            .unwrap();
+        // The owner of the file (embedded mode) may act as anyone.
+        let vm = view::load(&mut owner, None, Screen::Pick, &Selection::default()).unwrap();
+        assert_eq!(vm.members.len(), 5, "Maria, Sam, Lee, Ana and Bo");
+        assert!(!vm.service);
+    }
+    let session = Session::new(
+        coinguard::ledger::Store::open(&path).unwrap(),
+        clock,
+        Caller::Account(me.clone()),
+    );
+    let mut teen = Household::Embedded(Box::new(session));
+    let vm = view::load(&mut teen, None, Screen::Pick, &Selection::default()).unwrap();
+    let names: Vec<&str> = vm.members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["Sam"], "only the member linked to {}", me.user);
+    assert!(vm.service, "the pick screen says who decided");
+    let refused = teen.call(Call::ApprovalPreview { id: 1 }).unwrap_err();
+    assert_eq!(refused.kind, coinguard::domain::ErrorKind::Forbidden);
+}
+
+/// The pick screen shows the demo's PIN only in a household marked as the
+/// demo (by the marker the demo writes when it makes a household).
+#[test]
+fn only_the_demo_household_shows_its_pin() {
+    use coinguard::client::Household;
+    use coinguard::tui::app::Screen;
+    use coinguard::tui::view::{self, Selection};
+    let mut fixture = crate::support::Household::new();
+    let path = fixture.path();
+    let pick = |clock: &coinguard::domain::FixedClock| {
+        let mut h = Household::open(&path, clock).unwrap();
+        view::load(&mut h, None, Screen::Pick, &Selection::default()).unwrap()
+    };
+    assert_eq!(
+        pick(&fixture.clock).demo_pin,
+        None,
+        "no marker, no PIN shown"
+    );
+    fixture
+        .store
+        .write(&fixture.clock, |w| {
+            coinguard::ledger::log_guardian_action(
+                w,
+                &coinguard::ledger::GuardianAction {
+                    actor: None,
+                    action: coinguard::services::DEMO_MARKER.into(),
+                    subject: "this household".into(),
+                    before: String::new(),
+                    after: "made by coinguard demo".into(),
+                },
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        pick(&fixture.clock).demo_pin.as_deref(),
+        Some(coinguard::services::DEMO_PIN)
+    );
+}
+
+/// The limits editor words a change before the household saves it; its
+/// words are the household's (the TUI may not call the services for them).
+#[test]
+fn the_editors_words_for_limits_and_quiet_hours_are_the_households() {
+    use coinguard::domain::{Limit, MemberId, Outcome, QuietHours, Scope, Window};
+    use coinguard::tui::editor;
+    let economy = coinguard::config::Config::defaults().unwrap().economy;
+    let usd = crate::support::usd_micros;
+    let coins = crate::support::coins;
+    for (scope, soft, hard) in [
+        (
+            Scope::Purchase,
+            Some(usd(10_000_000)),
+            Some(usd(25_000_000)),
+        ),
+        (Scope::All, None, Some(usd(60_000_000))),
+        (Scope::Gift, Some(coins(500)), None),
+        (Scope::Gift, Some(coins(300)), Some(coins(1_000))),
+    ] {
+        let limit = Limit::new(MemberId(2), scope, Window::Week, soft, hard).unwrap();
+        assert_eq!(
+            editor::describe_thresholds(&limit, &economy),
+            coinguard::services::describe_thresholds(&limit, &economy)
+        );
+    }
+    for verdict in [Outcome::Deny, Outcome::NeedsApproval] {
+        let quiet = QuietHours {
+            start_minute: 21 * 60,
+            end_minute: 7 * 60,
+            verdict,
+        };
+        assert_eq!(
+            editor::describe_quiet_hours(&quiet),
+            coinguard::services::describe_quiet_hours(&quiet)
+        );
+    }
 }
