@@ -342,3 +342,43 @@ impl Call {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The calls the terminal interface added travel as JSON lines like
+    /// the others, and a PIN in one never shows in debug output.
+    #[test]
+    fn the_interfaces_calls_round_trip_and_hide_their_pin() {
+        let calls = [
+            Call::CheckPin {
+                member: "Sam".into(),
+                pin: PinText("a secret pin".into()),
+            },
+            Call::ApprovalPreview { id: 7 },
+            Call::AskAgainPreview { id: 6 },
+            Call::Export {
+                query: HistoryQuery::default(),
+                format: ExportFormat::Hledger,
+                after: None,
+                limit: 100,
+            },
+        ];
+        for call in calls {
+            let line = serde_json::to_string(&call).unwrap();
+            assert_eq!(serde_json::from_str::<Call>(&line).unwrap(), call, "{line}");
+            assert!(!call.writes() || matches!(call, Call::CheckPin { .. }));
+        }
+        let check = Call::CheckPin {
+            member: "Sam".into(),
+            pin: PinText("a secret pin".into()),
+        };
+        assert_eq!(
+            serde_json::to_value(&check).unwrap(),
+            serde_json::json!({"call": "check_pin", "member": "Sam", "pin": "a secret pin"})
+        );
+        assert!(!format!("{check:?}").contains("secret"));
+        assert!(check.writes(), "a PIN attempt is recorded");
+    }
+}

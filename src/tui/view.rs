@@ -27,8 +27,8 @@ use crate::client::Household;
 use crate::config::{Economy, Gift, Pack};
 use crate::domain::printable::clean;
 use crate::domain::{
-    CreatorList, ErrorKind, Kind, Limit, LimitAmount, MemberId, Name, QuietHours, RequestStatus,
-    Role, Scope, Window,
+    CreatorList, Kind, Limit, LimitAmount, MemberId, Name, QuietHours, RequestStatus, Role, Scope,
+    Window,
 };
 use crate::money::{Coins, Currency, Diamonds, Money, rounding};
 
@@ -1182,12 +1182,6 @@ fn creator_view(
             .map(|r| history_line(r, economy, *tz, Reading::Received))
             .collect(),
     })
-}
-
-/// Whether an error means the household could not be asked at all (the
-/// service stopped): said once on the message line, not as a refusal.
-pub fn unreachable(e: &ApiError) -> bool {
-    e.kind == ErrorKind::Unavailable
 }
 /// A fixed view model for snapshot tests and the frame benchmark: what a
 /// teen and a guardian see in a small household, with no ids or clock.
