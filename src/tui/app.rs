@@ -990,6 +990,8 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
         }
         (Popup::Pin { purpose, typed }, Command::Select) => {
             app.popup = None;
+            // What the prompt said is answered; the effect says what came of it.
+            app.message = None;
             Some(match purpose {
                 PinFor::SignIn(member) => {
                     let Some(m) = vm.members.iter().find(|m| m.id == member) else {
@@ -1027,6 +1029,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             if purpose.may_be_empty() || !typed.trim().is_empty() =>
         {
             app.popup = None;
+            app.message = None;
             match purpose {
                 TextFor::DenyReason(request) => {
                     app.ask_pin(PinFor::Deny(request, typed));
@@ -1616,6 +1619,15 @@ mod qa_tests {
         );
         update(&mut app, Command::Back, &vm);
         assert_eq!((app.popup.clone(), app.message.clone()), (None, None));
+        // A reason asked for, then typed: the PIN prompt opens without the
+        // old "a reason is needed" under it.
+        update(&mut app, Command::Deny, &vm);
+        update(&mut app, Command::Select, &vm);
+        assert!(app.message.is_some());
+        app.type_char('x');
+        update(&mut app, Command::Select, &vm);
+        assert!(matches!(app.popup, Some(Popup::Pin { .. })));
+        assert_eq!(app.message, None);
     }
 
     /// QA 22: `n` after the last page went back to the first without a

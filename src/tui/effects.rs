@@ -277,10 +277,8 @@ pub(super) fn apply(effect: Effect, app: &mut App, h: &mut Household<'_>) {
                     }));
                     None
                 }
-                Err(e) => Some((
-                    format!("Transaction {tx} cannot be reversed: {}", shown(&e.message)),
-                    Tone::Bad,
-                )),
+                // The household names the transaction and says why.
+                Err(e) => Some((format!("Not reversed: {}", shown(&e.message)), Tone::Bad)),
             }
         }
         Effect::Reverse { tx, reason, pin } => {

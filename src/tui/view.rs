@@ -531,13 +531,18 @@ fn history_line(r: &HistoryRowView, economy: &Economy, tz: Tz, reading: Reading)
             parts.join(", ")
         }
     };
+    // A reversed row says so: its figures no longer stand.
+    let detail = match r.reversed_by {
+        Some(by) => format!("reversed by transaction {by} · {}", r.detail),
+        None => r.detail.clone(),
+    };
     HistoryLine {
         id: r.id,
         when: local(r.at, tz),
         kind: r.kind.as_str().into(),
         member: r.member.clone(),
         figures: shown(&figures),
-        detail: shown(&r.detail),
+        detail: shown(&detail),
         reversed_by: r.reversed_by,
     }
 }
