@@ -282,13 +282,15 @@ pub enum Call {
         id: i64,
     },
     /// The transactions a history query holds, as a file's text (CSV, JSON
-    /// or an hledger journal), for the client to save. `after` and `limit`
-    /// are there to page it; this household answers with the whole export
-    /// in one piece (`next` is none) and refuses `after`.
+    /// or an hledger journal), for the client to save: a page after `after`
+    /// (a transaction id), at most `limit`; the pages joined are the file.
+    /// (The same shape as the command line's export; until its paged
+    /// writer is merged this household answers in one piece, `next` none,
+    /// and refuses `after`.)
     Export {
         query: HistoryQuery,
         format: ExportFormat,
-        after: Option<String>,
+        after: Option<i64>,
         limit: usize,
     },
 }

@@ -436,7 +436,7 @@ pub struct CountView {
 pub struct ExportView {
     pub text: String,
     pub rows: u64,
-    pub next: Option<String>,
+    pub next: Option<i64>,
 }
 
 /// One answer per call.
