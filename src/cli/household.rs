@@ -534,6 +534,7 @@ pub(super) fn serve(
     socket: &std::path::Path,
     check: bool,
     max_connections: usize,
+    message_deadline: std::time::Duration,
 ) -> Result<u8, CliError> {
     use crate::service::check::Finding;
     let db = db_path(args);
@@ -574,6 +575,7 @@ pub(super) fn serve(
         db,
         socket: socket.to_path_buf(),
         max_connections: max_connections.max(1),
+        message_deadline,
     };
     crate::service::serve(&options, clock).map_err(|e| match e {
         crate::service::ServeError::Household(e) => CliError::Service(ServiceError::Ledger(e)),

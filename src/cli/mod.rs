@@ -162,6 +162,9 @@ pub enum Command {
         /// The most clients served at once
         #[arg(long, value_name = "N", default_value_t = crate::service::MAX_CONNECTIONS)]
         max_connections: usize,
+        /// Seconds a client may take to send one message once begun
+        #[arg(long, value_name = "SECONDS", default_value_t = 10, hide = true)]
+        message_deadline: u64,
     },
 }
 
@@ -706,7 +709,15 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
             socket,
             check,
             max_connections,
-        } => household::serve(args, clock, socket, *check, *max_connections),
+            message_deadline,
+        } => household::serve(
+            args,
+            clock,
+            socket,
+            *check,
+            *max_connections,
+            std::time::Duration::from_secs((*message_deadline).clamp(1, 600)),
+        ),
     }
 }
 

@@ -41,6 +41,9 @@ pub struct ServeOptions {
     pub db: PathBuf,
     pub socket: PathBuf,
     pub max_connections: usize,
+    /// How long a message may take once its first byte arrived
+    /// ([`wire::MESSAGE_DEADLINE`] unless a test wants it shorter).
+    pub message_deadline: Duration,
 }
 
 /// Why the service could not start (once started it keeps serving).
@@ -124,7 +127,7 @@ pub fn serve(options: &ServeOptions, clock: &dyn Clock) -> Result<(), ServeError
             }
             let open = &open;
             scope.spawn(move || {
-                connection(stream, &options.db, clock, stop);
+                connection(stream, options, clock, stop);
                 open.fetch_sub(1, Ordering::SeqCst);
             });
         }
@@ -226,7 +229,8 @@ fn caller_of(stream: &UnixStream) -> std::io::Result<Caller> {
 
 /// Serves one client until it leaves, misbehaves, idles too long or the
 /// service stops.
-fn connection(stream: UnixStream, db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
+fn connection(stream: UnixStream, options: &ServeOptions, clock: &dyn Clock, stop: &AtomicBool) {
+    let db = &options.db;
     let caller = match caller_of(&stream) {
         Ok(caller) => caller,
         Err(e) => {
@@ -244,6 +248,7 @@ fn connection(stream: UnixStream, db: &Path, clock: &dyn Clock, stop: &AtomicBoo
     let mut conn = Conn {
         reader: BufReader::new(stream),
         writer,
+        deadline: options.message_deadline,
     };
     let _ = conn.writer.set_write_timeout(Some(wire::MESSAGE_DEADLINE));
     // The hello: the protocol, first.
@@ -339,6 +344,7 @@ fn connection(stream: UnixStream, db: &Path, clock: &dyn Clock, stop: &AtomicBoo
 struct Conn {
     reader: BufReader<UnixStream>,
     writer: UnixStream,
+    deadline: Duration,
 }
 
 enum Next {
@@ -349,17 +355,25 @@ enum Next {
 }
 
 impl Conn {
-    /// The next line, looking at `stop` while idle.
+    /// The next line, looking at `stop` while idle: a call that reached
+    /// the service before it began stopping is still answered.
     fn next(&mut self, stop: &AtomicBool) -> Next {
         let idle_since = Instant::now();
         loop {
-            if stop.load(Ordering::SeqCst) {
-                return Next::Gone;
-            }
-            match wire::read_line(&mut self.reader, wire::MAX_REQUEST_BYTES, POLL) {
+            match wire::read_line_within(
+                &mut self.reader,
+                wire::MAX_REQUEST_BYTES,
+                POLL,
+                self.deadline,
+            ) {
                 Ok(Some(line)) => return Next::Message(line),
                 Ok(None) | Err(WireError::Closed) | Err(WireError::Io(_)) => return Next::Gone,
-                Err(WireError::Idle) if idle_since.elapsed() < wire::IDLE_TIMEOUT => continue,
+                Err(WireError::Idle)
+                    if !stop.load(Ordering::SeqCst)
+                        && idle_since.elapsed() < wire::IDLE_TIMEOUT =>
+                {
+                    continue;
+                }
                 Err(WireError::Idle) => return Next::Gone,
                 Err(other) => return Next::Bad(other),
             }

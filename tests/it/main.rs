@@ -9,6 +9,7 @@ mod migration;
 mod reliability;
 mod reversals;
 mod scenarios;
+mod service;
 mod simulation;
 mod support;
 mod tamper;
