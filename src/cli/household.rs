@@ -537,7 +537,10 @@ pub(super) fn serve(
     message_deadline: std::time::Duration,
 ) -> Result<u8, CliError> {
     use crate::service::check::Finding;
-    let db = db_path(args);
+    let db = args
+        .db
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from(crate::service::DEFAULT_DB));
     if check {
         let findings = crate::service::check::check(&db, socket);
         let problems = findings.iter().filter(|f| f.is_problem()).count();

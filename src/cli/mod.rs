@@ -148,8 +148,9 @@ pub enum Command {
     /// Write the ledger as CSV, JSON or an hledger journal
     Export(ExportArgs),
     /// Run the household service: the only process that opens the household
-    /// file, answering the household's OS accounts on a Unix socket (run it
-    /// under its own account; see the README's "The household service")
+    /// file (--db, default /var/lib/coinguard/household.db), answering the
+    /// household's OS accounts on a Unix socket (run it under its own
+    /// account; see the README's "The household service")
     Serve {
         /// The Unix socket to listen on
         #[arg(long, value_name = "PATH", default_value = crate::client::DEFAULT_SOCKET)]

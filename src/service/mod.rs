@@ -27,6 +27,10 @@ use crate::api::{ApiError, Call, Caller, Reply, Session};
 use crate::domain::{Clock, ErrorKind};
 use crate::ledger::Store;
 
+/// Where the service keeps the household unless `--db` says otherwise (the
+/// unit's `StateDirectory`).
+pub const DEFAULT_DB: &str = "/var/lib/coinguard/household.db";
+
 /// The most clients served at once; one more is told so and let go.
 pub const MAX_CONNECTIONS: usize = 64;
 /// How often an idle connection looks whether the service is stopping.
@@ -80,9 +84,6 @@ fn log(line: std::fmt::Arguments<'_>) {
 
 /// Listens on `options.socket` and serves until SIGTERM or SIGINT.
 pub fn serve(options: &ServeOptions, clock: &dyn Clock) -> Result<(), ServeError> {
-    // Opening migrates the file if an older coinguard wrote it, once, here.
-    drop(Store::open(&options.db)?);
-    let listener = listen(&options.socket)?;
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         signal_hook::flag::register(signal, Arc::clone(&stop)).map_err(|e| ServeError::Listen {
@@ -90,6 +91,19 @@ pub fn serve(options: &ServeOptions, clock: &dyn Clock) -> Result<(), ServeError
             message: format!("cannot watch for signals: {e}"),
         })?;
     }
+    serve_until(options, clock, &stop)
+}
+
+/// Serves until `stop` is set (a signal, or whoever runs the service in a
+/// thread: the benchmarks).
+pub fn serve_until(
+    options: &ServeOptions,
+    clock: &dyn Clock,
+    stop: &AtomicBool,
+) -> Result<(), ServeError> {
+    // Opening migrates the file if an older coinguard wrote it, once, here.
+    drop(Store::open(&options.db)?);
+    let listener = listen(&options.socket)?;
     listener
         .set_nonblocking(true)
         .map_err(|e| ServeError::Listen {
@@ -104,7 +118,6 @@ pub fn serve(options: &ServeOptions, clock: &dyn Clock) -> Result<(), ServeError
     ));
     let open = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        let stop = &*stop;
         scope.spawn(|| timekeeper(&options.db, clock, stop));
         while !stop.load(Ordering::SeqCst) {
             let stream = match listener.accept() {
