@@ -21,5 +21,5 @@ pub fn next_expiry(store: &Store) -> Result<Option<i64>, ServiceError> {
 
 /// Expires every request whose time is up; returns their ids.
 pub fn expire_due_requests(store: &mut Store, clock: &dyn Clock) -> Result<Vec<i64>, ServiceError> {
-    Ok(store.write(clock, |w| ledger::expire_due(w))?)
+    Ok(store.write(clock, ledger::expire_due)?)
 }
