@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod cli;
+mod fuzz_corpus;
 mod ledger_flows;
 mod migration;
 mod reliability;
