@@ -15,3 +15,4 @@ mod simulation;
 mod support;
 mod tamper;
 mod tui;
+mod unit;
