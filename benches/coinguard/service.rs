@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use coinguard::api::{Call, Caller, Session, call::Spend};
 use coinguard::client::Household;
-use coinguard::domain::{Clock, FixedClock};
+use coinguard::domain::FixedClock;
 
 use crate::history::{self, DENSE, LARGE, MEDIUM, SMALL};
 
