@@ -448,9 +448,8 @@ impl Intent {
                 d.counterparty = Some(creator.id);
                 let coins_i = coins.to_i64()?;
                 d.detail = format!(
-                    "{count} × {} ({} each) to {}: {}; {} receives {}",
+                    "{count} × {} to {}: {}; {} receives {}",
                     gift.name,
-                    gift.coins,
                     creator.name,
                     self.gift_coins_words(economy),
                     creator.name,
