@@ -43,7 +43,7 @@ pub use alerts::{
 };
 pub use append::append;
 pub use chain::{GENESIS_HASH, fingerprint};
-pub use decisions::{DecisionEntry, log_decision};
+pub use decisions::{DecisionEntry, RefusedByKey, SpentKey, log_decision, refusal_by_key};
 pub use draft::{Draft, LotAmounts, LotTake, NewLot, PostingDraft};
 pub use guardian_log::{GuardianAction, log_guardian_action};
 pub use links::{
@@ -110,7 +110,7 @@ pub enum LedgerError {
     )]
     Unbalanced { unit: String },
     #[error(
-        "the key \"{key}\" was already used for a different request; use a new key for a new request"
+        "the key \"{key}\" was already used for a different command (another member, pack, gift, creator or amount); a key stands for one command: use a new key"
     )]
     KeyConflict { key: String },
     #[error("transaction {tx} was already reversed by transaction {by}")]
