@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod cli;
 mod economy;
+mod faults;
 mod fuzz_corpus;
 mod keys;
 mod ledger_flows;
