@@ -29,7 +29,7 @@ use crate::domain::{
     TxId, Window,
 };
 use crate::ledger::{self, Account, Member, Setting, Store};
-use crate::money::{Coins, Currency, Diamonds, Money, parse_count, rounding};
+use crate::money::{Coins, Currency, Diamonds, Money, parse_count};
 use crate::report::{self, Cursor, HistoryFilter, LimitStatus, LogFilter};
 use crate::service::peer::Peer;
 use crate::services::{self, Mode, OutcomeKind, ServiceError};
@@ -129,6 +129,9 @@ pub struct Session<'c> {
     store: Store,
     clock: &'c dyn Clock,
     caller: Caller,
+    /// Answering over the household service's socket (root and the
+    /// service's own account are owners there too).
+    via_service: bool,
 }
 
 /// Most rows any list call returns.
@@ -140,7 +143,14 @@ impl<'c> Session<'c> {
             store,
             clock,
             caller,
+            via_service: false,
         }
+    }
+
+    /// This session answers a client of the household service.
+    pub fn via_service(mut self) -> Session<'c> {
+        self.via_service = true;
+        self
     }
 
     pub fn caller(&self) -> &Caller {
@@ -157,7 +167,7 @@ impl<'c> Session<'c> {
                     Caller::Owner => crate::service::peer::current().user,
                     Caller::Account(peer) => peer.user.clone(),
                 },
-                service: matches!(self.caller, Caller::Account(_)),
+                service: self.via_service,
                 members: self.member_views(&config, &reach.own)?,
             })),
             Call::Household => self.household(&config),
@@ -890,7 +900,7 @@ impl<'c> Session<'c> {
             now: self.clock.now(),
             demo_pin: services::demo_pin(conn)?.map(str::to_string),
             approve_in_person: ledger::setting_on(conn, Setting::ApproveInPerson)?,
-            service: matches!(self.caller, Caller::Account(_)),
+            service: self.via_service,
             creators,
         }))
     }
@@ -909,11 +919,11 @@ impl<'c> Session<'c> {
             let coins = ledger::balance(conn, Account::Wallet(m.id))?;
             let cost = ledger::lot_cost_of_wallet(conn, m.id)?;
             let diamonds = ledger::balance(conn, Account::Earnings(m.id))?;
-            let diamonds_value = rounding::for_payout(
-                Decimal::from(diamonds) * config.economy.diamond_value,
-                currency,
-            )
-            .unwrap_or(Money::zero(currency));
+            let diamonds_value = config
+                .economy
+                .diamonds_payout(Diamonds::new(diamonds.max(0).unsigned_abs()))
+                .map(|(_, pays)| pays)
+                .unwrap_or(Money::zero(currency));
             views.push(MemberView {
                 id: m.id,
                 name: m.name.to_string(),
@@ -1625,13 +1635,16 @@ fn catalog_view(config: &Config) -> CatalogView {
                     id: g.id.clone(),
                     name: g.name.to_string(),
                     coins: g.coins.get(),
-                    money_at_best_rate: rate(best * Decimal::from(g.coins.get())),
+                    money_at_best_rate: rate(
+                        economy
+                            .value_at_best_rate(g.coins.get())
+                            .unwrap_or(Decimal::ZERO),
+                    ),
                     creator_diamonds: diamonds,
-                    creator_money: rounding::for_payout(
-                        economy.diamond_value * Decimal::from(diamonds),
-                        currency,
-                    )
-                    .unwrap_or(Money::zero(currency)),
+                    creator_money: economy
+                        .diamonds_payout(Diamonds::new(diamonds))
+                        .map(|(_, pays)| pays)
+                        .unwrap_or(Money::zero(currency)),
                 }
             })
             .collect(),

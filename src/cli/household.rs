@@ -528,3 +528,66 @@ pub(super) fn demo(args: &Args, clock: &dyn Clock, no_tui: bool) -> Result<u8, C
     }
     Ok(EXIT_OK)
 }
+
+/// `coinguard serve`, or `serve --check`: problems exit 2.
+pub(super) fn serve(
+    args: &Args,
+    clock: &dyn Clock,
+    socket: &std::path::Path,
+    check: bool,
+    max_connections: usize,
+    message_deadline: std::time::Duration,
+) -> Result<u8, CliError> {
+    use crate::service::check::Finding;
+    let db = args
+        .db
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from(crate::service::DEFAULT_DB));
+    if check {
+        let findings = crate::service::check::check(&db, socket);
+        let problems = findings.iter().filter(|f| f.is_problem()).count();
+        if args.json {
+            let list: Vec<_> = findings
+                .iter()
+                .map(|f| match f {
+                    Finding::Ok(m) => json!({"level": "ok", "message": m}),
+                    Finding::Note(m) => json!({"level": "note", "message": m}),
+                    Finding::Problem(m) => json!({"level": "problem", "message": m}),
+                })
+                .collect();
+            output::json(&json!({"ok": problems == 0, "findings": list}))?;
+        } else {
+            for f in &findings {
+                match f {
+                    Finding::Ok(m) => say!("ok: {}", clean(m))?,
+                    Finding::Note(m) => say!("note: {}", clean(m))?,
+                    Finding::Problem(m) => say!("PROBLEM: {}", clean(m))?,
+                }
+            }
+            match problems {
+                0 => say!("The setup looks right.")?,
+                1 => say!("1 problem to fix.")?,
+                n => say!("{n} problems to fix.")?,
+            }
+        }
+        return Ok(if problems == 0 {
+            EXIT_OK
+        } else {
+            super::EXIT_BAD_INPUT
+        });
+    }
+    let options = crate::service::ServeOptions {
+        db,
+        socket: socket.to_path_buf(),
+        max_connections: max_connections.max(1),
+        message_deadline,
+    };
+    crate::service::serve(&options, clock).map_err(|e| match e {
+        crate::service::ServeError::Household(e) => CliError::Service(ServiceError::Ledger(e)),
+        other if other.kind() == crate::domain::ErrorKind::Conflict => {
+            CliError::BadInput(other.to_string())
+        }
+        other => CliError::Other(other.to_string()),
+    })?;
+    Ok(EXIT_OK)
+}

@@ -147,6 +147,26 @@ pub enum Command {
     Log(LogCommand),
     /// Write the ledger as CSV, JSON or an hledger journal
     Export(ExportArgs),
+    /// Run the household service: the only process that opens the household
+    /// file (--db, default /var/lib/coinguard/household.db), answering the
+    /// household's OS accounts on a Unix socket (run it under its own
+    /// account; see the README's "The household service")
+    Serve {
+        /// The Unix socket to listen on
+        #[arg(long, value_name = "PATH", default_value = crate::client::DEFAULT_SOCKET)]
+        socket: PathBuf,
+        /// Say what is wrong with the setup (owners and modes of the folder,
+        /// the file and the socket; members no OS account is linked to)
+        /// instead of serving
+        #[arg(long)]
+        check: bool,
+        /// The most clients served at once
+        #[arg(long, value_name = "N", default_value_t = crate::service::MAX_CONNECTIONS)]
+        max_connections: usize,
+        /// Seconds a client may take to send one message once begun
+        #[arg(long, value_name = "SECONDS", default_value_t = 10, hide = true)]
+        message_deadline: u64,
+    },
 }
 
 /// Which transactions: shared by `history` and `export`.
@@ -691,6 +711,19 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
         Command::Report(report) => audit::report(args, clock, report),
         Command::Log(cmd) => audit::log(args, cmd),
         Command::Export(export) => audit::export(args, export),
+        Command::Serve {
+            socket,
+            check,
+            max_connections,
+            message_deadline,
+        } => household::serve(
+            args,
+            clock,
+            socket,
+            *check,
+            *max_connections,
+            std::time::Duration::from_secs((*message_deadline).clamp(1, 600)),
+        ),
     }
 }
 

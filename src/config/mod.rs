@@ -18,7 +18,7 @@ use toml::Spanned;
 /// What an age band or the unknown-creator setting says: the guard's [`Outcome`].
 pub use crate::domain::Outcome as Verdict;
 use crate::domain::{self, Name};
-use crate::money::{self, Coins, Currency, Money, MoneyError};
+use crate::money::{self, Coins, Currency, Diamonds, Money, MoneyError, Rate};
 
 pub const ECONOMY_FILE: &str = "economy.toml";
 pub const AGE_BANDS_FILE: &str = "age_bands.toml";
@@ -39,6 +39,11 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.file.is_empty() {
+            // Not about a file the person gave (the built-in prices): the
+            // message says it all, and names no config file.
+            return f.write_str(&self.message);
+        }
         write!(f, "config file {}", self.file)?;
         if let Some(line) = self.line {
             write!(f, ", line {line}")?;
@@ -76,6 +81,16 @@ pub struct Gift {
     pub coins: Coins,
 }
 
+/// What coins a guardian grants are valued at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantValue {
+    /// The cheapest pack's price for its coins (0.99 for 70): the default.
+    /// Kept as that ratio, so 7,000,000 granted coins are exactly 99,000.00.
+    BestPackRate,
+    /// A value per coin the economy file states (`grant_value_per_coin`).
+    PerCoin(Decimal),
+}
+
 /// The coin economy in force: packs, gifts, diamond rates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Economy {
@@ -85,6 +100,11 @@ pub struct Economy {
     pub diamond_share_percent: u32,
     pub diamond_value: Decimal,
     pub minimum_payout: Money,
+    /// What granted coins are valued at; see [`Economy::grant_value_of`].
+    pub grant_value: GrantValue,
+    /// The grant value of one coin, rounded to 6 decimals: for showing only.
+    /// Never multiply it (0.014143 × 7,000,000 is 99,001.00, not the exact
+    /// 99,000.00): use [`Economy::grant_value_of`].
     pub grant_value_per_coin: Decimal,
 }
 
@@ -100,23 +120,75 @@ impl Economy {
             .find(|g| g.id == wanted || g.name.as_str().to_lowercase() == wanted)
     }
 
-    /// The lowest price per coin among the packs: custom amounts are sold at it.
-    pub fn best_rate_per_coin(&self) -> Decimal {
+    /// The lowest price per coin among the packs, as that pack's price for
+    /// its coins (0.99 for 70): custom amounts are sold at it, and coins that
+    /// are only an amount are valued at it.
+    pub fn best_rate(&self) -> Rate {
         self.packs
             .iter()
-            .map(Pack::price_per_coin)
-            .min()
-            .unwrap_or_default()
+            .filter_map(|p| Rate::new(p.price.amount(), p.coins.get()))
+            .min_by(|a, b| a.cmp_per_unit(b))
+            .unwrap_or(Rate::per_one(Decimal::ZERO))
+    }
+
+    /// The best pack rate per coin, for showing only (never multiply it:
+    /// use [`Economy::value_at_best_rate`]).
+    pub fn best_rate_per_coin(&self) -> Decimal {
+        self.best_rate().per_unit()
+    }
+
+    /// What `coins` are worth at the best pack rate, exact (not rounded).
+    pub fn value_at_best_rate(&self, coins: u64) -> Result<Decimal, MoneyError> {
+        self.best_rate().value_of(coins)
+    }
+
+    /// The price of an exact number of coins bought outside a pack: the
+    /// best pack rate, exact, then rounded up to the minor unit (see
+    /// [`money::rounding::for_charge`]).
+    pub fn custom_price(&self, coins: Coins) -> Result<Money, MoneyError> {
+        money::rounding::for_charge(self.value_at_best_rate(coins.get())?, self.currency)
+    }
+
+    /// What granted coins are valued at, as a price for a number of coins.
+    pub fn grant_rate(&self) -> Rate {
+        match self.grant_value {
+            GrantValue::BestPackRate => self.best_rate(),
+            GrantValue::PerCoin(value) => Rate::per_one(value),
+        }
+    }
+
+    /// The stated value of `coins` granted: coins × the grant rate, exact,
+    /// then to the stored scale only where it has more decimals (see
+    /// [`money::rounding::to_stored`]).
+    pub fn grant_value_of(&self, coins: Coins) -> Result<Money, MoneyError> {
+        money::rounding::to_stored(self.grant_rate().value_of(coins.get())?, self.currency)
+    }
+
+    /// What `diamonds` pay out: only the diamonds whose value is a whole
+    /// number of the currency's minor unit are taken (2,200 of 2,201 at
+    /// 0.005 USD, for 11.00 USD); see [`money::rounding::payable`].
+    pub fn diamonds_payout(&self, diamonds: Diamonds) -> Result<(Diamonds, Money), MoneyError> {
+        let (paying, money) =
+            money::rounding::payable(diamonds.get(), self.diamond_value, self.currency)?;
+        Ok((Diamonds::new(paying), money))
+    }
+
+    /// Diamonds with what they pay out: "30 diamonds (0.15 USD)".
+    pub fn diamonds_with_value(&self, diamonds: Diamonds) -> String {
+        match self.diamonds_payout(diamonds) {
+            Ok((_, pays)) => format!("{diamonds} ({pays})"),
+            Err(_) => diamonds.to_string(),
+        }
     }
 
     /// Coins with what they are worth at the best pack rate, rounded for
     /// display only: "500 coins (≈7.07 USD)". Every coin figure a person
     /// reads carries its money value.
     pub fn coins_with_value(&self, coins: i64) -> String {
-        let value = money::rounding::for_display(
-            self.best_rate_per_coin() * Decimal::from(coins),
-            self.currency,
-        );
+        let exact = self
+            .value_at_best_rate(coins.max(0).unsigned_abs())
+            .unwrap_or_default();
+        let value = money::rounding::for_display(exact, self.currency);
         let value = Money::from_decimal(self.currency, value)
             .map(|m| m.to_string())
             .unwrap_or_else(|_| format!("{value} {}", self.currency));
@@ -132,15 +204,22 @@ impl Economy {
         validate_economy(raw, text, file, currency)
     }
 
-    /// Canonical TOML for storing a catalog version in the database.
+    /// Canonical TOML for storing a catalog version in the database. The
+    /// default grant value (the best pack rate) is left out, so it is read
+    /// back as that exact ratio, not as a rounded per-coin figure.
     pub fn to_toml(&self) -> String {
         let mut out = format!(
-            "diamond_share_percent = {}\ndiamond_value = \"{}\"\nminimum_payout = \"{}\"\ngrant_value_per_coin = \"{}\"\n",
+            "diamond_share_percent = {}\ndiamond_value = \"{}\"\nminimum_payout = \"{}\"\n",
             self.diamond_share_percent,
             self.diamond_value.normalize(),
             self.minimum_payout.amount().normalize(),
-            self.grant_value_per_coin.normalize(),
         );
+        if let GrantValue::PerCoin(value) = self.grant_value {
+            out.push_str(&format!(
+                "grant_value_per_coin = \"{}\"\n",
+                value.normalize()
+            ));
+        }
         for pack in &self.packs {
             out.push_str(&format!(
                 "\n[[packs]]\nid = {:?}\ncoins = {}\nprice = \"{}\"\n",
@@ -232,6 +311,9 @@ impl Config {
             &settings_file,
         )?;
         let (economy_text, economy_file) = read(ECONOMY_FILE, DEFAULT_ECONOMY)?;
+        if economy_text == DEFAULT_ECONOMY {
+            built_in_prices_fit(settings.currency)?;
+        }
         let economy = Economy::from_toml(&economy_text, &economy_file, settings.currency)?;
         let (bands_text, bands_file) = read(AGE_BANDS_FILE, DEFAULT_AGE_BANDS)?;
         let age_bands = validate_age_bands(
@@ -246,16 +328,127 @@ impl Config {
         })
     }
 
-    /// The same config in another currency: the economy's prices are
-    /// re-checked against the new currency's decimals.
+    /// The same config in another currency (`init --currency`): the
+    /// economy's prices are re-checked against the new currency's decimals.
+    /// The built-in prices are US dollars and cents: they are kept for a
+    /// currency with cents (0.99 EUR for 70 coins) and refused for one with
+    /// other decimals (JPY, KWD), with a message saying which prices do not
+    /// fit and how to give prices in that currency. Nothing is written.
     pub fn with_currency(mut self, currency: Currency) -> Result<Config, ConfigError> {
         if currency == self.settings.currency {
             return Ok(self);
         }
         let text = self.economy.to_toml();
-        self.economy = Economy::from_toml(&text, ECONOMY_FILE, currency)?;
+        let built_in = Economy::from_toml(DEFAULT_ECONOMY, ECONOMY_FILE, self.settings.currency)
+            .is_ok_and(|default| default.to_toml() == text);
+        if built_in {
+            built_in_prices_fit(currency)?;
+        }
+        self.economy = Economy::from_toml(&text, ECONOMY_FILE, currency)
+            .map_err(|_| prices_do_not_fit(&self.economy, currency))?;
         self.settings.currency = currency;
         Ok(self)
+    }
+}
+
+/// The built-in prices (config/economy.toml) are the platform's US-dollar
+/// price list, written in cents.
+pub const BUILT_IN_PRICES_MINOR_UNITS: u32 = 2;
+
+/// The built-in economy's TOML: the format an economy.toml in another
+/// currency follows (shown by the README).
+pub fn built_in_economy_toml() -> &'static str {
+    DEFAULT_ECONOMY
+}
+
+fn money_list(items: &[(String, Money)]) -> String {
+    items
+        .iter()
+        .map(|(what, price)| format!("{what} ({})", price.amount().normalize()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The built-in prices in a currency whose minor unit is not the cent: they
+/// do not fit (JPY has no decimals: 0.99 cannot be a price), or would be
+/// read as amounts nobody priced (KWD has 3 decimals: 0.990 KWD). Either way
+/// init refuses and says how to give prices in that currency.
+fn built_in_prices_fit(currency: Currency) -> Result<(), ConfigError> {
+    let minor = currency.minor_units();
+    if minor == BUILT_IN_PRICES_MINOR_UNITS {
+        return Ok(());
+    }
+    let usd = Economy::from_toml(DEFAULT_ECONOMY, ECONOMY_FILE, Currency::USD)?;
+    let how = format!(
+        "Nothing was created. To keep the household's books in {currency}, write an economy.toml with every price in {currency} \
+         (the same keys as coinguard's built-in one, shown in the README under \"Prices in another currency\"), \
+         put it in a folder, and run init again with --config FOLDER"
+    );
+    let decimals = match minor {
+        0 => "no decimals".to_string(),
+        1 => "1 decimal".to_string(),
+        n => format!("{n} decimals"),
+    };
+    let message = if minor < BUILT_IN_PRICES_MINOR_UNITS {
+        let mut misfits: Vec<(String, Money)> = usd
+            .packs
+            .iter()
+            .filter(|p| p.price.amount().normalize().scale() > minor)
+            .map(|p| (p.id.clone(), p.price))
+            .collect();
+        if usd.minimum_payout.amount().normalize().scale() > minor {
+            misfits.push(("minimum_payout".into(), usd.minimum_payout));
+        }
+        let first = misfits
+            .first()
+            .map(|(_, price)| price.amount().normalize().to_string())
+            .unwrap_or_default();
+        format!(
+            "coinguard's built-in prices are the platform's US-dollar price list, in cents, so they do not fit {currency} \
+             ({decimals}): \"{first}\" has more decimals than {currency} allows (at most {minor}). \
+             The prices that do not fit: {}. {how}.",
+            money_list(&misfits)
+        )
+    } else {
+        let example = usd.packs.first().map_or_else(String::new, |p| {
+            let mut amount = p.price.amount();
+            amount.rescale(minor);
+            format!(" ({} would cost {amount} {currency})", p.coins)
+        });
+        format!(
+            "coinguard's built-in prices are the platform's US-dollar price list, in cents, and {currency} has {decimals}: \
+             the same numbers would be read as {currency}{example}, prices nobody set for {currency}. {how}."
+        )
+    };
+    Err(ConfigError {
+        file: String::new(),
+        line: None,
+        key: String::new(),
+        message,
+    })
+}
+
+/// A given economy whose prices have more decimals than `currency` allows.
+fn prices_do_not_fit(economy: &Economy, currency: Currency) -> ConfigError {
+    let minor = currency.minor_units();
+    let mut misfits: Vec<(String, Money)> = economy
+        .packs
+        .iter()
+        .filter(|p| p.price.amount().normalize().scale() > minor)
+        .map(|p| (p.id.clone(), p.price))
+        .collect();
+    if economy.minimum_payout.amount().normalize().scale() > minor {
+        misfits.push(("minimum_payout".into(), economy.minimum_payout));
+    }
+    ConfigError {
+        file: String::new(),
+        line: None,
+        key: String::new(),
+        message: format!(
+            "the prices in the economy.toml you gave do not fit {currency}, which allows {minor} decimals: {}. \
+             Nothing was created. Write those prices in {currency}, or give the currency they are in with --currency",
+            money_list(&misfits)
+        ),
     }
 }
 
@@ -467,14 +660,18 @@ fn validate_economy_fields(
         diamond_share_percent: share,
         diamond_value,
         minimum_payout,
+        grant_value: GrantValue::BestPackRate,
         grant_value_per_coin: Decimal::ZERO,
     };
-    economy.grant_value_per_coin = match &raw.grant_value_per_coin {
-        Some(value) => rate("grant_value_per_coin", value)?,
-        // Rounded to micro-units (half to even) once, here, so every grant's
-        // value is an exact number of micro-units.
-        None => economy.best_rate_per_coin().round_dp(money::MICRO_SCALE),
-    };
+    if let Some(value) = &raw.grant_value_per_coin {
+        economy.grant_value = GrantValue::PerCoin(rate("grant_value_per_coin", value)?);
+    }
+    // For showing only; grants are valued with `grant_value_of`, exactly.
+    economy.grant_value_per_coin = economy
+        .grant_rate()
+        .per_unit()
+        .round_dp(money::MICRO_SCALE)
+        .normalize();
     Ok(economy)
 }
 
@@ -768,6 +965,14 @@ mod tests {
             Ok(Err(e)) => e.to_string(),
             other => format!("{other:?}"),
         };
-        assert!(message.contains("more decimals than JPY"), "{message}");
+        assert!(
+            message
+                .starts_with("coinguard's built-in prices are the platform's US-dollar price list")
+                && message.contains("\"0.99\" has more decimals than JPY allows (at most 0)")
+                && message.contains("do not fit: coins-70 (0.99), coins-350 (4.99)")
+                && message.contains("--config FOLDER")
+                && !message.contains("config file"),
+            "{message}"
+        );
     }
 }

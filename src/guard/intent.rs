@@ -9,15 +9,20 @@ use rust_decimal::Decimal;
 use crate::config::{Economy, Gift, Pack};
 use crate::domain::{Account, Asked, IdempotencyKey, Kind, MemberId, Memo, Platform, Scope};
 use crate::ledger::{Draft, LotTake, Member, NewLot, PostingDraft, ReversalPlan, fingerprint};
-use crate::money::{Coins, Currency, Diamonds, Money, MoneyError, rounding};
+use crate::money::{Coins, Currency, Diamonds, Money, MoneyError, Rate, rounding};
 
 /// What a purchase buys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Bought {
     /// A pack from the catalog.
     Pack(Pack),
-    /// An exact number of coins at the best pack rate, at this price.
-    Coins { coins: Coins, price: Money },
+    /// An exact number of coins at the best pack rate (`rate`), at this
+    /// price (the exact value rounded up to the minor unit).
+    Coins {
+        coins: Coins,
+        rate: Rate,
+        price: Money,
+    },
 }
 
 impl Bought {
@@ -41,6 +46,30 @@ impl Bought {
             Bought::Coins { .. } => "a custom amount at the best pack rate".into(),
         }
     }
+
+    /// The rate charged, in words: a pack's own price per coin; for a custom
+    /// amount the best pack rate it was priced at (not the rounded price
+    /// divided back, which reads worse than the best rate), and the exact
+    /// value when the price was rounded up: "0.0141 USD per coin; 0.0424 USD
+    /// rounded up to the next 0.01 USD".
+    fn rate_words(&self, currency: Currency) -> String {
+        match self {
+            Bought::Pack(_) => format!("{} {currency} per coin", rate(self)),
+            Bought::Coins { coins, rate, price } => {
+                let per_coin = rounding::rate_for_display(rate.per_unit());
+                let exact = rate.value_of(coins.get()).unwrap_or(price.amount());
+                if exact == price.amount() {
+                    format!("{per_coin} {currency} per coin")
+                } else {
+                    format!(
+                        "{per_coin} {currency} per coin; {} {currency} rounded up to the next {}",
+                        rounding::rate_for_display(exact),
+                        rounding::minor_unit(currency)
+                    )
+                }
+            }
+        }
+    }
 }
 
 /// What someone wants to do, with every fact read for it.
@@ -58,6 +87,8 @@ pub enum Intent {
         coins: Coins,
         /// Coins in the wallet not held by pending gift requests.
         available: Coins,
+        /// What the available coins cost, from the lots (oldest first).
+        available_cost: i64,
         /// The coins it would take, oldest lots first (empty: the wallet is short).
         takes: Vec<LotTake>,
         /// What the creator receives.
@@ -65,9 +96,13 @@ pub enum Intent {
     },
     Redeem {
         creator: Member,
+        /// The diamonds asked to cash out.
         diamonds: Diamonds,
         /// The diamonds in the creator's earnings.
         held: Diamonds,
+        /// The diamonds taken: those that pay whole minor units (see
+        /// [`crate::config::Economy::diamonds_payout`]); the rest stay.
+        paying: Diamonds,
         payout: Money,
     },
     Grant {
@@ -92,6 +127,24 @@ fn post(account: Account, amount: i64) -> PostingDraft {
 pub fn coins_and_money(coins: i64, micros: i64, currency: Currency) -> String {
     let coins = Coins::from_i64(coins).unwrap_or_default();
     format!("{coins} ({})", Money::from_micros(currency, micros))
+}
+
+/// Coins a member holds only part of: what the held ones cost (from the
+/// lots) plus the `short` rest at the best pack rate. An estimate, rounded
+/// for display only; shown marked "≈".
+pub(super) fn held_plus_estimate(economy: &Economy, held_cost_micros: i64, short: Coins) -> Money {
+    let exact = economy
+        .value_at_best_rate(short.get())
+        .ok()
+        .and_then(|v| {
+            v.checked_add(Money::from_micros(economy.currency, held_cost_micros).amount())
+        })
+        .unwrap_or_default();
+    Money::from_decimal(
+        economy.currency,
+        rounding::for_display(exact, economy.currency),
+    )
+    .unwrap_or(Money::zero(economy.currency))
 }
 
 /// The diamonds a creator receives for `coins` gifted: their share, rounded down.
@@ -146,6 +199,28 @@ impl Intent {
             }
             _ => None,
         }
+    }
+
+    /// A gift's coins with their money value: what they cost, from the lots,
+    /// when the wallet holds them; otherwise what the available coins cost
+    /// plus the rest at the best pack rate, marked "≈".
+    fn gift_coins_words(&self, economy: &Economy) -> String {
+        let Intent::Gift {
+            coins,
+            available,
+            available_cost,
+            ..
+        } = self
+        else {
+            return String::new();
+        };
+        let count = coins.to_i64().unwrap_or(i64::MAX);
+        if let Some(cost) = self.gift_cost() {
+            return coins_and_money(count, cost, economy.currency);
+        }
+        let short = coins.checked_sub(*available).unwrap_or(*coins);
+        let value = held_plus_estimate(economy, *available_cost, short);
+        format!("{coins} (≈{value})")
     }
 
     /// How to ask for the same thing again, should it need a guardian.
@@ -260,41 +335,40 @@ impl Intent {
         let currency = economy.currency;
         match self {
             Intent::Purchase { member, bought } => format!(
-                "{} buys {} for {} ({}, {} {currency} per coin)",
+                "{} buys {} for {} ({}, {})",
                 member.name,
                 bought.coins(),
                 bought.price(),
                 bought.what(),
-                rate(bought)
+                bought.rate_words(currency)
             ),
             Intent::Gift {
                 member,
                 creator,
                 gift,
                 count,
-                coins,
                 diamonds,
                 ..
             } => format!(
-                "{} sends {count} × {} to {}: {}; {} receives {diamonds}",
+                "{} sends {count} × {} to {}: {}; {} receives {}",
                 member.name,
                 gift.name,
                 creator.name,
-                match self.gift_cost() {
-                    Some(cost) => coins_and_money(coins.to_i64().unwrap_or(0), cost, currency),
-                    None => coins.to_string(),
-                },
+                self.gift_coins_words(economy),
                 creator.name,
+                economy.diamonds_with_value(*diamonds),
             ),
             Intent::Redeem {
                 creator,
                 diamonds,
+                paying,
                 payout,
                 ..
             } => format!(
-                "{} cashes out {diamonds} for {payout} ({} {currency} per coin fans spent)",
+                "{} cashes out {paying} for {payout} ({} {currency} per coin fans spent){}",
                 creator.name,
-                per_fan_coin(*diamonds, *payout, economy)
+                per_fan_coin(*paying, *payout, economy),
+                odd_diamonds(*diamonds, *paying, creator.name.as_str(), economy)
             ),
             Intent::Grant {
                 guardian,
@@ -308,11 +382,9 @@ impl Intent {
                 member.name,
                 coins_and_money(coins.to_i64().unwrap_or(0), value.micros(), currency)
             ),
-            Intent::Reversal { guardian, plan, .. } => format!(
-                "{} reverses {}",
-                guardian.name,
-                reversal_detail(plan, currency)
-            ),
+            Intent::Reversal { guardian, plan, .. } => {
+                reversal_summary(guardian.name.as_str(), plan, economy)
+            }
         }
     }
 
@@ -342,10 +414,10 @@ impl Intent {
             Intent::Purchase { member, bought } => {
                 let (coins, price) = (bought.coins().to_i64()?, bought.price());
                 d.detail = format!(
-                    "{}: {} for {price} ({} {currency} per coin)",
+                    "{}: {} for {price} ({})",
                     bought.what(),
                     bought.coins(),
-                    rate(bought)
+                    bought.rate_words(currency)
                 );
                 d.postings = vec![
                     post(Account::Funding(member.id), -price.micros()),
@@ -375,15 +447,13 @@ impl Intent {
                 d.kind = Kind::Gift;
                 d.counterparty = Some(creator.id);
                 let coins_i = coins.to_i64()?;
-                let cost_text = match self.gift_cost() {
-                    Some(cost) => {
-                        format!("those coins cost {}", Money::from_micros(currency, cost))
-                    }
-                    None => "its cost in money is unknown until the coins are there".into(),
-                };
                 d.detail = format!(
-                    "{count} × {} ({}) to {}: {coins}; {cost_text}; {} receives {diamonds}",
-                    gift.name, gift.coins, creator.name, creator.name,
+                    "{count} × {} to {}: {}; {} receives {}",
+                    gift.name,
+                    creator.name,
+                    self.gift_coins_words(economy),
+                    creator.name,
+                    economy.diamonds_with_value(*diamonds),
                 );
                 d.postings = vec![
                     post(Account::Wallet(member.id), -coins_i),
@@ -403,15 +473,17 @@ impl Intent {
             Intent::Redeem {
                 creator,
                 diamonds,
+                paying,
                 payout,
                 ..
             } => {
                 d.kind = Kind::Redeem;
-                let count = diamonds.to_i64()?;
+                let count = paying.to_i64()?;
                 d.detail = format!(
-                    "{diamonds} at {} {currency} each: {payout} ({} {currency} per coin fans spent)",
+                    "{paying} at {} {currency} each: {payout} ({} {currency} per coin fans spent){}",
                     economy.diamond_value.normalize(),
-                    per_fan_coin(*diamonds, *payout, economy)
+                    per_fan_coin(*paying, *payout, economy),
+                    odd_diamonds(*diamonds, *paying, creator.name.as_str(), economy)
                 );
                 d.postings = vec![
                     post(Account::Earnings(creator.id), -count),
@@ -457,7 +529,7 @@ impl Intent {
                 d.postings = plan.postings.clone();
                 d.new_lots = plan.new_lots.clone();
                 d.takes = plan.takes.clone();
-                d.detail = reversal_detail(plan, currency);
+                d.detail = reversal_detail(plan, economy);
             }
         }
         Ok(d)
@@ -483,24 +555,108 @@ fn per_fan_coin(diamonds: Diamonds, payout: Money, economy: &Economy) -> Decimal
     rounding::rate_for_display(payout.amount().checked_div(fan_coins).unwrap_or_default())
 }
 
-/// What reversing a transaction gives back, in words: "refund of purchase
-/// #3: 40 coins (0.57 USD) back".
-pub fn reversal_detail(plan: &ReversalPlan, currency: Currency) -> String {
-    let kind = plan.original_kind.as_str();
+/// "; 1 diamond stays with Ana (diamonds pay out 2 at a time: 2 diamonds
+/// make 0.01 USD)" when a redemption leaves diamonds that do not make a whole
+/// minor unit; nothing when it takes them all.
+fn odd_diamonds(asked: Diamonds, paying: Diamonds, creator: &str, economy: &Economy) -> String {
+    let Ok(left) = asked.checked_sub(paying) else {
+        return String::new();
+    };
+    if left == Diamonds::ZERO {
+        return String::new();
+    }
+    let step = rounding::payout_step(economy.diamond_value, economy.currency).unwrap_or(1);
+    let step_value = economy
+        .diamond_value
+        .checked_mul(Decimal::from(step))
+        .map(|v| Money::from_decimal(economy.currency, v).map(|m| m.to_string()))
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let verb = if left.get() == 1 { "stays" } else { "stay" };
+    format!(
+        "; {left} {verb} with {creator} (diamonds pay out {step} at a time: {step} diamonds make {step_value})"
+    )
+}
+
+/// What reversing a transaction gives back, in words, shown before a
+/// guardian confirms: "refund of purchase #3: 40 coins (0.57 USD) back",
+/// "gift #2 reversed: 60 coins (0.86 USD) back to Sam, 30 diamonds (0.15
+/// USD) back from Ana". Every coin and diamond figure carries its money
+/// value; a refund that is less than what the coins cost says so and why.
+pub fn reversal_detail(plan: &ReversalPlan, economy: &Economy) -> String {
+    let (subject, figures) = reversal_figures(plan, economy);
+    match plan.original_kind {
+        Kind::Purchase => format!("refund of {subject}: {figures}"),
+        Kind::Grant => format!("withdrawal of {subject}: {figures}"),
+        _ => format!("{subject} reversed: {figures}"),
+    }
+}
+
+/// The same as a guardian's action: "Maria gives a refund of purchase #3:
+/// …", "Maria withdraws grant #4: …", "Maria reverses gift #2: …".
+fn reversal_summary(guardian: &str, plan: &ReversalPlan, economy: &Economy) -> String {
+    let (subject, figures) = reversal_figures(plan, economy);
+    match plan.original_kind {
+        Kind::Purchase => format!("{guardian} gives a refund of {subject}: {figures}"),
+        Kind::Grant => format!("{guardian} withdraws {subject}: {figures}"),
+        _ => format!("{guardian} reverses {subject}: {figures}"),
+    }
+}
+
+/// ("the unspent part of purchase #3", "40 coins (0.57 USD) back").
+fn reversal_figures(plan: &ReversalPlan, economy: &Economy) -> (String, String) {
+    let currency = economy.currency;
+    let original = plan.original;
     let part = if plan.partial {
         "the unspent part of "
     } else {
         ""
     };
-    let coins = coins_and_money(plan.coins, plan.money_micros, currency);
+    let coins = coins_and_money(plan.coins, plan.coins_cost_micros, currency);
+    let creator = plan.counterparty_name.as_deref().unwrap_or("the creator");
+    let diamonds = economy.diamonds_with_value(
+        Diamonds::from_i64(plan.diamonds.saturating_abs()).unwrap_or_default(),
+    );
     match plan.original_kind {
-        Kind::Purchase => format!("refund of {part}{kind} {}: {coins} back", plan.original),
-        Kind::Grant => format!("withdrawal of {part}{kind} {}: {coins}", plan.original),
-        Kind::Gift => format!("undo of {kind} {}: {coins} returned", plan.original),
-        _ => format!(
-            "undo of {kind} {}: {} recovered",
-            plan.original,
-            Money::from_micros(currency, plan.money_micros)
+        Kind::Purchase => {
+            let subject = format!("{part}purchase {original}");
+            let kept = plan.coins_cost_micros.saturating_sub(plan.money_micros);
+            if kept <= 0 {
+                return (subject, format!("{coins} back"));
+            }
+            let exact = |micros: i64| {
+                format!(
+                    "{} {currency}",
+                    Money::from_micros(currency, micros).amount().normalize()
+                )
+            };
+            (
+                subject,
+                format!(
+                    "{} back for {} (those coins cost {}; refunds are rounded down to a multiple of {}, so {} is not refunded)",
+                    Coins::from_i64(plan.coins).unwrap_or_default(),
+                    Money::from_micros(currency, plan.money_micros),
+                    exact(plan.coins_cost_micros),
+                    rounding::minor_unit(currency),
+                    exact(kept),
+                ),
+            )
+        }
+        Kind::Grant => (format!("{part}grant {original}"), coins),
+        Kind::Gift => (
+            format!("gift {original}"),
+            format!(
+                "{coins} back to {}, {diamonds} back from {creator}",
+                plan.member_name
+            ),
+        ),
+        _ => (
+            format!("redemption {original}"),
+            format!(
+                "{} back from {}, {diamonds} back to their earnings",
+                Money::from_micros(currency, plan.money_micros),
+                plan.member_name
+            ),
         ),
     }
 }

@@ -17,7 +17,9 @@ pub use intent::{Bought, Intent, coins_and_money, diamonds_for, reversal_detail}
 
 use std::marker::PhantomData;
 
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::domain::{Outcome, Window};
@@ -78,7 +80,7 @@ impl Cleared<'_> {
 
 /// The rules, in precedence order: when several apply, reasons are listed in
 /// this order (after sorting deny before needs-approval).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleId {
     /// The clock reads earlier than the newest ledger entry.
@@ -87,8 +89,10 @@ pub enum RuleId {
     Role,
     /// What a member may do at their age (config/age_bands.toml).
     AgeBand,
-    /// Enough coins, diamonds, and at least the minimum payout.
+    /// Enough coins or diamonds.
     Funds,
+    /// A redemption pays at least the minimum payout.
+    MinimumPayout,
     /// A hard limit: above it is denied.
     HardLimit,
     /// Quiet hours: no spending at night (deny or needs approval).
@@ -106,11 +110,23 @@ impl RuleId {
             RuleId::Role => "role",
             RuleId::AgeBand => "age_band",
             RuleId::Funds => "funds",
+            RuleId::MinimumPayout => "minimum_payout",
             RuleId::HardLimit => "hard_limit",
             RuleId::QuietHours => "quiet_hours",
             RuleId::CreatorList => "creator_list",
             RuleId::SoftLimit => "soft_limit",
         }
+    }
+
+    /// Whether a guardian approving now sets this rule aside whatever it
+    /// says. Quiet hours keep a member from spending unsupervised; an
+    /// approval is a guardian's own decision, made now, so quiet hours do
+    /// not stop it (even set to refuse). Every other refusal stands: money
+    /// (hard limits, funds, the minimum payout), age bans, blocked
+    /// creators, roles and the clock; and every "ask a guardian" reason is
+    /// answered by the approval itself.
+    pub fn yields_to_approval(&self) -> bool {
+        matches!(self, RuleId::QuietHours)
     }
 }
 
@@ -125,14 +141,14 @@ pub struct Reason {
     pub message: String,
     /// The figures behind the message (name, value), e.g. ("needed", 350
     /// coins worth 4.99 USD): the same numbers, for programs.
-    pub figures: Vec<(&'static str, Figure)>,
+    pub figures: Vec<(Cow<'static, str>, Figure)>,
 }
 
 /// A number behind a reason. In JSON money is `{"amount", "currency"}` as
 /// everywhere; coins carry their money value and whether it is what those
 /// coins cost (known coins) or an estimate at the best pack rate (an amount,
 /// such as a limit); for people each reads as in the messages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Figure {
     Money(crate::money::Money),
@@ -151,7 +167,9 @@ pub enum Figure {
 impl Figure {
     /// An amount of coins valued at the best pack rate (an estimate).
     pub fn estimated_coins(coins: i64, economy: &crate::config::Economy) -> Figure {
-        let exact = economy.best_rate_per_coin() * rust_decimal::Decimal::from(coins);
+        let exact = economy
+            .value_at_best_rate(coins.max(0).unsigned_abs())
+            .unwrap_or_default();
         let value = crate::money::rounding::for_display(exact, economy.currency);
         Figure::Coins {
             coins,
@@ -193,12 +211,42 @@ impl Reason {
         object.insert("message".into(), self.message.clone().into());
         for (name, value) in &self.figures {
             object.insert(
-                (*name).into(),
+                name.to_string(),
                 serde_json::to_value(value).unwrap_or_default(),
             );
         }
         serde_json::Value::Object(object)
     }
+
+    /// Reads back a reason [`Reason::to_json`] wrote (as the decision log
+    /// and requests store them), so a replayed key returns the very reasons
+    /// of the first result. `None` for anything else.
+    pub fn from_json(value: &serde_json::Value) -> Option<Reason> {
+        let object = value.as_object()?;
+        let rule: RuleId = serde_json::from_value(object.get("rule")?.clone()).ok()?;
+        let severity = Outcome::parse(object.get("severity")?.as_str()?)?;
+        let message = object.get("message")?.as_str()?.to_string();
+        let mut figures = Vec::new();
+        for (name, value) in object {
+            if matches!(name.as_str(), "rule" | "severity" | "message") {
+                continue;
+            }
+            let figure: Figure = serde_json::from_value(value.clone()).ok()?;
+            figures.push((Cow::Owned(name.clone()), figure));
+        }
+        Some(Reason {
+            rule,
+            severity,
+            message,
+            figures,
+        })
+    }
+}
+
+/// Reasons from their stored JSON array; `None` if any cannot be read.
+pub fn reasons_from_json(text: &str) -> Option<Vec<Reason>> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    value.as_array()?.iter().map(Reason::from_json).collect()
 }
 
 /// All reasons as a JSON array.
@@ -260,7 +308,8 @@ impl LimitUse {
 }
 
 /// Whether a guardian is approving this intent right now (with their PIN).
-/// Approval overrides needs-approval reasons, never deny reasons.
+/// Approval overrides needs-approval reasons and quiet hours (see
+/// [`RuleId::yields_to_approval`]), never the other deny reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Approval {
     None,
@@ -327,13 +376,14 @@ fn gather<'a>(
         facts.quiet_hours = crate::ledger::quiet_hours_of(conn, member)?;
     }
     if let Intent::Gift {
-        creator, available, ..
+        creator,
+        available,
+        available_cost,
+        ..
     } = intent
     {
         facts.creator_list = crate::ledger::creator_list(conn, member, creator.id)?;
-        if available.get() > 0 {
-            facts.available_cost = crate::ledger::cost_of_coins(conn, member, available.get())?;
-        }
+        facts.available_cost = (available.get() > 0).then_some(*available_cost);
     }
     Ok(facts)
 }
@@ -349,6 +399,9 @@ pub fn evaluate<'id>(
     let this = crate::ledger::spend_of_draft(write.sql(), &draft)?;
     let facts = gather(write, config, intent, this)?;
     let mut reasons = rules::all(&facts, intent);
+    if approval == Approval::GivenNow {
+        reasons.retain(|r| !r.rule.yields_to_approval());
+    }
     // Refusals first, then what needs approval, each in rule order.
     reasons.sort_by_key(|r| (r.severity != Outcome::Deny, r.rule));
     let usage = facts

@@ -1,13 +1,12 @@
 //! One small pure function per rule: facts and intent in, reasons out.
 
 use chrono::{DateTime, Timelike};
-use rust_decimal::Decimal;
 
 use super::{Facts, Figure, Intent, Reason, RuleId};
 use crate::config::Verdict;
 use crate::domain::{Role, Scope, Window, format_time_of_day};
 use crate::ledger::CreatorList;
-use crate::money::{Coins, Diamonds, Money, rounding};
+use crate::money::{Coins, Diamonds, Money};
 
 pub(super) fn all(facts: &Facts<'_>, intent: &Intent) -> Vec<Reason> {
     let mut reasons = Vec::new();
@@ -36,7 +35,7 @@ fn reason(
         rule,
         severity,
         message,
-        figures,
+        figures: named(figures),
     })
 }
 
@@ -301,8 +300,15 @@ fn deny(rule: RuleId, message: String, figures: Vec<(&'static str, Figure)>) -> 
         rule,
         severity: Verdict::Deny,
         message,
-        figures,
+        figures: named(figures),
     }
+}
+
+fn named(figures: Vec<(&'static str, Figure)>) -> Vec<(std::borrow::Cow<'static, str>, Figure)> {
+    figures
+        .into_iter()
+        .map(|(name, value)| (std::borrow::Cow::Borrowed(name), value))
+        .collect()
 }
 
 /// Spending while the clock reads earlier than the newest entry would let a
@@ -376,9 +382,22 @@ fn funds(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
                 let count = |c: Coins| c.to_i64().unwrap_or(i64::MAX);
                 let available_none = available == Coins::ZERO;
                 // The coins there are known, with what they cost; the rest
-                // are an amount, valued at the best pack rate.
-                let (needed, available, short) = (
-                    hypothetical_coins(facts, count(*coins)),
+                // are an amount, valued at the best pack rate. What is
+                // needed is both, as the summary says it (one price per amount).
+                let needed = match intent.gift_cost() {
+                    // In the wallet, but held by waiting requests: known coins.
+                    Some(cost) => coins_costing(facts, count(*coins), Some(cost)),
+                    None => Figure::Coins {
+                        coins: count(*coins),
+                        value: super::intent::held_plus_estimate(
+                            economy,
+                            facts.available_cost.unwrap_or(0),
+                            short,
+                        ),
+                        estimated: true,
+                    },
+                };
+                let (available, short) = (
                     coins_costing(facts, count(available), facts.available_cost),
                     hypothetical_coins(facts, count(short)),
                 );
@@ -413,13 +432,13 @@ fn funds(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
             ..
         } => {
             if held < diamonds {
+                // Diamonds with what they pay out.
                 let show = |d: &Diamonds| Figure::Diamonds {
                     diamonds: d.to_i64().unwrap_or(i64::MAX),
-                    value: rounding::for_payout(
-                        economy.diamond_value * Decimal::from(d.get()),
-                        economy.currency,
-                    )
-                    .unwrap_or(Money::zero(economy.currency)),
+                    value: economy
+                        .diamonds_payout(*d)
+                        .map(|(_, pays)| pays)
+                        .unwrap_or(Money::zero(economy.currency)),
                 };
                 let (needed, available) = (show(diamonds), show(held));
                 return Some(deny(
@@ -430,18 +449,27 @@ fn funds(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
             }
             let minimum = economy.minimum_payout;
             (payout.micros() < minimum.micros()).then(|| {
+                use rust_decimal::prelude::ToPrimitive;
                 let needed = minimum
                     .amount()
                     .checked_div(economy.diamond_value)
-                    .map(|d| d.ceil().to_string())
+                    .and_then(|d| d.ceil().to_u64())
+                    .map(Diamonds::new)
                     .unwrap_or_default();
+                let available = Figure::Diamonds {
+                    diamonds: held.to_i64().unwrap_or(i64::MAX),
+                    value: economy
+                        .diamonds_payout(*held)
+                        .map(|(_, pays)| pays)
+                        .unwrap_or(Money::zero(economy.currency)),
+                };
                 deny(
-                    RuleId::Funds,
-                    format!("{diamonds} pay out {payout}, below the minimum payout of {minimum} ({needed} diamonds)"),
+                    RuleId::MinimumPayout,
+                    format!("{diamonds} pay out {payout}, below the minimum payout of {minimum} ({needed})"),
                     vec![
                         ("payout", Figure::Money(*payout)),
                         ("minimum", Figure::Money(minimum)),
-                        ("available", text(held.to_string())),
+                        ("available", available),
                     ],
                 )
             })

@@ -273,3 +273,73 @@ pub(super) fn v7_paid_and_spend(conn: &Connection) -> Result<(), LedgerError> {
         },
     )
 }
+
+/// Version 9: grants valued exactly. Versions 1 to 8 stored the default
+/// grant value (the best pack rate, 0.99 / 70) in the catalog rounded to 6
+/// decimals (`grant_value_per_coin = "0.014143"`), and valued a grant as
+/// coins × that figure (7,000,000 coins: 99,001.00 instead of 99,000.00).
+/// If the catalog in force holds exactly that default, a new catalog
+/// version without it is added, so later grants use the exact ratio. Past
+/// grants keep their recorded figures (history), and so does the catalog
+/// version they name. A value a household stated itself (any other figure)
+/// is left alone.
+pub(super) fn v9_exact_grant_value(conn: &Connection) -> Result<(), LedgerError> {
+    let newest: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT id, economy_toml FROM catalog_versions ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((_, text)) = newest else {
+        return Ok(()); // a brand-new database: nothing stored yet
+    };
+    // The catalog as versions 1 to 8 wrote it: one `key = value` per line,
+    // packs as `[[packs]]` tables with `coins = N` and `price = "P"`.
+    let mut stated: Option<rust_decimal::Decimal> = None;
+    let mut packs: Vec<(rust_decimal::Decimal, rust_decimal::Decimal)> = Vec::new();
+    let mut in_pack = false;
+    let mut coins: Option<rust_decimal::Decimal> = None;
+    let value_of = |line: &str| -> Option<rust_decimal::Decimal> {
+        let (_, value) = line.split_once('=')?;
+        value.trim().trim_matches('"').parse().ok()
+    };
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_pack = line == "[[packs]]";
+            coins = None;
+        } else if line.starts_with("grant_value_per_coin") {
+            stated = value_of(line);
+        } else if in_pack && line.starts_with("coins") {
+            coins = value_of(line);
+        } else if in_pack && line.starts_with("price") {
+            if let (Some(c), Some(p)) = (coins, value_of(line)) {
+                packs.push((p, c));
+            }
+        }
+    }
+    let best = packs
+        .iter()
+        .filter(|(_, c)| !c.is_zero())
+        .filter_map(|(p, c)| p.checked_div(*c))
+        .min();
+    let (Some(stated), Some(best)) = (stated, best) else {
+        return Ok(());
+    };
+    // The old default: the best rate rounded (half to even) to 6 decimals.
+    if stated != best.round_dp(6) || best.round_dp(6) == best {
+        return Ok(()); // stated by the household, or already exact
+    }
+    let without: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("grant_value_per_coin"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    // Opening a database migrates it at the system clock's now.
+    let now_us = chrono::Utc::now().timestamp_micros();
+    conn.execute(
+        "INSERT INTO catalog_versions (created_at_us, economy_toml) VALUES (?1, ?2)",
+        params![now_us, without],
+    )?;
+    Ok(())
+}

@@ -1,5 +1,11 @@
 //! The decision log: every guard outcome, including denials and previews that
 //! were acted on, hash-chained like the ledger.
+//!
+//! A refused command's idempotency key is recorded on its decision (the
+//! only record a refusal leaves): the key is spent, so a retry with it
+//! returns this refusal and writes nothing, and the key for anything else is
+//! a conflict. A committed command's key is on its transaction, a command
+//! that needs approval's on its request.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -20,6 +26,42 @@ pub struct DecisionEntry {
     /// The reasons as JSON (rule, severity, message, figures).
     pub reasons_json: String,
     pub tx: Option<TxId>,
+    /// For a refusal with an idempotency key: the key, spent on it.
+    pub key: Option<SpentKey>,
+}
+
+/// An idempotency key spent on a refusal, with the fingerprint of what was
+/// asked (a retry must ask for the same).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpentKey {
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// A refusal found by its key: the first result, to return again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedByKey {
+    pub decision: i64,
+    pub fingerprint: String,
+    pub summary: String,
+    pub reasons_json: String,
+}
+
+/// The refusal a key was spent on, if any.
+pub fn refusal_by_key(conn: &Connection, key: &str) -> Result<Option<RefusedByKey>, LedgerError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, fingerprint, summary, reasons FROM decisions WHERE idem_key = ?1",
+        )?
+        .query_row([key], |r| {
+            Ok(RefusedByKey {
+                decision: r.get(0)?,
+                fingerprint: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                summary: r.get(2)?,
+                reasons_json: r.get(3)?,
+            })
+        })
+        .optional()?)
 }
 
 pub(crate) struct DecisionFields<'a> {
@@ -41,6 +83,11 @@ impl DecisionFields<'_> {
             .text(&e.summary)
             .text(&e.reasons_json)
             .opt_int(e.tx.map(|t| t.0));
+        // Only entries with a key (schema 9 on) carry these fields, so the
+        // hashes of every earlier entry are unchanged.
+        if let Some(key) = &e.key {
+            c.text("refused-key").text(&key.key).text(&key.fingerprint);
+        }
         c.link(prev_hash)
     }
 }
@@ -57,8 +104,8 @@ pub fn log_decision(write: &WriteTx<'_, '_>, entry: &DecisionEntry) -> Result<i6
     let at_us = write.now().timestamp_micros();
     let hash = DecisionFields { id, at_us, entry }.hash(&prev_hash);
     conn.prepare_cached(
-        "INSERT INTO decisions (id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO decisions (id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash, idem_key, fingerprint)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         id,
@@ -71,7 +118,9 @@ pub fn log_decision(write: &WriteTx<'_, '_>, entry: &DecisionEntry) -> Result<i6
         entry.reasons_json,
         entry.tx.map(|t| t.0),
         prev_hash,
-        hash
+        hash,
+        entry.key.as_ref().map(|k| k.key.as_str()),
+        entry.key.as_ref().map(|k| k.fingerprint.as_str()),
     ])?;
     Ok(id)
 }
@@ -80,7 +129,7 @@ pub fn log_decision(write: &WriteTx<'_, '_>, entry: &DecisionEntry) -> Result<i6
 pub(crate) fn verify_decisions(
     conn: &Connection,
 ) -> Result<(u64, Option<(String, String)>), LedgerError> {
-    let sql = "SELECT id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash
+    let sql = "SELECT id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash, idem_key, fingerprint
                FROM decisions ORDER BY id";
     super::chain::walk_chain(conn, sql, "decision", |r, prev| {
         let id: i64 = r.get(0)?;
@@ -102,6 +151,18 @@ pub(crate) fn verify_decisions(
             summary: r.get(6)?,
             reasons_json: r.get(7)?,
             tx: r.get::<_, Option<i64>>(8)?.map(TxId),
+            key: match (
+                r.get::<_, Option<String>>(11)?,
+                r.get::<_, Option<String>>(12)?,
+            ) {
+                (None, None) => None,
+                // One without the other was changed: hashed as found, so
+                // the entry fails its check.
+                (key, fingerprint) => Some(SpentKey {
+                    key: key.unwrap_or_default(),
+                    fingerprint: fingerprint.unwrap_or_default(),
+                }),
+            },
         };
         let name = format!(
             "decision #{id} ({} {} by member {})",

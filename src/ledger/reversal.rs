@@ -20,10 +20,22 @@ pub struct ReversalPlan {
     pub postings: Vec<PostingDraft>,
     pub new_lots: Vec<NewLot>,
     pub takes: Vec<LotTake>,
+    /// Who the original was for, and the creator of a gift (names, for the
+    /// summary people read).
+    pub member_name: String,
+    pub counterparty_name: Option<String>,
     /// Coins that go back (purchase/grant: removed from the wallet; gift: returned).
     pub coins: i64,
-    /// Money refunded or recovered, in micro-units.
+    /// What those coins cost, from their lots, exactly (micro-units).
+    pub coins_cost_micros: i64,
+    /// Real money that moves, in micro-units: a purchase's refund (whole
+    /// minor units, rounded down from what the coins cost; see
+    /// [`crate::money::rounding::for_refund`]) or a redemption's payout
+    /// recovered. Zero for grants and gifts.
     pub money_micros: i64,
+    /// Diamonds that go back: taken from the creator's earnings (gift) or
+    /// returned to them (redemption).
+    pub diamonds: i64,
     /// Set when only the unspent part of a purchase or grant can be undone.
     pub partial: bool,
     /// For a purchase or grant: gifts, not reversed, that spent its coins.
@@ -54,6 +66,13 @@ pub fn plan_reversal(conn: &Connection, tx: TxId) -> Result<ReversalPlan, Ledger
     })?;
     let member = MemberId(member);
     let counterparty = counterparty.map(MemberId);
+    let name_of = |id: MemberId| -> Result<String, LedgerError> {
+        Ok(super::members::member_by_id(conn, id)?
+            .map(|m| m.name.to_string())
+            .unwrap_or_else(|| format!("member {id}")))
+    };
+    let member_name = name_of(member)?;
+    let counterparty_name = counterparty.map(name_of).transpose()?;
     if kind == Kind::Reversal {
         return Err(LedgerError::NotReversible {
             tx: tx.0,
@@ -78,8 +97,12 @@ pub fn plan_reversal(conn: &Connection, tx: TxId) -> Result<ReversalPlan, Ledger
         postings: Vec::new(),
         new_lots: Vec::new(),
         takes: Vec::new(),
+        member_name,
+        counterparty_name,
         coins: 0,
+        coins_cost_micros: 0,
         money_micros: 0,
+        diamonds: 0,
         partial: false,
         spent_in: Vec::new(),
     };
@@ -168,7 +191,7 @@ fn plan_unspent_lot(
             why: "the coins left from it are held by a pending gift request; answer that request first".into(),
         });
     }
-    let mut refund: i64 = 0;
+    let mut cost_taken: i64 = 0;
     for (open_lot, remaining, taken, coins, cost, paid) in open {
         let taking = remaining.min(room);
         if taking <= 0 {
@@ -182,13 +205,23 @@ fn plan_unspent_lot(
             paid_micros: paid_share,
         });
         plan.coins += taking;
-        refund = refund
+        cost_taken = cost_taken
             .checked_add(cost_share)
             .ok_or(MoneyError::Overflow { what: "money" })?;
         room -= taking;
     }
     plan.partial = plan.coins < lot_coins;
-    // For a grant, what the withdrawn coins were valued at (no money moves).
+    plan.coins_cost_micros = cost_taken;
+    // Real money goes back in whole minor units, rounded down: a refund is
+    // never more than the coins taken back cost. The coins' exact cost
+    // leaves their lots (the takes); the part below the minor unit stays
+    // with the coin sales, and the summary says how much it is.
+    let currency = super::store::household_currency(conn)?;
+    let refund = if plan.original_kind == Kind::Purchase {
+        crate::money::rounding::for_refund(cost_taken, currency)?.micros()
+    } else {
+        0
+    };
     plan.money_micros = refund;
     plan.postings.push(PostingDraft {
         account: Account::Wallet(plan.member),
@@ -240,6 +273,9 @@ fn plan_mirror(conn: &Connection, tx: TxId, plan: &mut ReversalPlan) -> Result<(
         if matches!(account, Account::Payout(_)) {
             plan.money_micros = amount;
         }
+        if matches!(account, Account::Earnings(_)) {
+            plan.diamonds = amount;
+        }
         plan.postings.push(PostingDraft {
             account,
             amount: mirrored,
@@ -267,7 +303,7 @@ fn plan_mirror(conn: &Connection, tx: TxId, plan: &mut ReversalPlan) -> Result<(
         for lot in rows {
             let lot = lot?;
             plan.coins += lot.coins;
-            plan.money_micros += lot.cost_micros;
+            plan.coins_cost_micros += lot.cost_micros;
             plan.new_lots.push(lot);
         }
     }

@@ -45,6 +45,11 @@ pub const MIGRATIONS: &[(&str, &str, Option<Backfill>)] = &[
         MIGRATION_8,
         None,
     ),
+    (
+        "idempotency keys of refused commands; grants valued exactly",
+        MIGRATION_9,
+        Some(super::backfill::v9_exact_grant_value),
+    ),
 ];
 
 pub fn latest_version() -> i64 {
@@ -487,4 +492,17 @@ CREATE TABLE household_settings (
     key   TEXT PRIMARY KEY CHECK (key IN ('approve_in_person')),
     value TEXT NOT NULL
 );
+"#;
+
+/// Version 9: a refused command's idempotency key is recorded on its
+/// decision (hash-chained with it from this version on; earlier entries
+/// have none and hash as before), so a retry with the key returns the first
+/// refusal and writes nothing, and the key for anything else is a conflict.
+/// A key is unique among refusals as it is among transactions and requests.
+/// The backfill gives the catalog in force the exact default grant value
+/// (see `backfill::v9_exact_grant_value`).
+const MIGRATION_9: &str = r#"
+ALTER TABLE decisions ADD COLUMN idem_key TEXT;
+ALTER TABLE decisions ADD COLUMN fingerprint TEXT;
+CREATE UNIQUE INDEX decisions_idem_key ON decisions (idem_key) WHERE idem_key IS NOT NULL;
 "#;

@@ -2,15 +2,19 @@
 //! checked arithmetic, and the only place that rounds.
 //!
 //! Money is kept as an `i64` count of micro-units (10^-6 of the currency), in
-//! code and in SQLite, so SQL sums are exact and per-coin cost bases (0.99 / 70)
-//! stay exact enough. It is rounded in exactly three places, all in [`rounding`]:
-//! for display (half away from zero, to the minor unit), for payouts (down, to
-//! the minor unit) and for the price of a custom coin amount (up, to the minor
-//! unit, so the seller is never paid less than the best pack rate).
+//! code and in SQLite, so SQL sums are exact. Per-coin rates (0.99 / 70) have
+//! no exact decimal, so they are kept as a [`Rate`] (a price for a number of
+//! coins) and values are multiplied before they are divided. Money is rounded
+//! only in [`rounding`]: for display (half away from zero, to the minor
+//! unit), for payouts (only the diamonds that pay whole minor units are
+//! taken), for refunds (down, to the minor unit), for the price of a custom
+//! coin amount (up, to the minor unit, so the seller is never paid less than
+//! the best pack rate), and a grant's stated value to the stored scale.
 //!
 //! This module must never touch the database or know about members.
 
 mod currency;
+mod rate;
 pub mod rounding;
 mod units;
 
@@ -19,6 +23,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 pub use currency::Currency;
+pub use rate::Rate;
 pub use units::{Coins, Diamonds, group_thousands, parse_count};
 
 /// Micro-units per currency unit: the fixed scale of every stored amount.

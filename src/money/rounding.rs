@@ -29,6 +29,70 @@ pub fn for_payout(amount: Decimal, currency: Currency) -> Result<Money, MoneyErr
     Money::from_decimal(currency, rounded)
 }
 
+/// For a refund of real money (the unspent part of a purchase): down to the
+/// minor unit. A refund is never more than what the coins taken back cost;
+/// the part below the minor unit (a fraction of a cent) is not refunded, and
+/// the reversal's summary says how much that is.
+pub fn for_refund(micros: i64, currency: Currency) -> Result<Money, MoneyError> {
+    for_payout(Money::from_micros(currency, micros).amount(), currency)
+}
+
+/// The smallest amount of the currency (0.01 USD, 1 JPY, 0.001 KWD): what
+/// payouts and refunds are whole multiples of.
+pub fn minor_unit(currency: Currency) -> Money {
+    let micros = 10_i64.pow(super::MICRO_SCALE.saturating_sub(currency.minor_units()));
+    Money::from_micros(currency, micros)
+}
+
+/// For a payout of units worth `unit_value` each (a creator's diamonds): how
+/// many of `count` pay out in whole minor units, and what they pay. Only those
+/// are taken; the rest (fewer than [`payout_step`] units) stay with their
+/// owner, so nothing is rounded away: 2,201 diamonds at 0.005 USD pay 11.00
+/// USD for 2,200, and 1 diamond stays.
+pub fn payable(
+    count: u64,
+    unit_value: Decimal,
+    currency: Currency,
+) -> Result<(u64, Money), MoneyError> {
+    let step = payout_step(unit_value, currency)?;
+    let paying = count - count % step;
+    let amount = unit_value
+        .checked_mul(Decimal::from(paying))
+        .ok_or(MoneyError::Overflow { what: "money" })?;
+    Ok((paying, Money::from_decimal(currency, amount)?))
+}
+
+/// The fewest units worth `unit_value` each whose value is a whole number of
+/// the currency's minor unit: 2 diamonds at 0.005 USD make 0.01 USD.
+pub fn payout_step(unit_value: Decimal, currency: Currency) -> Result<u64, MoneyError> {
+    let overflow = MoneyError::Overflow { what: "money" };
+    let value = unit_value.normalize();
+    let extra = value.scale().saturating_sub(currency.minor_units());
+    if extra == 0 {
+        return Ok(1);
+    }
+    // value = mantissa / 10^scale; k × value is whole minor units when
+    // k × mantissa is a multiple of 10^extra.
+    let modulus = 10_u128.checked_pow(extra).ok_or(overflow.clone())?;
+    let mantissa = value.mantissa().unsigned_abs() % modulus;
+    let (mut a, mut b) = (mantissa, modulus);
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    let gcd = a.max(1);
+    u64::try_from(modulus / gcd).map_err(|_| overflow)
+}
+
+/// For a grant's stated value, which is not money that moves: to the stored
+/// scale (micro-units), half away from zero, only when the exact value has
+/// more decimals than that (1 coin at 0.99 / 70 is 0.0141428…, stored as
+/// 0.014143; 700 coins are exactly 9.90).
+pub fn to_stored(amount: Decimal, currency: Currency) -> Result<Money, MoneyError> {
+    let rounded =
+        amount.round_dp_with_strategy(super::MICRO_SCALE, RoundingStrategy::MidpointAwayFromZero);
+    Money::from_decimal(currency, rounded)
+}
+
 /// For charging a custom coin amount: up to the minor unit, so a custom purchase
 /// never costs less per coin than the best pack (which would let small custom
 /// buys undercut the price list).
@@ -56,5 +120,30 @@ mod tests {
             rate_for_display(Decimal::new(1_414_285, 8)),
             Decimal::new(141, 4)
         );
+        assert_eq!(
+            for_refund(2_138_572, usd).map(|m| m.micros()),
+            Ok(2_130_000)
+        );
+        assert_eq!(
+            to_stored(Decimal::new(141_428_571, 10), usd).map(|m| m.micros()),
+            Ok(14_143)
+        );
+    }
+
+    #[test]
+    fn payouts_take_only_what_pays_whole_minor_units() {
+        let usd = Currency::USD;
+        let half_cent = Decimal::new(5, 3);
+        assert_eq!(payout_step(half_cent, usd), Ok(2));
+        assert_eq!(
+            payable(2_201, half_cent, usd).map(|(n, m)| (n, m.micros())),
+            Ok((2_200, 11_000_000))
+        );
+        assert_eq!(payout_step(Decimal::new(3, 3), usd), Ok(10));
+        assert_eq!(payout_step(Decimal::new(25, 2), usd), Ok(1));
+        let yen = Currency::parse("JPY").unwrap_or(usd);
+        assert_eq!(payout_step(Decimal::new(5, 1), yen), Ok(2));
+        assert_eq!(minor_unit(usd).micros(), 10_000);
+        assert_eq!(minor_unit(yen).micros(), 1_000_000);
     }
 }

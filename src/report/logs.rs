@@ -42,6 +42,7 @@ pub const GUARDIAN_ACTIONS: &[(&str, &str)] = &[
     ("quiet_hours_set", "quiet hours set"),
     ("creator_list_set", "creator list set"),
     ("approve", "request approved"),
+    ("approve_refused", "request approved, then refused"),
     ("deny", "request denied"),
     ("grant", "coins granted"),
     ("reverse", "transaction reversed"),

@@ -9,6 +9,7 @@ mod links;
 mod policy;
 mod requests;
 mod spend;
+mod timekeeping;
 
 use serde::Serialize;
 
@@ -30,6 +31,7 @@ pub use spend::{
     GiftRequest, GrantRequest, PurchaseRequest, RedeemRequest, ReversalPreview, ReverseRequest,
     gift, grant, preview_reversal, purchase, redeem, reverse,
 };
+pub use timekeeping::{expire_due_requests, next_expiry};
 
 /// Whether to commit or only show what would happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,12 +102,25 @@ pub enum ServiceError {
         scope: crate::domain::Scope,
         window: crate::domain::Window,
     },
+    /// Quiet hours whose action is "allow" (they would do nothing).
     #[error(
-        "quiet hours need a start and an end that differ, and the action deny or needs-approval"
+        "quiet hours need the action deny or needs-approval; to lift them, turn them off (--off)"
     )]
     EmptyQuietHours,
+    #[error(
+        "quiet hours from {at} to {at} would last no time at all: they need a start and an end that differ (21:00 to 07:00 crosses midnight)"
+    )]
+    QuietHoursSameTimes { at: String },
     #[error("{name} is not a creator; only creators go on allow and block lists")]
     NotACreator { name: String },
+    #[error("{name} cannot send a gift to themselves; gifts go to a creator")]
+    GiftToSelf { name: String },
+    #[error("{name} is a {role}, not a creator: only creators receive gifts. Creators: {creators}")]
+    GiftToNonCreator {
+        name: String,
+        role: crate::domain::Role,
+        creators: String,
+    },
     #[error(transparent)]
     Auth(crate::auth::AuthError),
     #[error("there is no request #{id}; see `coinguard request list`")]
@@ -148,7 +163,10 @@ impl ServiceError {
             | ServiceError::AmountOfOtherKind { .. }
             | ServiceError::SoftAboveHard
             | ServiceError::EmptyQuietHours
+            | ServiceError::QuietHoursSameTimes { .. }
             | ServiceError::NotACreator { .. }
+            | ServiceError::GiftToSelf { .. }
+            | ServiceError::GiftToNonCreator { .. }
             | ServiceError::ReasonRequired
             | ServiceError::BadOsUser { .. } => ErrorKind::BadInput,
             ServiceError::UnknownPack { .. }

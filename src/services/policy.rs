@@ -265,10 +265,16 @@ pub fn set_quiet_hours(
     member: &str,
     quiet: Option<QuietHours>,
 ) -> Result<Change<QuietHours>, ServiceError> {
-    if let Some(q) = quiet
-        && (q.start_minute == q.end_minute || q.verdict == Verdict::Allow)
-    {
-        return Err(ServiceError::EmptyQuietHours);
+    if let Some(q) = quiet {
+        // The times first: "from 21:00 to 21:00" is about the times, whatever the action.
+        if q.start_minute == q.end_minute {
+            return Err(ServiceError::QuietHoursSameTimes {
+                at: crate::domain::format_time_of_day(q.start_minute),
+            });
+        }
+        if q.verdict == Verdict::Allow {
+            return Err(ServiceError::EmptyQuietHours);
+        }
     }
     let (by, actor) = (pass.guardian().name.clone(), pass.guardian().id);
     store.write(clock, |w| {

@@ -1,16 +1,14 @@
 //! The guarded paths to the ledger: purchase, gift, redeem, grant, reverse.
 
-use rust_decimal::Decimal;
-
 use super::{Mode, Outcome, OutcomeKind, ServiceError};
 use crate::auth::GuardianPass;
 use crate::config::{Config, Economy};
-use crate::domain::{Account, Clock, IdempotencyKey, Kind, LimitAmount, MemberId, Memo, TxId};
+use crate::domain::{
+    Account, Clock, IdempotencyKey, Kind, LimitAmount, MemberId, Memo, Role, TxId,
+};
 use crate::guard::{self, Bought, Intent, Judgement};
 use crate::ledger::{self, GuardianAction, Store, WriteTx, find_member};
-use crate::money::{Coins, Currency, Diamonds, Money, rounding};
-
-pub use crate::guard::coins_and_money;
+use crate::money::{Coins, Diamonds, Money};
 
 /// Buy a pack, or an exact number of coins at the best pack rate.
 #[derive(Debug, Clone)]
@@ -97,8 +95,11 @@ fn outcome(kind: OutcomeKind, summary: String) -> Outcome {
     }
 }
 
-/// A replayed idempotency key: the first outcome, or a conflict when the key
-/// was used for something else. `None`: the key is new.
+/// A replayed idempotency key: the first result again, writing nothing,
+/// or a conflict when the key was used for something else. A key is spent
+/// on whatever its command came to: a transaction, a request (the same
+/// request, with its reasons) or a refusal (the same refusal, even if the
+/// rule has changed since: use a new key to try again). `None`: the key is new.
 fn replayed(
     w: &WriteTx<'_, '_>,
     key: &IdempotencyKey,
@@ -106,6 +107,9 @@ fn replayed(
 ) -> Result<Option<Outcome>, ServiceError> {
     let conflict = || ledger::LedgerError::KeyConflict {
         key: key.as_str().to_string(),
+    };
+    let damaged = |what: String| ledger::LedgerError::Corrupt {
+        message: format!("{what} has reasons coinguard cannot read"),
     };
     if let Some((tx, seen)) = ledger::find_by_key(w.sql(), key)? {
         if seen != fingerprint {
@@ -125,13 +129,34 @@ fn replayed(
         let mut asked = outcome(
             OutcomeKind::Pending,
             format!(
-                "already asked as request #{} (same key), now {}; nothing new was written",
+                "{} (already asked as request #{} with the key \"{}\", now {}; nothing new was written)",
+                request.summary,
                 request.id,
+                key.as_str(),
                 request.status.as_str()
             ),
         );
+        asked.reasons = guard::reasons_from_json(&request.reasons_json)
+            .ok_or_else(|| damaged(format!("request #{}", request.id)))?;
         (asked.request, asked.replayed) = (Some(request.id), true);
         return Ok(Some(asked));
+    }
+    if let Some(refused) = ledger::refusal_by_key(w.sql(), key.as_str())? {
+        if refused.fingerprint != fingerprint {
+            return Err(conflict().into());
+        }
+        let mut denied = outcome(
+            OutcomeKind::Denied,
+            format!(
+                "{} (refused before with the key \"{}\"; nothing new was written. The key is spent: use a new key to try again)",
+                refused.summary,
+                key.as_str()
+            ),
+        );
+        denied.reasons = guard::reasons_from_json(&refused.reasons_json)
+            .ok_or_else(|| damaged(format!("decision #{}", refused.decision)))?;
+        denied.replayed = true;
+        return Ok(Some(denied));
     }
     Ok(None)
 }
@@ -232,10 +257,12 @@ fn guarded(
                     format!("approved: {} (transaction {tx})", result.summary)
                 }
                 None => {
-                    // The guard refused what the guardian approved (a hard
-                    // limit, an age rule): the request ends here, refused,
-                    // with the guard's reason, so it does not wait for ever
-                    // and the member sees why.
+                    // A rule that an approval does not set aside (a hard
+                    // limit, funds, an age ban) still refuses: the request
+                    // ends here, refused, with the reason, so it does not
+                    // wait for ever and the member sees why. The words say
+                    // who approved and that it is still refused ("guard"
+                    // and "guardian" read alike, so neither is used).
                     let why = result
                         .reasons
                         .iter()
@@ -243,20 +270,28 @@ fn guarded(
                         .map(|r| r.message.as_str())
                         .collect::<Vec<_>>()
                         .join("; ");
+                    let who = ledger::member_by_id(w.sql(), guardian)?
+                        .map_or_else(|| "A guardian".to_string(), |m| m.name.to_string());
                     ledger::resolve_request(
                         w,
                         id,
                         ledger::RequestStatus::Refused,
                         Some(guardian),
-                        &format!("approved by a guardian, then refused by the guard: {why}"),
+                        &format!("{who} approved it, but it is still refused: {why}"),
                         None,
                     )?;
-                    format!("refused by the guard: {why}")
+                    format!("approved, then refused because {why}")
                 }
             };
             let action = GuardianAction {
                 actor: Some(guardian),
-                action: "approve".into(),
+                // Not "approve" (read "request approved") when nothing was.
+                action: if result.tx.is_some() {
+                    "approve"
+                } else {
+                    "approve_refused"
+                }
+                .into(),
                 subject: format!("request #{id}"),
                 before: "pending".into(),
                 after,
@@ -311,6 +346,15 @@ fn guarded(
                     summary: result.summary.clone(),
                     reasons_json: guard::reasons_json(&result.reasons).to_string(),
                     tx: result.tx,
+                    // A refused command's key is spent on its refusal (an
+                    // approval's own key is not a person's key).
+                    key: match (&key, result.kind, ctx.approving) {
+                        (Some(key), OutcomeKind::Denied, None) => Some(ledger::SpentKey {
+                            key: key.as_str().to_string(),
+                            fingerprint: fingerprint.clone(),
+                        }),
+                        _ => None,
+                    },
                 },
             )?;
         }
@@ -350,6 +394,20 @@ fn threshold_message(
         used.limit.window.phrase(),
         cap
     )
+}
+
+/// The household's creators, for a message that names who can receive gifts.
+fn creator_names(w: &WriteTx<'_, '_>) -> Result<String, ServiceError> {
+    let names: Vec<String> = ledger::list_members(w.sql())?
+        .into_iter()
+        .filter(|m| m.role == Role::Creator)
+        .map(|m| m.name.to_string())
+        .collect();
+    Ok(if names.is_empty() {
+        "none yet (add one with `coinguard member add NAME --role creator`)".into()
+    } else {
+        names.join(", ")
+    })
 }
 
 fn pack_list(economy: &Economy) -> String {
@@ -393,15 +451,11 @@ pub(super) fn purchase_with(
                     })?
                     .clone(),
             ),
-            PurchaseRequest::Custom { coins, .. } => {
-                let exact = Decimal::from(coins.get())
-                    .checked_mul(economy.best_rate_per_coin())
-                    .ok_or(crate::money::MoneyError::Overflow { what: "money" })?;
-                Bought::Coins {
-                    coins: *coins,
-                    price: rounding::for_charge(exact, economy.currency)?,
-                }
-            }
+            PurchaseRequest::Custom { coins, .. } => Bought::Coins {
+                coins: *coins,
+                rate: economy.best_rate(),
+                price: economy.custom_price(*coins)?,
+            },
         };
         Ok((Intent::Purchase { member, bought }, key))
     })
@@ -426,6 +480,21 @@ pub(super) fn gift_with(
         let economy = &config.economy;
         let member = find_member(w.sql(), request.member)?;
         let creator = find_member(w.sql(), request.creator)?;
+        // Who may receive a gift is bad input, not a guard decision: refused
+        // here, before the guard runs, so nothing is written (no decision,
+        // no alert) and the command exits as bad input.
+        if creator.id == member.id {
+            return Err(ServiceError::GiftToSelf {
+                name: member.name.to_string(),
+            });
+        }
+        if creator.role != Role::Creator {
+            return Err(ServiceError::GiftToNonCreator {
+                name: creator.name.to_string(),
+                role: creator.role,
+                creators: creator_names(w)?,
+            });
+        }
         let gift = economy
             .gift(request.gift)
             .ok_or_else(|| ServiceError::UnknownGift {
@@ -445,6 +514,11 @@ pub(super) fn gift_with(
         let wallet = ledger::balance(w.sql(), Account::Wallet(member.id))?;
         let held = ledger::held_coins(w.sql(), member.id, ctx.approving.map(|(id, _)| id))?;
         let available = Coins::from_i64(wallet.saturating_sub(held).max(0))?;
+        let available_cost = if available.get() > 0 {
+            ledger::cost_of_coins(w.sql(), member.id, available.get())?.unwrap_or(0)
+        } else {
+            0
+        };
         let takes = ledger::plan_take(w.sql(), member.id, coins.get())?.unwrap_or_default();
         let diamonds = guard::diamonds_for(coins, economy)?;
         Ok((
@@ -455,6 +529,7 @@ pub(super) fn gift_with(
                 count,
                 coins,
                 available,
+                available_cost,
                 takes,
                 diamonds,
             },
@@ -483,15 +558,15 @@ pub(super) fn redeem_with(
         let creator = find_member(w.sql(), request.creator)?;
         let held =
             Diamonds::from_i64(ledger::balance(w.sql(), Account::Earnings(creator.id))?.max(0))?;
-        let exact = Decimal::from(request.diamonds.get())
-            .checked_mul(economy.diamond_value)
-            .ok_or(crate::money::MoneyError::Overflow { what: "money" })?;
-        let payout = rounding::for_payout(exact, economy.currency)?;
+        // Only the diamonds that pay whole minor units are taken; the odd
+        // diamond stays in the earnings (nothing is rounded away).
+        let (paying, payout) = economy.diamonds_payout(request.diamonds)?;
         Ok((
             Intent::Redeem {
                 creator,
                 diamonds: request.diamonds,
                 held,
+                paying,
                 payout,
             },
             request.key.clone(),
@@ -511,13 +586,9 @@ pub fn grant(
     guarded(store, clock, &Ctx::plain(mode), |w, config| {
         let economy = &config.economy;
         let member = find_member(w.sql(), request.member)?;
-        // grant_value_per_coin has at most 6 decimals, so this is exact.
-        let value = Money::from_decimal(
-            economy.currency,
-            Decimal::from(request.coins.get())
-                .checked_mul(economy.grant_value_per_coin)
-                .ok_or(crate::money::MoneyError::Overflow { what: "money" })?,
-        )?;
+        // Coins × the grant rate, multiplied before it is divided: exact
+        // (7,000,000 coins at 0.99 / 70 are 99,000.00).
+        let value = economy.grant_value_of(request.coins)?;
         Ok((
             Intent::Grant {
                 guardian,
@@ -549,49 +620,98 @@ pub fn preview_reversal(
     tx: TxId,
 ) -> Result<ReversalPreview, ServiceError> {
     store.preview(clock, |w| {
-        let currency = w.config().economy.currency;
+        let config = w.config();
         let plan = ledger::plan_reversal(w.sql(), tx)?;
         Ok(ReversalPreview {
-            gives_back: guard::reversal_detail(&plan, currency),
-            warnings: reversal_warnings(&plan, currency),
+            gives_back: guard::reversal_detail(&plan, &config.economy),
+            warnings: reversal_warnings(w, &plan, &config.economy)?,
         })
     })
 }
 
-fn reversal_warnings(plan: &ledger::ReversalPlan, currency: Currency) -> Vec<String> {
-    if plan.spent_in.is_empty() {
-        return Vec::new();
+/// When coins of a purchase or grant were spent on gifts that can still be
+/// reversed: reversing those gifts first brings the coins back to this
+/// purchase, so reversing it then refunds more. Says which gifts, how much
+/// more, and what happens to those coins in the order asked.
+fn reversal_warnings(
+    w: &WriteTx<'_, '_>,
+    plan: &ledger::ReversalPlan,
+    economy: &Economy,
+) -> Result<Vec<String>, ServiceError> {
+    let currency = economy.currency;
+    // Only gifts that can still be reversed (a creator who has cashed out
+    // the diamonds cannot give them back) change what another order returns.
+    let mut gifts = Vec::new();
+    for spent in &plan.spent_in {
+        if ledger::plan_reversal(w.sql(), spent.gift).is_ok() {
+            gifts.push(*spent);
+        }
     }
-    let gifts: Vec<String> = plan
-        .spent_in
+    if gifts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let overflow = || crate::money::MoneyError::Overflow { what: "money" };
+    let (mut more_coins, mut more_cost) = (0i64, 0i64);
+    for g in &gifts {
+        more_coins = more_coins.checked_add(g.coins).ok_or_else(overflow)?;
+        more_cost = more_cost.checked_add(g.cost_micros).ok_or_else(overflow)?;
+    }
+    let listed: Vec<String> = gifts
         .iter()
-        .map(|s| {
+        .map(|g| {
             format!(
-                "gift {} ({})",
-                s.gift,
-                coins_and_money(s.coins, s.cost_micros, currency)
+                "gift {} ({} that cost {})",
+                g.gift,
+                Coins::from_i64(g.coins).unwrap_or_default(),
+                Money::from_micros(currency, g.cost_micros)
             )
         })
         .collect();
-    let more: i64 = plan.spent_in.iter().map(|s| s.cost_micros).sum();
-    let (it, its) = if gifts.len() == 1 {
-        ("that gift", "its")
+    let (these, those, its) = if gifts.len() == 1 {
+        (listed.join(""), format!("gift {}", gifts[0].gift), "its")
     } else {
-        ("those gifts", "their")
+        (listed.join(" and "), "those gifts".to_string(), "their")
     };
+    let who = &plan.member_name;
+    let held = ledger::held_coins(w.sql(), plan.member, None)?;
+    let up_to = if held > 0 { "up to " } else { "" };
+    let all_coins = plan.coins.checked_add(more_coins).ok_or_else(overflow)?;
+    let all_cost = plan
+        .coins_cost_micros
+        .checked_add(more_cost)
+        .ok_or_else(overflow)?;
     let then = if plan.original_kind == Kind::Purchase {
+        let now = Money::from_micros(currency, plan.money_micros);
+        let later = crate::money::rounding::for_refund(all_cost, currency)?;
         format!(
-            "this refund would then be up to {} more",
-            Money::from_micros(currency, more)
+            "reversing purchase {} then refunds {up_to}{later} instead of {now} ({} more)",
+            plan.original,
+            later.checked_sub(now)?
         )
     } else {
-        "this would then withdraw them too".to_string()
+        format!(
+            "withdrawing grant {} then takes {up_to}{} instead of {}",
+            plan.original,
+            guard::coins_and_money(all_coins, all_cost, currency),
+            guard::coins_and_money(plan.coins, plan.coins_cost_micros, currency)
+        )
     };
-    vec![format!(
-        "Coins from {} were spent on {}. Reverse {it} first and {its} coins come back to it: {then}.",
+    let afterwards = if plan.original_kind == Kind::Purchase {
+        format!(
+            "If you reverse purchase {} now instead, the coins {those} spent can come back to {who} later only as coins, never as money.",
+            plan.original
+        )
+    } else {
+        format!(
+            "If you withdraw grant {} now instead, the coins {those} spent stay with {who} if it is reversed later.",
+            plan.original
+        )
+    };
+    Ok(vec![format!(
+        "Coins from {} {} were spent on {these}. Reverse {those} first: {its} coins come back to {who}, and {then}. {afterwards}",
+        plan.original_kind.as_str(),
         plan.original,
-        gifts.join(", ")
-    )]
+    )])
 }
 
 /// A guardian reverses a transaction (purchases and grants for their unspent

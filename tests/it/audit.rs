@@ -100,7 +100,7 @@ fn history_rows_carry_coins_money_and_filters_narrow_them() {
     let grant = page.rows.iter().find(|r| r.kind == Kind::Grant).unwrap();
     assert_eq!(
         (grant.coins, grant.money_micros, grant.memo.as_str()),
-        (10, 141_430, "allowance")
+        (10, 141_429, "allowance")
     );
 }
 

@@ -3,7 +3,7 @@
 
 use coinguard::domain::{IdempotencyKey, TxId};
 use coinguard::guard::RuleId;
-use coinguard::ledger::{Account, LedgerError, Platform};
+use coinguard::ledger::{self, Account, LedgerError, Platform};
 use coinguard::services::{self, Mode, OutcomeKind, PurchaseRequest, ServiceError};
 
 use crate::support::{Household, committed};
@@ -77,28 +77,58 @@ fn a_gift_without_enough_coins_is_denied_with_the_numbers_and_writes_nothing() {
     assert_eq!(outcome.reasons[0].rule, RuleId::Funds);
     assert_eq!(
         outcome.reasons[0].message,
-        "this needs 500 coins (≈7.07 USD) but only 350 coins (4.99 USD) are available; 150 coins (≈2.12 USD) short"
+        "this needs 500 coins (≈7.11 USD) but only 350 coins (4.99 USD) are available; 150 coins (≈2.12 USD) short"
     );
     assert_eq!(h.tx_count(), before);
     assert_eq!(h.wallet("Sam"), 350);
 }
 
+/// Item 12: who may receive a gift is bad input, checked before the guard:
+/// no decision, no alert, nothing written, exit 2.
 #[test]
-fn gifts_go_only_to_creators_and_never_to_yourself() {
+fn a_gift_to_yourself_or_to_a_non_creator_is_bad_input_and_writes_nothing() {
     let mut h = Household::new();
     committed(h.buy("Sam", "coins-350", None));
-    let outcome = h.gift("Sam", "Lee", "rose", 1, None).unwrap();
-    assert_eq!(outcome.kind, OutcomeKind::Denied);
-    assert_eq!(
-        outcome.reasons[0].message,
-        "Lee is a teen; only a creator can receive gifts"
-    );
     committed(h.buy("Ana", "coins-70", None));
-    let outcome = h.gift("Ana", "Ana", "rose", 1, None).unwrap();
+    let count = |h: &Household, table: &str| -> i64 {
+        h.store
+            .conn()
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = (h.tx_count(), count(&h, "decisions"), count(&h, "alerts"));
+    let err = h.gift("Sam", "Lee", "rose", 1, None).unwrap_err();
     assert_eq!(
-        outcome.reasons[0].message,
-        "Ana cannot send gifts to themselves"
+        err.to_string(),
+        "Lee is a teen, not a creator: only creators receive gifts. Creators: Ana, Bo"
     );
+    assert_eq!(err.kind(), coinguard::domain::ErrorKind::BadInput);
+    assert_eq!(err.kind().exit_code(), 2);
+    let err = h.gift("Ana", "Ana", "rose", 1, None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Ana cannot send a gift to themselves; gifts go to a creator"
+    );
+    assert_eq!(err.kind(), coinguard::domain::ErrorKind::BadInput);
+    // A preview says the same, and nothing at all was written.
+    let preview = services::gift(
+        &mut h.store,
+        &h.clock,
+        Mode::Preview,
+        &services::GiftRequest {
+            member: "Sam",
+            creator: "Sam",
+            gift: "rose",
+            count: 1,
+            key: None,
+        },
+    );
+    assert!(preview.is_err());
+    assert_eq!(
+        (h.tx_count(), count(&h, "decisions"), count(&h, "alerts")),
+        before
+    );
+    assert_eq!(h.wallet("Sam"), 350);
 }
 
 #[test]
@@ -136,9 +166,11 @@ fn redemption_pays_rounded_down_and_respects_the_minimum() {
     committed(h.gift("Sam", "Ana", "galaxy", 5, None)); // 5,000 coins -> 2,500 diamonds
     let small = h.redeem("Ana", 1_999).unwrap();
     assert_eq!(small.kind, OutcomeKind::Denied);
+    // Its own rule, not "funds": the diamonds are there.
+    assert_eq!(small.reasons[0].rule, RuleId::MinimumPayout);
     assert_eq!(
         small.reasons[0].message,
-        "1,999 diamonds pay out 9.99 USD, below the minimum payout of 10.00 USD (2000 diamonds)"
+        "1,999 diamonds pay out 9.99 USD, below the minimum payout of 10.00 USD (2,000 diamonds)"
     );
     let too_many = h.redeem("Ana", 2_501).unwrap();
     assert_eq!(
@@ -167,7 +199,8 @@ fn grants_carry_their_stated_value_and_only_guardians_grant() {
         .conn()
         .query_row("SELECT cost_micros FROM lots", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(cost, 1_414_300); // 100 x 0.014143
+    // 100 x 0.99 / 70 = 1.4142857..., to the stored scale (not 100 x 0.014143).
+    assert_eq!(cost, 1_414_286);
     // A teen cannot even get a guardian's pass, whatever PIN they type.
     let pin = coinguard::auth::Pin::parse(crate::support::GUARDIAN_PIN).unwrap();
     let err =
@@ -186,7 +219,7 @@ fn reversing_an_unspent_purchase_refunds_it_whole_once() {
     let outcome = h.reverse(tx).unwrap();
     assert_eq!(
         outcome.summary,
-        "Maria reverses refund of purchase #1: 350 coins (4.99 USD) back"
+        "Maria gives a refund of purchase #1: 350 coins (4.99 USD) back"
     );
     assert_eq!(h.wallet("Sam"), 0);
     assert_eq!(h.account(Account::Funding(h.member_id("Sam"))), 0);
@@ -218,16 +251,35 @@ fn a_partly_spent_purchase_is_refunded_for_its_unspent_part() {
     let tx = committed(h.buy("Sam", "coins-70", None));
     committed(h.gift("Sam", "Ana", "doughnut", 1, None)); // 30 coins
     let outcome = h.reverse(tx).unwrap();
-    // 40 unspent coins of a 0.99 lot: 0.99 - floor(0.99 x 30/70) = 0.565715
+    // 40 unspent coins of a 0.99 lot cost 0.99 - floor(0.99 x 30/70) =
+    // 0.565715; real money is refunded in whole cents, rounded down: 0.56.
     assert_eq!(
         outcome.summary,
-        "Maria reverses refund of the unspent part of purchase #1: 40 coins (0.57 USD) back"
+        "Maria gives a refund of the unspent part of purchase #1: 40 coins back for 0.56 USD \
+         (those coins cost 0.565715 USD; refunds are rounded down to a multiple of 0.01 USD, \
+         so 0.005715 USD is not refunded)"
     );
     assert_eq!(h.wallet("Sam"), 0);
+    let sam = h.member_id("Sam");
+    assert_eq!(h.account(Account::Funding(sam)), -990_000 + 560_000);
     assert_eq!(
-        h.account(Account::Funding(h.member_id("Sam"))),
-        -990_000 + 565_715
+        h.account(Account::Platform(Platform::CoinSales)),
+        990_000 - 560_000
     );
+    // Every refund in the ledger is a whole number of cents.
+    let fractions: i64 = h
+        .store
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM postings p JOIN accounts a ON a.id = p.account_id
+             WHERE a.name LIKE 'external:%' AND p.amount % 10000 != 0",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(fractions, 0);
+    // The coins' exact cost left the wallet with them.
+    assert_eq!(ledger::lot_cost_of_wallet(h.store.conn(), sam).unwrap(), 0);
     assert_eq!(h.verify_problem(), None);
 }
 
@@ -251,7 +303,7 @@ fn reversing_a_gift_returns_the_coins_with_their_cost_unless_cashed_out() {
     let outcome = h.reverse(gift).unwrap();
     assert_eq!(
         outcome.summary,
-        "Maria reverses undo of gift #2: 1,000 coins (14.28 USD) returned"
+        "Maria reverses gift #2: 1,000 coins (14.28 USD) back to Sam, 500 diamonds (2.50 USD) back from Ana"
     );
     assert_eq!(h.wallet("Sam"), 7_000);
     assert_eq!(h.earnings("Ana"), 0);
@@ -278,7 +330,7 @@ fn a_replayed_key_writes_nothing_and_a_reused_key_is_a_conflict() {
     let conflict = h.buy("Sam", "coins-350", Some("order-1")).unwrap_err();
     assert_eq!(
         conflict.to_string(),
-        "the key \"order-1\" was already used for a different request; use a new key for a new request"
+        "the key \"order-1\" was already used for a different command (another member, pack, gift, creator or amount); a key stands for one command: use a new key"
     );
     assert_eq!(h.tx_count(), 1);
 }

@@ -1,15 +1,23 @@
 //! coinguard's integration tests: one binary, a module per subject.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod approvals;
 mod audit;
 mod auth;
 mod cli;
+mod economy;
+mod faults;
+mod fuzz_corpus;
+mod keys;
 mod ledger_flows;
 mod migration;
+mod money_values;
 mod reliability;
 mod reversals;
 mod scenarios;
+mod service;
 mod simulation;
 mod support;
 mod tamper;
 mod tui;
+mod unit;

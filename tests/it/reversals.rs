@@ -16,12 +16,19 @@ fn a_gift_reversed_first_returns_its_coins_to_the_purchase_they_came_from() {
     let preview = services::preview_reversal(&mut h.store, &h.clock, purchase).unwrap();
     assert_eq!(
         preview.gives_back,
-        "refund of the unspent part of purchase #1: 40 coins (0.57 USD) back"
+        "refund of the unspent part of purchase #1: 40 coins back for 0.56 USD \
+         (those coins cost 0.565715 USD; refunds are rounded down to a multiple of 0.01 USD, \
+         so 0.005715 USD is not refunded)"
     );
+    // Item 3: in this order the gift's coins could never be refunded; the
+    // warning says which gift to reverse first and how much more comes back.
     assert_eq!(
         preview.warnings,
         [
-            "Coins from #1 were spent on gift #2 (30 coins (0.42 USD)). Reverse that gift first and its coins come back to it: this refund would then be up to 0.42 USD more."
+            "Coins from purchase #1 were spent on gift #2 (30 coins that cost 0.42 USD). \
+             Reverse gift #2 first: its coins come back to Sam, and reversing purchase #1 then \
+             refunds 0.99 USD instead of 0.56 USD (0.43 USD more). If you reverse purchase #1 \
+             now instead, the coins gift #2 spent can come back to Sam later only as coins, never as money."
         ]
     );
     committed(h.reverse(gift));

@@ -84,6 +84,12 @@ impl Household {
         Household { dir, store, clock }
     }
 
+    /// The same household opened again (after its store was dropped).
+    pub fn reopen(dir: tempfile::TempDir, clock: FixedClock) -> Household {
+        let store = Store::open(&dir.path().join("household.db")).expect("open");
+        Household { dir, store, clock }
+    }
+
     pub fn path(&self) -> PathBuf {
         self.dir.path().join("household.db")
     }
