@@ -1135,7 +1135,7 @@ pub(super) mod tests {
             reversal
                 .warnings
                 .iter()
-                .any(|w| w.contains("Reverse that gift first")),
+                .any(|w| w.contains("Reverse gift #2 first")),
             "{reversal:?}"
         );
         // Enter: the reason, then the PIN.

@@ -407,7 +407,9 @@ pub fn preview_of(answer: Result<SpendView, ApiError>) -> Preview {
 }
 
 /// The economy in force, rebuilt from the catalogue the household answers
-/// with (the editor and the screens price coins with it).
+/// with (the editor and the screens price coins and diamonds with it). Its
+/// grant value is the catalogue's per-coin figure, for showing only: the
+/// interface never values a grant (the household does, when it makes one).
 pub fn economy_of(c: &CatalogView) -> Result<Economy, ApiError> {
     let currency = Currency::parse(&c.currency)?;
     let mut gifts = Vec::with_capacity(c.gifts.len());
@@ -433,6 +435,7 @@ pub fn economy_of(c: &CatalogView) -> Result<Economy, ApiError> {
         diamond_share_percent: c.diamond_share_percent,
         diamond_value: c.diamond_value.amount(),
         minimum_payout: c.minimum_payout,
+        grant_value: crate::config::GrantValue::PerCoin(c.grant_value_per_coin.amount()),
         grant_value_per_coin: c.grant_value_per_coin.amount(),
     })
 }
@@ -455,15 +458,6 @@ fn time_left(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
 /// Coins with what they cost: "90 coins (1.27 USD)".
 fn coins_costing(coins: u64, cost: Money) -> String {
     format!("{} ({cost})", Coins::new(coins))
-}
-
-/// What `diamonds` pay out now, at the household's diamond value.
-fn diamonds_pay(diamonds: u64, economy: &Economy) -> Money {
-    rounding::for_payout(
-        economy.diamond_value * Decimal::from(diamonds),
-        economy.currency,
-    )
-    .unwrap_or(Money::zero(economy.currency))
 }
 
 fn member_line(m: &Held) -> MemberLine {
@@ -506,18 +500,25 @@ fn history_line(r: &HistoryRowView, economy: &Economy, tz: Tz, reading: Reading)
     let figures = match (reading, &r.counterparty) {
         // What the gift brought the creator: diamonds, and what they pay.
         (Reading::Received, _) => format!(
-            "{} ({})",
-            signed(r.diamonds, diamonds),
-            diamonds_pay(r.diamonds.unsigned_abs(), economy)
+            "{}{}",
+            if r.diamonds < 0 {
+                "-"
+            } else if r.diamonds > 0 {
+                "+"
+            } else {
+                ""
+            },
+            economy.diamonds_with_value(Diamonds::new(r.diamonds.unsigned_abs()))
         ),
         // A gift (or its reversal): the sender's coins and what they cost;
         // the diamonds are the creator's, and say so.
         (Reading::Ledger, Some(creator)) if r.coins != 0 && r.diamonds != 0 => format!(
-            "{} ({}), {} {}",
+            "{} ({}), {} {}{}",
             signed(r.coins, coins),
             r.money,
             creator,
-            signed(r.diamonds, diamonds)
+            if r.diamonds < 0 { "-" } else { "+" },
+            economy.diamonds_with_value(Diamonds::new(r.diamonds.unsigned_abs()))
         ),
         _ => {
             let mut parts = Vec::new();
@@ -1275,7 +1276,7 @@ pub fn sample(guardian: bool) -> ViewModel {
         when: "2026-03-02 16:00".into(),
         kind: "gift".into(),
         member: "Sam".into(),
-        figures: "-60 coins (0.86 USD), Ana +30 diamonds".into(),
+        figures: "-60 coins (0.86 USD), Ana +30 diamonds (0.15 USD)".into(),
         detail: "2 × Doughnut (30 coins) to Ana: 60 coins; those coins cost 0.86 USD; Ana receives 30 diamonds".into(),
         reversed_by: None,
     }];
@@ -1760,7 +1761,10 @@ mod tests {
         let vm = load_as(&mut h, &alex, Screen::History);
         let row = &vm.member.unwrap().history[0];
         assert_eq!(row.kind, "gift");
-        assert_eq!(row.figures, "-60 coins (0.85 USD), Ana +30 diamonds");
+        assert_eq!(
+            row.figures,
+            "-60 coins (0.85 USD), Ana +30 diamonds (0.15 USD)"
+        );
     }
 
     /// QA 21: the approvals popup showed the reasons from when the teen

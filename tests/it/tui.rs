@@ -538,7 +538,8 @@ fn the_pick_screen_shows_only_the_members_linked_to_the_os_account() {
         coinguard::ledger::Store::open(&path).unwrap(),
         clock,
         Caller::Account(me.clone()),
-    );
+    )
+    .via_service();
     let mut teen = Household::Embedded(Box::new(session));
     let vm = view::load(&mut teen, None, Screen::Pick, &Selection::default()).unwrap();
     let names: Vec<&str> = vm.members.iter().map(|m| m.name.as_str()).collect();
