@@ -625,3 +625,63 @@ fn the_editors_words_for_limits_and_quiet_hours_are_the_households() {
         );
     }
 }
+
+/// The interface loads every screen through the household service exactly
+/// as it does in this process: the same calls, the same view model (the
+/// service answers over its socket; the test process is the household's
+/// owner there).
+#[test]
+fn every_screen_loads_the_same_through_the_household_service() {
+    use coinguard::client::Household;
+    use coinguard::domain::Role;
+    use coinguard::tui::app::Screen;
+    use coinguard::tui::view::{self, AuditView, Selection};
+    let mut fixture = crate::support::Household::new();
+    fixture.grant("Sam", 500).unwrap();
+    fixture.gift("Sam", "Ana", "doughnut", 2, None).unwrap();
+    let path = fixture.path();
+    let socket = fixture.dir.path().join("coinguard.sock");
+    let clock = coinguard::domain::FixedClock::new(chrono::Utc::now());
+    let _service = crate::service::Service::start(&path, &socket, &[]);
+    let mut remote = Household::connect(&socket).unwrap();
+    let mut local = Household::open(&path, &clock).unwrap();
+    let pick = view::load(&mut remote, None, Screen::Pick, &Selection::default()).unwrap();
+    let who = |name: &str, role: Role| {
+        let id = pick.members.iter().find(|m| m.name == name).unwrap().id;
+        (id, name.to_string(), role)
+    };
+    let screens = [
+        (who("Maria", Role::Guardian), Screen::Dashboard),
+        (who("Maria", Role::Guardian), Screen::Approvals),
+        (who("Maria", Role::Guardian), Screen::Members),
+        (who("Maria", Role::Guardian), Screen::Limits),
+        (who("Maria", Role::Guardian), Screen::Audit),
+        (who("Sam", Role::Teen), Screen::Wallet),
+        (who("Sam", Role::Teen), Screen::Shop),
+        (who("Sam", Role::Teen), Screen::Gifts),
+        (who("Sam", Role::Teen), Screen::Requests),
+        (who("Sam", Role::Teen), Screen::History),
+        (who("Ana", Role::Creator), Screen::Earnings),
+    ];
+    for (who, screen) in &screens {
+        for audit in [AuditView::Ledger, AuditView::Decisions, AuditView::Actions] {
+            let selection = Selection {
+                audit,
+                ..Default::default()
+            };
+            let through = view::load(&mut remote, Some(who), *screen, &selection).unwrap();
+            let here = view::load(&mut local, Some(who), *screen, &selection).unwrap();
+            assert_eq!(through.member, here.member, "{screen:?}");
+            assert_eq!(through.creator, here.creator, "{screen:?}");
+            assert_eq!(
+                through
+                    .guardian
+                    .map(|g| (g.pending, g.history, g.log, g.rules)),
+                here.guardian
+                    .map(|g| (g.pending, g.history, g.log, g.rules)),
+                "{screen:?} {audit:?}"
+            );
+            assert!(through.service && !here.service);
+        }
+    }
+}
