@@ -55,8 +55,10 @@ pub enum TuiError {
     NotATerminal,
     #[error("terminal error: {0}")]
     Terminal(#[from] std::io::Error),
+    /// The household (in this process or the service) refused or failed;
+    /// named as the command line already matches it.
     #[error(transparent)]
-    Household(#[from] ApiError),
+    Service(#[from] ApiError),
 }
 
 /// The interface needs a terminal on both ends: said before anything is
