@@ -235,8 +235,7 @@ pub(super) fn demo(
     }
     say!("Guardians Maria and Jon; members Sam (15), Kim (12), Alex (19); creators Ana, Bo, Cy.")?;
     say!(
-        "Its time zone is {}: days, weeks, months and quiet hours are {}'s (today is {} there).",
-        house.timezone,
+        "Its time zone is {}: the limits' days, weeks and months and the quiet hours follow its clock (today is {} there).",
         house.timezone,
         house.today
     )?;

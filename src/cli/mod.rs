@@ -59,14 +59,24 @@ pub const EXIT_UNAVAILABLE: u8 = 6;
 pub struct Args {
     /// Open this household file in this process (env COINGUARD_DB) [default: the household
     /// service if its socket exists, else household.db in your data folder]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "PATH"
+    )]
     pub db: Option<PathBuf>,
     /// Talk to the household service at this socket (env COINGUARD_SOCKET)
     /// [default: /run/coinguard/coinguard.sock when it exists]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "PATH"
+    )]
     pub socket: Option<PathBuf>,
     /// Print one JSON document on standard output instead of text
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -464,13 +474,10 @@ pub enum MemberCommand {
 /// Which limit: its scope and window.
 #[derive(Debug, Clone, ClapArgs)]
 pub struct LimitKey {
-    /// What the limit counts: purchase (money paid for coins), gift (coins given), or all
-    /// (all spending in money, counted once: money paid for coins, plus granted coins'
-    /// value when gifted)
+    /// What the limit counts; its amounts are money for purchase and all, coins for gift
     #[arg(long, value_name = "SCOPE", value_parser = words::<ScopeArg>("scope"))]
     pub scope: ScopeArg,
-    /// Over which stretch of time: each transaction, a calendar day, week or month of the
-    /// household, or the last 24h, 7d or 30d
+    /// Over which stretch of time the limit counts
     #[arg(long, value_name = "WINDOW", value_parser = words::<WindowArg>("window"))]
     pub window: WindowArg,
 }

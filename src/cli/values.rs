@@ -149,7 +149,8 @@ pub enum ScopeArg {
     Purchase,
     /// Coins given as gifts
     Gift,
-    /// All spending in money, counted once
+    /// All spending, in money, counted once: money paid for coins, plus granted coins' value
+    /// when gifted
     All,
 }
 
