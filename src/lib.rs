@@ -30,6 +30,8 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod domain;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod guard;
 pub mod ledger;
 pub mod money;

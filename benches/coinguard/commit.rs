@@ -140,8 +140,9 @@ pub fn paired(rounds: usize) {
 }
 
 /// The same rows written straight with rusqlite: one transaction row, four
-/// postings, four balance upserts, a lot and its open-lot row, a spend event,
-/// three bucket upserts and a decision row; one BEGIN IMMEDIATE ... COMMIT.
+/// postings, four balance upserts, a lot with its open-lot and paid rows, the
+/// wallet's cost, a spend event, three bucket upserts and a decision row;
+/// one BEGIN IMMEDIATE ... COMMIT.
 #[divan::bench(args = ["1k-dense", "100k-dense", "1m-dense"], sample_count = 300)]
 fn bare_sqlite_same_rows(bencher: Bencher, name: &str) {
     let (dir, store) = history::open(shape(name));
@@ -239,6 +240,21 @@ impl Bare {
         )
         .unwrap()
         .execute(params![lot, member])
+        .unwrap();
+        // The money of the lot counted as spent (all of it: bought coins),
+        // and the wallet's cost (migrations 6 and 7).
+        tx.prepare_cached(
+            "INSERT INTO lot_paid (lot_id, origin_lot_id, paid_micros) VALUES (?1, ?1, 990000)",
+        )
+        .unwrap()
+        .execute(params![lot])
+        .unwrap();
+        tx.prepare_cached(
+            "INSERT INTO wallet_costs (member_id, cost_micros) VALUES (?1, 990000)
+             ON CONFLICT (member_id) DO UPDATE SET cost_micros = cost_micros + 990000",
+        )
+        .unwrap()
+        .execute(params![member])
         .unwrap();
         tx.prepare_cached("INSERT INTO spend_events (tx_id, member_id, at_us, purchase_micros, gift_coins, all_micros) VALUES (?1, ?2, ?3, 990000, 0, 990000)")
             .unwrap()

@@ -11,6 +11,7 @@ mod audit;
 mod commit;
 mod concurrency;
 mod history;
+mod service;
 mod tui;
 mod window;
 
@@ -18,6 +19,10 @@ fn main() {
     // The concurrency benchmark runs this binary as its committing children.
     if let Ok(db) = std::env::var("COINGUARD_BENCH_CHILD") {
         concurrency::child(&db);
+    }
+    if std::env::args().any(|a| a == "--paired-service") {
+        service::paired(1_000);
+        return;
     }
     if std::env::args().any(|a| a == "--paired-commit") {
         commit::paired(2_000);

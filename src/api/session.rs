@@ -129,6 +129,9 @@ pub struct Session<'c> {
     store: Store,
     clock: &'c dyn Clock,
     caller: Caller,
+    /// Answering over the household service's socket (root and the
+    /// service's own account are owners there too).
+    via_service: bool,
 }
 
 /// Most rows any list call returns.
@@ -140,7 +143,14 @@ impl<'c> Session<'c> {
             store,
             clock,
             caller,
+            via_service: false,
         }
+    }
+
+    /// This session answers a client of the household service.
+    pub fn via_service(mut self) -> Session<'c> {
+        self.via_service = true;
+        self
     }
 
     pub fn caller(&self) -> &Caller {
@@ -157,7 +167,7 @@ impl<'c> Session<'c> {
                     Caller::Owner => crate::service::peer::current().user,
                     Caller::Account(peer) => peer.user.clone(),
                 },
-                service: matches!(self.caller, Caller::Account(_)),
+                service: self.via_service,
                 members: self.member_views(&config, &reach.own)?,
             })),
             Call::Household => self.household(&config),
@@ -785,7 +795,7 @@ impl<'c> Session<'c> {
             now: self.clock.now(),
             demo_pin: services::demo_pin(conn)?.map(str::to_string),
             approve_in_person: ledger::setting_on(conn, Setting::ApproveInPerson)?,
-            service: matches!(self.caller, Caller::Account(_)),
+            service: self.via_service,
             creators,
         }))
     }

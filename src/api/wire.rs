@@ -48,6 +48,10 @@ pub enum WireError {
     TooLong { limit: usize },
     #[error("the message did not arrive in time")]
     Timeout,
+    /// Nothing at all arrived while waiting for the next message (not an
+    /// error in itself: the caller decides how long a connection may idle).
+    #[error("no message arrived")]
+    Idle,
     #[error("the message is not valid: {0}")]
     Malformed(#[source] serde_json::Error),
     #[error("the connection failed: {0}")]
@@ -67,6 +71,16 @@ pub fn read_line(
     limit: usize,
     idle: Duration,
 ) -> Result<Option<Vec<u8>>, WireError> {
+    read_line_within(reader, limit, idle, MESSAGE_DEADLINE)
+}
+
+/// [`read_line`] with a chosen deadline for a begun message.
+pub fn read_line_within(
+    reader: &mut io::BufReader<UnixStream>,
+    limit: usize,
+    idle: Duration,
+    message_deadline: Duration,
+) -> Result<Option<Vec<u8>>, WireError> {
     let mut line = Vec::new();
     let mut deadline: Option<Instant> = None;
     loop {
@@ -84,6 +98,7 @@ pub fn read_line(
         let available = match reader.fill_buf() {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if is_timeout(&e) && deadline.is_none() => return Err(WireError::Idle),
             Err(e) if is_timeout(&e) => return Err(WireError::Timeout),
             Err(e) => return Err(WireError::Io(e)),
         };
@@ -94,7 +109,7 @@ pub fn read_line(
                 Err(WireError::Closed)
             };
         }
-        deadline.get_or_insert_with(|| Instant::now() + MESSAGE_DEADLINE);
+        deadline.get_or_insert_with(|| Instant::now() + message_deadline);
         let (used, done) = match available.iter().position(|&b| b == b'\n') {
             Some(at) => {
                 line.extend_from_slice(&available[..at]);
@@ -192,6 +207,17 @@ mod tests {
         assert!(matches!(bad, Err(WireError::Malformed(_))));
         assert!(matches!(
             read_line(&mut rx, 100, Duration::from_millis(50)),
+            Err(WireError::Idle)
+        ));
+        // Once a message has begun, silence is a timeout.
+        tx.write_all(b"{\"a\":").unwrap();
+        assert!(matches!(
+            read_line_within(
+                &mut rx,
+                100,
+                Duration::from_millis(50),
+                Duration::from_millis(100)
+            ),
             Err(WireError::Timeout)
         ));
     }

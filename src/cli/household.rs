@@ -705,3 +705,95 @@ fn list_members(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError> {
     }
     Ok(EXIT_OK)
 }
+
+/// What `serve --check --json` prints.
+#[derive(Serialize)]
+struct SetupCheck {
+    ok: bool,
+    findings: Vec<FindingView>,
+}
+
+#[derive(Serialize)]
+struct FindingView {
+    /// "ok", "note" or "problem".
+    level: &'static str,
+    message: String,
+}
+
+/// `coinguard serve`, or `serve --check`: problems exit 2. The file is
+/// `--db` (else `COINGUARD_DB`, else the unit's path); the socket
+/// `--socket` (else the default socket).
+pub(super) fn serve(
+    args: &Args,
+    clock: &dyn Clock,
+    check: bool,
+    max_connections: usize,
+    message_deadline: std::time::Duration,
+) -> Result<u8, CliError> {
+    use crate::service::check::Finding;
+    let db = args
+        .db
+        .clone()
+        .or_else(|| {
+            std::env::var_os("COINGUARD_DB")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(|| PathBuf::from(crate::service::DEFAULT_DB));
+    let socket = args
+        .socket
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(crate::client::DEFAULT_SOCKET));
+    if check {
+        let findings = crate::service::check::check(&db, &socket);
+        let problems = findings.iter().filter(|f| f.is_problem()).count();
+        if args.json {
+            output::json(&SetupCheck {
+                ok: problems == 0,
+                findings: findings
+                    .iter()
+                    .map(|f| match f {
+                        Finding::Ok(m) => FindingView {
+                            level: "ok",
+                            message: m.clone(),
+                        },
+                        Finding::Note(m) => FindingView {
+                            level: "note",
+                            message: m.clone(),
+                        },
+                        Finding::Problem(m) => FindingView {
+                            level: "problem",
+                            message: m.clone(),
+                        },
+                    })
+                    .collect(),
+            })?;
+        } else {
+            for f in &findings {
+                match f {
+                    Finding::Ok(m) => say!("ok: {}", clean(m))?,
+                    Finding::Note(m) => say!("note: {}", clean(m))?,
+                    Finding::Problem(m) => say!("PROBLEM: {}", clean(m))?,
+                }
+            }
+            match problems {
+                0 => say!("The setup looks right.")?,
+                n => say!("{} to fix.", count(n as u64, "problem", "problems"))?,
+            }
+        }
+        return Ok(if problems == 0 {
+            EXIT_OK
+        } else {
+            super::EXIT_BAD_INPUT
+        });
+    }
+    let options = crate::service::ServeOptions {
+        db,
+        socket,
+        max_connections: max_connections.max(1),
+        message_deadline,
+    };
+    crate::service::serve(&options, clock)
+        .map_err(|e| CliError::Api(crate::api::ApiError::new(e.kind(), e.to_string())))?;
+    Ok(EXIT_OK)
+}

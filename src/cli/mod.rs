@@ -216,6 +216,24 @@ pub enum Command {
     Log(LogCommand),
     /// Write the ledger as CSV, JSON or an hledger journal
     Export(ExportArgs),
+    /// Run the household service: the only process that opens the household
+    /// file (--db, default /var/lib/coinguard/household.db), answering the
+    /// household's OS accounts on a Unix socket (--socket, default
+    /// /run/coinguard/coinguard.sock); run it under its own account (see the
+    /// README's "The household service")
+    Serve {
+        /// Say what is wrong with the setup (owners and modes of the folder,
+        /// the file and the socket; members no OS account is linked to)
+        /// instead of serving
+        #[arg(long)]
+        check: bool,
+        /// The most clients served at once
+        #[arg(long, value_name = "N", default_value_t = crate::service::MAX_CONNECTIONS)]
+        max_connections: usize,
+        /// Seconds a client may take to send one message once begun
+        #[arg(long, value_name = "SECONDS", default_value_t = 10, hide = true)]
+        message_deadline: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -850,6 +868,19 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
             },
         ),
         Command::Demo { no_tui, config } => household::demo(args, clock, *no_tui, config),
+        // The service is the household's own side of the socket: it opens
+        // the file (--db) and listens (--socket), both at once.
+        Command::Serve {
+            check,
+            max_connections,
+            message_deadline,
+        } => household::serve(
+            args,
+            clock,
+            *check,
+            *max_connections,
+            std::time::Duration::from_secs((*message_deadline).clamp(1, 600)),
+        ),
         other => {
             let mut h = place::connect(args, clock)?;
             dispatch(args, &mut h, other)
@@ -860,9 +891,11 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
 /// The commands that ask a household (every one but `init` and `demo`).
 fn dispatch(args: &Args, h: &mut Household<'_>, command: &Command) -> Result<u8, CliError> {
     match command {
-        Command::Init { .. } | Command::Demo { .. } => Err(CliError::Other(
-            "init and demo work on a file, not on a household already open".into(),
-        )),
+        Command::Init { .. } | Command::Demo { .. } | Command::Serve { .. } => {
+            Err(CliError::Other(
+                "init, demo and serve work on a file, not on a household already open".into(),
+            ))
+        }
         Command::Household(cmd) => household::household(args, h, cmd),
         Command::Catalog => household::catalog(args, h),
         Command::Verify => household::verify(args, h),

@@ -99,7 +99,7 @@ fn wire_failed(socket: &Path, e: WireError) -> ApiError {
                 socket.display()
             ),
         ),
-        WireError::Timeout => ApiError::new(
+        WireError::Timeout | WireError::Idle => ApiError::new(
             ErrorKind::Unavailable,
             format!(
                 "the coinguard service did not answer in time (socket {})",

@@ -9,6 +9,7 @@ mod links;
 mod policy;
 mod requests;
 mod spend;
+mod timekeeping;
 
 use serde::Serialize;
 
@@ -30,6 +31,7 @@ pub use spend::{
     GiftRequest, GrantRequest, PurchaseRequest, RedeemRequest, ReversalPreview, ReverseRequest,
     gift, grant, preview_reversal, purchase, redeem, reverse,
 };
+pub use timekeeping::{expire_due_requests, next_expiry};
 
 /// Whether to commit or only show what would happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2633,3 +2633,113 @@ fn new_pins_that_are_weak_are_refused_unless_accepted() {
     assert!(stderr_of(&out).contains("warning: this PIN is one of the most common ones"));
     assert_eq!(lee_has_pin(), Some(Value::Bool(true)));
 }
+
+/// The same commands through the household service as on the file: the
+/// command line only builds calls, so nothing depends on where the file is.
+/// (The test's account runs the service too, so it is the household's owner
+/// through the socket, as root is.)
+#[test]
+fn the_command_line_works_the_same_through_the_household_service() {
+    let h = CliHousehold::new();
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("coinguard.sock");
+    let _service = crate::service::Service::start(&h.db, &socket, &[]);
+    let remote = |args: &[&str], stdin: &str| {
+        coinguard()
+            .env_remove("COINGUARD_SOCKET")
+            .args(["--socket", socket.to_str().unwrap()])
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap()
+    };
+    let json = |out: &std::process::Output| -> Value {
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    };
+    let shown = remote(&["--json", "household", "show"], "");
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr_of(&shown));
+    let shown = json(&shown);
+    assert_eq!(
+        (shown["reached"].as_str(), shown["service"].as_bool()),
+        (Some("service"), Some(true))
+    );
+    assert_eq!(
+        remote(&["buy", "Lee", "coins-70"], "").status.code(),
+        Some(0)
+    );
+    let asked = remote(&["--json", "buy", "Sam", "coins-350"], "");
+    assert_eq!(asked.status.code(), Some(3), "{}", stderr_of(&asked));
+    assert_eq!(json(&asked)["request_id"], 1);
+    // The guardian's PIN travels in the call; a wrong one is counted there.
+    let wrong = remote(&["request", "approve", "1", "--pin-stdin"], "not the pin\n");
+    assert_eq!(wrong.status.code(), Some(5));
+    assert_eq!(
+        stderr_of(&wrong),
+        "coinguard: wrong PIN for Maria; 4 more tries before a lock\n"
+    );
+    let approved = remote(
+        &["--json", "request", "approve", "1", "--pin-stdin"],
+        &format!("{PIN}\n"),
+    );
+    assert_eq!(approved.status.code(), Some(0), "{}", stderr_of(&approved));
+    assert_eq!(json(&approved)["outcome"], "committed");
+    // The reversal's preview comes through the service before the PIN.
+    let reversed = remote(
+        &["reverse", "1", "--reason", "test", "--pin-stdin"],
+        &format!("{PIN}\n"),
+    );
+    assert_eq!(reversed.status.code(), Some(0), "{}", stderr_of(&reversed));
+    assert!(
+        String::from_utf8_lossy(&reversed.stdout).starts_with("Reversing transaction #1: "),
+        "{}",
+        String::from_utf8_lossy(&reversed.stdout)
+    );
+    // Exports arrive in pages and come out as the file's own export does.
+    for format in ["csv", "json", "hledger"] {
+        let through = remote(&["export", "--format", format], "");
+        assert_eq!(through.status.code(), Some(0), "{}", stderr_of(&through));
+        let here = h.run(&["export", "--format", format]);
+        assert_eq!(
+            String::from_utf8_lossy(&through.stdout),
+            String::from_utf8_lossy(&here.stdout),
+            "{format}"
+        );
+    }
+    let file = dir.path().join("ledger.csv");
+    let out = remote(
+        &["export", "--format", "csv", "--out", file.to_str().unwrap()],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("Wrote 3 transactions to"));
+    // Text commands read the same either way.
+    for args in [
+        &["member", "list"][..],
+        &["limit", "list", "Lee"],
+        &["request", "list"],
+        &["history"],
+        &["verify"],
+        &["catalog"],
+    ] {
+        let through = remote(args, "");
+        assert_eq!(
+            through.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr_of(&through)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&through.stdout),
+            String::from_utf8_lossy(&h.run(args).stdout),
+            "{args:?}"
+        );
+    }
+    // COINGUARD_SOCKET reaches it too.
+    let out = coinguard()
+        .env("COINGUARD_SOCKET", &socket)
+        .args(["--json", "household", "show"])
+        .output()
+        .unwrap();
+    assert_eq!(json(&out)["reached"], "service");
+}

@@ -4,12 +4,15 @@
 mod audit;
 mod auth;
 mod cli;
+mod fuzz_corpus;
 mod ledger_flows;
 mod migration;
 mod reliability;
 mod reversals;
 mod scenarios;
+mod service;
 mod simulation;
 mod support;
 mod tamper;
 mod tui;
+mod unit;

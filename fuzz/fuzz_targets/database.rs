@@ -1,0 +1,5 @@
+//! `cargo fuzz run database`: see FUZZING.md. The body lives in the library
+//! (`coinguard::fuzz::database`) so a normal test replays the corpus through it.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| coinguard::fuzz::database(data));

@@ -1,0 +1,5 @@
+//! `cargo fuzz run names`: see FUZZING.md. The body lives in the library
+//! (`coinguard::fuzz::names`) so a normal test replays the corpus through it.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| coinguard::fuzz::names(data));

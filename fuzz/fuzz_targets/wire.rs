@@ -1,0 +1,5 @@
+//! `cargo fuzz run wire`: see FUZZING.md. The body lives in the library
+//! (`coinguard::fuzz::wire`) so a normal test replays the corpus through it.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| coinguard::fuzz::wire(data));

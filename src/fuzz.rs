@@ -1,0 +1,289 @@
+//! What the fuzz targets (`fuzz/`, `cargo fuzz`) run, kept in the library
+//! so that a normal test (`tests/it/fuzz_corpus.rs`) replays every corpus
+//! file through exactly the same code: what fuzzing once found stays found.
+//!
+//! Each function takes arbitrary bytes, must never panic, and checks a
+//! property of what it parsed (a value read back from its own text is the
+//! same value). A property that fails panics: that is a finding.
+#![allow(clippy::panic)]
+
+use std::path::Path;
+
+use crate::api::{Call, Caller, Session};
+use crate::domain::{self, BirthDate, FixedClock, IdempotencyKey, Memo, Name};
+use crate::money::{self, Coins, Currency, Diamonds, Money};
+
+/// A folder of its own under the system's temporary folder, removed when
+/// dropped (the library does not depend on `tempfile`).
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new() -> Option<Scratch> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("coinguard-fuzz-{}-{n}", std::process::id()));
+        std::fs::create_dir(&dir).ok()?;
+        Some(Scratch(dir))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn text(data: &[u8]) -> String {
+    String::from_utf8_lossy(data).into_owned()
+}
+
+/// Money and amounts as people type them, in currencies of 0, 2 and 3
+/// decimals.
+pub fn money(data: &[u8]) {
+    let text = text(data);
+    for code in ["USD", "JPY", "KWD"] {
+        let Ok(currency) = Currency::parse(code) else {
+            panic!("{code} is a known currency");
+        };
+        if let Ok(m) = Money::parse(&text, currency) {
+            assert!(m.micros() > 0, "{text:?} parsed to {m:?}");
+            let again = Money::parse(&m.amount().normalize().to_string(), currency);
+            assert_eq!(again, Ok(m), "{text:?}");
+            let _ = m.to_string();
+        }
+    }
+    if let Ok(c) = Coins::parse(&text) {
+        assert_eq!(Coins::parse(&c.get().to_string()), Ok(c), "{text:?}");
+    }
+    if let Ok(d) = Diamonds::parse(&text) {
+        assert_eq!(Diamonds::parse(&d.get().to_string()), Ok(d), "{text:?}");
+    }
+    if let Ok(n) = money::parse_count(&text, "gifts", 10_000) {
+        assert!((1..=10_000).contains(&n), "{text:?} gave {n}");
+    }
+    let _ = money::parse_plain_decimal(&text);
+}
+
+/// Dates, times of day and time zones.
+pub fn time(data: &[u8]) {
+    let text = text(data);
+    if let Ok(day) = domain::parse_date(&text) {
+        let shown = day.format("%Y-%m-%d").to_string();
+        assert_eq!(domain::parse_date(&shown), Ok(day), "{text:?}");
+    }
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
+    if let Ok(born) = BirthDate::parse(&text, today) {
+        assert!(born.date() <= today, "{text:?}: born in the future");
+        let _ = born.age_on(today);
+    }
+    if let Ok(minute) = domain::parse_time_of_day(&text) {
+        assert!(minute < 24 * 60, "{text:?} gave minute {minute}");
+        assert_eq!(
+            domain::parse_time_of_day(&domain::format_time_of_day(minute)),
+            Ok(minute)
+        );
+    }
+    if let Ok(zone) = domain::parse_timezone(&text) {
+        assert_eq!(domain::parse_timezone(zone.name()), Ok(zone), "{text:?}");
+    }
+}
+
+/// Names, memos and idempotency keys.
+pub fn names(data: &[u8]) {
+    let text = text(data);
+    if let Ok(name) = Name::parse(&text) {
+        let shown = name.as_str();
+        assert!(!shown.is_empty() && shown.chars().count() <= 64, "{text:?}");
+        assert!(!shown.chars().any(char::is_control), "{text:?}");
+        assert_eq!(Name::parse(shown).as_ref(), Ok(&name), "{text:?}");
+        let _ = name.skeleton();
+    }
+    if let Ok(memo) = Memo::parse(&text) {
+        assert!(!memo.as_str().chars().any(char::is_control), "{text:?}");
+    }
+    if let Ok(key) = IdempotencyKey::parse(&text) {
+        assert_eq!(IdempotencyKey::parse(key.as_str()).as_ref(), Ok(&key));
+    }
+}
+
+/// The three configuration files: the first byte says which file the rest
+/// is (0 economy, 1 age bands, 2 settings, else all three split at 0xff).
+/// A configuration that loads must store and read back the same economy.
+pub fn config(data: &[u8]) {
+    let Some((&which, rest)) = data.split_first() else {
+        return;
+    };
+    let Some(dir) = Scratch::new() else {
+        return;
+    };
+    let files = [
+        crate::config::ECONOMY_FILE,
+        crate::config::AGE_BANDS_FILE,
+        crate::config::SETTINGS_FILE,
+    ];
+    let write = |dir: &Path, name: &str, bytes: &[u8]| {
+        let _ = std::fs::write(dir.join(name), bytes);
+    };
+    match which % 4 {
+        i @ 0..=2 => write(dir.path(), files[usize::from(i)], rest),
+        _ => {
+            for (name, part) in files.iter().zip(rest.split(|&b| b == 0xff)) {
+                write(dir.path(), name, part);
+            }
+        }
+    }
+    if let Ok(config) = crate::config::Config::load(Some(dir.path())) {
+        let stored = config.economy.to_toml();
+        let again =
+            crate::config::Economy::from_toml(&stored, "economy.toml", config.economy.currency);
+        assert_eq!(
+            again.as_ref(),
+            Ok(&config.economy),
+            "the economy reads back as stored:\n{stored}"
+        );
+    }
+}
+
+/// The household service's messages: anything that parses as a call, a
+/// hello or an answer serialises and parses back to the same value.
+pub fn wire(data: &[u8]) {
+    if let Ok(call) = serde_json::from_slice::<Call>(data) {
+        let line = serde_json::to_vec(&call).unwrap_or_default();
+        assert_eq!(serde_json::from_slice::<Call>(&line).ok(), Some(call));
+    }
+    if let Ok(hello) = serde_json::from_slice::<crate::api::wire::Hello>(data) {
+        let line = serde_json::to_vec(&hello).unwrap_or_default();
+        assert_eq!(serde_json::from_slice(&line).ok(), Some(hello));
+    }
+    if let Ok(answer) = serde_json::from_slice::<crate::api::wire::Answer>(data) {
+        let line = serde_json::to_vec(&answer).unwrap_or_default();
+        assert_eq!(serde_json::from_slice(&line).ok(), Some(answer));
+    }
+}
+
+/// Calls answered by a real household: each line a call, the first byte of
+/// the input choosing the caller (the owner, or a teen's OS account linked to
+/// one member). Nothing may panic, and the household verifies afterwards.
+pub fn session(data: &[u8]) {
+    use std::sync::{Mutex, OnceLock};
+    static HOUSEHOLD: OnceLock<Option<(Scratch, std::path::PathBuf)>> = OnceLock::new();
+    static CALLS: Mutex<u64> = Mutex::new(0);
+    let Some((_, path)) = HOUSEHOLD.get_or_init(fuzz_household) else {
+        panic!("the fuzz household could not be made");
+    };
+    let Some((&who, lines)) = data.split_first() else {
+        return;
+    };
+    let Ok(store) = crate::ledger::Store::open(path) else {
+        panic!("the fuzz household does not open");
+    };
+    let clock =
+        FixedClock::new(chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap_or_default());
+    let caller = if who % 2 == 0 {
+        Caller::Owner
+    } else {
+        Caller::Account(crate::service::peer::Peer {
+            uid: 4242,
+            user: "fuzzteen".into(),
+        })
+    };
+    let mut session = Session::new(store, &clock, caller);
+    for line in lines.split(|&b| b == b'\n').take(8) {
+        if let Ok(call) = serde_json::from_slice::<Call>(line) {
+            let _ = session.handle(call);
+        }
+        clock.advance(chrono::TimeDelta::seconds(7));
+    }
+    drop(session);
+    let mut calls = CALLS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    *calls += 1;
+    if *calls % 64 == 0
+        && let Ok(store) = crate::ledger::Store::open(path)
+        && let Ok(report) = crate::ledger::verify(store.conn())
+    {
+        assert_eq!(report.problem, None, "the household no longer verifies");
+    }
+}
+
+/// A household for [`session`]: guardian Maria (PIN "fuzz guardian pin"),
+/// teens Sam (linked to the OS account `fuzzteen`) and Alex, creator Ana.
+fn fuzz_household() -> Option<(Scratch, std::path::PathBuf)> {
+    use crate::api::call::GuardianAuth;
+    use crate::api::reply::Reply;
+    crate::auth::hash_pins_cheaply_for_tests();
+    let dir = Scratch::new()?;
+    let path = dir.path().join("fuzz.db");
+    let config = crate::config::Config::defaults().ok()?;
+    let clock = FixedClock::new(chrono::DateTime::from_timestamp(1_795_000_000, 0)?);
+    let pin = crate::auth::Pin::parse("fuzz guardian pin").ok()?;
+    let store =
+        crate::services::init_household(&path, &config, &Name::parse("Maria").ok()?, &pin, &clock)
+            .ok()?;
+    let mut session = Session::new(store, &clock, Caller::Owner);
+    let auth = || GuardianAuth {
+        guardian: None,
+        pin: "fuzz guardian pin".into(),
+    };
+    for (name, role, born) in [
+        ("Sam", crate::domain::Role::Teen, "2011-03-14"),
+        ("Alex", crate::domain::Role::Teen, "2007-01-01"),
+        ("Ana", crate::domain::Role::Creator, "1995-01-01"),
+    ] {
+        session
+            .handle(Call::AddMember {
+                name: name.into(),
+                role,
+                birthdate: Some(born.into()),
+                new_pin: None,
+                accept_weak_pin: false,
+                auth: auth(),
+            })
+            .ok()?;
+    }
+    // The link is made for an account that need not exist on this machine,
+    // straight in the ledger (the API checks that the account exists).
+    let mut store = crate::ledger::Store::open(&path).ok()?;
+    let pass = crate::auth::guardian_pass(&mut store, &clock, None, &pin, "").ok()?;
+    let sam = crate::ledger::find_member(store.conn(), "Sam").ok()?.id;
+    store
+        .write(&clock, |w| {
+            crate::ledger::link_account(w, &pass, sam, "fuzzteen")
+        })
+        .ok()?;
+    drop(store);
+    let reply = session.handle(Call::Grant {
+        member: "Alex".into(),
+        coins: "5000".into(),
+        memo: "fuzz".into(),
+        key: None,
+        auth: auth(),
+    });
+    matches!(reply, Ok(Reply::Spend(_))).then_some((dir, path))
+}
+
+/// A damaged or foreign database file: opening it must refuse it with a
+/// reason or open it whole; a file that opens must verify without panicking.
+pub fn database(data: &[u8]) {
+    let Some(dir) = Scratch::new() else {
+        return;
+    };
+    let path = dir.path().join("household.db");
+    if std::fs::write(&path, data).is_err() {
+        return;
+    }
+    if let Ok(store) = crate::ledger::Store::open(&path) {
+        let _ = crate::ledger::verify(store.conn());
+        let clock =
+            FixedClock::new(chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap_or_default());
+        let mut session = Session::new(store, &clock, Caller::Owner);
+        let _ = session.handle(Call::Members);
+        let _ = session.handle(Call::Catalog);
+    }
+}

@@ -1,0 +1,55 @@
+//! The systemd unit in deploy/: systemd accepts it, and rates its hardening
+//! SAFE. `verify` wants the binary the unit names to exist, so it runs in a
+//! private mount namespace whose /usr/local/bin holds the binary under test.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn the_unit_passes_systemd_analyze_and_is_rated_safe() {
+    let unit = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/coinguard.service");
+    let script = format!(
+        "set -e; mount -t tmpfs none /usr/local/bin; cp {} /usr/local/bin/coinguard; \
+         systemd-analyze verify {unit}; echo VERIFIED; systemd-analyze security --offline=true {unit}",
+        env!("CARGO_BIN_EXE_coinguard"),
+        unit = unit.display()
+    );
+    let out = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "bash", "-c", &script])
+        .output()
+        .expect("unshare and systemd-analyze (.ci/run installs them)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("VERIFIED"), "{stdout}");
+    assert!(!stderr.contains("Unknown key"), "{stderr}");
+    let exposure: f64 = stdout
+        .lines()
+        .find_map(|l| {
+            l.split("Overall exposure level for coinguard.service:")
+                .nth(1)
+        })
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no exposure level in:\n{stdout}"));
+    assert!(exposure < 1.0, "exposure {exposure} is not SAFE:\n{stdout}");
+    assert!(stdout.contains("SAFE"), "{stdout}");
+    // Not PrivateUsers=: it would hide the clients' accounts from the service.
+    let text = std::fs::read_to_string(&unit).unwrap();
+    assert!(
+        !text.lines().any(|l| l.starts_with("PrivateUsers=")),
+        "{text}"
+    );
+    for key in [
+        "User=coinguard",
+        "StateDirectory=coinguard",
+        "RuntimeDirectory=coinguard",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "RestrictAddressFamilies=AF_UNIX",
+    ] {
+        assert!(text.lines().any(|l| l == key), "the unit lacks {key}");
+    }
+}
