@@ -263,6 +263,16 @@ pub enum Call {
         on: bool,
         auth: GuardianAuth,
     },
+    /// A page of an export (CSV, JSON or an hledger journal), oldest first:
+    /// the transactions after `after` (from the start when `None`), at most
+    /// `limit` (capped at [`crate::report::MAX_EXPORT_PAGE`]). The pages
+    /// joined are the whole export, byte for byte.
+    Export {
+        query: HistoryQuery,
+        format: crate::report::Format,
+        after: Option<i64>,
+        limit: usize,
+    },
 }
 
 impl Call {
@@ -288,6 +298,7 @@ impl Call {
                 | Call::Verify
                 | Call::ReversalPreview { .. }
                 | Call::Spend { preview: true, .. }
+                | Call::Export { .. }
         )
     }
 }

@@ -430,6 +430,15 @@ pub struct CountView {
     pub count: usize,
 }
 
+/// A page of an export: its text, how many transactions it holds, and
+/// where the next page starts (give it as `after`), if there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportView {
+    pub text: String,
+    pub rows: u64,
+    pub next: Option<i64>,
+}
+
 /// One answer per call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
@@ -466,4 +475,5 @@ pub enum Reply {
         by: String,
         what: String,
     },
+    Export(ExportView),
 }

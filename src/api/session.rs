@@ -546,7 +546,41 @@ impl<'c> Session<'c> {
                     |on: &bool| if *on { "on" } else { "off" }.to_string(),
                 )))
             }
+            Call::Export {
+                query,
+                format,
+                after,
+                limit,
+            } => self.export(&config, &reach, &query, format, after, limit),
         }
+    }
+
+    /// A page of an export, for the same transactions a history query with
+    /// the same filters may read.
+    fn export(
+        &self,
+        config: &Config,
+        reach: &Reach,
+        query: &HistoryQuery,
+        format: report::Format,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Reply, ApiError> {
+        let filter = self.history_filter(reach, query)?;
+        let page = report::export_page(
+            self.store.conn(),
+            &filter,
+            config.settings.currency,
+            config.settings.timezone,
+            format,
+            after,
+            limit,
+        )?;
+        Ok(Reply::Export(ExportView {
+            text: page.text,
+            rows: page.rows,
+            next: page.next,
+        }))
     }
 
     /// Who this caller may act as and what they may read.
@@ -654,7 +688,7 @@ impl<'c> Session<'c> {
                     format!("{} has a PIN: give it to do this", member.name),
                 ));
             };
-            let pin = Pin::parse(pin)?;
+            let pin = pin_to_check(pin)?;
             auth::authenticate(
                 &mut self.store,
                 self.clock,
@@ -675,7 +709,7 @@ impl<'c> Session<'c> {
         reach: &Reach,
         auth: &GuardianAuth,
     ) -> Result<GuardianPass, ApiError> {
-        let pin = Pin::parse(&auth.pin)?;
+        let pin = pin_to_check(&auth.pin)?;
         let name = match &self.caller {
             Caller::Owner => auth.guardian.clone(),
             Caller::Account(_) => {
@@ -1191,10 +1225,10 @@ impl<'c> Session<'c> {
                     .map(str::to_string)
                     .ok_or_else(|| {
                         ApiError::bad_input(format!(
-                            "\"{typed}\" is not a guardian action; actions are: {}",
+                            "action \"{typed}\" is not one of: {}",
                             report::GUARDIAN_ACTIONS
                                 .iter()
-                                .map(|(_, words)| *words)
+                                .map(|(code, words)| format!("{words} ({code})"))
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ))
@@ -1396,6 +1430,33 @@ fn names(members: &[Member]) -> String {
         [one] => (*one).to_string(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
+}
+
+/// A PIN typed to be checked against a stored one. Text that could never be
+/// a PIN (too short, too long, control characters) is simply a wrong PIN:
+/// it is checked, and counted as a failed attempt, like any other. It is
+/// checked as a stand-in that no stored PIN can equal: a noncharacter and
+/// 128 random bits, drawn afresh in each process from the OS's randomness
+/// (`RandomState`), so nobody can choose it as a PIN beforehand.
+fn pin_to_check(typed: &str) -> Result<Pin, ApiError> {
+    match Pin::parse(typed) {
+        Ok(pin) => Ok(pin),
+        Err(_) => never_a_pin(),
+    }
+}
+
+fn never_a_pin() -> Result<Pin, ApiError> {
+    use std::hash::{BuildHasher, Hasher};
+    static STAND_IN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let text = STAND_IN.get_or_init(|| {
+        let random = |salt: u64| {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(salt);
+            h.finish()
+        };
+        format!("\u{ffff}{:016x}{:016x}", random(1), random(2))
+    });
+    Ok(Pin::parse(text)?)
 }
 
 /// A new PIN that is only digits or among the most common is refused unless
