@@ -2120,13 +2120,14 @@ fn reverse_shows_what_it_gives_back_and_its_warning_before_the_pin() {
     let shown = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
         shown.contains(
-            "Reversing transaction #1: refund of the unspent part of purchase #1: 150 coins (2.14 USD) back."
+            "Reversing transaction #1: refund of the unspent part of purchase #1: 150 coins back for 2.13 USD"
         ),
         "{shown}"
     );
     assert!(
-        shown.contains("Warning: Coins from #1 were spent on gift #2")
-            && shown.contains("Reverse that gift first"),
+        shown.contains("Warning: Coins from purchase #1 were spent on gift #2")
+            && shown.contains("Reverse gift #2 first")
+            && shown.contains("refunds 4.99 USD instead of 2.13 USD"),
         "{shown}"
     );
     // With --json the final document carries it.
@@ -2156,7 +2157,7 @@ fn reverse_shows_what_it_gives_back_and_its_warning_before_the_pin() {
         doc["reversal"]["warnings"][0]
             .as_str()
             .unwrap()
-            .contains("Reverse that gift first"),
+            .contains("Reverse gift #2 first"),
         "{doc}"
     );
 }
