@@ -1608,6 +1608,23 @@ fn limit_view(s: &LimitStatus, config: &Config) -> LimitView {
         Scope::Purchase | Scope::All => words(s.used),
     };
     let is_gift = l.scope == Scope::Gift;
+    let before_approval = match (l.soft, l.hard) {
+        (Some(soft), Some(_)) => Some((soft.units() - s.used).max(0)),
+        _ => None,
+    };
+    let left_words = match before_approval {
+        Some(0) => format!(
+            "{} left before it is refused (approval is needed now)",
+            words(s.remaining)
+        ),
+        Some(before) => format!(
+            "{} before a guardian must approve, {} before it is refused",
+            words(before),
+            words(s.remaining)
+        ),
+        None if l.hard.is_some() => format!("{} left before it is refused", words(s.remaining)),
+        None => format!("{} left before a guardian must approve", words(s.remaining)),
+    };
     LimitView {
         scope: l.scope,
         window: l.window,
@@ -1620,6 +1637,8 @@ fn limit_view(s: &LimitStatus, config: &Config) -> LimitView {
         words: services::describe_limit(l, economy),
         used_words,
         remaining_words: words(s.remaining),
+        before_approval: before_approval.map(amount),
+        left_words,
         cap_words: l
             .hard
             .or(l.soft)

@@ -250,11 +250,11 @@ pub(super) fn report(args: &Args, h: &mut Household<'_>, r: &ReportArgs) -> Resu
         }
         for l in r.limits.iter().flatten() {
             say!(
-                "  limit {}: used {} ({}%), {} left",
+                "  limit {}: used {} ({}%); {}",
                 clean(&l.words),
                 clean(&l.used_words),
                 l.percent,
-                clean(&l.remaining_words)
+                clean(&l.left_words)
             )?;
         }
         for c in &r.top_creators {

@@ -27,7 +27,7 @@ fn limit_line(l: &LimitView) -> String {
     } else {
         format!("; used {}: {}", l.window_words, l.used_words)
     };
-    format!("{}{used}; {} left", l.words, l.remaining_words)
+    format!("{}{used}; {}", l.words, l.left_words)
 }
 
 pub(super) fn limit(

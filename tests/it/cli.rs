@@ -605,7 +605,7 @@ fn limits_and_rules_are_set_with_the_pin_and_show_before_and_after() {
     let out = h.run(&["limit", "list", "Lee"]);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "purchase per day: refused above 5.00 USD; used today: 0.00 USD; 5.00 USD left\n"
+        "purchase per day: refused above 5.00 USD; used today: 0.00 USD; 5.00 USD left before it is refused\n"
     );
     // A limit counted in coins says what the coins are worth.
     let out = h.guardian(&[
@@ -2743,4 +2743,30 @@ fn the_command_line_works_the_same_through_the_household_service() {
         .output()
         .unwrap();
     assert_eq!(json(&out)["reached"], "service");
+}
+
+/// QA 22: what is left says both amounts when a limit has both: before a
+/// guardian must approve, and before it is refused.
+#[test]
+fn what_is_left_of_a_limit_names_both_of_its_amounts() {
+    let h = CliHousehold::new();
+    let out = h.guardian(&[
+        "limit", "set", "Lee", "--scope", "purchase", "--window", "week", "--soft", "10.00",
+        "--hard", "25.00",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(h.run(&["buy", "Lee", "coins-350"]).status.code(), Some(0));
+    let out = h.run(&["limit", "list", "Lee"]);
+    let shown = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        shown.contains("used this week: 4.99 USD; 5.01 USD before a guardian must approve, 20.01 USD before it is refused"),
+        "{shown}"
+    );
+    let out = h.run(&["--json", "limit", "list", "Lee"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["limits"][0]["before_approval"]["amount"], "5.01",
+        "{doc}"
+    );
+    assert_eq!(doc["limits"][0]["remaining"]["amount"], "20.01", "{doc}");
 }
