@@ -281,28 +281,21 @@ pub enum Call {
     AskAgainPreview {
         id: i64,
     },
-    /// The transactions a history query holds, as a file's text (CSV, JSON
-    /// or an hledger journal), for the client to save: a page after `after`
-    /// (a transaction id), at most `limit`; the pages joined are the file.
-    /// (The same shape as the command line's export; until its paged
-    /// writer is merged this household answers in one piece, `next` none,
-    /// and refuses `after`.)
+    /// A page of an export (CSV, JSON or an hledger journal), oldest first:
+    /// the transactions after `after` (from the start when `None`), at most
+    /// `limit` (capped at [`crate::report::MAX_EXPORT_PAGE`]). The pages
+    /// joined are the whole export, byte for byte.
     Export {
         query: HistoryQuery,
-        format: ExportFormat,
+        format: crate::report::Format,
         after: Option<i64>,
         limit: usize,
     },
 }
 
-/// What an export's text is: CSV (RFC 4180), JSON, or an hledger journal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExportFormat {
-    Csv,
-    Json,
-    Hledger,
-}
+/// An export's format, as clients name it (the terminal interface reaches
+/// the household only through this API, not the report module).
+pub use crate::report::Format as ExportFormat;
 
 /// A PIN in a call: sent as a plain string, never shown in debug output.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -137,6 +137,12 @@ pub struct LimitView {
     /// Figures as people read them: coins with their money value.
     pub used_words: String,
     pub remaining_words: String,
+    /// With both amounts set: what is left before a guardian must approve
+    /// (nothing once it is passed).
+    pub before_approval: Option<Amount>,
+    /// What is left, in words: "5.01 USD before a guardian must approve,
+    /// 20.01 USD before it is refused", or "20.01 USD left".
+    pub left_words: String,
     pub cap_words: String,
     /// "this week", "in the last 24 hours", "each time".
     pub window_words: String,
@@ -430,8 +436,8 @@ pub struct CountView {
     pub count: usize,
 }
 
-/// An export's text (a file's whole text when `next` is none; else its part
-/// up to `next`), and how many transactions it holds.
+/// A page of an export: its text, how many transactions it holds, and
+/// where the next page starts (give it as `after`), if there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportView {
     pub text: String,

@@ -570,37 +570,37 @@ impl<'c> Session<'c> {
                 query,
                 format,
                 after,
-                limit: _,
-            } => {
-                if after.is_some() {
-                    return Err(ApiError::bad_input(
-                        "this household answers an export in one piece: ask without `after`",
-                    ));
-                }
-                let filter = self.history_filter(&reach, &query)?;
-                let format = match format {
-                    super::call::ExportFormat::Csv => report::Format::Csv,
-                    super::call::ExportFormat::Json => report::Format::Json,
-                    super::call::ExportFormat::Hledger => report::Format::Hledger,
-                };
-                let mut text = Vec::new();
-                let rows = report::export(
-                    self.store.conn(),
-                    &filter,
-                    config.settings.currency,
-                    config.settings.timezone,
-                    format,
-                    &mut text,
-                )?;
-                Ok(Reply::Export(ExportView {
-                    text: String::from_utf8(text).map_err(|_| {
-                        ApiError::new(ErrorKind::Other, "the export is not valid text")
-                    })?,
-                    rows,
-                    next: None,
-                }))
-            }
+                limit,
+            } => self.export(&config, &reach, &query, format, after, limit),
         }
+    }
+
+    /// A page of an export, for the same transactions a history query with
+    /// the same filters may read.
+    fn export(
+        &self,
+        config: &Config,
+        reach: &Reach,
+        query: &HistoryQuery,
+        format: report::Format,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Reply, ApiError> {
+        let filter = self.history_filter(reach, query)?;
+        let page = report::export_page(
+            self.store.conn(),
+            &filter,
+            config.settings.currency,
+            config.settings.timezone,
+            format,
+            after,
+            limit,
+        )?;
+        Ok(Reply::Export(ExportView {
+            text: page.text,
+            rows: page.rows,
+            next: page.next,
+        }))
     }
 
     /// What asking again for request `id` would do now: what it asked for,
@@ -793,7 +793,7 @@ impl<'c> Session<'c> {
                     format!("{} has a PIN: give it to do this", member.name),
                 ));
             };
-            let pin = Pin::parse(pin)?;
+            let pin = pin_to_check(pin)?;
             auth::authenticate(
                 &mut self.store,
                 self.clock,
@@ -814,7 +814,7 @@ impl<'c> Session<'c> {
         reach: &Reach,
         auth: &GuardianAuth,
     ) -> Result<GuardianPass, ApiError> {
-        let pin = Pin::parse(&auth.pin)?;
+        let pin = pin_to_check(&auth.pin)?;
         let name = match &self.caller {
             Caller::Owner => auth.guardian.clone(),
             Caller::Account(_) => {
@@ -1330,10 +1330,10 @@ impl<'c> Session<'c> {
                     .map(str::to_string)
                     .ok_or_else(|| {
                         ApiError::bad_input(format!(
-                            "\"{typed}\" is not a guardian action; actions are: {}",
+                            "action \"{typed}\" is not one of: {}",
                             report::GUARDIAN_ACTIONS
                                 .iter()
-                                .map(|(_, words)| *words)
+                                .map(|(code, words)| format!("{words} ({code})"))
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ))
@@ -1537,6 +1537,33 @@ fn names(members: &[Member]) -> String {
     }
 }
 
+/// A PIN typed to be checked against a stored one. Text that could never be
+/// a PIN (too short, too long, control characters) is simply a wrong PIN:
+/// it is checked, and counted as a failed attempt, like any other. It is
+/// checked as a stand-in that no stored PIN can equal: a noncharacter and
+/// 128 random bits, drawn afresh in each process from the OS's randomness
+/// (`RandomState`), so nobody can choose it as a PIN beforehand.
+fn pin_to_check(typed: &str) -> Result<Pin, ApiError> {
+    match Pin::parse(typed) {
+        Ok(pin) => Ok(pin),
+        Err(_) => never_a_pin(),
+    }
+}
+
+fn never_a_pin() -> Result<Pin, ApiError> {
+    use std::hash::{BuildHasher, Hasher};
+    static STAND_IN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let text = STAND_IN.get_or_init(|| {
+        let random = |salt: u64| {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(salt);
+            h.finish()
+        };
+        format!("\u{ffff}{:016x}{:016x}", random(1), random(2))
+    });
+    Ok(Pin::parse(text)?)
+}
+
 /// A new PIN that is only digits or among the most common is refused unless
 /// the guardian said to use it anyway: the household is only as safe as its
 /// weakest guardian PIN.
@@ -1686,6 +1713,23 @@ fn limit_view(s: &LimitStatus, config: &Config) -> LimitView {
         Scope::Purchase | Scope::All => words(s.used),
     };
     let is_gift = l.scope == Scope::Gift;
+    let before_approval = match (l.soft, l.hard) {
+        (Some(soft), Some(_)) => Some((soft.units() - s.used).max(0)),
+        _ => None,
+    };
+    let left_words = match before_approval {
+        Some(0) => format!(
+            "{} left before it is refused (approval is needed now)",
+            words(s.remaining)
+        ),
+        Some(before) => format!(
+            "{} before a guardian must approve, {} before it is refused",
+            words(before),
+            words(s.remaining)
+        ),
+        None if l.hard.is_some() => format!("{} left before it is refused", words(s.remaining)),
+        None => format!("{} left before a guardian must approve", words(s.remaining)),
+    };
     LimitView {
         scope: l.scope,
         window: l.window,
@@ -1698,6 +1742,8 @@ fn limit_view(s: &LimitStatus, config: &Config) -> LimitView {
         words: services::describe_limit(l, economy),
         used_words,
         remaining_words: words(s.remaining),
+        before_approval: before_approval.map(amount),
+        left_words,
         cap_words: l
             .hard
             .or(l.soft)

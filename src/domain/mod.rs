@@ -20,7 +20,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use error_kind::ErrorKind;
 pub use limits::{Limit, LimitAmount, Scope, Window};
 pub use model::{
-    Account, Asked, CreatorList, Kind, Outcome, Platform, QuietHours, RequestStatus, Unit,
+    Account, Asked, CreatorList, Kind, Member, Outcome, Platform, QuietHours, RequestStatus, Unit,
 };
 
 /// Longest name a member, creator, pack or gift may have.

@@ -4,7 +4,7 @@
 //! quiet hours, creator lists, alerts) accept nothing else, as `append`
 //! accepts only the guard's `Cleared`.
 
-use super::Member;
+use crate::domain::Member;
 
 /// Proof that a guardian entered their PIN for one action. Not `Clone`:
 /// each guardian action consumes one, so no earlier PIN entry authorises

@@ -614,10 +614,9 @@ fn limit_line(member: MemberId, l: &LimitView, economy: &Economy) -> LimitLine {
         Ok(a) => super::editor::show_amount(a, economy),
         Err(_) => v.to_string(),
     };
-    let before_approval = match (limit.soft, limit.hard) {
-        (Some(soft), Some(_)) => Some(words((soft.units() - used).max(0))),
-        _ => None,
-    };
+    // The household says what is left before approval (with both amounts,
+    // until the approval amount is passed).
+    let before_approval = l.before_approval.map(|a| words(units(a)));
     LimitLine {
         what: format!("{} {}", l.scope, l.window_words),
         cap: shown(&l.cap_words),
