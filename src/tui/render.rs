@@ -337,7 +337,7 @@ fn pick(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let mut notes = Vec::new();
     if vm.service {
         notes.push(Line::from(
-            "Only the members linked to this computer account are listed (the household service says who you are).",
+            "The household service says whom this computer account may act as: they are listed here.",
         ));
     }
     if vm.members.iter().any(|m| !m.has_pin) {

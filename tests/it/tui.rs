@@ -685,3 +685,101 @@ fn every_screen_loads_the_same_through_the_household_service() {
         }
     }
 }
+
+/// The real binary through the household service (issue 14): `coinguard
+/// --socket` opens the interface on the service, a teen asks for a
+/// purchase, a guardian approves it with the command line through the same
+/// service, and the teen's screen updates by itself (the interface polls the
+/// household's version over the socket).
+#[test]
+fn through_the_household_service_the_screen_updates_by_itself() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        if std::env::var_os("COINGUARD_TMUX_UNAVAILABLE").is_some() {
+            eprintln!("SKIPPED: tmux could not be installed, so the TUI was not driven end to end");
+            return;
+        }
+        panic!("tmux is not installed: .ci/run installs it (apt-get install tmux)");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let pin = format!("{PIN}\n");
+    assert!(
+        cli(&db, &["init", "--guardian", "Maria", "--pin-stdin"], &pin)
+            .status
+            .success()
+    );
+    let born = format!("{}-01-01", chrono::Datelike::year(&chrono::Utc::now()) - 15);
+    let added = cli(
+        &db,
+        &[
+            "member",
+            "add",
+            "Sam",
+            "--role",
+            "teen",
+            "--birthdate",
+            &born,
+            "--pin-stdin",
+        ],
+        &pin,
+    );
+    assert!(added.status.success(), "{added:?}");
+    let socket = dir.path().join("coinguard.sock");
+    let _service = crate::service::Service::start(&db, &socket, &[]);
+    let tmux = Tmux {
+        socket: format!("coinguard-service-{}", std::process::id()),
+    };
+    let command = format!(
+        "env -u COINGUARD_DB {} --socket {}",
+        env!("CARGO_BIN_EXE_coinguard"),
+        socket.display()
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "s",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &command,
+    ]);
+    let teen = "s:0";
+    let pick = tmux.wait_for(teen, "Who are you?");
+    assert!(pick.contains("The household service says whom"), "{pick}");
+    tmux.keys(teen, &["Down", "Enter"]);
+    tmux.wait_for(teen, "Sam's wallet");
+    tmux.keys(teen, &["Tab"]);
+    tmux.wait_for(teen, "Needs a guardian's approval");
+    tmux.keys(teen, &["Enter"]);
+    tmux.wait_for(teen, "Buy coins-70?");
+    tmux.keys(teen, &["Enter"]);
+    tmux.wait_for(teen, "Asked a guardian (request #1)");
+    tmux.keys(teen, &["Tab", "Tab"]);
+    tmux.wait_for(teen, "#1 PENDING");
+    // The guardian approves from the command line, through the service.
+    use std::io::Write;
+    let mut approve = Command::new(env!("CARGO_BIN_EXE_coinguard"))
+        .env_remove("COINGUARD_DB")
+        .arg("--socket")
+        .arg(&socket)
+        .args(["request", "approve", "1", "--pin-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    approve
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(pin.as_bytes())
+        .unwrap();
+    let approved = approve.wait_with_output().unwrap();
+    assert!(approved.status.success(), "{approved:?}");
+    // No key is pressed: the interface sees the household's version move.
+    let screen = tmux.wait_for(teen, "#1 APPROVED");
+    assert!(screen.contains("Sam buys 70 coins"), "{screen}");
+    tmux.keys(teen, &["q"]);
+}
