@@ -5,7 +5,6 @@
 //! as other Unix tools do, instead of a panic. Nothing here decides what to
 //! print; it only prints safely.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::io::Write;
 
@@ -110,39 +109,11 @@ pub fn note(args: fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr().lock(), "{args}");
 }
 
-/// Text from the database made harmless for a terminal: control characters
-/// (escape sequences, carriage returns, bidirectional overrides, zero-width
-/// characters) are shown as `\u{..}` instead of acting on the terminal.
-/// Every database-sourced string in text output goes through here: names,
-/// memos, reasons, summaries, subjects, notes. JSON needs none of this (its
-/// encoder escapes control characters).
-pub fn clean(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_unsafe(c) {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// Characters that act on a terminal or hide text instead of showing.
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{200b}'..='\u{200f}' // zero-width spaces and joiners, LRM/RLM
-                | '\u{202a}'..='\u{202e}' // bidirectional embeddings and overrides
-                | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
-                | '\u{2066}'..='\u{2069}' // bidirectional isolates
-                | '\u{feff}' // zero-width no-break space
-        )
-}
+/// Text from the household made harmless for a terminal (see
+/// [`crate::domain::printable`]): every database-sourced string in text
+/// output goes through it. JSON needs none of this (its encoder escapes
+/// control characters).
+pub use crate::domain::printable::clean;
 
 /// A reply's view with what happened said first, for `--json`:
 /// `{"outcome": "changed", "by": ..., "what": ..., ...}`.
@@ -276,7 +247,7 @@ mod tests {
         for (given, shown) in cases {
             assert_eq!(clean(given), shown, "{given:?}");
         }
-        assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+        assert!(matches!(clean("plain"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

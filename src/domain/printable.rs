@@ -24,6 +24,16 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// "1 request", "3 requests", "1,204 transactions": a count and its noun,
+/// in the plural when it is not one.
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", crate::money::group_thousands(count as u64))
+    }
+}
+
 /// Characters that act on a terminal or hide text instead of showing.
 pub fn is_unsafe(c: char) -> bool {
     c.is_control()
@@ -40,6 +50,14 @@ pub fn is_unsafe(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_takes_its_noun_in_the_right_number() {
+        assert_eq!(plural(1, "request"), "1 request");
+        assert_eq!(plural(3, "request"), "3 requests");
+        assert_eq!(plural(0, "alert"), "0 alerts");
+        assert_eq!(plural(1_200, "transaction"), "1,200 transactions");
+    }
 
     #[test]
     fn invisible_and_bidirectional_characters_are_shown_escaped() {

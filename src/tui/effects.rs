@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use super::app::{self, App, Effect, Remembered, Screen, Tone};
-use super::text::plural;
 use super::view::{self, shown};
 use super::{editor, filter};
 use crate::api::call::{ExportFormat, GuardianAuth, PinText, QuietHoursSpec, Spend};
@@ -14,6 +13,7 @@ use crate::api::reply::{
 };
 use crate::api::{ApiError, Call, ErrorKind};
 use crate::client::Household;
+use crate::domain::printable::plural;
 use crate::domain::{LimitAmount, Role, format_time_of_day};
 
 /// Transactions asked for in one part of an export (the parts, put

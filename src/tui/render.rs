@@ -11,11 +11,12 @@ use ratatui::widgets::{
 
 use super::app::{App, Hit, Screen, Tone};
 use super::editor;
-use super::text::{breakable, plural, preview_text, words};
+use super::text::{breakable, preview_text, words};
 pub use super::theme::Theme;
 use super::view::shown;
 use super::view::{AuditView, HistoryLine, LogLine, RequestLine, ViewModel};
 use crate::domain::RequestStatus;
+use crate::domain::printable::plural;
 
 /// Draws one frame; returns where the tabs and list rows landed, so a mouse
 /// click can be read against exactly what the person saw.

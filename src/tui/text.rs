@@ -187,16 +187,6 @@ fn spans_of(chars: &[(char, Style)]) -> Line<'static> {
     Line::from(spans)
 }
 
-/// "1 request", "3 requests": a count and its noun, in the plural when it
-/// is not one.
-pub fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{} {noun}s", crate::money::group_thousands(count as u64))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -215,13 +205,5 @@ mod tests {
                 "           out to pick someone else)"
             ]
         );
-    }
-
-    #[test]
-    fn a_count_takes_its_noun_in_the_right_number() {
-        assert_eq!(super::plural(1, "request"), "1 request");
-        assert_eq!(super::plural(3, "request"), "3 requests");
-        assert_eq!(super::plural(0, "alert"), "0 alerts");
-        assert_eq!(super::plural(1_200, "transaction"), "1,200 transactions");
     }
 }

@@ -16,7 +16,6 @@ use rust_decimal::Decimal;
 use super::editor::{AgeRules, MemberRules, RuleTarget};
 use super::filter::Filter;
 use super::screen::Screen;
-use super::text::plural;
 use crate::api::call::{HistoryQuery, LogQuery, Spend};
 use crate::api::reply::{
     Amount, CatalogView, HistoryRowView, HouseholdView, LimitView, Me, MemberView as Held,
@@ -26,6 +25,7 @@ use crate::api::{ApiError, Call};
 use crate::client::Household;
 use crate::config::{Economy, Gift, Pack};
 use crate::domain::printable::clean;
+use crate::domain::printable::plural;
 use crate::domain::{
     CreatorList, Kind, Limit, LimitAmount, MemberId, Name, QuietHours, RequestStatus, Role, Scope,
     Window,
