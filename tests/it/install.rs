@@ -43,6 +43,10 @@ fn unit_value(unit: &str, key: &str) -> String {
 
 #[test]
 fn the_readme_install_commands_work_as_written() {
+    // One at a time on this machine (two checkouts' test runs would both
+    // make the accounts the README names).
+    let lock = std::fs::File::create("/tmp/coinguard-install-test.lock").unwrap();
+    lock.lock().unwrap();
     let lines = install_block();
     assert!(lines.iter().any(|l| l.contains("useradd")), "{lines:?}");
     for user in ["coinguard", "maria", "sam"] {
