@@ -1948,6 +1948,25 @@ fn a_guardian_is_added_with_a_pin_and_adults_are_told_when_they_have_none() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // So is a creator (creators cash out real money).
+    let out = h.guardian(&[
+        "member",
+        "add",
+        "Zoe",
+        "--role",
+        "creator",
+        "--birthdate",
+        "1995-05-05",
+        "--as",
+        "Maria",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("Zoe has no PIN: anyone at this computer can act as them"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]
