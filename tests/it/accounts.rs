@@ -33,6 +33,7 @@ impl Accounts {
     /// A new account named `<role><pid>`, no home, no login.
     pub fn add(&mut self, role: &str) -> String {
         let name = format!("cg{role}{}", std::process::id());
+        crate::support::require_tool("useradd");
         let status = Command::new("useradd")
             .args(["--no-create-home", "--shell", "/usr/sbin/nologin", &name])
             .status()
@@ -60,6 +61,7 @@ pub fn run_as(
     stdin: &str,
     env: &[(&str, &str)],
 ) -> Output {
+    crate::support::require_tool("runuser");
     let mut command = Command::new("runuser");
     command.args([
         "-u",
@@ -152,6 +154,7 @@ time_t time(time_t *t) {
     )
     .unwrap();
     let shim = dir.join("shim.so");
+    crate::support::require_tool("cc");
     let status = Command::new("cc")
         .args(["-shared", "-fPIC", "-O2", "-o"])
         .arg(&shim)
@@ -314,6 +317,7 @@ fn a_teen_at_their_own_account_cannot_get_around_the_household_service() {
     // The service, as its own account.
     // setpriv runs the service in its own process (runuser would stay as
     // its parent), so the SIGTERM below reaches the service itself.
+    crate::support::require_tool("setpriv");
     let mut service = Command::new("setpriv")
         .args([
             "--reuid",

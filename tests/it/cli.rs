@@ -1601,6 +1601,7 @@ fn csv_export_defuses_formulas_in_text_cells_and_keeps_numbers() {
     let out = h.run(&["export", "--format", "csv", "--out", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let script = "import csv,sys,json\nrows=list(csv.DictReader(open(sys.argv[1],newline='',encoding='utf-8')))\nprint(json.dumps([[r['member'],r['memo'],r['coins'],r['money']] for r in rows]))";
+    crate::support::require_tool("python3");
     let out = std::process::Command::new("python3")
         .args(["-c", script, path.to_str().unwrap()])
         .output()

@@ -155,6 +155,7 @@ impl Ext4 {
         let file = std::fs::File::create(&image).unwrap();
         file.set_len(32 * 1024 * 1024).unwrap();
         drop(file);
+        crate::support::require_tool("mkfs.ext4");
         let ok = Command::new("mkfs.ext4")
             .arg("-q")
             .arg(&image)
@@ -183,6 +184,7 @@ impl Ext4 {
     /// The kernel's own "this file system has an error": it turns read-only
     /// at once, with files open for writing (as after a disk fault).
     fn fail(&self) {
+        crate::support::require_tool("findmnt");
         let source = Command::new("findmnt")
             .args(["-n", "-o", "SOURCE"])
             .arg(&self.mount)

@@ -65,6 +65,7 @@ fn the_readme_install_commands_work_as_written() {
     let mut accounts = Accounts::new();
     accounts.adopt("coinguard");
     for user in ["maria", "sam"] {
+        crate::support::require_tool("useradd");
         let ok = Command::new("useradd")
             .args(["--no-create-home", "--shell", "/usr/sbin/nologin", user])
             .status()
@@ -138,6 +139,7 @@ fn the_readme_install_commands_work_as_written() {
         .into_iter()
         .filter(|d| !Path::new(d).exists())
         .collect();
+    crate::support::require_tool("unshare");
     let out = Command::new("unshare")
         .args(["--mount", "--propagation", "private", "bash", "-c", &script])
         .current_dir(checkout.path())

@@ -12,6 +12,24 @@ use coinguard::services::{
     ReverseRequest, ServiceError,
 };
 
+/// Fails the test, naming the tool, when `tool` is not on PATH: a test that
+/// cannot run its real tool fails rather than passing as skipped (`.ci/run`
+/// installs every tool the tests drive, or fails itself).
+pub fn require_tool(tool: &str) {
+    let found = std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            std::fs::metadata(dir.join(tool)).is_ok_and(|m| {
+                use std::os::unix::fs::PermissionsExt;
+                m.is_file() && m.permissions().mode() & 0o111 != 0
+            })
+        })
+    });
+    assert!(
+        found,
+        "{tool} is not installed, so this test cannot run: .ci/run installs it (or install it yourself)"
+    );
+}
+
 pub const GUARDIAN: &str = "Maria";
 pub const GUARDIAN_PIN: &str = "maple syrup river";
 

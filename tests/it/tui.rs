@@ -102,13 +102,7 @@ fn cli(db: &Path, args: &[&str], stdin: &str) -> std::process::Output {
 
 #[test]
 fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        if std::env::var_os("COINGUARD_TMUX_UNAVAILABLE").is_some() {
-            eprintln!("SKIPPED: tmux could not be installed, so the TUI was not driven end to end");
-            return;
-        }
-        panic!("tmux is not installed: .ci/run installs it (apt-get install tmux)");
-    }
+    crate::support::require_tool("tmux");
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.db");
     let pin = format!("{PIN}\n");
@@ -342,13 +336,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
 /// closed cleanly (SQLite removes its write-ahead log on a clean close).
 #[test]
 fn a_signal_restores_the_terminal_and_closes_the_household() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        if std::env::var_os("COINGUARD_TMUX_UNAVAILABLE").is_some() {
-            eprintln!("SKIPPED: tmux could not be installed, so the TUI was not driven end to end");
-            return;
-        }
-        panic!("tmux is not installed: .ci/run installs it (apt-get install tmux)");
-    }
+    crate::support::require_tool("tmux");
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.db");
     let pin = format!("{PIN}\n");
@@ -693,13 +681,7 @@ fn every_screen_loads_the_same_through_the_household_service() {
 /// household's version over the socket).
 #[test]
 fn through_the_household_service_the_screen_updates_by_itself() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        if std::env::var_os("COINGUARD_TMUX_UNAVAILABLE").is_some() {
-            eprintln!("SKIPPED: tmux could not be installed, so the TUI was not driven end to end");
-            return;
-        }
-        panic!("tmux is not installed: .ci/run installs it (apt-get install tmux)");
-    }
+    crate::support::require_tool("tmux");
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.db");
     let pin = format!("{PIN}\n");

@@ -14,6 +14,8 @@ fn the_unit_passes_systemd_analyze_and_is_rated_safe() {
         env!("CARGO_BIN_EXE_coinguard"),
         unit = unit.display()
     );
+    crate::support::require_tool("unshare");
+    crate::support::require_tool("systemd-analyze");
     let out = Command::new("unshare")
         .args(["--mount", "--propagation", "private", "bash", "-c", &script])
         .output()
