@@ -15,6 +15,7 @@ mod alerts;
 mod append;
 mod backfill;
 mod chain;
+mod crash;
 mod decisions;
 mod draft;
 mod guardian_log;

@@ -370,6 +370,7 @@ impl Store {
     {
         self.still_the_same_file()?;
         let path = self.path.clone();
+        super::crash::watch(&mut self.conn);
         let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)
             .map_err(|e| io_said_plainly(&path, e.into()))?;
         let (catalog_version, config) = cached_config(&mut self.cached, &tx)?;
