@@ -1011,3 +1011,73 @@ fn seeded_crash_points_in_the_service_leave_the_household_whole() {
         started.elapsed()
     );
 }
+
+/// `init` crashed at each of its write steps in turn leaves either no
+/// household (so `init` again makes one) or a whole one whose guardian's
+/// PIN works: never a household without its guardian that `init` refuses
+/// to make again (which it did before init made the household beside its
+/// name and linked it there when whole).
+#[test]
+fn init_crashed_at_every_step_leaves_nothing_or_a_whole_household() {
+    for n in 1..=40u64 {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("h.db");
+        let mut child = coinguard(&db)
+            .args([
+                "init",
+                "--guardian",
+                "Maria",
+                "--timezone",
+                "UTC",
+                "--pin-stdin",
+            ])
+            .env("COINGUARD_CRASH_AFTER", n.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let _ = child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(format!("{PIN}\n").as_bytes());
+        }
+        let status = child.wait().unwrap();
+        if !aborted(status) {
+            assert!(
+                status.success(),
+                "init with COINGUARD_CRASH_AFTER={n}: {status}"
+            );
+            assert!(
+                n > 1,
+                "init never crashed: is the binary built with crash-points?"
+            );
+            return;
+        }
+        if !db.exists() {
+            guardian(&db, &["init", "--guardian", "Maria", "--timezone", "UTC"]);
+        }
+        let out = coinguard(&db).arg("verify").output().unwrap();
+        assert!(
+            out.status.success(),
+            "verify after init crashed at step {n}"
+        );
+        // The guardian is there, with the PIN that was given.
+        guardian(
+            &db,
+            &[
+                "member",
+                "add",
+                "Lee",
+                "--role",
+                "teen",
+                "--birthdate",
+                "1990-01-01",
+            ],
+        );
+    }
+    panic!("init still crashed at step 40");
+}
