@@ -287,3 +287,60 @@ pub fn database(data: &[u8]) {
         let _ = session.handle(Call::Catalog);
     }
 }
+
+/// The `/` filter language. The first byte picks the place it is typed;
+/// the rest is "names|text": up to four names the household has (split at
+/// `|`) and the words typed. What parses keeps what was typed, names only
+/// a name it was given, and a date range that is not back to front; the
+/// same words, typed again in another case, read the same.
+pub fn filter(data: &[u8]) {
+    use crate::tui::filter::{self, Place};
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let place = match first % 5 {
+        0 => Place::OwnHistory,
+        1 => Place::Ledger,
+        2 => Place::Decisions,
+        3 => Place::Actions,
+        _ => Place::Alerts,
+    };
+    let rest = text(rest);
+    let (names, typed) = rest.rsplit_once('|').unwrap_or(("", rest.as_str()));
+    let names: Vec<&str> = names.split('|').filter(|n| !n.is_empty()).take(4).collect();
+    let Ok(f) = filter::parse(typed, place, &names) else {
+        return;
+    };
+    assert_eq!(f.text, typed.trim(), "{typed:?}");
+    for named in [&f.member, &f.creator].into_iter().flatten() {
+        assert!(
+            names.contains(&named.as_str()),
+            "{typed:?} named {named:?}, not one of {names:?}"
+        );
+    }
+    if let (Some(since), Some(until)) = (f.since, f.until) {
+        assert!(since <= until, "{typed:?}: {since} after {until}");
+    }
+    if place != Place::OwnHistory {
+        assert_eq!(f.creator, None, "{typed:?}");
+    }
+    // Case does not matter (for ASCII: other scripts change length or
+    // letters between cases, "ß" to "SS").
+    if !(typed.is_ascii() && names.iter().all(|n| n.is_ascii())) {
+        return;
+    }
+    if let Ok(again) = filter::parse(&typed.to_uppercase(), place, &names) {
+        assert_eq!(
+            (
+                again.member,
+                again.creator,
+                again.kind,
+                again.outcome,
+                again.since,
+                again.until
+            ),
+            (f.member, f.creator, f.kind, f.outcome, f.since, f.until),
+            "{typed:?} read differently in capitals"
+        );
+    }
+}

@@ -15,6 +15,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("wire", coinguard::fuzz::wire),
     ("session", coinguard::fuzz::session),
     ("database", coinguard::fuzz::database),
+    ("filter", coinguard::fuzz::filter),
 ];
 
 fn replay(dir: &Path, target: Target) -> usize {
