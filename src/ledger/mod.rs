@@ -65,7 +65,7 @@ pub use requests::{
     request_by_key, resolve_request,
 };
 pub use reversal::{ReversalPlan, SpentIn, plan_reversal};
-pub use spend::{Spend, spend_of_draft, spent_in};
+pub use spend::{Spend, spend_of_draft, spent_in, spent_in_windows};
 pub use store::{BUSY_TIMEOUT, Store, WriteTx, household_currency};
 pub use transactions::{find_by_key, newest_entry_at};
 pub use verify::{Problem, VerifyReport, verify};
