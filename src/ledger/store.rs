@@ -12,7 +12,9 @@ use rusqlite::{
     Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
 
+use super::record::{Table, Touched};
 use super::schema::{self, APPLICATION_ID};
+use super::seal::SealKey;
 use super::{CachedSql, LedgerError};
 use crate::config::{AgeBand, Config, Economy, Settings, Verdict};
 use crate::domain;
@@ -35,6 +37,9 @@ pub struct Store {
     /// Reloaded when a newer catalog version appears; household settings
     /// and age bands are fixed at init.
     cached: Option<(i64, Arc<Config>)>,
+    /// What the check at open found wrong with the newest entries (see
+    /// [`Store::record_broken`]).
+    broken: Option<String>,
 }
 
 /// A write in progress: everything it does commits together or not at all.
@@ -49,7 +54,20 @@ pub struct WriteTx<'c, 'id> {
     now: DateTime<Utc>,
     config: Arc<Config>,
     catalog_version: i64,
+    /// Policy rows written and seal keys presented so far: recorded and
+    /// sealed before this write commits.
+    pending: std::cell::RefCell<Pending>,
     _brand: Brand<'id>,
+}
+
+/// What a write owes the record before it may commit.
+#[derive(Debug, Default)]
+struct Pending {
+    touched: Touched,
+    /// One seal per key, at the end of the write.
+    seal_keys: Vec<SealKey>,
+    /// The guardian whose pass was presented (names an automatic entry).
+    actor: Option<domain::MemberId>,
 }
 
 /// An invariant lifetime: `'id` can be neither shortened nor lengthened, so
@@ -74,6 +92,87 @@ impl WriteTx<'_, '_> {
     /// The catalog version whose rates this transaction uses.
     pub(crate) fn catalog_version(&self) -> i64 {
         self.catalog_version
+    }
+
+    /// A guardian's pass was shown for this write: it ends with that
+    /// guardian's seal (see [`super::seal`]).
+    pub fn present(&self, pass: &super::GuardianPass) {
+        self.seal_also(pass.seal_key().clone());
+        self.pending
+            .borrow_mut()
+            .actor
+            .get_or_insert(pass.guardian().id);
+    }
+
+    /// This write ends with a seal under `key`: the key of a pass already
+    /// consumed by the service carrying out its action (a grant, a
+    /// reversal, an approval).
+    pub fn seal_also_with(&self, key: &SealKey) {
+        self.seal_also(key.clone());
+    }
+
+    /// This write also ends with a seal under `key` (a guardian's new key,
+    /// made from the PIN just set).
+    pub(crate) fn seal_also(&self, key: SealKey) {
+        let mut pending = self.pending.borrow_mut();
+        if !pending.seal_keys.iter().any(|k| k.id() == key.id()) {
+            pending.seal_keys.push(key);
+        }
+    }
+
+    /// A recorded row was written (or removed): its image goes into the
+    /// next log entry of this write.
+    pub(crate) fn touch(&self, table: Table, key: Vec<serde_json::Value>) {
+        self.pending.borrow_mut().touched.add(table, key);
+    }
+
+    /// The images of the rows touched so far that `which` selects, as a log
+    /// entry stores them (`None`: none).
+    pub(crate) fn drain_images(
+        &self,
+        which: impl Fn(Table) -> bool,
+    ) -> Result<Option<String>, LedgerError> {
+        self.pending.borrow_mut().touched.drain(&self.tx, which)
+    }
+
+    /// Before commit: rows touched after the last log entry get an entry of
+    /// their own, then each presented key seals the result.
+    fn finish(&self) -> Result<(), LedgerError> {
+        let (untold, actor) = {
+            let pending = self.pending.borrow();
+            (!pending.touched.is_empty(), pending.actor)
+        };
+        if untold {
+            super::log_guardian_action(
+                self,
+                &super::GuardianAction {
+                    actor,
+                    action: "record".into(),
+                    subject: "policy tables".into(),
+                    before: String::new(),
+                    after: "rows written by coinguard, recorded".into(),
+                },
+            )?;
+        }
+        let keys = std::mem::take(&mut self.pending.borrow_mut().seal_keys);
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let digest = super::record::State::of_tables(&self.tx, Table::is_policy)?.digest();
+        for key in &keys {
+            super::seal::append_seal(
+                &self.tx,
+                super::seal::NewSeal {
+                    at_us: self.now.timestamp_micros(),
+                    kind: super::seal::SealKind::Action,
+                    heads: super::seal::heads(&self.tx)?,
+                    policy_digest: digest.clone(),
+                    state: None,
+                    key: Some(key),
+                },
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -157,6 +256,27 @@ impl Store {
             "INSERT INTO catalog_versions (created_at_us, economy_toml) VALUES (?1, ?2)",
             params![now_us, config.economy.to_toml()],
         )?;
+        if version >= schema::RECORD_VERSION {
+            // The household's first rows, recorded: the start of the record
+            // `verify` replays.
+            let images = super::record::images_text(&super::record::snapshot(&tx)?);
+            super::guardian_log::append_entry(
+                &tx,
+                now_us,
+                &super::GuardianAction {
+                    actor: None,
+                    action: "household_created".into(),
+                    subject: "the household".into(),
+                    before: "(none)".into(),
+                    after: format!(
+                        "currency {}, time zone {}",
+                        s.currency.code(),
+                        s.timezone.name()
+                    ),
+                },
+                Some(&images),
+            )?;
+        }
         tx.commit()?;
         Store::with_reader(conn, path)
     }
@@ -175,12 +295,27 @@ impl Store {
             true,
         )?;
         reader.busy_timeout(BUSY_TIMEOUT)?;
+        let version: i64 = reader.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let broken = if version >= schema::RECORD_VERSION {
+            super::verify::tail_problem(&reader)?
+        } else {
+            None
+        };
         Ok(Store {
             cached: None,
             conn,
             reader,
             path: path.to_path_buf(),
+            broken,
         })
+    }
+
+    /// When the newest entry of a chain does not follow the one before it,
+    /// or a chain is shorter than its newest seal says (found when the
+    /// store was opened): the entry and what is wrong. Spending stops on
+    /// such a record (see `services`); `verify` says more.
+    pub fn record_broken(&self) -> Option<&str> {
+        self.broken.as_deref()
     }
 
     /// Opens an existing household database, migrating an older schema.
@@ -333,10 +468,12 @@ impl Store {
             now: clock.now(),
             config,
             catalog_version,
+            pending: std::cell::RefCell::new(Pending::default()),
             _brand: std::marker::PhantomData,
         };
         let value = f(&write);
         if commit && value.is_ok() {
+            write.finish()?;
             write.tx.commit().map_err(LedgerError::from)?;
         } else {
             write.tx.rollback().map_err(LedgerError::from)?;
