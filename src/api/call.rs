@@ -275,6 +275,49 @@ pub enum Call {
         on: bool,
         auth: GuardianAuth,
     },
+    /// Checks a member's PIN (signing in to the terminal interface),
+    /// counted like any PIN attempt, with the lockout. Through the service,
+    /// only for the members the asking account acts as.
+    CheckPin {
+        member: String,
+        pin: PinText,
+    },
+    /// What approving a waiting request now would do, writing nothing: the
+    /// guard judges it as at approval (guardians only; no PIN, since nothing
+    /// is decided).
+    ApprovalPreview {
+        id: i64,
+    },
+    /// What asking again for a denied, expired, cancelled or refused request
+    /// would do now, writing nothing: a would-be refusal only says why.
+    AskAgainPreview {
+        id: i64,
+    },
+    /// A page of an export (CSV, JSON or an hledger journal), oldest first:
+    /// the transactions after `after` (from the start when `None`), at most
+    /// `limit` (capped at [`crate::report::MAX_EXPORT_PAGE`]). The pages
+    /// joined are the whole export, byte for byte.
+    Export {
+        query: HistoryQuery,
+        format: crate::report::Format,
+        after: Option<i64>,
+        limit: usize,
+    },
+}
+
+/// An export's format, as clients name it (the terminal interface reaches
+/// the household only through this API, not the report module).
+pub use crate::report::Format as ExportFormat;
+
+/// A PIN in a call: sent as a plain string, never shown in debug output.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PinText(pub String);
+
+impl std::fmt::Debug for PinText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hidden>")
+    }
 }
 
 impl Call {
@@ -301,6 +344,49 @@ impl Call {
                 | Call::VerifyWith { .. }
                 | Call::ReversalPreview { .. }
                 | Call::Spend { preview: true, .. }
+                | Call::ApprovalPreview { .. }
+                | Call::AskAgainPreview { .. }
+                | Call::Export { .. }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The calls the terminal interface added travel as JSON lines like
+    /// the others, and a PIN in one never shows in debug output.
+    #[test]
+    fn the_interfaces_calls_round_trip_and_hide_their_pin() {
+        let calls = [
+            Call::CheckPin {
+                member: "Sam".into(),
+                pin: PinText("a secret pin".into()),
+            },
+            Call::ApprovalPreview { id: 7 },
+            Call::AskAgainPreview { id: 6 },
+            Call::Export {
+                query: HistoryQuery::default(),
+                format: ExportFormat::Hledger,
+                after: None,
+                limit: 100,
+            },
+        ];
+        for call in calls {
+            let line = serde_json::to_string(&call).unwrap();
+            assert_eq!(serde_json::from_str::<Call>(&line).unwrap(), call, "{line}");
+            assert!(!call.writes() || matches!(call, Call::CheckPin { .. }));
+        }
+        let check = Call::CheckPin {
+            member: "Sam".into(),
+            pin: PinText("a secret pin".into()),
+        };
+        assert_eq!(
+            serde_json::to_value(&check).unwrap(),
+            serde_json::json!({"call": "check_pin", "member": "Sam", "pin": "a secret pin"})
+        );
+        assert!(!format!("{check:?}").contains("secret"));
+        assert!(check.writes(), "a PIN attempt is recorded");
     }
 }

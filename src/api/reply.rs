@@ -137,6 +137,12 @@ pub struct LimitView {
     /// Figures as people read them: coins with their money value.
     pub used_words: String,
     pub remaining_words: String,
+    /// With both amounts set: what is left before a guardian must approve
+    /// (nothing once it is passed).
+    pub before_approval: Option<Amount>,
+    /// What is left, in words: "5.01 USD before a guardian must approve,
+    /// 20.01 USD before it is refused", or "20.01 USD left".
+    pub left_words: String,
     pub cap_words: String,
     /// "this week", "in the last 24 hours", "each time".
     pub window_words: String,
@@ -480,6 +486,15 @@ pub struct CountView {
     pub count: usize,
 }
 
+/// A page of an export: its text, how many transactions it holds, and
+/// where the next page starts (give it as `after`), if there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportView {
+    pub text: String,
+    pub rows: u64,
+    pub next: Option<i64>,
+}
+
 /// One answer per call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
@@ -516,4 +531,5 @@ pub enum Reply {
         by: String,
         what: String,
     },
+    Export(ExportView),
 }

@@ -238,7 +238,9 @@ impl<'c> Session<'c> {
             Call::VerifyWith { incremental, seal } => {
                 self.guardians_only(&reach, "verify")?;
                 let seal = match &seal {
-                    Some(auth) => Some((self.guardian_name(&reach, auth)?, Pin::parse(&auth.pin)?)),
+                    Some(auth) => {
+                        Some((self.guardian_name(&reach, auth)?, pin_to_check(&auth.pin)?))
+                    }
                     None => None,
                 };
                 self.verify(
@@ -545,7 +547,146 @@ impl<'c> Session<'c> {
                     |on: &bool| if *on { "on" } else { "off" }.to_string(),
                 )))
             }
+            Call::CheckPin { member, pin } => {
+                let found = ledger::find_member(self.store.conn(), &member)?;
+                if !found.has_pin {
+                    return Err(AuthError::NoPin {
+                        name: found.name.to_string(),
+                    }
+                    .into());
+                }
+                let name = self.confirm_member(&reach, found, Some(&pin.0))?;
+                Ok(Reply::Done {
+                    by: name,
+                    what: "the PIN is right".into(),
+                })
+            }
+            Call::ApprovalPreview { id } => {
+                self.guardians_only(&reach, "what approving a request would do")?;
+                let outcome = services::preview_approval(&mut self.store, self.clock, id)?;
+                Ok(Reply::Spend(spend_view(&outcome, true)))
+            }
+            Call::AskAgainPreview { id } => self.ask_again_preview(&reach, id),
+            Call::Export {
+                query,
+                format,
+                after,
+                limit,
+            } => self.export(&config, &reach, &query, format, after, limit),
         }
+    }
+
+    /// A page of an export, for the same transactions a history query with
+    /// the same filters may read.
+    fn export(
+        &self,
+        config: &Config,
+        reach: &Reach,
+        query: &HistoryQuery,
+        format: report::Format,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Reply, ApiError> {
+        let filter = self.history_filter(reach, query)?;
+        let page = report::export_page(
+            self.store.conn(),
+            &filter,
+            config.settings.currency,
+            config.settings.timezone,
+            format,
+            after,
+            limit,
+        )?;
+        Ok(Reply::Export(ExportView {
+            text: page.text,
+            rows: page.rows,
+            next: page.next,
+        }))
+    }
+
+    /// What asking again for request `id` would do now: what it asked for,
+    /// judged afresh as a new spend and rolled back (asking again commits
+    /// exactly that, with a note).
+    fn ask_again_preview(&mut self, reach: &Reach, id: i64) -> Result<Reply, ApiError> {
+        let request = self.visible_request(reach, id)?;
+        if matches!(
+            request.status,
+            domain::RequestStatus::Pending | domain::RequestStatus::Approved
+        ) {
+            return Err(ServiceError::StillOpen {
+                id,
+                status: request.status.as_str(),
+            }
+            .into());
+        }
+        let conn = self.store.conn();
+        let damaged = |why: String| {
+            ApiError::from(ledger::LedgerError::Corrupt {
+                message: format!("request #{id}: {why}"),
+            })
+        };
+        let name = ledger::member_by_id(conn, request.member)?
+            .map(|m| m.name.to_string())
+            .ok_or_else(|| damaged("it names no member".into()))?;
+        let asked = domain::Asked::from_stored(&request.action, &request.params, |n| {
+            ledger::find_member(conn, n).ok().map(|m| m.id)
+        })
+        .map_err(damaged)?;
+        let (store, clock, mode) = (&mut self.store, self.clock, Mode::Preview);
+        let outcome = match asked {
+            domain::Asked::Pack { pack } => services::purchase(
+                store,
+                clock,
+                mode,
+                &services::PurchaseRequest::Pack {
+                    member: &name,
+                    pack: &pack,
+                    key: None,
+                },
+            )?,
+            domain::Asked::Coins { coins } => services::purchase(
+                store,
+                clock,
+                mode,
+                &services::PurchaseRequest::Custom {
+                    member: &name,
+                    coins: Coins::new(coins),
+                    key: None,
+                },
+            )?,
+            domain::Asked::Gift {
+                creator,
+                gift,
+                count,
+            } => {
+                let creator = ledger::member_by_id(store.conn(), creator)?
+                    .map(|m| m.name.to_string())
+                    .ok_or_else(|| damaged("its creator is not a member".into()))?;
+                services::gift(
+                    store,
+                    clock,
+                    mode,
+                    &services::GiftRequest {
+                        member: &name,
+                        creator: &creator,
+                        gift: &gift,
+                        count,
+                        key: None,
+                    },
+                )?
+            }
+            domain::Asked::Redeem { diamonds } => services::redeem(
+                store,
+                clock,
+                mode,
+                &services::RedeemRequest {
+                    creator: &name,
+                    diamonds: Diamonds::new(diamonds),
+                    key: None,
+                },
+            )?,
+        };
+        Ok(Reply::Spend(spend_view(&outcome, true)))
     }
 
     /// Who this caller may act as and what they may read.
@@ -653,7 +794,7 @@ impl<'c> Session<'c> {
                     format!("{} has a PIN: give it to do this", member.name),
                 ));
             };
-            let pin = Pin::parse(pin)?;
+            let pin = pin_to_check(pin)?;
             auth::authenticate(
                 &mut self.store,
                 self.clock,
@@ -674,7 +815,7 @@ impl<'c> Session<'c> {
         reach: &Reach,
         auth: &GuardianAuth,
     ) -> Result<GuardianPass, ApiError> {
-        let pin = Pin::parse(&auth.pin)?;
+        let pin = pin_to_check(&auth.pin)?;
         let name = self.guardian_name(reach, auth)?;
         Ok(auth::guardian_pass(
             &mut self.store,
@@ -1275,10 +1416,10 @@ impl<'c> Session<'c> {
                     .map(str::to_string)
                     .ok_or_else(|| {
                         ApiError::bad_input(format!(
-                            "\"{typed}\" is not a guardian action; actions are: {}",
+                            "action \"{typed}\" is not one of: {}",
                             report::GUARDIAN_ACTIONS
                                 .iter()
-                                .map(|(_, words)| *words)
+                                .map(|(code, words)| format!("{words} ({code})"))
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ))
@@ -1482,6 +1623,33 @@ fn names(members: &[Member]) -> String {
     }
 }
 
+/// A PIN typed to be checked against a stored one. Text that could never be
+/// a PIN (too short, too long, control characters) is simply a wrong PIN:
+/// it is checked, and counted as a failed attempt, like any other. It is
+/// checked as a stand-in that no stored PIN can equal: a noncharacter and
+/// 128 random bits, drawn afresh in each process from the OS's randomness
+/// (`RandomState`), so nobody can choose it as a PIN beforehand.
+fn pin_to_check(typed: &str) -> Result<Pin, ApiError> {
+    match Pin::parse(typed) {
+        Ok(pin) => Ok(pin),
+        Err(_) => never_a_pin(),
+    }
+}
+
+fn never_a_pin() -> Result<Pin, ApiError> {
+    use std::hash::{BuildHasher, Hasher};
+    static STAND_IN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let text = STAND_IN.get_or_init(|| {
+        let random = |salt: u64| {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(salt);
+            h.finish()
+        };
+        format!("\u{ffff}{:016x}{:016x}", random(1), random(2))
+    });
+    Ok(Pin::parse(text)?)
+}
+
 /// A new PIN that is only digits or among the most common is refused unless
 /// the guardian said to use it anyway: the household is only as safe as its
 /// weakest guardian PIN.
@@ -1631,6 +1799,23 @@ fn limit_view(s: &LimitStatus, config: &Config) -> LimitView {
         Scope::Purchase | Scope::All => words(s.used),
     };
     let is_gift = l.scope == Scope::Gift;
+    let before_approval = match (l.soft, l.hard) {
+        (Some(soft), Some(_)) => Some((soft.units() - s.used).max(0)),
+        _ => None,
+    };
+    let left_words = match before_approval {
+        Some(0) => format!(
+            "{} left before it is refused (approval is needed now)",
+            words(s.remaining)
+        ),
+        Some(before) => format!(
+            "{} before a guardian must approve, {} before it is refused",
+            words(before),
+            words(s.remaining)
+        ),
+        None if l.hard.is_some() => format!("{} left before it is refused", words(s.remaining)),
+        None => format!("{} left before a guardian must approve", words(s.remaining)),
+    };
     LimitView {
         scope: l.scope,
         window: l.window,
@@ -1643,6 +1828,8 @@ fn limit_view(s: &LimitStatus, config: &Config) -> LimitView {
         words: services::describe_limit(l, economy),
         used_words,
         remaining_words: words(s.remaining),
+        before_approval: before_approval.map(amount),
+        left_words,
         cap_words: l
             .hard
             .or(l.soft)
@@ -1654,4 +1841,24 @@ fn limit_view(s: &LimitStatus, config: &Config) -> LimitView {
             l.window.phrase().to_string()
         },
     }
+}
+
+/// A new household file at `path` with one guardian, for the tests of the
+/// clients, which reach a household only through this API (they cannot
+/// create one through it: `init` is the command line's).
+#[cfg(test)]
+pub(crate) fn new_household_for_tests(
+    path: &std::path::Path,
+    guardian: &str,
+    pin: &str,
+    clock: &dyn Clock,
+) -> Result<(), ApiError> {
+    services::init_household(
+        path,
+        &Config::defaults()?,
+        &Name::parse(guardian)?,
+        &Pin::parse(pin)?,
+        clock,
+    )?;
+    Ok(())
 }

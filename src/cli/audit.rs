@@ -1,42 +1,36 @@
 //! Audit commands: history, report, logs, export.
 
-use serde_json::json;
+use std::io::Write;
 
-use super::output::{clean, say};
+use super::output::{clean, left, say, shell_word};
 use super::{
-    Args, CliError, EXIT_OK, ExportArgs, HistoryArgs, LedgerFilterArgs, LogCommand, ReportArgs,
-    open, output,
+    Args, CliError, EXIT_OK, ExportArgs, HistoryArgs, LedgerFilterArgs, LogCommand, LogFilterArgs,
+    ReportArgs, output,
 };
-use crate::domain::{self, Clock};
-use crate::ledger::{self, Kind};
-use crate::money::{Coins, Diamonds, Money, parse_count};
-use crate::report::{self, Cursor, Format, HistoryFilter, LogFilter, Period};
-use crate::services::describe_limit;
+use crate::api::call::{HistoryQuery, LogQuery};
+use crate::api::reply::{
+    DecisionsView, ExportView, GuardianLogView, HistoryView, HouseholdView, Reply, ReportsView,
+    RequestsView,
+};
+use crate::api::{ApiError, Call};
+use crate::client::Household;
+use crate::domain::{self, ErrorKind, RequestStatus};
+use crate::money::{Coins, Diamonds, MoneyError, parse_count};
+use crate::report::{self, Period};
 
-fn filter(store: &ledger::Store, h: &LedgerFilterArgs) -> Result<HistoryFilter, CliError> {
-    let member = h
-        .member
-        .as_deref()
-        .map(|m| ledger::find_member(store.conn(), m))
-        .transpose()?;
-    let creator = h
-        .creator
-        .as_deref()
-        .map(|m| ledger::find_member(store.conn(), m))
-        .transpose()?;
-    let kind = h
-        .kind
-        .as_deref()
-        .map(|k| {
-            Kind::parse(k.trim()).ok_or_else(|| {
-                CliError::BadInput(format!(
-                    "kind \"{k}\" is not one of purchase, gift, redeem, grant, reversal"
-                ))
-            })
-        })
-        .transpose()?;
-    let since = h.since.as_deref().map(domain::parse_date).transpose()?;
-    let until = h.until.as_deref().map(domain::parse_date).transpose()?;
+/// Most rows one page of history holds.
+const MAX_ROWS: u64 = report::MAX_PAGE as u64;
+/// Most entries a log shows.
+const LOG_LIMIT: usize = 200;
+/// Transactions per page of an export: a few hundred kilobytes a reply.
+const EXPORT_PAGE: usize = 1_000;
+
+fn dates(
+    since: &Option<String>,
+    until: &Option<String>,
+) -> Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>), CliError> {
+    let since = since.as_deref().map(domain::parse_date).transpose()?;
+    let until = until.as_deref().map(domain::parse_date).transpose()?;
     if let (Some(s), Some(u)) = (since, until)
         && s > u
     {
@@ -44,60 +38,71 @@ fn filter(store: &ledger::Store, h: &LedgerFilterArgs) -> Result<HistoryFilter, 
             "--since {s} is after --until {u}"
         )));
     }
-    Ok(HistoryFilter {
-        member: member.map(|m| m.id),
-        kind,
-        creator: creator.map(|m| m.id),
+    Ok((since, until))
+}
+
+fn query(f: &LedgerFilterArgs) -> Result<HistoryQuery, CliError> {
+    let (since, until) = dates(&f.since, &f.until)?;
+    Ok(HistoryQuery {
+        member: f.member.clone(),
+        creator: f.creator.clone(),
+        kind: f.kind.map(Into::into),
         since,
         until,
     })
 }
 
-fn parse_cursor(text: &str) -> Result<Cursor, CliError> {
-    let bad = || {
-        CliError::BadInput(format!(
-            "\"{text}\" is not a page marker; use the one the previous page printed"
-        ))
-    };
-    let (at, id) = text.split_once('.').ok_or_else(bad)?;
-    Ok(Cursor {
-        at_us: at.parse().map_err(|_| bad())?,
-        id: id.parse().map_err(|_| bad())?,
-    })
+/// `--limit`: how many rows a page holds.
+fn page_rows(text: &str) -> Result<usize, CliError> {
+    match parse_count(text, "rows", MAX_ROWS) {
+        Ok(rows) => Ok(usize::try_from(rows).unwrap_or(report::MAX_PAGE)),
+        Err(MoneyError::TooLarge { given, .. }) => Err(CliError::BadInput(format!(
+            "--limit \"{given}\" is more rows than a page holds: the most is {MAX_ROWS}"
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
-pub(super) fn history(args: &Args, h: &HistoryArgs) -> Result<u8, CliError> {
-    let store = open(args)?;
-    let config = store.config()?;
-    let (currency, tz) = (config.settings.currency, config.settings.timezone);
-    let filter = filter(&store, &h.filter)?;
-    let limit = usize::try_from(parse_count(&h.limit, "rows", report::MAX_PAGE as u64)?)
-        .unwrap_or(report::MAX_PAGE);
-    let cursor = h.after.as_deref().map(parse_cursor).transpose()?;
-    let page = report::history_page(store.conn(), &filter, tz, cursor, limit)?;
-    let next = page.next.map(|c| format!("{}.{}", c.at_us, c.id));
+/// The command that shows the next page: the same filters and page size,
+/// after this page's last row.
+fn next_page_command(h: &HistoryArgs, next: &str) -> String {
+    let mut words = vec!["coinguard".to_string(), "history".to_string()];
+    let f = &h.filter;
+    let mut add = |option: &str, value: Option<String>| {
+        if let Some(value) = value {
+            words.push(option.to_string());
+            words.push(shell_word(&value));
+        }
+    };
+    add("--member", f.member.clone());
+    add("--creator", f.creator.clone());
+    add(
+        "--kind",
+        f.kind.map(|k| domain::Kind::from(k).as_str().to_string()),
+    );
+    add("--since", f.since.clone());
+    add("--until", f.until.clone());
+    add("--limit", Some(h.limit.trim().to_string()));
+    add("--after", Some(next.to_string()));
+    words.join(" ")
+}
+
+pub(super) fn history(args: &Args, h: &mut Household<'_>, a: &HistoryArgs) -> Result<u8, CliError> {
+    let query = query(&a.filter)?;
+    let limit = page_rows(&a.limit)?;
+    let page: HistoryView = h.ask(Call::History {
+        query,
+        after: a.after.clone(),
+        limit,
+    })?;
     if args.json {
-        let rows: Vec<_> = page
-            .rows
-            .iter()
-            .map(|r| {
-                json!({
-                    "id": r.id, "time_local": report::local(r.at_us, tz), "kind": r.kind.as_str(),
-                    "member": r.member, "counterparty": r.counterparty, "coins": r.coins, "diamonds": r.diamonds,
-                    "money": output::money(r.money_micros, currency),
-                    "detail": r.detail, "memo": r.memo, "reverses": r.reverses, "reversed_by": r.reversed_by,
-                })
-            })
-            .collect();
-        output::json(
-            &json!({"currency": currency.code(), "transactions": rows, "next_page": next}),
-        )?;
+        output::json(&page)?;
         return Ok(EXIT_OK);
     }
-    if page.rows.is_empty() {
+    if page.transactions.is_empty() {
         say!("No transactions match.")?;
     }
-    for r in &page.rows {
+    for r in &page.transactions {
         let mut figures = Vec::new();
         if r.coins != 0 {
             let sign = if r.coins > 0 { "+" } else { "-" };
@@ -110,17 +115,17 @@ pub(super) fn history(args: &Args, h: &HistoryArgs) -> Result<u8, CliError> {
                 Diamonds::new(r.diamonds.unsigned_abs())
             ));
         }
-        figures.push(Money::from_micros(currency, r.money_micros).to_string());
+        figures.push(r.money.to_string());
         let undone = r
             .reversed_by
             .map(|by| format!(" [reversed by #{by}]"))
             .unwrap_or_default();
         say!(
-            "#{:<6} {}  {:<9} {:<12} {}{undone}",
-            r.id,
-            report::local(r.at_us, tz),
-            r.kind.as_str(),
-            clean(&r.member),
+            "#{} {}  {} {} {}{undone}",
+            left(&r.id.to_string(), 6),
+            r.time_local,
+            left(r.kind.as_str(), 9),
+            left(&clean(&r.member), 12),
             figures.join(", ")
         )?;
         say!("        {}", clean(&r.detail))?;
@@ -128,8 +133,8 @@ pub(super) fn history(args: &Args, h: &HistoryArgs) -> Result<u8, CliError> {
             say!("        memo: {}", clean(&r.memo))?;
         }
     }
-    if let Some(next) = next {
-        say!("More: coinguard history --after {next} (same filters)")?;
+    if let Some(next) = &page.next_page {
+        say!("More: {}", next_page_command(a, next))?;
     }
     Ok(EXIT_OK)
 }
@@ -139,15 +144,7 @@ fn report_days(
     r: &ReportArgs,
     today: chrono::NaiveDate,
 ) -> Result<(chrono::NaiveDate, chrono::NaiveDate), CliError> {
-    let period = r
-        .period
-        .as_deref()
-        .map(|p| {
-            Period::parse(p).ok_or_else(|| {
-                CliError::BadInput(format!("period \"{p}\" is not one of day, week, month"))
-            })
-        })
-        .transpose()?;
+    let period = r.period.map(Period::from);
     let (first, last) = match (&r.at, &r.from, &r.to) {
         (_, Some(from), Some(to)) => {
             let (from, to) = (domain::parse_date(from)?, domain::parse_date(to)?);
@@ -227,256 +224,257 @@ fn parse_at(text: &str) -> Result<(chrono::NaiveDate, Option<Period>), CliError>
     Ok((first, Some(Period::Month)))
 }
 
-pub(super) fn report(args: &Args, clock: &dyn Clock, r: &ReportArgs) -> Result<u8, CliError> {
-    let store = open(args)?;
-    let config = store.config()?;
-    let (currency, tz) = (config.settings.currency, config.settings.timezone);
-    let now = clock.now();
-    let (first_day, last_day) = report_days(r, now.with_timezone(&tz).date_naive())?;
-    let members = match &r.member {
-        Some(name) => vec![ledger::find_member(store.conn(), name)?],
-        None => ledger::list_members(store.conn())?,
-    };
-    let mut reports = Vec::new();
-    for m in &members {
-        reports.push(report::period_report_between(
-            store.conn(),
-            &config,
-            m,
-            first_day,
-            last_day,
-            now,
-        )?);
-    }
+pub(super) fn report(args: &Args, h: &mut Household<'_>, r: &ReportArgs) -> Result<u8, CliError> {
+    let house: HouseholdView = h.ask(Call::Household)?;
+    let (first_day, last_day) = report_days(r, house.today)?;
+    let reports: ReportsView = h.ask(Call::Report {
+        member: r.member.clone(),
+        first_day,
+        last_day,
+    })?;
     if args.json {
-        let docs: Vec<_> = reports.iter().map(|r| json!({
-            "member": r.member.name.as_str(), "from": r.first_day.to_string(), "to": r.last_day.to_string(),
-            "current": r.current,
-            "purchases": output::money(r.spent.purchase_micros, currency), "gifts_coins": r.spent.gift_coins,
-            "gifts_cost": output::money(r.spent.gift_cost_micros, currency),
-            "all": output::money(r.spent.all_micros, currency),
-            "limits": r.current.then(|| r.limits.iter().map(|l| json!({
-                "limit": describe_limit(&l.limit, &config.economy), "scope": l.limit.scope.as_str(), "window": l.limit.window.as_str(),
-                "used": output::limit_amount(l.used, l.limit.scope, currency),
-                "used_cost": (!l.limit.scope.counts_money()).then(|| output::money(l.used_cost, currency)),
-                "remaining": output::limit_amount(l.remaining, l.limit.scope, currency), "percent": l.percent,
-            })).collect::<Vec<_>>()),
-            "top_creators": r.top_creators.iter().map(|(n, c, cost)| json!({"creator": n, "coins": c, "cost": output::money(*cost, currency)})).collect::<Vec<_>>(),
-            "refused": r.refused_count,
-            "pending_requests": r.current.then(|| r.pending.iter().map(|p| p.id).collect::<Vec<_>>()),
-        })).collect();
-        output::json(&json!({ "reports": docs }))?;
+        output::json(&reports)?;
         return Ok(EXIT_OK);
     }
-    // For people: coin figures with their money value.
-    let money = |v: i64| Money::from_micros(currency, v).to_string();
-    let coins = |v: i64| config.economy.coins_with_value(v);
-    for r in &reports {
+    for r in &reports.reports {
+        say!("{} — {} to {}", clean(&r.member), r.from, r.to)?;
         say!(
-            "{} — {} to {}",
-            clean(r.member.name.as_str()),
-            r.first_day,
-            r.last_day
-        )?;
-        say!(
-            "  spent on coins {}; gave {} in gifts; all spending {}",
-            money(r.spent.purchase_micros),
-            crate::guard::coins_and_money(r.spent.gift_coins, r.spent.gift_cost_micros, currency),
-            money(r.spent.all_micros)
+            "  spent on coins {}; gave {} ({}) in gifts; all spending {}",
+            r.purchases,
+            Coins::new(r.gifts_coins.max(0).unsigned_abs()),
+            r.gifts_cost,
+            r.all
         )?;
         if !r.current {
             say!("  limits: judged now, so shown for the current period only")?;
         }
-        for l in &r.limits {
-            let show = |v: i64| {
-                if l.limit.scope.counts_money() {
-                    money(v)
-                } else {
-                    coins(v)
-                }
-            };
-            let used = if l.limit.scope.counts_money() {
-                money(l.used)
-            } else {
-                crate::guard::coins_and_money(l.used, l.used_cost, currency)
-            };
+        for l in r.limits.iter().flatten() {
             say!(
-                "  limit {}: used {used} ({}%), {} left",
-                describe_limit(&l.limit, &config.economy),
+                "  limit {}: used {} ({}%); {}",
+                clean(&l.words),
+                clean(&l.used_words),
                 l.percent,
-                show(l.remaining)
+                clean(&l.left_words)
             )?;
         }
-        for (name, gifted, cost) in &r.top_creators {
+        for c in &r.top_creators {
             say!(
                 "  gifted {}: {} ({})",
-                clean(name),
-                Coins::new((*gifted).max(0).unsigned_abs()),
-                money(*cost)
+                clean(&c.creator),
+                Coins::new(c.coins.max(0).unsigned_abs()),
+                c.cost
             )?;
         }
-        if r.refused_count > 0 {
-            say!("  refused attempts: {}", r.refused_count)?;
+        if r.refused > 0 {
+            say!("  refused attempts: {}", r.refused)?;
             for refusal in &r.refused_latest {
                 say!(
                     "    {} {}: {}",
-                    report::local(refusal.at_us, tz),
+                    refusal.time_local,
                     clean(&refusal.summary),
                     clean(&refusal.reason)
                 )?;
             }
         }
-        for p in &r.pending {
-            say!(
-                "  waiting for a guardian: request #{} {}",
-                p.id,
-                clean(&p.summary)
-            )?;
+        let waiting = r.pending_requests.as_deref().unwrap_or_default();
+        if !waiting.is_empty() {
+            // The report names them; their summaries come with the requests.
+            let pending: RequestsView = h.ask(Call::Requests {
+                status: Some(RequestStatus::Pending),
+                member: Some(r.member.clone()),
+                limit: report::MAX_PAGE,
+            })?;
+            for id in waiting {
+                let summary = pending
+                    .requests
+                    .iter()
+                    .find(|p| p.id == *id)
+                    .map(|p| clean(&p.summary).into_owned())
+                    .unwrap_or_default();
+                say!("  waiting for a guardian: request #{id} {summary}")?;
+            }
         }
     }
     Ok(EXIT_OK)
 }
 
-pub(super) fn log(args: &Args, command: &LogCommand) -> Result<u8, CliError> {
-    let store = open(args)?;
-    let tz = store.config()?.settings.timezone;
-    let (which, member, kind, since, until) = match command {
+fn log_query(member: &Option<String>, days: &LogFilterArgs) -> Result<LogQuery, CliError> {
+    let (since, until) = dates(&days.since, &days.until)?;
+    Ok(LogQuery {
+        member: member.clone(),
+        since,
+        until,
+        limit: LOG_LIMIT,
+        ..LogQuery::default()
+    })
+}
+
+pub(super) fn log(
+    args: &Args,
+    h: &mut Household<'_>,
+    command: &LogCommand,
+) -> Result<u8, CliError> {
+    match command {
         LogCommand::Decisions {
             member,
             outcome,
-            since,
-            until,
-        } => ("decisions", member, outcome, since, until),
+            days,
+        } => {
+            let query = LogQuery {
+                outcome: outcome.map(Into::into),
+                ..log_query(member, days)?
+            };
+            let log: DecisionsView = h.ask(Call::Decisions { query })?;
+            if args.json {
+                output::json(&log)?;
+                return Ok(EXIT_OK);
+            }
+            if log.decisions.is_empty() {
+                say!("No decisions match.")?;
+            }
+            for d in &log.decisions {
+                say!(
+                    "#{} {} {} {}: {}",
+                    d.id,
+                    d.time_local,
+                    d.outcome.as_str().to_uppercase(),
+                    clean(&d.action),
+                    clean(&d.summary)
+                )?;
+                for reason in &d.reasons {
+                    say!("    {}: {}", clean(&reason.rule), clean(&reason.message))?;
+                }
+            }
+        }
         LogCommand::Guardian {
             member,
             action,
-            since,
-            until,
-        } => ("guardian", member, action, since, until),
-    };
-    let member = member
-        .as_deref()
-        .map(|m| ledger::find_member(store.conn(), m))
-        .transpose()?;
-    let since = since.as_deref().map(domain::parse_date).transpose()?;
-    let until = until.as_deref().map(domain::parse_date).transpose()?;
-    let (from, to) = report::day_bounds(since, until, tz);
-    let kind = match (which, kind.as_deref()) {
-        ("guardian", Some(typed)) => Some(
-            report::action_code(typed)
-                .ok_or_else(|| {
-                    let known: Vec<String> = report::GUARDIAN_ACTIONS
-                        .iter()
-                        .map(|(code, words)| format!("{words} ({code})"))
-                        .collect();
-                    CliError::BadInput(format!(
-                        "action \"{typed}\" is not one of: {}",
-                        known.join(", ")
-                    ))
-                })?
-                .to_string(),
-        ),
-        _ => kind.clone(),
-    };
-    let filter = LogFilter {
-        member: member.map(|m| m.id.0),
-        kind,
-        from_us: (from != i64::MIN).then_some(from),
-        to_us: (to != i64::MAX).then_some(to),
-        before: None,
-    };
-    if which == "decisions" {
-        let rows = report::decisions(store.conn(), &filter, 200)?;
-        if args.json {
-            let list: Vec<_> = rows.iter().map(|d| json!({
-                "id": d.id, "time_local": report::local(d.at_us, tz), "member": d.member, "action": d.action,
-                "outcome": d.outcome, "summary": d.summary, "tx_id": d.tx,
-                "reasons": serde_json::from_str::<serde_json::Value>(&d.reasons_json).unwrap_or_default(),
-            })).collect();
-            output::json(&json!({ "decisions": list }))?;
-            return Ok(EXIT_OK);
-        }
-        for d in &rows {
-            say!(
-                "#{} {} {} {}: {}",
-                d.id,
-                report::local(d.at_us, tz),
-                d.outcome.to_uppercase(),
-                clean(&d.action),
-                clean(&d.summary)
-            )?;
-            let reasons: serde_json::Value =
-                serde_json::from_str(&d.reasons_json).unwrap_or_default();
-            for reason in reasons.as_array().into_iter().flatten() {
+            days,
+        } => {
+            let query = LogQuery {
+                action: action.clone(),
+                ..log_query(member, days)?
+            };
+            let log: GuardianLogView = h.ask(Call::GuardianLog { query })?;
+            if args.json {
+                output::json(&log)?;
+                return Ok(EXIT_OK);
+            }
+            if log.guardian_actions.is_empty() {
+                say!("No guardian actions match.")?;
+            }
+            for a in &log.guardian_actions {
+                let by = a.by.clone().unwrap_or_else(|| "(unknown)".into());
+                let change = if a.before.is_empty() {
+                    clean(&a.after).into_owned()
+                } else {
+                    format!("before: {}; after: {}", clean(&a.before), clean(&a.after))
+                };
                 say!(
-                    "    {}: {}",
-                    clean(reason["rule"].as_str().unwrap_or_default()),
-                    clean(reason["message"].as_str().unwrap_or_default())
+                    "#{} {} {}: {}: {} — {change}",
+                    a.id,
+                    a.time_local,
+                    clean(&by),
+                    clean(&a.action_words),
+                    clean(&a.subject),
                 )?;
             }
-        }
-    } else {
-        let rows = report::guardian_actions(store.conn(), &filter, 200)?;
-        if args.json {
-            let list: Vec<_> = rows.iter().map(|a| json!({
-                "id": a.id, "time_local": report::local(a.at_us, tz), "by": a.actor, "action": a.action,
-                "action_words": report::action_words(&a.action),
-                "subject": a.subject, "before": a.before, "after": a.after,
-            })).collect();
-            output::json(&json!({ "guardian_actions": list }))?;
-            return Ok(EXIT_OK);
-        }
-        for a in &rows {
-            let by = a.actor.clone().unwrap_or_else(|| "(unknown)".into());
-            let change = if a.before.is_empty() {
-                clean(&a.after).into_owned()
-            } else {
-                format!("before: {}; after: {}", clean(&a.before), clean(&a.after))
-            };
-            say!(
-                "#{} {} {}: {}: {} — {change}",
-                a.id,
-                report::local(a.at_us, tz),
-                clean(&by),
-                clean(&report::action_words(&a.action)),
-                clean(&a.subject),
-            )?;
         }
     }
     Ok(EXIT_OK)
 }
 
-pub(super) fn export(args: &Args, e: &ExportArgs) -> Result<u8, CliError> {
-    let format = Format::parse(&e.format).ok_or_else(|| {
-        CliError::BadInput(format!(
-            "format \"{}\" is not one of csv, json, hledger",
-            e.format
-        ))
-    })?;
-    let store = open(args)?;
-    let config = store.config()?;
-    let filter = filter(&store, &e.filter)?;
-    let (currency, tz) = (config.settings.currency, config.settings.timezone);
-    let count = match &e.out {
-        Some(path) => report::export_to_file(store.conn(), &filter, currency, tz, format, path)
-            .map_err(|err| match err {
-                report::ExportError::Exists(path) => {
-                    ledger::LedgerError::AlreadyExists { path }.into()
-                }
-                report::ExportError::Write { .. } => CliError::Other(err.to_string()),
-                report::ExportError::Ledger(err) => err.into(),
-            })?,
-        None => {
-            let mut out = output::Stream::new();
-            let written = report::export(store.conn(), &filter, currency, tz, format, &mut out);
-            out.finish(written)?
+/// Asks for the export a page at a time and hands each page's text to
+/// `write`. Returns how many transactions it held.
+fn export_pages(
+    h: &mut Household<'_>,
+    query: &HistoryQuery,
+    format: report::Format,
+    mut write: impl FnMut(&str) -> Result<(), CliError>,
+) -> Result<u64, CliError> {
+    let mut after = None;
+    let mut rows = 0;
+    loop {
+        let reply = h.call(Call::Export {
+            query: query.clone(),
+            format,
+            after,
+            limit: EXPORT_PAGE,
+        })?;
+        let Reply::Export(ExportView {
+            text,
+            rows: n,
+            next,
+        }) = reply
+        else {
+            return Err(CliError::Other(
+                "the household answered an export with something else".into(),
+            ));
+        };
+        write(&text)?;
+        rows += n;
+        match next {
+            Some(id) => after = Some(id),
+            None => return Ok(rows),
         }
+    }
+}
+
+pub(super) fn export(args: &Args, h: &mut Household<'_>, e: &ExportArgs) -> Result<u8, CliError> {
+    let query = query(&e.filter)?;
+    let format = report::Format::from(e.format);
+    let Some(path) = &e.out else {
+        let mut out = output::Stream::new();
+        let written = export_pages(h, &query, format, |text| {
+            out.write_all(text.as_bytes()).map_err(output::write_error)
+        });
+        out.finish(written)?;
+        return Ok(EXIT_OK);
     };
-    if let Some(path) = &e.out {
+    let count = report::write_new_file(path, |file| {
+        export_pages(h, &query, format, |text| {
+            file.write_all(text.as_bytes()).map_err(|err| {
+                CliError::Api(ApiError::new(
+                    ErrorKind::Other,
+                    format!("cannot write {}: {err}", path.display()),
+                ))
+            })
+        })
+    })
+    .map_err(|err| {
+        let message = err.to_string();
+        match err {
+            report::NewFileError::Fill(err) => err,
+            // The path given cannot take a new file: bad input, like one that exists.
+            report::NewFileError::Exists(_) => {
+                CliError::Api(ApiError::new(ErrorKind::Conflict, message))
+            }
+            report::NewFileError::Write { .. } => CliError::BadInput(message),
+        }
+    })?;
+    if args.json {
+        output::json(&Written {
+            outcome: "written",
+            file: path.display().to_string(),
+            format,
+            transactions: count,
+        })?;
+    } else {
         output::note(format_args!(
-            "Wrote {count} transactions to {}.",
+            "Wrote {} to {}.",
+            output::count(count, "transaction", "transactions"),
             path.display()
         ));
     }
     Ok(EXIT_OK)
+}
+
+/// What `export --out FILE --json` prints (without `--out`, the export
+/// itself is the output).
+#[derive(serde::Serialize)]
+struct Written {
+    outcome: &'static str,
+    file: String,
+    format: report::Format,
+    transactions: u64,
 }

@@ -1,17 +1,25 @@
-//! Household commands: init, catalog, verify, members.
+//! Household commands: init and demo (which create a file), the household's
+//! settings, catalog, verify, members.
 
-use rust_decimal::Decimal;
-use serde_json::json;
+use std::path::{Path, PathBuf};
 
-use super::output::{clean, say};
+use serde::Serialize;
+
+use super::output::{Table, clean, count, say};
+use super::values::RoleArg;
 use super::{
-    Args, CliError, EXIT_OK, EXIT_OTHER, MemberCommand, db_path, guardian_pass, open, output, pin,
+    Args, CliError, EXIT_OK, EXIT_OTHER, GuardianArgs, HouseholdCommand, MemberCommand,
+    guardian_auth, output, pin, place,
 };
+use crate::api::Call;
+use crate::api::reply::{
+    AddedView, CatalogView, ChangeView, HouseholdView, MembersView, Reply, RequestsView, VerifyView,
+};
+use crate::client::Household;
 use crate::config::Config;
-use crate::domain::{self, BirthDate, Clock, Name, Role};
-use crate::ledger::{self, Account};
-use crate::money::{Coins, Currency, Diamonds, Money, rounding};
-use crate::services::{self, ServiceError};
+use crate::domain::{self, BirthDate, Clock, Name, RequestStatus, Role};
+use crate::money::{Coins, Currency, Diamonds, rounding};
+use crate::services;
 
 /// How `init` was asked to create the household.
 pub(super) struct InitOptions<'a> {
@@ -20,24 +28,40 @@ pub(super) struct InitOptions<'a> {
     pub timezone: Option<&'a str>,
     pub pin_stdin: bool,
     pub accept_weak_pin: bool,
+    pub config: Option<&'a Path>,
 }
 
+/// What `init --json` prints.
+#[derive(Serialize)]
+struct Created<'a> {
+    outcome: &'static str,
+    db: String,
+    guardian: &'a str,
+    currency: &'a str,
+    timezone: &'a str,
+    /// Where the zone came from: "--timezone", "settings.toml", or the
+    /// computer's source ("the TZ variable", "/etc/timezone", ...).
+    timezone_from: &'a str,
+}
+
+/// A new household is a file: `init` creates it in this process, whichever
+/// way later commands reach it (the household service opens a file made
+/// this way).
 pub(super) fn init(args: &Args, clock: &dyn Clock, o: &InitOptions<'_>) -> Result<u8, CliError> {
-    let guardian = Name::parse(o.guardian).map_err(ServiceError::from)?;
-    let mut config = Config::load(args.config.as_deref())?;
+    let guardian = Name::parse(o.guardian)?;
+    let path = place::file_to_create(args, place::default_db_path())?;
+    let mut config = Config::load(o.config)?;
     if let Some(code) = o.currency {
-        let currency = Currency::parse(code).map_err(ServiceError::from)?;
-        config = config.with_currency(currency)?;
+        config = config.with_currency(Currency::parse(code)?)?;
     }
     // The zone: --timezone, or the one a --config folder's settings.toml
     // names, or else this computer's (never a built-in guess).
-    let own_settings = args
+    let own_settings = o
         .config
-        .as_deref()
         .is_some_and(|dir| dir.join(crate::config::SETTINGS_FILE).is_file());
     let zone_from = match o.timezone {
         Some(tz) => {
-            config.settings.timezone = domain::parse_timezone(tz).map_err(ServiceError::from)?;
+            config.settings.timezone = domain::parse_timezone(tz)?;
             "--timezone"
         }
         None if own_settings => "settings.toml",
@@ -47,9 +71,8 @@ pub(super) fn init(args: &Args, clock: &dyn Clock, o: &InitOptions<'_>) -> Resul
             found.from
         }
     };
-    let path = db_path(args);
     if path.exists() {
-        return Err(ServiceError::Ledger(ledger::LedgerError::AlreadyExists { path }).into());
+        return Err(already_exists(&path));
     }
     if o.timezone.is_none() {
         // Said before anything is created: the zone cannot be changed later.
@@ -59,16 +82,15 @@ pub(super) fn init(args: &Args, clock: &dyn Clock, o: &InitOptions<'_>) -> Resul
             zone_words(zone_from)
         ));
     }
-    let pin = pin::read_pin(
+    let typed = pin::read_new(
         &format!(
             "Choose a PIN or passphrase for {} (at least 6 characters): ",
             clean(guardian.as_str())
         ),
         o.pin_stdin,
-        true,
     )?;
     // A weak PIN is settled before anything is created.
-    if let Some(warning) = pin.weakness() {
+    if let Some(warning) = pin::weakness(&typed) {
         if o.accept_weak_pin {
             output::note(format_args!("coinguard: warning: {warning}"));
         } else if o.pin_stdin {
@@ -81,12 +103,13 @@ pub(super) fn init(args: &Args, clock: &dyn Clock, o: &InitOptions<'_>) -> Resul
             ));
         }
     }
+    let pin = crate::auth::Pin::parse(&typed)?;
     if let Some(parent) = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty() && !p.exists())
     {
         std::fs::create_dir_all(parent).map_err(|e| {
-            CliError::Other(format!(
+            CliError::BadInput(format!(
                 "cannot create the folder {}: {e}",
                 parent.display()
             ))
@@ -95,14 +118,14 @@ pub(super) fn init(args: &Args, clock: &dyn Clock, o: &InitOptions<'_>) -> Resul
     services::init_household(&path, &config, &guardian, &pin, clock)?;
     let s = &config.settings;
     if args.json {
-        output::json(&json!({
-            "outcome": "created",
-            "db": path.display().to_string(),
-            "guardian": guardian.as_str(),
-            "currency": s.currency.code(),
-            "timezone": s.timezone.name(),
-            "timezone_from": zone_from,
-        }))?;
+        output::json(&Created {
+            outcome: "created",
+            db: path.display().to_string(),
+            guardian: guardian.as_str(),
+            currency: s.currency.code(),
+            timezone: s.timezone.name(),
+            timezone_from: zone_from,
+        })?;
     } else {
         say!("Created the household at {}.", path.display())?;
         say!(
@@ -117,6 +140,16 @@ pub(super) fn init(args: &Args, clock: &dyn Clock, o: &InitOptions<'_>) -> Resul
     Ok(EXIT_OK)
 }
 
+fn already_exists(path: &Path) -> CliError {
+    CliError::Api(crate::api::ApiError::new(
+        crate::domain::ErrorKind::Conflict,
+        format!(
+            "{} already exists; coinguard never overwrites a file: choose another path, or move that file away yourself",
+            path.display()
+        ),
+    ))
+}
+
 /// Where the zone came from, in words.
 fn zone_words(from: &str) -> String {
     match from {
@@ -129,136 +162,290 @@ fn zone_words(from: &str) -> String {
     }
 }
 
-pub(super) fn catalog(args: &Args) -> Result<u8, CliError> {
-    let store = open(args)?;
-    let config = store.config()?;
-    let economy = &config.economy;
-    let currency = economy.currency;
-    let best = economy.best_rate_per_coin();
-    let coin_value =
-        |coins: u64| rounding::for_display(best * rust_decimal::Decimal::from(coins), currency);
-    let diamond_money = |coins: u64| {
-        let diamonds = coins * u64::from(economy.diamond_share_percent) / 100;
-        (
-            diamonds,
-            rounding::for_payout(
-                economy.diamond_value * rust_decimal::Decimal::from(diamonds),
-                currency,
-            )
-            .unwrap_or(Money::zero(currency)),
-        )
+/// What `demo --json` prints.
+#[derive(Serialize)]
+struct Demo {
+    db: String,
+    created: bool,
+    transactions: Option<i64>,
+    pending_requests: Option<usize>,
+    pending_request_ids: Vec<i64>,
+    guardian_pin: String,
+    /// The household's time zone: its days, weeks and months.
+    timezone: String,
+}
+
+/// Seeds (or reuses) the demo household and shows where to start. A file
+/// that `coinguard demo` did not make (say, the family's own household that
+/// COINGUARD_DB points at) is refused and left as it is.
+pub(super) fn demo(
+    args: &Args,
+    clock: &dyn Clock,
+    no_tui: bool,
+    config: &Option<PathBuf>,
+) -> Result<u8, CliError> {
+    let path = place::file_to_create(args, PathBuf::from("coinguard-demo.db"))?;
+    let shown = path.display().to_string();
+    let summary = if path.exists() {
+        None
+    } else {
+        let config = Config::load(config.as_deref())?;
+        Some(services::seed_demo(&path, &config, clock.now())?)
     };
+    let mut h = Household::open(&path, clock)?;
+    let house: HouseholdView = h.ask(Call::Household)?;
+    // Never taken over: an existing file is used only if the demo made it.
+    let Some(demo_pin) = house.demo_pin.clone() else {
+        return Err(CliError::BadInput(format!(
+            "{shown} is not a demo household (coinguard demo did not make it), so it was left as it is and not opened. To try the demo, give it a new file: coinguard demo --db coinguard-demo.db"
+        )));
+    };
+    // Real ids to try, newest first: the demo's history decides them.
+    let pending: RequestsView = h.ask(Call::Requests {
+        status: Some(RequestStatus::Pending),
+        member: None,
+        limit: 10,
+    })?;
+    let pending: Vec<i64> = pending.requests.iter().map(|r| r.id).collect();
+    drop(h);
     if args.json {
-        let money = |m: Money| output::money(m.micros(), currency);
-        let rate = |r: Decimal| output::decimal_money(r, currency);
-        let packs: Vec<_> = economy
-            .packs
-            .iter()
-            .map(|p| {
-                json!({
-                    "id": p.id, "coins": p.coins.get(), "price": money(p.price),
-                    "price_per_coin": rate(p.price_per_coin()),
-                })
-            })
-            .collect();
-        let gifts: Vec<_> = economy
-            .gifts
-            .iter()
-            .map(|g| {
-                let (diamonds, payout) = diamond_money(g.coins.get());
-                json!({"id": g.id, "name": g.name.as_str(), "coins": g.coins.get(),
-                       "money_at_best_rate": rate(best * Decimal::from(g.coins.get())),
-                       "creator_diamonds": diamonds, "creator_money": money(payout)})
-            })
-            .collect();
-        output::json(&json!({
-            "currency": currency.code(),
-            "packs": packs,
-            "gifts": gifts,
-            "custom_rate_per_coin": rate(best),
-            "diamond_share_percent": economy.diamond_share_percent,
-            "diamond_value": rate(economy.diamond_value),
-            "minimum_payout": money(economy.minimum_payout),
-            "grant_value_per_coin": rate(economy.grant_value_per_coin),
-        }))?;
+        output::json(&Demo {
+            db: shown,
+            created: summary.is_some(),
+            transactions: summary.as_ref().map(|s| s.transactions),
+            pending_requests: summary.as_ref().map(|s| s.pending_requests),
+            pending_request_ids: pending,
+            guardian_pin: demo_pin,
+            timezone: house.timezone.clone(),
+        })?;
         return Ok(EXIT_OK);
     }
-    say!("Coin packs ({currency})")?;
+    match &summary {
+        Some(s) => say!(
+            "Created the demo household at {shown}: {} over three months, {} waiting for a guardian, {}.",
+            count(
+                s.transactions.max(0).unsigned_abs(),
+                "transaction",
+                "transactions"
+            ),
+            count(s.pending_requests as u64, "request", "requests"),
+            count(s.alerts as u64, "alert", "alerts")
+        )?,
+        None => say!("The demo household at {shown} already exists; using it as it is.")?,
+    }
+    say!("Guardians Maria and Jon; members Sam (15), Kim (12), Alex (19); creators Ana, Bo, Cy.")?;
     say!(
-        "  {:<14} {:>14} {:>12} {:>16}",
-        "pack",
-        "coins",
-        "price",
-        "per coin"
+        "Its time zone is {}: the limits' days, weeks and months and the quiet hours follow its clock (today is {} there).",
+        house.timezone,
+        house.today
     )?;
-    for p in &economy.packs {
-        say!(
-            "  {:<14} {:>14} {:>12} {:>16}",
-            clean(&p.id),
-            p.coins.to_string(),
+    say!("The guardians' PIN is \"{demo_pin}\".")?;
+    use std::io::IsTerminal;
+    if !no_tui && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        crate::tui::run(Household::open(&path, clock)?)
+            .map_err(|e| CliError::Other(e.to_string()))?;
+        return Ok(EXIT_OK);
+    }
+    say!()?;
+    say!(
+        "Open it with: coinguard --db {shown}   (pick who you are; guardians need the PIN). Or from the command line:"
+    )?;
+    let approve = pending
+        .first()
+        .map(|id| format!("request approve {id} --as Maria"));
+    let examples = [
+        "household show",
+        "member list",
+        "request list --status pending",
+        "report --member Sam --period month",
+        "history --member Sam --limit 10",
+        "preview gift Sam Ana galaxy",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .chain(approve)
+    .chain(["log decisions --outcome refused", "verify"].map(str::to_string));
+    for example in examples {
+        say!("  coinguard --db {shown} {example}")?;
+    }
+    Ok(EXIT_OK)
+}
+
+/// A policy change as text: who changed what, before and after.
+pub(super) fn print_change(args: &Args, change: &ChangeView) -> Result<(), CliError> {
+    if args.json {
+        return output::tagged("changed", change);
+    }
+    let none = || "(none)".to_string();
+    say!("{} changed {}.", clean(&change.by), clean(&change.what))?;
+    say!(
+        "  before: {}",
+        clean(&change.before.clone().unwrap_or_else(none))
+    )?;
+    say!(
+        "  after:  {}",
+        clean(&change.after.clone().unwrap_or_else(none))
+    )
+}
+
+/// What `household show --json` prints: the household, and how this
+/// command reached it.
+#[derive(Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    household: &'a HouseholdView,
+    /// "service" (the household service answered) or "file" (this process
+    /// opened the file).
+    reached: &'static str,
+}
+
+pub(super) fn household(
+    args: &Args,
+    h: &mut Household<'_>,
+    command: &HouseholdCommand,
+) -> Result<u8, CliError> {
+    match command {
+        HouseholdCommand::Show => {
+            let house: HouseholdView = h.ask(Call::Household)?;
+            let reached = if house.service { "service" } else { "file" };
+            if args.json {
+                output::json(&Shown {
+                    household: &house,
+                    reached,
+                })?;
+                return Ok(EXIT_OK);
+            }
+            say!("Currency: {}.", house.currency)?;
+            say!(
+                "Time zone: {} (today is {} there); days, weeks, months and quiet hours are the household's.",
+                house.timezone,
+                house.today
+            )?;
+            say!(
+                "Reached: {}.",
+                if house.service {
+                    "through the household service (who you are comes from your OS account)"
+                } else {
+                    "the household file, opened by this program (whoever owns the file can change it)"
+                }
+            )?;
+            say!(
+                "Approve in person: {}.",
+                if house.approve_in_person {
+                    "on (a guardian may type their PIN at another member's keyboard)"
+                } else {
+                    "off (through the service, a guardian's PIN works only from their own OS account)"
+                }
+            )?;
+            Ok(EXIT_OK)
+        }
+        HouseholdCommand::ApproveInPerson { setting, guardian } => {
+            let auth = guardian_auth(h, guardian)?;
+            let change: ChangeView = h.ask(Call::SetApproveInPerson {
+                on: *setting == super::values::Switch::On,
+                auth,
+            })?;
+            print_change(args, &change)?;
+            if !args.json {
+                say!(
+                    "{}",
+                    if *setting == super::values::Switch::On {
+                        "A guardian may now approve at another member's keyboard by typing their PIN there; whoever watches it typed could use it from there too."
+                    } else {
+                        "Through the household service, a guardian's PIN now works only from their own OS account."
+                    }
+                )?;
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+pub(super) fn catalog(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError> {
+    let catalog: CatalogView = h.ask(Call::Catalog)?;
+    if args.json {
+        output::json(&catalog)?;
+        return Ok(EXIT_OK);
+    }
+    let currency = &catalog.currency;
+    say!("Coin packs ({currency})")?;
+    let mut packs = Table::new(&[(false, 14), (true, 14), (true, 12), (true, 16)]);
+    packs.row(vec![
+        "pack".into(),
+        "coins".into(),
+        "price".into(),
+        "per coin".into(),
+    ]);
+    for p in &catalog.packs {
+        packs.row(vec![
+            clean(&p.id).into_owned(),
+            Coins::new(p.coins).to_string(),
             p.price.to_string(),
             format!(
                 "{} {currency}",
-                rounding::rate_for_display(p.price_per_coin())
-            )
-        )?;
+                rounding::rate_for_display(p.price_per_coin.amount())
+            ),
+        ]);
+    }
+    for line in packs.lines("  ", " ") {
+        say!("{line}")?;
     }
     say!(
         "  Any exact number of coins: {} {currency} per coin (the best pack rate; the total is rounded up to the smallest coin of the currency).",
-        rounding::rate_for_display(best)
+        rounding::rate_for_display(catalog.custom_rate_per_coin.amount())
     )?;
     say!()?;
     say!("Gifts (money at the best pack rate; what the creator receives)")?;
-    for g in &economy.gifts {
-        let (diamonds, payout) = diamond_money(g.coins.get());
+    let mut gifts = Table::new(&[(false, 14), (true, 14), (true, 12)]);
+    for g in &catalog.gifts {
+        gifts.row(vec![
+            clean(&g.id).into_owned(),
+            Coins::new(g.coins).to_string(),
+            g.money_at_best_rate.to_string(),
+        ]);
+    }
+    for (line, g) in gifts.lines("  ", " ").iter().zip(&catalog.gifts) {
         say!(
-            "  {:<14} {:>14} {:>12}   creator: {} diamonds = {}",
-            clean(&g.id),
-            g.coins.to_string(),
-            format!("{} {currency}", coin_value(g.coins.get())),
-            crate::money::group_thousands(diamonds),
-            payout
+            "{line}   creator: {} = {}",
+            Diamonds::new(g.creator_diamonds),
+            g.creator_money
         )?;
     }
     say!()?;
     say!(
         "Creators receive {}% of a gift's coins as diamonds; a diamond redeems for {} {currency}; the minimum payout is {}.",
-        economy.diamond_share_percent,
-        economy.diamond_value.normalize(),
-        economy.minimum_payout
+        catalog.diamond_share_percent,
+        catalog.diamond_value.amount().normalize(),
+        catalog.minimum_payout
     )?;
     say!(
         "Coins granted by a guardian are valued at {} {currency} each.",
-        economy.grant_value_per_coin.normalize()
+        catalog.grant_value_per_coin.amount().normalize()
     )?;
     Ok(EXIT_OK)
 }
 
-pub(super) fn verify(args: &Args) -> Result<u8, CliError> {
-    let store = open(args)?;
-    let report = ledger::verify(store.conn())?;
-    let n = crate::money::group_thousands;
-    let counts = format!(
-        "{} transactions ({} postings, {} accounts, {} coin lots), {} guard decisions and {} guardian actions",
-        n(report.transactions),
-        n(report.postings),
-        n(report.accounts),
-        n(report.lots),
-        n(report.decisions),
-        n(report.guardian_actions)
-    );
+pub(super) fn verify(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError> {
+    let report: VerifyView = h.ask(Call::Verify)?;
+    let code = if report.ok { EXIT_OK } else { EXIT_OTHER };
     if args.json {
-        output::json(&json!({
-            "ok": report.is_ok(),
-            "transactions": report.transactions,
-            "postings": report.postings,
-            "accounts": report.accounts,
-            "lots": report.lots,
-            "decisions": report.decisions,
-            "guardian_actions": report.guardian_actions,
-            "problem": report.problem.as_ref().map(|p| json!({"entry": p.entry, "message": p.message})),
-        }))?;
-    } else if let Some(problem) = &report.problem {
+        output::json(&report)?;
+        return Ok(code);
+    }
+    let counts = format!(
+        "{} ({}, {}, {}), {} and {}",
+        count(report.transactions, "transaction", "transactions"),
+        count(report.postings, "posting", "postings"),
+        count(report.accounts, "account", "accounts"),
+        count(report.lots, "coin lot", "coin lots"),
+        count(report.decisions, "guard decision", "guard decisions"),
+        count(
+            report.guardian_actions,
+            "guardian action",
+            "guardian actions"
+        )
+    );
+    if let Some(problem) = &report.problem {
         say!(
             "PROBLEM: {}: {}.",
             clean(&problem.entry),
@@ -276,12 +463,12 @@ pub(super) fn verify(args: &Args) -> Result<u8, CliError> {
         )?;
         say!("total matches the entries that made it.")?;
     }
-    Ok(if report.is_ok() { EXIT_OK } else { EXIT_OTHER })
+    Ok(code)
 }
 
 pub(super) fn member(
     args: &Args,
-    clock: &dyn Clock,
+    h: &mut Household<'_>,
     command: &MemberCommand,
 ) -> Result<u8, CliError> {
     match command {
@@ -290,248 +477,256 @@ pub(super) fn member(
             role,
             birthdate,
             no_pin,
+            accept_weak_pin,
+            guardian,
+        } => add_member(
+            args,
+            h,
+            name,
+            *role,
+            birthdate.as_deref(),
+            *no_pin,
+            *accept_weak_pin,
+            guardian,
+        ),
+        MemberCommand::Pin {
+            name,
+            accept_weak_pin,
             guardian,
         } => {
-            let name = Name::parse(name)?;
-            let role: Role = role.parse()?;
-            let mut store = open(args)?;
-            let today = clock
-                .now()
-                .with_timezone(&store.config()?.settings.timezone)
-                .date_naive();
-            let birthdate = birthdate
-                .as_deref()
-                .map(|b| BirthDate::parse(b, today))
-                .transpose()?;
-            let adult = birthdate.is_none_or(|b| b.age_on(today) >= 18);
-            let pass = guardian_pass(&mut store, clock, guardian)?;
-            let by = pass.guardian().name.clone();
-            // A guardian has a PIN from the start; adults and creators are
-            // asked for one; a child's is set later if wanted.
-            let pin = match role {
-                Role::Guardian => Some(pin::read_pin(
-                    &format!("Choose a PIN or passphrase for {name} (at least 6 characters): "),
-                    guardian.pin_stdin,
-                    true,
-                )?),
-                _ if adult && !no_pin => pin::read_optional_pin(
-                    &format!("A PIN for {name}, so nobody else can act as them (Enter to skip): "),
-                    guardian.pin_stdin,
-                )?,
-                _ => None,
-            };
-            if let Some(warning) = pin.as_ref().and_then(|p| p.weakness()) {
-                eprintln!("coinguard: warning: {warning}");
-            }
-            let id = services::add_member(
-                &mut store,
-                clock,
-                pass,
-                &name,
-                role,
-                birthdate,
-                pin.as_ref(),
-            )?;
-            if args.json {
-                output::json(
-                    &json!({"outcome": "added", "member_id": id.0, "name": name.as_str(), "role": role.as_str(), "has_pin": pin.is_some()}),
-                )?;
-            } else {
-                say!(
-                    "{} added {} ({role}).",
-                    clean(by.as_str()),
-                    clean(name.as_str())
-                )?;
-                if pin.is_none() && adult {
-                    say!(
-                        "{} has no PIN: anyone at this computer can act as them. Set one with: coinguard member pin \"{}\"",
-                        clean(name.as_str()),
-                        clean(name.as_str())
-                    )?;
-                }
-            }
-            Ok(EXIT_OK)
-        }
-        MemberCommand::Pin { name, guardian } => {
-            let mut store = open(args)?;
-            let member = ledger::find_member(store.conn(), name)?;
-            let pass = guardian_pass(&mut store, clock, guardian)?;
-            let pin = pin::read_pin(
-                &format!("New PIN for {} (at least 6 characters): ", member.name),
+            let auth = guardian_auth(h, guardian)?;
+            let typed = pin::read_new(
+                &format!(
+                    "New PIN for {} (at least 6 characters): ",
+                    clean(name.trim())
+                ),
                 guardian.pin_stdin,
-                true,
             )?;
-            if let Some(warning) = pin.weakness() {
-                output::note(format_args!("coinguard: warning: {warning}"));
-            }
-            services::set_pin(&mut store, clock, pass, name, &pin)?;
+            let accept = settle_weak_pin(&typed, *accept_weak_pin, guardian.pin_stdin)?;
+            let reply = h.call(Call::SetPin {
+                member: name.clone(),
+                new_pin: typed,
+                accept_weak_pin: accept,
+                auth,
+            })?;
+            let Reply::Done { by, what } = reply else {
+                return Err(CliError::Other(
+                    "the household answered a PIN change with something else".into(),
+                ));
+            };
             if args.json {
-                output::json(&json!({"outcome": "pin_set", "member": member.name.as_str()}))?;
+                output::json(&PinSet {
+                    outcome: "pin_set",
+                    member: name.trim(),
+                    by: &by,
+                    what: &what,
+                })?;
             } else {
-                say!("{} has a new PIN.", clean(member.name.as_str()))?;
+                say!("{}.", clean(&what))?;
             }
             Ok(EXIT_OK)
         }
-        MemberCommand::List => {
-            let store = open(args)?;
-            let config = store.config()?;
-            let currency = config.settings.currency;
-            let today = clock
-                .now()
-                .with_timezone(&config.settings.timezone)
-                .date_naive();
-            let mut rows = Vec::new();
-            for m in ledger::list_members(store.conn())? {
-                let coins = ledger::balance(store.conn(), Account::Wallet(m.id))?;
-                let cost = ledger::lot_cost_of_wallet(store.conn(), m.id)?;
-                let diamonds = ledger::balance(store.conn(), Account::Earnings(m.id))?;
-                let diamonds_value = rounding::for_payout(
-                    Decimal::from(diamonds) * config.economy.diamond_value,
-                    currency,
-                )
-                .unwrap_or(Money::zero(currency));
-                rows.push((
-                    m.clone(),
-                    m.birthdate.map(|b| b.age_on(today)),
-                    coins,
-                    cost,
-                    diamonds,
-                    diamonds_value,
-                ));
-            }
-            if args.json {
-                let members: Vec<_> = rows
-                    .iter()
-                    .map(|(m, age, coins, cost, diamonds, value)| {
-                        json!({
-                            "id": m.id.0, "name": m.name.as_str(), "role": m.role.as_str(),
-                            "birthdate": m.birthdate.map(|b| b.date().to_string()), "age": age,
-                            "coins": coins, "coins_cost": output::money(*cost, currency),
-                            "diamonds": diamonds, "diamonds_value": output::money(value.micros(), currency),
-                        })
-                    })
-                    .collect();
-                output::json(&json!({ "members": members }))?;
-                return Ok(EXIT_OK);
-            }
-            say!(
-                "{:<20} {:<9} {:>4}  {:<28} diamonds (pay out)",
-                "member",
-                "role",
-                "age",
-                "coins (what they cost)"
-            )?;
-            for (m, age, coins, cost, diamonds, value) in rows {
-                let age = age.map(|a| a.to_string()).unwrap_or_else(|| "-".into());
-                let coins = format!(
-                    "{} ({})",
-                    Coins::from_i64(coins).unwrap_or_default(),
-                    Money::from_micros(currency, cost)
-                );
-                let diamonds = format!(
-                    "{} ({value})",
-                    Diamonds::from_i64(diamonds).unwrap_or_default()
-                );
+        MemberCommand::List => list_members(args, h),
+        MemberCommand::Link {
+            name,
+            os_user,
+            guardian,
+        } => {
+            let auth = guardian_auth(h, guardian)?;
+            let change: ChangeView = h.ask(Call::Link {
+                member: name.clone(),
+                os_user: os_user.clone(),
+                auth,
+            })?;
+            print_change(args, &change)?;
+            if !args.json {
                 say!(
-                    "{:<20} {:<9} {:>4}  {:<28} {}",
-                    clean(m.name.as_str()),
-                    m.role.as_str(),
-                    age,
-                    coins,
-                    diamonds
+                    "Through the household service, the OS account {} now acts as {} (only as them, and guardian actions still need a guardian's PIN).",
+                    clean(os_user.trim()),
+                    clean(name.trim())
                 )?;
             }
+            Ok(EXIT_OK)
+        }
+        MemberCommand::Unlink {
+            name,
+            os_user,
+            guardian,
+        } => {
+            let auth = guardian_auth(h, guardian)?;
+            let change: ChangeView = h.ask(Call::Unlink {
+                member: name.clone(),
+                os_user: os_user.clone(),
+                auth,
+            })?;
+            print_change(args, &change)?;
             Ok(EXIT_OK)
         }
     }
 }
 
-/// Seeds (or reuses) the demo household and shows where to start. A file
-/// that `coinguard demo` did not make (say, the family's own household that
-/// COINGUARD_DB points at) is refused and left as it is.
-pub(super) fn demo(args: &Args, clock: &dyn Clock, no_tui: bool) -> Result<u8, CliError> {
-    let path = args
-        .db
-        .clone()
-        .unwrap_or_else(|| std::path::PathBuf::from("coinguard-demo.db"));
-    let shown = path.display().to_string();
-    let (store, summary) = if path.exists() {
-        // Never overwritten: an existing demo is opened as it is.
-        let store = ledger::Store::open(&path)?;
-        if services::demo_pin(store.conn())?.is_none() {
-            return Err(CliError::BadInput(format!(
-                "{shown} is not a demo household (coinguard demo did not make it), so it was left as it is and not opened. To try the demo, give it a new file: coinguard demo --db coinguard-demo.db"
-            )));
+/// What `member pin --json` prints.
+#[derive(Serialize)]
+struct PinSet<'a> {
+    outcome: &'static str,
+    member: &'a str,
+    by: &'a str,
+    what: &'a str,
+}
+
+/// A weak new PIN: asked about at a prompt; with `--pin-stdin` the
+/// household refuses it unless `--accept-weak-pin` was given. Returns
+/// whether to use it anyway.
+fn settle_weak_pin(typed: &str, accept: bool, from_stdin: bool) -> Result<bool, CliError> {
+    match pin::weakness(typed) {
+        Some(warning) if !accept && !from_stdin => {
+            if pin::ask_yes(&format!("coinguard: {warning}.\nUse it anyway? [y/N] "))? {
+                Ok(true)
+            } else {
+                Err(CliError::BadInput(
+                    "nothing was changed; choose a passphrase".into(),
+                ))
+            }
         }
-        (store, None)
-    } else {
-        let config = Config::load(args.config.as_deref())?;
-        let summary = services::seed_demo(&path, &config, clock.now())?;
-        (ledger::Store::open(&path)?, Some(summary))
+        Some(warning) if accept => {
+            output::note(format_args!("coinguard: warning: {warning}"));
+            Ok(true)
+        }
+        _ => Ok(accept),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_member(
+    args: &Args,
+    h: &mut Household<'_>,
+    name: &str,
+    role: RoleArg,
+    birthdate: Option<&str>,
+    no_pin: bool,
+    accept_weak_pin: bool,
+    guardian: &GuardianArgs,
+) -> Result<u8, CliError> {
+    let role = Role::from(role);
+    let shown = clean(name.trim()).into_owned();
+    // Whether the new member is an adult decides whether they are asked
+    // for a PIN: on the household's calendar.
+    let house: HouseholdView = h.ask(Call::Household)?;
+    let adult = match birthdate {
+        Some(b) => BirthDate::parse(b, house.today)?.age_on(house.today) >= 18,
+        None => true,
     };
-    // Real ids to try, newest first: the demo's history decides them.
-    let pending: Vec<i64> =
-        ledger::list_requests(store.conn(), Some(ledger::RequestStatus::Pending), None, 10)?
-            .iter()
-            .map(|r| r.id)
-            .collect();
-    drop(store);
-    if args.json {
-        output::json(&json!({
-            "db": shown,
-            "created": summary.is_some(),
-            "transactions": summary.as_ref().map(|s| s.transactions),
-            "pending_requests": summary.as_ref().map(|s| s.pending_requests),
-            "pending_request_ids": pending,
-            "guardian_pin": services::DEMO_PIN,
-        }))?;
-        return Ok(EXIT_OK);
-    }
-    match &summary {
-        Some(s) => say!(
-            "Created the demo household at {shown}: {} transactions over three months, {} requests waiting for a guardian, {} alerts.",
-            s.transactions,
-            s.pending_requests,
-            s.alerts
+    let auth = guardian_auth(h, guardian)?;
+    // A guardian has a PIN from the start; adults and creators are asked
+    // for one; a child's is set later if wanted.
+    let new_pin = match role {
+        Role::Guardian => Some(pin::read_new(
+            &format!("Choose a PIN or passphrase for {shown} (at least 6 characters): "),
+            guardian.pin_stdin,
+        )?),
+        _ if adult && !no_pin => pin::read_optional_new(
+            &format!("A PIN for {shown}, so nobody else can act as them (Enter to skip): "),
+            guardian.pin_stdin,
         )?,
-        None => say!("The demo household at {shown} already exists; using it as it is.")?,
-    }
-    say!("Guardians Maria and Jon; members Sam (15), Kim (12), Alex (19); creators Ana, Bo, Cy.")?;
-    say!("The guardians' PIN is \"{}\".", services::DEMO_PIN)?;
-    use std::io::IsTerminal;
-    if !no_tui && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
-        crate::tui::run(&path, clock).map_err(|e| CliError::Other(e.to_string()))?;
+        _ => None,
+    };
+    let accept = match &new_pin {
+        Some(typed) => settle_weak_pin(typed, accept_weak_pin, guardian.pin_stdin)?,
+        None => accept_weak_pin,
+    };
+    let added: AddedView = h.ask(Call::AddMember {
+        name: name.to_string(),
+        role,
+        birthdate: birthdate.map(str::to_string),
+        new_pin,
+        accept_weak_pin: accept,
+        auth,
+    })?;
+    if args.json {
+        output::tagged("added", &added)?;
         return Ok(EXIT_OK);
     }
-    say!()?;
+    let m = &added.member;
     say!(
-        "Open it with: coinguard --db {shown}   (pick who you are; guardians need the PIN). Or from the command line:"
+        "{} added {} ({}).",
+        clean(&added.by),
+        clean(&m.name),
+        m.role
     )?;
-    let approve = pending
-        .first()
-        .map(|id| format!("request approve {id} --as Maria"));
-    let examples = [
-        "member list",
-        "request list --status pending",
-        "report --member Sam --period month",
-        "history --member Sam --limit 10",
-        "preview gift Sam Ana galaxy",
-    ]
-    .into_iter()
-    .map(str::to_string)
-    .chain(approve)
-    .chain(["log decisions --outcome deny", "verify"].map(str::to_string));
-    for example in examples {
-        say!("  coinguard --db {shown} {example}")?;
+    if !m.has_pin && adult {
+        let who = if h.is_remote() {
+            "any OS account linked to them can act as them without one"
+        } else {
+            "anyone at this computer can act as them"
+        };
+        say!(
+            "{} has no PIN: {who}. Set one with: coinguard member pin {}",
+            clean(&m.name),
+            output::shell_word(&m.name)
+        )?;
     }
     Ok(EXIT_OK)
 }
 
-/// `coinguard serve`, or `serve --check`: problems exit 2.
+fn list_members(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError> {
+    let members: MembersView = h.ask(Call::Members)?;
+    if args.json {
+        output::json(&members)?;
+        return Ok(EXIT_OK);
+    }
+    let mut table = Table::new(&[(false, 20), (false, 9), (true, 4), (false, 28), (false, 19)]);
+    table.row(vec![
+        "member".into(),
+        "role".into(),
+        "age".into(),
+        "coins (what they cost)".into(),
+        "diamonds (pay out)".into(),
+        "OS accounts".into(),
+    ]);
+    for m in &members.members {
+        table.row(vec![
+            clean(&m.name).into_owned(),
+            m.role.as_str().to_string(),
+            m.age.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
+            format!("{} ({})", Coins::new(m.coins), m.coins_cost),
+            format!("{} ({})", Diamonds::new(m.diamonds), m.diamonds_value),
+            if m.accounts.is_empty() {
+                "-".into()
+            } else {
+                m.accounts
+                    .iter()
+                    .map(|a| clean(a).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        ]);
+    }
+    for line in table.lines("", " ") {
+        say!("{line}")?;
+    }
+    Ok(EXIT_OK)
+}
+
+/// What `serve --check --json` prints.
+#[derive(Serialize)]
+struct SetupCheck {
+    ok: bool,
+    findings: Vec<FindingView>,
+}
+
+#[derive(Serialize)]
+struct FindingView {
+    /// "ok", "note" or "problem".
+    level: &'static str,
+    message: String,
+}
+
+/// `coinguard serve`, or `serve --check`: problems exit 2. The file is
+/// `--db` (else `COINGUARD_DB`, else the unit's path); the socket
+/// `--socket` (else the default socket).
 pub(super) fn serve(
     args: &Args,
     clock: &dyn Clock,
-    socket: &std::path::Path,
     check: bool,
     max_connections: usize,
     message_deadline: std::time::Duration,
@@ -540,20 +735,40 @@ pub(super) fn serve(
     let db = args
         .db
         .clone()
-        .unwrap_or_else(|| std::path::PathBuf::from(crate::service::DEFAULT_DB));
+        .or_else(|| {
+            std::env::var_os("COINGUARD_DB")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(|| PathBuf::from(crate::service::DEFAULT_DB));
+    let socket = args
+        .socket
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(crate::client::DEFAULT_SOCKET));
     if check {
-        let findings = crate::service::check::check(&db, socket);
+        let findings = crate::service::check::check(&db, &socket);
         let problems = findings.iter().filter(|f| f.is_problem()).count();
         if args.json {
-            let list: Vec<_> = findings
-                .iter()
-                .map(|f| match f {
-                    Finding::Ok(m) => json!({"level": "ok", "message": m}),
-                    Finding::Note(m) => json!({"level": "note", "message": m}),
-                    Finding::Problem(m) => json!({"level": "problem", "message": m}),
-                })
-                .collect();
-            output::json(&json!({"ok": problems == 0, "findings": list}))?;
+            output::json(&SetupCheck {
+                ok: problems == 0,
+                findings: findings
+                    .iter()
+                    .map(|f| match f {
+                        Finding::Ok(m) => FindingView {
+                            level: "ok",
+                            message: m.clone(),
+                        },
+                        Finding::Note(m) => FindingView {
+                            level: "note",
+                            message: m.clone(),
+                        },
+                        Finding::Problem(m) => FindingView {
+                            level: "problem",
+                            message: m.clone(),
+                        },
+                    })
+                    .collect(),
+            })?;
         } else {
             for f in &findings {
                 match f {
@@ -564,8 +779,7 @@ pub(super) fn serve(
             }
             match problems {
                 0 => say!("The setup looks right.")?,
-                1 => say!("1 problem to fix.")?,
-                n => say!("{n} problems to fix.")?,
+                n => say!("{} to fix.", count(n as u64, "problem", "problems"))?,
             }
         }
         return Ok(if problems == 0 {
@@ -576,16 +790,11 @@ pub(super) fn serve(
     }
     let options = crate::service::ServeOptions {
         db,
-        socket: socket.to_path_buf(),
+        socket,
         max_connections: max_connections.max(1),
         message_deadline,
     };
-    crate::service::serve(&options, clock).map_err(|e| match e {
-        crate::service::ServeError::Household(e) => CliError::Service(ServiceError::Ledger(e)),
-        other if other.kind() == crate::domain::ErrorKind::Conflict => {
-            CliError::BadInput(other.to_string())
-        }
-        other => CliError::Other(other.to_string()),
-    })?;
+    crate::service::serve(&options, clock)
+        .map_err(|e| CliError::Api(crate::api::ApiError::new(e.kind(), e.to_string())))?;
     Ok(EXIT_OK)
 }

@@ -1,25 +1,42 @@
-//! The command line: parse, call services, print text or one JSON document.
+//! The command line: parse, ask the household, print text or one JSON
+//! document. Every command builds a [`Call`], sends it through a
+//! [`Household`] (the household service over its socket, or the file opened
+//! in this process) and prints the [`Reply`]; nothing here reads the
+//! database or decides who may do what. Only `init` and `demo` work on a
+//! file directly, because they create it.
+//!
 //! Exit codes (SPEC section 7): 0 done, 3 needs approval, 4 denied, 5
-//! authentication failed or locked, 2 bad input or usage, 1 anything else.
+//! authentication failed or locked, 2 bad input or usage, 6 the household
+//! service is not running or cannot be reached, 1 anything else.
+//!
+//! [`Reply`]: crate::api::Reply
 
 mod audit;
 mod household;
 mod output;
 mod pin;
+mod place;
 mod policy;
 mod requests;
 mod spending;
 mod timezone;
+mod values;
 
 use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, Parser, Subcommand};
 
-use crate::auth::{self, AuthError, GuardianPass};
-use crate::config::ConfigError;
-use crate::domain::Clock;
-use crate::ledger::{LedgerError, Store};
-use crate::services::ServiceError;
+use crate::api::call::GuardianAuth;
+use crate::api::reply::Me;
+use crate::api::{ApiError, Call};
+use crate::client::Household;
+use crate::domain::{Clock, ErrorKind};
+
+pub use place::default_db_path;
+use values::{
+    FormatArg, KindArg, OutcomeArg, PeriodArg, QuietActionArg, RoleArg, ScopeArg, StatusArg,
+    Switch, WindowArg, number, words,
+};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_OTHER: u8 = 1;
@@ -27,23 +44,40 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 pub const EXIT_NEEDS_APPROVAL: u8 = 3;
 pub const EXIT_DENIED: u8 = 4;
 pub const EXIT_AUTH: u8 = 5;
+pub const EXIT_UNAVAILABLE: u8 = 6;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "coinguard",
     version,
-    about = "A parental spending guard around a virtual-coin wallet"
+    about = "A parental spending guard around a virtual-coin wallet",
+    long_about = "A parental spending guard around a virtual-coin wallet.\n\n\
+        Without a command, opens the terminal interface. Commands reach the household \
+        service when --socket or COINGUARD_SOCKET names its socket, or when the default \
+        socket exists; --db (or COINGUARD_DB) opens a household file in this process instead."
 )]
 pub struct Args {
-    /// The household database [default: in your data folder]
-    #[arg(long, env = "COINGUARD_DB", global = true, value_name = "PATH")]
+    /// Open this household file in this process (env COINGUARD_DB) [default: the household
+    /// service if its socket exists, else household.db in your data folder]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "PATH"
+    )]
     pub db: Option<PathBuf>,
+    /// Talk to the household service at this socket (env COINGUARD_SOCKET)
+    /// [default: /run/coinguard/coinguard.sock when it exists]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "PATH"
+    )]
+    pub socket: Option<PathBuf>,
     /// Print one JSON document on standard output instead of text
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
-    /// A folder whose economy.toml, age_bands.toml or settings.toml replace the defaults (used by init)
-    #[arg(long, global = true, value_name = "DIR")]
-    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -59,37 +93,66 @@ pub struct GuardianArgs {
     pub pin_stdin: bool,
 }
 
+/// For a member who has a PIN: how it arrives.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct MemberPinArgs {
+    /// Read the member's PIN (if they have one) from the first line of standard input
+    #[arg(long)]
+    pub pin_stdin: bool,
+}
+
+/// The idempotency key of a command that writes.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct KeyArgs {
+    /// Idempotency key: the same command again with the same key writes nothing new and
+    /// gives the first result (letters, digits, '-', '_', '.', ':')
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a new household database with its first guardian (asks for their PIN)
+    /// Create a new household file with its first guardian (asks for their PIN)
     Init {
         /// The first guardian's name
-        #[arg(long)]
+        #[arg(long, value_name = "NAME")]
         guardian: String,
         /// ISO currency code of the household, e.g. USD or EUR [default: from settings.toml]
-        #[arg(long)]
+        #[arg(long, value_name = "CODE")]
         currency: Option<String>,
-        /// IANA time zone of the household, e.g. America/New_York [default: this computer's zone (TZ, /etc/timezone, /etc/localtime), or UTC]
-        #[arg(long)]
+        /// IANA time zone of the household, e.g. America/New_York [default: this computer's
+        /// zone (TZ, /etc/timezone, /etc/localtime), or UTC]
+        #[arg(long, value_name = "ZONE")]
         timezone: Option<String>,
         /// Read the new guardian's PIN from the first line of standard input
         #[arg(long)]
         pin_stdin: bool,
-        /// Use a PIN of digits only or a common one anyway (refused otherwise with --pin-stdin; asked at a prompt)
+        /// Use a PIN of digits only or a common one anyway (refused otherwise with
+        /// --pin-stdin; asked at a prompt)
         #[arg(long)]
         accept_weak_pin: bool,
+        /// A folder whose economy.toml, age_bands.toml or settings.toml replace the defaults
+        #[arg(long, value_name = "DIR")]
+        config: Option<PathBuf>,
     },
-    /// Create a demo household with three months of history (coinguard-demo.db unless --db)
+    /// Create a demo household with three months of history (coinguard-demo.db unless --db),
+    /// then open the terminal interface
     Demo {
         /// Only create the household; do not open the terminal interface
         #[arg(long)]
         no_tui: bool,
+        /// A folder whose economy.toml, age_bands.toml or settings.toml replace the defaults
+        #[arg(long, value_name = "DIR")]
+        config: Option<PathBuf>,
     },
+    /// The household: its currency, time zone and settings
+    #[command(subcommand)]
+    Household(HouseholdCommand),
     /// Show the coin packs, gifts and rates in force
     Catalog,
     /// Check every hash chain and balance, and name the first entry that does not match
     Verify,
-    /// Add or list household members
+    /// Add, list and link household members
     #[command(subcommand)]
     Member(MemberCommand),
     /// Set, list or remove spending limits
@@ -112,26 +175,31 @@ pub enum Command {
     Request(RequestCommand),
     /// Give a member coins (an allowance; guardian PIN needed)
     Grant {
+        /// Who receives the coins
+        #[arg(value_name = "MEMBER")]
         member: String,
-        #[arg(allow_negative_numbers = true)]
+        /// How many coins, e.g. 500
+        #[arg(allow_negative_numbers = true, value_name = "COINS")]
         coins: String,
-        /// What it is for
-        #[arg(long, default_value = "")]
+        /// What it is for (kept in the record)
+        #[arg(long, default_value = "", value_name = "TEXT")]
         memo: String,
-        #[arg(long)]
-        key: Option<String>,
+        #[command(flatten)]
+        key: KeyArgs,
         #[command(flatten)]
         guardian: GuardianArgs,
     },
-    /// Undo a transaction (guardian PIN needed): purchases for their unspent coins
+    /// Undo a transaction (guardian PIN needed): purchases for their unspent coins. Shows
+    /// what it gives back, and any warning, before asking for the PIN
     Reverse {
-        /// The transaction number, e.g. 17
-        tx: String,
+        /// The transaction number, e.g. 17 or #17
+        #[arg(value_name = "TX", value_parser = number("transaction"))]
+        tx: i64,
         /// Why: kept in the record
-        #[arg(long)]
+        #[arg(long, value_name = "TEXT")]
         reason: String,
-        #[arg(long)]
-        key: Option<String>,
+        #[command(flatten)]
+        key: KeyArgs,
         #[command(flatten)]
         guardian: GuardianArgs,
     },
@@ -140,7 +208,8 @@ pub enum Command {
     Alert(AlertCommand),
     /// The ledger, newest first, a page at a time
     History(HistoryArgs),
-    /// Totals per member for a day, week or month (this one, or a past one with --at, or any days with --from/--to), with every limit for the current period
+    /// Totals per member for a day, week or month (this one, or a past one with --at, or
+    /// any days with --from/--to), with every limit for the current period
     Report(ReportArgs),
     /// The decision log or the guardian-action log
     #[command(subcommand)]
@@ -149,12 +218,10 @@ pub enum Command {
     Export(ExportArgs),
     /// Run the household service: the only process that opens the household
     /// file (--db, default /var/lib/coinguard/household.db), answering the
-    /// household's OS accounts on a Unix socket (run it under its own
-    /// account; see the README's "The household service")
+    /// household's OS accounts on a Unix socket (--socket, default
+    /// /run/coinguard/coinguard.sock); run it under its own account (see the
+    /// README's "The household service")
     Serve {
-        /// The Unix socket to listen on
-        #[arg(long, value_name = "PATH", default_value = crate::client::DEFAULT_SOCKET)]
-        socket: PathBuf,
         /// Say what is wrong with the setup (owners and modes of the folder,
         /// the file and the socket; members no OS account is linked to)
         /// instead of serving
@@ -169,42 +236,60 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum HouseholdCommand {
+    /// Currency, time zone, today's date, how this command reached the household, and the
+    /// household's settings
+    Show,
+    /// Whether a guardian may approve at another member's keyboard by typing their PIN there
+    /// (guardian PIN needed). Off by default: through the household service a guardian's
+    /// PIN works only from their own OS account
+    ApproveInPerson {
+        /// on or off
+        #[arg(value_name = "ON_OFF", value_parser = words::<Switch>("setting"))]
+        setting: Switch,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+}
+
 /// Which transactions: shared by `history` and `export`.
 #[derive(Debug, Clone, ClapArgs)]
 pub struct LedgerFilterArgs {
     /// Transactions of this member
-    #[arg(long)]
+    #[arg(long, value_name = "MEMBER")]
     pub member: Option<String>,
     /// Gifts to, or cash-outs by, this creator
-    #[arg(long)]
+    #[arg(long, value_name = "CREATOR")]
     pub creator: Option<String>,
-    /// purchase, gift, redeem, grant or reversal
-    #[arg(long)]
-    pub kind: Option<String>,
+    /// Only this kind of transaction
+    #[arg(long, value_name = "KIND", value_parser = words::<KindArg>("kind"))]
+    pub kind: Option<KindArg>,
     /// First day, YYYY-MM-DD (household calendar)
-    #[arg(long)]
+    #[arg(long, value_name = "DAY")]
     pub since: Option<String>,
     /// Last day, YYYY-MM-DD (household calendar)
-    #[arg(long)]
+    #[arg(long, value_name = "DAY")]
     pub until: Option<String>,
 }
 
 #[derive(Debug, Clone, ClapArgs)]
 pub struct ReportArgs {
     /// Only this member
-    #[arg(long)]
+    #[arg(long, value_name = "MEMBER")]
     pub member: Option<String>,
-    /// day, week or month (household calendar) [default: month, or what --at names]
-    #[arg(long)]
-    pub period: Option<String>,
-    /// The period holding this day: YYYY-MM-DD, a month YYYY-MM, or an ISO week YYYY-Www (e.g. 2026-W10)
-    #[arg(long, conflicts_with_all = ["from", "to"])]
+    /// The kind of period (household calendar) [default: month, or what --at names]
+    #[arg(long, value_name = "PERIOD", value_parser = words::<PeriodArg>("period"))]
+    pub period: Option<PeriodArg>,
+    /// The period holding this day: YYYY-MM-DD, a month YYYY-MM, or an ISO week YYYY-Www
+    /// (e.g. 2026-W10)
+    #[arg(long, value_name = "WHEN", conflicts_with_all = ["from", "to"])]
     pub at: Option<String>,
     /// First day of a span of days, YYYY-MM-DD (with --to)
-    #[arg(long, requires = "to", conflicts_with = "period")]
+    #[arg(long, value_name = "DAY", requires = "to", conflicts_with = "period")]
     pub from: Option<String>,
     /// Last day of a span of days, YYYY-MM-DD (with --from)
-    #[arg(long, requires = "from", conflicts_with = "period")]
+    #[arg(long, value_name = "DAY", requires = "from", conflicts_with = "period")]
     pub to: Option<String>,
 }
 
@@ -213,10 +298,10 @@ pub struct HistoryArgs {
     #[command(flatten)]
     pub filter: LedgerFilterArgs,
     /// Rows per page (at most 500)
-    #[arg(long, default_value = "50")]
+    #[arg(long, default_value = "50", value_name = "ROWS")]
     pub limit: String,
     /// Continue after this page marker (printed at the end of a page)
-    #[arg(long)]
+    #[arg(long, value_name = "MARK")]
     pub after: Option<String>,
 }
 
@@ -224,42 +309,52 @@ pub struct HistoryArgs {
 /// --since/--until to cut it).
 #[derive(Debug, Clone, ClapArgs)]
 pub struct ExportArgs {
-    /// csv, json or hledger
-    #[arg(long)]
-    pub format: String,
-    /// Write to this file (never overwritten; readable by you only) instead of standard output
-    #[arg(long)]
+    /// What to write
+    #[arg(long, value_name = "FORMAT", value_parser = words::<FormatArg>("format"))]
+    pub format: FormatArg,
+    /// Write to this new file (never overwritten; readable by you only) instead of standard
+    /// output
+    #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub filter: LedgerFilterArgs,
+}
+
+/// The filters both logs take.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct LogFilterArgs {
+    /// First day, YYYY-MM-DD (household calendar)
+    #[arg(long, value_name = "DAY")]
+    pub since: Option<String>,
+    /// Last day, YYYY-MM-DD (household calendar)
+    #[arg(long, value_name = "DAY")]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum LogCommand {
     /// Every allow, needs-approval and refusal, with reasons
     Decisions {
-        #[arg(long)]
+        /// Decisions about this member
+        #[arg(long, value_name = "MEMBER")]
         member: Option<String>,
-        /// allow, needs_approval or deny
-        #[arg(long)]
-        outcome: Option<String>,
-        #[arg(long)]
-        since: Option<String>,
-        #[arg(long)]
-        until: Option<String>,
+        /// Only decisions with this outcome
+        #[arg(long, value_name = "OUTCOME", value_parser = words::<OutcomeArg>("outcome"))]
+        outcome: Option<OutcomeArg>,
+        #[command(flatten)]
+        days: LogFilterArgs,
     },
     /// Every guardian action and PIN attempt, with before and after
     Guardian {
         /// Actions by this guardian
-        #[arg(long)]
+        #[arg(long, value_name = "MEMBER")]
         member: Option<String>,
-        /// In words or as the code, e.g. "limit set" or limit_set, "wrong PIN" or pin_failed, "request approved"
-        #[arg(long)]
+        /// In words or as the code, e.g. "limit set" or limit_set, "wrong PIN" or
+        /// pin_failed, "request approved"
+        #[arg(long, value_name = "ACTION")]
         action: Option<String>,
-        #[arg(long)]
-        since: Option<String>,
-        #[arg(long)]
-        until: Option<String>,
+        #[command(flatten)]
+        days: LogFilterArgs,
     },
 }
 
@@ -267,37 +362,47 @@ pub enum LogCommand {
 pub enum RequestCommand {
     /// List requests, newest first
     List {
-        /// pending, approved, denied, expired or cancelled
-        #[arg(long)]
-        status: Option<String>,
-        #[arg(long)]
+        /// Only requests in this state
+        #[arg(long, value_name = "STATUS", value_parser = words::<StatusArg>("status"))]
+        status: Option<StatusArg>,
+        /// Only this member's requests
+        #[arg(long, value_name = "MEMBER")]
         member: Option<String>,
     },
     /// Approve a pending request (guardian PIN needed, for this one approval)
     Approve {
-        id: String,
+        /// The request number, e.g. 12 or #12
+        #[arg(value_name = "ID", value_parser = number("request"))]
+        id: i64,
         #[command(flatten)]
         guardian: GuardianArgs,
     },
     /// Deny a pending request with a reason the member will see (guardian PIN needed)
     Deny {
-        id: String,
-        #[arg(long)]
+        /// The request number, e.g. 12 or #12
+        #[arg(value_name = "ID", value_parser = number("request"))]
+        id: i64,
+        /// Why: the member sees it
+        #[arg(long, value_name = "TEXT")]
         reason: String,
         #[command(flatten)]
         guardian: GuardianArgs,
     },
     /// Withdraw your own pending request
     Cancel {
-        id: String,
+        /// The request number, e.g. 12 or #12
+        #[arg(value_name = "ID", value_parser = number("request"))]
+        id: i64,
         #[command(flatten)]
         member: MemberPinArgs,
     },
     /// Ask again for what a denied, expired or cancelled request asked
     Again {
-        id: String,
+        /// The request number, e.g. 12 or #12
+        #[arg(value_name = "ID", value_parser = number("request"))]
+        id: i64,
         /// A note for the guardian
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", value_name = "TEXT")]
         note: String,
         #[command(flatten)]
         member: MemberPinArgs,
@@ -310,21 +415,15 @@ pub enum AlertCommand {
     List,
     /// Acknowledge one alert, or all with --all (guardian PIN needed)
     Ack {
-        #[arg(required_unless_present = "all")]
-        id: Option<String>,
-        #[arg(long)]
+        /// The alert number, e.g. 4 or #4
+        #[arg(required_unless_present = "all", value_name = "ID", value_parser = number("alert"))]
+        id: Option<i64>,
+        /// Acknowledge every open alert
+        #[arg(long, conflicts_with = "id")]
         all: bool,
         #[command(flatten)]
         guardian: GuardianArgs,
     },
-}
-
-/// For a member who has a PIN: how it arrives.
-#[derive(Debug, Clone, ClapArgs)]
-pub struct MemberPinArgs {
-    /// Read the member's PIN (if they have one) from standard input
-    #[arg(long)]
-    pub pin_stdin: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -333,60 +432,105 @@ pub enum MemberCommand {
     /// adults and creators are asked for one (Enter to skip). With --pin-stdin,
     /// the first line is your PIN and the second the new member's
     Add {
+        /// The new member's name (up to 64 characters)
+        #[arg(value_name = "NAME")]
         name: String,
-        /// guardian, teen or creator
-        #[arg(long)]
-        role: String,
+        /// What the member is in the household
+        #[arg(long, value_name = "ROLE", value_parser = words::<RoleArg>("role"))]
+        role: RoleArg,
         /// YYYY-MM-DD; needed for teens and creators (age rules depend on it)
-        #[arg(long)]
+        #[arg(long, value_name = "DAY")]
         birthdate: Option<String>,
-        /// Add an adult or creator without asking for their PIN (anyone at this
-        /// computer can then act as them; set one later with `member pin`)
+        /// Add an adult or creator without asking for their PIN (anyone who may act as any
+        /// member can then act as them; set one later with `member pin`)
         #[arg(long)]
         no_pin: bool,
+        /// Use a new PIN of digits only or a common one anyway
+        #[arg(long)]
+        accept_weak_pin: bool,
         #[command(flatten)]
         guardian: GuardianArgs,
     },
-    /// List members with their coins, diamonds and what they are worth
+    /// List members with their coins, diamonds, what they are worth, and their OS accounts
     List,
     /// Set or change a member's PIN (guardian PIN needed first, then the new one)
     Pin {
+        /// Whose PIN
+        #[arg(value_name = "NAME")]
         name: String,
+        /// Use a new PIN of digits only or a common one anyway
+        #[arg(long)]
+        accept_weak_pin: bool,
         #[command(flatten)]
         guardian: GuardianArgs,
     },
+    /// Let an OS account act as this member through the household service (guardian PIN
+    /// needed)
+    Link {
+        /// The member
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// The OS account (login name) that acts as them
+        #[arg(long, value_name = "USER")]
+        os_user: String,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+    /// Stop an OS account acting as this member (guardian PIN needed)
+    Unlink {
+        /// The member
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// The OS account (login name) to unlink
+        #[arg(long, value_name = "USER")]
+        os_user: String,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+}
+
+/// Which limit: its scope and window.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct LimitKey {
+    /// What the limit counts; its amounts are money for purchase and all, coins for gift
+    #[arg(long, value_name = "SCOPE", value_parser = words::<ScopeArg>("scope"))]
+    pub scope: ScopeArg,
+    /// Over which stretch of time the limit counts
+    #[arg(long, value_name = "WINDOW", value_parser = words::<WindowArg>("window"))]
+    pub window: WindowArg,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum LimitCommand {
     /// Set a limit (guardian PIN needed). Amounts are money for purchase and all, coins for gift
     Set {
+        /// Whose limit
+        #[arg(value_name = "MEMBER")]
         member: String,
-        /// purchase (money paid for coins), gift (coins given), or all (all spending in
-        /// money, counted once: money paid for coins, plus granted coins' value when gifted)
-        #[arg(long)]
-        scope: String,
-        /// transaction, day, week, month (household calendar), or 24h, 7d, 30d (rolling)
-        #[arg(long)]
-        window: String,
+        #[command(flatten)]
+        which: LimitKey,
         /// Above this, a guardian must approve
-        #[arg(long, allow_negative_numbers = true)]
+        #[arg(long, allow_negative_numbers = true, value_name = "AMOUNT")]
         soft: Option<String>,
         /// Above this, refused
-        #[arg(long, allow_negative_numbers = true)]
+        #[arg(long, allow_negative_numbers = true, value_name = "AMOUNT")]
         hard: Option<String>,
         #[command(flatten)]
         guardian: GuardianArgs,
     },
     /// List a member's limits with what is used and what remains
-    List { member: String },
+    List {
+        /// Whose limits
+        #[arg(value_name = "MEMBER")]
+        member: String,
+    },
     /// Remove a limit (guardian PIN needed)
     Remove {
+        /// Whose limit
+        #[arg(value_name = "MEMBER")]
         member: String,
-        #[arg(long)]
-        scope: String,
-        #[arg(long)]
-        window: String,
+        #[command(flatten)]
+        which: LimitKey,
         #[command(flatten)]
         guardian: GuardianArgs,
     },
@@ -396,16 +540,19 @@ pub enum LimitCommand {
 pub enum RuleCommand {
     /// Set or clear a member's quiet hours (guardian PIN needed)
     QuietHours {
+        /// Whose quiet hours
+        #[arg(value_name = "MEMBER")]
         member: String,
         /// Start, HH:MM household time
-        #[arg(long, required_unless_present = "off")]
+        #[arg(long, required_unless_present = "off", value_name = "HH:MM")]
         from: Option<String>,
         /// End, HH:MM household time (may be the next morning)
-        #[arg(long, required_unless_present = "off")]
+        #[arg(long, required_unless_present = "off", value_name = "HH:MM")]
         to: Option<String>,
-        /// deny or needs-approval
-        #[arg(long, default_value = "deny")]
-        action: String,
+        /// What happens inside them
+        #[arg(long, default_value = "deny", value_name = "ACTION",
+              value_parser = words::<QuietActionArg>("action"))]
+        action: QuietActionArg,
         /// Remove the quiet hours
         #[arg(long, conflicts_with_all = ["from", "to"])]
         off: bool,
@@ -414,78 +561,113 @@ pub enum RuleCommand {
     },
     /// Allow, block or clear a creator for a member (guardian PIN needed)
     Creator {
+        /// Whose list
+        #[arg(value_name = "MEMBER")]
         member: String,
+        /// The creator
+        #[arg(value_name = "CREATOR")]
         creator: String,
+        /// Gifts to this creator need no approval
         #[arg(long, group = "list")]
         allow: bool,
+        /// Gifts to this creator are refused
         #[arg(long, group = "list")]
         block: bool,
+        /// Take the creator off the member's lists (unknown creators' rule applies)
         #[arg(long, group = "list")]
         clear: bool,
         #[command(flatten)]
         guardian: GuardianArgs,
     },
-    /// Show a member's quiet hours, creator lists and age rules
-    List { member: String },
+    /// Show a member's age rules, quiet hours (in the household's time zone) and creator lists
+    List {
+        /// Whose rules
+        #[arg(value_name = "MEMBER")]
+        member: String,
+    },
 }
 
 #[derive(Debug, Clone, ClapArgs)]
 pub struct BuyArgs {
+    /// Who buys
+    #[arg(value_name = "MEMBER")]
     pub member: String,
     /// A pack id from `coinguard catalog`, e.g. coins-350
-    #[arg(required_unless_present = "coins", conflicts_with = "coins")]
+    #[arg(
+        required_unless_present = "coins",
+        conflicts_with = "coins",
+        value_name = "PACK"
+    )]
     pub pack: Option<String>,
     /// Buy exactly this many coins at the best pack rate instead of a pack
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, value_name = "COINS")]
     pub coins: Option<String>,
-    /// Idempotency key: repeating the command with the same key writes nothing new
-    #[arg(long)]
-    pub key: Option<String>,
+    #[command(flatten)]
+    pub key: KeyArgs,
     #[command(flatten)]
     pub member_pin: MemberPinArgs,
 }
 
 #[derive(Debug, Clone, ClapArgs)]
 pub struct GiftArgs {
+    /// Who sends the gifts
+    #[arg(value_name = "MEMBER")]
     pub member: String,
+    /// The creator who receives them
+    #[arg(value_name = "CREATOR")]
     pub creator: String,
     /// A gift id or name from `coinguard catalog`, e.g. rose
+    #[arg(value_name = "GIFT")]
     pub gift: String,
-    #[arg(long, default_value = "1", allow_negative_numbers = true)]
+    /// How many of the gift
+    #[arg(
+        long,
+        default_value = "1",
+        allow_negative_numbers = true,
+        value_name = "N"
+    )]
     pub count: String,
-    #[arg(long)]
-    pub key: Option<String>,
+    #[command(flatten)]
+    pub key: KeyArgs,
     #[command(flatten)]
     pub member_pin: MemberPinArgs,
 }
 
 #[derive(Debug, Clone, ClapArgs)]
 pub struct RedeemArgs {
+    /// The creator cashing out
+    #[arg(value_name = "CREATOR")]
     pub creator: String,
-    #[arg(allow_negative_numbers = true)]
+    /// How many diamonds
+    #[arg(allow_negative_numbers = true, value_name = "DIAMONDS")]
     pub diamonds: String,
-    #[arg(long)]
-    pub key: Option<String>,
+    #[command(flatten)]
+    pub key: KeyArgs,
     #[command(flatten)]
     pub member_pin: MemberPinArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum PreviewCommand {
+    /// What buying would do
     Buy(BuyArgs),
+    /// What sending gifts would do
     Gift(GiftArgs),
+    /// What cashing out would do
     Redeem(RedeemArgs),
 }
 
-/// A failure, with the exit code it maps to.
+/// A failure, with the exit code its kind gives.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
+    /// What the household answered (or the client, for a service it cannot reach).
     #[error("{0}")]
-    Service(#[from] ServiceError),
-    #[error("{0}")]
-    Config(#[from] ConfigError),
+    Api(#[from] ApiError),
     #[error("{0}")]
     BadInput(String),
+    /// Options that do not go together.
+    #[error("{0}")]
+    Usage(String),
     #[error("{0}")]
     Other(String),
     /// Standard output was closed by its reader (`| head -1`): the command
@@ -494,39 +676,33 @@ pub enum CliError {
     OutputClosed,
 }
 
-impl From<LedgerError> for CliError {
-    fn from(e: LedgerError) -> CliError {
-        CliError::Service(ServiceError::Ledger(e))
-    }
+/// Errors of the library's own types (met by `init` and `demo`, which
+/// create a file) take the kind their type gives, as the API's do.
+macro_rules! through_api {
+    ($($t:ty),*) => {$(
+        impl From<$t> for CliError {
+            fn from(e: $t) -> CliError {
+                CliError::Api(ApiError::from(e))
+            }
+        }
+    )*};
 }
-
-impl From<AuthError> for CliError {
-    fn from(e: AuthError) -> CliError {
-        CliError::Service(ServiceError::from(e))
-    }
-}
-
-impl From<crate::domain::DomainError> for CliError {
-    fn from(e: crate::domain::DomainError) -> CliError {
-        CliError::Service(ServiceError::Domain(e))
-    }
-}
-
-impl From<crate::money::MoneyError> for CliError {
-    fn from(e: crate::money::MoneyError) -> CliError {
-        CliError::Service(ServiceError::Money(e))
-    }
-}
+through_api!(
+    crate::services::ServiceError,
+    crate::config::ConfigError,
+    crate::domain::DomainError,
+    crate::money::MoneyError,
+    crate::auth::AuthError
+);
 
 impl CliError {
     /// What kind of failure this is: decides both the exit code and the
     /// `kind` of the JSON error document.
-    pub fn kind(&self) -> crate::domain::ErrorKind {
-        use crate::domain::ErrorKind;
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            CliError::Service(e) => e.kind(),
-            CliError::Config(_) => ErrorKind::Config,
+            CliError::Api(e) => e.kind,
             CliError::BadInput(_) => ErrorKind::BadInput,
+            CliError::Usage(_) => ErrorKind::Usage,
             CliError::Other(_) | CliError::OutputClosed => ErrorKind::Other,
         }
     }
@@ -540,114 +716,136 @@ impl CliError {
     }
 }
 
+/// The JSON error document: `{"outcome": "error", "error": {"kind", "message"}}`.
+#[derive(serde::Serialize)]
+struct ErrorDocument {
+    outcome: &'static str,
+    error: ApiError,
+}
+
+fn print_error_document(kind: ErrorKind, message: String) {
+    // Nothing more to do if standard output is gone too.
+    let _ = output::json(&ErrorDocument {
+        outcome: "error",
+        error: ApiError { kind, message },
+    });
+}
+
 /// Tells the person (on standard error) why a command failed; with
-/// `--json`, also as one JSON document on standard output:
-/// `{"outcome": "error", "error": {"kind": ..., "message": ...}}`.
+/// `--json`, also as one JSON document on standard output.
 pub fn report_error(args: &Args, error: &CliError) {
     let message = error.to_string();
     output::note(format_args!("coinguard: {}", output::clean(&message)));
     if args.json {
-        // Nothing more to do if standard output is gone too.
-        let _ = output::json(&serde_json::json!({
-            "outcome": "error",
-            "error": {"kind": error.kind().as_str(), "message": message},
-        }));
+        print_error_document(error.kind(), message);
     }
 }
 
 /// Arguments clap could not make sense of (exit 2), or a request for help
 /// or the version (exit 0). With `--json` anywhere on the line, a usage
-/// error is also reported as the JSON error document.
+/// error is also reported as the JSON error document, whole (a value that
+/// is not one of the choices is bad input; anything else is usage).
 pub fn usage_failed(error: clap::Error) -> u8 {
     let _ = error.print();
     if error.exit_code() == 0 {
         return EXIT_OK; // --help or --version
     }
     if std::env::args_os().any(|a| a == "--json") {
-        let text = error.render().to_string();
-        let first = text
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim_start_matches("error: ")
-            .to_string();
-        let _ = output::json(&serde_json::json!({
-            "outcome": "error",
-            "error": {"kind": "usage", "message": first},
-        }));
+        use clap::error::ErrorKind as Clap;
+        let kind = match error.kind() {
+            Clap::InvalidValue | Clap::ValueValidation => ErrorKind::BadInput,
+            _ => ErrorKind::Usage,
+        };
+        print_error_document(kind, usage_message(&error.render().to_string()));
     }
     EXIT_BAD_INPUT
 }
 
-/// Where the household lives when `--db` is not given: the platform data folder.
-pub fn default_db_path() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| {
-            std::env::var_os("HOME").map(|home| {
-                let home = PathBuf::from(home);
-                if cfg!(target_os = "macos") {
-                    home.join("Library/Application Support")
-                } else {
-                    home.join(".local/share")
-                }
-            })
-        })
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("coinguard").join("household.db")
+/// clap's message without its usage lines: every line up to "Usage:",
+/// joined ("the following required arguments were not provided: <PACK|--coins <COINS>>").
+fn usage_message(rendered: &str) -> String {
+    rendered
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_start_matches("error: ")
+        .to_string()
 }
 
-pub(crate) fn db_path(args: &Args) -> PathBuf {
-    args.db.clone().unwrap_or_else(default_db_path)
-}
-
-pub(crate) fn open(args: &Args) -> Result<Store, CliError> {
-    Ok(Store::open(&db_path(args))?)
-}
-
-/// Asks for the guardian's PIN and checks it (recording the attempt): a pass
-/// for exactly one action.
-pub(crate) fn guardian_pass(
-    store: &mut Store,
-    clock: &dyn Clock,
+/// Who the guardian is for this action, and their PIN for it. The prompt
+/// names them ("PIN for Maria: "): the one named with `--as`, or the one
+/// guardian this account may act as.
+pub(crate) fn guardian_auth(
+    h: &mut Household<'_>,
     guardian: &GuardianArgs,
-) -> Result<GuardianPass, CliError> {
-    let name = guardian.as_guardian.as_deref();
-    let prompt = match auth::choose_guardian(store.conn(), name) {
-        Ok(member) => format!("PIN for {}: ", member.name),
-        Err(_) => "Guardian PIN: ".to_string(),
+) -> Result<GuardianAuth, CliError> {
+    let pin = if guardian.pin_stdin {
+        pin::from_stdin()?
+    } else {
+        pin::need_terminal("a guardian PIN is needed")?;
+        let name = match &guardian.as_guardian {
+            Some(name) => Some(name.trim().to_string()),
+            None => {
+                let me: Me = h.ask(Call::WhoAmI)?;
+                let mut guardians = me
+                    .members
+                    .into_iter()
+                    .filter(|m| m.role == crate::domain::Role::Guardian);
+                match (guardians.next(), guardians.next()) {
+                    (Some(only), None) => Some(only.name),
+                    _ => None,
+                }
+            }
+        };
+        let prompt = match name {
+            Some(name) => format!("PIN for {}: ", output::clean(&name)),
+            None => "Guardian PIN: ".to_string(),
+        };
+        pin::prompt(&prompt)?
     };
-    let pin = pin::read_pin(&prompt, guardian.pin_stdin, false)?;
-    Ok(auth::guardian_pass(store, clock, name, &pin, "")?)
+    Ok(GuardianAuth {
+        guardian: guardian.as_guardian.clone(),
+        pin,
+    })
 }
 
-/// A member with a PIN confirms their own spending and requests with it;
-/// members without one are not asked.
-pub(crate) fn confirm_member(
-    store: &mut Store,
-    clock: &dyn Clock,
+/// A member's own PIN, asked only when they have one (the household says
+/// who has one). `None` when they have none, or when this account cannot
+/// see them (the household then answers why).
+pub(crate) fn member_pin(
+    h: &mut Household<'_>,
     member: &str,
     args: &MemberPinArgs,
-) -> Result<(), CliError> {
-    let found = crate::ledger::find_member(store.conn(), member)?;
+) -> Result<Option<String>, CliError> {
+    let me: Me = h.ask(Call::WhoAmI)?;
+    let wanted = crate::domain::Name::parse(member)
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| member.trim().to_string());
+    let Some(found) = me.members.into_iter().find(|m| m.name == wanted) else {
+        return Ok(None);
+    };
     if !found.has_pin {
-        return Ok(());
+        return Ok(None);
     }
-    let pin = pin::read_pin(&format!("PIN for {}: ", found.name), args.pin_stdin, false)?;
-    auth::authenticate(store, clock, auth::Who::Member(member), &pin, "")?;
-    Ok(())
+    let pin = if args.pin_stdin {
+        pin::from_stdin()?
+    } else {
+        pin::need_terminal(&format!(
+            "{}'s own PIN is needed",
+            output::clean(&found.name)
+        ))?;
+        pin::prompt(&format!("PIN for {}: ", output::clean(&found.name)))?
+    };
+    Ok(Some(pin))
 }
 
 /// Runs a parsed command; returns the exit code.
 pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
     let Some(command) = &args.command else {
-        crate::tui::run(&db_path(args), clock).map_err(|e| match e {
-            crate::tui::TuiError::Service(e) => CliError::Service(e),
-            crate::tui::TuiError::NotATerminal => CliError::BadInput(e.to_string()),
-            other => CliError::Other(other.to_string()),
-        })?;
-        return Ok(EXIT_OK);
+        return open_tui(args, clock);
     };
     match command {
         Command::Init {
@@ -656,6 +854,7 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
             timezone,
             pin_stdin,
             accept_weak_pin,
+            config,
         } => household::init(
             args,
             clock,
@@ -665,95 +864,112 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
                 timezone: timezone.as_deref(),
                 pin_stdin: *pin_stdin,
                 accept_weak_pin: *accept_weak_pin,
+                config: config.as_deref(),
             },
         ),
-        Command::Demo { no_tui } => household::demo(args, clock, *no_tui),
-        Command::Catalog => household::catalog(args),
-        Command::Verify => household::verify(args),
-        Command::Member(cmd) => household::member(args, clock, cmd),
-        Command::Limit(cmd) => policy::limit(args, clock, cmd),
-        Command::Rule(cmd) => policy::rule(args, clock, cmd),
-        Command::Buy(buy) => spending::buy(args, clock, buy, crate::services::Mode::Commit),
-        Command::Gift(gift) => spending::gift(args, clock, gift, crate::services::Mode::Commit),
-        Command::Redeem(redeem) => {
-            spending::redeem(args, clock, redeem, crate::services::Mode::Commit)
-        }
-        Command::Preview(PreviewCommand::Buy(buy)) => {
-            spending::buy(args, clock, buy, crate::services::Mode::Preview)
-        }
-        Command::Preview(PreviewCommand::Gift(gift)) => {
-            spending::gift(args, clock, gift, crate::services::Mode::Preview)
-        }
-        Command::Preview(PreviewCommand::Redeem(redeem)) => {
-            spending::redeem(args, clock, redeem, crate::services::Mode::Preview)
-        }
-        Command::Request(cmd) => requests::request(args, clock, cmd),
-        Command::Grant {
-            member,
-            coins,
-            memo,
-            key,
-            guardian,
-        } => requests::grant(args, clock, member, coins, memo, key, guardian),
-        Command::Reverse {
-            tx,
-            reason,
-            key,
-            guardian,
-        } => requests::reverse(args, clock, tx, reason, key, guardian),
-        Command::Alert(cmd) => requests::alert(args, clock, cmd),
-        Command::History(history) => audit::history(args, history),
-        Command::Report(report) => audit::report(args, clock, report),
-        Command::Log(cmd) => audit::log(args, cmd),
-        Command::Export(export) => audit::export(args, export),
+        Command::Demo { no_tui, config } => household::demo(args, clock, *no_tui, config),
+        // The service is the household's own side of the socket: it opens
+        // the file (--db) and listens (--socket), both at once.
         Command::Serve {
-            socket,
             check,
             max_connections,
             message_deadline,
         } => household::serve(
             args,
             clock,
-            socket,
             *check,
             *max_connections,
             std::time::Duration::from_secs((*message_deadline).clamp(1, 600)),
         ),
+        other => {
+            let mut h = place::connect(args, clock)?;
+            dispatch(args, &mut h, other)
+        }
     }
 }
 
-#[cfg(test)]
-mod exit_code_tests {
-    use super::*;
-    use crate::auth::AuthError;
+/// The commands that ask a household (every one but `init` and `demo`).
+fn dispatch(args: &Args, h: &mut Household<'_>, command: &Command) -> Result<u8, CliError> {
+    match command {
+        Command::Init { .. } | Command::Demo { .. } | Command::Serve { .. } => {
+            Err(CliError::Other(
+                "init, demo and serve work on a file, not on a household already open".into(),
+            ))
+        }
+        Command::Household(cmd) => household::household(args, h, cmd),
+        Command::Catalog => household::catalog(args, h),
+        Command::Verify => household::verify(args, h),
+        Command::Member(cmd) => household::member(args, h, cmd),
+        Command::Limit(cmd) => policy::limit(args, h, cmd),
+        Command::Rule(cmd) => policy::rule(args, h, cmd),
+        Command::Buy(buy) => spending::buy(args, h, buy, false),
+        Command::Gift(gift) => spending::gift(args, h, gift, false),
+        Command::Redeem(redeem) => spending::redeem(args, h, redeem, false),
+        Command::Preview(PreviewCommand::Buy(buy)) => spending::buy(args, h, buy, true),
+        Command::Preview(PreviewCommand::Gift(gift)) => spending::gift(args, h, gift, true),
+        Command::Preview(PreviewCommand::Redeem(redeem)) => spending::redeem(args, h, redeem, true),
+        Command::Request(cmd) => requests::request(args, h, cmd),
+        Command::Grant {
+            member,
+            coins,
+            memo,
+            key,
+            guardian,
+        } => requests::grant(args, h, member, coins, memo, key, guardian),
+        Command::Reverse {
+            tx,
+            reason,
+            key,
+            guardian,
+        } => requests::reverse(args, h, *tx, reason, key, guardian),
+        Command::Alert(cmd) => requests::alert(args, h, cmd),
+        Command::History(history) => audit::history(args, h, history),
+        Command::Report(report) => audit::report(args, h, report),
+        Command::Log(cmd) => audit::log(args, h, cmd),
+        Command::Export(export) => audit::export(args, h, export),
+    }
+}
 
-    /// One table: an error from each layer, and the exit code SPEC section 7
-    /// gives it. The code comes from the error's kind alone.
+/// The terminal interface, on the household where the commands would go:
+/// the household service's socket, or the file opened here.
+fn open_tui(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
+    crate::tui::ensure_terminal().map_err(|e| CliError::BadInput(e.to_string()))?;
+    let household = match place::place(args)? {
+        place::Place::File(path) => Household::open(&path, clock)?,
+        place::Place::Service(socket) => Household::connect(&socket)?,
+    };
+    crate::tui::run(household).map_err(|e| match e {
+        crate::tui::TuiError::Service(e) => CliError::Api(e),
+        crate::tui::TuiError::NotATerminal => CliError::BadInput(e.to_string()),
+        other => CliError::Other(other.to_string()),
+    })?;
+    Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// One table: a failure of each kind, and the exit code SPEC section 7
+    /// gives it. The code comes from the kind alone.
     #[test]
     fn each_error_exits_with_the_code_its_kind_gives() {
+        let api = |kind| CliError::Api(ApiError::new(kind, "x"));
         let cases: Vec<(CliError, u8, &str)> = vec![
-            (LedgerError::NotPending { id: 4 }.into(), 2, "conflict"),
+            (api(ErrorKind::Conflict), 2, "conflict"),
+            (api(ErrorKind::Auth), 5, "auth"),
+            (api(ErrorKind::Household), 2, "household"),
+            (api(ErrorKind::NotFound), 2, "not_found"),
+            (api(ErrorKind::Forbidden), 2, "forbidden"),
+            (api(ErrorKind::Unavailable), 6, "unavailable"),
+            (api(ErrorKind::Other), 1, "other"),
+            (CliError::BadInput("no".into()), 2, "bad_input"),
+            (CliError::Usage("no".into()), 2, "usage"),
+            (CliError::Other("no".into()), 1, "other"),
+            (CliError::OutputClosed, 0, "other"),
             (
-                ServiceError::NotPending {
-                    id: 4,
-                    status: "approved",
-                }
-                .into(),
-                2,
-                "conflict",
-            ),
-            (
-                AuthError::Locked {
-                    name: "Maria".into(),
-                    until: "10:00".into(),
-                    seconds: 30,
-                }
-                .into(),
-                5,
-                "auth",
-            ),
-            (
-                AuthError::WrongPin {
+                crate::auth::AuthError::WrongPin {
                     name: "Maria".into(),
                     tries_left: 1,
                 }
@@ -761,25 +977,6 @@ mod exit_code_tests {
                 5,
                 "auth",
             ),
-            (
-                LedgerError::Missing {
-                    path: "x.db".into(),
-                }
-                .into(),
-                2,
-                "household",
-            ),
-            (
-                ServiceError::UnknownPack {
-                    given: "x".into(),
-                    known: "y".into(),
-                }
-                .into(),
-                2,
-                "not_found",
-            ),
-            (LedgerError::Busy.into(), 1, "other"),
-            (CliError::BadInput("no".into()), 2, "bad_input"),
         ];
         for (error, code, kind) in cases {
             assert_eq!(
@@ -788,5 +985,55 @@ mod exit_code_tests {
                 "{error}"
             );
         }
+    }
+
+    /// Every argument and option of every command says what it is for.
+    #[test]
+    fn every_argument_has_a_help_line() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            if cmd.get_about().is_none() && !path.is_empty() {
+                missing.push(format!("{path} (the command)"));
+            }
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_name() == "help" {
+                    continue;
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Args::command(), "", &mut missing);
+        assert!(missing.is_empty(), "no help for: {missing:?}");
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn config_belongs_to_init_and_demo_only() {
+        let root = Args::command();
+        let with_config: Vec<&str> = root
+            .get_subcommands()
+            .filter(|c| c.get_arguments().any(|a| a.get_id() == "config"))
+            .map(|c| c.get_name())
+            .collect();
+        assert_eq!(with_config, ["init", "demo"]);
+        assert!(!root.get_arguments().any(|a| a.get_id() == "config"));
+    }
+
+    #[test]
+    fn a_usage_message_keeps_what_is_missing() {
+        let rendered = "error: the following required arguments were not provided:\n  <PACK|--coins <COINS>>\n\nUsage: coinguard buy <MEMBER> <PACK|--coins <COINS>>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            usage_message(rendered),
+            "the following required arguments were not provided: <PACK|--coins <COINS>>"
+        );
     }
 }

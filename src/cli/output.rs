@@ -5,11 +5,10 @@
 //! as other Unix tools do, instead of a panic. Nothing here decides what to
 //! print; it only prints safely.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::io::Write;
 
-use serde_json::{Value, json};
+use unicode_width::UnicodeWidthStr;
 
 use super::CliError;
 
@@ -40,8 +39,9 @@ pub fn line(args: fmt::Arguments<'_>) -> Result<(), CliError> {
     writeln!(out, "{args}").map_err(write_error)
 }
 
-/// One JSON document on standard output.
-pub fn json(value: &Value) -> Result<(), CliError> {
+/// One JSON document on standard output: a reply's view, or a shape of
+/// this module that wraps one.
+pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::Other(format!("cannot print JSON: {e}")))?;
     line(format_args!("{text}"))
@@ -109,72 +109,122 @@ pub fn note(args: fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr().lock(), "{args}");
 }
 
-/// Text from the database made harmless for a terminal: control characters
-/// (escape sequences, carriage returns, bidirectional overrides, zero-width
-/// characters) are shown as `\u{..}` instead of acting on the terminal.
-/// Every database-sourced string in text output goes through here: names,
-/// memos, reasons, summaries, subjects, notes. JSON needs none of this (its
-/// encoder escapes control characters).
-pub fn clean(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_unsafe(c) {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            out.push(c);
+/// Text from the household made harmless for a terminal (see
+/// [`crate::domain::printable`]): every database-sourced string in text
+/// output goes through it. JSON needs none of this (its encoder escapes
+/// control characters).
+pub use crate::domain::printable::clean;
+
+/// A reply's view with what happened said first, for `--json`:
+/// `{"outcome": "changed", "by": ..., "what": ..., ...}`.
+#[derive(serde::Serialize)]
+pub struct Tagged<'a, T: serde::Serialize> {
+    pub outcome: &'static str,
+    #[serde(flatten)]
+    pub view: &'a T,
+}
+
+/// Prints `view` under `--json` with its outcome word.
+pub fn tagged<T: serde::Serialize>(outcome: &'static str, view: &T) -> Result<(), CliError> {
+    json(&Tagged { outcome, view })
+}
+
+/// How many columns `text` takes on a terminal: wide characters (CJK,
+/// most emoji) take two, combining marks none.
+pub fn width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+/// `text` followed by spaces up to `columns` on a terminal.
+pub fn left(text: &str, columns: usize) -> String {
+    let pad = columns.saturating_sub(width(text));
+    format!("{text}{}", " ".repeat(pad))
+}
+
+/// `text` after spaces up to `columns` on a terminal.
+pub fn right(text: &str, columns: usize) -> String {
+    let pad = columns.saturating_sub(width(text));
+    format!("{}{text}", " ".repeat(pad))
+}
+
+/// Lines of cells laid out in columns as wide as their widest cell (at
+/// least the given minimum), measured in terminal columns, so names with
+/// wide or combining characters line up.
+pub struct Table {
+    /// For each column: right-aligned (figures), and its least width.
+    columns: Vec<(bool, usize)>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// `columns`: for each, whether it is right-aligned and its least width.
+    pub fn new(columns: &[(bool, usize)]) -> Table {
+        Table {
+            columns: columns.to_vec(),
+            rows: Vec::new(),
         }
     }
-    Cow::Owned(out)
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    /// The lines, cells separated by `gap`, trailing spaces trimmed.
+    pub fn lines(&self, indent: &str, gap: &str) -> Vec<String> {
+        let widths: Vec<usize> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, (_, least))| {
+                self.rows
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .map(|c| width(c))
+                    .max()
+                    .unwrap_or(0)
+                    .max(*least)
+            })
+            .collect();
+        self.rows
+            .iter()
+            .map(|cells| {
+                let laid: Vec<String> = cells
+                    .iter()
+                    .enumerate()
+                    .map(|(i, cell)| {
+                        let w = widths.get(i).copied().unwrap_or(0);
+                        match self.columns.get(i) {
+                            Some((true, _)) => right(cell, w),
+                            _ => left(cell, w),
+                        }
+                    })
+                    .collect();
+                format!("{indent}{}", laid.join(gap)).trim_end().to_string()
+            })
+            .collect()
+    }
 }
 
-/// Characters that act on a terminal or hide text instead of showing.
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{200b}'..='\u{200f}' // zero-width spaces and joiners, LRM/RLM
-                | '\u{202a}'..='\u{202e}' // bidirectional embeddings and overrides
-                | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
-                | '\u{2066}'..='\u{2069}' // bidirectional isolates
-                | '\u{feff}' // zero-width no-break space
-        )
+/// `1 transaction`, `3 transactions`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!(
+        "{} {}",
+        crate::money::group_thousands(n),
+        if n == 1 { one } else { many }
+    )
 }
 
-/// Money in JSON, one shape everywhere: the exact amount as a decimal string
-/// (the stored micro-units, trailing zeros dropped) and the currency.
-pub fn money(micros: i64, currency: crate::money::Currency) -> Value {
-    let amount = crate::money::Money::from_micros(currency, micros).amount();
-    json!({"amount": amount.normalize().to_string(), "currency": currency.code()})
-}
-
-/// A money figure that is a decimal rather than stored micro-units (a rate
-/// per coin, a config value): exact when it fits in micro-units (0.005,
-/// 0.99); a rate with no exact decimal (0.99 / 70) is given to the
-/// micro-unit, the scale money is stored at.
-pub fn decimal_money(amount: rust_decimal::Decimal, currency: crate::money::Currency) -> Value {
-    let shown = amount
-        .round_dp_with_strategy(
-            crate::money::MICRO_SCALE,
-            rust_decimal::RoundingStrategy::MidpointAwayFromZero,
-        )
-        .normalize();
-    json!({"amount": shown.to_string(), "currency": currency.code()})
-}
-
-/// A limit's amount in JSON: money for a scope counted in money, a whole
-/// number of coins otherwise.
-pub fn limit_amount(
-    amount: i64,
-    scope: crate::domain::Scope,
-    currency: crate::money::Currency,
-) -> Value {
-    if scope.counts_money() {
-        money(amount, currency)
+/// A value as a shell word: as it is when it is plain, else in single
+/// quotes (for commands shown to be run again).
+pub fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '#' | '+'));
+    if plain {
+        text.to_string()
     } else {
-        Value::from(amount)
+        format!("'{}'", text.replace('\'', "'\\''"))
     }
 }
 
@@ -197,33 +247,32 @@ mod tests {
         for (given, shown) in cases {
             assert_eq!(clean(given), shown, "{given:?}");
         }
-        assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+        assert!(matches!(clean("plain"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]
-    fn money_has_one_json_shape_with_the_exact_amount() {
-        let usd = crate::money::Currency::USD;
+    fn columns_are_measured_on_the_terminal_not_in_characters() {
+        assert_eq!(width("Sam"), 3);
+        assert_eq!(width("美咲"), 4);
+        assert_eq!(width("Zoe\u{301}"), 3);
+        let mut table = Table::new(&[(false, 0), (true, 5)]);
+        table.row(vec!["美咲".into(), "1".into()]);
+        table.row(vec!["Zoe\u{301}".into(), "22".into()]);
+        table.row(vec!["Sam".into(), "333".into()]);
         assert_eq!(
-            money(4_990_000, usd),
-            json!({"amount": "4.99", "currency": "USD"})
+            table.lines("", " "),
+            ["美咲     1", "Zoe\u{301}     22", "Sam    333"]
         );
-        assert_eq!(
-            money(14_143, usd),
-            json!({"amount": "0.014143", "currency": "USD"})
-        );
-        assert_eq!(money(0, usd), json!({"amount": "0", "currency": "USD"}));
-        assert_eq!(
-            money(-855_428, usd),
-            json!({"amount": "-0.855428", "currency": "USD"})
-        );
-        let rate = rust_decimal::Decimal::new(99, 2) / rust_decimal::Decimal::from(70);
-        assert_eq!(
-            decimal_money(rate, usd),
-            json!({"amount": "0.014143", "currency": "USD"})
-        );
-        assert_eq!(
-            decimal_money(rust_decimal::Decimal::new(5, 3), usd),
-            json!({"amount": "0.005", "currency": "USD"})
-        );
+    }
+
+    #[test]
+    fn counts_and_shell_words_read_right() {
+        assert_eq!(count(1, "transaction", "transactions"), "1 transaction");
+        assert_eq!(count(0, "transaction", "transactions"), "0 transactions");
+        assert_eq!(count(1500, "request", "requests"), "1,500 requests");
+        assert_eq!(shell_word("Sam"), "Sam");
+        assert_eq!(shell_word("2026-03-01"), "2026-03-01");
+        assert_eq!(shell_word("Zoë Z"), "'Zoë Z'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
     }
 }

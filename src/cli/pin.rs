@@ -1,5 +1,10 @@
 //! Reading a PIN: from a prompt that does not echo, or from standard input
 //! with `--pin-stdin`. Never from arguments or the environment.
+//!
+//! A PIN to be checked is read as typed and sent to the household, which
+//! checks it (a PIN too short to be anyone's is a wrong PIN there, counted
+//! like any other). A new PIN is checked here first, so the person hears at
+//! once that it is too short, before typing it twice.
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -9,68 +14,103 @@ use crossterm::terminal;
 use super::CliError;
 use crate::auth::Pin;
 
-/// Reads one PIN. `confirm` asks twice at a prompt (when setting a PIN).
-pub fn read_pin(prompt: &str, from_stdin: bool, confirm: bool) -> Result<Pin, CliError> {
-    if from_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-            CliError::Other(format!("cannot read the PIN from standard input: {e}"))
-        })?;
-        if line.trim_end_matches(['\r', '\n']).is_empty() {
-            return Err(CliError::BadInput(
-                "no PIN on standard input: --pin-stdin reads the first line".into(),
-            ));
-        }
-        return Pin::parse(&line).map_err(|e| CliError::BadInput(e.to_string()));
-    }
-    if !std::io::stdin().is_terminal() {
+/// The first line of standard input, as typed (`--pin-stdin`).
+pub fn from_stdin() -> Result<String, CliError> {
+    let line = stdin_line()?;
+    if line.is_empty() {
         return Err(CliError::BadInput(
-            "a guardian PIN is needed: run this in a terminal to be asked for it, or pass it on standard input with --pin-stdin".into(),
+            "no PIN on standard input: --pin-stdin reads the first line".into(),
         ));
     }
-    let first = prompt_hidden(prompt)?;
-    let pin = Pin::parse(&first).map_err(|e| CliError::BadInput(e.to_string()))?;
-    if confirm {
-        let again = prompt_hidden("Type it again: ")?;
-        if again != first {
-            return Err(CliError::BadInput(
-                "the two PINs differ; nothing was changed".into(),
-            ));
-        }
-    }
-    Ok(pin)
+    Ok(line)
 }
 
-/// Reads a PIN that may be left out: an empty line (or end of input with
-/// `--pin-stdin`) means none.
-pub fn read_optional_pin(prompt: &str, from_stdin: bool) -> Result<Option<Pin>, CliError> {
-    let text = if from_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-            CliError::Other(format!("cannot read the PIN from standard input: {e}"))
-        })?;
-        line
-    } else if std::io::stdin().is_terminal() {
-        let first = prompt_hidden(prompt)?;
-        if !first.is_empty() {
-            let again = prompt_hidden("Type it again: ")?;
-            if again != first {
-                return Err(CliError::BadInput(
-                    "the two PINs differ; nothing was changed".into(),
-                ));
-            }
-        }
-        first
+fn stdin_line() -> Result<String, CliError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::Other(format!("cannot read the PIN from standard input: {e}")))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// Fails with a way forward when no terminal can ask for a PIN: `needed`
+/// says whose ("a guardian PIN is needed", "Ana's own PIN is needed").
+pub fn need_terminal(needed: &str) -> Result<(), CliError> {
+    if std::io::stdin().is_terminal() {
+        Ok(())
     } else {
-        String::new()
-    };
-    let text = text.trim_end_matches(['\r', '\n']);
-    if text.is_empty() {
-        return Ok(None);
+        Err(CliError::BadInput(format!(
+            "{needed}: run this in a terminal to be asked for it, or pass it on standard input with --pin-stdin"
+        )))
     }
-    Pin::parse(text)
-        .map(Some)
-        .map_err(|e| CliError::BadInput(e.to_string()))
+}
+
+/// Asks for a PIN at the terminal; nothing typed is no answer, not a wrong PIN.
+pub fn prompt(prompt: &str) -> Result<String, CliError> {
+    let typed = prompt_hidden(prompt)?;
+    if typed.is_empty() {
+        return Err(CliError::BadInput(
+            "no PIN was typed; nothing was done".into(),
+        ));
+    }
+    Ok(typed)
+}
+
+/// Reads a new PIN, checked for length and characters; at a prompt it is
+/// typed twice.
+pub fn read_new(prompt: &str, from_stdin: bool) -> Result<String, CliError> {
+    let typed = if from_stdin {
+        from_stdin_line_or_none()?.ok_or_else(|| {
+            CliError::BadInput("no PIN on standard input: --pin-stdin reads the first line".into())
+        })?
+    } else {
+        need_terminal("a new PIN is needed")?;
+        prompt_hidden(prompt)?
+    };
+    Pin::parse(&typed)?;
+    if !from_stdin {
+        confirm(&typed)?;
+    }
+    Ok(typed)
+}
+
+/// Reads a new PIN that may be left out: an empty line (or the end of
+/// standard input, or no terminal to ask at) means none.
+pub fn read_optional_new(prompt: &str, from_stdin: bool) -> Result<Option<String>, CliError> {
+    let typed = if from_stdin {
+        from_stdin_line_or_none()?
+    } else if std::io::stdin().is_terminal() {
+        Some(prompt_hidden(prompt)?).filter(|t| !t.is_empty())
+    } else {
+        None
+    };
+    let Some(typed) = typed else {
+        return Ok(None);
+    };
+    Pin::parse(&typed)?;
+    if !from_stdin {
+        confirm(&typed)?;
+    }
+    Ok(Some(typed))
+}
+
+fn from_stdin_line_or_none() -> Result<Option<String>, CliError> {
+    Ok(Some(stdin_line()?).filter(|l| !l.is_empty()))
+}
+
+fn confirm(first: &str) -> Result<(), CliError> {
+    if prompt_hidden("Type it again: ")? != first {
+        return Err(CliError::BadInput(
+            "the two PINs differ; nothing was changed".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A warning when a new PIN is easy to guess from a copy of the database.
+pub fn weakness(pin: &str) -> Option<&'static str> {
+    Pin::parse(pin).ok().and_then(|p| p.weakness())
 }
 
 /// Asks a yes/no question at the terminal; only "y" or "yes" is yes.

@@ -1,286 +1,267 @@
 //! Requests, grants, reversals and alerts.
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::output::{clean, say};
+use super::spending::{self, Extra};
 use super::{
-    AlertCommand, Args, CliError, EXIT_OK, GuardianArgs, RequestCommand, confirm_member,
-    guardian_pass, open, output, spending,
+    AlertCommand, Args, CliError, EXIT_OK, GuardianArgs, KeyArgs, RequestCommand, guardian_auth,
+    member_pin, output,
 };
-use crate::domain::{Clock, IdempotencyKey, Memo, TxId};
-use crate::ledger::{self, Request, RequestStatus};
-use crate::money::{Coins, parse_count};
-use crate::services::{self, GrantRequest, Mode, ReverseRequest};
+use crate::api::Call;
+use crate::api::reply::{
+    AlertsView, ChangeView, CountView, HouseholdView, RequestView, RequestsView,
+    ReversalPreviewView, SpendView,
+};
+use crate::client::Household;
+use crate::domain::{self, RequestStatus};
+use crate::money::Coins;
 
-fn request_id(text: &str) -> Result<i64, CliError> {
-    let id = parse_count(
-        text.trim_start_matches('#'),
-        "a request number",
-        i64::MAX as u64,
-    )?;
-    Ok(i64::try_from(id).unwrap_or(i64::MAX))
+/// Most requests `request list` shows.
+const LIST_LIMIT: usize = 200;
+
+/// A UTC time as household-local "YYYY-MM-DD HH:MM".
+fn local_time(at: chrono::DateTime<chrono::Utc>, tz: Option<chrono_tz::Tz>) -> String {
+    match tz {
+        Some(tz) => at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        None => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
 }
 
-fn local_time(at_us: i64, tz: chrono_tz::Tz) -> String {
-    chrono::DateTime::from_timestamp_micros(at_us)
-        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+/// The household's time zone (for showing times).
+fn zone(h: &mut Household<'_>) -> Result<Option<chrono_tz::Tz>, CliError> {
+    let house: HouseholdView = h.ask(Call::Household)?;
+    Ok(domain::parse_timezone(&house.timezone).ok())
 }
 
-fn request_json(
-    r: &Request,
-    names: &dyn Fn(ledger::Member) -> String,
-    store: &ledger::Store,
-) -> serde_json::Value {
-    let member = ledger::member_by_id(store.conn(), r.member)
-        .ok()
-        .flatten()
-        .map(names)
-        .unwrap_or_default();
-    json!({
-        "id": r.id, "member": member, "action": r.action, "status": r.status.as_str(),
-        "summary": r.summary, "note": r.note, "hold_coins": r.hold_coins,
-        "created_at": chrono::DateTime::from_timestamp_micros(r.created_at_us).map(|t| t.to_rfc3339()),
-        "expires_at": chrono::DateTime::from_timestamp_micros(r.expires_at_us).map(|t| t.to_rfc3339()),
-        "resolution": r.resolution, "tx_id": r.tx.map(|t| t.0),
-        "reasons": serde_json::from_str::<serde_json::Value>(&r.reasons_json).unwrap_or_default(),
-    })
+/// What `request deny` and `request cancel` print under `--json`.
+#[derive(Serialize)]
+struct Resolved<'a> {
+    outcome: &'static str,
+    request_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(flatten)]
+    change: &'a ChangeView,
 }
 
 pub(super) fn request(
     args: &Args,
-    clock: &dyn Clock,
+    h: &mut Household<'_>,
     command: &RequestCommand,
 ) -> Result<u8, CliError> {
     match command {
         RequestCommand::List { status, member } => {
-            let status = status
-                .as_deref()
-                .map(|s| {
-                    RequestStatus::parse(s).ok_or_else(|| {
-                        CliError::BadInput(format!("status \"{s}\" is not one of pending, approved, denied, expired, cancelled"))
-                    })
-                })
-                .transpose()?;
-            let mut store = open(args)?;
-            let requests = services::list_requests(&mut store, clock, status, member.as_deref())?;
-            let config = store.config()?;
-            let tz = config.settings.timezone;
-            let name = |m: ledger::Member| m.name.to_string();
+            let list: RequestsView = h.ask(Call::Requests {
+                status: status.map(Into::into),
+                member: member.clone(),
+                limit: LIST_LIMIT,
+            })?;
             if args.json {
-                let list: Vec<_> = requests
-                    .iter()
-                    .map(|r| request_json(r, &name, &store))
-                    .collect();
-                output::json(&json!({ "requests": list }))?;
+                output::json(&list)?;
                 return Ok(EXIT_OK);
             }
-            if requests.is_empty() {
+            if list.requests.is_empty() {
                 say!("No requests.")?;
+                return Ok(EXIT_OK);
             }
-            for r in &requests {
-                say!(
-                    "#{} {} (asked {}): {}",
-                    r.id,
-                    r.status.as_str().to_uppercase(),
-                    local_time(r.created_at_us, tz),
-                    clean(&r.summary)
-                )?;
-                let reasons: serde_json::Value =
-                    serde_json::from_str(&r.reasons_json).unwrap_or_default();
-                for reason in reasons.as_array().into_iter().flatten() {
-                    say!(
-                        "    why it needs a guardian: {}",
-                        clean(reason["message"].as_str().unwrap_or_default())
-                    )?;
-                }
-                if !r.note.is_empty() {
-                    say!("    note: {}", clean(&r.note))?;
-                }
-                if r.hold_coins > 0 && r.status == RequestStatus::Pending {
-                    // The coins approving it would spend, with what they cost.
-                    let cost = ledger::cost_of_coins(
-                        store.conn(),
-                        r.member,
-                        u64::try_from(r.hold_coins).unwrap_or(0),
-                    )?;
-                    let held = match cost {
-                        Some(cost) => crate::guard::coins_and_money(
-                            r.hold_coins,
-                            cost,
-                            config.settings.currency,
-                        ),
-                        None => config.economy.coins_with_value(r.hold_coins),
-                    };
-                    say!("    holds {held} until answered")?;
-                }
-                match r.status {
-                    RequestStatus::Pending => {
-                        say!("    waits until {}", local_time(r.expires_at_us, tz))?
-                    }
-                    _ => say!("    {}", clean(r.resolution.as_deref().unwrap_or_default()))?,
-                }
+            let tz = zone(h)?;
+            for r in &list.requests {
+                print_request(r, tz)?;
             }
             Ok(EXIT_OK)
         }
         RequestCommand::Approve { id, guardian } => {
-            let id = request_id(id)?;
-            let mut store = open(args)?;
-            let pass = guardian_pass(&mut store, clock, guardian)?;
-            let outcome = services::approve(&mut store, clock, pass, id)?;
-            spending::report(args, &outcome, Mode::Commit)
+            let auth = guardian_auth(h, guardian)?;
+            let view: SpendView = h.ask(Call::Approve { id: *id, auth })?;
+            spending::report(
+                args,
+                &view,
+                &Extra {
+                    request_id: Some(*id),
+                    ..Extra::default()
+                },
+            )
         }
         RequestCommand::Deny {
             id,
             reason,
             guardian,
         } => {
-            let (id, reason) = (request_id(id)?, Memo::parse(reason)?);
-            let mut store = open(args)?;
-            let pass = guardian_pass(&mut store, clock, guardian)?;
-            let by = pass.guardian().name.clone();
-            let request = services::deny(&mut store, clock, pass, id, &reason)?;
+            let auth = guardian_auth(h, guardian)?;
+            let change: ChangeView = h.ask(Call::Deny {
+                id: *id,
+                reason: reason.clone(),
+                auth,
+            })?;
             if args.json {
-                output::json(
-                    &json!({"outcome": "denied", "request_id": request.id, "reason": reason.as_str()}),
-                )?;
+                output::json(&Resolved {
+                    outcome: "denied",
+                    request_id: *id,
+                    reason: Some(reason.trim()),
+                    change: &change,
+                })?;
             } else {
                 say!(
-                    "{} denied request #{id}: {}. The reason shown to them: {}",
-                    clean(by.as_str()),
-                    clean(&request.summary),
-                    clean(reason.as_str())
+                    "{} denied {}. The reason shown to them: {}",
+                    clean(&change.by),
+                    clean(&change.what),
+                    clean(reason.trim())
                 )?;
             }
             Ok(EXIT_OK)
         }
         RequestCommand::Cancel { id, member } => {
-            let id = request_id(id)?;
-            let mut store = open(args)?;
-            let request = services::request(&mut store, clock, id)?;
-            let owner = ledger::member_by_id(store.conn(), request.member)?
-                .map(|m| m.name.to_string())
-                .unwrap_or_default();
-            confirm_member(&mut store, clock, &owner, member)?;
-            let request = services::cancel(&mut store, clock, &owner, id)?;
+            let request: RequestView = h.ask(Call::Request { id: *id })?;
+            let pin = member_pin(h, &request.member, member)?;
+            let change: ChangeView = h.ask(Call::Cancel { id: *id, pin })?;
             if args.json {
-                output::json(&json!({"outcome": "cancelled", "request_id": request.id}))?;
+                output::json(&Resolved {
+                    outcome: "cancelled",
+                    request_id: *id,
+                    reason: None,
+                    change: &change,
+                })?;
             } else {
-                say!("Cancelled request #{id}: {}.", clean(&request.summary))?;
+                say!("Cancelled {}.", clean(&change.what))?;
             }
             Ok(EXIT_OK)
         }
         RequestCommand::Again { id, note, member } => {
-            let (id, note) = (request_id(id)?, Memo::parse(note)?);
-            let mut store = open(args)?;
-            let request = services::request(&mut store, clock, id)?;
-            let owner = ledger::member_by_id(store.conn(), request.member)?
-                .map(|m| m.name.to_string())
-                .unwrap_or_default();
-            confirm_member(&mut store, clock, &owner, member)?;
-            let outcome = services::ask_again(&mut store, clock, id, &note)?;
-            spending::report(args, &outcome, Mode::Commit)
+            let request: RequestView = h.ask(Call::Request { id: *id })?;
+            let pin = member_pin(h, &request.member, member)?;
+            let view: SpendView = h.ask(Call::AskAgain {
+                id: *id,
+                note: note.clone(),
+                pin,
+            })?;
+            spending::report(args, &view, &Extra::default())
         }
     }
+}
+
+fn print_request(r: &RequestView, tz: Option<chrono_tz::Tz>) -> Result<(), CliError> {
+    say!(
+        "#{} {} (asked {}): {}",
+        r.id,
+        r.status.as_str().to_uppercase(),
+        local_time(r.created_at, tz),
+        clean(&r.summary)
+    )?;
+    for reason in &r.reasons {
+        say!("    why it needs a guardian: {}", clean(&reason.message))?;
+    }
+    if !r.note.is_empty() {
+        say!("    note: {}", clean(&r.note))?;
+    }
+    if r.hold_coins > 0 && r.status == RequestStatus::Pending {
+        // The coins approving it would spend, with what they cost.
+        let held = match &r.hold_cost {
+            Some(cost) => format!("{} ({cost})", Coins::new(r.hold_coins)),
+            None => Coins::new(r.hold_coins).to_string(),
+        };
+        say!("    holds {held} until answered")?;
+    }
+    match r.status {
+        RequestStatus::Pending => say!("    waits until {}", local_time(r.expires_at, tz))?,
+        _ => say!("    {}", clean(r.resolution.as_deref().unwrap_or_default()))?,
+    }
+    Ok(())
 }
 
 pub(super) fn grant(
     args: &Args,
-    clock: &dyn Clock,
+    h: &mut Household<'_>,
     member: &str,
     coins: &str,
     memo: &str,
-    key: &Option<String>,
+    key: &KeyArgs,
     guardian: &GuardianArgs,
 ) -> Result<u8, CliError> {
-    let request = GrantRequest {
-        member,
-        coins: Coins::parse(coins)?,
-        memo: Memo::parse(memo)?,
-        key: key.as_deref().map(IdempotencyKey::parse).transpose()?,
-    };
-    let mut store = open(args)?;
-    ledger::find_member(store.conn(), member)?;
-    let pass = guardian_pass(&mut store, clock, guardian)?;
-    let outcome = services::grant(&mut store, clock, Mode::Commit, pass, &request)?;
-    spending::report(args, &outcome, Mode::Commit)
+    let auth = guardian_auth(h, guardian)?;
+    let view: SpendView = h.ask(Call::Grant {
+        member: member.to_string(),
+        coins: coins.to_string(),
+        memo: memo.to_string(),
+        key: key.key.clone(),
+        auth,
+    })?;
+    spending::report(args, &view, &Extra::default())
 }
 
+/// A reversal shows what it gives back, and any warning (say, that the
+/// coins were since spent on a gift that should be reversed first), before
+/// the guardian's PIN is asked: the PIN is the guardian's "yes".
 pub(super) fn reverse(
     args: &Args,
-    clock: &dyn Clock,
-    tx: &str,
+    h: &mut Household<'_>,
+    tx: i64,
     reason: &str,
-    key: &Option<String>,
+    key: &KeyArgs,
     guardian: &GuardianArgs,
 ) -> Result<u8, CliError> {
-    let tx = parse_count(
-        tx.trim_start_matches('#'),
-        "a transaction number",
-        i64::MAX as u64,
-    )?;
-    let reason = Memo::parse(reason)?;
-    if reason.as_str().is_empty() {
-        return Err(services::ServiceError::ReasonRequired.into());
+    if reason.trim().is_empty() {
+        return Err(CliError::BadInput(
+            "give a reason (--reason TEXT): it is kept in the record".into(),
+        ));
     }
-    let request = ReverseRequest {
-        tx: TxId(i64::try_from(tx).unwrap_or(i64::MAX)),
-        reason,
-        key: key.as_deref().map(IdempotencyKey::parse).transpose()?,
-    };
-    let mut store = open(args)?;
-    let pass = guardian_pass(&mut store, clock, guardian)?;
-    let outcome = services::reverse(&mut store, clock, Mode::Commit, pass, &request)?;
-    spending::report(args, &outcome, Mode::Commit)
+    let preview: ReversalPreviewView = h.ask(Call::ReversalPreview { tx })?;
+    if !args.json {
+        say!(
+            "Reversing transaction #{tx}: {}.",
+            clean(&preview.gives_back)
+        )?;
+        for warning in &preview.warnings {
+            say!("Warning: {}", clean(warning))?;
+        }
+    }
+    let auth = guardian_auth(h, guardian)?;
+    let view: SpendView = h.ask(Call::Reverse {
+        tx,
+        reason: reason.to_string(),
+        key: key.key.clone(),
+        auth,
+    })?;
+    spending::report(
+        args,
+        &view,
+        &Extra {
+            reversal: Some(&preview),
+            ..Extra::default()
+        },
+    )
 }
 
 pub(super) fn alert(
     args: &Args,
-    clock: &dyn Clock,
+    h: &mut Household<'_>,
     command: &AlertCommand,
 ) -> Result<u8, CliError> {
     match command {
         AlertCommand::List => {
-            let store = open(args)?;
-            let tz = store.config()?.settings.timezone;
-            let alerts = services::open_alerts(&store)?;
+            let alerts: AlertsView = h.ask(Call::Alerts)?;
             if args.json {
-                let list: Vec<_> = alerts
-                    .iter()
-                    .map(|a| json!({"id": a.id, "kind": a.kind, "message": a.message, "member_id": a.member.0,
-                                    "at": chrono::DateTime::from_timestamp_micros(a.at_us).map(|t| t.to_rfc3339())}))
-                    .collect();
-                output::json(&json!({ "alerts": list }))?;
+                output::json(&alerts)?;
                 return Ok(EXIT_OK);
             }
-            if alerts.is_empty() {
+            if alerts.alerts.is_empty() {
                 say!("No alerts.")?;
             }
-            for a in &alerts {
-                say!(
-                    "#{} {}  {}",
-                    a.id,
-                    local_time(a.at_us, tz),
-                    clean(&a.message)
-                )?;
+            for a in &alerts.alerts {
+                say!("#{} {}  {}", a.id, a.time_local, clean(&a.message))?;
             }
             Ok(EXIT_OK)
         }
         AlertCommand::Ack { id, all, guardian } => {
-            let id = if *all {
-                None
-            } else {
-                Some(request_id(id.as_deref().unwrap_or_default())?)
-            };
-            let mut store = open(args)?;
-            let pass = guardian_pass(&mut store, clock, guardian)?;
-            let count = services::acknowledge_alerts(&mut store, clock, pass, id)?;
+            let id = if *all { None } else { *id };
+            let auth = guardian_auth(h, guardian)?;
+            let acknowledged: CountView = h.ask(Call::AckAlerts { id, auth })?;
             if args.json {
-                output::json(&json!({"outcome": "acknowledged", "count": count}))?;
+                output::tagged("acknowledged", &acknowledged)?;
             } else {
                 say!(
-                    "Acknowledged {count} alert{}.",
-                    if count == 1 { "" } else { "s" }
+                    "Acknowledged {}.",
+                    output::count(acknowledged.count as u64, "alert", "alerts")
                 )?;
             }
             Ok(EXIT_OK)

@@ -1,39 +1,33 @@
-//! Spending commands: buy, gift, redeem, and their previews.
+//! Spending commands: buy, gift, redeem, and their previews; and how any
+//! spending outcome (also an approval, a grant, a reversal) is printed.
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::output::{clean, say};
 use super::{
     Args, BuyArgs, CliError, EXIT_DENIED, EXIT_NEEDS_APPROVAL, EXIT_OK, GiftArgs, RedeemArgs,
-    confirm_member, open, output,
+    member_pin, output,
 };
-use crate::domain::{Clock, IdempotencyKey};
-use crate::money::{Coins, Diamonds, parse_count};
-use crate::services::{
-    self, GiftRequest, Mode, Outcome, OutcomeKind, PurchaseRequest, RedeemRequest,
-};
-
-fn key(text: &Option<String>) -> Result<Option<IdempotencyKey>, CliError> {
-    Ok(text.as_deref().map(IdempotencyKey::parse).transpose()?)
-}
+use crate::api::Call;
+use crate::api::call::Spend;
+use crate::api::reply::{ReasonView, ReversalPreviewView, SpendView};
+use crate::client::Household;
+use crate::domain::{Outcome, TxId};
 
 pub(super) fn buy(
     args: &Args,
-    clock: &dyn Clock,
+    h: &mut Household<'_>,
     buy: &BuyArgs,
-    mode: Mode,
+    preview: bool,
 ) -> Result<u8, CliError> {
-    let key = key(&buy.key)?;
-    let request = match (&buy.pack, &buy.coins) {
-        (_, Some(coins)) => PurchaseRequest::Custom {
-            member: &buy.member,
-            coins: Coins::parse(coins)?,
-            key,
+    let spend = match (&buy.pack, &buy.coins) {
+        (_, Some(coins)) => Spend::Coins {
+            member: buy.member.clone(),
+            coins: coins.clone(),
         },
-        (Some(pack), None) => PurchaseRequest::Pack {
-            member: &buy.member,
-            pack,
-            key,
+        (Some(pack), None) => Spend::Pack {
+            member: buy.member.clone(),
+            pack: pack.clone(),
         },
         (None, None) => {
             return Err(CliError::BadInput(
@@ -41,132 +35,161 @@ pub(super) fn buy(
             ));
         }
     };
-    let mut store = open(args)?;
-    if mode == Mode::Commit {
-        confirm_member(&mut store, clock, &buy.member, &buy.member_pin)?;
-    }
-    let outcome = services::purchase(&mut store, clock, mode, &request)?;
-    report(args, &outcome, mode)
+    send(args, h, spend, preview, &buy.key.key, &buy.member_pin)
 }
 
 pub(super) fn gift(
     args: &Args,
-    clock: &dyn Clock,
+    h: &mut Household<'_>,
     gift: &GiftArgs,
-    mode: Mode,
+    preview: bool,
 ) -> Result<u8, CliError> {
-    let count = parse_count(&gift.count, "gifts", 10_000)?;
-    let request = GiftRequest {
-        member: &gift.member,
-        creator: &gift.creator,
-        gift: &gift.gift,
-        count,
-        key: key(&gift.key)?,
+    let spend = Spend::Gift {
+        member: gift.member.clone(),
+        creator: gift.creator.clone(),
+        gift: gift.gift.clone(),
+        count: gift.count.clone(),
     };
-    let mut store = open(args)?;
-    if mode == Mode::Commit {
-        confirm_member(&mut store, clock, &gift.member, &gift.member_pin)?;
-    }
-    let outcome = services::gift(&mut store, clock, mode, &request)?;
-    report(args, &outcome, mode)
+    send(args, h, spend, preview, &gift.key.key, &gift.member_pin)
 }
 
 pub(super) fn redeem(
     args: &Args,
-    clock: &dyn Clock,
+    h: &mut Household<'_>,
     redeem: &RedeemArgs,
-    mode: Mode,
+    preview: bool,
 ) -> Result<u8, CliError> {
-    let request = RedeemRequest {
-        creator: &redeem.creator,
-        diamonds: Diamonds::parse(&redeem.diamonds)?,
-        key: key(&redeem.key)?,
+    let spend = Spend::Redeem {
+        creator: redeem.creator.clone(),
+        diamonds: redeem.diamonds.clone(),
     };
-    let mut store = open(args)?;
-    if mode == Mode::Commit {
-        confirm_member(&mut store, clock, &redeem.creator, &redeem.member_pin)?;
+    send(args, h, spend, preview, &redeem.key.key, &redeem.member_pin)
+}
+
+/// Sends a spend: a preview needs no PIN; a member with a PIN gives it.
+fn send(
+    args: &Args,
+    h: &mut Household<'_>,
+    spend: Spend,
+    preview: bool,
+    key: &Option<String>,
+    pin_args: &super::MemberPinArgs,
+) -> Result<u8, CliError> {
+    let pin = if preview {
+        None
+    } else {
+        member_pin(h, spend.member(), pin_args)?
+    };
+    let view: SpendView = h.ask(Call::Spend {
+        spend,
+        preview,
+        key: key.clone(),
+        pin,
+    })?;
+    report(args, &view, &Extra::default())
+}
+
+/// What a command adds to a spending outcome's JSON: the request it
+/// answered, what a reversal gives back.
+#[derive(Default)]
+pub(super) struct Extra<'a> {
+    pub request_id: Option<i64>,
+    pub reversal: Option<&'a ReversalPreviewView>,
+}
+
+/// A spending outcome under `--json` (SPEC section 7): `outcome` is
+/// `committed`, `pending` or `denied`; a preview's is `preview`, with what
+/// it `would` be.
+#[derive(Serialize)]
+struct SpendDocument<'a> {
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    would: Option<&'static str>,
+    preview: bool,
+    tx_id: Option<TxId>,
+    request_id: Option<i64>,
+    replayed: bool,
+    summary: &'a str,
+    reasons: &'a [ReasonView],
+    /// For a reversal: what it gives back, and warnings, as shown before the PIN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reversal: Option<&'a ReversalPreviewView>,
+}
+
+/// The SPEC's word for an outcome.
+fn word(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Allow => "committed",
+        Outcome::NeedsApproval => "pending",
+        Outcome::Deny => "denied",
     }
-    let outcome = services::redeem(&mut store, clock, mode, &request)?;
-    report(args, &outcome, mode)
 }
 
 /// Prints an outcome and returns its exit code. A preview that answered
-/// exits 0 whatever it would do (nothing was created); `--json` says what
-/// it would do in `would`. The outcome has happened whatever the printing
-/// does: a closed output still exits with its code.
-pub(super) fn report(args: &Args, outcome: &Outcome, mode: Mode) -> Result<u8, CliError> {
-    let code = match (mode, outcome.kind) {
-        (Mode::Preview, _) | (_, OutcomeKind::Committed | OutcomeKind::WouldCommit) => EXIT_OK,
-        (Mode::Commit, OutcomeKind::Pending) => EXIT_NEEDS_APPROVAL,
-        (Mode::Commit, OutcomeKind::Denied) => EXIT_DENIED,
+/// exits 0 whatever it would do (nothing was created). The outcome has
+/// happened whatever the printing does: a closed output still exits with
+/// its code.
+pub(super) fn report(args: &Args, view: &SpendView, extra: &Extra<'_>) -> Result<u8, CliError> {
+    let code = match (view.preview, view.outcome) {
+        (true, _) | (false, Outcome::Allow) => EXIT_OK,
+        (false, Outcome::NeedsApproval) => EXIT_NEEDS_APPROVAL,
+        (false, Outcome::Deny) => EXIT_DENIED,
     };
-    match print_outcome(args, outcome, mode) {
+    match print_outcome(args, view, extra) {
         Ok(()) | Err(CliError::OutputClosed) => Ok(code),
         Err(e) => Err(e),
     }
 }
 
-fn print_outcome(args: &Args, outcome: &Outcome, mode: Mode) -> Result<(), CliError> {
-    let preview = mode == Mode::Preview;
-    let word = match outcome.kind {
-        OutcomeKind::Committed | OutcomeKind::WouldCommit => "committed",
-        OutcomeKind::Pending => "pending",
-        OutcomeKind::Denied => "denied",
-    };
+fn print_outcome(args: &Args, view: &SpendView, extra: &Extra<'_>) -> Result<(), CliError> {
     if args.json {
-        let reasons = crate::guard::reasons_json(&outcome.reasons);
-        return output::json(&if preview {
-            json!({
-                "outcome": "preview",
-                "preview": true,
-                "would": word,
-                "tx_id": null,
-                "request_id": null,
-                "summary": outcome.summary,
-                "reasons": reasons,
-            })
-        } else {
-            json!({
-                "outcome": word,
-                "preview": false,
-                "tx_id": outcome.tx.map(|t| t.0),
-                "request_id": outcome.request,
-                "replayed": outcome.replayed,
-                "summary": outcome.summary,
-                "reasons": reasons,
-            })
+        return output::json(&SpendDocument {
+            outcome: if view.preview {
+                "preview"
+            } else {
+                word(view.outcome)
+            },
+            would: view.preview.then(|| word(view.outcome)),
+            preview: view.preview,
+            tx_id: view.tx_id,
+            request_id: view.request_id.or(extra.request_id),
+            replayed: view.replayed,
+            summary: &view.summary,
+            reasons: &view.reasons,
+            reversal: extra.reversal,
         });
     }
-    let tx = outcome.tx.map(|t| t.to_string()).unwrap_or_default();
-    let summary = clean(&outcome.summary);
-    match (outcome.kind, preview) {
-        (OutcomeKind::Committed, _) if outcome.replayed => say!("{summary}.")?,
-        (OutcomeKind::Committed, _) => say!("Done: {summary}. Transaction {tx}.")?,
-        (OutcomeKind::WouldCommit, _) => {
+    let tx = view.tx_id.map(|t| t.to_string()).unwrap_or_default();
+    let summary = clean(&view.summary);
+    match (view.outcome, view.preview) {
+        (Outcome::Allow, false) if view.replayed => say!("{summary}.")?,
+        (Outcome::Allow, false) => say!("Done: {summary}. Transaction {tx}.")?,
+        (Outcome::Allow, true) => {
             say!("Would go through: {summary}. (Preview: nothing was written.)")?
         }
-        (OutcomeKind::Pending, true) => {
+        (Outcome::NeedsApproval, true) => {
             say!("Would need a guardian's approval: {summary}. (Preview: nothing was written.)")?
         }
-        (OutcomeKind::Pending, false) => say!("Needs a guardian's approval: {summary}.")?,
-        (OutcomeKind::Denied, true) => {
+        (Outcome::NeedsApproval, false) => say!("Needs a guardian's approval: {summary}.")?,
+        (Outcome::Deny, true) => {
             say!("Would be refused: {summary}. (Preview: nothing was written.)")?
         }
-        (OutcomeKind::Denied, false) => say!("Refused: {summary}.")?,
+        (Outcome::Deny, false) => say!("Refused: {summary}.")?,
     }
-    for reason in &outcome.reasons {
-        let tag = if reason.severity == crate::domain::Outcome::Deny {
+    for reason in &view.reasons {
+        let tag = if reason.severity == Outcome::Deny {
             "refused"
         } else {
             "needs approval"
         };
         say!(
             "  - {} ({tag}): {}",
-            reason.rule.as_str().replace('_', " "),
+            clean(&reason.rule.replace('_', " ")),
             clean(&reason.message)
         )?;
     }
-    if let (OutcomeKind::Pending, false, Some(id)) = (outcome.kind, preview, outcome.request) {
+    if let (Outcome::NeedsApproval, false, Some(id)) = (view.outcome, view.preview, view.request_id)
+    {
         say!(
             "Asked a guardian: request #{id}. Nothing is spent until a guardian approves it (coinguard request approve {id})."
         )?;

@@ -195,4 +195,5 @@ answers!(
     Change => ChangeView,
     Added => AddedView,
     Count => CountView,
+    Export => ExportView,
 );

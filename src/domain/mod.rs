@@ -8,6 +8,7 @@ mod clock;
 mod error_kind;
 mod limits;
 pub mod model;
+pub mod printable;
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,7 +20,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use error_kind::ErrorKind;
 pub use limits::{Limit, LimitAmount, Scope, Window};
 pub use model::{
-    Account, Asked, CreatorList, Kind, Outcome, Platform, QuietHours, RequestStatus, Unit,
+    Account, Asked, CreatorList, Kind, Member, Outcome, Platform, QuietHours, RequestStatus, Unit,
 };
 
 /// Longest name a member, creator, pack or gift may have.

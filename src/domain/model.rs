@@ -19,6 +19,17 @@ use serde::{Deserialize, Serialize};
 use super::MemberId;
 use crate::money::Currency;
 
+/// A member of the household as stored: who they are and whether they have
+/// a PIN (never the PIN's hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: MemberId,
+    pub name: super::Name,
+    pub role: super::Role,
+    pub birthdate: Option<super::BirthDate>,
+    pub has_pin: bool,
+}
+
 /// What kind of movement a transaction is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

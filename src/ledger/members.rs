@@ -7,17 +7,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::record::Table;
 use super::store::WriteTx;
 use super::{CachedSql, LedgerError};
+pub use crate::domain::Member;
 use crate::domain::{BirthDate, MemberId, Name, Role};
-
-/// A member as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    pub id: MemberId,
-    pub name: Name,
-    pub role: Role,
-    pub birthdate: Option<BirthDate>,
-    pub has_pin: bool,
-}
 
 /// Adds a member, on a guardian's PIN.
 pub fn add_member(

@@ -107,6 +107,22 @@ pub enum LedgerError {
     },
     #[error("the database is busy: another coinguard is writing to it; try again in a moment")]
     Busy,
+    #[error(
+        "the disk that holds the household is full, so nothing was written; free some space and try again"
+    )]
+    DiskFull,
+    #[error(
+        "the household file cannot be written just now (its disk is read-only, or its permissions changed), so nothing was written; spending resumes once it can be written again"
+    )]
+    ReadOnly,
+    #[error(
+        "the disk that holds the household reported an error, so nothing was written; check the disk (the system log says more) and try again"
+    )]
+    DiskIo,
+    #[error(
+        "the household file {path} was removed or replaced while coinguard had it open, so nothing more is written to it; put it back (or restore a backup) and start coinguard again"
+    )]
+    FileGone { path: PathBuf },
     #[error("the database is damaged: {message}")]
     Corrupt { message: String },
     #[error("cannot use {path}: {message}")]
@@ -181,6 +197,9 @@ impl From<rusqlite::Error> for LedgerError {
             | Some(rusqlite::ErrorCode::DatabaseCorrupt) => LedgerError::Corrupt {
                 message: e.to_string(),
             },
+            Some(rusqlite::ErrorCode::DiskFull) => LedgerError::DiskFull,
+            Some(rusqlite::ErrorCode::ReadOnly) => LedgerError::ReadOnly,
+            Some(rusqlite::ErrorCode::SystemIoFailure) => LedgerError::DiskIo,
             _ => LedgerError::Sqlite(std::sync::Arc::new(e)),
         }
     }
@@ -200,7 +219,8 @@ impl LedgerError {
             | LedgerError::NotSqlite { .. }
             | LedgerError::Foreign { .. }
             | LedgerError::Newer { .. }
-            | LedgerError::Corrupt { .. } => ErrorKind::Household,
+            | LedgerError::Corrupt { .. }
+            | LedgerError::FileGone { .. } => ErrorKind::Household,
             LedgerError::UnknownTransaction { .. } | LedgerError::UnknownMember { .. } => {
                 ErrorKind::NotFound
             }
@@ -216,6 +236,9 @@ impl LedgerError {
             LedgerError::RecordBroken { .. } => ErrorKind::Household,
             LedgerError::Money(_) => ErrorKind::BadInput,
             LedgerError::Busy
+            | LedgerError::DiskFull
+            | LedgerError::DiskIo
+            | LedgerError::ReadOnly
             | LedgerError::Io { .. }
             | LedgerError::Sqlite(_)
             | LedgerError::Unbalanced { .. }

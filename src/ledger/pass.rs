@@ -9,8 +9,8 @@
 //! `auth` when it matched: every write the pass is shown to ends with that
 //! guardian's seal (see [`super::seal`]).
 
-use super::Member;
 use super::seal::SealKey;
+use crate::domain::Member;
 
 /// Proof that a guardian entered their PIN for one action. Not `Clone`:
 /// each guardian action consumes one, so no earlier PIN entry authorises

@@ -33,6 +33,10 @@ pub struct Store {
     /// The one connection that writes, inside [`Store::write`] only.
     conn: Connection,
     path: PathBuf,
+    /// Which file `path` named when it was opened (device, inode): a write
+    /// into a file that was since removed or replaced would be lost, so
+    /// writes stop when the path no longer names it.
+    identity: Option<(u64, u64)>,
     /// The configuration in force and the catalog version it came from.
     /// Reloaded when a newer catalog version appears; household settings
     /// and age bands are fixed at init.
@@ -307,6 +311,7 @@ impl Store {
             reader,
             path: path.to_path_buf(),
             broken,
+            identity: file_identity(path),
         })
     }
 
@@ -316,6 +321,20 @@ impl Store {
     /// such a record (see `services`); `verify` says more.
     pub fn record_broken(&self) -> Option<&str> {
         self.broken.as_deref()
+    }
+
+    /// Refuses to write when the path no longer names the file this store
+    /// opened (its folder removed, the file deleted or swapped for another):
+    /// SQLite would go on writing into the open, unlinked file and every
+    /// such write would vanish.
+    fn still_the_same_file(&self) -> Result<(), LedgerError> {
+        if self.identity.is_some() && file_identity(&self.path) == self.identity {
+            Ok(())
+        } else {
+            Err(LedgerError::FileGone {
+                path: self.path.clone(),
+            })
+        }
     }
 
     /// Opens an existing household database, migrating an older schema.
@@ -358,6 +377,30 @@ impl Store {
         }
         Store::with_reader(conn, path)
     }
+}
+
+/// A disk error while writing, said as what it is: a file system that has
+/// turned read-only (as the kernel does after a disk fault) is named so.
+fn io_said_plainly(path: &Path, error: LedgerError) -> LedgerError {
+    match error {
+        LedgerError::DiskIo => {
+            let read_only = nix::sys::statvfs::statvfs(path)
+                .map(|s| s.flags().contains(nix::sys::statvfs::FsFlags::ST_RDONLY))
+                .unwrap_or(false);
+            if read_only {
+                LedgerError::ReadOnly
+            } else {
+                LedgerError::DiskIo
+            }
+        }
+        other => other,
+    }
+}
+
+/// The device and inode `path` names now, if it names anything.
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// The writer's settings: statements kept prepared, the query-planner
@@ -460,8 +503,10 @@ impl Store {
     where
         E: From<LedgerError>,
     {
+        self.still_the_same_file()?;
+        let path = self.path.clone();
         let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)
-            .map_err(LedgerError::from)?;
+            .map_err(|e| io_said_plainly(&path, e.into()))?;
         let (catalog_version, config) = cached_config(&mut self.cached, &tx)?;
         let write = WriteTx {
             tx,
@@ -474,9 +519,15 @@ impl Store {
         let value = f(&write);
         if commit && value.is_ok() {
             write.finish()?;
-            write.tx.commit().map_err(LedgerError::from)?;
+            write
+                .tx
+                .commit()
+                .map_err(|e| io_said_plainly(&path, e.into()))?;
         } else {
-            write.tx.rollback().map_err(LedgerError::from)?;
+            write
+                .tx
+                .rollback()
+                .map_err(|e| io_said_plainly(&path, e.into()))?;
         }
         value
     }

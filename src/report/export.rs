@@ -1,6 +1,14 @@
 //! Exports that other tools read: CSV (RFC 4180), JSON (decimals as strings)
 //! and an hledger journal (one transaction per ledger transaction, balanced
 //! per commodity). Written row by row, so a million transactions stream.
+//!
+//! An export can also be taken in pages ([`export_page`]), oldest first,
+//! each page starting after the last transaction of the one before: that is
+//! how it travels through the household service, one reply per page. The
+//! pages joined are the whole export, byte for byte: the CSV header and the
+//! journal's preamble come with the first page only, and the JSON document's
+//! opening with the first page and its closing with the last. One function
+//! writes both, so the two can never drift apart.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -10,17 +18,32 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
-use super::history::{HistoryFilter, HistoryRow, filter_sql, for_each_row};
+use super::history::{COLUMNS, HistoryFilter, HistoryRow, Raw, filter_sql, to_row};
 use crate::domain::MemberId;
 use crate::ledger::{Account, LedgerError};
 use crate::money::{Currency, MICRO_SCALE, Money};
 
-/// Export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Export formats (`csv`, `json`, `hledger` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Format {
     Csv,
     Json,
+    #[serde(alias = "journal")]
     Hledger,
+}
+
+/// Most transactions in one page of an export: a page of journal entries
+/// stays a few megabytes, well under the largest reply a client accepts.
+pub const MAX_EXPORT_PAGE: usize = 5_000;
+
+/// One page of an export: its text, how many transactions it holds, and
+/// where the next page starts (give it as `after`), if there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportPage {
+    pub text: String,
+    pub rows: u64,
+    pub next: Option<i64>,
 }
 
 impl Format {
@@ -53,8 +76,7 @@ impl Format {
 }
 
 /// Exports to a new file at `path`, readable by its owner only (0600, as the
-/// database is). The export is written next to it and linked into place once complete, so a failed export leaves nothing half-written, and
-/// an existing file is never replaced. Returns how many transactions it holds.
+/// database is). See [`write_new_file`]. Returns how many transactions it holds.
 pub fn export_to_file(
     conn: &Connection,
     filter: &HistoryFilter,
@@ -63,12 +85,41 @@ pub fn export_to_file(
     format: Format,
     path: &Path,
 ) -> Result<u64, ExportError> {
-    let failed = |err: std::io::Error| ExportError::Write {
+    write_new_file(path, |out| export(conn, filter, currency, tz, format, out)).map_err(|e| match e
+    {
+        NewFileError::Exists(path) => ExportError::Exists(path),
+        NewFileError::Write { path, message } => ExportError::Write { path, message },
+        NewFileError::Fill(e) => ExportError::Ledger(e),
+    })
+}
+
+/// Why a new file was not written. Nothing is left behind either way.
+#[derive(Debug, thiserror::Error)]
+pub enum NewFileError<E> {
+    #[error("{} already exists; coinguard never overwrites a file", .0.display())]
+    Exists(PathBuf),
+    #[error("cannot write {}: {message}", path.display())]
+    Write { path: PathBuf, message: String },
+    /// What filled the file failed.
+    #[error("{0}")]
+    Fill(E),
+}
+
+/// Writes a new file at `path`, readable by its owner only (0600): `fill`
+/// writes it next to the path, and the file is linked into place once
+/// complete, so a failed write leaves nothing half-written and an existing
+/// file is never replaced (also one that appears meanwhile). Returns what
+/// `fill` returned.
+pub fn write_new_file<T, E>(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> Result<T, E>,
+) -> Result<T, NewFileError<E>> {
+    let failed = |err: std::io::Error| NewFileError::Write {
         path: path.to_path_buf(),
         message: err.to_string(),
     };
     if path.exists() {
-        return Err(ExportError::Exists(path.to_path_buf()));
+        return Err(NewFileError::Exists(path.to_path_buf()));
     }
     let mut partial = path.as_os_str().to_owned();
     partial.push(".coinguard-partial");
@@ -81,19 +132,20 @@ pub fn export_to_file(
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let file = options.open(&partial).map_err(failed)?;
     let mut out = std::io::BufWriter::new(file);
-    let written = export(conn, filter, currency, tz, format, &mut out)
-        .map_err(ExportError::from)
-        .and_then(|count| out.flush().map(|()| count).map_err(failed));
-    let done = written.and_then(|count| {
+    let written = fill(&mut out)
+        .map_err(NewFileError::Fill)
+        .and_then(|value| out.flush().map(|()| value).map_err(failed));
+    drop(out);
+    let done = written.and_then(|value| {
         // A hard link fails if the target appeared meanwhile: never replaced.
         std::fs::hard_link(&partial, path).map_err(|err| {
             if err.kind() == std::io::ErrorKind::AlreadyExists {
-                ExportError::Exists(path.to_path_buf())
+                NewFileError::Exists(path.to_path_buf())
             } else {
                 failed(err)
             }
         })?;
-        Ok(count)
+        Ok(value)
     });
     let _ = std::fs::remove_file(&partial);
     done
@@ -201,7 +253,7 @@ fn json_row(row: &HistoryRow, currency: Currency, tz: Tz) -> serde_json::Value {
     })
 }
 
-/// Writes the export; returns how many transactions it holds.
+/// Writes the whole export; returns how many transactions it holds.
 pub fn export(
     conn: &Connection,
     filter: &HistoryFilter,
@@ -210,49 +262,167 @@ pub fn export(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<u64, LedgerError> {
+    let shape = Shape {
+        currency,
+        tz,
+        format,
+    };
+    let (rows, _) = write_export(conn, filter, shape, None, None, out)?;
+    Ok(rows)
+}
+
+/// One page of an export: at most `limit` transactions (1 to
+/// [`MAX_EXPORT_PAGE`]) after transaction `after` (from the start when
+/// `None`), oldest first. Give `next` as `after` for the page after it.
+pub fn export_page(
+    conn: &Connection,
+    filter: &HistoryFilter,
+    currency: Currency,
+    tz: Tz,
+    format: Format,
+    after: Option<i64>,
+    limit: usize,
+) -> Result<ExportPage, LedgerError> {
+    let shape = Shape {
+        currency,
+        tz,
+        format,
+    };
+    let mut out = Vec::new();
+    let limit = limit.clamp(1, MAX_EXPORT_PAGE);
+    let (rows, next) = write_export(conn, filter, shape, after, Some(limit), &mut out)?;
+    // Every part of every format is written from Rust strings.
+    let text = String::from_utf8(out).map_err(|e| io(std::io::Error::other(e)))?;
+    Ok(ExportPage { text, rows, next })
+}
+
+/// How an export is written.
+#[derive(Clone, Copy)]
+struct Shape {
+    currency: Currency,
+    tz: Tz,
+    format: Format,
+}
+
+/// Writes the transactions after `after` (at most `limit`), with the
+/// format's opening when this is the first page and its closing when it is
+/// the last. Returns how many were written and, if more follow, the id of
+/// the last one written.
+fn write_export(
+    conn: &Connection,
+    filter: &HistoryFilter,
+    shape: Shape,
+    after: Option<i64>,
+    limit: Option<usize>,
+    out: &mut dyn Write,
+) -> Result<(u64, Option<i64>), LedgerError> {
+    let Shape {
+        currency,
+        tz,
+        format,
+    } = shape;
+    let first_page = after.is_none();
+    let (mut sql, mut values) = filter_sql(filter, tz);
+    if let Some(after) = after {
+        sql.push_str(" AND t.id > ?");
+        values.push(rusqlite::types::Value::Integer(after));
+    }
+    // One row more than the page holds says whether another page follows.
+    let fetch = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX - 1) + 1);
+    values.push(rusqlite::types::Value::Integer(fetch));
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM transactions t WHERE {sql} ORDER BY t.id LIMIT ?"
+    ))?;
+    let names = super::history::names(conn)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+    let mut count: u64 = 0;
+    let mut last: Option<i64> = None;
+    let mut next = None;
+    let full = |count: u64| limit.is_some_and(|l| count >= l as u64);
     match format {
         Format::Csv => {
             // RFC 4180 as the csv crate writes it: quotes where needed, CRLF.
             let mut csv = csv::WriterBuilder::new()
                 .terminator(csv::Terminator::CRLF)
                 .from_writer(out);
-            csv.write_record(CSV_HEADER).map_err(csv_error)?;
-            let count = for_each_row(conn, filter, tz, |row| {
+            if first_page {
+                csv.write_record(CSV_HEADER).map_err(csv_error)?;
+            }
+            while let Some(r) = rows.next()? {
+                if full(count) {
+                    next = last;
+                    break;
+                }
+                let row = to_row(conn, &names, r.try_into()?)?;
+                last = Some(row.id);
                 csv.write_record(csv_row(&row, currency, tz))
-                    .map_err(csv_error)
-            })?;
+                    .map_err(csv_error)?;
+                count += 1;
+            }
             csv.flush().map_err(io)?;
-            Ok(count)
         }
         Format::Json => {
-            write!(
-                out,
-                "{{\"currency\":\"{}\",\"transactions\":[",
-                currency.code()
-            )
-            .map_err(io)?;
-            let mut first = true;
-            let count = for_each_row(conn, filter, tz, |row| {
-                let sep = if first { "" } else { "," };
-                first = false;
-                write!(out, "{sep}\n{}", json_row(&row, currency, tz)).map_err(io)
-            })?;
-            writeln!(out, "\n]}}").map_err(io)?;
-            Ok(count)
+            if first_page {
+                write!(
+                    out,
+                    "{{\"currency\":\"{}\",\"transactions\":[",
+                    currency.code()
+                )
+                .map_err(io)?;
+            }
+            while let Some(r) = rows.next()? {
+                if full(count) {
+                    next = last;
+                    break;
+                }
+                let row = to_row(conn, &names, r.try_into()?)?;
+                last = Some(row.id);
+                let sep = if first_page && count == 0 { "" } else { "," };
+                write!(out, "{sep}\n{}", json_row(&row, currency, tz)).map_err(io)?;
+                count += 1;
+            }
+            if next.is_none() {
+                writeln!(out, "\n]}}").map_err(io)?;
+            }
         }
-        Format::Hledger => hledger(conn, filter, currency, tz, out),
+        Format::Hledger => {
+            if first_page {
+                hledger_preamble(currency, out)?;
+            }
+            let members: Vec<(i64, String)> = names.into_iter().collect();
+            let segments = hledger_member_segments(&members);
+            let mut postings = conn.prepare_cached(
+                "SELECT a.name, a.unit, p.amount FROM postings p JOIN accounts a ON a.id = p.account_id WHERE p.tx_id = ?1 ORDER BY p.id",
+            )?;
+            while let Some(r) = rows.next()? {
+                if full(count) {
+                    next = last;
+                    break;
+                }
+                let (id, at_us, kind, _, _, detail, memo, _, hash, _): Raw = r.try_into()?;
+                last = Some(id);
+                hledger_entry(
+                    &mut postings,
+                    &segments,
+                    Entry {
+                        id,
+                        at_us,
+                        kind: &kind,
+                        detail: &detail,
+                        memo: &memo,
+                        hash: &hash,
+                    },
+                    shape,
+                    out,
+                )?;
+                count += 1;
+            }
+        }
     }
+    Ok((count, next))
 }
 
-/// An hledger journal: money, COIN and DIAMOND as commodities; each ledger
-/// transaction with its postings, balanced per commodity.
-fn hledger(
-    conn: &Connection,
-    filter: &HistoryFilter,
-    currency: Currency,
-    tz: Tz,
-    out: &mut dyn Write,
-) -> Result<u64, LedgerError> {
+fn hledger_preamble(currency: Currency, out: &mut dyn Write) -> Result<(), LedgerError> {
     let code = currency.code();
     writeln!(
         out,
@@ -263,54 +433,62 @@ fn hledger(
         out,
         "commodity 1000.000000 {code}\ncommodity 1000. COIN\ncommodity 1000. DIAMOND\n"
     )
-    .map_err(io)?;
-    let members: Vec<(i64, String)> = super::history::names(conn)?.into_iter().collect();
-    let segments = hledger_member_segments(&members);
-    let (sql, values) = filter_sql(filter, tz);
-    let mut txs = conn.prepare(&format!("SELECT t.id, t.at_us, t.kind, t.detail, t.memo, t.hash FROM transactions t WHERE {sql} ORDER BY t.id"))?;
-    let mut postings = conn.prepare_cached(
-        "SELECT a.name, a.unit, p.amount FROM postings p JOIN accounts a ON a.id = p.account_id WHERE p.tx_id = ?1 ORDER BY p.id",
-    )?;
-    let mut rows = txs.query(rusqlite::params_from_iter(values))?;
-    let mut count = 0;
-    while let Some(r) = rows.next()? {
-        let (id, at_us, kind, detail, memo, hash): (i64, i64, String, String, String, String) =
-            r.try_into()?;
-        let date = DateTime::from_timestamp_micros(at_us)
-            .map(|t| t.with_timezone(&tz).format("%Y-%m-%d").to_string())
-            .unwrap_or_default();
-        // One line each, and hledger's comment marker kept out of the description.
-        let description = one_line(&format!("{kind}: {detail}")).replace(';', ",");
-        writeln!(out, "{date} (#{id}) {description}").map_err(io)?;
-        writeln!(out, "    ; hash: {hash}").map_err(io)?;
-        if !memo.is_empty() {
-            writeln!(out, "    ; memo: {}", one_line(&memo)).map_err(io)?;
-        }
-        let legs = postings.query_map([id], |p| {
-            Ok((
-                p.get::<_, String>(0)?,
-                p.get::<_, String>(1)?,
-                p.get::<_, i64>(2)?,
-            ))
-        })?;
-        for leg in legs {
-            let (account, unit, amount) = leg?;
-            let amount = if unit == code {
-                format!(
-                    "{:.prec$} {code}",
-                    Money::from_micros(currency, amount).amount(),
-                    prec = MICRO_SCALE as usize
-                )
-            } else {
-                format!("{amount} {unit}")
-            };
-            let account = hledger_account(&account, &segments);
-            writeln!(out, "    {account}  {amount}").map_err(io)?;
-        }
-        writeln!(out).map_err(io)?;
-        count += 1;
+    .map_err(io)
+}
+
+/// A transaction as the journal shows it.
+struct Entry<'a> {
+    id: i64,
+    at_us: i64,
+    kind: &'a str,
+    detail: &'a str,
+    memo: &'a str,
+    hash: &'a str,
+}
+
+/// One journal entry: money, COIN and DIAMOND as commodities, the
+/// transaction's postings balanced per commodity.
+fn hledger_entry(
+    postings: &mut rusqlite::CachedStatement<'_>,
+    segments: &HashMap<i64, String>,
+    tx: Entry<'_>,
+    shape: Shape,
+    out: &mut dyn Write,
+) -> Result<(), LedgerError> {
+    let Shape { currency, tz, .. } = shape;
+    let code = currency.code();
+    let date = DateTime::from_timestamp_micros(tx.at_us)
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    // One line each, and hledger's comment marker kept out of the description.
+    let description = one_line(&format!("{}: {}", tx.kind, tx.detail)).replace(';', ",");
+    writeln!(out, "{date} (#{}) {description}", tx.id).map_err(io)?;
+    writeln!(out, "    ; hash: {}", tx.hash).map_err(io)?;
+    if !tx.memo.is_empty() {
+        writeln!(out, "    ; memo: {}", one_line(tx.memo)).map_err(io)?;
     }
-    Ok(count)
+    let legs = postings.query_map([tx.id], |p| {
+        Ok((
+            p.get::<_, String>(0)?,
+            p.get::<_, String>(1)?,
+            p.get::<_, i64>(2)?,
+        ))
+    })?;
+    for leg in legs {
+        let (account, unit, amount) = leg?;
+        let amount = if unit == code {
+            format!(
+                "{:.prec$} {code}",
+                Money::from_micros(currency, amount).amount(),
+                prec = MICRO_SCALE as usize
+            )
+        } else {
+            format!("{amount} {unit}")
+        };
+        let account = hledger_account(&account, segments);
+        writeln!(out, "    {account}  {amount}").map_err(io)?;
+    }
+    writeln!(out).map_err(io)
 }
 
 /// Text on one line: control characters (a newline would end the entry)

@@ -116,11 +116,12 @@ pub(crate) fn names(conn: &Connection) -> Result<HashMap<i64, String>, LedgerErr
         .collect())
 }
 
-const COLUMNS: &str = "t.id, t.at_us, t.kind, t.member_id, t.counterparty_id, t.detail, t.memo, t.reverses_tx, t.hash,
+/// The columns [`to_row`] reads, in its order (exports page with them too).
+pub(crate) const COLUMNS: &str = "t.id, t.at_us, t.kind, t.member_id, t.counterparty_id, t.detail, t.memo, t.reverses_tx, t.hash,
     (SELECT r.id FROM transactions r WHERE r.reverses_tx = t.id)";
 
 /// A raw transaction row before its amounts are filled in.
-type Raw = (
+pub(crate) type Raw = (
     i64,
     i64,
     String,

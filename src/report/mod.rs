@@ -7,7 +7,10 @@ mod history;
 mod logs;
 mod period;
 
-pub use export::{ExportError, Format, csv_text, export, export_to_file};
+pub use export::{
+    ExportError, ExportPage, Format, MAX_EXPORT_PAGE, NewFileError, csv_text, export, export_page,
+    export_to_file, write_new_file,
+};
 pub use history::{
     Cursor, HistoryFilter, HistoryRow, MAX_PAGE, Page, day_bounds, for_each_row, history_page,
     local,

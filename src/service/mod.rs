@@ -192,39 +192,69 @@ fn turn_away(stream: UnixStream, max: usize) {
     );
 }
 
-/// Expires requests at their second, and keeps looking.
+/// Expires requests at their second, and keeps looking. If the household
+/// file goes away under it (removed, replaced), it says so once and opens
+/// the file again when it is back.
 fn timekeeper(db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
-    let mut store = match Store::open(db) {
-        Ok(store) => store,
-        Err(e) => {
-            log(format_args!(
-                "the timekeeper cannot open the household: {e}"
-            ));
-            return;
-        }
-    };
+    let mut store: Option<Store> = None;
+    let mut said = false;
     while !stop.load(Ordering::SeqCst) {
-        let now = clock.now().timestamp_micros();
-        let nap = match crate::services::next_expiry(&store) {
-            Ok(Some(at)) if at <= now => {
-                match crate::services::expire_due_requests(&mut store, clock) {
-                    Ok(ids) if !ids.is_empty() => log(format_args!("expired request(s) {ids:?}")),
-                    Ok(_) => {}
-                    Err(e) => log(format_args!("expiring requests failed: {e}")),
+        if store.is_none() {
+            match Store::open(db) {
+                Ok(opened) => {
+                    store = Some(opened);
+                    said = false;
                 }
-                Duration::ZERO
+                Err(e) if !said => {
+                    log(format_args!(
+                        "the timekeeper cannot open the household: {e}"
+                    ));
+                    said = true;
+                }
+                Err(_) => {}
             }
-            Ok(Some(at)) => Duration::from_micros(u64::try_from(at - now).unwrap_or(0)),
-            Ok(None) => TIMEKEEPER_NAP,
-            Err(e) => {
-                log(format_args!("reading requests failed: {e}"));
-                TIMEKEEPER_NAP
-            }
+        }
+        let nap = match store.as_mut() {
+            None => TIMEKEEPER_NAP,
+            Some(open) => match expire_what_is_due(open, clock) {
+                Ok(nap) => nap,
+                Err(e) => {
+                    log(format_args!("expiring requests failed: {e}"));
+                    if matches!(
+                        e,
+                        crate::services::ServiceError::Ledger(
+                            crate::ledger::LedgerError::FileGone { .. }
+                        )
+                    ) {
+                        store = None;
+                    }
+                    TIMEKEEPER_NAP
+                }
+            },
         };
         let until = Instant::now() + nap.min(TIMEKEEPER_NAP);
         while Instant::now() < until && !stop.load(Ordering::SeqCst) {
             std::thread::sleep(POLL.min(until.saturating_duration_since(Instant::now())));
         }
+    }
+}
+
+/// Expires what is due; how long until the next request is due.
+fn expire_what_is_due(
+    store: &mut Store,
+    clock: &dyn Clock,
+) -> Result<Duration, crate::services::ServiceError> {
+    let now = clock.now().timestamp_micros();
+    match crate::services::next_expiry(store)? {
+        Some(at) if at <= now => {
+            let ids = crate::services::expire_due_requests(store, clock)?;
+            if !ids.is_empty() {
+                log(format_args!("expired request(s) {ids:?}"));
+            }
+            Ok(Duration::ZERO)
+        }
+        Some(at) => Ok(Duration::from_micros(u64::try_from(at - now).unwrap_or(0))),
+        None => Ok(TIMEKEEPER_NAP),
     }
 }
 

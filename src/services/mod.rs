@@ -27,7 +27,9 @@ pub use policy::{
     describe_thresholds, open_alerts, parse_limit_amount, remove_limit, set_creator_list,
     set_limit, set_pin, set_quiet_hours, show_amount, show_limit_amount,
 };
-pub use requests::{approve, ask_again, cancel, deny, list_requests, request, request_summary};
+pub use requests::{
+    approve, ask_again, cancel, deny, list_requests, preview_approval, request, request_summary,
+};
 pub use spend::{
     GiftRequest, GrantRequest, PurchaseRequest, RedeemRequest, ReversalPreview, ReverseRequest,
     gift, grant, preview_reversal, purchase, redeem, reverse,

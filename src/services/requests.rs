@@ -245,6 +245,35 @@ pub fn approve(
     rerun(store, clock, &ctx, &request)
 }
 
+/// What approving request `id` now would do, writing nothing: the same
+/// re-run as [`approve`] (the guardian's approval overrides needs-approval
+/// reasons, never deny ones), rolled back. No PIN, since nothing is decided;
+/// a request whose time is up reads as not pending, as approving it would.
+pub fn preview_approval(
+    store: &mut Store,
+    clock: &dyn Clock,
+    id: i64,
+) -> Result<Outcome, ServiceError> {
+    let request =
+        ledger::request_by_id(store.conn(), id)?.ok_or(ServiceError::UnknownRequest { id })?;
+    ensure_pending(&request)?;
+    // The approval screen shows what approving would do: a request changed
+    // since it was asked is refused here too, not previewed.
+    if let Err(why) = ledger::check_request_binding(store.conn(), id)? {
+        return Err(ledger::LedgerError::RequestChanged { id, why }.into());
+    }
+    let ctx = Ctx {
+        mode: Mode::Preview,
+        note: Memo::default(),
+        // Who approves is recorded only by a commit; a preview records
+        // nothing, so the request's own member stands in.
+        approving: Some((id, request.member)),
+        asked_params: Some(request.params.clone()),
+        seal: None,
+    };
+    rerun(store, clock, &ctx, &request)
+}
+
 /// Denies a pending request with a reason the member will see.
 pub fn deny(
     store: &mut Store,

@@ -1,13 +1,12 @@
 //! The TUI's state and the pure `update`: a key in, the new state and maybe an
-//! effect out. Key handlers never touch the database; effects are run by the
-//! event loop through the services.
+//! effect out. Key handlers never touch the household; effects are run by
+//! the event loop through the household's API.
 
 use super::editor::{self, CreatorChoice, Form, Opened, Review};
 use super::filter;
-use super::keymap::Command;
-use super::view::{AuditView, GiftChoice, Preview, Selection, Verdict, ViewModel};
-use crate::domain::{MemberId, Role};
-use crate::ledger::RequestStatus;
+use super::keymap::{self, Command};
+use super::view::{AuditView, GiftChoice, Preview, Selection, Verdict, ViewModel, Who};
+use crate::domain::{MemberId, RequestStatus, Role};
 
 pub use super::screen::{CREATOR_SCREENS, GUARDIAN_SCREENS, MEMBER_SCREENS, Screen};
 
@@ -24,6 +23,8 @@ pub enum PinFor {
     Acknowledge,
     /// A creator cashing out this many diamonds (their own PIN).
     Redeem(u64),
+    /// Reversing a transaction, for this reason.
+    Reverse(i64, String),
 }
 
 /// What a line of text is being typed for.
@@ -31,10 +32,13 @@ pub enum PinFor {
 pub enum TextFor {
     /// Why a guardian denies a request (the member sees it).
     DenyReason(i64),
-    /// A member's note when asking again.
-    AskAgainNote(i64),
+    /// A member's note when asking again, under what asking again would do.
+    AskAgainNote(i64, Preview),
+    /// Why a guardian reverses a transaction (it is in the record).
+    ReverseReason(i64),
     Filter,
-    ExportPath,
+    /// Where to export: the lines say which rows and which folder.
+    ExportPath(Vec<String>),
     /// How many coins to buy at the best pack rate.
     CustomCoins,
     /// How many diamonds a creator cashes out.
@@ -44,7 +48,7 @@ pub enum TextFor {
 impl TextFor {
     /// Whether an empty line is an answer.
     fn may_be_empty(&self) -> bool {
-        matches!(self, TextFor::AskAgainNote(_) | TextFor::Filter)
+        matches!(self, TextFor::AskAgainNote(..) | TextFor::Filter)
     }
 }
 
@@ -76,7 +80,20 @@ pub enum Popup {
         diamonds: u64,
         preview: Preview,
     },
+    /// What reversing a transaction would give back, and what to mind,
+    /// before the reason and the PIN.
+    Reversal(Reversal),
     Help,
+}
+
+/// A transaction a guardian may reverse, and what reversing it would do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reversal {
+    pub tx: i64,
+    /// The ledger row: when, who, what.
+    pub what: String,
+    pub gives_back: String,
+    pub warnings: Vec<String>,
 }
 
 /// A question before an effect: what will happen, in words, then Enter to
@@ -86,6 +103,19 @@ pub struct Confirm {
     pub title: String,
     pub lines: Vec<String>,
     pub effect: Effect,
+    /// What Enter and Esc do, in words ("Enter to confirm · Esc to cancel").
+    pub hints: String,
+}
+
+impl Confirm {
+    fn new(title: String, lines: Vec<String>, effect: Effect) -> Confirm {
+        Confirm {
+            title,
+            lines,
+            effect,
+            hints: "Enter to confirm · Esc to cancel".into(),
+        }
+    }
 }
 
 /// What a preview's verdict means for the person about to confirm.
@@ -99,22 +129,27 @@ fn verdict_words(verdict: Verdict) -> &'static str {
     }
 }
 
-/// Why a refused preview would be refused: its first refusing reason, or
-/// (when the preview itself failed, e.g. not enough coins) what it said.
+/// Why a refused preview would be refused: every refusing reason, in the
+/// guard's order, or (when the preview itself failed) what it said.
 fn why_refused(preview: &Preview) -> String {
-    preview
+    let why: Vec<&str> = preview
         .reasons
         .iter()
-        .find(|(refused, _)| *refused)
-        .map(|(_, why)| why.clone())
-        .unwrap_or_else(|| preview.summary.clone())
+        .filter(|(refused, _)| *refused)
+        .map(|(_, why)| why.as_str())
+        .collect();
+    if why.is_empty() {
+        preview.summary.clone()
+    } else {
+        why.join("; ")
+    }
 }
 
 /// Work for the event loop, run through the services.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     SignIn {
-        member: MemberId,
+        who: Who,
         pin: Option<String>,
     },
     SignOut,
@@ -148,9 +183,24 @@ pub enum Effect {
         reason: String,
         pin: String,
     },
+    /// What asking again would do (a refusal only says why; otherwise
+    /// the note is asked for).
+    PreviewAskAgain {
+        request: i64,
+    },
     AskAgain {
         request: i64,
         note: String,
+    },
+    /// What reversing a ledger row would give back (opens `Popup::Reversal`).
+    PreviewReversal {
+        tx: i64,
+        what: String,
+    },
+    Reverse {
+        tx: i64,
+        reason: String,
+        pin: String,
     },
     Cancel {
         request: i64,
@@ -186,10 +236,24 @@ const MAX_CHART_BACK: u32 = 260;
 /// Longest line a text field takes (a PIN, a reason, a path).
 const MAX_TYPED: usize = 200;
 
+/// A member's PIN typed at sign-in, kept while they are signed in: their
+/// own spending is confirmed with it (a guardian's PIN is never kept: each
+/// guardian action asks for it again). Never shown in debug output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Remembered(pub String);
+
+impl std::fmt::Debug for Remembered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hidden>")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct App {
     /// Who is signed in: their id, name and role (which screens they get).
-    pub who: Option<(MemberId, String, Role)>,
+    pub who: Option<Who>,
+    /// Their PIN, when a member with one signed in (see [`Remembered`]).
+    pub pin: Option<Remembered>,
     pub screen: Screen,
     pub cursor: usize,
     pub popup: Option<Popup>,
@@ -209,6 +273,7 @@ impl Default for App {
     fn default() -> App {
         App {
             who: None,
+            pin: None,
             screen: Screen::Pick,
             cursor: 0,
             popup: None,
@@ -344,6 +409,18 @@ fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effec
         return update_popup(app, popup, command, vm);
     }
     app.message = None;
+    // A key that does nothing on this screen says so (and what to press
+    // for the keys that do), so it is never taken for one that worked.
+    if !keymap::works_on(command, app.screen) {
+        app.say(
+            format!(
+                "{} does nothing here: ? lists the keys of this screen",
+                keymap::keys_of(command)
+            ),
+            Tone::Warning,
+        );
+        return None;
+    }
     let rows = app.rows(vm);
     match command {
         Command::Quit => {
@@ -420,13 +497,11 @@ fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effec
             // Leaving asks first; a stray Esc must not hand the keyboard to
             // whoever picks next.
             if let Some((_, name, _)) = &app.who {
-                let question = Confirm {
-                    title: format!("Sign out, {name}?"),
-                    lines: vec![
-                        "Back to \"Who are you?\": the next person picks who they are.".into(),
-                    ],
-                    effect: Effect::SignOut,
-                };
+                let question = Confirm::new(
+                    format!("Sign out, {}?", super::view::shown(name)),
+                    vec!["Back to \"Who are you?\": the next person picks who they are.".into()],
+                    Effect::SignOut,
+                );
                 app.guard(Popup::Confirm(question));
             }
             None
@@ -443,8 +518,7 @@ fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effec
         }
         Command::AskAgain | Command::CancelRequest if app.screen == Screen::Requests => {
             let request = vm.member.as_ref()?.requests.get(app.cursor)?.id;
-            member_acts(app, vm, command, request);
-            None
+            member_acts(app, vm, command, request)
         }
         Command::AddMember if app.screen == Screen::Members => {
             app.popup = Some(Popup::Form(Form::new_member()));
@@ -468,7 +542,12 @@ fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effec
             if app.screen == Screen::Dashboard
                 || (app.screen == Screen::Audit && app.selection.audit == AuditView::Alerts) =>
         {
-            if vm.guardian.as_ref().is_none_or(|g| g.alerts.is_empty()) {
+            // The dashboard lists the alerts; the audit's alerts view, its log.
+            let none = vm.guardian.as_ref().is_none_or(|g| match app.screen {
+                Screen::Dashboard => g.alerts.is_empty(),
+                _ => g.log.is_empty(),
+            });
+            if none {
                 app.say("No alerts to mark as seen", Tone::Good);
             } else {
                 app.ask_pin(PinFor::Acknowledge);
@@ -487,23 +566,64 @@ fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effec
             (app.selection.chart_back != back).then_some(Effect::Reload)
         }
         Command::NextPage if matches!(app.screen, Screen::History | Screen::Audit) => {
-            // The next page, or back to the newest after the last one.
-            let guardian = vm.guardian.as_ref();
-            if app.screen == Screen::Audit && app.selection.audit != AuditView::Ledger {
-                app.selection.log_before = guardian.and_then(|g| g.log_next);
-            } else {
-                app.selection.history_after = vm
-                    .member
-                    .as_ref()
-                    .map(|m| m.history_next)
-                    .or(guardian.map(|g| g.history_next))
-                    .flatten();
-            }
-            app.cursor = 0;
-            Some(Effect::Reload)
+            next_page(app, vm)
         }
-        _ => None,
+        _ => {
+            app.say(
+                format!(
+                    "{} does nothing here just now: ? lists the keys of this screen",
+                    keymap::keys_of(command)
+                ),
+                Tone::Warning,
+            );
+            None
+        }
     }
+}
+
+/// The next page of the list shown, numbered; after the last one, back to
+/// the newest, and it says so.
+fn next_page(app: &mut App, vm: &ViewModel) -> Option<Effect> {
+    let guardian = vm.guardian.as_ref();
+    let page = app.selection.page;
+    let moved = match (app.screen, app.selection.audit) {
+        (Screen::Audit, AuditView::Alerts) => {
+            app.say("The open alerts are all on one page", Tone::Good);
+            return None;
+        }
+        (Screen::Audit, AuditView::Decisions | AuditView::Actions) => {
+            let next = guardian.and_then(|g| g.log_next);
+            app.selection.log_before = next.or(app.selection.log_before);
+            next.is_some()
+        }
+        _ => {
+            let next = vm
+                .member
+                .as_ref()
+                .map(|m| m.history_next.clone())
+                .or(guardian.map(|g| g.history_next.clone()))
+                .flatten();
+            let moved = next.is_some();
+            if moved {
+                app.selection.history_after = next;
+            }
+            moved
+        }
+    };
+    if moved {
+        app.selection.page = page + 1;
+    } else if page > 1 {
+        app.selection.first_pages();
+        app.say(
+            format!("Page {page} was the last; back to the newest (page 1)"),
+            Tone::Good,
+        );
+    } else {
+        app.say("Everything listed is on this one page", Tone::Good);
+        return None;
+    }
+    app.cursor = 0;
+    Some(Effect::Reload)
 }
 
 /// Approve (the PIN next) or deny (a reason, then the PIN) request `id`.
@@ -516,39 +636,47 @@ fn guardian_decides(app: &mut App, command: Command, id: i64) {
 }
 
 /// A member cancels their waiting request `id`, or asks again for one
-/// denied, expired or cancelled.
-fn member_acts(app: &mut App, vm: &ViewModel, command: Command, id: i64) {
-    let Some(request) = vm
+/// denied, expired, cancelled or refused (what asking again would do is
+/// previewed first: a would-be refusal only says why).
+fn member_acts(app: &mut App, vm: &ViewModel, command: Command, id: i64) -> Option<Effect> {
+    let request = vm
         .member
         .as_ref()
-        .and_then(|m| m.requests.iter().find(|r| r.id == id))
-    else {
-        return;
-    };
+        .and_then(|m| m.requests.iter().find(|r| r.id == id))?;
     let status = request.status;
     match (command, status) {
         (Command::CancelRequest, RequestStatus::Pending) => {
             app.popup = Some(Popup::Confirm(Confirm {
-                title: format!("Cancel your request #{id}?"),
-                lines: vec![request.summary.clone()],
-                effect: Effect::Cancel { request: id },
+                hints: "Enter: cancel the request · Esc: keep it".into(),
+                ..Confirm::new(
+                    format!("Cancel your request #{id}?"),
+                    vec![request.summary.clone()],
+                    Effect::Cancel { request: id },
+                )
             }));
+            None
         }
-        (Command::CancelRequest, _) => app.say(
-            format!(
-                "Request #{id} is {}: only a waiting request can be cancelled",
-                status.as_str()
-            ),
-            Tone::Warning,
-        ),
-        (_, RequestStatus::Pending | RequestStatus::Approved) => app.say(
-            format!(
-                "Request #{id} is {}: only a denied, expired or cancelled request can be asked again",
-                status.as_str()
-            ),
-            Tone::Warning,
-        ),
-        _ => app.text(TextFor::AskAgainNote(id), String::new()),
+        (Command::CancelRequest, _) => {
+            app.say(
+                format!(
+                    "Request #{id} is {}: only a waiting request can be cancelled",
+                    status.as_str()
+                ),
+                Tone::Warning,
+            );
+            None
+        }
+        (_, RequestStatus::Pending | RequestStatus::Approved) => {
+            app.say(
+                format!(
+                    "Request #{id} is {}: only a denied, expired, cancelled or refused request can be asked again",
+                    status.as_str()
+                ),
+                Tone::Warning,
+            );
+            None
+        }
+        _ => Some(Effect::PreviewAskAgain { request: id }),
     }
 }
 
@@ -577,7 +705,8 @@ pub fn click(app: &mut App, vm: &ViewModel, hit: Hit) -> Option<Effect> {
     }
 }
 
-/// Moves to a screen, back to the newest pages. On the gift screen the
+/// Moves to a screen, back to the newest pages, and loads it (each screen
+/// loads what it shows when it comes in front). On the gift screen the
 /// cursor comes back to the gift chosen, which is the one previewed.
 pub fn go_to(app: &mut App, screen: Screen) -> Option<Effect> {
     app.screen = screen;
@@ -586,9 +715,8 @@ pub fn go_to(app: &mut App, screen: Screen) -> Option<Effect> {
     } else {
         0
     };
-    let paged = app.selection.history_after.is_some() || app.selection.log_before.is_some();
     app.selection.first_pages();
-    paged.then_some(Effect::Reload)
+    Some(Effect::Reload)
 }
 
 /// On the gift screen the cursor picks the gift, whose preview reloads.
@@ -616,12 +744,24 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
     match app.screen {
         Screen::Pick => {
             let member = vm.members.get(app.cursor)?;
-            if member.has_pin {
+            if member.role == Role::Guardian && !member.has_pin {
+                // A guardian's screens act for the household: never without
+                // their PIN, even one added before every guardian had one.
+                app.say(
+                    format!(
+                        "{} has no PIN, and a guardian's screens need one. Another guardian can set it: coinguard member pin \"{}\"",
+                        super::view::shown(&member.name),
+                        super::view::shown(&member.name)
+                    ),
+                    Tone::Bad,
+                );
+                None
+            } else if member.has_pin {
                 app.ask_pin(PinFor::SignIn(member.id));
                 None
             } else {
                 Some(Effect::SignIn {
-                    member: member.id,
+                    who: (member.id, member.name.clone(), member.role),
                     pin: None,
                 })
             }
@@ -636,15 +776,15 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
                 return None;
             }
             app.popup = Some(match member.packs.get(app.cursor) {
-                Some(pack) => Popup::Confirm(Confirm {
-                    title: format!("Buy {}?", pack.id),
-                    lines: preview
+                Some(pack) => Popup::Confirm(Confirm::new(
+                    format!("Buy {}?", pack.id),
+                    preview
                         .map(|p| vec![p.summary.clone(), verdict_words(p.verdict).into()])
                         .unwrap_or_default(),
-                    effect: Effect::Buy {
+                    Effect::Buy {
                         pack: pack.id.clone(),
                     },
-                }),
+                )),
                 None => Popup::Text {
                     purpose: TextFor::CustomCoins,
                     typed: String::new(),
@@ -666,17 +806,19 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
                         app.say(format!("Not sent: {}", why_refused(preview)), Tone::Bad);
                         return None;
                     }
-                    app.popup = Some(Popup::Confirm(Confirm {
-                        title: format!(
+                    app.popup = Some(Popup::Confirm(Confirm::new(
+                        format!(
                             "Send {} × {} to {}?",
-                            wanted.count, highlighted.name, wanted.creator
+                            wanted.count,
+                            highlighted.name,
+                            super::view::shown(&wanted.creator)
                         ),
-                        lines: vec![
+                        vec![
                             preview.summary.clone(),
                             verdict_words(preview.verdict).into(),
                         ],
-                        effect: Effect::Gift(wanted),
-                    }));
+                        Effect::Gift(wanted),
+                    )));
                     None
                 }
                 // Never send what was not previewed: preview it first.
@@ -712,24 +854,42 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
             None
         }
         Screen::Members => {
-            // A member's row opens their limits and rules.
-            let member = vm.members.get(app.cursor)?.id;
-            let at = vm
-                .guardian
-                .as_ref()?
-                .rules
-                .iter()
-                .position(|r| r.member == member);
-            match at {
-                Some(at) => {
-                    app.selection.rules_member = at;
-                    go_to(app, Screen::Limits)
-                }
-                None => {
-                    app.say("Guardians have no limits", Tone::Warning);
-                    None
-                }
+            // A member's row opens their limits and rules (the editor lists
+            // the members who are not guardians, in this order).
+            let member = vm.members.get(app.cursor)?;
+            if member.role == Role::Guardian {
+                app.say("Guardians have no limits", Tone::Warning);
+                return None;
             }
+            app.selection.rules_member = vm
+                .members
+                .iter()
+                .filter(|m| m.role != Role::Guardian)
+                .position(|m| m.id == member.id)
+                .unwrap_or(0);
+            go_to(app, Screen::Limits)
+        }
+        // A ledger row: what reversing it would give back, then a reason
+        // and the PIN.
+        Screen::Audit if app.selection.audit == AuditView::Ledger => {
+            let row = vm.guardian.as_ref()?.history.get(app.cursor)?;
+            if let Some(by) = row.reversed_by {
+                app.say(
+                    format!("Transaction {} was reversed already, by {by}", row.id),
+                    Tone::Warning,
+                );
+                return None;
+            }
+            Some(Effect::PreviewReversal {
+                tx: row.id,
+                what: format!(
+                    "{} {} {}: {}",
+                    row.when,
+                    super::view::shown(&row.member),
+                    row.kind,
+                    row.figures
+                ),
+            })
         }
         Screen::Limits => {
             let (rules, economy) = editing(app, vm)?;
@@ -754,6 +914,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             | Popup::Redeem { .. }
             | Popup::Review(_)
             | Popup::Request(_)
+            | Popup::Reversal(_)
             | Popup::Pin { .. }
             | Popup::Text { .. },
             Command::Up | Command::Down,
@@ -765,7 +926,14 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             };
             None
         }
-        (_, Command::Back) | (Popup::Help, _) => {
+        // Esc leaves the popup and whatever its line said (a stale "type
+        // the PIN" must not stay behind).
+        (_, Command::Back) => {
+            app.popup = None;
+            app.message = None;
+            None
+        }
+        (Popup::Help, _) => {
             app.popup = None;
             None
         }
@@ -776,7 +944,10 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
         }
         (Popup::Request(id), Command::AskAgain | Command::CancelRequest) if !app.is_guardian() => {
             app.popup = None;
-            member_acts(app, vm, command, id);
+            member_acts(app, vm, command, id)
+        }
+        (Popup::Reversal(reversal), Command::Select) => {
+            app.text(TextFor::ReverseReason(reversal.tx), String::new());
             None
         }
         (Popup::Confirm(confirm), Command::Select) => {
@@ -819,10 +990,23 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
         }
         (Popup::Pin { purpose, typed }, Command::Select) => {
             app.popup = None;
+            // What the prompt said is answered; the effect says what came of it.
+            app.message = None;
             Some(match purpose {
-                PinFor::SignIn(member) => Effect::SignIn {
-                    member,
-                    pin: Some(typed),
+                PinFor::SignIn(member) => {
+                    let Some(m) = vm.members.iter().find(|m| m.id == member) else {
+                        app.say("That member is gone; pick again", Tone::Bad);
+                        return None;
+                    };
+                    Effect::SignIn {
+                        who: (m.id, m.name.clone(), m.role),
+                        pin: Some(typed),
+                    }
+                }
+                PinFor::Reverse(tx, reason) => Effect::Reverse {
+                    tx,
+                    reason,
+                    pin: typed,
                 },
                 PinFor::Approve(request) => Effect::Approve {
                     request,
@@ -845,16 +1029,21 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             if purpose.may_be_empty() || !typed.trim().is_empty() =>
         {
             app.popup = None;
+            app.message = None;
             match purpose {
                 TextFor::DenyReason(request) => {
                     app.ask_pin(PinFor::Deny(request, typed));
                     None
                 }
-                TextFor::AskAgainNote(request) => Some(Effect::AskAgain {
+                TextFor::AskAgainNote(request, _) => Some(Effect::AskAgain {
                     request,
                     note: typed,
                 }),
-                TextFor::ExportPath => Some(Effect::Export { path: typed }),
+                TextFor::ReverseReason(tx) => {
+                    app.ask_pin(PinFor::Reverse(tx, typed));
+                    None
+                }
+                TextFor::ExportPath(_) => Some(Effect::Export { path: typed }),
                 TextFor::CustomCoins => match crate::money::Coins::parse(&typed) {
                     Ok(coins) => Some(Effect::PreviewCustom { coins: coins.get() }),
                     Err(e) => {
@@ -878,12 +1067,15 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
                 TextFor::DenyReason(request) => format!(
                     "A reason is needed to deny request #{request}: the member will read it"
                 ),
-                TextFor::ExportPath => {
+                TextFor::ExportPath(_) => {
                     "Type a file name ending in .csv, .json or .journal".to_string()
                 }
                 TextFor::CustomCoins => "Type how many coins to buy".to_string(),
                 TextFor::RedeemDiamonds => "Type how many diamonds to cash out".to_string(),
-                TextFor::AskAgainNote(_) | TextFor::Filter => String::new(),
+                TextFor::ReverseReason(tx) => {
+                    format!("A reason is needed to reverse transaction {tx}: it goes in the record")
+                }
+                TextFor::AskAgainNote(..) | TextFor::Filter => String::new(),
             };
             app.say(needed, Tone::Warning);
             None
@@ -955,27 +1147,22 @@ pub fn filter_place(app: &App) -> Option<filter::Place> {
 
 /// The names a filter may name at `place`: on a member's own history the
 /// creators (gifts to them), elsewhere every member.
-fn filter_names<'v>(
-    app: &App,
-    vm: &'v ViewModel,
-    place: filter::Place,
-) -> Vec<(MemberId, &'v str)> {
-    let me = app.who.as_ref().map(|w| w.0);
-    vm.members
-        .iter()
-        .filter(|m| {
-            place != filter::Place::OwnHistory
-                || (m.role == crate::domain::Role::Creator && Some(m.id) != me)
-        })
-        .map(|m| (m.id, m.name.as_str()))
-        .collect()
+fn filter_names(vm: &ViewModel, place: filter::Place) -> Vec<&str> {
+    if place == filter::Place::OwnHistory {
+        vm.member
+            .as_ref()
+            .map(|m| m.creators.iter().map(String::as_str).collect())
+            .unwrap_or_default()
+    } else {
+        vm.members.iter().map(|m| m.name.as_str()).collect()
+    }
 }
 
 /// Applies a typed filter, or says which word means nothing here (and
 /// keeps the filter that was there).
 fn apply_filter(app: &mut App, typed: &str, vm: &ViewModel) -> Option<Effect> {
     let place = filter_place(app)?;
-    match filter::parse(typed, place, &filter_names(app, vm, place)) {
+    match filter::parse(typed, place, &filter_names(vm, place)) {
         Ok(f) => {
             app.selection.filter = f;
             app.selection.first_pages();
@@ -1000,7 +1187,7 @@ fn refilter(app: &mut App, vm: &ViewModel) {
     if text.is_empty() {
         return;
     }
-    match filter::parse(&text, place, &filter_names(app, vm, place)) {
+    match filter::parse(&text, place, &filter_names(vm, place)) {
         Ok(f) => app.selection.filter = f,
         Err(why) => {
             app.selection.filter = filter::Filter::default();
@@ -1364,12 +1551,171 @@ mod tests {
         assert_eq!(
             update(&mut app, Command::Select, &vm),
             Some(Effect::SignIn {
-                member: MemberId(2),
+                who: (MemberId(2), "Sam".into(), Role::Teen),
                 pin: None
             })
         );
         update(&mut app, Command::Quit, &vm);
         assert!(app.quit);
+    }
+}
+
+#[cfg(test)]
+mod qa_tests {
+    use super::*;
+    use crate::tui::view::sample;
+
+    fn guardian(screen: Screen) -> App {
+        App {
+            who: Some((MemberId(1), "Maria".into(), Role::Guardian)),
+            screen,
+            ..App::default()
+        }
+    }
+
+    /// QA 19: keys the footer showed did nothing ("/" on the dashboard gave
+    /// no sign, so a q typed next quit); a key that does nothing where it
+    /// is pressed says so, and nothing else happens.
+    #[test]
+    fn a_key_that_does_nothing_here_says_so() {
+        let vm = sample(true);
+        for (screen, command, keys) in [
+            (Screen::Dashboard, Command::Filter, "/"),
+            (Screen::Dashboard, Command::Down, "↓/j"),
+            (Screen::Dashboard, Command::Select, "Enter"),
+            (Screen::Members, Command::Approve, "a"),
+        ] {
+            let mut app = guardian(screen);
+            assert_eq!(update(&mut app, command, &vm), None, "{screen:?}");
+            assert_eq!((app.popup.clone(), app.quit), (None, false));
+            assert_eq!(
+                app.message,
+                Some((
+                    format!("{keys} does nothing here: ? lists the keys of this screen"),
+                    Tone::Warning
+                )),
+                "{screen:?} {keys}"
+            );
+        }
+        let mut pick = App::default();
+        update(&mut pick, Command::NextScreen, &sample(false));
+        assert!(
+            pick.message
+                .is_some_and(|(m, _)| m.starts_with("Tab does nothing here"))
+        );
+    }
+
+    /// QA 22: "Type the PIN, then Enter" stayed on the status line after
+    /// the PIN prompt was cancelled.
+    #[test]
+    fn esc_takes_a_popups_message_with_it() {
+        let vm = sample(true);
+        let mut app = guardian(Screen::Approvals);
+        update(&mut app, Command::Approve, &vm);
+        update(&mut app, Command::Select, &vm);
+        assert!(
+            app.message.is_some(),
+            "an empty PIN is no attempt, and says so"
+        );
+        update(&mut app, Command::Back, &vm);
+        assert_eq!((app.popup.clone(), app.message.clone()), (None, None));
+        // A reason asked for, then typed: the PIN prompt opens without the
+        // old "a reason is needed" under it.
+        update(&mut app, Command::Deny, &vm);
+        update(&mut app, Command::Select, &vm);
+        assert!(app.message.is_some());
+        app.type_char('x');
+        update(&mut app, Command::Select, &vm);
+        assert!(matches!(app.popup, Some(Popup::Pin { .. })));
+        assert_eq!(app.message, None);
+    }
+
+    /// QA 22: `n` after the last page went back to the first without a
+    /// word and with no page number; pages are numbered in the title and
+    /// going back to the first says so.
+    #[test]
+    fn n_numbers_the_pages_and_says_when_it_goes_back_to_the_first() {
+        let mut vm = sample(false);
+        if let Some(m) = vm.member.as_mut() {
+            m.history_next = Some("5.9".into());
+        }
+        let mut app = App {
+            who: Some((MemberId(2), "Sam".into(), Role::Teen)),
+            screen: Screen::History,
+            ..App::default()
+        };
+        assert_eq!(
+            update(&mut app, Command::NextPage, &vm),
+            Some(Effect::Reload)
+        );
+        assert_eq!(app.selection.page, 2);
+        let text = crate::tui::render::tests::screen_text(&app, &vm, 80, 24);
+        assert!(text.contains("page 2 · n next"), "{text}");
+        // The event loop loads page 2, the last one.
+        if let Some(m) = vm.member.as_mut() {
+            m.history_next = None;
+        }
+        let text = crate::tui::render::tests::screen_text(&app, &vm, 80, 24);
+        assert!(text.contains("page 2, the last"), "{text}");
+        assert_eq!(
+            update(&mut app, Command::NextPage, &vm),
+            Some(Effect::Reload)
+        );
+        assert_eq!(
+            (app.selection.page, app.selection.history_after.clone()),
+            (1, None)
+        );
+        assert_eq!(
+            app.message,
+            Some((
+                "Page 2 was the last; back to the newest (page 1)".into(),
+                Tone::Good
+            ))
+        );
+        // One page only: n says so and loads nothing.
+        assert_eq!(update(&mut app, Command::NextPage, &vm), None);
+        assert_eq!(
+            app.message,
+            Some(("Everything listed is on this one page".into(), Tone::Good))
+        );
+    }
+
+    /// QA 20: the "Cancel your request?" popup said "Esc to cancel", which
+    /// reads as the opposite of what Esc does there.
+    #[test]
+    fn cancelling_a_request_says_what_enter_and_esc_do() {
+        let vm = sample(false);
+        let mut app = App {
+            who: Some((MemberId(2), "Sam".into(), Role::Teen)),
+            screen: Screen::Requests,
+            ..App::default()
+        };
+        update(&mut app, Command::CancelRequest, &vm);
+        let Some(Popup::Confirm(confirm)) = &app.popup else {
+            panic!("a confirmation: {:?}", app.popup);
+        };
+        assert_eq!(confirm.hints, "Enter: cancel the request · Esc: keep it");
+        let text = crate::tui::render::tests::screen_text(&app, &vm, 80, 24);
+        assert!(
+            text.contains("Enter: cancel the request · Esc: keep it"),
+            "{text}"
+        );
+    }
+
+    /// A guardian's screens act for the household: a guardian added before
+    /// every guardian had a PIN cannot open them.
+    #[test]
+    fn a_guardian_without_a_pin_cannot_open_the_guardian_screens() {
+        let mut vm = sample(false);
+        vm.members[0].has_pin = false;
+        let mut app = App::default();
+        assert_eq!(update(&mut app, Command::Select, &vm), None);
+        assert_eq!((app.who.clone(), app.popup.clone()), (None, None));
+        let said = app.message.map(|(m, _)| m).unwrap_or_default();
+        assert!(
+            said.starts_with("Maria has no PIN, and a guardian's screens need one"),
+            "{said}"
+        );
     }
 }
 
@@ -1458,15 +1804,14 @@ mod creator_tests {
 #[cfg(test)]
 mod paging_tests {
     use super::*;
-    use crate::report::Cursor;
     use crate::tui::view::sample;
 
     #[test]
     fn n_pages_history_and_leaving_the_screen_goes_back_to_the_newest() {
         let mut vm = sample(false);
-        let next = Cursor { at_us: 5, id: 9 };
+        let next = "5.9".to_string();
         if let Some(m) = vm.member.as_mut() {
-            m.history_next = Some(next);
+            m.history_next = Some(next.clone());
         }
         let mut app = App {
             who: Some((MemberId(2), "Sam".into(), Role::Teen)),
@@ -1561,7 +1906,7 @@ mod editor_tests {
         let Some(Popup::Choice(choice)) = &app.popup else {
             panic!("a chooser opens: {:?}", app.popup);
         };
-        assert_eq!(choice.chosen(), Some(crate::ledger::CreatorList::Block));
+        assert_eq!(choice.chosen(), Some(crate::domain::CreatorList::Block));
         // Straight to "allowed" (one step up), reviewed, one PIN.
         update(&mut app, Command::Up, &vm);
         update(&mut app, Command::Select, &vm);
@@ -1582,7 +1927,7 @@ mod editor_tests {
             PolicyChange::Creator {
                 member: "Sam".into(),
                 creator: "Ana".into(),
-                list: Some(crate::ledger::CreatorList::Allow)
+                list: Some(crate::domain::CreatorList::Allow)
             }
         );
         // Choosing the state it is in saves nothing, and says so.
@@ -1652,7 +1997,7 @@ mod editor_tests {
         update(&mut app, Command::Filter, &vm);
         type_text(&mut app, "sam refused 2026-03");
         assert_eq!(update(&mut app, Command::Select, &vm), Some(Effect::Reload));
-        assert_eq!(app.selection.filter.member, Some(MemberId(2)));
+        assert_eq!(app.selection.filter.member.as_deref(), Some("Sam"));
         assert_eq!(
             app.selection.filter.outcome,
             Some(crate::tui::filter::Outcome::Deny)
@@ -1702,7 +2047,7 @@ mod editor_tests {
             update(&mut teen, Command::Select, &member),
             Some(Effect::Reload)
         );
-        assert_eq!(teen.selection.filter.creator, Some(MemberId(3)));
+        assert_eq!(teen.selection.filter.creator.as_deref(), Some("Ana"));
         assert_eq!(teen.selection.filter.member, None);
 
         let vm = sample(true);
@@ -1736,7 +2081,7 @@ mod editor_tests {
         type_text(&mut app, "sam");
         update(&mut app, Command::Select, &vm);
         update(&mut app, Command::Right, &vm);
-        assert_eq!(app.selection.filter.member, Some(MemberId(2)));
+        assert_eq!(app.selection.filter.member.as_deref(), Some("Sam"));
     }
 
     #[test]
@@ -1864,9 +2209,18 @@ mod editor_tests {
             }))
         ));
         update(&mut app, Command::Back, &vm);
-        // Row 1 was denied: ask again, with a note.
+        // Row 1 was denied: what asking again would do is previewed first
+        // (the event loop opens the note under it), then the note.
         update(&mut app, Command::Down, &vm);
-        update(&mut app, Command::AskAgain, &vm);
+        assert_eq!(
+            update(&mut app, Command::AskAgain, &vm),
+            Some(Effect::PreviewAskAgain { request: 6 })
+        );
+        let preview = vm.member.as_ref().unwrap().pack_previews[0].clone();
+        app.popup = Some(Popup::Text {
+            purpose: TextFor::AskAgainNote(6, preview),
+            typed: String::new(),
+        });
         type_text(&mut app, "I saved up for it");
         assert_eq!(
             update(&mut app, Command::Select, &vm),

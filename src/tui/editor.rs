@@ -1,18 +1,54 @@
 //! The limits and rules editor, as pure decisions: which rows a member has,
 //! what a form typed into them means, and the before/after a guardian reads
 //! before the change is saved (with a PIN, by the event loop, through the
-//! same services as the command line).
+//! household's API as the command line saves it).
 
 use chrono::NaiveDate;
 
 use crate::config::{Economy, Verdict};
 use crate::domain::LimitAmount;
 use crate::domain::{
-    BirthDate, MemberId, Name, Role, Scope, Window, format_time_of_day, parse_time_of_day,
+    BirthDate, CreatorList, Limit, MemberId, Name, QuietHours, Role, Scope, Window,
+    format_time_of_day, parse_time_of_day,
 };
-use crate::ledger::{CreatorList, Limit, QuietHours};
 use crate::money::rounding;
-use crate::services::{describe_quiet_hours, describe_thresholds, parse_limit_amount};
+
+/// A limit amount for people: money as money; coins with their value at
+/// the best pack rate, marked "≈" (a limit is an amount, not particular
+/// coins). The words the household uses for limits (a test holds them equal).
+pub fn show_amount(amount: LimitAmount, economy: &Economy) -> String {
+    match amount {
+        LimitAmount::Money(m) => m.to_string(),
+        LimitAmount::Coins(c) => economy.coins_with_value(c.to_i64().unwrap_or(i64::MAX)),
+    }
+}
+
+/// A limit's thresholds: "approval needed above 500 coins (≈7.07 USD)".
+pub fn describe_thresholds(limit: &Limit, economy: &Economy) -> String {
+    let show = |a: LimitAmount| show_amount(a, economy);
+    let mut parts = Vec::new();
+    if let Some(soft) = limit.soft {
+        parts.push(format!("approval needed above {}", show(soft)));
+    }
+    if let Some(hard) = limit.hard {
+        parts.push(format!("refused above {}", show(hard)));
+    }
+    parts.join(", ")
+}
+
+/// Quiet hours in words: "21:00–07:00, spending refused".
+pub fn describe_quiet_hours(q: &QuietHours) -> String {
+    let action = if q.verdict == Verdict::Deny {
+        "spending refused"
+    } else {
+        "spending needs approval"
+    };
+    format!(
+        "{}–{}, {action}",
+        format_time_of_day(q.start_minute),
+        format_time_of_day(q.end_minute)
+    )
+}
 
 /// What a row of the editor sets, with what it holds now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +85,7 @@ pub struct AgeRules {
     pub refuses: bool,
 }
 
-/// A change a guardian saves with their PIN: exactly one services call.
+/// A change a guardian saves with their PIN: exactly one call to the household.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicyChange {
     AddMember {
@@ -210,7 +246,7 @@ fn creator_words(list: Option<CreatorList>) -> String {
 pub fn cells(target: &RuleTarget, economy: &Economy) -> (String, String) {
     let show = |v: Option<LimitAmount>| match v {
         None => "—".to_string(),
-        Some(a) => crate::services::show_amount(a, economy),
+        Some(a) => show_amount(a, economy),
     };
     match target {
         RuleTarget::Limit { now: Some(l), .. } => (show(l.soft), show(l.hard)),
@@ -458,7 +494,7 @@ pub fn submit(form: &Form, economy: &Economy, today: NaiveDate) -> Result<Review
                 if text.trim().is_empty() {
                     return Ok(None);
                 }
-                parse_limit_amount(text, scope, economy.currency)
+                LimitAmount::parse(text, scope, economy.currency)
                     .map(Some)
                     .map_err(|e| format!("{which}: {e}"))
             };

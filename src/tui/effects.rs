@@ -1,174 +1,152 @@
-//! Running the TUI's effects: each is one call into the services (never a
-//! second way into the ledger), and each ends in words for the message line.
+//! Running the TUI's effects: each is one call to the household (in this
+//! process or through the household service, the same [`Call`]s), never a
+//! second way in; each ends in words for the message line.
 
 use std::path::Path;
 
-use super::app::{self, App, Effect, Screen, Tone};
-use super::{editor, filter, view};
-use crate::auth::{self, Pin, Who};
-use crate::domain::{Clock, Memo, Role};
-use crate::ledger::{self, Store};
-use crate::money::{Coins, Diamonds};
-use crate::services::{self, GiftRequest, Mode, OutcomeKind, PurchaseRequest, ServiceError};
+use super::app::{self, App, Effect, Remembered, Screen, Tone};
+use super::view::{self, shown};
+use super::{editor, filter};
+use crate::api::call::{ExportFormat, GuardianAuth, PinText, QuietHoursSpec, Spend};
+use crate::api::reply::{
+    AddedView, ChangeView, CountView, ExportView, ReversalPreviewView, SpendView, VerifyView,
+};
+use crate::api::{ApiError, Call, ErrorKind};
+use crate::client::Household;
+use crate::domain::printable::plural;
+use crate::domain::{LimitAmount, Role, format_time_of_day};
 
-fn said(outcome: Result<services::Outcome, ServiceError>) -> (String, Tone) {
-    match outcome {
-        Ok(o) => match o.kind {
-            OutcomeKind::Committed | OutcomeKind::WouldCommit => {
-                (format!("Done: {}", o.summary), Tone::Good)
+/// Transactions asked for in one part of an export (the parts, put
+/// together in order, are the file).
+const EXPORT_PART: usize = 10_000;
+
+/// What a spend (or an approval, a reversal, asking again) came to.
+fn said(answer: Result<SpendView, ApiError>) -> (String, Tone) {
+    match answer {
+        Ok(s) => {
+            let first = s
+                .reasons
+                .first()
+                .map(|r| shown(&r.message))
+                .unwrap_or_default();
+            match s.outcome {
+                view::Verdict::Allow => (format!("Done: {}", shown(&s.summary)), Tone::Good),
+                view::Verdict::NeedsApproval => (
+                    format!(
+                        "Asked a guardian (request #{}): {first}",
+                        s.request_id.unwrap_or_default()
+                    ),
+                    Tone::Warning,
+                ),
+                view::Verdict::Deny => (format!("Refused: {first}"), Tone::Bad),
             }
-            OutcomeKind::Pending => (
-                format!(
-                    "Asked a guardian (request #{}): {}",
-                    o.request.unwrap_or_default(),
-                    o.reasons
-                        .first()
-                        .map(|r| r.message.as_str())
-                        .unwrap_or_default()
-                ),
-                Tone::Warning,
-            ),
-            OutcomeKind::Denied => (
-                format!(
-                    "Refused: {}",
-                    o.reasons
-                        .first()
-                        .map(|r| r.message.as_str())
-                        .unwrap_or_default()
-                ),
-                Tone::Bad,
-            ),
-        },
-        Err(e) => (e.to_string(), Tone::Bad),
+        }
+        Err(e) => (shown(&e.message), Tone::Bad),
     }
 }
 
-/// The signed-in guardian's pass for one action, from the PIN just typed.
-fn guardian_pass(
-    store: &mut Store,
-    clock: &dyn Clock,
-    me: &str,
-    typed: &str,
-) -> Result<auth::GuardianPass, ServiceError> {
-    let pin = Pin::parse(typed).map_err(ServiceError::Auth)?;
-    Ok(auth::guardian_pass(store, clock, Some(me), &pin, "")?)
+/// A PIN typed wrong, or one that cannot be a PIN: asked again for the same
+/// action. A lock, or anything else, is said and the action dropped.
+fn pin_retryable(e: &ApiError) -> bool {
+    match e.kind {
+        ErrorKind::Auth => !e.message.starts_with("too many wrong PINs"),
+        ErrorKind::BadInput => e.message.starts_with("a PIN "),
+        _ => false,
+    }
 }
 
 /// A PIN typed wrong (or one that cannot be a PIN) keeps what it was for:
 /// the prompt opens again for the same action. Anything else (a lock, a
 /// request no longer waiting) is said, and the action dropped.
-fn pin_again(
-    app: &mut App,
-    purpose: app::PinFor,
-    error: ServiceError,
-    kept: &str,
-) -> (String, Tone) {
-    use auth::AuthError;
-    match error {
-        ServiceError::Auth(
-            AuthError::WrongPin { .. }
-            | AuthError::PinTooShort
-            | AuthError::PinTooLong
-            | AuthError::PinControlChar,
-        ) => {
-            app.ask_pin(purpose);
-            (
-                format!("{error}: {kept} is kept; type the PIN again, or Esc to drop it"),
-                Tone::Bad,
-            )
-        }
-        other => (other.to_string(), Tone::Bad),
+fn pin_again(app: &mut App, purpose: app::PinFor, error: ApiError, kept: &str) -> (String, Tone) {
+    if pin_retryable(&error) {
+        app.ask_pin(purpose);
+        (
+            format!(
+                "{}: {kept} is kept; type the PIN again, or Esc to drop it",
+                shown(&error.message)
+            ),
+            Tone::Bad,
+        )
+    } else {
+        (shown(&error.message), Tone::Bad)
     }
 }
 
-/// Runs one effect through the services and says how it went.
-pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dyn Clock) {
+/// The signed-in guardian's PIN for one action.
+fn auth(me: &str, pin: String) -> GuardianAuth {
+    GuardianAuth {
+        guardian: Some(me.to_string()),
+        pin,
+    }
+}
+
+/// Runs one effect through the household and says how it went.
+pub(super) fn apply(effect: Effect, app: &mut App, h: &mut Household<'_>) {
     let me = app.who.as_ref().map(|w| w.1.clone()).unwrap_or_default();
-    let pin = |text: &str| Pin::parse(text).map_err(ServiceError::Auth);
+    // A member with a PIN confirms their own spending with the one they
+    // signed in with.
+    let my_pin = app.pin.as_ref().map(|p| p.0.clone());
     let message = match effect {
         Effect::Reload => None,
         Effect::SignOut => {
             *app = App::default();
             None
         }
-        Effect::SignIn { member, pin: typed } => {
-            let found = ledger::member_by_id(store.conn(), member).ok().flatten();
-            match found {
-                None => Some(("That member is gone; pick again".to_string(), Tone::Bad)),
-                // A guardian's screens act for the household: never without
-                // their PIN, even one added before every guardian had one.
-                Some(m) if m.role == Role::Guardian && !m.has_pin => Some((
-                    format!(
-                        "{} has no PIN, and a guardian's screens need one. Another guardian can set it: coinguard member pin \"{}\"",
-                        m.name, m.name
-                    ),
-                    Tone::Bad,
-                )),
-                Some(m) => {
-                    let checked = match typed {
-                        Some(typed) => pin(&typed)
-                            .and_then(|p| {
-                                auth::authenticate(
-                                    store,
-                                    clock,
-                                    Who::Member(m.name.as_str()),
-                                    &p,
-                                    "",
-                                )
-                                .map_err(ServiceError::from)
-                            })
-                            .map(|_| ()),
-                        None => Ok(()),
-                    };
-                    match checked {
-                        Ok(()) => {
-                            app.who = Some((m.id, m.name.to_string(), m.role));
-                            // The first of their screens: a guardian's
-                            // dashboard, a creator's earnings, a wallet.
-                            app.screen = app.screens().first().copied().unwrap_or(Screen::Pick);
-                            app.cursor = 0;
-                            None
-                        }
-                        Err(e) => Some((e.to_string(), Tone::Bad)),
-                    }
+        Effect::SignIn { who, pin: typed } => {
+            let checked = match &typed {
+                Some(pin) => h
+                    .call(Call::CheckPin {
+                        member: who.1.clone(),
+                        pin: PinText(pin.clone()),
+                    })
+                    .map(|_| ()),
+                None => Ok(()),
+            };
+            match checked {
+                Ok(()) => {
+                    // A guardian's PIN is asked again for each action; a
+                    // member's confirms their own spending while signed in.
+                    app.pin = typed.filter(|_| who.2 != Role::Guardian).map(Remembered);
+                    app.who = Some(who);
+                    // The first of their screens: a guardian's dashboard, a
+                    // creator's earnings, a wallet.
+                    app.screen = app.screens().first().copied().unwrap_or(Screen::Pick);
+                    app.cursor = 0;
+                    None
                 }
+                Err(e) => Some(pin_again(app, app::PinFor::SignIn(who.0), e, "signing in")),
             }
         }
-        Effect::Buy { pack } => Some(said(services::purchase(
-            store,
-            clock,
-            Mode::Commit,
-            &PurchaseRequest::Pack {
-                member: &me,
-                pack: &pack,
-                key: None,
-            },
-        ))),
+        Effect::Buy { pack } => Some(said(h.ask(Call::Spend {
+            spend: Spend::Pack { member: me, pack },
+            preview: false,
+            key: None,
+            pin: my_pin,
+        }))),
         Effect::PreviewCustom { coins } => {
-            let preview = view::preview_of(services::purchase(
-                store,
-                clock,
-                Mode::Preview,
-                &PurchaseRequest::Custom {
-                    member: &me,
-                    coins: Coins::new(coins),
-                    key: None,
+            let preview = view::preview_of(h.ask(Call::Spend {
+                spend: Spend::Coins {
+                    member: me,
+                    coins: coins.to_string(),
                 },
-            ));
+                preview: true,
+                key: None,
+                pin: None,
+            }));
             app.popup = Some(app::Popup::BuyCustom { coins, preview });
             None
         }
         Effect::PreviewRedeem { diamonds } => {
-            let preview = view::preview_of(services::redeem(
-                store,
-                clock,
-                Mode::Preview,
-                &services::RedeemRequest {
-                    creator: &me,
-                    diamonds: Diamonds::new(diamonds),
-                    key: None,
+            let preview = view::preview_of(h.ask(Call::Spend {
+                spend: Spend::Redeem {
+                    creator: me,
+                    diamonds: diamonds.to_string(),
                 },
-            ));
+                preview: true,
+                key: None,
+                pin: None,
+            }));
             app.popup = Some(app::Popup::Redeem { diamonds, preview });
             None
         }
@@ -177,143 +155,205 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
             pin: typed,
         } => {
             // A creator with a PIN confirms their own cashing out with it.
-            let confirmed = match typed {
-                Some(typed) => pin(&typed).and_then(|p| {
-                    auth::authenticate(store, clock, Who::Member(&me), &p, "")
-                        .map(|_| ())
-                        .map_err(ServiceError::from)
-                }),
-                None => Ok(()),
-            };
-            Some(match confirmed {
-                Ok(()) => said(services::redeem(
-                    store,
-                    clock,
-                    Mode::Commit,
-                    &services::RedeemRequest {
-                        creator: &me,
-                        diamonds: Diamonds::new(diamonds),
-                        key: None,
-                    },
-                )),
-                Err(e) => pin_again(app, app::PinFor::Redeem(diamonds), e, "the cash-out"),
+            let answer = h.ask(Call::Spend {
+                spend: Spend::Redeem {
+                    creator: me,
+                    diamonds: diamonds.to_string(),
+                },
+                preview: false,
+                key: None,
+                pin: typed.or(my_pin),
+            });
+            Some(match answer {
+                Err(e) if pin_retryable(&e) => {
+                    pin_again(app, app::PinFor::Redeem(diamonds), e, "the cash-out")
+                }
+                other => said(other),
             })
         }
-        Effect::BuyCustom { coins } => Some(said(services::purchase(
-            store,
-            clock,
-            Mode::Commit,
-            &PurchaseRequest::Custom {
-                member: &me,
-                coins: Coins::new(coins),
-                key: None,
+        Effect::BuyCustom { coins } => Some(said(h.ask(Call::Spend {
+            spend: Spend::Coins {
+                member: me,
+                coins: coins.to_string(),
             },
-        ))),
-        Effect::Gift(choice) => Some(said(services::gift(
-            store,
-            clock,
-            Mode::Commit,
-            &GiftRequest {
-                member: &me,
-                creator: &choice.creator,
-                gift: &choice.gift,
-                count: choice.count,
-                key: None,
+            preview: false,
+            key: None,
+            pin: my_pin,
+        }))),
+        Effect::Gift(choice) => Some(said(h.ask(Call::Spend {
+            spend: Spend::Gift {
+                member: me,
+                creator: choice.creator,
+                gift: choice.gift,
+                count: choice.count.to_string(),
             },
-        ))),
-        Effect::Approve {
-            request,
-            pin: typed,
-        } => match guardian_pass(store, clock, &me, &typed) {
-            Ok(pass) => Some(said(services::approve(store, clock, pass, request))),
-            Err(e) => Some(pin_again(
-                app,
-                app::PinFor::Approve(request),
-                e,
-                "the approval",
-            )),
-        },
+            preview: false,
+            key: None,
+            pin: my_pin,
+        }))),
+        Effect::Approve { request, pin } => {
+            match h.ask::<SpendView>(Call::Approve {
+                id: request,
+                auth: auth(&me, pin),
+            }) {
+                Err(e) if pin_retryable(&e) => Some(pin_again(
+                    app,
+                    app::PinFor::Approve(request),
+                    e,
+                    "the approval",
+                )),
+                other => Some(said(other)),
+            }
+        }
         Effect::Deny {
             request,
             reason,
-            pin: typed,
-        } => {
-            let outcome = match guardian_pass(store, clock, &me, &typed) {
-                Ok(pass) => Memo::parse(&reason)
-                    .map_err(ServiceError::from)
-                    .and_then(|memo| services::deny(store, clock, pass, request, &memo)),
-                Err(e) => {
-                    let purpose = app::PinFor::Deny(request, reason);
-                    app.message = Some(pin_again(app, purpose, e, "the denial and its reason"));
-                    return;
-                }
-            };
-            Some(match outcome {
-                Ok(r) => (
-                    format!(
-                        "Denied request #{}: they will see \"{}\"",
-                        r.id,
-                        r.resolution.unwrap_or_default()
-                    ),
-                    Tone::Good,
+            pin,
+        } => match h.ask::<ChangeView>(Call::Deny {
+            id: request,
+            reason: reason.clone(),
+            auth: auth(&me, pin),
+        }) {
+            Ok(_) => Some((
+                format!(
+                    "Denied request #{request}: they will see \"{}\"",
+                    shown(&reason)
                 ),
-                Err(e) => (e.to_string(), Tone::Bad),
-            })
+                Tone::Good,
+            )),
+            Err(e) => Some(pin_again(
+                app,
+                app::PinFor::Deny(request, reason),
+                e,
+                "the denial and its reason",
+            )),
+        },
+        Effect::PreviewAskAgain { request } => {
+            let preview = view::preview_of(h.ask(Call::AskAgainPreview { id: request }));
+            if preview.verdict == view::Verdict::Deny {
+                // A would-be refusal only says why: trying it would record a
+                // refusal and alert the guardians for nothing.
+                let why = preview
+                    .reasons
+                    .iter()
+                    .find(|(refused, _)| *refused)
+                    .map(|(_, why)| why.clone())
+                    .unwrap_or(preview.summary);
+                Some((format!("Not asked again: {why}"), Tone::Bad))
+            } else {
+                app.popup = Some(app::Popup::Text {
+                    purpose: app::TextFor::AskAgainNote(request, preview),
+                    typed: String::new(),
+                });
+                None
+            }
         }
-        Effect::AskAgain { request, note } => Some(said({
+        Effect::AskAgain { request, note } => {
             // The new request (or purchase) comes first in the list.
             app.cursor = 0;
-            Memo::parse(&note)
-                .map_err(ServiceError::from)
-                .and_then(|note| services::ask_again(store, clock, request, &note))
-        })),
-        Effect::Cancel { request } => Some(match services::cancel(store, clock, &me, request) {
-            Ok(r) => (
-                format!("Cancelled request #{}: {}", r.id, r.summary),
-                Tone::Good,
-            ),
-            Err(e) => (e.to_string(), Tone::Bad),
-        }),
-        Effect::Policy { review, pin: typed } => Some(
-            match guardian_pass(store, clock, &me, &typed)
-                .and_then(|pass| policy(store, clock, pass, review.change.clone()))
-            {
-                Ok(text) => (text, Tone::Good),
-                Err(e) => pin_again(app, app::PinFor::Policy(review), e, "the change"),
+            Some(said(h.ask(Call::AskAgain {
+                id: request,
+                note,
+                pin: my_pin,
+            })))
+        }
+        Effect::Cancel { request } => Some(
+            match h.ask::<ChangeView>(Call::Cancel {
+                id: request,
+                pin: my_pin,
+            }) {
+                Ok(change) => (format!("Cancelled {}", shown(&change.what)), Tone::Good),
+                Err(e) => (shown(&e.message), Tone::Bad),
             },
         ),
+        Effect::PreviewReversal { tx, what } => {
+            match h.ask::<ReversalPreviewView>(Call::ReversalPreview { tx }) {
+                Ok(p) => {
+                    app.popup = Some(app::Popup::Reversal(app::Reversal {
+                        tx,
+                        what,
+                        gives_back: shown(&p.gives_back),
+                        warnings: p.warnings.iter().map(|w| shown(w)).collect(),
+                    }));
+                    None
+                }
+                // The household names the transaction and says why.
+                Err(e) => Some((format!("Not reversed: {}", shown(&e.message)), Tone::Bad)),
+            }
+        }
+        Effect::Reverse { tx, reason, pin } => {
+            match h.ask::<SpendView>(Call::Reverse {
+                tx,
+                reason: reason.clone(),
+                key: None,
+                auth: auth(&me, pin),
+            }) {
+                Err(e) if pin_retryable(&e) => Some(pin_again(
+                    app,
+                    app::PinFor::Reverse(tx, reason),
+                    e,
+                    "the reversal and its reason",
+                )),
+                other => Some(said(other)),
+            }
+        }
+        Effect::Policy { review, pin } => Some(match policy(h, &me, &review.change, pin) {
+            Ok(text) => (text, Tone::Good),
+            Err(e) => pin_again(app, app::PinFor::Policy(review), e, "the change"),
+        }),
         Effect::AskExportPath => {
             let name = free_export_name(|name| Path::new(name).exists());
+            let filter = &app.selection.filter;
+            let rows = if filter.is_empty() {
+                "It holds every transaction of the ledger (no filter).".to_string()
+            } else {
+                format!(
+                    "It holds only the ledger rows the filter shows: {}",
+                    shown(&filter.text)
+                )
+            };
+            let folder = std::env::current_dir()
+                .map(|d| format!("A name without a folder goes in {}", d.display()))
+                .unwrap_or_else(|_| "Type the whole path of the file".into());
             app.popup = Some(app::Popup::Text {
-                purpose: app::TextFor::ExportPath,
+                purpose: app::TextFor::ExportPath(vec![rows, folder]),
                 typed: name,
             });
             None
         }
-        Effect::Export { path } => Some(export(store, &app.selection.filter, &path)),
-        Effect::Acknowledge { pin: typed } => Some(
-            match guardian_pass(store, clock, &me, &typed)
-                .and_then(|pass| services::acknowledge_alerts(store, clock, pass, None))
-            {
-                Ok(count) => (
-                    format!("Marked {count} alert(s) as seen (in the guardian log)"),
+        Effect::Export { path } => Some(export(h, &app.selection.filter, &path)),
+        Effect::Acknowledge { pin } => Some(
+            match h.ask::<CountView>(Call::AckAlerts {
+                id: None,
+                auth: auth(&me, pin),
+            }) {
+                Ok(done) => (
+                    format!(
+                        "Marked {} as seen (in the guardian log)",
+                        plural(done.count, "alert")
+                    ),
                     Tone::Good,
                 ),
                 Err(e) => pin_again(app, app::PinFor::Acknowledge, e, "marking the alerts"),
             },
         ),
-        Effect::Verify => Some(match ledger::verify(store.conn()) {
+        Effect::Verify => Some(match h.ask::<VerifyView>(Call::Verify) {
             Ok(report) => match report.problem {
                 None => (
                     format!(
-                        "All good: checked {} transactions, {} decisions, {} guardian actions",
-                        report.transactions, report.decisions, report.guardian_actions
+                        "All good: checked {}, {}, {}",
+                        plural(report.transactions as usize, "transaction"),
+                        plural(report.decisions as usize, "decision"),
+                        plural(report.guardian_actions as usize, "guardian action")
                     ),
                     Tone::Good,
                 ),
-                Some(p) => (format!("PROBLEM: {}: {}", p.entry, p.message), Tone::Bad),
+                Some(p) => (
+                    format!("PROBLEM: {}: {}", shown(&p.entry), shown(&p.message)),
+                    Tone::Bad,
+                ),
             },
-            Err(e) => (e.to_string(), Tone::Bad),
+            Err(e) => (shown(&e.message), Tone::Bad),
         }),
     };
     if let Some(message) = message {
@@ -321,22 +361,37 @@ pub(super) fn apply(effect: Effect, app: &mut App, store: &mut Store, clock: &dy
     }
 }
 
-/// Saves one policy change with the guardian's one-use pass; says what
-/// changed, before and after, as the guardian-action log records it.
+/// A limit amount as the household reads one typed: "10" or "500".
+fn typed(amount: LimitAmount) -> String {
+    match amount {
+        LimitAmount::Money(m) => m.amount().normalize().to_string(),
+        LimitAmount::Coins(c) => c.get().to_string(),
+    }
+}
+
+/// The words of a change the household made: `prefix` (the limit's scope
+/// and window, a creator's name) taken off, "none" for nothing set.
+fn change_words(text: Option<&str>, prefix: &str, none: &str) -> String {
+    match text {
+        Some(text) => shown(text.strip_prefix(prefix).unwrap_or(text)),
+        None => none.to_string(),
+    }
+}
+
+/// Saves one policy change with the guardian's PIN for that one change;
+/// says what changed, before and after, as the guardian-action log records it.
 fn policy(
-    store: &mut Store,
-    clock: &dyn Clock,
-    pass: auth::GuardianPass,
-    change: editor::PolicyChange,
-) -> Result<String, ServiceError> {
+    h: &mut Household<'_>,
+    me: &str,
+    change: &editor::PolicyChange,
+    pin: String,
+) -> Result<String, ApiError> {
     use editor::PolicyChange;
-    let economy = store.config()?.economy;
-    let saved = |what: String, before: Option<String>, after: Option<String>| {
-        let none = || "none".to_string();
+    let saved = |what: String, change: &ChangeView, prefix: &str, none: &str| {
         format!(
             "Saved {what}: was {}; now {} (in the guardian log)",
-            before.unwrap_or_else(none),
-            after.unwrap_or_else(none)
+            change_words(change.before.as_deref(), prefix, none),
+            change_words(change.after.as_deref(), prefix, none)
         )
     };
     Ok(match change {
@@ -345,25 +400,39 @@ fn policy(
             role,
             birthdate,
         } => {
-            services::add_member(store, clock, pass, &name, role, Some(birthdate), None)?;
+            let added: AddedView = h.ask(Call::AddMember {
+                name: name.to_string(),
+                role: *role,
+                birthdate: Some(birthdate.date().to_string()),
+                new_pin: None,
+                accept_weak_pin: false,
+                auth: auth(me, pin),
+            })?;
+            let name = shown(&added.member.name);
             format!(
                 "Added {name} ({role}, born {}). To give them a PIN: coinguard member pin \"{name}\"",
                 birthdate.date()
             )
         }
         PolicyChange::SetLimit { member, limit } => {
-            let spec = services::LimitSpec {
+            let done: ChangeView = h.ask(Call::SetLimit {
+                member: member.clone(),
                 scope: limit.scope,
                 window: limit.window,
-                soft: limit.soft,
-                hard: limit.hard,
-            };
-            let c = services::set_limit(store, clock, pass, &member, spec)?;
-            let text = |l: &ledger::Limit| services::describe_thresholds(l, &economy);
+                soft: limit.soft.map(typed),
+                hard: limit.hard.map(typed),
+                auth: auth(me, pin),
+            })?;
             saved(
-                format!("{member}'s {} limit per {}", limit.scope, limit.window),
-                c.before.as_ref().map(text),
-                c.after.as_ref().map(text),
+                format!(
+                    "{}'s {} limit per {}",
+                    shown(member),
+                    limit.scope,
+                    limit.window
+                ),
+                &done,
+                &format!("{} per {}: ", limit.scope, limit.window),
+                "no limit",
             )
         }
         PolicyChange::RemoveLimit {
@@ -371,20 +440,34 @@ fn policy(
             scope,
             window,
         } => {
-            let c = services::remove_limit(store, clock, pass, &member, scope, window)?;
-            let text = |l: &ledger::Limit| services::describe_thresholds(l, &economy);
+            let done: ChangeView = h.ask(Call::RemoveLimit {
+                member: member.clone(),
+                scope: *scope,
+                window: *window,
+                auth: auth(me, pin),
+            })?;
             saved(
-                format!("{member}'s {scope} limit per {window}"),
-                c.before.as_ref().map(text),
-                Some("no limit".into()),
+                format!("{}'s {scope} limit per {window}", shown(member)),
+                &done,
+                &format!("{scope} per {window}: "),
+                "no limit",
             )
         }
         PolicyChange::QuietHours { member, quiet } => {
-            let c = services::set_quiet_hours(store, clock, pass, &member, quiet)?;
+            let done: ChangeView = h.ask(Call::SetQuietHours {
+                member: member.clone(),
+                quiet: quiet.map(|q| QuietHoursSpec {
+                    from: format_time_of_day(q.start_minute),
+                    to: format_time_of_day(q.end_minute),
+                    action: q.verdict,
+                }),
+                auth: auth(me, pin),
+            })?;
             saved(
-                format!("{member}'s quiet hours"),
-                c.before.as_ref().map(services::describe_quiet_hours),
-                c.after.as_ref().map(services::describe_quiet_hours),
+                format!("{}'s quiet hours", shown(member)),
+                &done,
+                "",
+                "none",
             )
         }
         PolicyChange::Creator {
@@ -392,15 +475,17 @@ fn policy(
             creator,
             list,
         } => {
-            let c = services::set_creator_list(store, clock, pass, &member, &creator, list)?;
-            let text = |l: &ledger::CreatorList| match l {
-                ledger::CreatorList::Allow => "allowed".to_string(),
-                ledger::CreatorList::Block => "blocked".to_string(),
-            };
+            let done: ChangeView = h.ask(Call::SetCreatorList {
+                member: member.clone(),
+                creator: creator.clone(),
+                list: *list,
+                auth: auth(me, pin),
+            })?;
             saved(
-                format!("gifts from {member} to {creator}"),
-                Some(c.before.as_ref().map_or("not on the list".into(), text)),
-                Some(c.after.as_ref().map_or("not on the list".into(), text)),
+                format!("gifts from {} to {}", shown(member), shown(creator)),
+                &done,
+                &format!("{creator} "),
+                "not on the list",
             )
         }
     })
@@ -429,12 +514,66 @@ fn typed_path(text: &str, home: Option<&Path>) -> std::path::PathBuf {
     }
 }
 
-/// Exports the ledger (with the audit filter) to a new file.
-fn export(store: &Store, filter: &filter::Filter, path: &str) -> (String, Tone) {
+/// The format a file name asks for: .csv, .json, or .journal / .hledger.
+fn format_of(path: &Path) -> Option<ExportFormat> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "csv" => Some(ExportFormat::Csv),
+        "json" => Some(ExportFormat::Json),
+        "journal" | "hledger" => Some(ExportFormat::Hledger),
+        _ => None,
+    }
+}
+
+/// Writes `text` to a new file at `path`, readable by its owner only (as
+/// the household file is: an export holds the same names and amounts). It
+/// is written next to it and linked into place once whole, so a failed
+/// export leaves nothing half-written, and an existing file is never
+/// replaced (the link fails if one appeared meanwhile).
+fn save_new(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    if path.exists() {
+        return Err(format!(
+            "{} already exists; coinguard never overwrites a file",
+            path.display()
+        ));
+    }
+    let failed = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".coinguard-partial");
+    let partial = std::path::PathBuf::from(partial);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(&partial)
+        .and_then(|mut file| {
+            file.write_all(text.as_bytes())
+                .and_then(|()| file.sync_all())
+        })
+        .map_err(failed)
+        .and_then(|()| {
+            std::fs::hard_link(&partial, path).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    format!(
+                        "{} already exists; coinguard never overwrites a file",
+                        path.display()
+                    )
+                } else {
+                    failed(e)
+                }
+            })
+        });
+    let _ = std::fs::remove_file(&partial);
+    written
+}
+
+/// Exports the ledger rows the audit filter shows to a new file: asked of
+/// the household, saved here (where this interface runs).
+fn export(h: &mut Household<'_>, filter: &filter::Filter, path: &str) -> (String, Tone) {
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     let path = typed_path(path, home.as_deref());
     let path = path.as_path();
-    let Some(format) = crate::report::Format::from_path(path) else {
+    let Some(format) = format_of(path) else {
         return (
             format!(
                 "Not exported: end the file name with .csv, .json or .journal (got {})",
@@ -443,164 +582,137 @@ fn export(store: &Store, filter: &filter::Filter, path: &str) -> (String, Tone) 
             Tone::Bad,
         );
     };
-    let config = match store.config() {
-        Ok(c) => c,
-        Err(e) => return (e.to_string(), Tone::Bad),
-    };
-    let history = crate::report::HistoryFilter {
-        member: filter.member,
-        creator: filter.creator,
-        kind: filter.kind,
-        since: filter.since,
-        until: filter.until,
-    };
-    match crate::report::export_to_file(
-        store.conn(),
-        &history,
-        config.settings.currency,
-        config.settings.timezone,
-        format,
-        path,
-    ) {
-        Ok(count) => {
-            let shown = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-            // Only what applies to the ledger: an outcome filters decisions.
-            let mut parts = Vec::new();
-            if let Some(m) = filter
-                .member
-                .and_then(|id| ledger::member_by_id(store.conn(), id).ok().flatten())
-            {
-                parts.push(format!("{}'s", m.name));
-            }
-            if let Some(kind) = filter.kind {
-                parts.push(kind.as_str().to_string());
-            }
-            if let Some(c) = filter
-                .creator
-                .and_then(|id| ledger::member_by_id(store.conn(), id).ok().flatten())
-            {
-                parts.push(format!("to {}", c.name));
-            }
-            if let (Some(since), Some(until)) = (filter.since, filter.until) {
-                parts.push(format!("from {since} to {until}"));
-            }
-            let scope = if parts.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", parts.join(" "))
-            };
-            (
-                format!(
-                    "Exported {count} transactions{scope} to {}",
-                    shown.display()
-                ),
-                Tone::Good,
-            )
-        }
-        Err(e) => (format!("Not exported: {e}"), Tone::Bad),
+    if path.exists() {
+        return (
+            format!(
+                "Not exported: {} already exists; coinguard never overwrites a file",
+                path.display()
+            ),
+            Tone::Bad,
+        );
     }
+    let selection = view::Selection {
+        filter: filter.clone(),
+        ..Default::default()
+    };
+    let (mut text, mut rows, mut after) = (String::new(), 0u64, None);
+    loop {
+        let answer: Result<ExportView, ApiError> = h.ask(Call::Export {
+            query: selection.history_query(None),
+            format,
+            after: after.take(),
+            limit: EXPORT_PART,
+        });
+        match answer {
+            Ok(part) => {
+                text.push_str(&part.text);
+                rows += part.rows;
+                match part.next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            Err(e) => return (format!("Not exported: {}", shown(&e.message)), Tone::Bad),
+        }
+    }
+    if let Err(why) = save_new(path, &text) {
+        return (format!("Not exported: {why}"), Tone::Bad);
+    }
+    let shown_path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    // Only what applies to the ledger: an outcome filters decisions.
+    let mut parts = Vec::new();
+    if let Some(m) = &filter.member {
+        parts.push(format!("{}'s", shown(m)));
+    }
+    if let Some(kind) = filter.kind {
+        parts.push(kind.as_str().to_string());
+    }
+    if let Some(c) = &filter.creator {
+        parts.push(format!("to {}", shown(c)));
+    }
+    if let (Some(since), Some(until)) = (filter.since, filter.until) {
+        parts.push(format!("from {since} to {until}"));
+    }
+    let scope = if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(" "))
+    };
+    (
+        format!(
+            "Exported {}{scope} to {}",
+            plural(rows as usize, "transaction"),
+            shown_path.display()
+        ),
+        Tone::Good,
+    )
 }
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
-    use crate::config::{Config, Verdict};
-    use crate::domain::{BirthDate, FixedClock, MemberId, Name, Role, Scope, Window};
+    use crate::api::reply::{GuardianLogView, HistoryView, MembersView, RulesView, WalletView};
+    use crate::domain::{
+        FixedClock, Limit, MemberId, Outcome as Verdict, QuietHours, Scope, Window,
+    };
     use chrono::TimeZone;
     use editor::PolicyChange;
 
-    const PIN: &str = "maple syrup river";
+    pub const PIN: &str = "maple syrup river";
 
-    /// Maria (guardian, signed in), Sam (teen), Ana (creator).
-    fn household() -> (tempfile::TempDir, Store, FixedClock, App, MemberId) {
+    /// 2026-03-02 15:00 UTC.
+    pub fn clock() -> FixedClock {
+        FixedClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap())
+    }
+
+    /// A household file with Maria (guardian), Ana (creator, 20) and Sam
+    /// (teen, 15), made through the household's API.
+    pub fn household(clock: &FixedClock) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
-        let clock = FixedClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap());
-        let mut store = services::init_household(
-            &dir.path().join("h.db"),
-            &Config::defaults().unwrap(),
-            &Name::parse("Maria").unwrap(),
-            &Pin::parse(PIN).unwrap(),
-            &clock,
-        )
-        .unwrap();
-        let born = BirthDate::parse("2011-01-01", clock.now().date_naive()).unwrap();
-        let pass = auth::guardian_pass(
-            &mut store,
-            &clock,
-            Some("Maria"),
-            &Pin::parse(PIN).unwrap(),
-            "",
-        )
-        .unwrap();
-        let sam = store
-            .write(&clock, |w| {
-                ledger::add_member(
-                    w,
-                    &pass,
-                    &Name::parse("Ana").unwrap(),
-                    Role::Creator,
-                    Some(born),
-                )?;
-                ledger::add_member(
-                    w,
-                    &pass,
-                    &Name::parse("Sam").unwrap(),
-                    Role::Teen,
-                    Some(born),
-                )
+        let path = dir.path().join("h.db");
+        crate::api::session::new_household_for_tests(&path, "Maria", PIN, clock).unwrap();
+        let mut h = Household::open(&path, clock).unwrap();
+        add(&mut h, "Ana", Role::Creator, "2006-01-01");
+        add(&mut h, "Sam", Role::Teen, "2011-01-01");
+        (dir, path)
+    }
+
+    pub fn add(h: &mut Household<'_>, name: &str, role: Role, born: &str) -> MemberId {
+        let added: AddedView = h
+            .ask(Call::AddMember {
+                name: name.into(),
+                role,
+                birthdate: Some(born.into()),
+                new_pin: None,
+                accept_weak_pin: false,
+                auth: auth("Maria", PIN.into()),
             })
             .unwrap();
-        let maria = ledger::find_member(store.conn(), "Maria").unwrap().id;
-        let app = App {
-            who: Some((maria, "Maria".into(), Role::Guardian)),
-            screen: Screen::Limits,
+        added.member.id
+    }
+
+    pub fn id_of(h: &mut Household<'_>, name: &str) -> MemberId {
+        let members: MembersView = h.ask(Call::Members).unwrap();
+        members
+            .members
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.id)
+            .unwrap()
+    }
+
+    pub fn signed_in(h: &mut Household<'_>, name: &str, role: Role, screen: Screen) -> App {
+        App {
+            who: Some((id_of(h, name), name.into(), role)),
+            screen,
             ..App::default()
-        };
-        (dir, store, clock, app, sam)
+        }
     }
 
-    #[test]
-    fn a_guardian_without_a_pin_cannot_open_the_guardian_screens() {
-        let (_dir, mut store, clock, _, _) = household();
-        // A guardian added before every guardian had a PIN.
-        let pass = auth::guardian_pass(
-            &mut store,
-            &clock,
-            Some("Maria"),
-            &Pin::parse(PIN).unwrap(),
-            "",
-        )
-        .unwrap();
-        let jon = store
-            .write(&clock, |w| {
-                ledger::add_member(w, &pass, &Name::parse("Jon").unwrap(), Role::Guardian, None)
-            })
-            .unwrap();
-        let mut app = App::default();
-        apply(
-            Effect::SignIn {
-                member: jon,
-                pin: None,
-            },
-            &mut app,
-            &mut store,
-            &clock,
-        );
-        assert_eq!(app.who, None, "not signed in");
-        let said = app.message.map(|(m, _)| m).unwrap_or_default();
-        assert!(
-            said.starts_with("Jon has no PIN, and a guardian's screens need one"),
-            "{said}"
-        );
+    fn said(app: &mut App) -> String {
+        app.message.take().map(|(m, _)| m).unwrap_or_default()
     }
 
-    fn save(
-        app: &mut App,
-        store: &mut Store,
-        clock: &FixedClock,
-        change: PolicyChange,
-        pin: &str,
-    ) -> String {
+    fn save(app: &mut App, h: &mut Household<'_>, change: PolicyChange, pin: &str) -> String {
         let review = editor::Review {
             change,
             what: String::new(),
@@ -613,29 +725,38 @@ mod tests {
                 pin: pin.into(),
             },
             app,
-            store,
-            clock,
+            h,
         );
-        app.message.take().map(|(m, _)| m).unwrap_or_default()
+        said(app)
     }
 
     #[test]
-    fn each_kind_of_change_is_saved_through_the_services_and_a_wrong_pin_saves_nothing() {
-        let (_dir, mut store, clock, mut app, sam) = household();
-        let limit = ledger::Limit {
+    fn each_kind_of_change_is_saved_through_the_household_and_a_wrong_pin_saves_nothing() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        let mut app = signed_in(&mut h, "Maria", Role::Guardian, Screen::Limits);
+        let sam = id_of(&mut h, "Sam");
+        let limit = Limit {
             member: sam,
             scope: Scope::Gift,
             window: Window::Day,
             soft: None,
-            hard: Some(crate::domain::LimitAmount::Coins(Coins::new(300))),
+            hard: Some(LimitAmount::Coins(crate::money::Coins::new(300))),
         };
         let set = PolicyChange::SetLimit {
             member: "Sam".into(),
             limit,
         };
-        let said = save(&mut app, &mut store, &clock, set.clone(), "not the pin");
+        let rules = |h: &mut Household<'_>| -> RulesView {
+            h.ask(Call::Rules {
+                member: "Sam".into(),
+            })
+            .unwrap()
+        };
+        let said = save(&mut app, &mut h, set.clone(), "not the pin");
         assert!(said.starts_with("wrong PIN"), "{said}");
-        assert!(ledger::limits_of(store.conn(), sam).unwrap().is_empty());
+        assert!(rules(&mut h).limits.is_empty());
         // The change is kept: the PIN is asked again for the same change.
         assert!(said.ends_with("the change is kept; type the PIN again, or Esc to drop it"));
         assert!(matches!(
@@ -644,21 +765,20 @@ mod tests {
                 if review.change == set && typed.is_empty()
         ));
         app.popup = None;
-        let said = save(&mut app, &mut store, &clock, set, PIN);
+        let said = save(&mut app, &mut h, set, PIN);
         assert_eq!(
             said,
-            "Saved Sam's gift limit per day: was none; now refused above 300 coins (≈4.24 USD) (in the guardian log)"
+            "Saved Sam's gift limit per day: was no limit; now refused above 300 coins (≈4.24 USD) (in the guardian log)"
         );
-        assert_eq!(ledger::limits_of(store.conn(), sam).unwrap(), vec![limit]);
-        let quiet = ledger::QuietHours {
+        assert_eq!(rules(&mut h).limits.len(), 1);
+        let quiet = QuietHours {
             start_minute: 21 * 60,
             end_minute: 7 * 60,
             verdict: Verdict::Deny,
         };
         let said = save(
             &mut app,
-            &mut store,
-            &clock,
+            &mut h,
             PolicyChange::QuietHours {
                 member: "Sam".into(),
                 quiet: Some(quiet),
@@ -668,12 +788,11 @@ mod tests {
         assert!(said.contains("now 21:00–07:00, spending refused"), "{said}");
         let said = save(
             &mut app,
-            &mut store,
-            &clock,
+            &mut h,
             PolicyChange::Creator {
                 member: "Sam".into(),
                 creator: "Ana".into(),
-                list: Some(ledger::CreatorList::Block),
+                list: Some(crate::domain::CreatorList::Block),
             },
             PIN,
         );
@@ -683,8 +802,7 @@ mod tests {
         );
         let said = save(
             &mut app,
-            &mut store,
-            &clock,
+            &mut h,
             PolicyChange::RemoveLimit {
                 member: "Sam".into(),
                 scope: Scope::Gift,
@@ -696,15 +814,26 @@ mod tests {
             said.ends_with("now no limit (in the guardian log)"),
             "{said}"
         );
-        assert!(ledger::limits_of(store.conn(), sam).unwrap().is_empty());
+        let now = rules(&mut h);
+        assert!(now.limits.is_empty());
         assert_eq!(
-            ledger::quiet_hours_of(store.conn(), sam).unwrap(),
-            Some(quiet)
+            now.quiet_hours.map(|q| (q.from, q.to)),
+            Some(("21:00".into(), "07:00".into()))
         );
         // Every change is in the guardian-action log, and the record checks out.
-        let logged =
-            crate::report::guardian_actions(store.conn(), &Default::default(), 50).unwrap();
-        let actions: Vec<_> = logged.iter().map(|a| a.action.as_str()).collect();
+        let logged: GuardianLogView = h
+            .ask(Call::GuardianLog {
+                query: crate::api::call::LogQuery {
+                    limit: 50,
+                    ..Default::default()
+                },
+            })
+            .unwrap();
+        let actions: Vec<_> = logged
+            .guardian_actions
+            .iter()
+            .map(|a| a.action.as_str())
+            .collect();
         for action in [
             "limit_set",
             "quiet_hours_set",
@@ -713,20 +842,17 @@ mod tests {
         ] {
             assert!(actions.contains(&action), "{action} in {actions:?}");
         }
-        assert_eq!(ledger::verify(store.conn()).unwrap().problem, None);
+        let verified: VerifyView = h.ask(Call::Verify).unwrap();
+        assert!(verified.ok);
     }
 
     #[test]
     fn any_number_of_coins_is_previewed_then_asked_for_and_the_ledger_exported() {
-        let (dir, mut store, clock, mut app, sam) = household();
-        app.who = Some((sam, "Sam".into(), Role::Teen));
-        app.screen = Screen::Shop;
-        apply(
-            Effect::PreviewCustom { coins: 100 },
-            &mut app,
-            &mut store,
-            &clock,
-        );
+        let clock = clock();
+        let (dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        let mut app = signed_in(&mut h, "Sam", Role::Teen, Screen::Shop);
+        apply(Effect::PreviewCustom { coins: 100 }, &mut app, &mut h);
         let Some(app::Popup::BuyCustom { coins, preview }) = app.popup.clone() else {
             panic!("the preview opens: {:?}", app.popup);
         };
@@ -740,117 +866,98 @@ mod tests {
             preview.summary
         );
         app.popup = None;
-        apply(
-            Effect::BuyCustom { coins: 100 },
-            &mut app,
-            &mut store,
-            &clock,
-        );
-        let said = app.message.take().map(|(m, _)| m).unwrap_or_default();
+        apply(Effect::BuyCustom { coins: 100 }, &mut app, &mut h);
+        let said = said(&mut app);
         assert!(said.starts_with("Asked a guardian (request #1)"), "{said}");
         // The guardian exports; the second time the file is there and kept.
-        let path = dir.path().join("out.csv");
+        let out = dir.path().join("out.csv");
         let filter = filter::Filter::default();
-        let (said, tone) = export(&store, &filter, path.to_str().unwrap());
+        let (said, tone) = export(&mut h, &filter, out.to_str().unwrap());
         assert!(said.starts_with("Exported 0 transactions to"), "{said}");
         assert_eq!(tone, Tone::Good);
-        let (said, tone) = export(&store, &filter, path.to_str().unwrap());
+        let (said, tone) = export(&mut h, &filter, out.to_str().unwrap());
         assert!(
             said.contains("already exists; coinguard never overwrites a file"),
             "{said}"
         );
         assert_eq!(tone, Tone::Bad);
-        let (said, _) = export(&store, &filter, "out.txt");
+        let (said, _) = export(&mut h, &filter, "out.txt");
         assert!(
             said.starts_with("Not exported: end the file name with .csv"),
             "{said}"
         );
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "readable by its owner only");
+    }
+
+    /// Grants `coins` to `member` and allows their gifts to `creator`.
+    pub fn grant_and_allow(h: &mut Household<'_>, member: &str, coins: u64, creator: &str) {
+        let granted: SpendView = h
+            .ask(Call::Grant {
+                member: member.into(),
+                coins: coins.to_string(),
+                memo: String::new(),
+                key: None,
+                auth: auth("Maria", PIN.into()),
+            })
+            .unwrap();
+        assert_eq!(granted.outcome, view::Verdict::Allow);
+        allow(h, member, creator);
+    }
+
+    pub fn allow(h: &mut Household<'_>, member: &str, creator: &str) {
+        let _: ChangeView = h
+            .ask(Call::SetCreatorList {
+                member: member.into(),
+                creator: creator.into(),
+                list: Some(crate::domain::CreatorList::Allow),
+                auth: auth("Maria", PIN.into()),
+            })
+            .unwrap();
+    }
+
+    pub fn gift(h: &mut Household<'_>, member: &str, creator: &str, gift: &str, count: u64) {
+        let sent: SpendView = h
+            .ask(Call::Spend {
+                spend: Spend::Gift {
+                    member: member.into(),
+                    creator: creator.into(),
+                    gift: gift.into(),
+                    count: count.to_string(),
+                },
+                preview: false,
+                key: None,
+                pin: None,
+            })
+            .unwrap();
+        assert_eq!(sent.outcome, view::Verdict::Allow, "{}", sent.summary);
     }
 
     /// A creator's name on a member's own history filters to their gifts
-    /// to that creator (it was refused there before).
+    /// to that creator.
     #[test]
     fn a_creators_name_filters_a_members_history_to_gifts_to_them() {
-        let (_dir, mut store, clock, _app, _sam) = household();
-        let adult = BirthDate::parse("2000-01-01", clock.now().date_naive()).unwrap();
-        let pass = auth::guardian_pass(
-            &mut store,
-            &clock,
-            Some("Maria"),
-            &Pin::parse(PIN).unwrap(),
-            "",
-        )
-        .unwrap();
-        let alex = store
-            .write(&clock, |w| {
-                ledger::add_member(
-                    w,
-                    &pass,
-                    &Name::parse("Bo").unwrap(),
-                    Role::Creator,
-                    Some(adult),
-                )?;
-                ledger::add_member(
-                    w,
-                    &pass,
-                    &Name::parse("Alex").unwrap(),
-                    Role::Teen,
-                    Some(adult),
-                )
-            })
-            .unwrap();
-        let pin = Pin::parse(PIN).unwrap();
-        let mut pass = || auth::guardian_pass(&mut store, &clock, Some("Maria"), &pin, "").unwrap();
-        let (p1, p2, p3) = (pass(), pass(), pass());
-        let grant = services::GrantRequest {
-            member: "Alex",
-            coins: Coins::new(100),
-            memo: Memo::default(),
-            key: None,
-        };
-        services::grant(&mut store, &clock, Mode::Commit, p1, &grant).unwrap();
-        for (pass, creator) in [(p2, "Ana"), (p3, "Bo")] {
-            services::set_creator_list(
-                &mut store,
-                &clock,
-                pass,
-                "Alex",
-                creator,
-                Some(ledger::CreatorList::Allow),
-            )
-            .unwrap();
-            let sent = services::gift(
-                &mut store,
-                &clock,
-                Mode::Commit,
-                &GiftRequest {
-                    member: "Alex",
-                    creator,
-                    gift: "rose",
-                    count: 1,
-                    key: None,
-                },
-            )
-            .unwrap();
-            assert_eq!(sent.kind, OutcomeKind::Committed, "{}", sent.summary);
-        }
-        let ana = ledger::find_member(store.conn(), "Ana").unwrap().id;
-        let bo = ledger::find_member(store.conn(), "Bo").unwrap().id;
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        add(&mut h, "Bo", Role::Creator, "2000-01-01");
+        add(&mut h, "Alex", Role::Teen, "2000-01-01");
+        grant_and_allow(&mut h, "Alex", 100, "Ana");
+        allow(&mut h, "Alex", "Bo");
+        gift(&mut h, "Alex", "Ana", "rose", 1);
+        gift(&mut h, "Alex", "Bo", "rose", 1);
+        let app = signed_in(&mut h, "Alex", Role::Teen, Screen::History);
         let mut selection = view::Selection {
-            filter: filter::parse(
-                "ana",
-                filter::Place::OwnHistory,
-                &[(ana, "Ana"), (bo, "Bo")],
-            )
-            .unwrap(),
+            filter: filter::parse("ana", filter::Place::OwnHistory, &["Ana", "Bo"]).unwrap(),
             ..Default::default()
         };
-        let vm = view::load(&mut store, &clock, Some(alex), &selection).unwrap();
+        let vm = view::load(&mut h, app.who.as_ref(), Screen::History, &selection).unwrap();
         let history = vm.member.unwrap().history;
         assert_eq!(history.len(), 1, "{history:?}");
         assert!(history[0].detail.contains("to Ana"), "{history:?}");
         selection.filter = filter::Filter::default();
-        let vm = view::load(&mut store, &clock, Some(alex), &selection).unwrap();
+        let vm = view::load(&mut h, app.who.as_ref(), Screen::History, &selection).unwrap();
         assert_eq!(
             vm.member.unwrap().history.len(),
             3,
@@ -859,121 +966,75 @@ mod tests {
     }
 
     /// A creator cashes out from their earnings screen: previewed first,
-    /// then committed through services::redeem, confirmed with their own
-    /// PIN (a wrong one asks again and cashes out nothing).
+    /// then committed, confirmed with their own PIN (a wrong one asks
+    /// again and cashes out nothing).
     #[test]
     fn a_creator_previews_then_cashes_out_with_their_pin() {
-        let (_dir, mut store, clock, _guardian, _sam) = household();
-        let adult = BirthDate::parse("2000-01-01", clock.now().date_naive()).unwrap();
-        let pass = auth::guardian_pass(
-            &mut store,
-            &clock,
-            Some("Maria"),
-            &Pin::parse(PIN).unwrap(),
-            "",
-        )
-        .unwrap();
-        let (bo, _alex) = store
-            .write(&clock, |w| {
-                let bo = ledger::add_member(
-                    w,
-                    &pass,
-                    &Name::parse("Bo").unwrap(),
-                    Role::Creator,
-                    Some(adult),
-                )?;
-                let alex = ledger::add_member(
-                    w,
-                    &pass,
-                    &Name::parse("Alex").unwrap(),
-                    Role::Teen,
-                    Some(adult),
-                )?;
-                Ok::<_, ledger::LedgerError>((bo, alex))
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        let bo = add(&mut h, "Bo", Role::Creator, "2000-01-01");
+        add(&mut h, "Alex", Role::Teen, "2000-01-01");
+        grant_and_allow(&mut h, "Alex", 4_000, "Bo");
+        let _: crate::api::Reply = h
+            .call(Call::SetPin {
+                member: "Bo".into(),
+                new_pin: "bo's own passphrase".into(),
+                accept_weak_pin: false,
+                auth: auth("Maria", PIN.into()),
             })
             .unwrap();
-        let pin = Pin::parse(PIN).unwrap();
-        let mut pass = || auth::guardian_pass(&mut store, &clock, Some("Maria"), &pin, "").unwrap();
-        let (p1, p2, p3) = (pass(), pass(), pass());
-        let grant = services::GrantRequest {
-            member: "Alex",
-            coins: Coins::new(4_000),
-            memo: Memo::default(),
-            key: None,
-        };
-        services::grant(&mut store, &clock, Mode::Commit, p1, &grant).unwrap();
-        services::set_creator_list(
-            &mut store,
-            &clock,
-            p2,
-            "Alex",
-            "Bo",
-            Some(ledger::CreatorList::Allow),
-        )
-        .unwrap();
-        let bo_pin = Pin::parse("bo's own passphrase").unwrap();
-        services::set_pin(&mut store, &clock, p3, "Bo", &bo_pin).unwrap();
-        let sent = services::gift(
-            &mut store,
-            &clock,
-            Mode::Commit,
-            &GiftRequest {
-                member: "Alex",
-                creator: "Bo",
-                gift: "galaxy",
-                count: 4,
-                key: None,
-            },
-        )
-        .unwrap();
-        assert_eq!(sent.kind, OutcomeKind::Committed, "{}", sent.summary);
-        // Bo signs in (no PIN needed to look) and lands on his earnings.
+        gift(&mut h, "Alex", "Bo", "galaxy", 4);
+        // Bo signs in with his PIN and lands on his earnings.
         let mut app = App::default();
         apply(
             Effect::SignIn {
-                member: bo,
+                who: (bo, "Bo".into(), Role::Creator),
                 pin: Some("bo's own passphrase".into()),
             },
             &mut app,
-            &mut store,
-            &clock,
+            &mut h,
         );
         assert_eq!(app.who, Some((bo, "Bo".into(), Role::Creator)));
         assert_eq!(app.screen, Screen::Earnings);
-        let vm = view::load(&mut store, &clock, Some(bo), &app.selection).unwrap();
+        let vm = view::load(&mut h, app.who.as_ref(), Screen::Earnings, &app.selection).unwrap();
         let earnings = vm.creator.clone().unwrap();
         assert_eq!(earnings.diamonds, 2_000);
         assert_eq!(earnings.minimum, "10.00 USD");
         assert_eq!(earnings.received.len(), 1, "the gift from Alex");
+        // What the gift brought Bo, not what Alex paid.
+        assert_eq!(earnings.received[0].figures, "+2,000 diamonds (10.00 USD)");
         assert_eq!(
             earnings.all_preview.map(|p| p.verdict),
             Some(view::Verdict::Allow)
         );
-        apply(
-            Effect::PreviewRedeem { diamonds: 2_000 },
-            &mut app,
-            &mut store,
-            &clock,
-        );
+        apply(Effect::PreviewRedeem { diamonds: 2_000 }, &mut app, &mut h);
         let Some(app::Popup::Redeem { diamonds, preview }) = app.popup.clone() else {
             panic!("the preview opens: {:?}", app.popup);
         };
         assert_eq!((diamonds, preview.verdict), (2_000, view::Verdict::Allow));
         assert!(preview.summary.contains("10.00 USD"), "{}", preview.summary);
         app.popup = None;
-        let diamonds_now =
-            |store: &Store| ledger::balance(store.conn(), ledger::Account::Earnings(bo)).unwrap();
+        let diamonds_now = |h: &mut Household<'_>| {
+            let w: WalletView = h
+                .ask(Call::Wallet {
+                    member: "Bo".into(),
+                })
+                .unwrap();
+            w.member.diamonds
+        };
+        // Signed in with his PIN, Bo is still asked for it to cash out.
+        app.pin = None;
         apply(
             Effect::Redeem {
                 diamonds: 2_000,
                 pin: Some("not bo's pin".into()),
             },
             &mut app,
-            &mut store,
-            &clock,
+            &mut h,
         );
         assert_eq!(
-            diamonds_now(&store),
+            diamonds_now(&mut h),
             2_000,
             "a wrong PIN cashes out nothing"
         );
@@ -990,8 +1051,7 @@ mod tests {
                 pin: Some("bo's own passphrase".into()),
             },
             &mut app,
-            &mut store,
-            &clock,
+            &mut h,
         );
         let (said, tone) = app.message.clone().unwrap();
         assert!(
@@ -999,35 +1059,226 @@ mod tests {
             "{said}"
         );
         assert_eq!(tone, Tone::Good);
-        assert_eq!(diamonds_now(&store), 0);
-        assert_eq!(ledger::verify(store.conn()).unwrap().problem, None);
+        assert_eq!(diamonds_now(&mut h), 0);
     }
 
-    /// The pick screen shows the demo's PIN only in a household marked as
-    /// the demo.
+    /// QA 22: a wrong PIN at sign-in keeps the prompt open (it closed, and
+    /// the person had to pick themselves again); the lockout counts it.
     #[test]
-    fn only_the_demo_household_shows_its_pin() {
-        let (_dir, mut store, clock, _app, _sam) = household();
-        let selection = view::Selection::default();
-        let vm = view::load(&mut store, &clock, None, &selection).unwrap();
-        assert_eq!(vm.demo_pin, None, "no marker, no PIN shown");
-        // The marker the demo writes when it makes a household.
-        store
-            .write(&clock, |w| {
-                ledger::log_guardian_action(
-                    w,
-                    &ledger::GuardianAction {
-                        actor: None,
-                        action: services::DEMO_MARKER.into(),
-                        subject: "this household".into(),
-                        before: String::new(),
-                        after: "made by coinguard demo".into(),
-                    },
-                )
+    fn a_wrong_pin_at_sign_in_asks_for_it_again() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        let maria = id_of(&mut h, "Maria");
+        let mut app = App::default();
+        apply(
+            Effect::SignIn {
+                who: (maria, "Maria".into(), Role::Guardian),
+                pin: Some("not it at all".into()),
+            },
+            &mut app,
+            &mut h,
+        );
+        assert_eq!(app.who, None, "not signed in");
+        assert!(matches!(
+            app.popup,
+            Some(app::Popup::Pin {
+                purpose: app::PinFor::SignIn(m),
+                ..
+            }) if m == maria
+        ));
+        let said = said(&mut app);
+        assert!(
+            said.starts_with("wrong PIN for Maria; 4 more tries"),
+            "{said}"
+        );
+        apply(
+            Effect::SignIn {
+                who: (maria, "Maria".into(), Role::Guardian),
+                pin: Some(PIN.into()),
+            },
+            &mut app,
+            &mut h,
+        );
+        assert_eq!(app.screen, Screen::Dashboard);
+        assert_eq!(app.pin, None, "a guardian's PIN is never kept");
+    }
+
+    /// QA 3: a guardian reverses from the ledger: what it gives back and
+    /// the order trap (a gift spent its coins) are shown before the reason
+    /// and the PIN; a wrong PIN keeps the reversal and its reason.
+    #[test]
+    fn a_guardian_reverses_a_ledger_row_after_reading_what_it_gives_back() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        add(&mut h, "Alex", Role::Teen, "2000-01-01");
+        grant_and_allow(&mut h, "Alex", 100, "Ana");
+        gift(&mut h, "Alex", "Ana", "doughnut", 1);
+        let mut app = signed_in(&mut h, "Maria", Role::Guardian, Screen::Audit);
+        let vm = view::load(&mut h, app.who.as_ref(), Screen::Audit, &app.selection).unwrap();
+        let rows = &vm.guardian.as_ref().unwrap().history;
+        let grant = rows.iter().position(|r| r.kind == "grant").unwrap();
+        app.cursor = grant;
+        let Some(effect @ Effect::PreviewReversal { tx, .. }) =
+            app::update(&mut app, crate::tui::keymap::Command::Select, &vm)
+        else {
+            panic!("Enter on a ledger row previews its reversal");
+        };
+        apply(effect, &mut app, &mut h);
+        let Some(app::Popup::Reversal(reversal)) = app.popup.clone() else {
+            panic!("the preview opens: {:?} {:?}", app.popup, app.message);
+        };
+        assert_eq!(reversal.tx, tx);
+        assert!(reversal.gives_back.contains("70 coins"), "{reversal:?}");
+        assert!(
+            reversal
+                .warnings
+                .iter()
+                .any(|w| w.contains("Reverse gift #2 first")),
+            "{reversal:?}"
+        );
+        // Enter: the reason, then the PIN.
+        app::update(&mut app, crate::tui::keymap::Command::Select, &vm);
+        for c in "granted twice".chars() {
+            app.type_char(c);
+        }
+        app::update(&mut app, crate::tui::keymap::Command::Select, &vm);
+        assert!(matches!(
+            &app.popup,
+            Some(app::Popup::Pin { purpose: app::PinFor::Reverse(t, reason), .. })
+                if *t == tx && reason == "granted twice"
+        ));
+        apply(
+            Effect::Reverse {
+                tx,
+                reason: "granted twice".into(),
+                pin: "wrong wrong wrong".into(),
+            },
+            &mut app,
+            &mut h,
+        );
+        assert!(matches!(
+            &app.popup,
+            Some(app::Popup::Pin {
+                purpose: app::PinFor::Reverse(..),
+                ..
+            })
+        ));
+        apply(
+            Effect::Reverse {
+                tx,
+                reason: "granted twice".into(),
+                pin: PIN.into(),
+            },
+            &mut app,
+            &mut h,
+        );
+        let said = said(&mut app);
+        assert!(said.starts_with("Done: "), "{said}");
+        let page: HistoryView = h
+            .ask(Call::History {
+                query: Default::default(),
+                after: None,
+                limit: 10,
             })
             .unwrap();
-        let vm = view::load(&mut store, &clock, None, &selection).unwrap();
-        assert_eq!(vm.demo_pin.as_deref(), Some(services::DEMO_PIN));
+        let original = page.transactions.iter().find(|r| r.id == tx).unwrap();
+        assert!(original.reversed_by.is_some());
+    }
+
+    /// QA 11: `r` on a request that would now be refused tried it anyway,
+    /// recording a refusal and alerting the guardians; it only says why.
+    #[test]
+    fn asking_again_for_what_would_be_refused_only_says_why() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        let asked: SpendView = h
+            .ask(Call::Spend {
+                spend: Spend::Pack {
+                    member: "Sam".into(),
+                    pack: "coins-70".into(),
+                },
+                preview: false,
+                key: None,
+                pin: None,
+            })
+            .unwrap();
+        let id = asked.request_id.unwrap();
+        let _: ChangeView = h
+            .ask(Call::Deny {
+                id,
+                reason: "not now".into(),
+                auth: auth("Maria", PIN.into()),
+            })
+            .unwrap();
+        let mut app = signed_in(&mut h, "Sam", Role::Teen, Screen::Requests);
+        // Not refused (yet): the note is asked for under what it would do.
+        apply(Effect::PreviewAskAgain { request: id }, &mut app, &mut h);
+        assert!(matches!(
+            &app.popup,
+            Some(app::Popup::Text { purpose: app::TextFor::AskAgainNote(r, p), .. })
+                if *r == id && p.verdict == view::Verdict::NeedsApproval
+        ));
+        app.popup = None;
+        let _: ChangeView = h
+            .ask(Call::SetLimit {
+                member: "Sam".into(),
+                scope: crate::domain::Scope::Purchase,
+                window: crate::domain::Window::Transaction,
+                soft: None,
+                hard: Some("0.50".into()),
+                auth: auth("Maria", PIN.into()),
+            })
+            .unwrap();
+        let count = |h: &mut Household<'_>| {
+            let decisions: crate::api::reply::DecisionsView = h
+                .ask(Call::Decisions {
+                    query: crate::api::call::LogQuery {
+                        limit: 100,
+                        ..Default::default()
+                    },
+                })
+                .unwrap();
+            let alerts: crate::api::reply::AlertsView = h.ask(Call::Alerts).unwrap();
+            (decisions.decisions.len(), alerts.alerts.len())
+        };
+        let before = count(&mut h);
+        apply(Effect::PreviewAskAgain { request: id }, &mut app, &mut h);
+        assert_eq!(app.popup, None, "nothing to confirm");
+        let said = said(&mut app);
+        assert!(said.starts_with("Not asked again: "), "{said}");
+        assert!(said.contains("0.50 USD"), "{said}");
+        assert_eq!(count(&mut h), before, "no decision, no alert written");
+    }
+
+    /// QA 22: the export popup did not say it exports only the rows the
+    /// filter shows, nor where a file without a folder goes.
+    #[test]
+    fn the_export_prompt_says_which_rows_and_which_folder() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        let mut app = signed_in(&mut h, "Maria", Role::Guardian, Screen::Audit);
+        app.selection.filter = filter::parse("sam gift", filter::Place::Ledger, &["Sam"]).unwrap();
+        apply(Effect::AskExportPath, &mut app, &mut h);
+        let Some(app::Popup::Text {
+            purpose: app::TextFor::ExportPath(lines),
+            ..
+        }) = app.popup.clone()
+        else {
+            panic!("the prompt opens: {:?}", app.popup);
+        };
+        assert_eq!(
+            lines[0],
+            "It holds only the ledger rows the filter shows: sam gift"
+        );
+        let here = std::env::current_dir().unwrap();
+        assert_eq!(
+            lines[1],
+            format!("A name without a folder goes in {}", here.display())
+        );
     }
 
     #[test]

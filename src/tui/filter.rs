@@ -5,8 +5,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::MemberId;
-use crate::ledger::Kind;
+use crate::domain::Kind;
 
 /// What a decision came to: the guard's own [`crate::domain::Outcome`].
 pub use crate::domain::Outcome;
@@ -15,9 +14,10 @@ pub use crate::domain::Outcome;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filter {
     pub text: String,
-    pub member: Option<MemberId>,
+    /// A member, by name as the household spells it.
+    pub member: Option<String>,
     /// Gifts to this creator (a creator's name on a member's own history).
-    pub creator: Option<MemberId>,
+    pub creator: Option<String>,
     pub kind: Option<Kind>,
     pub outcome: Option<Outcome>,
     pub since: Option<NaiveDate>,
@@ -111,23 +111,23 @@ fn outcome(word: &str) -> Option<Outcome> {
 /// or on a member's own history the creators). Each word must mean
 /// something there; otherwise the error names the word, says why, and
 /// nothing is applied.
-pub fn parse(text: &str, place: Place, names: &[(MemberId, &str)]) -> Result<Filter, String> {
+pub fn parse(text: &str, place: Place, names: &[&str]) -> Result<Filter, String> {
     let mut filter = Filter {
         text: text.trim().to_string(),
         ..Filter::default()
     };
     let mut rest = format!(" {} ", text.trim().to_lowercase());
     // Names first, longest first, so "Ana Lee" wins over "Ana".
-    let mut by_length: Vec<_> = names.to_vec();
-    by_length.sort_by_key(|(_, name)| std::cmp::Reverse(name.chars().count()));
-    let mut named = None;
-    for (id, name) in by_length {
+    let mut by_length: Vec<&str> = names.to_vec();
+    by_length.sort_by_key(|name| std::cmp::Reverse(name.chars().count()));
+    let mut named: Option<String> = None;
+    for name in by_length {
         let needle = format!(" {} ", name.to_lowercase());
         if let Some(at) = rest.find(&needle) {
-            if named.is_some_and(|m| m != id) {
+            if named.as_deref().is_some_and(|m| m != name) {
                 return Err("one name at a time, please".into());
             }
-            named = Some(id);
+            named = Some(name.to_string());
             rest.replace_range(at..at + needle.len(), " ");
         }
     }
@@ -168,22 +168,18 @@ pub fn parse(text: &str, place: Place, names: &[(MemberId, &str)]) -> Result<Fil
 mod tests {
     use super::*;
 
-    const MEMBERS: [(MemberId, &str); 3] = [
-        (MemberId(2), "Sam"),
-        (MemberId(3), "Ana"),
-        (MemberId(4), "Ana Lee"),
-    ];
+    const MEMBERS: [&str; 3] = ["Sam", "Ana", "Ana Lee"];
 
     #[test]
     fn names_kinds_outcomes_and_dates_are_read() {
         let f = parse("sam gift 2026-02", Place::Ledger, &MEMBERS).unwrap();
-        assert_eq!(f.member, Some(MemberId(2)));
+        assert_eq!(f.member.as_deref(), Some("Sam"));
         assert_eq!(f.kind, Some(Kind::Gift));
         assert_eq!(f.since, NaiveDate::from_ymd_opt(2026, 2, 1));
         assert_eq!(f.until, NaiveDate::from_ymd_opt(2026, 2, 28));
         assert_eq!(f.text, "sam gift 2026-02");
         let f = parse("Ana Lee refused 2026-03-14", Place::Decisions, &MEMBERS).unwrap();
-        assert_eq!(f.member, Some(MemberId(4)), "the longer name wins");
+        assert_eq!(f.member.as_deref(), Some("Ana Lee"), "the longer name wins");
         assert_eq!(f.outcome, Some(Outcome::Deny));
         assert_eq!(f.since, f.until);
         assert!(parse("  ", Place::Ledger, &MEMBERS).unwrap().is_empty());
@@ -209,10 +205,10 @@ mod tests {
     #[test]
     fn each_place_takes_only_the_words_it_applies() {
         // A teen's history: a creator's name means gifts to that creator.
-        let f = parse("ana gift", Place::OwnHistory, &[(MemberId(3), "Ana")]).unwrap();
+        let f = parse("ana gift", Place::OwnHistory, &["Ana"]).unwrap();
         assert_eq!(
-            (f.creator, f.member, f.kind),
-            (Some(MemberId(3)), None, Some(Kind::Gift))
+            (f.creator.as_deref(), f.member, f.kind),
+            (Some("Ana"), None, Some(Kind::Gift))
         );
         for (place, word, why) in [
             (
@@ -270,7 +266,7 @@ mod tests {
             Place::Ledger,
         ] {
             let f = parse("sam 2026-03", place, &MEMBERS).unwrap();
-            assert_eq!(f.member, Some(MemberId(2)), "{place:?}");
+            assert_eq!(f.member.as_deref(), Some("Sam"), "{place:?}");
             assert!(f.since.is_some(), "{place:?}");
         }
     }

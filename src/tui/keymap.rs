@@ -43,11 +43,12 @@ pub struct Binding {
     pub codes: &'static [KeyCode],
     pub command: Command,
     pub help: &'static str,
-    /// The screens it works on (empty: everywhere); help lists only the
-    /// keys of the screen it is opened on.
+    /// The screens it works on (empty: everywhere); help and the footer
+    /// list only the keys of the screen in front, and a key pressed where
+    /// it does nothing says so.
     pub on: &'static [Screen],
-    /// Shown in the footer (the rest only in help).
-    pub in_footer: bool,
+    /// In the footer as (keys, word) (the rest only in help).
+    pub footer: Option<(&'static str, &'static str)>,
 }
 
 /// The bindings that work on `screen`, in table order.
@@ -57,190 +58,219 @@ pub fn for_screen(screen: Screen) -> impl Iterator<Item = &'static Binding> {
         .filter(move |b| b.on.is_empty() || b.on.contains(&screen))
 }
 
+/// Whether `command` does something on `screen` (with no popup open).
+pub fn works_on(command: Command, screen: Screen) -> bool {
+    for_screen(screen).any(|b| b.command == command)
+}
+
+/// The keys of `command`, as people read them ("/", "↓/j").
+pub fn keys_of(command: Command) -> &'static str {
+    KEYMAP
+        .iter()
+        .find(|b| b.command == command)
+        .map_or("", |b| b.keys)
+}
+
+use Screen::*;
+
+/// Every screen but the pick screen (where there is one screen, no one to
+/// sign out, and nothing to move between).
+const SIGNED_IN: &[Screen] = &[
+    Earnings, Wallet, Shop, Gifts, Requests, History, Dashboard, Approvals, Members, Limits, Audit,
+];
+/// Screens with a list to move in.
+const LISTS: &[Screen] = &[
+    Pick, Earnings, Shop, Gifts, Requests, History, Approvals, Members, Limits, Audit,
+];
+/// Screens where Enter opens or does something.
+const CHOOSING: &[Screen] = &[
+    Pick, Earnings, Shop, Gifts, Requests, Approvals, Members, Limits, Audit,
+];
+
 pub const KEYMAP: &[Binding] = &[
     Binding {
         keys: "Tab",
         codes: &[KeyCode::Tab],
         command: Command::NextScreen,
         help: "next screen",
-        on: &[],
-        in_footer: true,
+        on: SIGNED_IN,
+        footer: Some(("Tab", "next")),
     },
     Binding {
         keys: "Shift-Tab",
         codes: &[KeyCode::BackTab],
         command: Command::PrevScreen,
         help: "previous screen",
-        on: &[],
-        in_footer: false,
+        on: SIGNED_IN,
+        footer: None,
     },
     Binding {
         keys: "↑/k",
         codes: &[KeyCode::Up, KeyCode::Char('k')],
         command: Command::Up,
         help: "move up",
-        on: &[],
-        in_footer: false,
+        on: LISTS,
+        footer: None,
     },
     Binding {
         keys: "↓/j",
         codes: &[KeyCode::Down, KeyCode::Char('j')],
         command: Command::Down,
         help: "move down",
-        on: &[],
-        in_footer: true,
+        on: LISTS,
+        footer: Some(("↑/↓", "move")),
     },
     Binding {
         keys: "←/h",
         codes: &[KeyCode::Left, KeyCode::Char('h')],
         command: Command::Left,
         help: "previous choice (creator, member, audit log)",
-        on: &[Screen::Gifts, Screen::Limits, Screen::Audit],
-        in_footer: false,
+        on: &[Gifts, Limits, Audit],
+        footer: Some(("←/→", "choose")),
     },
     Binding {
         keys: "→/l",
         codes: &[KeyCode::Right, KeyCode::Char('l')],
         command: Command::Right,
         help: "next choice (creator, member, audit log)",
-        on: &[Screen::Gifts, Screen::Limits, Screen::Audit],
-        in_footer: false,
+        on: &[Gifts, Limits, Audit],
+        footer: None,
     },
     Binding {
         keys: "+",
         codes: &[KeyCode::Char('+')],
         command: Command::More,
         help: "one more gift",
-        on: &[Screen::Gifts],
-        in_footer: false,
+        on: &[Gifts],
+        footer: Some(("+/-", "how many")),
     },
     Binding {
         keys: "-",
         codes: &[KeyCode::Char('-')],
         command: Command::Less,
         help: "one gift fewer",
-        on: &[Screen::Gifts],
-        in_footer: false,
+        on: &[Gifts],
+        footer: None,
     },
     Binding {
         keys: "Enter",
         codes: &[KeyCode::Enter],
         command: Command::Select,
-        help: "choose / open / buy / send / cash out / confirm",
-        on: &[],
-        in_footer: true,
+        help: "choose / open / buy / send / cash out / reverse / confirm",
+        on: CHOOSING,
+        footer: Some(("Enter", "choose")),
     },
     Binding {
         keys: "Esc",
         codes: &[KeyCode::Esc],
         command: Command::Back,
-        help: "back (close, cancel, or pick someone else)",
-        on: &[],
-        in_footer: true,
+        help: "back (close, cancel, or sign out to pick someone else)",
+        on: SIGNED_IN,
+        footer: Some(("Esc", "back")),
     },
     Binding {
         keys: "a",
         codes: &[KeyCode::Char('a')],
         command: Command::Approve,
         help: "approve the selected request (PIN)",
-        on: &[Screen::Approvals],
-        in_footer: false,
+        on: &[Approvals],
+        footer: Some(("a", "approve")),
     },
     Binding {
         keys: "d",
         codes: &[KeyCode::Char('d')],
         command: Command::Deny,
         help: "deny the selected request (reason, PIN)",
-        on: &[Screen::Approvals],
-        in_footer: false,
+        on: &[Approvals],
+        footer: Some(("d", "deny")),
     },
     Binding {
         keys: "n",
         codes: &[KeyCode::Char('n')],
         command: Command::NextPage,
-        help: "next page of history",
-        on: &[Screen::History, Screen::Audit],
-        in_footer: false,
+        help: "next page (after the last, back to the first)",
+        on: &[History, Audit],
+        footer: Some(("n", "next page")),
     },
     Binding {
         keys: "[",
         codes: &[KeyCode::Char('[')],
         command: Command::Earlier,
         help: "the chart's 14 days before (audit)",
-        on: &[Screen::Audit],
-        in_footer: false,
+        on: &[Audit],
+        footer: None,
     },
     Binding {
         keys: "]",
         codes: &[KeyCode::Char(']')],
         command: Command::Later,
         help: "the chart's 14 days after, back to today (audit)",
-        on: &[Screen::Audit],
-        in_footer: false,
+        on: &[Audit],
+        footer: None,
     },
     Binding {
         keys: "v",
         codes: &[KeyCode::Char('v')],
         command: Command::Verify,
         help: "check the whole record (audit)",
-        on: &[Screen::Audit],
-        in_footer: false,
+        on: &[Audit],
+        footer: None,
     },
     Binding {
         keys: "/",
         codes: &[KeyCode::Char('/')],
         command: Command::Filter,
         help: "filter what is listed (the words it takes are below)",
-        on: &[Screen::History, Screen::Audit],
-        in_footer: false,
+        on: &[History, Audit],
+        footer: Some(("/", "filter")),
     },
     Binding {
         keys: "e",
         codes: &[KeyCode::Char('e')],
         command: Command::Export,
-        help: "export the ledger to a file (audit)",
-        on: &[Screen::Audit],
-        in_footer: false,
+        help: "export the ledger rows the filter shows to a file (audit)",
+        on: &[Audit],
+        footer: None,
     },
     Binding {
         keys: "r",
         codes: &[KeyCode::Char('r')],
         command: Command::AskAgain,
         help: "ask again, with a note (your requests)",
-        on: &[Screen::Requests],
-        in_footer: false,
+        on: &[Requests],
+        footer: Some(("r", "ask again")),
     },
     Binding {
         keys: "c",
         codes: &[KeyCode::Char('c')],
         command: Command::CancelRequest,
         help: "cancel a waiting request (your requests)",
-        on: &[Screen::Requests],
-        in_footer: false,
+        on: &[Requests],
+        footer: Some(("c", "cancel")),
     },
     Binding {
         keys: "x",
         codes: &[KeyCode::Char('x')],
         command: Command::Remove,
         help: "remove a limit or rule (limits)",
-        on: &[Screen::Limits],
-        in_footer: false,
+        on: &[Limits],
+        footer: Some(("x", "remove")),
     },
     Binding {
         keys: "o",
         codes: &[KeyCode::Char('o')],
         command: Command::Acknowledge,
         help: "mark every alert as seen (PIN)",
-        on: &[Screen::Dashboard, Screen::Audit],
-        in_footer: false,
+        on: &[Dashboard, Audit],
+        footer: None,
     },
     Binding {
         keys: "m",
         codes: &[KeyCode::Char('m')],
         command: Command::AddMember,
         help: "add a teen or a creator (members, PIN)",
-        on: &[Screen::Members],
-        in_footer: false,
+        on: &[Members],
+        footer: Some(("m", "add")),
     },
     Binding {
         keys: "?",
@@ -248,7 +278,7 @@ pub const KEYMAP: &[Binding] = &[
         command: Command::Help,
         help: "help",
         on: &[],
-        in_footer: true,
+        footer: Some(("?", "help")),
     },
     Binding {
         keys: "q",
@@ -256,7 +286,7 @@ pub const KEYMAP: &[Binding] = &[
         command: Command::Quit,
         help: "quit",
         on: &[],
-        in_footer: true,
+        footer: Some(("q", "quit")),
     },
 ];
 
@@ -273,33 +303,31 @@ pub fn command_for(code: &KeyCode, shift: bool) -> Option<Command> {
         .map(|b| b.command)
 }
 
-/// The footer legend, short enough for 80 columns: the first word of each
-/// footer binding's help ("Tab next · ↓/j move · ...").
-pub fn footer() -> String {
-    KEYMAP
-        .iter()
-        .filter(|b| b.in_footer)
-        .map(|b| {
-            format!(
-                "{} {}",
-                b.keys,
-                b.help.split([' ', '/', '(']).next().unwrap_or_default()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" · ")
+/// The footer legend of `screen`: its keys that have a footer word, in
+/// table order ("Tab next · ↑/↓ move · ...").
+pub fn footer(screen: Screen) -> Vec<String> {
+    for_screen(screen)
+        .filter_map(|b| b.footer)
+        .map(|(keys, word)| format!("{keys} {word}"))
+        .collect()
 }
 
-/// The footer fitted to `width` columns: on a narrow terminal the entries
-/// least needed go first (moving, going back, choosing, the next screen),
-/// whole, so `? help` and `q quit` always show.
-pub fn footer_for(width: usize) -> String {
-    let mut entries: Vec<String> = footer().split(" · ").map(str::to_string).collect();
-    for least in ["↓/j", "Esc", "Enter", "Tab"] {
+/// The footer of `screen` fitted to `width` columns: on a narrow terminal
+/// the keys every screen has go first (moving, going back, the next
+/// screen, choosing), whole, so the keys of this screen stay, and
+/// `? help` and `q quit` always show.
+pub fn footer_for(screen: Screen, width: usize) -> String {
+    let mut entries = footer(screen);
+    for least in ["↑/↓", "Esc", "Tab", "Enter"] {
         if entries.join(" · ").chars().count() <= width {
             break;
         }
         entries.retain(|e| !e.starts_with(least));
+    }
+    // Still too wide: this screen's own keys go from the last, help and
+    // quit stay.
+    while entries.join(" · ").chars().count() > width && entries.len() > 2 {
+        entries.remove(entries.len() - 3);
     }
     entries.join(" · ")
 }
@@ -335,16 +363,36 @@ mod tests {
             );
         }
         assert_eq!(
-            footer(),
-            "Tab next · ↓/j move · Enter choose · Esc back · ? help · q quit"
+            footer(Screen::Wallet).join(" · "),
+            "Tab next · Esc back · ? help · q quit"
         );
-        assert!(footer().chars().count() <= 80);
-        assert_eq!(footer_for(80), footer());
         assert_eq!(
-            footer_for(60),
-            "Tab next · Enter choose · Esc back · ? help · q quit"
+            footer(Screen::Pick).join(" · "),
+            "↑/↓ move · Enter choose · ? help · q quit",
+            "no next screen and no one to sign out before signing in"
         );
-        assert_eq!(footer_for(20), "? help · q quit");
+        // Each screen's own keys show, and stay when the terminal is narrow.
+        assert_eq!(
+            footer_for(Screen::Gifts, 80),
+            "Tab next · ←/→ choose · +/- how many · Enter choose · Esc back · ? help · q quit"
+        );
+        assert_eq!(
+            footer_for(Screen::Gifts, 60),
+            "←/→ choose · +/- how many · Enter choose · ? help · q quit"
+        );
+        assert_eq!(
+            footer_for(Screen::Approvals, 60),
+            "Enter choose · a approve · d deny · ? help · q quit"
+        );
+        assert_eq!(footer_for(Screen::Wallet, 20), "? help · q quit");
+        for screen in [Screen::Dashboard, Screen::Wallet] {
+            assert!(!works_on(Command::Down, screen), "{screen:?}");
+            assert!(!works_on(Command::Select, screen), "{screen:?}");
+            assert!(!works_on(Command::Filter, screen), "{screen:?}");
+        }
+        assert!(!works_on(Command::NextScreen, Screen::Pick));
+        assert!(works_on(Command::Filter, Screen::Audit));
+        assert_eq!(keys_of(Command::Filter), "/");
         assert_eq!(command_for(&KeyCode::Tab, true), Some(Command::PrevScreen));
         assert_eq!(command_for(&KeyCode::Char('z'), false), None);
         // Help for any screen fits an 80x24 terminal (22 lines inside a border).

@@ -2,18 +2,24 @@
 //! shop, gifts, requests, history; a creator's earnings first), or the
 //! guardian screens (dashboard, approvals, members, limits, audit).
 //!
+//! It reaches the household only through the household's one API
+//! ([`Household`]: in this process with `--db`, or the household service
+//! over its socket), the same calls either way, so nothing here knows which
+//! mode it runs in, and nothing here reads the database or the clock.
+//!
 //! Modules: `app` (state and the pure update), `keymap` (one table for keys,
-//! footer and help), `view` (the view model, loaded from the services),
-//! `render` and `popup` (pure drawing), `editor` and `filter` (pure
-//! decisions for the rules editor and the `/` filter), `effects` (running an
-//! effect through the services).
+//! footer and help), `view` (the view model of the screen in front, loaded
+//! through the API), `render` and `popup` (pure drawing), `editor` and
+//! `filter` (pure decisions for the rules editor and the `/` filter),
+//! `effects` (running an effect as a call to the household).
 //!
 //! The loop: draw from the view model, read a key, `update` the pure app
-//! state, run any effect through the services, reload the view model. The
-//! view model is also reloaded when another process commits (PRAGMA
-//! data_version, checked between keys), never queried per frame. SIGTERM,
-//! SIGHUP and SIGINT only set a flag the loop checks, so every way out
-//! restores the terminal and closes the database the same way.
+//! state, run any effect as a call, reload the screen in front. The
+//! household's version (one cheap call, about twice a second between keys)
+//! says when anything changed anywhere; only then is the screen reloaded,
+//! never queried per frame. SIGTERM, SIGHUP and SIGINT only set a flag the
+//! loop checks, so every way out restores the terminal and closes the
+//! household the same way.
 
 pub mod app;
 pub mod editor;
@@ -28,7 +34,6 @@ pub mod theme;
 pub mod view;
 
 use std::io::IsTerminal;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -40,9 +45,8 @@ use crossterm::event::{
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
-use crate::domain::Clock;
-use crate::ledger::Store;
-use crate::services::ServiceError;
+use crate::api::{ApiError, Call};
+use crate::client::Household;
 use app::{App, Tone};
 
 #[derive(Debug, thiserror::Error)]
@@ -51,24 +55,40 @@ pub enum TuiError {
     NotATerminal,
     #[error("terminal error: {0}")]
     Terminal(#[from] std::io::Error),
+    /// The household (in this process or the service) refused or failed;
+    /// named as the command line already matches it.
     #[error(transparent)]
-    Service(#[from] ServiceError),
+    Service(#[from] ApiError),
 }
 
-fn data_version(store: &Store) -> i64 {
-    store
-        .conn()
-        .query_row("PRAGMA data_version", [], |r| r.get(0))
-        .unwrap_or(0)
-}
-
-/// Opens the interface on the household at `path` until the person quits,
-/// or a SIGTERM, SIGHUP or SIGINT asks it to stop: either way it leaves
-/// the same way, the terminal restored and the database closed.
-pub fn run(path: &Path, clock: &dyn Clock) -> Result<(), TuiError> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(TuiError::NotATerminal);
+/// The interface needs a terminal on both ends: said before anything is
+/// opened.
+pub fn ensure_terminal() -> Result<(), TuiError> {
+    if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        Ok(())
+    } else {
+        Err(TuiError::NotATerminal)
     }
+}
+
+/// How often the household's version is asked for between keys.
+const VERSION_EVERY: Duration = Duration::from_millis(500);
+
+/// The household's version: it moves whenever anything changes anywhere.
+fn version(h: &mut Household<'_>) -> Option<u64> {
+    match h.call(Call::Version) {
+        Ok(crate::api::Reply::Version { version }) => Some(version),
+        _ => None,
+    }
+}
+
+/// Opens the interface on `household` (embedded or through the service)
+/// until the person quits, or a SIGTERM, SIGHUP or SIGINT asks it to stop:
+/// either way it leaves the same way, the terminal restored and the
+/// household closed.
+pub fn run(household: Household<'_>) -> Result<(), TuiError> {
+    ensure_terminal()?;
+    let mut household = household;
     // A signal only sets this flag; the event loop sees it within one poll
     // and returns, so nothing exits from inside a handler.
     let stop = Arc::new(AtomicBool::new(false));
@@ -96,7 +116,7 @@ pub fn run(path: &Path, clock: &dyn Clock) -> Result<(), TuiError> {
             }
         })
     };
-    let result = run_until(path, clock, &stop);
+    let result = run_until(&mut household, &stop);
     done.store(true, Ordering::SeqCst);
     let _ = watchdog.join();
     for handler in handlers {
@@ -109,8 +129,7 @@ pub fn run(path: &Path, clock: &dyn Clock) -> Result<(), TuiError> {
 /// process ends without it.
 const STUCK: Duration = Duration::from_secs(2);
 
-fn run_until(path: &Path, clock: &dyn Clock, stop: &AtomicBool) -> Result<(), TuiError> {
-    let mut store = Store::open(path).map_err(ServiceError::from)?;
+fn run_until(household: &mut Household<'_>, stop: &AtomicBool) -> Result<(), TuiError> {
     let mut terminal = ratatui::try_init()?;
     // Mouse reporting is switched off again on every way out, a panic
     // included (ratatui's own hook then restores the rest of the terminal).
@@ -121,7 +140,7 @@ fn run_until(path: &Path, clock: &dyn Clock, stop: &AtomicBool) -> Result<(), Tu
     }));
     let result = crossterm::execute!(std::io::stdout(), EnableMouseCapture)
         .map_err(TuiError::from)
-        .and_then(|()| event_loop(&mut terminal, &mut store, clock, stop));
+        .and_then(|()| event_loop(&mut terminal, household, stop));
     let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
@@ -129,14 +148,14 @@ fn run_until(path: &Path, clock: &dyn Clock, stop: &AtomicBool) -> Result<(), Tu
 
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
-    store: &mut Store,
-    clock: &dyn Clock,
+    h: &mut Household<'_>,
     stop: &AtomicBool,
 ) -> Result<(), TuiError> {
     let theme = render::Theme::from_env();
     let mut app = App::default();
-    let mut vm = view::load(store, clock, None, &app.selection)?;
-    let mut seen = data_version(store);
+    let mut seen = version(h);
+    let mut vm = view::load(h, None, app.screen, &app.selection)?;
+    let mut asked_at = Instant::now();
     let mut hits = render::Hits::default();
     // Guarded prompts (a PIN, signing out): keys typed before one opened
     // never land in it. Those already read are dropped when it opens, and so
@@ -173,10 +192,13 @@ fn event_loop(
             return Ok(());
         }
         if !ready {
-            let now = data_version(store);
-            if now != seen {
-                seen = now;
-                reload(&mut vm, &mut app, store, clock);
+            if asked_at.elapsed() >= VERSION_EVERY {
+                asked_at = Instant::now();
+                let now = version(h);
+                if now != seen {
+                    seen = now;
+                    reload(&mut vm, &mut app, h);
+                }
             }
             continue;
         }
@@ -203,10 +225,11 @@ fn event_loop(
         };
         if let Some(effect) = effect {
             let before = app.popup.as_ref().map(std::mem::discriminant);
-            effects::apply(effect, &mut app, store, clock);
+            effects::apply(effect, &mut app, h);
             app.settle_scroll(before);
-            reload(&mut vm, &mut app, store, clock);
-            seen = data_version(store);
+            seen = version(h);
+            reload(&mut vm, &mut app, h);
+            asked_at = Instant::now();
         }
         if app.guarded_opens != opens_seen {
             opens_seen = app.guarded_opens;
@@ -272,8 +295,10 @@ fn on_key(app: &mut App, vm: &view::ViewModel, key: KeyEvent) -> Option<app::Eff
     app::update(app, command, vm)
 }
 
-fn reload(vm: &mut view::ViewModel, app: &mut App, store: &mut Store, clock: &dyn Clock) {
-    match view::load(store, clock, app.who.as_ref().map(|w| w.0), &app.selection) {
+/// Loads the screen in front again (the verify result, which is not
+/// reloaded, is kept).
+fn reload(vm: &mut view::ViewModel, app: &mut App, h: &mut Household<'_>) {
+    match view::load(h, app.who.as_ref(), app.screen, &app.selection) {
         Ok(fresh) => {
             let verify = vm.guardian.as_ref().and_then(|g| g.verify.clone());
             *vm = fresh;
@@ -281,6 +306,11 @@ fn reload(vm: &mut view::ViewModel, app: &mut App, store: &mut Store, clock: &dy
                 g.verify = verify;
             }
         }
-        Err(e) => app.message = Some((format!("Could not refresh: {e}"), Tone::Bad)),
+        Err(e) => {
+            app.message = Some((
+                format!("Could not refresh: {}", view::shown(&e.message)),
+                Tone::Bad,
+            ))
+        }
     }
 }

@@ -18,8 +18,8 @@ use super::filter::Place;
 use super::keymap;
 use super::text::{preview_text, wrap_line};
 use super::theme::Theme;
-use super::view::ViewModel;
-use crate::ledger::RequestStatus;
+use super::view::{ViewModel, shown};
+use crate::domain::RequestStatus;
 
 fn centered(frame: &Frame<'_>, width: u16, height: u16) -> Rect {
     let area = frame.area();
@@ -36,9 +36,14 @@ fn centered(frame: &Frame<'_>, width: u16, height: u16) -> Rect {
 fn text_prompt(purpose: &TextFor) -> String {
     match purpose {
         TextFor::DenyReason(r) => format!("Why deny request #{r}? (they will see this)"),
-        TextFor::AskAgainNote(r) => format!("Ask again for request #{r}: a note for your guardian"),
+        TextFor::AskAgainNote(r, _) => {
+            format!("Ask again for request #{r}: a note for your guardian")
+        }
+        TextFor::ReverseReason(tx) => {
+            format!("Why reverse transaction {tx}? (it is kept in the record)")
+        }
         TextFor::Filter => "Filter (empty: show everything)".into(),
-        TextFor::ExportPath => "Export the ledger to (.csv, .json or .journal)".into(),
+        TextFor::ExportPath(_) => "Export to a file (.csv, .json or .journal)".into(),
         TextFor::CustomCoins => "How many coins?".into(),
         TextFor::RedeemDiamonds => "How many diamonds to cash out?".into(),
     }
@@ -126,8 +131,9 @@ fn sheet(
                     vm.members
                         .iter()
                         .find(|m| m.id == *id)
-                        .map_or("", |m| m.name.as_str())
+                        .map_or(String::new(), |m| shown(&m.name))
                 ),
+                PinFor::Reverse(tx, _) => format!("Guardian PIN to reverse transaction {tx}"),
                 PinFor::Approve(r) => format!("Guardian PIN to approve request #{r}"),
                 PinFor::Deny(r, _) => format!("Guardian PIN to deny request #{r}"),
                 PinFor::Policy(_) => "Guardian PIN to save this change".into(),
@@ -155,16 +161,33 @@ fn sheet(
             }
         }
         Popup::Text { purpose, typed } => {
-            let mut body = vec![Line::from(format!("{typed}▏"))];
+            let mut body = Vec::new();
+            // Asking again: what it would do now, above the note.
+            if let TextFor::AskAgainNote(_, preview) = purpose {
+                body.extend(preview_text(preview, theme).lines);
+                body.push(Line::from(""));
+                body.push(Line::from("A note for your guardian (may be empty):"));
+            }
+            body.push(Line::from(format!("{}▏", shown(typed))));
             // The filter says which words it takes where it is typed.
             if let (TextFor::Filter, Some(place)) = (purpose, place) {
                 body.push(Line::from(""));
                 body.push(Line::from(format!("Words here: {}", place.words())));
             }
+            // An export says which rows it holds and where it goes.
+            if let TextFor::ExportPath(what) = purpose {
+                body.push(Line::from(""));
+                body.extend(what.iter().map(|l| Line::from(l.clone())));
+            }
             Sheet {
                 title: text_prompt(purpose),
                 body,
-                hints: "Enter to continue · Esc to cancel".into(),
+                hints: match purpose {
+                    TextFor::AskAgainNote(..) => "Enter: ask again · Esc: leave it",
+                    TextFor::ReverseReason(_) => "Enter: the PIN next · Esc: leave it as it is",
+                    _ => "Enter to continue · Esc to cancel",
+                }
+                .into(),
                 width: 70,
             }
         }
@@ -217,6 +240,30 @@ fn sheet(
             }
         }
         Popup::Request(id) => request_sheet(*id, vm, theme),
+        Popup::Reversal(r) => {
+            let mut body = vec![
+                Line::from(Span::styled(
+                    r.what.clone(),
+                    Style::default().add_modifier(Modifier::BOLD),
+                )),
+                Line::from(""),
+                Line::from(format!("Reversing it gives back: {}", r.gives_back)),
+            ];
+            if !r.warnings.is_empty() {
+                body.push(Line::from(""));
+                body.extend(
+                    r.warnings
+                        .iter()
+                        .map(|w| Line::from(Span::styled(format!("• {w}"), theme.warn()))),
+                );
+            }
+            Sheet {
+                title: format!("Reverse transaction {}?", r.tx),
+                body,
+                hints: "Enter: give a reason (your PIN next) · Esc: leave it as it is".into(),
+                width: 76,
+            }
+        }
         Popup::Review(review) => Sheet {
             title: "Check before saving".into(),
             body: review_lines(review, theme),
@@ -230,7 +277,7 @@ fn sheet(
                 .iter()
                 .map(|l| Line::from(l.clone()))
                 .collect(),
-            hints: "Enter to confirm · Esc to cancel".into(),
+            hints: confirm.hints.clone(),
             width: 70,
         },
         Popup::BuyCustom { coins, preview } => Sheet {
@@ -307,7 +354,9 @@ fn request_sheet(id: i64, vm: &ViewModel, theme: Theme) -> Sheet {
         Line::from(""),
         Line::from(format!(
             "Asked by {} on {}; {}",
-            r.member, r.asked, r.expires
+            shown(&r.member),
+            r.asked,
+            r.expires
         )),
     ];
     if !r.holds.is_empty() {
@@ -318,18 +367,31 @@ fn request_sheet(id: i64, vm: &ViewModel, theme: Theme) -> Sheet {
     }
     if !r.why.is_empty() {
         body.push(Line::from(""));
-        body.push(Line::from("Why it needs a guardian:"));
+        body.push(Line::from(if guardian.is_some() {
+            "Why it needed a guardian when it was asked:"
+        } else {
+            "Why it needs a guardian:"
+        }));
         body.extend(
             r.why
                 .iter()
                 .map(|w| Line::from(Span::styled(format!("• {w}"), theme.warn()))),
         );
     }
+    // What approving it would do now: the rules may have changed since.
+    if let (Some(_), Some(now)) = (guardian, &r.approve_now) {
+        body.push(Line::from(""));
+        body.push(Line::from(Span::styled(
+            "If you approve it now:",
+            Style::default().add_modifier(Modifier::BOLD),
+        )));
+        body.extend(approval_text(now, &r.summary, theme));
+    }
     body.push(Line::from(""));
     body.push(Line::from(if r.note.is_empty() {
-        format!("No note from {}.", r.member)
+        format!("No note from {}.", shown(&r.member))
     } else {
-        format!("{}'s note: \"{}\"", r.member, r.note)
+        format!("{}'s note: \"{}\"", shown(&r.member), r.note)
     }));
     if !r.resolution.is_empty() {
         body.push(Line::from(format!("Answer: {}", r.resolution)));
@@ -346,6 +408,34 @@ fn request_sheet(id: i64, vm: &ViewModel, theme: Theme) -> Sheet {
         hints: hints.into(),
         width: 76,
     }
+}
+
+/// What approving a request now would do, in the words of a preview, but
+/// as a guardian reads it: approval overrides what only needed approval.
+pub(super) fn approval_text(
+    p: &super::view::Preview,
+    asked: &str,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    use super::view::Verdict;
+    let (word, style) = match p.verdict {
+        Verdict::Allow => ("It goes through", theme.good()),
+        Verdict::NeedsApproval => ("It still needs approval", theme.warn()),
+        Verdict::Deny => (
+            "The guard would refuse it (approving cannot override this)",
+            theme.bad(),
+        ),
+    };
+    let mut lines = vec![Line::from(Span::styled(word, style))];
+    // The summary only when it differs from what was asked (prices move).
+    if p.summary != asked {
+        lines.push(Line::from(p.summary.clone()));
+    }
+    for (refused, reason) in &p.reasons {
+        let style = if *refused { theme.bad() } else { theme.warn() };
+        lines.push(Line::from(Span::styled(format!("• {reason}"), style)));
+    }
+    lines
 }
 
 /// Draws the popup centred, fitted to the terminal; returns the scroll

@@ -13,16 +13,22 @@ use super::app::{App, Hit, Screen, Tone};
 use super::editor;
 use super::text::{breakable, preview_text, words};
 pub use super::theme::Theme;
+use super::view::shown;
 use super::view::{AuditView, HistoryLine, LogLine, RequestLine, ViewModel};
-use crate::ledger::RequestStatus;
+use crate::domain::RequestStatus;
+use crate::domain::printable::plural;
 
 /// Draws one frame; returns where the tabs and list rows landed, so a mouse
 /// click can be read against exactly what the person saw.
 pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) -> Hits {
-    // A long message takes two lines rather than being cut off.
+    // A long message takes the lines it needs (up to a third of the
+    // screen) rather than being cut off.
     let message_lines = match &app.message {
-        Some((text, _)) if text.chars().count() > usize::from(frame.area().width) => 2,
-        _ => 1,
+        Some((text, _)) => {
+            let most = (frame.area().height / 3).max(1);
+            (words(text, usize::from(frame.area().width)).len() as u16).clamp(1, most)
+        }
+        None => 1,
     };
     let [header, body, message, legend] = Layout::vertical([
         Constraint::Length(1),
@@ -42,7 +48,7 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
     match app.screen {
         Screen::Pick => pick(scene, frame, body, &mut hits),
         Screen::Earnings => earnings(scene, frame, body, &mut hits),
-        Screen::Wallet => wallet(vm, frame, body),
+        Screen::Wallet => wallet(vm, theme, frame, body),
         Screen::Shop => shop(scene, frame, body, &mut hits),
         Screen::Gifts => gifts(scene, frame, body, &mut hits),
         Screen::Requests => requests(
@@ -81,14 +87,18 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
             Tone::Warning => theme.warn(),
             Tone::Bad => theme.bad(),
         };
-        frame.render_widget(
-            Paragraph::new(Span::styled(text.as_str(), style)).wrap(Wrap { trim: true }),
-            message,
-        );
+        let lines: Vec<Line> = words(text, usize::from(message.width))
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, style)))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), message);
     }
     frame.render_widget(
-        Paragraph::new(super::keymap::footer_for(usize::from(legend.width)))
-            .style(Style::default().add_modifier(Modifier::DIM)),
+        Paragraph::new(super::keymap::footer_for(
+            app.screen,
+            usize::from(legend.width),
+        ))
+        .style(Style::default().add_modifier(Modifier::DIM)),
         legend,
     );
     if let Some(popup) = &app.popup {
@@ -125,6 +135,7 @@ pub fn header_layout(app: &App, width: u16) -> (String, Vec<(Screen, u16)>) {
         .sum::<usize>()
         + TAB_GAP.len() * screens.len().saturating_sub(1);
     let role = if *guardian { " (guardian)" } else { "" };
+    let name = shown(name);
     let lead = [
         format!("coinguard · {name}{role} · "),
         format!("{name}{role} · "),
@@ -325,6 +336,11 @@ fn pick(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let Scene { app, vm, theme } = s;
     // Below the list: who has no PIN means, and the demo's PIN.
     let mut notes = Vec::new();
+    if vm.service {
+        notes.push(Line::from(
+            "The household service says whom this computer account may act as: they are listed here.",
+        ));
+    }
     if vm.members.iter().any(|m| !m.has_pin) {
         notes.push(Line::from(
             "no PIN: anyone here can act as them (coinguard member pin NAME sets one)",
@@ -357,7 +373,7 @@ fn pick(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
             let age = m.age.map(|a| format!("{a}")).unwrap_or_else(|| "-".into());
             let pin = if m.has_pin { "PIN" } else { "no PIN" };
             vec![
-                Cell::left(m.name.clone(), name_width, 0),
+                Cell::left(shown(&m.name), name_width, 0),
                 Cell::left(m.role.to_string(), 8, 2),
                 Cell::right(age, 3, 3),
                 Cell::left(pin, 6, 0),
@@ -424,7 +440,8 @@ fn earnings(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     ])
     .areas(area);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(format!("{}'s earnings", m.me.name))),
+        Paragraph::new(lines)
+            .block(Block::bordered().title(format!("{}'s earnings", shown(&m.me.name)))),
         top,
     );
     let title = if c.received.is_empty() {
@@ -441,7 +458,7 @@ fn earnings(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
             let (first, dropped) = fit_row(
                 vec![
                     Cell::left(h.when.clone(), 16, 0),
-                    Cell::left(h.member.clone(), 10, 0),
+                    Cell::left(format!("from {}", shown(&h.member)), 10, 0),
                     Cell::left(h.figures.clone(), 0, 1),
                 ],
                 1,
@@ -457,41 +474,98 @@ fn earnings(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     list(items, title, theme, app.cursor, frame, received, hits);
 }
 
-fn wallet(vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
+fn wallet(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     let Some(m) = &vm.member else { return };
     let inner_width = usize::from(area.width).saturating_sub(2);
-    // Each limit: its title, wrapped (never cut), then its gauge.
-    let titles: Vec<Vec<Line>> = m
+    let wrap = |text: &str, style: Style| -> Vec<Line<'static>> {
+        super::text::wrap_line(
+            &Line::from(Span::styled(text.to_string(), style)),
+            inner_width,
+        )
+    };
+    // What they hold, and what waiting requests hold of it.
+    let mut held = wrap(&format!("Coins     {}", m.me.coins), Style::default());
+    if !m.held.is_empty() {
+        held.extend(wrap(&format!("          {}", m.held), theme.warn()));
+    }
+    held.extend(wrap(
+        &format!("Diamonds  {}", m.me.diamonds),
+        Style::default(),
+    ));
+    // The age rules first: they come before any limit, and a member they
+    // refuse would otherwise read "No limits" as "anything goes".
+    let age: Vec<Line> = match &m.age_rules {
+        Some(rules) => wrap(
+            &rules.text,
+            if rules.refuses {
+                theme.bad()
+            } else {
+                Style::default()
+            },
+        ),
+        None => Vec::new(),
+    };
+    // Each limit: its title, wrapped (never cut), its gauge, and what is
+    // left before approval when that comes before the refusal.
+    let limits: Vec<(Vec<Line>, Vec<Line>)> = m
         .limits
         .iter()
-        .map(|l| super::text::wrap_line(&Line::from(l.title.clone()), inner_width))
+        .map(|l| {
+            let after = l
+                .before_approval
+                .as_ref()
+                .map(|b| {
+                    wrap(
+                        &format!("{b} left before a guardian must approve"),
+                        theme.warn(),
+                    )
+                })
+                .unwrap_or_default();
+            (wrap(&l.title, Style::default()), after)
+        })
         .collect();
-    let rows = 3 + titles.iter().map(|t| t.len() as u16 + 1).sum::<u16>();
-    let [top, gauges] =
-        Layout::vertical([Constraint::Length(4), Constraint::Length(rows)]).areas(area);
-    let text = Text::from(vec![
-        Line::from(format!("Coins     {}", m.me.coins)),
-        Line::from(format!("Diamonds  {}", m.me.diamonds)),
-    ]);
+    let rows = 2
+        + age.len() as u16
+        + u16::from(!age.is_empty() && !limits.is_empty())
+        + limits
+            .iter()
+            .map(|(title, after)| (title.len() + 1 + after.len()) as u16)
+            .sum::<u16>()
+        + u16::from(limits.is_empty() && age.is_empty());
+    let [top, gauges] = Layout::vertical([
+        Constraint::Length(held.len() as u16 + 2),
+        Constraint::Length(rows),
+    ])
+    .areas(area);
     frame.render_widget(
-        Paragraph::new(text).block(Block::bordered().title(format!("{}'s wallet", m.me.name))),
+        Paragraph::new(held)
+            .block(Block::bordered().title(format!("{}'s wallet", shown(&m.me.name)))),
         top,
     );
-    let block = Block::bordered().title(if m.limits.is_empty() {
-        "No limits"
-    } else {
-        "Limits"
-    });
+    let title = match (m.limits.is_empty(), m.age_rules.is_some()) {
+        (true, true) => "Age rules · no limits set",
+        (true, false) => "No limits",
+        (false, true) => "Age rules and limits",
+        (false, false) => "Limits",
+    };
+    let block = Block::bordered().title(title);
     let inner = block.inner(gauges);
     frame.render_widget(block, gauges);
-    let slots = Layout::vertical(
-        titles
-            .iter()
-            .flat_map(|t| [Constraint::Length(t.len() as u16), Constraint::Length(1)]),
-    )
-    .split(inner);
-    for (i, (l, title)) in m.limits.iter().zip(titles).enumerate() {
-        frame.render_widget(Paragraph::new(title), slots[i * 2]);
+    let mut constraints = vec![Constraint::Length(age.len() as u16)];
+    if !age.is_empty() && !limits.is_empty() {
+        constraints.push(Constraint::Length(1));
+    }
+    let first_limit = constraints.len();
+    for (title, after) in &limits {
+        constraints.push(Constraint::Length(title.len() as u16));
+        constraints.push(Constraint::Length(1));
+        constraints.push(Constraint::Length(after.len() as u16));
+    }
+    let slots = Layout::vertical(constraints).split(inner);
+    frame.render_widget(Paragraph::new(age), slots[0]);
+    for (i, (l, (title, after))) in m.limits.iter().zip(limits).enumerate() {
+        let at = first_limit + i * 3;
+        frame.render_widget(Paragraph::new(title), slots[at]);
         let label = format!("used {}, {} left", l.used, l.left);
         // A label wider than the gauge would be cut: the figures whole, or
         // what is left alone.
@@ -500,10 +574,8 @@ fn wallet(vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
         } else {
             label
         };
-        frame.render_widget(
-            Gauge::default().ratio(l.ratio).label(label),
-            slots[i * 2 + 1],
-        );
+        frame.render_widget(Gauge::default().ratio(l.ratio).label(label), slots[at + 1]);
+        frame.render_widget(Paragraph::new(after), slots[at + 2]);
     }
 }
 
@@ -565,7 +637,11 @@ fn shop(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         hits,
     );
     frame.render_widget(
-        Paragraph::new(preview_lines).block(Block::bordered().title("Before you buy")),
+        Paragraph::new(preview_lines.clone()).block(Block::bordered().title(preview_title(
+            "Before you buy",
+            preview_lines.len(),
+            preview,
+        ))),
         preview,
     );
 }
@@ -580,15 +656,25 @@ fn wrap_text(text: &Text<'_>, width: u16) -> Vec<Line<'static>> {
 }
 
 /// A list over the preview of its row: the preview gets the lines it needs
-/// (the verdict and every reason), the list the rest (it scrolls), but at
-/// least a few rows.
+/// (the verdict and every reason), the list the rest (it scrolls, with the
+/// row chosen always in sight), down to one row on a small terminal.
 fn list_then_preview(area: Rect, rows: usize, preview_lines: usize) -> [Rect; 2] {
     let wanted_list = rows as u16 + 2;
     let wanted_preview = preview_lines as u16 + 2;
     let list = wanted_list
         .min(area.height.saturating_sub(wanted_preview))
-        .max(wanted_list.min(5));
+        .max(wanted_list.min(3));
     Layout::vertical([Constraint::Length(list), Constraint::Min(0)]).areas(area)
+}
+
+/// A preview's box title: its name, and when the box cannot hold every
+/// line, where the rest can be read.
+fn preview_title(name: &str, lines: usize, area: Rect) -> String {
+    if lines > usize::from(area.height.saturating_sub(2)) {
+        format!("{name} (more than fits: Enter says why)")
+    } else {
+        name.to_string()
+    }
 }
 
 fn gifts(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
@@ -604,7 +690,7 @@ fn gifts(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let creator = m
         .creators
         .get(app.selection.creator)
-        .cloned()
+        .map(|c| shown(c))
         .unwrap_or_else(|| "(no creators)".into());
     frame.render_widget(
         Paragraph::new(format!(
@@ -629,7 +715,11 @@ fn gifts(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     );
     if m.gift_preview.is_some() {
         frame.render_widget(
-            Paragraph::new(preview_lines).block(Block::bordered().title("Before you send")),
+            Paragraph::new(preview_lines.clone()).block(Block::bordered().title(preview_title(
+                "Before you send",
+                preview_lines.len(),
+                preview,
+            ))),
             preview,
         );
     }
@@ -691,6 +781,21 @@ fn requests(
                 RequestStatus::Pending => r.why.iter().for_each(|w| detail("why: ", w)),
                 _ => detail("", &r.resolution),
             }
+            // What approving it would do now (the rules may have changed).
+            if let Some(now) = &r.approve_now {
+                let words = match now.verdict {
+                    super::view::Verdict::Allow => "goes through".to_string(),
+                    super::view::Verdict::NeedsApproval => "still needs approval".to_string(),
+                    super::view::Verdict::Deny => format!(
+                        "refused: {}",
+                        now.reasons
+                            .iter()
+                            .find(|(refused, _)| *refused)
+                            .map_or(now.summary.as_str(), |(_, why)| why.as_str())
+                    ),
+                };
+                detail("approved now: ", &words);
+            }
             if !r.note.is_empty() {
                 detail("note: ", &r.note);
             }
@@ -706,13 +811,40 @@ fn requests(
 }
 
 /// A list title with the filter in force and the keys that change it.
-fn filtered_title(what: &str, app: &App) -> String {
+/// `paged`: whether there is a next page. Parts that do not fit the width
+/// are left out whole, the later ones first; the filter in force always
+/// shows when something is filtered, also when nothing matches.
+fn list_title(
+    what: &str,
+    app: &App,
+    width: u16,
+    empty: bool,
+    paged: bool,
+    more: &[&str],
+) -> String {
     let filter = &app.selection.filter;
-    if filter.is_empty() {
-        format!("{what} · / filter · n next page")
-    } else {
-        format!("{what} · filter: {} (/ to change)", filter.text)
+    let page = app.selection.page;
+    let mut parts = vec![what.to_string()];
+    match (empty, filter.is_empty()) {
+        (true, true) => parts.push("nothing to show".into()),
+        // The filter first: it is why nothing shows.
+        (true, false) => parts.push(format!("nothing matches: {}", shown(&filter.text))),
+        _ => {}
     }
+    if page > 1 || paged {
+        parts.push(if paged {
+            format!("page {page} · n next")
+        } else {
+            format!("page {page}, the last")
+        });
+    }
+    parts.push(match (empty, filter.is_empty()) {
+        (_, true) => "/ filter".into(),
+        (true, false) => "/ to change".into(),
+        (false, false) => format!("filter: {} (/ to change)", shown(&filter.text)),
+    });
+    parts.extend(more.iter().map(|m| m.to_string()));
+    fit_parts(&parts, usize::from(width).saturating_sub(2))
 }
 
 /// Whether `word` is the unit of the figure before it: a currency code,
@@ -736,8 +868,12 @@ fn hanging(text: &str, width: usize, lead: usize) -> Vec<String> {
 /// (the last cut with "…"), so a reason is read whole rather than cut at
 /// the border.
 fn wrapped(text: &str, width: usize, most: usize) -> Vec<String> {
-    const INDENT: &str = "    ";
-    let room = width.saturating_sub(INDENT.len()).max(10);
+    indented(text, width, "    ", most)
+}
+
+/// [`wrapped`] under any indent.
+fn indented(text: &str, width: usize, indent: &str, most: usize) -> Vec<String> {
+    let room = width.saturating_sub(indent.len()).max(10);
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in breakable(text) {
@@ -762,7 +898,7 @@ fn wrapped(text: &str, width: usize, most: usize) -> Vec<String> {
     }
     lines
         .into_iter()
-        .map(|l| format!("{INDENT}{}", fit(&l, room)))
+        .map(|l| format!("{indent}{}", fit(&l, room)))
         .collect()
 }
 
@@ -781,7 +917,7 @@ fn history_items(rows: &[HistoryLine], width: usize) -> Vec<ListItem<'static>> {
                 vec![
                     Cell::left(h.when.clone(), 16, 0),
                     Cell::left(h.kind.clone(), 9, 0),
-                    Cell::left(h.member.clone(), 10, 1),
+                    Cell::left(shown(&h.member), 10, 1),
                     Cell::left(h.figures.clone(), 0, 2),
                 ],
                 1,
@@ -800,15 +936,14 @@ fn history_items(rows: &[HistoryLine], width: usize) -> Vec<ListItem<'static>> {
 fn history(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let Scene { app, vm, theme } = s;
     let Some(m) = &vm.member else { return };
-    let title = filtered_title("History, newest first", app);
-    let title = if m.history.is_empty() && !app.selection.filter.is_empty() {
-        format!(
-            "Nothing matches · filter: {} (/ to change)",
-            app.selection.filter.text
-        )
-    } else {
-        title
-    };
+    let title = list_title(
+        "History, newest first",
+        app,
+        area.width,
+        m.history.is_empty(),
+        m.history_next.is_some(),
+        &[],
+    );
     list(
         history_items(&m.history, text_width(area)),
         &title,
@@ -977,20 +1112,24 @@ fn audit(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let [chart, rest] = Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(area);
     spend_chart(g, vm, frame, chart);
     let view = app.selection.audit;
-    let title = if view == AuditView::Alerts && !g.log.is_empty() {
-        format!("◀ {} ▶ · o marks them all as seen", view.title())
-    } else {
-        filtered_title(&format!("◀ {} ▶", view.title()), app)
-    };
     let items = match view {
         AuditView::Ledger => history_items(&g.history, text_width(rest)),
         _ => log_items(&g.log, theme, text_width(rest)),
     };
-    let title = if items.is_empty() {
-        format!("◀ {} ▶ · nothing to show · / filter", view.title())
-    } else {
-        title
+    let (paged, more): (bool, &[&str]) = match view {
+        AuditView::Ledger => (g.history_next.is_some(), &["Enter reverses"]),
+        AuditView::Alerts if !g.log.is_empty() => (false, &["o marks them all as seen"]),
+        AuditView::Alerts => (false, &[]),
+        AuditView::Decisions | AuditView::Actions => (g.log_next.is_some(), &[]),
     };
+    let title = list_title(
+        &format!("◀ {} ▶", view.title()),
+        app,
+        rest.width,
+        items.is_empty(),
+        paged,
+        more,
+    );
     list(items, &title, theme, app.cursor, frame, rest, hits);
 }
 
@@ -1028,9 +1167,27 @@ fn limits(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let [choice, rows] =
         Layout::vertical([Constraint::Length(age.len() as u16 + 2), Constraint::Min(0)])
             .areas(area);
-    let mut head = vec![Line::from(format!(
-        " Rules for: ← {} →    Enter change · x remove",
-        rules.name
+    let width = text_width(rows);
+    // The rows in columns under their names when every row fits that way;
+    // else each row names its amounts (a column with no name over it reads
+    // as "— —").
+    let column_text = |target: &editor::RuleTarget| {
+        let (first, second) = editor::cells(target, economy);
+        format!("{:<25} {first:<23} {second}", editor::label(target))
+            .trim_end()
+            .to_string()
+    };
+    let columns = rules
+        .rows
+        .iter()
+        .all(|target| column_text(target).chars().count() <= width);
+    let mut head = vec![Line::from(fit_parts(
+        &[
+            format!(" Rules for: ← {} →", shown(&rules.name)),
+            "Enter change".into(),
+            "x remove".into(),
+        ],
+        usize::from(area.width),
     ))];
     head.extend(age);
     frame.render_widget(
@@ -1038,7 +1195,7 @@ fn limits(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
             head.into_iter()
                 .chain([Line::from(Span::styled(
                     // The column names only where the rows have columns.
-                    if area.width >= 80 {
+                    if columns {
                         format!(
                             "   {:<25} {:<23} {}",
                             "", "ask a guardian above", "refused above"
@@ -1052,28 +1209,44 @@ fn limits(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         ),
         choice,
     );
-    let width = text_width(rows);
     let items = rules
         .rows
         .iter()
         .map(|target| {
             let label = editor::label(target);
-            let (first, second) = editor::cells(target, economy);
-            let text = format!("{label:<25} {first:<23} {second}");
-            let text = text.trim_end();
-            // Too narrow for the columns: the amounts go under the row's
-            // name, each named, rather than being cut at the border.
-            let lines: Vec<Line> = if text.chars().count() <= width {
-                vec![Line::from(text.to_string())]
+            let lines: Vec<Line> = if columns {
+                vec![Line::from(column_text(target))]
             } else {
-                let amounts = if second.is_empty() {
-                    first
-                } else {
-                    format!("ask a guardian above {first} · refused above {second}")
+                // The amounts named, under the row's name when they do not
+                // fit beside it.
+                let words = match target {
+                    editor::RuleTarget::Limit { now: Some(l), .. } => {
+                        let mut parts = Vec::new();
+                        if let Some(soft) = l.soft {
+                            parts.push(format!(
+                                "ask a guardian above {}",
+                                editor::show_amount(soft, economy)
+                            ));
+                        }
+                        if let Some(hard) = l.hard {
+                            parts.push(format!(
+                                "refused above {}",
+                                editor::show_amount(hard, economy)
+                            ));
+                        }
+                        parts.join(" · ")
+                    }
+                    editor::RuleTarget::Limit { now: None, .. } => "no limit".into(),
+                    other => editor::cells(other, economy).0,
                 };
-                let mut lines = vec![Line::from(label)];
-                lines.extend(wrapped(&amounts, width, 3).into_iter().map(Line::from));
-                lines
+                let one = format!("{label}: {words}");
+                if one.chars().count() <= width {
+                    vec![Line::from(one)]
+                } else {
+                    let mut lines = vec![Line::from(format!("{label}:"))];
+                    lines.extend(wrapped(&words, width, 3).into_iter().map(Line::from));
+                    lines
+                }
             };
             let style = if editor::current(target, economy).is_some() {
                 Style::default()
@@ -1083,7 +1256,7 @@ fn limits(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
             ListItem::new(Text::from(lines)).style(style)
         })
         .collect();
-    let title = format!("{}'s limits and rules", rules.name);
+    let title = format!("{}'s limits and rules", shown(&rules.name));
     list(items, &title, theme, app.cursor, frame, rows, hits);
 }
 
@@ -1111,41 +1284,54 @@ fn fit(text: &str, width: usize) -> String {
     format!("{}…", kept.join(" ").trim_end())
 }
 
-/// How many rows each of the dashboard's sections gets: up to 3 waiting
-/// requests, 2 alerts and 3 refusals, the limits the rest; rows a section
-/// does not need go to the others.
-fn dashboard_rows(rows: usize, wanted: [usize; 4]) -> [usize; 4] {
+/// How many items each of the dashboard's sections gets: up to 3 waiting
+/// requests, 2 limits (the nearest their caps), an alert and a refusal
+/// first; then more limits, requests, alerts and refusals, in that order,
+/// while lines are left. `wanted` is each section's items, each
+/// the number of lines it takes (an item is shown whole or not at all).
+fn dashboard_rows(rows: usize, wanted: [&[usize]; 4]) -> [usize; 4] {
     let mut give = [0; 4];
     let mut left = rows;
     // First passes: the small sections up to their caps, then the limits,
     // then whatever is left back to the small sections.
     for (slot, cap) in [
         (0, 3),
-        (2, 2),
-        (3, 3),
+        (1, 2),
+        (2, 1),
+        (3, 1),
         (1, usize::MAX),
         (0, usize::MAX),
         (2, usize::MAX),
         (3, usize::MAX),
     ] {
-        let more = wanted[slot].min(cap).saturating_sub(give[slot]).min(left);
-        give[slot] += more;
-        left -= more;
+        while give[slot] < cap.min(wanted[slot].len()) {
+            let next = wanted[slot][give[slot]];
+            if next > left {
+                break;
+            }
+            left -= next;
+            give[slot] += 1;
+        }
     }
     give
 }
 
 /// The dashboard: requests waiting, the limits nearest their caps, alerts
-/// and recent refusals, one line each, so every section shows at 80x24.
+/// and recent refusals, each whole (wrapped under itself when narrow, never
+/// cut), so every section shows at 80x24 and at 60x20.
 fn dashboard(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     let Some(g) = &vm.guardian else { return };
     let block = Block::bordered().title("Dashboard");
     let inner = block.inner(area);
     let width = usize::from(inner.width);
-    let pending: Vec<String> = g
+    // An item: its lines under an indent, whole (requests and limits,
+    // whose figures are the point) or at most two (alerts and refusals,
+    // read whole on the audit screen), never ending on a cut figure.
+    let item = |text: &str, most: usize| indented(text, width, "  ", most);
+    let pending: Vec<Vec<String>> = g
         .pending
         .iter()
-        .map(|r| format!("  #{} {}", r.id, r.summary))
+        .map(|r| item(&format!("#{} {}", r.id, r.summary), usize::MAX))
         .collect();
     let mut limits: Vec<(f64, String)> = g
         .limits
@@ -1155,7 +1341,8 @@ fn dashboard(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
                 (
                     l.ratio,
                     format!(
-                        "  {member}, {}: {}% used — {} of {}, {} left",
+                        "{}, {}: {}% used — {} of {}, {} left",
+                        shown(member),
                         l.what,
                         (l.ratio * 100.0).floor(),
                         l.used,
@@ -1167,11 +1354,18 @@ fn dashboard(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
         })
         .collect();
     limits.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let alerts: Vec<String> = g.alerts.iter().map(|a| format!("  {a}")).collect();
-    let refusals: Vec<String> = g.refusals.iter().map(|r| format!("  {r}")).collect();
+    let limits: Vec<Vec<String>> = limits.iter().map(|(_, l)| item(l, usize::MAX)).collect();
+    let alerts: Vec<Vec<String>> = g.alerts.iter().map(|a| item(a, 2)).collect();
+    let refusals: Vec<Vec<String>> = g.refusals.iter().map(|r| item(r, 2)).collect();
+    let heights = |items: &[Vec<String>]| items.iter().map(Vec::len).collect::<Vec<usize>>();
     let rows = dashboard_rows(
         usize::from(inner.height).saturating_sub(4),
-        [pending.len(), limits.len(), alerts.len(), refusals.len()],
+        [
+            &heights(&pending),
+            &heights(&limits),
+            &heights(&alerts),
+            &heights(&refusals),
+        ],
     );
     let more = |shown: usize, all: usize| {
         if all > shown {
@@ -1181,30 +1375,31 @@ fn dashboard(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
         }
     };
     let mut lines = Vec::new();
-    let mut section = |title: String, style: Style, items: &[String], shown: usize| {
+    let mut section = |title: String, style: Style, items: &[Vec<String>], shown: usize| {
         lines.push(Line::from(Span::styled(fit(&title, width), style)));
         for item in items.iter().take(shown) {
-            lines.push(Line::from(Span::styled(fit(item, width), style)));
+            for line in item {
+                lines.push(Line::from(Span::styled(line.clone(), style)));
+            }
         }
     };
     section(
         format!(
-            "Waiting for you: {} request(s) · Tab to Approvals{}",
-            pending.len(),
+            "Waiting for you: {} · Tab to Approvals{}",
+            plural(pending.len(), "request"),
             more(rows[0], pending.len())
         ),
         theme.warn(),
         &pending,
         rows[0],
     );
-    let limit_lines: Vec<String> = limits.into_iter().map(|(_, l)| l).collect();
     section(
         format!(
             "Limits, nearest their cap first{}",
-            more(rows[1], limit_lines.len())
+            more(rows[1], limits.len())
         ),
         Style::default().add_modifier(Modifier::BOLD),
-        &limit_lines,
+        &limits,
         rows[1],
     );
     section(
@@ -1225,7 +1420,7 @@ fn dashboard(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
         if refusals.is_empty() {
             "Recently refused: none".to_string()
         } else {
-            "Recently refused:".to_string()
+            format!("Recently refused{}", more(rows[3], refusals.len()))
         },
         theme.bad(),
         &refusals,
@@ -1250,7 +1445,7 @@ fn members(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         .map(|m| {
             vec![
                 // What they hold goes first: it moves whole under the name.
-                Cell::left(m.name.clone(), name_width, 0),
+                Cell::left(shown(&m.name), name_width, 0),
                 Cell::left(m.role.to_string(), 8, 1),
                 Cell::right(
                     m.age.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
@@ -1273,19 +1468,19 @@ fn members(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
             ListItem::new(Text::from(lines))
         })
         .collect();
-    list(
-        items,
-        "Members: coins (what they cost), diamonds (pay out) · Enter limits · m add",
-        theme,
-        app.cursor,
-        frame,
-        area,
-        hits,
+    let title = fit_parts(
+        &[
+            "Members: coins (what they cost), diamonds (pay out)".into(),
+            "Enter limits".into(),
+            "m add".into(),
+        ],
+        usize::from(area.width).saturating_sub(2),
     );
+    list(items, &title, theme, app.cursor, frame, area, hits);
 }
 
 #[cfg(test)]
-mod tests {
+pub(in crate::tui) mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     use ratatui::style::Color;
@@ -1522,6 +1717,74 @@ mod tests {
         }
     }
 
+    /// QA 15: at 60x20 the dashboard cut a limit's figures, the gift
+    /// preview lost its last reason, the message line stopped after two
+    /// lines, and an empty filtered log hid its filter (QA 22). Each is now
+    /// read whole.
+    #[test]
+    fn at_60_by_20_limits_previews_and_messages_are_read_whole() {
+        use crate::tui::view::{Preview, Verdict};
+        let mut guardian = sample(true);
+        if let Some(g) = guardian.guardian.as_mut() {
+            g.limits[0].1[0] = crate::tui::view::LimitLine {
+                what: "all this month".into(),
+                cap: "60.00 USD".into(),
+                title: String::new(),
+                used: "59.94 USD".into(),
+                left: "0.06 USD".into(),
+                before_approval: None,
+                ratio: 0.999,
+            };
+        }
+        let text = screen_text(&signed_in(Screen::Dashboard, true), &guardian, 60, 20);
+        assert!(
+            text.contains("Sam, all this month: 99% used — 59.94 USD of 60.00 USD, 0.06 USD left"),
+            "{text}"
+        );
+        let mut member = sample(false);
+        let reasons = vec![
+            (true, "this needs 44,999 coins (≈636.41 USD) but only 420 coins (5.98 USD) are available; 44,579 coins (≈630.47 USD) short".to_string()),
+            (true, "gifting today: 44,999 coins (≈636.41 USD), above the limit of 500 coins (≈7.07 USD)".to_string()),
+            (false, "Sam is 15: from 13 to 17, gifts need a guardian's approval".to_string()),
+        ];
+        if let Some((_, p)) = member.member.as_mut().and_then(|m| m.gift_preview.as_mut()) {
+            *p = Preview {
+                verdict: Verdict::Deny,
+                summary:
+                    "Sam sends 1 × Universe to Ana: 44,999 coins; Ana receives 22,499 diamonds"
+                        .into(),
+                reasons,
+            };
+        }
+        let text = screen_text(&signed_in(Screen::Gifts, false), &member, 60, 20);
+        assert!(
+            text.contains("Sam is 15: from 13 to 17, gifts need a guardian's approval"),
+            "{text}"
+        );
+        let mut app = signed_in(Screen::Wallet, false);
+        let long = "Refused: this needs 44,999 coins (≈636.41 USD) but only 9,478 coins (135.00 USD) are available; 35,521 coins (≈502.37 USD) short";
+        app.message = Some((long.into(), Tone::Bad));
+        let text = screen_text(&app, &member, 60, 20);
+        assert!(text.contains(long), "{text}");
+        let mut empty = sample(true);
+        if let Some(g) = empty.guardian.as_mut() {
+            g.log.clear();
+        }
+        let mut app = signed_in(Screen::Audit, true);
+        app.selection.audit = crate::tui::view::AuditView::Decisions;
+        app.selection.filter = crate::tui::filter::parse(
+            "sam refused",
+            crate::tui::filter::Place::Decisions,
+            &["Sam"],
+        )
+        .unwrap();
+        let text = screen_text(&app, &empty, 60, 20);
+        assert!(
+            text.contains("Guard decisions · nothing matches: sam refused"),
+            "{text}"
+        );
+    }
+
     /// A terminal dragged very small, or very wide, draws without a panic.
     #[test]
     fn every_screen_and_popup_survives_any_size() {
@@ -1582,11 +1845,26 @@ mod tests {
 
     #[test]
     fn the_dashboard_shares_its_rows_so_every_section_shows() {
-        // 16 rows: 3 waiting, 2 alerts, 3 refusals, the limits the rest.
-        assert_eq!(dashboard_rows(16, [5, 40, 19, 5]), [3, 8, 2, 3]);
+        // 16 rows: 3 waiting, an alert, a refusal, the limits the rest.
+        let one = |n: usize| vec![1; n];
+        assert_eq!(
+            dashboard_rows(16, [&one(5), &one(40), &one(19), &one(5)]),
+            [3, 11, 1, 1]
+        );
         // Few limits: the rows they leave go to the other sections.
-        assert_eq!(dashboard_rows(16, [5, 1, 19, 5]), [5, 1, 7, 3]);
-        assert_eq!(dashboard_rows(2, [5, 40, 19, 5]), [2, 0, 0, 0]);
+        assert_eq!(
+            dashboard_rows(16, [&one(5), &one(1), &one(19), &one(5)]),
+            [5, 1, 9, 1]
+        );
+        assert_eq!(
+            dashboard_rows(2, [&one(5), &one(40), &one(19), &one(5)]),
+            [2, 0, 0, 0]
+        );
+        // An item taking two lines is shown whole or not at all.
+        assert_eq!(
+            dashboard_rows(5, [&[2, 2], &[2, 2], &[], &[]]),
+            [2, 0, 0, 0]
+        );
         // The chart's scale tops at 1, 2 or 5 times a power of ten.
         assert_eq!(scale_top(0), 100, "one dollar when nothing was spent");
         assert_eq!(scale_top(481), 500);
@@ -1781,6 +2059,23 @@ mod tests {
         let mut app = signed_in(Screen::Gifts, false);
         update(&mut app, Command::Select, &vm);
         insta::assert_snapshot!("member_gift_confirm", draw(&app, &vm).backend());
+    }
+
+    /// What `app` and `vm` draw on a `width` x `height` terminal, as
+    /// [`flat`] text.
+    pub(in crate::tui) fn screen_text(
+        app: &App,
+        vm: &ViewModel,
+        width: u16,
+        height: u16,
+    ) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|f| {
+                render(app, vm, Theme { color: true }, f);
+            })
+            .unwrap();
+        flat(&terminal)
     }
 
     /// The screen's text with borders, marks and runs of spaces taken out,

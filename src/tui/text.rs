@@ -93,6 +93,23 @@ pub(super) fn wrap_line(line: &Line<'_>, width: usize) -> Vec<Line<'static>> {
     if chars.len() <= width {
         return vec![spans_of(&chars)];
     }
+    // A column of keys ("Esc        back (close, ...)"): the text after
+    // the run of spaces wraps under itself, so the columns stay.
+    if let Some(column) = text_column(&chars).filter(|c| *c <= width / 2) {
+        let rest = Line::from(spans_of(&chars[column..]).spans);
+        return wrap_line(&rest, width - column)
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let head = if i == 0 {
+                    spans_of(&chars[..column])
+                } else {
+                    Line::from(" ".repeat(column))
+                };
+                Line::from([head.spans, l.spans].concat())
+            })
+            .collect();
+    }
     let lead = chars.iter().take_while(|(c, _)| *c == ' ').count();
     let bullet =
         matches!(chars.get(lead..lead + 2), Some([(b, _), (' ', _)]) if *b == '•' || *b == '▶');
@@ -144,6 +161,14 @@ pub(super) fn wrap_line(line: &Line<'_>, width: usize) -> Vec<Line<'static>> {
     lines.iter().map(|l| spans_of(l)).collect()
 }
 
+/// Where the text column of "word   text" starts: after a first word and a
+/// run of two or more spaces (None when the line is not laid out so).
+fn text_column(chars: &[(char, Style)]) -> Option<usize> {
+    let word = chars.iter().take_while(|(c, _)| *c != ' ').count();
+    let gap = chars[word..].iter().take_while(|(c, _)| *c == ' ').count();
+    (word > 0 && gap >= 2 && word + gap < chars.len()).then_some(word + gap)
+}
+
 /// Characters back into spans, one per run of a style.
 fn spans_of(chars: &[(char, Style)]) -> Line<'static> {
     let mut spans: Vec<Span<'static>> = Vec::new();
@@ -160,4 +185,25 @@ fn spans_of(chars: &[(char, Style)]) -> Line<'static> {
         spans.push(Span::styled(run, style));
     }
     Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_column_of_keys_wraps_under_its_text() {
+        let line = ratatui::text::Line::from(
+            "Esc        back (close, cancel, or sign out to pick someone else)",
+        );
+        let lines: Vec<String> = super::wrap_line(&line, 40)
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "Esc        back (close, cancel, or sign",
+                "           out to pick someone else)"
+            ]
+        );
+    }
 }

@@ -1,21 +1,48 @@
-//! The view model: everything the screens show, loaded from the services in
-//! one go, and again only when the database changes. Rendering reads this and
-//! never the database.
+//! The view model: what the screen in front shows, loaded through the
+//! household's one API ([`Household`]: the same calls in this process and
+//! through the household service) when the screen opens, and again only
+//! when the household's version moves. Rendering reads this and never the
+//! household.
+//!
+//! Text that people typed (names aside, which the household keeps free of
+//! invisible characters) is escaped here with [`clean`], once, so every
+//! screen and popup shows `\u{202e}` where a right-to-left override was
+//! stored, as the command line does.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
 use super::editor::{AgeRules, MemberRules, RuleTarget};
 use super::filter::Filter;
-use crate::config::Economy;
-use crate::domain::{Clock, LimitAmount, MemberId, Role, Scope, Window};
-use crate::ledger::{self, Account, RequestStatus, Store};
+use super::screen::Screen;
+use crate::api::call::{HistoryQuery, LogQuery, Spend};
+use crate::api::reply::{
+    Amount, CatalogView, HistoryRowView, HouseholdView, LimitView, Me, MemberView as Held,
+    MembersView, RequestView, RequestsView, RulesView, SpendView, WalletView,
+};
+use crate::api::{ApiError, Call};
+use crate::client::Household;
+use crate::config::{Economy, Gift, Pack};
+use crate::domain::printable::clean;
+use crate::domain::printable::plural;
+use crate::domain::{
+    CreatorList, Kind, Limit, LimitAmount, MemberId, Name, QuietHours, RequestStatus, Role, Scope,
+    Window,
+};
 use crate::money::{Coins, Currency, Diamonds, Money, rounding};
-use crate::report::{self, HistoryFilter};
-use crate::services::{self, GiftRequest, Mode, OutcomeKind, PurchaseRequest};
 
-/// How a preview came out: the guard's own [`Outcome`].
+/// How a preview came out: the guard's own [`Outcome`](crate::domain::Outcome).
 pub use crate::domain::Outcome as Verdict;
+
+/// Who is signed in: their id, their name as the household spells it, and
+/// their role (which screens they get).
+pub type Who = (MemberId, String, Role);
+
+/// Text from the household, escaped for the terminal.
+pub(super) fn shown(text: &str) -> String {
+    clean(text).into_owned()
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Preview {
@@ -28,6 +55,7 @@ pub struct Preview {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberLine {
     pub id: MemberId,
+    /// As the household spells it (what calls name; shown through `clean`).
     pub name: String,
     pub role: Role,
     pub age: Option<u32>,
@@ -38,9 +66,16 @@ pub struct MemberLine {
     pub holds: String,
 }
 
-/// Coins, diamonds, or both (whichever are not zero; coins if neither).
-fn holdings(coins: &str, diamonds: &str, has_coins: bool, has_diamonds: bool) -> String {
-    match (has_coins, has_diamonds) {
+/// Coins, diamonds, or both (whichever are not zero; a creator's diamonds
+/// even when there are none, since that is what a creator holds).
+fn holdings(
+    coins: &str,
+    diamonds: &str,
+    has_coins: bool,
+    has_diamonds: bool,
+    role: Role,
+) -> String {
+    match (has_coins, has_diamonds || role == Role::Creator) {
         (true, true) => format!("{coins} · {diamonds}"),
         (false, true) => diamonds.to_string(),
         _ => coins.to_string(),
@@ -55,7 +90,11 @@ pub struct LimitLine {
     pub cap: String,
     pub title: String,
     pub used: String,
+    /// What is left before the cap.
     pub left: String,
+    /// What is left before a guardian must approve, when the limit has both
+    /// amounts (the gauge counts to the refusal amount).
+    pub before_approval: Option<String>,
     /// Used / cap, for the gauge only (display, not money).
     pub ratio: f64,
 }
@@ -103,15 +142,22 @@ pub struct RequestLine {
     /// The coins a waiting gift holds, with their money value (empty when
     /// it holds none).
     pub holds: String,
+    /// What approving it now would do (guardians, waiting requests): the
+    /// rules may have changed since it was asked.
+    pub approve_now: Option<Preview>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryLine {
+    /// The transaction's id (a guardian reverses it by this).
+    pub id: i64,
     pub when: String,
     pub kind: String,
     pub member: String,
     pub figures: String,
     pub detail: String,
+    /// The reversal that undid it, if one did.
+    pub reversed_by: Option<i64>,
 }
 
 /// A row of the decision log or the guardian-action log.
@@ -154,11 +200,16 @@ impl AuditView {
     }
 }
 
-/// What a member's screens show.
-#[derive(Debug, Clone, PartialEq)]
+/// What a member's screens show (each screen loads its own part).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MemberView {
     pub me: MemberLine,
     pub limits: Vec<LimitLine>,
+    /// What their age allows before any limit (None: no birthdate, treated
+    /// as an adult).
+    pub age_rules: Option<AgeRules>,
+    /// The coins their waiting requests hold, with their value ("" when none).
+    pub held: String,
     pub packs: Vec<PackLine>,
     /// One preview per pack, in the same order.
     pub pack_previews: Vec<Preview>,
@@ -171,7 +222,22 @@ pub struct MemberView {
     pub requests: Vec<RequestLine>,
     pub history: Vec<HistoryLine>,
     /// Where the next history page starts, if there is one.
-    pub history_next: Option<report::Cursor>,
+    pub history_next: Option<String>,
+}
+
+impl Default for MemberLine {
+    fn default() -> MemberLine {
+        MemberLine {
+            id: MemberId(0),
+            name: String::new(),
+            role: Role::Teen,
+            age: None,
+            has_pin: false,
+            coins: String::new(),
+            diamonds: String::new(),
+            holds: String::new(),
+        }
+    }
 }
 
 /// What a creator's earnings screen shows.
@@ -191,19 +257,20 @@ pub struct CreatorView {
     pub minimum: String,
     /// What the guard says about cashing out every diamond now.
     pub all_preview: Option<Preview>,
-    /// The latest gifts received.
+    /// The latest gifts received: the diamonds they brought and what those
+    /// pay out.
     pub received: Vec<HistoryLine>,
 }
 
-/// What a guardian's screens show.
-#[derive(Debug, Clone, PartialEq)]
+/// What a guardian's screens show (each screen loads its own part).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GuardianView {
     pub pending: Vec<RequestLine>,
     pub alerts: Vec<String>,
     pub limits: Vec<(String, Vec<LimitLine>)>,
     pub refusals: Vec<String>,
     pub history: Vec<HistoryLine>,
-    pub history_next: Option<report::Cursor>,
+    pub history_next: Option<String>,
     /// The audit screen's decision or guardian-action rows (whichever it shows).
     pub log: Vec<LogLine>,
     /// Where the next page of the log starts (an id), if there is one.
@@ -223,11 +290,18 @@ pub struct ViewModel {
     /// The prices, for the editor's before/after (None only before loading).
     pub economy: Option<Economy>,
     /// The household-local date, for a new member's age.
-    pub today: Option<chrono::NaiveDate>,
+    pub today: Option<NaiveDate>,
+    /// The members shown: on the pick screen those this account may act
+    /// as; for a guardian everyone; for a member themself.
     pub members: Vec<MemberLine>,
+    /// Every creator's name (whom gifts can go to, what a member's own
+    /// history filters by).
+    pub creators: Vec<String>,
     /// The guardians' PIN, shown on the pick screen, only in the demo
     /// household (whose PIN is printed in the README anyway).
     pub demo_pin: Option<String>,
+    /// Answered by the household service (the pick screen says so).
+    pub service: bool,
     pub member: Option<MemberView>,
     /// Set for a creator (who also has the member screens).
     pub creator: Option<CreatorView>,
@@ -242,9 +316,11 @@ pub struct Selection {
     pub gift: usize,
     pub count: u64,
     /// History starts after this row (None: the newest page).
-    pub history_after: Option<report::Cursor>,
+    pub history_after: Option<String>,
     /// The decision or guardian-action log starts below this id.
     pub log_before: Option<i64>,
+    /// Which page of the list shown this is (1: the newest).
+    pub page: u32,
     pub audit: AuditView,
     /// How many 14-day periods back the audit chart shows (0: the last 14
     /// days, up to today).
@@ -262,6 +338,7 @@ impl Default for Selection {
             count: 1,
             history_after: None,
             log_before: None,
+            page: 1,
             audit: AuditView::Ledger,
             chart_back: 0,
             rules_member: 0,
@@ -275,95 +352,102 @@ impl Selection {
     pub fn first_pages(&mut self) {
         self.history_after = None;
         self.log_before = None;
+        self.page = 1;
     }
 
-    fn history_filter(&self, member: Option<MemberId>) -> HistoryFilter {
-        HistoryFilter {
-            member: member.or(self.filter.member),
-            creator: self.filter.creator,
+    /// The history a list shows: `member`'s own (a member's screens), or
+    /// the filter's (the guardian's ledger).
+    pub fn history_query(&self, member: Option<&str>) -> HistoryQuery {
+        HistoryQuery {
+            member: member.map(str::to_string).or(self.filter.member.clone()),
+            creator: self.filter.creator.clone(),
             kind: self.filter.kind,
             since: self.filter.since,
             until: self.filter.until,
         }
     }
 
-    fn log_filter(&self, tz: chrono_tz::Tz) -> report::LogFilter {
-        let dated = self.filter.since.is_some() || self.filter.until.is_some();
-        let (from, to) = report::day_bounds(self.filter.since, self.filter.until, tz);
-        report::LogFilter {
-            member: self.filter.member.map(|m| m.0),
-            kind: None,
-            from_us: dated.then_some(from),
-            to_us: dated.then_some(to),
+    fn log_query(&self) -> LogQuery {
+        LogQuery {
+            member: self.filter.member.clone(),
+            outcome: self.filter.outcome,
+            action: None,
+            since: self.filter.since,
+            until: self.filter.until,
             before: self.log_before,
+            limit: LOG_PAGE,
         }
     }
 }
 
-fn money(micros: i64, currency: Currency) -> String {
-    Money::from_micros(currency, micros).to_string()
-}
+/// Rows on one page of history or of a log.
+const LOG_PAGE: usize = 30;
+const HISTORY_PAGE: usize = 30;
+/// Most waiting requests the approvals screen lists (each with a preview
+/// of approving it now).
+const MOST_PENDING: usize = 50;
 
-pub fn preview_of(outcome: Result<services::Outcome, services::ServiceError>) -> Preview {
-    match outcome {
-        Ok(o) => Preview {
-            verdict: match o.kind {
-                OutcomeKind::Committed | OutcomeKind::WouldCommit => Verdict::Allow,
-                OutcomeKind::Pending => Verdict::NeedsApproval,
-                OutcomeKind::Denied => Verdict::Deny,
-            },
-            summary: o.summary,
-            reasons: o
+pub fn preview_of(answer: Result<SpendView, ApiError>) -> Preview {
+    match answer {
+        Ok(s) => Preview {
+            verdict: s.outcome,
+            summary: shown(&s.summary),
+            reasons: s
                 .reasons
-                .into_iter()
-                .map(|r| (r.severity == crate::domain::Outcome::Deny, r.message))
+                .iter()
+                .map(|r| (r.severity == Verdict::Deny, shown(&r.message)))
                 .collect(),
         },
         Err(e) => Preview {
             verdict: Verdict::Deny,
-            summary: e.to_string(),
+            summary: shown(&e.message),
             reasons: Vec::new(),
         },
     }
 }
 
-fn history_lines(
-    rows: Vec<report::HistoryRow>,
-    currency: Currency,
-    tz: chrono_tz::Tz,
-) -> Vec<HistoryLine> {
-    rows.into_iter()
-        .map(|r| {
-            let mut figures = Vec::new();
-            if r.coins != 0 {
-                figures.push(format!(
-                    "{}{}",
-                    if r.coins > 0 { "+" } else { "-" },
-                    Coins::new(r.coins.unsigned_abs())
-                ));
-            }
-            if r.diamonds != 0 {
-                figures.push(format!(
-                    "{}{}",
-                    if r.diamonds > 0 { "+" } else { "-" },
-                    Diamonds::new(r.diamonds.unsigned_abs())
-                ));
-            }
-            figures.push(money(r.money_micros, currency));
-            HistoryLine {
-                when: report::local(r.at_us, tz),
-                kind: r.kind.as_str().into(),
-                member: r.member,
-                figures: figures.join(", "),
-                detail: r.detail,
-            }
-        })
-        .collect()
+/// The economy in force, rebuilt from the catalogue the household answers
+/// with (the editor and the screens price coins and diamonds with it). Its
+/// grant value is the catalogue's per-coin figure, for showing only: the
+/// interface never values a grant (the household does, when it makes one).
+pub fn economy_of(c: &CatalogView) -> Result<Economy, ApiError> {
+    let currency = Currency::parse(&c.currency)?;
+    let mut gifts = Vec::with_capacity(c.gifts.len());
+    for g in &c.gifts {
+        gifts.push(Gift {
+            id: g.id.clone(),
+            name: Name::parse(&g.name)?,
+            coins: Coins::new(g.coins),
+        });
+    }
+    Ok(Economy {
+        currency,
+        packs: c
+            .packs
+            .iter()
+            .map(|p| Pack {
+                id: p.id.clone(),
+                coins: Coins::new(p.coins),
+                price: p.price,
+            })
+            .collect(),
+        gifts,
+        diamond_share_percent: c.diamond_share_percent,
+        diamond_value: c.diamond_value.amount(),
+        minimum_payout: c.minimum_payout,
+        grant_value: crate::config::GrantValue::PerCoin(c.grant_value_per_coin.amount()),
+        grant_value_per_coin: c.grant_value_per_coin.amount(),
+    })
+}
+
+/// A UTC time as household-local "YYYY-MM-DD HH:MM".
+pub fn local(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// "in 47 hours", "in 20 minutes", or "now" for a time still to come.
-fn time_left(now_us: i64, at_us: i64) -> String {
-    let minutes = (at_us - now_us) / 60_000_000;
+fn time_left(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    let minutes = (at - now).num_minutes();
     match minutes {
         m if m <= 0 => "now".into(),
         m if m < 120 => format!("in {m} minutes"),
@@ -371,600 +455,739 @@ fn time_left(now_us: i64, at_us: i64) -> String {
     }
 }
 
-fn request_lines(
-    store: &Store,
-    members: &[MemberLine],
-    requests: Vec<ledger::Request>,
-    economy: &Economy,
-    tz: chrono_tz::Tz,
-    now: DateTime<Utc>,
-) -> Result<Vec<RequestLine>, services::ServiceError> {
-    requests
-        .into_iter()
-        .map(|r| {
-            // The coins approving a held gift would spend, priced from their
-            // lots as the gift's summary is (the pack rate only if the
-            // wallet no longer holds them).
-            let holds = if r.status == RequestStatus::Pending && r.hold_coins > 0 {
-                let coins = u64::try_from(r.hold_coins).unwrap_or(0);
-                match ledger::cost_of_coins(store.conn(), r.member, coins)? {
-                    Some(cost) => {
-                        crate::guard::coins_and_money(r.hold_coins, cost, economy.currency)
-                    }
-                    None => economy.coins_with_value(r.hold_coins),
-                }
+/// Coins with what they cost: "90 coins (1.27 USD)".
+fn coins_costing(coins: u64, cost: Money) -> String {
+    format!("{} ({cost})", Coins::new(coins))
+}
+
+fn member_line(m: &Held) -> MemberLine {
+    let coins = format!("{} ({})", Coins::new(m.coins), m.coins_cost);
+    let diamonds = format!("{} ({})", Diamonds::new(m.diamonds), m.diamonds_value);
+    MemberLine {
+        id: m.id,
+        name: m.name.clone(),
+        role: m.role,
+        age: m.age,
+        has_pin: m.has_pin,
+        holds: holdings(&coins, &diamonds, m.coins != 0, m.diamonds != 0, m.role),
+        coins,
+        diamonds,
+    }
+}
+
+/// How a history row is read: in the guardian's ledger or a member's own
+/// history (the sender's figures, the creator's diamonds as theirs), or in
+/// a creator's gifts received (what the gift brought them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Ledger,
+    Received,
+}
+
+/// "+30 diamonds", "-60 coins", "0 diamonds".
+fn signed(n: i64, unit: impl Fn(u64) -> String) -> String {
+    let sign = match n.signum() {
+        1 => "+",
+        -1 => "-",
+        _ => "",
+    };
+    format!("{sign}{}", unit(n.unsigned_abs()))
+}
+
+fn history_line(r: &HistoryRowView, economy: &Economy, tz: Tz, reading: Reading) -> HistoryLine {
+    let coins = |n: u64| Coins::new(n).to_string();
+    let diamonds = |n: u64| Diamonds::new(n).to_string();
+    let figures = match (reading, &r.counterparty) {
+        // What the gift brought the creator: diamonds, and what they pay.
+        (Reading::Received, _) => format!(
+            "{}{}",
+            if r.diamonds < 0 {
+                "-"
+            } else if r.diamonds > 0 {
+                "+"
             } else {
-                String::new()
-            };
-            let reasons: serde_json::Value =
-                serde_json::from_str(&r.reasons_json).unwrap_or_default();
-            let expires = match (r.status, r.resolved_at_us) {
-                (RequestStatus::Pending, _) => format!(
-                    "expires {}, {}",
-                    report::local(r.expires_at_us, tz),
-                    time_left(now.timestamp_micros(), r.expires_at_us)
-                ),
-                (status, Some(at)) => format!("{} {}", status.as_str(), report::local(at, tz)),
-                (status, None) => status.as_str().to_string(),
-            };
-            Ok(RequestLine {
-                id: r.id,
-                member: members
-                    .iter()
-                    .find(|m| m.id == r.member)
-                    .map(|m| m.name.clone())
-                    .unwrap_or_default(),
-                status: r.status,
-                summary: r.summary,
-                why: reasons
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|x| x["message"].as_str().map(str::to_string))
-                    .collect(),
-                note: r.note,
-                resolution: r.resolution.unwrap_or_default(),
-                asked: report::local(r.created_at_us, tz),
-                expires,
-                holds,
-            })
-        })
-        .collect()
-}
-
-fn limit_lines(
-    store: &Store,
-    config: &crate::config::Config,
-    member: &ledger::Member,
-    now: DateTime<Utc>,
-) -> Result<Vec<LimitLine>, services::ServiceError> {
-    let (currency, tz) = (config.settings.currency, config.settings.timezone);
-    let mut lines = Vec::new();
-    for status in report::limit_statuses(store.conn(), member.id, now, tz)? {
-        let (limit, used, used_cost) = (status.limit, status.used, status.used_cost);
-        let cap = limit.cap_units().max(1);
-        let show = |v: i64| match LimitAmount::of_scope(limit.scope, v, currency) {
-            Ok(amount) => services::show_amount(amount, &config.economy),
-            Err(_) => v.to_string(),
-        };
-        let window = if limit.window == Window::Transaction {
-            "each time".to_string()
-        } else {
-            limit.window.phrase().to_string()
-        };
-        lines.push(LimitLine {
-            what: format!("{} {window}", limit.scope),
-            cap: show(cap),
-            title: format!(
-                "{} {window}: {}",
-                limit.scope,
-                services::describe_thresholds(&limit, &config.economy)
-            ),
-            // Coins used are known coins, with what they cost; the cap and
-            // what is left are amounts, at the pack rate (≈).
-            used: match LimitAmount::of_scope(limit.scope, used, currency) {
-                Ok(LimitAmount::Coins(_)) => {
-                    crate::guard::coins_and_money(used, used_cost, currency)
-                }
-                _ => show(used),
+                ""
             },
-            left: show((cap - used).max(0)),
-            ratio: (used as f64 / cap as f64).clamp(0.0, 1.0),
-        });
+            economy.diamonds_with_value(Diamonds::new(r.diamonds.unsigned_abs()))
+        ),
+        // A gift (or its reversal): the sender's coins and what they cost;
+        // the diamonds are the creator's, and say so.
+        (Reading::Ledger, Some(creator)) if r.coins != 0 && r.diamonds != 0 => format!(
+            "{} ({}), {} {}{}",
+            signed(r.coins, coins),
+            r.money,
+            creator,
+            if r.diamonds < 0 { "-" } else { "+" },
+            economy.diamonds_with_value(Diamonds::new(r.diamonds.unsigned_abs()))
+        ),
+        _ => {
+            let mut parts = Vec::new();
+            if r.coins != 0 {
+                parts.push(signed(r.coins, coins));
+            }
+            if r.diamonds != 0 {
+                parts.push(signed(r.diamonds, diamonds));
+            }
+            parts.push(r.money.to_string());
+            parts.join(", ")
+        }
+    };
+    // A reversed row says so: its figures no longer stand.
+    let detail = match r.reversed_by {
+        Some(by) => format!("reversed by transaction {by} · {}", r.detail),
+        None => r.detail.clone(),
+    };
+    HistoryLine {
+        id: r.id,
+        when: local(r.at, tz),
+        kind: r.kind.as_str().into(),
+        member: r.member.clone(),
+        figures: shown(&figures),
+        detail: shown(&detail),
+        reversed_by: r.reversed_by,
     }
-    Ok(lines)
 }
 
-const LOG_PAGE: usize = 30;
-
-/// The audit screen's log rows (decisions or guardian actions), newest
-/// first, one page, and where the next page starts.
-fn log_lines(
-    store: &Store,
-    choice: &Selection,
-    tz: chrono_tz::Tz,
-    members: &[MemberLine],
-) -> Result<(Vec<LogLine>, Option<i64>), services::ServiceError> {
-    let mut filter = choice.log_filter(tz);
-    let (mut lines, mut ids) = (Vec::new(), Vec::new());
-    match choice.audit {
-        AuditView::Ledger | AuditView::Alerts => {}
-        AuditView::Decisions => {
-            filter.kind = choice.filter.outcome.map(|o| o.as_str().to_string());
-            for d in report::decisions(store.conn(), &filter, LOG_PAGE + 1)? {
-                let reasons: serde_json::Value =
-                    serde_json::from_str(&d.reasons_json).unwrap_or_default();
-                let (word, refused) = match d.outcome.as_str() {
-                    "allow" => ("allowed", false),
-                    "deny" => ("refused", true),
-                    _ => ("asked", false),
-                };
-                ids.push(d.id);
-                lines.push(LogLine {
-                    when: report::local(d.at_us, tz),
-                    who: d.member,
-                    what: word.into(),
-                    text: d.summary,
-                    detail: reasons[0]["message"].as_str().unwrap_or_default().into(),
-                    refused,
-                });
-            }
+fn request_line(r: &RequestView, economy: &Economy, tz: Tz, now: DateTime<Utc>) -> RequestLine {
+    // The coins approving a held gift would spend, priced from their lots
+    // (the pack rate only if the wallet no longer holds them).
+    let holds = if r.status == RequestStatus::Pending && r.hold_coins > 0 {
+        match r.hold_cost {
+            Some(cost) => coins_costing(r.hold_coins, cost),
+            None => economy.coins_with_value(i64::try_from(r.hold_coins).unwrap_or(i64::MAX)),
         }
-        AuditView::Actions => {
-            for a in report::guardian_actions(store.conn(), &filter, LOG_PAGE + 1)? {
-                ids.push(a.id);
-                let detail = if a.before.is_empty() {
-                    a.after
-                } else {
-                    format!("before: {} → after: {}", a.before, a.after)
-                };
-                lines.push(LogLine {
-                    when: report::local(a.at_us, tz),
-                    who: a.actor.unwrap_or_else(|| "(unknown name)".into()),
-                    refused: a.action.contains("fail") || a.action.contains("locked"),
-                    what: a.action,
-                    text: a.subject,
-                    detail,
-                });
-            }
-        }
+    } else {
+        String::new()
+    };
+    let expires = match (r.status, r.resolved_at) {
+        (RequestStatus::Pending, _) => format!(
+            "expires {}, {}",
+            local(r.expires_at, tz),
+            time_left(now, r.expires_at)
+        ),
+        (status, Some(at)) => format!("{} {}", status.as_str(), local(at, tz)),
+        (status, None) => status.as_str().to_string(),
+    };
+    RequestLine {
+        id: r.id,
+        member: r.member.clone(),
+        status: r.status,
+        summary: shown(&r.summary),
+        why: r.reasons.iter().map(|x| shown(&x.message)).collect(),
+        note: shown(&r.note),
+        resolution: shown(r.resolution.as_deref().unwrap_or_default()),
+        asked: local(r.created_at, tz),
+        expires,
+        holds,
+        approve_now: None,
     }
-    if choice.audit == AuditView::Alerts {
-        // Open alerts are few (a guardian marks them seen): no paging.
-        let (from, to) = report::day_bounds(choice.filter.since, choice.filter.until, tz);
-        for a in ledger::open_alerts(store.conn(), 200)?
-            .into_iter()
-            .filter(|a| choice.filter.member.is_none_or(|m| m == a.member))
-            .filter(|a| from <= a.at_us && a.at_us < to)
-        {
-            let who = members
-                .iter()
-                .find(|m| m.id == a.member)
-                .map(|m| m.name.clone())
-                .unwrap_or_default();
-            lines.push(LogLine {
-                when: report::local(a.at_us, tz),
-                who,
-                what: match a.kind.strip_prefix("limit_") {
-                    Some(pct) => format!("{pct}% used"),
-                    None => "refused".into(),
-                },
-                text: String::new(),
-                refused: a.kind == "denied",
-                detail: a.message,
-            });
-        }
-        return Ok((lines, None));
-    }
-    // One row more than a page was read: it says whether another page exists.
-    let next = (lines.len() > LOG_PAGE).then(|| ids[LOG_PAGE - 1]);
-    lines.truncate(LOG_PAGE);
-    Ok((lines, next))
 }
 
-/// What a member's age allows, from the household's age bands, in words:
-/// "Kim is 12 (under 13): buying coins refused, gifts refused, cashing out
-/// refused". Age rules come before limits, which cannot loosen them.
-fn age_rules(
-    bands: &[crate::config::AgeBand],
-    member: &ledger::Member,
-    today: chrono::NaiveDate,
-) -> AgeRules {
-    use crate::config::Verdict as Rule;
-    let Some(age) = member.birthdate.map(|b| b.age_on(today)) else {
+fn amount_of(a: Amount) -> LimitAmount {
+    match a {
+        Amount::Money(m) => LimitAmount::Money(m),
+        Amount::Coins(c) => LimitAmount::Coins(Coins::new(c)),
+    }
+}
+
+fn units(a: Amount) -> i64 {
+    amount_of(a).units()
+}
+
+/// The limit a view describes (its amounts are of its scope's kind: the
+/// household says so).
+fn limit_of(member: MemberId, l: &LimitView) -> Limit {
+    Limit {
+        member,
+        scope: l.scope,
+        window: l.window,
+        soft: l.soft.map(amount_of),
+        hard: l.hard.map(amount_of),
+    }
+}
+
+fn limit_line(member: MemberId, l: &LimitView, economy: &Economy) -> LimitLine {
+    let limit = limit_of(member, l);
+    let cap = limit.cap_units().max(1);
+    let used = units(l.used);
+    let words = |v: i64| match LimitAmount::of_scope(l.scope, v, economy.currency) {
+        Ok(a) => super::editor::show_amount(a, economy),
+        Err(_) => v.to_string(),
+    };
+    // The household says what is left before approval (with both amounts,
+    // until the approval amount is passed).
+    let before_approval = l.before_approval.map(|a| words(units(a)));
+    LimitLine {
+        what: format!("{} {}", l.scope, l.window_words),
+        cap: shown(&l.cap_words),
+        title: format!(
+            "{} {}: {}",
+            l.scope,
+            l.window_words,
+            super::editor::describe_thresholds(&limit, economy)
+        ),
+        used: shown(&l.used_words),
+        left: shown(&l.remaining_words),
+        before_approval,
+        ratio: (used as f64 / cap as f64).clamp(0.0, 1.0),
+    }
+}
+
+/// What a member's age allows, from their age band, in words: "Kim is 12:
+/// purchases refused, gifts refused, cashing out refused". Age rules come
+/// before limits, which cannot loosen them.
+pub fn age_rules(name: &str, rules: &RulesView) -> AgeRules {
+    let name = shown(name);
+    let (Some(age), Some(band)) = (rules.age, rules.age_rules) else {
         return AgeRules {
-            text: format!(
-                "{} has no birthdate: age rules treat them as an adult",
-                member.name
-            ),
+            text: format!("{name} has no birthdate: age rules treat them as an adult"),
             refuses: false,
         };
     };
-    let Some(band) = bands.iter().rev().find(|b| b.from_age <= age) else {
-        return AgeRules {
-            text: format!("{} is {age}: no age band applies", member.name),
-            refuses: false,
-        };
-    };
-    let next = bands.iter().find(|b| b.from_age > age).map(|b| b.from_age);
-    let range = match (band.from_age, next) {
-        (0, Some(to)) => format!("under {to}"),
-        (from, Some(to)) => format!("{from} to {}", to - 1),
-        (from, None) => format!("{from} and over"),
-    };
-    let word = |rule: Rule, one: bool| match (rule, one) {
-        (Rule::Allow, _) => "allowed",
-        (Rule::NeedsApproval, false) => "need approval",
-        (Rule::NeedsApproval, true) => "needs approval",
-        (Rule::Deny, _) => "refused",
+    let word = |rule: Verdict, one: bool| match (rule, one) {
+        (Verdict::Allow, _) => "allowed",
+        (Verdict::NeedsApproval, false) => "need approval",
+        (Verdict::NeedsApproval, true) => "needs approval",
+        (Verdict::Deny, _) => "refused",
     };
     AgeRules {
         text: format!(
-            "Age rules: {} is {age} ({range}): purchases {}, gifts {}, cashing out {}",
-            member.name,
+            "Age rules: {name} is {age}: purchases {}, gifts {}, cashing out {}",
             word(band.purchase, false),
             word(band.gift, false),
             word(band.redeem, true)
         ),
         // Spending refused by age, whatever the limits below say.
-        refuses: band.purchase == Rule::Deny || band.gift == Rule::Deny,
+        refuses: band.purchase == Verdict::Deny || band.gift == Verdict::Deny,
     }
 }
 
-/// Every member's rules for the editor: their age rules, the 21 limit
-/// slots, quiet hours, and a row per creator.
-fn rules_of(
-    store: &Store,
-    members: &[ledger::Member],
-    bands: &[crate::config::AgeBand],
-    today: chrono::NaiveDate,
-) -> Result<Vec<MemberRules>, services::ServiceError> {
-    let mut all = Vec::new();
-    for m in members.iter().filter(|m| m.role != Role::Guardian) {
-        let limits = ledger::limits_of(store.conn(), m.id)?;
-        let lists = ledger::creator_lists_of(store.conn(), m.id)?;
-        let mut rows = Vec::new();
-        for scope in Scope::ALL {
-            for window in Window::ALL {
-                let now = limits
-                    .iter()
-                    .find(|l| l.scope == scope && l.window == window)
-                    .copied();
-                rows.push(RuleTarget::Limit { scope, window, now });
-            }
+/// A member's rules for the editor: their age rules, the 21 limit slots,
+/// quiet hours, and a row per creator.
+fn rules_of(member: MemberId, rules: &RulesView) -> Result<MemberRules, ApiError> {
+    let mut rows = Vec::new();
+    for scope in Scope::ALL {
+        for window in Window::ALL {
+            let now = rules
+                .limits
+                .iter()
+                .find(|l| l.scope == scope && l.window == window)
+                .map(|l| limit_of(member, l));
+            rows.push(RuleTarget::Limit { scope, window, now });
         }
-        rows.push(RuleTarget::Quiet(ledger::quiet_hours_of(
-            store.conn(),
-            m.id,
-        )?));
-        for c in members
+    }
+    let quiet = match &rules.quiet_hours {
+        Some(q) => Some(QuietHours {
+            start_minute: crate::domain::parse_time_of_day(&q.from)?,
+            end_minute: crate::domain::parse_time_of_day(&q.to)?,
+            verdict: q.action,
+        }),
+        None => None,
+    };
+    rows.push(RuleTarget::Quiet(quiet));
+    for creator in rules.all_creators.iter().filter(|c| **c != rules.member) {
+        let list: Option<CreatorList> = rules
+            .creators
             .iter()
-            .filter(|c| c.role == Role::Creator && c.id != m.id)
-        {
-            rows.push(RuleTarget::Creator {
-                name: c.name.to_string(),
-                list: lists.iter().find(|(id, _)| *id == c.id).map(|(_, l)| *l),
-            });
-        }
-        all.push(MemberRules {
-            member: m.id,
-            name: m.name.to_string(),
-            age_rules: age_rules(bands, m, today),
-            rows,
+            .find(|r| r.creator == *creator)
+            .map(|r| r.list);
+        rows.push(RuleTarget::Creator {
+            name: creator.clone(),
+            list,
         });
     }
-    Ok(all)
+    Ok(MemberRules {
+        member,
+        name: rules.member.clone(),
+        age_rules: age_rules(&rules.member, rules),
+        rows,
+    })
 }
 
 /// The first and last day of the audit chart: 14 days ending today, or
 /// `back` periods of 14 days earlier.
-pub fn chart_days(today: chrono::NaiveDate, back: u32) -> (chrono::NaiveDate, chrono::NaiveDate) {
+pub fn chart_days(today: NaiveDate, back: u32) -> (NaiveDate, NaiveDate) {
     let last = today - chrono::TimeDelta::days(14 * i64::from(back));
     (last - chrono::TimeDelta::days(13), last)
 }
 
-/// A creator's earnings: diamonds and what they pay out, the rates, the
-/// minimum payout, a preview of cashing out everything, the latest gifts.
-fn creator_view(
-    store: &mut Store,
-    clock: &dyn Clock,
-    config: &crate::config::Config,
-    member: &ledger::Member,
-    me: &MemberLine,
-    tz: chrono_tz::Tz,
-) -> Result<CreatorView, services::ServiceError> {
-    let economy = &config.economy;
-    let currency = economy.currency;
-    let diamonds = ledger::balance(store.conn(), Account::Earnings(member.id))?
-        .max(0)
-        .unsigned_abs();
-    let per_fan_coin =
-        economy.diamond_value * Decimal::from(economy.diamond_share_percent) / Decimal::from(100);
-    let name = member.name.to_string();
-    let all_preview = (diamonds > 0).then(|| {
-        preview_of(services::redeem(
-            store,
-            clock,
-            Mode::Preview,
-            &services::RedeemRequest {
-                creator: &name,
-                diamonds: Diamonds::new(diamonds),
-                key: None,
-            },
-        ))
-    });
-    let received = report::history_page(
-        store.conn(),
-        &HistoryFilter {
-            member: None,
-            creator: Some(member.id),
-            kind: Some(ledger::Kind::Gift),
-            since: None,
-            until: None,
-        },
-        tz,
-        None,
-        10,
-    )?;
-    Ok(CreatorView {
-        diamonds,
-        holds: me.diamonds.clone(),
-        per_diamond: format!("{} {currency}", economy.diamond_value.normalize()),
-        share_percent: economy.diamond_share_percent,
-        per_fan_coin: format!("{} {currency}", rounding::rate_for_display(per_fan_coin)),
-        minimum: economy.minimum_payout.to_string(),
-        all_preview,
-        received: history_lines(received.rows, currency, tz),
-    })
+/// What every load starts from: the household's currency, zone, clock and
+/// prices.
+struct Basis {
+    house: HouseholdView,
+    economy: Economy,
+    tz: Tz,
 }
 
-/// Whether this is the demo household, by the marker the demo leaves in
-/// the `settings` table (false where there is no such table). To be wired
-/// to the demo's own marker (`services::demo_pin`) when that lands.
-/// Loads everything for `who` (none: only the member list).
+/// Loads what `screen` shows for `who` (none: the pick screen), and
+/// nothing else: one screen's calls, all reads and previews, no writes.
 pub fn load(
-    store: &mut Store,
-    clock: &dyn Clock,
-    who: Option<MemberId>,
+    h: &mut Household<'_>,
+    who: Option<&Who>,
+    screen: Screen,
     choice: &Selection,
-) -> Result<ViewModel, services::ServiceError> {
-    let config = store.config()?;
-    let (currency, tz) = (config.settings.currency, config.settings.timezone);
-    let now = clock.now();
-    let today = now.with_timezone(&tz).date_naive();
+) -> Result<ViewModel, ApiError> {
+    let house: HouseholdView = h.ask(Call::Household)?;
+    let catalog: CatalogView = h.ask(Call::Catalog)?;
+    let economy = economy_of(&catalog)?;
+    let tz = crate::domain::parse_timezone(&house.timezone)?;
     let mut vm = ViewModel {
-        currency: currency.code().to_string(),
-        economy: Some(config.economy.clone()),
-        today: Some(today),
+        currency: house.currency.clone(),
+        economy: Some(economy.clone()),
+        today: Some(house.today),
+        creators: house.creators.clone(),
+        demo_pin: house.demo_pin.as_deref().map(shown),
+        service: house.service,
         ..Default::default()
     };
-    vm.demo_pin = services::demo_pin(store.conn())?.map(str::to_string);
-    // Read once; every part below works from this list.
-    let members = ledger::list_members(store.conn())?;
-    for m in &members {
-        let coins = ledger::balance(store.conn(), Account::Wallet(m.id))?;
-        let cost = ledger::lot_cost_of_wallet(store.conn(), m.id)?;
-        let diamonds = ledger::balance(store.conn(), Account::Earnings(m.id))?;
-        let value = rounding::for_payout(
-            Decimal::from(diamonds) * config.economy.diamond_value,
-            currency,
-        )
-        .unwrap_or(Money::zero(currency));
-        let coins_text = format!(
-            "{} ({})",
-            Coins::from_i64(coins).unwrap_or_default(),
-            money(cost, currency)
-        );
-        let diamonds_text = format!(
-            "{} ({value})",
-            Diamonds::from_i64(diamonds).unwrap_or_default()
-        );
-        vm.members.push(MemberLine {
-            id: m.id,
-            name: m.name.to_string(),
-            role: m.role,
-            age: m.birthdate.map(|b| b.age_on(today)),
-            has_pin: m.has_pin,
-            holds: holdings(&coins_text, &diamonds_text, coins != 0, diamonds != 0),
-            coins: coins_text,
-            diamonds: diamonds_text,
-        });
-    }
-    let Some(who) = who else { return Ok(vm) };
-    let Some(member) = members.iter().find(|m| m.id == who).cloned() else {
+    let basis = Basis { house, economy, tz };
+    let Some((id, name, role)) = who else {
+        // The pick screen: whom this account may act as.
+        let me: Me = h.ask(Call::WhoAmI)?;
+        vm.members = me.members.iter().map(member_line).collect();
         return Ok(vm);
     };
-    let me = vm
+    if *role == Role::Guardian {
+        vm.guardian = Some(guardian_view(h, &basis, &mut vm, screen, choice)?);
+    } else {
+        let (member, creator) = member_view(h, &basis, (*id, name), screen, choice)?;
+        vm.members = vec![member.me.clone()];
+        vm.member = Some(member);
+        vm.creator = creator;
+    }
+    Ok(vm)
+}
+
+fn guardian_view(
+    h: &mut Household<'_>,
+    basis: &Basis,
+    vm: &mut ViewModel,
+    screen: Screen,
+    choice: &Selection,
+) -> Result<GuardianView, ApiError> {
+    let Basis { house, economy, tz } = basis;
+    let tz = *tz;
+    let members: MembersView = h.ask(Call::Members)?;
+    vm.members = members.members.iter().map(member_line).collect();
+    let others: Vec<&Held> = members
         .members
         .iter()
-        .find(|m| m.id == who)
-        .cloned()
-        .ok_or(services::ServiceError::UnknownRequest { id: who.0 })?;
-    if member.role == Role::Guardian {
-        let pending = services::list_requests(store, clock, Some(RequestStatus::Pending), None)?;
-        let mut limits = Vec::new();
-        for m in members.iter().filter(|m| m.role != Role::Guardian) {
-            let lines = limit_lines(store, &config, m, now)?;
-            if !lines.is_empty() {
-                limits.push((m.name.to_string(), lines));
-            }
-        }
-        let refusals = report::decisions(
-            store.conn(),
-            &report::LogFilter {
-                kind: Some("deny".into()),
-                ..Default::default()
-            },
-            5,
-        )?
-        .into_iter()
-        .map(|d| {
-            let reasons: serde_json::Value =
-                serde_json::from_str(&d.reasons_json).unwrap_or_default();
-            format!(
-                "{} {}: {}",
-                report::local(d.at_us, tz),
-                d.member,
-                reasons[0]["message"].as_str().unwrap_or_default()
-            )
-        })
+        .filter(|m| m.role != Role::Guardian)
         .collect();
-        let page = report::history_page(
-            store.conn(),
-            &choice.history_filter(None),
-            tz,
-            choice.history_after,
-            30,
-        )?;
-        let (log, log_next) = log_lines(store, choice, tz, &vm.members)?;
-        // Spend per day from the maintained day buckets: 14 rows per member.
-        let (first_day, last_day) = chart_days(today, choice.chart_back);
-        let last = ledger::spend::day_number(last_day);
-        let first = last - 13;
-        let mut cents = [0i64; 14];
-        for m in &members {
-            for (day, spent) in ledger::spend::local_day_totals(store.conn(), m.id, first, last)? {
-                if let Some(slot) = usize::try_from(day - first)
-                    .ok()
-                    .and_then(|i| cents.get_mut(i))
-                {
-                    *slot += spent.purchase_micros / 10_000;
+    let mut g = GuardianView::default();
+    match screen {
+        Screen::Dashboard => {
+            let pending: RequestsView = h.ask(Call::Requests {
+                status: Some(RequestStatus::Pending),
+                member: None,
+                limit: MOST_PENDING,
+            })?;
+            g.pending = pending
+                .requests
+                .iter()
+                .map(|r| request_line(r, economy, tz, house.now))
+                .collect();
+            for m in &others {
+                let wallet: WalletView = h.ask(Call::Wallet {
+                    member: m.name.clone(),
+                })?;
+                let lines: Vec<LimitLine> = wallet
+                    .limits
+                    .iter()
+                    .map(|l| limit_line(m.id, l, economy))
+                    .collect();
+                if !lines.is_empty() {
+                    g.limits.push((m.name.clone(), lines));
                 }
             }
-        }
-        let daily = (0..14i64)
-            .map(|i| {
-                (
-                    (last_day - chrono::TimeDelta::days(13 - i))
-                        .format("%d")
-                        .to_string(),
-                    cents[i as usize].max(0).unsigned_abs(),
-                )
-            })
-            .collect();
-        vm.guardian = Some(GuardianView {
-            pending: request_lines(store, &vm.members, pending, &config.economy, tz, now)?,
-            alerts: ledger::open_alerts(store.conn(), 20)?
-                .into_iter()
-                .map(|a| format!("{} {}", report::local(a.at_us, tz), a.message))
-                .collect(),
-            limits,
-            refusals,
-            history_next: page.next,
-            history: history_lines(page.rows, currency, tz),
-            log,
-            log_next,
-            rules: rules_of(store, &members, &config.age_bands, today)?,
-            daily,
-            daily_period: format!("{first_day} to {last_day}"),
-            verify: None,
-        });
-    } else {
-        let name = member.name.to_string();
-        let packs = config.economy.packs.iter().map(|p| PackLine {
-            id: p.id.clone(),
-            coins: p.coins.to_string(),
-            price: p.price.to_string(),
-            per_coin: format!(
-                "{} {currency}",
-                rounding::rate_for_display(p.price_per_coin())
-            ),
-        });
-        let mut pack_previews = Vec::new();
-        for p in &config.economy.packs {
-            pack_previews.push(preview_of(services::purchase(
-                store,
-                clock,
-                Mode::Preview,
-                &PurchaseRequest::Pack {
-                    member: &name,
-                    pack: &p.id,
-                    key: None,
+            g.alerts = alert_lines(h, tz)?;
+            let refused: crate::api::reply::DecisionsView = h.ask(Call::Decisions {
+                query: LogQuery {
+                    outcome: Some(Verdict::Deny),
+                    limit: 5,
+                    ..Default::default()
                 },
-            )));
+            })?;
+            g.refusals = refused
+                .decisions
+                .iter()
+                .map(|d| {
+                    let why = d.reasons.first().map(|r| r.message.as_str()).unwrap_or("");
+                    shown(&format!("{} {}: {why}", local(d.at, tz), d.member))
+                })
+                .collect();
         }
-        let creators: Vec<String> = vm
-            .members
+        Screen::Approvals => {
+            let pending: RequestsView = h.ask(Call::Requests {
+                status: Some(RequestStatus::Pending),
+                member: None,
+                limit: MOST_PENDING,
+            })?;
+            for r in &pending.requests {
+                let mut line = request_line(r, economy, tz, house.now);
+                // What approving it now would do: the rules may have
+                // changed since it was asked.
+                line.approve_now = Some(preview_of(h.ask(Call::ApprovalPreview { id: r.id })));
+                g.pending.push(line);
+            }
+        }
+        Screen::Limits => {
+            for m in &others {
+                let rules: RulesView = h.ask(Call::Rules {
+                    member: m.name.clone(),
+                })?;
+                g.rules.push(rules_of(m.id, &rules)?);
+            }
+        }
+        Screen::Audit => {
+            let (first, last) = chart_days(house.today, choice.chart_back);
+            let daily: crate::api::reply::DailySpendView =
+                h.ask(Call::DailySpend { first, last })?;
+            g.daily = daily
+                .days
+                .iter()
+                .map(|d| {
+                    (
+                        d.day.format("%d").to_string(),
+                        (d.money.micros() / 10_000).max(0).unsigned_abs(),
+                    )
+                })
+                .collect();
+            g.daily_period = format!("{first} to {last}");
+            audit_rows(h, basis, choice, &mut g)?;
+        }
+        // Members shows the list loaded above; the rest are not guardian screens.
+        _ => {}
+    }
+    Ok(g)
+}
+
+/// Open alerts, newest first, as "time message".
+fn alert_lines(h: &mut Household<'_>, tz: Tz) -> Result<Vec<String>, ApiError> {
+    let alerts: crate::api::reply::AlertsView = h.ask(Call::Alerts)?;
+    Ok(alerts
+        .alerts
+        .iter()
+        .map(|a| format!("{} {}", local(a.at, tz), shown(&a.message)))
+        .collect())
+}
+
+/// The audit screen's list: a page of the ledger, of the guard's
+/// decisions or of the guardian actions, or the open alerts.
+fn audit_rows(
+    h: &mut Household<'_>,
+    basis: &Basis,
+    choice: &Selection,
+    g: &mut GuardianView,
+) -> Result<(), ApiError> {
+    let tz = basis.tz;
+    match choice.audit {
+        AuditView::Ledger => {
+            let page: crate::api::reply::HistoryView = h.ask(Call::History {
+                query: choice.history_query(None),
+                after: choice.history_after.clone(),
+                limit: HISTORY_PAGE,
+            })?;
+            g.history = page
+                .transactions
+                .iter()
+                .map(|r| history_line(r, &basis.economy, tz, Reading::Ledger))
+                .collect();
+            g.history_next = page.next_page;
+        }
+        AuditView::Decisions => {
+            let page: crate::api::reply::DecisionsView = h.ask(Call::Decisions {
+                query: choice.log_query(),
+            })?;
+            g.log = page
+                .decisions
+                .iter()
+                .map(|d| {
+                    let (word, refused) = match d.outcome {
+                        Verdict::Allow => ("allowed", false),
+                        Verdict::Deny => ("refused", true),
+                        Verdict::NeedsApproval => ("asked", false),
+                    };
+                    LogLine {
+                        when: local(d.at, tz),
+                        who: shown(&d.member),
+                        what: word.into(),
+                        text: shown(&d.summary),
+                        detail: shown(d.reasons.first().map_or("", |r| r.message.as_str())),
+                        refused,
+                    }
+                })
+                .collect();
+            g.log_next = page.next_before;
+        }
+        AuditView::Actions => {
+            let page: crate::api::reply::GuardianLogView = h.ask(Call::GuardianLog {
+                query: LogQuery {
+                    outcome: None,
+                    ..choice.log_query()
+                },
+            })?;
+            g.log = page
+                .guardian_actions
+                .iter()
+                .map(|a| {
+                    let detail = if a.before.is_empty() {
+                        a.after.clone()
+                    } else {
+                        format!("before: {} → after: {}", a.before, a.after)
+                    };
+                    LogLine {
+                        when: local(a.at, tz),
+                        who: a
+                            .by
+                            .as_deref()
+                            .map_or_else(|| "(unknown name)".into(), shown),
+                        refused: a.action.contains("fail") || a.action.contains("locked"),
+                        // The action in words, as the command line shows it.
+                        what: shown(&a.action_words),
+                        text: shown(&a.subject),
+                        detail: shown(&detail),
+                    }
+                })
+                .collect();
+            g.log_next = page.next_before;
+        }
+        AuditView::Alerts => {
+            // Open alerts are few (a guardian marks them seen): no paging.
+            let alerts: crate::api::reply::AlertsView = h.ask(Call::Alerts)?;
+            let f = &choice.filter;
+            g.log = alerts
+                .alerts
+                .iter()
+                .filter(|a| f.member.as_ref().is_none_or(|m| *m == a.member))
+                .filter(|a| {
+                    let day = a.at.with_timezone(&tz).date_naive();
+                    f.since.is_none_or(|s| s <= day) && f.until.is_none_or(|u| day <= u)
+                })
+                .map(|a| LogLine {
+                    when: local(a.at, tz),
+                    who: shown(&a.member),
+                    what: match a.kind.strip_prefix("limit_") {
+                        Some(pct) => format!("{pct}% used"),
+                        None => "refused".into(),
+                    },
+                    text: String::new(),
+                    refused: a.kind == "denied",
+                    detail: shown(&a.message),
+                })
+                .collect();
+        }
+    }
+    Ok(())
+}
+
+fn member_view(
+    h: &mut Household<'_>,
+    basis: &Basis,
+    (id, name): (MemberId, &str),
+    screen: Screen,
+    choice: &Selection,
+) -> Result<(MemberView, Option<CreatorView>), ApiError> {
+    let Basis { house, economy, tz } = basis;
+    let (tz, currency) = (*tz, economy.currency);
+    let wallet: WalletView = h.ask(Call::Wallet {
+        member: name.to_string(),
+    })?;
+    let me = member_line(&wallet.member);
+    let mut m = MemberView {
+        me,
+        creators: house
+            .creators
             .iter()
-            .filter(|m| m.role == Role::Creator && m.id != who)
-            .map(|m| m.name.clone())
-            .collect();
-        let gifts: Vec<GiftLine> = config
-            .economy
-            .gifts
-            .iter()
-            .map(|g| GiftLine {
-                id: g.id.clone(),
-                name: g.name.to_string(),
-                price: config
-                    .economy
-                    .coins_with_value(i64::try_from(g.coins.get()).unwrap_or(i64::MAX)),
-            })
-            .collect();
-        let gift_preview = match (
-            creators.get(choice.creator),
-            config.economy.gifts.get(choice.gift),
-        ) {
-            (Some(creator), Some(gift)) => {
+            .filter(|c| c.as_str() != name)
+            .cloned()
+            .collect(),
+        ..Default::default()
+    };
+    let mut creator = None;
+    match screen {
+        Screen::Earnings => {
+            creator = Some(creator_view(h, basis, &wallet, name)?);
+        }
+        Screen::Wallet => {
+            m.limits = wallet
+                .limits
+                .iter()
+                .map(|l| limit_line(id, l, economy))
+                .collect();
+            let rules: RulesView = h.ask(Call::Rules {
+                member: name.to_string(),
+            })?;
+            m.age_rules = rules.age.is_some().then(|| age_rules(name, &rules));
+            let waiting: RequestsView = h.ask(Call::Requests {
+                status: Some(RequestStatus::Pending),
+                member: Some(name.to_string()),
+                limit: MOST_PENDING,
+            })?;
+            let holding: Vec<&RequestView> = waiting
+                .requests
+                .iter()
+                .filter(|r| r.hold_coins > 0)
+                .collect();
+            if !holding.is_empty() {
+                let coins: u64 = holding.iter().map(|r| r.hold_coins).sum();
+                let cost = holding
+                    .iter()
+                    .filter_map(|r| r.hold_cost)
+                    .try_fold(Money::zero(currency), Money::checked_add)
+                    .unwrap_or(Money::zero(currency));
+                let free = wallet.member.coins.saturating_sub(coins);
+                m.held = format!(
+                    "{} held by {} waiting for a guardian; {} free to spend",
+                    coins_costing(coins, cost),
+                    plural(holding.len(), "request"),
+                    Coins::new(free)
+                );
+            }
+        }
+        Screen::Shop => {
+            for p in &economy.packs {
+                m.packs.push(PackLine {
+                    id: p.id.clone(),
+                    coins: p.coins.to_string(),
+                    price: p.price.to_string(),
+                    per_coin: format!(
+                        "{} {currency}",
+                        rounding::rate_for_display(p.price_per_coin())
+                    ),
+                });
+                m.pack_previews.push(preview_of(h.ask(Call::Spend {
+                    spend: Spend::Pack {
+                        member: name.to_string(),
+                        pack: p.id.clone(),
+                    },
+                    preview: true,
+                    key: None,
+                    pin: None,
+                })));
+            }
+            m.custom_rate = format!(
+                "{} {currency}",
+                rounding::rate_for_display(economy.best_rate_per_coin())
+            );
+        }
+        Screen::Gifts => {
+            m.gifts = economy
+                .gifts
+                .iter()
+                .map(|g| GiftLine {
+                    id: g.id.clone(),
+                    name: g.name.to_string(),
+                    price: economy.coins_with_value(g.coins.to_i64().unwrap_or(i64::MAX)),
+                })
+                .collect();
+            if let (Some(creator), Some(gift)) = (
+                m.creators.get(choice.creator),
+                economy.gifts.get(choice.gift),
+            ) {
                 let chosen = GiftChoice {
                     creator: creator.clone(),
                     gift: gift.id.clone(),
                     count: choice.count.max(1),
                 };
-                let preview = preview_of(services::gift(
-                    store,
-                    clock,
-                    Mode::Preview,
-                    &GiftRequest {
-                        member: &name,
-                        creator,
-                        gift: &chosen.gift,
-                        count: chosen.count,
-                        key: None,
+                let preview = preview_of(h.ask(Call::Spend {
+                    spend: Spend::Gift {
+                        member: name.to_string(),
+                        creator: creator.clone(),
+                        gift: gift.id.clone(),
+                        count: chosen.count.to_string(),
                     },
-                ));
-                Some((chosen, preview))
+                    preview: true,
+                    key: None,
+                    pin: None,
+                }));
+                m.gift_preview = Some((chosen, preview));
             }
-            _ => None,
-        };
-        if member.role == Role::Creator {
-            vm.creator = Some(creator_view(store, clock, &config, &member, &me, tz)?);
         }
-        let requests = services::list_requests(store, clock, None, Some(&name))?;
-        let page = report::history_page(
-            store.conn(),
-            &choice.history_filter(Some(who)),
-            tz,
-            choice.history_after,
-            30,
-        )?;
-        vm.member = Some(MemberView {
-            limits: limit_lines(store, &config, &member, now)?,
-            packs: packs.collect(),
-            pack_previews,
-            custom_rate: format!(
-                "{} {currency}",
-                rounding::rate_for_display(config.economy.best_rate_per_coin())
-            ),
-            creators,
-            gifts,
-            gift_preview,
-            requests: request_lines(
-                store,
-                &vm.members,
-                requests.into_iter().take(30).collect(),
-                &config.economy,
-                tz,
-                now,
-            )?,
-            history_next: page.next,
-            history: history_lines(page.rows, currency, tz),
-            me,
-        });
+        Screen::Requests => {
+            let requests: RequestsView = h.ask(Call::Requests {
+                status: None,
+                member: Some(name.to_string()),
+                limit: 30,
+            })?;
+            m.requests = requests
+                .requests
+                .iter()
+                .map(|r| request_line(r, economy, tz, house.now))
+                .collect();
+        }
+        Screen::History => {
+            let page: crate::api::reply::HistoryView = h.ask(Call::History {
+                query: choice.history_query(Some(name)),
+                after: choice.history_after.clone(),
+                limit: HISTORY_PAGE,
+            })?;
+            m.history = page
+                .transactions
+                .iter()
+                .map(|r| history_line(r, economy, tz, Reading::Ledger))
+                .collect();
+            m.history_next = page.next_page;
+        }
+        _ => {}
     }
-    Ok(vm)
+    Ok((m, creator))
 }
 
+/// A creator's earnings: diamonds and what they pay out, the rates, the
+/// minimum payout, a preview of cashing out everything, the latest gifts.
+fn creator_view(
+    h: &mut Household<'_>,
+    basis: &Basis,
+    wallet: &WalletView,
+    name: &str,
+) -> Result<CreatorView, ApiError> {
+    let Basis { economy, tz, .. } = basis;
+    let currency = economy.currency;
+    let diamonds = wallet.member.diamonds;
+    let per_fan_coin =
+        economy.diamond_value * Decimal::from(economy.diamond_share_percent) / Decimal::from(100);
+    let all_preview = if diamonds > 0 {
+        Some(preview_of(h.ask(Call::Spend {
+            spend: Spend::Redeem {
+                creator: name.to_string(),
+                diamonds: diamonds.to_string(),
+            },
+            preview: true,
+            key: None,
+            pin: None,
+        })))
+    } else {
+        None
+    };
+    let received: crate::api::reply::HistoryView = h.ask(Call::History {
+        query: HistoryQuery {
+            creator: Some(name.to_string()),
+            kind: Some(Kind::Gift),
+            ..Default::default()
+        },
+        after: None,
+        limit: 10,
+    })?;
+    Ok(CreatorView {
+        diamonds,
+        holds: format!(
+            "{} ({})",
+            Diamonds::new(diamonds),
+            wallet.member.diamonds_value
+        ),
+        per_diamond: format!("{} {currency}", economy.diamond_value.normalize()),
+        share_percent: economy.diamond_share_percent,
+        per_fan_coin: format!("{} {currency}", rounding::rate_for_display(per_fan_coin)),
+        minimum: economy.minimum_payout.to_string(),
+        all_preview,
+        received: received
+            .transactions
+            .iter()
+            .map(|r| history_line(r, economy, *tz, Reading::Received))
+            .collect(),
+    })
+}
 /// A fixed view model for snapshot tests and the frame benchmark: what a
 /// teen and a guardian see in a small household, with no ids or clock.
 #[doc(hidden)]
@@ -983,6 +1206,7 @@ pub fn sample(guardian: bool) -> ViewModel {
                 diamonds,
                 !coins.starts_with("0 "),
                 !diamonds.starts_with("0 "),
+                role,
             ),
         }
     };
@@ -1019,6 +1243,7 @@ pub fn sample(guardian: bool) -> ViewModel {
             .into(),
         used: "14.98 USD".into(),
         left: "10.02 USD".into(),
+        before_approval: Some("0.00 USD".into()),
         ratio: 0.5992,
     };
     let pending = RequestLine {
@@ -1032,6 +1257,7 @@ pub fn sample(guardian: bool) -> ViewModel {
         asked: "2026-03-02 15:10".into(),
         expires: "expires 2026-03-04 15:10, in 47 hours".into(),
         holds: String::new(),
+        approve_now: None,
     };
     let denied = RequestLine {
         id: 6,
@@ -1045,11 +1271,13 @@ pub fn sample(guardian: bool) -> ViewModel {
         ..pending.clone()
     };
     let history = vec![HistoryLine {
+        id: 12,
         when: "2026-03-02 16:00".into(),
         kind: "gift".into(),
         member: "Sam".into(),
-        figures: "-60 coins, +30 diamonds, 0.86 USD".into(),
+        figures: "-60 coins (0.86 USD), Ana +30 diamonds (0.15 USD)".into(),
         detail: "2 × Doughnut (30 coins) to Ana: 60 coins; those coins cost 0.86 USD; Ana receives 30 diamonds".into(),
+        reversed_by: None,
     }];
     if guardian {
         return ViewModel {
@@ -1057,11 +1285,20 @@ pub fn sample(guardian: bool) -> ViewModel {
             economy: crate::config::Config::defaults().ok().map(|c| c.economy),
             today: chrono::NaiveDate::from_ymd_opt(2026, 3, 2),
             members,
+            creators: vec!["Ana".into()],
             demo_pin: None,
+            service: false,
             member: None,
             creator: None,
             guardian: Some(GuardianView {
-                pending: vec![pending],
+                pending: vec![RequestLine {
+                    approve_now: Some(Preview {
+                        verdict: Verdict::Allow,
+                        summary: "Sam buys 700 coins for 9.99 USD (pack coins-700, 0.0143 USD per coin)".into(),
+                        reasons: Vec::new(),
+                    }),
+                    ..pending
+                }],
                 alerts: vec!["2026-03-02 16:05 Sam has used 50% of the purchase limit for this week: 14.98 USD of 25.00 USD".into()],
                 limits: vec![("Sam".into(), vec![limit])],
                 refusals: vec!["2026-03-01 21:30 Sam: it is 21:30, inside Sam's quiet hours (21:00–07:00)".into()],
@@ -1103,9 +1340,18 @@ pub fn sample(guardian: bool) -> ViewModel {
         currency: "USD".into(),
         economy: crate::config::Config::defaults().ok().map(|c| c.economy),
         today: chrono::NaiveDate::from_ymd_opt(2026, 3, 2),
+        creators: vec!["Ana".into()],
+        service: false,
         member: Some(MemberView {
             me: members[1].clone(),
             limits: vec![limit],
+            age_rules: Some(AgeRules {
+                text: "Age rules: Sam is 15: purchases need approval, gifts need approval, \
+                       cashing out refused"
+                    .into(),
+                refuses: false,
+            }),
+            held: String::new(),
             packs: vec![pack("coins-70", "70 coins", "0.99 USD", "0.0141 USD"), pack("coins-350", "350 coins", "4.99 USD", "0.0143 USD")],
             pack_previews: vec![
                 Preview { verdict: Verdict::NeedsApproval, summary: "Sam buys 70 coins for 0.99 USD".into(), reasons: vec![(false, "Sam is 15: from 13 to 17, purchases need a guardian's approval".into())] },
@@ -1161,11 +1407,13 @@ pub fn sample_creator() -> ViewModel {
             reasons: Vec::new(),
         }),
         received: vec![HistoryLine {
+            id: 12,
             when: "2026-03-02 16:00".into(),
             kind: "gift".into(),
             member: "Sam".into(),
-            figures: "-60 coins, +30 diamonds, 0.86 USD".into(),
+            figures: "+30 diamonds (0.15 USD)".into(),
             detail: "2 × Doughnut (30 coins) to Ana: 60 coins; those coins cost 0.86 USD; Ana receives 30 diamonds".into(),
+            reversed_by: None,
         }],
     });
     vm
@@ -1174,7 +1422,6 @@ pub fn sample_creator() -> ViewModel {
 /// Sam's rules for the sample: two limits, quiet hours, Ana blocked.
 fn sample_rules() -> Vec<MemberRules> {
     use crate::config::Verdict as Rule;
-    use crate::ledger::{CreatorList, Limit, QuietHours};
     let sam = MemberId(2);
     let set = [
         Limit {
@@ -1223,8 +1470,8 @@ fn sample_rules() -> Vec<MemberRules> {
         member: sam,
         name: "Sam".into(),
         age_rules: AgeRules {
-            text: "Age rules: Sam is 15 (13 to 17): purchases need approval, gifts need \
-                   approval, cashing out refused"
+            text: "Age rules: Sam is 15: purchases need approval, gifts need approval, \
+                   cashing out refused"
                 .into(),
             refuses: false,
         },
@@ -1235,18 +1482,7 @@ fn sample_rules() -> Vec<MemberRules> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{BirthDate, Name};
-
-    fn member(name: &str, born: Option<&str>) -> ledger::Member {
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
-        ledger::Member {
-            id: MemberId(5),
-            name: Name::parse(name).unwrap(),
-            role: Role::Teen,
-            birthdate: born.map(|b| BirthDate::parse(b, today).unwrap()),
-            has_pin: false,
-        }
-    }
+    use crate::api::reply::AgeRules as Band;
 
     #[test]
     fn the_chart_steps_back_fourteen_days_at_a_time() {
@@ -1257,25 +1493,369 @@ mod tests {
         assert_eq!(chart_days(today, 2), (day(1, 20), day(2, 2)));
     }
 
+    fn rules(name: &str, age: Option<u32>, band: Option<Band>) -> RulesView {
+        RulesView {
+            member: name.into(),
+            age,
+            age_rules: band,
+            limits: Vec::new(),
+            quiet_hours: None,
+            creators: Vec::new(),
+            unknown_creators: Verdict::NeedsApproval,
+            all_creators: Vec::new(),
+        }
+    }
+
     #[test]
     fn age_rules_say_what_an_age_allows_before_any_limit() {
-        let bands = crate::config::Config::defaults().unwrap().age_bands;
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
-        let kim = age_rules(&bands, &member("Kim", Some("2014-01-09")), today);
+        let (allow, ask, deny) = (Verdict::Allow, Verdict::NeedsApproval, Verdict::Deny);
+        let band = |purchase, gift, redeem| Band {
+            purchase,
+            gift,
+            redeem,
+        };
+        let kim = age_rules("Kim", &rules("Kim", Some(12), Some(band(deny, deny, deny))));
         assert_eq!(
             kim.text,
-            "Age rules: Kim is 12 (under 13): purchases refused, gifts refused, cashing out refused"
+            "Age rules: Kim is 12: purchases refused, gifts refused, cashing out refused"
         );
         assert!(kim.refuses);
-        let sam = age_rules(&bands, &member("Sam", Some("2011-03-14")), today);
+        let sam = age_rules("Sam", &rules("Sam", Some(14), Some(band(ask, ask, deny))));
         assert_eq!(
             sam.text,
-            "Age rules: Sam is 14 (13 to 17): purchases need approval, gifts need approval, cashing out refused"
+            "Age rules: Sam is 14: purchases need approval, gifts need approval, cashing out refused"
         );
         assert!(!sam.refuses, "spending is not refused, only asked for");
-        let alex = age_rules(&bands, &member("Alex", Some("2006-08-30")), today);
-        assert!(alex.text.contains("(18 and over): purchases allowed"));
-        let none = age_rules(&bands, &member("Jo", None), today);
+        let alex = age_rules(
+            "Alex",
+            &rules("Alex", Some(19), Some(band(allow, allow, allow))),
+        );
+        assert!(alex.text.contains("19: purchases allowed"));
+        let none = age_rules("Jo", &rules("Jo", None, None));
         assert!(none.text.contains("no birthdate"));
+    }
+
+    use super::super::effects::tests::{PIN, add, clock, gift, grant_and_allow, household};
+    use crate::api::call::GuardianAuth;
+
+    fn auth() -> GuardianAuth {
+        GuardianAuth {
+            guardian: Some("Maria".into()),
+            pin: PIN.into(),
+        }
+    }
+
+    fn who(h: &mut Household<'_>, name: &str, role: Role) -> Who {
+        let members: MembersView = h.ask(Call::Members).unwrap();
+        let id = members
+            .members
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.id)
+            .unwrap();
+        (id, name.to_string(), role)
+    }
+
+    fn spend(h: &mut Household<'_>, spend: Spend) -> SpendView {
+        h.ask(Call::Spend {
+            spend,
+            preview: false,
+            key: None,
+            pin: None,
+        })
+        .unwrap()
+    }
+
+    fn buy(member: &str, pack: &str) -> Spend {
+        Spend::Pack {
+            member: member.into(),
+            pack: pack.into(),
+        }
+    }
+
+    fn set_limit(
+        h: &mut Household<'_>,
+        member: &str,
+        scope: Scope,
+        window: Window,
+        soft: Option<&str>,
+        hard: Option<&str>,
+    ) {
+        let _: crate::api::reply::ChangeView = h
+            .ask(Call::SetLimit {
+                member: member.into(),
+                scope,
+                window,
+                soft: soft.map(str::to_string),
+                hard: hard.map(str::to_string),
+                auth: auth(),
+            })
+            .unwrap();
+    }
+
+    fn load_as(h: &mut Household<'_>, who: &Who, screen: Screen) -> ViewModel {
+        load(h, Some(who), screen, &Selection::default()).unwrap()
+    }
+
+    /// QA 5: the dashboard counted at most 20 open alerts (22 were open);
+    /// now it counts them all and says how many it could not show.
+    #[test]
+    fn the_dashboard_counts_every_open_alert() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        add(&mut h, "Kim", Role::Teen, "2014-06-01");
+        for _ in 0..22 {
+            let refused = spend(&mut h, buy("Kim", "coins-70"));
+            assert_eq!(refused.outcome, Verdict::Deny);
+        }
+        let maria = who(&mut h, "Maria", Role::Guardian);
+        let vm = load_as(&mut h, &maria, Screen::Dashboard);
+        assert_eq!(vm.guardian.as_ref().unwrap().alerts.len(), 22);
+        for (width, height) in [(80, 24), (120, 40)] {
+            let text = super::super::render::tests::screen_text(
+                &crate::tui::app::App {
+                    who: Some(maria.clone()),
+                    screen: Screen::Dashboard,
+                    ..Default::default()
+                },
+                &vm,
+                width,
+                height,
+            );
+            let shown = text.matches("refused: Kim buys 70 coins").count();
+            let more = format!(
+                "Alerts: 22 · o marks them all as seen · {} more",
+                22 - shown
+            );
+            assert!(text.contains(&more), "{width}x{height}: {more} in {text}");
+        }
+    }
+
+    /// QA 9: a note with a right-to-left override and a zero-width space
+    /// was drawn raw (reversing what follows it on the screen); it is shown
+    /// escaped, as the command line shows it, on Requests and Approvals.
+    #[test]
+    fn text_people_typed_is_shown_escaped_on_every_screen() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        let asked = spend(&mut h, buy("Sam", "coins-70"));
+        let id = asked.request_id.unwrap();
+        let _: crate::api::reply::ChangeView = h
+            .ask(Call::Deny {
+                id,
+                reason: "not \u{202e}now".into(),
+                auth: auth(),
+            })
+            .unwrap();
+        let again: SpendView = h
+            .ask(Call::AskAgain {
+                id,
+                note: "please \u{202e}evil\u{200b} mum".into(),
+                pin: None,
+            })
+            .unwrap();
+        assert_eq!(again.outcome, Verdict::NeedsApproval);
+        let sam = who(&mut h, "Sam", Role::Teen);
+        let maria = who(&mut h, "Maria", Role::Guardian);
+        for (who, screen) in [(&sam, Screen::Requests), (&maria, Screen::Approvals)] {
+            let vm = load_as(&mut h, who, screen);
+            let text = super::super::render::tests::screen_text(
+                &crate::tui::app::App {
+                    who: Some(who.clone()),
+                    screen,
+                    ..Default::default()
+                },
+                &vm,
+                80,
+                24,
+            );
+            assert!(
+                text.contains("please \\u{202e}evil\\u{200b} mum"),
+                "{screen:?}: {text}"
+            );
+            assert!(!text.contains('\u{202e}') && !text.contains('\u{200b}'));
+        }
+        let vm = load_as(&mut h, &sam, Screen::Requests);
+        let denied = &vm.member.unwrap().requests[1];
+        assert_eq!(denied.resolution, "not \\u{202e}now");
+    }
+
+    /// QA 10: the guardian-action log showed codes (limit_set, pin_ok); it
+    /// shows the words the command line shows.
+    #[test]
+    fn guardian_actions_read_as_words() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        set_limit(
+            &mut h,
+            "Sam",
+            Scope::Purchase,
+            Window::Week,
+            None,
+            Some("25"),
+        );
+        let maria = who(&mut h, "Maria", Role::Guardian);
+        let selection = Selection {
+            audit: AuditView::Actions,
+            ..Default::default()
+        };
+        let vm = load(&mut h, Some(&maria), Screen::Audit, &selection).unwrap();
+        let what: Vec<&str> = vm
+            .guardian
+            .as_ref()
+            .unwrap()
+            .log
+            .iter()
+            .map(|l| l.what.as_str())
+            .collect();
+        assert!(what.contains(&"limit set"), "{what:?}");
+        assert!(what.contains(&"member added"), "{what:?}");
+        assert!(what.contains(&"PIN accepted"), "{what:?}");
+        assert!(what.iter().all(|w| !w.contains('_')), "{what:?}");
+    }
+
+    /// QA 18: a 12-year-old's wallet said "No limits" though everything is
+    /// refused at that age; the age rules now come first, in red.
+    #[test]
+    fn a_young_teen_sees_that_age_rules_refuse_spending() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        add(&mut h, "Kim", Role::Teen, "2014-06-01");
+        let kim = who(&mut h, "Kim", Role::Teen);
+        let vm = load_as(&mut h, &kim, Screen::Wallet);
+        let rules = vm.member.as_ref().unwrap().age_rules.clone().unwrap();
+        assert_eq!(
+            rules.text,
+            "Age rules: Kim is 11: purchases refused, gifts refused, cashing out refused"
+        );
+        assert!(rules.refuses);
+        let text = super::super::render::tests::screen_text(
+            &crate::tui::app::App {
+                who: Some(kim),
+                screen: Screen::Wallet,
+                ..Default::default()
+            },
+            &vm,
+            80,
+            24,
+        );
+        assert!(text.contains("Age rules · no limits set"), "{text}");
+    }
+
+    /// QA 20: a teen's history showed the creator's diamonds as the teen's
+    /// ("Sam -2 coins, +1 diamond, 0.03 USD"); they are the creator's.
+    #[test]
+    fn a_senders_history_gives_the_diamonds_to_the_creator() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        add(&mut h, "Alex", Role::Teen, "2000-01-01");
+        grant_and_allow(&mut h, "Alex", 100, "Ana");
+        gift(&mut h, "Alex", "Ana", "doughnut", 2);
+        let alex = who(&mut h, "Alex", Role::Teen);
+        let vm = load_as(&mut h, &alex, Screen::History);
+        let row = &vm.member.unwrap().history[0];
+        assert_eq!(row.kind, "gift");
+        assert_eq!(
+            row.figures,
+            "-60 coins (0.85 USD), Ana +30 diamonds (0.15 USD)"
+        );
+    }
+
+    /// QA 21: the approvals popup showed the reasons from when the teen
+    /// asked; it also shows what approving now would do (the limit changed).
+    #[test]
+    fn the_approvals_screen_shows_what_approving_now_would_do() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        let asked = spend(&mut h, buy("Sam", "coins-70"));
+        assert_eq!(asked.outcome, Verdict::NeedsApproval);
+        let maria = who(&mut h, "Maria", Role::Guardian);
+        let vm = load_as(&mut h, &maria, Screen::Approvals);
+        let line = &vm.guardian.as_ref().unwrap().pending[0];
+        assert_eq!(
+            line.approve_now.as_ref().map(|p| p.verdict),
+            Some(Verdict::Allow)
+        );
+        // A guardian caps a single purchase at 0.50 USD after Sam asked.
+        set_limit(
+            &mut h,
+            "Sam",
+            Scope::Purchase,
+            Window::Transaction,
+            None,
+            Some("0.50"),
+        );
+        let vm = load_as(&mut h, &maria, Screen::Approvals);
+        let line = &vm.guardian.as_ref().unwrap().pending[0];
+        assert!(
+            line.why[0].contains("need a guardian's approval"),
+            "{line:?}"
+        );
+        let now = line.approve_now.clone().unwrap();
+        assert_eq!(now.verdict, Verdict::Deny);
+        assert!(
+            now.reasons
+                .iter()
+                .any(|(refused, why)| *refused && why.contains("0.50 USD")),
+            "{now:?}"
+        );
+        // Previewing wrote nothing: the request still waits.
+        let waiting: RequestsView = h
+            .ask(Call::Requests {
+                status: Some(RequestStatus::Pending),
+                member: None,
+                limit: 10,
+            })
+            .unwrap();
+        assert_eq!(waiting.requests.len(), 1);
+    }
+
+    /// QA 22: the wallet did not show coins held by waiting requests, and a
+    /// gauge's "left" counted only to the refusal amount.
+    #[test]
+    fn the_wallet_shows_held_coins_and_what_is_left_before_approval() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        grant_and_allow(&mut h, "Sam", 200, "Ana");
+        let held = spend(
+            &mut h,
+            Spend::Gift {
+                member: "Sam".into(),
+                creator: "Ana".into(),
+                gift: "doughnut".into(),
+                count: "3".into(),
+            },
+        );
+        assert_eq!(held.outcome, Verdict::NeedsApproval, "a teen's gift waits");
+        set_limit(
+            &mut h,
+            "Sam",
+            Scope::Purchase,
+            Window::Week,
+            Some("10"),
+            Some("25"),
+        );
+        let sam = who(&mut h, "Sam", Role::Teen);
+        let vm = load_as(&mut h, &sam, Screen::Wallet);
+        let m = vm.member.unwrap();
+        assert_eq!(
+            m.held,
+            "90 coins (1.27 USD) held by 1 request waiting for a guardian; 110 coins free to spend"
+        );
+        let limit = &m.limits[0];
+        assert_eq!(limit.left, "25.00 USD");
+        assert_eq!(limit.before_approval.as_deref(), Some("10.00 USD"));
+        // A creator with no diamonds holds diamonds, not "0 coins".
+        let maria = who(&mut h, "Maria", Role::Guardian);
+        let vm = load_as(&mut h, &maria, Screen::Members);
+        let ana = vm.members.iter().find(|m| m.name == "Ana").unwrap();
+        assert_eq!(ana.holds, "0 diamonds (0.00 USD)");
     }
 }

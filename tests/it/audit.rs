@@ -324,3 +324,123 @@ fn hledger_loads_the_journal_with_our_balances() {
     );
     assert_eq!(theirs, ours);
 }
+
+/// Every page of an export after the one before, joined.
+fn joined_pages(
+    h: &Household,
+    filter: &HistoryFilter,
+    format: Format,
+    size: usize,
+) -> (String, u64) {
+    let (mut text, mut pages, mut after) = (String::new(), 0, None);
+    loop {
+        let page = report::export_page(
+            h.store.conn(),
+            filter,
+            coinguard::money::Currency::USD,
+            tz(),
+            format,
+            after,
+            size,
+        )
+        .unwrap();
+        assert!(page.rows <= size as u64, "{format:?}: {} rows", page.rows);
+        text.push_str(&page.text);
+        pages += 1;
+        match page.next {
+            Some(id) => after = Some(id),
+            None => return (text, pages),
+        }
+    }
+}
+
+#[test]
+fn a_paged_export_is_byte_identical_to_a_whole_one() {
+    let h = busy_household();
+    let filters = [
+        HistoryFilter::default(),
+        HistoryFilter {
+            member: Some(h.member_id("Sam")),
+            ..HistoryFilter::default()
+        },
+        // Nothing matches: the framing alone.
+        HistoryFilter {
+            kind: Some(Kind::Redeem),
+            ..HistoryFilter::default()
+        },
+    ];
+    for format in [Format::Csv, Format::Json, Format::Hledger] {
+        for filter in &filters {
+            let mut whole = Vec::new();
+            let rows = report::export(
+                h.store.conn(),
+                filter,
+                coinguard::money::Currency::USD,
+                tz(),
+                format,
+                &mut whole,
+            )
+            .unwrap();
+            let whole = String::from_utf8(whole).unwrap();
+            for size in [1, 2, 7, 30, 5_000] {
+                let (joined, pages) = joined_pages(&h, filter, format, size);
+                assert_eq!(joined, whole, "{format:?}, {filter:?}, pages of {size}");
+                let expected_pages = (rows.max(1)).div_ceil(size as u64);
+                assert_eq!(pages, expected_pages, "{format:?}, pages of {size}");
+            }
+        }
+    }
+    // The JSON pages joined are one document with every transaction.
+    let (json, _) = joined_pages(&h, &HistoryFilter::default(), Format::Json, 4);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["transactions"].as_array().unwrap().len(), 30);
+}
+
+#[test]
+fn the_household_api_exports_in_pages_as_the_service_sends_them() {
+    use coinguard::api::Call;
+    use coinguard::api::call::HistoryQuery;
+    use coinguard::api::reply::{ExportView, Reply};
+    let h = busy_household();
+    let config = h.store.config().unwrap();
+    for format in [Format::Csv, Format::Json, Format::Hledger] {
+        let mut whole = Vec::new();
+        report::export(
+            h.store.conn(),
+            &HistoryFilter::default(),
+            config.settings.currency,
+            config.settings.timezone,
+            format,
+            &mut whole,
+        )
+        .unwrap();
+        let mut household = coinguard::client::Household::open(&h.path(), &h.clock).unwrap();
+        let (mut joined, mut after, mut rows) = (String::new(), None, 0);
+        loop {
+            let reply = household
+                .call(Call::Export {
+                    query: HistoryQuery::default(),
+                    format,
+                    after,
+                    limit: 4,
+                })
+                .unwrap();
+            let Reply::Export(ExportView {
+                text,
+                rows: n,
+                next,
+            }) = reply
+            else {
+                panic!("{reply:?}");
+            };
+            joined.push_str(&text);
+            rows += n;
+            match next {
+                Some(id) => after = Some(id),
+                None => break,
+            }
+        }
+        assert_eq!(joined, String::from_utf8(whole).unwrap(), "{format:?}");
+        assert_eq!(rows, 30);
+    }
+}

@@ -125,9 +125,9 @@ fn a_bad_config_file_is_named_with_line_and_key() {
         .args([
             "--db",
             db.to_str().unwrap(),
+            "init",
             "--config",
             config.to_str().unwrap(),
-            "init",
             "--guardian",
             "Maria",
         ])
@@ -605,7 +605,7 @@ fn limits_and_rules_are_set_with_the_pin_and_show_before_and_after() {
     let out = h.run(&["limit", "list", "Lee"]);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "purchase per day: refused above 5.00 USD; used today: 0.00 USD; 5.00 USD left\n"
+        "purchase per day: refused above 5.00 USD; used today: 0.00 USD; 5.00 USD left before it is refused\n"
     );
     // A limit counted in coins says what the coins are worth.
     let out = h.guardian(&[
@@ -1309,7 +1309,8 @@ fn wrong_pins_then_a_lock_all_exit_5_and_count_down_in_words() {
 
 /// Every money figure in a JSON document: `{"amount": "<exact>", "currency"}`.
 /// Fails on any other string that looks like money ("4.99", "4.99 USD",
-/// "0"), outside free text (summaries, messages, the guard's reasons).
+/// "0"), outside free text (summaries, messages, the guard's reasons, and
+/// the `*_words` a person reads beside the figures).
 fn assert_one_money_shape(doc: &Value, path: &str) {
     let text_keys = [
         "summary",
@@ -1320,6 +1321,7 @@ fn assert_one_money_shape(doc: &Value, path: &str) {
         "reasons",
         "note",
         "resolution",
+        "reason",
     ];
     match doc {
         Value::Object(map) => {
@@ -1337,7 +1339,7 @@ fn assert_one_money_shape(doc: &Value, path: &str) {
                 return;
             }
             for (key, value) in map {
-                if !text_keys.contains(&key.as_str()) {
+                if !text_keys.contains(&key.as_str()) && !key.ends_with("words") {
                     assert_one_money_shape(value, &format!("{path}.{key}"));
                 }
             }
@@ -1856,13 +1858,9 @@ fn init_with_an_economy_that_cannot_be_stored_names_it_and_creates_nothing() {
     .unwrap();
     let db = dir.path().join("home.db");
     let out = coinguard()
-        .args([
-            "--db",
-            db.to_str().unwrap(),
-            "--config",
-            config.to_str().unwrap(),
-        ])
-        .args(["init", "--guardian", "Maria", "--pin-stdin"])
+        .args(["--db", db.to_str().unwrap(), "init"])
+        .args(["--config", config.to_str().unwrap()])
+        .args(["--guardian", "Maria", "--pin-stdin"])
         .write_stdin(format!("{PIN}\n"))
         .output()
         .unwrap();
@@ -1990,4 +1988,785 @@ fn limit_set_help_says_what_the_all_scope_counts() {
         help.contains("counted once: money paid for coins, plus granted coins' value when gifted"),
         "{help}"
     );
+}
+
+// --- Where the household is: the service's socket or a file (issue 14) ---
+
+#[test]
+fn a_socket_with_no_service_behind_it_exits_6_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("nobody.sock");
+    let out = coinguard()
+        .env_remove("COINGUARD_SOCKET")
+        .args(["--socket", socket.to_str().unwrap(), "member", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains(&format!(
+            "the coinguard service is not running (socket {})",
+            socket.display()
+        )),
+        "{}",
+        stderr_of(&out)
+    );
+    // Under --json, the same as an error document.
+    let out = coinguard()
+        .env_remove("COINGUARD_SOCKET")
+        .args([
+            "--json",
+            "--socket",
+            "/nonexistent/coinguard.sock",
+            "verify",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["outcome"], "error");
+    assert_eq!(doc["error"]["kind"], "unavailable");
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the coinguard service is not running (socket /nonexistent/coinguard.sock)"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn coinguard_socket_is_honoured_and_a_db_option_overrides_it() {
+    let h = CliHousehold::new();
+    let out = coinguard()
+        .env("COINGUARD_SOCKET", "/nonexistent/from-env.sock")
+        .args(["member", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("(socket /nonexistent/from-env.sock)"),
+        "{}",
+        stderr_of(&out)
+    );
+    // An option on the command line wins over the other's variable.
+    let out = coinguard()
+        .env("COINGUARD_SOCKET", "/nonexistent/from-env.sock")
+        .args(["--db", h.db.to_str().unwrap(), "member", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Maria"));
+    // COINGUARD_DB still opens a file.
+    let out = coinguard()
+        .env_remove("COINGUARD_SOCKET")
+        .env("COINGUARD_DB", &h.db)
+        .args(["member", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+}
+
+#[test]
+fn a_file_and_a_socket_at_once_is_a_usage_error() {
+    let h = CliHousehold::new();
+    let both = coinguard()
+        .args(["--db", h.db.to_str().unwrap()])
+        .args(["--socket", "/nonexistent/coinguard.sock", "member", "list"])
+        .output()
+        .unwrap();
+    let both_env = coinguard()
+        .env("COINGUARD_DB", &h.db)
+        .env("COINGUARD_SOCKET", "/nonexistent/coinguard.sock")
+        .args(["member", "list"])
+        .output()
+        .unwrap();
+    for (out, expected) in [
+        (both, "give --db (open a household file here) or --socket"),
+        (both_env, "COINGUARD_DB and COINGUARD_SOCKET are both set"),
+    ] {
+        assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+        assert!(stderr_of(&out).contains(expected), "{}", stderr_of(&out));
+        assert!(out.stdout.is_empty());
+    }
+    // init and demo create a file: a socket is no place to create one.
+    let dir = tempfile::tempdir().unwrap();
+    let out = coinguard()
+        .args(["--socket", "/nonexistent/coinguard.sock", "init"])
+        .args(["--guardian", "Maria", "--pin-stdin"])
+        .write_stdin(format!("{PIN}\n"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("init and demo create a household file"));
+}
+
+// --- QA findings of the command line ---
+
+/// QA 3: the reversal's preview, with its warning, comes before the PIN.
+#[test]
+fn reverse_shows_what_it_gives_back_and_its_warning_before_the_pin() {
+    let h = CliHousehold::new();
+    assert_eq!(h.run(&["buy", "Lee", "coins-350"]).status.code(), Some(0));
+    let out = h.guardian(&["rule", "creator", "Lee", "Ana", "--allow"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = h.run(&["gift", "Lee", "Ana", "hand-hearts", "--count", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    // No terminal and no --pin-stdin: the PIN cannot be asked, and the
+    // preview was already shown.
+    let out = h.run(&["reverse", "1", "--reason", "bought by mistake"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("a guardian PIN is needed"));
+    let shown = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        shown.contains(
+            "Reversing transaction #1: refund of the unspent part of purchase #1: 150 coins back for 2.13 USD"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Warning: Coins from purchase #1 were spent on gift #2")
+            && shown.contains("Reverse gift #2 first")
+            && shown.contains("refunds 4.99 USD instead of 2.13 USD"),
+        "{shown}"
+    );
+    // With --json the final document carries it.
+    let out = coinguard()
+        .args(["--db", h.db.to_str().unwrap(), "--json"])
+        .args([
+            "reverse",
+            "1",
+            "--reason",
+            "bought by mistake",
+            "--pin-stdin",
+        ])
+        .write_stdin(format!("{PIN}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["outcome"], "committed");
+    assert!(
+        doc["reversal"]["gives_back"]
+            .as_str()
+            .unwrap()
+            .starts_with("refund of the unspent part of purchase #1: 150 coins"),
+        "{doc}"
+    );
+    assert!(
+        doc["reversal"]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("Reverse gift #2 first"),
+        "{doc}"
+    );
+}
+
+/// QA 4: the outcome takes the words people use; anything else is bad input.
+#[test]
+fn the_decision_log_takes_outcome_words_and_refuses_others() {
+    let h = CliHousehold::new();
+    assert_eq!(h.run(&["buy", "Lee", "coins-70"]).status.code(), Some(0));
+    assert_eq!(h.run(&["buy", "Sam", "coins-70"]).status.code(), Some(3));
+    assert_eq!(h.run(&["buy", "Kim", "coins-70"]).status.code(), Some(4));
+    let outcomes = |word: &str| -> Vec<String> {
+        let (code, doc) = h.json(&["log", "decisions", "--outcome", word]);
+        assert_eq!(code, Some(0), "{word}: {doc}");
+        doc["decisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| format!("{} {}", d["member"], d["outcome"]))
+            .collect()
+    };
+    for word in ["deny", "DENY", "refused", "denied"] {
+        assert_eq!(outcomes(word), ["\"Kim\" \"deny\""], "{word}");
+    }
+    for word in ["approval", "needs-approval", "needs_approval"] {
+        assert_eq!(outcomes(word), ["\"Sam\" \"needs_approval\""], "{word}");
+    }
+    for word in ["allow", "allowed"] {
+        assert_eq!(outcomes(word), ["\"Lee\" \"allow\""], "{word}");
+    }
+    let out = h.run(&["log", "decisions", "--outcome", "bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("outcome \"bogus\" is not one of allow, needs-approval, deny"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+/// QA 14: a PIN too short to be anyone's, typed for an existing PIN, is a
+/// wrong PIN: exit 5, and it counts towards the lock.
+#[test]
+fn a_short_pin_for_an_existing_pin_is_a_wrong_pin_and_counts() {
+    let h = CliHousehold::new();
+    let ack = |pin: &str| {
+        coinguard()
+            .args(["--db", h.db.to_str().unwrap(), "alert", "ack", "--all"])
+            .arg("--pin-stdin")
+            .write_stdin(format!("{pin}\n"))
+            .output()
+            .unwrap()
+    };
+    let out = ack("12345");
+    assert_eq!(out.status.code(), Some(5), "{}", stderr_of(&out));
+    assert_eq!(
+        stderr_of(&out),
+        "coinguard: wrong PIN for Maria; 4 more tries before a lock\n"
+    );
+    let long = "x".repeat(200);
+    let out = ack(&long);
+    assert_eq!(
+        stderr_of(&out),
+        "coinguard: wrong PIN for Maria; 3 more tries before a lock\n"
+    );
+    // The log has both attempts.
+    let (_, doc) = h.json(&["log", "guardian", "--action", "wrong PIN"]);
+    assert_eq!(
+        doc["guardian_actions"].as_array().unwrap().len(),
+        2,
+        "{doc}"
+    );
+    // A member's own PIN the same way.
+    let out = coinguard()
+        .args(["--db", h.db.to_str().unwrap(), "member", "pin", "Lee"])
+        .arg("--pin-stdin")
+        .write_stdin(format!("{PIN}\nlee's own secret\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = coinguard()
+        .args(["--db", h.db.to_str().unwrap(), "buy", "Lee", "coins-70"])
+        .arg("--pin-stdin")
+        .write_stdin("lee\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("wrong PIN for Lee; 4 more tries"));
+}
+
+/// QA 14: approving under --json says which request it answered.
+#[test]
+fn an_approval_under_json_carries_its_request_id() {
+    let h = CliHousehold::new();
+    assert_eq!(h.run(&["buy", "Sam", "coins-70"]).status.code(), Some(3));
+    let out = coinguard()
+        .args([
+            "--db",
+            h.db.to_str().unwrap(),
+            "--json",
+            "request",
+            "approve",
+        ])
+        .args(["1", "--pin-stdin"])
+        .write_stdin(format!("{PIN}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (doc["outcome"].as_str(), doc["request_id"].as_i64()),
+        (Some("committed"), Some(1)),
+        "{doc}"
+    );
+    assert_eq!(doc["tx_id"], 1);
+}
+
+/// QA 14: the README lists every kind an error document can have.
+#[test]
+fn the_readme_names_every_error_kind() {
+    let readme = include_str!("../../README.md");
+    let kinds_line = readme
+        .split("`kind` is one of")
+        .nth(1)
+        .expect("the README lists the error kinds");
+    let listed = &kinds_line[..kinds_line.find(':').unwrap_or(kinds_line.len())];
+    use coinguard::domain::ErrorKind::*;
+    for kind in [
+        BadInput,
+        Usage,
+        Config,
+        NotFound,
+        Conflict,
+        Auth,
+        Forbidden,
+        Household,
+        Unavailable,
+        Other,
+    ] {
+        assert!(
+            listed.contains(&format!("`{}`", kind.as_str())),
+            "{} is missing from: {listed}",
+            kind.as_str()
+        );
+    }
+}
+
+/// QA 14: a usage error under --json names what is missing.
+#[test]
+fn a_usage_error_under_json_names_the_argument() {
+    let h = CliHousehold::new();
+    let (code, doc) = h.json(&["buy", "Lee"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(doc["error"]["kind"], "usage");
+    assert_eq!(
+        doc["error"]["message"],
+        "the following required arguments were not provided: <PACK>"
+    );
+    let (code, doc) = h.json(&["limit", "set", "Lee", "--scope", "gift"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--window <WINDOW>"),
+        "{doc}"
+    );
+    // A value that is not one of the choices is bad input, named.
+    let (code, doc) = h.json(&["limit", "list", "Lee", "--json", "--frob"]);
+    assert_eq!(
+        (code, doc["error"]["kind"].as_str()),
+        (Some(2), Some("usage"))
+    );
+    let (_, doc) = h.json(&["history", "--kind", "theft"]);
+    assert_eq!(doc["error"]["kind"], "bad_input");
+}
+
+/// QA 14: a member's own PIN is asked for as theirs.
+#[test]
+fn without_a_terminal_the_pin_asked_for_is_named() {
+    let h = CliHousehold::new();
+    let out = coinguard()
+        .args(["--db", h.db.to_str().unwrap(), "member", "pin", "Ana"])
+        .arg("--pin-stdin")
+        .write_stdin(format!("{PIN}\nana's own secret\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = h.run(&["redeem", "Ana", "100"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("Ana's own PIN is needed")
+            && !stderr_of(&out).contains("guardian"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+/// QA 14: a path that cannot take a new file is bad input, like one that exists.
+#[test]
+fn an_export_to_a_folder_that_does_not_exist_exits_2() {
+    let h = CliHousehold::new();
+    let out = h.run(&[
+        "export",
+        "--format",
+        "csv",
+        "--out",
+        "/nonexistent/dir/x.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("cannot write /nonexistent/dir/x.csv"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+/// QA 20: counts agree with their nouns; numbers and choices are named.
+#[test]
+fn wordings_count_right_and_name_what_is_allowed() {
+    let h = CliHousehold::new();
+    assert_eq!(h.run(&["buy", "Lee", "coins-70"]).status.code(), Some(0));
+    let out = h.run(&["verify"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .starts_with(
+                "All good. Checked 1 transaction (4 postings, 4 accounts, 1 coin lot), 1 guard decision and "
+            ),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["request", "approve", "abc", "--pin-stdin"],
+            "\"abc\" is not a request number; type its digits, like 12",
+        ),
+        (
+            &["history", "--limit", "1000"],
+            "--limit \"1000\" is more rows than a page holds: the most is 500",
+        ),
+        (
+            &["request", "list", "--status", "open"],
+            "status \"open\" is not one of pending, approved, denied, expired, cancelled, refused",
+        ),
+        (
+            &[
+                "rule",
+                "quiet-hours",
+                "Lee",
+                "--from",
+                "21:00",
+                "--to",
+                "21:00",
+            ],
+            "quiet hours need a start and an end that differ; --from and --to are both 21:00",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = h.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr_of(&out).contains(expected) && !stderr_of(&out).contains("a whole number of"),
+            "{args:?}: {}",
+            stderr_of(&out)
+        );
+    }
+    // `refused` is a status that lists.
+    let (code, _) = h.json(&["request", "list", "--status", "refused"]);
+    assert_eq!(code, Some(0));
+}
+
+/// QA 24: the demo and `rule list` say which time zone their times are in.
+#[test]
+fn the_demo_and_rule_list_name_the_household_time_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let out = coinguard()
+        .args(["--db", db.to_str().unwrap(), "demo", "--no-tui"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("Its time zone is America/New_York"), "{text}");
+    let out = coinguard()
+        .args(["--db", db.to_str().unwrap(), "--json", "demo", "--no-tui"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["timezone"], "America/New_York");
+
+    let h = CliHousehold::new();
+    let text = String::from_utf8_lossy(&h.run(&["rule", "list", "Lee"]).stdout).to_string();
+    assert!(
+        text.contains("now in Europe/Berlin, the household's time zone"),
+        "{text}"
+    );
+    let (_, doc) = h.json(&["rule", "list", "Lee"]);
+    assert_eq!(doc["timezone"], "Europe/Berlin");
+    assert_eq!(doc["member"], "Lee");
+}
+
+/// QA 25: the next page's command repeats the filters and the page size.
+#[test]
+fn the_more_hint_repeats_the_limit_and_the_filters() {
+    let h = CliHousehold::new();
+    for _ in 0..3 {
+        assert_eq!(h.run(&["buy", "Lee", "coins-70"]).status.code(), Some(0));
+    }
+    let out = h.run(&[
+        "history", "--member", "Lee", "--kind", "purchase", "--limit", "2",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let hint = text
+        .lines()
+        .find_map(|l| l.strip_prefix("More: "))
+        .unwrap_or_else(|| panic!("no hint in {text}"));
+    assert!(
+        hint.starts_with("coinguard history --member Lee --kind purchase --limit 2 --after "),
+        "{hint}"
+    );
+    // Running it gives the last row, and no further hint.
+    let words: Vec<&str> = hint.split(' ').skip(1).collect();
+    let next = h.run(&words);
+    let next = String::from_utf8_lossy(&next.stdout).to_string();
+    assert_eq!(
+        next.lines().filter(|l| l.starts_with('#')).count(),
+        1,
+        "{next}"
+    );
+    assert!(!next.contains("More:"), "{next}");
+}
+
+// --- OS accounts, approve in person, and tables ---
+
+fn os_user() -> String {
+    let out = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn members_are_linked_to_os_accounts_and_listed_with_them() {
+    let h = CliHousehold::new();
+    let me = os_user();
+    let out = h.guardian(&["member", "link", "Sam", "--os-user", &me]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.starts_with("Maria changed the OS accounts of Sam.")
+            && text.contains(&format!("after:  OS account {me} acts as Sam")),
+        "{text}"
+    );
+    let (_, doc) = h.json(&["member", "list"]);
+    let sam = doc["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Sam")
+        .unwrap()
+        .clone();
+    assert_eq!(sam["accounts"], serde_json::json!([me]));
+    let listed = String::from_utf8_lossy(&h.run(&["member", "list"]).stdout).to_string();
+    let sam_line = listed.lines().find(|l| l.starts_with("Sam ")).unwrap();
+    assert!(sam_line.ends_with(&me), "{listed}");
+    assert!(
+        listed.lines().next().unwrap().ends_with("OS accounts"),
+        "{listed}"
+    );
+    // An account that does not exist, and unlinking what is not linked.
+    let out = h.guardian(&["member", "link", "Sam", "--os-user", "no-such-user-here"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("there is no OS account \"no-such-user-here\""));
+    let out = h.guardian(&["member", "unlink", "Sam", "--os-user", &me]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let (_, doc) = h.json(&["member", "list"]);
+    assert!(doc.to_string().contains("\"accounts\":[]"));
+    let out = h.guardian(&["member", "unlink", "Sam", "--os-user", &me]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains(&format!("OS account {me} is not linked to Sam")));
+}
+
+#[test]
+fn approve_in_person_is_off_until_a_guardian_turns_it_on() {
+    let h = CliHousehold::new();
+    let (_, doc) = h.json(&["household", "show"]);
+    assert_eq!(doc["approve_in_person"], false, "{doc}");
+    assert_eq!(doc["reached"], "file");
+    assert_eq!(doc["timezone"], "Europe/Berlin");
+    // A guardian's PIN is needed, and checked.
+    let out = coinguard()
+        .args(["--db", h.db.to_str().unwrap()])
+        .args(["household", "approve-in-person", "on", "--pin-stdin"])
+        .write_stdin("not the pin\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    let out = h.guardian(&["household", "approve-in-person", "on"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("before: off\n  after:  on"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let (_, doc) = h.json(&["household", "show"]);
+    assert_eq!(doc["approve_in_person"], true);
+    let out = h.guardian(&["household", "approve-in-person", "maybe"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("setting \"maybe\" is not one of on, off"));
+}
+
+#[test]
+fn names_with_wide_characters_line_up_in_tables() {
+    let h = CliHousehold::new();
+    for name in ["美咲", "Zoë"] {
+        let out = h.guardian(&[
+            "member",
+            "add",
+            name,
+            "--role",
+            "teen",
+            "--birthdate",
+            "1990-01-01",
+            "--no-pin",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    }
+    let listed = String::from_utf8_lossy(&h.run(&["member", "list"]).stdout).to_string();
+    use unicode_width::UnicodeWidthStr;
+    // Where "teen" starts, in terminal columns, on every teen's line.
+    let columns: Vec<usize> = listed
+        .lines()
+        .filter_map(|l| l.find(" teen ").map(|at| l[..at].width()))
+        .collect();
+    assert_eq!(columns.len(), 5, "{listed}");
+    assert!(
+        columns.windows(2).all(|w| w[0] == w[1]),
+        "{columns:?}\n{listed}"
+    );
+}
+
+#[test]
+fn new_pins_that_are_weak_are_refused_unless_accepted() {
+    let h = CliHousehold::new();
+    let set = |extra: &[&str]| {
+        coinguard()
+            .args(["--db", h.db.to_str().unwrap(), "member", "pin", "Lee"])
+            .args(extra)
+            .arg("--pin-stdin")
+            .write_stdin(format!("{PIN}\n123456\n"))
+            .output()
+            .unwrap()
+    };
+    let out = set(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("add --accept-weak-pin to use this PIN anyway"),
+        "{}",
+        stderr_of(&out)
+    );
+    let lee_has_pin = || {
+        let (_, doc) = h.json(&["member", "list"]);
+        doc["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == "Lee")
+            .map(|m| m["has_pin"].clone())
+    };
+    assert_eq!(lee_has_pin(), Some(Value::Bool(false)));
+    let out = set(&["--accept-weak-pin"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("warning: this PIN is one of the most common ones"));
+    assert_eq!(lee_has_pin(), Some(Value::Bool(true)));
+}
+
+/// The same commands through the household service as on the file: the
+/// command line only builds calls, so nothing depends on where the file is.
+/// (The test's account runs the service too, so it is the household's owner
+/// through the socket, as root is.)
+#[test]
+fn the_command_line_works_the_same_through_the_household_service() {
+    let h = CliHousehold::new();
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("coinguard.sock");
+    let _service = crate::service::Service::start(&h.db, &socket, &[]);
+    let remote = |args: &[&str], stdin: &str| {
+        coinguard()
+            .env_remove("COINGUARD_SOCKET")
+            .args(["--socket", socket.to_str().unwrap()])
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap()
+    };
+    let json = |out: &std::process::Output| -> Value {
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    };
+    let shown = remote(&["--json", "household", "show"], "");
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr_of(&shown));
+    let shown = json(&shown);
+    assert_eq!(
+        (shown["reached"].as_str(), shown["service"].as_bool()),
+        (Some("service"), Some(true))
+    );
+    assert_eq!(
+        remote(&["buy", "Lee", "coins-70"], "").status.code(),
+        Some(0)
+    );
+    let asked = remote(&["--json", "buy", "Sam", "coins-350"], "");
+    assert_eq!(asked.status.code(), Some(3), "{}", stderr_of(&asked));
+    assert_eq!(json(&asked)["request_id"], 1);
+    // The guardian's PIN travels in the call; a wrong one is counted there.
+    let wrong = remote(&["request", "approve", "1", "--pin-stdin"], "not the pin\n");
+    assert_eq!(wrong.status.code(), Some(5));
+    assert_eq!(
+        stderr_of(&wrong),
+        "coinguard: wrong PIN for Maria; 4 more tries before a lock\n"
+    );
+    let approved = remote(
+        &["--json", "request", "approve", "1", "--pin-stdin"],
+        &format!("{PIN}\n"),
+    );
+    assert_eq!(approved.status.code(), Some(0), "{}", stderr_of(&approved));
+    assert_eq!(json(&approved)["outcome"], "committed");
+    // The reversal's preview comes through the service before the PIN.
+    let reversed = remote(
+        &["reverse", "1", "--reason", "test", "--pin-stdin"],
+        &format!("{PIN}\n"),
+    );
+    assert_eq!(reversed.status.code(), Some(0), "{}", stderr_of(&reversed));
+    assert!(
+        String::from_utf8_lossy(&reversed.stdout).starts_with("Reversing transaction #1: "),
+        "{}",
+        String::from_utf8_lossy(&reversed.stdout)
+    );
+    // Exports arrive in pages and come out as the file's own export does.
+    for format in ["csv", "json", "hledger"] {
+        let through = remote(&["export", "--format", format], "");
+        assert_eq!(through.status.code(), Some(0), "{}", stderr_of(&through));
+        let here = h.run(&["export", "--format", format]);
+        assert_eq!(
+            String::from_utf8_lossy(&through.stdout),
+            String::from_utf8_lossy(&here.stdout),
+            "{format}"
+        );
+    }
+    let file = dir.path().join("ledger.csv");
+    let out = remote(
+        &["export", "--format", "csv", "--out", file.to_str().unwrap()],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("Wrote 3 transactions to"));
+    // Text commands read the same either way.
+    for args in [
+        &["member", "list"][..],
+        &["limit", "list", "Lee"],
+        &["request", "list"],
+        &["history"],
+        &["verify"],
+        &["catalog"],
+    ] {
+        let through = remote(args, "");
+        assert_eq!(
+            through.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr_of(&through)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&through.stdout),
+            String::from_utf8_lossy(&h.run(args).stdout),
+            "{args:?}"
+        );
+    }
+    // COINGUARD_SOCKET reaches it too.
+    let out = coinguard()
+        .env("COINGUARD_SOCKET", &socket)
+        .args(["--json", "household", "show"])
+        .output()
+        .unwrap();
+    assert_eq!(json(&out)["reached"], "service");
+}
+
+/// QA 22: what is left says both amounts when a limit has both: before a
+/// guardian must approve, and before it is refused.
+#[test]
+fn what_is_left_of_a_limit_names_both_of_its_amounts() {
+    let h = CliHousehold::new();
+    let out = h.guardian(&[
+        "limit", "set", "Lee", "--scope", "purchase", "--window", "week", "--soft", "10.00",
+        "--hard", "25.00",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(h.run(&["buy", "Lee", "coins-350"]).status.code(), Some(0));
+    let out = h.run(&["limit", "list", "Lee"]);
+    let shown = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        shown.contains("used this week: 4.99 USD; 5.01 USD before a guardian must approve, 20.01 USD before it is refused"),
+        "{shown}"
+    );
+    let out = h.run(&["--json", "limit", "list", "Lee"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["limits"][0]["before_approval"]["amount"], "5.01",
+        "{doc}"
+    );
+    assert_eq!(doc["limits"][0]["remaining"]["amount"], "20.01", "{doc}");
 }

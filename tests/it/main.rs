@@ -1,12 +1,15 @@
 //! coinguard's integration tests: one binary, a module per subject.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod accounts;
 mod approvals;
 mod audit;
 mod auth;
 mod cli;
 mod economy;
+mod faults;
 mod fuzz_corpus;
+mod install;
 mod keys;
 mod ledger_flows;
 mod migration;

@@ -35,7 +35,7 @@ impl Service {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let service = Service {
+        let mut service = Service {
             child,
             socket: socket.to_path_buf(),
             db: db.to_path_buf(),
@@ -44,23 +44,38 @@ impl Service {
         service
     }
 
-    fn wait_ready(&self) {
+    fn wait_ready(&mut self) {
         let until = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < until {
+        let stopped = loop {
             if UnixStream::connect(&self.socket).is_ok() {
                 return;
             }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                break format!("the service stopped ({status})");
+            }
+            if Instant::now() > until {
+                let _ = self.child.kill();
+                break "the service did not start listening in 20 s".to_string();
+            }
             std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut log = String::new();
+        if let Some(mut err) = self.child.stderr.take() {
+            use std::io::Read;
+            let _ = err.read_to_string(&mut log);
         }
-        panic!(
-            "the service did not start listening on {}",
-            self.socket.display()
-        );
+        panic!("{stopped} on {}:\n{log}", self.socket.display());
     }
 
     pub fn signal(&self, signal: nix::sys::signal::Signal) {
         let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).unwrap());
         nix::sys::signal::kill(pid, signal).unwrap();
+    }
+
+    /// SIGTERM, then [`Service::wait`].
+    pub fn wait_after_term(self, within: Duration) -> (std::process::ExitStatus, String) {
+        self.signal(nix::sys::signal::Signal::SIGTERM);
+        self.wait(within)
     }
 
     /// Waits for the service to exit; its status and what it logged.

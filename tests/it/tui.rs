@@ -186,7 +186,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.keys(guardian, &["Enter"]);
     tmux.wait_for(guardian, "PIN for Maria");
     tmux.type_pin(guardian);
-    tmux.wait_for(guardian, "Waiting for you: 1 request(s)");
+    tmux.wait_for(guardian, "Waiting for you: 1 request ·");
     tmux.keys(guardian, &["Tab"]);
     tmux.wait_for(guardian, "#1 PENDING");
     // Keys typed before the PIN prompt opened never land in it: the stray
@@ -269,7 +269,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.keys(guardian, &["o"]);
     tmux.wait_for(guardian, "Guardian PIN to mark every open alert as seen");
     tmux.type_pin(guardian);
-    tmux.wait_for(guardian, "Marked 1 alert(s) as seen");
+    tmux.wait_for(guardian, "Marked 1 alert as seen");
     tmux.wait_for(guardian, "Alerts: none");
 
     // A new member, added from the members screen.
@@ -300,7 +300,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.keys(guardian, &["e"]);
     tmux.wait_for(guardian, "coinguard-export.csv▏");
     tmux.keys(guardian, &["Enter"]);
-    tmux.wait_for(guardian, "Exported 1 transactions to");
+    tmux.wait_for(guardian, "Exported 1 transaction to");
     tmux.keys(guardian, &["e"]);
     tmux.wait_for(guardian, "coinguard-export-2.csv▏");
     let export = dir.path().join("coinguard-export.csv");
@@ -501,4 +501,285 @@ fn the_interface_ends_when_its_terminal_goes_away() {
         !alive(&pid) || state.contains(") Z "),
         "the interface is still running without its terminal: {state}"
     );
+}
+
+/// Through the household service an OS account acts only as the members
+/// linked to it: the pick screen lists exactly those (issue 14), and a teen's
+/// account may not ask what approving a request would do.
+#[test]
+fn the_pick_screen_shows_only_the_members_linked_to_the_os_account() {
+    use coinguard::api::call::GuardianAuth;
+    use coinguard::api::{Call, Caller, Session};
+    use coinguard::client::Household;
+    use coinguard::tui::app::Screen;
+    use coinguard::tui::view::{self, Selection};
+    let fixture = crate::support::Household::new();
+    let path = fixture.path();
+    let clock = &fixture.clock;
+    let me = coinguard::service::peer::current();
+    {
+        let mut owner = Household::open(&path, clock).unwrap();
+        owner
+            .call(Call::Link {
+                member: "Sam".into(),
+                os_user: me.user.clone(),
+                auth: GuardianAuth {
+                    guardian: Some("Maria".into()),
+                    pin: crate::support::GUARDIAN_PIN.into(),
+                },
+            })
+            .unwrap();
+        // The owner of the file (embedded mode) may act as anyone.
+        let vm = view::load(&mut owner, None, Screen::Pick, &Selection::default()).unwrap();
+        assert_eq!(vm.members.len(), 5, "Maria, Sam, Lee, Ana and Bo");
+        assert!(!vm.service);
+    }
+    let session = Session::new(
+        coinguard::ledger::Store::open(&path).unwrap(),
+        clock,
+        Caller::Account(me.clone()),
+    )
+    .via_service();
+    let mut teen = Household::Embedded(Box::new(session));
+    let vm = view::load(&mut teen, None, Screen::Pick, &Selection::default()).unwrap();
+    let names: Vec<&str> = vm.members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["Sam"], "only the member linked to {}", me.user);
+    assert!(vm.service, "the pick screen says who decided");
+    let refused = teen.call(Call::ApprovalPreview { id: 1 }).unwrap_err();
+    assert_eq!(refused.kind, coinguard::domain::ErrorKind::Forbidden);
+}
+
+/// The pick screen shows the demo's PIN only in a household marked as the
+/// demo (by the marker the demo writes when it makes a household).
+#[test]
+fn only_the_demo_household_shows_its_pin() {
+    use coinguard::client::Household;
+    use coinguard::tui::app::Screen;
+    use coinguard::tui::view::{self, Selection};
+    let mut fixture = crate::support::Household::new();
+    let path = fixture.path();
+    let pick = |clock: &coinguard::domain::FixedClock| {
+        let mut h = Household::open(&path, clock).unwrap();
+        view::load(&mut h, None, Screen::Pick, &Selection::default()).unwrap()
+    };
+    assert_eq!(
+        pick(&fixture.clock).demo_pin,
+        None,
+        "no marker, no PIN shown"
+    );
+    fixture
+        .store
+        .write(&fixture.clock, |w| {
+            coinguard::ledger::log_guardian_action(
+                w,
+                &coinguard::ledger::GuardianAction {
+                    actor: None,
+                    action: coinguard::services::DEMO_MARKER.into(),
+                    subject: "this household".into(),
+                    before: String::new(),
+                    after: "made by coinguard demo".into(),
+                },
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        pick(&fixture.clock).demo_pin.as_deref(),
+        Some(coinguard::services::DEMO_PIN)
+    );
+}
+
+/// The limits editor words a change before the household saves it; its
+/// words are the household's (the TUI may not call the services for them).
+#[test]
+fn the_editors_words_for_limits_and_quiet_hours_are_the_households() {
+    use coinguard::domain::{Limit, MemberId, Outcome, QuietHours, Scope, Window};
+    use coinguard::tui::editor;
+    let economy = coinguard::config::Config::defaults().unwrap().economy;
+    let usd = crate::support::usd_micros;
+    let coins = crate::support::coins;
+    for (scope, soft, hard) in [
+        (
+            Scope::Purchase,
+            Some(usd(10_000_000)),
+            Some(usd(25_000_000)),
+        ),
+        (Scope::All, None, Some(usd(60_000_000))),
+        (Scope::Gift, Some(coins(500)), None),
+        (Scope::Gift, Some(coins(300)), Some(coins(1_000))),
+    ] {
+        let limit = Limit::new(MemberId(2), scope, Window::Week, soft, hard).unwrap();
+        assert_eq!(
+            editor::describe_thresholds(&limit, &economy),
+            coinguard::services::describe_thresholds(&limit, &economy)
+        );
+    }
+    for verdict in [Outcome::Deny, Outcome::NeedsApproval] {
+        let quiet = QuietHours {
+            start_minute: 21 * 60,
+            end_minute: 7 * 60,
+            verdict,
+        };
+        assert_eq!(
+            editor::describe_quiet_hours(&quiet),
+            coinguard::services::describe_quiet_hours(&quiet)
+        );
+    }
+}
+
+/// The interface loads every screen through the household service exactly
+/// as it does in this process: the same calls, the same view model (the
+/// service answers over its socket; the test process is the household's
+/// owner there).
+#[test]
+fn every_screen_loads_the_same_through_the_household_service() {
+    use coinguard::client::Household;
+    use coinguard::domain::Role;
+    use coinguard::tui::app::Screen;
+    use coinguard::tui::view::{self, AuditView, Selection};
+    let mut fixture = crate::support::Household::new();
+    fixture.grant("Sam", 500).unwrap();
+    fixture.gift("Sam", "Ana", "doughnut", 2, None).unwrap();
+    let path = fixture.path();
+    let socket = fixture.dir.path().join("coinguard.sock");
+    let clock = coinguard::domain::FixedClock::new(chrono::Utc::now());
+    let _service = crate::service::Service::start(&path, &socket, &[]);
+    let mut remote = Household::connect(&socket).unwrap();
+    let mut local = Household::open(&path, &clock).unwrap();
+    let pick = view::load(&mut remote, None, Screen::Pick, &Selection::default()).unwrap();
+    let who = |name: &str, role: Role| {
+        let id = pick.members.iter().find(|m| m.name == name).unwrap().id;
+        (id, name.to_string(), role)
+    };
+    let screens = [
+        (who("Maria", Role::Guardian), Screen::Dashboard),
+        (who("Maria", Role::Guardian), Screen::Approvals),
+        (who("Maria", Role::Guardian), Screen::Members),
+        (who("Maria", Role::Guardian), Screen::Limits),
+        (who("Maria", Role::Guardian), Screen::Audit),
+        (who("Sam", Role::Teen), Screen::Wallet),
+        (who("Sam", Role::Teen), Screen::Shop),
+        (who("Sam", Role::Teen), Screen::Gifts),
+        (who("Sam", Role::Teen), Screen::Requests),
+        (who("Sam", Role::Teen), Screen::History),
+        (who("Ana", Role::Creator), Screen::Earnings),
+    ];
+    for (who, screen) in &screens {
+        for audit in [AuditView::Ledger, AuditView::Decisions, AuditView::Actions] {
+            let selection = Selection {
+                audit,
+                ..Default::default()
+            };
+            let through = view::load(&mut remote, Some(who), *screen, &selection).unwrap();
+            let here = view::load(&mut local, Some(who), *screen, &selection).unwrap();
+            assert_eq!(through.member, here.member, "{screen:?}");
+            assert_eq!(through.creator, here.creator, "{screen:?}");
+            assert_eq!(
+                through
+                    .guardian
+                    .map(|g| (g.pending, g.history, g.log, g.rules)),
+                here.guardian
+                    .map(|g| (g.pending, g.history, g.log, g.rules)),
+                "{screen:?} {audit:?}"
+            );
+            assert!(through.service && !here.service);
+        }
+    }
+}
+
+/// The real binary through the household service (issue 14): `coinguard
+/// --socket` opens the interface on the service, a teen asks for a
+/// purchase, a guardian approves it with the command line through the same
+/// service, and the teen's screen updates by itself (the interface polls the
+/// household's version over the socket).
+#[test]
+fn through_the_household_service_the_screen_updates_by_itself() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        if std::env::var_os("COINGUARD_TMUX_UNAVAILABLE").is_some() {
+            eprintln!("SKIPPED: tmux could not be installed, so the TUI was not driven end to end");
+            return;
+        }
+        panic!("tmux is not installed: .ci/run installs it (apt-get install tmux)");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let pin = format!("{PIN}\n");
+    assert!(
+        cli(&db, &["init", "--guardian", "Maria", "--pin-stdin"], &pin)
+            .status
+            .success()
+    );
+    let born = format!("{}-01-01", chrono::Datelike::year(&chrono::Utc::now()) - 15);
+    let added = cli(
+        &db,
+        &[
+            "member",
+            "add",
+            "Sam",
+            "--role",
+            "teen",
+            "--birthdate",
+            &born,
+            "--pin-stdin",
+        ],
+        &pin,
+    );
+    assert!(added.status.success(), "{added:?}");
+    let socket = dir.path().join("coinguard.sock");
+    let _service = crate::service::Service::start(&db, &socket, &[]);
+    let tmux = Tmux {
+        socket: format!("coinguard-service-{}", std::process::id()),
+    };
+    let command = format!(
+        "env -u COINGUARD_DB {} --socket {}",
+        env!("CARGO_BIN_EXE_coinguard"),
+        socket.display()
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "s",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &command,
+    ]);
+    let teen = "s:0";
+    let pick = tmux.wait_for(teen, "Who are you?");
+    assert!(pick.contains("The household service says whom"), "{pick}");
+    tmux.keys(teen, &["Down", "Enter"]);
+    tmux.wait_for(teen, "Sam's wallet");
+    tmux.keys(teen, &["Tab"]);
+    tmux.wait_for(teen, "Needs a guardian's approval");
+    tmux.keys(teen, &["Enter"]);
+    tmux.wait_for(teen, "Buy coins-70?");
+    tmux.keys(teen, &["Enter"]);
+    tmux.wait_for(teen, "Asked a guardian (request #1)");
+    tmux.keys(teen, &["Tab", "Tab"]);
+    tmux.wait_for(teen, "#1 PENDING");
+    // The guardian approves from the command line, through the service.
+    use std::io::Write;
+    let mut approve = Command::new(env!("CARGO_BIN_EXE_coinguard"))
+        .env_remove("COINGUARD_DB")
+        .arg("--socket")
+        .arg(&socket)
+        .args(["request", "approve", "1", "--pin-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    approve
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(pin.as_bytes())
+        .unwrap();
+    let approved = approve.wait_with_output().unwrap();
+    assert!(approved.status.success(), "{approved:?}");
+    // No key is pressed: the interface sees the household's version move.
+    let screen = tmux.wait_for(teen, "#1 APPROVED");
+    assert!(screen.contains("Sam buys 70 coins"), "{screen}");
+    tmux.keys(teen, &["q"]);
 }
