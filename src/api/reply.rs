@@ -442,6 +442,10 @@ pub struct SealsView {
     pub checked: u64,
     pub not_checked: u64,
     pub total: u64,
+    /// The PIN given is an older PIN of the guardian: only the seals made
+    /// with it were checked.
+    #[serde(default)]
+    pub older_pin: bool,
     /// The newest seal of that guardian (or, without a PIN, of anyone).
     pub last: Option<SealPointView>,
     pub unsealed_transactions: i64,

@@ -872,6 +872,7 @@ impl<'c> Session<'c> {
                 checked: s.checked,
                 not_checked: s.not_checked,
                 total: s.total,
+                older_pin: s.older_pin,
                 last: s.last.as_ref().map(|l| SealPointView {
                     at: at(l.at_us),
                     by: l.by.clone(),

@@ -75,7 +75,7 @@ pub use store::{BUSY_TIMEOUT, Store, WriteTx, household_currency};
 pub use transactions::{find_by_key, newest_entry_at};
 pub use verify::{
     MarkInfo, Problem, SealCheck, SealPoint, SealReport, VerifiedPoint, VerifyOptions,
-    VerifyReport, verify, verify_with,
+    VerifyReport, recompute_chains_for_tests, verify, verify_with,
 };
 
 use crate::money::MoneyError;

@@ -41,9 +41,11 @@ pub struct Store {
     /// Reloaded when a newer catalog version appears; household settings
     /// and age bands are fixed at init.
     cached: Option<(i64, Arc<Config>)>,
-    /// What the check at open found wrong with the newest entries (see
-    /// [`Store::record_broken`]).
+    /// What the check of the newest entries found wrong (see
+    /// [`Store::record_broken`]), and the writer's `PRAGMA data_version`
+    /// when it last ran (another connection's commit changes it).
     broken: Option<String>,
+    broken_checked_at: Option<i64>,
 }
 
 /// A write in progress: everything it does commits together or not at all.
@@ -305,12 +307,14 @@ impl Store {
         } else {
             None
         };
+        let broken_checked_at = Some(conn.pragma_query_value(None, "data_version", |r| r.get(0))?);
         Ok(Store {
             cached: None,
             conn,
             reader,
             path: path.to_path_buf(),
             broken,
+            broken_checked_at,
             identity: file_identity(path),
         })
     }
@@ -321,6 +325,29 @@ impl Store {
     /// such a record (see `services`); `verify` says more.
     pub fn record_broken(&self) -> Option<&str> {
         self.broken.as_deref()
+    }
+
+    /// [`Store::record_broken`], checked again first when another
+    /// connection has committed since the last check (a long-lived store,
+    /// such as the service's or the interface's, sees a file changed
+    /// behind its back before it builds on it). Costs one pragma when
+    /// nothing changed.
+    pub fn record_broken_now(&mut self) -> Result<Option<&str>, LedgerError> {
+        let now: i64 = self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?;
+        if self.broken_checked_at != Some(now) {
+            let version: i64 = self
+                .conn
+                .pragma_query_value(None, "user_version", |r| r.get(0))?;
+            self.broken = if version >= schema::RECORD_VERSION {
+                super::verify::tail_problem(&self.conn)?
+            } else {
+                None
+            };
+            self.broken_checked_at = Some(now);
+        }
+        Ok(self.broken.as_deref())
     }
 
     /// Refuses to write when the path no longer names the file this store

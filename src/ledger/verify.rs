@@ -102,6 +102,12 @@ pub struct SealReport {
     pub not_checked: u64,
     /// All seals in the record.
     pub total: u64,
+    /// The PIN given opened only older seal keys of the guardian: it is not
+    /// their current PIN, so their seals made since were not checked.
+    pub older_pin: bool,
+    /// Seals of that guardian the PIN given did not open (made with
+    /// another of their PINs).
+    pub own_not_checked: u64,
     /// The newest seal of the guardian checked for (checked), or, without
     /// a PIN, the newest seal of anyone (not checked).
     pub last: Option<SealPoint>,
@@ -1183,6 +1189,7 @@ fn check_seals(
     };
     report.seals.total = seals.len() as u64;
     report.seals.checked_for = check.map(|c| c.name.clone());
+    report.seals.older_pin = check.is_some_and(|c| !c.opens_newest);
     let mut prev = GENESIS_HASH.to_string();
     for (i, s) in seals.iter().enumerate() {
         if s.prev_hash != prev || s.id != i as i64 + 1 {
@@ -1280,7 +1287,10 @@ fn check_seals(
                             ),
                         )));
                     }
-                    None => report.seals.not_checked += 1,
+                    None => {
+                        report.seals.not_checked += 1;
+                        report.seals.own_not_checked += 1;
+                    }
                 }
             }
             None => report.seals.not_checked += 1,
@@ -1992,4 +2002,82 @@ fn tx_hash(conn: &Connection, id: i64, prev: &str) -> Result<Option<String>, Led
             .hash(prev)
         },
     ))
+}
+
+/// What an attacker's script does after changing rows (for the tamper
+/// tests; never called by coinguard): recomputes every chain so each entry
+/// matches its contents and follows the one before (transactions,
+/// decisions, guardian actions), then points every seal at the chains' new
+/// hashes, gives it the policy digest the log now replays to, and chains
+/// the seals again. The seals' MACs stay as they were: they need a PIN.
+/// The append-only triggers must be dropped first.
+#[doc(hidden)]
+pub fn recompute_chains_for_tests(conn: &Connection) -> Result<(), LedgerError> {
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM transactions ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut prev = GENESIS_HASH.to_string();
+    for id in ids {
+        let hash = tx_hash(conn, id, &prev)?.unwrap_or_default();
+        conn.execute(
+            "UPDATE transactions SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
+            rusqlite::params![prev, hash, id],
+        )?;
+        prev = hash;
+    }
+    let decisions: Vec<super::decisions::StoredDecision> = conn
+        .prepare(&format!("{SELECT_DECISIONS} ORDER BY id"))?
+        .query_map([], decision_of)?
+        .collect::<Result<_, _>>()?;
+    let mut prev = GENESIS_HASH.to_string();
+    for d in decisions {
+        let hash = d.computed_hash(&prev);
+        conn.execute(
+            "UPDATE decisions SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
+            rusqlite::params![prev, hash, d.id],
+        )?;
+        prev = hash;
+    }
+    let actions: Vec<super::guardian_log::ActionEntry> = conn
+        .prepare(&format!("{SELECT_ACTIONS} ORDER BY id"))?
+        .query_map([], entry_of)?
+        .collect::<Result<_, _>>()?;
+    let mut prev = GENESIS_HASH.to_string();
+    for a in actions {
+        let hash = a.computed_hash(&prev);
+        conn.execute(
+            "UPDATE guardian_actions SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
+            rusqlite::params![prev, hash, a.id],
+        )?;
+        prev = hash;
+    }
+    let mut report = VerifyReport::default();
+    let digests = match walk_actions(conn, &mut report)? {
+        Ok((_, digests)) => digests,
+        Err(_) => HashMap::new(),
+    };
+    let mut prev = GENESIS_HASH.to_string();
+    for mut seal in all_seals(conn)? {
+        for (chain, head) in super::seal::CHAINS.iter().zip(seal.heads.iter_mut()) {
+            if let Some(hash) = conn
+                .prepare(&format!("SELECT hash FROM {chain} WHERE id = ?1"))?
+                .query_row([head.len], |r| r.get::<_, String>(0))
+                .optional()?
+            {
+                head.hash = hash;
+            }
+        }
+        if let Some(digest) = digests.get(&seal.heads[2].len) {
+            seal.policy_digest = digest.clone();
+        }
+        let hash = seal.computed_hash(&prev);
+        let [t, d, g] = &seal.heads;
+        conn.execute(
+            "UPDATE seals SET tx_head = ?1, dec_head = ?2, ga_head = ?3, policy_digest = ?4, prev_hash = ?5, hash = ?6 WHERE id = ?7",
+            rusqlite::params![t.hash, d.hash, g.hash, seal.policy_digest, prev, hash, seal.id],
+        )?;
+        prev = hash;
+    }
+    Ok(())
 }

@@ -193,7 +193,7 @@ fn guarded(
     let mode = ctx.mode;
     // Nothing is built on a record whose newest entries do not check out.
     if mode == Mode::Commit
-        && let Some(why) = store.record_broken()
+        && let Some(why) = store.record_broken_now()?
     {
         return Err(ledger::LedgerError::RecordBroken {
             why: why.to_string(),

@@ -47,8 +47,9 @@ pub fn verify(
 }
 
 /// What the seals say, in sentences a parent reads, times household-local
-/// (`tz`, named once): sealed up to where, what is not sealed yet, and
-/// whether seals were checked at all.
+/// (`tz`, named once): sealed up to where, what is not sealed yet ("12
+/// transactions since Maria's last seal at ..."), and whether seals were
+/// checked at all.
 pub fn describe_seals(report: &VerifyReport, tz: chrono_tz::Tz) -> Vec<String> {
     let seals = &report.seals;
     let at = |us: i64| format!("{} ({})", crate::report::local(us, tz), tz.name());
@@ -59,23 +60,26 @@ pub fn describe_seals(report: &VerifyReport, tz: chrono_tz::Tz) -> Vec<String> {
             format!("{n} {many}")
         }
     };
-    let unsealed = |u: &[i64; 3]| {
-        let parts: Vec<String> = [
-            count(u[0], "transaction", "transactions"),
-            count(u[1], "decision", "decisions"),
-            count(u[2], "guardian action", "guardian actions"),
-        ]
-        .into_iter()
-        .zip(u)
-        .filter(|(_, n)| **n > 0)
-        .map(|(text, _)| text)
-        .collect();
-        if parts.is_empty() {
-            "nothing".to_string()
-        } else {
-            parts.join(", ")
-        }
+    let list = |parts: Vec<String>| match parts.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     };
+    let entries = |u: &[i64; 3], all: bool| {
+        list(
+            [
+                count(u[0], "transaction", "transactions"),
+                count(u[1], "decision", "decisions"),
+                count(u[2], "guardian action", "guardian actions"),
+            ]
+            .into_iter()
+            .zip(u)
+            .filter(|(_, n)| all || **n > 0)
+            .map(|(text, _)| text)
+            .collect(),
+        )
+    };
+    let nothing_new = seals.unsealed.iter().all(|n| *n == 0);
     let mut lines = Vec::new();
     match &seals.checked_for {
         None => {
@@ -83,48 +87,69 @@ pub fn describe_seals(report: &VerifyReport, tz: chrono_tz::Tz) -> Vec<String> {
                 "Seals were not checked: that needs a guardian's PIN (coinguard verify --as NAME). Without it, a record rewritten with its hashes recomputed cannot be told from the real one.".to_string(),
             );
             if let Some(last) = &seals.last {
-                lines.push(format!(
-                    "The newest seal ({}, at {}) covers {} transactions; {} came after it.",
-                    last.by.as_deref().unwrap_or("no guardian"),
-                    at(last.at_us),
-                    last.lengths[0],
-                    unsealed(&seals.unsealed)
-                ));
+                let by = last.by.as_deref().unwrap_or("no guardian");
+                lines.push(if nothing_new {
+                    format!(
+                        "Nothing was added since the newest seal ({by}'s, at {}).",
+                        at(last.at_us)
+                    )
+                } else {
+                    format!(
+                        "{} since the newest seal ({by}'s, at {}).",
+                        entries(&seals.unsealed, false),
+                        at(last.at_us)
+                    )
+                });
             }
         }
-        Some(name) => match &seals.last {
-            Some(last) => {
+        Some(name) => {
+            if seals.older_pin {
                 lines.push(format!(
-                    "{} of {name}'s seals checked with the PIN{}; the last, at {}, seals {} transactions, {} decisions and {} guardian actions.",
-                    seals.checked,
-                    if seals.not_checked > 0 {
+                    "This PIN is not {name}'s current PIN: only the seals made with it were checked ({} of {name}'s later seals need the current PIN).",
+                    seals.own_not_checked
+                ));
+            }
+            match &seals.last {
+                Some(last) => {
+                    let others = if seals.not_checked > seals.own_not_checked {
                         format!(
-                            " ({} other seals are other guardians' or verify marks, not checked)",
-                            seals.not_checked
+                            " ({} other guardians' or left by a verify without a PIN: not checked)",
+                            count(
+                                i64::try_from(seals.not_checked - seals.own_not_checked)
+                                    .unwrap_or(i64::MAX),
+                                "other seal is",
+                                "other seals are"
+                            )
                         )
                     } else {
                         String::new()
-                    },
-                    at(last.at_us),
-                    last.lengths[0],
-                    last.lengths[1],
-                    last.lengths[2]
-                ));
-                lines.push(format!(
-                    "Since {name}'s last seal at {}: {} (not sealed yet: only as good as whoever can reach the file).",
-                    at(last.at_us),
-                    unsealed(&seals.unsealed)
-                ));
+                    };
+                    lines.push(format!(
+                        "{} of {name}'s seals checked with the PIN{others}; the last, at {}, seals {}.",
+                        seals.checked,
+                        at(last.at_us),
+                        entries(&last.lengths, true)
+                    ));
+                    lines.push(if nothing_new {
+                        format!("Nothing since {name}'s last seal at {}: everything is sealed.", at(last.at_us))
+                    } else {
+                        format!(
+                            "{} since {name}'s last seal at {}: not sealed yet, so only as good as whoever can reach the file.",
+                            entries(&seals.unsealed, false),
+                            at(last.at_us)
+                        )
+                    });
+                }
+                None => lines.push(format!(
+                    "{name} has no seals this PIN opens: nothing is protected by {name}'s seal ({} not sealed).",
+                    entries(&seals.unsealed, true)
+                )),
             }
-            None => lines.push(format!(
-                "{name} has no seals this PIN opens: nothing here is protected by {name}'s seal. Not sealed: {}.",
-                unsealed(&seals.unsealed)
-            )),
-        },
+        }
     }
     if let Some(from) = &report.from {
         lines.push(format!(
-            "Checked what is new since the verify of {}{} (run with --full to re-read everything).",
+            "Checked what is new since the verify of {}{}; run without --quick to re-read everything.",
             at(from.at_us),
             match (&from.by, from.checked) {
                 (Some(by), true) => format!(", sealed by {by} and checked"),
