@@ -698,3 +698,216 @@ mod attacks {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Property: any edit, deletion, insertion or reordering of sealed rows in a
+// chain or policy table, with every chain recomputed afterwards, is named by
+// a verify with the guardian's PIN.
+// ---------------------------------------------------------------------------
+
+mod sealed_rows {
+    use coinguard::domain::{Scope, Window};
+    use coinguard::services::{self, LimitSpec};
+    use proptest::prelude::*;
+    use rusqlite::types::Value;
+
+    use crate::support::{GUARDIAN_PIN, Household, committed, usd_micros};
+
+    /// The tables a seal covers (chains by their heads, policy by its
+    /// digest), and a column of each to edit or swap.
+    const TABLES: &[(&str, &str)] = &[
+        ("transactions", "memo"),
+        ("postings", "amount"),
+        ("lots", "coins"),
+        ("lot_moves", "coins"),
+        ("decisions", "summary"),
+        ("guardian_actions", "after"),
+        ("members", "name"),
+        ("members", "birthdate"),
+        ("members", "role"),
+        ("members", "pin_hash"),
+        ("limits", "hard"),
+        ("quiet_hours", "start_minute"),
+        ("creator_rules", "list"),
+        ("catalog_versions", "economy_toml"),
+        ("age_bands", "purchase"),
+        ("household", "request_expiry_hours"),
+    ];
+
+    #[derive(Debug, Clone)]
+    enum Attack {
+        Edit { table: usize, row: usize },
+        Delete { table: usize, row: usize },
+        Insert { table: usize, row: usize },
+        Reorder { table: usize, a: usize, b: usize },
+    }
+
+    fn attack() -> impl Strategy<Value = Attack> {
+        let t = 0..TABLES.len();
+        prop_oneof![
+            (t.clone(), 0usize..64).prop_map(|(table, row)| Attack::Edit { table, row }),
+            (t.clone(), 0usize..64).prop_map(|(table, row)| Attack::Delete { table, row }),
+            (t.clone(), 0usize..64).prop_map(|(table, row)| Attack::Insert { table, row }),
+            (t, 0usize..64, 0usize..64).prop_map(|(table, a, b)| Attack::Reorder { table, a, b }),
+        ]
+    }
+
+    /// History in every chain and policy table, then one last guardian
+    /// action: everything is sealed.
+    fn sealed_household() -> Household {
+        let mut h = Household::new();
+        committed(h.buy("Sam", "coins-350", None));
+        committed(h.gift("Sam", "Ana", "hand-hearts", 1, None));
+        committed(h.grant("Lee", 50));
+        committed(h.buy("Lee", "coins-70", None));
+        let pass = h.pass();
+        services::set_limit(
+            &mut h.store,
+            &h.clock,
+            pass,
+            "Sam",
+            LimitSpec {
+                scope: Scope::Purchase,
+                window: Window::Week,
+                soft: None,
+                hard: Some(usd_micros(50_000_000)),
+            },
+        )
+        .unwrap();
+        let pass = h.pass();
+        services::set_quiet_hours(
+            &mut h.store,
+            &h.clock,
+            pass,
+            "Lee",
+            Some(coinguard::domain::QuietHours {
+                start_minute: 21 * 60,
+                end_minute: 7 * 60,
+                verdict: coinguard::domain::Outcome::Deny,
+            }),
+        )
+        .unwrap();
+        h
+    }
+
+    fn rows(conn: &rusqlite::Connection, table: &str) -> Vec<Vec<Value>> {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
+            .unwrap();
+        let n = stmt.column_count();
+        stmt.query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect())
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// The table's rowids (none for a table without them).
+    fn rowids(conn: &rusqlite::Connection, table: &str) -> Vec<i64> {
+        let Ok(mut stmt) = conn.prepare(&format!("SELECT rowid FROM {table} ORDER BY rowid"))
+        else {
+            return Vec::new();
+        };
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// Carries out `attack` (triggers dropped, chains recomputed, triggers
+    /// back); `false` when it changed nothing (nothing to assert).
+    fn carry_out(h: &Household, attack: &Attack) -> bool {
+        let conn = rusqlite::Connection::open(h.path()).unwrap();
+        let triggers: Vec<(String, String)> = conn
+            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        for (name, _) in &triggers {
+            conn.execute_batch(&format!("DROP TRIGGER {name}")).unwrap();
+        }
+        let (table, row, column, other) = match attack {
+            Attack::Edit { table, row }
+            | Attack::Delete { table, row }
+            | Attack::Insert { table, row } => (*table, *row, TABLES[*table].1, None),
+            Attack::Reorder { table, a, b } => (*table, *a, TABLES[*table].1, Some(*b)),
+        };
+        let name = TABLES[table].0;
+        let ids = rowids(&conn, name);
+        if ids.is_empty() {
+            return false;
+        }
+        let id = ids[row % ids.len()];
+        let before = rows(&conn, name);
+        let sql = match attack {
+            Attack::Edit { .. } => format!(
+                "UPDATE {name} SET {column} = CASE typeof({column}) WHEN 'integer' THEN {column} + 1 WHEN 'null' THEN 1 ELSE {column} || 'x' END WHERE rowid = {id}"
+            ),
+            Attack::Delete { .. } => format!("DELETE FROM {name} WHERE rowid = {id}"),
+            Attack::Insert { .. } => {
+                // A copy of the row under a new rowid, shifted in among the
+                // sealed rows where the table is keyed by rowid alone.
+                format!(
+                    "CREATE TEMP TABLE copy AS SELECT * FROM {name} WHERE rowid = {id};
+                     UPDATE {name} SET rowid = -(rowid + 1) WHERE rowid > {id};
+                     UPDATE {name} SET rowid = -rowid WHERE rowid < 0;
+                     UPDATE temp.copy SET rowid = {id} + 1;
+                     INSERT OR IGNORE INTO {name} SELECT * FROM temp.copy;
+                     DROP TABLE temp.copy;"
+                )
+            }
+            Attack::Reorder { .. } => {
+                let b = ids[other.unwrap_or(0) % ids.len()];
+                format!(
+                    "UPDATE {name} SET {column} = CASE rowid WHEN {id} THEN (SELECT {column} FROM {name} WHERE rowid = {b}) ELSE (SELECT {column} FROM {name} WHERE rowid = {id}) END WHERE rowid IN ({id}, {b})"
+                )
+            }
+        };
+        // A change a constraint refuses is no attack.
+        if conn.execute_batch(&sql).is_err() {
+            return false;
+        }
+        let after = rows(&conn, name);
+        // An insertion a unique key refused only renumbered rows, which
+        // no fact depends on where ids are not hashed: no attack.
+        let changed = match attack {
+            Attack::Insert { .. } => after.len() > before.len(),
+            _ => after != before,
+        };
+        coinguard::ledger::recompute_chains_for_tests(&conn).unwrap();
+        for (_, sql) in &triggers {
+            conn.execute_batch(sql).unwrap();
+        }
+        changed
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_change_to_sealed_rows_is_named_with_the_pin(attack in attack()) {
+            let mut h = sealed_household();
+            prop_assume!(carry_out(&h, &attack));
+            let pin = coinguard::auth::Pin::parse(GUARDIAN_PIN).unwrap();
+            // The PIN opens Maria's seal keys even when her row was changed;
+            // a household with no Maria left is named without it.
+            let check = coinguard::auth::seal_check(&mut h.store, &h.clock, None, &pin, "")
+                .map(|(check, _)| check)
+                .ok();
+            let report = coinguard::ledger::verify_with(
+                h.store.conn(),
+                &coinguard::ledger::VerifyOptions { full: true, seal: check.as_ref() },
+            );
+            match report {
+                Ok(report) => prop_assert!(
+                    report.problem.is_some(),
+                    "{attack:?} was not named (seals checked: {})",
+                    check.is_some()
+                ),
+                Err(e) => prop_assert!(false, "{attack:?}: verify failed instead of naming it: {e}"),
+            }
+        }
+    }
+}
