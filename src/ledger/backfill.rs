@@ -18,7 +18,7 @@ const EPOCH_DAYS_FROM_CE: i64 = 719_163;
 
 /// The household's time zone, or `None` for a brand-new database (no
 /// household row yet, so no history to backfill).
-fn household_tz(conn: &Connection) -> Result<Option<Tz>, LedgerError> {
+pub(crate) fn household_tz(conn: &Connection) -> Result<Option<Tz>, LedgerError> {
     let name: Option<String> = conn
         .query_row("SELECT timezone FROM household WHERE id = 1", [], |r| {
             r.get(0)

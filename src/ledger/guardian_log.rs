@@ -10,7 +10,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::LedgerError;
 use super::chain::{Canonical, GENESIS_HASH};
-use super::store::WriteTx;
 use crate::domain::MemberId;
 
 /// One guardian action to record.
@@ -81,21 +80,6 @@ pub(crate) fn append_entry(
     )?
     .execute(params![id, at_us, action.actor.map(|m| m.0), action.action, action.subject, action.before, action.after, prev_hash, h, changes])?;
     Ok(id)
-}
-
-/// Logs an action in the caller's write, with the images of every
-/// recorded row the write changed so far.
-pub fn log_guardian_action(
-    write: &WriteTx<'_, '_>,
-    action: &GuardianAction,
-) -> Result<i64, LedgerError> {
-    let changes = write.drain_images(|_| true)?;
-    append_entry(
-        write.sql(),
-        write.now().timestamp_micros(),
-        action,
-        changes.as_deref(),
-    )
 }
 
 pub(crate) const SELECT_ACTIONS: &str = "SELECT id, at_us, actor_id, action, subject, before, after, prev_hash, hash, changes FROM guardian_actions";

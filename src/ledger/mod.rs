@@ -49,7 +49,7 @@ pub use decisions::{
     DecisionEntry, RefusedByKey, RequestBinding, SpentKey, log_decision, refusal_by_key,
 };
 pub use draft::{Draft, LotAmounts, LotTake, NewLot, PostingDraft};
-pub use guardian_log::{GuardianAction, log_guardian_action};
+pub use guardian_log::GuardianAction;
 pub use links::{
     MAX_OS_USER_CHARS, Setting, all_links, link_account, members_of_account, set_setting,
     setting_on, unlink_account,
@@ -71,11 +71,12 @@ pub use requests::{
 pub use reversal::{ReversalPlan, SpentIn, plan_reversal};
 pub use seal::{Head, KeyRecipe, KeyRecord, SealKey, SealKind, seal_keys_of};
 pub use spend::{Spend, spend_of_draft, spent_in};
-pub use store::{BUSY_TIMEOUT, Store, WriteTx, household_currency};
+pub use store::{BUSY_TIMEOUT, Store, WriteTx, household_currency, log_guardian_action};
 pub use transactions::{find_by_key, newest_entry_at};
 pub use verify::{
     MarkInfo, Problem, SealCheck, SealPoint, SealReport, VerifiedPoint, VerifyOptions,
-    VerifyReport, recompute_chains_for_tests, verify, verify_with,
+    VerifyReport, back_to_version_9_for_tests, recompute_chains_for_tests, tail_problem, verify,
+    verify_with,
 };
 
 use crate::money::MoneyError;

@@ -41,11 +41,10 @@ pub struct Store {
     /// Reloaded when a newer catalog version appears; household settings
     /// and age bands are fixed at init.
     cached: Option<(i64, Arc<Config>)>,
-    /// What the check of the newest entries found wrong (see
-    /// [`Store::record_broken`]), and the writer's `PRAGMA data_version`
-    /// when it last ran (another connection's commit changes it).
-    broken: Option<String>,
-    broken_checked_at: Option<i64>,
+    /// The last check of the newest entries of the record (see
+    /// `ledger::tail_problem`): the writer's `PRAGMA data_version` when it
+    /// ran (another connection's commit changes it), and what it found.
+    tail_check: Option<(i64, Option<String>)>,
 }
 
 /// A write in progress: everything it does commits together or not at all.
@@ -301,53 +300,33 @@ impl Store {
             true,
         )?;
         reader.busy_timeout(BUSY_TIMEOUT)?;
-        let version: i64 = reader.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let broken = if version >= schema::RECORD_VERSION {
-            super::verify::tail_problem(&reader)?
-        } else {
-            None
-        };
-        let broken_checked_at = Some(conn.pragma_query_value(None, "data_version", |r| r.get(0))?);
         Ok(Store {
             cached: None,
             conn,
             reader,
             path: path.to_path_buf(),
-            broken,
-            broken_checked_at,
+            tail_check: None,
             identity: file_identity(path),
         })
     }
 
-    /// When the newest entry of a chain does not follow the one before it,
-    /// or a chain is shorter than its newest seal says (found when the
-    /// store was opened): the entry and what is wrong. Spending stops on
-    /// such a record (see `services`); `verify` says more.
-    pub fn record_broken(&self) -> Option<&str> {
-        self.broken.as_deref()
+    /// The writer's `PRAGMA data_version`: it changes when another
+    /// connection commits.
+    pub fn data_version(&self) -> Result<i64, LedgerError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
-    /// [`Store::record_broken`], checked again first when another
-    /// connection has committed since the last check (a long-lived store,
-    /// such as the service's or the interface's, sees a file changed
-    /// behind its back before it builds on it). Costs one pragma when
-    /// nothing changed.
-    pub fn record_broken_now(&mut self) -> Result<Option<&str>, LedgerError> {
-        let now: i64 = self
-            .conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))?;
-        if self.broken_checked_at != Some(now) {
-            let version: i64 = self
-                .conn
-                .pragma_query_value(None, "user_version", |r| r.get(0))?;
-            self.broken = if version >= schema::RECORD_VERSION {
-                super::verify::tail_problem(&self.conn)?
-            } else {
-                None
-            };
-            self.broken_checked_at = Some(now);
-        }
-        Ok(self.broken.as_deref())
+    /// The last check of the record's newest entries: at which
+    /// [`Store::data_version`], and what it found.
+    pub fn tail_check(&self) -> Option<&(i64, Option<String>)> {
+        self.tail_check.as_ref()
+    }
+
+    /// Remembers a check of the record's newest entries.
+    pub fn remember_tail_check(&mut self, data_version: i64, problem: Option<String>) {
+        self.tail_check = Some((data_version, problem));
     }
 
     /// Refuses to write when the path no longer names the file this store
@@ -704,16 +683,6 @@ fn check_header(path: &Path) -> Result<(), LedgerError> {
     Ok(())
 }
 
-/// The household's time zone, as stored.
-pub(crate) fn household_tz(conn: &Connection) -> Result<chrono_tz::Tz, LedgerError> {
-    let name: String = conn.one("SELECT timezone FROM household WHERE id = 1", [], |r| {
-        r.get(0)
-    })?;
-    crate::domain::parse_timezone(&name).map_err(|_| LedgerError::Corrupt {
-        message: format!("unknown household time zone {name:?}"),
-    })
-}
-
 /// The household's currency, as stored.
 pub fn household_currency(conn: &Connection) -> Result<Currency, LedgerError> {
     let code: String = conn.one("SELECT currency FROM household WHERE id = 1", [], |r| {
@@ -722,4 +691,19 @@ pub fn household_currency(conn: &Connection) -> Result<Currency, LedgerError> {
     Currency::parse(&code).map_err(|_| LedgerError::Corrupt {
         message: format!("the household currency {code:?} is not one coinguard knows"),
     })
+}
+
+/// Logs an action in the caller's write, with the images of every
+/// recorded row the write changed so far.
+pub fn log_guardian_action(
+    write: &WriteTx<'_, '_>,
+    action: &super::GuardianAction,
+) -> Result<i64, LedgerError> {
+    let changes = write.drain_images(|_| true)?;
+    super::guardian_log::append_entry(
+        write.sql(),
+        write.now().timestamp_micros(),
+        action,
+        changes.as_deref(),
+    )
 }

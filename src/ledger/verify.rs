@@ -38,7 +38,6 @@ use super::guardian_log::{SELECT_ACTIONS, entry_of};
 use super::record::{Origin, State, StoredImage, Table, parse_images};
 use super::seal::{Head, Seal, SealKey, SealKind, all_seals};
 use super::spend::{self, Spend};
-use super::store::household_tz;
 use crate::domain::{Account, Kind, MemberId};
 
 /// What `verify` looked at and the first problem it met, if any.
@@ -442,6 +441,13 @@ pub fn verify_with(
     Ok(report)
 }
 
+/// The household's time zone (a missing household row is damage).
+fn tz_of(conn: &Connection) -> Result<chrono_tz::Tz, LedgerError> {
+    super::backfill::household_tz(conn)?.ok_or_else(|| LedgerError::Corrupt {
+        message: "the household row is missing".into(),
+    })
+}
+
 fn version_of(conn: &Connection) -> Result<i64, LedgerError> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
 }
@@ -530,6 +536,24 @@ fn run(conn: &Connection, options: &VerifyOptions<'_>, report: &mut VerifyReport
             return Ok(Err(found(
                 format!("the PIN of {}", check.name),
                 "the PIN stored for them is not the PIN their seals were made with: it was changed outside coinguard",
+            )));
+        }
+    }
+    // Spending buckets are read by the household's time zone: its row must
+    // be there, with a zone coinguard knows, before they are checked.
+    let household = "the household row (currency, time zone, expiry)";
+    match super::backfill::household_tz(conn) {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return Ok(Err(found(
+                household,
+                "it is missing: it was removed outside coinguard",
+            )));
+        }
+        Err(_) => {
+            return Ok(Err(found(
+                household,
+                "its time zone is not one coinguard knows: it was changed outside coinguard",
             )));
         }
     }
@@ -1499,7 +1523,7 @@ fn check_derived(
 
 /// Recomputes every spend bucket from the events and compares.
 fn check_buckets(conn: &Connection) -> Result<Option<String>, LedgerError> {
-    let tz = household_tz(conn)?;
+    let tz = tz_of(conn)?;
     let mut expected: HashMap<(i64, &'static str, i64), Spend> = HashMap::new();
     let mut stmt = conn.prepare(
         "SELECT member_id, at_us, purchase_micros, gift_coins, all_micros, gift_cost_micros FROM spend_events",
@@ -1577,7 +1601,7 @@ fn check_buckets_of(
 ) -> Result<Option<String>, LedgerError> {
     const HOUR: i64 = 3_600_000_000;
     const DAY: i64 = 24 * HOUR;
-    let tz = household_tz(conn)?;
+    let tz = tz_of(conn)?;
     let mut buckets: Vec<(i64, &'static str, i64)> = Vec::new();
     for (member, at) in events {
         for key in [
@@ -1842,7 +1866,10 @@ fn check_foreign_keys(conn: &Connection) -> Checked<()> {
 /// to the one before, and each chain at least as long as the newest seal
 /// says, with the sealed entry in place. Cheap (a few rows), so every
 /// opening does it. `Some(problem)`: spending must stop.
-pub(crate) fn tail_problem(conn: &Connection) -> Result<Option<String>, LedgerError> {
+pub fn tail_problem(conn: &Connection) -> Result<Option<String>, LedgerError> {
+    if version_of(conn)? < super::schema::RECORD_VERSION {
+        return Ok(None);
+    }
     let say = |entry: String, what: &str| Some(format!("{entry}: {what}"));
     // Transactions: the newest, recomputed with its rows.
     let newest: Vec<(i64, String, String)> = conn
@@ -2078,6 +2105,78 @@ pub fn recompute_chains_for_tests(conn: &Connection) -> Result<(), LedgerError> 
             rusqlite::params![t.hash, d.hash, g.hash, seal.policy_digest, prev, hash, seal.id],
         )?;
         prev = hash;
+    }
+    Ok(())
+}
+
+/// For migration tests only: turns a database this coinguard wrote back
+/// into what version 9 would have held, so a test can stand in for a
+/// household from before version 10 (its own history, made by today's
+/// services). Drops what version 10 added and hashes the decision and
+/// guardian-action chains again without the fields version 10 adds to
+/// them. coinguard itself never calls this.
+#[doc(hidden)]
+pub fn back_to_version_9_for_tests(conn: &rusqlite::Connection) -> Result<(), LedgerError> {
+    use super::decisions::{SELECT_DECISIONS, decision_of};
+    use super::guardian_log::{SELECT_ACTIONS, entry_of};
+    let trigger_sql = |name: &str| -> Result<String, LedgerError> {
+        Ok(conn.query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+            [name],
+            |r| r.get(0),
+        )?)
+    };
+    let keep = [
+        trigger_sql("guardian_actions_no_update")?,
+        trigger_sql("decisions_no_update")?,
+    ];
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         DROP TABLE seals; DROP TABLE seal_keys; DROP TABLE record_since;
+         DROP INDEX decisions_request;
+         DROP TRIGGER guardian_actions_no_update; DROP TRIGGER decisions_no_update;",
+    )?;
+    let actions: Vec<super::guardian_log::ActionEntry> = conn
+        .prepare(&format!("{SELECT_ACTIONS} ORDER BY id"))?
+        .query_map([], entry_of)?
+        .collect::<Result<_, _>>()?;
+    let mut prev = super::GENESIS_HASH.to_string();
+    for mut a in actions {
+        a.changes = None;
+        let hash = a.computed_hash(&prev);
+        conn.execute(
+            "UPDATE guardian_actions SET prev_hash = ?2, hash = ?3 WHERE id = ?1",
+            rusqlite::params![a.id, prev, hash],
+        )?;
+        prev = hash;
+    }
+    let decisions: Vec<super::decisions::StoredDecision> = conn
+        .prepare(&format!("{SELECT_DECISIONS} ORDER BY id"))?
+        .query_map([], decision_of)?
+        .collect::<Result<_, _>>()?;
+    let mut prev = super::GENESIS_HASH.to_string();
+    for mut d in decisions {
+        d.changes = None;
+        if let Some(entry) = d.entry.as_mut() {
+            entry.request = None;
+        }
+        let hash = d.computed_hash(&prev);
+        conn.execute(
+            "UPDATE decisions SET prev_hash = ?2, hash = ?3 WHERE id = ?1",
+            rusqlite::params![d.id, prev, hash],
+        )?;
+        prev = hash;
+    }
+    conn.execute_batch(
+        "ALTER TABLE guardian_actions DROP COLUMN changes;
+         ALTER TABLE decisions DROP COLUMN changes;
+         ALTER TABLE decisions DROP COLUMN request_id;
+         ALTER TABLE decisions DROP COLUMN request_params;
+         ALTER TABLE decisions DROP COLUMN request_hash;
+         DELETE FROM schema_migrations WHERE version >= 10; PRAGMA user_version = 9;",
+    )?;
+    for sql in keep {
+        conn.execute_batch(&sql)?;
     }
     Ok(())
 }

@@ -193,12 +193,9 @@ fn guarded(
     let mode = ctx.mode;
     // Nothing is built on a record whose newest entries do not check out.
     if mode == Mode::Commit
-        && let Some(why) = store.record_broken_now()?
+        && let Some(why) = record_broken(store)?
     {
-        return Err(ledger::LedgerError::RecordBroken {
-            why: why.to_string(),
-        }
-        .into());
+        return Err(ledger::LedgerError::RecordBroken { why }.into());
     }
     let run = |w: &WriteTx<'_, '_>| -> Result<Outcome, ServiceError> {
         if let Some(key) = &ctx.seal {
@@ -446,6 +443,23 @@ fn threshold_message(
         used.limit.window.phrase(),
         cap
     )
+}
+
+/// What is wrong with the newest entries of the record, if anything: the
+/// check runs again whenever another connection has committed since the
+/// last one (a long-lived store, the service's or the interface's, sees a
+/// file changed behind its back before building on it); otherwise it costs
+/// one pragma.
+fn record_broken(store: &mut Store) -> Result<Option<String>, ServiceError> {
+    let now = store.data_version()?;
+    if let Some((at, problem)) = store.tail_check()
+        && *at == now
+    {
+        return Ok(problem.clone());
+    }
+    let problem = ledger::tail_problem(store.conn())?;
+    store.remember_tail_check(now, problem.clone());
+    Ok(problem)
 }
 
 /// The household's creators, for a message that names who can receive gifts.
