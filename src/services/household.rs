@@ -33,6 +33,7 @@ pub fn init_household(
         .into());
     }
     let phc = auth::hash_pin(pin)?;
+    let (recipe, derived) = auth::new_seal_key(pin)?;
     let partial = partial_path(path);
     let remove_partial = || {
         for suffix in ["", "-wal", "-shm"] {
@@ -42,7 +43,13 @@ pub fn init_household(
     // A leftover from an init killed with this same process id.
     remove_partial();
     let made = Store::create(&partial, config, clock.now()).and_then(|mut store| {
-        store.write(clock, |w| ledger::found_household(w, guardian, &phc))?;
+        // The first guardian's first seal covers the household as it begins.
+        store.write(clock, |w| {
+            let id = ledger::found_household(w, guardian, &phc)?;
+            let key = ledger::add_seal_key(w, id, &recipe, derived)?;
+            w.seal_also_with(&key);
+            Ok::<_, LedgerError>(id)
+        })?;
         Ok(store)
     });
     match made {

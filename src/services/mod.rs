@@ -10,8 +10,7 @@ mod policy;
 mod requests;
 mod spend;
 mod timekeeping;
-
-use serde::Serialize;
+mod verify;
 
 use crate::domain::{DomainError, TxId};
 use crate::guard::Reason;
@@ -26,12 +25,15 @@ pub use policy::{
     describe_thresholds, open_alerts, parse_limit_amount, remove_limit, set_creator_list,
     set_limit, set_pin, set_quiet_hours, show_amount, show_limit_amount,
 };
-pub use requests::{approve, ask_again, cancel, deny, list_requests, preview_approval, request};
+pub use requests::{
+    approve, ask_again, cancel, deny, list_requests, preview_approval, request, request_summary,
+};
 pub use spend::{
     GiftRequest, GrantRequest, PurchaseRequest, RedeemRequest, ReversalPreview, ReverseRequest,
     gift, grant, preview_reversal, purchase, redeem, reverse,
 };
 pub use timekeeping::{expire_due_requests, next_expiry};
+pub use verify::{VerifyRequest, describe_seals, verify};
 
 /// Whether to commit or only show what would happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,24 +42,14 @@ pub enum Mode {
     Preview,
 }
 
-/// How a spending command ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutcomeKind {
-    /// Written to the ledger (or, with a replayed key, written earlier).
-    Committed,
-    /// A preview that would be written.
-    WouldCommit,
-    /// Needs a guardian's approval.
-    Pending,
-    /// Refused by the guard.
-    Denied,
-}
-
 /// The result of a spending command, with everything a person needs to see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    pub kind: OutcomeKind,
+    /// The guard's verdict, the one vocabulary the guard, the decision log
+    /// and the wire share: `Allow` wrote transaction `tx` (or, in a
+    /// preview, would write it: `tx` is `None`), `NeedsApproval` made (or
+    /// found) `request`, `Deny` wrote nothing but the refusal.
+    pub verdict: crate::domain::Outcome,
     pub tx: Option<TxId>,
     /// The request created (or found, on a replayed key) when approval is needed.
     pub request: Option<i64>,
@@ -66,6 +58,24 @@ pub struct Outcome {
     /// One line: what happened, coins with their money value.
     pub summary: String,
     pub reasons: Vec<Reason>,
+}
+
+impl Outcome {
+    /// Written to the ledger (now, or earlier under the same key).
+    pub fn is_committed(&self) -> bool {
+        self.verdict == crate::domain::Outcome::Allow && self.tx.is_some()
+    }
+
+    /// The outcome in one word, as the JSON and scenario files spell it:
+    /// `committed`, `would_commit`, `pending` or `denied`.
+    pub fn word(&self) -> &'static str {
+        match (self.verdict, self.tx) {
+            (crate::domain::Outcome::Allow, Some(_)) => "committed",
+            (crate::domain::Outcome::Allow, None) => "would_commit",
+            (crate::domain::Outcome::NeedsApproval, _) => "pending",
+            (crate::domain::Outcome::Deny, _) => "denied",
+        }
+    }
 }
 
 /// Everything a service can refuse before the guard is asked.
