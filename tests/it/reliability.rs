@@ -845,8 +845,15 @@ fn seeded_crash_points_leave_the_household_whole() {
 }
 
 /// `coinguard serve` on `db`, with crash point `crash_after` if given; its
-/// log goes to `log` (appended), so a full pipe never stalls it.
-fn start_service(db: &Path, socket: &Path, log: &Path, crash_after: Option<u64>) -> Child {
+/// log goes to `log` (appended), so a full pipe never stalls it. A service
+/// that aborts at its crash point before it listens (its own writes when it
+/// starts) gives its exit status.
+fn start_service(
+    db: &Path,
+    socket: &Path,
+    log: &Path,
+    crash_after: Option<u64>,
+) -> Result<Child, std::process::ExitStatus> {
     let _ = std::fs::remove_file(socket);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_coinguard"));
     cmd.env_remove("COINGUARD_DB")
@@ -872,7 +879,11 @@ fn start_service(db: &Path, socket: &Path, log: &Path, crash_after: Option<u64>)
     let until = std::time::Instant::now() + Duration::from_secs(20);
     while std::os::unix::net::UnixStream::connect(socket).is_err() {
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("the service stopped before listening ({status})");
+            assert!(
+                crash_after.is_some() && aborted(status),
+                "the service stopped before listening ({status})"
+            );
+            return Err(status);
         }
         assert!(
             std::time::Instant::now() < until,
@@ -880,7 +891,7 @@ fn start_service(db: &Path, socket: &Path, log: &Path, crash_after: Option<u64>)
         );
         std::thread::sleep(Duration::from_millis(10));
     }
-    child
+    Ok(child)
 }
 
 /// The service's exit, waiting up to `within` for it.
@@ -927,7 +938,7 @@ fn seeded_crash_points_in_the_service_leave_the_household_whole() {
     let mut rng = Rng(seed);
     let mut model = Model::default();
     let (mut crashes, mut completed, mut round) = (0u64, 0u64, 0u64);
-    let mut i = 0u64;
+    let (mut i, mut starting) = (0u64, 0u64);
     let started = std::time::Instant::now();
     while crashes < wanted {
         assert!(
@@ -937,7 +948,19 @@ fn seeded_crash_points_in_the_service_leave_the_household_whole() {
         round += 1;
         // Up to about three commands' worth of steps, across commands.
         let n = 1 + rng.below(120);
-        let mut service = start_service(&db, &socket, &log, Some(n));
+        let Ok(mut service) = start_service(&db, &socket, &log, Some(n)) else {
+            // It crashed at its own writes as it started.
+            crashes += 1;
+            starting += 1;
+            assert_whole(
+                &db,
+                &model,
+                &format!(
+                    "(seed {seed:#x}, service run {round} crashed starting, COINGUARD_CRASH_AFTER={n})"
+                ),
+            );
+            continue;
+        };
         let mut in_flight = None;
         for _ in 0..6 {
             let step = pick(&mut rng, &db, &model, seed, i);
@@ -994,7 +1017,7 @@ fn seeded_crash_points_in_the_service_leave_the_household_whole() {
         };
         settle_model(&mut partial, &step, before, mid, &ctx);
         assert_whole(&db, &partial, &format!("after the service crashed {ctx}"));
-        let service = start_service(&db, &socket, &log, None);
+        let service = start_service(&db, &socket, &log, None).unwrap();
         if step.retried() {
             let last = run_step(via, &step, None);
             settle_model(&mut model, &step, before, pin_log(&db), &ctx);
@@ -1006,7 +1029,7 @@ fn seeded_crash_points_in_the_service_leave_the_household_whole() {
         assert_whole(&db, &model, &format!("after the restart and retry {ctx}"));
     }
     eprintln!(
-        "service crash points: {crashes} crashes in {round} service runs, {completed} commands answered, \
+        "service crash points: {crashes} crashes ({starting} while starting) in {round} service runs, {completed} commands answered, \
          seed {seed:#x}, in {:.1?}; nothing lost",
         started.elapsed()
     );
