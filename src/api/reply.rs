@@ -102,6 +102,9 @@ pub struct GiftView {
     pub creator_diamonds: u64,
     /// What those diamonds pay out.
     pub creator_money: Money,
+    /// What stays with the platform: the coins' money at the best rate less
+    /// what the creator's diamonds pay out.
+    pub platform_keeps: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +118,9 @@ pub struct CatalogView {
     pub diamond_value: Money,
     pub minimum_payout: Money,
     pub grant_value_per_coin: Money,
+    /// Where the money the caller's members (the whole household, for a
+    /// guardian) spent on coins went, so far.
+    pub money_flow: Option<MoneyFlowView>,
 }
 
 /// A limit with how it stands now.
@@ -301,6 +307,68 @@ pub struct RefusalView {
     pub reason: String,
 }
 
+/// A limit against what the report's span used of its scope. Limits are
+/// as set now; the share of the cap is given only when the limit's window
+/// is the span (a week limit in a week's report).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimitUsedView {
+    pub scope: Scope,
+    pub window: Window,
+    pub used: Amount,
+    /// The refusal amount, else the approval one.
+    pub cap: Option<Amount>,
+    pub percent: Option<i64>,
+    pub words: String,
+}
+
+/// A request made in the span and how it ended (or that it still waits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestEndView {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    pub summary: String,
+    pub status: RequestStatus,
+    pub resolution: Option<String>,
+}
+
+/// Where the money went: of what was spent on coins, what reached creators
+/// as diamonds (at the payout rate), what stayed with the platform, and what
+/// is still in coins not spent. Exact from the lots (see
+/// [`crate::report::money_flow`]); `words` rounds for display, the three
+/// parts together so they add up to the whole as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneyFlowView {
+    pub spent: Money,
+    pub to_creators: Money,
+    pub to_platform: Money,
+    pub unspent: Money,
+    pub words: String,
+    /// The same figures in a few words, parts joined by " · " (a narrow
+    /// screen drops whole parts from the end, never cuts a figure).
+    pub short_words: String,
+}
+
+impl MoneyFlowView {
+    pub fn of(flow: &crate::report::MoneyFlow, currency: crate::money::Currency) -> MoneyFlowView {
+        MoneyFlowView {
+            spent: Money::from_micros(currency, flow.spent_micros),
+            to_creators: Money::from_micros(currency, flow.to_creators_micros),
+            to_platform: Money::from_micros(currency, flow.to_platform_micros),
+            unspent: Money::from_micros(currency, flow.unspent_micros),
+            words: crate::report::flow_words(flow, currency),
+            short_words: {
+                let [spent, creators, platform, unspent] = flow.for_display(currency);
+                let (c, p, u) = (
+                    creators.display_amount(),
+                    platform.display_amount(),
+                    unspent.display_amount(),
+                );
+                format!("{spent} on coins · creators {c} · platform {p} · unspent {u}")
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportView {
     pub member: String,
@@ -318,6 +386,12 @@ pub struct ReportView {
     pub refused: i64,
     pub refused_latest: Vec<RefusalView>,
     pub pending_requests: Option<Vec<i64>>,
+    /// Where the money spent on coins bought in the span went (as of now).
+    pub money_flow: MoneyFlowView,
+    /// Each limit against what the span used of its scope.
+    pub limits_used: Vec<LimitUsedView>,
+    /// Requests made in the span, oldest first, and how each ended.
+    pub requests: Vec<RequestEndView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -174,7 +174,30 @@ impl<'c> Session<'c> {
             Call::Version => Ok(Reply::Version {
                 version: self.version()?,
             }),
-            Call::Catalog => Ok(Reply::Catalog(catalog_view(&config))),
+            Call::Catalog => {
+                // Where the money of the members this caller may see went,
+                // for everything bought so far.
+                let mut catalog = catalog_view(&config);
+                let members: Vec<MemberId> = if reach.sees_all {
+                    ledger::list_members(self.store.conn())?
+                        .iter()
+                        .map(|m| m.id)
+                        .collect()
+                } else {
+                    reach.own.iter().map(|m| m.id).collect()
+                };
+                let currency = config.settings.currency;
+                let diamond_value = Money::from_decimal(currency, config.economy.diamond_value)?;
+                let flow = report::household_money_flow(
+                    self.store.conn(),
+                    &members,
+                    i64::MIN,
+                    i64::MAX,
+                    diamond_value.micros(),
+                )?;
+                catalog.money_flow = Some(MoneyFlowView::of(&flow, currency));
+                Ok(Reply::Catalog(catalog))
+            }
             Call::Members => {
                 let members = if reach.sees_all {
                     ledger::list_members(self.store.conn())?
@@ -1208,8 +1231,11 @@ impl<'c> Session<'c> {
         let now = self.clock.now();
         let money = |micros: i64| Money::from_micros(currency, micros);
         let mut reports = Vec::new();
+        let (from_us, until_us) = report::day_bounds(Some(first_day), Some(last_day), tz);
+        let diamond_value = Money::from_decimal(currency, config.economy.diamond_value)?;
         for m in &members {
             let r = report::period_report_between(conn, config, m, first_day, last_day, now)?;
+            let flow = report::money_flow(conn, m.id, from_us, until_us, diamond_value.micros())?;
             reports.push(ReportView {
                 member: r.member.name.to_string(),
                 from: r.first_day,
@@ -1243,6 +1269,30 @@ impl<'c> Session<'c> {
                     })
                     .collect(),
                 pending_requests: r.current.then(|| r.pending.iter().map(|p| p.id).collect()),
+                money_flow: MoneyFlowView::of(&flow, currency),
+                limits_used: limits_used(
+                    &ledger::limits_of(conn, m.id)?,
+                    &r.spent,
+                    span_window(first_day, last_day),
+                    config,
+                ),
+                requests: ledger::requests_made_between(conn, m.id, from_us, until_us, MAX_ROWS)?
+                    .into_iter()
+                    .map(|q| RequestEndView {
+                        id: q.id,
+                        created_at: chrono::DateTime::from_timestamp_micros(q.created_at_us)
+                            .unwrap_or_default(),
+                        summary: q.summary,
+                        status: if q.status == domain::RequestStatus::Pending
+                            && q.expires_at_us <= now.timestamp_micros()
+                        {
+                            domain::RequestStatus::Expired
+                        } else {
+                            q.status
+                        },
+                        resolution: q.resolution,
+                    })
+                    .collect(),
             });
         }
         Ok(Reply::Reports(ReportsView { reports }))
@@ -1519,6 +1569,76 @@ impl<'c> Session<'c> {
 
 /// A pending request whose time is up reads as expired (at its expiry time),
 /// before any write has recorded it.
+/// The calendar window a span of days is, if it is one: a day, an ISO
+/// week (Monday to Sunday) or a calendar month.
+fn span_window(first: NaiveDate, last: NaiveDate) -> Option<Window> {
+    use chrono::Datelike;
+    if first == last {
+        return Some(Window::Day);
+    }
+    if first.weekday() == chrono::Weekday::Mon && (last - first).num_days() == 6 {
+        return Some(Window::Week);
+    }
+    let month_end = first
+        .with_day(1)
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .and_then(|d| d.pred_opt());
+    (first.day() == 1 && month_end == Some(last)).then_some(Window::Month)
+}
+
+/// Each limit against what the span used of its scope; the share of the
+/// cap only where the limit's window is the span itself.
+fn limits_used(
+    limits: &[ledger::Limit],
+    spent: &ledger::Spend,
+    span: Option<Window>,
+    config: &Config,
+) -> Vec<LimitUsedView> {
+    let currency = config.settings.currency;
+    limits
+        .iter()
+        .map(|l| {
+            let units = match l.scope {
+                Scope::Purchase => spent.purchase_micros,
+                Scope::Gift => spent.gift_coins,
+                Scope::All => spent.all_micros,
+            }
+            .max(0);
+            let used = domain::LimitAmount::of_scope(l.scope, units, currency)
+                .unwrap_or(domain::LimitAmount::Money(Money::zero(currency)));
+            let cap = l.hard.or(l.soft);
+            let percent = cap
+                .filter(|c| c.units() > 0 && span == Some(l.window))
+                .map(|c| {
+                    i64::try_from(i128::from(units) * 100 / i128::from(c.units()))
+                        .unwrap_or(i64::MAX)
+                });
+            let used_words = match used {
+                domain::LimitAmount::Money(m) => m.to_string(),
+                domain::LimitAmount::Coins(c) => config
+                    .economy
+                    .coins_with_value(c.to_i64().unwrap_or(i64::MAX)),
+            };
+            let limit_words = services::describe_limit(l, &config.economy);
+            let words = match percent {
+                Some(p) => format!("{limit_words}: used {used_words} ({p}%)"),
+                None => format!(
+                    "{limit_words}: {used_words} in this span (the limit counts per {})",
+                    l.window
+                ),
+            };
+            LimitUsedView {
+                scope: l.scope,
+                window: l.window,
+                used: used.into(),
+                cap: cap.map(Amount::from),
+                percent,
+                words,
+            }
+        })
+        .collect()
+}
+
 fn expired_now(mut r: ledger::Request, now_us: i64) -> ledger::Request {
     if r.status == domain::RequestStatus::Pending && r.expires_at_us <= now_us {
         r.status = domain::RequestStatus::Expired;
@@ -1658,20 +1778,23 @@ fn catalog_view(config: &Config) -> CatalogView {
                 let diamonds = crate::guard::diamonds_for(g.coins, economy)
                     .map(|d| d.get())
                     .unwrap_or(0);
+                let money = rate(
+                    economy
+                        .value_at_best_rate(g.coins.get())
+                        .unwrap_or(Decimal::ZERO),
+                );
+                let creator_money = economy
+                    .diamonds_payout(Diamonds::new(diamonds))
+                    .map(|(_, pays)| pays)
+                    .unwrap_or(Money::zero(currency));
                 GiftView {
                     id: g.id.clone(),
                     name: g.name.to_string(),
                     coins: g.coins.get(),
-                    money_at_best_rate: rate(
-                        economy
-                            .value_at_best_rate(g.coins.get())
-                            .unwrap_or(Decimal::ZERO),
-                    ),
+                    money_at_best_rate: money,
                     creator_diamonds: diamonds,
-                    creator_money: economy
-                        .diamonds_payout(Diamonds::new(diamonds))
-                        .map(|(_, pays)| pays)
-                        .unwrap_or(Money::zero(currency)),
+                    creator_money,
+                    platform_keeps: money.checked_sub(creator_money).unwrap_or(money),
                 }
             })
             .collect(),
@@ -1680,6 +1803,7 @@ fn catalog_view(config: &Config) -> CatalogView {
         diamond_value: rate(economy.diamond_value),
         minimum_payout: economy.minimum_payout,
         grant_value_per_coin: rate(economy.grant_value_per_coin),
+        money_flow: None,
     }
 }
 

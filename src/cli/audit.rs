@@ -245,6 +245,7 @@ pub(super) fn report(args: &Args, h: &mut Household<'_>, r: &ReportArgs) -> Resu
             r.gifts_cost,
             r.all
         )?;
+        say!("  where the money went: {}", clean(&r.money_flow.words))?;
         if !r.current {
             say!("  limits: judged now, so shown for the current period only")?;
         }
@@ -256,6 +257,11 @@ pub(super) fn report(args: &Args, h: &mut Household<'_>, r: &ReportArgs) -> Resu
                 l.percent,
                 clean(&l.left_words)
             )?;
+        }
+        if !r.current {
+            for l in &r.limits_used {
+                say!("  limit {}", clean(&l.words))?;
+            }
         }
         for c in &r.top_creators {
             say!(
@@ -275,6 +281,16 @@ pub(super) fn report(args: &Args, h: &mut Household<'_>, r: &ReportArgs) -> Resu
                     clean(&refusal.reason)
                 )?;
             }
+        }
+        for q in &r.requests {
+            let ended = match q.status {
+                RequestStatus::Pending => "waiting".to_string(),
+                status => match &q.resolution {
+                    Some(why) if !why.is_empty() => format!("{}: {}", status.as_str(), clean(why)),
+                    _ => status.as_str().to_string(),
+                },
+            };
+            say!("  request #{} {}: {ended}", q.id, clean(&q.summary))?;
         }
         let waiting = r.pending_requests.as_deref().unwrap_or_default();
         if !waiting.is_empty() {

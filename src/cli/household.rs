@@ -406,9 +406,10 @@ pub(super) fn catalog(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError
     }
     for (line, g) in gifts.lines("  ", " ").iter().zip(&catalog.gifts) {
         say!(
-            "{line}   creator: {} = {}",
+            "{line}   creator: {} = {}; the platform keeps {}",
             Diamonds::new(g.creator_diamonds),
-            g.creator_money
+            g.creator_money,
+            g.platform_keeps
         )?;
     }
     say!()?;
@@ -422,6 +423,10 @@ pub(super) fn catalog(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError
         "Coins granted by a guardian are valued at {} {currency} each.",
         catalog.grant_value_per_coin.amount().normalize()
     )?;
+    if let Some(flow) = &catalog.money_flow {
+        say!()?;
+        say!("Where the money went, so far: {}.", clean(&flow.words))?;
+    }
     Ok(EXIT_OK)
 }
 

@@ -62,7 +62,7 @@ pub use policy::{
 };
 pub use requests::{
     NewRequest, Request, create_request, expire_due, held_coins, list_requests, request_by_id,
-    request_by_key, resolve_request,
+    request_by_key, requests_made_between, resolve_request,
 };
 pub use reversal::{ReversalPlan, SpentIn, plan_reversal};
 pub use spend::{Spend, spend_of_draft, spent_in};

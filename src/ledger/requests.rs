@@ -140,6 +140,22 @@ pub fn list_requests(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// `member`'s requests made in `[from_us, until_us)`, oldest first, at
+/// most `limit` (a report's "requests and how they ended").
+pub fn requests_made_between(
+    conn: &Connection,
+    member: MemberId,
+    from_us: i64,
+    until_us: i64,
+    limit: usize,
+) -> Result<Vec<Request>, LedgerError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE member_id = ?1 AND created_at_us >= ?2 AND created_at_us < ?3 ORDER BY id LIMIT ?4"
+    ))?;
+    let rows = stmt.query_map(params![member.0, from_us, until_us, limit as i64], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Resolves a pending request; fails if it was already resolved.
 pub fn resolve_request(
     write: &WriteTx<'_, '_>,

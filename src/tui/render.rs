@@ -1040,8 +1040,20 @@ fn spend_chart(g: &super::view::GuardianView, vm: &ViewModel, frame: &mut Frame<
         Some(v) => v.clone(),
         None => "v verify · e export".into(),
     });
-    let block =
+    let mut block =
         Block::bordered().title(fit_parts(&parts, usize::from(area.width).saturating_sub(2)));
+    if let Some(flow) = &g.money_flow {
+        let mut parts: Vec<String> = flow.split(" · ").map(str::to_string).collect();
+        if let Some(first) = parts.first_mut() {
+            *first = format!("Where the money went: {first}");
+        }
+        if fit_parts(&parts, usize::from(area.width).saturating_sub(2)).contains("unspent") {
+            // Fits with its heading.
+        } else if let Some(first) = parts.first_mut() {
+            *first = first.replace("Where the money went: ", "");
+        }
+        block = block.title_bottom(fit_parts(&parts, usize::from(area.width).saturating_sub(2)));
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let top = scale_top(g.daily.iter().map(|(_, c)| *c).max().unwrap_or(0));

@@ -281,6 +281,8 @@ pub struct GuardianView {
     pub daily: Vec<(String, u64)>,
     /// The 14 days the chart shows ("2026-02-17 to 2026-03-02").
     pub daily_period: String,
+    /// Where the money spent on coins went, so far, in a few words.
+    pub money_flow: Option<String>,
     pub verify: Option<String>,
 }
 
@@ -854,6 +856,8 @@ fn guardian_view(
                 })
                 .collect();
             g.daily_period = format!("{first} to {last}");
+            let catalog: crate::api::reply::CatalogView = h.ask(Call::Catalog)?;
+            g.money_flow = catalog.money_flow.map(|f| f.short_words);
             audit_rows(h, basis, choice, &mut g)?;
         }
         // Members shows the list loaded above; the rest are not guardian screens.
@@ -1326,6 +1330,9 @@ pub fn sample(guardian: bool) -> ViewModel {
                 rules: sample_rules(),
                 daily: (1..=14).map(|d| (format!("{d:02}"), (d * 37 % 500) as u64)).collect(),
                 daily_period: "2026-02-17 to 2026-03-02".into(),
+                money_flow: Some(
+                    "14.28 USD on coins · creators 2.50 · platform 11.78 · unspent 0.00".into(),
+                ),
                 verify: None,
             }),
         };

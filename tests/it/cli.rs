@@ -439,13 +439,13 @@ fn init_without_a_zone_uses_the_computers_and_says_so() {
 }
 
 /// A household driven only through the command line, as a parent would.
-struct CliHousehold {
-    _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
+pub(crate) struct CliHousehold {
+    pub(crate) _dir: tempfile::TempDir,
+    pub(crate) db: std::path::PathBuf,
 }
 
 impl CliHousehold {
-    fn new() -> CliHousehold {
+    pub(crate) fn new() -> CliHousehold {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("h.db");
         {
@@ -498,7 +498,7 @@ impl CliHousehold {
         CliHousehold { _dir: dir, db }
     }
 
-    fn run(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) fn run(&self, args: &[&str]) -> std::process::Output {
         coinguard()
             .args(["--db", self.db.to_str().unwrap()])
             .args(args)
@@ -506,7 +506,7 @@ impl CliHousehold {
             .unwrap()
     }
 
-    fn guardian(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) fn guardian(&self, args: &[&str]) -> std::process::Output {
         coinguard()
             .args(["--db", self.db.to_str().unwrap()])
             .args(args)
@@ -516,7 +516,7 @@ impl CliHousehold {
             .unwrap()
     }
 
-    fn json(&self, args: &[&str]) -> (Option<i32>, Value) {
+    pub(crate) fn json(&self, args: &[&str]) -> (Option<i32>, Value) {
         let out = coinguard()
             .args(["--db", self.db.to_str().unwrap(), "--json"])
             .args(args)

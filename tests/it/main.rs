@@ -13,6 +13,7 @@ mod install;
 mod keys;
 mod ledger_flows;
 mod migration;
+mod money_flow;
 mod money_values;
 mod reliability;
 mod reversals;
