@@ -291,6 +291,27 @@ pub enum Call {
         after: Option<i64>,
         limit: usize,
     },
+    /// The notify commands and how their deliveries stand (guardians).
+    NotifyList,
+    /// Runs `command` for every event from now on (of `events`, empty:
+    /// every kind; of `member`, none: everyone's).
+    NotifyAdd {
+        command: String,
+        #[serde(default)]
+        events: Vec<String>,
+        member: Option<String>,
+        auth: GuardianAuth,
+    },
+    NotifyRemove {
+        id: i64,
+        auth: GuardianAuth,
+    },
+    /// Delivers what is due, in this process (a household file only: the
+    /// household service delivers by itself), each command at most
+    /// `timeout_secs`; first records last week's summaries if not yet.
+    NotifyRun {
+        timeout_secs: Option<String>,
+    },
 }
 
 /// An export's format, as clients name it (the terminal interface reaches
@@ -334,6 +355,7 @@ impl Call {
                 | Call::ApprovalPreview { .. }
                 | Call::AskAgainPreview { .. }
                 | Call::Export { .. }
+                | Call::NotifyList
         )
     }
 }

@@ -519,6 +519,46 @@ pub struct ExportView {
     pub next: Option<i64>,
 }
 
+/// A notify command and how its deliveries stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyCommandView {
+    pub id: i64,
+    pub command: String,
+    /// The event kinds it gets (empty: every kind).
+    pub events: Vec<String>,
+    /// Only this member's events (none: everyone's).
+    pub member: Option<String>,
+    /// Events not delivered yet.
+    pub waiting: i64,
+    pub delivered: i64,
+    /// Failed attempts in a row (0: the last one worked, or none yet).
+    pub failures: i64,
+    /// Failing: that many failures in a row that guardians were told.
+    pub failing: bool,
+    pub last_error: Option<String>,
+    pub failing_since: Option<DateTime<Utc>>,
+    /// "#1 `notify-send ...` (every event; everyone's)".
+    pub words: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyListView {
+    pub commands: Vec<NotifyCommandView>,
+    /// Every event kind a command can ask for.
+    pub event_kinds: Vec<String>,
+}
+
+/// What `notify run` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyRunView {
+    /// Weekly summaries recorded now.
+    pub summaries: usize,
+    /// Event ids delivered, with the command's id.
+    pub delivered: Vec<(String, i64)>,
+    /// Event ids that failed, with the command's id and why (tried again later).
+    pub failed: Vec<(String, i64, String)>,
+}
+
 /// One answer per call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
@@ -556,4 +596,6 @@ pub enum Reply {
         what: String,
     },
     Export(ExportView),
+    Notify(NotifyListView),
+    NotifyRun(NotifyRunView),
 }

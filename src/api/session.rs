@@ -69,7 +69,12 @@ macro_rules! from_error {
         }
     )*};
 }
-from_error!(ServiceError, ledger::LedgerError, AuthError);
+from_error!(
+    ServiceError,
+    ledger::LedgerError,
+    AuthError,
+    services::notify::NotifyError
+);
 
 impl From<crate::domain::DomainError> for ApiError {
     fn from(e: crate::domain::DomainError) -> ApiError {
@@ -595,7 +600,131 @@ impl<'c> Session<'c> {
                 after,
                 limit,
             } => self.export(&config, &reach, &query, format, after, limit),
+            Call::NotifyList => {
+                self.guardians_only(&reach, "the notify commands")?;
+                self.notify_list()
+            }
+            Call::NotifyAdd {
+                command,
+                events,
+                member,
+                auth,
+            } => {
+                let command = services::notify::parse_command(&command)?;
+                let events = services::notify::parse_events(&events)?;
+                if let Some(name) = &member {
+                    let found = ledger::find_member(self.store.conn(), name)?;
+                    if found.role == Role::Guardian {
+                        return Err(services::notify::NotifyError::GuardianAsMember {
+                            name: found.name.to_string(),
+                        }
+                        .into());
+                    }
+                }
+                let pass = self.guardian_pass(&reach, &auth)?;
+                let by = pass.guardian().name.to_string();
+                let added = services::notify::add_command(
+                    &mut self.store,
+                    self.clock,
+                    pass,
+                    &command,
+                    &events,
+                    member.as_deref(),
+                )?;
+                Ok(Reply::Change(ChangeView {
+                    by,
+                    what: format!("notify command #{}", added.id),
+                    before: None,
+                    after: Some(services::notify::describe_command(
+                        &added,
+                        member.as_deref(),
+                    )),
+                }))
+            }
+            Call::NotifyRemove { id, auth } => {
+                // Bad input changes nothing: not even a PIN attempt is logged.
+                if ledger::outbox::notify_command(self.store.conn(), id)?.is_none() {
+                    let known = ledger::outbox::notify_commands(self.store.conn())?
+                        .iter()
+                        .map(|c| c.id)
+                        .collect();
+                    return Err(services::notify::NotifyError::UnknownCommand { id, known }.into());
+                }
+                let pass = self.guardian_pass(&reach, &auth)?;
+                let by = pass.guardian().name.to_string();
+                let removed =
+                    services::notify::remove_command(&mut self.store, self.clock, pass, id)?;
+                let member = match removed.member {
+                    Some(m) => {
+                        ledger::member_by_id(self.store.conn(), m)?.map(|m| m.name.to_string())
+                    }
+                    None => None,
+                };
+                Ok(Reply::Change(ChangeView {
+                    by,
+                    what: format!("notify command #{id}"),
+                    before: Some(services::notify::describe_command(
+                        &removed,
+                        member.as_deref(),
+                    )),
+                    after: None,
+                }))
+            }
+            Call::NotifyRun { timeout_secs } => {
+                let timeout = timeout_secs
+                    .as_deref()
+                    .map(services::notify::parse_timeout)
+                    .transpose()?
+                    .unwrap_or(services::notify::DEFAULT_TIMEOUT);
+                if self.via_service {
+                    return Err(ApiError::bad_input(
+                        "the household service delivers notifications itself as events appear; `coinguard notify run` is for a household file (--db), e.g. from cron",
+                    ));
+                }
+                self.guardians_only(&reach, "delivering notifications")?;
+                let summaries =
+                    services::notify::record_weekly_summaries(&mut self.store, self.clock)?;
+                let run = services::notify::deliver_due(&mut self.store, self.clock, timeout)?;
+                Ok(Reply::NotifyRun(NotifyRunView {
+                    summaries,
+                    delivered: run.delivered,
+                    failed: run.failed,
+                }))
+            }
         }
+    }
+
+    fn notify_list(&self) -> Result<Reply, ApiError> {
+        let conn = self.store.conn();
+        let mut commands = Vec::new();
+        for c in ledger::outbox::notify_commands(conn)? {
+            let member = match c.member {
+                Some(m) => ledger::member_by_id(conn, m)?.map(|m| m.name.to_string()),
+                None => None,
+            };
+            commands.push(NotifyCommandView {
+                id: c.id,
+                words: services::notify::describe_command(&c, member.as_deref()),
+                command: c.command,
+                events: c.events,
+                member,
+                waiting: c.waiting,
+                delivered: c.delivered,
+                failures: c.failures,
+                failing: c.failures >= services::notify::FAILING_AFTER,
+                last_error: c.last_error,
+                failing_since: c
+                    .failing_since_us
+                    .and_then(chrono::DateTime::from_timestamp_micros),
+            });
+        }
+        Ok(Reply::Notify(NotifyListView {
+            commands,
+            event_kinds: ledger::outbox::EVENT_KINDS
+                .iter()
+                .map(|k| k.to_string())
+                .collect(),
+        }))
     }
 
     /// A page of an export, for the same transactions a history query with

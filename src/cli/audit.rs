@@ -246,8 +246,11 @@ pub(super) fn report(args: &Args, h: &mut Household<'_>, r: &ReportArgs) -> Resu
             r.all
         )?;
         say!("  where the money went: {}", clean(&r.money_flow.words))?;
-        if !r.current {
-            say!("  limits: judged now, so shown for the current period only")?;
+        if !r.current && !r.limits_used.is_empty() {
+            say!("  limits as set now, against what this period used:")?;
+            for l in &r.limits_used {
+                say!("    {}", clean(&l.words))?;
+            }
         }
         for l in r.limits.iter().flatten() {
             say!(
@@ -257,11 +260,6 @@ pub(super) fn report(args: &Args, h: &mut Household<'_>, r: &ReportArgs) -> Resu
                 l.percent,
                 clean(&l.left_words)
             )?;
-        }
-        if !r.current {
-            for l in &r.limits_used {
-                say!("  limit {}", clean(&l.words))?;
-            }
         }
         for c in &r.top_creators {
             say!(

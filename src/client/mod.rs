@@ -196,4 +196,6 @@ answers!(
     Added => AddedView,
     Count => CountView,
     Export => ExportView,
+    Notify => NotifyListView,
+    NotifyRun => NotifyRunView,
 );

@@ -21,6 +21,7 @@ mod guardian_log;
 mod links;
 mod lots;
 mod members;
+pub mod outbox;
 mod pass;
 mod policy;
 mod requests;

@@ -97,7 +97,51 @@ pub fn create_request(write: &WriteTx<'_, '_>, new: &NewRequest<'_>) -> Result<i
             new.fingerprint
         ],
     )?;
-    Ok(write.sql().last_insert_rowid())
+    let id = write.sql().last_insert_rowid();
+    record_request_event(write, id, "waiting")?;
+    Ok(id)
+}
+
+/// Tells the outbox what became of request `id` ("waiting", "approved",
+/// "denied", "expired", "cancelled", "refused"), in the same transaction.
+fn record_request_event(write: &WriteTx<'_, '_>, id: i64, what: &str) -> Result<(), LedgerError> {
+    let Some(request) = request_by_id(write.sql(), id)? else {
+        return Ok(());
+    };
+    let kind = match what {
+        "waiting" => "request_waiting",
+        "approved" => "request_approved",
+        "denied" => "request_denied",
+        "expired" => "request_expired",
+        "cancelled" => "request_cancelled",
+        _ => "request_refused",
+    };
+    let summary = match (what, request.resolution.as_deref()) {
+        ("waiting", _) => format!("request #{id} waits for a guardian: {}", request.summary),
+        (_, Some(why)) if !why.is_empty() => {
+            format!("request #{id} {what}: {} ({why})", request.summary)
+        }
+        _ => format!("request #{id} {what}: {}", request.summary),
+    };
+    super::outbox::record_event(
+        write,
+        &super::outbox::NewEvent {
+            kind,
+            event_id: format!("request-{id}-{what}"),
+            member: Some(request.member),
+            summary,
+            details: serde_json::json!({
+                "request": id,
+                "status": request.status.as_str(),
+                "what": request.summary,
+                "resolution": request.resolution,
+                "expires_at": chrono::DateTime::from_timestamp_micros(request.expires_at_us)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                "tx": request.tx.map(|t| t.0),
+            }),
+        },
+    )?;
+    Ok(())
 }
 
 pub fn request_by_id(conn: &Connection, id: i64) -> Result<Option<Request>, LedgerError> {
@@ -171,7 +215,7 @@ pub fn resolve_request(
         params![id, status.as_str(), write.now().timestamp_micros(), by.map(|m| m.0), resolution, tx.map(|t| t.0)],
     )?;
     if changed == 1 {
-        Ok(())
+        record_request_event(write, id, status.as_str())
     } else {
         Err(LedgerError::NotPending { id })
     }
@@ -196,8 +240,13 @@ pub fn expire_due(write: &WriteTx<'_, '_>) -> Result<Vec<i64>, LedgerError> {
              resolution = 'no guardian answered before it expired'
          WHERE status = 'pending' AND expires_at_us <= ?1 RETURNING id",
     )?;
-    let ids = stmt.query_map([write.now().timestamp_micros()], |r| r.get(0))?;
-    Ok(ids.collect::<Result<_, _>>()?)
+    let ids: Vec<i64> = stmt
+        .query_map([write.now().timestamp_micros()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in &ids {
+        record_request_event(write, *id, "expired")?;
+    }
+    Ok(ids)
 }
 
 /// Coins held by a member's pending gift requests, leaving out `except`

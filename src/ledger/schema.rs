@@ -50,6 +50,13 @@ pub const MIGRATIONS: &[(&str, &str, Option<Backfill>)] = &[
         MIGRATION_9,
         Some(super::backfill::v9_exact_grant_value),
     ),
+    // Issue 17. Numbered 10 on its branch; the merge renumbers it (another
+    // branch takes 10): it is self-contained and needs no backfill.
+    (
+        "notifications (outbox, commands, deliveries) and allowances",
+        MIGRATION_NOTIFY_AND_ALLOWANCES,
+        None,
+    ),
 ];
 
 pub fn latest_version() -> i64 {
@@ -505,4 +512,72 @@ const MIGRATION_9: &str = r#"
 ALTER TABLE decisions ADD COLUMN idem_key TEXT;
 ALTER TABLE decisions ADD COLUMN fingerprint TEXT;
 CREATE UNIQUE INDEX decisions_idem_key ON decisions (idem_key) WHERE idem_key IS NOT NULL;
+"#;
+
+/// Notifications and allowances (issue 17). The **outbox** holds every event
+/// someone should hear about, written in the same transaction as what caused
+/// it, with a stable event id (a receiver drops duplicates by it). Each
+/// **notify command** a guardian added gets one **delivery** row per event it
+/// wants, written with the event; a delivery is marked done only after its
+/// command exited 0, so a deliverer killed mid-way loses nothing (at least
+/// once). A delivery is claimed (`next_at_us` moved past the command's
+/// timeout) before its command runs, so two deliverers rarely both run it.
+/// An **allowance** pays a member coins (a grant) once per period; each
+/// payment's idempotency key names the allowance and the period, and the
+/// ledger's unique key makes a second payment of a period impossible, from
+/// any number of processes.
+const MIGRATION_NOTIFY_AND_ALLOWANCES: &str = r#"
+CREATE TABLE outbox (
+    id        INTEGER PRIMARY KEY,
+    event_id  TEXT NOT NULL UNIQUE,
+    at_us     INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    member_id INTEGER REFERENCES members(id),
+    summary   TEXT NOT NULL,
+    payload   TEXT NOT NULL
+);
+CREATE TRIGGER outbox_no_update BEFORE UPDATE ON outbox
+BEGIN SELECT RAISE(ABORT, 'coinguard outbox events are kept as written'); END;
+
+-- events: kinds separated by commas ('' = every kind); member_id NULL = everyone.
+CREATE TABLE notify_commands (
+    id            INTEGER PRIMARY KEY,
+    command       TEXT NOT NULL CHECK (length(command) BETWEEN 1 AND 1000),
+    events        TEXT NOT NULL,
+    member_id     INTEGER REFERENCES members(id),
+    created_at_us INTEGER NOT NULL,
+    removed_at_us INTEGER,
+    -- Consecutive failed attempts, and the last failure in words.
+    failures      INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT,
+    failing_since_us INTEGER
+);
+
+CREATE TABLE notify_deliveries (
+    outbox_id       INTEGER NOT NULL REFERENCES outbox(id),
+    command_id      INTEGER NOT NULL REFERENCES notify_commands(id),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_at_us      INTEGER NOT NULL,
+    delivered_at_us INTEGER,
+    last_error      TEXT,
+    PRIMARY KEY (outbox_id, command_id)
+) WITHOUT ROWID;
+CREATE INDEX notify_deliveries_due ON notify_deliveries (delivered_at_us, next_at_us);
+
+-- coins or money_micros (one of them); on_day: ISO weekday 1-7 for 'week',
+-- day of the month 1-28 for 'month', 0 for 'day'. first_period: the
+-- household-local date of the first period paid.
+CREATE TABLE allowances (
+    id            INTEGER PRIMARY KEY,
+    member_id     INTEGER NOT NULL REFERENCES members(id),
+    coins         INTEGER CHECK (coins > 0),
+    money_micros  INTEGER CHECK (money_micros > 0),
+    every         TEXT NOT NULL CHECK (every IN ('day', 'week', 'month')),
+    on_day        INTEGER NOT NULL CHECK (on_day BETWEEN 0 AND 28),
+    first_period  TEXT NOT NULL,
+    created_at_us INTEGER NOT NULL,
+    stopped_at_us INTEGER,
+    CHECK ((coins IS NULL) != (money_micros IS NULL))
+);
+CREATE UNIQUE INDEX allowances_running ON allowances (member_id) WHERE stopped_at_us IS NULL;
 "#;

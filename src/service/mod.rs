@@ -119,6 +119,7 @@ pub fn serve_until(
     let open = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         scope.spawn(|| timekeeper(&options.db, clock, stop));
+        scope.spawn(|| deliverer(&options.db, clock, stop));
         while !stop.load(Ordering::SeqCst) {
             let stream = match listener.accept() {
                 Ok((stream, _)) => stream,
@@ -233,6 +234,61 @@ fn timekeeper(db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
             },
         };
         let until = Instant::now() + nap.min(TIMEKEEPER_NAP);
+        while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(POLL.min(until.saturating_duration_since(Instant::now())));
+        }
+    }
+}
+
+/// Delivers notifications as events appear (looking twice a second, with
+/// one indexed read), and records each week's summaries once the week is
+/// over. Runs beside the connections: a command that hangs delays only
+/// other notifications, never a spend.
+fn deliverer(db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
+    let mut store: Option<Store> = None;
+    let mut last_summaries: Option<Instant> = None;
+    let mut said = false;
+    while !stop.load(Ordering::SeqCst) {
+        if store.is_none() {
+            store = Store::open(db).ok();
+        }
+        if let Some(open) = store.as_mut() {
+            if last_summaries.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
+                last_summaries = Some(Instant::now());
+                if let Err(e) = crate::services::notify::record_weekly_summaries(open, clock) {
+                    log(format_args!("recording weekly summaries failed: {e}"));
+                }
+            }
+            match crate::services::notify::deliver_due(
+                open,
+                clock,
+                crate::services::notify::DEFAULT_TIMEOUT,
+            ) {
+                Ok(run) => {
+                    said = false;
+                    for (event, command, why) in &run.failed {
+                        log(format_args!(
+                            "notification {event} to command #{command} failed: {why}; tried again later"
+                        ));
+                    }
+                }
+                Err(e) => {
+                    if !said {
+                        log(format_args!("delivering notifications failed: {e}"));
+                        said = true;
+                    }
+                    if matches!(
+                        e,
+                        crate::services::notify::NotifyError::Ledger(
+                            crate::ledger::LedgerError::FileGone { .. }
+                        )
+                    ) {
+                        store = None;
+                    }
+                }
+            }
+        }
+        let until = Instant::now() + Duration::from_millis(500);
         while Instant::now() < until && !stop.load(Ordering::SeqCst) {
             std::thread::sleep(POLL.min(until.saturating_duration_since(Instant::now())));
         }

@@ -6,6 +6,7 @@
 mod demo;
 mod household;
 mod links;
+pub mod notify;
 mod policy;
 mod requests;
 mod spend;

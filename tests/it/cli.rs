@@ -1773,11 +1773,13 @@ fn a_report_for_a_past_period_has_its_totals_and_no_limits() {
         text.starts_with("Sam — 2026-03-01 to 2026-03-31\n  spent on coins 9.98 USD"),
         "{text}"
     );
+    // Limits are judged now; a past period shows them as set now against
+    // what it used (issue 17's weekly summary: "limits used").
     assert!(
-        text.contains("limits: judged now, so shown for the current period only"),
+        text.contains("  limits as set now, against what this period used:\n    purchase per month: refused above 40.00 USD: used 9.98 USD (24%)\n"),
         "{text}"
     );
-    assert!(!text.contains("limit purchase"), "{text}");
+    assert!(!text.contains("left before"), "{text}");
     for (args, expected) in [
         (
             &["--at", "2026-13"][..],

@@ -15,6 +15,7 @@ mod ledger_flows;
 mod migration;
 mod money_flow;
 mod money_values;
+mod notify;
 mod reliability;
 mod reversals;
 mod scenarios;
