@@ -312,6 +312,23 @@ pub enum Call {
     NotifyRun {
         timeout_secs: Option<String>,
     },
+    /// The allowances in force (a guardian sees every one, a member their own).
+    AllowanceList,
+    /// Sets a member's allowance (coins or money, not both), replacing the
+    /// one in force. `every`: day, week or month; `on`: a weekday for
+    /// weekly, a day 1-28 for monthly.
+    AllowanceSet {
+        member: String,
+        coins: Option<String>,
+        money: Option<String>,
+        every: String,
+        on: Option<String>,
+        auth: GuardianAuth,
+    },
+    AllowanceStop {
+        member: String,
+        auth: GuardianAuth,
+    },
 }
 
 /// An export's format, as clients name it (the terminal interface reaches
@@ -356,6 +373,7 @@ impl Call {
                 | Call::AskAgainPreview { .. }
                 | Call::Export { .. }
                 | Call::NotifyList
+                | Call::AllowanceList
         )
     }
 }

@@ -158,6 +158,30 @@ pub struct LimitView {
 pub struct WalletView {
     pub member: MemberView,
     pub limits: Vec<LimitView>,
+    /// The member's allowance and its next payment, if they have one.
+    #[serde(default)]
+    pub allowance: Option<AllowanceView>,
+    /// What the wallet's coins cost, in allowance terms.
+    #[serde(default)]
+    pub coins_in_allowance: Option<String>,
+}
+
+/// An allowance in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllowanceView {
+    pub member: String,
+    pub every: crate::ledger::allowances::Every,
+    pub coins_per_payment: u64,
+    /// What one payment is worth: the money given, or the coins at the grant rate.
+    pub money_per_payment: Money,
+    pub next_due: NaiveDate,
+    /// "500 coins (≈7.07 USD) every week on Monday; next on 2026-03-09".
+    pub words: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllowancesView {
+    pub allowances: Vec<AllowanceView>,
 }
 
 /// What an age band says a member may do.
@@ -240,6 +264,10 @@ pub struct SpendView {
     pub replayed: bool,
     pub summary: String,
     pub reasons: Vec<ReasonView>,
+    /// For a member with an allowance: the money in its terms ("14.28
+    /// USD: about 2 weeks of your allowance").
+    #[serde(default)]
+    pub allowance_words: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -598,4 +626,5 @@ pub enum Reply {
     Export(ExportView),
     Notify(NotifyListView),
     NotifyRun(NotifyRunView),
+    Allowances(AllowancesView),
 }

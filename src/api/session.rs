@@ -73,7 +73,8 @@ from_error!(
     ServiceError,
     ledger::LedgerError,
     AuthError,
-    services::notify::NotifyError
+    services::notify::NotifyError,
+    services::allowance::AllowanceError
 );
 
 impl From<crate::domain::DomainError> for ApiError {
@@ -164,6 +165,12 @@ impl<'c> Session<'c> {
 
     /// Answers one call. Nothing is written unless the caller may do it.
     pub fn handle(&mut self, call: Call) -> Result<Reply, ApiError> {
+        // Allowances due are paid before anything is answered, so a
+        // payment missed while no coinguard ran is made on the next call
+        // of any command (one indexed read when nothing is due). Best
+        // effort: a failure here (a busy or read-only file) must not stop
+        // the call, and the payment is tried again on the next one.
+        let _ = services::allowance::pay_due_allowances(&mut self.store, self.clock);
         let reach = self.reach()?;
         let config = self.store.config()?;
         match call {
@@ -216,11 +223,23 @@ impl<'c> Session<'c> {
             Call::Wallet { member } => {
                 let member = self.readable(&reach, &member)?;
                 let view = self.member_views(&config, std::slice::from_ref(&member))?;
+                let member_view = view.into_iter().next().ok_or_else(|| {
+                    ApiError::new(ErrorKind::Other, "the member's wallet could not be read")
+                })?;
+                let allowance = ledger::allowances::allowance_of(self.store.conn(), member.id)?;
+                let coins_in_allowance = allowance.as_ref().and_then(|a| {
+                    services::allowance::in_allowance_terms(
+                        a,
+                        &config.economy,
+                        member_view.coins_cost,
+                    )
+                    .map(|words| format!("{}: {words}", member_view.coins_cost))
+                });
                 Ok(Reply::Wallet(WalletView {
-                    member: view.into_iter().next().ok_or_else(|| {
-                        ApiError::new(ErrorKind::Other, "the member's wallet could not be read")
-                    })?,
+                    member: member_view,
                     limits: self.limit_views(&config, member.id)?,
+                    allowance: allowance.map(|a| allowance_view(&config, member.name.as_str(), &a)),
+                    coins_in_allowance,
                 }))
             }
             Call::Rules { member } => {
@@ -600,6 +619,90 @@ impl<'c> Session<'c> {
                 after,
                 limit,
             } => self.export(&config, &reach, &query, format, after, limit),
+            Call::AllowanceList => {
+                let mut views = Vec::new();
+                for a in ledger::allowances::allowances(self.store.conn())? {
+                    if !reach.sees_all && !reach.owns(a.member) {
+                        continue;
+                    }
+                    if let Some(m) = ledger::member_by_id(self.store.conn(), a.member)? {
+                        views.push(allowance_view(&config, m.name.as_str(), &a));
+                    }
+                }
+                Ok(Reply::Allowances(AllowancesView { allowances: views }))
+            }
+            Call::AllowanceSet {
+                member,
+                coins,
+                money,
+                every,
+                on,
+                auth,
+            } => {
+                use services::allowance::{AllowanceError, parse_every, parse_on};
+                let currency = config.settings.currency;
+                let amount = match (coins.as_deref(), money.as_deref()) {
+                    (Some(_), Some(_)) => return Err(AllowanceError::BothAmounts.into()),
+                    (None, None) => return Err(AllowanceError::NoAmount.into()),
+                    (Some(c), None) => {
+                        ledger::allowances::AllowanceAmount::Coins(Coins::parse(c)?.to_i64()?)
+                    }
+                    (None, Some(m)) => ledger::allowances::AllowanceAmount::Money(
+                        Money::parse(m, currency)?.micros(),
+                    ),
+                };
+                services::allowance::check_amount(amount, &config.economy)?;
+                let every = parse_every(&every)?;
+                let on_day = parse_on(every, on.as_deref())?;
+                let found = ledger::find_member(self.store.conn(), &member)?;
+                if found.role == Role::Guardian {
+                    return Err(AllowanceError::ForGuardian {
+                        name: found.name.to_string(),
+                    }
+                    .into());
+                }
+                let pass = self.guardian_pass(&reach, &auth)?;
+                let by = pass.guardian().name.to_string();
+                let (before, after) = services::allowance::set_allowance(
+                    &mut self.store,
+                    self.clock,
+                    pass,
+                    &member,
+                    amount,
+                    every,
+                    on_day,
+                )?;
+                Ok(Reply::Change(ChangeView {
+                    by,
+                    what: format!("the allowance of {}", found.name),
+                    before,
+                    after: Some(after),
+                }))
+            }
+            Call::AllowanceStop { member, auth } => {
+                let found = ledger::find_member(self.store.conn(), &member)?;
+                if ledger::allowances::allowance_of(self.store.conn(), found.id)?.is_none() {
+                    return Err(services::allowance::no_allowance(
+                        self.store.conn(),
+                        found.name.as_str(),
+                    )?
+                    .into());
+                }
+                let pass = self.guardian_pass(&reach, &auth)?;
+                let by = pass.guardian().name.to_string();
+                let before = services::allowance::stop_allowance(
+                    &mut self.store,
+                    self.clock,
+                    pass,
+                    &member,
+                )?;
+                Ok(Reply::Change(ChangeView {
+                    by,
+                    what: format!("the allowance of {}", found.name),
+                    before: Some(before),
+                    after: None,
+                }))
+            }
             Call::NotifyList => {
                 self.guardians_only(&reach, "the notify commands")?;
                 self.notify_list()
@@ -1692,7 +1795,29 @@ impl<'c> Session<'c> {
                 ));
             }
         };
-        Ok(Reply::Spend(spend_view(&outcome, preview)))
+        let mut view = spend_view(&outcome, preview);
+        view.allowance_words = self.in_allowance_terms(&member, outcome.money_micros)?;
+        Ok(Reply::Spend(view))
+    }
+
+    /// "14.28 USD: about 2 weeks of your allowance", for a member with one.
+    fn in_allowance_terms(
+        &self,
+        member: &Member,
+        micros: Option<i64>,
+    ) -> Result<Option<String>, ApiError> {
+        let Some(micros) = micros else {
+            return Ok(None);
+        };
+        let Some(a) = ledger::allowances::allowance_of(self.store.conn(), member.id)? else {
+            return Ok(None);
+        };
+        let config = self.store.config()?;
+        let money = Money::from_micros(config.settings.currency, micros);
+        Ok(
+            services::allowance::in_allowance_terms(&a, &config.economy, money)
+                .map(|words| format!("{money}: {words}")),
+        )
     }
 }
 
@@ -1867,6 +1992,27 @@ fn change_view<T>(
 }
 
 /// A spending outcome as the wire carries it.
+/// An allowance in force, for clients.
+fn allowance_view(
+    config: &Config,
+    member: &str,
+    a: &ledger::allowances::Allowance,
+) -> AllowanceView {
+    use services::allowance::{coins_per_payment, describe, money_per_payment};
+    let economy = &config.economy;
+    AllowanceView {
+        member: member.to_string(),
+        every: a.every,
+        coins_per_payment: coins_per_payment(a.amount, economy)
+            .map(|c| c.get())
+            .unwrap_or(0),
+        money_per_payment: money_per_payment(a.amount, economy)
+            .unwrap_or(Money::zero(economy.currency)),
+        next_due: a.next_due,
+        words: format!("{}; next on {}", describe(a, economy), a.next_due),
+    }
+}
+
 pub(crate) fn spend_view(outcome: &services::Outcome, preview: bool) -> SpendView {
     SpendView {
         outcome: match outcome.kind {
@@ -1880,6 +2026,7 @@ pub(crate) fn spend_view(outcome: &services::Outcome, preview: bool) -> SpendVie
         replayed: outcome.replayed,
         summary: outcome.summary.clone(),
         reasons: ReasonView::of(&outcome.reasons),
+        allowance_words: None,
     }
 }
 

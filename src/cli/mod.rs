@@ -11,6 +11,7 @@
 //!
 //! [`Reply`]: crate::api::Reply
 
+mod allowance;
 mod audit;
 mod household;
 mod notify;
@@ -217,6 +218,9 @@ pub enum Command {
     Log(LogCommand),
     /// Write the ledger as CSV, JSON or an hledger journal
     Export(ExportArgs),
+    /// Allowances: coins a member receives each day, week or month, paid by themselves
+    #[command(subcommand)]
+    Allowance(AllowanceCommand),
     /// Notify commands: run a command (a desktop notification, a mail, a
     /// phone push) for each event people should hear about
     #[command(subcommand)]
@@ -238,6 +242,43 @@ pub enum Command {
         /// Seconds a client may take to send one message once begun
         #[arg(long, value_name = "SECONDS", default_value_t = 10, hide = true)]
         message_deadline: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AllowanceCommand {
+    /// Pay MEMBER coins (or coins worth an amount of money at the best pack rate) every day,
+    /// week or month, from the next such day on, as a grant (guardian PIN needed). Replaces
+    /// the allowance in force
+    Set {
+        /// Who receives it (a teen or a creator)
+        #[arg(value_name = "MEMBER")]
+        member: String,
+        /// Coins each time, e.g. 500
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        coins: Option<String>,
+        /// Money each time, paid as the coins it buys at the best pack rate, e.g. 5.00
+        #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
+        money: Option<String>,
+        /// day, week or month
+        #[arg(long, value_name = "PERIOD")]
+        every: String,
+        /// For weekly: the weekday (monday ... sunday) [default: monday]; for monthly: the
+        /// day, 1 to 28 [default: 1]
+        #[arg(long, value_name = "DAY")]
+        on: Option<String>,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+    /// The allowances in force and their next payments
+    List,
+    /// Stop a member's allowance (guardian PIN needed)
+    Stop {
+        /// Whose allowance
+        #[arg(value_name = "MEMBER")]
+        member: String,
+        #[command(flatten)]
+        guardian: GuardianArgs,
     },
 }
 
@@ -972,6 +1013,7 @@ fn dispatch(args: &Args, h: &mut Household<'_>, command: &Command) -> Result<u8,
         Command::Log(cmd) => audit::log(args, h, cmd),
         Command::Export(export) => audit::export(args, h, export),
         Command::Notify(cmd) => notify::notify(args, h, cmd),
+        Command::Allowance(cmd) => allowance::allowance(args, h, cmd),
     }
 }
 

@@ -198,4 +198,5 @@ answers!(
     Export => ExportView,
     Notify => NotifyListView,
     NotifyRun => NotifyRunView,
+    Allowances => AllowancesView,
 );

@@ -12,6 +12,7 @@
 
 mod accounts;
 mod alerts;
+pub mod allowances;
 mod append;
 mod backfill;
 mod chain;

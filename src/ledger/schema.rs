@@ -565,8 +565,9 @@ CREATE TABLE notify_deliveries (
 CREATE INDEX notify_deliveries_due ON notify_deliveries (delivered_at_us, next_at_us);
 
 -- coins or money_micros (one of them); on_day: ISO weekday 1-7 for 'week',
--- day of the month 1-28 for 'month', 0 for 'day'. first_period: the
--- household-local date of the first period paid.
+-- day of the month 1-28 for 'month', 0 for 'day'. next_due: the
+-- household-local date (YYYY-MM-DD) of the next payment, moved on in the
+-- transaction that pays it; set_by: the guardian whose PIN set it.
 CREATE TABLE allowances (
     id            INTEGER PRIMARY KEY,
     member_id     INTEGER NOT NULL REFERENCES members(id),
@@ -574,10 +575,12 @@ CREATE TABLE allowances (
     money_micros  INTEGER CHECK (money_micros > 0),
     every         TEXT NOT NULL CHECK (every IN ('day', 'week', 'month')),
     on_day        INTEGER NOT NULL CHECK (on_day BETWEEN 0 AND 28),
-    first_period  TEXT NOT NULL,
+    next_due      TEXT NOT NULL,
+    set_by        INTEGER NOT NULL REFERENCES members(id),
     created_at_us INTEGER NOT NULL,
     stopped_at_us INTEGER,
     CHECK ((coins IS NULL) != (money_micros IS NULL))
 );
 CREATE UNIQUE INDEX allowances_running ON allowances (member_id) WHERE stopped_at_us IS NULL;
+CREATE INDEX allowances_due ON allowances (stopped_at_us, next_due);
 "#;

@@ -240,9 +240,9 @@ fn timekeeper(db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
     }
 }
 
-/// Delivers notifications as events appear (looking twice a second, with
-/// one indexed read), and records each week's summaries once the week is
-/// over. Runs beside the connections: a command that hangs delays only
+/// Pays allowances when due, delivers notifications as events appear
+/// (looking twice a second, with one indexed read each), and records each
+/// week's summaries once the week is over. Runs beside the connections: a command that hangs delays only
 /// other notifications, never a spend.
 fn deliverer(db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
     let mut store: Option<Store> = None;
@@ -253,6 +253,14 @@ fn deliverer(db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
             store = Store::open(db).ok();
         }
         if let Some(open) = store.as_mut() {
+            match crate::services::allowance::pay_due_allowances(open, clock) {
+                Ok(paid) => {
+                    for p in &paid {
+                        log(format_args!("paid {}'s allowance due {}", p.member, p.due));
+                    }
+                }
+                Err(e) => log(format_args!("paying allowances failed: {e}")),
+            }
             if last_summaries.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
                 last_summaries = Some(Instant::now());
                 if let Err(e) = crate::services::notify::record_weekly_summaries(open, clock) {

@@ -3,6 +3,7 @@
 //! the guard and commits through the door, all in one `BEGIN IMMEDIATE`
 //! transaction. A preview runs the same code in a transaction that is rolled back.
 
+pub mod allowance;
 mod demo;
 mod household;
 mod links;
@@ -67,6 +68,10 @@ pub struct Outcome {
     /// One line: what happened, coins with their money value.
     pub summary: String,
     pub reasons: Vec<Reason>,
+    /// What it is worth in money, where that is known (a purchase's price,
+    /// a gift's cost from the lots), in micro-units: for saying it in a
+    /// member's allowance terms.
+    pub money_micros: Option<i64>,
 }
 
 /// Everything a service can refuse before the guard is asked.

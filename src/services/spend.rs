@@ -92,6 +92,7 @@ fn outcome(kind: OutcomeKind, summary: String) -> Outcome {
         replayed: false,
         summary,
         reasons: Vec::new(),
+        money_micros: None,
     }
 }
 
@@ -174,6 +175,22 @@ fn guarded(
         &Config,
     ) -> Result<(Intent, Option<IdempotencyKey>), ServiceError>,
 ) -> Result<Outcome, ServiceError> {
+    guarded_then(store, clock, ctx, build, |_, _| Ok(()))
+}
+
+/// [`guarded`], then `then` with the outcome, in the same transaction (an
+/// allowance's payment moves its next due date in the transaction that
+/// pays it). Not run for a replayed key: that outcome was written before.
+pub(super) fn guarded_then(
+    store: &mut Store,
+    clock: &dyn Clock,
+    ctx: &Ctx,
+    build: impl FnOnce(
+        &WriteTx<'_, '_>,
+        &Config,
+    ) -> Result<(Intent, Option<IdempotencyKey>), ServiceError>,
+    then: impl FnOnce(&WriteTx<'_, '_>, &Outcome) -> Result<(), ServiceError>,
+) -> Result<Outcome, ServiceError> {
     let mode = ctx.mode;
     let run = |w: &WriteTx<'_, '_>| -> Result<Outcome, ServiceError> {
         ledger::expire_due(w)?;
@@ -242,6 +259,11 @@ fn guarded(
                 denied.reasons = reasons;
                 denied
             }
+        };
+        result.money_micros = match &intent {
+            Intent::Purchase { bought, .. } => Some(bought.price().micros()),
+            Intent::Gift { .. } => intent.gift_cost(),
+            _ => None,
         };
         if let (Mode::Commit, Some((id, guardian))) = (mode, ctx.approving) {
             let after = match result.tx {
@@ -358,6 +380,7 @@ fn guarded(
                 },
             )?;
         }
+        then(w, &result)?;
         Ok(result)
     };
     match mode {

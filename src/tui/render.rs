@@ -492,6 +492,12 @@ fn wallet(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
         &format!("Diamonds  {}", m.me.diamonds),
         Style::default(),
     ));
+    if !m.allowance.is_empty() {
+        held.extend(wrap(
+            &format!("Allowance {}", m.allowance),
+            Style::default(),
+        ));
+    }
     // The age rules first: they come before any limit, and a member they
     // refuse would otherwise read "No limits" as "anything goes".
     let age: Vec<Line> = match &m.age_rules {

@@ -210,6 +210,8 @@ pub struct MemberView {
     pub age_rules: Option<AgeRules>,
     /// The coins their waiting requests hold, with their value ("" when none).
     pub held: String,
+    /// Their allowance and its next payment ("" when none).
+    pub allowance: String,
     pub packs: Vec<PackLine>,
     /// One preview per pack, in the same order.
     pub pack_previews: Vec<Preview>,
@@ -393,7 +395,11 @@ pub fn preview_of(answer: Result<SpendView, ApiError>) -> Preview {
     match answer {
         Ok(s) => Preview {
             verdict: s.outcome,
-            summary: shown(&s.summary),
+            // In the member's allowance terms too, where they have one.
+            summary: match &s.allowance_words {
+                Some(words) => shown(&format!("{} ({words})", s.summary)),
+                None => shown(&s.summary),
+            },
             reasons: s
                 .reasons
                 .iter()
@@ -1019,6 +1025,12 @@ fn member_view(
                 .iter()
                 .map(|l| limit_line(id, l, economy))
                 .collect();
+            if let Some(a) = &wallet.allowance {
+                m.allowance = shown(&match &wallet.coins_in_allowance {
+                    Some(coins) => format!("{}; your coins cost {coins}", a.words),
+                    None => a.words.clone(),
+                });
+            }
             let rules: RulesView = h.ask(Call::Rules {
                 member: name.to_string(),
             })?;
@@ -1359,6 +1371,7 @@ pub fn sample(guardian: bool) -> ViewModel {
                 refuses: false,
             }),
             held: String::new(),
+            allowance: String::new(),
             packs: vec![pack("coins-70", "70 coins", "0.99 USD", "0.0141 USD"), pack("coins-350", "350 coins", "4.99 USD", "0.0143 USD")],
             pack_previews: vec![
                 Preview { verdict: Verdict::NeedsApproval, summary: "Sam buys 70 coins for 0.99 USD".into(), reasons: vec![(false, "Sam is 15: from 13 to 17, purchases need a guardian's approval".into())] },

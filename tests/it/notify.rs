@@ -16,14 +16,14 @@ const PIN: &str = "maple syrup river";
 
 /// A household file made through the library (Maria; Sam 15, Lee 30,
 /// creator Ana), then driven by the binary at a clock the test sets.
-struct Home {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-    now: DateTime<Utc>,
+pub(crate) struct Home {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) db: PathBuf,
+    pub(crate) now: DateTime<Utc>,
 }
 
 impl Home {
-    fn new() -> Home {
+    pub(crate) fn new() -> Home {
         use coinguard::domain::{BirthDate, FixedClock, Name, Role};
         coinguard::auth::hash_pins_cheaply_for_tests();
         let dir = tempfile::tempdir().unwrap();
@@ -64,11 +64,11 @@ impl Home {
         Home { dir, db, now }
     }
 
-    fn file(&self, name: &str) -> PathBuf {
+    pub(crate) fn file(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_coinguard"));
         cmd.env_remove("COINGUARD_DB")
             .env_remove("COINGUARD_SOCKET")
@@ -79,11 +79,11 @@ impl Home {
         cmd
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.command(args).stdin(Stdio::null()).output().unwrap()
     }
 
-    fn guardian(&self, args: &[&str]) -> Output {
+    pub(crate) fn guardian(&self, args: &[&str]) -> Output {
         let mut child = self
             .command(args)
             .arg("--pin-stdin")
@@ -101,7 +101,7 @@ impl Home {
         child.wait_with_output().unwrap()
     }
 
-    fn ok(&self, out: Output) -> String {
+    pub(crate) fn ok(&self, out: Output) -> String {
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -112,13 +112,13 @@ impl Home {
         String::from_utf8_lossy(&out.stdout).to_string()
     }
 
-    fn json(&self, args: &[&str]) -> Value {
+    pub(crate) fn json(&self, args: &[&str]) -> Value {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
         serde_json::from_str(&self.ok(self.run(&all))).unwrap()
     }
 
-    fn later(&mut self, by: TimeDelta) {
+    pub(crate) fn later(&mut self, by: TimeDelta) {
         self.now += by;
     }
 }

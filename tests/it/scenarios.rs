@@ -370,6 +370,7 @@ fn run(path: &Path) {
                         replayed: false,
                         summary: "limit set".into(),
                         reasons: Vec::new(),
+                        money_micros: None,
                     }
                 })
             }
@@ -436,6 +437,7 @@ fn done(_: coinguard::ledger::Request) -> services::Outcome {
         replayed: false,
         summary: "done".into(),
         reasons: Vec::new(),
+        money_micros: None,
     }
 }
 
