@@ -698,3 +698,120 @@ fn each_member_gets_one_weekly_summary_per_week() {
         (json!(0), json!([]))
     );
 }
+
+/// The README's `notify add` examples, as written there, each run for one
+/// event with stand-ins for notify-send, sendmail, msmtp and curl first on
+/// PATH that record what they were given: the quoting holds, and each gets
+/// the summary (and the mail commands the event's JSON).
+#[test]
+fn the_readmes_notify_examples_run_as_written() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("## Notifications")
+        .nth(1)
+        .and_then(|rest| rest.split("```sh").nth(1))
+        .and_then(|block| block.split("```").next())
+        .unwrap();
+    // Join continued lines, keep the `notify add` commands.
+    let mut commands = Vec::new();
+    let mut current = String::new();
+    for line in section.lines() {
+        if line.trim_start().starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        match line.strip_suffix('\\') {
+            Some(start) => current.push_str(start),
+            None => {
+                current.push_str(line);
+                if current.starts_with("coinguard notify add") {
+                    commands.push(std::mem::take(&mut current));
+                }
+                current.clear();
+            }
+        }
+    }
+    assert_eq!(commands.len(), 5, "{commands:#?}");
+    let home = Home::new();
+    let bin = home.file("bin");
+    let log = home.file("calls.log");
+    std::fs::create_dir(&bin).unwrap();
+    for tool in ["notify-send", "sendmail", "msmtp", "curl"] {
+        let path = bin.join(tool);
+        std::fs::write(
+            &path,
+            format!(
+                "#!/bin/sh\n{{ printf '%s' '{tool}'; for a in \"$@\"; do printf ' [%s]' \"$a\"; done; printf '\\n'; \
+                 case '{tool}' in sendmail|msmtp) cat;; esac; printf '\\n'; }} >> '{}'\n",
+                log.display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for command in &commands {
+        // Through sh, as a person pastes it; the PIN on standard input.
+        let out = Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!(
+                "{} --db '{}' --pin-stdin",
+                command.replacen("coinguard", env!("CARGO_BIN_EXE_coinguard"), 1),
+                home.db.display()
+            ))
+            .env("COINGUARD_NOW", home.now.to_rfc3339())
+            .env_remove("COINGUARD_DB")
+            .env_remove("COINGUARD_SOCKET")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(format!("{PIN}\n").as_bytes())?;
+                child.wait_with_output()
+            })
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(home.run(&["buy", "Sam", "coins-70"]).status.code(), Some(3));
+    let run = home
+        .command(&["--json", "notify", "run"])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(doc["delivered"].as_array().unwrap().len(), 5, "{doc}");
+    let calls = std::fs::read_to_string(&log).unwrap();
+    let summary = "request #1 waits for a guardian: Sam buys 70 coins for 0.99 USD (pack coins-70, 0.0141 USD per coin)";
+    assert!(
+        calls.contains(&format!("notify-send [coinguard] [{summary}]")),
+        "{calls}"
+    );
+    assert!(
+        calls.contains(&format!(
+            "sendmail [-t]\nTo: maria@example.org\nSubject: coinguard: {summary}\n\n{{\"at\""
+        )),
+        "{calls}"
+    );
+    assert!(
+        calls.contains(&format!(
+            "msmtp [maria@example.org]\nSubject: coinguard: {summary}\n\n{{"
+        )),
+        "{calls}"
+    );
+    assert!(calls.contains(&format!("curl [-fsS] [-H] [Title: coinguard] [-d] [{summary}] [https://ntfy.example.org/family-coinguard]")), "{calls}");
+    assert!(calls.contains(&format!("curl [-fsS] [https://gotify.example.org/message?token=APP_TOKEN] [-F] [title=coinguard] [-F] [message={summary}]")), "{calls}");
+}
