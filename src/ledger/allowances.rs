@@ -110,9 +110,16 @@ pub fn allowance_of(conn: &Connection, member: MemberId) -> Result<Option<Allowa
         .optional()?)
 }
 
-/// Whether any allowance in force is due on or before `today`: one
-/// indexed read, asked before every call so a due payment is never late.
-pub fn any_allowance_due(conn: &Connection, today: NaiveDate) -> Result<bool, LedgerError> {
+/// Whether any allowance in force is due at `now` (on or before the
+/// household-local date): two small indexed reads, asked before every call
+/// so a due payment is never late.
+pub fn any_allowance_due(
+    conn: &Connection,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, LedgerError> {
+    let today = now
+        .with_timezone(&super::store::household_tz(conn)?)
+        .date_naive();
     Ok(conn.one(
         "SELECT EXISTS (SELECT 1 FROM allowances WHERE stopped_at_us IS NULL AND next_due <= ?1)",
         [today.to_string()],

@@ -361,15 +361,16 @@ pub fn pay_due_allowances(
     store: &mut Store,
     clock: &dyn Clock,
 ) -> Result<Vec<Paid>, AllowanceError> {
+    let mut paid = Vec::new();
+    // Nearly always nothing is due: answer that without loading the config.
+    if !allowances::any_allowance_due(store.conn(), clock.now())? {
+        return Ok(paid);
+    }
     let config = store.config()?;
     let today = clock
         .now()
         .with_timezone(&config.settings.timezone)
         .date_naive();
-    let mut paid = Vec::new();
-    if !allowances::any_allowance_due(store.conn(), today)? {
-        return Ok(paid);
-    }
     for a in allowances::allowances(store.conn())? {
         let mut due = a.next_due;
         let mut rounds = 0;

@@ -361,7 +361,10 @@ fn run_command(
         let _ = stdin.write_all(b"\n");
     }
     let stderr = child.stderr.take();
-    let reader = std::thread::spawn(move || {
+    // Read on a thread and handed over by a channel: a command that leaves
+    // a process behind holding its standard error must not hold us up.
+    let (sender, receiver) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
         let mut kept = Vec::new();
         if let Some(mut err) = stderr {
             let mut buf = [0_u8; 4096];
@@ -374,8 +377,13 @@ fn run_command(
                 }
             }
         }
-        String::from_utf8_lossy(&kept).to_string()
+        let _ = sender.send(String::from_utf8_lossy(&kept).to_string());
     });
+    let read_stderr = || {
+        receiver
+            .recv_timeout(Duration::from_secs(1))
+            .unwrap_or_default()
+    };
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -389,16 +397,16 @@ fn run_command(
         let group = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap_or(0));
         let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
         let _ = child.wait();
-        let _ = reader.join();
+        let _ = read_stderr();
         return Err(format!(
             "it did not finish within {} s and was stopped",
             timeout.as_secs()
         ));
     };
-    let stderr = reader.join().unwrap_or_default();
     if status.success() {
         return Ok(());
     }
+    let stderr = read_stderr();
     let last_line = stderr
         .lines()
         .rev()

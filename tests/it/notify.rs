@@ -815,3 +815,33 @@ fn the_readmes_notify_examples_run_as_written() {
     assert!(calls.contains(&format!("curl [-fsS] [-H] [Title: coinguard] [-d] [{summary}] [https://ntfy.example.org/family-coinguard]")), "{calls}");
     assert!(calls.contains(&format!("curl [-fsS] [https://gotify.example.org/message?token=APP_TOKEN] [-F] [title=coinguard] [-F] [message={summary}]")), "{calls}");
 }
+
+/// A command that hangs is stopped at its timeout (its whole process group)
+/// and counts as failed; one that leaves a process behind holding its
+/// output is done when it exits 0. Neither holds the deliverer up.
+#[test]
+fn a_hanging_command_times_out_and_a_lingering_one_does_not_hold_up_delivery() {
+    let home = Home::new();
+    let events = home.file("events.jsonl");
+    home.ok(home.guardian(&["notify", "add", "--command", "sleep 30"]));
+    home.ok(home.guardian(&[
+        "notify",
+        "add",
+        "--command",
+        &format!("(sleep 5 >&2 &); cat >> '{}'", events.display()),
+    ]));
+    assert_eq!(home.run(&["buy", "Sam", "coins-70"]).status.code(), Some(3));
+    let started = Instant::now();
+    let run = home.json(&["notify", "run", "--timeout", "1"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        run["failed"][0][2], "it did not finish within 1 s and was stopped",
+        "{run}"
+    );
+    assert_eq!(run["delivered"][0][0], "request-1-waiting", "{run}");
+    assert_eq!(ids(&events_in(&events)), ["request-1-waiting"]);
+}
