@@ -155,7 +155,19 @@ pub enum Call {
         first: NaiveDate,
         last: NaiveDate,
     },
+    /// Verifies everything, without a PIN (seals are read, not checked):
+    /// the same as `VerifyWith { incremental: false, seal: None }`.
     Verify,
+    /// Verifies, checking the seals of the guardian whose PIN is given.
+    /// `incremental`: only what is new since the last verify's mark (the
+    /// mark must be sealed by that guardian when a PIN is given); a row
+    /// edited in place before the mark is found only by a full verify.
+    VerifyWith {
+        #[serde(default)]
+        incremental: bool,
+        #[serde(default)]
+        seal: Option<GuardianAuth>,
+    },
 
     /// Buy, gift or redeem; `preview` writes nothing. A member with a PIN
     /// gives it.
@@ -367,6 +379,7 @@ impl Call {
                 | Call::Alerts
                 | Call::DailySpend { .. }
                 | Call::Verify
+                | Call::VerifyWith { .. }
                 | Call::ReversalPreview { .. }
                 | Call::Spend { preview: true, .. }
                 | Call::ApprovalPreview { .. }

@@ -7,6 +7,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::record::Table;
 use super::store::WriteTx;
 use super::{CachedSql, LedgerError};
 use crate::domain::MemberId;
@@ -175,15 +176,19 @@ pub fn add_notify_command(
             write.now().timestamp_micros()
         ],
     )?;
-    Ok(write.sql().last_insert_rowid())
+    let id = write.sql().last_insert_rowid();
+    write.touch(Table::NotifyCommands, vec![id.into()]);
+    Ok(id)
 }
 
 /// Removes a notify command (kept, marked removed: its deliveries stop).
 pub fn remove_notify_command(write: &WriteTx<'_, '_>, id: i64) -> Result<bool, LedgerError> {
-    Ok(write.sql().run(
+    let removed = write.sql().run(
         "UPDATE notify_commands SET removed_at_us = ?2 WHERE id = ?1 AND removed_at_us IS NULL",
         params![id, write.now().timestamp_micros()],
-    )? == 1)
+    )? == 1;
+    write.touch(Table::NotifyCommands, vec![id.into()]);
+    Ok(removed)
 }
 
 /// A delivery handed to a deliverer.

@@ -50,14 +50,22 @@ pub const MIGRATIONS: &[(&str, &str, Option<Backfill>)] = &[
         MIGRATION_9,
         Some(super::backfill::v9_exact_grant_value),
     ),
-    // Issue 17. Numbered 10 on its branch; the merge renumbers it (another
-    // branch takes 10): it is self-contained and needs no backfill.
+    (
+        "policy as a record; guardian-sealed checkpoints; requests bound to their decisions",
+        MIGRATION_10,
+        Some(super::backfill::v10_record_baseline),
+    ),
+    // Version 11 (issue 17): self-contained, no backfill.
     (
         "notifications (outbox, commands, deliveries) and allowances",
         MIGRATION_NOTIFY_AND_ALLOWANCES,
         None,
     ),
 ];
+
+/// The version from which policy rows are recorded in the logs, seals
+/// exist and requests are bound to their decisions.
+pub const RECORD_VERSION: i64 = 10;
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -514,7 +522,83 @@ ALTER TABLE decisions ADD COLUMN fingerprint TEXT;
 CREATE UNIQUE INDEX decisions_idem_key ON decisions (idem_key) WHERE idem_key IS NOT NULL;
 "#;
 
-/// Notifications and allowances (issue 17). The **outbox** holds every event
+/// Version 10: tamper evidence that holds.
+///
+/// - **Policy as a record.** Guardian actions (and the decisions whose
+///   writes raised alerts) carry the images of the policy rows and alerts
+///   their write changed, inside their hash (`changes`); the backfill
+///   records the tables as they stand as the record's starting point.
+/// - **Requests bound to what the guardian saw.** The decision that
+///   creates a request records its id, its canonical parameters and a hash
+///   of its row (`request_*`), inside its hash; `record_since` says from
+///   which request on this holds.
+/// - **Guardian-sealed checkpoints.** `seal_keys`: how each guardian's seal
+///   key is derived from their PIN (salt and argon2id parameters; never the
+///   key) and a check value; `seals`: each chain's length and head, a
+///   digest of the policy tables, hash-chained and MACed with the key
+///   (`verified` rows are `verify`'s marks, sealed when a PIN was given).
+/// - The new tables are append-only.
+const MIGRATION_10: &str = r#"
+ALTER TABLE guardian_actions ADD COLUMN changes TEXT;
+ALTER TABLE decisions ADD COLUMN changes TEXT;
+ALTER TABLE decisions ADD COLUMN request_id INTEGER;
+ALTER TABLE decisions ADD COLUMN request_params TEXT;
+ALTER TABLE decisions ADD COLUMN request_hash TEXT;
+CREATE UNIQUE INDEX decisions_request ON decisions (request_id) WHERE request_id IS NOT NULL;
+
+CREATE TABLE record_since (
+    what     TEXT PRIMARY KEY CHECK (what IN ('requests')),
+    first_id INTEGER NOT NULL
+);
+INSERT INTO record_since (what, first_id) SELECT 'requests', COALESCE(MAX(id), 0) + 1 FROM requests;
+
+CREATE TABLE seal_keys (
+    id            INTEGER PRIMARY KEY,
+    guardian_id   INTEGER NOT NULL REFERENCES members(id),
+    salt          TEXT NOT NULL,
+    memory_kib    INTEGER NOT NULL,
+    passes        INTEGER NOT NULL,
+    lanes         INTEGER NOT NULL,
+    check_mac     TEXT NOT NULL,
+    created_at_us INTEGER NOT NULL
+);
+CREATE INDEX seal_keys_guardian ON seal_keys (guardian_id, id);
+
+CREATE TABLE seals (
+    id            INTEGER PRIMARY KEY,
+    at_us         INTEGER NOT NULL,
+    guardian_id   INTEGER REFERENCES members(id),
+    key_id        INTEGER REFERENCES seal_keys(id),
+    kind          TEXT NOT NULL CHECK (kind IN ('action', 'verified')),
+    tx_len        INTEGER NOT NULL,
+    tx_head       TEXT NOT NULL,
+    dec_len       INTEGER NOT NULL,
+    dec_head      TEXT NOT NULL,
+    ga_len        INTEGER NOT NULL,
+    ga_head       TEXT NOT NULL,
+    policy_digest TEXT NOT NULL,
+    state         TEXT,
+    prev_hash     TEXT NOT NULL,
+    hash          TEXT NOT NULL,
+    mac           TEXT
+);
+CREATE INDEX seals_kind ON seals (kind, id);
+
+CREATE TRIGGER record_since_no_update BEFORE UPDATE ON record_since
+BEGIN SELECT RAISE(ABORT, 'coinguard record is append-only'); END;
+CREATE TRIGGER record_since_no_delete BEFORE DELETE ON record_since
+BEGIN SELECT RAISE(ABORT, 'coinguard record is append-only'); END;
+CREATE TRIGGER seal_keys_no_update BEFORE UPDATE ON seal_keys
+BEGIN SELECT RAISE(ABORT, 'coinguard seal keys are append-only'); END;
+CREATE TRIGGER seal_keys_no_delete BEFORE DELETE ON seal_keys
+BEGIN SELECT RAISE(ABORT, 'coinguard seal keys are append-only'); END;
+CREATE TRIGGER seals_no_update BEFORE UPDATE ON seals
+BEGIN SELECT RAISE(ABORT, 'coinguard seals are append-only'); END;
+CREATE TRIGGER seals_no_delete BEFORE DELETE ON seals
+BEGIN SELECT RAISE(ABORT, 'coinguard seals are append-only'); END;
+"#;
+
+/// Version 11: notifications and allowances (issue 17). The **outbox** holds every event
 /// someone should hear about, written in the same transaction as what caused
 /// it, with a stable event id (a receiver drops duplicates by it). Each
 /// **notify command** a guardian added gets one **delivery** row per event it
@@ -525,7 +609,8 @@ CREATE UNIQUE INDEX decisions_idem_key ON decisions (idem_key) WHERE idem_key IS
 /// An **allowance** pays a member coins (a grant) once per period; each
 /// payment's idempotency key names the allowance and the period, and the
 /// ledger's unique key makes a second payment of a period impossible, from
-/// any number of processes.
+/// any number of processes. The schedule never changes once set (triggers),
+/// so the record of it cannot be rewritten by paying.
 const MIGRATION_NOTIFY_AND_ALLOWANCES: &str = r#"
 CREATE TABLE outbox (
     id        INTEGER PRIMARY KEY,
@@ -565,9 +650,11 @@ CREATE TABLE notify_deliveries (
 CREATE INDEX notify_deliveries_due ON notify_deliveries (delivered_at_us, next_at_us);
 
 -- coins or money_micros (one of them); on_day: ISO weekday 1-7 for 'week',
--- day of the month 1-28 for 'month', 0 for 'day'. next_due: the
--- household-local date (YYYY-MM-DD) of the next payment, moved on in the
--- transaction that pays it; set_by: the guardian whose PIN set it.
+-- day of the month 1-28 for 'month', 0 for 'day'; first_due: the
+-- household-local date (YYYY-MM-DD) of the first payment; set_by: the
+-- guardian whose PIN set it. Only stopped_at_us ever changes: the next
+-- payment is worked out from the payments in the ledger (each keyed by its
+-- allowance and due date), so nothing here moves as payments are made.
 CREATE TABLE allowances (
     id            INTEGER PRIMARY KEY,
     member_id     INTEGER NOT NULL REFERENCES members(id),
@@ -575,12 +662,19 @@ CREATE TABLE allowances (
     money_micros  INTEGER CHECK (money_micros > 0),
     every         TEXT NOT NULL CHECK (every IN ('day', 'week', 'month')),
     on_day        INTEGER NOT NULL CHECK (on_day BETWEEN 0 AND 28),
-    next_due      TEXT NOT NULL,
+    first_due     TEXT NOT NULL,
     set_by        INTEGER NOT NULL REFERENCES members(id),
     created_at_us INTEGER NOT NULL,
     stopped_at_us INTEGER,
     CHECK ((coins IS NULL) != (money_micros IS NULL))
 );
 CREATE UNIQUE INDEX allowances_running ON allowances (member_id) WHERE stopped_at_us IS NULL;
-CREATE INDEX allowances_due ON allowances (stopped_at_us, next_due);
+CREATE TRIGGER allowances_schedule_fixed
+BEFORE UPDATE OF id, member_id, coins, money_micros, every, on_day, first_due, set_by, created_at_us ON allowances
+BEGIN SELECT RAISE(ABORT, 'coinguard: an allowance is stopped and set anew, never edited'); END;
+CREATE TRIGGER allowances_stop_once BEFORE UPDATE OF stopped_at_us ON allowances
+WHEN OLD.stopped_at_us IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'coinguard: an allowance stops once'); END;
+CREATE TRIGGER allowances_no_delete BEFORE DELETE ON allowances
+BEGIN SELECT RAISE(ABORT, 'coinguard allowances are kept'); END;
 "#;

@@ -15,7 +15,7 @@
 //! Monday, weekly on Mondays: the next Monday), so setting one never pays
 //! at once.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::ServiceError;
@@ -23,7 +23,7 @@ use super::spend::{Ctx, guarded_then};
 use super::{Mode, OutcomeKind};
 use crate::auth::GuardianPass;
 use crate::config::Economy;
-use crate::domain::{Clock, IdempotencyKey, Memo, Role};
+use crate::domain::{Clock, Memo, Role};
 use crate::guard::Intent;
 use crate::ledger::allowances::{Allowance, AllowanceAmount, Every};
 use crate::ledger::{self, LedgerError, Store, allowances};
@@ -126,30 +126,7 @@ pub fn parse_on(every: Every, text: Option<&str>) -> Result<u32, AllowanceError>
     }
 }
 
-/// The first due date strictly after `date`.
-pub fn next_due_after(every: Every, on_day: u32, date: NaiveDate) -> NaiveDate {
-    let next = date.succ_opt().unwrap_or(date);
-    match every {
-        Every::Day => next,
-        Every::Week => {
-            let want = on_day.clamp(1, 7);
-            let now = next.weekday().number_from_monday();
-            let ahead = (want + 7 - now) % 7;
-            next + chrono::Days::new(u64::from(ahead))
-        }
-        Every::Month => {
-            let want = on_day.clamp(1, 28);
-            let this_month = next.with_day(want).unwrap_or(next);
-            if this_month >= next {
-                this_month
-            } else {
-                this_month
-                    .checked_add_months(chrono::Months::new(1))
-                    .unwrap_or(this_month)
-            }
-        }
-    }
-}
+pub use crate::ledger::allowances::next_due_after;
 
 /// The coins an allowance pays each time: its coins, or the coins its money
 /// buys at the best pack rate (rounded down: never more than the money).
@@ -372,44 +349,45 @@ pub fn pay_due_allowances(
         .with_timezone(&config.settings.timezone)
         .date_naive();
     for a in allowances::allowances(store.conn())? {
-        let mut due = a.next_due;
         let mut rounds = 0;
-        while due <= today && rounds < MAX_CATCH_UP {
+        while rounds < MAX_CATCH_UP {
             rounds += 1;
-            match pay_one(store, clock, &a, due)? {
-                Some(p) => paid.push(p),
-                // Another process paid or moved it: start from what it left.
-                None => match allowances::allowance_of(store.conn(), a.member)? {
-                    Some(now) if now.id == a.id && now.next_due > due => {
-                        due = now.next_due;
-                        continue;
-                    }
-                    _ => break,
-                },
+            // The next due date from the ledger, afresh each time: another
+            // process may have paid meanwhile.
+            let Some(now) = allowances::allowance_of(store.conn(), a.member)? else {
+                break;
+            };
+            if now.id != a.id || now.next_due > today {
+                break;
             }
-            due = next_due_after(a.every, a.on_day, due);
+            match pay_one(store, clock, &now, now.next_due)? {
+                Some(p) => paid.push(p),
+                // Not paid by us: paid by another process (the loop reads
+                // the ledger again), or not allowed (stop here).
+                None if allowances::last_paid(store.conn(), a.id)? >= Some(now.next_due) => {}
+                None => break,
+            }
         }
     }
     Ok(paid)
 }
 
-/// Pays allowance `a` for the period due on `due`, and moves its next due
-/// date on, in one transaction. None when it was no longer due on `due`
-/// (another process paid it first).
+/// Pays allowance `a` for the period due on `due`, as a grant keyed by the
+/// allowance and the date, in one transaction. None when `due` is no longer
+/// the next payment (another process paid it first) or it was not allowed.
 fn pay_one(
     store: &mut Store,
     clock: &dyn Clock,
     a: &Allowance,
     due: NaiveDate,
 ) -> Result<Option<Paid>, AllowanceError> {
-    let key = IdempotencyKey::internal("allowance", format!("{}-{due}", a.id));
-    let next = next_due_after(a.every, a.on_day, due);
-    let mut moved = false;
+    let key = allowances::payment_key(a.id, due);
     let outcome = guarded_then(
         store,
         clock,
         &Ctx::plain(Mode::Commit),
         |w, config| {
+            // Judged inside the write: the payment due is still this one.
             let current = allowances::allowance_of(w.sql(), a.member)?;
             if current.as_ref().map(|c| (c.id, c.next_due)) != Some((a.id, due)) {
                 return Err(ServiceError::Ledger(LedgerError::NotPending { id: a.id }));
@@ -439,36 +417,32 @@ fn pay_one(
                 Some(key.clone()),
             ))
         },
-        |w, outcome| {
-            if outcome.kind == OutcomeKind::Committed {
-                moved = allowances::advance_allowance(w, a.id, due, next)?;
-                let name = ledger::member_by_id(w.sql(), a.member)?
-                    .map(|m| m.name.to_string())
-                    .unwrap_or_default();
-                ledger::outbox::record_event(
-                    w,
-                    &ledger::outbox::NewEvent {
-                        kind: "allowance_paid",
-                        event_id: format!("allowance-{}-{due}", a.id),
-                        member: Some(a.member),
-                        summary: format!(
-                            "{name}'s allowance for the {} from {due}: {}",
-                            a.every.as_str(),
-                            outcome.summary
-                        ),
-                        details: serde_json::json!({
-                            "allowance": a.id,
-                            "due": due,
-                            "tx": outcome.tx.map(|t| t.0),
-                        }),
-                    },
-                )?;
-            }
+        |w, tx, summary| {
+            let name = ledger::member_by_id(w.sql(), a.member)?
+                .map(|m| m.name.to_string())
+                .unwrap_or_default();
+            ledger::outbox::record_event(
+                w,
+                &ledger::outbox::NewEvent {
+                    kind: "allowance_paid",
+                    event_id: format!("allowance-{}-{due}", a.id),
+                    member: Some(a.member),
+                    summary: format!(
+                        "{name}'s allowance for the {} from {due}: {summary}",
+                        a.every.as_str()
+                    ),
+                    details: serde_json::json!({
+                        "allowance": a.id,
+                        "due": due,
+                        "tx": tx.0,
+                    }),
+                },
+            )?;
             Ok(())
         },
     );
     match outcome {
-        Ok(o) if o.kind == OutcomeKind::Committed && moved => {
+        Ok(o) if o.kind == OutcomeKind::Committed && !o.replayed => {
             let member = ledger::member_by_id(store.conn(), a.member)?
                 .map(|m| m.name.to_string())
                 .unwrap_or_default();

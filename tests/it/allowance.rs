@@ -125,6 +125,34 @@ fn set_on_a_monday_three_weeks_and_a_day_later_it_has_paid_three_times_never_a_f
     home.ok(home.run(&["allowance", "list"]));
     home.ok(home.run(&["allowance", "list"]));
     assert_eq!(grants(&home, "Lee").len(), 4);
+    let verify = home.ok(home.run(&["verify"]));
+    assert!(verify.starts_with("All good."), "{verify}");
+
+    // The schedule never changes once set, and is part of the record: the
+    // payments are worked out from the ledger, so moving the first due date
+    // back with the sqlite3 shell pays nothing again, and verify names it.
+    let conn = rusqlite::Connection::open(&home.db).unwrap();
+    assert!(
+        conn.execute("UPDATE allowances SET coins = 50000", [])
+            .unwrap_err()
+            .to_string()
+            .contains("an allowance is stopped and set anew, never edited")
+    );
+    conn.execute_batch(
+        "DROP TRIGGER allowances_schedule_fixed; UPDATE allowances SET first_due = '2020-01-06';",
+    )
+    .unwrap();
+    drop(conn);
+    home.ok(home.run(&["allowance", "list"]));
+    assert_eq!(grants(&home, "Lee").len(), 4, "nothing paid again");
+    let out = home.run(&["verify"]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("allowance #1") && text.contains("first_due is \"2020-01-06\""),
+        "{text}"
+    );
 }
 
 #[test]

