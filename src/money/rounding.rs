@@ -176,6 +176,30 @@ mod tests {
     }
 
     #[test]
+    fn parts_shown_add_up_to_the_whole_shown() {
+        let usd = Currency::USD;
+        let m = |micros| Money::from_micros(usd, micros);
+        // Rounded alone, three half cents would show 0.01 + 0.01 + 0.01 =
+        // 0.03 beside a whole of 0.02; split together they show 0.02.
+        for parts in [
+            vec![m(2_500_000), m(11_784_285), m(85_705_715)],
+            vec![m(5_000), m(5_000), m(5_000)],
+            vec![m(1_004_999), m(1_004_999), m(0)],
+            vec![m(-2_005_000), m(3_010_000)],
+        ] {
+            let total: i64 = parts.iter().map(|p| p.micros()).sum();
+            let shown = split_for_display(&parts, usd);
+            let shown_total: i64 = shown.iter().map(|p| p.micros()).sum();
+            assert_eq!(
+                Money::from_micros(usd, shown_total).to_string(),
+                m(total).to_string(),
+                "{parts:?} -> {shown:?}"
+            );
+            assert!(shown.iter().all(|p| p.micros() % 10_000 == 0));
+        }
+    }
+
+    #[test]
     fn payouts_take_only_what_pays_whole_minor_units() {
         let usd = Currency::USD;
         let half_cent = Decimal::new(5, 3);

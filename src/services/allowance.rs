@@ -460,25 +460,48 @@ fn pay_one(
     }
 }
 
-/// The next payment of `member`'s allowance, in words, for screens: "500
-/// coins (≈7.07 USD) every week on Monday; next on 2026-03-09".
-pub fn next_payment_words(
-    conn: &rusqlite::Connection,
-    member: crate::domain::MemberId,
-    economy: &Economy,
-) -> Result<Option<(Allowance, String)>, LedgerError> {
-    Ok(allowances::allowance_of(conn, member)?.map(|a| {
-        let words = format!("{}; next on {}", describe(&a, economy), a.next_due);
-        (a, words)
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn amounts_read_in_allowance_terms_to_the_half_period() {
+        let Ok(config) = crate::config::Config::defaults() else {
+            panic!("the shipped config parses");
+        };
+        let economy = &config.economy;
+        let weekly = Allowance {
+            id: 1,
+            member: crate::domain::MemberId(2),
+            amount: AllowanceAmount::Money(7_140_000),
+            every: Every::Week,
+            on_day: 1,
+            first_due: day(2026, 3, 9),
+            next_due: day(2026, 3, 9),
+            set_by: crate::domain::MemberId(1),
+        };
+        let usd = |micros| Money::from_micros(economy.currency, micros);
+        for (micros, words) in [
+            (14_284_285, Some("about 2 weeks of your allowance")),
+            (7_140_000, Some("about a week of your allowance")),
+            (3_570_000, Some("about half a week of your allowance")),
+            (1_000_000, Some("less than half a week of your allowance")),
+            (
+                17_850_000,
+                Some("about 2 and a half weeks of your allowance"),
+            ),
+            (0, None),
+        ] {
+            assert_eq!(
+                in_allowance_terms(&weekly, economy, usd(micros)).as_deref(),
+                words,
+                "{micros}"
+            );
+        }
     }
 
     #[test]
