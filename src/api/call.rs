@@ -324,6 +324,14 @@ pub enum Call {
     NotifyRun {
         timeout_secs: Option<String>,
     },
+    /// Where the money spent on coins bought in the days given (household-
+    /// local, inclusive; none: from the start, to now) went, for the members
+    /// the caller may see. Separate from `Catalog`, which screens ask for
+    /// at every load: this one reads every purchase in the span.
+    MoneyFlow {
+        first_day: Option<NaiveDate>,
+        last_day: Option<NaiveDate>,
+    },
     /// The allowances in force (a guardian sees every one, a member their own).
     AllowanceList,
     /// Sets a member's allowance (coins or money, not both), replacing the
@@ -387,6 +395,7 @@ impl Call {
                 | Call::Export { .. }
                 | Call::NotifyList
                 | Call::AllowanceList
+                | Call::MoneyFlow { .. }
         )
     }
 }

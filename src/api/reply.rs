@@ -118,9 +118,6 @@ pub struct CatalogView {
     pub diamond_value: Money,
     pub minimum_payout: Money,
     pub grant_value_per_coin: Money,
-    /// Where the money the caller's members (the whole household, for a
-    /// guardian) spent on coins went, so far.
-    pub money_flow: Option<MoneyFlowView>,
 }
 
 /// A limit with how it stands now.
@@ -681,4 +678,5 @@ pub enum Reply {
     Notify(NotifyListView),
     NotifyRun(NotifyRunView),
     Allowances(AllowancesView),
+    MoneyFlow(MoneyFlowView),
 }

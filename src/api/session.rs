@@ -186,10 +186,13 @@ impl<'c> Session<'c> {
             Call::Version => Ok(Reply::Version {
                 version: self.version()?,
             }),
-            Call::Catalog => {
-                // Where the money of the members this caller may see went,
-                // for everything bought so far.
-                let mut catalog = catalog_view(&config);
+            Call::Catalog => Ok(Reply::Catalog(catalog_view(&config))),
+            Call::MoneyFlow {
+                first_day,
+                last_day,
+            } => {
+                // The members this caller may see: everyone's for a
+                // guardian (or the file's owner), else their own.
                 let members: Vec<MemberId> = if reach.sees_all {
                     ledger::list_members(self.store.conn())?
                         .iter()
@@ -198,17 +201,25 @@ impl<'c> Session<'c> {
                 } else {
                     reach.own.iter().map(|m| m.id).collect()
                 };
+                if let (Some(first), Some(last)) = (first_day, last_day)
+                    && first > last
+                {
+                    return Err(ApiError::bad_input(format!(
+                        "the first day {first} is after the last day {last}"
+                    )));
+                }
                 let currency = config.settings.currency;
+                let tz = config.settings.timezone;
+                let (from_us, until_us) = report::day_bounds(first_day, last_day, tz);
                 let diamond_value = Money::from_decimal(currency, config.economy.diamond_value)?;
                 let flow = report::household_money_flow(
                     self.store.conn(),
                     &members,
-                    i64::MIN,
-                    i64::MAX,
+                    from_us,
+                    until_us,
                     diamond_value.micros(),
                 )?;
-                catalog.money_flow = Some(MoneyFlowView::of(&flow, currency));
-                Ok(Reply::Catalog(catalog))
+                Ok(Reply::MoneyFlow(MoneyFlowView::of(&flow, currency)))
             }
             Call::Members => {
                 let members = if reach.sees_all {
@@ -2166,7 +2177,6 @@ fn catalog_view(config: &Config) -> CatalogView {
         diamond_value: rate(economy.diamond_value),
         minimum_payout: economy.minimum_payout,
         grant_value_per_coin: rate(economy.grant_value_per_coin),
-        money_flow: None,
     }
 }
 

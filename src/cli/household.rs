@@ -363,8 +363,22 @@ pub(super) fn household(
 
 pub(super) fn catalog(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError> {
     let catalog: CatalogView = h.ask(Call::Catalog)?;
+    let flow: crate::api::reply::MoneyFlowView = h.ask(Call::MoneyFlow {
+        first_day: None,
+        last_day: None,
+    })?;
     if args.json {
-        output::json(&catalog)?;
+        /// The catalog, and where the money spent so far went.
+        #[derive(Serialize)]
+        struct CatalogDocument<'a> {
+            #[serde(flatten)]
+            catalog: &'a CatalogView,
+            money_flow: &'a crate::api::reply::MoneyFlowView,
+        }
+        output::json(&CatalogDocument {
+            catalog: &catalog,
+            money_flow: &flow,
+        })?;
         return Ok(EXIT_OK);
     }
     let currency = &catalog.currency;
@@ -423,10 +437,8 @@ pub(super) fn catalog(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError
         "Coins granted by a guardian are valued at {} {currency} each.",
         catalog.grant_value_per_coin.amount().normalize()
     )?;
-    if let Some(flow) = &catalog.money_flow {
-        say!()?;
-        say!("Where the money went, so far: {}.", clean(&flow.words))?;
-    }
+    say!()?;
+    say!("Where the money went, so far: {}.", clean(&flow.words))?;
     Ok(EXIT_OK)
 }
 

@@ -199,4 +199,5 @@ answers!(
     Notify => NotifyListView,
     NotifyRun => NotifyRunView,
     Allowances => AllowancesView,
+    MoneyFlow => MoneyFlowView,
 );

@@ -283,7 +283,8 @@ pub struct GuardianView {
     pub daily: Vec<(String, u64)>,
     /// The 14 days the chart shows ("2026-02-17 to 2026-03-02").
     pub daily_period: String,
-    /// Where the money spent on coins went, so far, in a few words.
+    /// Where the money spent on coins bought in the chart's days went, in
+    /// a few words.
     pub money_flow: Option<String>,
     pub verify: Option<String>,
 }
@@ -862,8 +863,12 @@ fn guardian_view(
                 })
                 .collect();
             g.daily_period = format!("{first} to {last}");
-            let catalog: crate::api::reply::CatalogView = h.ask(Call::Catalog)?;
-            g.money_flow = catalog.money_flow.map(|f| f.short_words);
+            // For the coins bought in the chart's days: a bounded read.
+            let flow: crate::api::reply::MoneyFlowView = h.ask(Call::MoneyFlow {
+                first_day: Some(first),
+                last_day: Some(last),
+            })?;
+            g.money_flow = Some(flow.short_words);
             audit_rows(h, basis, choice, &mut g)?;
         }
         // Members shows the list loaded above; the rest are not guardian screens.
