@@ -13,7 +13,7 @@ use coinguard::config::Config;
 use coinguard::domain::{BirthDate, FixedClock, Name, Role, Scope, Window};
 use coinguard::ledger::{self, CreatorList, Limit, Store};
 use coinguard::money::Coins;
-use coinguard::services::{self, GiftRequest, Mode, OutcomeKind, PurchaseRequest};
+use coinguard::services::{self, GiftRequest, Mode, PurchaseRequest};
 
 pub const DENSE: &str = "dense";
 pub const SPARSE: &str = "sparse";
@@ -159,7 +159,7 @@ fn generate(shape: Shape, file: &std::path::Path) {
             )
         };
         let outcome = outcome.unwrap();
-        assert_eq!(outcome.kind, OutcomeKind::Committed, "{outcome:?}");
+        assert!(outcome.is_committed(), "{outcome:?}");
         done += 1;
         if done % sparse_every == 0 {
             let request = PurchaseRequest::Custom {
@@ -167,11 +167,10 @@ fn generate(shape: Shape, file: &std::path::Path) {
                 coins: Coins::new(100),
                 key: None,
             };
-            assert_eq!(
+            assert!(
                 services::purchase(&mut store, &clock, Mode::Commit, &request)
                     .unwrap()
-                    .kind,
-                OutcomeKind::Committed
+                    .is_committed()
             );
         }
         if done % 100_000 == 0 {
@@ -191,10 +190,9 @@ fn generate(shape: Shape, file: &std::path::Path) {
                     for window in Window::ALL {
                         let big = coinguard::domain::LimitAmount::of_scope(
                             scope,
-                            if scope.counts_money() {
-                                1_000_000_000_000
-                            } else {
-                                1_000_000_000
+                            match scope.unit() {
+                                coinguard::domain::LimitUnit::Money => 1_000_000_000_000,
+                                coinguard::domain::LimitUnit::Coins => 1_000_000_000,
                             },
                             coinguard::money::Currency::USD,
                         )

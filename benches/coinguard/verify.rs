@@ -8,7 +8,7 @@
 use chrono::TimeDelta;
 use coinguard::domain::FixedClock;
 use coinguard::ledger::{self, VerifyOptions};
-use coinguard::services::{self, Mode, OutcomeKind, PurchaseRequest};
+use coinguard::services::{self, Mode, PurchaseRequest};
 use divan::Bencher;
 
 use crate::history::{self, DENSE, LARGE, MEDIUM, Shape};
@@ -49,7 +49,7 @@ fn from_mark(bencher: Bencher, shape: Shape) {
             key: None,
         };
         let outcome = services::purchase(&mut store, &clock, Mode::Commit, &request).unwrap();
-        assert_eq!(outcome.kind, OutcomeKind::Committed);
+        assert!(outcome.is_committed(), "{:?}", outcome);
     }
     bencher.bench_local(|| {
         let report = ledger::verify_with(

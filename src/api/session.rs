@@ -32,7 +32,7 @@ use crate::ledger::{self, Account, Member, Setting, Store};
 use crate::money::{Coins, Currency, Diamonds, Money, parse_count};
 use crate::report::{self, Cursor, HistoryFilter, LimitStatus, LogFilter};
 use crate::service::peer::Peer;
-use crate::services::{self, Mode, OutcomeKind, ServiceError};
+use crate::services::{self, Mode, ServiceError};
 
 /// A refusal or failure, as it crosses the wire: its kind (which decides the
 /// exit code) and a sentence a parent can act on.
@@ -2113,11 +2113,7 @@ fn allowance_view(
 
 pub(crate) fn spend_view(outcome: &services::Outcome, preview: bool) -> SpendView {
     SpendView {
-        outcome: match outcome.kind {
-            OutcomeKind::Committed | OutcomeKind::WouldCommit => Outcome::Allow,
-            OutcomeKind::Pending => Outcome::NeedsApproval,
-            OutcomeKind::Denied => Outcome::Deny,
-        },
+        outcome: outcome.verdict,
         preview,
         tx_id: outcome.tx,
         request_id: outcome.request,

@@ -14,8 +14,6 @@ mod spend;
 mod timekeeping;
 mod verify;
 
-use serde::Serialize;
-
 use crate::domain::{DomainError, TxId};
 use crate::guard::Reason;
 use crate::ledger::LedgerError;
@@ -46,24 +44,14 @@ pub enum Mode {
     Preview,
 }
 
-/// How a spending command ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutcomeKind {
-    /// Written to the ledger (or, with a replayed key, written earlier).
-    Committed,
-    /// A preview that would be written.
-    WouldCommit,
-    /// Needs a guardian's approval.
-    Pending,
-    /// Refused by the guard.
-    Denied,
-}
-
 /// The result of a spending command, with everything a person needs to see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    pub kind: OutcomeKind,
+    /// The guard's verdict, the one vocabulary the guard, the decision log
+    /// and the wire share: `Allow` wrote transaction `tx` (or, in a
+    /// preview, would write it: `tx` is `None`), `NeedsApproval` made (or
+    /// found) `request`, `Deny` wrote nothing but the refusal.
+    pub verdict: crate::domain::Outcome,
     pub tx: Option<TxId>,
     /// The request created (or found, on a replayed key) when approval is needed.
     pub request: Option<i64>,
@@ -76,6 +64,24 @@ pub struct Outcome {
     /// a gift's cost from the lots), in micro-units: for saying it in a
     /// member's allowance terms.
     pub money_micros: Option<i64>,
+}
+
+impl Outcome {
+    /// Written to the ledger (now, or earlier under the same key).
+    pub fn is_committed(&self) -> bool {
+        self.verdict == crate::domain::Outcome::Allow && self.tx.is_some()
+    }
+
+    /// The outcome in one word, as the JSON and scenario files spell it:
+    /// `committed`, `would_commit`, `pending` or `denied`.
+    pub fn word(&self) -> &'static str {
+        match (self.verdict, self.tx) {
+            (crate::domain::Outcome::Allow, Some(_)) => "committed",
+            (crate::domain::Outcome::Allow, None) => "would_commit",
+            (crate::domain::Outcome::NeedsApproval, _) => "pending",
+            (crate::domain::Outcome::Deny, _) => "denied",
+        }
+    }
 }
 
 /// Everything a service can refuse before the guard is asked.

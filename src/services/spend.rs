@@ -1,8 +1,9 @@
 //! The guarded paths to the ledger: purchase, gift, redeem, grant, reverse.
 
-use super::{Mode, Outcome, OutcomeKind, ServiceError};
+use super::{Mode, Outcome, ServiceError};
 use crate::auth::GuardianPass;
 use crate::config::{Config, Economy};
+use crate::domain::Outcome as Verdict;
 use crate::domain::{
     Account, Clock, IdempotencyKey, Kind, LimitAmount, MemberId, Memo, Role, TxId,
 };
@@ -100,9 +101,9 @@ impl Ctx {
     }
 }
 
-fn outcome(kind: OutcomeKind, summary: String) -> Outcome {
+fn outcome(verdict: Verdict, summary: String) -> Outcome {
     Outcome {
-        kind,
+        verdict,
         tx: None,
         request: None,
         replayed: false,
@@ -133,7 +134,7 @@ fn replayed(
             return Err(conflict().into());
         }
         let mut done = outcome(
-            OutcomeKind::Committed,
+            Verdict::Allow,
             format!("already done as transaction {tx} (same key); nothing new was written"),
         );
         (done.tx, done.replayed) = (Some(tx), true);
@@ -144,7 +145,7 @@ fn replayed(
             return Err(conflict().into());
         }
         let mut asked = outcome(
-            OutcomeKind::Pending,
+            Verdict::NeedsApproval,
             format!(
                 "{} (already asked as request #{} with the key \"{}\", now {}; nothing new was written)",
                 request.summary,
@@ -163,7 +164,7 @@ fn replayed(
             return Err(conflict().into());
         }
         let mut denied = outcome(
-            OutcomeKind::Denied,
+            Verdict::Deny,
             format!(
                 "{} (refused before with the key \"{}\"; nothing new was written. The key is spent: use a new key to try again)",
                 refused.summary,
@@ -287,19 +288,19 @@ pub(super) fn guarded_then(
                             },
                         )?;
                     }
-                    let mut done = outcome(OutcomeKind::Committed, summary);
+                    let mut done = outcome(Verdict::Allow, summary);
                     done.tx = Some(tx);
                     done
                 }
-                Mode::Preview => outcome(OutcomeKind::WouldCommit, summary),
+                Mode::Preview => outcome(Verdict::Allow, summary),
             },
             Judgement::NeedsApproval(reasons) => {
-                let mut pending = outcome(OutcomeKind::Pending, summary);
+                let mut pending = outcome(Verdict::NeedsApproval, summary);
                 pending.reasons = reasons;
                 pending
             }
             Judgement::Deny(reasons) => {
-                let mut denied = outcome(OutcomeKind::Denied, summary);
+                let mut denied = outcome(Verdict::Deny, summary);
                 denied.reasons = reasons;
                 denied
             }
@@ -366,8 +367,8 @@ pub(super) fn guarded_then(
         }
         let mut bound = None;
         if mode == Mode::Commit {
-            match (result.kind, intent.asked()) {
-                (OutcomeKind::Pending, Some(asked)) => {
+            match (result.verdict, intent.asked()) {
+                (Verdict::NeedsApproval, Some(asked)) => {
                     let expires = w.now()
                         + chrono::TimeDelta::hours(i64::from(config.settings.request_expiry_hours));
                     let id = ledger::create_request(
@@ -394,7 +395,7 @@ pub(super) fn guarded_then(
                         hash: ledger::binding_hash(w.sql(), id)?.unwrap_or_default(),
                     });
                 }
-                (OutcomeKind::Denied, _) => {
+                (Verdict::Deny, _) => {
                     let first = result
                         .reasons
                         .first()
@@ -405,11 +406,7 @@ pub(super) fn guarded_then(
                 }
                 _ => {}
             }
-            let decided = match result.kind {
-                OutcomeKind::Committed | OutcomeKind::WouldCommit => crate::domain::Outcome::Allow,
-                OutcomeKind::Pending => crate::domain::Outcome::NeedsApproval,
-                OutcomeKind::Denied => crate::domain::Outcome::Deny,
-            };
+            let decided = result.verdict;
             ledger::log_decision(
                 w,
                 &ledger::DecisionEntry {
@@ -422,8 +419,8 @@ pub(super) fn guarded_then(
                     tx: result.tx,
                     // A refused command's key is spent on its refusal (an
                     // approval's own key is not a person's key).
-                    key: match (&key, result.kind, ctx.approving) {
-                        (Some(key), OutcomeKind::Denied, None) => Some(ledger::SpentKey {
+                    key: match (&key, result.verdict, ctx.approving) {
+                        (Some(key), Verdict::Deny, None) => Some(ledger::SpentKey {
                             key: key.as_str().to_string(),
                             fingerprint: fingerprint.clone(),
                         }),

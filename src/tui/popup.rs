@@ -69,11 +69,7 @@ fn form_lines(form: &Form, theme: Theme) -> Vec<Line<'static>> {
     lines.push(Line::from(match form.kind {
         FormKind::Limit { scope, .. } => format!(
             "  In {}; leave one empty for no such threshold.",
-            if scope.counts_money() {
-                "money"
-            } else {
-                "coins"
-            }
+            scope.unit().word()
         ),
         FormKind::Quiet => format!("{}During them: {chosen} (←/→)", mark(2)),
         FormKind::Member => format!("{}Role: {chosen} (←/→)", mark(2)),

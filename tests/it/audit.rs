@@ -125,7 +125,7 @@ fn a_month_report_shows_limits_top_creators_refusals_and_requests() {
         })
         .unwrap();
     let refused = h.buy("Sam", "coins-17500", None).unwrap();
-    assert_eq!(refused.kind, coinguard::services::OutcomeKind::Denied);
+    assert_eq!(refused.verdict, coinguard::domain::Outcome::Deny);
     let config = h.store.config().unwrap();
     let member = ledger::find_member(h.store.conn(), "Sam").unwrap();
     use coinguard::domain::Clock;

@@ -1707,7 +1707,7 @@ fn a_report_for_a_past_period_has_its_totals_and_no_limits() {
     crate::support::committed(h.buy("Sam", "coins-350", None));
     crate::support::committed(h.gift("Sam", "Ana", "doughnut", 2, None));
     let refused = h.buy("Sam", "coins-17500", None).unwrap();
-    assert_eq!(refused.kind, coinguard::services::OutcomeKind::Denied);
+    assert_eq!(refused.verdict, coinguard::domain::Outcome::Deny);
     let db = h.path();
     let json = |args: &[&str]| {
         let out = coinguard()
@@ -2918,7 +2918,7 @@ fn all_spending_is_one_figure_in_the_export_the_report_the_gauge_and_the_guard()
     set_all_limit(&mut h, all_in_export + 990_000);
     crate::support::committed(h.buy("Sam", "coins-70", None));
     let refused = h.buy("Sam", "coins-70", None).unwrap();
-    assert_eq!(refused.kind, coinguard::services::OutcomeKind::Denied);
+    assert_eq!(refused.verdict, coinguard::domain::Outcome::Deny);
     let used_now = coinguard::money::Money::from_micros(
         coinguard::money::Currency::USD,
         all_in_export + 990_000,

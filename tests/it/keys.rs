@@ -6,7 +6,7 @@
 use coinguard::domain::{Scope, Window};
 use coinguard::guard::reasons_json;
 use coinguard::ledger::LedgerError;
-use coinguard::services::{self, LimitSpec, OutcomeKind, ServiceError};
+use coinguard::services::{self, LimitSpec, ServiceError};
 
 use crate::support::{Household, committed, usd_micros};
 
@@ -49,12 +49,12 @@ fn a_refused_command_retried_with_its_key_returns_the_first_refusal_and_writes_n
     let mut h = Household::new();
     purchase_limit(&mut h, None, Some(1_000_000));
     let first = h.buy("Sam", "coins-350", Some("k1")).unwrap();
-    assert_eq!(first.kind, OutcomeKind::Denied);
+    assert_eq!(first.verdict, coinguard::domain::Outcome::Deny);
     assert!(!first.replayed);
     let before = written(&h);
 
     let again = h.buy("Sam", "coins-350", Some("k1")).unwrap();
-    assert_eq!(again.kind, OutcomeKind::Denied);
+    assert_eq!(again.verdict, coinguard::domain::Outcome::Deny);
     assert!(again.replayed);
     assert_eq!(reasons_json(&again.reasons), reasons_json(&first.reasons));
     assert!(
@@ -89,7 +89,7 @@ fn a_refused_command_retried_with_its_key_returns_the_first_refusal_and_writes_n
     // A guardian raises the limit: the key is spent on the refusal.
     purchase_limit(&mut h, None, Some(10_000_000));
     let after_change = h.buy("Sam", "coins-350", Some("k1")).unwrap();
-    assert_eq!(after_change.kind, OutcomeKind::Denied);
+    assert_eq!(after_change.verdict, coinguard::domain::Outcome::Deny);
     assert!(after_change.replayed);
     assert_eq!(h.wallet("Sam"), 0);
     // A new key tries again, and goes through now.
@@ -103,12 +103,12 @@ fn a_command_that_needs_approval_retried_with_its_key_returns_the_same_request()
     let mut h = Household::new();
     purchase_limit(&mut h, Some(1_000_000), None);
     let first = h.buy("Sam", "coins-350", Some("ask-1")).unwrap();
-    assert_eq!(first.kind, OutcomeKind::Pending);
+    assert_eq!(first.verdict, coinguard::domain::Outcome::NeedsApproval);
     let request = first.request.expect("a request");
     let before = written(&h);
 
     let again = h.buy("Sam", "coins-350", Some("ask-1")).unwrap();
-    assert_eq!(again.kind, OutcomeKind::Pending);
+    assert_eq!(again.verdict, coinguard::domain::Outcome::NeedsApproval);
     assert!(again.replayed);
     assert_eq!(again.request, Some(request));
     assert_eq!(reasons_json(&again.reasons), reasons_json(&first.reasons));
@@ -134,8 +134,8 @@ fn a_refusals_key_is_in_the_hash_chain() {
     let mut h = Household::new();
     purchase_limit(&mut h, None, Some(1_000_000));
     assert_eq!(
-        h.buy("Sam", "coins-350", Some("k1")).unwrap().kind,
-        OutcomeKind::Denied
+        h.buy("Sam", "coins-350", Some("k1")).unwrap().verdict,
+        coinguard::domain::Outcome::Deny
     );
     assert_eq!(h.verify_problem(), None);
     // Moving the key to another command's refusal (or dropping it) is caught.

@@ -4,7 +4,7 @@
 use coinguard::domain::{IdempotencyKey, TxId};
 use coinguard::guard::RuleId;
 use coinguard::ledger::{self, Account, LedgerError, Platform};
-use coinguard::services::{self, Mode, OutcomeKind, PurchaseRequest, ServiceError};
+use coinguard::services::{self, Mode, PurchaseRequest, ServiceError};
 
 use crate::support::{Household, committed};
 
@@ -12,7 +12,7 @@ use crate::support::{Household, committed};
 fn a_purchase_moves_money_and_coins_and_says_what_it_cost() {
     let mut h = Household::new();
     let outcome = h.buy("Sam", "coins-350", None).unwrap();
-    assert_eq!(outcome.kind, OutcomeKind::Committed);
+    assert!(outcome.is_committed(), "{:?}", outcome);
     assert_eq!(
         outcome.summary,
         "Sam buys 350 coins for 4.99 USD (pack coins-350, 0.0143 USD per coin)"
@@ -44,7 +44,7 @@ fn a_gift_spends_the_oldest_coins_first_and_knows_their_cost() {
     committed(h.buy("Sam", "coins-350", None)); // 4.99
     let outcome = h.gift("Sam", "Ana", "hand-hearts", 1, None).unwrap();
     // 70 coins of the first lot (0.99) + 30 of the second (4.99 x 30/350 = 0.427714).
-    assert_eq!(outcome.kind, OutcomeKind::Committed);
+    assert!(outcome.is_committed(), "{:?}", outcome);
     assert!(
         outcome.summary.contains("100 coins (1.42 USD)"),
         "{}",
@@ -72,7 +72,7 @@ fn a_gift_without_enough_coins_is_denied_with_the_numbers_and_writes_nothing() {
     committed(h.buy("Sam", "coins-350", None));
     let before = h.tx_count();
     let outcome = h.gift("Sam", "Ana", "concert", 1, None).unwrap();
-    assert_eq!(outcome.kind, OutcomeKind::Denied);
+    assert_eq!(outcome.verdict, coinguard::domain::Outcome::Deny);
     assert_eq!(outcome.reasons.len(), 1);
     assert_eq!(outcome.reasons[0].rule, RuleId::Funds);
     assert_eq!(
@@ -165,7 +165,7 @@ fn redemption_pays_rounded_down_and_respects_the_minimum() {
     committed(h.buy("Sam", "coins-7000", None));
     committed(h.gift("Sam", "Ana", "galaxy", 5, None)); // 5,000 coins -> 2,500 diamonds
     let small = h.redeem("Ana", 1_999).unwrap();
-    assert_eq!(small.kind, OutcomeKind::Denied);
+    assert_eq!(small.verdict, coinguard::domain::Outcome::Deny);
     // Its own rule, not "funds": the diamonds are there.
     assert_eq!(small.reasons[0].rule, RuleId::MinimumPayout);
     assert_eq!(
@@ -178,7 +178,7 @@ fn redemption_pays_rounded_down_and_respects_the_minimum() {
         "this needs 2,501 diamonds (12.50 USD) but only 2,500 diamonds (12.50 USD) are in the earnings"
     );
     let outcome = h.redeem("Ana", 2_500).unwrap();
-    assert_eq!(outcome.kind, OutcomeKind::Committed);
+    assert!(outcome.is_committed(), "{:?}", outcome);
     assert_eq!(
         outcome.summary,
         "Ana cashes out 2,500 diamonds for 12.50 USD (0.0025 USD per coin fans spent)"
@@ -344,7 +344,10 @@ fn a_preview_shows_the_outcome_and_writes_nothing() {
         key: Some(IdempotencyKey::parse("k").unwrap()),
     };
     let outcome = services::purchase(&mut h.store, &h.clock, Mode::Preview, &request).unwrap();
-    assert_eq!(outcome.kind, OutcomeKind::WouldCommit);
+    assert_eq!(
+        (outcome.verdict, outcome.tx),
+        (coinguard::domain::Outcome::Allow, None)
+    );
     assert!(outcome.summary.contains("700 coins for 9.99 USD"));
     assert_eq!(h.tx_count(), 0);
     // The key was not consumed by the preview.
@@ -359,7 +362,7 @@ fn a_clock_moved_back_refuses_spending_but_not_undoing() {
     h.clock
         .set(crate::support::start() - chrono::TimeDelta::hours(3));
     let outcome = h.buy("Sam", "coins-70", None).unwrap();
-    assert_eq!(outcome.kind, OutcomeKind::Denied);
+    assert_eq!(outcome.verdict, coinguard::domain::Outcome::Deny);
     assert_eq!(outcome.reasons[0].rule, RuleId::ClockSanity);
     assert!(outcome.reasons[0].message.starts_with("this computer's clock reads 2026-03-02 12:01:00 UTC, earlier than the newest entry (2026-03-02 15:01:00 UTC)"), "{}", outcome.reasons[0].message);
     committed(h.reverse(tx));

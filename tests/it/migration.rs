@@ -177,8 +177,8 @@ fn a_version_8_household_grants_exactly_from_now_on_and_keeps_its_history() {
     let old = committed(h.grant("Sam", 700));
     // A refusal logged before version 9 (no key column then).
     assert_eq!(
-        h.gift("Lee", "Ana", "rose", 1, None).unwrap().kind,
-        coinguard::services::OutcomeKind::Denied
+        h.gift("Lee", "Ana", "rose", 1, None).unwrap().verdict,
+        coinguard::domain::Outcome::Deny
     );
     drop(h.store);
     down_to_version_8(&path);

@@ -13,8 +13,7 @@ use coinguard::domain::{BirthDate, FixedClock, Memo, Name, TxId};
 use coinguard::ledger::{self, CreatorList, Limit, QuietHours};
 use coinguard::money::{Coins, Diamonds};
 use coinguard::services::{
-    self, GiftRequest, GrantRequest, Mode, OutcomeKind, PurchaseRequest, RedeemRequest,
-    ReverseRequest,
+    self, GiftRequest, GrantRequest, Mode, PurchaseRequest, RedeemRequest, ReverseRequest,
 };
 
 #[derive(Debug, Deserialize)]
@@ -364,7 +363,7 @@ fn run(path: &Path) {
                     coinguard::auth::guardian_pass(&mut store, &clock, None, &pin, "").unwrap();
                 services::set_limit(&mut store, &clock, pass, member, spec).map(|_| {
                     services::Outcome {
-                        kind: OutcomeKind::Committed,
+                        verdict: coinguard::domain::Outcome::Allow,
                         tx: None,
                         request: None,
                         replayed: false,
@@ -392,12 +391,12 @@ fn run(path: &Path) {
         if let Some(id) = step.creates_request {
             assert_eq!(outcome.request, Some(id), "{here}: {outcome:?}");
         }
-        let kind = match outcome.kind {
-            OutcomeKind::Committed if outcome.summary == "done" => "done",
-            OutcomeKind::Committed => "committed",
-            OutcomeKind::WouldCommit => "would_commit",
-            OutcomeKind::Pending => "pending",
-            OutcomeKind::Denied => "denied",
+        // Steps that change policy or a request (no transaction) answer with
+        // their own words: "limit set" is written, so it reads "committed".
+        let kind = match (outcome.summary.as_str(), outcome.tx) {
+            ("done", None) => "done",
+            ("limit set", None) => "committed",
+            _ => outcome.word(),
         };
         let rules: Vec<&str> = outcome.reasons.iter().map(|r| r.rule.as_str()).collect();
         assert_eq!(
@@ -431,7 +430,7 @@ fn request_of(step: &Step, here: &str) -> i64 {
 /// A step that changed a request rather than the ledger.
 fn done(_: coinguard::ledger::Request) -> services::Outcome {
     services::Outcome {
-        kind: OutcomeKind::Committed,
+        verdict: coinguard::domain::Outcome::Allow,
         tx: None,
         request: None,
         replayed: false,

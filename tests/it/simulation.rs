@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 
 use coinguard::domain::TxId;
-use coinguard::services::{Outcome, OutcomeKind, ServiceError};
+use coinguard::services::{Outcome, ServiceError};
 
 use crate::support::Household;
 
@@ -448,7 +448,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         };
         match result {
             Ok(Outcome {
-                kind: OutcomeKind::Committed,
+                verdict: coinguard::domain::Outcome::Allow,
                 tx: Some(tx),
                 replayed: false,
                 ..
@@ -457,12 +457,12 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 committed.push(tx);
             }
             Ok(Outcome {
-                kind: OutcomeKind::Committed,
+                verdict: coinguard::domain::Outcome::Allow,
                 replayed: true,
                 ..
             }) => prop_assert_eq!(h.tx_count(), before),
             Ok(Outcome {
-                kind: OutcomeKind::Denied,
+                verdict: coinguard::domain::Outcome::Deny,
                 reasons,
                 ..
             }) => {
@@ -470,7 +470,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 prop_assert_eq!(h.tx_count(), before, "a denial wrote a transaction");
             }
             Ok(Outcome {
-                kind: OutcomeKind::Pending,
+                verdict: coinguard::domain::Outcome::NeedsApproval,
                 reasons,
                 ..
             }) => {

@@ -8,8 +8,8 @@ use coinguard::domain::{BirthDate, FixedClock, IdempotencyKey, Memo, Name, Role,
 use coinguard::ledger::{self, Account, Store};
 use coinguard::money::{Coins, Diamonds};
 use coinguard::services::{
-    self, GiftRequest, GrantRequest, Mode, Outcome, OutcomeKind, PurchaseRequest, RedeemRequest,
-    ReverseRequest, ServiceError,
+    self, GiftRequest, GrantRequest, Mode, Outcome, PurchaseRequest, RedeemRequest, ReverseRequest,
+    ServiceError,
 };
 
 pub const GUARDIAN: &str = "Maria";
@@ -216,7 +216,7 @@ impl Household {
 pub fn committed(outcome: Result<Outcome, ServiceError>) -> TxId {
     match outcome {
         Ok(Outcome {
-            kind: OutcomeKind::Committed,
+            verdict: coinguard::domain::Outcome::Allow,
             tx: Some(tx),
             ..
         }) => tx,
