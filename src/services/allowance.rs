@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 
 use super::ServiceError;
 use super::spend::{Ctx, guarded_then};
-use super::{Mode, OutcomeKind};
+use super::Mode;
 use crate::auth::GuardianPass;
 use crate::config::Economy;
 use crate::domain::{Clock, Memo, Role};
@@ -442,7 +442,8 @@ fn pay_one(
         },
     );
     match outcome {
-        Ok(o) if o.kind == OutcomeKind::Committed && !o.replayed => {
+        // Written: it has a transaction (and it is not a replay of one).
+        Ok(o) if o.tx.is_some() && !o.replayed => {
             let member = ledger::member_by_id(store.conn(), a.member)?
                 .map(|m| m.name.to_string())
                 .unwrap_or_default();

@@ -9,7 +9,7 @@ use coinguard::domain::TxId;
 use coinguard::ledger::Account;
 use coinguard::money::Currency;
 use coinguard::report::{MoneyFlow, household_money_flow, money_flow};
-use coinguard::services::{Outcome, OutcomeKind};
+use coinguard::services::Outcome;
 
 use crate::support::{Household, committed};
 
@@ -131,7 +131,7 @@ proptest! {
                     h.reverse(tx)
                 }
             };
-            if let Ok(Outcome { kind: OutcomeKind::Committed, tx: Some(tx), .. }) = outcome {
+            if let Ok(Outcome { tx: Some(tx), replayed: false, .. }) = outcome {
                 txs.push(tx);
             }
             let mut total = MoneyFlow::default();
