@@ -22,6 +22,7 @@ use rust_decimal::Decimal;
 
 use super::call::{Call, GuardianAuth, HistoryQuery, LogQuery, QuietHoursSpec, Spend};
 use super::reply::*;
+use crate::auth::peer::Peer;
 use crate::auth::{self, AuthError, GuardianPass, Pin, Who};
 use crate::config::Config;
 use crate::domain::{
@@ -31,7 +32,6 @@ use crate::domain::{
 use crate::ledger::{self, Account, Member, Setting, Store};
 use crate::money::{Coins, Currency, Diamonds, Money, parse_count};
 use crate::report::{self, Cursor, HistoryFilter, LimitStatus, LogFilter};
-use crate::service::peer::Peer;
 use crate::services::{self, Mode, ServiceError};
 
 /// A refusal or failure, as it crosses the wire: its kind (which decides the
@@ -176,7 +176,7 @@ impl<'c> Session<'c> {
         match call {
             Call::WhoAmI => Ok(Reply::Me(Me {
                 account: match &self.caller {
-                    Caller::Owner => crate::service::peer::current().user,
+                    Caller::Owner => crate::auth::peer::current().user,
                     Caller::Account(peer) => peer.user.clone(),
                 },
                 service: self.via_service,
@@ -567,7 +567,7 @@ impl<'c> Session<'c> {
                 auth,
             } => {
                 let os_user = services::parse_os_user(&os_user)?;
-                if crate::service::peer::uid_of(&os_user).is_none() {
+                if crate::auth::peer::uid_of(&os_user).is_none() {
                     return Err(ServiceError::NoSuchOsUser { name: os_user }.into());
                 }
                 ledger::find_member(self.store.conn(), &member)?;

@@ -12,7 +12,8 @@
 //! SQLite transaction).
 
 pub mod check;
-pub mod peer;
+/// Identity from the kernel lives with the rest of "who is at the keyboard".
+pub use crate::auth::peer;
 
 use std::io::BufReader;
 use std::os::unix::fs::PermissionsExt;

@@ -342,9 +342,13 @@ fn pick(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         ));
     }
     if vm.members.iter().any(|m| !m.has_pin) {
-        notes.push(Line::from(
-            "no PIN: anyone here can act as them (coinguard member pin NAME sets one)",
-        ));
+        // Embedded, whoever runs the program acts as anyone; through the
+        // service, only the OS accounts linked to that member do.
+        notes.push(Line::from(if vm.service {
+            "no PIN: any account linked to them can act as them (coinguard member pin NAME sets one)"
+        } else {
+            "no PIN: anyone here can act as them (coinguard member pin NAME sets one)"
+        }));
     }
     if let Some(pin) = &vm.demo_pin {
         notes.push(Line::from(Span::styled(
@@ -1547,6 +1551,18 @@ pub(in crate::tui) mod tests {
         insta::assert_snapshot!("pick_demo", terminal.backend());
         assert!(flat(&terminal).contains("the guardians' PIN is \"demo passphrase\""));
         assert!(flat(&terminal).contains("Sam teen 15 no PIN"));
+        assert!(flat(&terminal).contains("no PIN: anyone here can act as them"));
+        // Through the household service only the accounts linked to a
+        // member act as them: the note says so, not "anyone here".
+        let mut served = member.clone();
+        served.service = true;
+        let terminal = draw(&App::default(), &served);
+        assert!(
+            flat(&terminal).contains("no PIN: any account linked to them can act as them"),
+            "{}",
+            flat(&terminal)
+        );
+        assert!(!flat(&terminal).contains("anyone here"));
         for screen in [
             Screen::Wallet,
             Screen::Shop,

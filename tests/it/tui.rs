@@ -516,7 +516,7 @@ fn the_pick_screen_shows_only_the_members_linked_to_the_os_account() {
     let fixture = crate::support::Household::new();
     let path = fixture.path();
     let clock = &fixture.clock;
-    let me = coinguard::service::peer::current();
+    let me = coinguard::auth::peer::current();
     {
         let mut owner = Household::open(&path, clock).unwrap();
         owner
