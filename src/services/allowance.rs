@@ -18,9 +18,9 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::Mode;
 use super::ServiceError;
 use super::spend::{Ctx, guarded_then};
-use super::Mode;
 use crate::auth::GuardianPass;
 use crate::config::Economy;
 use crate::domain::{Clock, Memo, Role};

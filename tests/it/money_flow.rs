@@ -249,5 +249,8 @@ fn the_weekly_report_says_what_happened_and_where_the_money_went() {
     let (code, doc) = h.json(&["catalog"]);
     assert_eq!(code, Some(0));
     assert_eq!(doc["money_flow"]["spent"]["amount"], "19.99", "{doc}");
-    assert_eq!(doc["gifts"][5]["platform_keeps"]["amount"], "11.642857", "{doc}");
+    assert_eq!(
+        doc["gifts"][5]["platform_keeps"]["amount"], "11.642857",
+        "{doc}"
+    );
 }
