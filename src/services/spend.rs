@@ -176,14 +176,24 @@ fn guarded(
 ) -> Result<Outcome, ServiceError> {
     let mode = ctx.mode;
     let run = |w: &WriteTx<'_, '_>| -> Result<Outcome, ServiceError> {
-        ledger::expire_due(w)?;
+        // A preview reads (it takes no write lock): a request whose time is
+        // up is judged as expired without writing so, below and in the
+        // coins it holds (`held_coins` leaves out requests past their time).
+        if mode == Mode::Commit {
+            ledger::expire_due(w)?;
+        }
         if let Some((id, _)) = ctx.approving {
             let request =
                 ledger::request_by_id(w.sql(), id)?.ok_or(ServiceError::UnknownRequest { id })?;
-            if request.status != ledger::RequestStatus::Pending {
+            let due = request.expires_at_us <= w.now().timestamp_micros();
+            if request.status != ledger::RequestStatus::Pending || due {
                 return Err(ServiceError::NotPending {
                     id,
-                    status: request.status.as_str(),
+                    status: if due && request.status == ledger::RequestStatus::Pending {
+                        ledger::RequestStatus::Expired.as_str()
+                    } else {
+                        request.status.as_str()
+                    },
                 });
             }
         }
@@ -512,7 +522,8 @@ pub(super) fn gift_with(
         // Coins held by pending gift requests are not available (except this
         // request's own hold when a guardian is approving it).
         let wallet = ledger::balance(w.sql(), Account::Wallet(member.id))?;
-        let held = ledger::held_coins(w.sql(), member.id, ctx.approving.map(|(id, _)| id))?;
+        let held =
+            ledger::held_coins(w.sql(), member.id, ctx.approving.map(|(id, _)| id), w.now())?;
         let available = Coins::from_i64(wallet.saturating_sub(held).max(0))?;
         let available_cost = if available.get() > 0 {
             ledger::cost_of_coins(w.sql(), member.id, available.get())?.unwrap_or(0)
@@ -673,7 +684,7 @@ fn reversal_warnings(
         (listed.join(" and "), "those gifts".to_string(), "their")
     };
     let who = &plan.member_name;
-    let held = ledger::held_coins(w.sql(), plan.member, None)?;
+    let held = ledger::held_coins(w.sql(), plan.member, None, w.now())?;
     let up_to = if held > 0 { "up to " } else { "" };
     let all_coins = plan.coins.checked_add(more_coins).ok_or_else(overflow)?;
     let all_cost = plan

@@ -783,3 +783,121 @@ fn through_the_household_service_the_screen_updates_by_itself() {
     assert!(screen.contains("Sam buys 70 coins"), "{screen}");
     tmux.keys(teen, &["q"]);
 }
+
+/// A reload takes no write lock (issue 16): every preview a screen loads
+/// (packs, a gift, cashing out, approving a request, asking again, a
+/// reversal) answers at once while another connection holds the write lock,
+/// and writes nothing. Before, each ran in a rolled-back `BEGIN IMMEDIATE`
+/// and waited out the busy timeout (10 s) behind that writer.
+#[test]
+fn previews_take_no_write_lock() {
+    use coinguard::api::call::{GuardianAuth, Spend};
+    use coinguard::api::{Call, Reply};
+    use coinguard::client::Household;
+    let mut fixture = crate::support::Household::new();
+    fixture.grant("Sam", 500).unwrap();
+    let gift = fixture.gift("Sam", "Ana", "doughnut", 2, None).unwrap();
+    let path = fixture.path();
+    let mut h = Household::open(&path, &fixture.clock).unwrap();
+    // A request to approve, and one denied to ask again.
+    let ask = |h: &mut Household<'_>| match h
+        .call(Call::Spend {
+            spend: Spend::Coins {
+                member: "Lee".into(),
+                coins: "1000000".into(),
+            },
+            preview: false,
+            key: None,
+            pin: None,
+        })
+        .unwrap()
+    {
+        Reply::Spend(s) => s,
+        other => panic!("{other:?}"),
+    };
+    let _ = h.call(Call::SetLimit {
+        member: "Lee".into(),
+        scope: coinguard::domain::Scope::Purchase,
+        window: coinguard::domain::Window::Transaction,
+        soft: Some("5".into()),
+        hard: None,
+        auth: GuardianAuth {
+            guardian: None,
+            pin: crate::support::GUARDIAN_PIN.into(),
+        },
+    });
+    let waiting = ask(&mut h).request_id.expect("a request");
+    let denied = ask(&mut h).request_id.expect("a request");
+    h.call(Call::Deny {
+        id: denied,
+        reason: "no".into(),
+        auth: GuardianAuth {
+            guardian: None,
+            pin: crate::support::GUARDIAN_PIN.into(),
+        },
+    })
+    .unwrap();
+    let version = |h: &mut Household<'_>| match h.call(Call::Version).unwrap() {
+        Reply::Version { version } => version,
+        other => panic!("{other:?}"),
+    };
+    // Another process takes the write lock and keeps it.
+    let writer = rusqlite::Connection::open(&path).unwrap();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let before = version(&mut h);
+    let previews = [
+        Call::Spend {
+            spend: Spend::Pack {
+                member: "Sam".into(),
+                pack: "coins-70".into(),
+            },
+            preview: true,
+            key: None,
+            pin: None,
+        },
+        Call::Spend {
+            spend: Spend::Gift {
+                member: "Sam".into(),
+                creator: "Ana".into(),
+                gift: "rose".into(),
+                count: "3".into(),
+            },
+            preview: true,
+            key: None,
+            pin: None,
+        },
+        Call::Spend {
+            spend: Spend::Redeem {
+                creator: "Ana".into(),
+                diamonds: "30".into(),
+            },
+            preview: true,
+            key: None,
+            pin: None,
+        },
+        Call::ApprovalPreview { id: waiting },
+        Call::AskAgainPreview { id: denied },
+        Call::ReversalPreview {
+            tx: gift.tx.unwrap().0,
+        },
+    ];
+    for call in previews {
+        let started = std::time::Instant::now();
+        let answer = h.call(call.clone());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "{call:?} waited {:?} for the write lock",
+            started.elapsed()
+        );
+        assert!(answer.is_ok(), "{call:?}: {answer:?}");
+    }
+    writer.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(version(&mut h), before, "the previews wrote nothing");
+    // A request whose time is up reads as expired in a preview, as the
+    // approval (which expires it first) would find it, though nothing
+    // has written it so yet.
+    fixture.clock.advance(chrono::TimeDelta::hours(49));
+    let late = h.call(Call::ApprovalPreview { id: waiting }).unwrap_err();
+    assert!(late.message.contains("expired"), "{late:?}");
+    assert_eq!(version(&mut h), before, "still nothing written");
+}
