@@ -155,7 +155,13 @@ pub enum Call {
         first: NaiveDate,
         last: NaiveDate,
     },
-    Verify,
+    /// The integrity check. With `progress`, the household service sends
+    /// how far it has got ([`crate::api::wire::Answer::Progress`] lines)
+    /// before the answer; left out, the call travels as it always did.
+    Verify {
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        progress: bool,
+    },
 
     /// Buy, gift or redeem; `preview` writes nothing. A member with a PIN
     /// gives it.
@@ -328,7 +334,7 @@ impl Call {
                 | Call::GuardianLog { .. }
                 | Call::Alerts
                 | Call::DailySpend { .. }
-                | Call::Verify
+                | Call::Verify { .. }
                 | Call::ReversalPreview { .. }
                 | Call::Spend { preview: true, .. }
                 | Call::ApprovalPreview { .. }

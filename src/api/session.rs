@@ -157,8 +157,31 @@ impl<'c> Session<'c> {
         &self.caller
     }
 
+    /// Another session on the same household, as the same caller: for
+    /// work on another thread (the terminal interface's verify and export
+    /// run beside its screens). Opens the file again.
+    pub fn another(&self) -> Result<Session<'c>, ApiError> {
+        Ok(Session {
+            store: Store::open(self.store.path())?,
+            clock: self.clock,
+            caller: self.caller.clone(),
+            via_service: self.via_service,
+        })
+    }
+
     /// Answers one call. Nothing is written unless the caller may do it.
     pub fn handle(&mut self, call: Call) -> Result<Reply, ApiError> {
+        self.handle_watched(call, &mut |_| true)
+    }
+
+    /// [`Session::handle`], telling `progress` how far a long call (verify)
+    /// has got, a few times a second; when it returns `false` the call
+    /// stops (it only reads, so nothing is left half done).
+    pub fn handle_watched(
+        &mut self,
+        call: Call,
+        progress: &mut dyn FnMut(ProgressView) -> bool,
+    ) -> Result<Reply, ApiError> {
         let reach = self.reach()?;
         let config = self.store.config()?;
         match call {
@@ -231,9 +254,11 @@ impl<'c> Session<'c> {
                 self.guardians_only(&reach, "the household's daily spending")?;
                 self.daily_spend(&config, first, last)
             }
-            Call::Verify => {
+            Call::Verify { .. } => {
                 self.guardians_only(&reach, "verify")?;
-                let report = ledger::verify(self.store.conn())?;
+                let mut told = |step: ledger::Step| progress(progress_view(step));
+                let report =
+                    ledger::verify_watched(self.store.conn(), &mut ledger::Watch::new(&mut told))?;
                 Ok(Reply::Verify(VerifyView {
                     ok: report.is_ok(),
                     transactions: report.transactions,
@@ -1514,6 +1539,21 @@ impl<'c> Session<'c> {
             }
         };
         Ok(Reply::Spend(spend_view(&outcome, preview)))
+    }
+}
+
+/// A verify's step as it travels.
+fn progress_view(step: ledger::Step) -> ProgressView {
+    ProgressView {
+        stage: match step.stage {
+            ledger::Stage::File => ProgressStage::File,
+            ledger::Stage::Transactions => ProgressStage::Transactions,
+            ledger::Stage::Totals => ProgressStage::Totals,
+            ledger::Stage::Decisions => ProgressStage::Decisions,
+            ledger::Stage::GuardianActions => ProgressStage::GuardianActions,
+        },
+        done: step.done,
+        total: step.total,
     }
 }
 

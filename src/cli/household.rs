@@ -426,7 +426,7 @@ pub(super) fn catalog(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError
 }
 
 pub(super) fn verify(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError> {
-    let report: VerifyView = h.ask(Call::Verify)?;
+    let report: VerifyView = h.ask(Call::Verify { progress: false })?;
     let code = if report.ok { EXIT_OK } else { EXIT_OTHER };
     if args.json {
         output::json(&report)?;

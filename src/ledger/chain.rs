@@ -136,8 +136,10 @@ pub(crate) fn walk_chain(
     conn: &rusqlite::Connection,
     sql: &str,
     noun: &str,
+    (watch, stage): (&mut super::Watch<'_>, super::Stage),
     mut read: impl FnMut(&rusqlite::Row<'_>, &str) -> rusqlite::Result<(String, String, String, String)>,
 ) -> Result<(u64, Option<(String, String)>), super::LedgerError> {
+    watch.stage(stage)?;
     let mut stmt = conn.prepare(sql)?;
     let mut rows = stmt.query([])?;
     let mut prev = GENESIS_HASH.to_string();
@@ -145,6 +147,7 @@ pub(crate) fn walk_chain(
     while let Some(row) = rows.next()? {
         let (name, computed, stored_prev, stored) = read(row, &prev)?;
         count += 1;
+        watch.tick(stage, count)?;
         if stored_prev != prev {
             let why = format!(
                 "it does not follow the {noun} before it: an entry before it was removed or changed"

@@ -128,10 +128,12 @@ pub fn log_decision(write: &WriteTx<'_, '_>, entry: &DecisionEntry) -> Result<i6
 /// Checks the decision chain; returns (entries checked, first bad entry).
 pub(crate) fn verify_decisions(
     conn: &Connection,
+    watch: &mut super::Watch<'_>,
 ) -> Result<(u64, Option<(String, String)>), LedgerError> {
     let sql = "SELECT id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash, idem_key, fingerprint
                FROM decisions ORDER BY id";
-    super::chain::walk_chain(conn, sql, "decision", |r, prev| {
+    let watch = (watch, super::Stage::Decisions);
+    super::chain::walk_chain(conn, sql, "decision", watch, |r, prev| {
         let id: i64 = r.get(0)?;
         let outcome: String = r.get(5)?;
         let Some(parsed) = crate::domain::Outcome::parse(&outcome) else {

@@ -57,9 +57,11 @@ pub fn log_guardian_action(
 /// Checks the chain; returns (entries, first bad entry and why).
 pub(crate) fn verify_guardian_actions(
     conn: &Connection,
+    watch: &mut super::Watch<'_>,
 ) -> Result<(u64, Option<(String, String)>), LedgerError> {
     let sql = "SELECT id, at_us, actor_id, action, subject, before, after, prev_hash, hash FROM guardian_actions ORDER BY id";
-    super::chain::walk_chain(conn, sql, "action", |r, prev| {
+    let watch = (watch, super::Stage::GuardianActions);
+    super::chain::walk_chain(conn, sql, "action", watch, |r, prev| {
         let id: i64 = r.get(0)?;
         let action = GuardianAction {
             actor: r.get::<_, Option<i64>>(2)?.map(MemberId),

@@ -23,6 +23,7 @@ mod lots;
 mod members;
 mod pass;
 mod policy;
+mod progress;
 mod requests;
 mod reversal;
 pub mod schema;
@@ -60,6 +61,7 @@ pub use policy::{
     creator_list, creator_lists_of, limits_of, quiet_hours_of, remove_limit, set_creator_list,
     set_limit, set_quiet_hours,
 };
+pub use progress::{Stage, Step, Watch};
 pub use requests::{
     NewRequest, Request, create_request, expire_due, held_coins, list_requests, request_by_id,
     request_by_key, resolve_request,
@@ -68,7 +70,7 @@ pub use reversal::{ReversalPlan, SpentIn, plan_reversal};
 pub use spend::{Spend, spend_of_draft, spent_in};
 pub use store::{BUSY_TIMEOUT, Store, WriteTx, household_currency};
 pub use transactions::{find_by_key, newest_entry_at};
-pub use verify::{Problem, VerifyReport, verify};
+pub use verify::{Problem, VerifyReport, verify, verify_watched};
 
 use crate::money::MoneyError;
 
@@ -97,6 +99,9 @@ pub enum LedgerError {
         found: i64,
         known: i64,
     },
+    /// A watcher stopped a long read (`verify`) before its end.
+    #[error("stopped before the end, as asked; nothing was changed")]
+    Stopped,
     #[error("the database is busy: another coinguard is writing to it; try again in a moment")]
     Busy,
     #[error(
@@ -218,6 +223,7 @@ impl LedgerError {
             | LedgerError::AlreadyFounded => ErrorKind::Conflict,
             LedgerError::Money(_) => ErrorKind::BadInput,
             LedgerError::Busy
+            | LedgerError::Stopped
             | LedgerError::DiskFull
             | LedgerError::DiskIo
             | LedgerError::ReadOnly

@@ -11,6 +11,7 @@ use super::LedgerError;
 use super::chain::{GENESIS_HASH, TxFields};
 use super::decisions::verify_decisions;
 use super::guardian_log::verify_guardian_actions;
+use super::progress::{Stage, Watch};
 use super::spend::{self, Spend};
 use super::store::household_tz;
 use crate::domain::{Account, Kind};
@@ -205,7 +206,18 @@ fn describe_tx(id: i64, kind: &str, at_us: i64) -> String {
 
 /// Checks the whole database. Reads everything once, in order.
 pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
+    verify_watched(conn, &mut Watch::none())
+}
+
+/// [`verify`], telling `watch` how far it has got; stops (with
+/// [`LedgerError::Stopped`]) when the watcher says so.
+pub fn verify_watched(
+    conn: &Connection,
+    watch: &mut Watch<'_>,
+) -> Result<VerifyReport, LedgerError> {
     let mut report = VerifyReport::default();
+    watch.measure(conn)?;
+    watch.stage(Stage::File)?;
     let fail = |mut report: VerifyReport, entry: String, message: &str| {
         report.problem = Some(Problem {
             entry,
@@ -283,6 +295,7 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
     )?;
     let mut rows = stmt.query([])?;
     let mut events_expected: i64 = 0;
+    watch.stage(Stage::Transactions)?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let key: Option<String> = r.get(1)?;
@@ -293,6 +306,7 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
         let stored_hash: String = r.get(13)?;
         let entry = describe_tx(id, &kind, at_us);
         report.transactions += 1;
+        watch.tick(Stage::Transactions, report.transactions)?;
 
         if stored_prev != prev_hash {
             return fail(
@@ -468,6 +482,7 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
         );
     }
     drop((postings, lots_g, moves_g));
+    watch.stage(Stage::Totals)?;
 
     // Balances: maintained table against the recomputed sums.
     let stored: HashMap<i64, i64> = conn
@@ -602,12 +617,12 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, LedgerError> {
     if let Some(problem) = check_buckets(conn)? {
         return fail(report, "the spending totals".into(), &problem);
     }
-    let (decisions, bad) = verify_decisions(conn)?;
+    let (decisions, bad) = verify_decisions(conn, watch)?;
     report.decisions = decisions;
     if let Some((entry, message)) = bad {
         return fail(report, entry, &message);
     }
-    let (actions, bad) = verify_guardian_actions(conn)?;
+    let (actions, bad) = verify_guardian_actions(conn, watch)?;
     report.guardian_actions = actions;
     if let Some((entry, message)) = bad {
         return fail(report, entry, &message);

@@ -372,7 +372,16 @@ fn connection(stream: UnixStream, options: &ServeOptions, clock: &dyn Clock, sto
                 return;
             }
         };
-        let answer = match session.handle(call) {
+        // A call that asked for progress hears it as it goes; a client
+        // that is gone (or stopped listening) stops the work, which only
+        // reads.
+        let watched = matches!(call, Call::Verify { progress: true });
+        let answered = if watched {
+            session.handle_watched(call, &mut |step| conn.send(&Answer::Progress(step)).is_ok())
+        } else {
+            session.handle(call)
+        };
+        let answer = match answered {
             Ok(reply) => Answer::Ok(Box::new(reply)),
             Err(error) => Answer::Error(error),
         };

@@ -337,24 +337,26 @@ pub(super) fn apply(effect: Effect, app: &mut App, h: &mut Household<'_>) {
                 Err(e) => pin_again(app, app::PinFor::Acknowledge, e, "marking the alerts"),
             },
         ),
-        Effect::Verify => Some(match h.ask::<VerifyView>(Call::Verify) {
-            Ok(report) => match report.problem {
-                None => (
-                    format!(
-                        "All good: checked {}, {}, {}",
-                        plural(report.transactions as usize, "transaction"),
-                        plural(report.decisions as usize, "decision"),
-                        plural(report.guardian_actions as usize, "guardian action")
+        Effect::Verify => Some(
+            match h.ask::<VerifyView>(Call::Verify { progress: false }) {
+                Ok(report) => match report.problem {
+                    None => (
+                        format!(
+                            "All good: checked {}, {}, {}",
+                            plural(report.transactions as usize, "transaction"),
+                            plural(report.decisions as usize, "decision"),
+                            plural(report.guardian_actions as usize, "guardian action")
+                        ),
+                        Tone::Good,
                     ),
-                    Tone::Good,
-                ),
-                Some(p) => (
-                    format!("PROBLEM: {}: {}", shown(&p.entry), shown(&p.message)),
-                    Tone::Bad,
-                ),
+                    Some(p) => (
+                        format!("PROBLEM: {}: {}", shown(&p.entry), shown(&p.message)),
+                        Tone::Bad,
+                    ),
+                },
+                Err(e) => (shown(&e.message), Tone::Bad),
             },
-            Err(e) => (shown(&e.message), Tone::Bad),
-        }),
+        ),
     };
     if let Some(message) = message {
         app.message = Some(message);
@@ -842,7 +844,7 @@ pub(super) mod tests {
         ] {
             assert!(actions.contains(&action), "{action} in {actions:?}");
         }
-        let verified: VerifyView = h.ask(Call::Verify).unwrap();
+        let verified: VerifyView = h.ask(Call::Verify { progress: false }).unwrap();
         assert!(verified.ok);
     }
 

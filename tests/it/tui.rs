@@ -901,3 +901,71 @@ fn previews_take_no_write_lock() {
     assert!(late.message.contains("expired"), "{late:?}");
     assert_eq!(version(&mut h), before, "still nothing written");
 }
+
+/// Verify says how far it has got, in this process and through the
+/// household service (progress lines before the answer), and stops when
+/// the watcher says so, writing nothing; the service carries on serving.
+#[test]
+fn verify_reports_progress_and_stops_when_asked_in_both_modes() {
+    use coinguard::api::reply::{ProgressStage, ProgressView};
+    use coinguard::api::{Call, Reply};
+    use coinguard::client::Household;
+    let mut fixture = crate::support::Household::new();
+    fixture.grant("Sam", 500).unwrap();
+    fixture.gift("Sam", "Ana", "doughnut", 2, None).unwrap();
+    let path = fixture.path();
+    let socket = fixture.dir.path().join("coinguard.sock");
+    let _service = crate::service::Service::start(&path, &socket, &[]);
+    let verify = Call::Verify { progress: true };
+    let check = |mut h: Household<'_>| {
+        let mut steps: Vec<ProgressView> = Vec::new();
+        let reply = h
+            .call_with_progress(verify.clone(), &mut |p| {
+                steps.push(p);
+                true
+            })
+            .unwrap();
+        let Reply::Verify(report) = reply else {
+            panic!("{reply:?}")
+        };
+        assert!(report.ok, "{report:?}");
+        let stages: Vec<ProgressStage> = steps.iter().map(|s| s.stage).collect();
+        for stage in [
+            ProgressStage::File,
+            ProgressStage::Transactions,
+            ProgressStage::Totals,
+            ProgressStage::Decisions,
+            ProgressStage::GuardianActions,
+        ] {
+            assert!(stages.contains(&stage), "{stage:?} in {steps:?}");
+        }
+        let transactions = steps
+            .iter()
+            .find(|s| s.stage == ProgressStage::Transactions)
+            .unwrap();
+        assert_eq!(transactions.total, report.transactions, "{steps:?}");
+        // Stopped at the transactions: an error that says so, nothing written.
+        let stopped = h
+            .call_with_progress(verify.clone(), &mut |p| {
+                p.stage != ProgressStage::Transactions
+            })
+            .unwrap_err();
+        assert!(
+            stopped.message.starts_with("stopped before the end"),
+            "{stopped:?}"
+        );
+    };
+    check(Household::open(&path, &fixture.clock).unwrap());
+    check(Household::connect(&socket).unwrap());
+    // The service is still there for the next client, and nothing changed.
+    let mut again = Household::connect(&socket).unwrap();
+    let Reply::Verify(report) = again.call(Call::Verify { progress: false }).unwrap() else {
+        panic!("a verify report")
+    };
+    assert!(report.ok);
+    // Without `progress` the call travels exactly as before.
+    assert_eq!(
+        serde_json::to_string(&Call::Verify { progress: false }).unwrap(),
+        r#"{"call":"verify"}"#
+    );
+}
