@@ -22,6 +22,7 @@
 //! household the same way.
 
 pub mod app;
+mod command;
 pub mod editor;
 mod effects;
 pub mod filter;
@@ -29,9 +30,12 @@ pub mod keymap;
 pub mod popup;
 pub mod render;
 pub mod screen;
+mod screens;
+mod state;
 mod text;
 pub mod theme;
 pub mod view;
+mod widgets;
 
 use std::io::IsTerminal;
 use std::sync::Arc;
