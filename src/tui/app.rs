@@ -1478,10 +1478,10 @@ mod editor_tests {
     use super::*;
     #[allow(unused_imports)]
     use crate::domain::MemberId;
-    #[allow(unused_imports)]
-    use crate::tui::view::Preview;
     use crate::domain::{Scope, Window};
     use crate::tui::editor::PolicyChange;
+    #[allow(unused_imports)]
+    use crate::tui::view::Preview;
     use crate::tui::view::sample;
 
     fn guardian(screen: Screen) -> App {

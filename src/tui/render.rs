@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Gauge, Paragraph};
 
 use super::screen::Screen;
 use super::state::{App, Tone};
@@ -28,13 +28,24 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
         }
         None => 1,
     };
-    let [header, body, message, legend] = Layout::vertical([
+    let gauge_lines = u16::from(app.busy.is_some());
+    let [header, body, gauge, message, legend] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
+        Constraint::Length(gauge_lines),
         Constraint::Length(message_lines),
         Constraint::Length(1),
     ])
     .areas(frame.area());
+    if let Some(busy) = &app.busy {
+        frame.render_widget(
+            Gauge::default()
+                .ratio(busy.ratio())
+                .label(busy.words())
+                .gauge_style(theme.fg(ratatui::style::Color::Cyan)),
+            gauge,
+        );
+    }
     frame.render_widget(Paragraph::new(header_line(app, header.width)), header);
     let scene = Scene { app, vm, theme };
     let mut hits = Hits::default();
@@ -57,11 +68,8 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
         frame.render_widget(Paragraph::new(lines), message);
     }
     frame.render_widget(
-        Paragraph::new(super::keymap::footer_for(
-            app.screen,
-            usize::from(legend.width),
-        ))
-        .style(Style::default().add_modifier(Modifier::DIM)),
+        Paragraph::new(footer(app, usize::from(legend.width)))
+            .style(Style::default().add_modifier(Modifier::DIM)),
         legend,
     );
     if let Some(popup) = &app.popup {
@@ -79,6 +87,22 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
         );
     }
     hits
+}
+
+/// The footer: the live keys of the screen in front; while slow work runs,
+/// Esc stops it (and does nothing else until it has).
+fn footer(app: &App, width: usize) -> String {
+    let keys = super::keymap::footer_for(app.screen, width);
+    if app.busy.is_none() {
+        return keys;
+    }
+    let stop = "Esc stop";
+    if keys.contains("Esc back") {
+        keys.replace("Esc back", stop)
+    } else {
+        let shorter = super::keymap::footer_for(app.screen, width.saturating_sub(stop.len() + 3));
+        format!("{stop} · {shorter}")
+    }
 }
 
 const TAB_GAP: &str = " | ";

@@ -266,6 +266,64 @@ pub struct App {
     /// event loop drops the keys that were already on their way when one
     /// opens, so they never land in it.
     pub guarded_opens: u64,
+    /// Slow work running beside the screens (a verify, an export): how far
+    /// it has got, drawn as a gauge; keys keep working meanwhile.
+    pub busy: Option<Busy>,
+}
+
+/// How far slow work has got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Busy {
+    /// "Verifying", "Exporting".
+    pub doing: &'static str,
+    /// What it is on ("transactions", "rows").
+    pub stage: &'static str,
+    pub done: u64,
+    /// How many there are about (0: not known).
+    pub total: u64,
+    /// Esc was pressed: it stops at its next step.
+    pub stopping: bool,
+}
+
+impl Busy {
+    /// "Verifying transactions: 12,345 of 100,000 · Esc stops".
+    pub fn words(&self) -> String {
+        let count = if self.total > 0 {
+            format!("{} of {}", grouped(self.done), grouped(self.total))
+        } else if self.done > 0 {
+            grouped(self.done)
+        } else {
+            String::new()
+        };
+        let tail = if self.stopping {
+            "stopping…"
+        } else {
+            "Esc stops"
+        };
+        format!("{} {}: {count} · {tail}", self.doing, self.stage)
+    }
+
+    /// How much is done, 0.0 to 1.0 (0 when the total is not known).
+    pub fn ratio(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            (self.done as f64 / self.total as f64).clamp(0.0, 1.0)
+        }
+    }
+}
+
+/// 1234567 as "1,234,567".
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl Default for App {
@@ -281,6 +339,7 @@ impl Default for App {
             quit: false,
             popup_scroll: 0,
             guarded_opens: 0,
+            busy: None,
         }
     }
 }
