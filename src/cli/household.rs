@@ -425,8 +425,57 @@ pub(super) fn catalog(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError
     Ok(EXIT_OK)
 }
 
+/// One line of progress on stderr, rewritten in place (a dependency such
+/// as indicatif would do it too; one line needs twenty lines of code).
+#[derive(Default)]
+struct ProgressLine {
+    width: usize,
+}
+
+impl ProgressLine {
+    fn show(&mut self, text: &str) {
+        use std::io::Write;
+        let pad = self.width.saturating_sub(text.chars().count());
+        self.width = text.chars().count();
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r{text}{}", " ".repeat(pad));
+        let _ = err.flush();
+    }
+
+    fn clear(&mut self) {
+        use std::io::Write;
+        if self.width > 0 {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r{}\r", " ".repeat(self.width));
+            let _ = err.flush();
+        }
+    }
+}
+
 pub(super) fn verify(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError> {
-    let report: VerifyView = h.ask(Call::Verify { progress: false })?;
+    // At a terminal (and not --json) a progress line on stderr, rewritten
+    // in place and cleared at the end; piped, nothing extra at all.
+    let shown = !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let report: VerifyView = if shown {
+        let mut bar = ProgressLine::default();
+        let reply = h.call_with_progress(Call::Verify { progress: true }, &mut |p| {
+            bar.show(&format!(
+                "verifying {}: {}{}",
+                p.stage.words(),
+                p.done,
+                if p.total > 0 {
+                    format!(" of {}", p.total)
+                } else {
+                    String::new()
+                }
+            ));
+            true
+        });
+        bar.clear();
+        VerifyView::try_from(reply?)?
+    } else {
+        h.ask(Call::Verify { progress: false })?
+    };
     let code = if report.ok { EXIT_OK } else { EXIT_OTHER };
     if args.json {
         output::json(&report)?;

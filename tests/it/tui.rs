@@ -969,3 +969,131 @@ fn verify_reports_progress_and_stops_when_asked_in_both_modes() {
         r#"{"call":"verify"}"#
     );
 }
+
+/// A household of `count` purchases through the real write path (the guard
+/// judges each, the ledger appends it), with fsync off as the benchmarks
+/// and the demo seed it: only the durability of the seeding differs.
+fn large_household(count: u64) -> crate::support::Household {
+    let mut fixture = crate::support::Household::new();
+    fixture.store.relax_durability_for_seeding().unwrap();
+    for i in 0..count {
+        let who = if i % 2 == 0 { "Sam" } else { "Lee" };
+        let outcome = fixture.buy(who, "coins-70", None).unwrap();
+        assert_eq!(
+            outcome.kind,
+            coinguard::services::OutcomeKind::Committed,
+            "{outcome:?}"
+        );
+    }
+    fixture
+}
+
+/// The longest a key waits for its frame while a verify of a large
+/// household runs: the count keeps moving, `?` opens help and Esc closes
+/// it, Tab moves between screens and back, each answered on screen within
+/// a frame or two; then Esc stops the verify, which says so.
+#[test]
+fn keys_are_answered_while_a_large_household_is_verified() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        if std::env::var_os("COINGUARD_TMUX_UNAVAILABLE").is_some() {
+            eprintln!("SKIPPED: tmux could not be installed, so the TUI was not driven end to end");
+            return;
+        }
+        panic!("tmux is not installed: .ci/run installs it (apt-get install tmux)");
+    }
+    // At least 100,000 transactions (COINGUARD_TUI_LARGE overrides, to
+    // measure a larger one).
+    let count: u64 = std::env::var("COINGUARD_TUI_LARGE")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let started = Instant::now();
+    let fixture = large_household(count);
+    eprintln!("generated {count} purchases in {:?}", started.elapsed());
+    let db = fixture.path();
+    let tmux = Tmux {
+        socket: format!("coinguard-large-{}", std::process::id()),
+    };
+    let command = format!("{} --db {}", env!("CARGO_BIN_EXE_coinguard"), db.display());
+    let opened = Instant::now();
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "l",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &command,
+    ]);
+    let w = "l:0";
+    tmux.wait_for(w, "Who are you?");
+    eprintln!("first frame after {:?}", opened.elapsed());
+    tmux.keys(w, &["Enter"]);
+    tmux.wait_for(w, "PIN for Maria");
+    std::thread::sleep(Duration::from_millis(300));
+    tmux.keys(w, &["-l", crate::support::GUARDIAN_PIN]);
+    tmux.keys(w, &["Enter"]);
+    tmux.wait_for(w, "Dashboard");
+    tmux.keys(w, &["BTab"]);
+    tmux.wait_for(w, "Spent on coins per day");
+    tmux.keys(w, &["v"]);
+    tmux.wait_for(w, "Verifying");
+
+    // The count this frame shows ("Verifying transactions: 12,345 of ...").
+    let count_on = |screen: &str| -> Option<u64> {
+        let line = screen.lines().find(|l| l.contains("Verifying"))?;
+        let after = line.split(": ").nth(1)?;
+        let digits: String = after
+            .split(" of ")
+            .next()?
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    };
+    // Presses `key` and waits until the screen shows `shows` (or, with
+    // `gone`, no longer shows it); how long that took.
+    let answered = |key: &str, shows: &str, gone: bool| -> Duration {
+        let pressed = Instant::now();
+        tmux.keys(w, &[key]);
+        loop {
+            let screen = tmux.screen(w);
+            if screen.contains(shows) != gone {
+                return pressed.elapsed();
+            }
+            assert!(
+                pressed.elapsed() < Duration::from_secs(5),
+                "{key} not answered with {shows:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    };
+    let mut counts = Vec::new();
+    let mut slowest = Duration::ZERO;
+    for _ in 0..3 {
+        let screen = tmux.wait_for(w, "Verifying transactions");
+        counts.extend(count_on(&screen));
+        slowest = slowest.max(answered("?", "check the whole record", false));
+        slowest = slowest.max(answered("Escape", "check the whole record", true));
+        slowest = slowest.max(answered("Tab", "┌Dashboard", false));
+        slowest = slowest.max(answered("BTab", "Spent on coins per day", false));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let screen = tmux.screen(w);
+    assert!(screen.contains("Verifying"), "still verifying:\n{screen}");
+    eprintln!(
+        "counts seen {counts:?}; slowest key to frame {slowest:?} (with capture-pane polling)"
+    );
+    assert!(
+        counts.windows(2).all(|p| p[0] < p[1]) && counts.len() >= 2,
+        "the count moves while keys are pressed: {counts:?}"
+    );
+    assert!(slowest < Duration::from_secs(1), "{slowest:?}");
+    // Esc with no popup open stops it; nothing was changed.
+    tmux.keys(w, &["Escape"]);
+    tmux.wait_for(w, "Verify stopped, as asked: nothing was changed");
+    tmux.wait_gone(w, "Verifying");
+    tmux.keys(w, &["q"]);
+}
