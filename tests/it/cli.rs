@@ -187,6 +187,15 @@ fn verify_reports_in_words_and_fails_on_tampering() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("All good. Checked 0 transactions"));
+    // Piped, no progress line: stdout is the report alone, stderr empty.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "All good. Checked 0 transactions (0 postings, 0 accounts, 0 coin lots), 0 guard decisions and 0 guardian actions.\n\
+         Every entry links to the one before it in all three records (ledger, decisions, guardian actions);\n\
+         every transaction balances in money, coins and diamonds; every balance, coin lot and spending\n\
+         total matches the entries that made it.\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 
     // Put a real transaction in through the library, then tamper with it.
     {
