@@ -344,6 +344,13 @@ impl TxParts {
     pub fn lot_cost(&self) -> i64 {
         total(&self.new_lots, |l| l.cost_micros)
     }
+
+    /// What the transaction spends per scope: the same function the guard
+    /// and the spend totals use, so a history row, an export and a limit's
+    /// gauge never disagree.
+    pub fn spend(&self, kind: Kind, original: Option<Kind>) -> Spend {
+        of_transaction(kind, original, &self.postings, &self.takes, &self.new_lots)
+    }
 }
 
 /// A member's totals per household-local day, for days `first..=last`

@@ -194,7 +194,7 @@ fn utc(at_us: i64) -> String {
         .unwrap_or_default()
 }
 
-const CSV_HEADER: [&str; 15] = [
+const CSV_HEADER: [&str; 16] = [
     "id",
     "time_utc",
     "time_local",
@@ -205,6 +205,7 @@ const CSV_HEADER: [&str; 15] = [
     "diamonds",
     "money",
     "currency",
+    "all_spending",
     "detail",
     "memo",
     "reverses",
@@ -212,7 +213,7 @@ const CSV_HEADER: [&str; 15] = [
     "hash",
 ];
 
-fn csv_row(row: &HistoryRow, currency: Currency, tz: Tz) -> [String; 15] {
+fn csv_row(row: &HistoryRow, currency: Currency, tz: Tz) -> [String; 16] {
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     let text = |t: &str| csv_text(t).into_owned();
     [
@@ -226,6 +227,7 @@ fn csv_row(row: &HistoryRow, currency: Currency, tz: Tz) -> [String; 15] {
         row.diamonds.to_string(),
         exact(row.money_micros, currency),
         currency.code().to_string(),
+        exact(row.all_micros, currency),
         text(&row.detail),
         text(&row.memo),
         opt(row.reverses),
@@ -245,6 +247,7 @@ fn json_row(row: &HistoryRow, currency: Currency, tz: Tz) -> serde_json::Value {
         "coins": row.coins,
         "diamonds": row.diamonds,
         "money": {"amount": exact(row.money_micros, currency), "currency": currency.code()},
+        "all_spending": {"amount": exact(row.all_micros, currency), "currency": currency.code()},
         "detail": row.detail,
         "memo": row.memo,
         "reverses": row.reverses,

@@ -47,6 +47,11 @@ pub struct HistoryRow {
     /// refunded by a reversal (negative), what gifted coins cost, what granted
     /// coins are valued at, paid out by a redemption.
     pub money_micros: i64,
+    /// What the row adds to the `all` scope's spending, in micro-units:
+    /// money paid for coins, and granted coins' value when they are gifted,
+    /// so no money counts twice (a gift of bought coins adds 0). The sum over
+    /// a period is the `all` figure of the report and of its limits.
+    pub all_micros: i64,
     /// What was bought or sent and at which rates.
     pub detail: String,
     pub memo: String,
@@ -144,7 +149,7 @@ pub(crate) fn amounts(
     tx_id: i64,
     kind: Kind,
     original: Option<Kind>,
-) -> Result<(i64, i64, i64), LedgerError> {
+) -> Result<Amounts, LedgerError> {
     // The same parts the ledger's spend totals are computed from.
     let parts = crate::ledger::spend::TxParts::load(conn, tx_id)?;
     let sum = |pick: fn(&Account) -> bool| crate::ledger::spend::posted(&parts.postings, pick);
@@ -162,7 +167,21 @@ pub(crate) fn amounts(
         (Kind::Reversal, Some(Kind::Gift)) => -parts.lot_cost(),
         (Kind::Reversal, _) => -parts.moved_cost(),
     };
-    Ok((coins, diamonds, money))
+    Ok(Amounts {
+        coins,
+        diamonds,
+        money,
+        all: parts.spend(kind, original).all_micros,
+    })
+}
+
+/// A transaction's figures as a history row shows them.
+pub(crate) struct Amounts {
+    pub coins: i64,
+    pub diamonds: i64,
+    pub money: i64,
+    /// What it adds to the `all` scope (money counted once; see the README).
+    pub all: i64,
 }
 
 /// The kind of the transaction a reversal undoes. A reversal of a
@@ -193,7 +212,7 @@ pub(crate) fn to_row(
     let kind = Kind::parse(&kind).ok_or_else(|| LedgerError::Corrupt {
         message: format!("transaction {id} has an unknown kind"),
     })?;
-    let (coins, diamonds, money_micros) = amounts(conn, id, kind, original_kind(conn, reverses)?)?;
+    let figures = amounts(conn, id, kind, original_kind(conn, reverses)?)?;
     let name = |m: i64| {
         names
             .get(&m)
@@ -206,9 +225,10 @@ pub(crate) fn to_row(
         kind,
         member: name(member),
         counterparty: counterparty.map(name),
-        coins,
-        diamonds,
-        money_micros,
+        coins: figures.coins,
+        diamonds: figures.diamonds,
+        money_micros: figures.money,
+        all_micros: figures.all,
         detail,
         memo,
         reverses,

@@ -1957,6 +1957,25 @@ fn a_guardian_is_added_with_a_pin_and_adults_are_told_when_they_have_none() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // So is a creator (creators cash out real money).
+    let out = h.guardian(&[
+        "member",
+        "add",
+        "Zoe",
+        "--role",
+        "creator",
+        "--birthdate",
+        "1995-05-05",
+        "--as",
+        "Maria",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("Zoe has no PIN: anyone at this computer can act as them"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]
@@ -2778,4 +2797,142 @@ fn what_is_left_of_a_limit_names_both_of_its_amounts() {
         "{doc}"
     );
     assert_eq!(doc["limits"][0]["remaining"]["amount"], "20.01", "{doc}");
+}
+
+/// Issue 12, item 2: one figure for `all` spending everywhere. Buying coins
+/// and gifting them counts the money once; granted coins count at their
+/// value when they are gifted. The export's `all_spending` column, the
+/// report's `all`, the `all` limit's gauge and the guard's judgement agree.
+#[test]
+fn all_spending_is_one_figure_in_the_export_the_report_the_gauge_and_the_guard() {
+    use coinguard::domain::{Scope, Window};
+    let mut h = crate::support::Household::new();
+    let sam = h.member_id("Sam");
+    let pass = h.pass();
+    let set_all_limit = |h: &mut crate::support::Household, micros: i64| {
+        h.store
+            .write(&h.clock, |w| {
+                coinguard::ledger::set_limit(
+                    w,
+                    &pass,
+                    &coinguard::ledger::Limit {
+                        member: sam,
+                        scope: Scope::All,
+                        window: Window::Month,
+                        soft: None,
+                        hard: Some(crate::support::usd_micros(micros)),
+                    },
+                )
+            })
+            .unwrap();
+    };
+    set_all_limit(&mut h, 100_000_000);
+    // 700 bought coins (9.98 USD), then 100 granted; 800 gifted: the 700
+    // bought ones and the 100 granted ones (FIFO, bought first).
+    crate::support::committed(h.buy("Sam", "coins-350", None));
+    crate::support::committed(h.buy("Sam", "coins-350", None));
+    crate::support::committed(h.grant("Sam", 100));
+    crate::support::committed(h.gift("Sam", "Ana", "concert", 1, None));
+    crate::support::committed(h.gift("Sam", "Ana", "hand-hearts", 3, None));
+    let db = h.path();
+    let db = db.to_str().unwrap();
+    let cents = |text: &str| -> i64 {
+        let d: rust_decimal::Decimal = text.parse().unwrap();
+        (d * rust_decimal::Decimal::from(1_000_000))
+            .trunc()
+            .try_into()
+            .unwrap()
+    };
+
+    // The export: each row's money and what it adds to `all`.
+    let out = coinguard()
+        .args(["--db", db, "export", "--format", "csv", "--member", "Sam"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let mut reader = csv::Reader::from_reader(&out.stdout[..]);
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (kind, money, all) = (col("kind"), col("money"), col("all_spending"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let sum_of = |pick: &dyn Fn(&csv::StringRecord) -> bool, column: usize| -> i64 {
+        rows.iter()
+            .filter(|r| pick(r))
+            .map(|r| cents(&r[column]))
+            .sum()
+    };
+    let paid = sum_of(&|r| &r[kind] == "purchase", money);
+    let granted_value = sum_of(&|r| &r[kind] == "grant", money);
+    let gifted_cost = sum_of(&|r| &r[kind] == "gift", money);
+    let all_in_export = sum_of(&|_| true, all);
+    assert_eq!(paid, 9_980_000, "two 350-coin packs");
+    assert!(granted_value > 0, "granted coins have a value");
+    assert_eq!(
+        all_in_export,
+        paid + granted_value,
+        "money paid once, granted coins at their value once gifted"
+    );
+    assert_ne!(
+        all_in_export,
+        paid + gifted_cost,
+        "gifting bought coins does not count their money again"
+    );
+    assert_eq!(sum_of(&|r| &r[kind] == "purchase", all), paid);
+    assert_eq!(
+        sum_of(&|r| &r[kind] == "grant", all),
+        0,
+        "a grant costs nothing until gifted"
+    );
+
+    // The report's `all` and the gauge of the `all` limit, through the
+    // household API the command line and the service answer (on the
+    // household's clock: the history is in March 2026).
+    let mut session = coinguard::api::Session::new(
+        coinguard::ledger::Store::open(&h.path()).unwrap(),
+        &h.clock,
+        coinguard::api::Caller::Owner,
+    );
+    let march = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+    let reply = session
+        .handle(coinguard::api::Call::Report {
+            member: Some("Sam".into()),
+            first_day: march(1),
+            last_day: march(31),
+        })
+        .unwrap();
+    let coinguard::api::Reply::Reports(reports) = reply else {
+        panic!("not a report: {reply:?}")
+    };
+    let report = &reports.reports[0];
+    assert_eq!(report.all.micros(), all_in_export);
+    assert_eq!(report.purchases.micros(), paid);
+    let gauge = report
+        .limits
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|l| l.scope == Scope::All && l.window == Window::Month)
+        .unwrap();
+    assert_eq!(
+        gauge.used,
+        coinguard::api::reply::Amount::Money(report.all),
+        "the gauge reads the report's figure"
+    );
+    drop(session);
+
+    // The guard: with the cap at exactly what is used plus one 0.99 USD
+    // pack, one pack fits and the next is refused, naming the same figure.
+    set_all_limit(&mut h, all_in_export + 990_000);
+    crate::support::committed(h.buy("Sam", "coins-70", None));
+    let refused = h.buy("Sam", "coins-70", None).unwrap();
+    assert_eq!(refused.kind, coinguard::services::OutcomeKind::Denied);
+    let used_now = coinguard::money::Money::from_micros(
+        coinguard::money::Currency::USD,
+        all_in_export + 990_000,
+    );
+    let why: Vec<String> = refused.reasons.iter().map(|r| r.message.clone()).collect();
+    assert!(
+        why.iter().any(|w| w.contains(&format!("{used_now} used"))),
+        "{why:?}"
+    );
 }
