@@ -13,6 +13,7 @@ mod concurrency;
 mod history;
 mod service;
 mod tui;
+mod verify;
 mod window;
 
 fn main() {

@@ -253,6 +253,10 @@ pub struct RequestView {
     pub resolution: Option<String>,
     pub tx_id: Option<TxId>,
     pub reasons: Vec<ReasonView>,
+    /// Set when the request's row is not what the decision that created
+    /// it recorded: approving it is refused. Says why.
+    #[serde(default)]
+    pub changed: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -400,6 +404,7 @@ pub struct ProblemView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifyView {
     pub ok: bool,
+    /// Entries read this time (from `from_mark` when it is set).
     pub transactions: u64,
     pub postings: u64,
     pub accounts: u64,
@@ -407,6 +412,55 @@ pub struct VerifyView {
     pub decisions: u64,
     pub guardian_actions: u64,
     pub problem: Option<ProblemView>,
+    /// The earlier verify this one carried on from (`None`: everything was read).
+    #[serde(default)]
+    pub from_mark: Option<MarkView>,
+    /// What the seals say.
+    #[serde(default)]
+    pub seals: SealsView,
+}
+
+/// An earlier verify's mark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkView {
+    pub at: DateTime<Utc>,
+    /// The guardian whose PIN sealed it (`None`: a verify without a PIN).
+    pub by: Option<String>,
+    /// Whether its seal was checked with that guardian's PIN.
+    pub checked: bool,
+    pub transactions: i64,
+    pub decisions: i64,
+    pub guardian_actions: i64,
+}
+
+/// What the seals say: checked with whose PIN, sealed up to where, what is
+/// not sealed yet, and the same in sentences (`words`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealsView {
+    /// `None`: seals were not checked (no PIN given).
+    pub checked_for: Option<String>,
+    pub checked: u64,
+    pub not_checked: u64,
+    pub total: u64,
+    /// The PIN given is an older PIN of the guardian: only the seals made
+    /// with it were checked.
+    #[serde(default)]
+    pub older_pin: bool,
+    /// The newest seal of that guardian (or, without a PIN, of anyone).
+    pub last: Option<SealPointView>,
+    pub unsealed_transactions: i64,
+    pub unsealed_decisions: i64,
+    pub unsealed_guardian_actions: i64,
+    pub words: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealPointView {
+    pub at: DateTime<Utc>,
+    pub by: Option<String>,
+    pub transactions: i64,
+    pub decisions: i64,
+    pub guardian_actions: i64,
 }
 
 /// How far a long call (verify) has got: sent before its answer, a few

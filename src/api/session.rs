@@ -256,22 +256,24 @@ impl<'c> Session<'c> {
             }
             Call::Verify { .. } => {
                 self.guardians_only(&reach, "verify")?;
-                let mut told = |step: ledger::Step| progress(progress_view(step));
-                let report =
-                    ledger::verify_watched(self.store.conn(), &mut ledger::Watch::new(&mut told))?;
-                Ok(Reply::Verify(VerifyView {
-                    ok: report.is_ok(),
-                    transactions: report.transactions,
-                    postings: report.postings,
-                    accounts: report.accounts,
-                    lots: report.lots,
-                    decisions: report.decisions,
-                    guardian_actions: report.guardian_actions,
-                    problem: report.problem.map(|p| ProblemView {
-                        entry: p.entry,
-                        message: p.message,
-                    }),
-                }))
+                self.verify(&config, true, None, progress)
+            }
+            Call::VerifyWith {
+                incremental, seal, ..
+            } => {
+                self.guardians_only(&reach, "verify")?;
+                let seal = match &seal {
+                    Some(auth) => {
+                        Some((self.guardian_name(&reach, auth)?, pin_to_check(&auth.pin)?))
+                    }
+                    None => None,
+                };
+                self.verify(
+                    &config,
+                    !incremental,
+                    seal.as_ref().map(|(n, p)| (n.as_deref(), p)),
+                    progress,
+                )
             }
             Call::Spend {
                 spend,
@@ -840,7 +842,93 @@ impl<'c> Session<'c> {
         auth: &GuardianAuth,
     ) -> Result<GuardianPass, ApiError> {
         let pin = pin_to_check(&auth.pin)?;
-        let name = match &self.caller {
+        let name = self.guardian_name(reach, auth)?;
+        Ok(auth::guardian_pass(
+            &mut self.store,
+            self.clock,
+            name.as_deref(),
+            &pin,
+            self.caller.lockout_account(),
+        )?)
+    }
+
+    /// Verifies (from the last mark unless `full`), checking the seals of
+    /// the guardian whose PIN is given, telling `progress` how far it has
+    /// got; the answer says what the seals say.
+    fn verify(
+        &mut self,
+        config: &Config,
+        full: bool,
+        seal: Option<(Option<&str>, &Pin)>,
+        progress: &mut dyn FnMut(ProgressView) -> bool,
+    ) -> Result<Reply, ApiError> {
+        let mut told = |step: ledger::Step| progress(progress_view(step));
+        let report = services::verify(
+            &mut self.store,
+            self.clock,
+            &services::VerifyRequest {
+                full,
+                seal,
+                account: self.caller.lockout_account(),
+            },
+            &mut ledger::Watch::new(&mut told),
+        )?;
+        let tz = config.settings.timezone;
+        let at = |us: i64| chrono::DateTime::from_timestamp_micros(us).unwrap_or_default();
+        let words = services::describe_seals(&report, tz);
+        let s = &report.seals;
+        Ok(Reply::Verify(VerifyView {
+            ok: report.is_ok(),
+            transactions: report.transactions,
+            postings: report.postings,
+            accounts: report.accounts,
+            lots: report.lots,
+            decisions: report.decisions,
+            guardian_actions: report.guardian_actions,
+            problem: report.problem.clone().map(|p| ProblemView {
+                entry: p.entry,
+                message: p.message,
+            }),
+            from_mark: report.from.as_ref().map(|m| MarkView {
+                at: at(m.at_us),
+                by: m.by.clone(),
+                checked: m.checked,
+                transactions: m.lengths[0],
+                decisions: m.lengths[1],
+                guardian_actions: m.lengths[2],
+            }),
+            seals: SealsView {
+                checked_for: s.checked_for.clone(),
+                checked: s.checked,
+                not_checked: s.not_checked,
+                total: s.total,
+                older_pin: s.older_pin,
+                last: s.last.as_ref().map(|l| SealPointView {
+                    at: at(l.at_us),
+                    by: l.by.clone(),
+                    transactions: l.lengths[0],
+                    decisions: l.lengths[1],
+                    guardian_actions: l.lengths[2],
+                }),
+                unsealed_transactions: s.unsealed[0],
+                unsealed_decisions: s.unsealed[1],
+                unsealed_guardian_actions: s.unsealed[2],
+                words,
+            },
+        }))
+    }
+
+    /// Which guardian a PIN is for: the one named, or the only one. Through
+    /// the service the guardian must be linked to the asking account
+    /// (unless the household allows approving in person); that is checked
+    /// before the PIN, so an account that may not act as a guardian cannot
+    /// even guess.
+    fn guardian_name(
+        &self,
+        reach: &Reach,
+        auth: &GuardianAuth,
+    ) -> Result<Option<String>, ApiError> {
+        Ok(match &self.caller {
             Caller::Owner => auth.guardian.clone(),
             Caller::Account(_) => {
                 let in_person = ledger::setting_on(self.store.conn(), Setting::ApproveInPerson)?;
@@ -882,14 +970,7 @@ impl<'c> Session<'c> {
                     },
                 }
             }
-        };
-        Ok(auth::guardian_pass(
-            &mut self.store,
-            self.clock,
-            name.as_deref(),
-            &pin,
-            self.caller.lockout_account(),
-        )?)
+        })
     }
 
     fn today(&self, config: &Config) -> NaiveDate {
@@ -1092,12 +1173,23 @@ impl<'c> Session<'c> {
             None
         };
         let at = |us: i64| chrono::DateTime::from_timestamp_micros(us).unwrap_or_default();
+        // A pending request says what approving it would do, worked out
+        // from its parameters, and whether its row is still what was asked.
+        let (summary, changed) = if r.status == domain::RequestStatus::Pending {
+            (
+                services::request_summary(conn, config, &r, self.clock.now()),
+                ledger::check_request_binding(conn, r.id)?.err(),
+            )
+        } else {
+            (r.summary.clone(), None)
+        };
         Ok(RequestView {
             id: r.id,
             member,
             action: r.action,
             status: r.status,
-            summary: r.summary,
+            summary,
+            changed,
             note: r.note,
             hold_coins: r.hold_coins.max(0).unsigned_abs(),
             hold_cost,

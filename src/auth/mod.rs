@@ -4,6 +4,11 @@
 //! A correct PIN yields a [`GuardianPass`]: not `Clone`, consumed by the one
 //! guardian action it was entered for, so no earlier PIN entry authorises
 //! further changes. PINs never appear in errors, logs or `Debug` output.
+//!
+//! The PIN is in hand here, so this is where a guardian's **seal key** is
+//! derived (argon2id over the PIN with a salt of the key's own; see
+//! `ledger::seal`): the pass carries it, and the write it is shown to ends
+//! with the guardian's seal. The key is never stored.
 
 use std::fmt;
 
@@ -12,7 +17,9 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use rusqlite::Connection;
 
 use crate::domain::{Clock, Name, Role};
-use crate::ledger::{self, GuardianAction, LedgerError, Member, Store};
+use crate::ledger::{
+    self, GuardianAction, KeyRecipe, KeyRecord, LedgerError, Member, SealCheck, SealKey, Store,
+};
 
 /// OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane.
 pub const ARGON2_MEMORY_KIB: u32 = 19_456;
@@ -173,14 +180,20 @@ fn hasher() -> Result<Argon2<'static>, AuthError> {
     hasher_for(Secrecy::Secret)
 }
 
-fn hasher_for(secrecy: Secrecy) -> Result<Argon2<'static>, AuthError> {
+/// Memory and passes for a PIN of this secrecy: OWASP's, or the smallest
+/// for a public PIN (and in test fixtures).
+fn cost_for(secrecy: Secrecy) -> (u32, u32) {
     let cheap =
         secrecy == Secrecy::Public || CHEAP_FOR_TESTS.load(std::sync::atomic::Ordering::Relaxed);
-    let (memory, passes) = if cheap {
+    if cheap {
         (8, 1)
     } else {
         (ARGON2_MEMORY_KIB, ARGON2_PASSES)
-    };
+    }
+}
+
+fn hasher_for(secrecy: Secrecy) -> Result<Argon2<'static>, AuthError> {
+    let (memory, passes) = cost_for(secrecy);
     let params = Params::new(memory, passes, ARGON2_LANES, None)
         .map_err(|e| AuthError::Hashing(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
@@ -200,6 +213,147 @@ pub fn pin_matches(phc: &str, pin: &Pin) -> bool {
 }
 
 pub use crate::ledger::GuardianPass;
+
+/// Put before the PIN when a seal key is derived, so no seal key is ever
+/// the output of the PIN's stored hash (even with its salt copied into a
+/// key's recipe): the stored hash is not the key.
+const SEAL_KEY_CONTEXT: &[u8] = b"coinguard seal key v1\0";
+
+/// The most seal keys of one guardian tried with a PIN at verify (each
+/// costs one argon2id derivation).
+pub const MAX_SEAL_KEYS_TRIED: usize = 16;
+
+/// A recipe for a new seal key: a fresh random salt of its own, and the
+/// argon2id cost the PIN's hash gets.
+fn new_recipe(pin: &Pin) -> Result<KeyRecipe, AuthError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt)
+        .map_err(|e| AuthError::Hashing(format!("no random salt for the seal key: {e}")))?;
+    let (memory_kib, passes) = cost_for(pin.1);
+    Ok(KeyRecipe {
+        salt: salt.to_vec(),
+        memory_kib,
+        passes,
+        lanes: ARGON2_LANES,
+    })
+}
+
+/// What `pin` gives with `recipe`: argon2id over the context and the PIN.
+/// `None` when the recipe cannot be used (a damaged row).
+fn derive(pin: &Pin, recipe: &KeyRecipe) -> Option<[u8; 32]> {
+    // Generous bounds: a recipe is read from the file, and a changed one
+    // must not make verify allocate gigabytes.
+    if recipe.memory_kib > 4 * ARGON2_MEMORY_KIB || recipe.passes > 16 || recipe.lanes > 4 {
+        return None;
+    }
+    let params = Params::new(recipe.memory_kib, recipe.passes, recipe.lanes, Some(32)).ok()?;
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    let mut input = Vec::with_capacity(SEAL_KEY_CONTEXT.len() + pin.0.len());
+    input.extend_from_slice(SEAL_KEY_CONTEXT);
+    input.extend_from_slice(pin.0.as_bytes());
+    let mut out = [0u8; 32];
+    argon
+        .hash_password_into(&input, &recipe.salt, &mut out)
+        .ok()?;
+    Some(out)
+}
+
+/// A new seal key's recipe and bytes for `pin`: for a guardian whose PIN is
+/// being set (their seals from now on are made with it).
+pub(crate) fn new_seal_key(pin: &Pin) -> Result<(KeyRecipe, [u8; 32]), AuthError> {
+    let recipe = new_recipe(pin)?;
+    let derived = derive(pin, &recipe)
+        .ok_or_else(|| AuthError::Hashing("the seal key could not be derived".into()))?;
+    Ok((recipe, derived))
+}
+
+/// The key `pin` opens among `record`s, if any.
+fn open_key(record: &KeyRecord, pin: &Pin) -> Option<SealKey> {
+    record.open(derive(pin, &record.recipe)?)
+}
+
+/// The guardian's seal key for this PIN: their newest, when the PIN opens
+/// it; otherwise (none yet, or made with an earlier PIN) a new one.
+fn seal_key_for(
+    store: &mut Store,
+    clock: &dyn Clock,
+    guardian: &Member,
+    pin: &Pin,
+) -> Result<SealKey, AuthError> {
+    let keys = ledger::seal_keys_of(store.conn(), guardian.id)?;
+    if let Some(key) = keys.first().and_then(|newest| open_key(newest, pin)) {
+        return Ok(key);
+    }
+    let (recipe, derived) = new_seal_key(pin)?;
+    let id = guardian.id;
+    Ok(store.write(clock, |w| ledger::add_seal_key(w, id, &recipe, derived))?)
+}
+
+/// For `verify --as NAME`: the guardian's seal keys the PIN opens, and a
+/// pass when the PIN is their current one (to seal the verify's mark).
+///
+/// The PIN is checked like any guardian's (lockout, the attempt logged).
+/// A PIN that does not match the stored hash is still tried on the
+/// guardian's seal keys: an earlier PIN checks the seals made with it, and
+/// the current one checks everything even if someone changed the stored
+/// hash (which `verify` then names). It opens nothing else.
+pub fn seal_check(
+    store: &mut Store,
+    clock: &dyn Clock,
+    name: Option<&str>,
+    pin: &Pin,
+    account: &str,
+) -> Result<(SealCheck, Option<GuardianPass>), AuthError> {
+    let member = match authenticate(store, clock, Who::Guardian(name), pin, account) {
+        Ok(member) => member,
+        Err(e @ AuthError::WrongPin { .. }) => {
+            let guardian = choose_guardian(store.conn(), name)?;
+            let keys = ledger::seal_keys_of(store.conn(), guardian.id)?;
+            let opened: Vec<SealKey> = keys
+                .iter()
+                .take(MAX_SEAL_KEYS_TRIED)
+                .filter_map(|k| open_key(k, pin))
+                .collect();
+            if opened.is_empty() {
+                return Err(e);
+            }
+            let opens_newest = keys
+                .first()
+                .is_some_and(|n| opened.iter().any(|k| k.id() == n.id));
+            return Ok((
+                SealCheck {
+                    guardian: guardian.id,
+                    name: guardian.name.to_string(),
+                    keys: opened,
+                    matches_stored_pin: false,
+                    opens_newest,
+                },
+                None,
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    let current = seal_key_for(store, clock, &member, pin)?;
+    let keys = ledger::seal_keys_of(store.conn(), member.id)?;
+    let mut opened: Vec<SealKey> = keys
+        .iter()
+        .take(MAX_SEAL_KEYS_TRIED)
+        .filter(|k| k.id != current.id())
+        .filter_map(|k| open_key(k, pin))
+        .collect();
+    opened.insert(0, current.clone());
+    let check = SealCheck {
+        guardian: member.id,
+        name: member.name.to_string(),
+        keys: opened,
+        matches_stored_pin: true,
+        opens_newest: true,
+    };
+    Ok((
+        check,
+        Some(GuardianPass::after_pin_matched(member, current)),
+    ))
+}
 
 /// Failures in a row before the account locks.
 pub const LOCK_AFTER_FAILURES: u32 = 5;
@@ -354,7 +508,8 @@ pub fn guardian_pass(
     account: &str,
 ) -> Result<GuardianPass, AuthError> {
     let guardian = authenticate(store, clock, Who::Guardian(name), pin, account)?;
-    Ok(GuardianPass::after_pin_matched(guardian))
+    let key = seal_key_for(store, clock, &guardian, pin)?;
+    Ok(GuardianPass::after_pin_matched(guardian, key))
 }
 
 /// Picks the guardian: the one named, or the only one.

@@ -452,13 +452,36 @@ impl ProgressLine {
     }
 }
 
-pub(super) fn verify(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError> {
+pub(super) fn verify(
+    args: &Args,
+    h: &mut Household<'_>,
+    how: &super::VerifyArgs,
+) -> Result<u8, CliError> {
+    // With --as (or a PIN on standard input) the guardian's seals are
+    // checked; the PIN is asked like any guardian PIN, and a wrong one
+    // counts toward their lockout.
+    let seal = if how.as_guardian.is_some() || how.pin_stdin {
+        Some(guardian_auth(
+            h,
+            &GuardianArgs {
+                as_guardian: how.as_guardian.clone(),
+                pin_stdin: how.pin_stdin,
+            },
+        )?)
+    } else {
+        None
+    };
     // At a terminal (and not --json) a progress line on stderr, rewritten
     // in place and cleared at the end; piped, nothing extra at all.
     let shown = !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let call = Call::VerifyWith {
+        incremental: how.quick,
+        seal,
+        progress: shown,
+    };
     let report: VerifyView = if shown {
         let mut bar = ProgressLine::default();
-        let reply = h.call_with_progress(Call::Verify { progress: true }, &mut |p| {
+        let reply = h.call_with_progress(call, &mut |p| {
             bar.show(&format!(
                 "verifying {}: {}{}",
                 p.stage.words(),
@@ -474,7 +497,7 @@ pub(super) fn verify(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError>
         bar.clear();
         VerifyView::try_from(reply?)?
     } else {
-        h.ask(Call::Verify { progress: false })?
+        h.ask(call)?
     };
     let code = if report.ok { EXIT_OK } else { EXIT_OTHER };
     if args.json {
@@ -502,15 +525,23 @@ pub(super) fn verify(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError>
         )?;
         say!("Checked {counts} before stopping there.")?;
         say!("Keep a copy of this file and do not spend until it is explained.")?;
-    } else {
-        say!("All good. Checked {counts}.")?;
-        say!(
-            "Every entry links to the one before it in all three records (ledger, decisions, guardian actions);"
-        )?;
-        say!(
-            "every transaction balances in money, coins and diamonds; every balance, coin lot and spending"
-        )?;
-        say!("total matches the entries that made it.")?;
+        return Ok(code);
+    }
+    say!("All good. Checked {counts}.")?;
+    say!(
+        "Every entry links to the one before it in all three records (ledger, decisions, guardian actions);"
+    )?;
+    say!(
+        "every transaction balances in money, coins and diamonds; every balance, coin lot and spending"
+    )?;
+    say!(
+        "total matches the entries that made it; the rules, requests and alerts match the records that"
+    )?;
+    say!(
+        "made them; the append-only triggers are in place and no row points at one that is gone."
+    )?;
+    for line in &report.seals.words {
+        say!("{}", clean(line))?;
     }
     Ok(code)
 }

@@ -148,6 +148,12 @@ fn print_request(r: &RequestView, tz: Option<chrono_tz::Tz>) -> Result<(), CliEr
         local_time(r.created_at, tz),
         clean(&r.summary)
     )?;
+    if let Some(why) = &r.changed {
+        say!(
+            "    CHANGED OUTSIDE COINGUARD since it was asked ({}): approving it is refused; run coinguard verify",
+            clean(why)
+        )?;
+    }
     for reason in &r.reasons {
         say!("    why it needs a guardian: {}", clean(&reason.message))?;
     }

@@ -358,19 +358,23 @@ fn gather<'a>(
         available_cost: None,
     };
     if intent.is_spending() {
-        let mut windows: Vec<(Window, Spend)> = Vec::new();
-        for limit in crate::ledger::limits_of(conn, member)? {
-            if !intent.scopes().contains(&limit.scope) {
-                continue;
+        let limits: Vec<_> = crate::ledger::limits_of(conn, member)?
+            .into_iter()
+            .filter(|l| intent.scopes().contains(&l.scope))
+            .collect();
+        // Every window these limits need, summed in one read.
+        let mut wanted: Vec<Window> = Vec::new();
+        for limit in &limits {
+            if !wanted.contains(&limit.window) {
+                wanted.push(limit.window);
             }
-            let used = match windows.iter().find(|(w, _)| *w == limit.window) {
-                Some((_, used)) => *used,
-                None => {
-                    let used = crate::ledger::spent_in(conn, member, limit.window, now, tz)?;
-                    windows.push((limit.window, used));
-                    used
-                }
-            };
+        }
+        let windows = crate::ledger::spent_in_windows(conn, member, &wanted, now, tz)?;
+        for limit in limits {
+            let used = windows
+                .iter()
+                .find(|(w, _)| *w == limit.window)
+                .map_or_else(Spend::default, |(_, used)| *used);
             facts.limits.push((limit, used));
         }
         facts.quiet_hours = crate::ledger::quiet_hours_of(conn, member)?;

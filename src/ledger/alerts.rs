@@ -5,6 +5,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::record::Table;
 use super::store::WriteTx;
 use super::{CachedSql, LedgerError};
 use crate::domain::MemberId;
@@ -37,7 +38,9 @@ pub fn raise_alert(
             kind,
             message
         ])?;
-    Ok(write.sql().last_insert_rowid())
+    let id = write.sql().last_insert_rowid();
+    write.touch(Table::Alerts, vec![id.into()]);
+    Ok(id)
 }
 
 /// Unacknowledged alerts, newest first.
@@ -64,11 +67,20 @@ pub fn acknowledge_alerts(
     pass: &super::GuardianPass,
     id: Option<i64>,
 ) -> Result<usize, LedgerError> {
+    write.present(pass);
     let by = pass.guardian().id;
-    Ok(write.sql().run(
-        "UPDATE alerts SET acknowledged_at_us = ?1, acknowledged_by = ?2 WHERE acknowledged_at_us IS NULL AND (?3 IS NULL OR id = ?3)",
-        params![write.now().timestamp_micros(), by.0, id],
-    )?)
+    let mut stmt = write.sql().prepare_cached(
+        "UPDATE alerts SET acknowledged_at_us = ?1, acknowledged_by = ?2 WHERE acknowledged_at_us IS NULL AND (?3 IS NULL OR id = ?3) RETURNING id",
+    )?;
+    let ids = stmt
+        .query_map(params![write.now().timestamp_micros(), by.0, id], |r| {
+            r.get::<_, i64>(0)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for id in &ids {
+        write.touch(Table::Alerts, vec![(*id).into()]);
+    }
+    Ok(ids.len())
 }
 
 /// Consecutive failed PIN entries for `member` from one asking account
@@ -101,11 +113,20 @@ pub fn set_pin_attempts(
          ON CONFLICT (member_id, account) DO UPDATE SET failures = excluded.failures, locked_until_us = excluded.locked_until_us",
         params![member.0, account, failures, locked_until_us],
     )?;
+    write.touch(Table::PinAttempts, vec![member.0.into(), account.into()]);
     Ok(())
 }
 
 /// A new PIN starts with no failures from anywhere.
 pub fn clear_pin_attempts(write: &WriteTx<'_, '_>, member: MemberId) -> Result<(), LedgerError> {
+    let accounts: Vec<String> = write
+        .sql()
+        .prepare_cached("SELECT account FROM pin_attempts WHERE member_id = ?1")?
+        .query_map([member.0], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for account in accounts {
+        write.touch(Table::PinAttempts, vec![member.0.into(), account.into()]);
+    }
     write.sql().run(
         "DELETE FROM pin_attempts WHERE member_id = ?1",
         params![member.0],

@@ -52,6 +52,10 @@ pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<Tx
         .map(|t| (t.lot_id, t.coins, t.cost_micros))
         .collect();
     let at_us = write.now().timestamp_micros();
+    let posting_refs: Vec<(&str, &str, i64)> = posting_fields
+        .iter()
+        .map(|(a, u, n)| (a.as_str(), u.as_str(), *n))
+        .collect();
     let fields = TxFields {
         id,
         key: draft.key.as_ref().map(IdempotencyKey::as_str),
@@ -65,7 +69,7 @@ pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<Tx
         detail: &draft.detail,
         catalog_version,
         reverses: draft.reverses.map(|t| t.0),
-        postings: &posting_fields,
+        postings: &posting_refs,
         lots: &lot_fields,
         moves: &move_fields,
     };

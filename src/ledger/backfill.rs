@@ -18,7 +18,7 @@ const EPOCH_DAYS_FROM_CE: i64 = 719_163;
 
 /// The household's time zone, or `None` for a brand-new database (no
 /// household row yet, so no history to backfill).
-fn household_tz(conn: &Connection) -> Result<Option<Tz>, LedgerError> {
+pub(crate) fn household_tz(conn: &Connection) -> Result<Option<Tz>, LedgerError> {
     let name: Option<String> = conn
         .query_row("SELECT timezone FROM household WHERE id = 1", [], |r| {
             r.get(0)
@@ -340,6 +340,160 @@ pub(super) fn v9_exact_grant_value(conn: &Connection) -> Result<(), LedgerError>
     conn.execute(
         "INSERT INTO catalog_versions (created_at_us, economy_toml) VALUES (?1, ?2)",
         params![now_us, without],
+    )?;
+    Ok(())
+}
+
+/// Version 10: the start of the record. A household made before version
+/// 10 had its rules written without images in any log, so the tables as
+/// they stand are recorded once, in one guardian-action entry (no actor:
+/// coinguard itself), and `verify` replays from there. Rules changed
+/// before this moment cannot be checked against a record (their log
+/// entries say what changed only in words); everything after can.
+///
+/// Frozen: the tables, the columns, the JSON of a row and the entry's hash
+/// are written out here as they stood at version 10.
+pub(super) fn v10_record_baseline(conn: &Connection) -> Result<(), LedgerError> {
+    let household: Option<i64> = conn
+        .query_row("SELECT id FROM household WHERE id = 1", [], |r| r.get(0))
+        .optional()?;
+    if household.is_none() {
+        return Ok(()); // a brand-new database records its own creation
+    }
+    const TABLES: &[(&str, &[&str], &[&str])] = &[
+        (
+            "household",
+            &["id"],
+            &[
+                "currency",
+                "timezone",
+                "request_expiry_hours",
+                "clock_tolerance_seconds",
+                "unknown_creator",
+                "created_at_us",
+            ],
+        ),
+        ("age_bands", &["from_age"], &["purchase", "gift", "redeem"]),
+        (
+            "catalog_versions",
+            &["id"],
+            &["created_at_us", "economy_toml"],
+        ),
+        ("record_since", &["what"], &["first_id"]),
+        (
+            "members",
+            &["id"],
+            &["name", "role", "birthdate", "pin_hash", "created_at_us"],
+        ),
+        ("member_links", &["os_user", "member_id"], &["linked_at_us"]),
+        ("household_settings", &["key"], &["value"]),
+        (
+            "limits",
+            &["member_id", "scope", "period"],
+            &["soft", "hard"],
+        ),
+        (
+            "quiet_hours",
+            &["member_id"],
+            &["start_minute", "end_minute", "verdict"],
+        ),
+        ("creator_rules", &["member_id", "creator_id"], &["list"]),
+        (
+            "pin_attempts",
+            &["member_id", "account"],
+            &["failures", "locked_until_us"],
+        ),
+        (
+            "alerts",
+            &["id"],
+            &[
+                "at_us",
+                "member_id",
+                "kind",
+                "message",
+                "acknowledged_at_us",
+                "acknowledged_by",
+            ],
+        ),
+    ];
+    use rusqlite::types::Value;
+    use serde_json::Value as Json;
+    let json = |v: Value| match v {
+        Value::Null => Json::Null,
+        Value::Integer(i) => Json::from(i),
+        Value::Text(t) => Json::from(t),
+        Value::Real(r) => serde_json::json!({ "real": r.to_string() }),
+        Value::Blob(b) => {
+            let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+            serde_json::json!({ "blob": hex })
+        }
+    };
+    let mut images = Vec::new();
+    for (table, keys, values) in TABLES {
+        let columns: Vec<&str> = keys.iter().chain(values.iter()).copied().collect();
+        let mut stmt = conn.prepare(&format!("SELECT {} FROM {table}", columns.join(", ")))?;
+        let mut rows = stmt.query([])?;
+        let mut found = std::collections::BTreeMap::new();
+        while let Some(r) = rows.next()? {
+            let mut all = Vec::with_capacity(columns.len());
+            for i in 0..columns.len() {
+                all.push(json(r.get::<_, Value>(i)?));
+            }
+            let row = all.split_off(keys.len());
+            found.insert(Json::Array(all).to_string(), row);
+        }
+        for (key, row) in found {
+            let key: Json = serde_json::from_str(&key).unwrap_or(Json::Null);
+            images.push(serde_json::json!([table, key, Json::Array(row)]));
+        }
+    }
+    let changes = Json::Array(images).to_string();
+
+    // The entry, hashed as version 10 hashes a guardian action with images.
+    let (prev_id, prev_hash): (i64, String) = conn
+        .query_row(
+            "SELECT id, hash FROM guardian_actions ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, "0".repeat(64)));
+    let id = prev_id + 1;
+    let at_us = chrono::Utc::now().timestamp_micros();
+    let (action, subject, before, after) = (
+        "record_baseline",
+        "the household's rules",
+        "(recorded in words only)",
+        "recorded as they stand: verify checks every change from here",
+    );
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut text = |value: &str| {
+        bytes.extend_from_slice(&(value.len() as u64).to_be_bytes());
+        bytes.extend_from_slice(value.as_bytes());
+    };
+    text("coinguard-guardian-action-v1");
+    text(&id.to_string());
+    text(&at_us.to_string());
+    text("-"); // no actor
+    text(action);
+    text(subject);
+    text(before);
+    text(after);
+    text("changes");
+    text(&changes);
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(&bytes);
+    let hash: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    conn.execute(
+        "INSERT INTO guardian_actions (id, at_us, actor_id, action, subject, before, after, prev_hash, hash, changes)
+         VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![id, at_us, action, subject, before, after, prev_hash, hash, changes],
     )?;
     Ok(())
 }

@@ -80,7 +80,7 @@ pub(crate) struct TxFields<'a> {
     pub catalog_version: i64,
     pub reverses: Option<i64>,
     /// (account name, unit code, amount), in posting order.
-    pub postings: &'a [(String, String, i64)],
+    pub postings: &'a [(&'a str, &'a str, i64)],
     /// (member, coins, cost micros), in lot order.
     pub lots: &'a [(i64, i64, i64)],
     /// (lot id, coins, cost micros), in move order.
@@ -126,46 +126,6 @@ pub fn fingerprint(parts: &[&str]) -> String {
         c.text(part);
     }
     c.link("")
-}
-
-/// Walks a log's hash chain in id order. `read` turns a row into the entry's
-/// name for people, its hash recomputed after `prev`, and its stored
-/// `prev_hash` and `hash`. Returns how many entries were read and the first
-/// one that does not match, with why; `noun` words the message ("decision").
-pub(crate) fn walk_chain(
-    conn: &rusqlite::Connection,
-    sql: &str,
-    noun: &str,
-    (watch, stage): (&mut super::Watch<'_>, super::Stage),
-    mut read: impl FnMut(&rusqlite::Row<'_>, &str) -> rusqlite::Result<(String, String, String, String)>,
-) -> Result<(u64, Option<(String, String)>), super::LedgerError> {
-    watch.stage(stage)?;
-    let mut stmt = conn.prepare(sql)?;
-    let mut rows = stmt.query([])?;
-    let mut prev = GENESIS_HASH.to_string();
-    let mut count = 0;
-    while let Some(row) = rows.next()? {
-        let (name, computed, stored_prev, stored) = read(row, &prev)?;
-        count += 1;
-        watch.tick(stage, count)?;
-        if stored_prev != prev {
-            let why = format!(
-                "it does not follow the {noun} before it: an entry before it was removed or changed"
-            );
-            return Ok((count, Some((name, why))));
-        }
-        if computed != stored {
-            return Ok((
-                count,
-                Some((
-                    name,
-                    "its contents do not match its hash: it was changed outside coinguard".into(),
-                )),
-            ));
-        }
-        prev = stored;
-    }
-    Ok((count, None))
 }
 
 #[cfg(test)]

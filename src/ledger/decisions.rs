@@ -28,6 +28,19 @@ pub struct DecisionEntry {
     pub tx: Option<TxId>,
     /// For a refusal with an idempotency key: the key, spent on it.
     pub key: Option<SpentKey>,
+    /// For a decision that created a request: the request and a hash of
+    /// what it asks, so approving it can refuse parameters that changed.
+    pub request: Option<RequestBinding>,
+}
+
+/// A request bound to the decision that created it: its id, its canonical
+/// parameters, and the hash of everything it asks (see
+/// [`super::requests::binding_hash`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestBinding {
+    pub id: i64,
+    pub params: String,
+    pub hash: String,
 }
 
 /// An idempotency key spent on a refusal, with the fingerprint of what was
@@ -68,6 +81,8 @@ pub(crate) struct DecisionFields<'a> {
     pub id: i64,
     pub at_us: i64,
     pub entry: &'a DecisionEntry,
+    /// The images of the alerts this decision's write raised (schema 10 on).
+    pub changes: Option<&'a str>,
 }
 
 impl DecisionFields<'_> {
@@ -88,6 +103,16 @@ impl DecisionFields<'_> {
         if let Some(key) = &e.key {
             c.text("refused-key").text(&key.key).text(&key.fingerprint);
         }
+        // Likewise from schema 10: the request it created, and the alerts.
+        if let Some(request) = &e.request {
+            c.text("request")
+                .int(request.id)
+                .text(&request.params)
+                .text(&request.hash);
+        }
+        if let Some(changes) = self.changes {
+            c.text("changes").text(changes);
+        }
         c.link(prev_hash)
     }
 }
@@ -102,10 +127,19 @@ pub fn log_decision(write: &WriteTx<'_, '_>, entry: &DecisionEntry) -> Result<i6
         .unwrap_or((0, GENESIS_HASH.to_string()));
     let id = prev_id + 1;
     let at_us = write.now().timestamp_micros();
-    let hash = DecisionFields { id, at_us, entry }.hash(&prev_hash);
+    // The alerts this write raised are recorded with the decision.
+    let changes = write.drain_images(|t| t == super::record::Table::Alerts)?;
+    let hash = DecisionFields {
+        id,
+        at_us,
+        entry,
+        changes: changes.as_deref(),
+    }
+    .hash(&prev_hash);
     conn.prepare_cached(
-        "INSERT INTO decisions (id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash, idem_key, fingerprint)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        "INSERT INTO decisions (id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash, idem_key, fingerprint,
+                                request_id, request_params, request_hash, changes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?
     .execute(params![
         id,
@@ -121,31 +155,34 @@ pub fn log_decision(write: &WriteTx<'_, '_>, entry: &DecisionEntry) -> Result<i6
         hash,
         entry.key.as_ref().map(|k| k.key.as_str()),
         entry.key.as_ref().map(|k| k.fingerprint.as_str()),
+        entry.request.as_ref().map(|r| r.id),
+        entry.request.as_ref().map(|r| r.params.as_str()),
+        entry.request.as_ref().map(|r| r.hash.as_str()),
+        changes,
     ])?;
     Ok(id)
 }
 
-/// Checks the decision chain; returns (entries checked, first bad entry).
-pub(crate) fn verify_decisions(
-    conn: &Connection,
-    watch: &mut super::Watch<'_>,
-) -> Result<(u64, Option<(String, String)>), LedgerError> {
-    let sql = "SELECT id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash, idem_key, fingerprint
-               FROM decisions ORDER BY id";
-    let watch = (watch, super::Stage::Decisions);
-    super::chain::walk_chain(conn, sql, "decision", watch, |r, prev| {
-        let id: i64 = r.get(0)?;
-        let outcome: String = r.get(5)?;
-        let Some(parsed) = crate::domain::Outcome::parse(&outcome) else {
-            // Not a word coinguard writes: this entry was changed.
-            return Ok((
-                format!("decision #{id} (outcome {outcome:?})"),
-                String::new(),
-                r.get(9)?,
-                r.get(10)?,
-            ));
-        };
-        let entry = DecisionEntry {
+/// A decision as stored, with what its hash covers.
+pub(crate) struct StoredDecision {
+    pub id: i64,
+    pub at_us: i64,
+    /// `None`: an outcome coinguard does not write (a changed row).
+    pub entry: Option<DecisionEntry>,
+    pub outcome_text: String,
+    pub changes: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+pub(crate) const SELECT_DECISIONS: &str = "SELECT id, at_us, actor_id, member_id, action, outcome, summary, reasons, tx_id, prev_hash, hash, idem_key, fingerprint,
+        request_id, request_params, request_hash, changes FROM decisions";
+
+pub(crate) fn decision_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDecision> {
+    let outcome: String = r.get(5)?;
+    let entry = match crate::domain::Outcome::parse(&outcome) {
+        None => None,
+        Some(parsed) => Some(DecisionEntry {
             actor: MemberId(r.get(2)?),
             member: MemberId(r.get(3)?),
             action: r.get(4)?,
@@ -165,19 +202,76 @@ pub(crate) fn verify_decisions(
                     fingerprint: fingerprint.unwrap_or_default(),
                 }),
             },
-        };
-        let name = format!(
-            "decision #{id} ({} {} by member {})",
-            entry.outcome.as_str(),
-            entry.action,
-            entry.member
-        );
-        let computed = DecisionFields {
-            id,
-            at_us: r.get(1)?,
-            entry: &entry,
-        }
-        .hash(prev);
-        Ok((name, computed, r.get(9)?, r.get(10)?))
+            request: match (
+                r.get::<_, Option<i64>>(13)?,
+                r.get::<_, Option<String>>(14)?,
+                r.get::<_, Option<String>>(15)?,
+            ) {
+                (None, None, None) => None,
+                (id, params, hash) => Some(RequestBinding {
+                    id: id.unwrap_or_default(),
+                    params: params.unwrap_or_default(),
+                    hash: hash.unwrap_or_default(),
+                }),
+            },
+        }),
+    };
+    Ok(StoredDecision {
+        id: r.get(0)?,
+        at_us: r.get(1)?,
+        entry,
+        outcome_text: outcome,
+        changes: r.get(16)?,
+        prev_hash: r.get(9)?,
+        hash: r.get(10)?,
     })
+}
+
+impl StoredDecision {
+    /// Its hash recomputed after `prev` (empty when its outcome is not one
+    /// coinguard writes: it cannot match).
+    pub fn computed_hash(&self, prev: &str) -> String {
+        match &self.entry {
+            Some(entry) => DecisionFields {
+                id: self.id,
+                at_us: self.at_us,
+                entry,
+                changes: self.changes.as_deref(),
+            }
+            .hash(prev),
+            None => String::new(),
+        }
+    }
+
+    pub fn name(&self) -> String {
+        match &self.entry {
+            Some(e) => format!(
+                "decision #{} ({} {} by member {})",
+                self.id,
+                e.outcome.as_str(),
+                e.action,
+                e.member
+            ),
+            None => format!("decision #{} (outcome {:?})", self.id, self.outcome_text),
+        }
+    }
+}
+
+/// The decision that created request `id`, if one records it.
+pub(crate) fn decision_of_request(
+    conn: &Connection,
+    id: i64,
+) -> Result<Option<StoredDecision>, LedgerError> {
+    Ok(conn
+        .prepare_cached(&format!("{SELECT_DECISIONS} WHERE request_id = ?1"))?
+        .query_row([id], decision_of)
+        .optional()?)
+}
+
+/// The hash the decision after `id` says it follows, if there is one.
+pub(crate) fn next_prev_hash(conn: &Connection, id: i64) -> Result<Option<String>, LedgerError> {
+    Ok(conn
+        .prepare_cached("SELECT prev_hash FROM decisions WHERE id = ?1")?
+        .query_row([id + 1], |r| r.get(0))
+        .optional()?)
 }

@@ -1,11 +1,15 @@
 //! The guardian-action log: every PIN attempt and every guardian action, with
 //! the values before and after, hash-chained like the ledger.
+//!
+//! From schema version 10 on it is also the record of policy: an entry
+//! carries the images of the policy rows its write changed (see
+//! [`super::record`]), inside its hash. Entries without images hash as
+//! they always did.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::LedgerError;
 use super::chain::{Canonical, GENESIS_HASH};
-use super::store::WriteTx;
 use crate::domain::MemberId;
 
 /// One guardian action to record.
@@ -21,7 +25,23 @@ pub struct GuardianAction {
     pub after: String,
 }
 
-fn hash(id: i64, at_us: i64, a: &GuardianAction, prev: &str) -> String {
+/// An entry as stored, with its id, time and recorded images.
+pub(crate) struct ActionEntry {
+    pub id: i64,
+    pub at_us: i64,
+    pub action: GuardianAction,
+    pub changes: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+pub(crate) fn hash(
+    id: i64,
+    at_us: i64,
+    a: &GuardianAction,
+    changes: Option<&str>,
+    prev: &str,
+) -> String {
     let mut c = Canonical::new("coinguard-guardian-action-v1");
     c.int(id)
         .int(at_us)
@@ -30,55 +50,72 @@ fn hash(id: i64, at_us: i64, a: &GuardianAction, prev: &str) -> String {
         .text(&a.subject)
         .text(&a.before)
         .text(&a.after);
+    // Only entries with images (schema 10 on) carry these fields, so every
+    // earlier entry hashes as it did.
+    if let Some(changes) = changes {
+        c.text("changes").text(changes);
+    }
     c.link(prev)
 }
 
-pub fn log_guardian_action(
-    write: &WriteTx<'_, '_>,
+/// Appends an entry at `at_us` with the given images (in the caller's
+/// transaction): for the writes that have no [`WriteTx`] (creating a
+/// household). Everything else logs through [`log_guardian_action`].
+pub(crate) fn append_entry(
+    conn: &Connection,
+    at_us: i64,
     action: &GuardianAction,
+    changes: Option<&str>,
 ) -> Result<i64, LedgerError> {
-    let conn = write.sql();
     let (prev_id, prev_hash): (i64, String) = conn
         .prepare_cached("SELECT id, hash FROM guardian_actions ORDER BY id DESC LIMIT 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((0, GENESIS_HASH.to_string()));
     let id = prev_id + 1;
-    let at_us = write.now().timestamp_micros();
-    let h = hash(id, at_us, action, &prev_hash);
+    let h = hash(id, at_us, action, changes, &prev_hash);
     conn.prepare_cached(
-        "INSERT INTO guardian_actions (id, at_us, actor_id, action, subject, before, after, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO guardian_actions (id, at_us, actor_id, action, subject, before, after, prev_hash, hash, changes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
-    .execute(params![id, at_us, action.actor.map(|m| m.0), action.action, action.subject, action.before, action.after, prev_hash, h])?;
+    .execute(params![id, at_us, action.actor.map(|m| m.0), action.action, action.subject, action.before, action.after, prev_hash, h, changes])?;
     Ok(id)
 }
 
-/// Checks the chain; returns (entries, first bad entry and why).
-pub(crate) fn verify_guardian_actions(
-    conn: &Connection,
-    watch: &mut super::Watch<'_>,
-) -> Result<(u64, Option<(String, String)>), LedgerError> {
-    let sql = "SELECT id, at_us, actor_id, action, subject, before, after, prev_hash, hash FROM guardian_actions ORDER BY id";
-    let watch = (watch, super::Stage::GuardianActions);
-    super::chain::walk_chain(conn, sql, "action", watch, |r, prev| {
-        let id: i64 = r.get(0)?;
-        let action = GuardianAction {
+pub(crate) const SELECT_ACTIONS: &str = "SELECT id, at_us, actor_id, action, subject, before, after, prev_hash, hash, changes FROM guardian_actions";
+
+pub(crate) fn entry_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<ActionEntry> {
+    Ok(ActionEntry {
+        id: r.get(0)?,
+        at_us: r.get(1)?,
+        action: GuardianAction {
             actor: r.get::<_, Option<i64>>(2)?.map(MemberId),
             action: r.get(3)?,
             subject: r.get(4)?,
             before: r.get(5)?,
             after: r.get(6)?,
-        };
-        let name = format!(
-            "guardian action #{id} ({} {})",
-            action.action, action.subject
-        );
-        Ok((
-            name,
-            hash(id, r.get(1)?, &action, prev),
-            r.get(7)?,
-            r.get(8)?,
-        ))
+        },
+        prev_hash: r.get(7)?,
+        hash: r.get(8)?,
+        changes: r.get(9)?,
     })
+}
+
+impl ActionEntry {
+    pub fn computed_hash(&self, prev: &str) -> String {
+        hash(
+            self.id,
+            self.at_us,
+            &self.action,
+            self.changes.as_deref(),
+            prev,
+        )
+    }
+
+    pub fn name(&self) -> String {
+        format!(
+            "guardian action #{} ({} {})",
+            self.id, self.action.action, self.action.subject
+        )
+    }
 }

@@ -4,6 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::record::Table;
 use super::store::WriteTx;
 use super::{CachedSql, LedgerError};
 use crate::domain::MemberId;
@@ -36,29 +37,33 @@ pub fn all_links(conn: &Connection) -> Result<Vec<(MemberId, String)>, LedgerErr
 /// Links `os_user` to `member`; false when the link was there already.
 pub fn link_account(
     write: &WriteTx<'_, '_>,
-    _pass: &super::GuardianPass,
+    pass: &super::GuardianPass,
     member: MemberId,
     os_user: &str,
 ) -> Result<bool, LedgerError> {
+    write.present(pass);
     let added = write.sql().run(
         "INSERT INTO member_links (os_user, member_id, linked_at_us) VALUES (?1, ?2, ?3)
          ON CONFLICT (os_user, member_id) DO NOTHING",
         params![os_user, member.0, write.now().timestamp_micros()],
     )?;
+    write.touch(Table::MemberLinks, vec![os_user.into(), member.0.into()]);
     Ok(added == 1)
 }
 
 /// Removes a link; false when there was none.
 pub fn unlink_account(
     write: &WriteTx<'_, '_>,
-    _pass: &super::GuardianPass,
+    pass: &super::GuardianPass,
     member: MemberId,
     os_user: &str,
 ) -> Result<bool, LedgerError> {
+    write.present(pass);
     let removed = write.sql().run(
         "DELETE FROM member_links WHERE os_user = ?1 AND member_id = ?2",
         params![os_user, member.0],
     )?;
+    write.touch(Table::MemberLinks, vec![os_user.into(), member.0.into()]);
     Ok(removed == 1)
 }
 
@@ -90,15 +95,17 @@ pub fn setting_on(conn: &Connection, setting: Setting) -> Result<bool, LedgerErr
 /// Turns a yes/no setting on or off; returns what it was.
 pub fn set_setting(
     write: &WriteTx<'_, '_>,
-    _pass: &super::GuardianPass,
+    pass: &super::GuardianPass,
     setting: Setting,
     on: bool,
 ) -> Result<bool, LedgerError> {
+    write.present(pass);
     let before = setting_on(write.sql(), setting)?;
     write.sql().run(
         "INSERT INTO household_settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![setting.key(), if on { "on" } else { "off" }],
     )?;
+    write.touch(Table::Settings, vec![setting.key().into()]);
     Ok(before)
 }

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::record::Table;
 use super::store::WriteTx;
 use super::{CachedSql, LedgerError};
 pub use crate::domain::Member;
@@ -12,11 +13,12 @@ use crate::domain::{BirthDate, MemberId, Name, Role};
 /// Adds a member, on a guardian's PIN.
 pub fn add_member(
     write: &WriteTx<'_, '_>,
-    _pass: &super::GuardianPass,
+    pass: &super::GuardianPass,
     name: &Name,
     role: Role,
     birthdate: Option<BirthDate>,
 ) -> Result<MemberId, LedgerError> {
+    write.present(pass);
     insert_member(write, name, role, birthdate)
 }
 
@@ -36,6 +38,16 @@ pub fn found_household(
     }
     let id = insert_member(write, guardian, Role::Guardian, None)?;
     write_pin_hash(write, id, pin_hash)?;
+    super::log_guardian_action(
+        write,
+        &super::GuardianAction {
+            actor: Some(id),
+            action: "household_found".into(),
+            subject: guardian.to_string(),
+            before: "(none)".into(),
+            after: "first guardian, with a PIN".into(),
+        },
+    )?;
     Ok(id)
 }
 
@@ -79,7 +91,9 @@ fn insert_member(
             now.timestamp_micros()
         ],
     )?;
-    Ok(MemberId(conn.last_insert_rowid()))
+    let id = conn.last_insert_rowid();
+    write.touch(Table::Members, vec![id.into()]);
+    Ok(MemberId(id))
 }
 
 fn from_row(
@@ -172,10 +186,11 @@ pub fn pin_hash(conn: &Connection, member: MemberId) -> Result<Option<String>, L
 /// Stores a member's PIN hash (a PHC string, never the PIN).
 pub fn set_pin_hash(
     write: &WriteTx<'_, '_>,
-    _pass: &super::GuardianPass,
+    pass: &super::GuardianPass,
     member: MemberId,
     phc: &str,
 ) -> Result<(), LedgerError> {
+    write.present(pass);
     write_pin_hash(write, member, phc)
 }
 
@@ -184,5 +199,6 @@ fn write_pin_hash(write: &WriteTx<'_, '_>, member: MemberId, phc: &str) -> Resul
         "UPDATE members SET pin_hash = ?2 WHERE id = ?1",
         params![member.0, phc],
     )?;
+    write.touch(Table::Members, vec![member.0.into()]);
     Ok(())
 }

@@ -24,9 +24,11 @@ mod members;
 mod pass;
 mod policy;
 mod progress;
+mod record;
 mod requests;
 mod reversal;
 pub mod schema;
+mod seal;
 pub mod spend;
 mod store;
 mod transactions;
@@ -44,9 +46,11 @@ pub use alerts::{
 };
 pub use append::append;
 pub use chain::{GENESIS_HASH, fingerprint};
-pub use decisions::{DecisionEntry, RefusedByKey, SpentKey, log_decision, refusal_by_key};
+pub use decisions::{
+    DecisionEntry, RefusedByKey, RequestBinding, SpentKey, log_decision, refusal_by_key,
+};
 pub use draft::{Draft, LotAmounts, LotTake, NewLot, PostingDraft};
-pub use guardian_log::{GuardianAction, log_guardian_action};
+pub use guardian_log::GuardianAction;
 pub use links::{
     MAX_OS_USER_CHARS, Setting, all_links, link_account, members_of_account, set_setting,
     setting_on, unlink_account,
@@ -63,14 +67,19 @@ pub use policy::{
 };
 pub use progress::{Stage, Step, Watch};
 pub use requests::{
-    NewRequest, Request, create_request, expire_due, held_coins, list_requests, request_by_id,
-    request_by_key, resolve_request,
+    NewRequest, Request, binding_hash, check_request_binding, create_request, expire_due,
+    held_coins, list_requests, request_by_id, request_by_key, resolve_request,
 };
 pub use reversal::{ReversalPlan, SpentIn, plan_reversal};
-pub use spend::{Spend, spend_of_draft, spent_in};
-pub use store::{BUSY_TIMEOUT, Store, WriteTx, household_currency};
+pub use seal::{Head, KeyRecipe, KeyRecord, SealKey, SealKind, seal_keys_of};
+pub use spend::{Spend, spend_of_draft, spent_in, spent_in_windows};
+pub use store::{BUSY_TIMEOUT, Store, WriteTx, household_currency, log_guardian_action};
 pub use transactions::{find_by_key, newest_entry_at};
-pub use verify::{Problem, VerifyReport, verify, verify_watched};
+pub use verify::{
+    MarkInfo, Problem, SealCheck, SealPoint, SealReport, VerifiedPoint, VerifyOptions,
+    VerifyReport, back_to_version_9_for_tests, recompute_chains_for_tests, tail_problem, verify,
+    verify_watched, verify_with,
+};
 
 use crate::money::MoneyError;
 
@@ -154,6 +163,14 @@ pub enum LedgerError {
     AlreadyFounded,
     #[error("request #{id} is no longer pending; see `coinguard request list`")]
     NotPending { id: i64 },
+    #[error(
+        "request #{id} was changed outside coinguard after it was asked ({why}); nothing was approved. Run `coinguard verify`, then ask for it again"
+    )]
+    RequestChanged { id: i64, why: String },
+    #[error(
+        "the record has been changed outside coinguard: run `coinguard verify` ({why}). Nothing was written"
+    )]
+    RecordBroken { why: String },
     #[error(transparent)]
     Money(#[from] MoneyError),
 }
@@ -220,7 +237,9 @@ impl LedgerError {
             | LedgerError::DuplicateMember { .. }
             | LedgerError::ConfusableMember { .. }
             | LedgerError::NotPending { .. }
+            | LedgerError::RequestChanged { .. }
             | LedgerError::AlreadyFounded => ErrorKind::Conflict,
+            LedgerError::RecordBroken { .. } => ErrorKind::Household,
             LedgerError::Money(_) => ErrorKind::BadInput,
             LedgerError::Busy
             | LedgerError::Stopped
@@ -260,5 +279,53 @@ impl CachedSql for rusqlite::Connection {
 
     fn run<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
         self.prepare_cached(sql)?.execute(params)
+    }
+}
+
+/// Records a new seal key for `guardian`, made from `derived` (their PIN's
+/// argon2id output with `recipe`), in the caller's write. For `auth` and
+/// the services that set a guardian's PIN.
+pub(crate) fn add_seal_key(
+    write: &WriteTx<'_, '_>,
+    guardian: crate::domain::MemberId,
+    recipe: &KeyRecipe,
+    derived: [u8; 32],
+) -> Result<SealKey, LedgerError> {
+    seal::add_seal_key(
+        write.sql(),
+        guardian,
+        recipe,
+        derived,
+        write.now().timestamp_micros(),
+    )
+}
+
+impl Store {
+    /// Leaves `verify`'s mark: the point `report` verified, so the next
+    /// verify starts there; sealed with `key` when a guardian's PIN was
+    /// given. Nothing when the report found a problem.
+    pub fn leave_mark(
+        &mut self,
+        clock: &dyn crate::domain::Clock,
+        report: &VerifyReport,
+        key: Option<&SealKey>,
+    ) -> Result<Option<i64>, LedgerError> {
+        let Some(point) = &report.verified else {
+            return Ok(None);
+        };
+        self.write(clock, |w| {
+            seal::append_seal(
+                w.sql(),
+                seal::NewSeal {
+                    at_us: w.now().timestamp_micros(),
+                    kind: SealKind::Verified,
+                    heads: point.heads.clone(),
+                    policy_digest: point.policy_digest.clone(),
+                    state: Some(point.state.clone()),
+                    key,
+                },
+            )
+            .map(Some)
+        })
     }
 }

@@ -4,6 +4,12 @@
 //! quiet hours, creator lists, alerts) accept nothing else, as `append`
 //! accepts only the guard's `Cleared`.
 
+//!
+//! The pass also carries the guardian's seal key, derived from the PIN by
+//! `auth` when it matched: every write the pass is shown to ends with that
+//! guardian's seal (see [`super::seal`]).
+
+use super::seal::SealKey;
 use crate::domain::Member;
 
 /// Proof that a guardian entered their PIN for one action. Not `Clone`:
@@ -12,17 +18,24 @@ use crate::domain::Member;
 #[derive(Debug)]
 pub struct GuardianPass {
     guardian: Member,
+    seal: SealKey,
 }
 
 impl GuardianPass {
-    /// For `auth` only, once the guardian's PIN matched their stored hash.
-    /// (A source test pins that `auth` is its only caller.)
-    pub(crate) fn after_pin_matched(guardian: Member) -> GuardianPass {
-        GuardianPass { guardian }
+    /// For `auth` only, once the guardian's PIN matched their stored hash
+    /// and the seal key was derived from it. (A source test pins that
+    /// `auth` is its only caller.)
+    pub(crate) fn after_pin_matched(guardian: Member, seal: SealKey) -> GuardianPass {
+        GuardianPass { guardian, seal }
     }
 
     pub fn guardian(&self) -> &Member {
         &self.guardian
+    }
+
+    /// The key this guardian's seals are made with (never shown).
+    pub fn seal_key(&self) -> &SealKey {
+        &self.seal
     }
 }
 

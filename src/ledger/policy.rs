@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::record::Table;
 use super::store::WriteTx;
 use super::{CachedSql, LedgerError};
 use crate::domain::{
@@ -54,9 +55,10 @@ pub fn limits_of(conn: &Connection, member: MemberId) -> Result<Vec<Limit>, Ledg
 /// Sets (or replaces) a limit; returns the one it replaced.
 pub fn set_limit(
     write: &WriteTx<'_, '_>,
-    _pass: &super::GuardianPass,
+    pass: &super::GuardianPass,
     limit: &Limit,
 ) -> Result<Option<Limit>, LedgerError> {
+    write.present(pass);
     let before = limits_of(write.sql(), limit.member)?
         .into_iter()
         .find(|l| l.scope == limit.scope && l.window == limit.window);
@@ -65,17 +67,30 @@ pub fn set_limit(
          ON CONFLICT (member_id, scope, period) DO UPDATE SET soft = excluded.soft, hard = excluded.hard",
         params![limit.member.0, limit.scope.as_str(), limit.window.as_str(), limit.soft.map(|a| a.units()), limit.hard.map(|a| a.units())],
     )?;
+    write.touch(
+        Table::Limits,
+        limit_key(limit.member, limit.scope, limit.window),
+    );
     Ok(before)
 }
 
 /// Removes a limit; returns it, or `None` if there was none.
+fn limit_key(member: MemberId, scope: Scope, window: Window) -> Vec<serde_json::Value> {
+    vec![
+        member.0.into(),
+        scope.as_str().into(),
+        window.as_str().into(),
+    ]
+}
+
 pub fn remove_limit(
     write: &WriteTx<'_, '_>,
-    _pass: &super::GuardianPass,
+    pass: &super::GuardianPass,
     member: MemberId,
     scope: Scope,
     window: Window,
 ) -> Result<Option<Limit>, LedgerError> {
+    write.present(pass);
     let before = limits_of(write.sql(), member)?
         .into_iter()
         .find(|l| l.scope == scope && l.window == window);
@@ -83,6 +98,7 @@ pub fn remove_limit(
         "DELETE FROM limits WHERE member_id = ?1 AND scope = ?2 AND period = ?3",
         params![member.0, scope.as_str(), window.as_str()],
     )?;
+    write.touch(Table::Limits, limit_key(member, scope, window));
     Ok(before)
 }
 
@@ -110,10 +126,11 @@ pub fn quiet_hours_of(
 /// Sets quiet hours, or clears them with `None`; returns what was there.
 pub fn set_quiet_hours(
     write: &WriteTx<'_, '_>,
-    _pass: &super::GuardianPass,
+    pass: &super::GuardianPass,
     member: MemberId,
     quiet: Option<QuietHours>,
 ) -> Result<Option<QuietHours>, LedgerError> {
+    write.present(pass);
     let before = quiet_hours_of(write.sql(), member)?;
     match quiet {
         Some(q) => write.sql().run(
@@ -123,6 +140,7 @@ pub fn set_quiet_hours(
         )?,
         None => write.sql().run("DELETE FROM quiet_hours WHERE member_id = ?1", [member.0])?,
     };
+    write.touch(Table::QuietHours, vec![member.0.into()]);
     Ok(before)
 }
 
@@ -174,11 +192,12 @@ pub fn creator_lists_of(
 /// Puts a creator on a member's allow or block list, or takes them off (`None`).
 pub fn set_creator_list(
     write: &WriteTx<'_, '_>,
-    _pass: &super::GuardianPass,
+    pass: &super::GuardianPass,
     member: MemberId,
     creator: MemberId,
     list: Option<CreatorList>,
 ) -> Result<Option<CreatorList>, LedgerError> {
+    write.present(pass);
     let before = creator_list(write.sql(), member, creator)?;
     match list {
         Some(list) => write.sql().run(
@@ -199,5 +218,6 @@ pub fn set_creator_list(
             [member.0, creator.0],
         )?,
     };
+    write.touch(Table::CreatorRules, vec![member.0.into(), creator.0.into()]);
     Ok(before)
 }

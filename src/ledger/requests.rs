@@ -79,6 +79,135 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Request> {
     })
 }
 
+/// The hash of everything a request was created with (who, what, its
+/// canonical parameters, the words and reasons shown, the note, the coins
+/// it holds, its key and its times), read from its row: the decision that
+/// created it records this, so a row changed since is refused, not approved.
+pub fn binding_hash(conn: &Connection, id: i64) -> Result<Option<String>, LedgerError> {
+    type Row = (
+        i64,
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        Option<String>,
+        String,
+    );
+    let row: Option<Row> = conn
+        .one(
+            "SELECT created_at_us, expires_at_us, member_id, action, params, summary, reasons, note, hold_coins, idem_key, fingerprint
+             FROM requests WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                ))
+            },
+        )
+        .optional()?;
+    Ok(row.map(
+        |(
+            created,
+            expires,
+            member,
+            action,
+            params,
+            summary,
+            reasons,
+            note,
+            hold,
+            key,
+            fingerprint,
+        )| {
+            let mut c = super::chain::Canonical::new("coinguard-request-binding-v1");
+            c.int(id)
+                .int(created)
+                .int(expires)
+                .int(member)
+                .text(&action)
+                .text(&params)
+                .text(&summary)
+                .text(&reasons)
+                .text(&note)
+                .int(hold)
+                .opt_text(key.as_deref())
+                .text(&fingerprint);
+            c.link("")
+        },
+    ))
+}
+
+/// The first request id whose creation is recorded in the decision log
+/// (requests made before schema version 10 have no record).
+pub(crate) fn first_bound_request(conn: &Connection) -> Result<i64, LedgerError> {
+    // A missing boundary binds every request: safer than none.
+    Ok(conn
+        .one(
+            "SELECT first_id FROM record_since WHERE what = 'requests'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Checks that request `id` is still what the decision that created it
+/// recorded: that decision is intact in its chain and its hash of the
+/// request matches the row. `Err(why)` in words when not.
+pub fn check_request_binding(
+    conn: &Connection,
+    id: i64,
+) -> Result<Result<(), String>, LedgerError> {
+    if id < first_bound_request(conn)? {
+        return Ok(Ok(())); // asked before requests were recorded
+    }
+    let Some(decision) = super::decisions::decision_of_request(conn, id)? else {
+        return Ok(Err(
+            "no decision records it being asked: it was added outside coinguard".into(),
+        ));
+    };
+    let Some(binding) = decision.entry.as_ref().and_then(|e| e.request.as_ref()) else {
+        return Ok(Err(format!("{} is damaged", decision.name())));
+    };
+    if decision.computed_hash(&decision.prev_hash) != decision.hash
+        || super::decisions::next_prev_hash(conn, decision.id)?
+            .is_some_and(|next| next != decision.hash)
+    {
+        return Ok(Err(format!(
+            "{}, which recorded it, was changed outside coinguard",
+            decision.name()
+        )));
+    }
+    let params: Option<String> = conn
+        .one("SELECT params FROM requests WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if params.as_deref() != Some(binding.params.as_str())
+        || binding_hash(conn, id)?.as_deref() != Some(binding.hash.as_str())
+    {
+        return Ok(Err(format!(
+            "it is not what {} recorded when it was asked: it was changed outside coinguard",
+            decision.name()
+        )));
+    }
+    Ok(Ok(()))
+}
+
 pub fn create_request(write: &WriteTx<'_, '_>, new: &NewRequest<'_>) -> Result<i64, LedgerError> {
     write.sql().run(
         "INSERT INTO requests (created_at_us, expires_at_us, member_id, action, params, summary, reasons, note, hold_coins, idem_key, fingerprint, status)

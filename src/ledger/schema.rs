@@ -50,7 +50,16 @@ pub const MIGRATIONS: &[(&str, &str, Option<Backfill>)] = &[
         MIGRATION_9,
         Some(super::backfill::v9_exact_grant_value),
     ),
+    (
+        "policy as a record; guardian-sealed checkpoints; requests bound to their decisions",
+        MIGRATION_10,
+        Some(super::backfill::v10_record_baseline),
+    ),
 ];
+
+/// The version from which policy rows are recorded in the logs, seals
+/// exist and requests are bound to their decisions.
+pub const RECORD_VERSION: i64 = 10;
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -505,4 +514,80 @@ const MIGRATION_9: &str = r#"
 ALTER TABLE decisions ADD COLUMN idem_key TEXT;
 ALTER TABLE decisions ADD COLUMN fingerprint TEXT;
 CREATE UNIQUE INDEX decisions_idem_key ON decisions (idem_key) WHERE idem_key IS NOT NULL;
+"#;
+
+/// Version 10: tamper evidence that holds.
+///
+/// - **Policy as a record.** Guardian actions (and the decisions whose
+///   writes raised alerts) carry the images of the policy rows and alerts
+///   their write changed, inside their hash (`changes`); the backfill
+///   records the tables as they stand as the record's starting point.
+/// - **Requests bound to what the guardian saw.** The decision that
+///   creates a request records its id, its canonical parameters and a hash
+///   of its row (`request_*`), inside its hash; `record_since` says from
+///   which request on this holds.
+/// - **Guardian-sealed checkpoints.** `seal_keys`: how each guardian's seal
+///   key is derived from their PIN (salt and argon2id parameters; never the
+///   key) and a check value; `seals`: each chain's length and head, a
+///   digest of the policy tables, hash-chained and MACed with the key
+///   (`verified` rows are `verify`'s marks, sealed when a PIN was given).
+/// - The new tables are append-only.
+const MIGRATION_10: &str = r#"
+ALTER TABLE guardian_actions ADD COLUMN changes TEXT;
+ALTER TABLE decisions ADD COLUMN changes TEXT;
+ALTER TABLE decisions ADD COLUMN request_id INTEGER;
+ALTER TABLE decisions ADD COLUMN request_params TEXT;
+ALTER TABLE decisions ADD COLUMN request_hash TEXT;
+CREATE UNIQUE INDEX decisions_request ON decisions (request_id) WHERE request_id IS NOT NULL;
+
+CREATE TABLE record_since (
+    what     TEXT PRIMARY KEY CHECK (what IN ('requests')),
+    first_id INTEGER NOT NULL
+);
+INSERT INTO record_since (what, first_id) SELECT 'requests', COALESCE(MAX(id), 0) + 1 FROM requests;
+
+CREATE TABLE seal_keys (
+    id            INTEGER PRIMARY KEY,
+    guardian_id   INTEGER NOT NULL REFERENCES members(id),
+    salt          TEXT NOT NULL,
+    memory_kib    INTEGER NOT NULL,
+    passes        INTEGER NOT NULL,
+    lanes         INTEGER NOT NULL,
+    check_mac     TEXT NOT NULL,
+    created_at_us INTEGER NOT NULL
+);
+CREATE INDEX seal_keys_guardian ON seal_keys (guardian_id, id);
+
+CREATE TABLE seals (
+    id            INTEGER PRIMARY KEY,
+    at_us         INTEGER NOT NULL,
+    guardian_id   INTEGER REFERENCES members(id),
+    key_id        INTEGER REFERENCES seal_keys(id),
+    kind          TEXT NOT NULL CHECK (kind IN ('action', 'verified')),
+    tx_len        INTEGER NOT NULL,
+    tx_head       TEXT NOT NULL,
+    dec_len       INTEGER NOT NULL,
+    dec_head      TEXT NOT NULL,
+    ga_len        INTEGER NOT NULL,
+    ga_head       TEXT NOT NULL,
+    policy_digest TEXT NOT NULL,
+    state         TEXT,
+    prev_hash     TEXT NOT NULL,
+    hash          TEXT NOT NULL,
+    mac           TEXT
+);
+CREATE INDEX seals_kind ON seals (kind, id);
+
+CREATE TRIGGER record_since_no_update BEFORE UPDATE ON record_since
+BEGIN SELECT RAISE(ABORT, 'coinguard record is append-only'); END;
+CREATE TRIGGER record_since_no_delete BEFORE DELETE ON record_since
+BEGIN SELECT RAISE(ABORT, 'coinguard record is append-only'); END;
+CREATE TRIGGER seal_keys_no_update BEFORE UPDATE ON seal_keys
+BEGIN SELECT RAISE(ABORT, 'coinguard seal keys are append-only'); END;
+CREATE TRIGGER seal_keys_no_delete BEFORE DELETE ON seal_keys
+BEGIN SELECT RAISE(ABORT, 'coinguard seal keys are append-only'); END;
+CREATE TRIGGER seals_no_update BEFORE UPDATE ON seals
+BEGIN SELECT RAISE(ABORT, 'coinguard seals are append-only'); END;
+CREATE TRIGGER seals_no_delete BEFORE DELETE ON seals
+BEGIN SELECT RAISE(ABORT, 'coinguard seals are append-only'); END;
 "#;

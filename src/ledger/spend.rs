@@ -164,45 +164,6 @@ pub(crate) fn record(
     Ok(())
 }
 
-fn sum_buckets(
-    conn: &Connection,
-    member: MemberId,
-    kind: &str,
-    from: i64,
-    to: i64,
-) -> Result<Spend, LedgerError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT COALESCE(SUM(purchase_micros), 0), COALESCE(SUM(gift_coins), 0), COALESCE(SUM(all_micros), 0), COALESCE(SUM(gift_cost_micros), 0)
-             FROM spend_buckets WHERE member_id = ?1 AND kind = ?2 AND start >= ?3 AND start < ?4",
-        )?
-        .query_row(params![member.0, kind, from, to], spend_row)?)
-}
-
-fn sum_events(
-    conn: &Connection,
-    member: MemberId,
-    from_us: i64,
-    to_us: i64,
-) -> Result<Spend, LedgerError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT COALESCE(SUM(purchase_micros), 0), COALESCE(SUM(gift_coins), 0), COALESCE(SUM(all_micros), 0), COALESCE(SUM(gift_cost_micros), 0)
-             FROM spend_events WHERE member_id = ?1 AND at_us >= ?2 AND at_us < ?3",
-        )?
-        .query_row(params![member.0, from_us, to_us], spend_row)?)
-}
-
-/// A spend from four columns: purchase, gift coins, all, gift cost.
-fn spend_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Spend> {
-    Ok(Spend {
-        purchase_micros: r.get(0)?,
-        gift_coins: r.get(1)?,
-        all_micros: r.get(2)?,
-        gift_cost_micros: r.get(3)?,
-    })
-}
-
 fn add(a: Spend, b: Spend) -> Spend {
     Spend {
         purchase_micros: a.purchase_micros.saturating_add(b.purchase_micros),
@@ -253,41 +214,188 @@ pub fn spent_in(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Result<Spend, LedgerError> {
+    Ok(spent_in_windows(conn, member, &[window], now, tz)?
+        .first()
+        .map_or_else(Spend::default, |(_, spent)| *spent))
+}
+
+/// What `member` already spent in each of `windows` as of `now`, in one
+/// pass: one read of the bucket rows all the windows need (at most 31 local
+/// days, 30 UTC days and 48 hours) and one of the events of their partial
+/// hours, instead of up to four queries per window. The guard asks for
+/// every window a member has a limit on; a report for one.
+pub fn spent_in_windows(
+    conn: &Connection,
+    member: MemberId,
+    windows: &[Window],
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<Vec<(Window, Spend)>, LedgerError> {
+    let plans: Vec<(Window, Vec<Piece>)> =
+        windows.iter().map(|&w| (w, pieces(w, now, tz))).collect();
+    // What to read: per kind of row, the pieces' ranges merged so that no
+    // row is read twice.
+    let mut ranges: [Vec<(i64, i64)>; 4] = Default::default();
+    for piece in plans.iter().flat_map(|(_, p)| p) {
+        let (source, from, to) = piece.source();
+        ranges[source as usize].push((from, to));
+    }
+    let slots = [1, 1, HOUR_RANGES, EVENT_RANGES];
+    let mut bound: Vec<i64> = vec![member.0];
+    for (source, wanted) in ranges.iter_mut().enumerate() {
+        let merged = merge(wanted, slots[source]);
+        for slot in 0..slots[source] {
+            let (from, to) = merged.get(slot).copied().unwrap_or((0, 0));
+            bound.extend([from, to]);
+        }
+    }
+    let mut spent: Vec<(Window, Spend)> = windows.iter().map(|&w| (w, Spend::default())).collect();
+    if ranges.iter().all(Vec::is_empty) {
+        return Ok(spent); // only single-transaction windows
+    }
+    let mut stmt = conn.prepare_cached(SPENT_IN_WINDOWS)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(bound))?;
+    while let Some(row) = rows.next()? {
+        let source = match row.get::<_, i64>(0)? {
+            0 => Source::LocalDay,
+            1 => Source::UtcDay,
+            2 => Source::Hour,
+            _ => Source::Events,
+        };
+        let at: i64 = row.get(1)?;
+        let row_spend = Spend {
+            purchase_micros: row.get(2)?,
+            gift_coins: row.get(3)?,
+            all_micros: row.get(4)?,
+            gift_cost_micros: row.get(5)?,
+        };
+        for ((_, total), (_, pieces)) in spent.iter_mut().zip(&plans) {
+            if pieces.iter().any(|p| p.holds(source, at)) {
+                *total = add(*total, row_spend);
+            }
+        }
+    }
+    Ok(spent)
+}
+
+/// Hour ranges one read can take: the first partial days of the 7- and
+/// 30-day windows, and the last 24 hours (which hold today's hours).
+const HOUR_RANGES: usize = 4;
+/// Partial hours one read can take: one per rolling window.
+const EVENT_RANGES: usize = 3;
+
+/// One statement for every window: each part seeks its own index range
+/// (`spend_buckets` by member, kind and start; `spend_events` by member and
+/// time). Parameters: the member, then `from, to` pairs: local days, UTC
+/// days, four hour ranges, three event ranges (unused ones empty).
+const SPENT_IN_WINDOWS: &str = "
+SELECT 0, start, purchase_micros, gift_coins, all_micros, gift_cost_micros FROM spend_buckets WHERE member_id = ?1 AND kind = 'local_day' AND start >= ?2 AND start < ?3
+UNION ALL SELECT 1, start, purchase_micros, gift_coins, all_micros, gift_cost_micros FROM spend_buckets WHERE member_id = ?1 AND kind = 'utc_day' AND start >= ?4 AND start < ?5
+UNION ALL SELECT 2, start, purchase_micros, gift_coins, all_micros, gift_cost_micros FROM spend_buckets WHERE member_id = ?1 AND kind = 'hour' AND start >= ?6 AND start < ?7
+UNION ALL SELECT 2, start, purchase_micros, gift_coins, all_micros, gift_cost_micros FROM spend_buckets WHERE member_id = ?1 AND kind = 'hour' AND start >= ?8 AND start < ?9
+UNION ALL SELECT 2, start, purchase_micros, gift_coins, all_micros, gift_cost_micros FROM spend_buckets WHERE member_id = ?1 AND kind = 'hour' AND start >= ?10 AND start < ?11
+UNION ALL SELECT 2, start, purchase_micros, gift_coins, all_micros, gift_cost_micros FROM spend_buckets WHERE member_id = ?1 AND kind = 'hour' AND start >= ?12 AND start < ?13
+UNION ALL SELECT 3, at_us, purchase_micros, gift_coins, all_micros, gift_cost_micros FROM spend_events WHERE member_id = ?1 AND at_us >= ?14 AND at_us < ?15
+UNION ALL SELECT 3, at_us, purchase_micros, gift_coins, all_micros, gift_cost_micros FROM spend_events WHERE member_id = ?1 AND at_us >= ?16 AND at_us < ?17
+UNION ALL SELECT 3, at_us, purchase_micros, gift_coins, all_micros, gift_cost_micros FROM spend_events WHERE member_id = ?1 AND at_us >= ?18 AND at_us < ?19";
+
+/// Sorted, overlapping or touching ranges joined; more than `slots` left
+/// are joined into one covering range (correct, only a longer read).
+fn merge(ranges: &mut [(i64, i64)], slots: usize) -> Vec<(i64, i64)> {
+    ranges.sort_unstable();
+    let mut merged: Vec<(i64, i64)> = Vec::new();
+    for &(from, to) in ranges.iter().filter(|(f, t)| f < t) {
+        match merged.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => merged.push((from, to)),
+        }
+    }
+    if merged.len() > slots {
+        let from = merged.first().map_or(0, |r| r.0);
+        let to = merged.last().map_or(0, |r| r.1);
+        merged = vec![(from, to)];
+    }
+    merged
+}
+
+/// Where a row comes from: the three kinds of spend bucket, or the events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    LocalDay = 0,
+    UtcDay = 1,
+    Hour = 2,
+    Events = 3,
+}
+
+/// One part of a window: rows of one source whose start (a bucket's day or
+/// hour number, an event's time in microseconds) is in `from..to`.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    source: Source,
+    from: i64,
+    to: i64,
+}
+
+impl Piece {
+    fn source(&self) -> (Source, i64, i64) {
+        (self.source, self.from, self.to)
+    }
+
+    fn holds(&self, source: Source, at: i64) -> bool {
+        self.source == source && self.from <= at && at < self.to
+    }
+}
+
+/// The pieces a window is summed from: a calendar window is its local days;
+/// a rolling window is the events of its first partial hour, then whole
+/// hours up to the first whole UTC day, whole UTC days up to today, and
+/// today's hours. Pieces never overlap, so nothing counts twice.
+fn pieces(window: Window, now: DateTime<Utc>, tz: Tz) -> Vec<Piece> {
     if let Some((first, last)) = calendar_days(window, now.with_timezone(&tz).date_naive()) {
-        return sum_buckets(
-            conn,
-            member,
-            "local_day",
-            day_number(first),
-            day_number(last) + 1,
-        );
+        return vec![Piece {
+            source: Source::LocalDay,
+            from: day_number(first),
+            to: day_number(last) + 1,
+        }];
     }
     let Some(span) = rolling_span(window) else {
-        return Ok(Spend::default()); // a single transaction: nothing before it counts
+        return Vec::new(); // a single transaction: nothing before it counts
     };
     let start_us = (now - span).timestamp_micros();
     let first_full_hour = hour_of(start_us - 1) + 1; // ceil to the hour
-    let edge = sum_events(conn, member, start_us, first_full_hour * MICROS_PER_HOUR)?;
+    let mut pieces = vec![Piece {
+        source: Source::Events,
+        from: start_us,
+        to: first_full_hour * MICROS_PER_HOUR,
+    }];
     let first_full_day = (first_full_hour + HOURS_PER_DAY - 1).div_euclid(HOURS_PER_DAY);
     let current_day = utc_day_of(now.timestamp_micros());
-    let rest = if first_full_day < current_day {
-        add(
-            add(
-                sum_buckets(
-                    conn,
-                    member,
-                    "hour",
-                    first_full_hour,
-                    first_full_day * HOURS_PER_DAY,
-                )?,
-                sum_buckets(conn, member, "utc_day", first_full_day, current_day)?,
-            ),
-            sum_buckets(conn, member, "hour", current_day * HOURS_PER_DAY, i64::MAX)?,
-        )
+    if first_full_day < current_day {
+        pieces.extend([
+            Piece {
+                source: Source::Hour,
+                from: first_full_hour,
+                to: first_full_day * HOURS_PER_DAY,
+            },
+            Piece {
+                source: Source::UtcDay,
+                from: first_full_day,
+                to: current_day,
+            },
+            Piece {
+                source: Source::Hour,
+                from: current_day * HOURS_PER_DAY,
+                to: i64::MAX,
+            },
+        ]);
     } else {
-        sum_buckets(conn, member, "hour", first_full_hour, i64::MAX)?
-    };
-    Ok(add(edge, rest))
+        pieces.push(Piece {
+            source: Source::Hour,
+            from: first_full_hour,
+            to: i64::MAX,
+        });
+    }
+    pieces
 }
 
 /// The parts of a stored transaction that decide its spend (and what history

@@ -12,7 +12,9 @@ use rusqlite::{
     Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
 
+use super::record::{Table, Touched};
 use super::schema::{self, APPLICATION_ID};
+use super::seal::SealKey;
 use super::{CachedSql, LedgerError};
 use crate::config::{AgeBand, Config, Economy, Settings, Verdict};
 use crate::domain;
@@ -39,6 +41,10 @@ pub struct Store {
     /// Reloaded when a newer catalog version appears; household settings
     /// and age bands are fixed at init.
     cached: Option<(i64, Arc<Config>)>,
+    /// The last check of the newest entries of the record (see
+    /// `ledger::tail_problem`): the writer's `PRAGMA data_version` when it
+    /// ran (another connection's commit changes it), and what it found.
+    tail_check: Option<(i64, Option<String>)>,
 }
 
 /// A write in progress: everything it does commits together or not at all.
@@ -53,7 +59,20 @@ pub struct WriteTx<'c, 'id> {
     now: DateTime<Utc>,
     config: Arc<Config>,
     catalog_version: i64,
+    /// Policy rows written and seal keys presented so far: recorded and
+    /// sealed before this write commits.
+    pending: std::cell::RefCell<Pending>,
     _brand: Brand<'id>,
+}
+
+/// What a write owes the record before it may commit.
+#[derive(Debug, Default)]
+struct Pending {
+    touched: Touched,
+    /// One seal per key, at the end of the write.
+    seal_keys: Vec<SealKey>,
+    /// The guardian whose pass was presented (names an automatic entry).
+    actor: Option<domain::MemberId>,
 }
 
 /// An invariant lifetime: `'id` can be neither shortened nor lengthened, so
@@ -78,6 +97,87 @@ impl WriteTx<'_, '_> {
     /// The catalog version whose rates this transaction uses.
     pub(crate) fn catalog_version(&self) -> i64 {
         self.catalog_version
+    }
+
+    /// A guardian's pass was shown for this write: it ends with that
+    /// guardian's seal (see [`super::seal`]).
+    pub fn present(&self, pass: &super::GuardianPass) {
+        self.seal_also(pass.seal_key().clone());
+        self.pending
+            .borrow_mut()
+            .actor
+            .get_or_insert(pass.guardian().id);
+    }
+
+    /// This write ends with a seal under `key`: the key of a pass already
+    /// consumed by the service carrying out its action (a grant, a
+    /// reversal, an approval).
+    pub fn seal_also_with(&self, key: &SealKey) {
+        self.seal_also(key.clone());
+    }
+
+    /// This write also ends with a seal under `key` (a guardian's new key,
+    /// made from the PIN just set).
+    pub(crate) fn seal_also(&self, key: SealKey) {
+        let mut pending = self.pending.borrow_mut();
+        if !pending.seal_keys.iter().any(|k| k.id() == key.id()) {
+            pending.seal_keys.push(key);
+        }
+    }
+
+    /// A recorded row was written (or removed): its image goes into the
+    /// next log entry of this write.
+    pub(crate) fn touch(&self, table: Table, key: Vec<serde_json::Value>) {
+        self.pending.borrow_mut().touched.add(table, key);
+    }
+
+    /// The images of the rows touched so far that `which` selects, as a log
+    /// entry stores them (`None`: none).
+    pub(crate) fn drain_images(
+        &self,
+        which: impl Fn(Table) -> bool,
+    ) -> Result<Option<String>, LedgerError> {
+        self.pending.borrow_mut().touched.drain(&self.tx, which)
+    }
+
+    /// Before commit: rows touched after the last log entry get an entry of
+    /// their own, then each presented key seals the result.
+    fn finish(&self) -> Result<(), LedgerError> {
+        let (untold, actor) = {
+            let pending = self.pending.borrow();
+            (!pending.touched.is_empty(), pending.actor)
+        };
+        if untold {
+            super::log_guardian_action(
+                self,
+                &super::GuardianAction {
+                    actor,
+                    action: "record".into(),
+                    subject: "policy tables".into(),
+                    before: String::new(),
+                    after: "rows written by coinguard, recorded".into(),
+                },
+            )?;
+        }
+        let keys = std::mem::take(&mut self.pending.borrow_mut().seal_keys);
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let digest = super::record::State::of_tables(&self.tx, Table::is_policy)?.digest();
+        for key in &keys {
+            super::seal::append_seal(
+                &self.tx,
+                super::seal::NewSeal {
+                    at_us: self.now.timestamp_micros(),
+                    kind: super::seal::SealKind::Action,
+                    heads: super::seal::heads(&self.tx)?,
+                    policy_digest: digest.clone(),
+                    state: None,
+                    key: Some(key),
+                },
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -161,6 +261,27 @@ impl Store {
             "INSERT INTO catalog_versions (created_at_us, economy_toml) VALUES (?1, ?2)",
             params![now_us, config.economy.to_toml()],
         )?;
+        if version >= schema::RECORD_VERSION {
+            // The household's first rows, recorded: the start of the record
+            // `verify` replays.
+            let images = super::record::images_text(&super::record::snapshot(&tx)?);
+            super::guardian_log::append_entry(
+                &tx,
+                now_us,
+                &super::GuardianAction {
+                    actor: None,
+                    action: "household_created".into(),
+                    subject: "the household".into(),
+                    before: "(none)".into(),
+                    after: format!(
+                        "currency {}, time zone {}",
+                        s.currency.code(),
+                        s.timezone.name()
+                    ),
+                },
+                Some(&images),
+            )?;
+        }
         tx.commit()?;
         Store::with_reader(conn, path)
     }
@@ -184,8 +305,28 @@ impl Store {
             conn,
             reader,
             path: path.to_path_buf(),
+            tail_check: None,
             identity: file_identity(path),
         })
+    }
+
+    /// The writer's `PRAGMA data_version`: it changes when another
+    /// connection commits.
+    pub fn data_version(&self) -> Result<i64, LedgerError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
+    /// The last check of the record's newest entries: at which
+    /// [`Store::data_version`], and what it found.
+    pub fn tail_check(&self) -> Option<&(i64, Option<String>)> {
+        self.tail_check.as_ref()
+    }
+
+    /// Remembers a check of the record's newest entries.
+    pub fn remember_tail_check(&mut self, data_version: i64, problem: Option<String>) {
+        self.tail_check = Some((data_version, problem));
     }
 
     /// Refuses to write when the path no longer names the file this store
@@ -368,6 +509,7 @@ impl Store {
             now: clock.now(),
             config,
             catalog_version,
+            pending: std::cell::RefCell::new(Pending::default()),
             _brand: std::marker::PhantomData,
         };
         let value = f(&read);
@@ -398,10 +540,12 @@ impl Store {
             now: clock.now(),
             config,
             catalog_version,
+            pending: std::cell::RefCell::new(Pending::default()),
             _brand: std::marker::PhantomData,
         };
         let value = f(&write);
         if commit && value.is_ok() {
+            write.finish()?;
             write
                 .tx
                 .commit()
@@ -560,16 +704,6 @@ fn check_header(path: &Path) -> Result<(), LedgerError> {
     Ok(())
 }
 
-/// The household's time zone, as stored.
-pub(crate) fn household_tz(conn: &Connection) -> Result<chrono_tz::Tz, LedgerError> {
-    let name: String = conn.one("SELECT timezone FROM household WHERE id = 1", [], |r| {
-        r.get(0)
-    })?;
-    crate::domain::parse_timezone(&name).map_err(|_| LedgerError::Corrupt {
-        message: format!("unknown household time zone {name:?}"),
-    })
-}
-
 /// The household's currency, as stored.
 pub fn household_currency(conn: &Connection) -> Result<Currency, LedgerError> {
     let code: String = conn.one("SELECT currency FROM household WHERE id = 1", [], |r| {
@@ -578,4 +712,19 @@ pub fn household_currency(conn: &Connection) -> Result<Currency, LedgerError> {
     Currency::parse(&code).map_err(|_| LedgerError::Corrupt {
         message: format!("the household currency {code:?} is not one coinguard knows"),
     })
+}
+
+/// Logs an action in the caller's write, with the images of every
+/// recorded row the write changed so far.
+pub fn log_guardian_action(
+    write: &WriteTx<'_, '_>,
+    action: &super::GuardianAction,
+) -> Result<i64, LedgerError> {
+    let changes = write.drain_images(|_| true)?;
+    super::guardian_log::append_entry(
+        write.sql(),
+        write.now().timestamp_micros(),
+        action,
+        changes.as_deref(),
+    )
 }

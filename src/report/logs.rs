@@ -51,6 +51,10 @@ pub const GUARDIAN_ACTIONS: &[(&str, &str)] = &[
     ("account_link", "OS account linked"),
     ("account_unlink", "OS account unlinked"),
     ("setting_set", "setting changed"),
+    ("household_created", "household created"),
+    ("household_found", "first guardian added"),
+    ("record_baseline", "rules recorded as they stood"),
+    ("record", "policy rows recorded"),
 ];
 
 /// The words for a guardian-action code; a code this table does not know

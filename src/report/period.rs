@@ -96,21 +96,25 @@ pub fn limit_statuses(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Result<Vec<LimitStatus>, LedgerError> {
-    let mut windows: Vec<(Window, Spend)> = Vec::new();
     let mut statuses = Vec::new();
     let currency = ledger::household_currency(conn)?;
-    for limit in ledger::limits_of(conn, member)? {
+    let limits = ledger::limits_of(conn, member)?;
+    // Every window in one read, as the guard sums them.
+    let mut wanted: Vec<Window> = Vec::new();
+    for limit in &limits {
+        if !wanted.contains(&limit.window) {
+            wanted.push(limit.window);
+        }
+    }
+    let windows = ledger::spent_in_windows(conn, member, &wanted, now, tz)?;
+    for limit in limits {
         let (used, used_cost) = if limit.window == Window::Transaction {
             (0, 0) // a single transaction: nothing before it counts
         } else {
-            let spent = match windows.iter().find(|(w, _)| *w == limit.window) {
-                Some((_, spent)) => *spent,
-                None => {
-                    let spent = ledger::spent_in(conn, member, limit.window, now, tz)?;
-                    windows.push((limit.window, spent));
-                    spent
-                }
-            };
+            let spent = windows
+                .iter()
+                .find(|(w, _)| *w == limit.window)
+                .map_or_else(Spend::default, |(_, spent)| *spent);
             let cost = if limit.scope.counts_money() {
                 0
             } else {

@@ -76,6 +76,38 @@ impl ServeError {
     }
 }
 
+/// The verify the service runs when it starts: from the last verify's mark
+/// (the whole record when there is none), said in one line in the journal.
+/// A problem stops nothing by itself here (spending stops on a record whose
+/// newest entries do not check out; `coinguard verify` says more).
+fn check_at_start(store: &mut Store, clock: &dyn Clock) {
+    let request = crate::services::VerifyRequest {
+        full: false,
+        seal: None,
+        account: "",
+    };
+    match crate::services::verify(store, clock, &request, &mut crate::ledger::Watch::none()) {
+        Ok(report) => match &report.problem {
+            None => log(format_args!(
+                "verified {} new transactions, {} decisions and {} guardian actions since {}: all good (seals are checked by coinguard verify --as NAME)",
+                report.transactions,
+                report.decisions,
+                report.guardian_actions,
+                if report.from.is_some() {
+                    "the last verify"
+                } else {
+                    "the start"
+                }
+            )),
+            Some(problem) => log(format_args!(
+                "THE RECORD HAS BEEN CHANGED OUTSIDE COINGUARD: {}: {}. Run coinguard verify (with --as NAME to check the seals)",
+                problem.entry, problem.message
+            )),
+        },
+        Err(e) => log(format_args!("could not verify the household at start: {e}")),
+    }
+}
+
 /// One line on standard error (the journal, under systemd). Never a PIN:
 /// calls are named, not printed.
 fn log(line: std::fmt::Arguments<'_>) {
@@ -101,8 +133,12 @@ pub fn serve_until(
     clock: &dyn Clock,
     stop: &AtomicBool,
 ) -> Result<(), ServeError> {
-    // Opening migrates the file if an older coinguard wrote it, once, here.
-    drop(Store::open(&options.db)?);
+    // Opening migrates the file if an older coinguard wrote it, once, here;
+    // then what was added since the last verify is verified (the household
+    // is served either way: a guardian needs it to run a full verify).
+    let mut store = Store::open(&options.db)?;
+    check_at_start(&mut store, clock);
+    drop(store);
     let listener = listen(&options.socket)?;
     listener
         .set_nonblocking(true)
@@ -375,7 +411,10 @@ fn connection(stream: UnixStream, options: &ServeOptions, clock: &dyn Clock, sto
         // A call that asked for progress hears it as it goes; a client
         // that is gone (or stopped listening) stops the work, which only
         // reads.
-        let watched = matches!(call, Call::Verify { progress: true });
+        let watched = matches!(
+            call,
+            Call::Verify { progress: true } | Call::VerifyWith { progress: true, .. }
+        );
         let answered = if watched {
             session.handle_watched(call, &mut |step| conn.send(&Answer::Progress(step)).is_ok())
         } else {

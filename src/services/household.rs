@@ -20,8 +20,15 @@ pub fn init_household(
     clock: &dyn Clock,
 ) -> Result<Store, ServiceError> {
     let phc = auth::hash_pin(pin)?;
+    let (recipe, derived) = auth::new_seal_key(pin)?;
     let mut store = Store::create(path, config, clock.now())?;
-    let added = store.write(clock, |w| ledger::found_household(w, guardian, &phc));
+    // The first guardian's first seal covers the household as it begins.
+    let added = store.write(clock, |w| {
+        let id = ledger::found_household(w, guardian, &phc)?;
+        let key = ledger::add_seal_key(w, id, &recipe, derived)?;
+        w.seal_also_with(&key);
+        Ok::<_, ledger::LedgerError>(id)
+    });
     if let Err(e) = added {
         drop(store);
         for suffix in ["", "-wal", "-shm"] {

@@ -10,6 +10,7 @@ mod policy;
 mod requests;
 mod spend;
 mod timekeeping;
+mod verify;
 
 use serde::Serialize;
 
@@ -26,12 +27,15 @@ pub use policy::{
     describe_thresholds, open_alerts, parse_limit_amount, remove_limit, set_creator_list,
     set_limit, set_pin, set_quiet_hours, show_amount, show_limit_amount,
 };
-pub use requests::{approve, ask_again, cancel, deny, list_requests, preview_approval, request};
+pub use requests::{
+    approve, ask_again, cancel, deny, list_requests, preview_approval, request, request_summary,
+};
 pub use spend::{
     GiftRequest, GrantRequest, PurchaseRequest, RedeemRequest, ReversalPreview, ReverseRequest,
     gift, grant, preview_reversal, purchase, redeem, reverse,
 };
 pub use timekeeping::{expire_due_requests, next_expiry};
+pub use verify::{VerifyRequest, describe_seals, verify};
 
 /// Whether to commit or only show what would happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -133,11 +133,20 @@ pub fn add_member(
         });
     }
     let phc = pin.map(crate::auth::hash_pin).transpose()?;
+    // A new guardian seals with a key from their PIN from the start.
+    let fresh = match (role, pin) {
+        (Role::Guardian, Some(pin)) => Some(crate::auth::new_seal_key(pin)?),
+        _ => None,
+    };
     let actor = pass.guardian().id;
     store.write(clock, |w| {
         let id = ledger::add_member(w, &pass, name, role, birthdate)?;
         if let Some(phc) = &phc {
             ledger::set_pin_hash(w, &pass, id, phc)?;
+        }
+        if let Some((recipe, derived)) = &fresh {
+            let key = ledger::add_seal_key(w, id, recipe, *derived)?;
+            w.seal_also_with(&key);
         }
         let born = birthdate
             .map(|b| format!(", born {}", b.date()))
@@ -358,8 +367,18 @@ pub fn set_pin(
 ) -> Result<(), ServiceError> {
     let actor = pass.guardian().id;
     let phc = crate::auth::hash_pin(pin)?;
+    // A guardian's new PIN re-seals under a new key made from it; their
+    // older seals stay checkable with the PIN that made them.
+    let fresh = match ledger::find_member(store.conn(), member)?.role {
+        Role::Guardian => Some(crate::auth::new_seal_key(pin)?),
+        _ => None,
+    };
     store.write(clock, |w| {
         let member = ledger::find_member(w.sql(), member)?;
+        if let (Some((recipe, derived)), Role::Guardian) = (&fresh, member.role) {
+            let key = ledger::add_seal_key(w, member.id, recipe, *derived)?;
+            w.seal_also_with(&key);
+        }
         let before = if member.has_pin {
             "a PIN was set"
         } else {

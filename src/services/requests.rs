@@ -44,8 +44,10 @@ pub fn request(store: &mut Store, clock: &dyn Clock, id: i64) -> Result<Request,
 
 /// What a stored request asks for, typed. A request whose parameters
 /// cannot be read is a damaged row, named.
-pub(super) fn asked_of(store: &Store, request: &Request) -> Result<Asked, ServiceError> {
-    let conn = store.conn();
+pub(super) fn asked_of(
+    conn: &rusqlite::Connection,
+    request: &Request,
+) -> Result<Asked, ServiceError> {
     Asked::from_stored(&request.action, &request.params, |name| {
         ledger::find_member(conn, name).ok().map(|m| m.id)
     })
@@ -54,6 +56,91 @@ pub(super) fn asked_of(store: &Store, request: &Request) -> Result<Asked, Servic
             message: format!("request #{}: {why}", request.id),
         })
     })
+}
+
+/// What a request asks for, in words, worked out from its stored
+/// parameters as they stand (never from the words stored beside them): the
+/// list, the approval screen and the approval itself say what approving
+/// would do. A request whose parameters cannot be read says so.
+pub fn request_summary(
+    conn: &rusqlite::Connection,
+    config: &crate::config::Config,
+    request: &Request,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    summary_of(conn, config, request, now)
+        .unwrap_or_else(|e| format!("request #{} cannot be read: {e}", request.id))
+}
+
+fn summary_of(
+    conn: &rusqlite::Connection,
+    config: &crate::config::Config,
+    request: &Request,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, ServiceError> {
+    let economy = &config.economy;
+    let name = ledger::member_by_id(conn, request.member)?
+        .map(|m| m.name.to_string())
+        .ok_or_else(|| {
+            ServiceError::Ledger(ledger::LedgerError::Corrupt {
+                message: format!("request #{} names no member", request.id),
+            })
+        })?;
+    let pending = request.status == RequestStatus::Pending;
+    let intent = match asked_of(conn, request)? {
+        Asked::Pack { pack } => super::spend::purchase_intent(
+            conn,
+            economy,
+            &name,
+            &PurchaseRequest::Pack {
+                member: &name,
+                pack: &pack,
+                key: None,
+            },
+        )?,
+        Asked::Coins { coins } => super::spend::purchase_intent(
+            conn,
+            economy,
+            &name,
+            &PurchaseRequest::Custom {
+                member: &name,
+                coins: Coins::new(coins),
+                key: None,
+            },
+        )?,
+        Asked::Gift {
+            creator,
+            gift,
+            count,
+        } => {
+            let creator = ledger::member_by_id(conn, creator)?
+                .map(|m| m.name.to_string())
+                .unwrap_or_default();
+            super::spend::gift_intent(
+                conn,
+                economy,
+                &GiftRequest {
+                    member: &name,
+                    creator: &creator,
+                    gift: &gift,
+                    count,
+                    key: None,
+                },
+                pending.then_some(request.id),
+                now,
+            )?
+        }
+        Asked::Redeem { diamonds } => super::spend::redeem_intent(
+            conn,
+            economy,
+            &RedeemRequest {
+                creator: &name,
+                diamonds: Diamonds::new(diamonds),
+                key: None,
+            },
+        )?,
+    };
+    Ok(intent.summary(economy))
 }
 
 /// Runs what a request asked for, in `ctx`.
@@ -69,7 +156,7 @@ fn rerun(
         })
     })?;
     let name = member.name.to_string();
-    match asked_of(store, request)? {
+    match asked_of(store.conn(), request)? {
         Asked::Pack { pack } => purchase_with(
             store,
             clock,
@@ -144,10 +231,17 @@ pub fn approve(
     let guardian = pass.guardian().clone();
     let request = request(store, clock, id)?;
     ensure_pending(&request)?;
+    // Parameters changed since the request was asked are refused before
+    // anything is judged (and again inside the write).
+    if let Err(why) = ledger::check_request_binding(store.conn(), id)? {
+        return Err(ledger::LedgerError::RequestChanged { id, why }.into());
+    }
     let ctx = Ctx {
         mode: Mode::Commit,
         note: Memo::default(),
         approving: Some((id, guardian.id)),
+        asked_params: Some(request.params.clone()),
+        seal: Some(pass.seal_key().clone()),
     };
     // The check, the commit, the request's resolution and the guardian-action
     // log entry happen in one transaction (spend::guarded).
@@ -166,12 +260,19 @@ pub fn preview_approval(
     let request =
         ledger::request_by_id(store.conn(), id)?.ok_or(ServiceError::UnknownRequest { id })?;
     ensure_pending(&request)?;
+    // The approval screen shows what approving would do: a request changed
+    // since it was asked is refused here too, not previewed.
+    if let Err(why) = ledger::check_request_binding(store.conn(), id)? {
+        return Err(ledger::LedgerError::RequestChanged { id, why }.into());
+    }
     let ctx = Ctx {
         mode: Mode::Preview,
         note: Memo::default(),
         // Who approves is recorded only by a commit; a preview records
         // nothing, so the request's own member stands in.
         approving: Some((id, request.member)),
+        asked_params: Some(request.params.clone()),
+        seal: None,
     };
     rerun(store, clock, &ctx, &request)
 }
@@ -189,6 +290,7 @@ pub fn deny(
         return Err(ServiceError::ReasonRequired);
     }
     store.write(clock, |w| {
+        w.present(&pass);
         ledger::expire_due(w)?;
         let request =
             ledger::request_by_id(w.sql(), id)?.ok_or(ServiceError::UnknownRequest { id })?;
@@ -274,9 +376,8 @@ pub fn ask_again(
         });
     }
     let ctx = Ctx {
-        mode: Mode::Commit,
         note: note.clone(),
-        approving: None,
+        ..Ctx::plain(Mode::Commit)
     };
     rerun(store, clock, &ctx, &request)
 }

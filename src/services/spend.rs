@@ -64,6 +64,12 @@ pub(super) struct Ctx {
     pub note: Memo,
     /// Set when a guardian is approving this request now.
     pub approving: Option<(i64, MemberId)>,
+    /// The parameters the request being approved was read with: the write
+    /// refuses to go on if the row says anything else by then.
+    pub asked_params: Option<String>,
+    /// The seal key of the guardian whose pass this write carries out (a
+    /// grant, a reversal, an approval): the write ends with their seal.
+    pub seal: Option<ledger::SealKey>,
 }
 
 impl Ctx {
@@ -72,6 +78,16 @@ impl Ctx {
             mode,
             note: Memo::default(),
             approving: None,
+            asked_params: None,
+            seal: None,
+        }
+    }
+
+    /// A guardian's action: sealed with their key when it commits.
+    pub fn sealed(mode: Mode, pass: &GuardianPass) -> Ctx {
+        Ctx {
+            seal: Some(pass.seal_key().clone()),
+            ..Ctx::plain(mode)
         }
     }
 
@@ -175,7 +191,16 @@ fn guarded(
     ) -> Result<(Intent, Option<IdempotencyKey>), ServiceError>,
 ) -> Result<Outcome, ServiceError> {
     let mode = ctx.mode;
+    // Nothing is built on a record whose newest entries do not check out.
+    if mode == Mode::Commit
+        && let Some(why) = record_broken(store)?
+    {
+        return Err(ledger::LedgerError::RecordBroken { why }.into());
+    }
     let run = |w: &WriteTx<'_, '_>| -> Result<Outcome, ServiceError> {
+        if let Some(key) = &ctx.seal {
+            w.seal_also_with(key);
+        }
         // A preview reads (it takes no write lock): a request whose time is
         // up is judged as expired without writing so, below and in the
         // coins it holds (`held_coins` leaves out requests past their time).
@@ -195,6 +220,21 @@ fn guarded(
                         request.status.as_str()
                     },
                 });
+            }
+            // What the guardian approves is what the request was asked
+            // with, as its decision recorded it, and what was read for it.
+            let changed = |why: String| ledger::LedgerError::RequestChanged { id, why };
+            if let Err(why) = ledger::check_request_binding(w.sql(), id)? {
+                return Err(changed(why).into());
+            }
+            if ctx
+                .asked_params
+                .as_deref()
+                .is_some_and(|p| p != request.params)
+            {
+                return Err(
+                    changed("its parameters changed while it was being approved".into()).into(),
+                );
             }
         }
         let config = w.config();
@@ -308,6 +348,7 @@ fn guarded(
             };
             ledger::log_guardian_action(w, &action)?;
         }
+        let mut bound = None;
         if mode == Mode::Commit {
             match (result.kind, intent.asked()) {
                 (OutcomeKind::Pending, Some(asked)) => {
@@ -329,6 +370,13 @@ fn guarded(
                         },
                     )?;
                     result.request = Some(id);
+                    // Bound to this decision: approving refuses a row
+                    // changed since.
+                    bound = Some(ledger::RequestBinding {
+                        id,
+                        params: asked.to_stored(),
+                        hash: ledger::binding_hash(w.sql(), id)?.unwrap_or_default(),
+                    });
                 }
                 (OutcomeKind::Denied, _) => {
                     let first = result
@@ -365,6 +413,7 @@ fn guarded(
                         }),
                         _ => None,
                     },
+                    request: bound,
                 },
             )?;
         }
@@ -406,9 +455,26 @@ fn threshold_message(
     )
 }
 
+/// What is wrong with the newest entries of the record, if anything: the
+/// check runs again whenever another connection has committed since the
+/// last one (a long-lived store, the service's or the interface's, sees a
+/// file changed behind its back before building on it); otherwise it costs
+/// one pragma.
+fn record_broken(store: &mut Store) -> Result<Option<String>, ServiceError> {
+    let now = store.data_version()?;
+    if let Some((at, problem)) = store.tail_check()
+        && *at == now
+    {
+        return Ok(problem.clone());
+    }
+    let problem = ledger::tail_problem(store.conn())?;
+    store.remember_tail_check(now, problem.clone());
+    Ok(problem)
+}
+
 /// The household's creators, for a message that names who can receive gifts.
-fn creator_names(w: &WriteTx<'_, '_>) -> Result<String, ServiceError> {
-    let names: Vec<String> = ledger::list_members(w.sql())?
+fn creator_names(conn: &rusqlite::Connection) -> Result<String, ServiceError> {
+    let names: Vec<String> = ledger::list_members(conn)?
         .into_iter()
         .filter(|m| m.role == Role::Creator)
         .map(|m| m.name.to_string())
@@ -445,30 +511,42 @@ pub(super) fn purchase_with(
     request: &PurchaseRequest<'_>,
 ) -> Result<Outcome, ServiceError> {
     guarded(store, clock, ctx, |w, config| {
-        let economy = &config.economy;
         let (member, key) = match request {
             PurchaseRequest::Pack { member, key, .. }
             | PurchaseRequest::Custom { member, key, .. } => (*member, key.clone()),
         };
-        let member = find_member(w.sql(), member)?;
-        let bought = match request {
-            PurchaseRequest::Pack { pack, .. } => Bought::Pack(
-                economy
-                    .pack(pack.trim())
-                    .ok_or_else(|| ServiceError::UnknownPack {
-                        given: pack.to_string(),
-                        known: pack_list(economy),
-                    })?
-                    .clone(),
-            ),
-            PurchaseRequest::Custom { coins, .. } => Bought::Coins {
-                coins: *coins,
-                rate: economy.best_rate(),
-                price: economy.custom_price(*coins)?,
-            },
-        };
-        Ok((Intent::Purchase { member, bought }, key))
+        Ok((
+            purchase_intent(w.sql(), &config.economy, member, request)?,
+            key,
+        ))
     })
+}
+
+/// A purchase with its facts, read from `conn` (writes nothing).
+pub(super) fn purchase_intent(
+    conn: &rusqlite::Connection,
+    economy: &Economy,
+    member: &str,
+    request: &PurchaseRequest<'_>,
+) -> Result<Intent, ServiceError> {
+    let member = find_member(conn, member)?;
+    let bought = match request {
+        PurchaseRequest::Pack { pack, .. } => Bought::Pack(
+            economy
+                .pack(pack.trim())
+                .ok_or_else(|| ServiceError::UnknownPack {
+                    given: pack.to_string(),
+                    known: pack_list(economy),
+                })?
+                .clone(),
+        ),
+        PurchaseRequest::Custom { coins, .. } => Bought::Coins {
+            coins: *coins,
+            rate: economy.best_rate(),
+            price: economy.custom_price(*coins)?,
+        },
+    };
+    Ok(Intent::Purchase { member, bought })
 }
 
 pub fn gift(
@@ -487,65 +565,77 @@ pub(super) fn gift_with(
     request: &GiftRequest<'_>,
 ) -> Result<Outcome, ServiceError> {
     guarded(store, clock, ctx, |w, config| {
-        let economy = &config.economy;
-        let member = find_member(w.sql(), request.member)?;
-        let creator = find_member(w.sql(), request.creator)?;
-        // Who may receive a gift is bad input, not a guard decision: refused
-        // here, before the guard runs, so nothing is written (no decision,
-        // no alert) and the command exits as bad input.
-        if creator.id == member.id {
-            return Err(ServiceError::GiftToSelf {
-                name: member.name.to_string(),
-            });
-        }
-        if creator.role != Role::Creator {
-            return Err(ServiceError::GiftToNonCreator {
-                name: creator.name.to_string(),
-                role: creator.role,
-                creators: creator_names(w)?,
-            });
-        }
-        let gift = economy
-            .gift(request.gift)
-            .ok_or_else(|| ServiceError::UnknownGift {
-                given: request.gift.to_string(),
-                known: economy
-                    .gifts
-                    .iter()
-                    .map(|g| format!("{} ({})", g.id, g.coins))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?
-            .clone();
-        let count = crate::money::parse_count(&request.count.to_string(), "gifts", 10_000)?;
-        let coins = gift.coins.checked_mul(count)?;
-        // Coins held by pending gift requests are not available (except this
-        // request's own hold when a guardian is approving it).
-        let wallet = ledger::balance(w.sql(), Account::Wallet(member.id))?;
-        let held =
-            ledger::held_coins(w.sql(), member.id, ctx.approving.map(|(id, _)| id), w.now())?;
-        let available = Coins::from_i64(wallet.saturating_sub(held).max(0))?;
-        let available_cost = if available.get() > 0 {
-            ledger::cost_of_coins(w.sql(), member.id, available.get())?.unwrap_or(0)
-        } else {
-            0
-        };
-        let takes = ledger::plan_take(w.sql(), member.id, coins.get())?.unwrap_or_default();
-        let diamonds = guard::diamonds_for(coins, economy)?;
+        let except = ctx.approving.map(|(id, _)| id);
         Ok((
-            Intent::Gift {
-                member,
-                creator,
-                gift,
-                count,
-                coins,
-                available,
-                available_cost,
-                takes,
-                diamonds,
-            },
+            gift_intent(w.sql(), &config.economy, request, except, w.now())?,
             request.key.clone(),
         ))
+    })
+}
+
+/// A gift with its facts, read from `conn` (writes nothing). `except`: the
+/// request whose own hold does not count against it (being approved);
+/// requests past their time at `now` hold nothing.
+pub(super) fn gift_intent(
+    conn: &rusqlite::Connection,
+    economy: &Economy,
+    request: &GiftRequest<'_>,
+    except: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Intent, ServiceError> {
+    let member = find_member(conn, request.member)?;
+    let creator = find_member(conn, request.creator)?;
+    // Who may receive a gift is bad input, not a guard decision: refused
+    // here, before the guard runs, so nothing is written (no decision,
+    // no alert) and the command exits as bad input.
+    if creator.id == member.id {
+        return Err(ServiceError::GiftToSelf {
+            name: member.name.to_string(),
+        });
+    }
+    if creator.role != Role::Creator {
+        return Err(ServiceError::GiftToNonCreator {
+            name: creator.name.to_string(),
+            role: creator.role,
+            creators: creator_names(conn)?,
+        });
+    }
+    let gift = economy
+        .gift(request.gift)
+        .ok_or_else(|| ServiceError::UnknownGift {
+            given: request.gift.to_string(),
+            known: economy
+                .gifts
+                .iter()
+                .map(|g| format!("{} ({})", g.id, g.coins))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?
+        .clone();
+    let count = crate::money::parse_count(&request.count.to_string(), "gifts", 10_000)?;
+    let coins = gift.coins.checked_mul(count)?;
+    // Coins held by pending gift requests are not available (except this
+    // request's own hold when a guardian is approving it).
+    let wallet = ledger::balance(conn, Account::Wallet(member.id))?;
+    let held = ledger::held_coins(conn, member.id, except, now)?;
+    let available = Coins::from_i64(wallet.saturating_sub(held).max(0))?;
+    let available_cost = if available.get() > 0 {
+        ledger::cost_of_coins(conn, member.id, available.get())?.unwrap_or(0)
+    } else {
+        0
+    };
+    let takes = ledger::plan_take(conn, member.id, coins.get())?.unwrap_or_default();
+    let diamonds = guard::diamonds_for(coins, economy)?;
+    Ok(Intent::Gift {
+        member,
+        creator,
+        gift,
+        count,
+        coins,
+        available,
+        available_cost,
+        takes,
+        diamonds,
     })
 }
 
@@ -565,23 +655,30 @@ pub(super) fn redeem_with(
     request: &RedeemRequest<'_>,
 ) -> Result<Outcome, ServiceError> {
     guarded(store, clock, ctx, |w, config| {
-        let economy = &config.economy;
-        let creator = find_member(w.sql(), request.creator)?;
-        let held =
-            Diamonds::from_i64(ledger::balance(w.sql(), Account::Earnings(creator.id))?.max(0))?;
-        // Only the diamonds that pay whole minor units are taken; the odd
-        // diamond stays in the earnings (nothing is rounded away).
-        let (paying, payout) = economy.diamonds_payout(request.diamonds)?;
         Ok((
-            Intent::Redeem {
-                creator,
-                diamonds: request.diamonds,
-                held,
-                paying,
-                payout,
-            },
+            redeem_intent(w.sql(), &config.economy, request)?,
             request.key.clone(),
         ))
+    })
+}
+
+/// A redemption with its facts, read from `conn` (writes nothing).
+pub(super) fn redeem_intent(
+    conn: &rusqlite::Connection,
+    economy: &Economy,
+    request: &RedeemRequest<'_>,
+) -> Result<Intent, ServiceError> {
+    let creator = find_member(conn, request.creator)?;
+    let held = Diamonds::from_i64(ledger::balance(conn, Account::Earnings(creator.id))?.max(0))?;
+    // Only the diamonds that pay whole minor units are taken; the odd
+    // diamond stays in the earnings (nothing is rounded away).
+    let (paying, payout) = economy.diamonds_payout(request.diamonds)?;
+    Ok(Intent::Redeem {
+        creator,
+        diamonds: request.diamonds,
+        held,
+        paying,
+        payout,
     })
 }
 
@@ -594,7 +691,7 @@ pub fn grant(
     request: &GrantRequest<'_>,
 ) -> Result<Outcome, ServiceError> {
     let guardian = pass.guardian().clone();
-    guarded(store, clock, &Ctx::plain(mode), |w, config| {
+    guarded(store, clock, &Ctx::sealed(mode, &pass), |w, config| {
         let economy = &config.economy;
         let member = find_member(w.sql(), request.member)?;
         // Coins × the grant rate, multiplied before it is divided: exact
@@ -735,7 +832,7 @@ pub fn reverse(
     request: &ReverseRequest,
 ) -> Result<Outcome, ServiceError> {
     let guardian = pass.guardian().clone();
-    guarded(store, clock, &Ctx::plain(mode), |w, _| {
+    guarded(store, clock, &Ctx::sealed(mode, &pass), |w, _| {
         let plan = ledger::plan_reversal(w.sql(), request.tx)?;
         Ok((
             Intent::Reversal {

@@ -187,13 +187,23 @@ fn verify_reports_in_words_and_fails_on_tampering() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("All good. Checked 0 transactions"));
-    // Piped, no progress line: stdout is the report alone, stderr empty.
+    // Piped, no progress line: stdout is the report alone (only the seal's
+    // time, the wall clock's, is not pinned), stderr empty.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (report, seal) = stdout.rsplit_once("at 20").unwrap();
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "All good. Checked 0 transactions (0 postings, 0 accounts, 0 coin lots), 0 guard decisions and 0 guardian actions.\n\
+        report,
+        "All good. Checked 0 transactions (0 postings, 0 accounts, 0 coin lots), 0 guard decisions and 2 guardian actions.\n\
          Every entry links to the one before it in all three records (ledger, decisions, guardian actions);\n\
          every transaction balances in money, coins and diamonds; every balance, coin lot and spending\n\
-         total matches the entries that made it.\n"
+         total matches the entries that made it; the rules, requests and alerts match the records that\n\
+         made them; the append-only triggers are in place and no row points at one that is gone.\n\
+         Seals were not checked: that needs a guardian's PIN (coinguard verify --as NAME). Without it, a record rewritten with its hashes recomputed cannot be told from the real one.\n\
+         Nothing was added since the newest seal (Maria's, "
+    );
+    assert!(
+        seal.ends_with(")).\n") && seal.matches('\n').count() == 1,
+        "{seal:?}"
     );
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 

@@ -16,6 +16,7 @@ fn a_version_1_database_with_history_migrates_and_verifies() {
     // Turn it into exactly what version 1 wrote: no maintained balances,
     // no policy, no spend totals, no decision log.
     let conn = rusqlite::Connection::open(&path).unwrap();
+    coinguard::ledger::back_to_version_9_for_tests(&conn).unwrap();
     conn.execute_batch(
         "DROP TABLE balances; DROP TABLE limits; DROP TABLE quiet_hours; DROP TABLE creator_rules;
          DROP TABLE spend_events; DROP TABLE spend_buckets; DROP TABLE decisions; DROP TABLE requests;
@@ -78,6 +79,7 @@ fn a_version_6_database_recounts_all_spending_once() {
     drop(h.store);
 
     let conn = rusqlite::Connection::open(&path).unwrap();
+    coinguard::ledger::back_to_version_9_for_tests(&conn).unwrap();
     conn.execute_batch(
         "DROP TABLE lot_paid; DROP TABLE move_paid; DROP TABLE member_links; DROP TABLE household_settings;
          DROP TABLE pin_attempts;
@@ -140,6 +142,7 @@ fn store_catalog_with_grant_value(path: &std::path::Path, value: &str) {
 /// Back to what version 8 was: no keys on decisions.
 fn down_to_version_8(path: &std::path::Path) {
     let conn = rusqlite::Connection::open(path).unwrap();
+    coinguard::ledger::back_to_version_9_for_tests(&conn).unwrap();
     conn.execute_batch(
         "DROP INDEX decisions_idem_key;
          ALTER TABLE decisions DROP COLUMN idem_key; ALTER TABLE decisions DROP COLUMN fingerprint;

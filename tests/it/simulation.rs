@@ -127,7 +127,8 @@ fn check_invariants(h: &Household) -> Result<(), TestCaseError> {
     }
     prop_assert_eq!(h.verify_problem(), None);
     check_holds(h)?;
-    check_hard_limits(h)
+    check_hard_limits(h)?;
+    check_windows(h)
 }
 
 /// Holds always equal the coins of pending gift requests (nothing else
@@ -235,6 +236,61 @@ fn check_hard_limits(h: &Household) -> Result<(), TestCaseError> {
         "Lee gave {} coins today",
         gifts
     );
+    Ok(())
+}
+
+/// Every window of every spender, summed in the guard's one read of the
+/// buckets, equals the same window summed from the raw spend events.
+fn check_windows(h: &Household) -> Result<(), TestCaseError> {
+    use coinguard::domain::{Clock, Window};
+    use coinguard::ledger::spend::calendar_days;
+    let conn = h.store.conn();
+    let now = h.clock.now();
+    let tz = chrono_tz::America::New_York;
+    let midnight = |d: chrono::NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_local_timezone(tz)
+            .earliest()
+            .unwrap()
+            .timestamp_micros()
+    };
+    for name in ["Sam", "Lee"] {
+        let member = h.member_id(name);
+        let summed =
+            coinguard::ledger::spent_in_windows(conn, member, &Window::ALL, now, tz).unwrap();
+        for (window, spent) in summed {
+            let (from, to) = match (
+                calendar_days(window, now.with_timezone(&tz).date_naive()),
+                coinguard::ledger::spend::rolling_span(window),
+            ) {
+                (Some((first, last)), _) => (midnight(first), midnight(last.succ_opt().unwrap())),
+                (None, Some(span)) => ((now - span).timestamp_micros(), i64::MAX),
+                (None, None) => (0, 0),
+            };
+            let raw: (i64, i64, i64, i64) = conn
+                .query_row(
+                    "SELECT COALESCE(SUM(purchase_micros), 0), COALESCE(SUM(gift_coins), 0), COALESCE(SUM(all_micros), 0), COALESCE(SUM(gift_cost_micros), 0)
+                     FROM spend_events WHERE member_id = ?1 AND at_us >= ?2 AND at_us < ?3",
+                    [member.0, from, to],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .unwrap();
+            prop_assert_eq!(
+                (
+                    spent.purchase_micros,
+                    spent.gift_coins,
+                    spent.all_micros,
+                    spent.gift_cost_micros
+                ),
+                raw,
+                "{} {:?} at {}",
+                name,
+                window,
+                now
+            );
+        }
+    }
     Ok(())
 }
 

@@ -944,6 +944,19 @@ fn verify_reports_progress_and_stops_when_asked_in_both_modes() {
             .find(|s| s.stage == ProgressStage::Transactions)
             .unwrap();
         assert_eq!(transactions.total, report.transactions, "{steps:?}");
+        // The verify with options (as the command line asks it) is heard too.
+        let mut heard = 0;
+        let with = Call::VerifyWith {
+            incremental: false,
+            seal: None,
+            progress: true,
+        };
+        h.call_with_progress(with, &mut |_| {
+            heard += 1;
+            true
+        })
+        .unwrap();
+        assert!(heard >= 5, "{heard} steps");
         // Stopped at the transactions: an error that says so, nothing written.
         let stopped = h
             .call_with_progress(verify.clone(), &mut |p| {
