@@ -42,7 +42,7 @@ fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effec
     app.message = None;
     // A key that does nothing on this screen says so (and what to press
     // for the keys that do), so it is never taken for one that worked.
-    if !keymap::works_on(command, app.screen) {
+    if !keymap::works_on(command, app) {
         app.say(
             format!(
                 "{} does nothing here: ? lists the keys of this screen",
@@ -278,7 +278,8 @@ fn member_acts(app: &mut App, vm: &ViewModel, command: Command, id: i64) -> Opti
     match (command, status) {
         (Command::CancelRequest, RequestStatus::Pending) => {
             app.popup = Some(Popup::Confirm(Confirm {
-                hints: "Enter: cancel the request · Esc: keep it".into(),
+                yes: "cancel the request",
+                no: "keep it",
                 ..Confirm::new(
                     format!("Cancel your request #{id}?"),
                     vec![request.summary.clone()],
@@ -528,6 +529,19 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
 }
 
 fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -> Option<Effect> {
+    // The popup's own list: a key it does not show does nothing, and says so.
+    let live = super::popup::commands(&popup, app, vm);
+    if !live.iter().any(|d| d.command == command) {
+        app.say(
+            format!(
+                "{} does nothing here: {}",
+                super::popup::key_of(command),
+                super::popup::hint_line(&live, false)
+            ),
+            Tone::Warning,
+        );
+        return None;
+    }
     match (popup, command) {
         // ↑/↓ scroll a popup that has nothing else to move (drawing keeps
         // the offset within the body).
@@ -557,7 +571,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             app.message = None;
             None
         }
-        (Popup::Help, _) => {
+        (Popup::Help, Command::Help) => {
             app.popup = None;
             None
         }
@@ -1282,7 +1296,10 @@ mod qa_tests {
         );
         assert_eq!(app.selection.page, 2);
         let text = crate::tui::render::tests::screen_text(&app, &vm, 80, 24);
-        assert!(text.contains("page 2 · n next"), "{text}");
+        assert!(
+            text.contains("page 2─") && text.contains("n next page"),
+            "{text}"
+        );
         // The event loop loads page 2, the last one.
         if let Some(m) = vm.member.as_mut() {
             m.history_next = None;
@@ -1323,10 +1340,14 @@ mod qa_tests {
             ..App::default()
         };
         update(&mut app, Command::CancelRequest, &vm);
-        let Some(Popup::Confirm(confirm)) = &app.popup else {
+        let Some(popup @ Popup::Confirm(_)) = &app.popup else {
             panic!("a confirmation: {:?}", app.popup);
         };
-        assert_eq!(confirm.hints, "Enter: cancel the request · Esc: keep it");
+        let commands = crate::tui::popup::commands(popup, &app, &vm);
+        assert_eq!(
+            crate::tui::popup::hint_line(&commands, false),
+            "Enter: cancel the request · Esc: keep it"
+        );
         let text = crate::tui::render::tests::screen_text(&app, &vm, 80, 24);
         assert!(
             text.contains("Enter: cancel the request · Esc: keep it"),
@@ -1932,5 +1953,179 @@ mod custom_amount_tests {
             update(&mut app, Command::Select, &vm),
             Some(Effect::BuyCustom { coins: 250 })
         );
+    }
+}
+
+/// Dispatch reads the same lists the footer, the help and a popup's hint
+/// line are drawn from.
+#[cfg(test)]
+mod command_list_tests {
+    use super::*;
+    use crate::domain::MemberId;
+    use crate::tui::command::KEYMAP;
+    use crate::tui::popup;
+    use crate::tui::view::{Preview, sample, sample_creator};
+
+    /// Every screen of everyone (each row under the cursor), and every
+    /// popup one or two keys away from them, with those made by effects.
+    fn cases() -> Vec<(App, ViewModel)> {
+        let people = [
+            (None, sample(false)),
+            (Some((MemberId(2), "Sam".into(), Role::Teen)), sample(false)),
+            (
+                Some((MemberId(1), "Maria".into(), Role::Guardian)),
+                sample(true),
+            ),
+            (
+                Some((MemberId(3), "Ana".into(), Role::Creator)),
+                sample_creator(),
+            ),
+        ];
+        let mut cases = Vec::new();
+        for (who, vm) in people {
+            let signed_in = App {
+                who: who.clone(),
+                ..App::default()
+            };
+            for screen in signed_in.screens().to_vec() {
+                let app = App {
+                    screen,
+                    ..signed_in.clone()
+                };
+                for view in AuditView::ALL {
+                    let mut app = app.clone();
+                    app.selection.audit = view;
+                    for cursor in 0..app.rows(&vm).max(1) {
+                        cases.push((
+                            App {
+                                cursor,
+                                ..app.clone()
+                            },
+                            vm.clone(),
+                        ));
+                    }
+                }
+            }
+            let preview = |verdict| Preview {
+                verdict,
+                summary: "Sam buys 900 coins for 12.73 USD".into(),
+                reasons: vec![(false, "a reason".into())],
+            };
+            for verdict in [Verdict::Allow, Verdict::Deny] {
+                for popup in [
+                    Popup::BuyCustom {
+                        coins: 900,
+                        preview: preview(verdict),
+                    },
+                    Popup::Redeem {
+                        diamonds: 900,
+                        preview: preview(verdict),
+                    },
+                ] {
+                    let popup = Some(popup);
+                    cases.push((
+                        App {
+                            popup,
+                            ..signed_in.clone()
+                        },
+                        vm.clone(),
+                    ));
+                }
+            }
+            let reversal = Popup::Reversal(Reversal {
+                tx: 3,
+                what: "a purchase".into(),
+                gives_back: "70 coins".into(),
+                warnings: Vec::new(),
+            });
+            let popup = Some(reversal);
+            cases.push((
+                App {
+                    popup,
+                    ..signed_in.clone()
+                },
+                vm.clone(),
+            ));
+        }
+        // Popups opened from there, and from those.
+        for _ in 0..2 {
+            let mut opened = Vec::new();
+            for (app, vm) in &cases {
+                for binding in KEYMAP {
+                    let mut after = app.clone();
+                    update(&mut after, binding.command, vm);
+                    if after.popup.is_some() && after.popup != app.popup {
+                        after.message = None;
+                        opened.push((after, vm.clone()));
+                    }
+                }
+            }
+            for case in opened {
+                if !cases.iter().any(|c| c.0.popup == case.0.popup) {
+                    cases.push(case);
+                }
+            }
+        }
+        cases
+    }
+
+    #[test]
+    fn on_every_screen_and_popup_a_listed_key_works_and_any_other_does_nothing() {
+        let cases = cases();
+        let popups: Vec<_> = cases.iter().filter_map(|c| c.0.popup.as_ref()).collect();
+        for kind in [
+            "Pin",
+            "Text",
+            "Form",
+            "Choice",
+            "Request",
+            "Review",
+            "Confirm",
+            "BuyCustom",
+            "Redeem",
+            "Reversal",
+            "Help",
+        ] {
+            assert!(
+                popups.iter().any(|p| format!("{p:?}").starts_with(kind)),
+                "no {kind} popup reached"
+            );
+        }
+        for (app, vm) in &cases {
+            let listed: Vec<Command> = match &app.popup {
+                Some(p) => {
+                    let live = popup::commands(p, app, vm);
+                    // Each command it lists is on its hint line.
+                    let hints = popup::hint_line(&live, true);
+                    for d in &live {
+                        assert!(hints.contains(popup::key_of(d.command)), "{hints}: {d:?}");
+                    }
+                    live.iter().map(|d| d.command).collect()
+                }
+                None => keymap::for_screen(app).map(|b| b.command).collect(),
+            };
+            for binding in KEYMAP {
+                // The key people press, read as the event loop reads it.
+                let command = keymap::command_for(&binding.codes[0], false);
+                assert_eq!(command, Some(binding.command), "{}", binding.keys);
+                let mut after = app.clone();
+                let effect = update(&mut after, binding.command, vm);
+                let idle = after
+                    .message
+                    .as_ref()
+                    .is_some_and(|(m, _)| m.contains(" does nothing here"));
+                let place = format!("{:?} {:?}: {}", app.screen, app.popup, binding.keys);
+                if listed.contains(&binding.command) {
+                    assert!(!idle, "listed, but does nothing: {place}");
+                } else {
+                    assert!(idle && effect.is_none(), "not listed, but works: {place}");
+                    let unchanged = App {
+                        message: after.message.clone(),
+                        ..app.clone()
+                    };
+                    assert_eq!(after, unchanged, "{place}");
+                }
+            }
+        }
     }
 }

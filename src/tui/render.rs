@@ -76,23 +76,20 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
         let place = super::app::filter_place(app);
         // Nothing under a popup takes clicks.
         hits = Hits::default();
-        hits.popup_scroll = super::popup::render_popup(
-            popup,
-            app.screen,
-            place,
-            vm,
-            theme,
-            app.popup_scroll,
-            frame,
-        );
+        hits.popup_scroll =
+            super::popup::render_popup(popup, app, place, vm, theme, app.popup_scroll, frame);
     }
     hits
 }
 
-/// The footer: the live keys of the screen in front; while slow work runs,
-/// Esc stops it (and does nothing else until it has).
+/// The footer: the live keys of the screen in front (none under a popup:
+/// the popup's own keys are on its last line); while slow work runs, Esc
+/// stops it (and does nothing else until it has).
 fn footer(app: &App, width: usize) -> String {
-    let keys = super::keymap::footer_for(app.screen, width);
+    if app.popup.is_some() {
+        return String::new();
+    }
+    let keys = super::keymap::footer_for(app, width);
     if app.busy.is_none() {
         return keys;
     }
@@ -100,7 +97,7 @@ fn footer(app: &App, width: usize) -> String {
     if keys.contains("Esc back") {
         keys.replace("Esc back", stop)
     } else {
-        let shorter = super::keymap::footer_for(app.screen, width.saturating_sub(stop.len() + 3));
+        let shorter = super::keymap::footer_for(app, width.saturating_sub(stop.len() + 3));
         format!("{stop} · {shorter}")
     }
 }
@@ -673,7 +670,7 @@ pub(in crate::tui) mod tests {
             "expires 2026-03-04 15:10, in 47 hours",
             "Holds 90 coins (≈1.27 USD)",
             "Sam's note: \"it's for Ana's birthday stream\"",
-            "a approve (PIN) · d deny (reason, PIN) · Esc close",
+            "a: approve (PIN) · d: deny (reason, PIN) · Esc: close",
         ] {
             assert!(text.contains(part), "{part}: {text}");
         }
@@ -711,7 +708,7 @@ pub(in crate::tui) mod tests {
         insta::assert_snapshot!("member_buy_long_preview", terminal.backend());
         let text = flat(&terminal);
         assert!(
-            text.contains("↑/↓ more · Enter to go ahead · Esc to cancel"),
+            text.contains("↑/↓: more · Enter: go ahead · Esc: cancel"),
             "{text}"
         );
         assert!(
@@ -727,7 +724,7 @@ pub(in crate::tui) mod tests {
         app.popup_scroll = end;
         let text = flat(&draw(&app, &vm));
         assert!(
-            text.contains("reason 12:") && text.contains("Enter to go ahead"),
+            text.contains("reason 12:") && text.contains("Enter: go ahead"),
             "{text}"
         );
         // Another popup starts at its top.

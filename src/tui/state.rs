@@ -102,8 +102,10 @@ pub struct Confirm {
     pub title: String,
     pub lines: Vec<String>,
     pub effect: Effect,
-    /// What Enter and Esc do, in words ("Enter to confirm · Esc to cancel").
-    pub hints: String,
+    /// What Enter does here, in words ("confirm"): its command's words.
+    pub yes: &'static str,
+    /// What Esc does here ("cancel").
+    pub no: &'static str,
 }
 
 impl Confirm {
@@ -112,7 +114,8 @@ impl Confirm {
             title,
             lines,
             effect,
-            hints: "Enter to confirm · Esc to cancel".into(),
+            yes: "confirm",
+            no: "cancel",
         }
     }
 }

@@ -288,18 +288,12 @@ pub(crate) fn request_list(
     list(items, title, theme, app.cursor, frame, area, hits);
 }
 
-/// A list title with the filter in force and the keys that change it.
+/// A list title with its page and the filter in force (the keys that
+/// change them are in the footer, from the screen's commands).
 /// `paged`: whether there is a next page. Parts that do not fit the width
 /// are left out whole, the later ones first; the filter in force always
 /// shows when something is filtered, also when nothing matches.
-pub(crate) fn list_title(
-    what: &str,
-    app: &App,
-    width: u16,
-    empty: bool,
-    paged: bool,
-    more: &[&str],
-) -> String {
+pub(crate) fn list_title(what: &str, app: &App, width: u16, empty: bool, paged: bool) -> String {
     let filter = &app.selection.filter;
     let page = app.selection.page;
     let mut parts = vec![what.to_string()];
@@ -311,17 +305,14 @@ pub(crate) fn list_title(
     }
     if page > 1 || paged {
         parts.push(if paged {
-            format!("page {page} · n next")
+            format!("page {page}")
         } else {
             format!("page {page}, the last")
         });
     }
-    parts.push(match (empty, filter.is_empty()) {
-        (_, true) => "/ filter".into(),
-        (true, false) => "/ to change".into(),
-        (false, false) => format!("filter: {} (/ to change)", shown(&filter.text)),
-    });
-    parts.extend(more.iter().map(|m| m.to_string()));
+    if !empty && !filter.is_empty() {
+        parts.push(format!("filter: {}", shown(&filter.text)));
+    }
     fit_parts(&parts, usize::from(width).saturating_sub(2))
 }
 

@@ -265,7 +265,8 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     // dashboard shows the alert without a key; marked seen with the PIN.
     let out = cli(&db, &["buy", "Sam", "coins-70", "--pin-stdin"], &pin);
     assert_eq!(out.status.code(), Some(4), "{out:?}");
-    tmux.wait_for(guardian, "Alerts: 1 · o marks them all as seen");
+    tmux.wait_for(guardian, "Alerts: 1");
+    tmux.wait_for(guardian, "o mark seen");
     tmux.keys(guardian, &["o"]);
     tmux.wait_for(guardian, "Guardian PIN to mark every open alert as seen");
     tmux.type_pin(guardian);

@@ -35,11 +35,26 @@ pub const SCREEN: ScreenDef = ScreenDef {
         Command::Help,
         Command::Quit,
     ],
+    words: &[
+        (Command::Select, "reverse"),
+        (Command::Acknowledge, "mark seen"),
+    ],
+    idle,
     rows,
     render,
 };
 
 use super::ScreenDef;
+
+/// Enter reverses a ledger row; `o` marks the alerts seen, in the view of
+/// the alerts.
+fn idle(app: &App) -> &'static [Command] {
+    match app.selection.audit {
+        AuditView::Ledger => &[Command::Acknowledge],
+        AuditView::Alerts => &[Command::Select],
+        AuditView::Decisions | AuditView::Actions => &[Command::Select, Command::Acknowledge],
+    }
+}
 
 /// Rows of the list to move in (0: nothing to move).
 fn rows(app: &App, vm: &ViewModel) -> usize {
@@ -144,11 +159,10 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         AuditView::Ledger => history_items(&g.history, text_width(rest)),
         _ => log_items(&g.log, theme, text_width(rest)),
     };
-    let (paged, more): (bool, &[&str]) = match view {
-        AuditView::Ledger => (g.history_next.is_some(), &["Enter reverses"]),
-        AuditView::Alerts if !g.log.is_empty() => (false, &["o marks them all as seen"]),
-        AuditView::Alerts => (false, &[]),
-        AuditView::Decisions | AuditView::Actions => (g.log_next.is_some(), &[]),
+    let paged = match view {
+        AuditView::Ledger => g.history_next.is_some(),
+        AuditView::Alerts => false,
+        AuditView::Decisions | AuditView::Actions => g.log_next.is_some(),
     };
     let title = list_title(
         &format!("◀ {} ▶", view.title()),
@@ -156,7 +170,6 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         rest.width,
         items.is_empty(),
         paged,
-        more,
     );
     list(items, &title, theme, app.cursor, frame, rest, hits);
 }

@@ -28,6 +28,8 @@ pub const SCREEN: ScreenDef = ScreenDef {
         Command::Help,
         Command::Quit,
     ],
+    words: &[(Command::Acknowledge, "mark seen")],
+    idle: super::always,
     rows,
     render,
 };
@@ -166,11 +168,7 @@ fn dashboard_body(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rec
         if alerts.is_empty() {
             "Alerts: none".to_string()
         } else {
-            format!(
-                "Alerts: {} · o marks them all as seen{}",
-                alerts.len(),
-                more(rows[2], alerts.len())
-            )
+            format!("Alerts: {}{}", alerts.len(), more(rows[2], alerts.len()))
         },
         theme.warn(),
         &alerts,

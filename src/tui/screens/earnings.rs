@@ -29,6 +29,8 @@ pub const SCREEN: ScreenDef = ScreenDef {
         Command::Help,
         Command::Quit,
     ],
+    words: &[(Command::Select, "cash out")],
+    idle: super::always,
     rows,
     render,
 };
@@ -74,7 +76,7 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     // gifts below keep room on a small terminal.
     let mut lines = facts;
     lines.push(Line::from(Span::styled(
-        "Cashing out all of them (Enter: choose how many):",
+        "Cashing out all of them:",
         Style::default().add_modifier(Modifier::BOLD),
     )));
     lines.extend(preview);

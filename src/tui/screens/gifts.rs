@@ -31,6 +31,8 @@ pub const SCREEN: ScreenDef = ScreenDef {
         Command::Help,
         Command::Quit,
     ],
+    words: &[(Command::Select, "send")],
+    idle: super::always,
     rows,
     render,
 };
@@ -70,15 +72,7 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         .iter()
         .map(|g| ListItem::new(format!("{:<16} {:>26}", g.name, g.price)))
         .collect();
-    list(
-        items,
-        "Gifts (Enter to send)",
-        theme,
-        app.cursor,
-        frame,
-        gifts,
-        hits,
-    );
+    list(items, "Gifts", theme, app.cursor, frame, gifts, hits);
     if m.gift_preview.is_some() {
         frame.render_widget(
             Paragraph::new(preview_lines.clone()).block(Block::bordered().title(preview_title(

@@ -25,6 +25,8 @@ pub const SCREEN: ScreenDef = ScreenDef {
         Command::Help,
         Command::Quit,
     ],
+    words: &[],
+    idle: super::always,
     rows,
     render,
 };
@@ -46,7 +48,6 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         area.width,
         m.history.is_empty(),
         m.history_next.is_some(),
-        &[],
     );
     list(
         history_items(&m.history, text_width(area)),

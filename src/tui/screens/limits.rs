@@ -32,6 +32,8 @@ pub const SCREEN: ScreenDef = ScreenDef {
         Command::Help,
         Command::Quit,
     ],
+    words: &[(Command::Select, "change")],
+    idle: super::always,
     rows,
     render,
 };
@@ -96,11 +98,7 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         .iter()
         .all(|target| column_text(target).chars().count() <= width);
     let mut head = vec![Line::from(fit_parts(
-        &[
-            format!(" Rules for: ← {} →", shown(&rules.name)),
-            "Enter change".into(),
-            "x remove".into(),
-        ],
+        &[format!(" Rules for: ← {} →", shown(&rules.name))],
         usize::from(area.width),
     ))];
     head.extend(age);

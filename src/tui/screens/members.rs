@@ -28,6 +28,8 @@ pub const SCREEN: ScreenDef = ScreenDef {
         Command::Help,
         Command::Quit,
     ],
+    words: &[(Command::Select, "limits")],
+    idle: super::always,
     rows,
     render,
 };
@@ -80,11 +82,7 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         })
         .collect();
     let title = fit_parts(
-        &[
-            "Members: coins (what they cost), diamonds (pay out)".into(),
-            "Enter limits".into(),
-            "m add".into(),
-        ],
+        &["Members: coins (what they cost), diamonds (pay out)".into()],
         usize::from(area.width).saturating_sub(2),
     );
     list(items, &title, theme, app.cursor, frame, area, hits);

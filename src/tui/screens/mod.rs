@@ -38,6 +38,13 @@ pub struct ScreenDef {
     /// The commands that do something here (in any order: the keymap's
     /// order is the order people read them in).
     pub commands: &'static [Command],
+    /// What a command does here, where the keymap's footer word is too
+    /// general ("Enter buy" on the shop); a command with no footer word
+    /// listed here shows in the footer too.
+    pub words: &'static [(Command, &'static str)],
+    /// Of `commands`, those that do nothing as the screen stands (which
+    /// view it shows): left out of the footer, the help and dispatch.
+    pub idle: fn(&App) -> &'static [Command],
     /// How many rows its list has (0: nothing to move in).
     pub rows: fn(&App, &ViewModel) -> usize,
     /// Draws it into `area`, noting where its rows landed for the mouse.
@@ -59,6 +66,11 @@ pub const ALL: &[&ScreenDef] = &[
     &limits::SCREEN,
     &audit::SCREEN,
 ];
+
+/// For a screen whose commands always work.
+fn always(_: &App) -> &'static [Command] {
+    &[]
+}
 
 /// The module of `screen`.
 pub fn of(screen: Screen) -> &'static ScreenDef {

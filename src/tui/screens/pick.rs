@@ -24,6 +24,8 @@ pub const SCREEN: ScreenDef = ScreenDef {
         Command::Help,
         Command::Quit,
     ],
+    words: &[],
+    idle: super::always,
     rows,
     render,
 };
@@ -91,7 +93,7 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         .collect();
     list(
         items,
-        "Who are you? (Enter)",
+        "Who are you?",
         theme,
         app.cursor,
         frame,

@@ -26,6 +26,8 @@ pub const SCREEN: ScreenDef = ScreenDef {
         Command::Help,
         Command::Quit,
     ],
+    words: &[(Command::Select, "open")],
+    idle: super::always,
     rows,
     render,
 };
@@ -44,13 +46,5 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
             .as_ref()
             .map(|m| m.requests.as_slice())
             .unwrap_or_default();
-    request_list(
-        s.app,
-        rows,
-        s.theme,
-        frame,
-        area,
-        "Your requests · Enter opens one · r ask again · c cancel",
-        hits,
-    );
+    request_list(s.app, rows, s.theme, frame, area, "Your requests", hits);
 }

@@ -27,6 +27,8 @@ pub const SCREEN: ScreenDef = ScreenDef {
         Command::Help,
         Command::Quit,
     ],
+    words: &[(Command::Select, "buy")],
+    idle: super::always,
     rows,
     render,
 };
@@ -87,15 +89,7 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         .into_iter()
         .map(|(text, _)| ListItem::new(text))
         .collect();
-    list(
-        items,
-        "Coin packs (Enter to buy)",
-        theme,
-        app.cursor,
-        frame,
-        packs,
-        hits,
-    );
+    list(items, "Coin packs", theme, app.cursor, frame, packs, hits);
     frame.render_widget(
         Paragraph::new(preview_lines.clone()).block(Block::bordered().title(preview_title(
             "Before you buy",

@@ -26,6 +26,8 @@ pub const SCREEN: ScreenDef = ScreenDef {
         Command::Help,
         Command::Quit,
     ],
+    words: &[],
+    idle: super::always,
     rows,
     render,
 };
