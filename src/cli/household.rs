@@ -425,33 +425,6 @@ pub(super) fn catalog(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError
     Ok(EXIT_OK)
 }
 
-/// One line of progress on stderr, rewritten in place (a dependency such
-/// as indicatif would do it too; one line needs twenty lines of code).
-#[derive(Default)]
-struct ProgressLine {
-    width: usize,
-}
-
-impl ProgressLine {
-    fn show(&mut self, text: &str) {
-        use std::io::Write;
-        let pad = self.width.saturating_sub(text.chars().count());
-        self.width = text.chars().count();
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r{text}{}", " ".repeat(pad));
-        let _ = err.flush();
-    }
-
-    fn clear(&mut self) {
-        use std::io::Write;
-        if self.width > 0 {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r{}\r", " ".repeat(self.width));
-            let _ = err.flush();
-        }
-    }
-}
-
 pub(super) fn verify(
     args: &Args,
     h: &mut Household<'_>,
@@ -473,14 +446,14 @@ pub(super) fn verify(
     };
     // At a terminal (and not --json) a progress line on stderr, rewritten
     // in place and cleared at the end; piped, nothing extra at all.
-    let shown = !args.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let shown = output::ProgressLine::wanted(args.json);
     let call = Call::VerifyWith {
         incremental: how.quick,
         seal,
         progress: shown,
     };
     let report: VerifyView = if shown {
-        let mut bar = ProgressLine::default();
+        let mut bar = output::ProgressLine::default();
         let reply = h.call_with_progress(call, &mut |p| {
             bar.show(&format!(
                 "verifying {}: {}{}",

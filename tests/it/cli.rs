@@ -2946,3 +2946,59 @@ fn all_spending_is_one_figure_in_the_export_the_report_the_gauge_and_the_guard()
         "{why:?}"
     );
 }
+
+/// Piped (or with --json), an export prints exactly what it did and
+/// nothing else: no progress line. At a terminal, how many so far on
+/// standard error, cleared at the end.
+#[test]
+fn export_shows_progress_at_a_terminal_only() {
+    let h = CliHousehold::new();
+    for _ in 0..3 {
+        assert_eq!(h.run(&["buy", "Lee", "coins-70"]).status.code(), Some(0));
+    }
+    let path = h.db.with_file_name("piped.csv");
+    let out = h.run(&["export", "--format", "csv", "--out", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert_eq!(
+        stderr_of(&out),
+        format!("Wrote 3 transactions to {}.\n", path.display())
+    );
+    // To standard output: the file's bytes, and nothing on stderr.
+    let out = h.run(&["export", "--format", "csv"]);
+    assert_eq!(out.stdout, std::fs::read(&path).unwrap());
+    assert_eq!(stderr_of(&out), "");
+    let json = h.db.with_file_name("piped.json");
+    let out = h.run(&[
+        "--json",
+        "export",
+        "--format",
+        "json",
+        "--out",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(stderr_of(&out), "");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["transactions"], 3);
+    // At a terminal (script(1) gives it one): the count, then cleared.
+    let bin = env!("CARGO_BIN_EXE_coinguard");
+    let typed = h.db.with_file_name("typed.csv");
+    let command = format!(
+        "{bin} --db {} export --format csv --out {}",
+        h.db.display(),
+        typed.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    let seen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        seen.contains(&format!(
+            "\rexporting: 3 transactions\r{}\r",
+            " ".repeat(25)
+        )),
+        "{seen:?}"
+    );
+    assert!(seen.contains("Wrote 3 transactions to"), "{seen:?}");
+}
