@@ -156,17 +156,26 @@ pub enum Call {
         last: NaiveDate,
     },
     /// Verifies everything, without a PIN (seals are read, not checked):
-    /// the same as `VerifyWith { incremental: false, seal: None }`.
-    Verify,
+    /// the same as `VerifyWith { incremental: false, seal: None }`. With
+    /// `progress`, the household service sends how far it has got
+    /// ([`crate::api::wire::Answer::Progress`] lines) before the answer;
+    /// left out, the call travels as it always did.
+    Verify {
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        progress: bool,
+    },
     /// Verifies, checking the seals of the guardian whose PIN is given.
     /// `incremental`: only what is new since the last verify's mark (the
     /// mark must be sealed by that guardian when a PIN is given); a row
     /// edited in place before the mark is found only by a full verify.
+    /// `progress` as for [`Call::Verify`].
     VerifyWith {
         #[serde(default)]
         incremental: bool,
         #[serde(default)]
         seal: Option<GuardianAuth>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        progress: bool,
     },
 
     /// Buy, gift or redeem; `preview` writes nothing. A member with a PIN
@@ -386,7 +395,7 @@ impl Call {
                 | Call::GuardianLog { .. }
                 | Call::Alerts
                 | Call::DailySpend { .. }
-                | Call::Verify
+                | Call::Verify { .. }
                 | Call::VerifyWith { .. }
                 | Call::ReversalPreview { .. }
                 | Call::Spend { preview: true, .. }

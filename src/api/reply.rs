@@ -562,6 +562,43 @@ pub struct SealPointView {
     pub guardian_actions: i64,
 }
 
+/// How far a long call (verify) has got: sent before its answer, a few
+/// times a second, when the call asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressView {
+    pub stage: ProgressStage,
+    /// Entries of this stage checked so far.
+    pub done: u64,
+    /// About how many there are (0: not counted).
+    pub total: u64,
+}
+
+/// What a verify is checking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressStage {
+    /// SQLite's own check of the file.
+    File,
+    Transactions,
+    /// Balances, coin lots and spending totals.
+    Totals,
+    Decisions,
+    GuardianActions,
+}
+
+impl ProgressStage {
+    /// The stage in words ("transactions", "the file").
+    pub fn words(&self) -> &'static str {
+        match self {
+            ProgressStage::File => "the file",
+            ProgressStage::Transactions => "transactions",
+            ProgressStage::Totals => "balances and totals",
+            ProgressStage::Decisions => "guard decisions",
+            ProgressStage::GuardianActions => "guardian actions",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReversalPreviewView {
     pub gives_back: String,

@@ -163,8 +163,31 @@ impl<'c> Session<'c> {
         &self.caller
     }
 
+    /// Another session on the same household, as the same caller: for
+    /// work on another thread (the terminal interface's verify and export
+    /// run beside its screens). Opens the file again.
+    pub fn another(&self) -> Result<Session<'c>, ApiError> {
+        Ok(Session {
+            store: Store::open(self.store.path())?,
+            clock: self.clock,
+            caller: self.caller.clone(),
+            via_service: self.via_service,
+        })
+    }
+
     /// Answers one call. Nothing is written unless the caller may do it.
     pub fn handle(&mut self, call: Call) -> Result<Reply, ApiError> {
+        self.handle_watched(call, &mut |_| true)
+    }
+
+    /// [`Session::handle`], telling `progress` how far a long call (verify)
+    /// has got, a few times a second; when it returns `false` the call
+    /// stops (it only reads, so nothing is left half done).
+    pub fn handle_watched(
+        &mut self,
+        call: Call,
+        progress: &mut dyn FnMut(ProgressView) -> bool,
+    ) -> Result<Reply, ApiError> {
         // Allowances due are paid before anything is answered, so a
         // payment missed while no coinguard ran is made on the next call
         // of any command (one indexed read when nothing is due). Best
@@ -289,11 +312,13 @@ impl<'c> Session<'c> {
                 self.guardians_only(&reach, "the household's daily spending")?;
                 self.daily_spend(&config, first, last)
             }
-            Call::Verify => {
+            Call::Verify { .. } => {
                 self.guardians_only(&reach, "verify")?;
-                self.verify(&config, true, None)
+                self.verify(&config, true, None, progress)
             }
-            Call::VerifyWith { incremental, seal } => {
+            Call::VerifyWith {
+                incremental, seal, ..
+            } => {
                 self.guardians_only(&reach, "verify")?;
                 let seal = match &seal {
                     Some(auth) => {
@@ -305,6 +330,7 @@ impl<'c> Session<'c> {
                     &config,
                     !incremental,
                     seal.as_ref().map(|(n, p)| (n.as_deref(), p)),
+                    progress,
                 )
             }
             Call::Spend {
@@ -1093,13 +1119,16 @@ impl<'c> Session<'c> {
     }
 
     /// Verifies (from the last mark unless `full`), checking the seals of
-    /// the guardian whose PIN is given; the answer says what the seals say.
+    /// the guardian whose PIN is given, telling `progress` how far it has
+    /// got; the answer says what the seals say.
     fn verify(
         &mut self,
         config: &Config,
         full: bool,
         seal: Option<(Option<&str>, &Pin)>,
+        progress: &mut dyn FnMut(ProgressView) -> bool,
     ) -> Result<Reply, ApiError> {
+        let mut told = |step: ledger::Step| progress(progress_view(step));
         let report = services::verify(
             &mut self.store,
             self.clock,
@@ -1108,6 +1137,7 @@ impl<'c> Session<'c> {
                 seal,
                 account: self.caller.lockout_account(),
             },
+            &mut ledger::Watch::new(&mut told),
         )?;
         let tz = config.settings.timezone;
         let at = |us: i64| chrono::DateTime::from_timestamp_micros(us).unwrap_or_default();
@@ -1413,7 +1443,7 @@ impl<'c> Session<'c> {
         // from its parameters, and whether its row is still what was asked.
         let (summary, changed) = if r.status == domain::RequestStatus::Pending {
             (
-                services::request_summary(conn, config, &r),
+                services::request_summary(conn, config, &r, self.clock.now()),
                 ledger::check_request_binding(conn, r.id)?.err(),
             )
         } else {
@@ -1919,8 +1949,21 @@ impl<'c> Session<'c> {
     }
 }
 
-/// A pending request whose time is up reads as expired (at its expiry time),
-/// before any write has recorded it.
+/// A verify's step as it travels.
+fn progress_view(step: ledger::Step) -> ProgressView {
+    ProgressView {
+        stage: match step.stage {
+            ledger::Stage::File => ProgressStage::File,
+            ledger::Stage::Transactions => ProgressStage::Transactions,
+            ledger::Stage::Totals => ProgressStage::Totals,
+            ledger::Stage::Decisions => ProgressStage::Decisions,
+            ledger::Stage::GuardianActions => ProgressStage::GuardianActions,
+        },
+        done: step.done,
+        total: step.total,
+    }
+}
+
 /// The calendar window a span of days is, if it is one: a day, an ISO
 /// week (Monday to Sunday) or a calendar month.
 fn span_window(first: NaiveDate, last: NaiveDate) -> Option<Window> {
@@ -1991,6 +2034,8 @@ fn limits_used(
         .collect()
 }
 
+/// A pending request whose time is up reads as expired (at its expiry time),
+/// before any write has recorded it.
 fn expired_now(mut r: ledger::Request, now_us: i64) -> ledger::Request {
     if r.status == domain::RequestStatus::Pending && r.expires_at_us <= now_us {
         r.status = domain::RequestStatus::Expired;

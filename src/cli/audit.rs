@@ -399,11 +399,28 @@ pub(super) fn log(
 }
 
 /// Asks for the export a page at a time and hands each page's text to
-/// `write`. Returns how many transactions it held.
+/// `write`. Returns how many transactions it held. With `bar`, says how
+/// many so far on stderr after each page (cleared at the end).
 fn export_pages(
     h: &mut Household<'_>,
     query: &HistoryQuery,
     format: report::Format,
+    bar: Option<&mut output::ProgressLine>,
+    write: impl FnMut(&str) -> Result<(), CliError>,
+) -> Result<u64, CliError> {
+    let mut bar = bar;
+    let done = export_each_page(h, query, format, &mut bar, write);
+    if let Some(bar) = bar {
+        bar.clear();
+    }
+    done
+}
+
+fn export_each_page(
+    h: &mut Household<'_>,
+    query: &HistoryQuery,
+    format: report::Format,
+    bar: &mut Option<&mut output::ProgressLine>,
     mut write: impl FnMut(&str) -> Result<(), CliError>,
 ) -> Result<u64, CliError> {
     let mut after = None;
@@ -427,6 +444,12 @@ fn export_pages(
         };
         write(&text)?;
         rows += n;
+        if let Some(bar) = bar.as_deref_mut() {
+            bar.show(&format!(
+                "exporting: {}",
+                output::count(rows, "transaction", "transactions")
+            ));
+        }
         match next {
             Some(id) => after = Some(id),
             None => return Ok(rows),
@@ -437,16 +460,18 @@ fn export_pages(
 pub(super) fn export(args: &Args, h: &mut Household<'_>, e: &ExportArgs) -> Result<u8, CliError> {
     let query = query(&e.filter)?;
     let format = report::Format::from(e.format);
+    // At a terminal (and not --json) how far it has got, on stderr.
+    let mut bar = output::ProgressLine::wanted(args.json).then(output::ProgressLine::default);
     let Some(path) = &e.out else {
         let mut out = output::Stream::new();
-        let written = export_pages(h, &query, format, |text| {
+        let written = export_pages(h, &query, format, bar.as_mut(), |text| {
             out.write_all(text.as_bytes()).map_err(output::write_error)
         });
         out.finish(written)?;
         return Ok(EXIT_OK);
     };
     let count = report::write_new_file(path, |file| {
-        export_pages(h, &query, format, |text| {
+        export_pages(h, &query, format, bar.as_mut(), |text| {
             file.write_all(text.as_bytes()).map_err(|err| {
                 CliError::Api(ApiError::new(
                     ErrorKind::Other,

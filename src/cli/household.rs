@@ -461,10 +461,34 @@ pub(super) fn verify(
     } else {
         None
     };
-    let report: VerifyView = h.ask(Call::VerifyWith {
+    // At a terminal (and not --json) a progress line on stderr, rewritten
+    // in place and cleared at the end; piped, nothing extra at all.
+    let shown = output::ProgressLine::wanted(args.json);
+    let call = Call::VerifyWith {
         incremental: how.quick,
         seal,
-    })?;
+        progress: shown,
+    };
+    let report: VerifyView = if shown {
+        let mut bar = output::ProgressLine::default();
+        let reply = h.call_with_progress(call, &mut |p| {
+            bar.show(&format!(
+                "verifying {}: {}{}",
+                p.stage.words(),
+                p.done,
+                if p.total > 0 {
+                    format!(" of {}", p.total)
+                } else {
+                    String::new()
+                }
+            ));
+            true
+        });
+        bar.clear();
+        VerifyView::try_from(reply?)?
+    } else {
+        h.ask(call)?
+    };
     let code = if report.ok { EXIT_OK } else { EXIT_OTHER };
     if args.json {
         output::json(&report)?;

@@ -378,16 +378,21 @@ pub fn expire_due(write: &WriteTx<'_, '_>) -> Result<Vec<i64>, LedgerError> {
     Ok(ids)
 }
 
-/// Coins held by a member's pending gift requests, leaving out `except`
-/// (the request being approved, whose own hold is about to be spent).
+/// Coins held by a member's pending gift requests at `now`, leaving out
+/// `except` (the request being approved, whose own hold is about to be
+/// spent) and requests whose time is up (a write expires them first; a
+/// preview, which cannot write, reads them as expired).
 pub fn held_coins(
     conn: &Connection,
     member: MemberId,
     except: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64, LedgerError> {
     Ok(conn
         .prepare_cached(
-            "SELECT COALESCE(SUM(hold_coins), 0) FROM requests WHERE member_id = ?1 AND status = 'pending' AND id IS NOT ?2",
+            "SELECT COALESCE(SUM(hold_coins), 0) FROM requests WHERE member_id = ?1 AND status = 'pending' AND id IS NOT ?2 AND expires_at_us > ?3",
         )?
-        .query_row(params![member.0, except], |r| r.get(0))?)
+        .query_row(params![member.0, except, now.timestamp_micros()], |r| {
+            r.get(0)
+        })?)
 }

@@ -87,7 +87,7 @@ fn check_at_start(store: &mut Store, clock: &dyn Clock) {
         seal: None,
         account: "",
     };
-    match crate::services::verify(store, clock, &request) {
+    match crate::services::verify(store, clock, &request, &mut crate::ledger::Watch::none()) {
         Ok(report) => match &report.problem {
             None => log(format_args!(
                 "verified {} new transactions, {} decisions and {} guardian actions since {}: all good (seals are checked by coinguard verify --as NAME)",
@@ -473,7 +473,19 @@ fn connection(stream: UnixStream, options: &ServeOptions, clock: &dyn Clock, sto
                 return;
             }
         };
-        let answer = match session.handle(call) {
+        // A call that asked for progress hears it as it goes; a client
+        // that is gone (or stopped listening) stops the work, which only
+        // reads.
+        let watched = matches!(
+            call,
+            Call::Verify { progress: true } | Call::VerifyWith { progress: true, .. }
+        );
+        let answered = if watched {
+            session.handle_watched(call, &mut |step| conn.send(&Answer::Progress(step)).is_ok())
+        } else {
+            session.handle(call)
+        };
+        let answer = match answered {
             Ok(reply) => Answer::Ok(Box::new(reply)),
             Err(error) => Answer::Error(error),
         };

@@ -222,14 +222,24 @@ pub(super) fn guarded_then(
         if let Some(key) = &ctx.seal {
             w.seal_also_with(key);
         }
-        ledger::expire_due(w)?;
+        // A preview reads (it takes no write lock): a request whose time is
+        // up is judged as expired without writing so, below and in the
+        // coins it holds (`held_coins` leaves out requests past their time).
+        if mode == Mode::Commit {
+            ledger::expire_due(w)?;
+        }
         if let Some((id, _)) = ctx.approving {
             let request =
                 ledger::request_by_id(w.sql(), id)?.ok_or(ServiceError::UnknownRequest { id })?;
-            if request.status != ledger::RequestStatus::Pending {
+            let due = request.expires_at_us <= w.now().timestamp_micros();
+            if request.status != ledger::RequestStatus::Pending || due {
                 return Err(ServiceError::NotPending {
                     id,
-                    status: request.status.as_str(),
+                    status: if due && request.status == ledger::RequestStatus::Pending {
+                        ledger::RequestStatus::Expired.as_str()
+                    } else {
+                        request.status.as_str()
+                    },
                 });
             }
             // What the guardian approves is what the request was asked
@@ -580,19 +590,21 @@ pub(super) fn gift_with(
     guarded(store, clock, ctx, |w, config| {
         let except = ctx.approving.map(|(id, _)| id);
         Ok((
-            gift_intent(w.sql(), &config.economy, request, except)?,
+            gift_intent(w.sql(), &config.economy, request, except, w.now())?,
             request.key.clone(),
         ))
     })
 }
 
 /// A gift with its facts, read from `conn` (writes nothing). `except`: the
-/// request whose own hold does not count against it (being approved).
+/// request whose own hold does not count against it (being approved);
+/// requests past their time at `now` hold nothing.
 pub(super) fn gift_intent(
     conn: &rusqlite::Connection,
     economy: &Economy,
     request: &GiftRequest<'_>,
     except: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Intent, ServiceError> {
     let member = find_member(conn, request.member)?;
     let creator = find_member(conn, request.creator)?;
@@ -628,7 +640,7 @@ pub(super) fn gift_intent(
     // Coins held by pending gift requests are not available (except this
     // request's own hold when a guardian is approving it).
     let wallet = ledger::balance(conn, Account::Wallet(member.id))?;
-    let held = ledger::held_coins(conn, member.id, except)?;
+    let held = ledger::held_coins(conn, member.id, except, now)?;
     let available = Coins::from_i64(wallet.saturating_sub(held).max(0))?;
     let available_cost = if available.get() > 0 {
         ledger::cost_of_coins(conn, member.id, available.get())?.unwrap_or(0)
@@ -792,7 +804,7 @@ fn reversal_warnings(
         (listed.join(" and "), "those gifts".to_string(), "their")
     };
     let who = &plan.member_name;
-    let held = ledger::held_coins(w.sql(), plan.member, None)?;
+    let held = ledger::held_coins(w.sql(), plan.member, None, w.now())?;
     let up_to = if held > 0 { "up to " } else { "" };
     let all_coins = plan.coins.checked_add(more_coins).ok_or_else(overflow)?;
     let all_cost = plan
