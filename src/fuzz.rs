@@ -187,7 +187,7 @@ pub fn session(data: &[u8]) {
     let caller = if who % 2 == 0 {
         Caller::Owner
     } else {
-        Caller::Account(crate::service::peer::Peer {
+        Caller::Account(crate::auth::peer::Peer {
             uid: 4242,
             user: "fuzzteen".into(),
         })

@@ -5,11 +5,11 @@
 //! | [`money`] | `Money` (currency + exact amount), `Coins`, `Diamonds`, parsing, rounding | touch the database |
 //! | [`domain`] | names, roles, birthdates, keys, the `Clock` | touch the database |
 //! | [`config`] | TOML files -> one validated `Config`; embedded defaults | write anything |
-//! | [`ledger`] | the database: schema, migrations, append, lots, chains, `verify` | append without a guard's `Cleared` |
+//! | [`ledger`] | the database: schema, migrations, append, lots, chains, `verify`; the outbox of events and the allowance schedule | append without a guard's `Cleared` |
 //! | [`guard`] | intents, rules, reasons, the `Cleared` door | write SQL |
 //! | [`auth`] | PIN hashing (argon2id), lockout, one-action guardian passes | keep a PIN in clear |
-//! | [`services`] | purchase, gift, redeem, grant, reverse, requests, policy, demo | bypass the guard |
-//! | [`report`] | history pages, period reports, logs, exports | write anything |
+//! | [`services`] | purchase, gift, redeem, grant, reverse, requests, policy, demo; allowances (paid as grants), notify commands and their delivery | bypass the guard; hold a write while a notify command runs |
+//! | [`report`] | history pages, period reports, where the money went, logs, exports | write anything |
 //! | [`cli`] | the command line | write SQL, decide policy |
 //! | [`tui`] | the terminal interface: pure update and render, effects via services | write SQL, query per frame |
 //!

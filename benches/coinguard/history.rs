@@ -190,10 +190,9 @@ fn generate(shape: Shape, file: &std::path::Path) {
                     for window in Window::ALL {
                         let big = coinguard::domain::LimitAmount::of_scope(
                             scope,
-                            if scope.counts_money() {
-                                1_000_000_000_000
-                            } else {
-                                1_000_000_000
+                            match scope.unit() {
+                                coinguard::domain::LimitUnit::Money => 1_000_000_000_000,
+                                coinguard::domain::LimitUnit::Coins => 1_000_000_000,
                             },
                             coinguard::money::Currency::USD,
                         )

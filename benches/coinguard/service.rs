@@ -40,11 +40,18 @@ pub fn paired(rounds: usize) {
         "| household | embedded median | through the service median (÷ embedded) | means: embedded / service |"
     );
     println!("| --- | --- | --- | --- |");
+    let only = std::env::var("COINGUARD_BENCH_ONLY").ok();
     for (name, shape) in [
         ("1k dense", SMALL),
         ("100k dense", MEDIUM),
         ("1M dense", LARGE),
     ] {
+        if only
+            .as_deref()
+            .is_some_and(|o| !name.eq_ignore_ascii_case(&format!("{o} dense")))
+        {
+            continue;
+        }
         let clock = clock();
         let (_d1, store) = history::open(shape);
         let mut embedded = Session::new(store, clock, Caller::Owner);

@@ -110,13 +110,58 @@ fn startup_to_first_frame_1m(bencher: Bencher) {
     sample_count = 20
 )]
 fn guardian_reload_1m(bencher: Bencher, name: &str) {
-    use coinguard::tui::{filter, view::AuditView};
     let (_dir, store) = history::open(LARGE);
     let clock = FixedClock::new(history::end());
-    let guardian = ledger::find_member(store.conn(), "Guardian").unwrap();
     let path = store.path().to_path_buf();
     drop(store);
-    let mut household = Household::open(&path, &clock).unwrap();
+    let household = Household::open(&path, &clock).unwrap();
+    reload(bencher, household, &path, name);
+}
+
+/// The same reloads with the household service answering over its Unix
+/// socket (the real `serve` loop on a thread of this process, the real
+/// socket client): what a member's screen costs in the household-service
+/// mode. Target (issue 14): under 20 ms.
+#[divan::bench(
+    args = ["ledger", "decisions", "ledger-filtered", "decisions-filtered"],
+    sample_count = 20
+)]
+fn guardian_reload_1m_service(bencher: Bencher, name: &str) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (dir, store) = history::open(LARGE);
+    let path = store.path().to_path_buf();
+    drop(store);
+    let clock: &'static FixedClock = Box::leak(Box::new(FixedClock::new(history::end())));
+    let socket = dir.path().join("coinguard.sock");
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let options = coinguard::service::ServeOptions {
+            db: path.clone(),
+            socket: socket.clone(),
+            max_connections: 4,
+            message_deadline: std::time::Duration::from_secs(10),
+        };
+        let stop = &stop;
+        scope.spawn(move || coinguard::service::serve_until(&options, clock, stop).unwrap());
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        let household = loop {
+            match Household::connect(&socket) {
+                Ok(h) => break h,
+                Err(e) if std::time::Instant::now() > until => panic!("{e}"),
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        };
+        reload(bencher, household, &path, name);
+        stop.store(true, Ordering::SeqCst);
+    });
+}
+
+fn reload(bencher: Bencher, mut household: Household, path: &std::path::Path, name: &str) {
+    use coinguard::tui::{filter, view::AuditView};
+    let guardian = {
+        let store = ledger::Store::open(path).unwrap();
+        ledger::find_member(store.conn(), "Guardian").unwrap()
+    };
     let who = (guardian.id, guardian.name.to_string(), guardian.role);
     let mut selection = Selection::default();
     if name.starts_with("decisions") {

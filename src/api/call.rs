@@ -156,17 +156,26 @@ pub enum Call {
         last: NaiveDate,
     },
     /// Verifies everything, without a PIN (seals are read, not checked):
-    /// the same as `VerifyWith { incremental: false, seal: None }`.
-    Verify,
+    /// the same as `VerifyWith { incremental: false, seal: None }`. With
+    /// `progress`, the household service sends how far it has got
+    /// ([`crate::api::wire::Answer::Progress`] lines) before the answer;
+    /// left out, the call travels as it always did.
+    Verify {
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        progress: bool,
+    },
     /// Verifies, checking the seals of the guardian whose PIN is given.
     /// `incremental`: only what is new since the last verify's mark (the
     /// mark must be sealed by that guardian when a PIN is given); a row
     /// edited in place before the mark is found only by a full verify.
+    /// `progress` as for [`Call::Verify`].
     VerifyWith {
         #[serde(default)]
         incremental: bool,
         #[serde(default)]
         seal: Option<GuardianAuth>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        progress: bool,
     },
 
     /// Buy, gift or redeem; `preview` writes nothing. A member with a PIN
@@ -303,6 +312,52 @@ pub enum Call {
         after: Option<i64>,
         limit: usize,
     },
+    /// The notify commands and how their deliveries stand (guardians).
+    NotifyList,
+    /// Runs `command` for every event from now on (of `events`, empty:
+    /// every kind; of `member`, none: everyone's).
+    NotifyAdd {
+        command: String,
+        #[serde(default)]
+        events: Vec<String>,
+        member: Option<String>,
+        auth: GuardianAuth,
+    },
+    NotifyRemove {
+        id: i64,
+        auth: GuardianAuth,
+    },
+    /// Delivers what is due, in this process (a household file only: the
+    /// household service delivers by itself), each command at most
+    /// `timeout_secs`; first records last week's summaries if not yet.
+    NotifyRun {
+        timeout_secs: Option<String>,
+    },
+    /// Where the money spent on coins bought in the days given (household-
+    /// local, inclusive; none: from the start, to now) went, for the members
+    /// the caller may see. Separate from `Catalog`, which screens ask for
+    /// at every load: this one reads every purchase in the span.
+    MoneyFlow {
+        first_day: Option<NaiveDate>,
+        last_day: Option<NaiveDate>,
+    },
+    /// The allowances in force (a guardian sees every one, a member their own).
+    AllowanceList,
+    /// Sets a member's allowance (coins or money, not both), replacing the
+    /// one in force. `every`: day, week or month; `on`: a weekday for
+    /// weekly, a day 1-28 for monthly.
+    AllowanceSet {
+        member: String,
+        coins: Option<String>,
+        money: Option<String>,
+        every: String,
+        on: Option<String>,
+        auth: GuardianAuth,
+    },
+    AllowanceStop {
+        member: String,
+        auth: GuardianAuth,
+    },
 }
 
 /// An export's format, as clients name it (the terminal interface reaches
@@ -340,13 +395,16 @@ impl Call {
                 | Call::GuardianLog { .. }
                 | Call::Alerts
                 | Call::DailySpend { .. }
-                | Call::Verify
+                | Call::Verify { .. }
                 | Call::VerifyWith { .. }
                 | Call::ReversalPreview { .. }
                 | Call::Spend { preview: true, .. }
                 | Call::ApprovalPreview { .. }
                 | Call::AskAgainPreview { .. }
                 | Call::Export { .. }
+                | Call::NotifyList
+                | Call::AllowanceList
+                | Call::MoneyFlow { .. }
         )
     }
 }

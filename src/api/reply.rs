@@ -102,6 +102,9 @@ pub struct GiftView {
     pub creator_diamonds: u64,
     /// What those diamonds pay out.
     pub creator_money: Money,
+    /// What stays with the platform: the coins' money at the best rate less
+    /// what the creator's diamonds pay out.
+    pub platform_keeps: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +155,30 @@ pub struct LimitView {
 pub struct WalletView {
     pub member: MemberView,
     pub limits: Vec<LimitView>,
+    /// The member's allowance and its next payment, if they have one.
+    #[serde(default)]
+    pub allowance: Option<AllowanceView>,
+    /// What the wallet's coins cost, in allowance terms.
+    #[serde(default)]
+    pub coins_in_allowance: Option<String>,
+}
+
+/// An allowance in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllowanceView {
+    pub member: String,
+    pub every: crate::ledger::allowances::Every,
+    pub coins_per_payment: u64,
+    /// What one payment is worth: the money given, or the coins at the grant rate.
+    pub money_per_payment: Money,
+    pub next_due: NaiveDate,
+    /// "500 coins (≈7.07 USD) every week on Monday; next on 2026-03-09".
+    pub words: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllowancesView {
+    pub allowances: Vec<AllowanceView>,
 }
 
 /// What an age band says a member may do.
@@ -234,6 +261,10 @@ pub struct SpendView {
     pub replayed: bool,
     pub summary: String,
     pub reasons: Vec<ReasonView>,
+    /// For a member with an allowance: the money in its terms ("14.28
+    /// USD: about 2 weeks of your allowance").
+    #[serde(default)]
+    pub allowance_words: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -305,6 +336,68 @@ pub struct RefusalView {
     pub reason: String,
 }
 
+/// A limit against what the report's span used of its scope. Limits are
+/// as set now; the share of the cap is given only when the limit's window
+/// is the span (a week limit in a week's report).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimitUsedView {
+    pub scope: Scope,
+    pub window: Window,
+    pub used: Amount,
+    /// The refusal amount, else the approval one.
+    pub cap: Option<Amount>,
+    pub percent: Option<i64>,
+    pub words: String,
+}
+
+/// A request made in the span and how it ended (or that it still waits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestEndView {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    pub summary: String,
+    pub status: RequestStatus,
+    pub resolution: Option<String>,
+}
+
+/// Where the money went: of what was spent on coins, what reached creators
+/// as diamonds (at the payout rate), what stayed with the platform, and what
+/// is still in coins not spent. Exact from the lots (see
+/// [`crate::report::money_flow`]); `words` rounds for display, the three
+/// parts together so they add up to the whole as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneyFlowView {
+    pub spent: Money,
+    pub to_creators: Money,
+    pub to_platform: Money,
+    pub unspent: Money,
+    pub words: String,
+    /// The same figures in a few words, parts joined by " · " (a narrow
+    /// screen drops whole parts from the end, never cuts a figure).
+    pub short_words: String,
+}
+
+impl MoneyFlowView {
+    pub fn of(flow: &crate::report::MoneyFlow, currency: crate::money::Currency) -> MoneyFlowView {
+        MoneyFlowView {
+            spent: Money::from_micros(currency, flow.spent_micros),
+            to_creators: Money::from_micros(currency, flow.to_creators_micros),
+            to_platform: Money::from_micros(currency, flow.to_platform_micros),
+            unspent: Money::from_micros(currency, flow.unspent_micros),
+            words: crate::report::flow_words(flow, currency),
+            short_words: {
+                let [spent, creators, platform, unspent] = flow.for_display(currency);
+                let (c, p, u) = (
+                    creators.display_amount(),
+                    platform.display_amount(),
+                    unspent.display_amount(),
+                );
+                format!("{spent} on coins · creators {c} · platform {p} · unspent {u}")
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportView {
     pub member: String,
@@ -322,6 +415,12 @@ pub struct ReportView {
     pub refused: i64,
     pub refused_latest: Vec<RefusalView>,
     pub pending_requests: Option<Vec<i64>>,
+    /// Where the money spent on coins bought in the span went (as of now).
+    pub money_flow: MoneyFlowView,
+    /// Each limit against what the span used of its scope.
+    pub limits_used: Vec<LimitUsedView>,
+    /// Requests made in the span, oldest first, and how each ended.
+    pub requests: Vec<RequestEndView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -463,6 +562,43 @@ pub struct SealPointView {
     pub guardian_actions: i64,
 }
 
+/// How far a long call (verify) has got: sent before its answer, a few
+/// times a second, when the call asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressView {
+    pub stage: ProgressStage,
+    /// Entries of this stage checked so far.
+    pub done: u64,
+    /// About how many there are (0: not counted).
+    pub total: u64,
+}
+
+/// What a verify is checking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressStage {
+    /// SQLite's own check of the file.
+    File,
+    Transactions,
+    /// Balances, coin lots and spending totals.
+    Totals,
+    Decisions,
+    GuardianActions,
+}
+
+impl ProgressStage {
+    /// The stage in words ("transactions", "the file").
+    pub fn words(&self) -> &'static str {
+        match self {
+            ProgressStage::File => "the file",
+            ProgressStage::Transactions => "transactions",
+            ProgressStage::Totals => "balances and totals",
+            ProgressStage::Decisions => "guard decisions",
+            ProgressStage::GuardianActions => "guardian actions",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReversalPreviewView {
     pub gives_back: String,
@@ -497,6 +633,46 @@ pub struct ExportView {
     pub text: String,
     pub rows: u64,
     pub next: Option<i64>,
+}
+
+/// A notify command and how its deliveries stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyCommandView {
+    pub id: i64,
+    pub command: String,
+    /// The event kinds it gets (empty: every kind).
+    pub events: Vec<String>,
+    /// Only this member's events (none: everyone's).
+    pub member: Option<String>,
+    /// Events not delivered yet.
+    pub waiting: i64,
+    pub delivered: i64,
+    /// Failed attempts in a row (0: the last one worked, or none yet).
+    pub failures: i64,
+    /// Failing: that many failures in a row that guardians were told.
+    pub failing: bool,
+    pub last_error: Option<String>,
+    pub failing_since: Option<DateTime<Utc>>,
+    /// "#1 `notify-send ...` (every event; everyone's)".
+    pub words: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyListView {
+    pub commands: Vec<NotifyCommandView>,
+    /// Every event kind a command can ask for.
+    pub event_kinds: Vec<String>,
+}
+
+/// What `notify run` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyRunView {
+    /// Weekly summaries recorded now.
+    pub summaries: usize,
+    /// Event ids delivered, with the command's id.
+    pub delivered: Vec<(String, i64)>,
+    /// Event ids that failed, with the command's id and why (tried again later).
+    pub failed: Vec<(String, i64, String)>,
 }
 
 /// One answer per call.
@@ -536,4 +712,8 @@ pub enum Reply {
         what: String,
     },
     Export(ExportView),
+    Notify(NotifyListView),
+    NotifyRun(NotifyRunView),
+    Allowances(AllowancesView),
+    MoneyFlow(MoneyFlowView),
 }

@@ -22,6 +22,7 @@ use rust_decimal::Decimal;
 
 use super::call::{Call, GuardianAuth, HistoryQuery, LogQuery, QuietHoursSpec, Spend};
 use super::reply::*;
+use crate::auth::peer::Peer;
 use crate::auth::{self, AuthError, GuardianPass, Pin, Who};
 use crate::config::Config;
 use crate::domain::{
@@ -31,7 +32,6 @@ use crate::domain::{
 use crate::ledger::{self, Account, Member, Setting, Store};
 use crate::money::{Coins, Currency, Diamonds, Money, parse_count};
 use crate::report::{self, Cursor, HistoryFilter, LimitStatus, LogFilter};
-use crate::service::peer::Peer;
 use crate::services::{self, Mode, ServiceError};
 
 /// A refusal or failure, as it crosses the wire: its kind (which decides the
@@ -69,7 +69,13 @@ macro_rules! from_error {
         }
     )*};
 }
-from_error!(ServiceError, ledger::LedgerError, AuthError);
+from_error!(
+    ServiceError,
+    ledger::LedgerError,
+    AuthError,
+    services::notify::NotifyError,
+    services::allowance::AllowanceError
+);
 
 impl From<crate::domain::DomainError> for ApiError {
     fn from(e: crate::domain::DomainError) -> ApiError {
@@ -157,14 +163,43 @@ impl<'c> Session<'c> {
         &self.caller
     }
 
+    /// Another session on the same household, as the same caller: for
+    /// work on another thread (the terminal interface's verify and export
+    /// run beside its screens). Opens the file again.
+    pub fn another(&self) -> Result<Session<'c>, ApiError> {
+        Ok(Session {
+            store: Store::open(self.store.path())?,
+            clock: self.clock,
+            caller: self.caller.clone(),
+            via_service: self.via_service,
+        })
+    }
+
     /// Answers one call. Nothing is written unless the caller may do it.
     pub fn handle(&mut self, call: Call) -> Result<Reply, ApiError> {
+        self.handle_watched(call, &mut |_| true)
+    }
+
+    /// [`Session::handle`], telling `progress` how far a long call (verify)
+    /// has got, a few times a second; when it returns `false` the call
+    /// stops (it only reads, so nothing is left half done).
+    pub fn handle_watched(
+        &mut self,
+        call: Call,
+        progress: &mut dyn FnMut(ProgressView) -> bool,
+    ) -> Result<Reply, ApiError> {
+        // Allowances due are paid before anything is answered, so a
+        // payment missed while no coinguard ran is made on the next call
+        // of any command (one indexed read when nothing is due). Best
+        // effort: a failure here (a busy or read-only file) must not stop
+        // the call, and the payment is tried again on the next one.
+        let _ = services::allowance::pay_due_allowances(&mut self.store, self.clock);
         let reach = self.reach()?;
         let config = self.store.config()?;
         match call {
             Call::WhoAmI => Ok(Reply::Me(Me {
                 account: match &self.caller {
-                    Caller::Owner => crate::service::peer::current().user,
+                    Caller::Owner => crate::auth::peer::current().user,
                     Caller::Account(peer) => peer.user.clone(),
                 },
                 service: self.via_service,
@@ -175,6 +210,40 @@ impl<'c> Session<'c> {
                 version: self.version()?,
             }),
             Call::Catalog => Ok(Reply::Catalog(catalog_view(&config))),
+            Call::MoneyFlow {
+                first_day,
+                last_day,
+            } => {
+                // The members this caller may see: everyone's for a
+                // guardian (or the file's owner), else their own.
+                let members: Vec<MemberId> = if reach.sees_all {
+                    ledger::list_members(self.store.conn())?
+                        .iter()
+                        .map(|m| m.id)
+                        .collect()
+                } else {
+                    reach.own.iter().map(|m| m.id).collect()
+                };
+                if let (Some(first), Some(last)) = (first_day, last_day)
+                    && first > last
+                {
+                    return Err(ApiError::bad_input(format!(
+                        "the first day {first} is after the last day {last}"
+                    )));
+                }
+                let currency = config.settings.currency;
+                let tz = config.settings.timezone;
+                let (from_us, until_us) = report::day_bounds(first_day, last_day, tz);
+                let diamond_value = Money::from_decimal(currency, config.economy.diamond_value)?;
+                let flow = report::household_money_flow(
+                    self.store.conn(),
+                    &members,
+                    from_us,
+                    until_us,
+                    diamond_value.micros(),
+                )?;
+                Ok(Reply::MoneyFlow(MoneyFlowView::of(&flow, currency)))
+            }
             Call::Members => {
                 let members = if reach.sees_all {
                     ledger::list_members(self.store.conn())?
@@ -188,11 +257,23 @@ impl<'c> Session<'c> {
             Call::Wallet { member } => {
                 let member = self.readable(&reach, &member)?;
                 let view = self.member_views(&config, std::slice::from_ref(&member))?;
+                let member_view = view.into_iter().next().ok_or_else(|| {
+                    ApiError::new(ErrorKind::Other, "the member's wallet could not be read")
+                })?;
+                let allowance = ledger::allowances::allowance_of(self.store.conn(), member.id)?;
+                let coins_in_allowance = allowance.as_ref().and_then(|a| {
+                    services::allowance::in_allowance_terms(
+                        a,
+                        &config.economy,
+                        member_view.coins_cost,
+                    )
+                    .map(|words| format!("{}: {words}", member_view.coins_cost))
+                });
                 Ok(Reply::Wallet(WalletView {
-                    member: view.into_iter().next().ok_or_else(|| {
-                        ApiError::new(ErrorKind::Other, "the member's wallet could not be read")
-                    })?,
+                    member: member_view,
                     limits: self.limit_views(&config, member.id)?,
+                    allowance: allowance.map(|a| allowance_view(&config, member.name.as_str(), &a)),
+                    coins_in_allowance,
                 }))
             }
             Call::Rules { member } => {
@@ -231,11 +312,13 @@ impl<'c> Session<'c> {
                 self.guardians_only(&reach, "the household's daily spending")?;
                 self.daily_spend(&config, first, last)
             }
-            Call::Verify => {
+            Call::Verify { .. } => {
                 self.guardians_only(&reach, "verify")?;
-                self.verify(&config, true, None)
+                self.verify(&config, true, None, progress)
             }
-            Call::VerifyWith { incremental, seal } => {
+            Call::VerifyWith {
+                incremental, seal, ..
+            } => {
                 self.guardians_only(&reach, "verify")?;
                 let seal = match &seal {
                     Some(auth) => {
@@ -247,6 +330,7 @@ impl<'c> Session<'c> {
                     &config,
                     !incremental,
                     seal.as_ref().map(|(n, p)| (n.as_deref(), p)),
+                    progress,
                 )
             }
             Call::Spend {
@@ -509,7 +593,7 @@ impl<'c> Session<'c> {
                 auth,
             } => {
                 let os_user = services::parse_os_user(&os_user)?;
-                if crate::service::peer::uid_of(&os_user).is_none() {
+                if crate::auth::peer::uid_of(&os_user).is_none() {
                     return Err(ServiceError::NoSuchOsUser { name: os_user }.into());
                 }
                 ledger::find_member(self.store.conn(), &member)?;
@@ -573,7 +657,215 @@ impl<'c> Session<'c> {
                 after,
                 limit,
             } => self.export(&config, &reach, &query, format, after, limit),
+            Call::AllowanceList => {
+                let mut views = Vec::new();
+                for a in ledger::allowances::allowances(self.store.conn())? {
+                    if !reach.sees_all && !reach.owns(a.member) {
+                        continue;
+                    }
+                    if let Some(m) = ledger::member_by_id(self.store.conn(), a.member)? {
+                        views.push(allowance_view(&config, m.name.as_str(), &a));
+                    }
+                }
+                Ok(Reply::Allowances(AllowancesView { allowances: views }))
+            }
+            Call::AllowanceSet {
+                member,
+                coins,
+                money,
+                every,
+                on,
+                auth,
+            } => {
+                use services::allowance::{AllowanceError, parse_every, parse_on};
+                let currency = config.settings.currency;
+                let amount = match (coins.as_deref(), money.as_deref()) {
+                    (Some(_), Some(_)) => return Err(AllowanceError::BothAmounts.into()),
+                    (None, None) => return Err(AllowanceError::NoAmount.into()),
+                    (Some(c), None) => {
+                        ledger::allowances::AllowanceAmount::Coins(Coins::parse(c)?.to_i64()?)
+                    }
+                    (None, Some(m)) => ledger::allowances::AllowanceAmount::Money(
+                        Money::parse(m, currency)?.micros(),
+                    ),
+                };
+                services::allowance::check_amount(amount, &config.economy)?;
+                let every = parse_every(&every)?;
+                let on_day = parse_on(every, on.as_deref())?;
+                let found = ledger::find_member(self.store.conn(), &member)?;
+                if found.role == Role::Guardian {
+                    return Err(AllowanceError::ForGuardian {
+                        name: found.name.to_string(),
+                    }
+                    .into());
+                }
+                let pass = self.guardian_pass(&reach, &auth)?;
+                let by = pass.guardian().name.to_string();
+                let (before, after) = services::allowance::set_allowance(
+                    &mut self.store,
+                    self.clock,
+                    pass,
+                    &member,
+                    amount,
+                    every,
+                    on_day,
+                )?;
+                Ok(Reply::Change(ChangeView {
+                    by,
+                    what: format!("the allowance of {}", found.name),
+                    before,
+                    after: Some(after),
+                }))
+            }
+            Call::AllowanceStop { member, auth } => {
+                let found = ledger::find_member(self.store.conn(), &member)?;
+                if ledger::allowances::allowance_of(self.store.conn(), found.id)?.is_none() {
+                    return Err(services::allowance::no_allowance(
+                        self.store.conn(),
+                        found.name.as_str(),
+                    )?
+                    .into());
+                }
+                let pass = self.guardian_pass(&reach, &auth)?;
+                let by = pass.guardian().name.to_string();
+                let before = services::allowance::stop_allowance(
+                    &mut self.store,
+                    self.clock,
+                    pass,
+                    &member,
+                )?;
+                Ok(Reply::Change(ChangeView {
+                    by,
+                    what: format!("the allowance of {}", found.name),
+                    before: Some(before),
+                    after: None,
+                }))
+            }
+            Call::NotifyList => {
+                self.guardians_only(&reach, "the notify commands")?;
+                self.notify_list()
+            }
+            Call::NotifyAdd {
+                command,
+                events,
+                member,
+                auth,
+            } => {
+                let command = services::notify::parse_command(&command)?;
+                let events = services::notify::parse_events(&events)?;
+                if let Some(name) = &member {
+                    let found = ledger::find_member(self.store.conn(), name)?;
+                    if found.role == Role::Guardian {
+                        return Err(services::notify::NotifyError::GuardianAsMember {
+                            name: found.name.to_string(),
+                        }
+                        .into());
+                    }
+                }
+                let pass = self.guardian_pass(&reach, &auth)?;
+                let by = pass.guardian().name.to_string();
+                let added = services::notify::add_command(
+                    &mut self.store,
+                    self.clock,
+                    pass,
+                    &command,
+                    &events,
+                    member.as_deref(),
+                )?;
+                Ok(Reply::Change(ChangeView {
+                    by,
+                    what: format!("notify command #{}", added.id),
+                    before: None,
+                    after: Some(services::notify::describe_command(
+                        &added,
+                        member.as_deref(),
+                    )),
+                }))
+            }
+            Call::NotifyRemove { id, auth } => {
+                // Bad input changes nothing: not even a PIN attempt is logged.
+                if ledger::outbox::notify_command(self.store.conn(), id)?.is_none() {
+                    let known = ledger::outbox::notify_commands(self.store.conn())?
+                        .iter()
+                        .map(|c| c.id)
+                        .collect();
+                    return Err(services::notify::NotifyError::UnknownCommand { id, known }.into());
+                }
+                let pass = self.guardian_pass(&reach, &auth)?;
+                let by = pass.guardian().name.to_string();
+                let removed =
+                    services::notify::remove_command(&mut self.store, self.clock, pass, id)?;
+                let member = match removed.member {
+                    Some(m) => {
+                        ledger::member_by_id(self.store.conn(), m)?.map(|m| m.name.to_string())
+                    }
+                    None => None,
+                };
+                Ok(Reply::Change(ChangeView {
+                    by,
+                    what: format!("notify command #{id}"),
+                    before: Some(services::notify::describe_command(
+                        &removed,
+                        member.as_deref(),
+                    )),
+                    after: None,
+                }))
+            }
+            Call::NotifyRun { timeout_secs } => {
+                let timeout = timeout_secs
+                    .as_deref()
+                    .map(services::notify::parse_timeout)
+                    .transpose()?
+                    .unwrap_or(services::notify::DEFAULT_TIMEOUT);
+                if self.via_service {
+                    return Err(ApiError::bad_input(
+                        "the household service delivers notifications itself as events appear; `coinguard notify run` is for a household file (--db), e.g. from cron",
+                    ));
+                }
+                self.guardians_only(&reach, "delivering notifications")?;
+                let summaries =
+                    services::notify::record_weekly_summaries(&mut self.store, self.clock)?;
+                let run = services::notify::deliver_due(&mut self.store, self.clock, timeout)?;
+                Ok(Reply::NotifyRun(NotifyRunView {
+                    summaries,
+                    delivered: run.delivered,
+                    failed: run.failed,
+                }))
+            }
         }
+    }
+
+    fn notify_list(&self) -> Result<Reply, ApiError> {
+        let conn = self.store.conn();
+        let mut commands = Vec::new();
+        for c in ledger::outbox::notify_commands(conn)? {
+            let member = match c.member {
+                Some(m) => ledger::member_by_id(conn, m)?.map(|m| m.name.to_string()),
+                None => None,
+            };
+            commands.push(NotifyCommandView {
+                id: c.id,
+                words: services::notify::describe_command(&c, member.as_deref()),
+                command: c.command,
+                events: c.events,
+                member,
+                waiting: c.waiting,
+                delivered: c.delivered,
+                failures: c.failures,
+                failing: c.failures >= services::notify::FAILING_AFTER,
+                last_error: c.last_error,
+                failing_since: c
+                    .failing_since_us
+                    .and_then(chrono::DateTime::from_timestamp_micros),
+            });
+        }
+        Ok(Reply::Notify(NotifyListView {
+            commands,
+            event_kinds: ledger::outbox::EVENT_KINDS
+                .iter()
+                .map(|k| k.to_string())
+                .collect(),
+        }))
     }
 
     /// A page of an export, for the same transactions a history query with
@@ -827,13 +1119,16 @@ impl<'c> Session<'c> {
     }
 
     /// Verifies (from the last mark unless `full`), checking the seals of
-    /// the guardian whose PIN is given; the answer says what the seals say.
+    /// the guardian whose PIN is given, telling `progress` how far it has
+    /// got; the answer says what the seals say.
     fn verify(
         &mut self,
         config: &Config,
         full: bool,
         seal: Option<(Option<&str>, &Pin)>,
+        progress: &mut dyn FnMut(ProgressView) -> bool,
     ) -> Result<Reply, ApiError> {
+        let mut told = |step: ledger::Step| progress(progress_view(step));
         let report = services::verify(
             &mut self.store,
             self.clock,
@@ -842,6 +1137,7 @@ impl<'c> Session<'c> {
                 seal,
                 account: self.caller.lockout_account(),
             },
+            &mut ledger::Watch::new(&mut told),
         )?;
         let tz = config.settings.timezone;
         let at = |us: i64| chrono::DateTime::from_timestamp_micros(us).unwrap_or_default();
@@ -1147,7 +1443,7 @@ impl<'c> Session<'c> {
         // from its parameters, and whether its row is still what was asked.
         let (summary, changed) = if r.status == domain::RequestStatus::Pending {
             (
-                services::request_summary(conn, config, &r),
+                services::request_summary(conn, config, &r, self.clock.now()),
                 ledger::check_request_binding(conn, r.id)?.err(),
             )
         } else {
@@ -1295,8 +1591,11 @@ impl<'c> Session<'c> {
         let now = self.clock.now();
         let money = |micros: i64| Money::from_micros(currency, micros);
         let mut reports = Vec::new();
+        let (from_us, until_us) = report::day_bounds(Some(first_day), Some(last_day), tz);
+        let diamond_value = Money::from_decimal(currency, config.economy.diamond_value)?;
         for m in &members {
             let r = report::period_report_between(conn, config, m, first_day, last_day, now)?;
+            let flow = report::money_flow(conn, m.id, from_us, until_us, diamond_value.micros())?;
             reports.push(ReportView {
                 member: r.member.name.to_string(),
                 from: r.first_day,
@@ -1330,6 +1629,30 @@ impl<'c> Session<'c> {
                     })
                     .collect(),
                 pending_requests: r.current.then(|| r.pending.iter().map(|p| p.id).collect()),
+                money_flow: MoneyFlowView::of(&flow, currency),
+                limits_used: limits_used(
+                    &ledger::limits_of(conn, m.id)?,
+                    &r.spent,
+                    span_window(first_day, last_day),
+                    config,
+                ),
+                requests: ledger::requests_made_between(conn, m.id, from_us, until_us, MAX_ROWS)?
+                    .into_iter()
+                    .map(|q| RequestEndView {
+                        id: q.id,
+                        created_at: chrono::DateTime::from_timestamp_micros(q.created_at_us)
+                            .unwrap_or_default(),
+                        summary: q.summary,
+                        status: if q.status == domain::RequestStatus::Pending
+                            && q.expires_at_us <= now.timestamp_micros()
+                        {
+                            domain::RequestStatus::Expired
+                        } else {
+                            q.status
+                        },
+                        resolution: q.resolution,
+                    })
+                    .collect(),
             });
         }
         Ok(Reply::Reports(ReportsView { reports }))
@@ -1600,8 +1923,115 @@ impl<'c> Session<'c> {
                 ));
             }
         };
-        Ok(Reply::Spend(spend_view(&outcome, preview)))
+        let mut view = spend_view(&outcome, preview);
+        view.allowance_words = self.in_allowance_terms(&member, outcome.money_micros)?;
+        Ok(Reply::Spend(view))
     }
+
+    /// "14.28 USD: about 2 weeks of your allowance", for a member with one.
+    fn in_allowance_terms(
+        &self,
+        member: &Member,
+        micros: Option<i64>,
+    ) -> Result<Option<String>, ApiError> {
+        let Some(micros) = micros else {
+            return Ok(None);
+        };
+        let Some(a) = ledger::allowances::allowance_of(self.store.conn(), member.id)? else {
+            return Ok(None);
+        };
+        let config = self.store.config()?;
+        let money = Money::from_micros(config.settings.currency, micros);
+        Ok(
+            services::allowance::in_allowance_terms(&a, &config.economy, money)
+                .map(|words| format!("{money}: {words}")),
+        )
+    }
+}
+
+/// A verify's step as it travels.
+fn progress_view(step: ledger::Step) -> ProgressView {
+    ProgressView {
+        stage: match step.stage {
+            ledger::Stage::File => ProgressStage::File,
+            ledger::Stage::Transactions => ProgressStage::Transactions,
+            ledger::Stage::Totals => ProgressStage::Totals,
+            ledger::Stage::Decisions => ProgressStage::Decisions,
+            ledger::Stage::GuardianActions => ProgressStage::GuardianActions,
+        },
+        done: step.done,
+        total: step.total,
+    }
+}
+
+/// The calendar window a span of days is, if it is one: a day, an ISO
+/// week (Monday to Sunday) or a calendar month.
+fn span_window(first: NaiveDate, last: NaiveDate) -> Option<Window> {
+    use chrono::Datelike;
+    if first == last {
+        return Some(Window::Day);
+    }
+    if first.weekday() == chrono::Weekday::Mon && (last - first).num_days() == 6 {
+        return Some(Window::Week);
+    }
+    let month_end = first
+        .with_day(1)
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .and_then(|d| d.pred_opt());
+    (first.day() == 1 && month_end == Some(last)).then_some(Window::Month)
+}
+
+/// Each limit against what the span used of its scope; the share of the
+/// cap only where the limit's window is the span itself.
+fn limits_used(
+    limits: &[ledger::Limit],
+    spent: &ledger::Spend,
+    span: Option<Window>,
+    config: &Config,
+) -> Vec<LimitUsedView> {
+    let currency = config.settings.currency;
+    limits
+        .iter()
+        .map(|l| {
+            let units = match l.scope {
+                Scope::Purchase => spent.purchase_micros,
+                Scope::Gift => spent.gift_coins,
+                Scope::All => spent.all_micros,
+            }
+            .max(0);
+            let used = domain::LimitAmount::of_scope(l.scope, units, currency)
+                .unwrap_or(domain::LimitAmount::Money(Money::zero(currency)));
+            let cap = l.hard.or(l.soft);
+            let percent = cap
+                .filter(|c| c.units() > 0 && span == Some(l.window))
+                .map(|c| {
+                    i64::try_from(i128::from(units) * 100 / i128::from(c.units()))
+                        .unwrap_or(i64::MAX)
+                });
+            let used_words = match used {
+                domain::LimitAmount::Money(m) => m.to_string(),
+                domain::LimitAmount::Coins(c) => config
+                    .economy
+                    .coins_with_value(c.to_i64().unwrap_or(i64::MAX)),
+            };
+            let limit_words = services::describe_limit(l, &config.economy);
+            let words = match percent {
+                Some(p) => format!("{limit_words}: used {used_words} ({p}%)"),
+                None => format!(
+                    "{limit_words}: {used_words} in this span (the limit counts per {})",
+                    l.window
+                ),
+            };
+            LimitUsedView {
+                scope: l.scope,
+                window: l.window,
+                used: used.into(),
+                cap: cap.map(Amount::from),
+                percent,
+                words,
+            }
+        })
+        .collect()
 }
 
 /// A pending request whose time is up reads as expired (at its expiry time),
@@ -1705,6 +2135,27 @@ fn change_view<T>(
 }
 
 /// A spending outcome as the wire carries it.
+/// An allowance in force, for clients.
+fn allowance_view(
+    config: &Config,
+    member: &str,
+    a: &ledger::allowances::Allowance,
+) -> AllowanceView {
+    use services::allowance::{coins_per_payment, describe, money_per_payment};
+    let economy = &config.economy;
+    AllowanceView {
+        member: member.to_string(),
+        every: a.every,
+        coins_per_payment: coins_per_payment(a.amount, economy)
+            .map(|c| c.get())
+            .unwrap_or(0),
+        money_per_payment: money_per_payment(a.amount, economy)
+            .unwrap_or(Money::zero(economy.currency)),
+        next_due: a.next_due,
+        words: format!("{}; next on {}", describe(a, economy), a.next_due),
+    }
+}
+
 pub(crate) fn spend_view(outcome: &services::Outcome, preview: bool) -> SpendView {
     SpendView {
         outcome: outcome.verdict,
@@ -1714,6 +2165,7 @@ pub(crate) fn spend_view(outcome: &services::Outcome, preview: bool) -> SpendVie
         replayed: outcome.replayed,
         summary: outcome.summary.clone(),
         reasons: ReasonView::of(&outcome.reasons),
+        allowance_words: None,
     }
 }
 
@@ -1741,20 +2193,23 @@ fn catalog_view(config: &Config) -> CatalogView {
                 let diamonds = crate::guard::diamonds_for(g.coins, economy)
                     .map(|d| d.get())
                     .unwrap_or(0);
+                let money = rate(
+                    economy
+                        .value_at_best_rate(g.coins.get())
+                        .unwrap_or(Decimal::ZERO),
+                );
+                let creator_money = economy
+                    .diamonds_payout(Diamonds::new(diamonds))
+                    .map(|(_, pays)| pays)
+                    .unwrap_or(Money::zero(currency));
                 GiftView {
                     id: g.id.clone(),
                     name: g.name.to_string(),
                     coins: g.coins.get(),
-                    money_at_best_rate: rate(
-                        economy
-                            .value_at_best_rate(g.coins.get())
-                            .unwrap_or(Decimal::ZERO),
-                    ),
+                    money_at_best_rate: money,
                     creator_diamonds: diamonds,
-                    creator_money: economy
-                        .diamonds_payout(Diamonds::new(diamonds))
-                        .map(|(_, pays)| pays)
-                        .unwrap_or(Money::zero(currency)),
+                    creator_money,
+                    platform_keeps: money.checked_sub(creator_money).unwrap_or(money),
                 }
             })
             .collect(),

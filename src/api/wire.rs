@@ -31,12 +31,15 @@ pub struct Hello {
     pub client: String,
 }
 
-/// Every answer: `{"ok": {"reply": ...}}` or `{"error": {"kind": ..., "message": ...}}`.
+/// Every answer: `{"ok": {"reply": ...}}` or `{"error": {"kind": ..., "message": ...}}`;
+/// before it, for a call that asked for them, any number of
+/// `{"progress": {"stage": ..., "done": ..., "total": ...}}` lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
     Ok(Box<super::Reply>),
     Error(super::ApiError),
+    Progress(super::reply::ProgressView),
 }
 
 /// What can go wrong reading or writing one line.

@@ -9,6 +9,12 @@
 //! derived (argon2id over the PIN with a salt of the key's own; see
 //! `ledger::seal`): the pass carries it, and the write it is shown to ends
 //! with the guardian's seal. The key is never stored.
+//!
+//! Through the household service, who is asking is the OS account the
+//! kernel names for the connection ([`peer`]): the API's sessions and the
+//! service both read it from here, so neither imports the other for it.
+
+pub mod peer;
 
 use std::fmt;
 

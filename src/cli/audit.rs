@@ -245,8 +245,12 @@ pub(super) fn report(args: &Args, h: &mut Household<'_>, r: &ReportArgs) -> Resu
             r.gifts_cost,
             r.all
         )?;
-        if !r.current {
-            say!("  limits: judged now, so shown for the current period only")?;
+        say!("  where the money went: {}", clean(&r.money_flow.words))?;
+        if !r.current && !r.limits_used.is_empty() {
+            say!("  limits as set now, against what this period used:")?;
+            for l in &r.limits_used {
+                say!("    {}", clean(&l.words))?;
+            }
         }
         for l in r.limits.iter().flatten() {
             say!(
@@ -275,6 +279,16 @@ pub(super) fn report(args: &Args, h: &mut Household<'_>, r: &ReportArgs) -> Resu
                     clean(&refusal.reason)
                 )?;
             }
+        }
+        for q in &r.requests {
+            let ended = match q.status {
+                RequestStatus::Pending => "waiting".to_string(),
+                status => match &q.resolution {
+                    Some(why) if !why.is_empty() => format!("{}: {}", status.as_str(), clean(why)),
+                    _ => status.as_str().to_string(),
+                },
+            };
+            say!("  request #{} {}: {ended}", q.id, clean(&q.summary))?;
         }
         let waiting = r.pending_requests.as_deref().unwrap_or_default();
         if !waiting.is_empty() {
@@ -385,11 +399,28 @@ pub(super) fn log(
 }
 
 /// Asks for the export a page at a time and hands each page's text to
-/// `write`. Returns how many transactions it held.
+/// `write`. Returns how many transactions it held. With `bar`, says how
+/// many so far on stderr after each page (cleared at the end).
 fn export_pages(
     h: &mut Household<'_>,
     query: &HistoryQuery,
     format: report::Format,
+    bar: Option<&mut output::ProgressLine>,
+    write: impl FnMut(&str) -> Result<(), CliError>,
+) -> Result<u64, CliError> {
+    let mut bar = bar;
+    let done = export_each_page(h, query, format, &mut bar, write);
+    if let Some(bar) = bar {
+        bar.clear();
+    }
+    done
+}
+
+fn export_each_page(
+    h: &mut Household<'_>,
+    query: &HistoryQuery,
+    format: report::Format,
+    bar: &mut Option<&mut output::ProgressLine>,
     mut write: impl FnMut(&str) -> Result<(), CliError>,
 ) -> Result<u64, CliError> {
     let mut after = None;
@@ -413,6 +444,12 @@ fn export_pages(
         };
         write(&text)?;
         rows += n;
+        if let Some(bar) = bar.as_deref_mut() {
+            bar.show(&format!(
+                "exporting: {}",
+                output::count(rows, "transaction", "transactions")
+            ));
+        }
         match next {
             Some(id) => after = Some(id),
             None => return Ok(rows),
@@ -423,16 +460,18 @@ fn export_pages(
 pub(super) fn export(args: &Args, h: &mut Household<'_>, e: &ExportArgs) -> Result<u8, CliError> {
     let query = query(&e.filter)?;
     let format = report::Format::from(e.format);
+    // At a terminal (and not --json) how far it has got, on stderr.
+    let mut bar = output::ProgressLine::wanted(args.json).then(output::ProgressLine::default);
     let Some(path) = &e.out else {
         let mut out = output::Stream::new();
-        let written = export_pages(h, &query, format, |text| {
+        let written = export_pages(h, &query, format, bar.as_mut(), |text| {
             out.write_all(text.as_bytes()).map_err(output::write_error)
         });
         out.finish(written)?;
         return Ok(EXIT_OK);
     };
     let count = report::write_new_file(path, |file| {
-        export_pages(h, &query, format, |text| {
+        export_pages(h, &query, format, bar.as_mut(), |text| {
             file.write_all(text.as_bytes()).map_err(|err| {
                 CliError::Api(ApiError::new(
                     ErrorKind::Other,

@@ -363,8 +363,22 @@ pub(super) fn household(
 
 pub(super) fn catalog(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError> {
     let catalog: CatalogView = h.ask(Call::Catalog)?;
+    let flow: crate::api::reply::MoneyFlowView = h.ask(Call::MoneyFlow {
+        first_day: None,
+        last_day: None,
+    })?;
     if args.json {
-        output::json(&catalog)?;
+        /// The catalog, and where the money spent so far went.
+        #[derive(Serialize)]
+        struct CatalogDocument<'a> {
+            #[serde(flatten)]
+            catalog: &'a CatalogView,
+            money_flow: &'a crate::api::reply::MoneyFlowView,
+        }
+        output::json(&CatalogDocument {
+            catalog: &catalog,
+            money_flow: &flow,
+        })?;
         return Ok(EXIT_OK);
     }
     let currency = &catalog.currency;
@@ -406,9 +420,10 @@ pub(super) fn catalog(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError
     }
     for (line, g) in gifts.lines("  ", " ").iter().zip(&catalog.gifts) {
         say!(
-            "{line}   creator: {} = {}",
+            "{line}   creator: {} = {}; the platform keeps {}",
             Diamonds::new(g.creator_diamonds),
-            g.creator_money
+            g.creator_money,
+            g.platform_keeps
         )?;
     }
     say!()?;
@@ -422,6 +437,8 @@ pub(super) fn catalog(args: &Args, h: &mut Household<'_>) -> Result<u8, CliError
         "Coins granted by a guardian are valued at {} {currency} each.",
         catalog.grant_value_per_coin.amount().normalize()
     )?;
+    say!()?;
+    say!("Where the money went, so far: {}.", clean(&flow.words))?;
     Ok(EXIT_OK)
 }
 
@@ -444,10 +461,34 @@ pub(super) fn verify(
     } else {
         None
     };
-    let report: VerifyView = h.ask(Call::VerifyWith {
+    // At a terminal (and not --json) a progress line on stderr, rewritten
+    // in place and cleared at the end; piped, nothing extra at all.
+    let shown = output::ProgressLine::wanted(args.json);
+    let call = Call::VerifyWith {
         incremental: how.quick,
         seal,
-    })?;
+        progress: shown,
+    };
+    let report: VerifyView = if shown {
+        let mut bar = output::ProgressLine::default();
+        let reply = h.call_with_progress(call, &mut |p| {
+            bar.show(&format!(
+                "verifying {}: {}{}",
+                p.stage.words(),
+                p.done,
+                if p.total > 0 {
+                    format!(" of {}", p.total)
+                } else {
+                    String::new()
+                }
+            ));
+            true
+        });
+        bar.clear();
+        VerifyView::try_from(reply?)?
+    } else {
+        h.ask(call)?
+    };
     let code = if report.ok { EXIT_OK } else { EXIT_OTHER };
     if args.json {
         output::json(&report)?;

@@ -11,8 +11,10 @@
 //!
 //! [`Reply`]: crate::api::Reply
 
+mod allowance;
 mod audit;
 mod household;
+mod notify;
 mod output;
 mod pin;
 mod place;
@@ -236,6 +238,13 @@ pub enum Command {
     Log(LogCommand),
     /// Write the ledger as CSV, JSON or an hledger journal
     Export(ExportArgs),
+    /// Allowances: coins a member receives each day, week or month, paid by themselves
+    #[command(subcommand)]
+    Allowance(AllowanceCommand),
+    /// Notify commands: run a command (a desktop notification, a mail, a
+    /// phone push) for each event people should hear about
+    #[command(subcommand)]
+    Notify(NotifyCommand),
     /// Run the household service: the only process that opens the household
     /// file (--db, default /var/lib/coinguard/household.db), answering the
     /// household's OS accounts on a Unix socket (--socket, default
@@ -253,6 +262,82 @@ pub enum Command {
         /// Seconds a client may take to send one message once begun
         #[arg(long, value_name = "SECONDS", default_value_t = 10, hide = true)]
         message_deadline: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AllowanceCommand {
+    /// Pay MEMBER coins (or coins worth an amount of money at the best pack rate) every day,
+    /// week or month, from the next such day on, as a grant (guardian PIN needed). Replaces
+    /// the allowance in force
+    Set {
+        /// Who receives it (a teen or a creator)
+        #[arg(value_name = "MEMBER")]
+        member: String,
+        /// Coins each time, e.g. 500
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        coins: Option<String>,
+        /// Money each time, paid as the coins it buys at the best pack rate, e.g. 5.00
+        #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
+        money: Option<String>,
+        /// day, week or month
+        #[arg(long, value_name = "PERIOD")]
+        every: String,
+        /// For weekly: the weekday (monday ... sunday) [default: monday]; for monthly: the
+        /// day, 1 to 28 [default: 1]
+        #[arg(long, value_name = "DAY")]
+        on: Option<String>,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+    /// The allowances in force and their next payments
+    List,
+    /// Stop a member's allowance (guardian PIN needed)
+    Stop {
+        /// Whose allowance
+        #[arg(value_name = "MEMBER")]
+        member: String,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Run CMD (through sh -c) for each event from now on, with the event as one JSON document
+    /// on standard input and a one-line summary in COINGUARD_SUMMARY (guardian PIN needed)
+    Add {
+        /// The command, e.g. 'notify-send coinguard "$COINGUARD_SUMMARY"'
+        #[arg(long, value_name = "CMD")]
+        command: String,
+        /// Only these events (comma-separated or repeated): request_waiting, request_approved,
+        /// request_denied, request_expired, request_cancelled, request_refused, limit_50,
+        /// limit_80, limit_100, refusal, allowance_paid, notifications_failing,
+        /// weekly_summary [default: every event]
+        #[arg(long, value_name = "EVENTS")]
+        events: Vec<String>,
+        /// Only this member's events [default: everyone's]
+        #[arg(long, value_name = "MEMBER")]
+        member: Option<String>,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+    /// The notify commands, what each delivered and what waits, and whether they are failing
+    List,
+    /// Stop running a notify command (guardian PIN needed)
+    Remove {
+        /// Its number in `notify list`, e.g. 1 or #1
+        #[arg(value_name = "ID", value_parser = number("notify command"))]
+        id: i64,
+        #[command(flatten)]
+        guardian: GuardianArgs,
+    },
+    /// Deliver what is due now, from a household file (for cron or a systemd timer; the
+    /// household service delivers by itself)
+    Run {
+        /// Seconds a command may run before it counts as failed [default: 30]
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<String>,
     },
 }
 
@@ -947,6 +1032,8 @@ fn dispatch(args: &Args, h: &mut Household<'_>, command: &Command) -> Result<u8,
         Command::Report(report) => audit::report(args, h, report),
         Command::Log(cmd) => audit::log(args, h, cmd),
         Command::Export(export) => audit::export(args, h, export),
+        Command::Notify(cmd) => notify::notify(args, h, cmd),
+        Command::Allowance(cmd) => allowance::allowance(args, h, cmd),
     }
 }
 

@@ -276,3 +276,36 @@ mod tests {
         assert_eq!(shell_word("it's"), "'it'\\''s'");
     }
 }
+
+/// One line of progress on stderr, rewritten in place (a dependency such
+/// as indicatif would do it too; one line needs twenty lines of code).
+#[derive(Default)]
+pub struct ProgressLine {
+    width: usize,
+}
+
+impl ProgressLine {
+    /// Whether a progress line is shown at all: only at a terminal, and
+    /// never with `--json` (piped, nothing extra is printed).
+    pub fn wanted(json: bool) -> bool {
+        !json && std::io::IsTerminal::is_terminal(&std::io::stderr())
+    }
+
+    pub fn show(&mut self, text: &str) {
+        use std::io::Write;
+        let pad = self.width.saturating_sub(text.chars().count());
+        self.width = text.chars().count();
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r{text}{}", " ".repeat(pad));
+        let _ = err.flush();
+    }
+
+    pub fn clear(&mut self) {
+        use std::io::Write;
+        if self.width > 0 {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r{}\r", " ".repeat(self.width));
+            let _ = err.flush();
+        }
+    }
+}

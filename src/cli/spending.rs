@@ -114,6 +114,9 @@ struct SpendDocument<'a> {
     /// For a reversal: what it gives back, and warnings, as shown before the PIN.
     #[serde(skip_serializing_if = "Option::is_none")]
     reversal: Option<&'a ReversalPreviewView>,
+    /// For a member with an allowance: the money in its terms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowance_words: Option<&'a str>,
 }
 
 /// The SPEC's word for an outcome.
@@ -157,6 +160,7 @@ fn print_outcome(args: &Args, view: &SpendView, extra: &Extra<'_>) -> Result<(),
             summary: &view.summary,
             reasons: &view.reasons,
             reversal: extra.reversal,
+            allowance_words: view.allowance_words.as_deref(),
         });
     }
     let tx = view.tx_id.map(|t| t.to_string()).unwrap_or_default();
@@ -175,6 +179,9 @@ fn print_outcome(args: &Args, view: &SpendView, extra: &Extra<'_>) -> Result<(),
             say!("Would be refused: {summary}. (Preview: nothing was written.)")?
         }
         (Outcome::Deny, false) => say!("Refused: {summary}.")?,
+    }
+    if let Some(words) = &view.allowance_words {
+        say!("  That is {}.", clean(words))?;
     }
     for reason in &view.reasons {
         let tag = if reason.severity == Outcome::Deny {

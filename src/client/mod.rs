@@ -65,6 +65,33 @@ impl<'c> Household<'c> {
         }
     }
 
+    /// Asks one thing and hears how far it has got while waiting (verify
+    /// reports progress; other calls just answer). When `progress` returns
+    /// `false` the work stops and this returns [`stopped`]: in this process
+    /// the work itself stops; through the service the connection is
+    /// closed, which stops the work there (it only reads), and this
+    /// household is closed for further calls.
+    pub fn call_with_progress(
+        &mut self,
+        call: Call,
+        progress: &mut dyn FnMut(ProgressView) -> bool,
+    ) -> Result<Reply, ApiError> {
+        match self {
+            Household::Embedded(session) => session.handle_watched(call, progress),
+            Household::Remote(remote) => remote.call_with_progress(&call, progress),
+        }
+    }
+
+    /// Another connection to the same household, as the same caller: in
+    /// this process the file opened again, through the service a second
+    /// connection. For work on another thread.
+    pub fn another(&self) -> Result<Household<'c>, ApiError> {
+        match self {
+            Household::Embedded(session) => Ok(Household::Embedded(Box::new(session.another()?))),
+            Household::Remote(remote) => Ok(Household::Remote(Remote::connect(&remote.socket)?)),
+        }
+    }
+
     /// Asks and expects one kind of answer (`let w: WalletView = h.ask(..)?`).
     pub fn ask<T: TryFrom<Reply, Error = ApiError>>(&mut self, call: Call) -> Result<T, ApiError> {
         T::try_from(self.call(call)?)
@@ -133,20 +160,55 @@ impl Remote {
     }
 
     fn exchange<T: serde::Serialize>(&mut self, message: &T) -> Result<Reply, ApiError> {
+        self.exchange_watched(message, &mut |_| true)
+    }
+
+    fn exchange_watched<T: serde::Serialize>(
+        &mut self,
+        message: &T,
+        progress: &mut dyn FnMut(ProgressView) -> bool,
+    ) -> Result<Reply, ApiError> {
         wire::write_message(&mut self.writer, message).map_err(|e| wire_failed(&self.socket, e))?;
-        let answer: Option<Answer> =
-            wire::read_message(&mut self.reader, wire::MAX_REPLY_BYTES, ANSWER_TIMEOUT)
-                .map_err(|e| wire_failed(&self.socket, e))?;
-        match answer {
-            Some(Answer::Ok(reply)) => Ok(*reply),
-            Some(Answer::Error(error)) => Err(error),
-            None => Err(wire_failed(&self.socket, WireError::Closed)),
+        loop {
+            let answer: Option<Answer> =
+                wire::read_message(&mut self.reader, wire::MAX_REPLY_BYTES, ANSWER_TIMEOUT)
+                    .map_err(|e| wire_failed(&self.socket, e))?;
+            match answer {
+                Some(Answer::Ok(reply)) => return Ok(*reply),
+                Some(Answer::Error(error)) => return Err(error),
+                Some(Answer::Progress(step)) => {
+                    if !progress(step) {
+                        // The service stops when it can no longer tell us
+                        // how far it got: its next progress line fails.
+                        let _ = self.writer.shutdown(std::net::Shutdown::Both);
+                        return Err(stopped());
+                    }
+                }
+                None => return Err(wire_failed(&self.socket, WireError::Closed)),
+            }
         }
     }
 
     pub fn call(&mut self, call: &Call) -> Result<Reply, ApiError> {
         self.exchange(call)
     }
+
+    pub fn call_with_progress(
+        &mut self,
+        call: &Call,
+        progress: &mut dyn FnMut(ProgressView) -> bool,
+    ) -> Result<Reply, ApiError> {
+        self.exchange_watched(call, progress)
+    }
+}
+
+/// What a call stopped by its watcher (see
+/// [`Household::call_with_progress`]) answers, in either mode.
+pub fn stopped() -> ApiError {
+    ApiError::new(
+        ErrorKind::Other,
+        crate::ledger::LedgerError::Stopped.to_string(),
+    )
 }
 
 fn unexpected(reply: &Reply) -> ApiError {
@@ -196,4 +258,8 @@ answers!(
     Added => AddedView,
     Count => CountView,
     Export => ExportView,
+    Notify => NotifyListView,
+    NotifyRun => NotifyRunView,
+    Allowances => AllowancesView,
+    MoneyFlow => MoneyFlowView,
 );

@@ -56,9 +56,31 @@ impl Scope {
         }
     }
 
-    /// Whether the limit's amounts are money (else coins).
-    pub fn counts_money(&self) -> bool {
-        !matches!(self, Scope::Gift)
+    /// What the scope's limits count: money for `purchase` and `all`, coins
+    /// for `gift`. Code that shows or parses an amount matches on this (or
+    /// on a [`LimitAmount`]), never on the scope's name.
+    pub fn unit(&self) -> LimitUnit {
+        match self {
+            Scope::Purchase | Scope::All => LimitUnit::Money,
+            Scope::Gift => LimitUnit::Coins,
+        }
+    }
+}
+
+/// What a limit counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LimitUnit {
+    Money,
+    Coins,
+}
+
+impl LimitUnit {
+    /// "money" or "coins", as help and forms say it.
+    pub fn word(self) -> &'static str {
+        match self {
+            LimitUnit::Money => "money",
+            LimitUnit::Coins => "coins",
+        }
     }
 }
 
@@ -78,19 +100,17 @@ impl LimitAmount {
         units: i64,
         currency: Currency,
     ) -> Result<LimitAmount, MoneyError> {
-        if scope.counts_money() {
-            Ok(LimitAmount::Money(Money::from_micros(currency, units)))
-        } else {
-            Coins::from_i64(units).map(LimitAmount::Coins)
+        match scope.unit() {
+            LimitUnit::Money => Ok(LimitAmount::Money(Money::from_micros(currency, units))),
+            LimitUnit::Coins => Coins::from_i64(units).map(LimitAmount::Coins),
         }
     }
 
     /// An amount typed for `scope`: money ("10", "4.99") or whole coins.
     pub fn parse(text: &str, scope: Scope, currency: Currency) -> Result<LimitAmount, MoneyError> {
-        if scope.counts_money() {
-            Money::parse(text, currency).map(LimitAmount::Money)
-        } else {
-            Coins::parse(text).map(LimitAmount::Coins)
+        match scope.unit() {
+            LimitUnit::Money => Money::parse(text, currency).map(LimitAmount::Money),
+            LimitUnit::Coins => Coins::parse(text).map(LimitAmount::Coins),
         }
     }
 
@@ -104,7 +124,15 @@ impl LimitAmount {
 
     /// Whether a limit of `scope` counts in this amount's kind.
     pub fn fits(&self, scope: Scope) -> bool {
-        matches!(self, LimitAmount::Money(_)) == scope.counts_money()
+        self.unit() == scope.unit()
+    }
+
+    /// What this amount counts.
+    pub fn unit(&self) -> LimitUnit {
+        match self {
+            LimitAmount::Money(_) => LimitUnit::Money,
+            LimitAmount::Coins(_) => LimitUnit::Coins,
+        }
     }
 }
 

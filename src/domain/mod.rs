@@ -18,7 +18,7 @@ use chrono_tz::Tz;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error_kind::ErrorKind;
-pub use limits::{Limit, LimitAmount, Scope, Window};
+pub use limits::{Limit, LimitAmount, LimitUnit, Scope, Window};
 pub use model::{
     Account, Asked, CreatorList, Kind, Member, Outcome, Platform, QuietHours, RequestStatus, Unit,
 };

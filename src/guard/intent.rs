@@ -223,6 +223,32 @@ impl Intent {
         format!("{coins} (≈{value})")
     }
 
+    /// "; the platform keeps 11.78 USD": what of a gift's cost does not
+    /// reach the creator. Rounded for display here, as the difference of
+    /// the two figures shown beside it (the cost, to the cent, less what the
+    /// diamonds pay out), so the three read as a sum. Empty when the wallet
+    /// is short (the cost is then only an estimate).
+    fn platform_keeps_words(&self, economy: &Economy) -> String {
+        let Intent::Gift { diamonds, .. } = self else {
+            return String::new();
+        };
+        let Some(cost) = self.gift_cost() else {
+            return String::new();
+        };
+        let currency = economy.currency;
+        let Ok((_, pays)) = economy.diamonds_payout(*diamonds) else {
+            return String::new();
+        };
+        let shown = Money::from_micros(currency, cost).display_amount();
+        match shown
+            .checked_sub(pays.amount())
+            .and_then(|keeps| Money::from_decimal(currency, keeps).ok())
+        {
+            Some(keeps) => format!("; the platform keeps {keeps}"),
+            None => String::new(),
+        }
+    }
+
     /// How to ask for the same thing again, should it need a guardian.
     pub fn asked(&self) -> Option<Asked> {
         match self {
@@ -350,13 +376,14 @@ impl Intent {
                 diamonds,
                 ..
             } => format!(
-                "{} sends {count} × {} to {}: {}; {} receives {}",
+                "{} sends {count} × {} to {}: {}; {} receives {}{}",
                 member.name,
                 gift.name,
                 creator.name,
                 self.gift_coins_words(economy),
                 creator.name,
                 economy.diamonds_with_value(*diamonds),
+                self.platform_keeps_words(economy),
             ),
             Intent::Redeem {
                 creator,

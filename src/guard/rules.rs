@@ -4,7 +4,7 @@ use chrono::{DateTime, Timelike};
 
 use super::{Facts, Figure, Intent, Reason, RuleId};
 use crate::config::Verdict;
-use crate::domain::{Role, Scope, Window, format_time_of_day};
+use crate::domain::{LimitUnit, Role, Scope, Window, format_time_of_day};
 use crate::ledger::CreatorList;
 use crate::money::{Coins, Diamonds, Money};
 
@@ -142,18 +142,19 @@ fn limits(facts: &Facts<'_>) -> Vec<Reason> {
             Figure,
             Figure,
             &dyn Fn(i64) -> Figure,
-        ) = if limit.scope.counts_money() {
-            let money = |v: i64| Figure::Money(Money::from_micros(currency, v));
-            (money(used), money(this), money(total), &|v| {
-                Figure::Money(Money::from_micros(currency, v))
-            })
-        } else {
-            (
+        ) = match limit.scope.unit() {
+            LimitUnit::Money => {
+                let money = |v: i64| Figure::Money(Money::from_micros(currency, v));
+                (money(used), money(this), money(total), &|v| {
+                    Figure::Money(Money::from_micros(currency, v))
+                })
+            }
+            LimitUnit::Coins => (
                 coins_costing(facts, used, Some(used_cost)),
                 coins_costing(facts, this, this_cost),
                 coins_costing(facts, total, this_cost.map(|c| c.saturating_add(used_cost))),
                 &|v| hypothetical_coins(facts, v),
-            )
+            ),
         };
         let thresholds = [
             (

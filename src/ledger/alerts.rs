@@ -40,6 +40,28 @@ pub fn raise_alert(
         ])?;
     let id = write.sql().last_insert_rowid();
     write.touch(Table::Alerts, vec![id.into()]);
+    // Every alert is also news for the notify commands: a limit crossing
+    // (limit_50, limit_80, limit_100) or a refusal.
+    let event_kind = match kind {
+        "limit_50" => Some("limit_50"),
+        "limit_80" => Some("limit_80"),
+        "limit_100" => Some("limit_100"),
+        "denied" => Some("refusal"),
+        "notifications_failing" => Some("notifications_failing"),
+        _ => None,
+    };
+    if let Some(event_kind) = event_kind {
+        super::outbox::record_event(
+            write,
+            &super::outbox::NewEvent {
+                kind: event_kind,
+                event_id: format!("alert-{id}"),
+                member: Some(member),
+                summary: message.to_string(),
+                details: serde_json::json!({ "alert": id }),
+            },
+        )?;
+    }
     Ok(id)
 }
 

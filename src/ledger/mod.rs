@@ -12,6 +12,7 @@
 
 mod accounts;
 mod alerts;
+pub mod allowances;
 mod append;
 mod backfill;
 mod chain;
@@ -22,8 +23,10 @@ mod guardian_log;
 mod links;
 mod lots;
 mod members;
+pub mod outbox;
 mod pass;
 mod policy;
+mod progress;
 mod record;
 mod requests;
 mod reversal;
@@ -65,9 +68,11 @@ pub use policy::{
     creator_list, creator_lists_of, limits_of, quiet_hours_of, remove_limit, set_creator_list,
     set_limit, set_quiet_hours,
 };
+pub use progress::{Stage, Step, Watch};
 pub use requests::{
     NewRequest, Request, binding_hash, check_request_binding, create_request, expire_due,
-    held_coins, list_requests, request_by_id, request_by_key, resolve_request,
+    held_coins, list_requests, request_by_id, request_by_key, requests_made_between,
+    resolve_request,
 };
 pub use reversal::{ReversalPlan, SpentIn, plan_reversal};
 pub use seal::{Head, KeyRecipe, KeyRecord, SealKey, SealKind, seal_keys_of};
@@ -77,7 +82,7 @@ pub use transactions::{find_by_key, newest_entry_at};
 pub use verify::{
     MarkInfo, Problem, SealCheck, SealPoint, SealReport, VerifiedPoint, VerifyOptions,
     VerifyReport, back_to_version_9_for_tests, recompute_chains_for_tests, tail_problem, verify,
-    verify_with,
+    verify_watched, verify_with,
 };
 
 use crate::money::MoneyError;
@@ -107,6 +112,9 @@ pub enum LedgerError {
         found: i64,
         known: i64,
     },
+    /// A watcher stopped a long read (`verify`) before its end.
+    #[error("stopped before the end, as asked; nothing was changed")]
+    Stopped,
     #[error("the database is busy: another coinguard is writing to it; try again in a moment")]
     Busy,
     #[error(
@@ -238,6 +246,7 @@ impl LedgerError {
             LedgerError::RecordBroken { .. } => ErrorKind::Household,
             LedgerError::Money(_) => ErrorKind::BadInput,
             LedgerError::Busy
+            | LedgerError::Stopped
             | LedgerError::DiskFull
             | LedgerError::DiskIo
             | LedgerError::ReadOnly

@@ -226,7 +226,51 @@ pub fn create_request(write: &WriteTx<'_, '_>, new: &NewRequest<'_>) -> Result<i
             new.fingerprint
         ],
     )?;
-    Ok(write.sql().last_insert_rowid())
+    let id = write.sql().last_insert_rowid();
+    record_request_event(write, id, "waiting")?;
+    Ok(id)
+}
+
+/// Tells the outbox what became of request `id` ("waiting", "approved",
+/// "denied", "expired", "cancelled", "refused"), in the same transaction.
+fn record_request_event(write: &WriteTx<'_, '_>, id: i64, what: &str) -> Result<(), LedgerError> {
+    let Some(request) = request_by_id(write.sql(), id)? else {
+        return Ok(());
+    };
+    let kind = match what {
+        "waiting" => "request_waiting",
+        "approved" => "request_approved",
+        "denied" => "request_denied",
+        "expired" => "request_expired",
+        "cancelled" => "request_cancelled",
+        _ => "request_refused",
+    };
+    let summary = match (what, request.resolution.as_deref()) {
+        ("waiting", _) => format!("request #{id} waits for a guardian: {}", request.summary),
+        (_, Some(why)) if !why.is_empty() => {
+            format!("request #{id} {what}: {} ({why})", request.summary)
+        }
+        _ => format!("request #{id} {what}: {}", request.summary),
+    };
+    super::outbox::record_event(
+        write,
+        &super::outbox::NewEvent {
+            kind,
+            event_id: format!("request-{id}-{what}"),
+            member: Some(request.member),
+            summary,
+            details: serde_json::json!({
+                "request": id,
+                "status": request.status.as_str(),
+                "what": request.summary,
+                "resolution": request.resolution,
+                "expires_at": chrono::DateTime::from_timestamp_micros(request.expires_at_us)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                "tx": request.tx.map(|t| t.0),
+            }),
+        },
+    )?;
+    Ok(())
 }
 
 pub fn request_by_id(conn: &Connection, id: i64) -> Result<Option<Request>, LedgerError> {
@@ -269,6 +313,22 @@ pub fn list_requests(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// `member`'s requests made in `[from_us, until_us)`, oldest first, at
+/// most `limit` (a report's "requests and how they ended").
+pub fn requests_made_between(
+    conn: &Connection,
+    member: MemberId,
+    from_us: i64,
+    until_us: i64,
+    limit: usize,
+) -> Result<Vec<Request>, LedgerError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE member_id = ?1 AND created_at_us >= ?2 AND created_at_us < ?3 ORDER BY id LIMIT ?4"
+    ))?;
+    let rows = stmt.query_map(params![member.0, from_us, until_us, limit as i64], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Resolves a pending request; fails if it was already resolved.
 pub fn resolve_request(
     write: &WriteTx<'_, '_>,
@@ -284,7 +344,7 @@ pub fn resolve_request(
         params![id, status.as_str(), write.now().timestamp_micros(), by.map(|m| m.0), resolution, tx.map(|t| t.0)],
     )?;
     if changed == 1 {
-        Ok(())
+        record_request_event(write, id, status.as_str())
     } else {
         Err(LedgerError::NotPending { id })
     }
@@ -309,20 +369,30 @@ pub fn expire_due(write: &WriteTx<'_, '_>) -> Result<Vec<i64>, LedgerError> {
              resolution = 'no guardian answered before it expired'
          WHERE status = 'pending' AND expires_at_us <= ?1 RETURNING id",
     )?;
-    let ids = stmt.query_map([write.now().timestamp_micros()], |r| r.get(0))?;
-    Ok(ids.collect::<Result<_, _>>()?)
+    let ids: Vec<i64> = stmt
+        .query_map([write.now().timestamp_micros()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in &ids {
+        record_request_event(write, *id, "expired")?;
+    }
+    Ok(ids)
 }
 
-/// Coins held by a member's pending gift requests, leaving out `except`
-/// (the request being approved, whose own hold is about to be spent).
+/// Coins held by a member's pending gift requests at `now`, leaving out
+/// `except` (the request being approved, whose own hold is about to be
+/// spent) and requests whose time is up (a write expires them first; a
+/// preview, which cannot write, reads them as expired).
 pub fn held_coins(
     conn: &Connection,
     member: MemberId,
     except: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64, LedgerError> {
     Ok(conn
         .prepare_cached(
-            "SELECT COALESCE(SUM(hold_coins), 0) FROM requests WHERE member_id = ?1 AND status = 'pending' AND id IS NOT ?2",
+            "SELECT COALESCE(SUM(hold_coins), 0) FROM requests WHERE member_id = ?1 AND status = 'pending' AND id IS NOT ?2 AND expires_at_us > ?3",
         )?
-        .query_row(params![member.0, except], |r| r.get(0))?)
+        .query_row(params![member.0, except, now.timestamp_micros()], |r| {
+            r.get(0)
+        })?)
 }

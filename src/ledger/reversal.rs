@@ -183,7 +183,14 @@ fn plan_unspent_lot(
     // Coins held by pending gift requests are spoken for: take back at most
     // what the wallet has beyond its holds.
     let wallet = balance(conn, Account::Wallet(plan.member))?;
-    let held = super::requests::held_coins(conn, plan.member, None)?;
+    // Every pending hold counts here (a reversal's write expires those
+    // whose time is up before it plans).
+    let held = super::requests::held_coins(
+        conn,
+        plan.member,
+        None,
+        chrono::DateTime::<chrono::Utc>::MIN_UTC,
+    )?;
     let mut room = wallet.saturating_sub(held);
     if room <= 0 {
         return Err(LedgerError::NotReversible {

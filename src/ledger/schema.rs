@@ -55,6 +55,12 @@ pub const MIGRATIONS: &[(&str, &str, Option<Backfill>)] = &[
         MIGRATION_10,
         Some(super::backfill::v10_record_baseline),
     ),
+    // Version 11 (issue 17): self-contained, no backfill.
+    (
+        "notifications (outbox, commands, deliveries) and allowances",
+        MIGRATION_NOTIFY_AND_ALLOWANCES,
+        None,
+    ),
 ];
 
 /// The version from which policy rows are recorded in the logs, seals
@@ -590,4 +596,85 @@ CREATE TRIGGER seals_no_update BEFORE UPDATE ON seals
 BEGIN SELECT RAISE(ABORT, 'coinguard seals are append-only'); END;
 CREATE TRIGGER seals_no_delete BEFORE DELETE ON seals
 BEGIN SELECT RAISE(ABORT, 'coinguard seals are append-only'); END;
+"#;
+
+/// Version 11: notifications and allowances (issue 17). The **outbox** holds every event
+/// someone should hear about, written in the same transaction as what caused
+/// it, with a stable event id (a receiver drops duplicates by it). Each
+/// **notify command** a guardian added gets one **delivery** row per event it
+/// wants, written with the event; a delivery is marked done only after its
+/// command exited 0, so a deliverer killed mid-way loses nothing (at least
+/// once). A delivery is claimed (`next_at_us` moved past the command's
+/// timeout) before its command runs, so two deliverers rarely both run it.
+/// An **allowance** pays a member coins (a grant) once per period; each
+/// payment's idempotency key names the allowance and the period, and the
+/// ledger's unique key makes a second payment of a period impossible, from
+/// any number of processes. The schedule never changes once set (triggers),
+/// so the record of it cannot be rewritten by paying.
+const MIGRATION_NOTIFY_AND_ALLOWANCES: &str = r#"
+CREATE TABLE outbox (
+    id        INTEGER PRIMARY KEY,
+    event_id  TEXT NOT NULL UNIQUE,
+    at_us     INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    member_id INTEGER REFERENCES members(id),
+    summary   TEXT NOT NULL,
+    payload   TEXT NOT NULL
+);
+CREATE TRIGGER outbox_no_update BEFORE UPDATE ON outbox
+BEGIN SELECT RAISE(ABORT, 'coinguard outbox events are kept as written'); END;
+
+-- events: kinds separated by commas ('' = every kind); member_id NULL = everyone.
+CREATE TABLE notify_commands (
+    id            INTEGER PRIMARY KEY,
+    command       TEXT NOT NULL CHECK (length(command) BETWEEN 1 AND 1000),
+    events        TEXT NOT NULL,
+    member_id     INTEGER REFERENCES members(id),
+    created_at_us INTEGER NOT NULL,
+    removed_at_us INTEGER,
+    -- Consecutive failed attempts, and the last failure in words.
+    failures      INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT,
+    failing_since_us INTEGER
+);
+
+CREATE TABLE notify_deliveries (
+    outbox_id       INTEGER NOT NULL REFERENCES outbox(id),
+    command_id      INTEGER NOT NULL REFERENCES notify_commands(id),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_at_us      INTEGER NOT NULL,
+    delivered_at_us INTEGER,
+    last_error      TEXT,
+    PRIMARY KEY (outbox_id, command_id)
+) WITHOUT ROWID;
+CREATE INDEX notify_deliveries_due ON notify_deliveries (delivered_at_us, next_at_us);
+
+-- coins or money_micros (one of them); on_day: ISO weekday 1-7 for 'week',
+-- day of the month 1-28 for 'month', 0 for 'day'; first_due: the
+-- household-local date (YYYY-MM-DD) of the first payment; set_by: the
+-- guardian whose PIN set it. Only stopped_at_us ever changes: the next
+-- payment is worked out from the payments in the ledger (each keyed by its
+-- allowance and due date), so nothing here moves as payments are made.
+CREATE TABLE allowances (
+    id            INTEGER PRIMARY KEY,
+    member_id     INTEGER NOT NULL REFERENCES members(id),
+    coins         INTEGER CHECK (coins > 0),
+    money_micros  INTEGER CHECK (money_micros > 0),
+    every         TEXT NOT NULL CHECK (every IN ('day', 'week', 'month')),
+    on_day        INTEGER NOT NULL CHECK (on_day BETWEEN 0 AND 28),
+    first_due     TEXT NOT NULL,
+    set_by        INTEGER NOT NULL REFERENCES members(id),
+    created_at_us INTEGER NOT NULL,
+    stopped_at_us INTEGER,
+    CHECK ((coins IS NULL) != (money_micros IS NULL))
+);
+CREATE UNIQUE INDEX allowances_running ON allowances (member_id) WHERE stopped_at_us IS NULL;
+CREATE TRIGGER allowances_schedule_fixed
+BEFORE UPDATE OF id, member_id, coins, money_micros, every, on_day, first_due, set_by, created_at_us ON allowances
+BEGIN SELECT RAISE(ABORT, 'coinguard: an allowance is stopped and set anew, never edited'); END;
+CREATE TRIGGER allowances_stop_once BEFORE UPDATE OF stopped_at_us ON allowances
+WHEN OLD.stopped_at_us IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'coinguard: an allowance stops once'); END;
+CREATE TRIGGER allowances_no_delete BEFORE DELETE ON allowances
+BEGIN SELECT RAISE(ABORT, 'coinguard allowances are kept'); END;
 "#;

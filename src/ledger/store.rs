@@ -486,7 +486,11 @@ impl Store {
         self.in_transaction(clock, true, f)
     }
 
-    /// Runs `f` like [`Store::write`] but always rolls back: a what-if.
+    /// Runs `f` like [`Store::write`] but in a read transaction on the
+    /// read-only connection: a what-if that takes no write lock (a writer
+    /// elsewhere neither blocks it nor is blocked by it) and cannot write,
+    /// whatever `f` tries (SQLite refuses it). It judges one consistent
+    /// snapshot, as of `now`.
     pub fn preview<T, E>(
         &mut self,
         clock: &dyn domain::Clock,
@@ -495,7 +499,24 @@ impl Store {
     where
         E: From<LedgerError>,
     {
-        self.in_transaction(clock, false, f)
+        self.still_the_same_file()?;
+        let path = self.path.clone();
+        let tx = Transaction::new(&mut self.reader, TransactionBehavior::Deferred)
+            .map_err(|e| io_said_plainly(&path, e.into()))?;
+        let (catalog_version, config) = cached_config(&mut self.cached, &tx)?;
+        let read = WriteTx {
+            tx,
+            now: clock.now(),
+            config,
+            catalog_version,
+            pending: std::cell::RefCell::new(Pending::default()),
+            _brand: std::marker::PhantomData,
+        };
+        let value = f(&read);
+        read.tx
+            .rollback()
+            .map_err(|e| io_said_plainly(&path, e.into()))?;
+        value
     }
 
     /// `BEGIN IMMEDIATE`, then `f`, then commit (only if `commit` and `f`

@@ -35,6 +35,7 @@ use super::LedgerError;
 use super::chain::{GENESIS_HASH, TxFields};
 use super::decisions::{SELECT_DECISIONS, decision_of};
 use super::guardian_log::{SELECT_ACTIONS, entry_of};
+use super::progress::{Stage, Watch};
 use super::record::{Origin, State, StoredImage, Table, parse_images};
 use super::seal::{Head, Seal, SealKey, SealKind, all_seals};
 use super::spend::{self, Spend};
@@ -429,10 +430,21 @@ pub fn verify_with(
     conn: &Connection,
     options: &VerifyOptions<'_>,
 ) -> Result<VerifyReport, LedgerError> {
+    verify_watched(conn, options, &mut Watch::none())
+}
+
+/// [`verify_with`], telling `watch` how far it has got; stops (with
+/// [`LedgerError::Stopped`], having written nothing) when the watcher says so.
+pub fn verify_watched(
+    conn: &Connection,
+    options: &VerifyOptions<'_>,
+    watch: &mut Watch<'_>,
+) -> Result<VerifyReport, LedgerError> {
     // One snapshot: a commit made meanwhile is not half seen.
     let snapshot = conn.unchecked_transaction()?;
     let mut report = VerifyReport::default();
-    let outcome = run(&snapshot, options, &mut report)?;
+    watch.measure(&snapshot)?;
+    let outcome = run(&snapshot, options, &mut report, watch)?;
     if let Err(Found(problem)) = outcome {
         report.problem = Some(problem);
         report.verified = None;
@@ -452,9 +464,15 @@ fn version_of(conn: &Connection) -> Result<i64, LedgerError> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
 }
 
-fn run(conn: &Connection, options: &VerifyOptions<'_>, report: &mut VerifyReport) -> Checked<()> {
+fn run(
+    conn: &Connection,
+    options: &VerifyOptions<'_>,
+    report: &mut VerifyReport,
+    watch: &mut Watch<'_>,
+) -> Checked<()> {
     let recorded = version_of(conn)? >= super::schema::RECORD_VERSION;
     if options.full {
+        watch.stage(Stage::File)?;
         let quick: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
         if quick != "ok" {
             return Ok(Err(found(
@@ -513,15 +531,15 @@ fn run(conn: &Connection, options: &VerifyOptions<'_>, report: &mut VerifyReport
         }
     }
 
-    let mut ledger = match walk_transactions(conn, &start[0], &state, report)? {
+    let mut ledger = match walk_transactions(conn, &start[0], &state, report, watch)? {
         Ok(ledger) => ledger,
         Err(f) => return Ok(Err(f)),
     };
-    let decisions = match walk_decisions(conn, &start[1], report)? {
+    let decisions = match walk_decisions(conn, &start[1], report, watch)? {
         Ok(d) => d,
         Err(f) => return Ok(Err(f)),
     };
-    let (policy, digests_at) = match walk_actions(conn, report)? {
+    let (policy, digests_at) = match walk_actions(conn, report, watch)? {
         Ok(p) => p,
         Err(f) => return Ok(Err(f)),
     };
@@ -557,6 +575,7 @@ fn run(conn: &Connection, options: &VerifyOptions<'_>, report: &mut VerifyReport
             )));
         }
     }
+    watch.stage(Stage::Totals)?;
     if let Err(f) = check_derived(conn, &mut ledger, &state, report.from.is_none())? {
         return Ok(Err(f));
     }
@@ -681,6 +700,7 @@ fn walk_transactions(
     start: &Head,
     state: &MarkState,
     report: &mut VerifyReport,
+    watch: &mut Watch<'_>,
 ) -> Checked<Ledger> {
     let mut ledger = Ledger {
         balances: state.balances.iter().copied().collect(),
@@ -786,8 +806,10 @@ fn walk_transactions(
          FROM transactions WHERE id > ?1 ORDER BY id",
     )?;
     let mut rows = stmt.query([from])?;
+    watch.stage(Stage::Transactions)?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
+        watch.tick(Stage::Transactions, id.unsigned_abs())?;
         let key: Option<String> = r.get(1)?;
         let fingerprint: String = r.get(2)?;
         let at_us: i64 = r.get(3)?;
@@ -1040,7 +1062,9 @@ fn walk_decisions(
     conn: &Connection,
     start: &Head,
     report: &mut VerifyReport,
+    watch: &mut Watch<'_>,
 ) -> Checked<Decisions> {
+    watch.stage(Stage::Decisions)?;
     let mut out = Decisions::default();
     let mut stmt = conn.prepare(&format!("{SELECT_DECISIONS} WHERE id > ?1 ORDER BY id"))?;
     let mut rows = stmt.query([start.len])?;
@@ -1048,6 +1072,7 @@ fn walk_decisions(
     let mut expected_id = start.len + 1;
     while let Some(r) = rows.next()? {
         let d = decision_of(r)?;
+        watch.tick(Stage::Decisions, d.id.unsigned_abs())?;
         report.decisions += 1;
         let name = d.name();
         if d.prev_hash != prev {
@@ -1124,7 +1149,9 @@ fn walk_decisions(
 fn walk_actions(
     conn: &Connection,
     report: &mut VerifyReport,
+    watch: &mut Watch<'_>,
 ) -> Checked<(State, HashMap<i64, String>)> {
+    watch.stage(Stage::GuardianActions)?;
     let sealed_at: HashSet<i64> = if version_of(conn)? >= super::schema::RECORD_VERSION {
         conn.prepare("SELECT DISTINCT ga_len FROM seals")?
             .query_map([], |r| r.get(0))?
@@ -1146,6 +1173,7 @@ fn walk_actions(
     let mut expected_id = 1;
     while let Some(r) = rows.next()? {
         let entry = entry_of(r)?;
+        watch.tick(Stage::GuardianActions, entry.id.unsigned_abs())?;
         report.guardian_actions += 1;
         let name = entry.name();
         if entry.prev_hash != prev {
@@ -2080,7 +2108,7 @@ pub fn recompute_chains_for_tests(conn: &Connection) -> Result<(), LedgerError> 
         prev = hash;
     }
     let mut report = VerifyReport::default();
-    let digests = match walk_actions(conn, &mut report)? {
+    let digests = match walk_actions(conn, &mut report, &mut Watch::none())? {
         Ok((_, digests)) => digests,
         Err(_) => HashMap::new(),
     };

@@ -102,6 +102,51 @@ pub fn for_charge(amount: Decimal, currency: Currency) -> Result<Money, MoneyErr
     Money::from_decimal(currency, rounded)
 }
 
+/// Parts of a whole for display, each to the currency's minor unit, so that
+/// the rounded parts add up to the rounded whole (the whole being the exact
+/// sum of the parts): each part is rounded down, and the minor units still
+/// missing go to the parts that lost most (largest remainder). Rounding each
+/// part on its own could show "14.28 = 2.50 + 11.79". Used where figures are
+/// shown as a sum ("where the money went").
+pub fn split_for_display(parts: &[Money], currency: Currency) -> Vec<Money> {
+    let step = minor_unit(currency).micros().max(1);
+    let total: i128 = parts.iter().map(|p| i128::from(p.micros())).sum();
+    let rounded_total = for_display(
+        Decimal::from_i128_with_scale(total, super::MICRO_SCALE),
+        currency,
+    );
+    let target_units = (rounded_total * Decimal::from(10_i64.pow(currency.minor_units())))
+        .trunc()
+        .try_into()
+        .unwrap_or(0_i128);
+    let step = i128::from(step);
+    let floors: Vec<(i128, i128)> = parts
+        .iter()
+        .map(|p| {
+            let m = i128::from(p.micros());
+            (m.div_euclid(step), m.rem_euclid(step))
+        })
+        .collect();
+    let mut missing = target_units - floors.iter().map(|(units, _)| units).sum::<i128>();
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    // Largest remainder first; ties to the earlier part, so the result is stable.
+    order.sort_by(|a, b| floors[*b].1.cmp(&floors[*a].1).then(a.cmp(b)));
+    let mut units: Vec<i128> = floors.iter().map(|(u, _)| *u).collect();
+    for index in order {
+        if missing <= 0 {
+            break;
+        }
+        if floors[index].1 > 0 {
+            units[index] += 1;
+            missing -= 1;
+        }
+    }
+    units
+        .into_iter()
+        .map(|u| Money::from_micros(currency, i64::try_from(u * step).unwrap_or(i64::MAX)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +173,30 @@ mod tests {
             to_stored(Decimal::new(141_428_571, 10), usd).map(|m| m.micros()),
             Ok(14_143)
         );
+    }
+
+    #[test]
+    fn parts_shown_add_up_to_the_whole_shown() {
+        let usd = Currency::USD;
+        let m = |micros| Money::from_micros(usd, micros);
+        // Rounded alone, three half cents would show 0.01 + 0.01 + 0.01 =
+        // 0.03 beside a whole of 0.02; split together they show 0.02.
+        for parts in [
+            vec![m(2_500_000), m(11_784_285), m(85_705_715)],
+            vec![m(5_000), m(5_000), m(5_000)],
+            vec![m(1_004_999), m(1_004_999), m(0)],
+            vec![m(-2_005_000), m(3_010_000)],
+        ] {
+            let total: i64 = parts.iter().map(|p| p.micros()).sum();
+            let shown = split_for_display(&parts, usd);
+            let shown_total: i64 = shown.iter().map(|p| p.micros()).sum();
+            assert_eq!(
+                Money::from_micros(usd, shown_total).to_string(),
+                m(total).to_string(),
+                "{parts:?} -> {shown:?}"
+            );
+            assert!(shown.iter().all(|p| p.micros() % 10_000 == 0));
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use rusqlite::{Connection, params};
 use chrono_tz::Tz;
 
 use crate::config::Config;
-use crate::domain::{MemberId, Window};
+use crate::domain::{LimitUnit, MemberId, Window};
 use crate::ledger::{self, LedgerError, Limit, Member, Request, RequestStatus, Spend, spend};
 use crate::money::{Currency, Money};
 
@@ -115,10 +115,9 @@ pub fn limit_statuses(
                 .iter()
                 .find(|(w, _)| *w == limit.window)
                 .map_or_else(Spend::default, |(_, spent)| *spent);
-            let cost = if limit.scope.counts_money() {
-                0
-            } else {
-                spent.gift_cost_micros.max(0)
+            let cost = match limit.scope.unit() {
+                LimitUnit::Money => 0,
+                LimitUnit::Coins => spent.gift_cost_micros.max(0),
             };
             (spent.for_scope(limit.scope).max(0), cost)
         };
@@ -128,7 +127,11 @@ pub fn limit_statuses(
             used,
             used_cost,
             remaining: (cap - used).max(0),
-            percent: percent_as_shown(used, cap, limit.scope.counts_money().then_some(currency)),
+            percent: percent_as_shown(
+                used,
+                cap,
+                (limit.scope.unit() == LimitUnit::Money).then_some(currency),
+            ),
         });
     }
     Ok(statuses)

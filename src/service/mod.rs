@@ -12,7 +12,8 @@
 //! SQLite transaction).
 
 pub mod check;
-pub mod peer;
+/// Identity from the kernel lives with the rest of "who is at the keyboard".
+pub use crate::auth::peer;
 
 use std::io::BufReader;
 use std::os::unix::fs::PermissionsExt;
@@ -86,7 +87,7 @@ fn check_at_start(store: &mut Store, clock: &dyn Clock) {
         seal: None,
         account: "",
     };
-    match crate::services::verify(store, clock, &request) {
+    match crate::services::verify(store, clock, &request, &mut crate::ledger::Watch::none()) {
         Ok(report) => match &report.problem {
             None => log(format_args!(
                 "verified {} new transactions, {} decisions and {} guardian actions since {}: all good (seals are checked by coinguard verify --as NAME)",
@@ -155,6 +156,7 @@ pub fn serve_until(
     let open = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         scope.spawn(|| timekeeper(&options.db, clock, stop));
+        scope.spawn(|| deliverer(&options.db, clock, stop));
         while !stop.load(Ordering::SeqCst) {
             let stream = match listener.accept() {
                 Ok((stream, _)) => stream,
@@ -269,6 +271,69 @@ fn timekeeper(db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
             },
         };
         let until = Instant::now() + nap.min(TIMEKEEPER_NAP);
+        while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(POLL.min(until.saturating_duration_since(Instant::now())));
+        }
+    }
+}
+
+/// Pays allowances when due, delivers notifications as events appear
+/// (looking twice a second, with one indexed read each), and records each
+/// week's summaries once the week is over. Runs beside the connections: a command that hangs delays only
+/// other notifications, never a spend.
+fn deliverer(db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
+    let mut store: Option<Store> = None;
+    let mut last_summaries: Option<Instant> = None;
+    let mut said = false;
+    while !stop.load(Ordering::SeqCst) {
+        if store.is_none() {
+            store = Store::open(db).ok();
+        }
+        if let Some(open) = store.as_mut() {
+            match crate::services::allowance::pay_due_allowances(open, clock) {
+                Ok(paid) => {
+                    for p in &paid {
+                        log(format_args!("paid {}'s allowance due {}", p.member, p.due));
+                    }
+                }
+                Err(e) => log(format_args!("paying allowances failed: {e}")),
+            }
+            if last_summaries.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
+                last_summaries = Some(Instant::now());
+                if let Err(e) = crate::services::notify::record_weekly_summaries(open, clock) {
+                    log(format_args!("recording weekly summaries failed: {e}"));
+                }
+            }
+            match crate::services::notify::deliver_due(
+                open,
+                clock,
+                crate::services::notify::DEFAULT_TIMEOUT,
+            ) {
+                Ok(run) => {
+                    said = false;
+                    for (event, command, why) in &run.failed {
+                        log(format_args!(
+                            "notification {event} to command #{command} failed: {why}; tried again later"
+                        ));
+                    }
+                }
+                Err(e) => {
+                    if !said {
+                        log(format_args!("delivering notifications failed: {e}"));
+                        said = true;
+                    }
+                    if matches!(
+                        e,
+                        crate::services::notify::NotifyError::Ledger(
+                            crate::ledger::LedgerError::FileGone { .. }
+                        )
+                    ) {
+                        store = None;
+                    }
+                }
+            }
+        }
+        let until = Instant::now() + Duration::from_millis(500);
         while Instant::now() < until && !stop.load(Ordering::SeqCst) {
             std::thread::sleep(POLL.min(until.saturating_duration_since(Instant::now())));
         }
@@ -408,7 +473,19 @@ fn connection(stream: UnixStream, options: &ServeOptions, clock: &dyn Clock, sto
                 return;
             }
         };
-        let answer = match session.handle(call) {
+        // A call that asked for progress hears it as it goes; a client
+        // that is gone (or stopped listening) stops the work, which only
+        // reads.
+        let watched = matches!(
+            call,
+            Call::Verify { progress: true } | Call::VerifyWith { progress: true, .. }
+        );
+        let answered = if watched {
+            session.handle_watched(call, &mut |step| conn.send(&Answer::Progress(step)).is_ok())
+        } else {
+            session.handle(call)
+        };
+        let answer = match answered {
             Ok(reply) => Answer::Ok(Box::new(reply)),
             Err(error) => Answer::Error(error),
         };

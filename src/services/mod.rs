@@ -3,9 +3,11 @@
 //! the guard and commits through the door, all in one `BEGIN IMMEDIATE`
 //! transaction. A preview runs the same code in a transaction that is rolled back.
 
+pub mod allowance;
 mod demo;
 mod household;
 mod links;
+pub mod notify;
 mod policy;
 mod requests;
 mod spend;
@@ -58,6 +60,10 @@ pub struct Outcome {
     /// One line: what happened, coins with their money value.
     pub summary: String,
     pub reasons: Vec<Reason>,
+    /// What it is worth in money, where that is known (a purchase's price,
+    /// a gift's cost from the lots), in micro-units: for saying it in a
+    /// member's allowance terms.
+    pub money_micros: Option<i64>,
 }
 
 impl Outcome {

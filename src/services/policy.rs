@@ -204,11 +204,7 @@ pub fn set_limit(
         let limit = Limit::new(member.id, scope, window, soft, hard).ok_or(
             ServiceError::AmountOfOtherKind {
                 scope,
-                wanted: if scope.counts_money() {
-                    "money"
-                } else {
-                    "coins"
-                },
+                wanted: scope.unit().word(),
             },
         )?;
         let before = ledger::set_limit(w, &pass, &limit)?;

@@ -66,8 +66,9 @@ pub fn request_summary(
     conn: &rusqlite::Connection,
     config: &crate::config::Config,
     request: &Request,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> String {
-    summary_of(conn, config, request)
+    summary_of(conn, config, request, now)
         .unwrap_or_else(|e| format!("request #{} cannot be read: {e}", request.id))
 }
 
@@ -75,6 +76,7 @@ fn summary_of(
     conn: &rusqlite::Connection,
     config: &crate::config::Config,
     request: &Request,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<String, ServiceError> {
     let economy = &config.economy;
     let name = ledger::member_by_id(conn, request.member)?
@@ -125,6 +127,7 @@ fn summary_of(
                     key: None,
                 },
                 pending.then_some(request.id),
+                now,
             )?
         }
         Asked::Redeem { diamonds } => super::spend::redeem_intent(

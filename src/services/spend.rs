@@ -109,6 +109,7 @@ fn outcome(verdict: Verdict, summary: String) -> Outcome {
         replayed: false,
         summary,
         reasons: Vec::new(),
+        money_micros: None,
     }
 }
 
@@ -191,6 +192,25 @@ fn guarded(
         &Config,
     ) -> Result<(Intent, Option<IdempotencyKey>), ServiceError>,
 ) -> Result<Outcome, ServiceError> {
+    guarded_then(store, clock, ctx, build, |_, _, _| Ok(()))
+}
+
+/// [`guarded`], with `then` run right after a commit, in the same
+/// transaction, with the transaction and its summary (an allowance's
+/// payment moves its next due date in the transaction that pays it, before
+/// the grant's guardian-action entry, which so records the moved row). Not
+/// run when nothing is committed (a preview, a request, a refusal, a
+/// replayed key).
+pub(super) fn guarded_then(
+    store: &mut Store,
+    clock: &dyn Clock,
+    ctx: &Ctx,
+    build: impl FnOnce(
+        &WriteTx<'_, '_>,
+        &Config,
+    ) -> Result<(Intent, Option<IdempotencyKey>), ServiceError>,
+    then: impl FnOnce(&WriteTx<'_, '_>, TxId, &str) -> Result<(), ServiceError>,
+) -> Result<Outcome, ServiceError> {
     let mode = ctx.mode;
     // Nothing is built on a record whose newest entries do not check out.
     if mode == Mode::Commit
@@ -202,14 +222,24 @@ fn guarded(
         if let Some(key) = &ctx.seal {
             w.seal_also_with(key);
         }
-        ledger::expire_due(w)?;
+        // A preview reads (it takes no write lock): a request whose time is
+        // up is judged as expired without writing so, below and in the
+        // coins it holds (`held_coins` leaves out requests past their time).
+        if mode == Mode::Commit {
+            ledger::expire_due(w)?;
+        }
         if let Some((id, _)) = ctx.approving {
             let request =
                 ledger::request_by_id(w.sql(), id)?.ok_or(ServiceError::UnknownRequest { id })?;
-            if request.status != ledger::RequestStatus::Pending {
+            let due = request.expires_at_us <= w.now().timestamp_micros();
+            if request.status != ledger::RequestStatus::Pending || due {
                 return Err(ServiceError::NotPending {
                     id,
-                    status: request.status.as_str(),
+                    status: if due && request.status == ledger::RequestStatus::Pending {
+                        ledger::RequestStatus::Expired.as_str()
+                    } else {
+                        request.status.as_str()
+                    },
                 });
             }
             // What the guardian approves is what the request was asked
@@ -249,6 +279,7 @@ fn guarded(
             Judgement::Allow(cleared, usage) => match mode {
                 Mode::Commit => {
                     let tx = ledger::append(w, cleared)?;
+                    then(w, tx, &summary)?;
                     for used in &usage {
                         for pct in used.crossed() {
                             let message = threshold_message(w, &intent, used, pct);
@@ -283,6 +314,11 @@ fn guarded(
                 denied.reasons = reasons;
                 denied
             }
+        };
+        result.money_micros = match &intent {
+            Intent::Purchase { bought, .. } => Some(bought.price().micros()),
+            Intent::Gift { .. } => intent.gift_cost(),
+            _ => None,
         };
         if let (Mode::Commit, Some((id, guardian))) = (mode, ctx.approving) {
             let after = match result.tx {
@@ -554,19 +590,21 @@ pub(super) fn gift_with(
     guarded(store, clock, ctx, |w, config| {
         let except = ctx.approving.map(|(id, _)| id);
         Ok((
-            gift_intent(w.sql(), &config.economy, request, except)?,
+            gift_intent(w.sql(), &config.economy, request, except, w.now())?,
             request.key.clone(),
         ))
     })
 }
 
 /// A gift with its facts, read from `conn` (writes nothing). `except`: the
-/// request whose own hold does not count against it (being approved).
+/// request whose own hold does not count against it (being approved);
+/// requests past their time at `now` hold nothing.
 pub(super) fn gift_intent(
     conn: &rusqlite::Connection,
     economy: &Economy,
     request: &GiftRequest<'_>,
     except: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Intent, ServiceError> {
     let member = find_member(conn, request.member)?;
     let creator = find_member(conn, request.creator)?;
@@ -602,7 +640,7 @@ pub(super) fn gift_intent(
     // Coins held by pending gift requests are not available (except this
     // request's own hold when a guardian is approving it).
     let wallet = ledger::balance(conn, Account::Wallet(member.id))?;
-    let held = ledger::held_coins(conn, member.id, except)?;
+    let held = ledger::held_coins(conn, member.id, except, now)?;
     let available = Coins::from_i64(wallet.saturating_sub(held).max(0))?;
     let available_cost = if available.get() > 0 {
         ledger::cost_of_coins(conn, member.id, available.get())?.unwrap_or(0)
@@ -766,7 +804,7 @@ fn reversal_warnings(
         (listed.join(" and "), "those gifts".to_string(), "their")
     };
     let who = &plan.member_name;
-    let held = ledger::held_coins(w.sql(), plan.member, None)?;
+    let held = ledger::held_coins(w.sql(), plan.member, None, w.now())?;
     let up_to = if held > 0 { "up to " } else { "" };
     let all_coins = plan.coins.checked_add(more_coins).ok_or_else(overflow)?;
     let all_cost = plan

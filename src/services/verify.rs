@@ -5,7 +5,7 @@
 
 use crate::auth::{self, Pin};
 use crate::domain::Clock;
-use crate::ledger::{self, Store, VerifyOptions, VerifyReport};
+use crate::ledger::{self, Store, VerifyOptions, VerifyReport, Watch};
 
 use super::ServiceError;
 
@@ -22,11 +22,13 @@ pub struct VerifyRequest<'a> {
     pub account: &'a str,
 }
 
-/// Verifies the household, and leaves a mark when nothing was wrong.
+/// Verifies the household, and leaves a mark when nothing was wrong;
+/// `watch` hears how far it has got and may stop it before the mark.
 pub fn verify(
     store: &mut Store,
     clock: &dyn Clock,
     request: &VerifyRequest<'_>,
+    watch: &mut Watch<'_>,
 ) -> Result<VerifyReport, ServiceError> {
     let (check, pass) = match request.seal {
         Some((name, pin)) => {
@@ -35,12 +37,13 @@ pub fn verify(
         }
         None => (None, None),
     };
-    let report = ledger::verify_with(
+    let report = ledger::verify_watched(
         store.conn(),
         &VerifyOptions {
             full: request.full,
             seal: check.as_ref(),
         },
+        watch,
     )?;
     store.leave_mark(clock, &report, pass.as_ref().map(|p| p.seal_key()))?;
     Ok(report)

@@ -1,389 +1,20 @@
-//! The TUI's state and the pure `update`: a key in, the new state and maybe an
-//! effect out. Key handlers never touch the household; effects are run by
-//! the event loop through the household's API.
+//! The pure `update`: a key in, the new state and maybe an effect out. Key
+//! handlers never touch the household; effects are run by the event loop
+//! through the household's API. The state itself is in `state`.
 
-use super::editor::{self, CreatorChoice, Form, Opened, Review};
+use super::editor::{self, Form, Opened};
 use super::filter;
 use super::keymap::{self, Command};
-use super::view::{AuditView, GiftChoice, Preview, Selection, Verdict, ViewModel, Who};
-use crate::domain::{MemberId, RequestStatus, Role};
+use super::view::{AuditView, GiftChoice, Verdict, ViewModel};
+use crate::domain::{RequestStatus, Role};
 
 pub use super::screen::{CREATOR_SCREENS, GUARDIAN_SCREENS, MEMBER_SCREENS, Screen};
-
-/// What a PIN is being typed for. Each is one action: no PIN carries over.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PinFor {
-    SignIn(MemberId),
-    Approve(i64),
-    Deny(i64, String),
-    /// A rules change, with the review the guardian read (kept if the PIN
-    /// is typed wrong, so the edit is never thrown away).
-    Policy(Review),
-    /// Marking every open alert as seen.
-    Acknowledge,
-    /// A creator cashing out this many diamonds (their own PIN).
-    Redeem(u64),
-    /// Reversing a transaction, for this reason.
-    Reverse(i64, String),
-}
-
-/// What a line of text is being typed for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TextFor {
-    /// Why a guardian denies a request (the member sees it).
-    DenyReason(i64),
-    /// A member's note when asking again, under what asking again would do.
-    AskAgainNote(i64, Preview),
-    /// Why a guardian reverses a transaction (it is in the record).
-    ReverseReason(i64),
-    Filter,
-    /// Where to export: the lines say which rows and which folder.
-    ExportPath(Vec<String>),
-    /// How many coins to buy at the best pack rate.
-    CustomCoins,
-    /// How many diamonds a creator cashes out.
-    RedeemDiamonds,
-}
-
-impl TextFor {
-    /// Whether an empty line is an answer.
-    fn may_be_empty(&self) -> bool {
-        matches!(self, TextFor::AskAgainNote(..) | TextFor::Filter)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Popup {
-    Pin {
-        purpose: PinFor,
-        typed: String,
-    },
-    Text {
-        purpose: TextFor,
-        typed: String,
-    },
-    Form(Form),
-    /// Allowed, blocked or not listed, for a creator.
-    Choice(CreatorChoice),
-    /// One request, whole (by id, so a refresh that reorders the list
-    /// cannot put another request under the keys).
-    Request(i64),
-    Review(Review),
-    Confirm(Confirm),
-    /// What the guard says about buying this many coins, before buying.
-    BuyCustom {
-        coins: u64,
-        preview: Preview,
-    },
-    /// What the guard says about cashing out this many diamonds, before.
-    Redeem {
-        diamonds: u64,
-        preview: Preview,
-    },
-    /// What reversing a transaction would give back, and what to mind,
-    /// before the reason and the PIN.
-    Reversal(Reversal),
-    Help,
-}
-
-/// A transaction a guardian may reverse, and what reversing it would do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reversal {
-    pub tx: i64,
-    /// The ledger row: when, who, what.
-    pub what: String,
-    pub gives_back: String,
-    pub warnings: Vec<String>,
-}
-
-/// A question before an effect: what will happen, in words, then Enter to
-/// go ahead or Esc to leave it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Confirm {
-    pub title: String,
-    pub lines: Vec<String>,
-    pub effect: Effect,
-    /// What Enter and Esc do, in words ("Enter to confirm · Esc to cancel").
-    pub hints: String,
-}
-
-impl Confirm {
-    fn new(title: String, lines: Vec<String>, effect: Effect) -> Confirm {
-        Confirm {
-            title,
-            lines,
-            effect,
-            hints: "Enter to confirm · Esc to cancel".into(),
-        }
-    }
-}
-
-/// What a preview's verdict means for the person about to confirm.
-fn verdict_words(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Allow => "This goes through at once.",
-        Verdict::NeedsApproval => {
-            "This asks a guardian first; nothing is spent until they approve."
-        }
-        Verdict::Deny => "The guard would refuse this.",
-    }
-}
-
-/// Why a refused preview would be refused: every refusing reason, in the
-/// guard's order, or (when the preview itself failed) what it said.
-fn why_refused(preview: &Preview) -> String {
-    let why: Vec<&str> = preview
-        .reasons
-        .iter()
-        .filter(|(refused, _)| *refused)
-        .map(|(_, why)| why.as_str())
-        .collect();
-    if why.is_empty() {
-        preview.summary.clone()
-    } else {
-        why.join("; ")
-    }
-}
-
-/// Work for the event loop, run through the services.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    SignIn {
-        who: Who,
-        pin: Option<String>,
-    },
-    SignOut,
-    Buy {
-        pack: String,
-    },
-    /// Preview buying an exact number of coins (opens `Popup::BuyCustom`).
-    PreviewCustom {
-        coins: u64,
-    },
-    BuyCustom {
-        coins: u64,
-    },
-    /// Preview cashing out diamonds (opens `Popup::Redeem`).
-    PreviewRedeem {
-        diamonds: u64,
-    },
-    /// Cash out diamonds; `pin` is the creator's own, when they have one.
-    Redeem {
-        diamonds: u64,
-        pin: Option<String>,
-    },
-    /// Send the gift the preview was made for.
-    Gift(GiftChoice),
-    Approve {
-        request: i64,
-        pin: String,
-    },
-    Deny {
-        request: i64,
-        reason: String,
-        pin: String,
-    },
-    /// What asking again would do (a refusal only says why; otherwise
-    /// the note is asked for).
-    PreviewAskAgain {
-        request: i64,
-    },
-    AskAgain {
-        request: i64,
-        note: String,
-    },
-    /// What reversing a ledger row would give back (opens `Popup::Reversal`).
-    PreviewReversal {
-        tx: i64,
-        what: String,
-    },
-    Reverse {
-        tx: i64,
-        reason: String,
-        pin: String,
-    },
-    Cancel {
-        request: i64,
-    },
-    Policy {
-        review: Review,
-        pin: String,
-    },
-    /// Ask where to export, suggesting a file name that does not exist yet.
-    AskExportPath,
-    Export {
-        path: String,
-    },
-    Acknowledge {
-        pin: String,
-    },
-    /// Reload the view model (a selection that changes what is shown).
-    Reload,
-    Verify,
-}
-
-/// Good news, a refusal, or plain information.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    Good,
-    Warning,
-    Bad,
-}
-
-/// How far back the audit chart goes: 14-day periods, about ten years.
-const MAX_CHART_BACK: u32 = 260;
-
-/// Longest line a text field takes (a PIN, a reason, a path).
-const MAX_TYPED: usize = 200;
-
-/// A member's PIN typed at sign-in, kept while they are signed in: their
-/// own spending is confirmed with it (a guardian's PIN is never kept: each
-/// guardian action asks for it again). Never shown in debug output.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Remembered(pub String);
-
-impl std::fmt::Debug for Remembered {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<hidden>")
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct App {
-    /// Who is signed in: their id, name and role (which screens they get).
-    pub who: Option<Who>,
-    /// Their PIN, when a member with one signed in (see [`Remembered`]).
-    pub pin: Option<Remembered>,
-    pub screen: Screen,
-    pub cursor: usize,
-    pub popup: Option<Popup>,
-    pub message: Option<(String, Tone)>,
-    pub selection: Selection,
-    pub quit: bool,
-    /// How far the open popup's body is scrolled (↑/↓ where a popup has
-    /// nothing else to move); back to the top when another popup opens.
-    pub popup_scroll: u16,
-    /// How many guarded prompts (a PIN, or signing out) have opened: the
-    /// event loop drops the keys that were already on their way when one
-    /// opens, so they never land in it.
-    pub guarded_opens: u64,
-}
-
-impl Default for App {
-    fn default() -> App {
-        App {
-            who: None,
-            pin: None,
-            screen: Screen::Pick,
-            cursor: 0,
-            popup: None,
-            message: None,
-            selection: Selection::default(),
-            quit: false,
-            popup_scroll: 0,
-            guarded_opens: 0,
-        }
-    }
-}
+pub use super::state::*;
 
 impl App {
-    pub fn screens(&self) -> &'static [Screen] {
-        match self.who {
-            Some((_, _, Role::Guardian)) => &GUARDIAN_SCREENS,
-            Some((_, _, Role::Creator)) => &CREATOR_SCREENS,
-            Some(_) => &MEMBER_SCREENS,
-            None => &[Screen::Pick],
-        }
-    }
-
+    /// Rows of the list on the screen in front (its module counts them).
     pub fn rows(&self, vm: &ViewModel) -> usize {
-        let member = vm.member.as_ref();
-        let guardian = vm.guardian.as_ref();
-        match self.screen {
-            Screen::Pick | Screen::Members => vm.members.len(),
-            // The packs, then "any number of coins".
-            Screen::Shop => member.map_or(0, |m| m.packs.len() + 1),
-            Screen::Gifts => member.map_or(0, |m| m.gifts.len()),
-            Screen::Requests => member.map_or(0, |m| m.requests.len()),
-            Screen::History => member.map_or(0, |m| m.history.len()),
-            Screen::Approvals => guardian.map_or(0, |g| g.pending.len()),
-            Screen::Limits => guardian
-                .and_then(|g| g.rules.get(self.selection.rules_member))
-                .map_or(0, |r| r.rows.len()),
-            Screen::Audit => guardian.map_or(0, |g| match self.selection.audit {
-                AuditView::Ledger => g.history.len(),
-                _ => g.log.len(),
-            }),
-            Screen::Earnings => vm.creator.as_ref().map_or(0, |c| c.received.len()),
-            Screen::Wallet | Screen::Dashboard => 0,
-        }
-    }
-
-    /// Typed text for a popup that takes text.
-    pub fn type_char(&mut self, c: char) {
-        let typed = match &mut self.popup {
-            Some(Popup::Pin { typed, .. } | Popup::Text { typed, .. }) => typed,
-            Some(Popup::Form(form)) => {
-                form.error = None;
-                // The quiet-hours form's third row is a choice, not a field.
-                let Some(field) = form.fields.get_mut(form.field) else {
-                    return;
-                };
-                field
-            }
-            _ => return,
-        };
-        if typed.chars().count() < MAX_TYPED && !c.is_control() {
-            typed.push(c);
-        }
-    }
-
-    pub fn backspace(&mut self) {
-        match &mut self.popup {
-            Some(Popup::Pin { typed, .. } | Popup::Text { typed, .. }) => {
-                typed.pop();
-            }
-            Some(Popup::Form(form)) => {
-                if let Some(field) = form.fields.get_mut(form.field) {
-                    field.pop();
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Whether keys go to a text field (so 'q' types a q).
-    pub fn typing(&self) -> bool {
-        matches!(
-            self.popup,
-            Some(Popup::Pin { .. } | Popup::Text { .. } | Popup::Form(_))
-        )
-    }
-
-    pub fn is_guardian(&self) -> bool {
-        self.who.as_ref().is_some_and(|w| w.2 == Role::Guardian)
-    }
-
-    /// Opens a PIN prompt for one action.
-    pub fn ask_pin(&mut self, purpose: PinFor) {
-        self.guard(Popup::Pin {
-            purpose,
-            typed: String::new(),
-        });
-    }
-
-    /// Opens a prompt that keys typed before it must not answer.
-    fn guard(&mut self, popup: Popup) {
-        self.popup = Some(popup);
-        self.guarded_opens += 1;
-    }
-
-    fn text(&mut self, purpose: TextFor, typed: String) {
-        self.popup = Some(Popup::Text { purpose, typed });
-    }
-
-    fn say(&mut self, text: impl Into<String>, tone: Tone) {
-        self.message = Some((text.into(), tone));
+        (super::screens::of(self.screen).rows)(self, vm)
     }
 }
 
@@ -411,7 +42,7 @@ fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effec
     app.message = None;
     // A key that does nothing on this screen says so (and what to press
     // for the keys that do), so it is never taken for one that worked.
-    if !keymap::works_on(command, app.screen) {
+    if !keymap::works_on(command, app) {
         app.say(
             format!(
                 "{} does nothing here: ? lists the keys of this screen",
@@ -647,7 +278,8 @@ fn member_acts(app: &mut App, vm: &ViewModel, command: Command, id: i64) -> Opti
     match (command, status) {
         (Command::CancelRequest, RequestStatus::Pending) => {
             app.popup = Some(Popup::Confirm(Confirm {
-                hints: "Enter: cancel the request · Esc: keep it".into(),
+                yes: "cancel the request",
+                no: "keep it",
                 ..Confirm::new(
                     format!("Cancel your request #{id}?"),
                     vec![request.summary.clone()],
@@ -678,13 +310,6 @@ fn member_acts(app: &mut App, vm: &ViewModel, command: Command, id: i64) -> Opti
         }
         _ => Some(Effect::PreviewAskAgain { request: id }),
     }
-}
-
-/// What a mouse click landed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hit {
-    Screen(Screen),
-    Row(usize),
 }
 
 /// A click: on a tab, go there; on a list row, select it, and on the row
@@ -904,6 +529,19 @@ fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
 }
 
 fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -> Option<Effect> {
+    // The popup's own list: a key it does not show does nothing, and says so.
+    let live = super::popup::commands(&popup, app, vm);
+    if !live.iter().any(|d| d.command == command) {
+        app.say(
+            format!(
+                "{} does nothing here: {}",
+                super::popup::key_of(command),
+                super::popup::hint_line(&live, false)
+            ),
+            Tone::Warning,
+        );
+        return None;
+    }
     match (popup, command) {
         // ↑/↓ scroll a popup that has nothing else to move (drawing keeps
         // the offset within the body).
@@ -933,7 +571,7 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             app.message = None;
             None
         }
-        (Popup::Help, _) => {
+        (Popup::Help, Command::Help) => {
             app.popup = None;
             None
         }
@@ -1199,6 +837,10 @@ fn refilter(app: &mut App, vm: &ViewModel) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use crate::domain::MemberId;
+    #[allow(unused_imports)]
+    use crate::tui::view::Preview;
     use crate::tui::view::sample;
 
     fn teen() -> App {
@@ -1563,6 +1205,10 @@ mod tests {
 #[cfg(test)]
 mod qa_tests {
     use super::*;
+    #[allow(unused_imports)]
+    use crate::domain::MemberId;
+    #[allow(unused_imports)]
+    use crate::tui::view::Preview;
     use crate::tui::view::sample;
 
     fn guardian(screen: Screen) -> App {
@@ -1650,7 +1296,10 @@ mod qa_tests {
         );
         assert_eq!(app.selection.page, 2);
         let text = crate::tui::render::tests::screen_text(&app, &vm, 80, 24);
-        assert!(text.contains("page 2 · n next"), "{text}");
+        assert!(
+            text.contains("page 2─") && text.contains("n next page"),
+            "{text}"
+        );
         // The event loop loads page 2, the last one.
         if let Some(m) = vm.member.as_mut() {
             m.history_next = None;
@@ -1691,10 +1340,14 @@ mod qa_tests {
             ..App::default()
         };
         update(&mut app, Command::CancelRequest, &vm);
-        let Some(Popup::Confirm(confirm)) = &app.popup else {
+        let Some(popup @ Popup::Confirm(_)) = &app.popup else {
             panic!("a confirmation: {:?}", app.popup);
         };
-        assert_eq!(confirm.hints, "Enter: cancel the request · Esc: keep it");
+        let commands = crate::tui::popup::commands(popup, &app, &vm);
+        assert_eq!(
+            crate::tui::popup::hint_line(&commands, false),
+            "Enter: cancel the request · Esc: keep it"
+        );
         let text = crate::tui::render::tests::screen_text(&app, &vm, 80, 24);
         assert!(
             text.contains("Enter: cancel the request · Esc: keep it"),
@@ -1722,6 +1375,10 @@ mod qa_tests {
 #[cfg(test)]
 mod creator_tests {
     use super::*;
+    #[allow(unused_imports)]
+    use crate::domain::MemberId;
+    #[allow(unused_imports)]
+    use crate::tui::view::Preview;
     use crate::tui::view::{Verdict, sample_creator};
 
     fn ana() -> App {
@@ -1804,6 +1461,10 @@ mod creator_tests {
 #[cfg(test)]
 mod paging_tests {
     use super::*;
+    #[allow(unused_imports)]
+    use crate::domain::MemberId;
+    #[allow(unused_imports)]
+    use crate::tui::view::Preview;
     use crate::tui::view::sample;
 
     #[test]
@@ -1836,8 +1497,12 @@ mod paging_tests {
 #[cfg(test)]
 mod editor_tests {
     use super::*;
+    #[allow(unused_imports)]
+    use crate::domain::MemberId;
     use crate::domain::{Scope, Window};
     use crate::tui::editor::PolicyChange;
+    #[allow(unused_imports)]
+    use crate::tui::view::Preview;
     use crate::tui::view::sample;
 
     fn guardian(screen: Screen) -> App {
@@ -2235,6 +1900,10 @@ mod editor_tests {
 #[cfg(test)]
 mod custom_amount_tests {
     use super::*;
+    #[allow(unused_imports)]
+    use crate::domain::MemberId;
+    #[allow(unused_imports)]
+    use crate::tui::view::Preview;
     use crate::tui::view::{Verdict, sample};
 
     #[test]
@@ -2284,5 +1953,179 @@ mod custom_amount_tests {
             update(&mut app, Command::Select, &vm),
             Some(Effect::BuyCustom { coins: 250 })
         );
+    }
+}
+
+/// Dispatch reads the same lists the footer, the help and a popup's hint
+/// line are drawn from.
+#[cfg(test)]
+mod command_list_tests {
+    use super::*;
+    use crate::domain::MemberId;
+    use crate::tui::command::KEYMAP;
+    use crate::tui::popup;
+    use crate::tui::view::{Preview, sample, sample_creator};
+
+    /// Every screen of everyone (each row under the cursor), and every
+    /// popup one or two keys away from them, with those made by effects.
+    fn cases() -> Vec<(App, ViewModel)> {
+        let people = [
+            (None, sample(false)),
+            (Some((MemberId(2), "Sam".into(), Role::Teen)), sample(false)),
+            (
+                Some((MemberId(1), "Maria".into(), Role::Guardian)),
+                sample(true),
+            ),
+            (
+                Some((MemberId(3), "Ana".into(), Role::Creator)),
+                sample_creator(),
+            ),
+        ];
+        let mut cases = Vec::new();
+        for (who, vm) in people {
+            let signed_in = App {
+                who: who.clone(),
+                ..App::default()
+            };
+            for screen in signed_in.screens().to_vec() {
+                let app = App {
+                    screen,
+                    ..signed_in.clone()
+                };
+                for view in AuditView::ALL {
+                    let mut app = app.clone();
+                    app.selection.audit = view;
+                    for cursor in 0..app.rows(&vm).max(1) {
+                        cases.push((
+                            App {
+                                cursor,
+                                ..app.clone()
+                            },
+                            vm.clone(),
+                        ));
+                    }
+                }
+            }
+            let preview = |verdict| Preview {
+                verdict,
+                summary: "Sam buys 900 coins for 12.73 USD".into(),
+                reasons: vec![(false, "a reason".into())],
+            };
+            for verdict in [Verdict::Allow, Verdict::Deny] {
+                for popup in [
+                    Popup::BuyCustom {
+                        coins: 900,
+                        preview: preview(verdict),
+                    },
+                    Popup::Redeem {
+                        diamonds: 900,
+                        preview: preview(verdict),
+                    },
+                ] {
+                    let popup = Some(popup);
+                    cases.push((
+                        App {
+                            popup,
+                            ..signed_in.clone()
+                        },
+                        vm.clone(),
+                    ));
+                }
+            }
+            let reversal = Popup::Reversal(Reversal {
+                tx: 3,
+                what: "a purchase".into(),
+                gives_back: "70 coins".into(),
+                warnings: Vec::new(),
+            });
+            let popup = Some(reversal);
+            cases.push((
+                App {
+                    popup,
+                    ..signed_in.clone()
+                },
+                vm.clone(),
+            ));
+        }
+        // Popups opened from there, and from those.
+        for _ in 0..2 {
+            let mut opened = Vec::new();
+            for (app, vm) in &cases {
+                for binding in KEYMAP {
+                    let mut after = app.clone();
+                    update(&mut after, binding.command, vm);
+                    if after.popup.is_some() && after.popup != app.popup {
+                        after.message = None;
+                        opened.push((after, vm.clone()));
+                    }
+                }
+            }
+            for case in opened {
+                if !cases.iter().any(|c| c.0.popup == case.0.popup) {
+                    cases.push(case);
+                }
+            }
+        }
+        cases
+    }
+
+    #[test]
+    fn on_every_screen_and_popup_a_listed_key_works_and_any_other_does_nothing() {
+        let cases = cases();
+        let popups: Vec<_> = cases.iter().filter_map(|c| c.0.popup.as_ref()).collect();
+        for kind in [
+            "Pin",
+            "Text",
+            "Form",
+            "Choice",
+            "Request",
+            "Review",
+            "Confirm",
+            "BuyCustom",
+            "Redeem",
+            "Reversal",
+            "Help",
+        ] {
+            assert!(
+                popups.iter().any(|p| format!("{p:?}").starts_with(kind)),
+                "no {kind} popup reached"
+            );
+        }
+        for (app, vm) in &cases {
+            let listed: Vec<Command> = match &app.popup {
+                Some(p) => {
+                    let live = popup::commands(p, app, vm);
+                    // Each command it lists is on its hint line.
+                    let hints = popup::hint_line(&live, true);
+                    for d in &live {
+                        assert!(hints.contains(popup::key_of(d.command)), "{hints}: {d:?}");
+                    }
+                    live.iter().map(|d| d.command).collect()
+                }
+                None => keymap::for_screen(app).map(|b| b.command).collect(),
+            };
+            for binding in KEYMAP {
+                // The key people press, read as the event loop reads it.
+                let command = keymap::command_for(&binding.codes[0], false);
+                assert_eq!(command, Some(binding.command), "{}", binding.keys);
+                let mut after = app.clone();
+                let effect = update(&mut after, binding.command, vm);
+                let idle = after
+                    .message
+                    .as_ref()
+                    .is_some_and(|(m, _)| m.contains(" does nothing here"));
+                let place = format!("{:?} {:?}: {}", app.screen, app.popup, binding.keys);
+                if listed.contains(&binding.command) {
+                    assert!(!idle, "listed, but does nothing: {place}");
+                } else {
+                    assert!(idle && effect.is_none(), "not listed, but works: {place}");
+                    let unchanged = App {
+                        message: after.message.clone(),
+                        ..app.clone()
+                    };
+                    assert_eq!(after, unchanged, "{place}");
+                }
+            }
+        }
     }
 }

@@ -82,6 +82,93 @@ fn auth(me: &str, pin: String) -> GuardianAuth {
 }
 
 /// Runs one effect through the household and says how it went.
+/// How far slow work has got: `done` of `total` (0: not known) `stage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Step {
+    pub stage: &'static str,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Work that can take seconds on a large household, run by the event loop
+/// on another connection beside the screens: the verify, and an export
+/// (given the filter in force when it was asked).
+pub(super) enum Slow {
+    Verify,
+    Export {
+        filter: filter::Filter,
+        path: String,
+    },
+}
+
+impl Slow {
+    /// The slow work an effect asks for, if it is slow.
+    pub(super) fn of(effect: &Effect, app: &App) -> Option<Slow> {
+        match effect {
+            Effect::Verify => Some(Slow::Verify),
+            Effect::Export { path } => Some(Slow::Export {
+                filter: app.selection.filter.clone(),
+                path: path.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// What it is, for the progress line ("Verifying").
+    pub(super) fn doing(&self) -> &'static str {
+        match self {
+            Slow::Verify => "Verifying",
+            Slow::Export { .. } => "Exporting",
+        }
+    }
+
+    /// Runs it, telling `progress` how far it has got; stops when that
+    /// says so (both only read, so stopping leaves nothing half done).
+    pub(super) fn run(
+        self,
+        h: &mut Household<'_>,
+        progress: &mut dyn FnMut(Step) -> bool,
+    ) -> (String, Tone) {
+        match self {
+            Slow::Verify => verify(h, progress),
+            Slow::Export { filter, path } => export(h, &filter, &path, progress),
+        }
+    }
+}
+
+/// The whole record checked, in words.
+fn verify(h: &mut Household<'_>, progress: &mut dyn FnMut(Step) -> bool) -> (String, Tone) {
+    let answer = h.call_with_progress(Call::Verify { progress: true }, &mut |p| {
+        progress(Step {
+            stage: p.stage.words(),
+            done: p.done,
+            total: p.total,
+        })
+    });
+    match answer.and_then(VerifyView::try_from) {
+        Ok(report) => match report.problem {
+            None => (
+                format!(
+                    "All good: checked {}, {}, {}",
+                    plural(report.transactions as usize, "transaction"),
+                    plural(report.decisions as usize, "decision"),
+                    plural(report.guardian_actions as usize, "guardian action")
+                ),
+                Tone::Good,
+            ),
+            Some(p) => (
+                format!("PROBLEM: {}: {}", shown(&p.entry), shown(&p.message)),
+                Tone::Bad,
+            ),
+        },
+        Err(e) if e.message == crate::client::stopped().message => (
+            "Verify stopped, as asked: nothing was changed".into(),
+            Tone::Warning,
+        ),
+        Err(e) => (shown(&e.message), Tone::Bad),
+    }
+}
+
 pub(super) fn apply(effect: Effect, app: &mut App, h: &mut Household<'_>) {
     let me = app.who.as_ref().map(|w| w.1.clone()).unwrap_or_default();
     // A member with a PIN confirms their own spending with the one they
@@ -321,7 +408,7 @@ pub(super) fn apply(effect: Effect, app: &mut App, h: &mut Household<'_>) {
             });
             None
         }
-        Effect::Export { path } => Some(export(h, &app.selection.filter, &path)),
+        Effect::Export { path } => Some(export(h, &app.selection.filter, &path, &mut |_| true)),
         Effect::Acknowledge { pin } => Some(
             match h.ask::<CountView>(Call::AckAlerts {
                 id: None,
@@ -337,24 +424,9 @@ pub(super) fn apply(effect: Effect, app: &mut App, h: &mut Household<'_>) {
                 Err(e) => pin_again(app, app::PinFor::Acknowledge, e, "marking the alerts"),
             },
         ),
-        Effect::Verify => Some(match h.ask::<VerifyView>(Call::Verify) {
-            Ok(report) => match report.problem {
-                None => (
-                    format!(
-                        "All good: checked {}, {}, {}",
-                        plural(report.transactions as usize, "transaction"),
-                        plural(report.decisions as usize, "decision"),
-                        plural(report.guardian_actions as usize, "guardian action")
-                    ),
-                    Tone::Good,
-                ),
-                Some(p) => (
-                    format!("PROBLEM: {}: {}", shown(&p.entry), shown(&p.message)),
-                    Tone::Bad,
-                ),
-            },
-            Err(e) => (shown(&e.message), Tone::Bad),
-        }),
+        // Run beside the screens by the event loop (see `slow`); here only
+        // when called directly (tests), with no one watching.
+        Effect::Verify => Some(verify(h, &mut |_| true)),
     };
     if let Some(message) = message {
         app.message = Some(message);
@@ -569,7 +641,12 @@ fn save_new(path: &Path, text: &str) -> Result<(), String> {
 
 /// Exports the ledger rows the audit filter shows to a new file: asked of
 /// the household, saved here (where this interface runs).
-fn export(h: &mut Household<'_>, filter: &filter::Filter, path: &str) -> (String, Tone) {
+fn export(
+    h: &mut Household<'_>,
+    filter: &filter::Filter,
+    path: &str,
+    progress: &mut dyn FnMut(Step) -> bool,
+) -> (String, Tone) {
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     let path = typed_path(path, home.as_deref());
     let path = path.as_path();
@@ -607,6 +684,17 @@ fn export(h: &mut Household<'_>, filter: &filter::Filter, path: &str) -> (String
             Ok(part) => {
                 text.push_str(&part.text);
                 rows += part.rows;
+                let step = Step {
+                    stage: "rows",
+                    done: rows,
+                    total: 0,
+                };
+                if !progress(step) {
+                    return (
+                        "Export stopped, as asked: no file was written".into(),
+                        Tone::Warning,
+                    );
+                }
                 match part.next {
                     Some(next) => after = Some(next),
                     None => break,
@@ -842,7 +930,7 @@ pub(super) mod tests {
         ] {
             assert!(actions.contains(&action), "{action} in {actions:?}");
         }
-        let verified: VerifyView = h.ask(Call::Verify).unwrap();
+        let verified: VerifyView = h.ask(Call::Verify { progress: false }).unwrap();
         assert!(verified.ok);
     }
 
@@ -872,16 +960,16 @@ pub(super) mod tests {
         // The guardian exports; the second time the file is there and kept.
         let out = dir.path().join("out.csv");
         let filter = filter::Filter::default();
-        let (said, tone) = export(&mut h, &filter, out.to_str().unwrap());
+        let (said, tone) = export(&mut h, &filter, out.to_str().unwrap(), &mut |_| true);
         assert!(said.starts_with("Exported 0 transactions to"), "{said}");
         assert_eq!(tone, Tone::Good);
-        let (said, tone) = export(&mut h, &filter, out.to_str().unwrap());
+        let (said, tone) = export(&mut h, &filter, out.to_str().unwrap(), &mut |_| true);
         assert!(
             said.contains("already exists; coinguard never overwrites a file"),
             "{said}"
         );
         assert_eq!(tone, Tone::Bad);
-        let (said, _) = export(&mut h, &filter, "out.txt");
+        let (said, _) = export(&mut h, &filter, "out.txt", &mut |_| true);
         assert!(
             said.starts_with("Not exported: end the file name with .csv"),
             "{said}"

@@ -22,6 +22,7 @@
 //! household the same way.
 
 pub mod app;
+mod command;
 pub mod editor;
 mod effects;
 pub mod filter;
@@ -29,13 +30,16 @@ pub mod keymap;
 pub mod popup;
 pub mod render;
 pub mod screen;
+mod screens;
+mod state;
 mod text;
 pub mod theme;
 pub mod view;
+mod widgets;
 
 use std::io::IsTerminal;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
@@ -138,19 +142,81 @@ fn run_until(household: &mut Household<'_>, stop: &AtomicBool) -> Result<(), Tui
         let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
         restore_hook(info);
     }));
+    // Slow work (verify, export) runs on threads of this scope; leaving
+    // tells it to stop, and the scope waits the moment that takes.
+    let leaving = AtomicBool::new(false);
     let result = crossterm::execute!(std::io::stdout(), EnableMouseCapture)
         .map_err(TuiError::from)
-        .and_then(|()| event_loop(&mut terminal, household, stop));
+        .and_then(|()| {
+            std::thread::scope(|scope| {
+                let result = event_loop(&mut terminal, household, stop, (scope, &leaving));
+                leaving.store(true, Ordering::SeqCst);
+                result
+            })
+        });
     let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
 }
 
-fn event_loop(
+/// News from slow work running beside the screens.
+enum News {
+    Step(effects::Step),
+    Done(String, Tone),
+}
+
+/// Slow work running: where its news arrives, and how to stop it.
+struct Job {
+    news: mpsc::Receiver<News>,
+    stop: Arc<AtomicBool>,
+}
+
+/// How often the screen is drawn again while slow work runs (its gauge).
+const BUSY_FRAME: Duration = Duration::from_millis(50);
+
+/// Starts slow work on another connection to the household, on a thread
+/// of `scope`; its progress and its answer come back as [`News`].
+fn start<'scope, 'c: 'scope>(
+    slow: effects::Slow,
+    h: &Household<'c>,
+    (scope, leaving): (&'scope std::thread::Scope<'scope, '_>, &'scope AtomicBool),
+    app: &mut App,
+) -> Option<Job> {
+    let mut worker = match h.another() {
+        Ok(worker) => worker,
+        Err(e) => {
+            app.message = Some((view::shown(&e.message), Tone::Bad));
+            return None;
+        }
+    };
+    let (tx, news) = mpsc::channel();
+    let stop = Arc::new(AtomicBool::new(false));
+    app.busy = Some(app::Busy {
+        doing: slow.doing(),
+        stage: "",
+        done: 0,
+        total: 0,
+        stopping: false,
+    });
+    let stopped = Arc::clone(&stop);
+    scope.spawn(move || {
+        let mut progress = |step: effects::Step| {
+            let _ = tx.send(News::Step(step));
+            !stopped.load(Ordering::SeqCst) && !leaving.load(Ordering::SeqCst)
+        };
+        let (said, tone) = slow.run(&mut worker, &mut progress);
+        let _ = tx.send(News::Done(said, tone));
+    });
+    Some(Job { news, stop })
+}
+
+fn event_loop<'scope, 'c: 'scope>(
     terminal: &mut ratatui::DefaultTerminal,
-    h: &mut Household<'_>,
+    h: &mut Household<'c>,
     stop: &AtomicBool,
+    beside: (&'scope std::thread::Scope<'scope, '_>, &'scope AtomicBool),
 ) -> Result<(), TuiError> {
+    let mut job: Option<Job> = None;
     let theme = render::Theme::from_env();
     let mut app = App::default();
     let mut seen = version(h);
@@ -177,9 +243,19 @@ fn event_loop(
         if let Terminal::Gone = wait_for_terminal(Duration::ZERO) {
             return Ok(());
         }
+        if let Some(running) = &job {
+            if hear(running, &mut app) {
+                job = None;
+            }
+        }
         let mut ready = event::poll(Duration::ZERO)?;
         if !ready {
-            if let Terminal::Gone = wait_for_terminal(Duration::from_millis(250)) {
+            let wait = if job.is_some() {
+                BUSY_FRAME
+            } else {
+                Duration::from_millis(250)
+            };
+            if let Terminal::Gone = wait_for_terminal(wait) {
                 return Ok(());
             }
             if stop.load(Ordering::SeqCst) {
@@ -211,6 +287,15 @@ fn event_loop(
                 if guard_until.is_some_and(|until| Instant::now() < until) {
                     continue;
                 }
+                // Esc stops slow work first (it only reads: nothing is
+                // left half done); with a popup open it closes the popup.
+                if let (Some(running), KeyCode::Esc, None) = (&job, key.code, &app.popup) {
+                    running.stop.store(true, Ordering::SeqCst);
+                    if let Some(busy) = app.busy.as_mut() {
+                        busy.stopping = true;
+                    }
+                    continue;
+                }
                 on_key(&mut app, &vm, key)
             }
             Event::Mouse(mouse) => match mouse.kind {
@@ -222,6 +307,20 @@ fn event_loop(
                 _ => None,
             },
             _ => None,
+        };
+        let effect = match effect.as_ref().and_then(|e| effects::Slow::of(e, &app)) {
+            Some(_) if job.is_some() => {
+                app.message = Some((
+                    "Still busy with the last one: wait for it, or Esc stops it".into(),
+                    Tone::Warning,
+                ));
+                None
+            }
+            Some(slow) => {
+                job = start(slow, h, beside, &mut app);
+                None
+            }
+            None => effect,
         };
         if let Some(effect) = effect {
             let before = app.popup.as_ref().map(std::mem::discriminant);
@@ -237,6 +336,32 @@ fn event_loop(
                 let _typed_before_it_opened = event::read()?;
             }
             guard_until = Some(Instant::now() + GUARD);
+        }
+    }
+}
+
+/// Takes in what slow work has said; true when it has finished (its
+/// answer is then the message).
+fn hear(job: &Job, app: &mut App) -> bool {
+    loop {
+        match job.news.try_recv() {
+            Ok(News::Step(step)) => {
+                if let Some(busy) = app.busy.as_mut() {
+                    busy.stage = step.stage;
+                    busy.done = step.done;
+                    busy.total = step.total;
+                }
+            }
+            Ok(News::Done(said, tone)) => {
+                app.busy = None;
+                app.message = Some((said, tone));
+                return true;
+            }
+            Err(mpsc::TryRecvError::Empty) => return false,
+            Err(mpsc::TryRecvError::Disconnected) => {
+                app.busy = None;
+                return true;
+            }
         }
     }
 }

@@ -5,6 +5,11 @@
 //! Every popup fits the terminal: its text is wrapped to the popup's width,
 //! its key hints keep the last line, and a body taller than the room left
 //! scrolls with ↑/↓ instead of being cut.
+//!
+//! Like a screen, a popup has its commands ([`commands`]): what works in
+//! it as it stands, with words for what each does there. Dispatch, its
+//! hint line and the footer all read that list, so a key shown is a key
+//! that works, and a key that works is shown.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -12,10 +17,11 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::app::{PinFor, Popup, Screen, TextFor};
+use super::command::{Command, keys_of};
 use super::editor::{self, Form, FormKind, Review};
 use super::filter::Place;
 use super::keymap;
+use super::state::{App, PinFor, Popup, TextFor};
 use super::text::{preview_text, wrap_line};
 use super::theme::Theme;
 use super::view::{ViewModel, shown};
@@ -69,11 +75,7 @@ fn form_lines(form: &Form, theme: Theme) -> Vec<Line<'static>> {
     lines.push(Line::from(match form.kind {
         FormKind::Limit { scope, .. } => format!(
             "  In {}; leave one empty for no such threshold.",
-            if scope.counts_money() {
-                "money"
-            } else {
-                "coins"
-            }
+            scope.unit().word()
         ),
         FormKind::Quiet => format!("{}During them: {chosen} (←/→)", mark(2)),
         FormKind::Member => format!("{}Role: {chosen} (←/→)", mark(2)),
@@ -105,24 +107,150 @@ fn review_lines(review: &Review, theme: Theme) -> Vec<Line<'static>> {
     ]
 }
 
-/// A popup's parts: a title, a body that wraps and scrolls, and the key
-/// hints, which always show.
+/// A command that works in a popup, and what it does there in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Does {
+    pub command: Command,
+    pub words: &'static str,
+}
+
+const fn does(command: Command, words: &'static str) -> Does {
+    Does { command, words }
+}
+
+/// ↑/↓ scroll a popup whose body is taller than the room it has.
+const SCROLL: [Does; 2] = [does(Command::Up, "more"), does(Command::Down, "more")];
+
+/// What works in `popup` as it stands (for whom, on what verdict): the one
+/// list dispatch, the hint line and the footer read.
+pub fn commands(popup: &Popup, app: &App, vm: &ViewModel) -> Vec<Does> {
+    use Command::{
+        Approve, AskAgain, Back, CancelRequest, Deny, Down, Help, Left, Right, Select, Up,
+    };
+    let go_or_not = |preview: &super::view::Preview| {
+        if preview.verdict == super::view::Verdict::Deny {
+            vec![
+                does(Select, "why not"),
+                does(Back, "close (nothing is tried)"),
+            ]
+        } else {
+            vec![does(Select, "go ahead"), does(Back, "cancel")]
+        }
+    };
+    let own = match popup {
+        Popup::Pin { .. } => vec![does(Select, "confirm"), does(Back, "cancel")],
+        Popup::Text { purpose, .. } => match purpose {
+            TextFor::AskAgainNote(..) => vec![does(Select, "ask again"), does(Back, "leave it")],
+            TextFor::ReverseReason(_) => {
+                vec![
+                    does(Select, "the PIN next"),
+                    does(Back, "leave it as it is"),
+                ]
+            }
+            _ => vec![does(Select, "continue"), does(Back, "cancel")],
+        },
+        Popup::Form(form) => {
+            let mut list = vec![does(Up, "field"), does(Down, "field")];
+            if !form.kind.options().is_empty() {
+                list.extend([does(Left, "choose"), does(Right, "choose")]);
+            }
+            list.extend([does(Select, "review"), does(Back, "cancel")]);
+            return list;
+        }
+        Popup::Choice(_) => {
+            return vec![
+                does(Up, "choose"),
+                does(Down, "choose"),
+                does(Left, "choose"),
+                does(Right, "choose"),
+                does(Select, "review (PIN next)"),
+                does(Back, "cancel"),
+            ];
+        }
+        Popup::Request(id) => {
+            let shown = match (&vm.guardian, &vm.member) {
+                (Some(g), _) if app.is_guardian() => g.pending.iter().find(|r| r.id == *id),
+                (_, Some(m)) if !app.is_guardian() => m.requests.iter().find(|r| r.id == *id),
+                _ => None,
+            };
+            match shown.map(|r| (app.is_guardian(), r.status)) {
+                Some((true, _)) => vec![
+                    does(Approve, "approve (PIN)"),
+                    does(Deny, "deny (reason, PIN)"),
+                    does(Back, "close"),
+                ],
+                Some((false, RequestStatus::Pending)) => {
+                    vec![does(CancelRequest, "cancel it"), does(Back, "close")]
+                }
+                Some((false, RequestStatus::Approved)) | None => vec![does(Back, "close")],
+                Some((false, _)) => {
+                    vec![
+                        does(AskAgain, "ask again, with a note"),
+                        does(Back, "close"),
+                    ]
+                }
+            }
+        }
+        Popup::Reversal(_) => vec![
+            does(Select, "give a reason (your PIN next)"),
+            does(Back, "leave it as it is"),
+        ],
+        Popup::Review(_) => vec![
+            does(Select, "save (your PIN next)"),
+            does(Back, "cancel, nothing changes"),
+        ],
+        Popup::Confirm(confirm) => vec![does(Select, confirm.yes), does(Back, confirm.no)],
+        Popup::BuyCustom { preview, .. } | Popup::Redeem { preview, .. } => go_or_not(preview),
+        Popup::Help => vec![does(Back, "close"), does(Help, "close")],
+    };
+    SCROLL.into_iter().chain(own).collect()
+}
+
+/// A command's key in a popup: its first key ("↑" of "↑/k": letters are
+/// typed into the popups that take text).
+pub fn key_of(command: Command) -> &'static str {
+    let keys = keys_of(command);
+    keys.split('/')
+        .next()
+        .filter(|k| !k.is_empty())
+        .unwrap_or(keys)
+}
+
+/// The hint line of `commands` ("Enter: confirm · Esc: cancel"); commands
+/// side by side with the same words share them ("↑/↓: field"). ↑/↓ "more"
+/// only when the body `overflows`.
+pub fn hint_line(commands: &[Does], overflows: bool) -> String {
+    let mut groups: Vec<(String, &str)> = Vec::new();
+    for d in commands {
+        if !overflows && d.words == "more" {
+            continue;
+        }
+        match groups.last_mut() {
+            Some((keys, words)) if *words == d.words => {
+                keys.push('/');
+                keys.push_str(key_of(d.command));
+            }
+            _ => groups.push((key_of(d.command).to_string(), d.words)),
+        }
+    }
+    groups
+        .iter()
+        .map(|(keys, words)| format!("{keys}: {words}"))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// A popup's parts: a title, a body that wraps and scrolls (its key hints,
+/// from its commands, always show under it).
 struct Sheet {
     title: String,
     body: Vec<Line<'static>>,
-    hints: String,
     /// The width it asks for (less on a narrower terminal).
     width: u16,
 }
 
 /// The sheet each popup shows.
-fn sheet(
-    popup: &Popup,
-    screen: Screen,
-    place: Option<Place>,
-    vm: &ViewModel,
-    theme: Theme,
-) -> Sheet {
+fn sheet(popup: &Popup, app: &App, place: Option<Place>, vm: &ViewModel, theme: Theme) -> Sheet {
     match popup {
         Popup::Pin { purpose, typed } => {
             let title = match purpose {
@@ -156,7 +284,6 @@ fn sheet(
             Sheet {
                 title,
                 body,
-                hints: "Enter to confirm · Esc to cancel".into(),
                 width: 60,
             }
         }
@@ -182,12 +309,6 @@ fn sheet(
             Sheet {
                 title: text_prompt(purpose),
                 body,
-                hints: match purpose {
-                    TextFor::AskAgainNote(..) => "Enter: ask again · Esc: leave it",
-                    TextFor::ReverseReason(_) => "Enter: the PIN next · Esc: leave it as it is",
-                    _ => "Enter to continue · Esc to cancel",
-                }
-                .into(),
                 width: 70,
             }
         }
@@ -207,7 +328,6 @@ fn sheet(
                     None => format!("Add {what}"),
                 },
                 body: form_lines(form, theme),
-                hints: "↑/↓ field · Enter review · Esc cancel".into(),
                 width: 70,
             }
         }
@@ -235,7 +355,6 @@ fn sheet(
             Sheet {
                 title: format!("{} · gifts to {}", choice.member, choice.creator),
                 body,
-                hints: "↑/↓ choose · Enter review (PIN next) · Esc cancel".into(),
                 width: 76,
             }
         }
@@ -260,14 +379,12 @@ fn sheet(
             Sheet {
                 title: format!("Reverse transaction {}?", r.tx),
                 body,
-                hints: "Enter: give a reason (your PIN next) · Esc: leave it as it is".into(),
                 width: 76,
             }
         }
         Popup::Review(review) => Sheet {
             title: "Check before saving".into(),
             body: review_lines(review, theme),
-            hints: "Enter: save (your PIN next) · Esc: cancel, nothing changes".into(),
             width: 76,
         },
         Popup::Confirm(confirm) => Sheet {
@@ -277,17 +394,11 @@ fn sheet(
                 .iter()
                 .map(|l| Line::from(l.clone()))
                 .collect(),
-            hints: confirm.hints.clone(),
             width: 70,
         },
         Popup::BuyCustom { coins, preview } => Sheet {
             title: format!("Buy {} coins?", crate::money::group_thousands(*coins)),
             body: preview_text(preview, theme).lines,
-            hints: if preview.verdict == super::view::Verdict::Deny {
-                "Esc to close: nothing is tried".into()
-            } else {
-                "Enter to go ahead · Esc to cancel".into()
-            },
             width: 70,
         },
         Popup::Redeem { diamonds, preview } => Sheet {
@@ -296,15 +407,10 @@ fn sheet(
                 crate::money::group_thousands(*diamonds)
             ),
             body: preview_text(preview, theme).lines,
-            hints: if preview.verdict == super::view::Verdict::Deny {
-                "Esc to close: nothing is tried".into()
-            } else {
-                "Enter to go ahead · Esc to cancel".into()
-            },
             width: 70,
         },
         Popup::Help => {
-            let mut body: Vec<Line<'static>> = keymap::for_screen(screen)
+            let mut body: Vec<Line<'static>> = keymap::for_screen(app)
                 .map(|b| Line::from(format!("{:<10} {}", b.keys, b.help)))
                 .collect();
             // The filter words of this screen (of the audit view shown).
@@ -316,9 +422,8 @@ fn sheet(
                 )));
             }
             Sheet {
-                title: format!("Keys on {}", screen.title()),
+                title: format!("Keys on {}", app.screen.title()),
                 body,
-                hints: "any key closes".into(),
                 width: 70,
             }
         }
@@ -342,7 +447,6 @@ fn request_sheet(id: i64, vm: &ViewModel, theme: Theme) -> Sheet {
             body: vec![Line::from(format!(
                 "Request #{id} is no longer waiting: another guardian answered it, or it expired."
             ))],
-            hints: "Esc to close".into(),
             width: 70,
         };
     };
@@ -396,16 +500,9 @@ fn request_sheet(id: i64, vm: &ViewModel, theme: Theme) -> Sheet {
     if !r.resolution.is_empty() {
         body.push(Line::from(format!("Answer: {}", r.resolution)));
     }
-    let hints = match (guardian.is_some(), r.status) {
-        (true, _) => "a approve (PIN) · d deny (reason, PIN) · Esc close",
-        (false, RequestStatus::Pending) => "c cancel it · Esc close",
-        (false, RequestStatus::Approved) => "Esc close",
-        (false, _) => "r ask again, with a note · Esc close",
-    };
     Sheet {
         title: format!("Request #{} · {}", r.id, r.status.as_str()),
         body,
-        hints: hints.into(),
         width: 76,
     }
 }
@@ -443,14 +540,15 @@ pub(super) fn approval_text(
 /// loop keeps so ↑/↓ never scroll past the end.
 pub fn render_popup(
     popup: &Popup,
-    screen: Screen,
+    app: &App,
     place: Option<Place>,
     vm: &ViewModel,
     theme: Theme,
     scroll: u16,
     frame: &mut Frame<'_>,
 ) -> u16 {
-    let sheet = sheet(popup, screen, place, vm, theme);
+    let sheet = sheet(popup, app, place, vm, theme);
+    let commands = &commands(popup, app, vm);
     let screen_area = frame.area();
     if screen_area.width < 3 || screen_area.height < 3 {
         return 0;
@@ -463,14 +561,14 @@ pub fn render_popup(
         .flat_map(|l| wrap_line(l, inner))
         .collect();
     let room = usize::from(screen_area.height - 2);
-    let hints_plain = wrap_line(&Line::from(sheet.hints.clone()), inner);
+    let hints_plain = wrap_line(&Line::from(hint_line(commands, false)), inner);
     // A blank line between the body and the hints when there is room for it.
     let spaced = body.len() + 1 + hints_plain.len() <= room;
     let fits = body.len() + hints_plain.len() <= room;
     let hints = if fits {
         hints_plain
     } else {
-        wrap_line(&Line::from(format!("↑/↓ more · {}", sheet.hints)), inner)
+        wrap_line(&Line::from(hint_line(commands, true)), inner)
     };
     let hint_rows = hints.len().min(room);
     let body_rows = room - hint_rows - usize::from(spaced);

@@ -4,19 +4,17 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{
-    Bar, BarChart, BarGroup, Block, Gauge, List, ListItem, ListState, Paragraph, Wrap,
-};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Gauge, Paragraph};
 
-use super::app::{App, Hit, Screen, Tone};
-use super::editor;
-use super::text::{breakable, preview_text, words};
+use super::screen::Screen;
+use super::state::{App, Tone};
+use super::text::words;
 pub use super::theme::Theme;
+use super::view::ViewModel;
 use super::view::shown;
-use super::view::{AuditView, HistoryLine, LogLine, RequestLine, ViewModel};
-use crate::domain::RequestStatus;
-use crate::domain::printable::plural;
+pub use super::widgets::Hits;
+use super::widgets::Scene;
 
 /// Draws one frame; returns where the tabs and list rows landed, so a mouse
 /// click can be read against exactly what the person saw.
@@ -30,13 +28,24 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
         }
         None => 1,
     };
-    let [header, body, message, legend] = Layout::vertical([
+    let gauge_lines = u16::from(app.busy.is_some());
+    let [header, body, gauge, message, legend] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
+        Constraint::Length(gauge_lines),
         Constraint::Length(message_lines),
         Constraint::Length(1),
     ])
     .areas(frame.area());
+    if let Some(busy) = &app.busy {
+        frame.render_widget(
+            Gauge::default()
+                .ratio(busy.ratio())
+                .label(busy.words())
+                .gauge_style(theme.fg(ratatui::style::Color::Cyan)),
+            gauge,
+        );
+    }
     frame.render_widget(Paragraph::new(header_line(app, header.width)), header);
     let scene = Scene { app, vm, theme };
     let mut hits = Hits::default();
@@ -45,42 +54,7 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
         hits.tabs
             .push((screen, Rect::new(header.x + x, header.y, width, 1)));
     }
-    match app.screen {
-        Screen::Pick => pick(scene, frame, body, &mut hits),
-        Screen::Earnings => earnings(scene, frame, body, &mut hits),
-        Screen::Wallet => wallet(vm, theme, frame, body),
-        Screen::Shop => shop(scene, frame, body, &mut hits),
-        Screen::Gifts => gifts(scene, frame, body, &mut hits),
-        Screen::Requests => requests(
-            app,
-            vm.member
-                .as_ref()
-                .map(|m| m.requests.as_slice())
-                .unwrap_or_default(),
-            theme,
-            frame,
-            body,
-            "Your requests · Enter opens one · r ask again · c cancel",
-            &mut hits,
-        ),
-        Screen::History => history(scene, frame, body, &mut hits),
-        Screen::Audit => audit(scene, frame, body, &mut hits),
-        Screen::Limits => limits(scene, frame, body, &mut hits),
-        Screen::Dashboard => dashboard(vm, theme, frame, body),
-        Screen::Approvals => requests(
-            app,
-            vm.guardian
-                .as_ref()
-                .map(|g| g.pending.as_slice())
-                .unwrap_or_default(),
-            theme,
-            frame,
-            body,
-            "Waiting for you: Enter opens one · a approve · d deny",
-            &mut hits,
-        ),
-        Screen::Members => members(scene, frame, body, &mut hits),
-    }
+    (super::screens::of(app.screen).render)(scene, frame, body, &mut hits);
     if let Some((text, tone)) = &app.message {
         let style = match tone {
             Tone::Good => theme.good(),
@@ -94,28 +68,38 @@ pub fn render(app: &App, vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>) ->
         frame.render_widget(Paragraph::new(lines), message);
     }
     frame.render_widget(
-        Paragraph::new(super::keymap::footer_for(
-            app.screen,
-            usize::from(legend.width),
-        ))
-        .style(Style::default().add_modifier(Modifier::DIM)),
+        Paragraph::new(footer(app, usize::from(legend.width)))
+            .style(Style::default().add_modifier(Modifier::DIM)),
         legend,
     );
     if let Some(popup) = &app.popup {
         let place = super::app::filter_place(app);
         // Nothing under a popup takes clicks.
         hits = Hits::default();
-        hits.popup_scroll = super::popup::render_popup(
-            popup,
-            app.screen,
-            place,
-            vm,
-            theme,
-            app.popup_scroll,
-            frame,
-        );
+        hits.popup_scroll =
+            super::popup::render_popup(popup, app, place, vm, theme, app.popup_scroll, frame);
     }
     hits
+}
+
+/// The footer: the live keys of the screen in front (none under a popup:
+/// the popup's own keys are on its last line); while slow work runs, Esc
+/// stops it (and does nothing else until it has).
+fn footer(app: &App, width: usize) -> String {
+    if app.popup.is_some() {
+        return String::new();
+    }
+    let keys = super::keymap::footer_for(app, width);
+    if app.busy.is_none() {
+        return keys;
+    }
+    let stop = "Esc stop";
+    if keys.contains("Esc back") {
+        keys.replace("Esc back", stop)
+    } else {
+        let shorter = super::keymap::footer_for(app, width.saturating_sub(stop.len() + 3));
+        format!("{stop} · {shorter}")
+    }
 }
 
 const TAB_GAP: &str = " | ";
@@ -177,1308 +161,6 @@ fn header_line(app: &App, width: u16) -> Line<'static> {
     Line::from(spans)
 }
 
-/// What a screen is drawn from: the app state, the view model, the colours.
-#[derive(Clone, Copy)]
-struct Scene<'a> {
-    app: &'a App,
-    vm: &'a ViewModel,
-    theme: Theme,
-}
-
-/// Where things were drawn, for mouse clicks: the screen tabs and the rows
-/// of the list on screen (index, area), as the last frame laid them out.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Hits {
-    pub tabs: Vec<(Screen, Rect)>,
-    pub rows: Vec<(usize, Rect)>,
-    /// How far the popup's body is scrolled, kept within its length.
-    pub popup_scroll: u16,
-}
-
-impl Hits {
-    /// What is under a click: a tab, or a list row.
-    pub fn at(&self, column: u16, row: u16) -> Option<Hit> {
-        let inside = |r: &Rect| {
-            column >= r.x && column < r.x + r.width && row >= r.y && row < r.y + r.height
-        };
-        if let Some((screen, _)) = self.tabs.iter().find(|(_, r)| inside(r)) {
-            return Some(Hit::Screen(*screen));
-        }
-        self.rows
-            .iter()
-            .find(|(_, r)| inside(r))
-            .map(|(i, _)| Hit::Row(*i))
-    }
-}
-
-fn list<'a>(
-    items: Vec<ListItem<'a>>,
-    title: &'a str,
-    theme: Theme,
-    cursor: usize,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    hits: &mut Hits,
-) {
-    let heights: Vec<u16> = items.iter().map(|i| i.height() as u16).collect();
-    let mut state = ListState::default().with_selected((!items.is_empty()).then_some(cursor));
-    let block = Block::bordered().title(fit(title, usize::from(area.width).saturating_sub(2)));
-    let inner = block.inner(area);
-    let widget = List::new(items)
-        .block(block)
-        .highlight_style(theme.selected())
-        .highlight_symbol("▶ ");
-    frame.render_stateful_widget(widget, area, &mut state);
-    // The rows as drawn, from the offset the list scrolled to.
-    let mut y = inner.y;
-    for (i, h) in heights.iter().enumerate().skip(state.offset()) {
-        if y >= inner.y + inner.height {
-            break;
-        }
-        let height = (*h).min(inner.y + inner.height - y);
-        hits.rows
-            .push((i, Rect::new(inner.x, y, inner.width, height)));
-        y += h;
-    }
-}
-
-/// A cell of a list row: its text, the width it is padded to (on the left
-/// when `right`), and its rank: on a narrow terminal the highest ranks are
-/// left out first, whole; rank 0 always shows.
-pub(super) struct Cell {
-    pub text: String,
-    pub width: usize,
-    pub right: bool,
-    pub rank: u8,
-}
-
-impl Cell {
-    pub fn left(text: impl Into<String>, width: usize, rank: u8) -> Cell {
-        Cell {
-            text: text.into(),
-            width,
-            right: false,
-            rank,
-        }
-    }
-
-    pub fn right(text: impl Into<String>, width: usize, rank: u8) -> Cell {
-        Cell {
-            right: true,
-            ..Cell::left(text, width, rank)
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.width.max(self.text.chars().count())
-    }
-}
-
-fn cells_width(cells: &[Cell], gap: usize) -> usize {
-    cells.iter().map(Cell::len).sum::<usize>() + gap * cells.len().saturating_sub(1)
-}
-
-/// A list's rows of cells laid out with one gap for all (two spaces if
-/// every row fits whole with them, else one), so the columns line up; each
-/// with the cells it left out.
-pub(super) fn rows_of(rows: Vec<Vec<Cell>>, width: usize) -> Vec<(String, Vec<Cell>)> {
-    let gap = if rows.iter().all(|cells| cells_width(cells, 2) <= width) {
-        2
-    } else {
-        1
-    };
-    rows.into_iter()
-        .map(|cells| fit_row(cells, gap, width))
-        .collect()
-}
-
-/// A row of cells separated by `gap` spaces, fitted to `width` by leaving
-/// out whole cells (highest rank first), never by cutting one: a narrow
-/// terminal drops a column, it never cuts a number in the middle. Returns
-/// the cells left out too (in their order), for a caller that shows them
-/// on a line of their own rather than not at all.
-pub(super) fn fit_row(cells: Vec<Cell>, gap: usize, width: usize) -> (String, Vec<Cell>) {
-    let mut cells = cells;
-    let mut dropped = Vec::new();
-    while cells_width(&cells, gap) > width {
-        let Some(drop) = cells
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.rank > 0)
-            .max_by_key(|(i, c)| (c.rank, *i))
-            .map(|(i, _)| i)
-        else {
-            break;
-        };
-        dropped.push(cells.remove(drop));
-    }
-    dropped.reverse();
-    (join_cells(&cells, gap, width), dropped)
-}
-
-fn join_cells(cells: &[Cell], gap: usize, width: usize) -> String {
-    let last = cells.len().saturating_sub(1);
-    let text = cells
-        .iter()
-        .enumerate()
-        .map(|(i, c)| match (c.right, i == last) {
-            (true, _) => format!("{:>w$}", c.text, w = c.width),
-            // The last cell is not padded: no trailing spaces.
-            (false, true) => c.text.clone(),
-            (false, false) => format!("{:<w$}", c.text, w = c.width),
-        })
-        .collect::<Vec<_>>()
-        .join(&" ".repeat(gap));
-    fit(&text, width)
-}
-
-fn pick(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
-    let Scene { app, vm, theme } = s;
-    // Below the list: who has no PIN means, and the demo's PIN.
-    let mut notes = Vec::new();
-    if vm.service {
-        notes.push(Line::from(
-            "The household service says whom this computer account may act as: they are listed here.",
-        ));
-    }
-    if vm.members.iter().any(|m| !m.has_pin) {
-        notes.push(Line::from(
-            "no PIN: anyone here can act as them (coinguard member pin NAME sets one)",
-        ));
-    }
-    if let Some(pin) = &vm.demo_pin {
-        notes.push(Line::from(Span::styled(
-            format!("This is the demo household: the guardians' PIN is \"{pin}\""),
-            theme.warn(),
-        )));
-    }
-    let notes: Vec<Line> = notes
-        .iter()
-        .flat_map(|l| super::text::wrap_line(l, usize::from(area.width)))
-        .collect();
-    let [list_area, notes_area] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(notes.len() as u16)]).areas(area);
-    let width = text_width(list_area);
-    let name_width = vm
-        .members
-        .iter()
-        .map(|m| m.name.chars().count())
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 20);
-    let rows = vm
-        .members
-        .iter()
-        .map(|m| {
-            let age = m.age.map(|a| format!("{a}")).unwrap_or_else(|| "-".into());
-            let pin = if m.has_pin { "PIN" } else { "no PIN" };
-            vec![
-                Cell::left(shown(&m.name), name_width, 0),
-                Cell::left(m.role.to_string(), 8, 2),
-                Cell::right(age, 3, 3),
-                Cell::left(pin, 6, 0),
-                Cell::left(m.holds.clone(), 0, 1),
-            ]
-        })
-        .collect();
-    let items = rows_of(rows, width)
-        .into_iter()
-        .map(|(text, _)| ListItem::new(text))
-        .collect();
-    list(
-        items,
-        "Who are you? (Enter)",
-        theme,
-        app.cursor,
-        frame,
-        list_area,
-        hits,
-    );
-    frame.render_widget(Paragraph::new(notes), notes_area);
-}
-
-/// A creator's earnings: diamonds and what they pay out, the rates and the
-/// minimum payout, what cashing out everything would do, the latest gifts.
-fn earnings(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
-    let Scene { app, vm, theme } = s;
-    let (Some(c), Some(m)) = (&vm.creator, &vm.member) else {
-        return;
-    };
-    let inner = usize::from(area.width).saturating_sub(2);
-    let facts: Vec<Line> = [
-        format!("Diamonds  {}", c.holds),
-        format!(
-            "A diamond pays {}; {}% of a gift's coins become your diamonds: {} per coin a fan spends.",
-            c.per_diamond, c.share_percent, c.per_fan_coin
-        ),
-        format!("The least you can cash out at once: {}.", c.minimum),
-    ]
-    .iter()
-    .flat_map(|l| super::text::wrap_line(&Line::from(l.clone()), inner))
-    .collect();
-    let preview: Vec<Line> = match &c.all_preview {
-        Some(p) => preview_text(p, theme)
-            .lines
-            .iter()
-            .flat_map(|l| super::text::wrap_line(l, inner))
-            .collect(),
-        None => vec![Line::from(
-            "No diamonds yet: gifts from fans become diamonds here.",
-        )],
-    };
-    // One box for the facts and what cashing out all would do, so the
-    // gifts below keep room on a small terminal.
-    let mut lines = facts;
-    lines.push(Line::from(Span::styled(
-        "Cashing out all of them (Enter: choose how many):",
-        Style::default().add_modifier(Modifier::BOLD),
-    )));
-    lines.extend(preview);
-    let [top, received] = Layout::vertical([
-        Constraint::Length(lines.len() as u16 + 2),
-        Constraint::Min(0),
-    ])
-    .areas(area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(Block::bordered().title(format!("{}'s earnings", shown(&m.me.name)))),
-        top,
-    );
-    let title = if c.received.is_empty() {
-        "No gifts received yet"
-    } else {
-        "Gifts received, newest first"
-    };
-    // One line a gift (two when narrow): when, from whom, what it brought.
-    let width = text_width(received);
-    let items = c
-        .received
-        .iter()
-        .map(|h| {
-            let (first, dropped) = fit_row(
-                vec![
-                    Cell::left(h.when.clone(), 16, 0),
-                    Cell::left(format!("from {}", shown(&h.member)), 10, 0),
-                    Cell::left(h.figures.clone(), 0, 1),
-                ],
-                1,
-                width,
-            );
-            let mut lines = vec![Line::from(first)];
-            if !dropped.is_empty() {
-                lines.extend(wrapped(&h.figures, width, 2).into_iter().map(Line::from));
-            }
-            ListItem::new(Text::from(lines))
-        })
-        .collect();
-    list(items, title, theme, app.cursor, frame, received, hits);
-}
-
-fn wallet(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
-    let Some(m) = &vm.member else { return };
-    let inner_width = usize::from(area.width).saturating_sub(2);
-    let wrap = |text: &str, style: Style| -> Vec<Line<'static>> {
-        super::text::wrap_line(
-            &Line::from(Span::styled(text.to_string(), style)),
-            inner_width,
-        )
-    };
-    // What they hold, and what waiting requests hold of it.
-    let mut held = wrap(&format!("Coins     {}", m.me.coins), Style::default());
-    if !m.held.is_empty() {
-        held.extend(wrap(&format!("          {}", m.held), theme.warn()));
-    }
-    held.extend(wrap(
-        &format!("Diamonds  {}", m.me.diamonds),
-        Style::default(),
-    ));
-    // The age rules first: they come before any limit, and a member they
-    // refuse would otherwise read "No limits" as "anything goes".
-    let age: Vec<Line> = match &m.age_rules {
-        Some(rules) => wrap(
-            &rules.text,
-            if rules.refuses {
-                theme.bad()
-            } else {
-                Style::default()
-            },
-        ),
-        None => Vec::new(),
-    };
-    // Each limit: its title, wrapped (never cut), its gauge, and what is
-    // left before approval when that comes before the refusal.
-    let limits: Vec<(Vec<Line>, Vec<Line>)> = m
-        .limits
-        .iter()
-        .map(|l| {
-            let after = l
-                .before_approval
-                .as_ref()
-                .map(|b| {
-                    wrap(
-                        &format!("{b} left before a guardian must approve"),
-                        theme.warn(),
-                    )
-                })
-                .unwrap_or_default();
-            (wrap(&l.title, Style::default()), after)
-        })
-        .collect();
-    let rows = 2
-        + age.len() as u16
-        + u16::from(!age.is_empty() && !limits.is_empty())
-        + limits
-            .iter()
-            .map(|(title, after)| (title.len() + 1 + after.len()) as u16)
-            .sum::<u16>()
-        + u16::from(limits.is_empty() && age.is_empty());
-    let [top, gauges] = Layout::vertical([
-        Constraint::Length(held.len() as u16 + 2),
-        Constraint::Length(rows),
-    ])
-    .areas(area);
-    frame.render_widget(
-        Paragraph::new(held)
-            .block(Block::bordered().title(format!("{}'s wallet", shown(&m.me.name)))),
-        top,
-    );
-    let title = match (m.limits.is_empty(), m.age_rules.is_some()) {
-        (true, true) => "Age rules · no limits set",
-        (true, false) => "No limits",
-        (false, true) => "Age rules and limits",
-        (false, false) => "Limits",
-    };
-    let block = Block::bordered().title(title);
-    let inner = block.inner(gauges);
-    frame.render_widget(block, gauges);
-    let mut constraints = vec![Constraint::Length(age.len() as u16)];
-    if !age.is_empty() && !limits.is_empty() {
-        constraints.push(Constraint::Length(1));
-    }
-    let first_limit = constraints.len();
-    for (title, after) in &limits {
-        constraints.push(Constraint::Length(title.len() as u16));
-        constraints.push(Constraint::Length(1));
-        constraints.push(Constraint::Length(after.len() as u16));
-    }
-    let slots = Layout::vertical(constraints).split(inner);
-    frame.render_widget(Paragraph::new(age), slots[0]);
-    for (i, (l, (title, after))) in m.limits.iter().zip(limits).enumerate() {
-        let at = first_limit + i * 3;
-        frame.render_widget(Paragraph::new(title), slots[at]);
-        let label = format!("used {}, {} left", l.used, l.left);
-        // A label wider than the gauge would be cut: the figures whole, or
-        // what is left alone.
-        let label = if label.chars().count() > usize::from(inner.width) {
-            format!("{} left", l.left)
-        } else {
-            label
-        };
-        frame.render_widget(Gauge::default().ratio(l.ratio).label(label), slots[at + 1]);
-        frame.render_widget(Paragraph::new(after), slots[at + 2]);
-    }
-}
-
-fn shop(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
-    let Scene { app, vm, theme } = s;
-    let Some(m) = &vm.member else { return };
-    let text = match m.pack_previews.get(app.cursor) {
-        Some(p) => preview_text(p, theme),
-        None => Text::from(format!(
-            "Enter, then type how many coins. They cost {} each, the best pack rate, \
-             rounded up to the cent; you see what the guard says before anything is bought.",
-            m.custom_rate
-        )),
-    };
-    let preview_lines = wrap_text(&text, area.width);
-    let [packs, preview] = list_then_preview(area, m.packs.len() + 1, preview_lines.len());
-    // Columns as wide as their widest figure; on a narrow terminal the price
-    // per coin goes first, whole.
-    let width = text_width(packs);
-    let widest = |f: fn(&super::view::PackLine) -> &str, at_least: usize| {
-        m.packs
-            .iter()
-            .map(|p| f(p).chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(at_least)
-    };
-    let (id_w, coins_w, price_w, per_w) = (
-        widest(|p| &p.id, 10),
-        widest(|p| &p.coins, 10),
-        widest(|p| &p.price, 0),
-        widest(|p| &p.per_coin, m.custom_rate.chars().count()),
-    );
-    let pack_row = |id: &str, coins: &str, price: &str, per: &str| {
-        vec![
-            Cell::left(id, id_w, 0),
-            Cell::right(coins, coins_w, 0),
-            Cell::right(price, price_w, 0),
-            Cell::right(format!("{per:>per_w$} per coin"), 0, 1),
-        ]
-    };
-    let mut rows: Vec<Vec<Cell>> = m
-        .packs
-        .iter()
-        .map(|p| pack_row(&p.id, &p.coins, &p.price, &p.per_coin))
-        .collect();
-    rows.push(pack_row("any number", "you choose", "", &m.custom_rate));
-    let items: Vec<ListItem> = rows_of(rows, width)
-        .into_iter()
-        .map(|(text, _)| ListItem::new(text))
-        .collect();
-    list(
-        items,
-        "Coin packs (Enter to buy)",
-        theme,
-        app.cursor,
-        frame,
-        packs,
-        hits,
-    );
-    frame.render_widget(
-        Paragraph::new(preview_lines.clone()).block(Block::bordered().title(preview_title(
-            "Before you buy",
-            preview_lines.len(),
-            preview,
-        ))),
-        preview,
-    );
-}
-
-/// A preview's lines wrapped inside a bordered box `width` wide.
-fn wrap_text(text: &Text<'_>, width: u16) -> Vec<Line<'static>> {
-    let inner = usize::from(width).saturating_sub(2);
-    text.lines
-        .iter()
-        .flat_map(|l| super::text::wrap_line(l, inner))
-        .collect()
-}
-
-/// A list over the preview of its row: the preview gets the lines it needs
-/// (the verdict and every reason), the list the rest (it scrolls, with the
-/// row chosen always in sight), down to one row on a small terminal.
-fn list_then_preview(area: Rect, rows: usize, preview_lines: usize) -> [Rect; 2] {
-    let wanted_list = rows as u16 + 2;
-    let wanted_preview = preview_lines as u16 + 2;
-    let list = wanted_list
-        .min(area.height.saturating_sub(wanted_preview))
-        .max(wanted_list.min(3));
-    Layout::vertical([Constraint::Length(list), Constraint::Min(0)]).areas(area)
-}
-
-/// A preview's box title: its name, and when the box cannot hold every
-/// line, where the rest can be read.
-fn preview_title(name: &str, lines: usize, area: Rect) -> String {
-    if lines > usize::from(area.height.saturating_sub(2)) {
-        format!("{name} (more than fits: Enter says why)")
-    } else {
-        name.to_string()
-    }
-}
-
-fn gifts(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
-    let Scene { app, vm, theme } = s;
-    let Some(m) = &vm.member else { return };
-    let preview_lines = m
-        .gift_preview
-        .as_ref()
-        .map(|(_, p)| wrap_text(&preview_text(p, theme), area.width))
-        .unwrap_or_default();
-    let [choice, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
-    let [gifts, preview] = list_then_preview(rest, m.gifts.len(), preview_lines.len());
-    let creator = m
-        .creators
-        .get(app.selection.creator)
-        .map(|c| shown(c))
-        .unwrap_or_else(|| "(no creators)".into());
-    frame.render_widget(
-        Paragraph::new(format!(
-            " To: ← {creator} →    How many: {} (+/-)",
-            app.selection.count
-        )),
-        choice,
-    );
-    let items = m
-        .gifts
-        .iter()
-        .map(|g| ListItem::new(format!("{:<16} {:>26}", g.name, g.price)))
-        .collect();
-    list(
-        items,
-        "Gifts (Enter to send)",
-        theme,
-        app.cursor,
-        frame,
-        gifts,
-        hits,
-    );
-    if m.gift_preview.is_some() {
-        frame.render_widget(
-            Paragraph::new(preview_lines.clone()).block(Block::bordered().title(preview_title(
-                "Before you send",
-                preview_lines.len(),
-                preview,
-            ))),
-            preview,
-        );
-    }
-}
-
-fn status_style(status: RequestStatus, theme: Theme) -> Style {
-    match status {
-        RequestStatus::Pending => theme.warn(),
-        RequestStatus::Approved => theme.good(),
-        RequestStatus::Denied | RequestStatus::Expired | RequestStatus::Refused => theme.bad(),
-        RequestStatus::Cancelled => Style::default(),
-    }
-}
-
-fn requests(
-    app: &App,
-    rows: &[RequestLine],
-    theme: Theme,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    title: &str,
-    hits: &mut Hits,
-) {
-    let width = text_width(area);
-    let items = rows
-        .iter()
-        .map(|r| {
-            // The status is padded and then always followed by a space, so
-            // the longest one (CANCELLED) never runs into the summary.
-            let status = format!("#{} {:<9} ", r.id, r.status.as_str().to_uppercase());
-            let mut lines = Vec::new();
-            for (i, part) in hanging(&r.summary, width, status.chars().count())
-                .into_iter()
-                .enumerate()
-            {
-                lines.push(if i == 0 {
-                    Line::from(vec![
-                        Span::styled(status.clone(), status_style(r.status, theme)),
-                        Span::raw(part),
-                    ])
-                } else {
-                    Line::from(part)
-                });
-            }
-            let mut detail = |label: &str, text: &str| {
-                let lead = format!("    {label}");
-                for (i, part) in hanging(text, width, lead.chars().count())
-                    .into_iter()
-                    .enumerate()
-                {
-                    lines.push(Line::from(if i == 0 {
-                        format!("{lead}{part}")
-                    } else {
-                        part
-                    }));
-                }
-            };
-            match r.status {
-                RequestStatus::Pending => r.why.iter().for_each(|w| detail("why: ", w)),
-                _ => detail("", &r.resolution),
-            }
-            // What approving it would do now (the rules may have changed).
-            if let Some(now) = &r.approve_now {
-                let words = match now.verdict {
-                    super::view::Verdict::Allow => "goes through".to_string(),
-                    super::view::Verdict::NeedsApproval => "still needs approval".to_string(),
-                    super::view::Verdict::Deny => format!(
-                        "refused: {}",
-                        now.reasons
-                            .iter()
-                            .find(|(refused, _)| *refused)
-                            .map_or(now.summary.as_str(), |(_, why)| why.as_str())
-                    ),
-                };
-                detail("approved now: ", &words);
-            }
-            if !r.note.is_empty() {
-                detail("note: ", &r.note);
-            }
-            ListItem::new(Text::from(lines))
-        })
-        .collect::<Vec<_>>();
-    let title = if items.is_empty() {
-        "No requests"
-    } else {
-        title
-    };
-    list(items, title, theme, app.cursor, frame, area, hits);
-}
-
-/// A list title with the filter in force and the keys that change it.
-/// `paged`: whether there is a next page. Parts that do not fit the width
-/// are left out whole, the later ones first; the filter in force always
-/// shows when something is filtered, also when nothing matches.
-fn list_title(
-    what: &str,
-    app: &App,
-    width: u16,
-    empty: bool,
-    paged: bool,
-    more: &[&str],
-) -> String {
-    let filter = &app.selection.filter;
-    let page = app.selection.page;
-    let mut parts = vec![what.to_string()];
-    match (empty, filter.is_empty()) {
-        (true, true) => parts.push("nothing to show".into()),
-        // The filter first: it is why nothing shows.
-        (true, false) => parts.push(format!("nothing matches: {}", shown(&filter.text))),
-        _ => {}
-    }
-    if page > 1 || paged {
-        parts.push(if paged {
-            format!("page {page} · n next")
-        } else {
-            format!("page {page}, the last")
-        });
-    }
-    parts.push(match (empty, filter.is_empty()) {
-        (_, true) => "/ filter".into(),
-        (true, false) => "/ to change".into(),
-        (false, false) => format!("filter: {} (/ to change)", shown(&filter.text)),
-    });
-    parts.extend(more.iter().map(|m| m.to_string()));
-    fit_parts(&parts, usize::from(width).saturating_sub(2))
-}
-
-/// Whether `word` is the unit of the figure before it: a currency code,
-/// coins or diamonds (a closing bracket or punctuation may follow).
-fn hanging(text: &str, width: usize, lead: usize) -> Vec<String> {
-    let room = width.saturating_sub(lead).max(12);
-    words(text, room)
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| {
-            if i == 0 {
-                l
-            } else {
-                format!("{}{l}", " ".repeat(lead))
-            }
-        })
-        .collect()
-}
-
-/// Word-wraps an indented detail to `width` columns, at most `most` lines
-/// (the last cut with "…"), so a reason is read whole rather than cut at
-/// the border.
-fn wrapped(text: &str, width: usize, most: usize) -> Vec<String> {
-    indented(text, width, "    ", most)
-}
-
-/// [`wrapped`] under any indent.
-fn indented(text: &str, width: usize, indent: &str, most: usize) -> Vec<String> {
-    let room = width.saturating_sub(indent.len()).max(10);
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in breakable(text) {
-        let word = word.as_str();
-        let len = line.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > room {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    if lines.len() > most {
-        lines.truncate(most);
-        if let Some(last) = lines.last_mut() {
-            *last = fit(&format!("{last} …"), room);
-        }
-    }
-    lines
-        .into_iter()
-        .map(|l| format!("{indent}{}", fit(&l, room)))
-        .collect()
-}
-
-/// Rows of a list inside `area` (borders and the "▶ " mark taken off).
-fn text_width(area: Rect) -> usize {
-    usize::from(area.width).saturating_sub(4)
-}
-
-/// History rows: when, kind, who, then the figures; on a narrow terminal
-/// figures that do not fit go whole to a line of their own (and then, if
-/// need be, who).
-fn history_items(rows: &[HistoryLine], width: usize) -> Vec<ListItem<'static>> {
-    rows.iter()
-        .map(|h| {
-            let (first, dropped) = fit_row(
-                vec![
-                    Cell::left(h.when.clone(), 16, 0),
-                    Cell::left(h.kind.clone(), 9, 0),
-                    Cell::left(shown(&h.member), 10, 1),
-                    Cell::left(h.figures.clone(), 0, 2),
-                ],
-                1,
-                width,
-            );
-            let mut lines = vec![Line::from(first)];
-            if dropped.iter().any(|c| c.text == h.figures) {
-                lines.extend(wrapped(&h.figures, width, 2).into_iter().map(Line::from));
-            }
-            lines.extend(wrapped(&h.detail, width, 2).into_iter().map(Line::from));
-            ListItem::new(Text::from(lines))
-        })
-        .collect()
-}
-
-fn history(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
-    let Scene { app, vm, theme } = s;
-    let Some(m) = &vm.member else { return };
-    let title = list_title(
-        "History, newest first",
-        app,
-        area.width,
-        m.history.is_empty(),
-        m.history_next.is_some(),
-        &[],
-    );
-    list(
-        history_items(&m.history, text_width(area)),
-        &title,
-        theme,
-        app.cursor,
-        frame,
-        area,
-        hits,
-    );
-}
-
-fn log_items(rows: &[LogLine], theme: Theme, width: usize) -> Vec<ListItem<'static>> {
-    rows.iter()
-        .map(|l| {
-            let style = if l.refused {
-                theme.bad()
-            } else {
-                Style::default()
-            };
-            // The text after who and what, wrapped under the line when it
-            // does not fit beside them.
-            let lead = format!("{} {:<10} {:<8} ", l.when, l.who, l.what);
-            let room = width.saturating_sub(lead.chars().count());
-            let text = words(&l.text, room.max(12));
-            let beside = text.len() == 1 && room >= 12;
-            let mut lines = vec![Line::from(vec![
-                Span::raw(format!("{} {:<10} ", l.when, l.who)),
-                Span::styled(format!("{:<8}", l.what), style),
-                Span::raw(if beside {
-                    format!(" {}", l.text)
-                } else {
-                    String::new()
-                }),
-            ])];
-            if !beside && !l.text.is_empty() {
-                lines.extend(wrapped(&l.text, width, 3).into_iter().map(Line::from));
-            }
-            lines.extend(
-                wrapped(&l.detail, width, 3)
-                    .into_iter()
-                    .map(|d| Line::from(Span::styled(d, style))),
-            );
-            ListItem::new(Text::from(lines))
-        })
-        .collect()
-}
-
-/// The smallest of 1, 2 or 5 times a power of ten at or above `cents` (one
-/// dollar, say, for nothing spent): the top of the chart's scale.
-fn scale_top(cents: u64) -> u64 {
-    let mut step = 1u64;
-    loop {
-        for top in [step, step.saturating_mul(2), step.saturating_mul(5)] {
-            if top >= cents.max(100) {
-                return top;
-            }
-        }
-        if step > u64::MAX / 10 {
-            return u64::MAX;
-        }
-        step *= 10;
-    }
-}
-
-/// Joins title parts with " · ", leaving out the later ones that do not fit
-/// (a part is never cut in the middle, so no date or figure is).
-fn fit_parts(parts: &[String], width: usize) -> String {
-    let mut title = String::new();
-    for part in parts {
-        let joined = if title.is_empty() {
-            part.clone()
-        } else {
-            format!("{title} · {part}")
-        };
-        if joined.chars().count() > width {
-            if title.is_empty() {
-                title = fit(part, width);
-            }
-            break;
-        }
-        title = joined;
-    }
-    title
-}
-
-/// Money spent on coins per day over 14 days, with the scale in money on
-/// the left; `[` and `]` step the 14 days back and forth.
-fn spend_chart(g: &super::view::GuardianView, vm: &ViewModel, frame: &mut Frame<'_>, area: Rect) {
-    let mut parts = vec![
-        format!("Spent on coins per day, {}", g.daily_period),
-        "[ earlier · ] later".to_string(),
-    ];
-    parts.push(match &g.verify {
-        Some(v) => v.clone(),
-        None => "v verify · e export".into(),
-    });
-    let block =
-        Block::bordered().title(fit_parts(&parts, usize::from(area.width).saturating_sub(2)));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let top = scale_top(g.daily.iter().map(|(_, c)| *c).max().unwrap_or(0));
-    let money = |cents: u64| match &vm.economy {
-        Some(e) => crate::money::Money::from_micros(
-            e.currency,
-            i64::try_from(cents.saturating_mul(10_000)).unwrap_or(i64::MAX),
-        )
-        .to_string(),
-        None => format!("{cents} cents"),
-    };
-    let (high, low) = (format!("{} ┤", money(top)), format!("{} ┤", money(0)));
-    let axis_width = high.chars().count().max(low.chars().count()) as u16;
-    let [axis, bars_area] =
-        Layout::horizontal([Constraint::Length(axis_width), Constraint::Min(0)]).areas(inner);
-    // The scale: its top on the first row, zero on the last row of bars
-    // (the row under them holds the days).
-    let mut lines = vec![Line::from(format!(
-        "{high:>w$}",
-        w = usize::from(axis_width)
-    ))];
-    for _ in 2..axis.height.saturating_sub(1) {
-        lines.push(Line::from(format!(
-            "{:>w$}",
-            "│",
-            w = usize::from(axis_width)
-        )));
-    }
-    if axis.height >= 3 {
-        lines.push(Line::from(format!(
-            "{low:>w$}",
-            w = usize::from(axis_width)
-        )));
-    }
-    frame.render_widget(Paragraph::new(lines), axis);
-    let bars: Vec<Bar> = g
-        .daily
-        .iter()
-        .map(|(label, cents)| {
-            Bar::default()
-                .value(*cents)
-                .label(Line::from(label.clone()))
-                .text_value(String::new())
-        })
-        .collect();
-    // Every day shows: the bars narrow to fit the width there is.
-    let per_day = (bars_area.width / g.daily.len().max(1) as u16).max(1);
-    let (bar_width, bar_gap) = match per_day {
-        0..=2 => (per_day.max(1), 0),
-        3 => (2, 1),
-        _ => (3, 1),
-    };
-    frame.render_widget(
-        BarChart::default()
-            .data(BarGroup::default().bars(&bars))
-            .max(top)
-            .bar_width(bar_width)
-            .bar_gap(bar_gap),
-        bars_area,
-    );
-}
-
-/// The audit screen: the spend-per-day chart, then the ledger, the guard's
-/// decisions or the guardian actions (←/→), filtered with `/`.
-fn audit(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
-    let Scene { app, vm, theme } = s;
-    let Some(g) = &vm.guardian else { return };
-    let [chart, rest] = Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(area);
-    spend_chart(g, vm, frame, chart);
-    let view = app.selection.audit;
-    let items = match view {
-        AuditView::Ledger => history_items(&g.history, text_width(rest)),
-        _ => log_items(&g.log, theme, text_width(rest)),
-    };
-    let (paged, more): (bool, &[&str]) = match view {
-        AuditView::Ledger => (g.history_next.is_some(), &["Enter reverses"]),
-        AuditView::Alerts if !g.log.is_empty() => (false, &["o marks them all as seen"]),
-        AuditView::Alerts => (false, &[]),
-        AuditView::Decisions | AuditView::Actions => (g.log_next.is_some(), &[]),
-    };
-    let title = list_title(
-        &format!("◀ {} ▶", view.title()),
-        app,
-        rest.width,
-        items.is_empty(),
-        paged,
-        more,
-    );
-    list(items, &title, theme, app.cursor, frame, rest, hits);
-}
-
-/// The limits and rules editor: one member at a time (←/→), a row per
-/// limit slot, quiet hours and creator; unset rows dimmed.
-fn limits(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
-    let Scene { app, vm, theme } = s;
-    let (Some(g), Some(economy)) = (&vm.guardian, &vm.economy) else {
-        return;
-    };
-    let Some(rules) = g.rules.get(app.selection.rules_member) else {
-        frame.render_widget(
-            Paragraph::new("No one to set limits for yet: add a member on the command line (coinguard member add).")
-                .wrap(Wrap { trim: true })
-                .block(Block::bordered().title("Limits and rules")),
-            area,
-        );
-        return;
-    };
-    // The age rules first: they come before any limit, and a member they
-    // refuse would otherwise show only empty limits.
-    let age_style = if rules.age_rules.refuses {
-        theme.bad()
-    } else {
-        Style::default()
-    };
-    let age: Vec<Line> = hanging(
-        &rules.age_rules.text,
-        usize::from(area.width).saturating_sub(1),
-        1,
-    )
-    .into_iter()
-    .map(|l| Line::from(Span::styled(format!(" {}", l.trim_start()), age_style)))
-    .collect();
-    let [choice, rows] =
-        Layout::vertical([Constraint::Length(age.len() as u16 + 2), Constraint::Min(0)])
-            .areas(area);
-    let width = text_width(rows);
-    // The rows in columns under their names when every row fits that way;
-    // else each row names its amounts (a column with no name over it reads
-    // as "— —").
-    let column_text = |target: &editor::RuleTarget| {
-        let (first, second) = editor::cells(target, economy);
-        format!("{:<25} {first:<23} {second}", editor::label(target))
-            .trim_end()
-            .to_string()
-    };
-    let columns = rules
-        .rows
-        .iter()
-        .all(|target| column_text(target).chars().count() <= width);
-    let mut head = vec![Line::from(fit_parts(
-        &[
-            format!(" Rules for: ← {} →", shown(&rules.name)),
-            "Enter change".into(),
-            "x remove".into(),
-        ],
-        usize::from(area.width),
-    ))];
-    head.extend(age);
-    frame.render_widget(
-        Paragraph::new(
-            head.into_iter()
-                .chain([Line::from(Span::styled(
-                    // The column names only where the rows have columns.
-                    if columns {
-                        format!(
-                            "   {:<25} {:<23} {}",
-                            "", "ask a guardian above", "refused above"
-                        )
-                    } else {
-                        String::new()
-                    },
-                    Style::default().add_modifier(Modifier::BOLD),
-                ))])
-                .collect::<Vec<_>>(),
-        ),
-        choice,
-    );
-    let items = rules
-        .rows
-        .iter()
-        .map(|target| {
-            let label = editor::label(target);
-            let lines: Vec<Line> = if columns {
-                vec![Line::from(column_text(target))]
-            } else {
-                // The amounts named, under the row's name when they do not
-                // fit beside it.
-                let words = match target {
-                    editor::RuleTarget::Limit { now: Some(l), .. } => {
-                        let mut parts = Vec::new();
-                        if let Some(soft) = l.soft {
-                            parts.push(format!(
-                                "ask a guardian above {}",
-                                editor::show_amount(soft, economy)
-                            ));
-                        }
-                        if let Some(hard) = l.hard {
-                            parts.push(format!(
-                                "refused above {}",
-                                editor::show_amount(hard, economy)
-                            ));
-                        }
-                        parts.join(" · ")
-                    }
-                    editor::RuleTarget::Limit { now: None, .. } => "no limit".into(),
-                    other => editor::cells(other, economy).0,
-                };
-                let one = format!("{label}: {words}");
-                if one.chars().count() <= width {
-                    vec![Line::from(one)]
-                } else {
-                    let mut lines = vec![Line::from(format!("{label}:"))];
-                    lines.extend(wrapped(&words, width, 3).into_iter().map(Line::from));
-                    lines
-                }
-            };
-            let style = if editor::current(target, economy).is_some() {
-                Style::default()
-            } else {
-                Style::default().add_modifier(Modifier::DIM)
-            };
-            ListItem::new(Text::from(lines)).style(style)
-        })
-        .collect();
-    let title = format!("{}'s limits and rules", shown(&rules.name));
-    list(items, &title, theme, app.cursor, frame, rows, hits);
-}
-
-/// Shortens a line to `width` characters, ending in "…" when something was
-/// left out. It ends at a space, so a figure is shown whole or not at all;
-/// only a single word longer than the line is cut inside.
-fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let room = width.saturating_sub(1);
-    let head: String = text.chars().take(room + 1).collect();
-    let Some(at) = head.rfind(' ').filter(|at| *at > 0) else {
-        return format!("{}…", text.chars().take(room).collect::<String>());
-    };
-    // Whole words only, and not ending on a figure whose unit was left out.
-    let mut kept: Vec<&str> = head[..at].split(' ').collect();
-    while kept.len() > 1
-        && kept
-            .last()
-            .is_some_and(|w| w.chars().any(|c| c.is_ascii_digit()))
-    {
-        kept.pop();
-    }
-    format!("{}…", kept.join(" ").trim_end())
-}
-
-/// How many items each of the dashboard's sections gets: up to 3 waiting
-/// requests, 2 limits (the nearest their caps), an alert and a refusal
-/// first; then more limits, requests, alerts and refusals, in that order,
-/// while lines are left. `wanted` is each section's items, each
-/// the number of lines it takes (an item is shown whole or not at all).
-fn dashboard_rows(rows: usize, wanted: [&[usize]; 4]) -> [usize; 4] {
-    let mut give = [0; 4];
-    let mut left = rows;
-    // First passes: the small sections up to their caps, then the limits,
-    // then whatever is left back to the small sections.
-    for (slot, cap) in [
-        (0, 3),
-        (1, 2),
-        (2, 1),
-        (3, 1),
-        (1, usize::MAX),
-        (0, usize::MAX),
-        (2, usize::MAX),
-        (3, usize::MAX),
-    ] {
-        while give[slot] < cap.min(wanted[slot].len()) {
-            let next = wanted[slot][give[slot]];
-            if next > left {
-                break;
-            }
-            left -= next;
-            give[slot] += 1;
-        }
-    }
-    give
-}
-
-/// The dashboard: requests waiting, the limits nearest their caps, alerts
-/// and recent refusals, each whole (wrapped under itself when narrow, never
-/// cut), so every section shows at 80x24 and at 60x20.
-fn dashboard(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
-    let Some(g) = &vm.guardian else { return };
-    let block = Block::bordered().title("Dashboard");
-    let inner = block.inner(area);
-    let width = usize::from(inner.width);
-    // An item: its lines under an indent, whole (requests and limits,
-    // whose figures are the point) or at most two (alerts and refusals,
-    // read whole on the audit screen), never ending on a cut figure.
-    let item = |text: &str, most: usize| indented(text, width, "  ", most);
-    let pending: Vec<Vec<String>> = g
-        .pending
-        .iter()
-        .map(|r| item(&format!("#{} {}", r.id, r.summary), usize::MAX))
-        .collect();
-    let mut limits: Vec<(f64, String)> = g
-        .limits
-        .iter()
-        .flat_map(|(member, lines)| {
-            lines.iter().map(move |l| {
-                (
-                    l.ratio,
-                    format!(
-                        "{}, {}: {}% used — {} of {}, {} left",
-                        shown(member),
-                        l.what,
-                        (l.ratio * 100.0).floor(),
-                        l.used,
-                        l.cap,
-                        l.left
-                    ),
-                )
-            })
-        })
-        .collect();
-    limits.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let limits: Vec<Vec<String>> = limits.iter().map(|(_, l)| item(l, usize::MAX)).collect();
-    let alerts: Vec<Vec<String>> = g.alerts.iter().map(|a| item(a, 2)).collect();
-    let refusals: Vec<Vec<String>> = g.refusals.iter().map(|r| item(r, 2)).collect();
-    let heights = |items: &[Vec<String>]| items.iter().map(Vec::len).collect::<Vec<usize>>();
-    let rows = dashboard_rows(
-        usize::from(inner.height).saturating_sub(4),
-        [
-            &heights(&pending),
-            &heights(&limits),
-            &heights(&alerts),
-            &heights(&refusals),
-        ],
-    );
-    let more = |shown: usize, all: usize| {
-        if all > shown {
-            format!(" · {} more", all - shown)
-        } else {
-            String::new()
-        }
-    };
-    let mut lines = Vec::new();
-    let mut section = |title: String, style: Style, items: &[Vec<String>], shown: usize| {
-        lines.push(Line::from(Span::styled(fit(&title, width), style)));
-        for item in items.iter().take(shown) {
-            for line in item {
-                lines.push(Line::from(Span::styled(line.clone(), style)));
-            }
-        }
-    };
-    section(
-        format!(
-            "Waiting for you: {} · Tab to Approvals{}",
-            plural(pending.len(), "request"),
-            more(rows[0], pending.len())
-        ),
-        theme.warn(),
-        &pending,
-        rows[0],
-    );
-    section(
-        format!(
-            "Limits, nearest their cap first{}",
-            more(rows[1], limits.len())
-        ),
-        Style::default().add_modifier(Modifier::BOLD),
-        &limits,
-        rows[1],
-    );
-    section(
-        if alerts.is_empty() {
-            "Alerts: none".to_string()
-        } else {
-            format!(
-                "Alerts: {} · o marks them all as seen{}",
-                alerts.len(),
-                more(rows[2], alerts.len())
-            )
-        },
-        theme.warn(),
-        &alerts,
-        rows[2],
-    );
-    section(
-        if refusals.is_empty() {
-            "Recently refused: none".to_string()
-        } else {
-            format!("Recently refused{}", more(rows[3], refusals.len()))
-        },
-        theme.bad(),
-        &refusals,
-        rows[3],
-    );
-    frame.render_widget(Paragraph::new(Text::from(lines)).block(block), area);
-}
-
-fn members(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
-    let Scene { app, vm, theme } = s;
-    let width = text_width(area);
-    let name_width = vm
-        .members
-        .iter()
-        .map(|m| m.name.chars().count())
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 16);
-    let rows = vm
-        .members
-        .iter()
-        .map(|m| {
-            vec![
-                // What they hold goes first: it moves whole under the name.
-                Cell::left(shown(&m.name), name_width, 0),
-                Cell::left(m.role.to_string(), 8, 1),
-                Cell::right(
-                    m.age.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
-                    3,
-                    2,
-                ),
-                Cell::left(m.holds.clone(), 0, 3),
-            ]
-        })
-        .collect();
-    let items = rows_of(rows, width)
-        .into_iter()
-        .zip(&vm.members)
-        .map(|((first, dropped), m)| {
-            let mut lines = vec![Line::from(first)];
-            // What they hold, whole, under the name when it does not fit.
-            if dropped.iter().any(|c| c.text == m.holds) {
-                lines.extend(wrapped(&m.holds, width, 2).into_iter().map(Line::from));
-            }
-            ListItem::new(Text::from(lines))
-        })
-        .collect();
-    let title = fit_parts(
-        &[
-            "Members: coins (what they cost), diamonds (pay out)".into(),
-            "Enter limits".into(),
-            "m add".into(),
-        ],
-        usize::from(area.width).saturating_sub(2),
-    );
-    list(items, &title, theme, app.cursor, frame, area, hits);
-}
-
 #[cfg(test)]
 pub(in crate::tui) mod tests {
     use ratatui::Terminal;
@@ -1487,8 +169,12 @@ pub(in crate::tui) mod tests {
 
     use super::*;
     use crate::domain::MemberId;
+    use crate::domain::RequestStatus;
     use crate::tui::app::{App, Popup, Screen};
+    use crate::tui::screens::dashboard_rows;
     use crate::tui::view::sample;
+    #[allow(unused_imports)]
+    use crate::tui::widgets::*;
 
     fn draw(app: &App, vm: &ViewModel) -> Terminal<TestBackend> {
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
@@ -1529,6 +215,18 @@ pub(in crate::tui) mod tests {
         insta::assert_snapshot!("pick_demo", terminal.backend());
         assert!(flat(&terminal).contains("the guardians' PIN is \"demo passphrase\""));
         assert!(flat(&terminal).contains("Sam teen 15 no PIN"));
+        assert!(flat(&terminal).contains("no PIN: anyone here can act as them"));
+        // Through the household service only the accounts linked to a
+        // member act as them: the note says so, not "anyone here".
+        let mut served = member.clone();
+        served.service = true;
+        let terminal = draw(&App::default(), &served);
+        assert!(
+            flat(&terminal).contains("no PIN: any account linked to them can act as them"),
+            "{}",
+            flat(&terminal)
+        );
+        assert!(!flat(&terminal).contains("anyone here"));
         for screen in [
             Screen::Wallet,
             Screen::Shop,
@@ -1984,7 +682,7 @@ pub(in crate::tui) mod tests {
             "expires 2026-03-04 15:10, in 47 hours",
             "Holds 90 coins (≈1.27 USD)",
             "Sam's note: \"it's for Ana's birthday stream\"",
-            "a approve (PIN) · d deny (reason, PIN) · Esc close",
+            "a: approve (PIN) · d: deny (reason, PIN) · Esc: close",
         ] {
             assert!(text.contains(part), "{part}: {text}");
         }
@@ -2022,7 +720,7 @@ pub(in crate::tui) mod tests {
         insta::assert_snapshot!("member_buy_long_preview", terminal.backend());
         let text = flat(&terminal);
         assert!(
-            text.contains("↑/↓ more · Enter to go ahead · Esc to cancel"),
+            text.contains("↑/↓: more · Enter: go ahead · Esc: cancel"),
             "{text}"
         );
         assert!(
@@ -2038,7 +736,7 @@ pub(in crate::tui) mod tests {
         app.popup_scroll = end;
         let text = flat(&draw(&app, &vm));
         assert!(
-            text.contains("reason 12:") && text.contains("Enter to go ahead"),
+            text.contains("reason 12:") && text.contains("Enter: go ahead"),
             "{text}"
         );
         // Another popup starts at its top.

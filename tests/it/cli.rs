@@ -187,6 +187,25 @@ fn verify_reports_in_words_and_fails_on_tampering() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("All good. Checked 0 transactions"));
+    // Piped, no progress line: stdout is the report alone (only the seal's
+    // time, the wall clock's, is not pinned), stderr empty.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (report, seal) = stdout.rsplit_once("at 20").unwrap();
+    assert_eq!(
+        report,
+        "All good. Checked 0 transactions (0 postings, 0 accounts, 0 coin lots), 0 guard decisions and 2 guardian actions.\n\
+         Every entry links to the one before it in all three records (ledger, decisions, guardian actions);\n\
+         every transaction balances in money, coins and diamonds; every balance, coin lot and spending\n\
+         total matches the entries that made it; the rules, requests and alerts match the records that\n\
+         made them; the append-only triggers are in place and no row points at one that is gone.\n\
+         Seals were not checked: that needs a guardian's PIN (coinguard verify --as NAME). Without it, a record rewritten with its hashes recomputed cannot be told from the real one.\n\
+         Nothing was added since the newest seal (Maria's, "
+    );
+    assert!(
+        seal.ends_with(")).\n") && seal.matches('\n').count() == 1,
+        "{seal:?}"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 
     // Put a real transaction in through the library, then tamper with it.
     {
@@ -439,13 +458,13 @@ fn init_without_a_zone_uses_the_computers_and_says_so() {
 }
 
 /// A household driven only through the command line, as a parent would.
-struct CliHousehold {
-    _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
+pub(crate) struct CliHousehold {
+    pub(crate) _dir: tempfile::TempDir,
+    pub(crate) db: std::path::PathBuf,
 }
 
 impl CliHousehold {
-    fn new() -> CliHousehold {
+    pub(crate) fn new() -> CliHousehold {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("h.db");
         {
@@ -498,7 +517,7 @@ impl CliHousehold {
         CliHousehold { _dir: dir, db }
     }
 
-    fn run(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) fn run(&self, args: &[&str]) -> std::process::Output {
         coinguard()
             .args(["--db", self.db.to_str().unwrap()])
             .args(args)
@@ -506,7 +525,7 @@ impl CliHousehold {
             .unwrap()
     }
 
-    fn guardian(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) fn guardian(&self, args: &[&str]) -> std::process::Output {
         coinguard()
             .args(["--db", self.db.to_str().unwrap()])
             .args(args)
@@ -516,7 +535,7 @@ impl CliHousehold {
             .unwrap()
     }
 
-    fn json(&self, args: &[&str]) -> (Option<i32>, Value) {
+    pub(crate) fn json(&self, args: &[&str]) -> (Option<i32>, Value) {
         let out = coinguard()
             .args(["--db", self.db.to_str().unwrap(), "--json"])
             .args(args)
@@ -1774,11 +1793,13 @@ fn a_report_for_a_past_period_has_its_totals_and_no_limits() {
         text.starts_with("Sam — 2026-03-01 to 2026-03-31\n  spent on coins 9.98 USD"),
         "{text}"
     );
+    // Limits are judged now; a past period shows them as set now against
+    // what it used (issue 17's weekly summary: "limits used").
     assert!(
-        text.contains("limits: judged now, so shown for the current period only"),
+        text.contains("  limits as set now, against what this period used:\n    purchase per month: refused above 40.00 USD: used 9.98 USD (24%)\n"),
         "{text}"
     );
-    assert!(!text.contains("limit purchase"), "{text}");
+    assert!(!text.contains("left before"), "{text}");
     for (args, expected) in [
         (
             &["--at", "2026-13"][..],
@@ -2927,4 +2948,60 @@ fn all_spending_is_one_figure_in_the_export_the_report_the_gauge_and_the_guard()
         why.iter().any(|w| w.contains(&format!("{used_now} used"))),
         "{why:?}"
     );
+}
+
+/// Piped (or with --json), an export prints exactly what it did and
+/// nothing else: no progress line. At a terminal, how many so far on
+/// standard error, cleared at the end.
+#[test]
+fn export_shows_progress_at_a_terminal_only() {
+    let h = CliHousehold::new();
+    for _ in 0..3 {
+        assert_eq!(h.run(&["buy", "Lee", "coins-70"]).status.code(), Some(0));
+    }
+    let path = h.db.with_file_name("piped.csv");
+    let out = h.run(&["export", "--format", "csv", "--out", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert_eq!(
+        stderr_of(&out),
+        format!("Wrote 3 transactions to {}.\n", path.display())
+    );
+    // To standard output: the file's bytes, and nothing on stderr.
+    let out = h.run(&["export", "--format", "csv"]);
+    assert_eq!(out.stdout, std::fs::read(&path).unwrap());
+    assert_eq!(stderr_of(&out), "");
+    let json = h.db.with_file_name("piped.json");
+    let out = h.run(&[
+        "--json",
+        "export",
+        "--format",
+        "json",
+        "--out",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(stderr_of(&out), "");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["transactions"], 3);
+    // At a terminal (script(1) gives it one): the count, then cleared.
+    let bin = env!("CARGO_BIN_EXE_coinguard");
+    let typed = h.db.with_file_name("typed.csv");
+    let command = format!(
+        "{bin} --db {} export --format csv --out {}",
+        h.db.display(),
+        typed.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    let seen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        seen.contains(&format!(
+            "\rexporting: 3 transactions\r{}\r",
+            " ".repeat(25)
+        )),
+        "{seen:?}"
+    );
+    assert!(seen.contains("Wrote 3 transactions to"), "{seen:?}");
 }

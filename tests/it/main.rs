@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod accounts;
+mod allowance;
 mod approvals;
 mod audit;
 mod auth;
@@ -13,7 +14,9 @@ mod install;
 mod keys;
 mod ledger_flows;
 mod migration;
+mod money_flow;
 mod money_values;
+mod notify;
 mod reliability;
 mod reversals;
 mod scenarios;

@@ -18,7 +18,8 @@ fn a_version_1_database_with_history_migrates_and_verifies() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     coinguard::ledger::back_to_version_9_for_tests(&conn).unwrap();
     conn.execute_batch(
-        "DROP TABLE balances; DROP TABLE limits; DROP TABLE quiet_hours; DROP TABLE creator_rules;
+        "DROP TABLE notify_deliveries; DROP TABLE notify_commands; DROP TABLE outbox; DROP TABLE allowances;
+         DROP TABLE balances; DROP TABLE limits; DROP TABLE quiet_hours; DROP TABLE creator_rules;
          DROP TABLE spend_events; DROP TABLE spend_buckets; DROP TABLE decisions; DROP TABLE requests;
          DROP TABLE pin_attempts; DROP TABLE guardian_actions; DROP TABLE alerts; DROP TABLE wallet_costs;
          DROP TABLE lot_paid; DROP TABLE move_paid; DROP TABLE member_links; DROP TABLE household_settings;
@@ -81,7 +82,8 @@ fn a_version_6_database_recounts_all_spending_once() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     coinguard::ledger::back_to_version_9_for_tests(&conn).unwrap();
     conn.execute_batch(
-        "DROP TABLE lot_paid; DROP TABLE move_paid; DROP TABLE member_links; DROP TABLE household_settings;
+        "DROP TABLE notify_deliveries; DROP TABLE notify_commands; DROP TABLE outbox; DROP TABLE allowances;
+         DROP TABLE lot_paid; DROP TABLE move_paid; DROP TABLE member_links; DROP TABLE household_settings;
          DROP TABLE pin_attempts;
          CREATE TABLE pin_attempts (member_id INTEGER PRIMARY KEY REFERENCES members(id), failures INTEGER NOT NULL, locked_until_us INTEGER NOT NULL);
          INSERT INTO pin_attempts VALUES (1, 3, 0);
@@ -144,7 +146,8 @@ fn down_to_version_8(path: &std::path::Path) {
     let conn = rusqlite::Connection::open(path).unwrap();
     coinguard::ledger::back_to_version_9_for_tests(&conn).unwrap();
     conn.execute_batch(
-        "DROP INDEX decisions_idem_key;
+        "DROP TABLE notify_deliveries; DROP TABLE notify_commands; DROP TABLE outbox; DROP TABLE allowances;
+         DROP INDEX decisions_idem_key;
          ALTER TABLE decisions DROP COLUMN idem_key; ALTER TABLE decisions DROP COLUMN fingerprint;
          DELETE FROM schema_migrations WHERE version >= 9; PRAGMA user_version = 8;",
     )

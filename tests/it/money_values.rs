@@ -141,7 +141,7 @@ fn every_coin_and_diamond_figure_carries_its_money_value() {
     let sent = h.gift("Sam", "Ana", "doughnut", 2, None).unwrap();
     assert_eq!(
         sent.summary,
-        "Sam sends 2 × Doughnut to Ana: 60 coins (0.86 USD); Ana receives 30 diamonds (0.15 USD)"
+        "Sam sends 2 × Doughnut to Ana: 60 coins (0.86 USD); Ana receives 30 diamonds (0.15 USD); the platform keeps 0.71 USD"
     );
 }
 

@@ -369,6 +369,7 @@ fn run(path: &Path) {
                         replayed: false,
                         summary: "limit set".into(),
                         reasons: Vec::new(),
+                        money_micros: None,
                     }
                 })
             }
@@ -435,6 +436,7 @@ fn done(_: coinguard::ledger::Request) -> services::Outcome {
         replayed: false,
         summary: "done".into(),
         reasons: Vec::new(),
+        money_micros: None,
     }
 }
 

@@ -1,0 +1,173 @@
+//! The limits and rules editor, one member at a time.
+//!
+//! Owns this screen's commands (the keys that work here, which the footer,
+//! help and dispatch all read), its row count and its drawing.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, ListItem, Paragraph, Wrap};
+
+use crate::tui::command::Command;
+use crate::tui::editor;
+use crate::tui::screen::Screen;
+use crate::tui::state::App;
+use crate::tui::view::ViewModel;
+use crate::tui::view::shown;
+use crate::tui::widgets::*;
+
+pub const SCREEN: ScreenDef = ScreenDef {
+    id: Screen::Limits,
+    commands: &[
+        Command::NextScreen,
+        Command::PrevScreen,
+        Command::Up,
+        Command::Down,
+        Command::Left,
+        Command::Right,
+        Command::Select,
+        Command::Back,
+        Command::Remove,
+        Command::Help,
+        Command::Quit,
+    ],
+    words: &[(Command::Select, "change")],
+    idle: super::always,
+    rows,
+    render,
+};
+
+use super::ScreenDef;
+
+/// Rows of the list to move in (0: nothing to move).
+fn rows(app: &App, vm: &ViewModel) -> usize {
+    let _ = app;
+    vm.guardian
+        .as_ref()
+        .and_then(|g| g.rules.get(app.selection.rules_member))
+        .map_or(0, |r| r.rows.len())
+}
+
+/// The limits and rules editor: one member at a time (←/→), a row per
+/// limit slot, quiet hours and creator; unset rows dimmed.
+fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
+    let Scene { app, vm, theme } = s;
+    let (Some(g), Some(economy)) = (&vm.guardian, &vm.economy) else {
+        return;
+    };
+    let Some(rules) = g.rules.get(app.selection.rules_member) else {
+        frame.render_widget(
+            Paragraph::new("No one to set limits for yet: add a member on the command line (coinguard member add).")
+                .wrap(Wrap { trim: true })
+                .block(Block::bordered().title("Limits and rules")),
+            area,
+        );
+        return;
+    };
+    // The age rules first: they come before any limit, and a member they
+    // refuse would otherwise show only empty limits.
+    let age_style = if rules.age_rules.refuses {
+        theme.bad()
+    } else {
+        Style::default()
+    };
+    let age: Vec<Line> = hanging(
+        &rules.age_rules.text,
+        usize::from(area.width).saturating_sub(1),
+        1,
+    )
+    .into_iter()
+    .map(|l| Line::from(Span::styled(format!(" {}", l.trim_start()), age_style)))
+    .collect();
+    let [choice, rows] =
+        Layout::vertical([Constraint::Length(age.len() as u16 + 2), Constraint::Min(0)])
+            .areas(area);
+    let width = text_width(rows);
+    // The rows in columns under their names when every row fits that way;
+    // else each row names its amounts (a column with no name over it reads
+    // as "— —").
+    let column_text = |target: &editor::RuleTarget| {
+        let (first, second) = editor::cells(target, economy);
+        format!("{:<25} {first:<23} {second}", editor::label(target))
+            .trim_end()
+            .to_string()
+    };
+    let columns = rules
+        .rows
+        .iter()
+        .all(|target| column_text(target).chars().count() <= width);
+    let mut head = vec![Line::from(fit_parts(
+        &[format!(" Rules for: ← {} →", shown(&rules.name))],
+        usize::from(area.width),
+    ))];
+    head.extend(age);
+    frame.render_widget(
+        Paragraph::new(
+            head.into_iter()
+                .chain([Line::from(Span::styled(
+                    // The column names only where the rows have columns.
+                    if columns {
+                        format!(
+                            "   {:<25} {:<23} {}",
+                            "", "ask a guardian above", "refused above"
+                        )
+                    } else {
+                        String::new()
+                    },
+                    Style::default().add_modifier(Modifier::BOLD),
+                ))])
+                .collect::<Vec<_>>(),
+        ),
+        choice,
+    );
+    let items = rules
+        .rows
+        .iter()
+        .map(|target| {
+            let label = editor::label(target);
+            let lines: Vec<Line> = if columns {
+                vec![Line::from(column_text(target))]
+            } else {
+                // The amounts named, under the row's name when they do not
+                // fit beside it.
+                let words = match target {
+                    editor::RuleTarget::Limit { now: Some(l), .. } => {
+                        let mut parts = Vec::new();
+                        if let Some(soft) = l.soft {
+                            parts.push(format!(
+                                "ask a guardian above {}",
+                                editor::show_amount(soft, economy)
+                            ));
+                        }
+                        if let Some(hard) = l.hard {
+                            parts.push(format!(
+                                "refused above {}",
+                                editor::show_amount(hard, economy)
+                            ));
+                        }
+                        parts.join(" · ")
+                    }
+                    editor::RuleTarget::Limit { now: None, .. } => "no limit".into(),
+                    other => editor::cells(other, economy).0,
+                };
+                let one = format!("{label}: {words}");
+                if one.chars().count() <= width {
+                    vec![Line::from(one)]
+                } else {
+                    let mut lines = vec![Line::from(format!("{label}:"))];
+                    lines.extend(wrapped(&words, width, 3).into_iter().map(Line::from));
+                    lines
+                }
+            };
+            let style = if editor::current(target, economy).is_some() {
+                Style::default()
+            } else {
+                Style::default().add_modifier(Modifier::DIM)
+            };
+            ListItem::new(Text::from(lines)).style(style)
+        })
+        .collect();
+    let title = format!("{}'s limits and rules", shown(&rules.name));
+    list(items, &title, theme, app.cursor, frame, rows, hits);
+}

@@ -1,0 +1,101 @@
+//! The shop: coin packs and any number of coins, each with what buying it now would do.
+//!
+//! Owns this screen's commands (the keys that work here, which the footer,
+//! help and dispatch all read), its row count and its drawing.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Text;
+use ratatui::widgets::{Block, ListItem, Paragraph};
+
+use crate::tui::command::Command;
+use crate::tui::screen::Screen;
+use crate::tui::state::App;
+use crate::tui::text::preview_text;
+use crate::tui::view::ViewModel;
+use crate::tui::widgets::*;
+
+pub const SCREEN: ScreenDef = ScreenDef {
+    id: Screen::Shop,
+    commands: &[
+        Command::NextScreen,
+        Command::PrevScreen,
+        Command::Up,
+        Command::Down,
+        Command::Select,
+        Command::Back,
+        Command::Help,
+        Command::Quit,
+    ],
+    words: &[(Command::Select, "buy")],
+    idle: super::always,
+    rows,
+    render,
+};
+
+use super::ScreenDef;
+
+/// Rows of the list to move in (0: nothing to move).
+fn rows(app: &App, vm: &ViewModel) -> usize {
+    let _ = app;
+    vm.member.as_ref().map_or(0, |m| m.packs.len() + 1)
+}
+
+fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
+    let Scene { app, vm, theme } = s;
+    let Some(m) = &vm.member else { return };
+    let text = match m.pack_previews.get(app.cursor) {
+        Some(p) => preview_text(p, theme),
+        None => Text::from(format!(
+            "Enter, then type how many coins. They cost {} each, the best pack rate, \
+             rounded up to the cent; you see what the guard says before anything is bought.",
+            m.custom_rate
+        )),
+    };
+    let preview_lines = wrap_text(&text, area.width);
+    let [packs, preview] = list_then_preview(area, m.packs.len() + 1, preview_lines.len());
+    // Columns as wide as their widest figure; on a narrow terminal the price
+    // per coin goes first, whole.
+    let width = text_width(packs);
+    let widest = |f: fn(&crate::tui::view::PackLine) -> &str, at_least: usize| {
+        m.packs
+            .iter()
+            .map(|p| f(p).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(at_least)
+    };
+    let (id_w, coins_w, price_w, per_w) = (
+        widest(|p| &p.id, 10),
+        widest(|p| &p.coins, 10),
+        widest(|p| &p.price, 0),
+        widest(|p| &p.per_coin, m.custom_rate.chars().count()),
+    );
+    let pack_row = |id: &str, coins: &str, price: &str, per: &str| {
+        vec![
+            Cell::left(id, id_w, 0),
+            Cell::right(coins, coins_w, 0),
+            Cell::right(price, price_w, 0),
+            Cell::right(format!("{per:>per_w$} per coin"), 0, 1),
+        ]
+    };
+    let mut rows: Vec<Vec<Cell>> = m
+        .packs
+        .iter()
+        .map(|p| pack_row(&p.id, &p.coins, &p.price, &p.per_coin))
+        .collect();
+    rows.push(pack_row("any number", "you choose", "", &m.custom_rate));
+    let items: Vec<ListItem> = rows_of(rows, width)
+        .into_iter()
+        .map(|(text, _)| ListItem::new(text))
+        .collect();
+    list(items, "Coin packs", theme, app.cursor, frame, packs, hits);
+    frame.render_widget(
+        Paragraph::new(preview_lines.clone()).block(Block::bordered().title(preview_title(
+            "Before you buy",
+            preview_lines.len(),
+            preview,
+        ))),
+        preview,
+    );
+}

@@ -1,0 +1,156 @@
+//! A member's wallet: coins, what they cost, the limits and what is left of them.
+//!
+//! Owns this screen's commands (the keys that work here, which the footer,
+//! help and dispatch all read), its row count and its drawing.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Gauge, Paragraph};
+
+use crate::tui::command::Command;
+use crate::tui::screen::Screen;
+use crate::tui::state::App;
+use crate::tui::theme::Theme;
+use crate::tui::view::ViewModel;
+use crate::tui::view::shown;
+use crate::tui::widgets::*;
+
+pub const SCREEN: ScreenDef = ScreenDef {
+    id: Screen::Wallet,
+    commands: &[
+        Command::NextScreen,
+        Command::PrevScreen,
+        Command::Back,
+        Command::Help,
+        Command::Quit,
+    ],
+    words: &[],
+    idle: super::always,
+    rows,
+    render,
+};
+
+use super::ScreenDef;
+
+/// Rows of the list to move in (0: nothing to move).
+fn rows(app: &App, _vm: &ViewModel) -> usize {
+    let _ = app;
+    0
+}
+
+fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, _hits: &mut Hits) {
+    wallet_body(s.vm, s.theme, frame, area);
+}
+
+fn wallet_body(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
+    let Some(m) = &vm.member else { return };
+    let inner_width = usize::from(area.width).saturating_sub(2);
+    let wrap = |text: &str, style: Style| -> Vec<Line<'static>> {
+        crate::tui::text::wrap_line(
+            &Line::from(Span::styled(text.to_string(), style)),
+            inner_width,
+        )
+    };
+    // What they hold, and what waiting requests hold of it.
+    let mut held = wrap(&format!("Coins     {}", m.me.coins), Style::default());
+    if !m.held.is_empty() {
+        held.extend(wrap(&format!("          {}", m.held), theme.warn()));
+    }
+    held.extend(wrap(
+        &format!("Diamonds  {}", m.me.diamonds),
+        Style::default(),
+    ));
+    if !m.allowance.is_empty() {
+        held.extend(wrap(
+            &format!("Allowance {}", m.allowance),
+            Style::default(),
+        ));
+    }
+    // The age rules first: they come before any limit, and a member they
+    // refuse would otherwise read "No limits" as "anything goes".
+    let age: Vec<Line> = match &m.age_rules {
+        Some(rules) => wrap(
+            &rules.text,
+            if rules.refuses {
+                theme.bad()
+            } else {
+                Style::default()
+            },
+        ),
+        None => Vec::new(),
+    };
+    // Each limit: its title, wrapped (never cut), its gauge, and what is
+    // left before approval when that comes before the refusal.
+    let limits: Vec<(Vec<Line>, Vec<Line>)> = m
+        .limits
+        .iter()
+        .map(|l| {
+            let after = l
+                .before_approval
+                .as_ref()
+                .map(|b| {
+                    wrap(
+                        &format!("{b} left before a guardian must approve"),
+                        theme.warn(),
+                    )
+                })
+                .unwrap_or_default();
+            (wrap(&l.title, Style::default()), after)
+        })
+        .collect();
+    let rows = 2
+        + age.len() as u16
+        + u16::from(!age.is_empty() && !limits.is_empty())
+        + limits
+            .iter()
+            .map(|(title, after)| (title.len() + 1 + after.len()) as u16)
+            .sum::<u16>()
+        + u16::from(limits.is_empty() && age.is_empty());
+    let [top, gauges] = Layout::vertical([
+        Constraint::Length(held.len() as u16 + 2),
+        Constraint::Length(rows),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(held)
+            .block(Block::bordered().title(format!("{}'s wallet", shown(&m.me.name)))),
+        top,
+    );
+    let title = match (m.limits.is_empty(), m.age_rules.is_some()) {
+        (true, true) => "Age rules · no limits set",
+        (true, false) => "No limits",
+        (false, true) => "Age rules and limits",
+        (false, false) => "Limits",
+    };
+    let block = Block::bordered().title(title);
+    let inner = block.inner(gauges);
+    frame.render_widget(block, gauges);
+    let mut constraints = vec![Constraint::Length(age.len() as u16)];
+    if !age.is_empty() && !limits.is_empty() {
+        constraints.push(Constraint::Length(1));
+    }
+    let first_limit = constraints.len();
+    for (title, after) in &limits {
+        constraints.push(Constraint::Length(title.len() as u16));
+        constraints.push(Constraint::Length(1));
+        constraints.push(Constraint::Length(after.len() as u16));
+    }
+    let slots = Layout::vertical(constraints).split(inner);
+    frame.render_widget(Paragraph::new(age), slots[0]);
+    for (i, (l, (title, after))) in m.limits.iter().zip(limits).enumerate() {
+        let at = first_limit + i * 3;
+        frame.render_widget(Paragraph::new(title), slots[at]);
+        let label = format!("used {}, {} left", l.used, l.left);
+        // A label wider than the gauge would be cut: the figures whole, or
+        // what is left alone.
+        let label = if label.chars().count() > usize::from(inner.width) {
+            format!("{} left", l.left)
+        } else {
+            label
+        };
+        frame.render_widget(Gauge::default().ratio(l.ratio).label(label), slots[at + 1]);
+        frame.render_widget(Paragraph::new(after), slots[at + 2]);
+    }
+}
