@@ -986,13 +986,7 @@ fn large_household(count: u64) -> crate::support::Household {
 /// a frame or two; then Esc stops the verify, which says so.
 #[test]
 fn keys_are_answered_while_a_large_household_is_verified() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        if std::env::var_os("COINGUARD_TMUX_UNAVAILABLE").is_some() {
-            eprintln!("SKIPPED: tmux could not be installed, so the TUI was not driven end to end");
-            return;
-        }
-        panic!("tmux is not installed: .ci/run installs it (apt-get install tmux)");
-    }
+    crate::support::require_tool("tmux");
     // At least 100,000 transactions (COINGUARD_TUI_LARGE overrides, to
     // measure a larger one).
     let count: u64 = std::env::var("COINGUARD_TUI_LARGE")
