@@ -190,7 +190,22 @@ pub(super) fn demo(
         None
     } else {
         let config = Config::load(config.as_deref())?;
-        Some(services::seed_demo(&path, &config, clock.now())?)
+        // It takes seconds: at a terminal (and not --json) a progress line
+        // on stderr says how far it has got, cleared at the end; piped,
+        // nothing extra.
+        let mut bar = output::ProgressLine::wanted(args.json).then(output::ProgressLine::default);
+        let made = services::seed_demo(&path, &config, clock.now(), &mut |done| {
+            if let Some(bar) = bar.as_mut() {
+                bar.show(&format!(
+                    "making the demo household: {done} of {} steps",
+                    services::DEMO_STEPS
+                ));
+            }
+        });
+        if let Some(bar) = bar.as_mut() {
+            bar.clear();
+        }
+        Some(made?)
     };
     let mut h = Household::open(&path, clock)?;
     let house: HouseholdView = h.ask(Call::Household)?;

@@ -49,11 +49,18 @@ fn years_ago(now: DateTime<Utc>, years: i32, month: u32, day: u32) -> BirthDate 
     BirthDate::from_stored(date)
 }
 
-/// Creates the demo household at `path` with history ending at `now`.
+/// The steps [`seed_demo`] reports: the household and its rules, each of
+/// its 90 days, the requests left waiting.
+pub const DEMO_STEPS: u64 = 92;
+
+/// Creates the demo household at `path` with history ending at `now`,
+/// telling `progress` how many of [`DEMO_STEPS`] are done after each (it
+/// takes seconds: an interface can say how far it has got).
 pub fn seed_demo(
     path: &Path,
     config: &Config,
     now: DateTime<Utc>,
+    progress: &mut dyn FnMut(u64),
 ) -> Result<DemoSummary, ServiceError> {
     let clock = FixedClock::new(now - TimeDelta::days(92));
     let pin = Pin::public(DEMO_PIN)?;
@@ -161,6 +168,7 @@ pub fn seed_demo(
         set_creator_list(&mut store, &clock, p, member, creator, Some(list))?;
     }
 
+    progress(1);
     // Three months, day by day, in the afternoon.
     let buy = |store: &mut Store, clock: &FixedClock, member: &str, pack: &str| {
         super::purchase(
@@ -312,12 +320,14 @@ pub fn seed_demo(
                 }
             }
         }
+        progress(2 + day);
     }
     // Yesterday afternoon: two requests still waiting for a guardian.
     clock.set(afternoon(1));
     buy(&mut store, &clock, "Sam", "coins-700")?;
     clock.advance(TimeDelta::minutes(20));
     gift(&mut store, &clock, "Sam", "Ana", "doughnut", 3)?;
+    progress(DEMO_STEPS);
     let transactions: i64 = store
         .conn()
         .query_row("SELECT COUNT(*) FROM transactions", [], |r| r.get(0))
@@ -356,8 +366,11 @@ mod tests {
             panic!("defaults: {config:?}");
         };
         let now = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default();
-        let seeded = seed_demo(&demo, &config, now);
+        let mut steps = Vec::new();
+        let seeded = seed_demo(&demo, &config, now, &mut |done| steps.push(done));
         assert!(seeded.is_ok(), "{seeded:?}");
+        // It says how far it has got, one step at a time, to the last.
+        assert_eq!(steps, (1..=DEMO_STEPS).collect::<Vec<_>>());
         let pin = Pin::parse("our own family pin").map_err(|e| e.to_string());
         let Ok(pin) = pin else { panic!("{pin:?}") };
         let name = Name::parse("Maria").map_err(|e| e.to_string());

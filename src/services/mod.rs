@@ -19,7 +19,7 @@ use crate::guard::Reason;
 use crate::ledger::LedgerError;
 use crate::money::MoneyError;
 
-pub use demo::{DEMO_MARKER, DEMO_PIN, DemoSummary, demo_pin, seed_demo};
+pub use demo::{DEMO_MARKER, DEMO_PIN, DEMO_STEPS, DemoSummary, demo_pin, seed_demo};
 pub use household::init_household;
 pub use links::{link_account, parse_os_user, set_approve_in_person, unlink_account};
 pub use policy::{

@@ -91,14 +91,49 @@ pub(super) struct Step {
 }
 
 /// Work that can take seconds on a large household, run by the event loop
-/// on another connection beside the screens: the verify, and an export
-/// (given the filter in force when it was asked).
+/// on another connection beside the screens: the verify, an export (given
+/// the filter in force when it was asked), and the PIN typed to sign in
+/// (argon2: 30 to 150 ms, long enough to freeze a frame).
 pub(super) enum Slow {
     Verify,
     Export {
         filter: filter::Filter,
         path: String,
     },
+    CheckPin {
+        who: view::Who,
+        pin: String,
+    },
+}
+
+/// What slow work came to, taken in on the UI thread.
+pub(super) enum Done {
+    /// Words for the message line.
+    Said(String, Tone),
+    /// A sign-in's PIN checked: signing in (or asking again) follows as it
+    /// does when [`apply`] checks it in place.
+    PinChecked {
+        who: view::Who,
+        pin: String,
+        checked: Result<(), ApiError>,
+    },
+}
+
+impl Done {
+    /// Takes the answer in. A PIN check whose popup was left (Esc) while
+    /// it ran signs nobody in (a wrong PIN is still counted).
+    pub(super) fn take_in(self, app: &mut App) {
+        match self {
+            Done::Said(said, tone) => app.message = Some((said, tone)),
+            Done::PinChecked { who, pin, checked } => {
+                if !matches!(app.popup, Some(app::Popup::Checking(_))) {
+                    return;
+                }
+                app.popup = None;
+                app.message = signed_in(app, who, Some(pin), checked);
+            }
+        }
+    }
 }
 
 impl Slow {
@@ -110,29 +145,89 @@ impl Slow {
                 filter: app.selection.filter.clone(),
                 path: path.clone(),
             }),
+            Effect::SignIn {
+                who,
+                pin: Some(pin),
+            } => Some(Slow::CheckPin {
+                who: who.clone(),
+                pin: pin.clone(),
+            }),
             _ => None,
         }
     }
 
-    /// What it is, for the progress line ("Verifying").
-    pub(super) fn doing(&self) -> &'static str {
-        match self {
+    /// What the screen shows while it runs: a gauge under the screen
+    /// ("Verifying"), or for a PIN its popup saying "checking…" (keys other
+    /// than Esc are not for it meanwhile).
+    pub(super) fn begin(&self, app: &mut App) {
+        let doing = match self {
             Slow::Verify => "Verifying",
             Slow::Export { .. } => "Exporting",
-        }
+            Slow::CheckPin { who, .. } => {
+                app.popup = Some(app::Popup::Checking(app::PinFor::SignIn(who.0)));
+                return;
+            }
+        };
+        app.busy = Some(app::Busy {
+            doing,
+            stage: "",
+            done: 0,
+            total: 0,
+            stopping: false,
+        });
     }
 
     /// Runs it, telling `progress` how far it has got; stops when that
     /// says so (both only read, so stopping leaves nothing half done).
-    pub(super) fn run(
-        self,
-        h: &mut Household<'_>,
-        progress: &mut dyn FnMut(Step) -> bool,
-    ) -> (String, Tone) {
+    pub(super) fn run(self, h: &mut Household<'_>, progress: &mut dyn FnMut(Step) -> bool) -> Done {
         match self {
-            Slow::Verify => verify(h, progress),
-            Slow::Export { filter, path } => export(h, &filter, &path, progress),
+            Slow::Verify => {
+                let (said, tone) = verify(h, progress);
+                Done::Said(said, tone)
+            }
+            Slow::Export { filter, path } => {
+                let (said, tone) = export(h, &filter, &path, progress);
+                Done::Said(said, tone)
+            }
+            Slow::CheckPin { who, pin } => Done::PinChecked {
+                checked: check_pin(h, &who, &pin),
+                who,
+                pin,
+            },
         }
+    }
+}
+
+/// Whether `pin` is `who`'s (a wrong one is counted towards the lockout).
+fn check_pin(h: &mut Household<'_>, who: &view::Who, pin: &str) -> Result<(), ApiError> {
+    h.call(Call::CheckPin {
+        member: who.1.clone(),
+        pin: PinText(pin.to_string()),
+    })
+    .map(|_| ())
+}
+
+/// Signs `who` in once their PIN (if any) is checked; a PIN typed wrong
+/// opens the prompt again. Words for the message line, if any.
+fn signed_in(
+    app: &mut App,
+    who: view::Who,
+    typed: Option<String>,
+    checked: Result<(), ApiError>,
+) -> Option<(String, Tone)> {
+    match checked {
+        Ok(()) => {
+            // A guardian's PIN is asked again for each action; a
+            // member's confirms their own spending while signed in.
+            app.pin = typed.filter(|_| who.2 != Role::Guardian).map(Remembered);
+            app.who = Some(who);
+            // The first of their screens: a guardian's dashboard, a
+            // creator's earnings, a wallet.
+            app.screen = app.screens().first().copied().unwrap_or(Screen::Pick);
+            app.cursor = 0;
+            None
+        }
+        Err(e) => Some(pin_again(app, app::PinFor::SignIn(who.0), e, "signing in")),
     }
 }
 
@@ -182,28 +277,10 @@ pub(super) fn apply(effect: Effect, app: &mut App, h: &mut Household<'_>) {
         }
         Effect::SignIn { who, pin: typed } => {
             let checked = match &typed {
-                Some(pin) => h
-                    .call(Call::CheckPin {
-                        member: who.1.clone(),
-                        pin: PinText(pin.clone()),
-                    })
-                    .map(|_| ()),
+                Some(pin) => check_pin(h, &who, pin),
                 None => Ok(()),
             };
-            match checked {
-                Ok(()) => {
-                    // A guardian's PIN is asked again for each action; a
-                    // member's confirms their own spending while signed in.
-                    app.pin = typed.filter(|_| who.2 != Role::Guardian).map(Remembered);
-                    app.who = Some(who);
-                    // The first of their screens: a guardian's dashboard, a
-                    // creator's earnings, a wallet.
-                    app.screen = app.screens().first().copied().unwrap_or(Screen::Pick);
-                    app.cursor = 0;
-                    None
-                }
-                Err(e) => Some(pin_again(app, app::PinFor::SignIn(who.0), e, "signing in")),
-            }
+            signed_in(app, who, typed, checked)
         }
         Effect::Buy { pack } => Some(said(h.ask(Call::Spend {
             spend: Spend::Pack { member: me, pack },
@@ -1190,6 +1267,93 @@ pub(super) mod tests {
         );
         assert_eq!(app.screen, Screen::Dashboard);
         assert_eq!(app.pin, None, "a guardian's PIN is never kept");
+    }
+
+    /// The text of the frame drawn for `app` (80 by 24).
+    fn frame(app: &App, vm: &view::ViewModel) -> String {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        terminal
+            .draw(|f| {
+                super::super::render::render(
+                    app,
+                    vm,
+                    super::super::theme::Theme { color: false },
+                    f,
+                );
+            })
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        buffer.content().iter().map(|c| c.symbol()).collect()
+    }
+
+    /// Issue 16: the PIN typed to sign in is checked as slow work (argon2
+    /// off the UI thread, on another connection): the frame after Enter
+    /// says "checking…", and the answer is what checking in place gave (a
+    /// wrong PIN counted and asked again, the right one signs in).
+    #[test]
+    fn a_sign_in_pin_is_checked_beside_the_screen_and_answers_as_before() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        let maria = id_of(&mut h, "Maria");
+        let vm = view::load(&mut h, None, Screen::Pick, &Default::default()).unwrap();
+        let mut app = App::default();
+        for (typed, right) in [("not it at all", false), (PIN, true)] {
+            app.popup = Some(app::Popup::Pin {
+                purpose: app::PinFor::SignIn(maria),
+                typed: typed.into(),
+            });
+            let effect = app::update(&mut app, crate::tui::keymap::Command::Select, &vm).unwrap();
+            let slow = Slow::of(&effect, &app).expect("a PIN is checked off the UI thread");
+            slow.begin(&mut app);
+            let shown = frame(&app, &vm);
+            assert!(shown.contains("checking…"), "{shown}");
+            assert!(shown.contains("PIN for Maria"), "{shown}");
+            let mut worker = h.another().unwrap();
+            let done = slow.run(&mut worker, &mut |_| true);
+            done.take_in(&mut app);
+            if right {
+                assert_eq!(app.screen, Screen::Dashboard);
+                assert_eq!(app.who.as_ref().map(|w| w.0), Some(maria));
+                assert_eq!(app.popup, None);
+            } else {
+                assert_eq!(app.who, None, "not signed in");
+                assert!(matches!(
+                    app.popup,
+                    Some(app::Popup::Pin { purpose: app::PinFor::SignIn(m), .. }) if m == maria
+                ));
+                let said = said(&mut app);
+                assert!(
+                    said.starts_with("wrong PIN for Maria; 4 more tries"),
+                    "counted: {said}"
+                );
+            }
+        }
+    }
+
+    /// Esc while a PIN is checked leaves the prompt: the answer, when it
+    /// comes, signs nobody in.
+    #[test]
+    fn a_pin_check_left_with_esc_signs_nobody_in() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        let maria = id_of(&mut h, "Maria");
+        let vm = view::load(&mut h, None, Screen::Pick, &Default::default()).unwrap();
+        let mut app = App::default();
+        app.popup = Some(app::Popup::Pin {
+            purpose: app::PinFor::SignIn(maria),
+            typed: PIN.into(),
+        });
+        let effect = app::update(&mut app, crate::tui::keymap::Command::Select, &vm).unwrap();
+        let slow = Slow::of(&effect, &app).unwrap();
+        slow.begin(&mut app);
+        app::update(&mut app, crate::tui::keymap::Command::Back, &vm);
+        assert_eq!(app.popup, None);
+        slow.run(&mut h, &mut |_| true).take_in(&mut app);
+        assert_eq!(app.who, None);
+        assert_eq!(app.screen, Screen::Pick);
     }
 
     /// QA 3: a guardian reverses from the ledger: what it gives back and

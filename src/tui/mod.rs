@@ -162,7 +162,7 @@ fn run_until(household: &mut Household<'_>, stop: &AtomicBool) -> Result<(), Tui
 /// News from slow work running beside the screens.
 enum News {
     Step(effects::Step),
-    Done(String, Tone),
+    Done(effects::Done),
 }
 
 /// Slow work running: where its news arrives, and how to stop it.
@@ -191,21 +191,14 @@ fn start<'scope, 'c: 'scope>(
     };
     let (tx, news) = mpsc::channel();
     let stop = Arc::new(AtomicBool::new(false));
-    app.busy = Some(app::Busy {
-        doing: slow.doing(),
-        stage: "",
-        done: 0,
-        total: 0,
-        stopping: false,
-    });
+    slow.begin(app);
     let stopped = Arc::clone(&stop);
     scope.spawn(move || {
         let mut progress = |step: effects::Step| {
             let _ = tx.send(News::Step(step));
             !stopped.load(Ordering::SeqCst) && !leaving.load(Ordering::SeqCst)
         };
-        let (said, tone) = slow.run(&mut worker, &mut progress);
-        let _ = tx.send(News::Done(said, tone));
+        let _ = tx.send(News::Done(slow.run(&mut worker, &mut progress)));
     });
     Some(Job { news, stop })
 }
@@ -243,10 +236,17 @@ fn event_loop<'scope, 'c: 'scope>(
         if let Terminal::Gone = wait_for_terminal(Duration::ZERO) {
             return Ok(());
         }
-        if let Some(running) = &job {
-            if hear(running, &mut app) {
-                job = None;
-            }
+        if let Some(running) = &job
+            && hear(running, &mut app)
+        {
+            // Its answer may have signed someone in, or asked for the PIN
+            // again: that frame is drawn first, and keys typed while it
+            // ran never land in a prompt it opened.
+            job = None;
+            seen = version(h);
+            reload(&mut vm, &mut app, h);
+            guard_new_prompt(&app, &mut opens_seen, &mut guard_until)?;
+            continue;
         }
         let mut ready = event::poll(Duration::ZERO)?;
         if !ready {
@@ -309,6 +309,9 @@ fn event_loop<'scope, 'c: 'scope>(
             _ => None,
         };
         let effect = match effect.as_ref().and_then(|e| effects::Slow::of(e, &app)) {
+            // A PIN beside a verify or an export is checked in place, as
+            // before (the one worker is busy).
+            Some(effects::Slow::CheckPin { .. }) if job.is_some() => effect,
             Some(_) if job.is_some() => {
                 app.message = Some((
                     "Still busy with the last one: wait for it, or Esc stops it".into(),
@@ -330,14 +333,26 @@ fn event_loop<'scope, 'c: 'scope>(
             reload(&mut vm, &mut app, h);
             asked_at = Instant::now();
         }
-        if app.guarded_opens != opens_seen {
-            opens_seen = app.guarded_opens;
-            while event::poll(Duration::ZERO)? {
-                let _typed_before_it_opened = event::read()?;
-            }
-            guard_until = Some(Instant::now() + GUARD);
-        }
+        guard_new_prompt(&app, &mut opens_seen, &mut guard_until)?;
     }
+}
+
+/// When a guarded prompt (a PIN, signing out) has opened since
+/// `opens_seen`: the keys already read are dropped, and those read within
+/// GUARD of it.
+fn guard_new_prompt(
+    app: &App,
+    opens_seen: &mut u64,
+    guard_until: &mut Option<Instant>,
+) -> Result<(), TuiError> {
+    if app.guarded_opens != *opens_seen {
+        *opens_seen = app.guarded_opens;
+        while event::poll(Duration::ZERO)? {
+            let _typed_before_it_opened = event::read()?;
+        }
+        *guard_until = Some(Instant::now() + GUARD);
+    }
+    Ok(())
 }
 
 /// Takes in what slow work has said; true when it has finished (its
@@ -352,14 +367,19 @@ fn hear(job: &Job, app: &mut App) -> bool {
                     busy.total = step.total;
                 }
             }
-            Ok(News::Done(said, tone)) => {
+            Ok(News::Done(done)) => {
                 app.busy = None;
-                app.message = Some((said, tone));
+                done.take_in(app);
                 return true;
             }
             Err(mpsc::TryRecvError::Empty) => return false,
             Err(mpsc::TryRecvError::Disconnected) => {
                 app.busy = None;
+                if matches!(app.popup, Some(app::Popup::Checking(_))) {
+                    app.popup = None;
+                    app.message =
+                        Some(("The PIN could not be checked: try again".into(), Tone::Bad));
+                }
                 return true;
             }
         }
@@ -403,6 +423,11 @@ const GUARD: Duration = Duration::from_millis(150);
 
 /// A key: typed into the open text field, or a command from the keymap.
 fn on_key(app: &mut App, vm: &view::ViewModel, key: KeyEvent) -> Option<app::Effect> {
+    // While a PIN is checked only Esc is for its popup (it stops waiting):
+    // nothing typed meanwhile reaches this prompt or the next.
+    if matches!(app.popup, Some(app::Popup::Checking(_))) && key.code != KeyCode::Esc {
+        return None;
+    }
     if app.typing() {
         match key.code {
             KeyCode::Char(c) => {

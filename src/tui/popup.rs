@@ -139,6 +139,7 @@ pub fn commands(popup: &Popup, app: &App, vm: &ViewModel) -> Vec<Does> {
     };
     let own = match popup {
         Popup::Pin { .. } => vec![does(Select, "confirm"), does(Back, "cancel")],
+        Popup::Checking(_) => vec![does(Back, "stop waiting")],
         Popup::Text { purpose, .. } => match purpose {
             TextFor::AskAgainNote(..) => vec![does(Select, "ask again"), does(Back, "leave it")],
             TextFor::ReverseReason(_) => {
@@ -249,28 +250,33 @@ struct Sheet {
     width: u16,
 }
 
+/// What a PIN prompt asks for.
+fn pin_title(purpose: &PinFor, vm: &ViewModel) -> String {
+    match purpose {
+        PinFor::SignIn(id) => format!(
+            "PIN for {}",
+            vm.members
+                .iter()
+                .find(|m| m.id == *id)
+                .map_or(String::new(), |m| shown(&m.name))
+        ),
+        PinFor::Reverse(tx, _) => format!("Guardian PIN to reverse transaction {tx}"),
+        PinFor::Approve(r) => format!("Guardian PIN to approve request #{r}"),
+        PinFor::Deny(r, _) => format!("Guardian PIN to deny request #{r}"),
+        PinFor::Policy(_) => "Guardian PIN to save this change".into(),
+        PinFor::Acknowledge => "Guardian PIN to mark every open alert as seen".into(),
+        PinFor::Redeem(diamonds) => format!(
+            "Your PIN to cash out {} diamonds",
+            crate::money::group_thousands(*diamonds)
+        ),
+    }
+}
+
 /// The sheet each popup shows.
 fn sheet(popup: &Popup, app: &App, place: Option<Place>, vm: &ViewModel, theme: Theme) -> Sheet {
     match popup {
         Popup::Pin { purpose, typed } => {
-            let title = match purpose {
-                PinFor::SignIn(id) => format!(
-                    "PIN for {}",
-                    vm.members
-                        .iter()
-                        .find(|m| m.id == *id)
-                        .map_or(String::new(), |m| shown(&m.name))
-                ),
-                PinFor::Reverse(tx, _) => format!("Guardian PIN to reverse transaction {tx}"),
-                PinFor::Approve(r) => format!("Guardian PIN to approve request #{r}"),
-                PinFor::Deny(r, _) => format!("Guardian PIN to deny request #{r}"),
-                PinFor::Policy(_) => "Guardian PIN to save this change".into(),
-                PinFor::Acknowledge => "Guardian PIN to mark every open alert as seen".into(),
-                PinFor::Redeem(diamonds) => format!(
-                    "Your PIN to cash out {} diamonds",
-                    crate::money::group_thousands(*diamonds)
-                ),
-            };
+            let title = pin_title(purpose, vm);
             let mut body = Vec::new();
             if let PinFor::Policy(review) = purpose {
                 body.push(Line::from(review.what.clone()));
@@ -287,6 +293,11 @@ fn sheet(popup: &Popup, app: &App, place: Option<Place>, vm: &ViewModel, theme: 
                 width: 60,
             }
         }
+        Popup::Checking(purpose) => Sheet {
+            title: pin_title(purpose, vm),
+            body: vec![Line::from("checking…")],
+            width: 60,
+        },
         Popup::Text { purpose, typed } => {
             let mut body = Vec::new();
             // Asking again: what it would do now, above the note.

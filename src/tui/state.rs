@@ -57,6 +57,9 @@ pub enum Popup {
         purpose: PinFor,
         typed: String,
     },
+    /// The PIN typed for this is being checked (off the UI thread); only
+    /// Esc is for it meanwhile.
+    Checking(PinFor),
     Text {
         purpose: TextFor,
         typed: String,
