@@ -14,7 +14,7 @@ use divan::Bencher;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use crate::history::{self, LARGE};
+use crate::history::{self, LARGE, MEDIUM, Shape};
 
 const SCREENS: [&str; 12] = [
     "pick",
@@ -110,7 +110,20 @@ fn startup_to_first_frame_1m(bencher: Bencher) {
     sample_count = 20
 )]
 fn guardian_reload_1m(bencher: Bencher, name: &str) {
-    let (_dir, store) = history::open(LARGE);
+    reload_embedded(bencher, LARGE, name);
+}
+
+/// The same on the 100k household (1M takes ten minutes to generate).
+#[divan::bench(
+    args = ["ledger", "decisions", "ledger-filtered", "decisions-filtered"],
+    sample_count = 20
+)]
+fn guardian_reload_100k(bencher: Bencher, name: &str) {
+    reload_embedded(bencher, MEDIUM, name);
+}
+
+fn reload_embedded(bencher: Bencher, shape: Shape, name: &str) {
+    let (_dir, store) = history::open(shape);
     let clock = FixedClock::new(history::end());
     let path = store.path().to_path_buf();
     drop(store);
@@ -127,8 +140,21 @@ fn guardian_reload_1m(bencher: Bencher, name: &str) {
     sample_count = 20
 )]
 fn guardian_reload_1m_service(bencher: Bencher, name: &str) {
+    reload_served(bencher, LARGE, name);
+}
+
+/// The same through the service on the 100k household.
+#[divan::bench(
+    args = ["ledger", "decisions", "ledger-filtered", "decisions-filtered"],
+    sample_count = 20
+)]
+fn guardian_reload_100k_service(bencher: Bencher, name: &str) {
+    reload_served(bencher, MEDIUM, name);
+}
+
+fn reload_served(bencher: Bencher, shape: Shape, name: &str) {
     use std::sync::atomic::{AtomicBool, Ordering};
-    let (dir, store) = history::open(LARGE);
+    let (dir, store) = history::open(shape);
     let path = store.path().to_path_buf();
     drop(store);
     let clock: &'static FixedClock = Box::leak(Box::new(FixedClock::new(history::end())));
