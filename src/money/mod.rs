@@ -312,7 +312,9 @@ pub fn proportional_share(
     if whole == 0 {
         return Ok(0);
     }
-    let end = taken_before.checked_add(taking).ok_or(overflow.clone())?;
+    let end = taken_before
+        .checked_add(taking)
+        .ok_or_else(|| overflow.clone())?;
     let cumulative =
         |upto: u64| -> i128 { i128::from(total_micros) * i128::from(upto) / i128::from(whole) };
     let share = cumulative(end) - cumulative(taken_before);
