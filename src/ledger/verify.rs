@@ -423,6 +423,31 @@ fn found(entry: impl Into<String>, message: impl Into<String>) -> Found {
 
 type Checked<T> = Result<Result<T, Found>, LedgerError>;
 
+/// Why an entry does not follow its chain's previous one, if it does not:
+/// its stored `prev_hash` is not the previous entry's hash, or its id is not
+/// the next one. The same two checks for every chain, worded per `noun`
+/// ("transaction", "decision", "guardian action").
+fn link_problem(
+    noun: &str,
+    prev: &str,
+    stored_prev: &str,
+    expected_id: i64,
+    id: i64,
+) -> Option<String> {
+    if stored_prev != prev {
+        let short = noun.rsplit(' ').next().unwrap_or(noun);
+        return Some(format!(
+            "it does not follow the {short} before it: an entry before it was removed or changed"
+        ));
+    }
+    (id != expected_id).then(|| {
+        format!("{noun} #{expected_id} is missing before it: entries were removed or renumbered")
+    })
+}
+
+/// What `verify` says of an entry whose contents were edited in place.
+const HASH_MISMATCH: &str = "its contents do not match its hash: it was changed outside coinguard";
+
 /// Verifies, from the newest usable mark unless `options.full`, checking
 /// the seals of `options.seal`'s guardian with their keys. Reads one
 /// snapshot of the database.
@@ -819,19 +844,8 @@ fn walk_transactions(
         let entry = describe_tx(id, &kind, at_us);
         report.transactions += 1;
 
-        if stored_prev != prev_hash {
-            return Ok(Err(found(
-                entry,
-                "it does not follow the transaction before it: an entry before it was removed or changed",
-            )));
-        }
-        if id != expected_id {
-            return Ok(Err(found(
-                entry,
-                format!(
-                    "transaction #{expected_id} is missing before it: entries were removed or renumbered"
-                ),
-            )));
+        if let Some(why) = link_problem("transaction", &prev_hash, &stored_prev, expected_id, id) {
+            return Ok(Err(found(entry, why)));
         }
         expected_id = id + 1;
         let orphan = [
@@ -905,10 +919,7 @@ fn walk_transactions(
             moves: &move_fields,
         };
         if fields.hash(&prev_hash) != stored_hash {
-            return Ok(Err(found(
-                entry,
-                "its contents do not match its hash: it was changed outside coinguard",
-            )));
+            return Ok(Err(found(entry, HASH_MISMATCH)));
         }
         if let Some((unit, _)) = unit_sums.iter().find(|(_, sum)| *sum != 0) {
             return Ok(Err(found(
@@ -1075,26 +1086,12 @@ fn walk_decisions(
         watch.tick(Stage::Decisions, d.id.unsigned_abs())?;
         report.decisions += 1;
         let name = d.name();
-        if d.prev_hash != prev {
-            return Ok(Err(found(
-                name,
-                "it does not follow the decision before it: an entry before it was removed or changed",
-            )));
-        }
-        if d.id != expected_id {
-            return Ok(Err(found(
-                name,
-                format!(
-                    "decision #{expected_id} is missing before it: entries were removed or renumbered"
-                ),
-            )));
+        if let Some(why) = link_problem("decision", &prev, &d.prev_hash, expected_id, d.id) {
+            return Ok(Err(found(name, why)));
         }
         expected_id = d.id + 1;
         if d.computed_hash(&prev) != d.hash {
-            return Ok(Err(found(
-                name,
-                "its contents do not match its hash: it was changed outside coinguard",
-            )));
+            return Ok(Err(found(name, HASH_MISMATCH)));
         }
         if let Some(changes) = &d.changes {
             match parse_images(changes) {
@@ -1176,26 +1173,18 @@ fn walk_actions(
         watch.tick(Stage::GuardianActions, entry.id.unsigned_abs())?;
         report.guardian_actions += 1;
         let name = entry.name();
-        if entry.prev_hash != prev {
-            return Ok(Err(found(
-                name,
-                "it does not follow the action before it: an entry before it was removed or changed",
-            )));
-        }
-        if entry.id != expected_id {
-            return Ok(Err(found(
-                name,
-                format!(
-                    "guardian action #{expected_id} is missing before it: entries were removed or renumbered"
-                ),
-            )));
+        if let Some(why) = link_problem(
+            "guardian action",
+            &prev,
+            &entry.prev_hash,
+            expected_id,
+            entry.id,
+        ) {
+            return Ok(Err(found(name, why)));
         }
         expected_id = entry.id + 1;
         if entry.computed_hash(&prev) != entry.hash {
-            return Ok(Err(found(
-                name,
-                "its contents do not match its hash: it was changed outside coinguard",
-            )));
+            return Ok(Err(found(name, HASH_MISMATCH)));
         }
         if let Some(changes) = &entry.changes {
             let Some(images) = parse_images(changes) else {
@@ -1251,10 +1240,7 @@ fn check_seals(
             )));
         }
         if s.kind.is_none() || s.computed_hash(&prev) != s.hash {
-            return Ok(Err(found(
-                seal_name(s),
-                "its contents do not match its hash: it was changed outside coinguard",
-            )));
+            return Ok(Err(found(seal_name(s), HASH_MISMATCH)));
         }
         prev = s.hash.clone();
     }
