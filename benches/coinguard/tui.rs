@@ -122,6 +122,35 @@ fn guardian_reload_100k(bencher: Bencher, name: &str) {
     reload_embedded(bencher, MEDIUM, name);
 }
 
+/// The audit screen's reload right after a purchase and a gift were
+/// committed (by another process, as the TUI sees it when the ledger
+/// moves): what a guardian's screen costs while the household is busy.
+/// The commit is outside the timing; the reload inside it. The "ledger"
+/// reload of [`guardian_reload_1m`] with the ledger moving under it.
+#[divan::bench(args = ["ledger"], sample_count = 20)]
+fn guardian_reload_after_a_commit_1m(bencher: Bencher, name: &str) {
+    reload_embedded(bencher, LARGE, &format!("{name}-moving"));
+}
+
+/// The same through the household service.
+#[divan::bench(args = ["ledger"], sample_count = 20)]
+fn guardian_reload_after_a_commit_1m_service(bencher: Bencher, name: &str) {
+    reload_served(bencher, LARGE, &format!("{name}-moving"));
+}
+
+/// The audit screen's chart moved back one day per reload (each new day
+/// read, the 13 others kept).
+#[divan::bench(args = ["ledger"], sample_count = 20)]
+fn guardian_chart_back_a_day_1m(bencher: Bencher, name: &str) {
+    reload_embedded(bencher, LARGE, &format!("{name}-scrolling"));
+}
+
+/// The same on the 100k household.
+#[divan::bench(args = ["ledger"], sample_count = 20)]
+fn guardian_reload_after_a_commit_100k(bencher: Bencher, name: &str) {
+    reload_embedded(bencher, MEDIUM, &format!("{name}-moving"));
+}
+
 fn reload_embedded(bencher: Bencher, shape: Shape, name: &str) {
     let (_dir, store) = history::open(shape);
     let clock = FixedClock::new(history::end());
@@ -200,6 +229,46 @@ fn reload(bencher: Bencher, mut household: Household, path: &std::path::Path, na
             ("dense gift 2026-05", filter::Place::Ledger)
         };
         selection.filter = filter::parse(words, place, &[history::DENSE]).unwrap();
+    }
+    if name.ends_with("scrolling") {
+        // The chart moved back a day per reload, as a guardian pressing
+        // the key that pages it back does.
+        bencher.bench_local(|| {
+            selection.chart_back += 1;
+            view::load(&mut household, Some(&who), Screen::Audit, &selection).unwrap()
+        });
+        return;
+    }
+    if name.ends_with("moving") {
+        // Another writer on the same file: a purchase and a gift of the
+        // dense member, ten milliseconds apart, before each reload.
+        let mut writer = ledger::Store::open(path).unwrap();
+        let clock = FixedClock::new(history::end());
+        bencher
+            .with_inputs(|| {
+                use coinguard::services::{self, GiftRequest, Mode, PurchaseRequest};
+                clock.advance(chrono::TimeDelta::milliseconds(10));
+                let buy = PurchaseRequest::Pack {
+                    member: history::DENSE,
+                    pack: "coins-70",
+                    key: None,
+                };
+                let bought = services::purchase(&mut writer, &clock, Mode::Commit, &buy).unwrap();
+                assert!(bought.tx.is_some(), "{}", bought.summary);
+                let gift = GiftRequest {
+                    member: history::DENSE,
+                    creator: "creator",
+                    gift: "rose",
+                    count: 1,
+                    key: None,
+                };
+                let gave = services::gift(&mut writer, &clock, Mode::Commit, &gift).unwrap();
+                assert!(gave.tx.is_some(), "{}", gave.summary);
+            })
+            .bench_local_values(|()| {
+                view::load(&mut household, Some(&who), Screen::Audit, &selection).unwrap()
+            });
+        return;
     }
     bencher
         .bench_local(|| view::load(&mut household, Some(&who), Screen::Audit, &selection).unwrap());

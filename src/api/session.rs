@@ -138,6 +138,9 @@ pub struct Session<'c> {
     /// Answering over the household service's socket (root and the
     /// service's own account are owners there too).
     via_service: bool,
+    /// The audit screen asks where the money went on every reload: kept
+    /// between calls and brought up to date from what changed.
+    flow_cache: report::FlowCache,
 }
 
 /// Most rows any list call returns.
@@ -150,6 +153,7 @@ impl<'c> Session<'c> {
             clock,
             caller,
             via_service: false,
+            flow_cache: report::FlowCache::default(),
         }
     }
 
@@ -172,6 +176,7 @@ impl<'c> Session<'c> {
             clock: self.clock,
             caller: self.caller.clone(),
             via_service: self.via_service,
+            flow_cache: report::FlowCache::default(),
         })
     }
 
@@ -233,13 +238,21 @@ impl<'c> Session<'c> {
                 }
                 let currency = config.settings.currency;
                 let tz = config.settings.timezone;
-                let (from_us, until_us) = report::day_bounds(first_day, last_day, tz);
                 let diamond_value = Money::from_decimal(currency, config.economy.diamond_value)?;
-                let flow = report::household_money_flow(
+                // A few weeks of days are asked day by day, so the cache
+                // keeps each day and a chart moved back a day reads one.
+                let spans: Vec<(i64, i64)> = match (first_day, last_day) {
+                    (Some(first), Some(last)) if (last - first).num_days() <= 62 => first
+                        .iter_days()
+                        .take_while(|d| *d <= last)
+                        .map(|d| report::day_bounds(Some(d), Some(d), tz))
+                        .collect(),
+                    _ => vec![report::day_bounds(first_day, last_day, tz)],
+                };
+                let flow = self.flow_cache.household_money_flow(
                     self.store.conn(),
                     &members,
-                    from_us,
-                    until_us,
+                    &spans,
                     diamond_value.micros(),
                 )?;
                 Ok(Reply::MoneyFlow(MoneyFlowView::of(&flow, currency)))

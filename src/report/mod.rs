@@ -12,7 +12,7 @@ pub use export::{
     ExportError, ExportPage, Format, MAX_EXPORT_PAGE, NewFileError, csv_text, export, export_page,
     export_to_file, write_new_file,
 };
-pub use flow::{MoneyFlow, flow_words, household_money_flow, money_flow};
+pub use flow::{FlowCache, MoneyFlow, flow_words, household_money_flow, money_flow};
 pub use history::{
     Cursor, HistoryFilter, HistoryRow, MAX_PAGE, Page, day_bounds, for_each_row, history_page,
     local,

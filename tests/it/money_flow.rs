@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use coinguard::domain::TxId;
 use coinguard::ledger::Account;
 use coinguard::money::Currency;
-use coinguard::report::{MoneyFlow, household_money_flow, money_flow};
+use coinguard::report::{FlowCache, MoneyFlow, household_money_flow, money_flow};
 use coinguard::services::Outcome;
 
 use crate::support::{Household, committed};
@@ -118,6 +118,9 @@ proptest! {
     fn the_four_figures_add_up_to_the_money_spent(ops in proptest::collection::vec(op(), 1..30)) {
         let mut h = Household::new();
         let mut txs: Vec<TxId> = Vec::new();
+        // Asked after every step, as the audit screen asks on every reload.
+        let mut cache = FlowCache::default();
+        let mut cached_span = FlowCache::default();
         for op in ops {
             let outcome = match op {
                 Op::Buy { who, pack } => h.buy(WHO[who], PACKS[pack], None),
@@ -148,6 +151,16 @@ proptest! {
             let ids = WHO.map(|w| h.member_id(w));
             let household = household_money_flow(h.store.conn(), &ids, i64::MIN, i64::MAX, DIAMOND_MICROS).unwrap();
             prop_assert_eq!(household, total);
+            // Kept between calls and brought up to date, the answer is the
+            // one worked out from nothing, to the micro-unit: for all time,
+            // and for the purchases of the first ten minutes asked as two spans
+            // (later purchases fall outside of them).
+            let kept = cache.household_money_flow(h.store.conn(), &ids, &[(i64::MIN, i64::MAX)], DIAMOND_MICROS).unwrap();
+            prop_assert_eq!(kept, household);
+            let start_us = crate::support::start().timestamp_micros();
+            let (from, from_split, until) = (i64::MIN, start_us + 4 * 60_000_000, start_us + 10 * 60_000_000);
+            let kept = cached_span.household_money_flow(h.store.conn(), &ids, &[(from, from_split), (from_split, until)], DIAMOND_MICROS).unwrap();
+            prop_assert_eq!(kept, household_money_flow(h.store.conn(), &ids, from, until, DIAMOND_MICROS).unwrap());
             // What reached creators is never more than their diamonds are worth.
             let diamonds_worth = (h.earnings("Ana") + redeemed(&h)) * DIAMOND_MICROS;
             prop_assert!(total.to_creators_micros <= diamonds_worth);
@@ -253,4 +266,35 @@ fn the_weekly_report_says_what_happened_and_where_the_money_went() {
         doc["gifts"][5]["platform_keeps"]["amount"], "11.642857",
         "{doc}"
     );
+}
+
+/// A long-running session keeps the figures between calls: a household file
+/// put back from elsewhere under it (same transaction ids, another history),
+/// or a new payout rate, is answered from the file as it now is, not from
+/// what was kept.
+#[test]
+fn kept_figures_follow_a_replaced_file_and_a_new_payout_rate() {
+    let mut first = Household::new();
+    committed(first.buy("Sam", "coins-350", None));
+    committed(first.gift("Sam", "Ana", "doughnut", 1, None));
+    let mut other = Household::new();
+    committed(other.buy("Sam", "coins-7000", None));
+    committed(other.gift("Sam", "Ana", "galaxy", 1, None));
+    let ids = WHO.map(|w| first.member_id(w));
+    assert_eq!(ids, WHO.map(|w| other.member_id(w)));
+    let all = [(i64::MIN, i64::MAX)];
+    let mut cache = FlowCache::default();
+    let kept = cache
+        .household_money_flow(first.store.conn(), &ids, &all, DIAMOND_MICROS)
+        .unwrap();
+    assert_eq!(kept.spent_micros, 4_990_000);
+    let kept = cache
+        .household_money_flow(other.store.conn(), &ids, &all, DIAMOND_MICROS)
+        .unwrap();
+    assert_eq!(kept, flow_of(&other, "Sam"));
+    assert_eq!(kept.to_creators_micros, 2_500_000);
+    let doubled = cache
+        .household_money_flow(other.store.conn(), &ids, &all, 2 * DIAMOND_MICROS)
+        .unwrap();
+    assert_eq!(doubled.to_creators_micros, 5_000_000);
 }
