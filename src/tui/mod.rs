@@ -8,8 +8,9 @@
 //! mode it runs in, and nothing here reads the database or the clock.
 //!
 //! Modules: `app` (state and the pure update), `keymap` (one table for keys,
-//! footer and help), `view` (the view model of the screen in front, loaded
-//! through the API), `render` and `popup` (pure drawing), `editor` and
+//! footer and help), `model` (the view model of the screen in front) and
+//! `view` (loading it through the API), `screens` (each screen's keys,
+//! load and drawing), `render` and `popup` (pure drawing), `editor` and
 //! `filter` (pure decisions for the rules editor and the `/` filter),
 //! `effects` (running an effect as a call to the household).
 //!
@@ -27,6 +28,7 @@ pub mod editor;
 mod effects;
 pub mod filter;
 pub mod keymap;
+mod model;
 pub mod popup;
 pub mod render;
 pub mod screen;
