@@ -139,7 +139,10 @@ pub fn commands(popup: &Popup, app: &App, vm: &ViewModel) -> Vec<Does> {
     };
     let own = match popup {
         Popup::Pin { .. } => vec![does(Select, "confirm"), does(Back, "cancel")],
-        Popup::Checking(_) => vec![does(Back, "stop waiting")],
+        // Leaving a sign-in's check signs nobody in; a write that carries
+        // a PIN goes ahead or not all the same (its answer is said).
+        Popup::Checking(PinFor::SignIn(_)) => vec![does(Back, "stop waiting")],
+        Popup::Checking(_) => vec![does(Back, "close (it still goes ahead)")],
         Popup::Text { purpose, .. } => match purpose {
             TextFor::AskAgainNote(..) => vec![does(Select, "ask again"), does(Back, "leave it")],
             TextFor::ReverseReason(_) => {
