@@ -151,7 +151,8 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             | Popup::Request(_)
             | Popup::Reversal(_)
             | Popup::Pin { .. }
-            | Popup::Text { .. },
+            | Popup::Text { .. }
+            | Popup::HelpFor(_),
             Command::Up | Command::Down,
         ) => {
             app.popup_scroll = if command == Command::Down {
@@ -159,6 +160,11 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             } else {
                 app.popup_scroll.saturating_sub(1)
             };
+            None
+        }
+        // The keys of a popup: Esc or ? goes back to it, as it was.
+        (Popup::HelpFor(under), Command::Back | Command::Help) => {
+            app.popup = Some(*under);
             None
         }
         // Esc leaves the popup and whatever its line said (a stale "type
@@ -170,6 +176,11 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
         }
         (Popup::Help, Command::Help) => {
             app.popup = None;
+            None
+        }
+        // ? in a popup that lists it: that popup's keys.
+        (popup, Command::Help) => {
+            app.popup = Some(Popup::HelpFor(Box::new(popup)));
             None
         }
         (Popup::Request(id), Command::Approve | Command::Deny) if app.is_guardian() => {
@@ -877,6 +888,43 @@ mod qa_tests {
         );
     }
 
+    /// Issue 16: `?` in a popup that takes no text lists that popup's own
+    /// keys, in its own words (the screen's keys are not what works
+    /// there); Esc or `?` goes back to the popup as it was. In a popup
+    /// that takes text, `?` is typed.
+    #[test]
+    fn question_mark_in_a_popup_lists_the_popups_keys_and_goes_back_to_it() {
+        let vm = sample(true);
+        let mut app = App {
+            who: Some((MemberId(1), "Maria".into(), Role::Guardian)),
+            screen: Screen::Approvals,
+            ..App::default()
+        };
+        update(&mut app, Command::Select, &vm);
+        assert_eq!(app.popup, Some(Popup::Request(7)));
+        for back in [Command::Back, Command::Help] {
+            assert_eq!(update(&mut app, Command::Help, &vm), None);
+            assert_eq!(app.popup, Some(Popup::HelpFor(Box::new(Popup::Request(7)))));
+            let text = crate::tui::render::tests::screen_text(&app, &vm, 80, 24);
+            for line in [
+                "Keys: Request #7 · pending",
+                // (the text read with its runs of spaces as one)
+                "a approve (PIN) d deny (reason, PIN) Esc close",
+                "Esc/?: back",
+            ] {
+                assert!(text.contains(line), "{line}: {text}");
+            }
+            assert!(!text.contains("Tab next screen"), "{text}");
+            assert_eq!(update(&mut app, back, &vm), None);
+            assert_eq!(app.popup, Some(Popup::Request(7)), "back to it");
+        }
+        // A PIN may hold a `?`: it is typed, not help.
+        update(&mut app, Command::Approve, &vm);
+        assert!(app.typing());
+        app.type_char('?');
+        assert!(matches!(&app.popup, Some(Popup::Pin { typed, .. }) if typed == "?"));
+    }
+
     /// QA 20: the "Cancel your request?" popup said "Esc to cancel", which
     /// reads as the opposite of what Esc does there.
     #[test]
@@ -894,7 +942,7 @@ mod qa_tests {
         let commands = crate::tui::popup::commands(popup, &app, &vm);
         assert_eq!(
             crate::tui::popup::hint_line(&commands, false),
-            "Enter: cancel the request · Esc: keep it"
+            "Enter: cancel the request · Esc: keep it · ?: help"
         );
         let text = crate::tui::render::tests::screen_text(&app, &vm, 80, 24);
         assert!(
@@ -1633,6 +1681,7 @@ mod command_list_tests {
             "Redeem",
             "Reversal",
             "Help",
+            "HelpFor",
         ] {
             assert!(
                 popups.iter().any(|p| format!("{p:?}").starts_with(kind)),

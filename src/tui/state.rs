@@ -86,6 +86,9 @@ pub enum Popup {
     /// before the reason and the PIN.
     Reversal(Reversal),
     Help,
+    /// The keys of the popup under it, from its own list (`?` there); Esc
+    /// or `?` goes back to it.
+    HelpFor(Box<Popup>),
 }
 
 /// A transaction a guardian may reverse, and what reversing it would do.

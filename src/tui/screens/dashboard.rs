@@ -233,7 +233,7 @@ fn dashboard_body(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rec
     };
     section(
         format!(
-            "Waiting for you: {} · Tab to Approvals{}",
+            "Waiting for you: {}{}",
             plural(pending.len(), "request"),
             more(rows[0], pending.len())
         ),
