@@ -1,14 +1,23 @@
 //! The pure `update`: a key in, the new state and maybe an effect out. Key
 //! handlers never touch the household; effects are run by the event loop
-//! through the household's API. The state itself is in `state`.
+//! through the household's API. The state itself is in `state`. Here are
+//! the keys every screen shares (quit, help, Tab, moving, Esc) and the
+//! popups; Enter and a screen's own keys are its module's `update`
+//! (`screens/`).
 
-use super::editor::{self, Form, Opened};
+use super::editor;
 use super::filter;
 use super::keymap::{self, Command};
-use super::view::{AuditView, GiftChoice, Verdict, ViewModel};
-use crate::domain::{RequestStatus, Role};
+use super::view::{Verdict, ViewModel};
+// What the tests below name (their modules take `super::*`).
+#[cfg(test)]
+use {
+    super::view::{AuditView, GiftChoice},
+    crate::domain::Role,
+};
 
 pub use super::screen::{CREATOR_SCREENS, GUARDIAN_SCREENS, MEMBER_SCREENS, Screen};
+pub use super::screens::filter_place;
 pub use super::state::*;
 
 impl App {
@@ -52,7 +61,7 @@ fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effec
         );
         return None;
     }
-    let rows = app.rows(vm);
+    let screen = super::screens::of(app.screen);
     match command {
         Command::Quit => {
             app.quit = true;
@@ -70,59 +79,15 @@ fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effec
             } else {
                 (at + screens.len() - 1) % screens.len()
             };
-            go_to(app, screens[next])
+            app.go_to(screens[next])
         }
         Command::Down => {
-            app.cursor = (app.cursor + 1).min(rows.saturating_sub(1));
-            gift_moved(app)
+            app.cursor = (app.cursor + 1).min(app.rows(vm).saturating_sub(1));
+            (screen.moved)(app)
         }
         Command::Up => {
             app.cursor = app.cursor.saturating_sub(1);
-            gift_moved(app)
-        }
-        Command::Left | Command::Right => {
-            let step = |at: usize, count: usize| {
-                let count = count.max(1);
-                if command == Command::Right {
-                    (at + 1) % count
-                } else {
-                    (at + count - 1) % count
-                }
-            };
-            match app.screen {
-                Screen::Gifts => {
-                    let creators = vm.member.as_ref().map_or(0, |m| m.creators.len());
-                    app.selection.creator = step(app.selection.creator, creators);
-                    Some(Effect::Reload)
-                }
-                Screen::Limits => {
-                    let members = vm.guardian.as_ref().map_or(0, |g| g.rules.len());
-                    app.selection.rules_member = step(app.selection.rules_member, members);
-                    app.cursor = 0;
-                    None
-                }
-                Screen::Audit => {
-                    let views = AuditView::ALL;
-                    let at = views
-                        .iter()
-                        .position(|v| *v == app.selection.audit)
-                        .unwrap_or(0);
-                    app.selection.audit = views[step(at, views.len())];
-                    app.selection.first_pages();
-                    app.cursor = 0;
-                    refilter(app, vm);
-                    Some(Effect::Reload)
-                }
-                _ => None,
-            }
-        }
-        Command::More | Command::Less if app.screen == Screen::Gifts => {
-            app.selection.count = if command == Command::More {
-                (app.selection.count + 1).min(99)
-            } else {
-                app.selection.count.saturating_sub(1).max(1)
-            };
-            Some(Effect::Reload)
+            (screen.moved)(app)
         }
         Command::Back => {
             // Leaving asks first; a stray Esc must not hand the keyboard to
@@ -137,178 +102,8 @@ fn update_inner(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effec
             }
             None
         }
-        Command::Select => select(app, vm),
-        Command::Approve | Command::Deny if app.screen == Screen::Approvals => {
-            let request = vm
-                .guardian
-                .as_ref()
-                .and_then(|g| g.pending.get(app.cursor))
-                .map(|r| r.id)?;
-            guardian_decides(app, command, request);
-            None
-        }
-        Command::AskAgain | Command::CancelRequest if app.screen == Screen::Requests => {
-            let request = vm.member.as_ref()?.requests.get(app.cursor)?.id;
-            member_acts(app, vm, command, request)
-        }
-        Command::AddMember if app.screen == Screen::Members => {
-            app.popup = Some(Popup::Form(Form::new_member()));
-            None
-        }
-        Command::Remove if app.screen == Screen::Limits => {
-            let (rules, economy) = editing(app, vm)?;
-            match editor::remove(rules, app.cursor, economy) {
-                Ok(review) => app.popup = Some(Popup::Review(review)),
-                Err(why) => app.say(why, Tone::Warning),
-            }
-            None
-        }
-        Command::Filter if matches!(app.screen, Screen::History | Screen::Audit) => {
-            app.text(TextFor::Filter, app.selection.filter.text.clone());
-            None
-        }
-        // The event loop finds a file name not taken yet, then asks.
-        Command::Export if app.screen == Screen::Audit => Some(Effect::AskExportPath),
-        Command::Acknowledge
-            if app.screen == Screen::Dashboard
-                || (app.screen == Screen::Audit && app.selection.audit == AuditView::Alerts) =>
-        {
-            // The dashboard lists the alerts; the audit's alerts view, its log.
-            let none = vm.guardian.as_ref().is_none_or(|g| match app.screen {
-                Screen::Dashboard => g.alerts.is_empty(),
-                _ => g.log.is_empty(),
-            });
-            if none {
-                app.say("No alerts to mark as seen", Tone::Good);
-            } else {
-                app.ask_pin(PinFor::Acknowledge);
-            }
-            None
-        }
-        Command::Verify if app.screen == Screen::Audit => Some(Effect::Verify),
-        // The chart steps a period of 14 days back or forward (not past today).
-        Command::Earlier | Command::Later if app.screen == Screen::Audit => {
-            let back = app.selection.chart_back;
-            app.selection.chart_back = if command == Command::Earlier {
-                (back + 1).min(MAX_CHART_BACK)
-            } else {
-                back.saturating_sub(1)
-            };
-            (app.selection.chart_back != back).then_some(Effect::Reload)
-        }
-        Command::NextPage if matches!(app.screen, Screen::History | Screen::Audit) => {
-            next_page(app, vm)
-        }
-        _ => {
-            app.say(
-                format!(
-                    "{} does nothing here just now: ? lists the keys of this screen",
-                    keymap::keys_of(command)
-                ),
-                Tone::Warning,
-            );
-            None
-        }
-    }
-}
-
-/// The next page of the list shown, numbered; after the last one, back to
-/// the newest, and it says so.
-fn next_page(app: &mut App, vm: &ViewModel) -> Option<Effect> {
-    let guardian = vm.guardian.as_ref();
-    let page = app.selection.page;
-    let moved = match (app.screen, app.selection.audit) {
-        (Screen::Audit, AuditView::Alerts) => {
-            app.say("The open alerts are all on one page", Tone::Good);
-            return None;
-        }
-        (Screen::Audit, AuditView::Decisions | AuditView::Actions) => {
-            let next = guardian.and_then(|g| g.log_next);
-            app.selection.log_before = next.or(app.selection.log_before);
-            next.is_some()
-        }
-        _ => {
-            let next = vm
-                .member
-                .as_ref()
-                .map(|m| m.history_next.clone())
-                .or(guardian.map(|g| g.history_next.clone()))
-                .flatten();
-            let moved = next.is_some();
-            if moved {
-                app.selection.history_after = next;
-            }
-            moved
-        }
-    };
-    if moved {
-        app.selection.page = page + 1;
-    } else if page > 1 {
-        app.selection.first_pages();
-        app.say(
-            format!("Page {page} was the last; back to the newest (page 1)"),
-            Tone::Good,
-        );
-    } else {
-        app.say("Everything listed is on this one page", Tone::Good);
-        return None;
-    }
-    app.cursor = 0;
-    Some(Effect::Reload)
-}
-
-/// Approve (the PIN next) or deny (a reason, then the PIN) request `id`.
-fn guardian_decides(app: &mut App, command: Command, id: i64) {
-    if command == Command::Approve {
-        app.ask_pin(PinFor::Approve(id));
-    } else {
-        app.text(TextFor::DenyReason(id), String::new());
-    }
-}
-
-/// A member cancels their waiting request `id`, or asks again for one
-/// denied, expired, cancelled or refused (what asking again would do is
-/// previewed first: a would-be refusal only says why).
-fn member_acts(app: &mut App, vm: &ViewModel, command: Command, id: i64) -> Option<Effect> {
-    let request = vm
-        .member
-        .as_ref()
-        .and_then(|m| m.requests.iter().find(|r| r.id == id))?;
-    let status = request.status;
-    match (command, status) {
-        (Command::CancelRequest, RequestStatus::Pending) => {
-            app.popup = Some(Popup::Confirm(Confirm {
-                yes: "cancel the request",
-                no: "keep it",
-                ..Confirm::new(
-                    format!("Cancel your request #{id}?"),
-                    vec![request.summary.clone()],
-                    Effect::Cancel { request: id },
-                )
-            }));
-            None
-        }
-        (Command::CancelRequest, _) => {
-            app.say(
-                format!(
-                    "Request #{id} is {}: only a waiting request can be cancelled",
-                    status.as_str()
-                ),
-                Tone::Warning,
-            );
-            None
-        }
-        (_, RequestStatus::Pending | RequestStatus::Approved) => {
-            app.say(
-                format!(
-                    "Request #{id} is {}: only a denied, expired, cancelled or refused request can be asked again",
-                    status.as_str()
-                ),
-                Tone::Warning,
-            );
-            None
-        }
-        _ => Some(Effect::PreviewAskAgain { request: id }),
+        // Enter and the keys only this screen has: its module says.
+        _ => (screen.update)(app, command, vm),
     }
 }
 
@@ -320,211 +115,13 @@ pub fn click(app: &mut App, vm: &ViewModel, hit: Hit) -> Option<Effect> {
     }
     app.message = None;
     match hit {
-        Hit::Screen(screen) if screen != app.screen => go_to(app, screen),
+        Hit::Screen(screen) if screen != app.screen => app.go_to(screen),
         Hit::Screen(_) => None,
         Hit::Row(row) if row == app.cursor => update(app, Command::Select, vm),
         Hit::Row(row) => {
             app.cursor = row;
-            gift_moved(app)
+            (super::screens::of(app.screen).moved)(app)
         }
-    }
-}
-
-/// Moves to a screen, back to the newest pages, and loads it (each screen
-/// loads what it shows when it comes in front). On the gift screen the
-/// cursor comes back to the gift chosen, which is the one previewed.
-pub fn go_to(app: &mut App, screen: Screen) -> Option<Effect> {
-    app.screen = screen;
-    app.cursor = if screen == Screen::Gifts {
-        app.selection.gift
-    } else {
-        0
-    };
-    app.selection.first_pages();
-    Some(Effect::Reload)
-}
-
-/// On the gift screen the cursor picks the gift, whose preview reloads.
-fn gift_moved(app: &mut App) -> Option<Effect> {
-    (app.screen == Screen::Gifts).then(|| {
-        app.selection.gift = app.cursor;
-        Effect::Reload
-    })
-}
-
-/// The rules of the member the editor shows, with the prices.
-fn editing<'v>(
-    app: &App,
-    vm: &'v ViewModel,
-) -> Option<(&'v editor::MemberRules, &'v crate::config::Economy)> {
-    let rules = vm
-        .guardian
-        .as_ref()?
-        .rules
-        .get(app.selection.rules_member)?;
-    Some((rules, vm.economy.as_ref()?))
-}
-
-fn select(app: &mut App, vm: &ViewModel) -> Option<Effect> {
-    match app.screen {
-        Screen::Pick => {
-            let member = vm.members.get(app.cursor)?;
-            if member.role == Role::Guardian && !member.has_pin {
-                // A guardian's screens act for the household: never without
-                // their PIN, even one added before every guardian had one.
-                app.say(
-                    format!(
-                        "{} has no PIN, and a guardian's screens need one. Another guardian can set it: coinguard member pin \"{}\"",
-                        super::view::shown(&member.name),
-                        super::view::shown(&member.name)
-                    ),
-                    Tone::Bad,
-                );
-                None
-            } else if member.has_pin {
-                app.ask_pin(PinFor::SignIn(member.id));
-                None
-            } else {
-                Some(Effect::SignIn {
-                    who: (member.id, member.name.clone(), member.role),
-                    pin: None,
-                })
-            }
-        }
-        Screen::Shop => {
-            let member = vm.member.as_ref()?;
-            let preview = member.pack_previews.get(app.cursor);
-            // A refused preview is not tried: trying would record a refusal
-            // and alert the guardians for nothing.
-            if let Some(p) = preview.filter(|p| p.verdict == Verdict::Deny) {
-                app.say(format!("Not bought: {}", why_refused(p)), Tone::Bad);
-                return None;
-            }
-            app.popup = Some(match member.packs.get(app.cursor) {
-                Some(pack) => Popup::Confirm(Confirm::new(
-                    format!("Buy {}?", pack.id),
-                    preview
-                        .map(|p| vec![p.summary.clone(), verdict_words(p.verdict).into()])
-                        .unwrap_or_default(),
-                    Effect::Buy {
-                        pack: pack.id.clone(),
-                    },
-                )),
-                None => Popup::Text {
-                    purpose: TextFor::CustomCoins,
-                    typed: String::new(),
-                },
-            });
-            None
-        }
-        Screen::Gifts => {
-            let m = vm.member.as_ref()?;
-            let highlighted = m.gifts.get(app.cursor)?;
-            let wanted = GiftChoice {
-                creator: m.creators.get(app.selection.creator)?.clone(),
-                gift: highlighted.id.clone(),
-                count: app.selection.count,
-            };
-            match &m.gift_preview {
-                Some((previewed, preview)) if *previewed == wanted => {
-                    if preview.verdict == Verdict::Deny {
-                        app.say(format!("Not sent: {}", why_refused(preview)), Tone::Bad);
-                        return None;
-                    }
-                    app.popup = Some(Popup::Confirm(Confirm::new(
-                        format!(
-                            "Send {} × {} to {}?",
-                            wanted.count,
-                            highlighted.name,
-                            super::view::shown(&wanted.creator)
-                        ),
-                        vec![
-                            preview.summary.clone(),
-                            verdict_words(preview.verdict).into(),
-                        ],
-                        Effect::Gift(wanted),
-                    )));
-                    None
-                }
-                // Never send what was not previewed: preview it first.
-                _ => {
-                    app.selection.gift = app.cursor;
-                    app.say(
-                        format!(
-                            "Nothing sent: read the preview for {} first, then press Enter",
-                            highlighted.name
-                        ),
-                        Tone::Warning,
-                    );
-                    Some(Effect::Reload)
-                }
-            }
-        }
-        // Cashing out: how many diamonds (all of them, to start with).
-        Screen::Earnings => {
-            let all = vm.creator.as_ref()?.diamonds;
-            app.text(TextFor::RedeemDiamonds, all.to_string());
-            None
-        }
-        // A request opens whole: every reason, when it expires, what it
-        // holds, the note; approved, denied or cancelled from there.
-        Screen::Approvals => {
-            let id = vm.guardian.as_ref()?.pending.get(app.cursor)?.id;
-            app.popup = Some(Popup::Request(id));
-            None
-        }
-        Screen::Requests => {
-            let id = vm.member.as_ref()?.requests.get(app.cursor)?.id;
-            app.popup = Some(Popup::Request(id));
-            None
-        }
-        Screen::Members => {
-            // A member's row opens their limits and rules (the editor lists
-            // the members who are not guardians, in this order).
-            let member = vm.members.get(app.cursor)?;
-            if member.role == Role::Guardian {
-                app.say("Guardians have no limits", Tone::Warning);
-                return None;
-            }
-            app.selection.rules_member = vm
-                .members
-                .iter()
-                .filter(|m| m.role != Role::Guardian)
-                .position(|m| m.id == member.id)
-                .unwrap_or(0);
-            go_to(app, Screen::Limits)
-        }
-        // A ledger row: what reversing it would give back, then a reason
-        // and the PIN.
-        Screen::Audit if app.selection.audit == AuditView::Ledger => {
-            let row = vm.guardian.as_ref()?.history.get(app.cursor)?;
-            if let Some(by) = row.reversed_by {
-                app.say(
-                    format!("Transaction {} was reversed already, by {by}", row.id),
-                    Tone::Warning,
-                );
-                return None;
-            }
-            Some(Effect::PreviewReversal {
-                tx: row.id,
-                what: format!(
-                    "{} {} {}: {}",
-                    row.when,
-                    super::view::shown(&row.member),
-                    row.kind,
-                    row.figures
-                ),
-            })
-        }
-        Screen::Limits => {
-            let (rules, economy) = editing(app, vm)?;
-            app.popup = Some(match editor::open(rules, app.cursor, economy)? {
-                Opened::Form(form) => Popup::Form(form),
-                Opened::Choice(choice) => Popup::Choice(choice),
-            });
-            None
-        }
-        _ => None,
     }
 }
 
@@ -554,7 +151,8 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             | Popup::Request(_)
             | Popup::Reversal(_)
             | Popup::Pin { .. }
-            | Popup::Text { .. },
+            | Popup::Text { .. }
+            | Popup::HelpFor(_),
             Command::Up | Command::Down,
         ) => {
             app.popup_scroll = if command == Command::Down {
@@ -562,6 +160,11 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             } else {
                 app.popup_scroll.saturating_sub(1)
             };
+            None
+        }
+        // The keys of a popup: Esc or ? goes back to it, as it was.
+        (Popup::HelpFor(under), Command::Back | Command::Help) => {
+            app.popup = Some(*under);
             None
         }
         // Esc leaves the popup and whatever its line said (a stale "type
@@ -575,14 +178,19 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
             app.popup = None;
             None
         }
+        // ? in a popup that lists it: that popup's keys.
+        (popup, Command::Help) => {
+            app.popup = Some(Popup::HelpFor(Box::new(popup)));
+            None
+        }
         (Popup::Request(id), Command::Approve | Command::Deny) if app.is_guardian() => {
             app.popup = None;
-            guardian_decides(app, command, id);
+            super::screens::decide(app, command, id);
             None
         }
         (Popup::Request(id), Command::AskAgain | Command::CancelRequest) if !app.is_guardian() => {
             app.popup = None;
-            member_acts(app, vm, command, id)
+            super::screens::member_acts(app, vm, command, id)
         }
         (Popup::Reversal(reversal), Command::Select) => {
             app.text(TextFor::ReverseReason(reversal.tx), String::new());
@@ -767,40 +375,11 @@ fn update_popup(app: &mut App, popup: Popup, command: Command, vm: &ViewModel) -
     }
 }
 
-/// Where a `/` filter typed now applies: a member's history, or the audit
-/// view shown (None: no filter here).
-pub fn filter_place(app: &App) -> Option<filter::Place> {
-    use filter::Place;
-    match app.screen {
-        Screen::History => Some(Place::OwnHistory),
-        Screen::Audit => Some(match app.selection.audit {
-            AuditView::Ledger => Place::Ledger,
-            AuditView::Decisions => Place::Decisions,
-            AuditView::Actions => Place::Actions,
-            AuditView::Alerts => Place::Alerts,
-        }),
-        _ => None,
-    }
-}
-
-/// The names a filter may name at `place`: on a member's own history the
-/// creators (gifts to them), elsewhere every member.
-fn filter_names(vm: &ViewModel, place: filter::Place) -> Vec<&str> {
-    if place == filter::Place::OwnHistory {
-        vm.member
-            .as_ref()
-            .map(|m| m.creators.iter().map(String::as_str).collect())
-            .unwrap_or_default()
-    } else {
-        vm.members.iter().map(|m| m.name.as_str()).collect()
-    }
-}
-
 /// Applies a typed filter, or says which word means nothing here (and
 /// keeps the filter that was there).
 fn apply_filter(app: &mut App, typed: &str, vm: &ViewModel) -> Option<Effect> {
     let place = filter_place(app)?;
-    match filter::parse(typed, place, &filter_names(vm, place)) {
+    match filter::parse(typed, place, &super::screens::filter_names(vm, place)) {
         Ok(f) => {
             app.selection.filter = f;
             app.selection.first_pages();
@@ -810,26 +389,6 @@ fn apply_filter(app: &mut App, typed: &str, vm: &ViewModel) -> Option<Effect> {
         Err(why) => {
             app.say(format!("Filter not changed: {why}"), Tone::Bad);
             None
-        }
-    }
-}
-
-/// After switching the audit view, the filter is read again for the view
-/// now shown: a word that cannot filter there clears it, and says so, so
-/// no filter is shown as applied while it is ignored.
-fn refilter(app: &mut App, vm: &ViewModel) {
-    let Some(place) = filter_place(app) else {
-        return;
-    };
-    let text = app.selection.filter.text.clone();
-    if text.is_empty() {
-        return;
-    }
-    match filter::parse(&text, place, &filter_names(vm, place)) {
-        Ok(f) => app.selection.filter = f,
-        Err(why) => {
-            app.selection.filter = filter::Filter::default();
-            app.say(format!("Filter \"{text}\" cleared: {why}"), Tone::Warning);
         }
     }
 }
@@ -1329,6 +888,43 @@ mod qa_tests {
         );
     }
 
+    /// Issue 16: `?` in a popup that takes no text lists that popup's own
+    /// keys, in its own words (the screen's keys are not what works
+    /// there); Esc or `?` goes back to the popup as it was. In a popup
+    /// that takes text, `?` is typed.
+    #[test]
+    fn question_mark_in_a_popup_lists_the_popups_keys_and_goes_back_to_it() {
+        let vm = sample(true);
+        let mut app = App {
+            who: Some((MemberId(1), "Maria".into(), Role::Guardian)),
+            screen: Screen::Approvals,
+            ..App::default()
+        };
+        update(&mut app, Command::Select, &vm);
+        assert_eq!(app.popup, Some(Popup::Request(7)));
+        for back in [Command::Back, Command::Help] {
+            assert_eq!(update(&mut app, Command::Help, &vm), None);
+            assert_eq!(app.popup, Some(Popup::HelpFor(Box::new(Popup::Request(7)))));
+            let text = crate::tui::render::tests::screen_text(&app, &vm, 80, 24);
+            for line in [
+                "Keys: Request #7 · pending",
+                // (the text read with its runs of spaces as one)
+                "a approve (PIN) d deny (reason, PIN) Esc close",
+                "Esc/?: back",
+            ] {
+                assert!(text.contains(line), "{line}: {text}");
+            }
+            assert!(!text.contains("Tab next screen"), "{text}");
+            assert_eq!(update(&mut app, back, &vm), None);
+            assert_eq!(app.popup, Some(Popup::Request(7)), "back to it");
+        }
+        // A PIN may hold a `?`: it is typed, not help.
+        update(&mut app, Command::Approve, &vm);
+        assert!(app.typing());
+        app.type_char('?');
+        assert!(matches!(&app.popup, Some(Popup::Pin { typed, .. }) if typed == "?"));
+    }
+
     /// QA 20: the "Cancel your request?" popup said "Esc to cancel", which
     /// reads as the opposite of what Esc does there.
     #[test]
@@ -1346,7 +942,7 @@ mod qa_tests {
         let commands = crate::tui::popup::commands(popup, &app, &vm);
         assert_eq!(
             crate::tui::popup::hint_line(&commands, false),
-            "Enter: cancel the request · Esc: keep it"
+            "Enter: cancel the request · Esc: keep it · ?: help"
         );
         let text = crate::tui::render::tests::screen_text(&app, &vm, 80, 24);
         assert!(
@@ -2085,6 +1681,7 @@ mod command_list_tests {
             "Redeem",
             "Reversal",
             "Help",
+            "HelpFor",
         ] {
             assert!(
                 popups.iter().any(|p| format!("{p:?}").starts_with(kind)),

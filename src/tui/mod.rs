@@ -8,8 +8,9 @@
 //! mode it runs in, and nothing here reads the database or the clock.
 //!
 //! Modules: `app` (state and the pure update), `keymap` (one table for keys,
-//! footer and help), `view` (the view model of the screen in front, loaded
-//! through the API), `render` and `popup` (pure drawing), `editor` and
+//! footer and help), `model` (the view model of the screen in front) and
+//! `view` (loading it through the API), `screens` (each screen's keys,
+//! load and drawing), `render` and `popup` (pure drawing), `editor` and
 //! `filter` (pure decisions for the rules editor and the `/` filter),
 //! `effects` (running an effect as a call to the household).
 //!
@@ -27,6 +28,7 @@ pub mod editor;
 mod effects;
 pub mod filter;
 pub mod keymap;
+mod model;
 pub mod popup;
 pub mod render;
 pub mod screen;
@@ -169,6 +171,8 @@ enum News {
 struct Job {
     news: mpsc::Receiver<News>,
     stop: Arc<AtomicBool>,
+    /// It checks a PIN (a popup says so; no gauge).
+    pin: bool,
 }
 
 /// How often the screen is drawn again while slow work runs (its gauge).
@@ -191,6 +195,7 @@ fn start<'scope, 'c: 'scope>(
     };
     let (tx, news) = mpsc::channel();
     let stop = Arc::new(AtomicBool::new(false));
+    let pin = slow.checks_pin();
     slow.begin(app);
     let stopped = Arc::clone(&stop);
     scope.spawn(move || {
@@ -200,7 +205,7 @@ fn start<'scope, 'c: 'scope>(
         };
         let _ = tx.send(News::Done(slow.run(&mut worker, &mut progress)));
     });
-    Some(Job { news, stop })
+    Some(Job { news, stop, pin })
 }
 
 fn event_loop<'scope, 'c: 'scope>(
@@ -209,7 +214,10 @@ fn event_loop<'scope, 'c: 'scope>(
     stop: &AtomicBool,
     beside: (&'scope std::thread::Scope<'scope, '_>, &'scope AtomicBool),
 ) -> Result<(), TuiError> {
+    // Slow work beside the screens: a verify or an export, and apart
+    // from it a PIN being checked (so a PIN never waits for a verify).
     let mut job: Option<Job> = None;
+    let mut checking: Option<Job> = None;
     let theme = render::Theme::from_env();
     let mut app = App::default();
     let mut seen = version(h);
@@ -236,13 +244,19 @@ fn event_loop<'scope, 'c: 'scope>(
         if let Terminal::Gone = wait_for_terminal(Duration::ZERO) {
             return Ok(());
         }
-        if let Some(running) = &job
-            && hear(running, &mut app)
-        {
+        let mut finished = false;
+        for slot in [&mut job, &mut checking] {
+            if let Some(running) = slot.as_ref()
+                && hear(running, &mut app)
+            {
+                *slot = None;
+                finished = true;
+            }
+        }
+        if finished {
             // Its answer may have signed someone in, or asked for the PIN
             // again: that frame is drawn first, and keys typed while it
             // ran never land in a prompt it opened.
-            job = None;
             seen = version(h);
             reload(&mut vm, &mut app, h);
             guard_new_prompt(&app, &mut opens_seen, &mut guard_until)?;
@@ -250,7 +264,7 @@ fn event_loop<'scope, 'c: 'scope>(
         }
         let mut ready = event::poll(Duration::ZERO)?;
         if !ready {
-            let wait = if job.is_some() {
+            let wait = if job.is_some() || checking.is_some() {
                 BUSY_FRAME
             } else {
                 Duration::from_millis(250)
@@ -309,9 +323,13 @@ fn event_loop<'scope, 'c: 'scope>(
             _ => None,
         };
         let effect = match effect.as_ref().and_then(|e| effects::Slow::of(e, &app)) {
-            // A PIN beside a verify or an export is checked in place, as
-            // before (the one worker is busy).
-            Some(effects::Slow::CheckPin { .. }) if job.is_some() => effect,
+            // A PIN while another is checked (its popup left with Esc) is
+            // checked in place.
+            Some(slow) if slow.checks_pin() && checking.is_some() => effect,
+            Some(slow) if slow.checks_pin() => {
+                checking = start(slow, h, beside, &mut app);
+                None
+            }
             Some(_) if job.is_some() => {
                 app.message = Some((
                     "Still busy with the last one: wait for it, or Esc stops it".into(),
@@ -368,17 +386,24 @@ fn hear(job: &Job, app: &mut App) -> bool {
                 }
             }
             Ok(News::Done(done)) => {
-                app.busy = None;
+                if !job.pin {
+                    app.busy = None;
+                }
                 done.take_in(app);
                 return true;
             }
             Err(mpsc::TryRecvError::Empty) => return false,
             Err(mpsc::TryRecvError::Disconnected) => {
-                app.busy = None;
-                if matches!(app.popup, Some(app::Popup::Checking(_))) {
+                if !job.pin {
+                    app.busy = None;
+                } else if let Some(app::Popup::Checking(purpose)) = &app.popup {
+                    // No answer: a write may or may not have gone ahead.
+                    let said = match purpose {
+                        app::PinFor::SignIn(_) => "The PIN could not be checked: try again",
+                        _ => "No answer came: look at the record before trying again",
+                    };
                     app.popup = None;
-                    app.message =
-                        Some(("The PIN could not be checked: try again".into(), Tone::Bad));
+                    app.message = Some((said.into(), Tone::Bad));
                 }
                 return true;
             }

@@ -139,7 +139,10 @@ pub fn commands(popup: &Popup, app: &App, vm: &ViewModel) -> Vec<Does> {
     };
     let own = match popup {
         Popup::Pin { .. } => vec![does(Select, "confirm"), does(Back, "cancel")],
-        Popup::Checking(_) => vec![does(Back, "stop waiting")],
+        // Leaving a sign-in's check signs nobody in; a write that carries
+        // a PIN goes ahead or not all the same (its answer is said).
+        Popup::Checking(PinFor::SignIn(_)) => vec![does(Back, "stop waiting")],
+        Popup::Checking(_) => vec![does(Back, "close (it still goes ahead)")],
         Popup::Text { purpose, .. } => match purpose {
             TextFor::AskAgainNote(..) => vec![does(Select, "ask again"), does(Back, "leave it")],
             TextFor::ReverseReason(_) => {
@@ -166,6 +169,7 @@ pub fn commands(popup: &Popup, app: &App, vm: &ViewModel) -> Vec<Does> {
                 does(Right, "choose"),
                 does(Select, "review (PIN next)"),
                 does(Back, "cancel"),
+                does(Help, "help"),
             ];
         }
         Popup::Request(id) => {
@@ -203,8 +207,20 @@ pub fn commands(popup: &Popup, app: &App, vm: &ViewModel) -> Vec<Does> {
         Popup::Confirm(confirm) => vec![does(Select, confirm.yes), does(Back, confirm.no)],
         Popup::BuyCustom { preview, .. } | Popup::Redeem { preview, .. } => go_or_not(preview),
         Popup::Help => vec![does(Back, "close"), does(Help, "close")],
+        Popup::HelpFor(_) => vec![does(Back, "back"), does(Help, "back")],
     };
-    SCROLL.into_iter().chain(own).collect()
+    // `?` lists the keys of a popup that takes no text (where a text is
+    // typed, `?` is a character of it).
+    let help = match popup {
+        Popup::Request(_)
+        | Popup::Review(_)
+        | Popup::Confirm(_)
+        | Popup::BuyCustom { .. }
+        | Popup::Redeem { .. }
+        | Popup::Reversal(_) => Some(does(Help, "help")),
+        _ => None,
+    };
+    SCROLL.into_iter().chain(own).chain(help).collect()
 }
 
 /// A command's key in a popup: its first key ("↑" of "↑/k": letters are
@@ -420,6 +436,23 @@ fn sheet(popup: &Popup, app: &App, place: Option<Place>, vm: &ViewModel, theme: 
             body: preview_text(preview, theme).lines,
             width: 70,
         },
+        Popup::HelpFor(under) => {
+            // Its own list, in its own words; ↑/↓ "more" only scroll.
+            let mut body: Vec<Line<'static>> = commands(under, app, vm)
+                .iter()
+                .filter(|d| d.command != Command::Help && d.words != "more")
+                .map(|d| Line::from(format!("{:<10} {}", keys_of(d.command), d.words)))
+                .collect();
+            body.push(Line::from(format!(
+                "{:<10} more, where it does not all fit",
+                "↑/↓"
+            )));
+            Sheet {
+                title: format!("Keys: {}", sheet(under, app, place, vm, theme).title),
+                body,
+                width: 70,
+            }
+        }
         Popup::Help => {
             let mut body: Vec<Line<'static>> = keymap::for_screen(app)
                 .map(|b| Line::from(format!("{:<10} {}", b.keys, b.help)))

@@ -4,7 +4,7 @@
 //! `screens` (which read this and nothing that reads them).
 
 use super::editor::{CreatorChoice, Form, Review};
-use super::view::{GiftChoice, Preview, Selection, Verdict, Who};
+use super::model::{GiftChoice, Preview, Selection, Verdict, Who};
 use crate::domain::{MemberId, Role};
 
 pub use super::screen::{CREATOR_SCREENS, GUARDIAN_SCREENS, MEMBER_SCREENS, Screen};
@@ -86,6 +86,9 @@ pub enum Popup {
     /// before the reason and the PIN.
     Reversal(Reversal),
     Help,
+    /// The keys of the popup under it, from its own list (`?` there); Esc
+    /// or `?` goes back to it.
+    HelpFor(Box<Popup>),
 }
 
 /// A transaction a guardian may reverse, and what reversing it would do.
@@ -403,6 +406,21 @@ impl App {
 
     pub fn is_guardian(&self) -> bool {
         self.who.as_ref().is_some_and(|w| w.2 == Role::Guardian)
+    }
+
+    /// Moves to a screen, back to the newest pages, and loads it (each
+    /// screen loads what it shows when it comes in front). On the gift
+    /// screen the cursor comes back to the gift chosen, which is the one
+    /// previewed.
+    pub fn go_to(&mut self, screen: Screen) -> Option<Effect> {
+        self.screen = screen;
+        self.cursor = if screen == Screen::Gifts {
+            self.selection.gift
+        } else {
+            0
+        };
+        self.selection.first_pages();
+        Some(Effect::Reload)
     }
 
     /// Opens a PIN prompt for one action.

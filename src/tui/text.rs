@@ -5,8 +5,8 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 
+use super::model::{Preview, Verdict};
 use super::theme::Theme;
-use super::view::{Preview, Verdict};
 
 pub(super) fn preview_text(p: &Preview, theme: Theme) -> Text<'static> {
     let (word, style) = match p.verdict {

@@ -10,12 +10,12 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, List, ListItem, ListState};
 
 use crate::domain::RequestStatus;
+use crate::tui::model::shown;
+use crate::tui::model::{HistoryLine, LogLine, RequestLine, ViewModel};
 use crate::tui::screen::Screen;
 use crate::tui::state::{App, Hit};
 use crate::tui::text::{breakable, words};
 use crate::tui::theme::Theme;
-use crate::tui::view::shown;
-use crate::tui::view::{HistoryLine, LogLine, RequestLine, ViewModel};
 
 /// What a screen is drawn from: the app state, the view model, the colours.
 #[derive(Clone, Copy)]
@@ -262,9 +262,9 @@ pub(crate) fn request_list(
             // What approving it would do now (the rules may have changed).
             if let Some(now) = &r.approve_now {
                 let words = match now.verdict {
-                    crate::tui::view::Verdict::Allow => "goes through".to_string(),
-                    crate::tui::view::Verdict::NeedsApproval => "still needs approval".to_string(),
-                    crate::tui::view::Verdict::Deny => format!(
+                    crate::tui::model::Verdict::Allow => "goes through".to_string(),
+                    crate::tui::model::Verdict::NeedsApproval => "still needs approval".to_string(),
+                    crate::tui::model::Verdict::Deny => format!(
                         "refused: {}",
                         now.reasons
                             .iter()

@@ -180,7 +180,7 @@ fn a_teens_request_is_approved_elsewhere_and_the_screen_updates_by_itself() {
     tmux.keys(guardian, &["Enter"]);
     tmux.wait_for(guardian, "PIN for Maria");
     tmux.type_pin(guardian);
-    tmux.wait_for(guardian, "Waiting for you: 1 request ·");
+    tmux.wait_for(guardian, "Waiting for you: 1 request ");
     tmux.keys(guardian, &["Tab"]);
     tmux.wait_for(guardian, "#1 PENDING");
     // Keys typed before the PIN prompt opened never land in it: the stray

@@ -1,7 +1,8 @@
 //! The guardian's dashboard: requests waiting, limits nearest their caps, alerts, recent refusals.
 //!
 //! Owns this screen's commands (the keys that work here, which the footer,
-//! help and dispatch all read), its row count and its drawing.
+//! help and dispatch all read), what its keys do, what it loads, its row
+//! count and its drawing.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,12 +12,21 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::domain::printable::plural;
 use crate::tui::command::Command;
+use crate::tui::model::{
+    Basis, LimitLine, Loading, MOST_PENDING, Verdict, ViewModel, limit_line, local, request_line,
+    shown,
+};
 use crate::tui::screen::Screen;
-use crate::tui::state::App;
+use crate::tui::state::{App, Effect};
 use crate::tui::theme::Theme;
-use crate::tui::view::ViewModel;
-use crate::tui::view::shown;
 use crate::tui::widgets::*;
+use chrono_tz::Tz;
+
+use crate::api::call::LogQuery;
+use crate::api::reply::{AlertsView, DecisionsView, RequestsView, WalletView};
+use crate::api::{ApiError, Call};
+use crate::client::Household;
+use crate::domain::RequestStatus;
 
 pub const SCREEN: ScreenDef = ScreenDef {
     id: Screen::Dashboard,
@@ -31,10 +41,86 @@ pub const SCREEN: ScreenDef = ScreenDef {
     words: &[(Command::Acknowledge, "mark seen")],
     idle: super::always,
     rows,
+    update,
+    moved: super::stays,
+    filter: super::no_filter,
+    load,
     render,
 };
 
 use super::ScreenDef;
+
+/// `o` marks the alerts it lists as seen (with a PIN).
+fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect> {
+    match command {
+        Command::Acknowledge => {
+            let none = vm.guardian.as_ref().is_none_or(|g| g.alerts.is_empty());
+            super::acknowledge(app, none)
+        }
+        _ => super::not_now(app, command),
+    }
+}
+
+/// What waits, each member's limits, the open alerts and the latest
+/// refusals.
+fn load(l: &mut Loading<'_, '_>, vm: &mut ViewModel) -> Result<(), ApiError> {
+    let others = super::others(vm);
+    let Some(g) = vm.guardian.as_mut() else {
+        return Ok(());
+    };
+    let (h, Basis { house, economy, tz }) = (&mut *l.h, l.basis);
+    let tz = *tz;
+    let pending: RequestsView = h.ask(Call::Requests {
+        status: Some(RequestStatus::Pending),
+        member: None,
+        limit: MOST_PENDING,
+    })?;
+    g.pending = pending
+        .requests
+        .iter()
+        .map(|r| request_line(r, economy, tz, house.now))
+        .collect();
+    for (id, name) in &others {
+        let wallet: WalletView = h.ask(Call::Wallet {
+            member: name.clone(),
+        })?;
+        let lines: Vec<LimitLine> = wallet
+            .limits
+            .iter()
+            .map(|l| limit_line(*id, l, economy))
+            .collect();
+        if !lines.is_empty() {
+            g.limits.push((name.clone(), lines));
+        }
+    }
+    g.alerts = alert_lines(h, tz)?;
+    let refused: DecisionsView = h.ask(Call::Decisions {
+        query: LogQuery {
+            outcome: Some(Verdict::Deny),
+            limit: 5,
+            ..Default::default()
+        },
+    })?;
+    g.refusals = refused
+        .decisions
+        .iter()
+        .map(|d| {
+            let why = d.reasons.first().map(|r| r.message.as_str()).unwrap_or("");
+            shown(&format!("{} {}: {why}", local(d.at, tz), d.member))
+        })
+        .collect();
+    Ok(())
+}
+
+/// Open alerts, newest first, as "time message".
+fn alert_lines(h: &mut Household<'_>, tz: Tz) -> Result<Vec<String>, ApiError> {
+    let alerts: AlertsView = h.ask(Call::Alerts)?;
+    Ok(alerts
+        .alerts
+        .iter()
+        .map(|a| format!("{} {}", local(a.at, tz), shown(&a.message)))
+        .collect())
+}
 
 /// Rows of the list to move in (0: nothing to move).
 fn rows(app: &App, _vm: &ViewModel) -> usize {
@@ -147,7 +233,7 @@ fn dashboard_body(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rec
     };
     section(
         format!(
-            "Waiting for you: {} · Tab to Approvals{}",
+            "Waiting for you: {}{}",
             plural(pending.len(), "request"),
             more(rows[0], pending.len())
         ),

@@ -1,7 +1,8 @@
 //! A creator's earnings: diamonds and what they pay out, the latest gifts, and cashing out.
 //!
 //! Owns this screen's commands (the keys that work here, which the footer,
-//! help and dispatch all read), its row count and its drawing.
+//! help and dispatch all read), what its keys do, what it loads, its row
+//! count and its drawing.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -10,12 +11,19 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, ListItem, Paragraph};
 
 use crate::tui::command::Command;
+use crate::tui::model::{
+    CreatorView, Loading, Reading, ViewModel, history_line, preview_of, shown,
+};
 use crate::tui::screen::Screen;
-use crate::tui::state::App;
+use crate::tui::state::{App, Effect, TextFor};
 use crate::tui::text::preview_text;
-use crate::tui::view::ViewModel;
-use crate::tui::view::shown;
 use crate::tui::widgets::*;
+use rust_decimal::Decimal;
+
+use crate::api::call::{HistoryQuery, Spend};
+use crate::api::{ApiError, Call};
+use crate::domain::Kind;
+use crate::money::{Diamonds, rounding};
 
 pub const SCREEN: ScreenDef = ScreenDef {
     id: Screen::Earnings,
@@ -32,10 +40,78 @@ pub const SCREEN: ScreenDef = ScreenDef {
     words: &[(Command::Select, "cash out")],
     idle: super::always,
     rows,
+    update,
+    moved: super::stays,
+    filter: super::no_filter,
+    load,
     render,
 };
 
 use super::ScreenDef;
+
+/// Enter cashes out: how many diamonds (all of them, to start with).
+fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect> {
+    if command != Command::Select {
+        return super::not_now(app, command);
+    }
+    let all = vm.creator.as_ref()?.diamonds;
+    app.text(TextFor::RedeemDiamonds, all.to_string());
+    None
+}
+
+/// A creator's earnings: diamonds and what they pay out, the rates, the
+/// minimum payout, a preview of cashing out everything, the latest gifts.
+fn load(l: &mut Loading<'_, '_>, vm: &mut ViewModel) -> Result<(), ApiError> {
+    let (Some(wallet), Some((_, name, _))) = (l.wallet, l.who) else {
+        return Ok(());
+    };
+    let (h, economy, tz) = (&mut *l.h, &l.basis.economy, &l.basis.tz);
+    let currency = economy.currency;
+    let diamonds = wallet.member.diamonds;
+    let per_fan_coin =
+        economy.diamond_value * Decimal::from(economy.diamond_share_percent) / Decimal::from(100);
+    let all_preview = if diamonds > 0 {
+        Some(preview_of(h.ask(Call::Spend {
+            spend: Spend::Redeem {
+                creator: name.clone(),
+                diamonds: diamonds.to_string(),
+            },
+            preview: true,
+            key: None,
+            pin: None,
+        })))
+    } else {
+        None
+    };
+    let received: crate::api::reply::HistoryView = h.ask(Call::History {
+        query: HistoryQuery {
+            creator: Some(name.clone()),
+            kind: Some(Kind::Gift),
+            ..Default::default()
+        },
+        after: None,
+        limit: 10,
+    })?;
+    vm.creator = Some(CreatorView {
+        diamonds,
+        holds: format!(
+            "{} ({})",
+            Diamonds::new(diamonds),
+            wallet.member.diamonds_value
+        ),
+        per_diamond: format!("{} {currency}", economy.diamond_value.normalize()),
+        share_percent: economy.diamond_share_percent,
+        per_fan_coin: format!("{} {currency}", rounding::rate_for_display(per_fan_coin)),
+        minimum: economy.minimum_payout.to_string(),
+        all_preview,
+        received: received
+            .transactions
+            .iter()
+            .map(|r| history_line(r, economy, *tz, Reading::Received))
+            .collect(),
+    });
+    Ok(())
+}
 
 /// Rows of the list to move in (0: nothing to move).
 fn rows(app: &App, vm: &ViewModel) -> usize {

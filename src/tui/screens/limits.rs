@@ -1,7 +1,8 @@
 //! The limits and rules editor, one member at a time.
 //!
 //! Owns this screen's commands (the keys that work here, which the footer,
-//! help and dispatch all read), its row count and its drawing.
+//! help and dispatch all read), what its keys do, what it loads, its row
+//! count and its drawing.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,12 +10,15 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, ListItem, Paragraph, Wrap};
 
+use crate::api::reply::RulesView;
+use crate::api::{ApiError, Call};
+use crate::config::Economy;
 use crate::tui::command::Command;
 use crate::tui::editor;
+use crate::tui::editor::Opened;
+use crate::tui::model::{Loading, ViewModel, rules_of, shown};
 use crate::tui::screen::Screen;
-use crate::tui::state::App;
-use crate::tui::view::ViewModel;
-use crate::tui::view::shown;
+use crate::tui::state::{App, Effect, Popup, Tone};
 use crate::tui::widgets::*;
 
 pub const SCREEN: ScreenDef = ScreenDef {
@@ -35,10 +39,69 @@ pub const SCREEN: ScreenDef = ScreenDef {
     words: &[(Command::Select, "change")],
     idle: super::always,
     rows,
+    update,
+    moved: super::stays,
+    filter: super::no_filter,
+    load,
     render,
 };
 
 use super::ScreenDef;
+
+/// ←/→ choose the member; Enter changes the row under the cursor, `x`
+/// removes it (each reviewed, then saved with a PIN).
+fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect> {
+    match command {
+        Command::Left | Command::Right => {
+            let members = vm.guardian.as_ref().map_or(0, |g| g.rules.len());
+            app.selection.rules_member = super::step(command, app.selection.rules_member, members);
+            app.cursor = 0;
+            None
+        }
+        Command::Select => {
+            let (rules, economy) = editing(app, vm)?;
+            app.popup = Some(match editor::open(rules, app.cursor, economy)? {
+                Opened::Form(form) => Popup::Form(form),
+                Opened::Choice(choice) => Popup::Choice(choice),
+            });
+            None
+        }
+        Command::Remove => {
+            let (rules, economy) = editing(app, vm)?;
+            match editor::remove(rules, app.cursor, economy) {
+                Ok(review) => app.popup = Some(Popup::Review(review)),
+                Err(why) => app.say(why, Tone::Warning),
+            }
+            None
+        }
+        _ => super::not_now(app, command),
+    }
+}
+
+/// The rules of the member the editor shows, with the prices.
+fn editing<'v>(app: &App, vm: &'v ViewModel) -> Option<(&'v editor::MemberRules, &'v Economy)> {
+    let rules = vm
+        .guardian
+        .as_ref()?
+        .rules
+        .get(app.selection.rules_member)?;
+    Some((rules, vm.economy.as_ref()?))
+}
+
+/// The rules of every member who is not a guardian, for the editor.
+fn load(l: &mut Loading<'_, '_>, vm: &mut ViewModel) -> Result<(), ApiError> {
+    let others = super::others(vm);
+    let Some(g) = vm.guardian.as_mut() else {
+        return Ok(());
+    };
+    for (id, name) in &others {
+        let rules: RulesView = l.h.ask(Call::Rules {
+            member: name.clone(),
+        })?;
+        g.rules.push(rules_of(*id, &rules)?);
+    }
+    Ok(())
+}
 
 /// Rows of the list to move in (0: nothing to move).
 fn rows(app: &App, vm: &ViewModel) -> usize {

@@ -1,18 +1,20 @@
 //! The household's members: open one's limits, add a teen or a creator.
 //!
 //! Owns this screen's commands (the keys that work here, which the footer,
-//! help and dispatch all read), its row count and its drawing.
+//! help and dispatch all read), what its keys do, what it loads, its row
+//! count and its drawing.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Text};
 use ratatui::widgets::ListItem;
 
+use crate::domain::Role;
 use crate::tui::command::Command;
+use crate::tui::editor::Form;
+use crate::tui::model::{ViewModel, shown};
 use crate::tui::screen::Screen;
-use crate::tui::state::App;
-use crate::tui::view::ViewModel;
-use crate::tui::view::shown;
+use crate::tui::state::{App, Effect, Popup, Tone};
 use crate::tui::widgets::*;
 
 pub const SCREEN: ScreenDef = ScreenDef {
@@ -31,10 +33,42 @@ pub const SCREEN: ScreenDef = ScreenDef {
     words: &[(Command::Select, "limits")],
     idle: super::always,
     rows,
+    update,
+    moved: super::stays,
+    filter: super::no_filter,
+    load: super::nothing_more,
     render,
 };
 
 use super::ScreenDef;
+
+/// Enter opens the limits of the member under the cursor; `m` adds a
+/// member.
+fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect> {
+    match command {
+        Command::AddMember => {
+            app.popup = Some(Popup::Form(Form::new_member()));
+            None
+        }
+        Command::Select => {
+            // A member's row opens their limits and rules (the editor lists
+            // the members who are not guardians, in this order).
+            let member = vm.members.get(app.cursor)?;
+            if member.role == Role::Guardian {
+                app.say("Guardians have no limits", Tone::Warning);
+                return None;
+            }
+            app.selection.rules_member = vm
+                .members
+                .iter()
+                .filter(|m| m.role != Role::Guardian)
+                .position(|m| m.id == member.id)
+                .unwrap_or(0);
+            app.go_to(Screen::Limits)
+        }
+        _ => super::not_now(app, command),
+    }
+}
 
 /// Rows of the list to move in (0: nothing to move).
 fn rows(app: &App, vm: &ViewModel) -> usize {

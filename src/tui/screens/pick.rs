@@ -1,18 +1,21 @@
 //! Who are you: the members this account may act as; Enter signs in (with a PIN where one is set).
 //!
 //! Owns this screen's commands (the keys that work here, which the footer,
-//! help and dispatch all read), its row count and its drawing.
+//! help and dispatch all read), what its keys do, what it loads, its row
+//! count and its drawing.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{ListItem, Paragraph};
 
+use crate::api::reply::Me;
+use crate::api::{ApiError, Call};
+use crate::domain::Role;
 use crate::tui::command::Command;
+use crate::tui::model::{Loading, ViewModel, member_line, shown};
 use crate::tui::screen::Screen;
-use crate::tui::state::App;
-use crate::tui::view::ViewModel;
-use crate::tui::view::shown;
+use crate::tui::state::{App, Effect, PinFor, Tone};
 use crate::tui::widgets::*;
 
 pub const SCREEN: ScreenDef = ScreenDef {
@@ -27,10 +30,53 @@ pub const SCREEN: ScreenDef = ScreenDef {
     words: &[],
     idle: super::always,
     rows,
+    update,
+    moved: super::stays,
+    filter: super::no_filter,
+    load,
     render,
 };
 
 use super::ScreenDef;
+
+/// Enter signs the member under the cursor in: with their PIN where they
+/// have one (a guardian always needs one).
+fn update(app: &mut App, command: Command, vm: &ViewModel) -> Option<Effect> {
+    if command != Command::Select {
+        return super::not_now(app, command);
+    }
+    let member = vm.members.get(app.cursor)?;
+    if member.role == Role::Guardian && !member.has_pin {
+        // A guardian's screens act for the household: never without
+        // their PIN, even one added before every guardian had one.
+        app.say(
+            format!(
+                "{} has no PIN, and a guardian's screens need one. Another guardian can set it: coinguard member pin \"{}\"",
+                shown(&member.name),
+                shown(&member.name)
+            ),
+            Tone::Bad,
+        );
+        None
+    } else if member.has_pin {
+        app.ask_pin(PinFor::SignIn(member.id));
+        None
+    } else {
+        Some(Effect::SignIn {
+            who: (member.id, member.name.clone(), member.role),
+            pin: None,
+        })
+    }
+}
+
+/// Whom this account may act as (before anyone signs in).
+fn load(l: &mut Loading<'_, '_>, vm: &mut ViewModel) -> Result<(), ApiError> {
+    if l.who.is_none() {
+        let me: Me = l.h.ask(Call::WhoAmI)?;
+        vm.members = me.members.iter().map(member_line).collect();
+    }
+    Ok(())
+}
 
 /// Rows of the list to move in (0: nothing to move).
 fn rows(app: &App, vm: &ViewModel) -> usize {

@@ -1,7 +1,8 @@
 //! A member's wallet: coins, what they cost, the limits and what is left of them.
 //!
 //! Owns this screen's commands (the keys that work here, which the footer,
-//! help and dispatch all read), its row count and its drawing.
+//! help and dispatch all read), what its keys do, what it loads, its row
+//! count and its drawing.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,12 +10,18 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Gauge, Paragraph};
 
+use crate::api::reply::{RequestView, RequestsView, RulesView};
+use crate::api::{ApiError, Call};
+use crate::domain::RequestStatus;
+use crate::domain::printable::plural;
+use crate::money::{Coins, Money};
 use crate::tui::command::Command;
+use crate::tui::model::{
+    Loading, MOST_PENDING, ViewModel, age_rules, coins_costing, limit_line, shown,
+};
 use crate::tui::screen::Screen;
 use crate::tui::state::App;
 use crate::tui::theme::Theme;
-use crate::tui::view::ViewModel;
-use crate::tui::view::shown;
 use crate::tui::widgets::*;
 
 pub const SCREEN: ScreenDef = ScreenDef {
@@ -29,10 +36,65 @@ pub const SCREEN: ScreenDef = ScreenDef {
     words: &[],
     idle: super::always,
     rows,
+    update: super::no_keys,
+    moved: super::stays,
+    filter: super::no_filter,
+    load,
     render,
 };
 
 use super::ScreenDef;
+
+/// What they hold, their limits and age rules, their allowance, and the
+/// coins their waiting requests hold.
+fn load(l: &mut Loading<'_, '_>, vm: &mut ViewModel) -> Result<(), ApiError> {
+    let (Some(m), Some(wallet), Some((id, name, _))) = (vm.member.as_mut(), l.wallet, l.who) else {
+        return Ok(());
+    };
+    let (h, economy) = (&mut *l.h, &l.basis.economy);
+    let currency = economy.currency;
+    m.limits = wallet
+        .limits
+        .iter()
+        .map(|l| limit_line(*id, l, economy))
+        .collect();
+    if let Some(a) = &wallet.allowance {
+        m.allowance = shown(&match &wallet.coins_in_allowance {
+            Some(coins) => format!("{}; your coins cost {coins}", a.words),
+            None => a.words.clone(),
+        });
+    }
+    let rules: RulesView = h.ask(Call::Rules {
+        member: name.clone(),
+    })?;
+    m.age_rules = rules.age.is_some().then(|| age_rules(name, &rules));
+    let waiting: RequestsView = h.ask(Call::Requests {
+        status: Some(RequestStatus::Pending),
+        member: Some(name.clone()),
+        limit: MOST_PENDING,
+    })?;
+    let holding: Vec<&RequestView> = waiting
+        .requests
+        .iter()
+        .filter(|r| r.hold_coins > 0)
+        .collect();
+    if !holding.is_empty() {
+        let coins: u64 = holding.iter().map(|r| r.hold_coins).sum();
+        let cost = holding
+            .iter()
+            .filter_map(|r| r.hold_cost)
+            .try_fold(Money::zero(currency), Money::checked_add)
+            .unwrap_or(Money::zero(currency));
+        let free = wallet.member.coins.saturating_sub(coins);
+        m.held = format!(
+            "{} held by {} waiting for a guardian; {} free to spend",
+            coins_costing(coins, cost),
+            plural(holding.len(), "request"),
+            Coins::new(free)
+        );
+    }
+    Ok(())
+}
 
 /// Rows of the list to move in (0: nothing to move).
 fn rows(app: &App, _vm: &ViewModel) -> usize {
