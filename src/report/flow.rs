@@ -283,15 +283,16 @@ type SpanKey = (MemberId, i64, i64);
 /// [`household_money_flow`] for a screen that asks again on every reload
 /// (the audit screen, over its chart's days). A span asked for the first
 /// time reads every purchase in it (the 14 days of the 1M-transaction
-/// benchmark household hold about 10,000: 50 ms; one day, 4 ms); after
+/// benchmark household hold about 10,000: 50 ms); after
 /// that only what the transactions written since touched is read again:
 /// the new purchases in the spans kept, and the purchase lots whose
 /// descendants a new transaction took coins from, returned coins to, or
 /// reversed a gift of. Each of those is worked out anew by the same
 /// function as the uncached answer, so the two agree to the micro-unit (a
 /// property test holds it over random histories). Spans are kept per day
-/// when the caller splits the question into days, so moving the chart back
-/// a day reads one new day.
+/// when the caller splits the question into days, so a question whose days
+/// overlap an earlier one reads only its new days (the chart's 14 days
+/// after midnight: one). A page of days never asked before is read whole.
 #[derive(Debug, Default)]
 pub struct FlowCache {
     state: Option<Cached>,
