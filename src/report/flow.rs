@@ -309,9 +309,11 @@ struct Cached {
 }
 
 /// More purchase lots than this are not kept past the question that read
-/// them (a year of the 1M household is about 270,000): the memory is not
-/// worth it for a question asked once.
-const MAX_CACHED_ORIGINS: usize = 50_000;
+/// them: twice the chart's 14 days of the 1M household (about 10,000). At
+/// about 100 bytes each, a service with its 64 connections all at the cap
+/// keeps about 130 MB; a question asked once over a longer span (a year of
+/// that household holds about 270,000) is not worth the memory.
+const MAX_CACHED_ORIGINS: usize = 20_000;
 
 impl FlowCache {
     /// [`household_money_flow`] over `spans` (`[from_us, until_us)` each,
