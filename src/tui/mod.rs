@@ -292,6 +292,9 @@ fn event_loop<'scope, 'c: 'scope>(
             }
             continue;
         }
+        // The popup before the key: a PIN typed there is kept if what it
+        // asks for cannot start yet.
+        let prompt = app.popup.clone();
         // A resize needs nothing but the redraw at the top of the loop.
         let effect = match event::read()? {
             Event::Key(key) if key.kind != KeyEventKind::Release => {
@@ -322,27 +325,20 @@ fn event_loop<'scope, 'c: 'scope>(
             },
             _ => None,
         };
-        let effect = match effect.as_ref().and_then(|e| effects::Slow::of(e, &app)) {
-            // A PIN while another is checked (its popup left with Esc) is
-            // checked in place.
-            Some(slow) if slow.checks_pin() && checking.is_some() => effect,
-            Some(slow) if slow.checks_pin() => {
-                checking = start(slow, h, beside, &mut app);
-                None
+        let effect = effect.and_then(|effect| {
+            match effects::route(effect, &mut app, prompt, job.is_some(), checking.is_some()) {
+                effects::Route::Here(effect) => Some(effect),
+                effects::Route::Check(slow) => {
+                    checking = start(slow, h, beside, &mut app);
+                    None
+                }
+                effects::Route::Work(slow) => {
+                    job = start(slow, h, beside, &mut app);
+                    None
+                }
+                effects::Route::Refused => None,
             }
-            Some(_) if job.is_some() => {
-                app.message = Some((
-                    "Still busy with the last one: wait for it, or Esc stops it".into(),
-                    Tone::Warning,
-                ));
-                None
-            }
-            Some(slow) => {
-                job = start(slow, h, beside, &mut app);
-                None
-            }
-            None => effect,
-        };
+        });
         if let Some(effect) = effect {
             let before = app.popup.as_ref().map(std::mem::discriminant);
             effects::apply(effect, &mut app, h);
@@ -396,10 +392,14 @@ fn hear(job: &Job, app: &mut App) -> bool {
             Err(mpsc::TryRecvError::Disconnected) => {
                 if !job.pin {
                     app.busy = None;
-                } else if let Some(app::Popup::Checking(purpose)) = &app.popup {
+                } else if let Some(popup @ (app::Popup::Checking(_) | app::Popup::Working(_))) =
+                    &app.popup
+                {
                     // No answer: a write may or may not have gone ahead.
-                    let said = match purpose {
-                        app::PinFor::SignIn(_) => "The PIN could not be checked: try again",
+                    let said = match popup {
+                        app::Popup::Checking(app::PinFor::SignIn(_)) => {
+                            "The PIN could not be checked: try again"
+                        }
                         _ => "No answer came: look at the record before trying again",
                     };
                     app.popup = None;
@@ -448,9 +448,14 @@ const GUARD: Duration = Duration::from_millis(150);
 
 /// A key: typed into the open text field, or a command from the keymap.
 fn on_key(app: &mut App, vm: &view::ViewModel, key: KeyEvent) -> Option<app::Effect> {
-    // While a PIN is checked only Esc is for its popup (it stops waiting):
-    // nothing typed meanwhile reaches this prompt or the next.
-    if matches!(app.popup, Some(app::Popup::Checking(_))) && key.code != KeyCode::Esc {
+    // While a PIN is checked (or a write that carries one is made) only
+    // Esc is for its popup (it stops waiting): nothing typed meanwhile
+    // reaches this prompt or the next.
+    if matches!(
+        app.popup,
+        Some(app::Popup::Checking(_) | app::Popup::Working(_))
+    ) && key.code != KeyCode::Esc
+    {
         return None;
     }
     if app.typing() {

@@ -60,6 +60,11 @@ pub enum Popup {
     /// The PIN typed for this is being checked (off the UI thread); only
     /// Esc is for it meanwhile.
     Checking(PinFor),
+    /// A member's own write (buying, a gift, asking again, cancelling) is
+    /// being made with the PIN they signed in with, which the household
+    /// checks inside it (off the UI thread): what it is, in words. Only Esc
+    /// is for it meanwhile.
+    Working(String),
     Text {
         purpose: TextFor,
         typed: String,
