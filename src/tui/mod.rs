@@ -28,6 +28,7 @@ pub mod editor;
 mod effects;
 pub mod filter;
 pub mod keymap;
+mod making;
 mod model;
 pub mod popup;
 pub mod render;
@@ -95,6 +96,146 @@ fn version(h: &mut Household<'_>) -> Option<u64> {
 pub fn run(household: Household<'_>) -> Result<(), TuiError> {
     ensure_terminal()?;
     let mut household = household;
+    watched(|stop| {
+        in_terminal(|terminal| {
+            // Slow work (verify, export) runs on threads of this scope;
+            // leaving tells it to stop, and the scope waits the moment
+            // that takes.
+            let leaving = AtomicBool::new(false);
+            std::thread::scope(|scope| {
+                let result = event_loop(terminal, &mut household, stop, (scope, &leaving));
+                leaving.store(true, Ordering::SeqCst);
+                result
+            })
+        })
+    })
+}
+
+/// What became of a household made under the interface (see [`run_after`]).
+pub enum Made<T, E> {
+    /// Made (the work's answer), then opened until the person quit.
+    Opened(T),
+    /// Stopped before it was made, as asked (q, Esc, a signal, the
+    /// terminal gone): the work left nothing behind.
+    Stopped,
+    /// The work failed (its error), before the interface had a household.
+    Failed(E),
+}
+
+/// Opens the interface at once on a household still being made (the
+/// demo's first run): `work` makes it on a thread beside the screen,
+/// telling its progress (`done` of `total` steps) and asking after each
+/// step whether to go on; the screen shows a gauge with counts, and q or
+/// Esc stops it (the work then removes what it had made). When it is
+/// made, `open` opens it and the interface goes on as [`run`] does, on the
+/// pick screen.
+pub fn run_after<'c, T: Send, E: Send>(
+    what: &'static str,
+    total: u64,
+    work: impl FnOnce(&mut dyn FnMut(u64) -> bool) -> Result<Option<T>, E> + Send,
+    open: impl FnOnce() -> Result<Household<'c>, ApiError>,
+) -> Result<Made<T, E>, TuiError> {
+    ensure_terminal()?;
+    watched(|stop| {
+        in_terminal(|terminal| {
+            let leaving = AtomicBool::new(false);
+            let mut making = making::Making::new(what, total);
+            let made = std::thread::scope(|scope| make(terminal, scope, &mut making, work, stop))?;
+            match made {
+                Ok(Some(made)) => {
+                    let mut household = open()?;
+                    std::thread::scope(|scope| {
+                        let result = event_loop(terminal, &mut household, stop, (scope, &leaving));
+                        leaving.store(true, Ordering::SeqCst);
+                        result
+                    })?;
+                    Ok(Made::Opened(made))
+                }
+                Ok(None) => Ok(Made::Stopped),
+                Err(e) => Ok(Made::Failed(e)),
+            }
+        })
+    })
+}
+
+/// Shows `making` while `work` runs on a thread of `scope`; its answer.
+/// Keys meanwhile only stop it (see [`making::update`]); a signal, Ctrl-C
+/// or the terminal going away stops it too. Either way it waits for the
+/// work to end (it stops at its next step), so nothing is left half made.
+fn make<'scope, T: Send + 'scope, E: Send + 'scope>(
+    terminal: &mut ratatui::DefaultTerminal,
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    making: &mut making::Making,
+    work: impl FnOnce(&mut dyn FnMut(u64) -> bool) -> Result<Option<T>, E> + Send + 'scope,
+    stop: &AtomicBool,
+) -> Result<Result<Option<T>, E>, TuiError> {
+    let theme = render::Theme::from_env();
+    let (tx, steps) = mpsc::channel();
+    let asked = Arc::new(AtomicBool::new(false));
+    let stopping = Arc::clone(&asked);
+    let worker = scope.spawn(move || {
+        work(&mut |done| {
+            let _ = tx.send(done);
+            !stopping.load(Ordering::SeqCst)
+        })
+    });
+    let mut gone = false;
+    loop {
+        while let Ok(done) = steps.try_recv() {
+            making.done = done;
+        }
+        if stop.load(Ordering::SeqCst) {
+            making.stopping = true;
+        }
+        if making.stopping {
+            asked.store(true, Ordering::SeqCst);
+        }
+        if !gone {
+            terminal.draw(|frame| making::render(making, theme, frame))?;
+        }
+        if worker.is_finished() {
+            let answer = worker.join().map_err(|_| {
+                std::io::Error::other(format!("{} stopped unexpectedly", making.what))
+            })?;
+            // Keys typed while it was made never land on what comes next.
+            while !gone && event::poll(Duration::ZERO)? {
+                let _typed_while_it_was_made = event::read()?;
+            }
+            // Stopped while its last step ran: leaving was asked for.
+            return Ok(match answer {
+                Ok(Some(_)) if making.stopping => Ok(None),
+                answer => answer,
+            });
+        }
+        if gone {
+            std::thread::sleep(BUSY_FRAME);
+            continue;
+        }
+        if let Terminal::Gone = wait_for_terminal(BUSY_FRAME) {
+            gone = true;
+            making.stopping = true;
+            continue;
+        }
+        while event::poll(Duration::ZERO)? {
+            if let Event::Key(key) = event::read()?
+                && key.kind != KeyEventKind::Release
+            {
+                let ctrl_c =
+                    key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+                let command =
+                    keymap::command_for(&key.code, key.modifiers.contains(KeyModifiers::SHIFT));
+                if ctrl_c || command.is_some_and(|c| making::update(making, c)) {
+                    making.stopping = true;
+                }
+            }
+        }
+    }
+}
+
+/// Runs `body` with SIGTERM, SIGHUP and SIGINT only setting the flag it
+/// is given (see [`run`]), and a watchdog for a loop that cannot come
+/// round to see it.
+fn watched<R>(body: impl FnOnce(&AtomicBool) -> Result<R, TuiError>) -> Result<R, TuiError> {
     // A signal only sets this flag; the event loop sees it within one poll
     // and returns, so nothing exits from inside a handler.
     let stop = Arc::new(AtomicBool::new(false));
@@ -122,7 +263,7 @@ pub fn run(household: Household<'_>) -> Result<(), TuiError> {
             }
         })
     };
-    let result = run_until(&mut household, &stop);
+    let result = body(&stop);
     done.store(true, Ordering::SeqCst);
     let _ = watchdog.join();
     for handler in handlers {
@@ -135,7 +276,11 @@ pub fn run(household: Household<'_>) -> Result<(), TuiError> {
 /// process ends without it.
 const STUCK: Duration = Duration::from_secs(2);
 
-fn run_until(household: &mut Household<'_>, stop: &AtomicBool) -> Result<(), TuiError> {
+/// The terminal taken over for `body` (raw mode, the alternate screen,
+/// the mouse) and given back on every way out.
+fn in_terminal<R>(
+    body: impl FnOnce(&mut ratatui::DefaultTerminal) -> Result<R, TuiError>,
+) -> Result<R, TuiError> {
     let mut terminal = ratatui::try_init()?;
     // Mouse reporting is switched off again on every way out, a panic
     // included (ratatui's own hook then restores the rest of the terminal).
@@ -144,18 +289,9 @@ fn run_until(household: &mut Household<'_>, stop: &AtomicBool) -> Result<(), Tui
         let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
         restore_hook(info);
     }));
-    // Slow work (verify, export) runs on threads of this scope; leaving
-    // tells it to stop, and the scope waits the moment that takes.
-    let leaving = AtomicBool::new(false);
     let result = crossterm::execute!(std::io::stdout(), EnableMouseCapture)
         .map_err(TuiError::from)
-        .and_then(|()| {
-            std::thread::scope(|scope| {
-                let result = event_loop(&mut terminal, household, stop, (scope, &leaving));
-                leaving.store(true, Ordering::SeqCst);
-                result
-            })
-        });
+        .and_then(|()| body(&mut terminal));
     let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result

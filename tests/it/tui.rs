@@ -492,6 +492,142 @@ fn the_interface_ends_when_its_terminal_goes_away() {
     );
 }
 
+/// Issue 16: `coinguard demo` opens the interface at once and makes the
+/// demo household beside it under a gauge ("making the demo household: N
+/// of 92"), then goes on to "Who are you?" with the demo's PIN; leaving
+/// prints what was made. q while it is made stops it and leaves nothing
+/// half made: no file at all (so the next demo makes it afresh), or, when
+/// the making finished before q was read, the whole demo.
+#[test]
+fn the_demo_opens_the_interface_first_and_q_leaves_nothing_half_made() {
+    crate::support::require_tool("tmux");
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux {
+        socket: format!("coinguard-demo-{}", std::process::id()),
+    };
+    // Waits for the gauge or the pick screen, whichever shows first.
+    let first_frame = |w: &str| -> String {
+        let start = Instant::now();
+        loop {
+            let screen = tmux.screen(w);
+            if screen.contains("making the demo household")
+                || screen.contains("coinguard · Who are you?")
+            {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(8),
+                "no gauge and no pick screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+    let start = |name: &str, db: &Path| {
+        // The shell stays after the interface leaves, to read what it said.
+        let command = format!(
+            "{} demo --db {}; sleep 60",
+            env!("CARGO_BIN_EXE_coinguard"),
+            db.display()
+        );
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "80",
+            "-y",
+            "24",
+            &command,
+        ]);
+    };
+
+    // The first run, left to finish.
+    let db = dir.path().join("demo.db");
+    let opened = Instant::now();
+    start("a", &db);
+    let first = first_frame("a:0");
+    eprintln!(
+        "first frame after {:?}: {}",
+        opened.elapsed(),
+        if first.contains("making") {
+            "the gauge"
+        } else {
+            "the pick screen"
+        }
+    );
+    if first.contains("making the demo household") {
+        assert!(first.contains(" of 92"), "{first}");
+        assert!(first.contains("Esc stop · q quit"), "{first}");
+    }
+    let pick = tmux.wait_for("a:0", "coinguard · Who are you?");
+    assert!(pick.contains("Maria"), "{pick}");
+    tmux.wait_for("a:0", "the guardians' PIN is \"demo passphrase\"");
+    tmux.keys("a:0", &["q"]);
+    tmux.wait_for("a:0", "Created the demo household at");
+    assert!(db.exists());
+
+    // The second run, q as soon as it shows.
+    let other = tempfile::tempdir().unwrap();
+    let db = other.path().join("demo.db");
+    start("b", &db);
+    let first = first_frame("b:0");
+    tmux.keys("b:0", &["q"]);
+    let stopped = first.contains("making the demo household") && {
+        let start = Instant::now();
+        loop {
+            let screen = tmux.screen("b:0");
+            if screen.contains("Stopped before the demo household was made") {
+                break true;
+            }
+            // Made before q was read: q left the pick screen.
+            if screen.contains("Created the demo household at") {
+                break false;
+            }
+            assert!(start.elapsed() < Duration::from_secs(8), "{screen}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    eprintln!(
+        "q while it was made: {}",
+        if stopped {
+            "stopped"
+        } else {
+            "it was already made"
+        }
+    );
+    let left: Vec<_> = std::fs::read_dir(other.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    if stopped {
+        assert!(left.is_empty(), "nothing half made is left: {left:?}");
+    } else {
+        assert_eq!(left, ["demo.db"], "the whole demo, nothing beside it");
+    }
+    // Either way the next demo (not at a terminal: no interface) works,
+    // making it afresh or using the whole one.
+    let again = Command::new(env!("CARGO_BIN_EXE_coinguard"))
+        .args(["demo", "--db", db.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&again.stdout);
+    assert!(again.status.success(), "{said}");
+    let expected = if stopped {
+        "Created the demo household at"
+    } else {
+        "already exists; using it as it is"
+    };
+    assert!(said.contains(expected), "{said}");
+    let verified = cli(&db, &["verify"], "");
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+}
+
 /// Through the household service an OS account acts only as the members
 /// linked to it: the pick screen lists exactly those (issue 14), and a teen's
 /// account may not ask what approving a request would do.
