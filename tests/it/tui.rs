@@ -1116,27 +1116,56 @@ fn large_household(count: u64) -> crate::support::Household {
     fixture
 }
 
-/// The longest a key waits for its frame while a verify of a large
-/// household runs: the count keeps moving, `?` opens help and Esc closes
-/// it, Tab moves between screens and back, each answered on screen within
-/// a frame or two; then Esc stops the verify, which says so.
-#[test]
-fn keys_are_answered_while_a_large_household_is_verified() {
-    crate::support::require_tool("tmux");
-    // At least 100,000 transactions (COINGUARD_TUI_LARGE overrides, to
-    // measure a larger one).
-    let count: u64 = std::env::var("COINGUARD_TUI_LARGE")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(100_000);
-    let started = Instant::now();
-    let fixture = large_household(count);
-    eprintln!("generated {count} purchases in {:?}", started.elapsed());
-    let db = fixture.path();
+/// How long the interface took to answer, measured in tmux on the real
+/// binary (each figure includes tmux `capture-pane` polling, about 2–5 ms).
+#[derive(Debug, Default)]
+struct Answered {
+    /// From starting the binary to the pick screen drawn.
+    first_frame: Duration,
+    /// `[` on the audit screen with nothing else running: the chart a
+    /// period back, to days not read before (each page reads where its
+    /// days' money went).
+    chart_back: Vec<Duration>,
+    /// `]` then, forward again over days read already.
+    chart_forward: Vec<Duration>,
+    /// `?`, Esc, Tab, Shift-Tab while a verify runs.
+    keys_during_verify: Vec<Duration>,
+    /// `[` / `]` while a verify runs.
+    chart_during_verify: Vec<Duration>,
+    /// The verify's count as the frames showed it.
+    counts: Vec<u64>,
+}
+
+fn slowest(times: &[Duration]) -> Duration {
+    times.iter().copied().max().unwrap_or_default()
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+}
+
+/// Opens `bin` on `db` in tmux at 80×24, signs in as `guardian` (the
+/// first on the pick screen) with `pin`, goes to the audit screen, pages
+/// the chart back `skip` times unmeasured (to where the household has
+/// history), then back and forward `pages` times, starts a verify and presses
+/// keys during it (`rounds` rounds of `?`, Esc, Tab, Shift-Tab, `[`,
+/// `]`), each time waiting for the frame that answers; then Esc stops the
+/// verify, which says nothing was changed.
+fn answered_in_tmux(
+    bin: &str,
+    db: &Path,
+    guardian: &str,
+    pin: &str,
+    (skip, pages): (usize, usize),
+    rounds: usize,
+) -> Answered {
     let tmux = Tmux {
         socket: format!("coinguard-large-{}", std::process::id()),
     };
-    let command = format!("{} --db {}", env!("CARGO_BIN_EXE_coinguard"), db.display());
+    let command = format!("{bin} --db {}", db.display());
+    let mut got = Answered::default();
     let opened = Instant::now();
     tmux.run(&[
         "new-session",
@@ -1150,30 +1179,36 @@ fn keys_are_answered_while_a_large_household_is_verified() {
         &command,
     ]);
     let w = "l:0";
-    tmux.wait_for(w, "Who are you?");
-    eprintln!("first frame after {:?}", opened.elapsed());
+    // As wait_for, polling every 2 ms.
+    let shows = |text: &str| {
+        let start = Instant::now();
+        while !tmux.screen(w).contains(text) {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "waited for {text:?}:\n{}",
+                tmux.screen(w)
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    };
+    shows("Who are you?");
+    got.first_frame = opened.elapsed();
     tmux.keys(w, &["Enter"]);
-    tmux.wait_for(w, "PIN for Maria");
+    tmux.wait_for(w, &format!("PIN for {guardian}"));
     std::thread::sleep(Duration::from_millis(300));
-    tmux.keys(w, &["-l", crate::support::GUARDIAN_PIN]);
+    tmux.keys(w, &["-l", pin]);
     tmux.keys(w, &["Enter"]);
     tmux.wait_for(w, "Dashboard");
     tmux.keys(w, &["BTab"]);
     tmux.wait_for(w, "Spent on coins per day");
-    tmux.keys(w, &["v"]);
-    tmux.wait_for(w, "Verifying");
 
-    // The count this frame shows ("Verifying transactions: 12,345 of ...").
-    let count_on = |screen: &str| -> Option<u64> {
-        let line = screen.lines().find(|l| l.contains("Verifying"))?;
-        let after = line.split(": ").nth(1)?;
-        let digits: String = after
-            .split(" of ")
-            .next()?
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect();
-        digits.parse().ok()
+    // The chart's title line ("Spent on coins per day, A to B").
+    let period = |screen: &str| -> String {
+        screen
+            .lines()
+            .find(|l| l.contains("Spent on coins per day"))
+            .unwrap_or_default()
+            .to_string()
     };
     // Presses `key` and waits until the screen shows `shows` (or, with
     // `gone`, no longer shows it); how long that took.
@@ -1192,30 +1227,154 @@ fn keys_are_answered_while_a_large_household_is_verified() {
             std::thread::sleep(Duration::from_millis(2));
         }
     };
-    let mut counts = Vec::new();
-    let mut slowest = Duration::ZERO;
-    for _ in 0..3 {
+    // `[` or `]`: answered when the chart shows another period.
+    let paged = |key: &str| -> Duration {
+        let before = period(&tmux.screen(w));
+        answered(key, &before, true)
+    };
+    for _ in 0..skip {
+        paged("[");
+    }
+    for _ in 0..pages {
+        got.chart_back.push(paged("["));
+    }
+    for _ in 0..pages {
+        got.chart_forward.push(paged("]"));
+    }
+
+    tmux.keys(w, &["v"]);
+    tmux.wait_for(w, "Verifying");
+    // The count this frame shows ("Verifying transactions: 12,345 of ...").
+    let count_on = |screen: &str| -> Option<u64> {
+        let line = screen.lines().find(|l| l.contains("Verifying"))?;
+        let after = line.split(": ").nth(1)?;
+        let digits: String = after
+            .split(" of ")
+            .next()?
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    };
+    for _ in 0..rounds {
         let screen = tmux.wait_for(w, "Verifying transactions");
-        counts.extend(count_on(&screen));
-        slowest = slowest.max(answered("?", "check the whole record", false));
-        slowest = slowest.max(answered("Escape", "check the whole record", true));
-        slowest = slowest.max(answered("Tab", "┌Dashboard", false));
-        slowest = slowest.max(answered("BTab", "Spent on coins per day", false));
+        got.counts.extend(count_on(&screen));
+        got.keys_during_verify
+            .push(answered("?", "check the whole record", false));
+        got.keys_during_verify
+            .push(answered("Escape", "check the whole record", true));
+        got.keys_during_verify
+            .push(answered("Tab", "┌Dashboard", false));
+        got.keys_during_verify
+            .push(answered("BTab", "Spent on coins per day", false));
+        got.chart_during_verify.push(paged("["));
+        got.chart_during_verify.push(paged("]"));
         std::thread::sleep(Duration::from_millis(200));
     }
     let screen = tmux.screen(w);
     assert!(screen.contains("Verifying"), "still verifying:\n{screen}");
-    eprintln!(
-        "counts seen {counts:?}; slowest key to frame {slowest:?} (with capture-pane polling)"
-    );
-    assert!(
-        counts.windows(2).all(|p| p[0] < p[1]) && counts.len() >= 2,
-        "the count moves while keys are pressed: {counts:?}"
-    );
-    assert!(slowest < Duration::from_secs(1), "{slowest:?}");
     // Esc with no popup open stops it; nothing was changed.
     tmux.keys(w, &["Escape"]);
     tmux.wait_for(w, "Verify stopped, as asked: nothing was changed");
     tmux.wait_gone(w, "Verifying");
     tmux.keys(w, &["q"]);
+    eprintln!(
+        "first frame after {:?}\n\
+         chart [ back to days not read yet: slowest {:?}, median {:?} ({} pages)\n\
+         chart ] forward again: slowest {:?}, median {:?} ({} pages)\n\
+         keys during verify (?, Esc, Tab, Shift-Tab): slowest {:?}, median {:?} ({} keys)\n\
+         chart [ / ] during verify: slowest {:?}, median {:?} ({} pages)\n\
+         verify counts seen {:?}",
+        got.first_frame,
+        slowest(&got.chart_back),
+        median(&got.chart_back),
+        got.chart_back.len(),
+        slowest(&got.chart_forward),
+        median(&got.chart_forward),
+        got.chart_forward.len(),
+        slowest(&got.keys_during_verify),
+        median(&got.keys_during_verify),
+        got.keys_during_verify.len(),
+        slowest(&got.chart_during_verify),
+        median(&got.chart_during_verify),
+        got.chart_during_verify.len(),
+        got.counts,
+    );
+    got
+}
+
+/// The longest a key waits for its frame while a verify of a large
+/// household runs: the count keeps moving, `?` opens help and Esc closes
+/// it, Tab moves between screens and back, `[`/`]` page the chart, each
+/// answered on screen within a frame or two; then Esc stops the verify,
+/// which says so. (Timings are printed, not asserted beyond "answered":
+/// BENCHMARKS.md has the figures, measured with `key_latency_on_a_copy`.)
+#[test]
+fn keys_are_answered_while_a_large_household_is_verified() {
+    crate::support::require_tool("tmux");
+    // At least 100,000 transactions (COINGUARD_TUI_LARGE overrides, to
+    // measure a larger one).
+    let count: u64 = std::env::var("COINGUARD_TUI_LARGE")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let started = Instant::now();
+    let fixture = large_household(count);
+    eprintln!("generated {count} purchases in {:?}", started.elapsed());
+    let got = answered_in_tmux(
+        env!("CARGO_BIN_EXE_coinguard"),
+        &fixture.path(),
+        crate::support::GUARDIAN,
+        crate::support::GUARDIAN_PIN,
+        (0, 2),
+        3,
+    );
+    assert!(
+        got.counts.windows(2).all(|p| p[0] < p[1]) && got.counts.len() >= 2,
+        "the count moves while keys are pressed: {:?}",
+        got.counts
+    );
+    assert!(
+        slowest(&got.keys_during_verify) < Duration::from_secs(1),
+        "{got:?}"
+    );
+}
+
+/// Issue 16's latency targets on a household made elsewhere, such as the
+/// benchmarks' 1M one (ignored: a measurement, not a check; it needs the
+/// file). Give a copy (the interface signs in, which is recorded):
+///
+/// ```sh
+/// cp target/bench-data/1m-v1.db /dev/shm/1m.db
+/// cargo build --release
+/// COINGUARD_TUI_DB=/dev/shm/1m.db COINGUARD_TUI_BIN=target/release/coinguard \
+///   cargo nextest run --run-ignored only --no-capture -E 'test(key_latency_on_a_copy)'
+/// ```
+///
+/// COINGUARD_TUI_GUARDIAN and COINGUARD_TUI_PIN name the guardian first on
+/// its pick screen and their PIN (the benchmarks': "Guardian", "benchmark
+/// pin"); COINGUARD_TUI_ROUNDS and COINGUARD_TUI_PAGES how many rounds of
+/// keys during the verify and chart pages before it (5 and 10), and
+/// COINGUARD_TUI_SKIP how many chart pages to step back first, unmeasured
+/// (0; the 1M household's history ends on 2026-06-30, so from 2026-11-29
+/// it takes 11 to reach it).
+#[test]
+#[ignore = "a measurement on a household given by COINGUARD_TUI_DB"]
+fn key_latency_on_a_copy() {
+    crate::support::require_tool("tmux");
+    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
+    let db = std::env::var("COINGUARD_TUI_DB").expect("COINGUARD_TUI_DB names a copy to open");
+    let bin = var("COINGUARD_TUI_BIN", env!("CARGO_BIN_EXE_coinguard"));
+    let rounds = var("COINGUARD_TUI_ROUNDS", "5").parse().unwrap();
+    let pages = var("COINGUARD_TUI_PAGES", "10").parse().unwrap();
+    let skip = var("COINGUARD_TUI_SKIP", "0").parse().unwrap();
+    let got = answered_in_tmux(
+        &bin,
+        Path::new(&db),
+        &var("COINGUARD_TUI_GUARDIAN", "Guardian"),
+        &var("COINGUARD_TUI_PIN", "benchmark pin"),
+        (skip, pages),
+        rounds,
+    );
+    eprintln!("{got:?}");
 }
