@@ -28,6 +28,7 @@ pub mod editor;
 mod effects;
 pub mod filter;
 pub mod keymap;
+mod loads;
 mod making;
 mod model;
 pub mod popup;
@@ -314,6 +315,10 @@ struct Job {
 /// How often the screen is drawn again while slow work runs (its gauge).
 const BUSY_FRAME: Duration = Duration::from_millis(50);
 
+/// How often a load beside the screens is looked for while it is awaited
+/// (its answer is drawn within this of arriving).
+const LOADING_FRAME: Duration = Duration::from_millis(3);
+
 /// Starts slow work on another connection to the household, on a thread
 /// of `scope`; its progress and its answer come back as [`News`].
 fn start<'scope, 'c: 'scope>(
@@ -365,6 +370,9 @@ fn event_loop<'scope, 'c: 'scope>(
     // are those read within GUARD of it, sooner than anyone can read it.
     let mut opens_seen = app.guarded_opens;
     let mut guard_until: Option<Instant> = None;
+    // The screen in front, loaded again after a change: here, or beside
+    // the screens for one whose load may be slow.
+    let mut loads = loads::Loads::default();
     loop {
         terminal.draw(|frame| hits = render::render(&app, &vm, theme, frame))?;
         // A popup scrolled past its end comes back to its last line.
@@ -394,13 +402,19 @@ fn event_loop<'scope, 'c: 'scope>(
             // again: that frame is drawn first, and keys typed while it
             // ran never land in a prompt it opened.
             seen = version(h);
-            reload(&mut vm, &mut app, h);
+            loads.reload(&mut vm, &mut app, h, beside.0);
             guard_new_prompt(&app, &mut opens_seen, &mut guard_until)?;
+            continue;
+        }
+        // A load beside the screens has come: drawn at once.
+        if loads.take(&mut vm, &mut app) {
             continue;
         }
         let mut ready = event::poll(Duration::ZERO)?;
         if !ready {
-            let wait = if job.is_some() || checking.is_some() {
+            let wait = if app.loading {
+                LOADING_FRAME
+            } else if job.is_some() || checking.is_some() {
                 BUSY_FRAME
             } else {
                 Duration::from_millis(250)
@@ -423,7 +437,7 @@ fn event_loop<'scope, 'c: 'scope>(
                 let now = version(h);
                 if now != seen {
                     seen = now;
-                    reload(&mut vm, &mut app, h);
+                    loads.reload(&mut vm, &mut app, h, beside.0);
                 }
             }
             continue;
@@ -480,7 +494,7 @@ fn event_loop<'scope, 'c: 'scope>(
             effects::apply(effect, &mut app, h);
             app.settle_scroll(before);
             seen = version(h);
-            reload(&mut vm, &mut app, h);
+            loads.reload(&mut vm, &mut app, h, beside.0);
             asked_at = Instant::now();
         }
         guard_new_prompt(&app, &mut opens_seen, &mut guard_until)?;
@@ -609,24 +623,4 @@ fn on_key(app: &mut App, vm: &view::ViewModel, key: KeyEvent) -> Option<app::Eff
     }
     let command = keymap::command_for(&key.code, key.modifiers.contains(KeyModifiers::SHIFT))?;
     app::update(app, command, vm)
-}
-
-/// Loads the screen in front again (the verify result, which is not
-/// reloaded, is kept).
-fn reload(vm: &mut view::ViewModel, app: &mut App, h: &mut Household<'_>) {
-    match view::load(h, app.who.as_ref(), app.screen, &app.selection) {
-        Ok(fresh) => {
-            let verify = vm.guardian.as_ref().and_then(|g| g.verify.clone());
-            *vm = fresh;
-            if let Some(g) = vm.guardian.as_mut() {
-                g.verify = verify;
-            }
-        }
-        Err(e) => {
-            app.message = Some((
-                format!("Could not refresh: {}", view::shown(&e.message)),
-                Tone::Bad,
-            ))
-        }
-    }
 }

@@ -283,6 +283,10 @@ pub struct App {
     /// Slow work running beside the screens (a verify, an export): how far
     /// it has got, drawn as a gauge; keys keep working meanwhile.
     pub busy: Option<Busy>,
+    /// The screen in front is being loaded beside it (see
+    /// `ScreenDef::loads_beside`): what is drawn is the last load until the
+    /// new one arrives, and the screen says so.
+    pub loading: bool,
 }
 
 /// How far slow work has got.
@@ -354,6 +358,7 @@ impl Default for App {
             popup_scroll: 0,
             guarded_opens: 0,
             busy: None,
+            loading: false,
         }
     }
 }

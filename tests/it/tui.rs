@@ -1128,6 +1128,10 @@ struct Answered {
     chart_back: Vec<Duration>,
     /// `]` then, forward again over days read already.
     chart_forward: Vec<Duration>,
+    /// For the `[` and `]` above: until the new period's figures are drawn
+    /// (its title no longer says "loading…"; the audit loads beside the
+    /// screen, so the key's own frame comes first).
+    chart_figures: Vec<Duration>,
     /// `?`, Esc, Tab, Shift-Tab while a verify runs.
     keys_during_verify: Vec<Duration>,
     /// `[` / `]` while a verify runs.
@@ -1227,19 +1231,30 @@ fn answered_in_tmux(
             std::thread::sleep(Duration::from_millis(2));
         }
     };
-    // `[` or `]`: answered when the chart shows another period.
-    let paged = |key: &str| -> Duration {
+    // `[` or `]`: answered when the chart shows another period; its
+    // figures, when that title no longer says "loading…".
+    let paged = |key: &str| -> (Duration, Duration) {
         let before = period(&tmux.screen(w));
-        answered(key, &before, true)
+        let pressed = Instant::now();
+        let answer = answered(key, &before, true);
+        while period(&tmux.screen(w)).contains("loading…") {
+            assert!(pressed.elapsed() < Duration::from_secs(5), "never loaded");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        (answer, pressed.elapsed())
     };
     for _ in 0..skip {
         paged("[");
     }
     for _ in 0..pages {
-        got.chart_back.push(paged("["));
+        let (answer, figures) = paged("[");
+        got.chart_back.push(answer);
+        got.chart_figures.push(figures);
     }
     for _ in 0..pages {
-        got.chart_forward.push(paged("]"));
+        let (answer, figures) = paged("]");
+        got.chart_forward.push(answer);
+        got.chart_figures.push(figures);
     }
 
     tmux.keys(w, &["v"]);
@@ -1267,8 +1282,8 @@ fn answered_in_tmux(
             .push(answered("Tab", "┌Dashboard", false));
         got.keys_during_verify
             .push(answered("BTab", "Spent on coins per day", false));
-        got.chart_during_verify.push(paged("["));
-        got.chart_during_verify.push(paged("]"));
+        got.chart_during_verify.push(paged("[").0);
+        got.chart_during_verify.push(paged("]").0);
         std::thread::sleep(Duration::from_millis(200));
     }
     let screen = tmux.screen(w);
@@ -1282,6 +1297,7 @@ fn answered_in_tmux(
         "first frame after {:?}\n\
          chart [ back to days not read yet: slowest {:?}, median {:?} ({} pages)\n\
          chart ] forward again: slowest {:?}, median {:?} ({} pages)\n\
+         chart [ and ] to their figures drawn: slowest {:?}, median {:?}\n\
          keys during verify (?, Esc, Tab, Shift-Tab): slowest {:?}, median {:?} ({} keys)\n\
          chart [ / ] during verify: slowest {:?}, median {:?} ({} pages)\n\
          verify counts seen {:?}",
@@ -1292,6 +1308,8 @@ fn answered_in_tmux(
         slowest(&got.chart_forward),
         median(&got.chart_forward),
         got.chart_forward.len(),
+        slowest(&got.chart_figures),
+        median(&got.chart_figures),
         slowest(&got.keys_during_verify),
         median(&got.keys_during_verify),
         got.keys_during_verify.len(),
