@@ -548,6 +548,10 @@ pub(in crate::tui) mod tests {
                     purpose: PinFor::Approve(7),
                     typed: "x".into(),
                 }));
+                popups.push(Some(Popup::Checking(PinFor::Approve(7))));
+                popups.push(Some(Popup::Working(
+                    "Sending 3 × finger-heart to Ana".into(),
+                )));
                 if screen == Screen::Limits {
                     update(&mut app, Command::Select, &vm);
                     popups.push(app.popup.clone());
