@@ -186,8 +186,38 @@ pub(super) fn demo(
 ) -> Result<u8, CliError> {
     let path = place::file_to_create(args, PathBuf::from("coinguard-demo.db"))?;
     let shown = path.display().to_string();
+    use std::io::IsTerminal;
+    let tui =
+        !no_tui && !args.json && std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    // The interface already ran (it opened while the demo was made).
+    let mut opened = false;
     let summary = if path.exists() {
         None
+    } else if tui {
+        // At a terminal the interface opens at once, with the making's
+        // progress under a gauge, and goes on to "Who are you?"; q or Esc
+        // meanwhile stops it, and nothing is left half made.
+        let config = Config::load(config.as_deref())?;
+        let made = crate::tui::run_after(
+            "making the demo household",
+            services::DEMO_STEPS,
+            |progress| services::seed_demo(&path, &config, clock.now(), progress),
+            || Household::open(&path, clock),
+        )
+        .map_err(|e| CliError::Other(e.to_string()))?;
+        match made {
+            crate::tui::Made::Opened(summary) => {
+                opened = true;
+                Some(summary)
+            }
+            crate::tui::Made::Stopped => {
+                say!(
+                    "Stopped before the demo household was made: nothing was left behind, and coinguard demo makes it afresh."
+                )?;
+                return Ok(EXIT_OK);
+            }
+            crate::tui::Made::Failed(e) => return Err(e.into()),
+        }
     } else {
         let config = Config::load(config.as_deref())?;
         // It takes seconds: at a terminal (and not --json) a progress line
@@ -201,11 +231,13 @@ pub(super) fn demo(
                     services::DEMO_STEPS
                 ));
             }
+            true
         });
         if let Some(bar) = bar.as_mut() {
             bar.clear();
         }
-        Some(made?)
+        // Never stopped: its progress always answers "go on".
+        made?
     };
     let mut h = Household::open(&path, clock)?;
     let house: HouseholdView = h.ask(Call::Household)?;
@@ -255,8 +287,10 @@ pub(super) fn demo(
         house.today
     )?;
     say!("The guardians' PIN is \"{demo_pin}\".")?;
-    use std::io::IsTerminal;
-    if !no_tui && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+    if opened {
+        return Ok(EXIT_OK);
+    }
+    if tui {
         crate::tui::run(Household::open(&path, clock)?)
             .map_err(|e| CliError::Other(e.to_string()))?;
         return Ok(EXIT_OK);

@@ -55,13 +55,68 @@ pub const DEMO_STEPS: u64 = 92;
 
 /// Creates the demo household at `path` with history ending at `now`,
 /// telling `progress` how many of [`DEMO_STEPS`] are done after each (it
-/// takes seconds: an interface can say how far it has got).
+/// takes seconds: an interface can say how far it has got). When
+/// `progress` answers false it stops at that step: `Ok(None)`.
+///
+/// The household is made whole in a hidden file beside `path` and linked
+/// to `path` only when every step is done, as `init` does: stopped (or
+/// failed) halfway, nothing is left at `path`, so the next `demo` makes it
+/// afresh instead of opening half a demo as if it were whole. A process
+/// killed halfway leaves at most the hidden file.
 pub fn seed_demo(
     path: &Path,
     config: &Config,
     now: DateTime<Utc>,
-    progress: &mut dyn FnMut(u64),
-) -> Result<DemoSummary, ServiceError> {
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<Option<DemoSummary>, ServiceError> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(LedgerError::AlreadyExists {
+            path: path.to_path_buf(),
+        }
+        .into());
+    }
+    let name = path
+        .file_name()
+        .map_or_else(|| "household".into(), |n| n.to_string_lossy());
+    let making = path.with_file_name(format!(".{name}.demo-{}", std::process::id()));
+    let remove_making = || {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", making.display()));
+        }
+    };
+    // A leftover from a demo killed with this same process id.
+    remove_making();
+    let made = seed_into(&making, config, now, progress).and_then(|made| match made {
+        // Closed by now (the store is dropped), so the file is whole: it
+        // reaches the disk before it takes its name (seeding ran with
+        // fsync off).
+        Some(summary) => std::fs::File::open(&making)
+            .and_then(|file| file.sync_all())
+            .map_err(|e| LedgerError::Io {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })
+            .and_then(|()| super::household::place(&making, path))
+            .map(|()| Some(summary))
+            .map_err(ServiceError::from),
+        None => Ok(None),
+    });
+    remove_making();
+    match made {
+        Ok(made) => Ok(made),
+        Err(ServiceError::Ledger(e)) => Err(super::household::about(path, &making, e).into()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Makes the demo household at `path` (see [`seed_demo`]); `None` when
+/// `progress` asked it to stop.
+fn seed_into(
+    path: &Path,
+    config: &Config,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<Option<DemoSummary>, ServiceError> {
     let clock = FixedClock::new(now - TimeDelta::days(92));
     let pin = Pin::public(DEMO_PIN)?;
     let mut store = super::init_household(path, config, &Name::parse("Maria")?, &pin, &clock)?;
@@ -168,7 +223,9 @@ pub fn seed_demo(
         set_creator_list(&mut store, &clock, p, member, creator, Some(list))?;
     }
 
-    progress(1);
+    if !progress(1) {
+        return Ok(None);
+    }
     // Three months, day by day, in the afternoon.
     let buy = |store: &mut Store, clock: &FixedClock, member: &str, pack: &str| {
         super::purchase(
@@ -320,14 +377,18 @@ pub fn seed_demo(
                 }
             }
         }
-        progress(2 + day);
+        if !progress(2 + day) {
+            return Ok(None);
+        }
     }
     // Yesterday afternoon: two requests still waiting for a guardian.
     clock.set(afternoon(1));
     buy(&mut store, &clock, "Sam", "coins-700")?;
     clock.advance(TimeDelta::minutes(20));
     gift(&mut store, &clock, "Sam", "Ana", "doughnut", 3)?;
-    progress(DEMO_STEPS);
+    if !progress(DEMO_STEPS) {
+        return Ok(None);
+    }
     let transactions: i64 = store
         .conn()
         .query_row("SELECT COUNT(*) FROM transactions", [], |r| r.get(0))
@@ -340,11 +401,11 @@ pub fn seed_demo(
     )?
     .len();
     let alerts = ledger::open_alerts(store.conn(), 500)?.len();
-    Ok(DemoSummary {
+    Ok(Some(DemoSummary {
         transactions,
         pending_requests: pending,
         alerts,
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -367,8 +428,11 @@ mod tests {
         };
         let now = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default();
         let mut steps = Vec::new();
-        let seeded = seed_demo(&demo, &config, now, &mut |done| steps.push(done));
-        assert!(seeded.is_ok(), "{seeded:?}");
+        let seeded = seed_demo(&demo, &config, now, &mut |done| {
+            steps.push(done);
+            true
+        });
+        assert!(matches!(seeded, Ok(Some(_))), "{seeded:?}");
         // It says how far it has got, one step at a time, to the last.
         assert_eq!(steps, (1..=DEMO_STEPS).collect::<Vec<_>>());
         let pin = Pin::parse("our own family pin").map_err(|e| e.to_string());
@@ -382,5 +446,45 @@ mod tests {
         assert_eq!(pin_of(&demo), Ok(Some(DEMO_PIN)));
         assert_eq!(pin_of(&own), Ok(None));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Issue 16: the interface lets a person leave while the demo is made.
+    /// Stopped halfway, nothing is left beside it or at its name (a later
+    /// `demo` would otherwise open half a demo as if it were whole), and
+    /// the next `demo` makes it whole.
+    #[test]
+    fn a_demo_stopped_halfway_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string());
+        let Ok(dir) = dir else { panic!("{dir:?}") };
+        let demo = dir.path().join("demo.db");
+        let config = Config::defaults().map_err(|e| e.to_string());
+        let Ok(config) = config else {
+            panic!("defaults: {config:?}");
+        };
+        let now = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default();
+        let mut last = 0;
+        let stopped = seed_demo(&demo, &config, now, &mut |done| {
+            last = done;
+            done < 10
+        });
+        assert!(matches!(stopped, Ok(None)), "{stopped:?}");
+        assert_eq!(last, 10, "it stops at the step that asked");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "nothing left behind: {left:?}");
+        let made = seed_demo(&demo, &config, now, &mut |_| true);
+        assert!(matches!(made, Ok(Some(_))), "{made:?}");
+        let pin = Store::open(&demo).and_then(|s| demo_pin(s.conn()));
+        assert_eq!(pin, Ok(Some(DEMO_PIN)));
+        // Made once, never over itself.
+        let again = seed_demo(&demo, &config, now, &mut |_| true);
+        assert!(
+            matches!(
+                again,
+                Err(ServiceError::Ledger(LedgerError::AlreadyExists { .. }))
+            ),
+            "{again:?}"
+        );
     }
 }

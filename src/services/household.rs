@@ -90,7 +90,7 @@ fn partial_path(path: &Path) -> PathBuf {
 }
 
 /// Gives the made household its name, never over an existing file.
-fn place(partial: &Path, path: &Path) -> Result<(), LedgerError> {
+pub(super) fn place(partial: &Path, path: &Path) -> Result<(), LedgerError> {
     match std::fs::hard_link(partial, path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -112,7 +112,7 @@ fn place(partial: &Path, path: &Path) -> Result<(), LedgerError> {
 }
 
 /// An error about the hidden file, told about the file the person named.
-fn about(path: &Path, partial: &Path, error: LedgerError) -> LedgerError {
+pub(super) fn about(path: &Path, partial: &Path, error: LedgerError) -> LedgerError {
     match error {
         LedgerError::Io { path: p, message } if p == partial => LedgerError::Io {
             path: path.to_path_buf(),

@@ -94,7 +94,8 @@ pub(super) struct Step {
 /// on another connection beside the screens: the verify, an export (given
 /// the filter in force when it was asked), and anything that checks a PIN
 /// (argon2: 30 to 150 ms, long enough to freeze a frame): the PIN typed to
-/// sign in, and the writes that carry one.
+/// sign in, and the writes that carry one (typed for them, or the one a
+/// member signed in with).
 pub(super) enum Slow {
     Verify,
     Export {
@@ -106,11 +107,86 @@ pub(super) enum Slow {
         pin: String,
     },
     /// A write whose PIN the household checks inside it (see [`pinned`]),
-    /// by the member signed in (`me`).
+    /// by the member signed in (`me`), with the PIN they signed in with
+    /// (`my_pin`) for their own spending.
     Pinned {
         me: String,
+        my_pin: Option<String>,
         effect: Effect,
     },
+}
+
+/// Which work it is, never the PIN it carries.
+impl std::fmt::Debug for Slow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Slow::Verify => f.write_str("Verify"),
+            Slow::Export { path, .. } => write!(f, "Export({path:?})"),
+            Slow::CheckPin { who, .. } => write!(f, "CheckPin({:?})", who.1),
+            Slow::Pinned { me, .. } => write!(f, "Pinned({me:?})"),
+        }
+    }
+}
+
+/// Where the event loop runs an effect.
+#[derive(Debug)]
+pub(super) enum Route {
+    /// Here, on the UI thread: it is quick (no PIN to check, nothing to
+    /// read through).
+    Here(Effect),
+    /// Beside the screens, in the slot for PIN checks ("checking…",
+    /// "working…").
+    Check(Slow),
+    /// Beside the screens, in the slot for long work with a gauge.
+    Work(Slow),
+    /// Not at all: its slot is taken; the message line says so, and a PIN
+    /// prompt it came from is put back as it was.
+    Refused,
+}
+
+/// Where `effect` runs, given what runs beside the screens already
+/// (`working`: a verify or an export; `checking`: a PIN). `prompt` is the
+/// popup in front before the key that asked for it: a PIN typed there is
+/// kept when the effect is refused, so Enter tries again. Nothing that
+/// checks a PIN ever runs here: while one is checked (its popup left with
+/// Esc) a second is refused, not checked in place.
+pub(super) fn route(
+    effect: Effect,
+    app: &mut App,
+    prompt: Option<app::Popup>,
+    working: bool,
+    checking: bool,
+) -> Route {
+    let Some(slow) = Slow::of(&effect, app) else {
+        return Route::Here(effect);
+    };
+    match slow {
+        slow if slow.checks_pin() && !checking => Route::Check(slow),
+        slow if slow.checks_pin() => {
+            let kept = matches!(prompt, Some(app::Popup::Pin { .. }));
+            if kept {
+                app.popup = prompt;
+            }
+            let then = if kept {
+                "Enter again once it has answered"
+            } else {
+                "try again once it has answered"
+            };
+            app.say(
+                format!("Still checking the last PIN: {then}"),
+                Tone::Warning,
+            );
+            Route::Refused
+        }
+        _ if working => {
+            app.say(
+                "Still busy with the last one: wait for it, or Esc stops it",
+                Tone::Warning,
+            );
+            Route::Refused
+        }
+        slow => Route::Work(slow),
+    }
 }
 
 /// What slow work came to, taken in on the UI thread.
@@ -136,7 +212,10 @@ impl Done {
     /// and a PIN typed wrong is asked for again only if its popup is still
     /// in front.
     pub(super) fn take_in(self, app: &mut App) {
-        let in_front = matches!(app.popup, Some(app::Popup::Checking(_)));
+        let in_front = matches!(
+            app.popup,
+            Some(app::Popup::Checking(_) | app::Popup::Working(_))
+        );
         match self {
             Done::Said(said, tone) => app.message = Some((said, tone)),
             Done::PinChecked { who, pin, checked } => {
@@ -148,6 +227,9 @@ impl Done {
             }
             Done::Pinned(pinned) if in_front => {
                 app.popup = None;
+                if pinned.to_top {
+                    app.cursor = 0;
+                }
                 app.message = Some(pinned.take_in(app));
             }
             Done::Pinned(pinned) => app.message = Some(pinned.said()),
@@ -178,6 +260,19 @@ impl Slow {
             | Effect::Acknowledge { .. }
             | Effect::Redeem { pin: Some(_), .. } => Some(Slow::Pinned {
                 me: app.who.as_ref()?.1.clone(),
+                my_pin: None,
+                effect: effect.clone(),
+            }),
+            // A member who signed in with a PIN confirms their own
+            // spending with it: the household checks it inside the write.
+            Effect::Buy { .. }
+            | Effect::BuyCustom { .. }
+            | Effect::Gift(_)
+            | Effect::AskAgain { .. }
+            | Effect::Cancel { .. }
+            | Effect::Redeem { pin: None, .. } => Some(Slow::Pinned {
+                me: app.who.as_ref()?.1.clone(),
+                my_pin: Some(app.pin.as_ref()?.0.clone()),
                 effect: effect.clone(),
             }),
             _ => None,
@@ -202,7 +297,10 @@ impl Slow {
                 return;
             }
             Slow::Pinned { effect, .. } => {
-                app.popup = pin_for(effect).map(app::Popup::Checking);
+                app.popup = match pin_for(effect) {
+                    Some(purpose) => Some(app::Popup::Checking(purpose)),
+                    None => working_on(effect).map(app::Popup::Working),
+                };
                 return;
             }
         };
@@ -232,7 +330,7 @@ impl Slow {
                 who,
                 pin,
             },
-            Slow::Pinned { me, effect } => match pinned(h, &me, None, effect) {
+            Slow::Pinned { me, my_pin, effect } => match pinned(h, &me, my_pin, effect) {
                 Some(answer) => Done::Pinned(Box::new(answer)),
                 None => Done::Said("Nothing to do".into(), Tone::Warning),
             },
@@ -240,11 +338,14 @@ impl Slow {
     }
 }
 
-/// What a write that carried a PIN came to: what the PIN was for (asked
-/// again when typed wrong), what a retry keeps, and the answer in words.
+/// What a write that carried a PIN came to: what the PIN was typed for
+/// (asked again when typed wrong; none for a member's remembered PIN),
+/// what a retry keeps, whether the list goes back to its top (a new
+/// request comes first), and the answer in words.
 pub(super) struct Pinned {
-    purpose: app::PinFor,
+    purpose: Option<app::PinFor>,
     kept: &'static str,
+    to_top: bool,
     answer: Result<(String, Tone), ApiError>,
 }
 
@@ -252,9 +353,10 @@ impl Pinned {
     /// Its words; a PIN typed wrong opens the prompt again for the same
     /// action (the lockout has counted it).
     fn take_in(self, app: &mut App) -> (String, Tone) {
-        match self.answer {
-            Ok(said) => said,
-            Err(e) => pin_again(app, self.purpose, e, self.kept),
+        match (self.answer, self.purpose) {
+            (Ok(said), _) => said,
+            (Err(e), Some(purpose)) => pin_again(app, purpose, e, self.kept),
+            (Err(e), None) => (shown(&e.message), Tone::Bad),
         }
     }
 
@@ -267,7 +369,26 @@ impl Pinned {
     }
 }
 
-/// What a write that carries a PIN asks it for.
+/// What a member's own write is, in words, for its "working…" popup.
+fn working_on(effect: &Effect) -> Option<String> {
+    Some(match effect {
+        Effect::Buy { pack } => format!("Buying {}", shown(pack)),
+        Effect::BuyCustom { coins } => {
+            format!("Buying {} coins", crate::money::group_thousands(*coins))
+        }
+        Effect::Gift(choice) => format!(
+            "Sending {} × {} to {}",
+            choice.count,
+            shown(&choice.gift),
+            shown(&choice.creator)
+        ),
+        Effect::AskAgain { request, .. } => format!("Asking again (request #{request})"),
+        Effect::Cancel { request } => format!("Cancelling request #{request}"),
+        _ => return None,
+    })
+}
+
+/// What a PIN typed for a write is for (asked again when it is wrong).
 fn pin_for(effect: &Effect) -> Option<app::PinFor> {
     Some(match effect {
         Effect::Approve { request, .. } => app::PinFor::Approve(*request),
@@ -284,18 +405,79 @@ fn pin_for(effect: &Effect) -> Option<app::PinFor> {
 
 /// Runs a write that carries a PIN (a guardian's on approving, denying,
 /// reversing, a rules change, marking the alerts seen; a creator's on
-/// cashing out): the household checks the PIN inside the write, so this is
-/// the slow part, run beside the screens. `my_pin`: the PIN a member
-/// signed in with, for a cash-out with none typed. None for any other
-/// effect.
+/// cashing out; a member's own, the one they signed in with, on buying,
+/// sending a gift, asking again and cancelling): the household checks the
+/// PIN inside the write, so this is the slow part, run beside the screens.
+/// `my_pin`: the PIN a member signed in with (none: they have no PIN, and
+/// their writes carry none). None for any other effect.
 fn pinned(
     h: &mut Household<'_>,
     me: &str,
     my_pin: Option<String>,
     effect: Effect,
 ) -> Option<Pinned> {
-    let purpose = pin_for(&effect)?;
+    let purpose = pin_for(&effect);
+    // Asking again puts the new request (or purchase) first in the list.
+    let to_top = matches!(effect, Effect::AskAgain { .. });
     let (kept, answer) = match effect {
+        Effect::Buy { pack } => (
+            "",
+            h.ask::<SpendView>(Call::Spend {
+                spend: Spend::Pack {
+                    member: me.to_string(),
+                    pack,
+                },
+                preview: false,
+                key: None,
+                pin: my_pin,
+            })
+            .map(|s| said(Ok(s))),
+        ),
+        Effect::BuyCustom { coins } => (
+            "",
+            h.ask::<SpendView>(Call::Spend {
+                spend: Spend::Coins {
+                    member: me.to_string(),
+                    coins: coins.to_string(),
+                },
+                preview: false,
+                key: None,
+                pin: my_pin,
+            })
+            .map(|s| said(Ok(s))),
+        ),
+        Effect::Gift(choice) => (
+            "",
+            h.ask::<SpendView>(Call::Spend {
+                spend: Spend::Gift {
+                    member: me.to_string(),
+                    creator: choice.creator,
+                    gift: choice.gift,
+                    count: choice.count.to_string(),
+                },
+                preview: false,
+                key: None,
+                pin: my_pin,
+            })
+            .map(|s| said(Ok(s))),
+        ),
+        Effect::AskAgain { request, note } => (
+            "",
+            h.ask::<SpendView>(Call::AskAgain {
+                id: request,
+                note,
+                pin: my_pin,
+            })
+            .map(|s| said(Ok(s))),
+        ),
+        Effect::Cancel { request } => (
+            "",
+            h.ask::<ChangeView>(Call::Cancel {
+                id: request,
+                pin: my_pin,
+            })
+            .map(|change| (format!("Cancelled {}", shown(&change.what)), Tone::Good)),
+        ),
         Effect::Approve { request, pin } => (
             "the approval",
             h.ask::<SpendView>(Call::Approve {
@@ -374,6 +556,7 @@ fn pinned(
     Some(Pinned {
         purpose,
         kept,
+        to_top,
         answer,
     })
 }
@@ -452,14 +635,24 @@ pub(super) fn apply(effect: Effect, app: &mut App, h: &mut Household<'_>) {
     let message = match effect {
         Effect::Reload => None,
         // A write that carries a PIN: run beside the screens by the event
-        // loop (see [`Slow`]); here when a PIN is already being checked
-        // there, and in tests.
+        // loop (see [`Slow`] and [`route`]); here only when it carries
+        // none (a member without a PIN), and in tests.
         Effect::Approve { .. }
         | Effect::Deny { .. }
         | Effect::Reverse { .. }
         | Effect::Policy { .. }
         | Effect::Acknowledge { .. }
-        | Effect::Redeem { .. } => pinned(h, &me, my_pin, effect).map(|answer| answer.take_in(app)),
+        | Effect::Redeem { .. }
+        | Effect::Buy { .. }
+        | Effect::BuyCustom { .. }
+        | Effect::Gift(_)
+        | Effect::AskAgain { .. }
+        | Effect::Cancel { .. } => pinned(h, &me, my_pin, effect).map(|answer| {
+            if answer.to_top {
+                app.cursor = 0;
+            }
+            answer.take_in(app)
+        }),
         Effect::SignOut => {
             *app = App::default();
             None
@@ -471,12 +664,6 @@ pub(super) fn apply(effect: Effect, app: &mut App, h: &mut Household<'_>) {
             };
             signed_in(app, who, typed, checked)
         }
-        Effect::Buy { pack } => Some(said(h.ask(Call::Spend {
-            spend: Spend::Pack { member: me, pack },
-            preview: false,
-            key: None,
-            pin: my_pin,
-        }))),
         Effect::PreviewCustom { coins } => {
             let preview = view::preview_of(h.ask(Call::Spend {
                 spend: Spend::Coins {
@@ -503,26 +690,6 @@ pub(super) fn apply(effect: Effect, app: &mut App, h: &mut Household<'_>) {
             app.popup = Some(app::Popup::Redeem { diamonds, preview });
             None
         }
-        Effect::BuyCustom { coins } => Some(said(h.ask(Call::Spend {
-            spend: Spend::Coins {
-                member: me,
-                coins: coins.to_string(),
-            },
-            preview: false,
-            key: None,
-            pin: my_pin,
-        }))),
-        Effect::Gift(choice) => Some(said(h.ask(Call::Spend {
-            spend: Spend::Gift {
-                member: me,
-                creator: choice.creator,
-                gift: choice.gift,
-                count: choice.count.to_string(),
-            },
-            preview: false,
-            key: None,
-            pin: my_pin,
-        }))),
         Effect::PreviewAskAgain { request } => {
             let preview = view::preview_of(h.ask(Call::AskAgainPreview { id: request }));
             if preview.verdict == view::Verdict::Deny {
@@ -543,24 +710,6 @@ pub(super) fn apply(effect: Effect, app: &mut App, h: &mut Household<'_>) {
                 None
             }
         }
-        Effect::AskAgain { request, note } => {
-            // The new request (or purchase) comes first in the list.
-            app.cursor = 0;
-            Some(said(h.ask(Call::AskAgain {
-                id: request,
-                note,
-                pin: my_pin,
-            })))
-        }
-        Effect::Cancel { request } => Some(
-            match h.ask::<ChangeView>(Call::Cancel {
-                id: request,
-                pin: my_pin,
-            }) {
-                Ok(change) => (format!("Cancelled {}", shown(&change.what)), Tone::Good),
-                Err(e) => (shown(&e.message), Tone::Bad),
-            },
-        ),
         Effect::PreviewReversal { tx, what } => {
             match h.ask::<ReversalPreviewView>(Call::ReversalPreview { tx }) {
                 Ok(p) => {
@@ -1677,6 +1826,270 @@ pub(super) mod tests {
             } else {
                 assert!(said.starts_with("wrong PIN for Bo; 4 more tries"), "{said}");
                 assert_eq!(diamonds(&mut h), 2_000, "a wrong PIN cashes out nothing");
+            }
+        }
+    }
+
+    /// Issue 16: a teen or creator who signed in with a PIN confirms their
+    /// own spending with it, and the household checks it (argon2) inside
+    /// the write: buying, a gift, asking again, cancelling and cashing out
+    /// all run beside the screen with a "working…" popup. Without a
+    /// remembered PIN there is nothing to check and they run here. The
+    /// test fails if any of them would run on the UI thread.
+    #[test]
+    fn a_members_remembered_pin_is_checked_beside_the_screen() {
+        let sam = App {
+            who: Some((crate::domain::MemberId(3), "Sam".into(), Role::Teen)),
+            screen: Screen::Shop,
+            ..App::default()
+        };
+        let with_pin = App {
+            pin: Some(Remembered("sam's own passphrase".into())),
+            ..sam.clone()
+        };
+        let gift = view::GiftChoice {
+            creator: "Ana".into(),
+            gift: "rose".into(),
+            count: 3,
+        };
+        for (effect, popup) in [
+            (
+                Effect::Buy {
+                    pack: "coins-70".into(),
+                },
+                app::Popup::Working("Buying coins-70".into()),
+            ),
+            (
+                Effect::BuyCustom { coins: 1_500 },
+                app::Popup::Working("Buying 1,500 coins".into()),
+            ),
+            (
+                Effect::Gift(gift),
+                app::Popup::Working("Sending 3 × rose to Ana".into()),
+            ),
+            (
+                Effect::AskAgain {
+                    request: 4,
+                    note: "please".into(),
+                },
+                app::Popup::Working("Asking again (request #4)".into()),
+            ),
+            (
+                Effect::Cancel { request: 4 },
+                app::Popup::Working("Cancelling request #4".into()),
+            ),
+            // Signed in with a PIN, a cash-out with none typed carries it.
+            (
+                Effect::Redeem {
+                    diamonds: 500,
+                    pin: None,
+                },
+                app::Popup::Checking(app::PinFor::Redeem(500)),
+            ),
+        ] {
+            let mut app = with_pin.clone();
+            let Route::Check(slow) = route(effect.clone(), &mut app, None, false, false) else {
+                panic!("{effect:?} with a remembered PIN must not run on the UI thread");
+            };
+            slow.begin(&mut app);
+            assert_eq!(app.popup, Some(popup), "{effect:?}");
+            assert_eq!(app.busy, None, "{effect:?}: no gauge");
+            // A verify running meanwhile does not hold it up either.
+            let mut app = with_pin.clone();
+            assert!(
+                matches!(
+                    route(effect.clone(), &mut app, None, true, false),
+                    Route::Check(_)
+                ),
+                "{effect:?}"
+            );
+            // No PIN to check: quick, here.
+            let mut app = sam.clone();
+            assert!(
+                matches!(route(effect.clone(), &mut app, None, false, false), Route::Here(e) if e == effect),
+                "{effect:?}"
+            );
+        }
+    }
+
+    /// Issue 16: while a PIN is checked beside the screen (its popup left
+    /// with Esc), a second action that carries one is refused with words
+    /// that say why, never checked on the UI thread; a PIN typed for it is
+    /// kept in its prompt, so Enter tries again once the first answered.
+    /// Slow work without a PIN waits for the gauge's slot the same way.
+    #[test]
+    fn a_second_pin_while_one_is_checked_is_refused_not_checked_here() {
+        let maria = App {
+            who: Some((crate::domain::MemberId(1), "Maria".into(), Role::Guardian)),
+            screen: Screen::Approvals,
+            ..App::default()
+        };
+        let prompt = app::Popup::Pin {
+            purpose: app::PinFor::Approve(7),
+            typed: PIN.into(),
+        };
+        let approve = Effect::Approve {
+            request: 7,
+            pin: PIN.into(),
+        };
+        let mut app = maria.clone();
+        let routed = route(approve.clone(), &mut app, Some(prompt.clone()), false, true);
+        assert!(matches!(routed, Route::Refused), "{routed:?}");
+        assert_eq!(app.popup, Some(prompt.clone()), "the typed PIN is kept");
+        assert_eq!(
+            app.message,
+            Some((
+                "Still checking the last PIN: Enter again once it has answered".into(),
+                Tone::Warning
+            ))
+        );
+        // Once it has answered, Enter goes ahead beside the screen.
+        let mut app = maria.clone();
+        assert!(matches!(
+            route(approve, &mut app, Some(prompt), false, false),
+            Route::Check(_)
+        ));
+        // A member's buy with their remembered PIN: no prompt to keep.
+        let mut app = App {
+            who: Some((crate::domain::MemberId(3), "Sam".into(), Role::Teen)),
+            pin: Some(Remembered("sam's own passphrase".into())),
+            screen: Screen::Shop,
+            ..App::default()
+        };
+        let confirm = app::Popup::Confirm(app::Confirm::new(
+            "Buy coins-70?".into(),
+            Vec::new(),
+            Effect::Buy {
+                pack: "coins-70".into(),
+            },
+        ));
+        let buy = Effect::Buy {
+            pack: "coins-70".into(),
+        };
+        assert!(matches!(
+            route(buy, &mut app, Some(confirm), false, true),
+            Route::Refused
+        ));
+        assert_eq!(app.popup, None);
+        assert_eq!(
+            app.message,
+            Some((
+                "Still checking the last PIN: try again once it has answered".into(),
+                Tone::Warning
+            ))
+        );
+        // A sign-in while another is checked: refused the same way.
+        let mut app = App::default();
+        let who = (
+            crate::domain::MemberId(1),
+            "Maria".to_string(),
+            Role::Guardian,
+        );
+        let sign_in = Effect::SignIn {
+            who,
+            pin: Some(PIN.into()),
+        };
+        assert!(matches!(
+            route(sign_in, &mut app, None, false, true),
+            Route::Refused
+        ));
+        // A verify while another runs is refused; beside a PIN it starts.
+        let mut app = maria.clone();
+        assert!(matches!(
+            route(Effect::Verify, &mut app, None, true, false),
+            Route::Refused
+        ));
+        assert!(
+            app.message
+                .unwrap()
+                .0
+                .starts_with("Still busy with the last one")
+        );
+        let mut app = maria;
+        assert!(matches!(
+            route(Effect::Verify, &mut app, None, false, true),
+            Route::Work(_)
+        ));
+    }
+
+    /// Issue 16: a teen who signed in with a PIN buys from the shop: the
+    /// frame after Enter says "working…", keys typed meanwhile land
+    /// nowhere (not even q), and the answer applies when it comes. With a
+    /// PIN that is no longer theirs (a guardian changed it meanwhile) the
+    /// household refuses it and counts it; no prompt opens, since they
+    /// typed none.
+    #[test]
+    fn a_teen_with_a_pin_buys_beside_the_screen_and_the_answer_applies_when_it_comes() {
+        use crate::tui::keymap::Command;
+        use crossterm::event::{KeyCode, KeyEvent};
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        let set_pin = |h: &mut Household<'_>, pin: &str| {
+            let _: crate::api::Reply = h
+                .call(Call::SetPin {
+                    member: "Sam".into(),
+                    new_pin: pin.into(),
+                    accept_weak_pin: false,
+                    auth: auth("Maria", PIN.into()),
+                })
+                .unwrap();
+        };
+        set_pin(&mut h, "sam's own passphrase");
+        let mut app = signed_in(&mut h, "Sam", Role::Teen, Screen::Shop);
+        app.pin = Some(Remembered("sam's own passphrase".into()));
+        let vm = view::load(&mut h, app.who.as_ref(), app.screen, &app.selection).unwrap();
+        let requests = |h: &mut Household<'_>| {
+            let r: crate::api::reply::RequestsView = h
+                .ask(Call::Requests {
+                    status: None,
+                    member: Some("Sam".into()),
+                    limit: 10,
+                })
+                .unwrap();
+            r.requests.len()
+        };
+        for right in [true, false] {
+            app.cursor = 0;
+            app::update(&mut app, Command::Select, &vm);
+            assert!(matches!(app.popup, Some(app::Popup::Confirm(_))));
+            let prompt = app.popup.clone();
+            let effect = app::update(&mut app, Command::Select, &vm).unwrap();
+            let Route::Check(slow) = route(effect, &mut app, prompt, false, false) else {
+                panic!("a buy with a remembered PIN runs beside the screen");
+            };
+            slow.begin(&mut app);
+            let shown = frame(&app, &vm);
+            assert!(shown.contains("Buying coins-70"), "{shown}");
+            assert!(shown.contains("working…"), "{shown}");
+            assert!(
+                shown.contains("Esc: close (it still goes ahead)"),
+                "{shown}"
+            );
+            let before = app.clone();
+            for key in [KeyCode::Char('q'), KeyCode::Enter, KeyCode::Tab] {
+                assert_eq!(
+                    super::super::on_key(&mut app, &vm, KeyEvent::from(key)),
+                    None
+                );
+            }
+            assert_eq!(app, before, "keys typed meanwhile land nowhere");
+            let mut worker = h.another().unwrap();
+            slow.run(&mut worker, &mut |_| true).take_in(&mut app);
+            assert_eq!(app.popup, None);
+            let said = said(&mut app);
+            if right {
+                assert!(said.starts_with("Asked a guardian (request #1)"), "{said}");
+                assert_eq!(requests(&mut h), 1);
+                // The guardian gives Sam a new PIN; the one he signed in
+                // with is no longer his.
+                set_pin(&mut h, "a brand new passphrase");
+            } else {
+                assert!(
+                    said.starts_with("wrong PIN for Sam; 4 more tries"),
+                    "{said}"
+                );
+                assert_eq!(requests(&mut h), 1, "a wrong PIN asks for nothing");
             }
         }
     }

@@ -28,6 +28,8 @@ pub mod editor;
 mod effects;
 pub mod filter;
 pub mod keymap;
+mod loads;
+mod making;
 mod model;
 pub mod popup;
 pub mod render;
@@ -95,6 +97,146 @@ fn version(h: &mut Household<'_>) -> Option<u64> {
 pub fn run(household: Household<'_>) -> Result<(), TuiError> {
     ensure_terminal()?;
     let mut household = household;
+    watched(|stop| {
+        in_terminal(|terminal| {
+            // Slow work (verify, export) runs on threads of this scope;
+            // leaving tells it to stop, and the scope waits the moment
+            // that takes.
+            let leaving = AtomicBool::new(false);
+            std::thread::scope(|scope| {
+                let result = event_loop(terminal, &mut household, stop, (scope, &leaving));
+                leaving.store(true, Ordering::SeqCst);
+                result
+            })
+        })
+    })
+}
+
+/// What became of a household made under the interface (see [`run_after`]).
+pub enum Made<T, E> {
+    /// Made (the work's answer), then opened until the person quit.
+    Opened(T),
+    /// Stopped before it was made, as asked (q, Esc, a signal, the
+    /// terminal gone): the work left nothing behind.
+    Stopped,
+    /// The work failed (its error), before the interface had a household.
+    Failed(E),
+}
+
+/// Opens the interface at once on a household still being made (the
+/// demo's first run): `work` makes it on a thread beside the screen,
+/// telling its progress (`done` of `total` steps) and asking after each
+/// step whether to go on; the screen shows a gauge with counts, and q or
+/// Esc stops it (the work then removes what it had made). When it is
+/// made, `open` opens it and the interface goes on as [`run`] does, on the
+/// pick screen.
+pub fn run_after<'c, T: Send, E: Send>(
+    what: &'static str,
+    total: u64,
+    work: impl FnOnce(&mut dyn FnMut(u64) -> bool) -> Result<Option<T>, E> + Send,
+    open: impl FnOnce() -> Result<Household<'c>, ApiError>,
+) -> Result<Made<T, E>, TuiError> {
+    ensure_terminal()?;
+    watched(|stop| {
+        in_terminal(|terminal| {
+            let leaving = AtomicBool::new(false);
+            let mut making = making::Making::new(what, total);
+            let made = std::thread::scope(|scope| make(terminal, scope, &mut making, work, stop))?;
+            match made {
+                Ok(Some(made)) => {
+                    let mut household = open()?;
+                    std::thread::scope(|scope| {
+                        let result = event_loop(terminal, &mut household, stop, (scope, &leaving));
+                        leaving.store(true, Ordering::SeqCst);
+                        result
+                    })?;
+                    Ok(Made::Opened(made))
+                }
+                Ok(None) => Ok(Made::Stopped),
+                Err(e) => Ok(Made::Failed(e)),
+            }
+        })
+    })
+}
+
+/// Shows `making` while `work` runs on a thread of `scope`; its answer.
+/// Keys meanwhile only stop it (see [`making::update`]); a signal, Ctrl-C
+/// or the terminal going away stops it too. Either way it waits for the
+/// work to end (it stops at its next step), so nothing is left half made.
+fn make<'scope, T: Send + 'scope, E: Send + 'scope>(
+    terminal: &mut ratatui::DefaultTerminal,
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    making: &mut making::Making,
+    work: impl FnOnce(&mut dyn FnMut(u64) -> bool) -> Result<Option<T>, E> + Send + 'scope,
+    stop: &AtomicBool,
+) -> Result<Result<Option<T>, E>, TuiError> {
+    let theme = render::Theme::from_env();
+    let (tx, steps) = mpsc::channel();
+    let asked = Arc::new(AtomicBool::new(false));
+    let stopping = Arc::clone(&asked);
+    let worker = scope.spawn(move || {
+        work(&mut |done| {
+            let _ = tx.send(done);
+            !stopping.load(Ordering::SeqCst)
+        })
+    });
+    let mut gone = false;
+    loop {
+        while let Ok(done) = steps.try_recv() {
+            making.done = done;
+        }
+        if stop.load(Ordering::SeqCst) {
+            making.stopping = true;
+        }
+        if making.stopping {
+            asked.store(true, Ordering::SeqCst);
+        }
+        if !gone {
+            terminal.draw(|frame| making::render(making, theme, frame))?;
+        }
+        if worker.is_finished() {
+            let answer = worker.join().map_err(|_| {
+                std::io::Error::other(format!("{} stopped unexpectedly", making.what))
+            })?;
+            // Keys typed while it was made never land on what comes next.
+            while !gone && event::poll(Duration::ZERO)? {
+                let _typed_while_it_was_made = event::read()?;
+            }
+            // Stopped while its last step ran: leaving was asked for.
+            return Ok(match answer {
+                Ok(Some(_)) if making.stopping => Ok(None),
+                answer => answer,
+            });
+        }
+        if gone {
+            std::thread::sleep(BUSY_FRAME);
+            continue;
+        }
+        if let Terminal::Gone = wait_for_terminal(BUSY_FRAME) {
+            gone = true;
+            making.stopping = true;
+            continue;
+        }
+        while event::poll(Duration::ZERO)? {
+            if let Event::Key(key) = event::read()?
+                && key.kind != KeyEventKind::Release
+            {
+                let ctrl_c =
+                    key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+                let command =
+                    keymap::command_for(&key.code, key.modifiers.contains(KeyModifiers::SHIFT));
+                if ctrl_c || command.is_some_and(|c| making::update(making, c)) {
+                    making.stopping = true;
+                }
+            }
+        }
+    }
+}
+
+/// Runs `body` with SIGTERM, SIGHUP and SIGINT only setting the flag it
+/// is given (see [`run`]), and a watchdog for a loop that cannot come
+/// round to see it.
+fn watched<R>(body: impl FnOnce(&AtomicBool) -> Result<R, TuiError>) -> Result<R, TuiError> {
     // A signal only sets this flag; the event loop sees it within one poll
     // and returns, so nothing exits from inside a handler.
     let stop = Arc::new(AtomicBool::new(false));
@@ -122,7 +264,7 @@ pub fn run(household: Household<'_>) -> Result<(), TuiError> {
             }
         })
     };
-    let result = run_until(&mut household, &stop);
+    let result = body(&stop);
     done.store(true, Ordering::SeqCst);
     let _ = watchdog.join();
     for handler in handlers {
@@ -135,7 +277,11 @@ pub fn run(household: Household<'_>) -> Result<(), TuiError> {
 /// process ends without it.
 const STUCK: Duration = Duration::from_secs(2);
 
-fn run_until(household: &mut Household<'_>, stop: &AtomicBool) -> Result<(), TuiError> {
+/// The terminal taken over for `body` (raw mode, the alternate screen,
+/// the mouse) and given back on every way out.
+fn in_terminal<R>(
+    body: impl FnOnce(&mut ratatui::DefaultTerminal) -> Result<R, TuiError>,
+) -> Result<R, TuiError> {
     let mut terminal = ratatui::try_init()?;
     // Mouse reporting is switched off again on every way out, a panic
     // included (ratatui's own hook then restores the rest of the terminal).
@@ -144,18 +290,9 @@ fn run_until(household: &mut Household<'_>, stop: &AtomicBool) -> Result<(), Tui
         let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
         restore_hook(info);
     }));
-    // Slow work (verify, export) runs on threads of this scope; leaving
-    // tells it to stop, and the scope waits the moment that takes.
-    let leaving = AtomicBool::new(false);
     let result = crossterm::execute!(std::io::stdout(), EnableMouseCapture)
         .map_err(TuiError::from)
-        .and_then(|()| {
-            std::thread::scope(|scope| {
-                let result = event_loop(&mut terminal, household, stop, (scope, &leaving));
-                leaving.store(true, Ordering::SeqCst);
-                result
-            })
-        });
+        .and_then(|()| body(&mut terminal));
     let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
@@ -177,6 +314,10 @@ struct Job {
 
 /// How often the screen is drawn again while slow work runs (its gauge).
 const BUSY_FRAME: Duration = Duration::from_millis(50);
+
+/// How often a load beside the screens is looked for while it is awaited
+/// (its answer is drawn within this of arriving).
+const LOADING_FRAME: Duration = Duration::from_millis(3);
 
 /// Starts slow work on another connection to the household, on a thread
 /// of `scope`; its progress and its answer come back as [`News`].
@@ -229,6 +370,9 @@ fn event_loop<'scope, 'c: 'scope>(
     // are those read within GUARD of it, sooner than anyone can read it.
     let mut opens_seen = app.guarded_opens;
     let mut guard_until: Option<Instant> = None;
+    // The screen in front, loaded again after a change: here, or beside
+    // the screens for one whose load may be slow.
+    let mut loads = loads::Loads::default();
     loop {
         terminal.draw(|frame| hits = render::render(&app, &vm, theme, frame))?;
         // A popup scrolled past its end comes back to its last line.
@@ -258,13 +402,19 @@ fn event_loop<'scope, 'c: 'scope>(
             // again: that frame is drawn first, and keys typed while it
             // ran never land in a prompt it opened.
             seen = version(h);
-            reload(&mut vm, &mut app, h);
+            loads.reload(&mut vm, &mut app, h, beside.0);
             guard_new_prompt(&app, &mut opens_seen, &mut guard_until)?;
+            continue;
+        }
+        // A load beside the screens has come: drawn at once.
+        if loads.take(&mut vm, &mut app) {
             continue;
         }
         let mut ready = event::poll(Duration::ZERO)?;
         if !ready {
-            let wait = if job.is_some() || checking.is_some() {
+            let wait = if app.loading {
+                LOADING_FRAME
+            } else if job.is_some() || checking.is_some() {
                 BUSY_FRAME
             } else {
                 Duration::from_millis(250)
@@ -287,11 +437,14 @@ fn event_loop<'scope, 'c: 'scope>(
                 let now = version(h);
                 if now != seen {
                     seen = now;
-                    reload(&mut vm, &mut app, h);
+                    loads.reload(&mut vm, &mut app, h, beside.0);
                 }
             }
             continue;
         }
+        // The popup before the key: a PIN typed there is kept if what it
+        // asks for cannot start yet.
+        let prompt = app.popup.clone();
         // A resize needs nothing but the redraw at the top of the loop.
         let effect = match event::read()? {
             Event::Key(key) if key.kind != KeyEventKind::Release => {
@@ -322,33 +475,26 @@ fn event_loop<'scope, 'c: 'scope>(
             },
             _ => None,
         };
-        let effect = match effect.as_ref().and_then(|e| effects::Slow::of(e, &app)) {
-            // A PIN while another is checked (its popup left with Esc) is
-            // checked in place.
-            Some(slow) if slow.checks_pin() && checking.is_some() => effect,
-            Some(slow) if slow.checks_pin() => {
-                checking = start(slow, h, beside, &mut app);
-                None
+        let effect = effect.and_then(|effect| {
+            match effects::route(effect, &mut app, prompt, job.is_some(), checking.is_some()) {
+                effects::Route::Here(effect) => Some(effect),
+                effects::Route::Check(slow) => {
+                    checking = start(slow, h, beside, &mut app);
+                    None
+                }
+                effects::Route::Work(slow) => {
+                    job = start(slow, h, beside, &mut app);
+                    None
+                }
+                effects::Route::Refused => None,
             }
-            Some(_) if job.is_some() => {
-                app.message = Some((
-                    "Still busy with the last one: wait for it, or Esc stops it".into(),
-                    Tone::Warning,
-                ));
-                None
-            }
-            Some(slow) => {
-                job = start(slow, h, beside, &mut app);
-                None
-            }
-            None => effect,
-        };
+        });
         if let Some(effect) = effect {
             let before = app.popup.as_ref().map(std::mem::discriminant);
             effects::apply(effect, &mut app, h);
             app.settle_scroll(before);
             seen = version(h);
-            reload(&mut vm, &mut app, h);
+            loads.reload(&mut vm, &mut app, h, beside.0);
             asked_at = Instant::now();
         }
         guard_new_prompt(&app, &mut opens_seen, &mut guard_until)?;
@@ -396,10 +542,14 @@ fn hear(job: &Job, app: &mut App) -> bool {
             Err(mpsc::TryRecvError::Disconnected) => {
                 if !job.pin {
                     app.busy = None;
-                } else if let Some(app::Popup::Checking(purpose)) = &app.popup {
+                } else if let Some(popup @ (app::Popup::Checking(_) | app::Popup::Working(_))) =
+                    &app.popup
+                {
                     // No answer: a write may or may not have gone ahead.
-                    let said = match purpose {
-                        app::PinFor::SignIn(_) => "The PIN could not be checked: try again",
+                    let said = match popup {
+                        app::Popup::Checking(app::PinFor::SignIn(_)) => {
+                            "The PIN could not be checked: try again"
+                        }
                         _ => "No answer came: look at the record before trying again",
                     };
                     app.popup = None;
@@ -448,9 +598,14 @@ const GUARD: Duration = Duration::from_millis(150);
 
 /// A key: typed into the open text field, or a command from the keymap.
 fn on_key(app: &mut App, vm: &view::ViewModel, key: KeyEvent) -> Option<app::Effect> {
-    // While a PIN is checked only Esc is for its popup (it stops waiting):
-    // nothing typed meanwhile reaches this prompt or the next.
-    if matches!(app.popup, Some(app::Popup::Checking(_))) && key.code != KeyCode::Esc {
+    // While a PIN is checked (or a write that carries one is made) only
+    // Esc is for its popup (it stops waiting): nothing typed meanwhile
+    // reaches this prompt or the next.
+    if matches!(
+        app.popup,
+        Some(app::Popup::Checking(_) | app::Popup::Working(_))
+    ) && key.code != KeyCode::Esc
+    {
         return None;
     }
     if app.typing() {
@@ -468,24 +623,4 @@ fn on_key(app: &mut App, vm: &view::ViewModel, key: KeyEvent) -> Option<app::Eff
     }
     let command = keymap::command_for(&key.code, key.modifiers.contains(KeyModifiers::SHIFT))?;
     app::update(app, command, vm)
-}
-
-/// Loads the screen in front again (the verify result, which is not
-/// reloaded, is kept).
-fn reload(vm: &mut view::ViewModel, app: &mut App, h: &mut Household<'_>) {
-    match view::load(h, app.who.as_ref(), app.screen, &app.selection) {
-        Ok(fresh) => {
-            let verify = vm.guardian.as_ref().and_then(|g| g.verify.clone());
-            *vm = fresh;
-            if let Some(g) = vm.guardian.as_mut() {
-                g.verify = verify;
-            }
-        }
-        Err(e) => {
-            app.message = Some((
-                format!("Could not refresh: {}", view::shown(&e.message)),
-                Tone::Bad,
-            ))
-        }
-    }
 }

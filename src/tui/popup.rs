@@ -142,7 +142,9 @@ pub fn commands(popup: &Popup, app: &App, vm: &ViewModel) -> Vec<Does> {
         // Leaving a sign-in's check signs nobody in; a write that carries
         // a PIN goes ahead or not all the same (its answer is said).
         Popup::Checking(PinFor::SignIn(_)) => vec![does(Back, "stop waiting")],
-        Popup::Checking(_) => vec![does(Back, "close (it still goes ahead)")],
+        Popup::Checking(_) | Popup::Working(_) => {
+            vec![does(Back, "close (it still goes ahead)")]
+        }
         Popup::Text { purpose, .. } => match purpose {
             TextFor::AskAgainNote(..) => vec![does(Select, "ask again"), does(Back, "leave it")],
             TextFor::ReverseReason(_) => {
@@ -312,6 +314,11 @@ fn sheet(popup: &Popup, app: &App, place: Option<Place>, vm: &ViewModel, theme: 
         Popup::Checking(purpose) => Sheet {
             title: pin_title(purpose, vm),
             body: vec![Line::from("checking…")],
+            width: 60,
+        },
+        Popup::Working(what) => Sheet {
+            title: what.clone(),
+            body: vec![Line::from("working…")],
             width: 60,
         },
         Popup::Text { purpose, typed } => {

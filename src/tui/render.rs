@@ -203,6 +203,39 @@ pub(in crate::tui) mod tests {
         }
     }
 
+    /// Issue 16: `[` is answered by the next frame, before the audit's
+    /// load (beside the screen) comes back: the chart's title names the
+    /// period asked for and says "loading…" over the last figures.
+    #[test]
+    fn the_chart_names_the_period_asked_for_while_it_loads() {
+        let vm = sample(true);
+        let mut app = signed_in(Screen::Audit, true);
+        let title = |app: &App| {
+            let terminal = draw(app, &vm);
+            let buffer = terminal.backend().buffer();
+            (0..buffer.area.height)
+                .map(|y| {
+                    (0..buffer.area.width)
+                        .map(|x| buffer[(x, y)].symbol())
+                        .collect::<String>()
+                })
+                .find(|line| line.contains("Spent on coins per day"))
+                .unwrap_or_default()
+        };
+        let shown = title(&app);
+        assert!(
+            shown.contains("2026-02-17 to 2026-03-02 · [ earlier"),
+            "{shown}"
+        );
+        app.selection.chart_back = 1;
+        app.loading = true;
+        let shown = title(&app);
+        assert!(
+            shown.contains("Spent on coins per day, 2026-02-03 to 2026-02-16 · loading…"),
+            "{shown}"
+        );
+    }
+
     #[test]
     fn every_screen_at_80_by_24() {
         let member = sample(false);
@@ -515,6 +548,10 @@ pub(in crate::tui) mod tests {
                     purpose: PinFor::Approve(7),
                     typed: "x".into(),
                 }));
+                popups.push(Some(Popup::Checking(PinFor::Approve(7))));
+                popups.push(Some(Popup::Working(
+                    "Sending 3 × finger-heart to Ana".into(),
+                )));
                 if screen == Screen::Limits {
                     update(&mut app, Command::Select, &vm);
                     popups.push(app.popup.clone());

@@ -60,6 +60,11 @@ pub enum Popup {
     /// The PIN typed for this is being checked (off the UI thread); only
     /// Esc is for it meanwhile.
     Checking(PinFor),
+    /// A member's own write (buying, a gift, asking again, cancelling) is
+    /// being made with the PIN they signed in with, which the household
+    /// checks inside it (off the UI thread): what it is, in words. Only Esc
+    /// is for it meanwhile.
+    Working(String),
     Text {
         purpose: TextFor,
         typed: String,
@@ -278,6 +283,10 @@ pub struct App {
     /// Slow work running beside the screens (a verify, an export): how far
     /// it has got, drawn as a gauge; keys keep working meanwhile.
     pub busy: Option<Busy>,
+    /// The screen in front is being loaded beside it (see
+    /// `ScreenDef::loads_beside`): what is drawn is the last load until the
+    /// new one arrives, and the screen says so.
+    pub loading: bool,
 }
 
 /// How far slow work has got.
@@ -349,6 +358,7 @@ impl Default for App {
             popup_scroll: 0,
             guarded_opens: 0,
             busy: None,
+            loading: false,
         }
     }
 }

@@ -492,6 +492,142 @@ fn the_interface_ends_when_its_terminal_goes_away() {
     );
 }
 
+/// Issue 16: `coinguard demo` opens the interface at once and makes the
+/// demo household beside it under a gauge ("making the demo household: N
+/// of 92"), then goes on to "Who are you?" with the demo's PIN; leaving
+/// prints what was made. q while it is made stops it and leaves nothing
+/// half made: no file at all (so the next demo makes it afresh), or, when
+/// the making finished before q was read, the whole demo.
+#[test]
+fn the_demo_opens_the_interface_first_and_q_leaves_nothing_half_made() {
+    crate::support::require_tool("tmux");
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux {
+        socket: format!("coinguard-demo-{}", std::process::id()),
+    };
+    // Waits for the gauge or the pick screen, whichever shows first.
+    let first_frame = |w: &str| -> String {
+        let start = Instant::now();
+        loop {
+            let screen = tmux.screen(w);
+            if screen.contains("making the demo household")
+                || screen.contains("coinguard · Who are you?")
+            {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(8),
+                "no gauge and no pick screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+    let start = |name: &str, db: &Path| {
+        // The shell stays after the interface leaves, to read what it said.
+        let command = format!(
+            "{} demo --db {}; sleep 60",
+            env!("CARGO_BIN_EXE_coinguard"),
+            db.display()
+        );
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "80",
+            "-y",
+            "24",
+            &command,
+        ]);
+    };
+
+    // The first run, left to finish.
+    let db = dir.path().join("demo.db");
+    let opened = Instant::now();
+    start("a", &db);
+    let first = first_frame("a:0");
+    eprintln!(
+        "first frame after {:?}: {}",
+        opened.elapsed(),
+        if first.contains("making") {
+            "the gauge"
+        } else {
+            "the pick screen"
+        }
+    );
+    if first.contains("making the demo household") {
+        assert!(first.contains(" of 92"), "{first}");
+        assert!(first.contains("Esc stop · q quit"), "{first}");
+    }
+    let pick = tmux.wait_for("a:0", "coinguard · Who are you?");
+    assert!(pick.contains("Maria"), "{pick}");
+    tmux.wait_for("a:0", "the guardians' PIN is \"demo passphrase\"");
+    tmux.keys("a:0", &["q"]);
+    tmux.wait_for("a:0", "Created the demo household at");
+    assert!(db.exists());
+
+    // The second run, q as soon as it shows.
+    let other = tempfile::tempdir().unwrap();
+    let db = other.path().join("demo.db");
+    start("b", &db);
+    let first = first_frame("b:0");
+    tmux.keys("b:0", &["q"]);
+    let stopped = first.contains("making the demo household") && {
+        let start = Instant::now();
+        loop {
+            let screen = tmux.screen("b:0");
+            if screen.contains("Stopped before the demo household was made") {
+                break true;
+            }
+            // Made before q was read: q left the pick screen.
+            if screen.contains("Created the demo household at") {
+                break false;
+            }
+            assert!(start.elapsed() < Duration::from_secs(8), "{screen}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    eprintln!(
+        "q while it was made: {}",
+        if stopped {
+            "stopped"
+        } else {
+            "it was already made"
+        }
+    );
+    let left: Vec<_> = std::fs::read_dir(other.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    if stopped {
+        assert!(left.is_empty(), "nothing half made is left: {left:?}");
+    } else {
+        assert_eq!(left, ["demo.db"], "the whole demo, nothing beside it");
+    }
+    // Either way the next demo (not at a terminal: no interface) works,
+    // making it afresh or using the whole one.
+    let again = Command::new(env!("CARGO_BIN_EXE_coinguard"))
+        .args(["demo", "--db", db.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&again.stdout);
+    assert!(again.status.success(), "{said}");
+    let expected = if stopped {
+        "Created the demo household at"
+    } else {
+        "already exists; using it as it is"
+    };
+    assert!(said.contains(expected), "{said}");
+    let verified = cli(&db, &["verify"], "");
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+}
+
 /// Through the household service an OS account acts only as the members
 /// linked to it: the pick screen lists exactly those (issue 14), and a teen's
 /// account may not ask what approving a request would do.
@@ -980,27 +1116,60 @@ fn large_household(count: u64) -> crate::support::Household {
     fixture
 }
 
-/// The longest a key waits for its frame while a verify of a large
-/// household runs: the count keeps moving, `?` opens help and Esc closes
-/// it, Tab moves between screens and back, each answered on screen within
-/// a frame or two; then Esc stops the verify, which says so.
-#[test]
-fn keys_are_answered_while_a_large_household_is_verified() {
-    crate::support::require_tool("tmux");
-    // At least 100,000 transactions (COINGUARD_TUI_LARGE overrides, to
-    // measure a larger one).
-    let count: u64 = std::env::var("COINGUARD_TUI_LARGE")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(100_000);
-    let started = Instant::now();
-    let fixture = large_household(count);
-    eprintln!("generated {count} purchases in {:?}", started.elapsed());
-    let db = fixture.path();
+/// How long the interface took to answer, measured in tmux on the real
+/// binary (each figure includes tmux `capture-pane` polling, about 2–5 ms).
+#[derive(Debug, Default)]
+struct Answered {
+    /// From starting the binary to the pick screen drawn.
+    first_frame: Duration,
+    /// `[` on the audit screen with nothing else running: the chart a
+    /// period back, to days not read before (each page reads where its
+    /// days' money went).
+    chart_back: Vec<Duration>,
+    /// `]` then, forward again over days read already.
+    chart_forward: Vec<Duration>,
+    /// For the `[` and `]` above: until the new period's figures are drawn
+    /// (its title no longer says "loading…"; the audit loads beside the
+    /// screen, so the key's own frame comes first).
+    chart_figures: Vec<Duration>,
+    /// `?`, Esc, Tab, Shift-Tab while a verify runs.
+    keys_during_verify: Vec<Duration>,
+    /// `[` / `]` while a verify runs.
+    chart_during_verify: Vec<Duration>,
+    /// The verify's count as the frames showed it.
+    counts: Vec<u64>,
+}
+
+fn slowest(times: &[Duration]) -> Duration {
+    times.iter().copied().max().unwrap_or_default()
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+}
+
+/// Opens `bin` on `db` in tmux at 80×24, signs in as `guardian` (the
+/// first on the pick screen) with `pin`, goes to the audit screen, pages
+/// the chart back `skip` times unmeasured (to where the household has
+/// history), then back and forward `pages` times, starts a verify and presses
+/// keys during it (`rounds` rounds of `?`, Esc, Tab, Shift-Tab, `[`,
+/// `]`), each time waiting for the frame that answers; then Esc stops the
+/// verify, which says nothing was changed.
+fn answered_in_tmux(
+    bin: &str,
+    db: &Path,
+    guardian: &str,
+    pin: &str,
+    (skip, pages): (usize, usize),
+    rounds: usize,
+) -> Answered {
     let tmux = Tmux {
         socket: format!("coinguard-large-{}", std::process::id()),
     };
-    let command = format!("{} --db {}", env!("CARGO_BIN_EXE_coinguard"), db.display());
+    let command = format!("{bin} --db {}", db.display());
+    let mut got = Answered::default();
     let opened = Instant::now();
     tmux.run(&[
         "new-session",
@@ -1014,30 +1183,36 @@ fn keys_are_answered_while_a_large_household_is_verified() {
         &command,
     ]);
     let w = "l:0";
-    tmux.wait_for(w, "Who are you?");
-    eprintln!("first frame after {:?}", opened.elapsed());
+    // As wait_for, polling every 2 ms.
+    let shows = |text: &str| {
+        let start = Instant::now();
+        while !tmux.screen(w).contains(text) {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "waited for {text:?}:\n{}",
+                tmux.screen(w)
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    };
+    shows("Who are you?");
+    got.first_frame = opened.elapsed();
     tmux.keys(w, &["Enter"]);
-    tmux.wait_for(w, "PIN for Maria");
+    tmux.wait_for(w, &format!("PIN for {guardian}"));
     std::thread::sleep(Duration::from_millis(300));
-    tmux.keys(w, &["-l", crate::support::GUARDIAN_PIN]);
+    tmux.keys(w, &["-l", pin]);
     tmux.keys(w, &["Enter"]);
     tmux.wait_for(w, "Dashboard");
     tmux.keys(w, &["BTab"]);
     tmux.wait_for(w, "Spent on coins per day");
-    tmux.keys(w, &["v"]);
-    tmux.wait_for(w, "Verifying");
 
-    // The count this frame shows ("Verifying transactions: 12,345 of ...").
-    let count_on = |screen: &str| -> Option<u64> {
-        let line = screen.lines().find(|l| l.contains("Verifying"))?;
-        let after = line.split(": ").nth(1)?;
-        let digits: String = after
-            .split(" of ")
-            .next()?
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect();
-        digits.parse().ok()
+    // The chart's title line ("Spent on coins per day, A to B").
+    let period = |screen: &str| -> String {
+        screen
+            .lines()
+            .find(|l| l.contains("Spent on coins per day"))
+            .unwrap_or_default()
+            .to_string()
     };
     // Presses `key` and waits until the screen shows `shows` (or, with
     // `gone`, no longer shows it); how long that took.
@@ -1056,30 +1231,168 @@ fn keys_are_answered_while_a_large_household_is_verified() {
             std::thread::sleep(Duration::from_millis(2));
         }
     };
-    let mut counts = Vec::new();
-    let mut slowest = Duration::ZERO;
-    for _ in 0..3 {
+    // `[` or `]`: answered when the chart shows another period; its
+    // figures, when that title no longer says "loading…".
+    let paged = |key: &str| -> (Duration, Duration) {
+        let before = period(&tmux.screen(w));
+        let pressed = Instant::now();
+        let answer = answered(key, &before, true);
+        while period(&tmux.screen(w)).contains("loading…") {
+            assert!(pressed.elapsed() < Duration::from_secs(5), "never loaded");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        (answer, pressed.elapsed())
+    };
+    for _ in 0..skip {
+        paged("[");
+    }
+    for _ in 0..pages {
+        let (answer, figures) = paged("[");
+        got.chart_back.push(answer);
+        got.chart_figures.push(figures);
+    }
+    for _ in 0..pages {
+        let (answer, figures) = paged("]");
+        got.chart_forward.push(answer);
+        got.chart_figures.push(figures);
+    }
+
+    tmux.keys(w, &["v"]);
+    tmux.wait_for(w, "Verifying");
+    // The count this frame shows ("Verifying transactions: 12,345 of ...").
+    let count_on = |screen: &str| -> Option<u64> {
+        let line = screen.lines().find(|l| l.contains("Verifying"))?;
+        let after = line.split(": ").nth(1)?;
+        let digits: String = after
+            .split(" of ")
+            .next()?
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    };
+    for _ in 0..rounds {
         let screen = tmux.wait_for(w, "Verifying transactions");
-        counts.extend(count_on(&screen));
-        slowest = slowest.max(answered("?", "check the whole record", false));
-        slowest = slowest.max(answered("Escape", "check the whole record", true));
-        slowest = slowest.max(answered("Tab", "┌Dashboard", false));
-        slowest = slowest.max(answered("BTab", "Spent on coins per day", false));
+        got.counts.extend(count_on(&screen));
+        got.keys_during_verify
+            .push(answered("?", "check the whole record", false));
+        got.keys_during_verify
+            .push(answered("Escape", "check the whole record", true));
+        got.keys_during_verify
+            .push(answered("Tab", "┌Dashboard", false));
+        got.keys_during_verify
+            .push(answered("BTab", "Spent on coins per day", false));
+        got.chart_during_verify.push(paged("[").0);
+        got.chart_during_verify.push(paged("]").0);
         std::thread::sleep(Duration::from_millis(200));
     }
     let screen = tmux.screen(w);
     assert!(screen.contains("Verifying"), "still verifying:\n{screen}");
-    eprintln!(
-        "counts seen {counts:?}; slowest key to frame {slowest:?} (with capture-pane polling)"
-    );
-    assert!(
-        counts.windows(2).all(|p| p[0] < p[1]) && counts.len() >= 2,
-        "the count moves while keys are pressed: {counts:?}"
-    );
-    assert!(slowest < Duration::from_secs(1), "{slowest:?}");
     // Esc with no popup open stops it; nothing was changed.
     tmux.keys(w, &["Escape"]);
     tmux.wait_for(w, "Verify stopped, as asked: nothing was changed");
     tmux.wait_gone(w, "Verifying");
     tmux.keys(w, &["q"]);
+    eprintln!(
+        "first frame after {:?}\n\
+         chart [ back to days not read yet: slowest {:?}, median {:?} ({} pages)\n\
+         chart ] forward again: slowest {:?}, median {:?} ({} pages)\n\
+         chart [ and ] to their figures drawn: slowest {:?}, median {:?}\n\
+         keys during verify (?, Esc, Tab, Shift-Tab): slowest {:?}, median {:?} ({} keys)\n\
+         chart [ / ] during verify: slowest {:?}, median {:?} ({} pages)\n\
+         verify counts seen {:?}",
+        got.first_frame,
+        slowest(&got.chart_back),
+        median(&got.chart_back),
+        got.chart_back.len(),
+        slowest(&got.chart_forward),
+        median(&got.chart_forward),
+        got.chart_forward.len(),
+        slowest(&got.chart_figures),
+        median(&got.chart_figures),
+        slowest(&got.keys_during_verify),
+        median(&got.keys_during_verify),
+        got.keys_during_verify.len(),
+        slowest(&got.chart_during_verify),
+        median(&got.chart_during_verify),
+        got.chart_during_verify.len(),
+        got.counts,
+    );
+    got
+}
+
+/// The longest a key waits for its frame while a verify of a large
+/// household runs: the count keeps moving, `?` opens help and Esc closes
+/// it, Tab moves between screens and back, `[`/`]` page the chart, each
+/// answered on screen within a frame or two; then Esc stops the verify,
+/// which says so. (Timings are printed, not asserted beyond "answered":
+/// BENCHMARKS.md has the figures, measured with `key_latency_on_a_copy`.)
+#[test]
+fn keys_are_answered_while_a_large_household_is_verified() {
+    crate::support::require_tool("tmux");
+    // At least 100,000 transactions (COINGUARD_TUI_LARGE overrides, to
+    // measure a larger one).
+    let count: u64 = std::env::var("COINGUARD_TUI_LARGE")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let started = Instant::now();
+    let fixture = large_household(count);
+    eprintln!("generated {count} purchases in {:?}", started.elapsed());
+    let got = answered_in_tmux(
+        env!("CARGO_BIN_EXE_coinguard"),
+        &fixture.path(),
+        crate::support::GUARDIAN,
+        crate::support::GUARDIAN_PIN,
+        (0, 2),
+        3,
+    );
+    assert!(
+        got.counts.windows(2).all(|p| p[0] < p[1]) && got.counts.len() >= 2,
+        "the count moves while keys are pressed: {:?}",
+        got.counts
+    );
+    assert!(
+        slowest(&got.keys_during_verify) < Duration::from_secs(1),
+        "{got:?}"
+    );
+}
+
+/// Issue 16's latency targets on a household made elsewhere, such as the
+/// benchmarks' 1M one (ignored: a measurement, not a check; it needs the
+/// file). Give a copy (the interface signs in, which is recorded):
+///
+/// ```sh
+/// cp target/bench-data/1m-v1.db /dev/shm/1m.db
+/// cargo build --release
+/// COINGUARD_TUI_DB=/dev/shm/1m.db COINGUARD_TUI_BIN=target/release/coinguard \
+///   cargo nextest run --run-ignored only --no-capture -E 'test(key_latency_on_a_copy)'
+/// ```
+///
+/// COINGUARD_TUI_GUARDIAN and COINGUARD_TUI_PIN name the guardian first on
+/// its pick screen and their PIN (the benchmarks': "Guardian", "benchmark
+/// pin"); COINGUARD_TUI_ROUNDS and COINGUARD_TUI_PAGES how many rounds of
+/// keys during the verify and chart pages before it (5 and 10), and
+/// COINGUARD_TUI_SKIP how many chart pages to step back first, unmeasured
+/// (0; the 1M household's history ends on 2026-06-30, so from 2026-11-29
+/// it takes 11 to reach it).
+#[test]
+#[ignore = "a measurement on a household given by COINGUARD_TUI_DB"]
+fn key_latency_on_a_copy() {
+    crate::support::require_tool("tmux");
+    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
+    let db = std::env::var("COINGUARD_TUI_DB").expect("COINGUARD_TUI_DB names a copy to open");
+    let bin = var("COINGUARD_TUI_BIN", env!("CARGO_BIN_EXE_coinguard"));
+    let rounds = var("COINGUARD_TUI_ROUNDS", "5").parse().unwrap();
+    let pages = var("COINGUARD_TUI_PAGES", "10").parse().unwrap();
+    let skip = var("COINGUARD_TUI_SKIP", "0").parse().unwrap();
+    let got = answered_in_tmux(
+        &bin,
+        Path::new(&db),
+        &var("COINGUARD_TUI_GUARDIAN", "Guardian"),
+        &var("COINGUARD_TUI_PIN", "benchmark pin"),
+        (skip, pages),
+        rounds,
+    );
+    eprintln!("{got:?}");
 }

@@ -40,6 +40,7 @@ pub const SCREEN: ScreenDef = ScreenDef {
     moved,
     filter: super::no_filter,
     load,
+    loads_beside: false,
     render,
 };
 

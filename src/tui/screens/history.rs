@@ -36,6 +36,7 @@ pub const SCREEN: ScreenDef = ScreenDef {
     moved: super::stays,
     filter,
     load,
+    loads_beside: false,
     render,
 };
 

@@ -43,6 +43,7 @@ pub const SCREEN: ScreenDef = ScreenDef {
     moved: super::stays,
     filter: super::no_filter,
     load,
+    loads_beside: false,
     render,
 };
 

@@ -37,6 +37,7 @@ pub const SCREEN: ScreenDef = ScreenDef {
     moved: super::stays,
     filter: super::no_filter,
     load: super::nothing_more,
+    loads_beside: false,
     render,
 };
 

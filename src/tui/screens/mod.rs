@@ -69,6 +69,11 @@ pub struct ScreenDef {
     /// model (what every screen shows is loaded before): reads and
     /// previews only, never a write.
     pub load: fn(&mut Loading<'_, '_>, &mut ViewModel) -> Result<(), ApiError>,
+    /// Its load can take longer than a frame on a large household: the
+    /// event loop runs it on another connection beside the screen, and the
+    /// last view model stays on screen (with `App::loading` set) until the
+    /// new one arrives, so no key waits for it.
+    pub loads_beside: bool,
     /// Draws it into `area`, noting where its rows landed for the mouse.
     pub render: fn(Scene<'_>, &mut Frame<'_>, Rect, &mut Hits),
 }
