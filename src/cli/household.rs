@@ -737,13 +737,14 @@ fn add_member(
     };
     let auth = guardian_auth(h, guardian)?;
     // A guardian has a PIN from the start; adults and creators are asked
-    // for one; a child's is set later if wanted.
+    // for one; a child's is set later if wanted, unless it was given with
+    // the guardian's on standard input (never dropped unread).
     let new_pin = match role {
         Role::Guardian => Some(pin::read_new(
             &format!("Choose a PIN or passphrase for {shown} (at least 6 characters): "),
             guardian.pin_stdin,
         )?),
-        _ if adult && !no_pin => pin::read_optional_new(
+        _ if (adult || guardian.pin_stdin) && !no_pin => pin::read_optional_new(
             &format!("A PIN for {shown}, so nobody else can act as them (Enter to skip): "),
             guardian.pin_stdin,
         )?,

@@ -3005,3 +3005,34 @@ fn export_shows_progress_at_a_terminal_only() {
     );
     assert!(seen.contains("Wrote 3 transactions to"), "{seen:?}");
 }
+
+/// A child's PIN is not asked for when they are added, but one given on
+/// standard input after the guardian's is used, never dropped unread; a
+/// child added with nothing after the guardian's PIN has none.
+#[test]
+fn a_childs_pin_given_on_stdin_when_adding_them_is_set() {
+    let h = CliHousehold::new();
+    let add = |name: &str, stdin: String| {
+        coinguard()
+            .args(["--db", h.db.to_str().unwrap(), "member", "add", name])
+            .args(["--role", "teen", "--birthdate", "2012-03-04", "--pin-stdin"])
+            .write_stdin(stdin)
+            .output()
+            .unwrap()
+    };
+    let out = add("Tom", format!("{PIN}\nTom's own secret 7\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = add("Ivy", format!("{PIN}\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let (_, doc) = h.json(&["member", "list"]);
+    let has_pin = |name: &str| {
+        doc["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .map(|m| m["has_pin"].clone())
+    };
+    assert_eq!(has_pin("Tom"), Some(Value::Bool(true)));
+    assert_eq!(has_pin("Ivy"), Some(Value::Bool(false)));
+}
