@@ -169,18 +169,49 @@ pub fn wire(data: &[u8]) {
 /// Calls answered by a real household: each line a call, the first byte of
 /// the input choosing the caller (the owner, or a teen's OS account linked to
 /// one member). Nothing may panic, and the household verifies afterwards.
+///
+/// The household carries over from one input to the next, so calls build on
+/// what earlier inputs did, and stays open between inputs as it does in the
+/// household service. Every [`VERIFY_EVERY`] inputs it is closed and must
+/// verify from a fresh open of the file (so the next input opens it again),
+/// and every [`RESET_EVERY`] inputs (right after such a check) it starts
+/// again from a copy of the new household. Without the reset it grew without
+/// bound and the fuzzer slowed to a crawl: a `verify` call in an input, and
+/// the check itself, read the whole ever-longer ledger. Commits skip fsync
+/// (as seeding the benchmarks' households does): the rows written are those
+/// of normal operation, and a power cut only means a new household.
 pub fn session(data: &[u8]) {
     use std::sync::{Mutex, OnceLock};
-    static HOUSEHOLD: OnceLock<Option<(Scratch, std::path::PathBuf)>> = OnceLock::new();
-    static CALLS: Mutex<u64> = Mutex::new(0);
-    let Some((_, path)) = HOUSEHOLD.get_or_init(fuzz_household) else {
+    static HOUSEHOLD: OnceLock<Option<FuzzHousehold>> = OnceLock::new();
+    // How many inputs have been answered, and the household's open store.
+    static STATE: Mutex<(u64, Option<crate::ledger::Store>)> = Mutex::new((0, None));
+    let Some(household) = HOUSEHOLD.get_or_init(fuzz_household) else {
         panic!("the fuzz household could not be made");
     };
     let Some((&who, lines)) = data.split_first() else {
         return;
     };
-    let Ok(store) = crate::ledger::Store::open(path) else {
-        panic!("the fuzz household does not open");
+    // Held throughout: one input at a time changes the household.
+    let mut state = STATE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (calls, open) = &mut *state;
+    if *calls % RESET_EVERY == 0 {
+        *open = None;
+        household.restore();
+    }
+    let path = &household.path;
+    let store = match open.take() {
+        Some(store) => store,
+        None => {
+            let Ok(store) = crate::ledger::Store::open(path) else {
+                panic!("the fuzz household does not open");
+            };
+            if store.relax_durability_for_seeding().is_err() {
+                panic!("the fuzz household does not take synchronous = OFF");
+            }
+            store
+        }
     };
     let clock =
         FixedClock::new(chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap_or_default());
@@ -199,22 +230,52 @@ pub fn session(data: &[u8]) {
         }
         clock.advance(chrono::TimeDelta::seconds(7));
     }
-    drop(session);
-    let mut calls = CALLS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     *calls += 1;
-    if *calls % 64 == 0
-        && let Ok(store) = crate::ledger::Store::open(path)
+    if *calls % VERIFY_EVERY != 0 {
+        *open = Some(session.into_store());
+        return;
+    }
+    drop(session);
+    if let Ok(store) = crate::ledger::Store::open(path)
         && let Ok(report) = crate::ledger::verify(store.conn())
     {
         assert_eq!(report.problem, None, "the household no longer verifies");
     }
 }
 
+/// How many inputs [`session`] answers between checks that the household
+/// verifies.
+const VERIFY_EVERY: u64 = 64;
+
+/// How many inputs [`session`] answers before the household starts again
+/// from its first state; a multiple of [`VERIFY_EVERY`], so every input's
+/// writes are verified before they are dropped.
+const RESET_EVERY: u64 = 4 * VERIFY_EVERY;
+
+/// The household [`session`] works on, and the bytes of its first state.
+struct FuzzHousehold {
+    _dir: Scratch,
+    path: std::path::PathBuf,
+    template: Vec<u8>,
+}
+
+impl FuzzHousehold {
+    /// Puts the household back to its first state (no store may be open).
+    fn restore(&self) {
+        for suffix in ["-wal", "-shm"] {
+            let mut side = self.path.clone().into_os_string();
+            side.push(suffix);
+            let _ = std::fs::remove_file(side);
+        }
+        if std::fs::write(&self.path, &self.template).is_err() {
+            panic!("the fuzz household could not be put back");
+        }
+    }
+}
+
 /// A household for [`session`]: guardian Maria (PIN "fuzz guardian pin"),
 /// teens Sam (linked to the OS account `fuzzteen`) and Alex, creator Ana.
-fn fuzz_household() -> Option<(Scratch, std::path::PathBuf)> {
+fn fuzz_household() -> Option<FuzzHousehold> {
     use crate::api::call::GuardianAuth;
     use crate::api::reply::Reply;
     crate::auth::hash_pins_cheaply_for_tests();
@@ -265,7 +326,21 @@ fn fuzz_household() -> Option<(Scratch, std::path::PathBuf)> {
         key: None,
         auth: auth(),
     });
-    matches!(reply, Ok(Reply::Spend(_))).then_some((dir, path))
+    if !matches!(reply, Ok(Reply::Spend(_))) {
+        return None;
+    }
+    drop(session);
+    // Everything in the main file, so its bytes alone are the household.
+    let conn = rusqlite::Connection::open(&path).ok()?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .ok()?;
+    drop(conn);
+    let template = std::fs::read(&path).ok()?;
+    Some(FuzzHousehold {
+        _dir: dir,
+        path,
+        template,
+    })
 }
 
 /// A damaged or foreign database file: opening it must refuse it with a
