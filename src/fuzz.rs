@@ -345,12 +345,18 @@ fn fuzz_household() -> Option<FuzzHousehold> {
 
 /// A damaged or foreign database file: opening it must refuse it with a
 /// reason or open it whole; a file that opens must verify without panicking.
+///
+/// The input is the file itself, or, when it starts with [`PATCH`], changes
+/// to one of [`BASE_HOUSEHOLDS`] (see [`database_file`]): a damaged
+/// household is then a few bytes instead of a whole file, so the corpus
+/// can be kept whole.
 pub fn database(data: &[u8]) {
+    let file = database_file(data);
     let Some(dir) = Scratch::new() else {
         return;
     };
     let path = dir.path().join("household.db");
-    if std::fs::write(&path, data).is_err() {
+    if std::fs::write(&path, &*file).is_err() {
         return;
     }
     if let Ok(store) = crate::ledger::Store::open(&path) {
@@ -361,6 +367,59 @@ pub fn database(data: &[u8]) {
         let _ = session.handle(Call::Members);
         let _ = session.handle(Call::Catalog);
     }
+}
+
+/// What starts a `database` input that is changes to a base household.
+pub const PATCH: &[u8] = b"CGPATCH";
+
+/// The households `database` patch inputs change (the byte after
+/// [`PATCH`] picks one): a household of schema version 8, which opening
+/// migrates, and one of the newest version, with guardian seals (both with
+/// pages of 512 bytes, so that a page is a small part of an input).
+pub const BASE_HOUSEHOLDS: [&[u8]; 2] = [
+    include_bytes!("../fuzz/households/v8.db"),
+    include_bytes!("../fuzz/households/latest.db"),
+];
+
+/// The largest file a patch input makes.
+const MAX_PATCHED: usize = 1 << 17;
+
+/// The file a `database` input stands for. An input that does not start
+/// with [`PATCH`] is the file itself. After [`PATCH`] and the byte choosing
+/// the base household come changes, applied in order, each three bytes of
+/// offset (little-endian), a length byte and that many bytes written at the
+/// offset (growing the file, with zeros up to the offset, when it is past
+/// the end); a length of 0 cuts the file at the offset instead. A change
+/// past 128 KiB ends the list.
+pub fn database_file(data: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let Some(rest) = data.strip_prefix(PATCH) else {
+        return std::borrow::Cow::Borrowed(data);
+    };
+    let Some((&which, mut rest)) = rest.split_first() else {
+        return std::borrow::Cow::Borrowed(data);
+    };
+    let base = BASE_HOUSEHOLDS[usize::from(which) % BASE_HOUSEHOLDS.len()];
+    let mut file = base.to_vec();
+    while let [a, b, c, len, tail @ ..] = rest {
+        let at = usize::from(*a) | (usize::from(*b) << 8) | (usize::from(*c) << 16);
+        let (bytes, after) = tail.split_at(usize::from(*len).min(tail.len()));
+        rest = after;
+        let end = at + bytes.len();
+        if end > MAX_PATCHED {
+            break;
+        }
+        if bytes.is_empty() {
+            file.truncate(at);
+            continue;
+        }
+        if file.len() < end {
+            file.resize(end, 0);
+        }
+        if let Some(target) = file.get_mut(at..end) {
+            target.copy_from_slice(bytes);
+        }
+    }
+    std::borrow::Cow::Owned(file)
 }
 
 /// The `/` filter language. The first byte picks the place it is typed;
