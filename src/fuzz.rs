@@ -169,18 +169,49 @@ pub fn wire(data: &[u8]) {
 /// Calls answered by a real household: each line a call, the first byte of
 /// the input choosing the caller (the owner, or a teen's OS account linked to
 /// one member). Nothing may panic, and the household verifies afterwards.
+///
+/// The household carries over from one input to the next, so calls build on
+/// what earlier inputs did, and stays open between inputs as it does in the
+/// household service. Every [`VERIFY_EVERY`] inputs it is closed and must
+/// verify from a fresh open of the file (so the next input opens it again),
+/// and every [`RESET_EVERY`] inputs (right after such a check) it starts
+/// again from a copy of the new household. Without the reset it grew without
+/// bound and the fuzzer slowed to a crawl: a `verify` call in an input, and
+/// the check itself, read the whole ever-longer ledger. Commits skip fsync
+/// (as seeding the benchmarks' households does): the rows written are those
+/// of normal operation, and a power cut only means a new household.
 pub fn session(data: &[u8]) {
     use std::sync::{Mutex, OnceLock};
-    static HOUSEHOLD: OnceLock<Option<(Scratch, std::path::PathBuf)>> = OnceLock::new();
-    static CALLS: Mutex<u64> = Mutex::new(0);
-    let Some((_, path)) = HOUSEHOLD.get_or_init(fuzz_household) else {
+    static HOUSEHOLD: OnceLock<Option<FuzzHousehold>> = OnceLock::new();
+    // How many inputs have been answered, and the household's open store.
+    static STATE: Mutex<(u64, Option<crate::ledger::Store>)> = Mutex::new((0, None));
+    let Some(household) = HOUSEHOLD.get_or_init(fuzz_household) else {
         panic!("the fuzz household could not be made");
     };
     let Some((&who, lines)) = data.split_first() else {
         return;
     };
-    let Ok(store) = crate::ledger::Store::open(path) else {
-        panic!("the fuzz household does not open");
+    // Held throughout: one input at a time changes the household.
+    let mut state = STATE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (calls, open) = &mut *state;
+    if *calls % RESET_EVERY == 0 {
+        *open = None;
+        household.restore();
+    }
+    let path = &household.path;
+    let store = match open.take() {
+        Some(store) => store,
+        None => {
+            let Ok(store) = crate::ledger::Store::open(path) else {
+                panic!("the fuzz household does not open");
+            };
+            if store.relax_durability_for_seeding().is_err() {
+                panic!("the fuzz household does not take synchronous = OFF");
+            }
+            store
+        }
     };
     let clock =
         FixedClock::new(chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap_or_default());
@@ -199,22 +230,52 @@ pub fn session(data: &[u8]) {
         }
         clock.advance(chrono::TimeDelta::seconds(7));
     }
-    drop(session);
-    let mut calls = CALLS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     *calls += 1;
-    if *calls % 64 == 0
-        && let Ok(store) = crate::ledger::Store::open(path)
+    if *calls % VERIFY_EVERY != 0 {
+        *open = Some(session.into_store());
+        return;
+    }
+    drop(session);
+    if let Ok(store) = crate::ledger::Store::open(path)
         && let Ok(report) = crate::ledger::verify(store.conn())
     {
         assert_eq!(report.problem, None, "the household no longer verifies");
     }
 }
 
+/// How many inputs [`session`] answers between checks that the household
+/// verifies.
+const VERIFY_EVERY: u64 = 64;
+
+/// How many inputs [`session`] answers before the household starts again
+/// from its first state; a multiple of [`VERIFY_EVERY`], so every input's
+/// writes are verified before they are dropped.
+const RESET_EVERY: u64 = 4 * VERIFY_EVERY;
+
+/// The household [`session`] works on, and the bytes of its first state.
+struct FuzzHousehold {
+    _dir: Scratch,
+    path: std::path::PathBuf,
+    template: Vec<u8>,
+}
+
+impl FuzzHousehold {
+    /// Puts the household back to its first state (no store may be open).
+    fn restore(&self) {
+        for suffix in ["-wal", "-shm"] {
+            let mut side = self.path.clone().into_os_string();
+            side.push(suffix);
+            let _ = std::fs::remove_file(side);
+        }
+        if std::fs::write(&self.path, &self.template).is_err() {
+            panic!("the fuzz household could not be put back");
+        }
+    }
+}
+
 /// A household for [`session`]: guardian Maria (PIN "fuzz guardian pin"),
 /// teens Sam (linked to the OS account `fuzzteen`) and Alex, creator Ana.
-fn fuzz_household() -> Option<(Scratch, std::path::PathBuf)> {
+fn fuzz_household() -> Option<FuzzHousehold> {
     use crate::api::call::GuardianAuth;
     use crate::api::reply::Reply;
     crate::auth::hash_pins_cheaply_for_tests();
@@ -265,17 +326,37 @@ fn fuzz_household() -> Option<(Scratch, std::path::PathBuf)> {
         key: None,
         auth: auth(),
     });
-    matches!(reply, Ok(Reply::Spend(_))).then_some((dir, path))
+    if !matches!(reply, Ok(Reply::Spend(_))) {
+        return None;
+    }
+    drop(session);
+    // Everything in the main file, so its bytes alone are the household.
+    let conn = rusqlite::Connection::open(&path).ok()?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .ok()?;
+    drop(conn);
+    let template = std::fs::read(&path).ok()?;
+    Some(FuzzHousehold {
+        _dir: dir,
+        path,
+        template,
+    })
 }
 
 /// A damaged or foreign database file: opening it must refuse it with a
 /// reason or open it whole; a file that opens must verify without panicking.
+///
+/// The input is the file itself, or, when it starts with [`PATCH`], changes
+/// to one of [`BASE_HOUSEHOLDS`] (see [`database_file`]): a damaged
+/// household is then a few bytes instead of a whole file, so the corpus
+/// can be kept whole.
 pub fn database(data: &[u8]) {
+    let file = database_file(data);
     let Some(dir) = Scratch::new() else {
         return;
     };
     let path = dir.path().join("household.db");
-    if std::fs::write(&path, data).is_err() {
+    if std::fs::write(&path, &*file).is_err() {
         return;
     }
     if let Ok(store) = crate::ledger::Store::open(&path) {
@@ -286,6 +367,59 @@ pub fn database(data: &[u8]) {
         let _ = session.handle(Call::Members);
         let _ = session.handle(Call::Catalog);
     }
+}
+
+/// What starts a `database` input that is changes to a base household.
+pub const PATCH: &[u8] = b"CGPATCH";
+
+/// The households `database` patch inputs change (the byte after
+/// [`PATCH`] picks one): a household of schema version 8, which opening
+/// migrates, and one of the newest version, with guardian seals (both with
+/// pages of 512 bytes, so that a page is a small part of an input).
+pub const BASE_HOUSEHOLDS: [&[u8]; 2] = [
+    include_bytes!("../fuzz/households/v8.db"),
+    include_bytes!("../fuzz/households/latest.db"),
+];
+
+/// The largest file a patch input makes.
+const MAX_PATCHED: usize = 1 << 17;
+
+/// The file a `database` input stands for. An input that does not start
+/// with [`PATCH`] is the file itself. After [`PATCH`] and the byte choosing
+/// the base household come changes, applied in order, each three bytes of
+/// offset (little-endian), a length byte and that many bytes written at the
+/// offset (growing the file, with zeros up to the offset, when it is past
+/// the end); a length of 0 cuts the file at the offset instead. A change
+/// past 128 KiB ends the list.
+pub fn database_file(data: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let Some(rest) = data.strip_prefix(PATCH) else {
+        return std::borrow::Cow::Borrowed(data);
+    };
+    let Some((&which, mut rest)) = rest.split_first() else {
+        return std::borrow::Cow::Borrowed(data);
+    };
+    let base = BASE_HOUSEHOLDS[usize::from(which) % BASE_HOUSEHOLDS.len()];
+    let mut file = base.to_vec();
+    while let [a, b, c, len, tail @ ..] = rest {
+        let at = usize::from(*a) | (usize::from(*b) << 8) | (usize::from(*c) << 16);
+        let (bytes, after) = tail.split_at(usize::from(*len).min(tail.len()));
+        rest = after;
+        let end = at + bytes.len();
+        if end > MAX_PATCHED {
+            break;
+        }
+        if bytes.is_empty() {
+            file.truncate(at);
+            continue;
+        }
+        if file.len() < end {
+            file.resize(end, 0);
+        }
+        if let Some(target) = file.get_mut(at..end) {
+            target.copy_from_slice(bytes);
+        }
+    }
+    std::borrow::Cow::Owned(file)
 }
 
 /// The `/` filter language. The first byte picks the place it is typed;

@@ -167,6 +167,13 @@ impl<'c> Session<'c> {
         &self.caller
     }
 
+    /// Ends the session, handing back its store: the session fuzz target
+    /// answers input after input on one open household, as the service
+    /// does, instead of opening the file again for each.
+    pub fn into_store(self) -> Store {
+        self.store
+    }
+
     /// Another session on the same household, as the same caller: for
     /// work on another thread (the terminal interface's verify and export
     /// run beside its screens). Opens the file again.

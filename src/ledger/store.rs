@@ -444,8 +444,9 @@ impl Store {
     }
 
     /// Turns off fsync for this connection: only for seeding demo and
-    /// benchmark databases, where a power cut means "seed again". The rows
-    /// written are exactly those of normal operation.
+    /// benchmark databases, and for the fuzz household (`fuzz::session`),
+    /// where a power cut means "seed again". The rows written are exactly
+    /// those of normal operation.
     pub fn relax_durability_for_seeding(&self) -> Result<(), LedgerError> {
         self.conn.pragma_update(None, "synchronous", "OFF")?;
         Ok(())
