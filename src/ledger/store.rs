@@ -65,6 +65,27 @@ pub struct WriteTx<'c, 'id> {
     _brand: Brand<'id>,
 }
 
+impl<'c, 'id> WriteTx<'c, 'id> {
+    /// The transaction `tx` just begun, as of `clock`'s now, with the
+    /// config of its newest catalog version (cached while that stands).
+    /// Private: only [`Store`]'s `for<'id>` closures name a fresh brand.
+    fn begun(
+        tx: Transaction<'c>,
+        clock: &dyn domain::Clock,
+        cached: &mut Option<(i64, Arc<Config>)>,
+    ) -> Result<WriteTx<'c, 'id>, LedgerError> {
+        let (catalog_version, config) = cached_config(cached, &tx)?;
+        Ok(WriteTx {
+            tx,
+            now: clock.now(),
+            config,
+            catalog_version,
+            pending: std::cell::RefCell::new(Pending::default()),
+            _brand: std::marker::PhantomData,
+        })
+    }
+}
+
 /// What a write owes the record before it may commit.
 #[derive(Debug, Default)]
 struct Pending {
@@ -504,15 +525,7 @@ impl Store {
         let path = self.path.clone();
         let tx = Transaction::new(&mut self.reader, TransactionBehavior::Deferred)
             .map_err(|e| io_said_plainly(&path, e.into()))?;
-        let (catalog_version, config) = cached_config(&mut self.cached, &tx)?;
-        let read = WriteTx {
-            tx,
-            now: clock.now(),
-            config,
-            catalog_version,
-            pending: std::cell::RefCell::new(Pending::default()),
-            _brand: std::marker::PhantomData,
-        };
+        let read = WriteTx::begun(tx, clock, &mut self.cached)?;
         let value = f(&read);
         read.tx
             .rollback()
@@ -536,15 +549,7 @@ impl Store {
         super::crash::watch(&mut self.conn);
         let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)
             .map_err(|e| io_said_plainly(&path, e.into()))?;
-        let (catalog_version, config) = cached_config(&mut self.cached, &tx)?;
-        let write = WriteTx {
-            tx,
-            now: clock.now(),
-            config,
-            catalog_version,
-            pending: std::cell::RefCell::new(Pending::default()),
-            _brand: std::marker::PhantomData,
-        };
+        let write = WriteTx::begun(tx, clock, &mut self.cached)?;
         let value = f(&write);
         if commit && value.is_ok() {
             write.finish()?;
