@@ -1118,6 +1118,23 @@ pub(super) mod tests {
         }
     }
 
+    /// Sam asks for the 70-coin pack, which the test household sends to a
+    /// guardian: the request's id.
+    pub fn sams_request(h: &mut Household<'_>) -> i64 {
+        let asked: SpendView = h
+            .ask(Call::Spend {
+                spend: Spend::Pack {
+                    member: "Sam".into(),
+                    pack: "coins-70".into(),
+                },
+                preview: false,
+                key: None,
+                pin: None,
+            })
+            .unwrap();
+        asked.request_id.unwrap()
+    }
+
     fn said(app: &mut App) -> String {
         app.message.take().map(|(m, _)| m).unwrap_or_default()
     }
@@ -1681,18 +1698,7 @@ pub(super) mod tests {
         let clock = clock();
         let (_dir, path) = household(&clock);
         let mut h = Household::open(&path, &clock).unwrap();
-        let asked: SpendView = h
-            .ask(Call::Spend {
-                spend: Spend::Pack {
-                    member: "Sam".into(),
-                    pack: "coins-70".into(),
-                },
-                preview: false,
-                key: None,
-                pin: None,
-            })
-            .unwrap();
-        let request = asked.request_id.unwrap();
+        let request = sams_request(&mut h);
         let mut app = signed_in(&mut h, "Maria", Role::Guardian, Screen::Approvals);
         let vm = view::load(&mut h, app.who.as_ref(), app.screen, &app.selection).unwrap();
         app::update(&mut app, Command::Approve, &vm);
@@ -2208,18 +2214,7 @@ pub(super) mod tests {
         let clock = clock();
         let (_dir, path) = household(&clock);
         let mut h = Household::open(&path, &clock).unwrap();
-        let asked: SpendView = h
-            .ask(Call::Spend {
-                spend: Spend::Pack {
-                    member: "Sam".into(),
-                    pack: "coins-70".into(),
-                },
-                preview: false,
-                key: None,
-                pin: None,
-            })
-            .unwrap();
-        let id = asked.request_id.unwrap();
+        let id = sams_request(&mut h);
         let _: ChangeView = h
             .ask(Call::Deny {
                 id,
