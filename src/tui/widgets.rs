@@ -14,7 +14,7 @@ use crate::tui::model::shown;
 use crate::tui::model::{HistoryLine, LogLine, RequestLine, ViewModel};
 use crate::tui::screen::Screen;
 use crate::tui::state::{App, Hit};
-use crate::tui::text::{breakable, words};
+use crate::tui::text::words;
 use crate::tui::theme::Theme;
 
 /// What a screen is drawn from: the app state, the view model, the colours.
@@ -343,22 +343,11 @@ pub(crate) fn wrapped(text: &str, width: usize, most: usize) -> Vec<String> {
 /// [`wrapped`] under any indent.
 pub(crate) fn indented(text: &str, width: usize, indent: &str, most: usize) -> Vec<String> {
     let room = width.saturating_sub(indent.len()).max(10);
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in breakable(text) {
-        let word = word.as_str();
-        let len = line.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > room {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
+    let mut lines = if text.trim().is_empty() {
+        Vec::new()
+    } else {
+        words(text, room)
+    };
     if lines.len() > most {
         lines.truncate(most);
         if let Some(last) = lines.last_mut() {
