@@ -342,7 +342,6 @@ fn gather<'a>(
     intent: &Intent,
     this: Spend,
 ) -> Result<Facts<'a>, LedgerError> {
-    let conn = write.sql();
     let now = write.now();
     let tz = config.settings.timezone;
     let member = intent.member().id;
@@ -350,7 +349,7 @@ fn gather<'a>(
         config,
         now,
         local: now.with_timezone(&tz),
-        newest_entry_us: crate::ledger::newest_entry_at(conn)?,
+        newest_entry_us: write.newest_entry_at()?,
         limits: Vec::new(),
         quiet_hours: None,
         creator_list: None,
@@ -358,7 +357,8 @@ fn gather<'a>(
         available_cost: None,
     };
     if intent.is_spending() {
-        let limits: Vec<_> = crate::ledger::limits_of(conn, member)?
+        let limits: Vec<_> = write
+            .limits_of(member)?
             .into_iter()
             .filter(|l| intent.scopes().contains(&l.scope))
             .collect();
@@ -369,7 +369,7 @@ fn gather<'a>(
                 wanted.push(limit.window);
             }
         }
-        let windows = crate::ledger::spent_in_windows(conn, member, &wanted, now, tz)?;
+        let windows = write.spent_in_windows(member, &wanted)?;
         for limit in limits {
             let used = windows
                 .iter()
@@ -377,7 +377,7 @@ fn gather<'a>(
                 .map_or_else(Spend::default, |(_, used)| *used);
             facts.limits.push((limit, used));
         }
-        facts.quiet_hours = crate::ledger::quiet_hours_of(conn, member)?;
+        facts.quiet_hours = write.quiet_hours_of(member)?;
     }
     if let Intent::Gift {
         creator,
@@ -386,7 +386,7 @@ fn gather<'a>(
         ..
     } = intent
     {
-        facts.creator_list = crate::ledger::creator_list(conn, member, creator.id)?;
+        facts.creator_list = write.creator_list(member, creator.id)?;
         facts.available_cost = (available.get() > 0).then_some(*available_cost);
     }
     Ok(facts)

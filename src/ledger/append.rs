@@ -3,7 +3,6 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::accounts;
 use super::chain::{GENESIS_HASH, TxFields};
 use super::spend::{original_of, spend_for};
 use super::store::WriteTx;
@@ -33,7 +32,7 @@ pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<Tx
     let mut posting_rows = Vec::with_capacity(draft.postings.len());
     let mut posting_fields = Vec::with_capacity(draft.postings.len());
     for p in &draft.postings {
-        let account_id = accounts::ensure(conn, p.account, config_currency)?;
+        let account_id = write.account_id(p.account, config_currency)?;
         posting_rows.push((account_id, p));
         posting_fields.push((
             p.account.name(),
@@ -107,14 +106,16 @@ pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<Tx
     // original's time, so undoing a purchase frees the window it used.
     let original = original_of(conn, draft.reverses)?;
     let spend = spend_for(&draft, original.map(|(kind, _)| kind));
+    let spent_at_us = original.map_or(at_us, |(_, at)| at);
     super::spend::record(
         conn,
         id,
         draft.member,
         draft.counterparty,
-        original.map_or(at_us, |(_, at)| at),
+        spent_at_us,
         spend,
         config.settings.timezone,
     )?;
+    write.note_appended(at_us, draft.member, spent_at_us, spend);
     Ok(TxId(id))
 }

@@ -23,6 +23,7 @@ mod guardian_log;
 mod links;
 mod lots;
 mod members;
+mod memo;
 pub mod outbox;
 mod pass;
 mod policy;
@@ -77,6 +78,7 @@ pub use requests::{
 pub use reversal::{ReversalPlan, SpentIn, plan_reversal};
 pub use seal::{Head, KeyRecipe, KeyRecord, SealKey, SealKind, seal_keys_of};
 pub use spend::{Spend, spend_of_draft, spent_in, spent_in_windows};
+pub(crate) use store::Members;
 pub use store::{BUSY_TIMEOUT, Store, WriteTx, household_currency, log_guardian_action};
 pub use transactions::{find_by_key, newest_entry_at};
 pub use verify::{

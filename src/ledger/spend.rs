@@ -146,11 +146,10 @@ pub(crate) fn record(
            all_micros = all_micros + excluded.all_micros,
            gift_cost_micros = gift_cost_micros + excluded.gift_cost_micros",
     )?;
-    for (kind, start) in [
-        ("hour", hour_of(at_us)),
-        ("utc_day", utc_day_of(at_us)),
-        ("local_day", local_day_of(at_us, tz)),
-    ] {
+    for (source, start) in rows_of(at_us, tz) {
+        let Some(kind) = source.bucket_kind() else {
+            continue; // the event, inserted above
+        };
         bump.execute(params![
             member.0,
             kind,
@@ -231,51 +230,186 @@ pub fn spent_in_windows(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Result<Vec<(Window, Spend)>, LedgerError> {
-    let plans: Vec<(Window, Vec<Piece>)> =
-        windows.iter().map(|&w| (w, pieces(w, now, tz))).collect();
-    // What to read: per kind of row, the pieces' ranges merged so that no
-    // row is read twice.
-    let mut ranges: [Vec<(i64, i64)>; 4] = Default::default();
-    for piece in plans.iter().flat_map(|(_, p)| p) {
-        let (source, from, to) = piece.source();
-        ranges[source as usize].push((from, to));
-    }
-    let slots = [1, 1, HOUR_RANGES, EVENT_RANGES];
-    let mut bound: Vec<i64> = vec![member.0];
-    for (source, wanted) in ranges.iter_mut().enumerate() {
-        let merged = merge(wanted, slots[source]);
-        for slot in 0..slots[source] {
-            let (from, to) = merged.get(slot).copied().unwrap_or((0, 0));
-            bound.extend([from, to]);
+    let plan = Plan::of(windows, now, tz);
+    let rows = plan.fetch(conn, member)?;
+    Ok(plan.sum(&rows))
+}
+
+/// The pieces of each window asked, and the rows to read for them: per
+/// source, the pieces' ranges merged so that no row is read twice (at most
+/// as many ranges as [`SPENT_IN_WINDOWS`] has slots for that source).
+struct Plan {
+    windows: Vec<(Window, Vec<Piece>)>,
+    reads: [Vec<(i64, i64)>; 4],
+}
+
+/// A spend row as read: its source, its start (a bucket's hour or day
+/// number, an event's time) and what it adds up to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Row {
+    source: Source,
+    at: i64,
+    spend: Spend,
+}
+
+impl Plan {
+    fn of(windows: &[Window], now: DateTime<Utc>, tz: Tz) -> Plan {
+        let windows: Vec<(Window, Vec<Piece>)> =
+            windows.iter().map(|&w| (w, pieces(w, now, tz))).collect();
+        let mut wanted: [Vec<(i64, i64)>; 4] = Default::default();
+        for piece in windows.iter().flat_map(|(_, p)| p) {
+            let (source, from, to) = piece.source();
+            wanted[source as usize].push((from, to));
         }
+        let slots = [1, 1, HOUR_RANGES, EVENT_RANGES];
+        let mut reads: [Vec<(i64, i64)>; 4] = Default::default();
+        for (source, wanted) in wanted.iter_mut().enumerate() {
+            reads[source] = merge(wanted, slots[source]);
+        }
+        Plan { windows, reads }
     }
-    let mut spent: Vec<(Window, Spend)> = windows.iter().map(|&w| (w, Spend::default())).collect();
-    if ranges.iter().all(Vec::is_empty) {
-        return Ok(spent); // only single-transaction windows
+
+    /// The rows of every range this plan reads.
+    fn fetch(&self, conn: &Connection, member: MemberId) -> Result<Vec<Row>, LedgerError> {
+        if self.reads.iter().all(Vec::is_empty) {
+            return Ok(Vec::new()); // only single-transaction windows
+        }
+        let slots = [1, 1, HOUR_RANGES, EVENT_RANGES];
+        let mut bound: Vec<i64> = vec![member.0];
+        for (source, merged) in self.reads.iter().enumerate() {
+            for slot in 0..slots[source] {
+                let (from, to) = merged.get(slot).copied().unwrap_or((0, 0));
+                bound.extend([from, to]);
+            }
+        }
+        let mut stmt = conn.prepare_cached(SPENT_IN_WINDOWS)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(bound))?;
+        let mut read = Vec::new();
+        while let Some(row) = rows.next()? {
+            read.push(Row {
+                source: match row.get::<_, i64>(0)? {
+                    0 => Source::LocalDay,
+                    1 => Source::UtcDay,
+                    2 => Source::Hour,
+                    _ => Source::Events,
+                },
+                at: row.get(1)?,
+                spend: Spend {
+                    purchase_micros: row.get(2)?,
+                    gift_coins: row.get(3)?,
+                    all_micros: row.get(4)?,
+                    gift_cost_micros: row.get(5)?,
+                },
+            });
+        }
+        Ok(read)
     }
-    let mut stmt = conn.prepare_cached(SPENT_IN_WINDOWS)?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(bound))?;
-    while let Some(row) = rows.next()? {
-        let source = match row.get::<_, i64>(0)? {
-            0 => Source::LocalDay,
-            1 => Source::UtcDay,
-            2 => Source::Hour,
-            _ => Source::Events,
-        };
-        let at: i64 = row.get(1)?;
-        let row_spend = Spend {
-            purchase_micros: row.get(2)?,
-            gift_coins: row.get(3)?,
-            all_micros: row.get(4)?,
-            gift_cost_micros: row.get(5)?,
-        };
-        for ((_, total), (_, pieces)) in spent.iter_mut().zip(&plans) {
-            if pieces.iter().any(|p| p.holds(source, at)) {
-                *total = add(*total, row_spend);
+
+    /// Each window's total over `rows`: a row counts in a window when one
+    /// of the window's pieces holds it.
+    fn sum(&self, rows: &[Row]) -> Vec<(Window, Spend)> {
+        let mut spent: Vec<(Window, Spend)> = self
+            .windows
+            .iter()
+            .map(|(w, _)| (*w, Spend::default()))
+            .collect();
+        for row in rows {
+            for ((_, total), (_, pieces)) in spent.iter_mut().zip(&self.windows) {
+                if pieces.iter().any(|p| p.holds(row.source, row.at)) {
+                    *total = add(*total, row.spend);
+                }
+            }
+        }
+        spent
+    }
+}
+
+/// A member's spend rows kept from an earlier read, with the ranges that
+/// read covered: every row of those ranges, as they stood then, plus what
+/// this connection's own commits added since (see [`KeptRows::note`]).
+/// Kept by the store's memo (`ledger::memo`) only while no other
+/// connection has written the file.
+#[derive(Debug, Clone)]
+pub(crate) struct KeptRows {
+    tz: Tz,
+    reads: [Vec<(i64, i64)>; 4],
+    rows: Vec<Row>,
+}
+
+impl KeptRows {
+    /// What `member` spent in each of `windows` as of `now`: from the kept
+    /// rows when they cover every piece the windows need, else read afresh
+    /// (and kept instead). The same plan and the same sum as
+    /// [`spent_in_windows`], over the same rows.
+    pub(crate) fn spent_in_windows(
+        kept: &mut Option<KeptRows>,
+        conn: &Connection,
+        member: MemberId,
+        windows: &[Window],
+        now: DateTime<Utc>,
+        tz: Tz,
+    ) -> Result<(Vec<(Window, Spend)>, bool), LedgerError> {
+        let plan = Plan::of(windows, now, tz);
+        if let Some(k) = kept.as_ref()
+            && k.covers(&plan, tz)
+        {
+            return Ok((plan.sum(&k.rows), true));
+        }
+        let rows = plan.fetch(conn, member)?;
+        let spent = plan.sum(&rows);
+        *kept = Some(KeptRows {
+            tz,
+            reads: plan.reads,
+            rows,
+        });
+        Ok((spent, false))
+    }
+
+    /// Whether every piece of `plan` lies inside a range these rows were read for.
+    fn covers(&self, plan: &Plan, tz: Tz) -> bool {
+        self.tz == tz
+            && plan.windows.iter().flat_map(|(_, p)| p).all(|piece| {
+                piece.from >= piece.to
+                    || self.reads[piece.source as usize]
+                        .iter()
+                        .any(|&(from, to)| from <= piece.from && piece.to <= to)
+            })
+    }
+
+    /// A spend this connection just recorded (through [`record`]): added to
+    /// the kept rows it falls in, exactly as `record` adds it to the table.
+    pub(crate) fn note(&mut self, at_us: i64, spend: Spend) {
+        for (source, at) in rows_of(at_us, self.tz) {
+            if !self.reads[source as usize]
+                .iter()
+                .any(|&(from, to)| from <= at && at < to)
+            {
+                continue;
+            }
+            let existing = (source != Source::Events)
+                .then(|| {
+                    self.rows
+                        .iter_mut()
+                        .find(|r| r.source == source && r.at == at)
+                })
+                .flatten();
+            match existing {
+                Some(row) => row.spend = add(row.spend, spend),
+                None => self.rows.push(Row { source, at, spend }),
             }
         }
     }
-    Ok(spent)
+}
+
+/// The rows one recorded spend at `at_us` goes into: its event, and the
+/// hour, UTC-day and local-day buckets holding it.
+fn rows_of(at_us: i64, tz: Tz) -> [(Source, i64); 4] {
+    [
+        (Source::Events, at_us),
+        (Source::Hour, hour_of(at_us)),
+        (Source::UtcDay, utc_day_of(at_us)),
+        (Source::LocalDay, local_day_of(at_us, tz)),
+    ]
 }
 
 /// Hour ranges one read can take: the first partial days of the 7- and
@@ -325,6 +459,18 @@ enum Source {
     UtcDay = 1,
     Hour = 2,
     Events = 3,
+}
+
+impl Source {
+    /// The `kind` of a `spend_buckets` row of this source (`None`: the events).
+    fn bucket_kind(self) -> Option<&'static str> {
+        match self {
+            Source::LocalDay => Some("local_day"),
+            Source::UtcDay => Some("utc_day"),
+            Source::Hour => Some("hour"),
+            Source::Events => None,
+        }
+    }
 }
 
 /// One part of a window: rows of one source whose start (a bucket's day or

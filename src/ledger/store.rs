@@ -12,6 +12,7 @@ use rusqlite::{
     Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
 
+use super::memo::Memo;
 use super::record::{Table, Touched};
 use super::schema::{self, APPLICATION_ID};
 use super::seal::SealKey;
@@ -41,10 +42,9 @@ pub struct Store {
     /// Reloaded when a newer catalog version appears; household settings
     /// and age bands are fixed at init.
     cached: Option<(i64, Arc<Config>)>,
-    /// The last check of the newest entries of the record (see
-    /// `ledger::tail_problem`): the writer's `PRAGMA data_version` when it
-    /// ran (another connection's commit changes it), and what it found.
-    tail_check: Option<(i64, Option<String>)>,
+    /// What the writer read for the guard, kept between its own commits
+    /// while no other connection writes (see `ledger::memo`).
+    memo: std::cell::RefCell<Memo>,
 }
 
 /// A write in progress: everything it does commits together or not at all.
@@ -62,6 +62,8 @@ pub struct WriteTx<'c, 'id> {
     /// Policy rows written and seal keys presented so far: recorded and
     /// sealed before this write commits.
     pending: std::cell::RefCell<Pending>,
+    /// The writer's memo; `None` in a read preview (another connection).
+    memo: Option<&'c std::cell::RefCell<Memo>>,
     _brand: Brand<'id>,
 }
 
@@ -73,14 +75,33 @@ impl<'c, 'id> WriteTx<'c, 'id> {
         tx: Transaction<'c>,
         clock: &dyn domain::Clock,
         cached: &mut Option<(i64, Arc<Config>)>,
+        memo: Option<&'c std::cell::RefCell<Memo>>,
     ) -> Result<WriteTx<'c, 'id>, LedgerError> {
-        let (catalog_version, config) = cached_config(cached, &tx)?;
+        if let Some(memo) = memo {
+            let data_version: i64 = tx
+                .prepare_cached("PRAGMA data_version")?
+                .query_row([], |r| r.get(0))?;
+            memo.borrow_mut().begin(data_version);
+        }
+        // The newest catalog version is a kept fact too.
+        let kept = memo.and_then(|m| m.borrow().catalog);
+        let (catalog_version, config) = match (kept, cached.as_ref()) {
+            (Some(version), Some((cached_version, config))) if version == *cached_version => {
+                debug_assert_eq!(cached_config(&mut None, &tx)?.0, version);
+                (version, Arc::clone(config))
+            }
+            _ => cached_config(cached, &tx)?,
+        };
+        if let Some(memo) = memo {
+            memo.borrow_mut().catalog = Some(catalog_version);
+        }
         Ok(WriteTx {
             tx,
             now: clock.now(),
             config,
             catalog_version,
             pending: std::cell::RefCell::new(Pending::default()),
+            memo,
             _brand: std::marker::PhantomData,
         })
     }
@@ -94,6 +115,24 @@ struct Pending {
     seal_keys: Vec<SealKey>,
     /// The guardian whose pass was presented (names an automatic entry).
     actor: Option<domain::MemberId>,
+}
+
+/// Where a service finds a member by name: afresh on a connection, or
+/// through a write's memo.
+pub(crate) trait Members {
+    fn member_named(&self, name: &str) -> Result<domain::Member, LedgerError>;
+}
+
+impl Members for Connection {
+    fn member_named(&self, name: &str) -> Result<domain::Member, LedgerError> {
+        super::find_member(self, name)
+    }
+}
+
+impl Members for WriteTx<'_, '_> {
+    fn member_named(&self, name: &str) -> Result<domain::Member, LedgerError> {
+        self.kept_member(name)
+    }
 }
 
 /// An invariant lifetime: `'id` can be neither shortened nor lengthened, so
@@ -113,6 +152,176 @@ impl WriteTx<'_, '_> {
     /// The configuration in force, read inside this transaction.
     pub fn config(&self) -> Arc<Config> {
         Arc::clone(&self.config)
+    }
+
+    /// This write's reads and writes stay in the memo after it commits
+    /// (see `ledger::memo`). Only a write whose every change to a kept
+    /// fact goes through [`super::append`] may say so: the guarded paths.
+    pub(crate) fn keep_memo(&self) {
+        if let Some(memo) = self.memo {
+            memo.borrow_mut().keep();
+        }
+    }
+
+    /// `read` answered from the memo when it holds the answer (`get`),
+    /// else read and kept (`put`). Debug builds read afresh anyway and stop
+    /// on a difference.
+    fn remembered<T: Clone + PartialEq + std::fmt::Debug>(
+        &self,
+        get: impl FnOnce(&Memo) -> Option<T>,
+        put: impl FnOnce(&mut Memo, T),
+        read: impl Fn(&Connection) -> Result<T, LedgerError>,
+    ) -> Result<T, LedgerError> {
+        let Some(memo) = self.memo else {
+            return read(&self.tx);
+        };
+        let kept = get(&memo.borrow());
+        if let Some(kept) = kept {
+            memo.borrow_mut().hit();
+            debug_assert_eq!(kept, read(&self.tx)?, "the memo differs from the file");
+            return Ok(kept);
+        }
+        let fresh = read(&self.tx)?;
+        put(&mut memo.borrow_mut(), fresh.clone());
+        Ok(fresh)
+    }
+
+    /// [`super::find_member`], through the memo.
+    fn kept_member(&self, name: &str) -> Result<domain::Member, LedgerError> {
+        self.remembered(
+            |m| m.members.get(name).cloned(),
+            |m, found| {
+                m.members.insert(name.to_string(), found);
+            },
+            |conn| super::find_member(conn, name),
+        )
+    }
+
+    /// [`super::limits_of`], through the memo.
+    pub(crate) fn limits_of(
+        &self,
+        member: domain::MemberId,
+    ) -> Result<Vec<domain::Limit>, LedgerError> {
+        self.remembered(
+            |m| m.limits.get(&member).cloned(),
+            |m, found| {
+                m.limits.insert(member, found);
+            },
+            |conn| super::limits_of(conn, member),
+        )
+    }
+
+    /// [`super::quiet_hours_of`], through the memo.
+    pub(crate) fn quiet_hours_of(
+        &self,
+        member: domain::MemberId,
+    ) -> Result<Option<domain::QuietHours>, LedgerError> {
+        self.remembered(
+            |m| m.quiet_hours.get(&member).copied(),
+            |m, found| {
+                m.quiet_hours.insert(member, found);
+            },
+            |conn| super::quiet_hours_of(conn, member),
+        )
+    }
+
+    /// [`super::creator_list`], through the memo.
+    pub(crate) fn creator_list(
+        &self,
+        member: domain::MemberId,
+        creator: domain::MemberId,
+    ) -> Result<Option<domain::CreatorList>, LedgerError> {
+        self.remembered(
+            |m| m.creator_lists.get(&(member, creator)).copied(),
+            |m, found| {
+                m.creator_lists.insert((member, creator), found);
+            },
+            |conn| super::creator_list(conn, member, creator),
+        )
+    }
+
+    /// What is wrong with the newest entries of the record, if anything
+    /// ([`super::tail_problem`]), through the memo: checked again once
+    /// another connection has written.
+    pub(crate) fn record_problem(&self) -> Result<Option<String>, LedgerError> {
+        self.remembered(
+            |m| m.tail.clone(),
+            |m, found| m.tail = Some(found),
+            super::tail_problem,
+        )
+    }
+
+    /// [`super::accounts::ensure`] (the account's row id, made if new),
+    /// through the memo.
+    pub(crate) fn account_id(
+        &self,
+        account: domain::Account,
+        currency: Currency,
+    ) -> Result<i64, LedgerError> {
+        self.remembered(
+            |m| m.accounts.get(&account).copied(),
+            |m, id| {
+                m.accounts.insert(account, id);
+            },
+            |conn| super::accounts::ensure(conn, account, currency),
+        )
+    }
+
+    /// [`super::newest_entry_at`], through the memo.
+    pub(crate) fn newest_entry_at(&self) -> Result<Option<i64>, LedgerError> {
+        self.remembered(
+            |m| m.newest_entry_us,
+            |m, found| m.newest_entry_us = Some(found),
+            super::newest_entry_at,
+        )
+    }
+
+    /// [`super::spent_in_windows`] as of this write's now, through the
+    /// memo's kept spend rows.
+    pub(crate) fn spent_in_windows(
+        &self,
+        member: domain::MemberId,
+        windows: &[domain::Window],
+    ) -> Result<Vec<(domain::Window, super::Spend)>, LedgerError> {
+        let tz = self.config.settings.timezone;
+        let Some(memo) = self.memo else {
+            return super::spent_in_windows(&self.tx, member, windows, self.now, tz);
+        };
+        let mut kept = memo.borrow_mut().spend.remove(&member);
+        let (spent, hit) = super::spend::KeptRows::spent_in_windows(
+            &mut kept, &self.tx, member, windows, self.now, tz,
+        )?;
+        let mut memo = memo.borrow_mut();
+        if let Some(kept) = kept {
+            memo.spend.insert(member, kept);
+        }
+        if hit {
+            memo.hit();
+            debug_assert_eq!(
+                spent,
+                super::spent_in_windows(&self.tx, member, windows, self.now, tz)?,
+                "the memo's spend rows differ from the file"
+            );
+        }
+        Ok(spent)
+    }
+
+    /// `append` wrote a transaction at `at_us`, recording `spend` for
+    /// `member` at `spent_at_us`: the memo follows.
+    pub(crate) fn note_appended(
+        &self,
+        at_us: i64,
+        member: domain::MemberId,
+        spent_at_us: i64,
+        spend: super::Spend,
+    ) {
+        if let Some(memo) = self.memo {
+            let mut memo = memo.borrow_mut();
+            memo.note_entry(at_us);
+            if !spend.is_zero() {
+                memo.note_spend(member, spent_at_us, spend);
+            }
+        }
     }
 
     /// The catalog version whose rates this transaction uses.
@@ -326,28 +535,9 @@ impl Store {
             conn,
             reader,
             path: path.to_path_buf(),
-            tail_check: None,
+            memo: std::cell::RefCell::default(),
             identity: file_identity(path),
         })
-    }
-
-    /// The writer's `PRAGMA data_version`: it changes when another
-    /// connection commits.
-    pub fn data_version(&self) -> Result<i64, LedgerError> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))?)
-    }
-
-    /// The last check of the record's newest entries: at which
-    /// [`Store::data_version`], and what it found.
-    pub fn tail_check(&self) -> Option<&(i64, Option<String>)> {
-        self.tail_check.as_ref()
-    }
-
-    /// Remembers a check of the record's newest entries.
-    pub fn remember_tail_check(&mut self, data_version: i64, problem: Option<String>) {
-        self.tail_check = Some((data_version, problem));
     }
 
     /// Refuses to write when the path no longer names the file this store
@@ -483,6 +673,13 @@ impl Store {
         &self.reader
     }
 
+    /// How often a fact kept by the memo answered the guard (see
+    /// `ledger::memo`): for the tests that show it is used.
+    #[doc(hidden)]
+    pub fn memo_hits(&self) -> u64 {
+        self.memo.borrow().hits()
+    }
+
     /// How often the writer ran `sql` and re-prepared it: for the test that
     /// pins the statement-cache fix (see `configure_writer`).
     #[doc(hidden)]
@@ -525,7 +722,7 @@ impl Store {
         let path = self.path.clone();
         let tx = Transaction::new(&mut self.reader, TransactionBehavior::Deferred)
             .map_err(|e| io_said_plainly(&path, e.into()))?;
-        let read = WriteTx::begun(tx, clock, &mut self.cached)?;
+        let read = WriteTx::begun(tx, clock, &mut self.cached, None)?;
         let value = f(&read);
         read.tx
             .rollback()
@@ -549,15 +746,27 @@ impl Store {
         super::crash::watch(&mut self.conn);
         let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)
             .map_err(|e| io_said_plainly(&path, e.into()))?;
-        let write = WriteTx::begun(tx, clock, &mut self.cached)?;
+        let memo = &self.memo;
+        let write = match WriteTx::begun(tx, clock, &mut self.cached, Some(memo)) {
+            Ok(write) => write,
+            Err(e) => {
+                memo.borrow_mut().end(false);
+                return Err(e.into());
+            }
+        };
         let value = f(&write);
         if commit && value.is_ok() {
-            write.finish()?;
-            write
-                .tx
-                .commit()
-                .map_err(|e| io_said_plainly(&path, e.into()))?;
+            let done = write.finish().and_then(|()| {
+                write
+                    .tx
+                    .commit()
+                    .map_err(|e| io_said_plainly(&path, e.into()))
+            });
+            // A commit that failed may or may not have written: forget.
+            memo.borrow_mut().end(done.is_ok());
+            done?;
         } else {
+            memo.borrow_mut().end(false);
             write
                 .tx
                 .rollback()

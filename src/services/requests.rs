@@ -118,6 +118,7 @@ fn summary_of(
                 .unwrap_or_default();
             super::spend::gift_intent(
                 conn,
+                conn,
                 economy,
                 &GiftRequest {
                     member: &name,

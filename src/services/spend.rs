@@ -212,13 +212,16 @@ pub(super) fn guarded_then(
     then: impl FnOnce(&WriteTx<'_, '_>, TxId, &str) -> Result<(), ServiceError>,
 ) -> Result<Outcome, ServiceError> {
     let mode = ctx.mode;
-    // Nothing is built on a record whose newest entries do not check out.
-    if mode == Mode::Commit
-        && let Some(why) = record_broken(store)?
-    {
-        return Err(ledger::LedgerError::RecordBroken { why }.into());
-    }
     let run = |w: &WriteTx<'_, '_>| -> Result<Outcome, ServiceError> {
+        // What this write reads for the guard stays for the next one: it
+        // changes kept facts only through `append` (see `ledger::memo`).
+        w.keep_memo();
+        // Nothing is built on a record whose newest entries do not check out.
+        if mode == Mode::Commit
+            && let Some(why) = w.record_problem()?
+        {
+            return Err(ledger::LedgerError::RecordBroken { why }.into());
+        }
         if let Some(key) = &ctx.seal {
             w.seal_also_with(key);
         }
@@ -478,23 +481,6 @@ fn threshold_message(
     )
 }
 
-/// What is wrong with the newest entries of the record, if anything: the
-/// check runs again whenever another connection has committed since the
-/// last one (a long-lived store, the service's or the interface's, sees a
-/// file changed behind its back before building on it); otherwise it costs
-/// one pragma.
-fn record_broken(store: &mut Store) -> Result<Option<String>, ServiceError> {
-    let now = store.data_version()?;
-    if let Some((at, problem)) = store.tail_check()
-        && *at == now
-    {
-        return Ok(problem.clone());
-    }
-    let problem = ledger::tail_problem(store.conn())?;
-    store.remember_tail_check(now, problem.clone());
-    Ok(problem)
-}
-
 /// The household's creators, for a message that names who can receive gifts.
 fn creator_names(conn: &rusqlite::Connection) -> Result<String, ServiceError> {
     let names: Vec<String> = ledger::list_members(conn)?
@@ -538,21 +524,18 @@ pub(super) fn purchase_with(
             PurchaseRequest::Pack { member, key, .. }
             | PurchaseRequest::Custom { member, key, .. } => (*member, key.clone()),
         };
-        Ok((
-            purchase_intent(w.sql(), &config.economy, member, request)?,
-            key,
-        ))
+        Ok((purchase_intent(w, &config.economy, member, request)?, key))
     })
 }
 
 /// A purchase with its facts, read from `conn` (writes nothing).
 pub(super) fn purchase_intent(
-    conn: &rusqlite::Connection,
+    members: &dyn ledger::Members,
     economy: &Economy,
     member: &str,
     request: &PurchaseRequest<'_>,
 ) -> Result<Intent, ServiceError> {
-    let member = find_member(conn, member)?;
+    let member = members.member_named(member)?;
     let bought = match request {
         PurchaseRequest::Pack { pack, .. } => Bought::Pack(
             economy
@@ -590,7 +573,7 @@ pub(super) fn gift_with(
     guarded(store, clock, ctx, |w, config| {
         let except = ctx.approving.map(|(id, _)| id);
         Ok((
-            gift_intent(w.sql(), &config.economy, request, except, w.now())?,
+            gift_intent(w.sql(), w, &config.economy, request, except, w.now())?,
             request.key.clone(),
         ))
     })
@@ -601,13 +584,14 @@ pub(super) fn gift_with(
 /// requests past their time at `now` hold nothing.
 pub(super) fn gift_intent(
     conn: &rusqlite::Connection,
+    members: &dyn ledger::Members,
     economy: &Economy,
     request: &GiftRequest<'_>,
     except: Option<i64>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Intent, ServiceError> {
-    let member = find_member(conn, request.member)?;
-    let creator = find_member(conn, request.creator)?;
+    let member = members.member_named(request.member)?;
+    let creator = members.member_named(request.creator)?;
     // Who may receive a gift is bad input, not a guard decision: refused
     // here, before the guard runs, so nothing is written (no decision,
     // no alert) and the command exits as bad input.

@@ -13,6 +13,7 @@ mod fuzz_corpus;
 mod install;
 mod keys;
 mod ledger_flows;
+mod memo;
 mod migration;
 mod money_flow;
 mod money_values;
