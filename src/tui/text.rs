@@ -1,9 +1,66 @@
-//! Text shared by the screens and the popups: wrapping a line to a width
-//! (a figure and its unit stay together), and a preview of what the guard
-//! will say. Pure.
+//! Text shared by the screens and the popups: how many terminal columns a
+//! text takes, padding and cutting it by those columns, wrapping a line to a
+//! width (a figure and its unit stay together), and a preview of what the
+//! guard will say. Pure.
+//!
+//! Widths here are terminal columns, never `char`s or bytes: "さくら" is three
+//! characters and six columns, "Zoe\u{308}" four characters and three
+//! columns. A table measured in characters puts every column after a wide
+//! name too far right.
 
+use ratatui::buffer::CellWidth;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// `text`'s graphemes (a letter with its combining marks, an emoji with its
+/// joiners) with the columns each takes, measured the way ratatui's buffer
+/// measures what it draws, so text padded here ends where ratatui's next
+/// cell begins. A grapheme holding a control character counts as nothing:
+/// ratatui draws nothing for it (text from the household reaches the
+/// screen through `clean`, which escapes them, so this is only a guard).
+pub(crate) fn glyphs(text: &str) -> impl Iterator<Item = (&str, usize)> {
+    text.graphemes(true).map(|g| {
+        let columns = if g.contains(char::is_control) {
+            0
+        } else {
+            usize::from(g.cell_width())
+        };
+        (g, columns)
+    })
+}
+
+/// How many terminal columns `text` takes.
+pub(crate) fn columns(text: &str) -> usize {
+    glyphs(text).map(|(_, w)| w).sum()
+}
+
+/// The longest start of `text` that fits in `width` columns, and the
+/// columns it takes. It ends between graphemes, so a wide character is
+/// never cut in half and an accent never parted from its letter; it is one
+/// column short of `width` when the next character is a wide one.
+pub(crate) fn head(text: &str, width: usize) -> (&str, usize) {
+    let (mut end, mut used) = (0, 0);
+    for (g, w) in glyphs(text) {
+        if used + w > width {
+            break;
+        }
+        end += g.len();
+        used += w;
+    }
+    (&text[..end], used)
+}
+
+/// `text` followed by spaces up to `width` columns (as it is when wider).
+pub(crate) fn pad_end(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(columns(text))))
+}
+
+/// `text` after spaces up to `width` columns (as it is when wider): a
+/// figure right-aligned under the others.
+pub(crate) fn pad_start(text: &str, width: usize) -> String {
+    format!("{}{text}", " ".repeat(width.saturating_sub(columns(text))))
+}
 
 use super::model::{Preview, Verdict};
 use super::theme::Theme;
@@ -189,6 +246,29 @@ fn spans_of(chars: &[(char, Style)]) -> Line<'static> {
 
 #[cfg(test)]
 mod tests {
+    use super::{columns, head, pad_end, pad_start};
+
+    #[test]
+    fn text_is_measured_and_cut_in_terminal_columns() {
+        // (text, columns, what fits in 3 columns and its columns)
+        for (text, wide, (start, used)) in [
+            ("Sam", 3, ("Sam", 3)),
+            ("さくら", 6, ("さ", 2)),
+            ("小明", 4, ("小", 2)),
+            ("Zoe\u{308}", 3, ("Zoe\u{308}", 3)),
+            ("สมศักดิ์", 5, ("สมศั", 3)),
+            ("Ana \u{1F469}\u{200D}\u{1F467}", 6, ("Ana", 3)),
+            ("", 0, ("", 0)),
+        ] {
+            assert_eq!(columns(text), wide, "{text:?}");
+            assert_eq!(head(text, 3), (start, used), "{text:?}");
+            assert_eq!(columns(&pad_end(text, 8)), wide.max(8), "{text:?}");
+            assert!(pad_end(text, 8).starts_with(text));
+            assert_eq!(columns(&pad_start(text, 8)), wide.max(8), "{text:?}");
+            assert!(pad_start(text, 8).ends_with(text));
+        }
+    }
+
     #[test]
     fn a_column_of_keys_wraps_under_its_text() {
         let line = ratatui::text::Line::from(
