@@ -315,8 +315,8 @@ pub(crate) fn list_title(what: &str, app: &App, width: u16, empty: bool, paged: 
     fit_parts(&parts, usize::from(width).saturating_sub(2))
 }
 
-/// Whether `word` is the unit of the figure before it: a currency code,
-/// coins or diamonds (a closing bracket or punctuation may follow).
+/// Wraps `text` to follow a lead of `lead` columns on a `width`-column
+/// row: the first part goes after the lead, the rest are indented under it.
 pub(crate) fn hanging(text: &str, width: usize, lead: usize) -> Vec<String> {
     let room = width.saturating_sub(lead).max(12);
     words(text, room)
