@@ -9,7 +9,7 @@ use ratatui::widgets::{Gauge, Paragraph};
 
 use super::screen::Screen;
 use super::state::{App, Tone};
-use super::text::words;
+use super::text::{columns, words};
 pub use super::theme::Theme;
 use super::view::ViewModel;
 use super::view::shown;
@@ -127,9 +127,11 @@ pub fn header_layout(app: &App, width: u16) -> (String, Vec<(Screen, u16)>) {
         String::new(),
     ]
     .into_iter()
-    .find(|lead| lead.chars().count() + tabs <= usize::from(width))
+    .find(|lead| columns(lead) + tabs <= usize::from(width))
     .unwrap_or_default();
-    let mut x = lead.chars().count() as u16;
+    // The tabs start after the lead as drawn: a wide name takes two
+    // columns a character, and a click is read against those columns.
+    let mut x = columns(&lead) as u16;
     let mut starts = Vec::new();
     for s in screens {
         starts.push((*s, x));
@@ -684,15 +686,158 @@ pub(in crate::tui) mod tests {
 
     fn find(terminal: &Terminal<TestBackend>, text: &str) -> Option<(u16, u16)> {
         let buffer = terminal.backend().buffer();
-        for y in 0..buffer.area.height {
-            let row: String = (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol().to_string())
-                .collect();
-            if let Some(col) = row.find(text) {
-                return Some((row[..col].chars().count() as u16, y));
+        (0..buffer.area.height).find_map(|y| find_in(terminal, y, text).map(|x| (x, y)))
+    }
+
+    /// The terminal column where `text` starts on row `y`: a cell, not a
+    /// character, as a wide character takes two cells and a letter with
+    /// its accent one. The cell a wide character covers is read as nothing
+    /// (it holds a blank the terminal never shows).
+    fn find_in(terminal: &Terminal<TestBackend>, y: u16, text: &str) -> Option<u16> {
+        use ratatui::buffer::CellWidth;
+        let buffer = terminal.backend().buffer();
+        let mut row = String::new();
+        let mut starts = Vec::new();
+        let mut covered = 0;
+        for x in 0..buffer.area.width {
+            let cell = &buffer[(x, y)];
+            if covered > 0 {
+                covered -= 1;
+                continue;
             }
+            starts.push((row.len(), x));
+            row.push_str(cell.symbol());
+            covered = cell.cell_width().saturating_sub(1);
         }
-        None
+        let at = row.find(text)?;
+        starts.iter().find(|(s, _)| *s == at).map(|(_, x)| *x)
+    }
+
+    /// Members named in wide and combining characters, spelled as the
+    /// household's own validation stores them: it writes names in NFC, so
+    /// "Zoe" and a combining diaeresis is kept as "Zoë", one character,
+    /// while Thai keeps its marks (eight characters, five columns).
+    fn wide_names(mut vm: ViewModel) -> ViewModel {
+        let typed = ["Maria", "さくら", "小明", "Sam", "Zoe\u{308}", "สมศักดิ์"];
+        let stored: Vec<String> = typed
+            .iter()
+            .map(|t| crate::domain::Name::parse(t).unwrap().to_string())
+            .collect();
+        assert_eq!(stored[4], "Zo\u{eb}");
+        assert_eq!(stored[5], typed[5], "the Thai marks are kept");
+        let teen = vm.members[1].clone();
+        let creator = vm.members[2].clone();
+        vm.members = vec![
+            vm.members[0].clone(),
+            teen.clone(),
+            teen.clone(),
+            teen.clone(),
+            teen,
+            creator,
+        ];
+        for (i, (m, name)) in vm.members.iter_mut().zip(stored).enumerate() {
+            m.id = MemberId(i as i64 + 1);
+            m.name = name;
+        }
+        vm
+    }
+
+    /// Asserts that on every member's row the role and what they hold
+    /// start at the same terminal column, whatever the characters of the
+    /// name before them.
+    fn assert_members_line_up(terminal: &Terminal<TestBackend>, vm: &ViewModel) {
+        let starts: Vec<(u16, u16)> = vm
+            .members
+            .iter()
+            .map(|m| {
+                // Below the header, which names whoever is signed in.
+                let y = (1..terminal.backend().buffer().area.height)
+                    .find(|y| find_in(terminal, *y, &m.name).is_some())
+                    .unwrap_or_else(|| panic!("{} not shown", m.name));
+                let at = |text: &str| {
+                    find_in(terminal, y, text)
+                        .unwrap_or_else(|| panic!("{text:?} not on {}'s row", m.name))
+                };
+                (at(&m.role.to_string()), at(&m.holds))
+            })
+            .collect();
+        for (m, start) in vm.members.iter().zip(&starts) {
+            assert_eq!(
+                start,
+                &starts[0],
+                "{}'s row:\n{}",
+                m.name,
+                terminal.backend()
+            );
+        }
+    }
+
+    #[test]
+    fn wide_and_combining_names_keep_the_columns_in_line() {
+        let guardian = wide_names(sample(true));
+        let terminal = draw(&signed_in(Screen::Members, true), &guardian);
+        insta::assert_snapshot!("wide_names_members", terminal.backend());
+        assert_members_line_up(&terminal, &guardian);
+        let member = wide_names(sample(false));
+        let terminal = draw(&App::default(), &member);
+        insta::assert_snapshot!("wide_names_pick", terminal.backend());
+        assert_members_line_up(&terminal, &member);
+    }
+
+    #[test]
+    fn a_wide_name_in_the_decision_log_keeps_what_was_decided_in_its_column() {
+        use crate::tui::app::update;
+        use crate::tui::keymap::Command;
+        let mut vm = sample(true);
+        vm.guardian.as_mut().unwrap().log[0].who = "さくら".into();
+        let mut app = signed_in(Screen::Audit, true);
+        update(&mut app, Command::Right, &vm);
+        let terminal = draw(&app, &vm);
+        let (refused, _) = find(&terminal, "refused").unwrap();
+        let (allowed, _) = find(&terminal, "allowed").unwrap();
+        assert_eq!(refused, allowed, "\n{}", terminal.backend());
+    }
+
+    #[test]
+    fn a_wide_gift_name_keeps_its_price_in_line() {
+        let mut vm = sample(false);
+        vm.member.as_mut().unwrap().gifts[0].name =
+            crate::domain::Name::parse("桜の花束").unwrap().to_string();
+        let terminal = draw(&signed_in(Screen::Gifts, false), &vm);
+        // Where each price ends: right-aligned, the same column.
+        let ends: Vec<u16> = vm
+            .member
+            .as_ref()
+            .unwrap()
+            .gifts
+            .iter()
+            .map(|g| {
+                let (x, _) = find(&terminal, &g.price).unwrap();
+                x + crate::tui::text::columns(&g.price) as u16
+            })
+            .collect();
+        assert_eq!(ends[0], ends[1], "\n{}", terminal.backend());
+    }
+
+    #[test]
+    fn a_click_on_a_tab_lands_on_it_after_a_wide_name() {
+        use crate::tui::app::Hit;
+        let mut app = signed_in(Screen::Wallet, false);
+        app.who = Some((MemberId(2), "さくら".into(), crate::domain::Role::Teen));
+        let vm = sample(false);
+        let terminal = draw(&app, &vm);
+        let hits = hits_of(&app, &vm);
+        assert!(!hits.tabs.is_empty());
+        for (screen, area) in &hits.tabs {
+            // The tab's title is drawn where a click on it is read.
+            assert_eq!(
+                find_in(&terminal, area.y, screen.title()),
+                Some(area.x),
+                "{}",
+                terminal.backend()
+            );
+            assert_eq!(hits.at(area.x, area.y), Some(Hit::Screen(*screen)));
+        }
     }
 
     /// Enter on a request opens it whole: every reason (none cut, even

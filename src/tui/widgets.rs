@@ -14,7 +14,7 @@ use crate::tui::model::shown;
 use crate::tui::model::{HistoryLine, LogLine, RequestLine, ViewModel};
 use crate::tui::screen::Screen;
 use crate::tui::state::{App, Hit};
-use crate::tui::text::words;
+use crate::tui::text::{columns, head, pad_end, pad_start, words};
 use crate::tui::theme::Theme;
 
 /// What a screen is drawn from: the app state, the view model, the colours.
@@ -82,9 +82,9 @@ pub(crate) fn list<'a>(
     }
 }
 
-/// A cell of a list row: its text, the width it is padded to (on the left
-/// when `right`), and its rank: on a narrow terminal the highest ranks are
-/// left out first, whole; rank 0 always shows.
+/// A cell of a list row: its text, the width in terminal columns it is
+/// padded to (on the left when `right`), and its rank: on a narrow terminal
+/// the highest ranks are left out first, whole; rank 0 always shows.
 pub(crate) struct Cell {
     pub text: String,
     pub width: usize,
@@ -109,8 +109,10 @@ impl Cell {
         }
     }
 
+    /// Columns it takes: its width, or its text's when that is wider (a
+    /// cell is never cut; the row drops it whole instead).
     fn len(&self) -> usize {
-        self.width.max(self.text.chars().count())
+        self.width.max(columns(&self.text))
     }
 }
 
@@ -162,10 +164,10 @@ pub(crate) fn join_cells(cells: &[Cell], gap: usize, width: usize) -> String {
         .iter()
         .enumerate()
         .map(|(i, c)| match (c.right, i == last) {
-            (true, _) => format!("{:>w$}", c.text, w = c.width),
+            (true, _) => pad_start(&c.text, c.width),
             // The last cell is not padded: no trailing spaces.
             (false, true) => c.text.clone(),
-            (false, false) => format!("{:<w$}", c.text, w = c.width),
+            (false, false) => pad_end(&c.text, c.width),
         })
         .collect::<Vec<_>>()
         .join(&" ".repeat(gap));
@@ -229,7 +231,7 @@ pub(crate) fn request_list(
             // the longest one (CANCELLED) never runs into the summary.
             let status = format!("#{} {:<9} ", r.id, r.status.as_str().to_uppercase());
             let mut lines = Vec::new();
-            for (i, part) in hanging(&r.summary, width, status.chars().count())
+            for (i, part) in hanging(&r.summary, width, columns(&status))
                 .into_iter()
                 .enumerate()
             {
@@ -244,10 +246,7 @@ pub(crate) fn request_list(
             }
             let mut detail = |label: &str, text: &str| {
                 let lead = format!("    {label}");
-                for (i, part) in hanging(text, width, lead.chars().count())
-                    .into_iter()
-                    .enumerate()
-                {
+                for (i, part) in hanging(text, width, columns(&lead)).into_iter().enumerate() {
                     lines.push(Line::from(if i == 0 {
                         format!("{lead}{part}")
                     } else {
@@ -316,8 +315,8 @@ pub(crate) fn list_title(what: &str, app: &App, width: u16, empty: bool, paged: 
     fit_parts(&parts, usize::from(width).saturating_sub(2))
 }
 
-/// Whether `word` is the unit of the figure before it: a currency code,
-/// coins or diamonds (a closing bracket or punctuation may follow).
+/// Wraps `text` to follow a lead of `lead` columns on a `width`-column
+/// row: the first part goes after the lead, the rest are indented under it.
 pub(crate) fn hanging(text: &str, width: usize, lead: usize) -> Vec<String> {
     let room = width.saturating_sub(lead).max(12);
     words(text, room)
@@ -342,7 +341,7 @@ pub(crate) fn wrapped(text: &str, width: usize, most: usize) -> Vec<String> {
 
 /// [`wrapped`] under any indent.
 pub(crate) fn indented(text: &str, width: usize, indent: &str, most: usize) -> Vec<String> {
-    let room = width.saturating_sub(indent.len()).max(10);
+    let room = width.saturating_sub(columns(indent)).max(10);
     let mut lines = if text.trim().is_empty() {
         Vec::new()
     } else {
@@ -401,13 +400,14 @@ pub(crate) fn log_items(rows: &[LogLine], theme: Theme, width: usize) -> Vec<Lis
             };
             // The text after who and what, wrapped under the line when it
             // does not fit beside them.
-            let lead = format!("{} {:<10} {:<8} ", l.when, l.who, l.what);
-            let room = width.saturating_sub(lead.chars().count());
+            let who = pad_end(&l.who, 10);
+            let lead = format!("{} {who} {} ", l.when, pad_end(&l.what, 8));
+            let room = width.saturating_sub(columns(&lead));
             let text = words(&l.text, room.max(12));
             let beside = text.len() == 1 && room >= 12;
             let mut lines = vec![Line::from(vec![
-                Span::raw(format!("{} {:<10} ", l.when, l.who)),
-                Span::styled(format!("{:<8}", l.what), style),
+                Span::raw(format!("{} {who} ", l.when)),
+                Span::styled(pad_end(&l.what, 8), style),
                 Span::raw(if beside {
                     format!(" {}", l.text)
                 } else {
@@ -454,7 +454,7 @@ pub(crate) fn fit_parts(parts: &[String], width: usize) -> String {
         } else {
             format!("{title} · {part}")
         };
-        if joined.chars().count() > width {
+        if columns(&joined) > width {
             if title.is_empty() {
                 title = fit(part, width);
             }
@@ -465,20 +465,25 @@ pub(crate) fn fit_parts(parts: &[String], width: usize) -> String {
     title
 }
 
-/// Shortens a line to `width` characters, ending in "…" when something was
-/// left out. It ends at a space, so a figure is shown whole or not at all;
-/// only a single word longer than the line is cut inside.
+/// Shortens a line to `width` terminal columns, ending in "…" (one column)
+/// when something was left out. It ends at a space, so a figure is shown
+/// whole or not at all; only a single word longer than the line is cut
+/// inside, between graphemes, and then fills the line exactly: where a wide
+/// character would have straddled the edge, a space follows the "…".
 pub(crate) fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+    if columns(text) <= width {
         return text.to_string();
     }
-    let room = width.saturating_sub(1);
-    let head: String = text.chars().take(room + 1).collect();
-    let Some(at) = head.rfind(' ').filter(|at| *at > 0) else {
-        return format!("{}…", text.chars().take(room).collect::<String>());
+    let Some(room) = width.checked_sub(1) else {
+        return String::new();
+    };
+    let (start, _) = head(text, room + 1);
+    let Some(at) = start.rfind(' ').filter(|at| *at > 0) else {
+        let (kept, used) = head(text, room);
+        return format!("{kept}…{}", " ".repeat(room - used));
     };
     // Whole words only, and not ending on a figure whose unit was left out.
-    let mut kept: Vec<&str> = head[..at].split(' ').collect();
+    let mut kept: Vec<&str> = start[..at].split(' ').collect();
     while kept.len() > 1
         && kept
             .last()
@@ -487,4 +492,119 @@ pub(crate) fn fit(text: &str, width: usize) -> String {
         kept.pop();
     }
     format!("{}…", kept.join(" ").trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names a household may hold, as wide as they look rather than as
+    /// long as they are: "さくら" and "小明" take two columns a character,
+    /// "Zoe\u{308}" (an e and a combining diaeresis) and "สมศักดิ์" (Thai, three
+    /// of its eight characters are marks) one column less than they have
+    /// characters.
+    const NAMES: [&str; 5] = ["Sam", "さくら", "小明", "Zoe\u{308}", "สมศักดิ์"];
+
+    /// The terminal column at which `word` starts in `row`.
+    fn column_of(row: &str, word: &str) -> usize {
+        columns(&row[..row.find(word).unwrap_or(row.len())])
+    }
+
+    #[test]
+    fn a_cell_takes_its_width_in_terminal_columns_whatever_its_characters() {
+        for name in NAMES {
+            for cell in [Cell::left(name, 10, 0), Cell::right(name, 10, 0)] {
+                let right = cell.right;
+                let row = join_cells(&[cell, Cell::left("|", 0, 0)], 1, 80);
+                assert_eq!(column_of(&row, "|"), 11, "{row:?} (right: {right})");
+                assert_eq!(columns(&row), 12, "{row:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_columns_after_a_name_start_where_they_do_after_an_ascii_one() {
+        let row = |name: &str| {
+            let cells = vec![
+                Cell::left(name, 8, 0),
+                Cell::left("teen", 8, 1),
+                Cell::right("15", 3, 2),
+                Cell::left("420 coins (5.98 USD)", 0, 3),
+            ];
+            fit_row(cells, 2, 76).0
+        };
+        let ascii = row("Sam");
+        for name in NAMES {
+            let shown = row(name);
+            for word in ["teen", "15", "420 coins"] {
+                assert_eq!(
+                    column_of(&shown, word),
+                    column_of(&ascii, word),
+                    "{word:?} in\n{shown:?}\n{ascii:?}"
+                );
+            }
+            assert_eq!(columns(&shown), columns(&ascii), "{shown:?}");
+        }
+    }
+
+    #[test]
+    fn a_row_drops_a_column_when_its_wide_name_leaves_no_room() {
+        // 3 characters but 6 columns: with the figures that is 17 columns,
+        // more than 16 (as characters it would seem to fit in 15).
+        let cells = vec![Cell::left("さくら", 4, 0), Cell::left("420 coins", 0, 1)];
+        let (row, dropped) = fit_row(cells, 2, 16);
+        assert_eq!(row, "さくら");
+        assert_eq!(dropped.len(), 1);
+        assert_eq!(dropped[0].text, "420 coins");
+        // The gap every row is laid out with is the one they all fit with
+        // (here one space: two would make "さくら" and "teen" 12 columns).
+        let rows = rows_of(
+            vec![
+                vec![Cell::left("さくら", 6, 0), Cell::left("teen", 0, 0)],
+                vec![Cell::left("Sam", 6, 0), Cell::left("teen", 0, 0)],
+            ],
+            11,
+        );
+        let texts: Vec<&str> = rows.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(texts, ["さくら teen", "Sam    teen"]);
+        assert_eq!(column_of(texts[0], "teen"), column_of(texts[1], "teen"));
+    }
+
+    #[test]
+    fn fit_cuts_by_columns_and_never_through_a_character() {
+        for (text, width, fitted) in [
+            // As characters "さくら" fits in 4; on the terminal it is 6.
+            ("さくら", 4, "さ… "),
+            ("さくらさくら", 7, "さくら…"),
+            // The wide "ら" would straddle the edge: a space takes its place.
+            ("さくらさくら", 6, "さく… "),
+            ("小明 and Sam", 6, "小明…"),
+            // The accent stays with its letter.
+            ("Zoe\u{308}Zoe\u{308}", 4, "Zoe\u{308}…"),
+            ("Zoe\u{308} 420 coins", 8, "Zoe\u{308}…"),
+            ("Zoe\u{308}", 3, "Zoe\u{308}"),
+            ("abcdef", 4, "abc…"),
+            ("さ", 1, "…"),
+            ("さくら", 0, ""),
+        ] {
+            let got = fit(text, width);
+            assert_eq!(got, fitted, "{text:?} in {width}");
+            assert!(columns(&got) <= width, "{got:?} wider than {width}");
+        }
+        // A cut inside a word fills the line exactly.
+        for width in 1..12 {
+            let got = fit("さくらさくらさくら", width);
+            assert_eq!(columns(&got), width, "{got:?}");
+        }
+    }
+
+    #[test]
+    fn a_title_leaves_out_the_parts_its_wide_characters_push_over() {
+        let parts = ["Rules for: 小明さくら".to_string(), "page 2".to_string()];
+        // 16 characters and 9 more for " · page 2", 25 in all; but the
+        // first part takes 21 columns, and both 30.
+        assert_eq!(fit_parts(&parts, 26), "Rules for: 小明さくら");
+        assert_eq!(fit_parts(&parts, 29), "Rules for: 小明さくら");
+        assert_eq!(fit_parts(&parts, 30), "Rules for: 小明さくら · page 2");
+    }
 }

@@ -14,7 +14,7 @@ use crate::tui::command::Command;
 use crate::tui::model::{GiftChoice, GiftLine, Loading, Verdict, ViewModel, preview_of, shown};
 use crate::tui::screen::Screen;
 use crate::tui::state::{App, Confirm, Effect, Popup, Tone, verdict_words, why_refused};
-use crate::tui::text::preview_text;
+use crate::tui::text::{pad_end, pad_start, preview_text};
 use crate::tui::widgets::*;
 
 pub const SCREEN: ScreenDef = ScreenDef {
@@ -189,7 +189,13 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let items = m
         .gifts
         .iter()
-        .map(|g| ListItem::new(format!("{:<16} {:>26}", g.name, g.price)))
+        .map(|g| {
+            ListItem::new(format!(
+                "{} {}",
+                pad_end(&g.name, 16),
+                pad_start(&g.price, 26)
+            ))
+        })
         .collect();
     list(items, "Gifts", theme, app.cursor, frame, gifts, hits);
     if m.gift_preview.is_some() {

@@ -19,6 +19,7 @@ use crate::tui::editor::Opened;
 use crate::tui::model::{Loading, ViewModel, rules_of, shown};
 use crate::tui::screen::Screen;
 use crate::tui::state::{App, Effect, Popup, Tone};
+use crate::tui::text::{self, pad_end};
 use crate::tui::widgets::*;
 
 pub const SCREEN: ScreenDef = ScreenDef {
@@ -153,14 +154,19 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     // as "— —").
     let column_text = |target: &editor::RuleTarget| {
         let (first, second) = editor::cells(target, economy);
-        format!("{:<25} {first:<23} {second}", editor::label(target))
-            .trim_end()
-            .to_string()
+        // The label may hold a creator's name: padded in terminal columns.
+        format!(
+            "{} {} {second}",
+            pad_end(&editor::label(target), 25),
+            pad_end(&first, 23)
+        )
+        .trim_end()
+        .to_string()
     };
     let columns = rules
         .rows
         .iter()
-        .all(|target| column_text(target).chars().count() <= width);
+        .all(|target| text::columns(&column_text(target)) <= width);
     let mut head = vec![Line::from(fit_parts(
         &[format!(" Rules for: ← {} →", shown(&rules.name))],
         usize::from(area.width),
@@ -216,7 +222,7 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
                     other => editor::cells(other, economy).0,
                 };
                 let one = format!("{label}: {words}");
-                if one.chars().count() <= width {
+                if text::columns(&one) <= width {
                     vec![Line::from(one)]
                 } else {
                     let mut lines = vec![Line::from(format!("{label}:"))];

@@ -15,6 +15,7 @@ use crate::tui::editor::Form;
 use crate::tui::model::{ViewModel, shown};
 use crate::tui::screen::Screen;
 use crate::tui::state::{App, Effect, Popup, Tone};
+use crate::tui::text::columns;
 use crate::tui::widgets::*;
 
 pub const SCREEN: ScreenDef = ScreenDef {
@@ -80,10 +81,12 @@ fn rows(app: &App, vm: &ViewModel) -> usize {
 fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let Scene { app, vm, theme } = s;
     let width = text_width(area);
+    // The names' column as wide as the widest name shown, in terminal
+    // columns (a wide name is as long as it looks, not as it is spelled).
     let name_width = vm
         .members
         .iter()
-        .map(|m| m.name.chars().count())
+        .map(|m| columns(&shown(&m.name)))
         .max()
         .unwrap_or(4)
         .clamp(4, 16);

@@ -16,6 +16,7 @@ use crate::tui::command::Command;
 use crate::tui::model::{Loading, ViewModel, member_line, shown};
 use crate::tui::screen::Screen;
 use crate::tui::state::{App, Effect, PinFor, Tone};
+use crate::tui::text::columns;
 use crate::tui::widgets::*;
 
 pub const SCREEN: ScreenDef = ScreenDef {
@@ -116,10 +117,11 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let [list_area, notes_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(notes.len() as u16)]).areas(area);
     let width = text_width(list_area);
+    // As wide as the widest name shown, in terminal columns.
     let name_width = vm
         .members
         .iter()
-        .map(|m| m.name.chars().count())
+        .map(|m| columns(&shown(&m.name)))
         .max()
         .unwrap_or(4)
         .clamp(4, 20);

@@ -16,7 +16,7 @@ use crate::tui::command::Command;
 use crate::tui::model::{Loading, PackLine, Verdict, ViewModel, preview_of};
 use crate::tui::screen::Screen;
 use crate::tui::state::{App, Confirm, Effect, Popup, TextFor, Tone, verdict_words, why_refused};
-use crate::tui::text::preview_text;
+use crate::tui::text::{columns, pad_start, preview_text};
 use crate::tui::widgets::*;
 
 pub const SCREEN: ScreenDef = ScreenDef {
@@ -135,7 +135,7 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
     let widest = |f: fn(&crate::tui::model::PackLine) -> &str, at_least: usize| {
         m.packs
             .iter()
-            .map(|p| f(p).chars().count())
+            .map(|p| columns(f(p)))
             .max()
             .unwrap_or(0)
             .max(at_least)
@@ -144,14 +144,14 @@ fn render(s: Scene<'_>, frame: &mut Frame<'_>, area: Rect, hits: &mut Hits) {
         widest(|p| &p.id, 10),
         widest(|p| &p.coins, 10),
         widest(|p| &p.price, 0),
-        widest(|p| &p.per_coin, m.custom_rate.chars().count()),
+        widest(|p| &p.per_coin, columns(&m.custom_rate)),
     );
     let pack_row = |id: &str, coins: &str, price: &str, per: &str| {
         vec![
             Cell::left(id, id_w, 0),
             Cell::right(coins, coins_w, 0),
             Cell::right(price, price_w, 0),
-            Cell::right(format!("{per:>per_w$} per coin"), 0, 1),
+            Cell::right(format!("{} per coin", pad_start(per, per_w)), 0, 1),
         ]
     };
     let mut rows: Vec<Vec<Cell>> = m
