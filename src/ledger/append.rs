@@ -1,7 +1,7 @@
 //! Appending one transaction: postings, lots, the hash chain and the maintained
 //! balances, all in the caller's write transaction.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::chain::{GENESIS_HASH, TxFields};
 use super::spend::{original_of, spend_for};
@@ -18,14 +18,8 @@ pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<Tx
     let config_currency = config.settings.currency;
     draft.check_balanced(config_currency)?;
 
-    let (prev_id, prev_hash): (i64, String) = conn
-        .one(
-            "SELECT id, hash FROM transactions ORDER BY id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
-        .unwrap_or((0, GENESIS_HASH.to_string()));
+    let (prev_id, prev_hash): (i64, String) =
+        write.last_tx()?.unwrap_or((0, GENESIS_HASH.to_string()));
     let id = prev_id + 1;
     let catalog_version = write.catalog_version();
 
@@ -116,6 +110,6 @@ pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<Tx
         spend,
         config.settings.timezone,
     )?;
-    write.note_appended(at_us, draft.member, spent_at_us, spend);
+    write.note_appended((id, &hash), at_us, draft.member, spent_at_us, spend);
     Ok(TxId(id))
 }

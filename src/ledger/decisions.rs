@@ -120,10 +120,8 @@ impl DecisionFields<'_> {
 /// Appends a decision in the caller's write transaction.
 pub fn log_decision(write: &WriteTx<'_, '_>, entry: &DecisionEntry) -> Result<i64, LedgerError> {
     let conn = write.sql();
-    let (prev_id, prev_hash): (i64, String) = conn
-        .prepare_cached("SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
+    let (prev_id, prev_hash): (i64, String) = write
+        .last_decision()?
         .unwrap_or((0, GENESIS_HASH.to_string()));
     let id = prev_id + 1;
     let at_us = write.now().timestamp_micros();
@@ -160,6 +158,7 @@ pub fn log_decision(write: &WriteTx<'_, '_>, entry: &DecisionEntry) -> Result<i6
         entry.request.as_ref().map(|r| r.hash.as_str()),
         changes,
     ])?;
+    write.note_decision(id, &hash);
     Ok(id)
 }
 

@@ -267,6 +267,81 @@ impl WriteTx<'_, '_> {
         )
     }
 
+    /// The newest transaction's id and hash, through the memo.
+    pub(crate) fn last_tx(&self) -> Result<Option<(i64, String)>, LedgerError> {
+        self.remembered(
+            |m| m.last_tx.clone(),
+            |m, found| m.last_tx = Some(found),
+            |conn| {
+                Ok(conn
+                    .one(
+                        "SELECT id, hash FROM transactions ORDER BY id DESC LIMIT 1",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?)
+            },
+        )
+    }
+
+    /// The newest decision's id and hash, through the memo.
+    pub(crate) fn last_decision(&self) -> Result<Option<(i64, String)>, LedgerError> {
+        self.remembered(
+            |m| m.last_decision.clone(),
+            |m, found| m.last_decision = Some(found),
+            |conn| {
+                Ok(conn
+                    .one(
+                        "SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?)
+            },
+        )
+    }
+
+    /// A decision was appended in this write: the next links on to it.
+    pub(crate) fn note_decision(&self, id: i64, hash: &str) {
+        if let Some(memo) = self.memo {
+            memo.borrow_mut().last_decision = Some(Some((id, hash.to_string())));
+        }
+    }
+
+    /// When the first pending request expires, through the memo.
+    pub(crate) fn first_expiry(&self) -> Result<Option<i64>, LedgerError> {
+        self.remembered(
+            |m| m.first_expiry_us,
+            |m, found| m.first_expiry_us = Some(found),
+            |conn| {
+                Ok(conn.one(
+                    "SELECT MIN(expires_at_us) FROM requests WHERE status = 'pending'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            },
+        )
+    }
+
+    /// A request expiring at `expires_at_us` was made in this write.
+    pub(crate) fn note_request_made(&self, expires_at_us: i64) {
+        if let Some(memo) = self.memo {
+            let mut memo = memo.borrow_mut();
+            if let Some(first) = memo.first_expiry_us {
+                memo.first_expiry_us =
+                    Some(Some(first.map_or(expires_at_us, |f| f.min(expires_at_us))));
+            }
+        }
+    }
+
+    /// Requests were resolved or expired in this write: the first expiry
+    /// is read again when next asked.
+    pub(crate) fn note_requests_ended(&self) {
+        if let Some(memo) = self.memo {
+            memo.borrow_mut().first_expiry_us = None;
+        }
+    }
+
     /// [`super::newest_entry_at`], through the memo.
     pub(crate) fn newest_entry_at(&self) -> Result<Option<i64>, LedgerError> {
         self.remembered(
@@ -306,10 +381,11 @@ impl WriteTx<'_, '_> {
         Ok(spent)
     }
 
-    /// `append` wrote a transaction at `at_us`, recording `spend` for
+    /// `append` wrote transaction `id` (hashed `hash`) at `at_us`, recording `spend` for
     /// `member` at `spent_at_us`: the memo follows.
     pub(crate) fn note_appended(
         &self,
+        (id, hash): (i64, &str),
         at_us: i64,
         member: domain::MemberId,
         spent_at_us: i64,
@@ -317,6 +393,7 @@ impl WriteTx<'_, '_> {
     ) {
         if let Some(memo) = self.memo {
             let mut memo = memo.borrow_mut();
+            memo.last_tx = Some(Some((id, hash.to_string())));
             memo.note_entry(at_us);
             if !spend.is_zero() {
                 memo.note_spend(member, spent_at_us, spend);

@@ -128,6 +128,50 @@ fn a_member_renamed_elsewhere_is_not_found_by_the_old_name() {
     );
 }
 
+#[test]
+fn a_request_asked_through_another_process_expires_on_time_here() {
+    let mut h = Household::new();
+    let pass = h.pass();
+    warm(&mut h); // this store's memo: no request pending
+    let lee = h.member_id("Lee");
+    let mut other = Store::open(&h.path()).unwrap();
+    other
+        .write(&h.clock, |w| {
+            ledger::set_limit(
+                w,
+                &pass,
+                &Limit {
+                    member: lee,
+                    scope: Scope::Purchase,
+                    window: Window::Day,
+                    soft: Some(usd_micros(1_000_000)),
+                    hard: None,
+                },
+            )
+        })
+        .unwrap();
+    h.tick();
+    let asked = services::purchase(
+        &mut other,
+        &h.clock,
+        Mode::Commit,
+        &PurchaseRequest::Pack {
+            member: "Lee",
+            pack: "coins-350",
+            key: None,
+        },
+    )
+    .unwrap();
+    let id = asked.request.expect("above the soft limit: a request");
+    let hours = h.store.config().unwrap().settings.request_expiry_hours;
+    h.clock.advance(TimeDelta::hours(i64::from(hours) + 1));
+    // Sam's purchase here expires it, though this store's memo knew of no
+    // pending request.
+    committed(h.buy("Sam", "coins-70", None));
+    let request = ledger::request_by_id(h.store.conn(), id).unwrap().unwrap();
+    assert_eq!(request.status, ledger::RequestStatus::Expired);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
