@@ -9,8 +9,18 @@ use proptest::prelude::*;
 
 const PIN: &str = "maple syrup river";
 
-fn coinguard(db: &Path) -> Command {
+/// The binary, with the cheap PIN hashing of the tests' fixtures (the
+/// `cheap-pins` feature): these tests run `init` and PIN commands hundreds
+/// of times and check what a crash leaves, not what a hash costs (the
+/// auth module's own tests pin the real parameters).
+fn binary() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_coinguard"));
+    cmd.env("COINGUARD_CHEAP_PINS", "1");
+    cmd
+}
+
+fn coinguard(db: &Path) -> Command {
+    let mut cmd = binary();
     cmd.env_remove("COINGUARD_DB")
         .args(["--db", db.to_str().unwrap()]);
     cmd
@@ -466,7 +476,7 @@ enum Via<'a> {
 }
 
 fn run_step(via: Via<'_>, step: &Step, crash_after: Option<u64>) -> std::process::Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_coinguard"));
+    let mut cmd = binary();
     cmd.env_remove("COINGUARD_DB")
         .env_remove("COINGUARD_SOCKET")
         .env_remove("COINGUARD_CRASH_AFTER");
@@ -855,7 +865,7 @@ fn start_service(
     crash_after: Option<u64>,
 ) -> Result<Child, std::process::ExitStatus> {
     let _ = std::fs::remove_file(socket);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_coinguard"));
+    let mut cmd = binary();
     cmd.env_remove("COINGUARD_DB")
         .env_remove("COINGUARD_CRASH_AFTER")
         .args(["serve", "--db"])
