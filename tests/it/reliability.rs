@@ -791,9 +791,9 @@ fn settle_model(model: &mut Model, step: &Step, before: (i64, i64), after: (i64,
 /// COINGUARD_CRASH_AFTER=N (N from the seed), then again without it when it
 /// crashed; the household is checked after the crash and after the retry.
 /// COINGUARD_CRASHES sets how many crashes (default 50); a failure names
-/// the seed that replays it.
-#[test]
-fn seeded_crash_points_leave_the_household_whole() {
+/// the seed that replays it. The test is in `a_longest_first`, so that it
+/// starts first.
+pub fn seeded_crash_points_leave_the_household_whole() {
     let seed = crash_seed();
     let wanted = crashes_wanted(50);
     eprintln!(
@@ -933,8 +933,8 @@ fn stop_service(mut service: Child) {
 /// clients send commands until it aborts, it is started again without the
 /// crash point, the command in flight is sent again, and the file is
 /// checked as above. COINGUARD_CRASHES sets how many crashes (default 50).
-#[test]
-fn seeded_crash_points_in_the_service_leave_the_household_whole() {
+/// The test is in `a_longest_first`, so that it starts first.
+pub fn seeded_crash_points_in_the_service_leave_the_household_whole() {
     let seed = crash_seed();
     let wanted = crashes_wanted(50);
     eprintln!(
