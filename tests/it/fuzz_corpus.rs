@@ -7,6 +7,7 @@ use std::path::Path;
 
 type Target = fn(&[u8]);
 
+/// Every fuzz target, by its folder's name under `fuzz/corpus/`.
 const TARGETS: &[(&str, Target)] = &[
     ("money", coinguard::fuzz::money),
     ("time", coinguard::fuzz::time),
@@ -18,30 +19,117 @@ const TARGETS: &[(&str, Target)] = &[
     ("filter", coinguard::fuzz::filter),
 ];
 
-fn replay(dir: &Path, target: Target) -> usize {
+/// Replays the files in `dir` whose place in name order is `part` modulo
+/// `parts`; how many there were.
+fn replay(dir: &Path, target: Target, (part, parts): (usize, usize)) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
+    let mut files: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    // Name order: the same inputs in the same order on every machine (the
+    // session target's household carries over from one input to the next).
+    files.sort();
     let mut count = 0;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_file() {
-            let data = std::fs::read(&path).unwrap();
-            let result = std::panic::catch_unwind(|| target(&data));
-            assert!(result.is_ok(), "{} fails again", path.display());
-            count += 1;
-        }
+    for path in files.iter().skip(part).step_by(parts) {
+        let data = std::fs::read(path).unwrap();
+        let result = std::panic::catch_unwind(|| target(&data));
+        assert!(result.is_ok(), "{} fails again", path.display());
+        count += 1;
     }
     count
 }
 
-#[test]
-fn every_kept_fuzz_input_passes_its_target_again() {
+/// Replays part `part` of `parts` of one target's kept inputs (there must
+/// be some) and of the inputs that once crashed it.
+fn replay_target(name: &str, part: usize, parts: usize) {
+    let (_, target) = TARGETS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("{name} is not in TARGETS"));
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    for (name, target) in TARGETS {
-        let kept = replay(&root.join("corpus").join(name), *target);
-        assert!(kept > 0, "fuzz/corpus/{name} is empty");
-        replay(&root.join("regressions").join(name), *target);
+    let kept = replay(&root.join("corpus").join(name), *target, (part, parts));
+    assert!(
+        kept > 0,
+        "fuzz/corpus/{name} has nothing for part {part} of {parts}"
+    );
+    replay(&root.join("regressions").join(name), *target, (part, parts));
+}
+
+/// A test per target, so the corpora (thousands of inputs each) replay
+/// side by side rather than one after another, and the `database` target,
+/// the slowest (each input a household file written, opened, migrated and
+/// verified), in four parts; filtering on this module's name runs them
+/// all. The `session` target stays whole: its household carries over from
+/// one input to the next.
+mod every_kept_fuzz_input_passes_its_target_again {
+    macro_rules! replayed {
+        ($($test:ident: $name:literal $part:literal of $parts:literal,)*) => {
+            $(
+                #[test]
+                fn $test() {
+                    super::replay_target($name, $part, $parts);
+                }
+            )*
+            /// What the tests above replay: (target, part, parts).
+            const TESTED: &[(&str, usize, usize)] = &[$(($name, $part, $parts)),*];
+        };
+    }
+
+    replayed! {
+        money: "money" 0 of 1,
+        time: "time" 0 of 1,
+        names: "names" 0 of 1,
+        config: "config" 0 of 1,
+        wire: "wire" 0 of 1,
+        session: "session" 0 of 1,
+        database_part_1_of_4: "database" 0 of 4,
+        database_part_2_of_4: "database" 1 of 4,
+        database_part_3_of_4: "database" 2 of 4,
+        database_part_4_of_4: "database" 3 of 4,
+        filter: "filter" 0 of 1,
+    }
+
+    /// Every target's inputs are replayed whole (each of its parts has a
+    /// test), and every folder under `fuzz/corpus/` is a target.
+    #[test]
+    fn every_target_and_corpus_folder_has_its_tests() {
+        let mut targets: Vec<&str> = super::TARGETS.iter().map(|(n, _)| *n).collect();
+        targets.sort_unstable();
+        for name in &targets {
+            let mut parts: Vec<(usize, usize)> = TESTED
+                .iter()
+                .filter(|(n, _, _)| n == name)
+                .map(|(_, part, parts)| (*part, *parts))
+                .collect();
+            parts.sort_unstable();
+            let of = parts.first().map_or(0, |(_, of)| *of);
+            assert!(of > 0, "{name} has no test");
+            assert_eq!(
+                parts,
+                (0..of).map(|part| (part, of)).collect::<Vec<_>>(),
+                "{name}: not every part of its inputs has a test"
+            );
+        }
+        let mut tested: Vec<&str> = TESTED.iter().map(|(n, _, _)| *n).collect();
+        tested.sort_unstable();
+        tested.dedup();
+        assert_eq!(tested, targets, "a test for a target not in TARGETS");
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+        let mut folders: Vec<String> = std::fs::read_dir(&corpus)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        folders.sort_unstable();
+        assert_eq!(
+            folders, targets,
+            "a folder under fuzz/corpus/ that no test replays"
+        );
     }
 }
 

@@ -1,6 +1,7 @@
 //! coinguard's integration tests: one binary, a module per subject.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod a_longest_first;
 mod accounts;
 mod allowance;
 mod approvals;

@@ -92,12 +92,17 @@ impl Home {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child
+        let written = child
             .stdin
             .take()
             .unwrap()
-            .write_all(format!("{PIN}\n").as_bytes())
-            .unwrap();
+            .write_all(format!("{PIN}\n").as_bytes());
+        // A command refused before it reads its PIN (a usage error) may have
+        // exited already, closing the pipe: its exit code and message say
+        // what happened, and the tests assert on those.
+        if let Err(e) = written {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
         child.wait_with_output().unwrap()
     }
 

@@ -9,8 +9,18 @@ use proptest::prelude::*;
 
 const PIN: &str = "maple syrup river";
 
-fn coinguard(db: &Path) -> Command {
+/// The binary, with the cheap PIN hashing of the tests' fixtures (the
+/// `cheap-pins` feature): these tests run `init` and PIN commands hundreds
+/// of times and check what a crash leaves, not what a hash costs (the
+/// auth module's own tests pin the real parameters).
+fn binary() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_coinguard"));
+    cmd.env("COINGUARD_CHEAP_PINS", "1");
+    cmd
+}
+
+fn coinguard(db: &Path) -> Command {
+    let mut cmd = binary();
     cmd.env_remove("COINGUARD_DB")
         .args(["--db", db.to_str().unwrap()]);
     cmd
@@ -466,7 +476,7 @@ enum Via<'a> {
 }
 
 fn run_step(via: Via<'_>, step: &Step, crash_after: Option<u64>) -> std::process::Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_coinguard"));
+    let mut cmd = binary();
     cmd.env_remove("COINGUARD_DB")
         .env_remove("COINGUARD_SOCKET")
         .env_remove("COINGUARD_CRASH_AFTER");
@@ -781,9 +791,9 @@ fn settle_model(model: &mut Model, step: &Step, before: (i64, i64), after: (i64,
 /// COINGUARD_CRASH_AFTER=N (N from the seed), then again without it when it
 /// crashed; the household is checked after the crash and after the retry.
 /// COINGUARD_CRASHES sets how many crashes (default 50); a failure names
-/// the seed that replays it.
-#[test]
-fn seeded_crash_points_leave_the_household_whole() {
+/// the seed that replays it. The test is in `a_longest_first`, so that it
+/// starts first.
+pub fn seeded_crash_points_leave_the_household_whole() {
     let seed = crash_seed();
     let wanted = crashes_wanted(50);
     eprintln!(
@@ -855,7 +865,7 @@ fn start_service(
     crash_after: Option<u64>,
 ) -> Result<Child, std::process::ExitStatus> {
     let _ = std::fs::remove_file(socket);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_coinguard"));
+    let mut cmd = binary();
     cmd.env_remove("COINGUARD_DB")
         .env_remove("COINGUARD_CRASH_AFTER")
         .args(["serve", "--db"])
@@ -923,8 +933,8 @@ fn stop_service(mut service: Child) {
 /// clients send commands until it aborts, it is started again without the
 /// crash point, the command in flight is sent again, and the file is
 /// checked as above. COINGUARD_CRASHES sets how many crashes (default 50).
-#[test]
-fn seeded_crash_points_in_the_service_leave_the_household_whole() {
+/// The test is in `a_longest_first`, so that it starts first.
+pub fn seeded_crash_points_in_the_service_leave_the_household_whole() {
     let seed = crash_seed();
     let wanted = crashes_wanted(50);
     eprintln!(

@@ -706,7 +706,10 @@ mod attacks {
 // ---------------------------------------------------------------------------
 
 mod sealed_rows {
-    use coinguard::domain::{Scope, Window};
+    use std::sync::OnceLock;
+
+    use chrono::{DateTime, Utc};
+    use coinguard::domain::{Clock, FixedClock, Scope, Window};
     use coinguard::services::{self, LimitSpec};
     use proptest::prelude::*;
     use rusqlite::types::Value;
@@ -752,9 +755,33 @@ mod sealed_rows {
         ]
     }
 
+    /// A copy of the sealed household (below) for one case to attack. It is
+    /// made once, its file's bytes kept, and each case gets those bytes in
+    /// a folder of its own, opened at the time the household was made: the
+    /// same rows, rowids and seals every time, without each case paying
+    /// for the dozen or so fsync'd commits that make it (most of this
+    /// test's time when each case made its own).
+    fn sealed_household() -> Household {
+        static MADE: OnceLock<(Vec<u8>, DateTime<Utc>)> = OnceLock::new();
+        let (bytes, at) = MADE.get_or_init(|| {
+            let Household { dir, store, clock } = make_sealed_household();
+            drop(store);
+            let path = dir.path().join("household.db");
+            // Everything in the main file, so its bytes alone are the household.
+            rusqlite::Connection::open(&path)
+                .unwrap()
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .unwrap();
+            (std::fs::read(&path).unwrap(), clock.now())
+        });
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("household.db"), bytes).unwrap();
+        Household::reopen(dir, FixedClock::new(*at))
+    }
+
     /// History in every chain and policy table, then one last guardian
     /// action: everything is sealed.
-    fn sealed_household() -> Household {
+    fn make_sealed_household() -> Household {
         let mut h = Household::new();
         committed(h.buy("Sam", "coins-350", None));
         committed(h.gift("Sam", "Ana", "hand-hearts", 1, None));

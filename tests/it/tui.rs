@@ -1327,8 +1327,8 @@ fn answered_in_tmux(
 /// answered on screen within a frame or two; then Esc stops the verify,
 /// which says so. (Timings are printed, not asserted beyond "answered":
 /// BENCHMARKS.md has the figures, measured with `key_latency_on_a_copy`.)
-#[test]
-fn keys_are_answered_while_a_large_household_is_verified() {
+/// The test is in `a_longest_first`, so that it starts first.
+pub fn keys_are_answered_while_a_large_household_is_verified() {
     crate::support::require_tool("tmux");
     // At least 100,000 transactions (COINGUARD_TUI_LARGE overrides, to
     // measure a larger one).
