@@ -87,7 +87,7 @@ impl<'c, 'id> WriteTx<'c, 'id> {
         let kept = memo.and_then(|m| m.borrow().catalog);
         let (catalog_version, config) = match (kept, cached.as_ref()) {
             (Some(version), Some((cached_version, config))) if version == *cached_version => {
-                debug_assert_eq!(cached_config(&mut None, &tx)?.0, version);
+                debug_assert_eq!(newest_catalog(&tx)?, version, "the memo's catalog version");
                 (version, Arc::clone(config))
             }
             _ => cached_config(cached, &tx)?,
@@ -244,11 +244,20 @@ impl WriteTx<'_, '_> {
     /// ([`super::tail_problem`]), through the memo: checked again once
     /// another connection has written.
     pub(crate) fn record_problem(&self) -> Result<Option<String>, LedgerError> {
-        self.remembered(
-            |m| m.tail.clone(),
-            |m, found| m.tail = Some(found),
-            super::tail_problem,
-        )
+        // Not checked afresh in debug builds like the other kept facts:
+        // it recomputes the newest entries' hashes, and it was kept per
+        // `data_version` before the memo existed (this connection's own
+        // commits append to the chains, and do not break them).
+        if let Some(memo) = self.memo
+            && let Some(kept) = memo.borrow().tail.clone()
+        {
+            return Ok(kept);
+        }
+        let found = super::tail_problem(&self.tx)?;
+        if let Some(memo) = self.memo {
+            memo.borrow_mut().tail = Some(found.clone());
+        }
+        Ok(found)
     }
 
     /// [`super::accounts::ensure`] (the account's row id, made if new),
@@ -865,11 +874,7 @@ fn cached_config(
     cache: &mut Option<(i64, Arc<Config>)>,
     conn: &Connection,
 ) -> Result<(i64, Arc<Config>), LedgerError> {
-    let newest: i64 = conn.one(
-        "SELECT COALESCE(MAX(id), 0) FROM catalog_versions",
-        [],
-        |r| r.get(0),
-    )?;
+    let newest = newest_catalog(conn)?;
     if let Some((version, config)) = cache.as_ref()
         && *version == newest
     {
@@ -878,6 +883,15 @@ fn cached_config(
     let config = Arc::new(load_config(conn)?);
     *cache = Some((newest, Arc::clone(&config)));
     Ok((newest, config))
+}
+
+/// The newest catalog version's id (0: none).
+fn newest_catalog(conn: &Connection) -> Result<i64, LedgerError> {
+    Ok(conn.one(
+        "SELECT COALESCE(MAX(id), 0) FROM catalog_versions",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 pub(crate) fn load_config(conn: &Connection) -> Result<Config, LedgerError> {
