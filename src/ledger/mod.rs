@@ -20,6 +20,7 @@ mod crash;
 mod decisions;
 mod draft;
 mod guardian_log;
+mod kept;
 mod links;
 mod lots;
 mod members;
@@ -55,6 +56,7 @@ pub use decisions::{
 };
 pub use draft::{Draft, LotAmounts, LotTake, NewLot, PostingDraft};
 pub use guardian_log::GuardianAction;
+pub(crate) use kept::Members;
 pub use links::{
     MAX_OS_USER_CHARS, Setting, all_links, link_account, members_of_account, set_setting,
     setting_on, unlink_account,
@@ -78,7 +80,6 @@ pub use requests::{
 pub use reversal::{ReversalPlan, SpentIn, plan_reversal};
 pub use seal::{Head, KeyRecipe, KeyRecord, SealKey, SealKind, seal_keys_of};
 pub use spend::{Spend, spend_of_draft, spent_in, spent_in_windows};
-pub(crate) use store::Members;
 pub use store::{BUSY_TIMEOUT, Store, WriteTx, household_currency, log_guardian_action};
 pub use transactions::{find_by_key, newest_entry_at};
 pub use verify::{
