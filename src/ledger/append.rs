@@ -3,7 +3,7 @@
 
 use rusqlite::params;
 
-use super::chain::{GENESIS_HASH, TxFields};
+use super::chain::TxFields;
 use super::spend::{original_of, spend_for};
 use super::store::WriteTx;
 use super::{CachedSql, LedgerError};
@@ -18,8 +18,10 @@ pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<Tx
     let config_currency = config.settings.currency;
     draft.check_balanced(config_currency)?;
 
-    let (prev_id, prev_hash): (i64, String) =
-        write.last_tx()?.unwrap_or((0, GENESIS_HASH.to_string()));
+    let super::seal::Head {
+        len: prev_id,
+        hash: prev_hash,
+    } = write.last_tx()?;
     let id = prev_id + 1;
     let catalog_version = write.catalog_version();
 

@@ -10,7 +10,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::LedgerError;
-use super::chain::{Canonical, GENESIS_HASH};
+use super::chain::Canonical;
 use super::store::WriteTx;
 use crate::domain::{MemberId, TxId};
 
@@ -120,9 +120,10 @@ impl DecisionFields<'_> {
 /// Appends a decision in the caller's write transaction.
 pub fn log_decision(write: &WriteTx<'_, '_>, entry: &DecisionEntry) -> Result<i64, LedgerError> {
     let conn = write.sql();
-    let (prev_id, prev_hash): (i64, String) = write
-        .last_decision()?
-        .unwrap_or((0, GENESIS_HASH.to_string()));
+    let super::seal::Head {
+        len: prev_id,
+        hash: prev_hash,
+    } = write.last_decision()?;
     let id = prev_id + 1;
     let at_us = write.now().timestamp_micros();
     // The alerts this write raised are recorded with the decision.

@@ -4,9 +4,10 @@
 //! file and keeps the answer. The write paths that change a kept fact note
 //! the change here as they write it.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use super::memo::Memo;
+use super::seal::Head;
 use super::store::WriteTx;
 use super::{CachedSql, LedgerError};
 use crate::domain;
@@ -153,44 +154,31 @@ impl WriteTx<'_, '_> {
         )
     }
 
-    /// The newest transaction's id and hash, through the memo.
-    pub(crate) fn last_tx(&self) -> Result<Option<(i64, String)>, LedgerError> {
+    /// The head of the transaction chain, through the memo.
+    pub(crate) fn last_tx(&self) -> Result<Head, LedgerError> {
         self.remembered(
             |m| m.last_tx.clone(),
             |m, found| m.last_tx = Some(found),
-            |conn| {
-                Ok(conn
-                    .one(
-                        "SELECT id, hash FROM transactions ORDER BY id DESC LIMIT 1",
-                        [],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?)
-            },
+            |conn| super::seal::head_of(conn, "transactions"),
         )
     }
 
-    /// The newest decision's id and hash, through the memo.
-    pub(crate) fn last_decision(&self) -> Result<Option<(i64, String)>, LedgerError> {
+    /// The head of the decision chain, through the memo.
+    pub(crate) fn last_decision(&self) -> Result<Head, LedgerError> {
         self.remembered(
             |m| m.last_decision.clone(),
             |m, found| m.last_decision = Some(found),
-            |conn| {
-                Ok(conn
-                    .one(
-                        "SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1",
-                        [],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?)
-            },
+            |conn| super::seal::head_of(conn, "decisions"),
         )
     }
 
     /// A decision was appended in this write: the next links on to it.
     pub(crate) fn note_decision(&self, id: i64, hash: &str) {
         if let Some(memo) = self.memo {
-            memo.borrow_mut().last_decision = Some(Some((id, hash.to_string())));
+            memo.borrow_mut().last_decision = Some(Head {
+                len: id,
+                hash: hash.to_string(),
+            });
         }
     }
 
@@ -279,7 +267,10 @@ impl WriteTx<'_, '_> {
     ) {
         if let Some(memo) = self.memo {
             let mut memo = memo.borrow_mut();
-            memo.last_tx = Some(Some((id, hash.to_string())));
+            memo.last_tx = Some(Head {
+                len: id,
+                hash: hash.to_string(),
+            });
             memo.note_entry(at_us);
             if !spend.is_zero() {
                 memo.note_spend(member, spent_at_us, spend);

@@ -23,6 +23,7 @@
 
 use std::collections::HashMap;
 
+use super::seal::Head;
 use super::spend::KeptRows;
 use crate::domain::{Account, CreatorList, Limit, Member, MemberId, QuietHours};
 
@@ -45,10 +46,10 @@ pub(crate) struct Memo {
     pub(super) quiet_hours: HashMap<MemberId, Option<QuietHours>>,
     pub(super) creator_lists: HashMap<(MemberId, MemberId), Option<CreatorList>>,
     pub(super) newest_entry_us: Option<Option<i64>>,
-    /// The newest transaction's and decision's (id, hash): where the next
-    /// of each links on (`None` inside: none yet).
-    pub(super) last_tx: Option<Option<(i64, String)>>,
-    pub(super) last_decision: Option<Option<(i64, String)>>,
+    /// The heads of the transaction and decision chains: where the next
+    /// entry of each links on.
+    pub(super) last_tx: Option<Head>,
+    pub(super) last_decision: Option<Head>,
     /// When the first pending request expires (`None` inside: none pending).
     pub(super) first_expiry_us: Option<Option<i64>>,
     /// What `tail_problem` found.

@@ -235,21 +235,26 @@ impl Head {
 
 /// The newest entry of each chain, as stored.
 pub(crate) fn heads(conn: &Connection) -> Result<[Head; 3], LedgerError> {
-    let head = |table: &str| -> Result<Head, LedgerError> {
-        Ok(conn
-            .prepare_cached(&format!(
-                "SELECT id, hash FROM {table} ORDER BY id DESC LIMIT 1"
-            ))?
-            .query_row([], |r| {
-                Ok(Head {
-                    len: r.get(0)?,
-                    hash: r.get(1)?,
-                })
-            })
-            .optional()?
-            .unwrap_or_else(Head::genesis))
-    };
+    let head = |table| head_of(conn, table);
     Ok([head(CHAINS[0])?, head(CHAINS[1])?, head(CHAINS[2])?])
+}
+
+/// The head of the chain kept in `table` (one of [`CHAINS`]): its newest
+/// entry's id and hash, or the genesis head when it has none. The next
+/// entry of that chain links on to it.
+pub(crate) fn head_of(conn: &Connection, table: &str) -> Result<Head, LedgerError> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT id, hash FROM {table} ORDER BY id DESC LIMIT 1"
+        ))?
+        .query_row([], |r| {
+            Ok(Head {
+                len: r.get(0)?,
+                hash: r.get(1)?,
+            })
+        })
+        .optional()?
+        .unwrap_or_else(Head::genesis))
 }
 
 /// What kind of seal.
