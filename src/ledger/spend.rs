@@ -261,10 +261,9 @@ impl Plan {
             let (source, from, to) = piece.source();
             wanted[source as usize].push((from, to));
         }
-        let slots = [1, 1, HOUR_RANGES, EVENT_RANGES];
         let mut reads: [Vec<(i64, i64)>; 4] = Default::default();
         for (source, wanted) in wanted.iter_mut().enumerate() {
-            reads[source] = merge(wanted, slots[source]);
+            reads[source] = merge(wanted, SLOTS[source]);
         }
         Plan { windows, reads }
     }
@@ -274,10 +273,9 @@ impl Plan {
         if self.reads.iter().all(Vec::is_empty) {
             return Ok(Vec::new()); // only single-transaction windows
         }
-        let slots = [1, 1, HOUR_RANGES, EVENT_RANGES];
         let mut bound: Vec<i64> = vec![member.0];
         for (source, merged) in self.reads.iter().enumerate() {
-            for slot in 0..slots[source] {
+            for slot in 0..SLOTS[source] {
                 let (from, to) = merged.get(slot).copied().unwrap_or((0, 0));
                 bound.extend([from, to]);
             }
@@ -411,6 +409,10 @@ fn rows_of(at_us: i64, tz: Tz) -> [(Source, i64); 4] {
         (Source::LocalDay, local_day_of(at_us, tz)),
     ]
 }
+
+/// How many ranges [`SPENT_IN_WINDOWS`] reads per source (local days, UTC
+/// days, hours, events).
+const SLOTS: [usize; 4] = [1, 1, HOUR_RANGES, EVENT_RANGES];
 
 /// Hour ranges one read can take: the first partial days of the 7- and
 /// 30-day windows, and the last 24 hours (which hold today's hours).
