@@ -11,24 +11,39 @@ use proptest::prelude::*;
 
 use crate::support::{Household, committed, usd_micros};
 
-fn set_limit(h: &mut Household, window: Window, hard_micros: i64) {
-    let sam = h.member_id("Sam");
-    let pass = h.pass();
-    h.store
-        .write(&h.clock, |w| {
+/// A purchase limit on `member` for `window`, set through `store` (this
+/// household's own, or another process's on the same file).
+fn limit_through(
+    store: &mut Store,
+    clock: &coinguard::domain::FixedClock,
+    pass: &coinguard::auth::GuardianPass,
+    member: &str,
+    window: Window,
+    (soft, hard): (Option<i64>, Option<i64>),
+) {
+    let member = ledger::find_member(store.conn(), member).unwrap().id;
+    store
+        .write(clock, |w| {
             ledger::set_limit(
                 w,
-                &pass,
+                pass,
                 &Limit {
-                    member: sam,
+                    member,
                     scope: Scope::Purchase,
                     window,
-                    soft: None,
-                    hard: Some(usd_micros(hard_micros)),
+                    soft: soft.map(usd_micros),
+                    hard: hard.map(usd_micros),
                 },
             )
         })
         .unwrap();
+}
+
+/// A hard purchase limit on Sam, set through the household's own store.
+fn set_limit(h: &mut Household, window: Window, hard_micros: i64) {
+    let pass = h.pass();
+    let hard = (None, Some(hard_micros));
+    limit_through(&mut h.store, &h.clock, &pass, "Sam", window, hard);
 }
 
 fn buy_through(store: &mut Store, h: &Household, pack: &str) -> services::Outcome {
@@ -90,23 +105,15 @@ fn a_limit_set_by_another_process_applies_to_the_next_purchase() {
     // which would empty the memo before the other process's change.
     let pass = h.pass();
     warm(&mut h);
-    let sam = h.member_id("Sam");
     let mut other = Store::open(&h.path()).unwrap();
-    other
-        .write(&h.clock, |w| {
-            ledger::set_limit(
-                w,
-                &pass,
-                &Limit {
-                    member: sam,
-                    scope: Scope::Purchase,
-                    window: Window::Rolling24h,
-                    soft: None,
-                    hard: Some(usd_micros(6_000_000)),
-                },
-            )
-        })
-        .unwrap();
+    limit_through(
+        &mut other,
+        &h.clock,
+        &pass,
+        "Sam",
+        Window::Rolling24h,
+        (None, Some(6_000_000)),
+    );
     let refused = h.buy("Sam", "coins-70", None).unwrap();
     assert_eq!(refused.verdict, Outcome::Deny, "{refused:?}");
 }
@@ -133,23 +140,15 @@ fn a_request_asked_through_another_process_expires_on_time_here() {
     let mut h = Household::new();
     let pass = h.pass();
     warm(&mut h); // this store's memo: no request pending
-    let lee = h.member_id("Lee");
     let mut other = Store::open(&h.path()).unwrap();
-    other
-        .write(&h.clock, |w| {
-            ledger::set_limit(
-                w,
-                &pass,
-                &Limit {
-                    member: lee,
-                    scope: Scope::Purchase,
-                    window: Window::Day,
-                    soft: Some(usd_micros(1_000_000)),
-                    hard: None,
-                },
-            )
-        })
-        .unwrap();
+    limit_through(
+        &mut other,
+        &h.clock,
+        &pass,
+        "Lee",
+        Window::Day,
+        (Some(1_000_000), None),
+    );
     h.tick();
     let asked = services::purchase(
         &mut other,

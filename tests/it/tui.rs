@@ -23,6 +23,21 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).to_string()
     }
 
+    /// A detached session `name` at 80x24 running `command`.
+    fn session(&self, name: &str, command: &str) {
+        self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "80",
+            "-y",
+            "24",
+            command,
+        ]);
+    }
+
     fn screen(&self, window: &str) -> String {
         self.run(&["capture-pane", "-t", window, "-p"])
     }
@@ -462,17 +477,7 @@ fn the_interface_ends_when_its_terminal_goes_away() {
         env!("CARGO_BIN_EXE_coinguard"),
         db.display()
     );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "g",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &command,
-    ]);
+    tmux.session("g", &command);
     tmux.wait_for("g:0", "Who are you?");
     let pid = std::fs::read_to_string(&pid_file)
         .unwrap()
@@ -529,17 +534,7 @@ fn the_demo_opens_the_interface_first_and_q_leaves_nothing_half_made() {
             env!("CARGO_BIN_EXE_coinguard"),
             db.display()
         );
-        tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            name,
-            "-x",
-            "80",
-            "-y",
-            "24",
-            &command,
-        ]);
+        tmux.session(name, &command);
     };
 
     // The first run, left to finish.
@@ -853,17 +848,7 @@ fn through_the_household_service_the_screen_updates_by_itself() {
         env!("CARGO_BIN_EXE_coinguard"),
         socket.display()
     );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "s",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &command,
-    ]);
+    tmux.session("s", &command);
     let teen = "s:0";
     let pick = tmux.wait_for(teen, "Who are you?");
     assert!(pick.contains("The household service says whom"), "{pick}");
@@ -1171,17 +1156,7 @@ fn answered_in_tmux(
     let command = format!("{bin} --db {}", db.display());
     let mut got = Answered::default();
     let opened = Instant::now();
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "l",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &command,
-    ]);
+    tmux.session("l", &command);
     let w = "l:0";
     // As wait_for, polling every 2 ms.
     let shows = |text: &str| {
