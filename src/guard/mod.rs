@@ -78,6 +78,19 @@ impl Cleared<'_> {
     }
 }
 
+#[cfg(test)]
+impl Cleared<'_> {
+    /// A draft passed without judging, for the ledger's unit tests of what
+    /// `append` refuses on its own, whatever the guard let through. Not in
+    /// any build but the library's own unit tests.
+    pub(crate) fn unjudged(draft: Draft) -> Self {
+        Cleared {
+            draft: Box::new(draft),
+            _judged_in: PhantomData,
+        }
+    }
+}
+
 /// The rules, in precedence order: when several apply, reasons are listed in
 /// this order (after sorting deny before needs-approval).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -77,19 +77,30 @@ pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<Tx
     )?;
     let mut insert_posting = conn
         .prepare_cached("INSERT INTO postings (tx_id, account_id, amount) VALUES (?1, ?2, ?3)")?;
-    let mut bump_balance = conn.prepare_cached(
+    let mut add = conn.prepare_cached(
         "INSERT INTO balances (account_id, balance) VALUES (?1, ?2)
-         ON CONFLICT (account_id) DO UPDATE SET balance = balance + excluded.balance
-         RETURNING balance",
+         ON CONFLICT (account_id) DO UPDATE SET balance = balance + excluded.balance",
+    )?;
+    // A debit of an account that must stay at or above zero writes only if
+    // the balance stays there: no row, or too small a balance, changes
+    // nothing and is refused. A credit can never overdraw, and the platform
+    // and outside accounts may go below zero, so those are added as they
+    // are. Neither statement returns rows: a RETURNING clause makes SQLite
+    // build a temporary table on every run, which cost more than the rest
+    // of the upsert.
+    let mut debit_checked = conn.prepare_cached(
+        "UPDATE balances SET balance = balance + ?2 WHERE account_id = ?1 AND balance + ?2 >= 0",
     )?;
     for (account_id, p) in posting_rows {
         insert_posting.execute(params![id, account_id, p.amount])?;
-        let new_balance: i64 =
-            bump_balance.query_row(params![account_id, p.amount], |r| r.get(0))?;
-        if new_balance < 0 && p.account.must_stay_non_negative() {
-            return Err(LedgerError::Overdrawn {
-                account: p.account.name(),
-            });
+        if p.amount < 0 && p.account.must_stay_non_negative() {
+            if debit_checked.execute(params![account_id, p.amount])? == 0 {
+                return Err(LedgerError::Overdrawn {
+                    account: p.account.name(),
+                });
+            }
+        } else {
+            add.execute(params![account_id, p.amount])?;
         }
     }
     for take in &draft.takes {
@@ -114,4 +125,104 @@ pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<Tx
     )?;
     write.note_appended((id, &hash), at_us, draft.member, spent_at_us, spend);
     Ok(TxId(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Account, FixedClock, Kind, Memo, Platform};
+    use crate::ledger::draft::{Draft, PostingDraft};
+    use crate::ledger::{LedgerError, Store};
+
+    /// A household whose guardian holds 70 coins, bought through the real
+    /// guarded path.
+    fn guardian_with_coins(dir: &std::path::Path) -> (Store, FixedClock, crate::domain::MemberId) {
+        crate::auth::hash_pins_cheaply_for_tests();
+        let clock =
+            FixedClock::new(chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default());
+        let config = crate::config::Config::defaults().unwrap();
+        let pin = crate::auth::Pin::parse("append test").unwrap();
+        let guardian = crate::domain::Name::parse("Maria").unwrap();
+        let mut store =
+            crate::services::init_household(&dir.join("h.db"), &config, &guardian, &pin, &clock)
+                .unwrap();
+        let request = crate::services::PurchaseRequest::Pack {
+            member: "Maria",
+            pack: "coins-70",
+            key: None,
+        };
+        crate::services::purchase(&mut store, &clock, crate::services::Mode::Commit, &request)
+            .unwrap();
+        let id = crate::ledger::find_member(store.conn(), "Maria")
+            .unwrap()
+            .id;
+        (store, clock, id)
+    }
+
+    /// Spends `coins` of the guardian's wallet into the gift sink, with no
+    /// judging: what `append` does with a draft the guard should never pass.
+    fn spend_unjudged(
+        store: &mut Store,
+        clock: &FixedClock,
+        member: crate::domain::MemberId,
+        coins: i64,
+    ) -> Result<TxId, LedgerError> {
+        let draft = Draft {
+            kind: Kind::Gift,
+            key: None,
+            fingerprint: "test".into(),
+            actor: member,
+            member,
+            counterparty: None,
+            memo: Memo::parse("").unwrap(),
+            detail: "test".into(),
+            reverses: None,
+            postings: vec![
+                PostingDraft {
+                    account: Account::Wallet(member),
+                    amount: -coins,
+                },
+                PostingDraft {
+                    account: Account::Platform(Platform::GiftSink),
+                    amount: coins,
+                },
+            ],
+            new_lots: vec![],
+            takes: vec![],
+        };
+        store.write(clock, |w| append(w, Cleared::unjudged(draft)))
+    }
+
+    #[test]
+    fn a_wallet_is_never_overdrawn_whatever_the_draft() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, clock, maria) = guardian_with_coins(dir.path());
+        let wallet =
+            |store: &Store| crate::ledger::balance(store.conn(), Account::Wallet(maria)).unwrap();
+        let transactions = |store: &Store| -> i64 {
+            store
+                .conn()
+                .query_row("SELECT COUNT(*) FROM transactions", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(wallet(&store), 70);
+        let before = transactions(&store);
+
+        let refused = spend_unjudged(&mut store, &clock, maria, 71);
+        assert!(
+            matches!(&refused, Err(LedgerError::Overdrawn { account }) if *account == Account::Wallet(maria).name()),
+            "{refused:?}"
+        );
+        assert_eq!(wallet(&store), 70, "a refused debit changes no balance");
+        assert_eq!(transactions(&store), before, "nor writes a transaction");
+
+        spend_unjudged(&mut store, &clock, maria, 70).unwrap();
+        assert_eq!(wallet(&store), 0, "the whole wallet may be spent");
+        // An empty wallet refuses even one coin.
+        assert!(matches!(
+            spend_unjudged(&mut store, &clock, maria, 1),
+            Err(LedgerError::Overdrawn { .. })
+        ));
+        assert_eq!(transactions(&store), before + 1);
+    }
 }
