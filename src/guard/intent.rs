@@ -40,10 +40,10 @@ impl Bought {
         }
     }
 
-    fn what(&self) -> String {
+    fn what(&self) -> &str {
         match self {
-            Bought::Pack(pack) => format!("pack {}", pack.id),
-            Bought::Coins { .. } => "a custom amount at the best pack rate".into(),
+            Bought::Pack(pack) => &pack.words().what,
+            Bought::Coins { .. } => "a custom amount at the best pack rate",
         }
     }
 
@@ -54,7 +54,7 @@ impl Bought {
     /// rounded up to the next 0.01 USD".
     fn rate_words(&self, currency: Currency) -> String {
         match self {
-            Bought::Pack(_) => format!("{} {currency} per coin", rate(self)),
+            Bought::Pack(pack) => pack.words().rate.clone(),
             Bought::Coins { coins, rate, price } => {
                 let per_coin = rounding::rate_for_display(rate.per_unit());
                 let exact = rate.value_of(coins.get()).unwrap_or(price.amount());
@@ -306,7 +306,7 @@ impl Intent {
             Intent::Purchase { member, bought } => fingerprint(&[
                 "purchase",
                 &member.id.to_string(),
-                &bought.what(),
+                bought.what(),
                 &bought.coins().get().to_string(),
                 &bought.price().micros().to_string(),
             ]),
@@ -360,6 +360,10 @@ impl Intent {
     pub fn summary(&self, economy: &Economy) -> String {
         let currency = economy.currency;
         match self {
+            Intent::Purchase {
+                member,
+                bought: Bought::Pack(pack),
+            } => format!("{}{}", member.name, pack.words().bought),
             Intent::Purchase { member, bought } => format!(
                 "{} buys {} for {} ({}, {})",
                 member.name,
@@ -440,12 +444,15 @@ impl Intent {
         match self {
             Intent::Purchase { member, bought } => {
                 let (coins, price) = (bought.coins().to_i64()?, bought.price());
-                d.detail = format!(
-                    "{}: {} for {price} ({})",
-                    bought.what(),
-                    bought.coins(),
-                    bought.rate_words(currency)
-                );
+                d.detail = match bought {
+                    Bought::Pack(pack) => pack.words().detail.clone(),
+                    Bought::Coins { .. } => format!(
+                        "{}: {} for {price} ({})",
+                        bought.what(),
+                        bought.coins(),
+                        bought.rate_words(currency)
+                    ),
+                };
                 d.postings = vec![
                     post(Account::Funding(member.id), -price.micros()),
                     post(Account::Platform(Platform::CoinSales), price.micros()),
@@ -561,17 +568,6 @@ impl Intent {
         }
         Ok(d)
     }
-}
-
-/// A purchase's price per coin, for display.
-fn rate(bought: &Bought) -> Decimal {
-    rounding::rate_for_display(
-        bought
-            .price()
-            .amount()
-            .checked_div(Decimal::from(bought.coins().get()))
-            .unwrap_or_default(),
-    )
 }
 
 /// What a creator gets per coin their fans spent: each diamond stands for

@@ -431,11 +431,7 @@ pub fn economy_of(c: &CatalogView) -> Result<Economy, ApiError> {
         packs: c
             .packs
             .iter()
-            .map(|p| Pack {
-                id: p.id.clone(),
-                coins: Coins::new(p.coins),
-                price: p.price,
-            })
+            .map(|p| Pack::new(p.id.clone(), Coins::new(p.coins), p.price))
             .collect(),
         gifts,
         diamond_share_percent: c.diamond_share_percent,
