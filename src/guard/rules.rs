@@ -88,6 +88,9 @@ fn age_band(facts: &Facts<'_>, intent: &Intent) -> Option<Reason> {
         Intent::Gift { .. } => band.gift,
         _ => band.purchase,
     };
+    if verdict == Verdict::Allow {
+        return None; // nothing to say, so no words to make
+    }
     let range = match (band.from_age, bands.get(index + 1)) {
         (0, Some(next)) => format!("under {}", next.from_age),
         (from, Some(next)) => format!("from {from} to {}", next.from_age.saturating_sub(1)),
