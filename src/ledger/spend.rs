@@ -254,8 +254,13 @@ struct Row {
 
 impl Plan {
     fn of(windows: &[Window], now: DateTime<Utc>, tz: Tz) -> Plan {
-        let windows: Vec<(Window, Vec<Piece>)> =
-            windows.iter().map(|&w| (w, pieces(w, now, tz))).collect();
+        // The household-local date, looked up in the time zone's rules once
+        // for every calendar window.
+        let today = now.with_timezone(&tz).date_naive();
+        let windows: Vec<(Window, Vec<Piece>)> = windows
+            .iter()
+            .map(|&w| (w, pieces(w, now, today)))
+            .collect();
         let mut wanted: [Vec<(i64, i64)>; 4] = Default::default();
         for piece in windows.iter().flat_map(|(_, p)| p) {
             let (source, from, to) = piece.source();
@@ -498,8 +503,8 @@ impl Piece {
 /// a rolling window is the events of its first partial hour, then whole
 /// hours up to the first whole UTC day, whole UTC days up to today, and
 /// today's hours. Pieces never overlap, so nothing counts twice.
-fn pieces(window: Window, now: DateTime<Utc>, tz: Tz) -> Vec<Piece> {
-    if let Some((first, last)) = calendar_days(window, now.with_timezone(&tz).date_naive()) {
+fn pieces(window: Window, now: DateTime<Utc>, today: NaiveDate) -> Vec<Piece> {
+    if let Some((first, last)) = calendar_days(window, today) {
         return vec![Piece {
             source: Source::LocalDay,
             from: day_number(first),
