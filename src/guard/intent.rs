@@ -302,13 +302,14 @@ impl Intent {
     /// (The parts are those coinguard has always used, so keys given before
     /// still replay.)
     pub fn fingerprint(&self) -> Result<String, MoneyError> {
+        use crate::ledger::Part::{Int, Text, UInt};
         Ok(match self {
             Intent::Purchase { member, bought } => fingerprint(&[
-                "purchase",
-                &member.id.to_string(),
-                bought.what(),
-                &bought.coins().get().to_string(),
-                &bought.price().micros().to_string(),
+                Text("purchase"),
+                Int(member.id.0),
+                Text(bought.what()),
+                UInt(bought.coins().get()),
+                Int(bought.price().micros()),
             ]),
             Intent::Gift {
                 member,
@@ -317,19 +318,15 @@ impl Intent {
                 count,
                 ..
             } => fingerprint(&[
-                "gift",
-                &member.id.to_string(),
-                &creator.id.to_string(),
-                &gift.id,
-                &count.to_string(),
+                Text("gift"),
+                Int(member.id.0),
+                Int(creator.id.0),
+                Text(&gift.id),
+                UInt(*count),
             ]),
             Intent::Redeem {
                 creator, diamonds, ..
-            } => fingerprint(&[
-                "redeem",
-                &creator.id.to_string(),
-                &diamonds.get().to_string(),
-            ]),
+            } => fingerprint(&[Text("redeem"), Int(creator.id.0), UInt(diamonds.get())]),
             Intent::Grant {
                 guardian,
                 member,
@@ -337,21 +334,21 @@ impl Intent {
                 memo,
                 ..
             } => fingerprint(&[
-                "grant",
-                &guardian.id.to_string(),
-                &member.id.to_string(),
-                &coins.get().to_string(),
-                memo.as_str(),
+                Text("grant"),
+                Int(guardian.id.0),
+                Int(member.id.0),
+                UInt(coins.get()),
+                Text(memo.as_str()),
             ]),
             Intent::Reversal {
                 guardian,
                 plan,
                 reason,
             } => fingerprint(&[
-                "reversal",
-                &guardian.id.to_string(),
-                &plan.original.0.to_string(),
-                reason.as_str(),
+                Text("reversal"),
+                Int(guardian.id.0),
+                Int(plan.original.0),
+                Text(reason.as_str()),
             ]),
         })
     }

@@ -28,9 +28,18 @@ impl Canonical {
     /// hash so far was made with), written without an allocation: a commit
     /// hashes a few dozen of them.
     pub fn int(&mut self, value: i64) -> &mut Self {
-        let mut digits = [0u8; 20];
+        self.decimal(value.unsigned_abs(), value < 0)
+    }
+
+    /// The same for an unsigned integer.
+    pub fn uint(&mut self, value: u64) -> &mut Self {
+        self.decimal(value, false)
+    }
+
+    fn decimal(&mut self, magnitude: u64, negative: bool) -> &mut Self {
+        let mut digits = [0u8; 21];
         let mut at = digits.len();
-        let mut rest = value.unsigned_abs();
+        let mut rest = magnitude;
         loop {
             at -= 1;
             // A remainder below 10 always fits a byte.
@@ -40,7 +49,7 @@ impl Canonical {
                 break;
             }
         }
-        if value < 0 {
+        if negative {
             at -= 1;
             digits[at] = b'-';
         }
@@ -148,12 +157,25 @@ impl TxFields<'_> {
     }
 }
 
+/// One part of a request's fingerprint.
+#[derive(Debug, Clone, Copy)]
+pub enum Part<'a> {
+    Text(&'a str),
+    /// Hashed as its decimal text, as when every part was text.
+    Int(i64),
+    UInt(u64),
+}
+
 /// A request's fingerprint: the same request always gives the same one, so a
 /// replayed idempotency key can be told from a reused one.
-pub fn fingerprint(parts: &[&str]) -> String {
+pub fn fingerprint(parts: &[Part<'_>]) -> String {
     let mut c = Canonical::new("coinguard-request-v1");
     for part in parts {
-        c.text(part);
+        match *part {
+            Part::Text(text) => c.text(text),
+            Part::Int(value) => c.int(value),
+            Part::UInt(value) => c.uint(value),
+        };
     }
     c.link("")
 }
@@ -187,6 +209,13 @@ mod tests {
             plain.text(&value.to_string());
             assert_eq!(fast.0, plain.0, "{value}");
         }
+        for value in [0, 9, u64::MAX] {
+            let mut fast = Canonical::new("t");
+            fast.uint(value);
+            let mut plain = Canonical::new("t");
+            plain.text(&value.to_string());
+            assert_eq!(fast.0, plain.0, "{value}");
+        }
         for value in ["", "-", "key-1", "ключ"] {
             let mut fast = Canonical::new("t");
             fast.opt_text(Some(value));
@@ -198,13 +227,25 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn any_integer_is_its_decimal_text(value: i64) {
+        fn any_integer_is_its_decimal_text(value: i64, unsigned: u64) {
             let mut fast = Canonical::new("t");
-            fast.int(value);
+            fast.int(value).uint(unsigned);
             let mut plain = Canonical::new("t");
-            plain.text(&value.to_string());
+            plain.text(&value.to_string()).text(&unsigned.to_string());
             proptest::prop_assert_eq!(fast.0, plain.0);
         }
+    }
+
+    #[test]
+    fn a_fingerprint_is_the_same_whether_its_numbers_come_as_text() {
+        assert_eq!(
+            fingerprint(&[Part::Text("purchase"), Part::Int(-3), Part::UInt(u64::MAX)]),
+            fingerprint(&[
+                Part::Text("purchase"),
+                Part::Text("-3"),
+                Part::Text(&u64::MAX.to_string())
+            ])
+        );
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub use alerts::{
     set_pin_attempts,
 };
 pub use append::append;
-pub use chain::{GENESIS_HASH, fingerprint};
+pub use chain::{GENESIS_HASH, Part, fingerprint};
 pub use decisions::{
     DecisionEntry, RefusedByKey, RequestBinding, SpentKey, log_decision, refusal_by_key,
 };
