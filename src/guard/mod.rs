@@ -312,12 +312,19 @@ impl LimitUse {
         let after = self.used_before.saturating_add(self.this);
         [50u32, 80, 100]
             .into_iter()
-            .filter(|pct| {
-                let mark = (i128::from(cap) * i128::from(*pct) + 99) / 100;
-                i128::from(self.used_before) < mark && i128::from(after) >= mark
-            })
+            .filter(|pct| crosses(self.used_before, after, cap, *pct))
             .collect()
     }
+}
+
+/// Whether going from `before` to `after` reaches `pct` percent of `cap`,
+/// the mark being that share rounded up to a whole unit. An amount reaches
+/// ⌈cap × pct / 100⌉ exactly when 100 × amount ≥ cap × pct, so this needs
+/// no division (an `i128` division is a library call, made three times per
+/// limit on every commit).
+fn crosses(before: i64, after: i64, cap: i64, pct: u32) -> bool {
+    let mark = i128::from(cap) * i128::from(pct);
+    i128::from(before) * 100 < mark && i128::from(after) * 100 >= mark
 }
 
 /// Whether a guardian is approving this intent right now (with their PIN).
@@ -455,4 +462,41 @@ pub fn evaluate<'id>(
         (Some(Outcome::Deny), _) => Judgement::Deny(reasons),
         (Some(Outcome::NeedsApproval), Approval::None) => Judgement::NeedsApproval(reasons),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crosses;
+
+    /// The mark as alerts always defined it: the share of the cap rounded
+    /// up to a whole unit, reached when the amount is at or above it.
+    fn crosses_by_rounded_mark(before: i64, after: i64, cap: i64, pct: u32) -> bool {
+        let mark = (i128::from(cap) * i128::from(pct) + 99).div_euclid(100);
+        i128::from(before) < mark && i128::from(after) >= mark
+    }
+
+    #[test]
+    fn a_mark_is_reached_at_its_rounded_up_share_of_the_cap() {
+        // 80% of 999 coins is 799.2: the alert comes at 800, not at 799.
+        assert!(!crosses(0, 799, 999, 80));
+        assert!(crosses(0, 800, 999, 80));
+        assert!(!crosses(800, 900, 999, 80), "already past it before");
+        assert!(crosses(499_999, 500_000, 1_000_000, 50));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_mark_needs_no_division(
+            before in 0i64..2_000_000,
+            this in 0i64..2_000_000,
+            cap in 1i64..2_000_000,
+            pct in proptest::sample::select(vec![50u32, 80, 100]),
+        ) {
+            let after = before + this;
+            proptest::prop_assert_eq!(
+                crosses(before, after, cap, pct),
+                crosses_by_rounded_mark(before, after, cap, pct)
+            );
+        }
+    }
 }
