@@ -231,16 +231,15 @@ pub fn spent_in_windows(
     tz: Tz,
 ) -> Result<Vec<(Window, Spend)>, LedgerError> {
     let plan = Plan::of(windows, now, tz);
-    let rows = plan.fetch(conn, member)?;
+    let rows = Plan::fetch(&plan.reads(), conn, member)?;
     Ok(plan.sum(&rows))
 }
 
-/// The pieces of each window asked, and the rows to read for them: per
-/// source, the pieces' ranges merged so that no row is read twice (at most
-/// as many ranges as [`SPENT_IN_WINDOWS`] has slots for that source).
+/// The pieces of each window asked. The rows to read for them
+/// ([`Plan::reads`]) are worked out only when they are read: a guarded
+/// commit whose writer kept the rows (`ledger::memo`) needs the pieces alone.
 struct Plan {
-    windows: Vec<(Window, Vec<Piece>)>,
-    reads: [Vec<(i64, i64)>; 4],
+    windows: Vec<(Window, Pieces)>,
 }
 
 /// A spend row as read: its source, its start (a bucket's hour or day
@@ -257,12 +256,19 @@ impl Plan {
         // The household-local date, looked up in the time zone's rules once
         // for every calendar window.
         let today = now.with_timezone(&tz).date_naive();
-        let windows: Vec<(Window, Vec<Piece>)> = windows
+        let windows = windows
             .iter()
             .map(|&w| (w, pieces(w, now, today)))
             .collect();
+        Plan { windows }
+    }
+
+    /// The rows to read: per source, the pieces' ranges merged so that no
+    /// row is read twice (at most as many ranges as [`SPENT_IN_WINDOWS`]
+    /// has slots for that source).
+    fn reads(&self) -> [Vec<(i64, i64)>; 4] {
         let mut wanted: [Vec<(i64, i64)>; 4] = Default::default();
-        for piece in windows.iter().flat_map(|(_, p)| p) {
+        for piece in self.windows.iter().flat_map(|(_, p)| p.as_slice()) {
             let (source, from, to) = piece.source();
             wanted[source as usize].push((from, to));
         }
@@ -270,16 +276,20 @@ impl Plan {
         for (source, wanted) in wanted.iter_mut().enumerate() {
             reads[source] = merge(wanted, SLOTS[source]);
         }
-        Plan { windows, reads }
+        reads
     }
 
-    /// The rows of every range this plan reads.
-    fn fetch(&self, conn: &Connection, member: MemberId) -> Result<Vec<Row>, LedgerError> {
-        if self.reads.iter().all(Vec::is_empty) {
+    /// The rows of every range in `reads` (see [`Plan::reads`]).
+    fn fetch(
+        reads: &[Vec<(i64, i64)>; 4],
+        conn: &Connection,
+        member: MemberId,
+    ) -> Result<Vec<Row>, LedgerError> {
+        if reads.iter().all(Vec::is_empty) {
             return Ok(Vec::new()); // only single-transaction windows
         }
         let mut bound: Vec<i64> = vec![member.0];
-        for (source, merged) in self.reads.iter().enumerate() {
+        for (source, merged) in reads.iter().enumerate() {
             for slot in 0..SLOTS[source] {
                 let (from, to) = merged.get(slot).copied().unwrap_or((0, 0));
                 bound.extend([from, to]);
@@ -318,7 +328,11 @@ impl Plan {
             .collect();
         for row in rows {
             for ((_, total), (_, pieces)) in spent.iter_mut().zip(&self.windows) {
-                if pieces.iter().any(|p| p.holds(row.source, row.at)) {
+                if pieces
+                    .as_slice()
+                    .iter()
+                    .any(|p| p.holds(row.source, row.at))
+                {
                     *total = add(*total, row.spend);
                 }
             }
@@ -358,25 +372,26 @@ impl KeptRows {
         {
             return Ok((plan.sum(&k.rows), true));
         }
-        let rows = plan.fetch(conn, member)?;
+        let reads = plan.reads();
+        let rows = Plan::fetch(&reads, conn, member)?;
         let spent = plan.sum(&rows);
-        *kept = Some(KeptRows {
-            tz,
-            reads: plan.reads,
-            rows,
-        });
+        *kept = Some(KeptRows { tz, reads, rows });
         Ok((spent, false))
     }
 
     /// Whether every piece of `plan` lies inside a range these rows were read for.
     fn covers(&self, plan: &Plan, tz: Tz) -> bool {
         self.tz == tz
-            && plan.windows.iter().flat_map(|(_, p)| p).all(|piece| {
-                piece.from >= piece.to
-                    || self.reads[piece.source as usize]
-                        .iter()
-                        .any(|&(from, to)| from <= piece.from && piece.to <= to)
-            })
+            && plan
+                .windows
+                .iter()
+                .flat_map(|(_, p)| p.as_slice())
+                .all(|piece| {
+                    piece.from >= piece.to
+                        || self.reads[piece.source as usize]
+                            .iter()
+                            .any(|&(from, to)| from <= piece.from && piece.to <= to)
+                })
     }
 
     /// A spend this connection just recorded (through [`record`]): added to
@@ -489,6 +504,37 @@ struct Piece {
     to: i64,
 }
 
+/// A window's pieces, kept inline: there are at most four (see [`pieces`]).
+#[derive(Debug, Clone, Copy)]
+struct Pieces {
+    items: [Piece; 4],
+    len: usize,
+}
+
+impl Pieces {
+    const NONE: Pieces = Pieces {
+        items: [Piece {
+            source: Source::Events,
+            from: 0,
+            to: 0,
+        }; 4],
+        len: 0,
+    };
+
+    fn of(pieces: &[Piece]) -> Pieces {
+        let mut inline = Pieces::NONE;
+        for (slot, piece) in inline.items.iter_mut().zip(pieces) {
+            *slot = *piece;
+        }
+        inline.len = pieces.len().min(4);
+        inline
+    }
+
+    fn as_slice(&self) -> &[Piece] {
+        &self.items[..self.len]
+    }
+}
+
 impl Piece {
     fn source(&self) -> (Source, i64, i64) {
         (self.source, self.from, self.to)
@@ -503,28 +549,29 @@ impl Piece {
 /// a rolling window is the events of its first partial hour, then whole
 /// hours up to the first whole UTC day, whole UTC days up to today, and
 /// today's hours. Pieces never overlap, so nothing counts twice.
-fn pieces(window: Window, now: DateTime<Utc>, today: NaiveDate) -> Vec<Piece> {
+fn pieces(window: Window, now: DateTime<Utc>, today: NaiveDate) -> Pieces {
     if let Some((first, last)) = calendar_days(window, today) {
-        return vec![Piece {
+        return Pieces::of(&[Piece {
             source: Source::LocalDay,
             from: day_number(first),
             to: day_number(last) + 1,
-        }];
+        }]);
     }
     let Some(span) = rolling_span(window) else {
-        return Vec::new(); // a single transaction: nothing before it counts
+        return Pieces::NONE; // a single transaction: nothing before it counts
     };
     let start_us = (now - span).timestamp_micros();
     let first_full_hour = hour_of(start_us - 1) + 1; // ceil to the hour
-    let mut pieces = vec![Piece {
+    let partial_hour = Piece {
         source: Source::Events,
         from: start_us,
         to: first_full_hour * MICROS_PER_HOUR,
-    }];
+    };
     let first_full_day = (first_full_hour + HOURS_PER_DAY - 1).div_euclid(HOURS_PER_DAY);
     let current_day = utc_day_of(now.timestamp_micros());
     if first_full_day < current_day {
-        pieces.extend([
+        Pieces::of(&[
+            partial_hour,
             Piece {
                 source: Source::Hour,
                 from: first_full_hour,
@@ -540,15 +587,17 @@ fn pieces(window: Window, now: DateTime<Utc>, today: NaiveDate) -> Vec<Piece> {
                 from: current_day * HOURS_PER_DAY,
                 to: i64::MAX,
             },
-        ]);
+        ])
     } else {
-        pieces.push(Piece {
-            source: Source::Hour,
-            from: first_full_hour,
-            to: i64::MAX,
-        });
+        Pieces::of(&[
+            partial_hour,
+            Piece {
+                source: Source::Hour,
+                from: first_full_hour,
+                to: i64::MAX,
+            },
+        ])
     }
-    pieces
 }
 
 /// The parts of a stored transaction that decide its spend (and what history
