@@ -26,7 +26,11 @@ fn main() {
         return;
     }
     if std::env::args().any(|a| a == "--paired-commit") {
-        commit::paired(2_000);
+        commit::paired(2_000, true);
+        return;
+    }
+    if std::env::args().any(|a| a == "--paired-commit-cpu") {
+        commit::paired(5_000, false);
         return;
     }
     divan::main();
