@@ -68,13 +68,17 @@ use crate::ledger::{CreatorList, Draft, LedgerError, Limit, QuietHours, Spend, W
 #[derive(Debug)]
 pub struct Cleared<'id> {
     draft: Box<Draft>,
+    /// What the draft adds to the spend totals, as the limits judged it:
+    /// `append` records this very value, so what was judged and what is
+    /// counted cannot differ.
+    spend: Spend,
     _judged_in: PhantomData<fn(&'id ()) -> &'id ()>,
 }
 
 impl Cleared<'_> {
-    /// Hands the draft to the ledger, which is the only caller.
-    pub(crate) fn into_draft(self) -> Draft {
-        *self.draft
+    /// Hands the draft and its judged spend to the ledger, the only caller.
+    pub(crate) fn into_parts(self) -> (Draft, Spend) {
+        (*self.draft, self.spend)
     }
 }
 
@@ -83,9 +87,10 @@ impl Cleared<'_> {
     /// A draft passed without judging, for the ledger's unit tests of what
     /// `append` refuses on its own, whatever the guard let through. Not in
     /// any build but the library's own unit tests.
-    pub(crate) fn unjudged(draft: Draft) -> Self {
+    pub(crate) fn unjudged(draft: Draft, spend: Spend) -> Self {
         Cleared {
             draft: Box::new(draft),
+            spend,
             _judged_in: PhantomData,
         }
     }
@@ -450,6 +455,7 @@ pub fn evaluate<'id>(
         Judgement::Allow(
             Cleared {
                 draft: Box::new(draft),
+                spend: this,
                 _judged_in: PhantomData,
             },
             usage,

@@ -4,7 +4,7 @@
 use rusqlite::params;
 
 use super::chain::TxFields;
-use super::spend::{original_of, spend_for};
+use super::spend::original_of;
 use super::store::WriteTx;
 use super::{CachedSql, LedgerError};
 use crate::domain::{IdempotencyKey, TxId};
@@ -12,7 +12,7 @@ use crate::guard::Cleared;
 
 /// Writes a cleared transaction. The only function that inserts ledger rows.
 pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<TxId, LedgerError> {
-    let draft = cleared.into_draft();
+    let (draft, spend) = cleared.into_parts();
     let conn = write.sql();
     let config = write.config();
     let config_currency = config.settings.currency;
@@ -109,11 +109,10 @@ pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<Tx
     for lot in &draft.new_lots {
         super::lots::add(conn, id, lot)?;
     }
-    // Spend aggregates, in this same transaction. A reversal counts at the
-    // original's time, so undoing a purchase frees the window it used.
-    let original = original_of(conn, draft.reverses)?;
-    let spend = spend_for(&draft, original.map(|(kind, _)| kind));
-    let spent_at_us = original.map_or(at_us, |(_, at)| at);
+    // Spend aggregates, in this same transaction: the spend the guard
+    // judged. A reversal counts at the original's time, so undoing a
+    // purchase frees the window it used.
+    let spent_at_us = original_of(conn, draft.reverses)?.map_or(at_us, |(_, at)| at);
     super::spend::record(
         conn,
         id,
@@ -190,7 +189,9 @@ mod tests {
             new_lots: vec![],
             takes: vec![],
         };
-        store.write(clock, |w| append(w, Cleared::unjudged(draft)))
+        store.write(clock, |w| {
+            append(w, Cleared::unjudged(draft, crate::ledger::Spend::default()))
+        })
     }
 
     #[test]

@@ -711,7 +711,7 @@ pub(crate) fn original_of(
     Ok(Some((kind, at)))
 }
 
-pub(crate) fn spend_for(draft: &Draft, original: Option<Kind>) -> Spend {
+fn spend_for(draft: &Draft, original: Option<Kind>) -> Spend {
     let posted: Vec<(Account, i64)> = draft
         .postings
         .iter()
@@ -731,7 +731,8 @@ pub(crate) fn spend_for(draft: &Draft, original: Option<Kind>) -> Spend {
 }
 
 /// What a draft will add to the spend totals if it commits: the guard judges
-/// limits on this, and `append` records exactly this.
+/// limits on this and hands it to `append` with its clearance, which records
+/// that same value.
 pub fn spend_of_draft(conn: &Connection, draft: &Draft) -> Result<Spend, LedgerError> {
     let original = original_of(conn, draft.reverses)?;
     Ok(spend_for(draft, original.map(|(kind, _)| kind)))
