@@ -21,7 +21,26 @@ fn a_purchase_moves_money_and_coins_and_says_what_it_cost() {
     assert_eq!(h.wallet("Sam"), 350);
     assert_eq!(h.account(Account::Funding(sam)), -4_990_000);
     assert_eq!(h.account(Account::Platform(Platform::CoinSales)), 4_990_000);
+    // What history shows for it, in the words made once per pack.
+    assert_eq!(
+        history_detail(&h),
+        "pack coins-350: 350 coins for 4.99 USD (0.0143 USD per coin)"
+    );
     assert_eq!(h.verify_problem(), None);
+}
+
+/// The detail history shows for the newest transaction.
+fn history_detail(h: &Household) -> String {
+    let config = h.store.config().unwrap();
+    let page = coinguard::report::history_page(
+        h.store.conn(),
+        &coinguard::report::HistoryFilter::default(),
+        config.settings.timezone,
+        None,
+        1,
+    )
+    .unwrap();
+    page.rows[0].detail.clone()
 }
 
 #[test]
@@ -35,6 +54,11 @@ fn a_custom_amount_is_charged_at_the_best_pack_rate_rounded_up() {
         outcome.summary
     );
     assert_eq!(h.account(Account::Funding(h.member_id("Sam"))), -1_420_000);
+    assert_eq!(
+        history_detail(&h),
+        "a custom amount at the best pack rate: 100 coins for 1.42 USD \
+         (0.0141 USD per coin; 1.4143 USD rounded up to the next 0.01 USD)"
+    );
 }
 
 #[test]
