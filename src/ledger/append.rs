@@ -129,41 +129,34 @@ pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<Tx
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Account, FixedClock, Kind, Memo, Platform};
+    use crate::domain::{Account, FixedClock, Kind, MemberId, Memo, Platform};
     use crate::ledger::draft::{Draft, PostingDraft};
-    use crate::ledger::{LedgerError, Store};
+    use crate::ledger::{LedgerError, Spend, Store};
 
-    /// A household whose guardian holds 70 coins, bought through the real
-    /// guarded path.
-    fn guardian_with_coins(dir: &std::path::Path) -> (Store, FixedClock, crate::domain::MemberId) {
-        crate::auth::hash_pins_cheaply_for_tests();
-        let clock =
-            FixedClock::new(chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default());
+    /// A new household file with one member, Maria, and nothing else.
+    fn household(dir: &std::path::Path) -> (Store, FixedClock, MemberId) {
+        let start = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default();
+        let clock = FixedClock::new(start);
         let config = crate::config::Config::defaults().unwrap();
-        let pin = crate::auth::Pin::parse("append test").unwrap();
-        let guardian = crate::domain::Name::parse("Maria").unwrap();
-        let mut store =
-            crate::services::init_household(&dir.join("h.db"), &config, &guardian, &pin, &clock)
-                .unwrap();
-        let request = crate::services::PurchaseRequest::Pack {
-            member: "Maria",
-            pack: "coins-70",
-            key: None,
-        };
-        crate::services::purchase(&mut store, &clock, crate::services::Mode::Commit, &request)
+        let mut store = Store::create(&dir.join("h.db"), &config, start).unwrap();
+        store
+            .write(&clock, |w| -> Result<usize, LedgerError> {
+                Ok(w.sql().execute(
+                    "INSERT INTO members (id, name, role, created_at_us) VALUES (1, 'Maria', 'guardian', 0)",
+                    [],
+                )?)
+            })
             .unwrap();
-        let id = crate::ledger::find_member(store.conn(), "Maria")
-            .unwrap()
-            .id;
-        (store, clock, id)
+        (store, clock, MemberId(1))
     }
 
-    /// Spends `coins` of the guardian's wallet into the gift sink, with no
-    /// judging: what `append` does with a draft the guard should never pass.
-    fn spend_unjudged(
+    /// Moves `coins` from one coin account to another, with no judging:
+    /// what `append` does with a draft whatever the guard would say of it.
+    fn move_unjudged(
         store: &mut Store,
         clock: &FixedClock,
-        member: crate::domain::MemberId,
+        member: MemberId,
+        (from, to): (Account, Account),
         coins: i64,
     ) -> Result<TxId, LedgerError> {
         let draft = Draft {
@@ -178,11 +171,11 @@ mod tests {
             reverses: None,
             postings: vec![
                 PostingDraft {
-                    account: Account::Wallet(member),
+                    account: from,
                     amount: -coins,
                 },
                 PostingDraft {
-                    account: Account::Platform(Platform::GiftSink),
+                    account: to,
                     amount: coins,
                 },
             ],
@@ -190,38 +183,47 @@ mod tests {
             takes: vec![],
         };
         store.write(clock, |w| {
-            append(w, Cleared::unjudged(draft, crate::ledger::Spend::default()))
+            append(w, Cleared::unjudged(draft, Spend::default()))
         })
     }
 
     #[test]
     fn a_wallet_is_never_overdrawn_whatever_the_draft() {
         let dir = tempfile::tempdir().unwrap();
-        let (mut store, clock, maria) = guardian_with_coins(dir.path());
-        let wallet =
-            |store: &Store| crate::ledger::balance(store.conn(), Account::Wallet(maria)).unwrap();
+        let (mut store, clock, maria) = household(dir.path());
+        let wallet = Account::Wallet(maria);
+        let issuance = Account::Platform(Platform::CoinIssuance);
+        let sink = Account::Platform(Platform::GiftSink);
+        let balance = |store: &Store| crate::ledger::balance(store.conn(), wallet).unwrap();
         let transactions = |store: &Store| -> i64 {
             store
                 .conn()
                 .query_row("SELECT COUNT(*) FROM transactions", [], |r| r.get(0))
                 .unwrap()
         };
-        assert_eq!(wallet(&store), 70);
+        // A wallet with no balance row yet refuses even one coin.
+        assert!(matches!(
+            move_unjudged(&mut store, &clock, maria, (wallet, sink), 1),
+            Err(LedgerError::Overdrawn { .. })
+        ));
+        // The platform's issuance account may go below zero.
+        move_unjudged(&mut store, &clock, maria, (issuance, wallet), 70).unwrap();
+        assert_eq!(balance(&store), 70);
         let before = transactions(&store);
 
-        let refused = spend_unjudged(&mut store, &clock, maria, 71);
+        let refused = move_unjudged(&mut store, &clock, maria, (wallet, sink), 71);
         assert!(
-            matches!(&refused, Err(LedgerError::Overdrawn { account }) if *account == Account::Wallet(maria).name()),
+            matches!(&refused, Err(LedgerError::Overdrawn { account }) if *account == wallet.name()),
             "{refused:?}"
         );
-        assert_eq!(wallet(&store), 70, "a refused debit changes no balance");
+        assert_eq!(balance(&store), 70, "a refused debit changes no balance");
         assert_eq!(transactions(&store), before, "nor writes a transaction");
 
-        spend_unjudged(&mut store, &clock, maria, 70).unwrap();
-        assert_eq!(wallet(&store), 0, "the whole wallet may be spent");
+        move_unjudged(&mut store, &clock, maria, (wallet, sink), 70).unwrap();
+        assert_eq!(balance(&store), 0, "the whole wallet may be spent");
         // An empty wallet refuses even one coin.
         assert!(matches!(
-            spend_unjudged(&mut store, &clock, maria, 1),
+            move_unjudged(&mut store, &clock, maria, (wallet, sink), 1),
             Err(LedgerError::Overdrawn { .. })
         ));
         assert_eq!(transactions(&store), before + 1);
