@@ -86,13 +86,9 @@ pub struct PackWords {
 impl Pack {
     pub fn new(id: String, coins: Coins, price: Money) -> Pack {
         let what = format!("pack {id}");
-        let per_coin = price
-            .amount()
-            .checked_div(Decimal::from(coins.get()))
-            .unwrap_or_default();
         let rate = format!(
             "{} {} per coin",
-            money::rounding::rate_for_display(per_coin),
+            money::rounding::rate_for_display(per_coin(price, coins)),
             price.currency()
         );
         let words = PackWords {
@@ -115,11 +111,16 @@ impl Pack {
 
     /// Price per coin, exact.
     pub fn price_per_coin(&self) -> Decimal {
-        self.price
-            .amount()
-            .checked_div(Decimal::from(self.coins.get()))
-            .unwrap_or_default()
+        per_coin(self.price, self.coins)
     }
+}
+
+/// `price` ÷ `coins`, exact (zero for no coins, which the catalog refuses).
+fn per_coin(price: Money, coins: Coins) -> Decimal {
+    price
+        .amount()
+        .checked_div(Decimal::from(coins.get()))
+        .unwrap_or_default()
 }
 
 /// One gift a fan can send.
