@@ -267,9 +267,14 @@ pub fn reasons_from_json(text: &str) -> Option<Vec<Reason>> {
     value.as_array()?.iter().map(Reason::from_json).collect()
 }
 
-/// All reasons as a JSON array.
-pub fn reasons_json(reasons: &[Reason]) -> serde_json::Value {
-    serde_json::Value::Array(reasons.iter().map(Reason::to_json).collect())
+/// All reasons as a JSON array, as the decision log and requests store
+/// them. Nearly every decision has none: that is "[]", written without
+/// building a JSON value.
+pub fn reasons_json(reasons: &[Reason]) -> String {
+    if reasons.is_empty() {
+        return "[]".to_string();
+    }
+    serde_json::Value::Array(reasons.iter().map(Reason::to_json).collect()).to_string()
 }
 
 /// The guard's answer: its [`Outcome`], carrying the permission to commit
@@ -472,7 +477,15 @@ pub fn evaluate<'id>(
 
 #[cfg(test)]
 mod tests {
-    use super::crosses;
+    use super::{crosses, reasons_json};
+
+    #[test]
+    fn no_reasons_are_stored_as_serde_json_writes_an_empty_array() {
+        assert_eq!(
+            reasons_json(&[]),
+            serde_json::Value::Array(Vec::new()).to_string()
+        );
+    }
 
     /// The mark as alerts always defined it: the share of the cap rounded
     /// up to a whole unit, reached when the amount is at or above it.

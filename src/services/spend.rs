@@ -391,7 +391,7 @@ pub(super) fn guarded_then(
                             action: asked.action(),
                             params: asked.to_stored(),
                             summary: &result.summary,
-                            reasons_json: guard::reasons_json(&result.reasons).to_string(),
+                            reasons_json: guard::reasons_json(&result.reasons),
                             note: ctx.note.as_str(),
                             hold_coins: intent.hold_coins(),
                             key: key.as_ref(),
@@ -428,7 +428,7 @@ pub(super) fn guarded_then(
                     action: action.to_string(),
                     outcome: decided,
                     summary: result.summary.clone(),
-                    reasons_json: guard::reasons_json(&result.reasons).to_string(),
+                    reasons_json: guard::reasons_json(&result.reasons),
                     tx: result.tx,
                     // A refused command's key is spent on its refusal (an
                     // approval's own key is not a person's key).
