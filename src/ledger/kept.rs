@@ -4,6 +4,9 @@
 //! file and keeps the answer. The write paths that change a kept fact note
 //! the change here as they write it.
 
+use std::collections::HashMap;
+use std::hash::Hash;
+
 use rusqlite::Connection;
 
 use super::memo::Memo;
@@ -46,14 +49,14 @@ impl WriteTx<'_, '_> {
     /// on a difference.
     fn remembered<T: Clone + PartialEq + std::fmt::Debug>(
         &self,
-        get: impl FnOnce(&Memo) -> Option<T>,
+        get: impl FnOnce(&mut Memo) -> Option<T>,
         put: impl FnOnce(&mut Memo, T),
         read: impl Fn(&Connection) -> Result<T, LedgerError>,
     ) -> Result<T, LedgerError> {
         let Some(memo) = self.memo else {
             return read(&self.tx);
         };
-        let kept = get(&memo.borrow());
+        let kept = get(&mut memo.borrow_mut());
         if let Some(kept) = kept {
             memo.borrow_mut().hit();
             debug_assert_eq!(kept, read(&self.tx)?, "the memo differs from the file");
@@ -62,6 +65,23 @@ impl WriteTx<'_, '_> {
         let fresh = read(&self.tx)?;
         put(&mut memo.borrow_mut(), fresh.clone());
         Ok(fresh)
+    }
+
+    /// [`Self::remembered`] for a fact kept per `key` in one of the memo's
+    /// maps (`map` picks which).
+    fn remembered_by<K: Eq + Hash + Copy, T: Clone + PartialEq + std::fmt::Debug>(
+        &self,
+        map: fn(&mut Memo) -> &mut HashMap<K, T>,
+        key: K,
+        read: impl Fn(&Connection) -> Result<T, LedgerError>,
+    ) -> Result<T, LedgerError> {
+        self.remembered(
+            |m| map(m).get(&key).cloned(),
+            |m, found| {
+                map(m).insert(key, found);
+            },
+            read,
+        )
     }
 
     /// [`super::find_member`], through the memo.
@@ -80,11 +100,9 @@ impl WriteTx<'_, '_> {
         &self,
         member: domain::MemberId,
     ) -> Result<Vec<domain::Limit>, LedgerError> {
-        self.remembered(
-            |m| m.limits.get(&member).cloned(),
-            |m, found| {
-                m.limits.insert(member, found);
-            },
+        self.remembered_by(
+            |m| &mut m.limits,
+            member,
             |conn| super::limits_of(conn, member),
         )
     }
@@ -94,11 +112,9 @@ impl WriteTx<'_, '_> {
         &self,
         member: domain::MemberId,
     ) -> Result<Option<domain::QuietHours>, LedgerError> {
-        self.remembered(
-            |m| m.quiet_hours.get(&member).copied(),
-            |m, found| {
-                m.quiet_hours.insert(member, found);
-            },
+        self.remembered_by(
+            |m| &mut m.quiet_hours,
+            member,
             |conn| super::quiet_hours_of(conn, member),
         )
     }
@@ -109,11 +125,9 @@ impl WriteTx<'_, '_> {
         member: domain::MemberId,
         creator: domain::MemberId,
     ) -> Result<Option<domain::CreatorList>, LedgerError> {
-        self.remembered(
-            |m| m.creator_lists.get(&(member, creator)).copied(),
-            |m, found| {
-                m.creator_lists.insert((member, creator), found);
-            },
+        self.remembered_by(
+            |m| &mut m.creator_lists,
+            (member, creator),
             |conn| super::creator_list(conn, member, creator),
         )
     }
@@ -145,11 +159,9 @@ impl WriteTx<'_, '_> {
         account: domain::Account,
         currency: Currency,
     ) -> Result<i64, LedgerError> {
-        self.remembered(
-            |m| m.accounts.get(&account).copied(),
-            |m, id| {
-                m.accounts.insert(account, id);
-            },
+        self.remembered_by(
+            |m| &mut m.accounts,
+            account,
             |conn| super::accounts::ensure(conn, account, currency),
         )
     }
