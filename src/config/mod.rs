@@ -62,19 +62,19 @@ pub struct Pack {
     pub id: String,
     pub coins: Coins,
     pub price: Money,
-    /// Made from the fields above, once, when the catalog is read.
-    words: Arc<PackWords>,
+    /// Made from the fields above, once, when the catalog is read:
+    /// formatting the price and working out its per-coin rate again on
+    /// each purchase was about a fifth of what the guard added to a commit.
+    words: Arc<PurchaseWords>,
 }
 
-/// What every purchase of a pack writes in history and says in its
-/// summary. Formatting the price and working out its per-coin rate again on
-/// each purchase was about a fifth of what the guard added to a commit.
-#[derive(Debug, PartialEq, Eq)]
-pub struct PackWords {
-    /// "pack coins-70".
+/// What a purchase writes in history and says in its summary. Made once
+/// per pack, and for each purchase of a custom amount: the one place these
+/// sentences are written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseWords {
+    /// "pack coins-70", or "a custom amount at the best pack rate".
     pub what: String,
-    /// "0.0141 USD per coin": the price per coin, rounded for display only.
-    pub rate: String,
     /// "pack coins-70: 70 coins for 0.99 USD (0.0141 USD per coin)": a
     /// purchase's detail in history.
     pub detail: String,
@@ -83,20 +83,27 @@ pub struct PackWords {
     pub bought: String,
 }
 
+impl PurchaseWords {
+    /// `coins` bought for `price`, described as `what`, at `rate` (the
+    /// rate in words: "0.0141 USD per coin").
+    pub fn new(what: String, coins: Coins, price: Money, rate: &str) -> PurchaseWords {
+        PurchaseWords {
+            detail: format!("{what}: {coins} for {price} ({rate})"),
+            bought: format!(" buys {coins} for {price} ({what}, {rate})"),
+            what,
+        }
+    }
+}
+
 impl Pack {
     pub fn new(id: String, coins: Coins, price: Money) -> Pack {
-        let what = format!("pack {id}");
+        // The price per coin, rounded for display only.
         let rate = format!(
             "{} {} per coin",
             money::rounding::rate_for_display(per_coin(price, coins)),
             price.currency()
         );
-        let words = PackWords {
-            detail: format!("{what}: {coins} for {price} ({rate})"),
-            bought: format!(" buys {coins} for {price} ({what}, {rate})"),
-            what,
-            rate,
-        };
+        let words = PurchaseWords::new(format!("pack {id}"), coins, price, &rate);
         Pack {
             id,
             coins,
@@ -105,7 +112,7 @@ impl Pack {
         }
     }
 
-    pub fn words(&self) -> &PackWords {
+    pub fn words(&self) -> &PurchaseWords {
         &self.words
     }
 

@@ -4,9 +4,11 @@
 //! key is checked against come from the same value, so none of them can
 //! describe a different transaction from the one written.
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 
-use crate::config::{Economy, Gift, Pack};
+use crate::config::{Economy, Gift, Pack, PurchaseWords};
 use crate::domain::{Account, Asked, IdempotencyKey, Kind, MemberId, Memo, Platform, Scope};
 use crate::ledger::{Draft, LotTake, Member, NewLot, PostingDraft, ReversalPlan, fingerprint};
 use crate::money::{Coins, Currency, Diamonds, Money, MoneyError, Rate, rounding};
@@ -40,35 +42,47 @@ impl Bought {
         }
     }
 
+    /// What was bought, as history and the fingerprint name it.
     fn what(&self) -> &str {
         match self {
             Bought::Pack(pack) => &pack.words().what,
-            Bought::Coins { .. } => "a custom amount at the best pack rate",
+            Bought::Coins { .. } => CUSTOM_AMOUNT,
         }
     }
 
-    /// The rate charged, in words: a pack's own price per coin; for a custom
-    /// amount the best pack rate it was priced at (not the rounded price
-    /// divided back, which reads worse than the best rate), and the exact
-    /// value when the price was rounded up: "0.0141 USD per coin; 0.0424 USD
-    /// rounded up to the next 0.01 USD".
-    fn rate_words(&self, currency: Currency) -> String {
+    /// What the purchase writes in history and says in its summary: a
+    /// pack's own words, made when the catalog was read, or a custom
+    /// amount's, made now.
+    fn words(&self, currency: Currency) -> Cow<'_, PurchaseWords> {
         match self {
-            Bought::Pack(pack) => pack.words().rate.clone(),
-            Bought::Coins { coins, rate, price } => {
-                let per_coin = rounding::rate_for_display(rate.per_unit());
-                let exact = rate.value_of(coins.get()).unwrap_or(price.amount());
-                if exact == price.amount() {
-                    format!("{per_coin} {currency} per coin")
-                } else {
-                    format!(
-                        "{per_coin} {currency} per coin; {} {currency} rounded up to the next {}",
-                        rounding::rate_for_display(exact),
-                        rounding::minor_unit(currency)
-                    )
-                }
-            }
+            Bought::Pack(pack) => Cow::Borrowed(pack.words()),
+            Bought::Coins { coins, rate, price } => Cow::Owned(PurchaseWords::new(
+                CUSTOM_AMOUNT.into(),
+                *coins,
+                *price,
+                &custom_rate_words(*coins, *rate, *price, currency),
+            )),
         }
+    }
+}
+
+const CUSTOM_AMOUNT: &str = "a custom amount at the best pack rate";
+
+/// The rate a custom amount was charged, in words: the best pack rate it was
+/// priced at (not the rounded price divided back, which reads worse than
+/// the best rate), and the exact value when the price was rounded up:
+/// "0.0141 USD per coin; 0.0424 USD rounded up to the next 0.01 USD".
+fn custom_rate_words(coins: Coins, rate: Rate, price: Money, currency: Currency) -> String {
+    let per_coin = rounding::rate_for_display(rate.per_unit());
+    let exact = rate.value_of(coins.get()).unwrap_or(price.amount());
+    if exact == price.amount() {
+        format!("{per_coin} {currency} per coin")
+    } else {
+        format!(
+            "{per_coin} {currency} per coin; {} {currency} rounded up to the next {}",
+            rounding::rate_for_display(exact),
+            rounding::minor_unit(currency)
+        )
     }
 }
 
@@ -357,18 +371,9 @@ impl Intent {
     pub fn summary(&self, economy: &Economy) -> String {
         let currency = economy.currency;
         match self {
-            Intent::Purchase {
-                member,
-                bought: Bought::Pack(pack),
-            } => format!("{}{}", member.name, pack.words().bought),
-            Intent::Purchase { member, bought } => format!(
-                "{} buys {} for {} ({}, {})",
-                member.name,
-                bought.coins(),
-                bought.price(),
-                bought.what(),
-                bought.rate_words(currency)
-            ),
+            Intent::Purchase { member, bought } => {
+                format!("{}{}", member.name, bought.words(currency).bought)
+            }
             Intent::Gift {
                 member,
                 creator,
@@ -441,15 +446,7 @@ impl Intent {
         match self {
             Intent::Purchase { member, bought } => {
                 let (coins, price) = (bought.coins().to_i64()?, bought.price());
-                d.detail = match bought {
-                    Bought::Pack(pack) => pack.words().detail.clone(),
-                    Bought::Coins { .. } => format!(
-                        "{}: {} for {price} ({})",
-                        bought.what(),
-                        bought.coins(),
-                        bought.rate_words(currency)
-                    ),
-                };
+                d.detail = bought.words(currency).detail.clone();
                 d.postings = vec![
                     post(Account::Funding(member.id), -price.micros()),
                     post(Account::Platform(Platform::CoinSales), price.micros()),
