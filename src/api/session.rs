@@ -141,6 +141,9 @@ pub struct Session<'c> {
     /// The audit screen asks where the money went on every reload: kept
     /// between calls and brought up to date from what changed.
     flow_cache: report::FlowCache,
+    /// Why the allowances due could not be paid at the start of the last
+    /// call, until the caller takes it ([`Session::take_unpaid`]).
+    unpaid: Option<String>,
 }
 
 /// Most rows any list call returns.
@@ -154,6 +157,7 @@ impl<'c> Session<'c> {
             caller,
             via_service: false,
             flow_cache: report::FlowCache::default(),
+            unpaid: None,
         }
     }
 
@@ -184,7 +188,14 @@ impl<'c> Session<'c> {
             caller: self.caller.clone(),
             via_service: self.via_service,
             flow_cache: report::FlowCache::default(),
+            unpaid: None,
         })
+    }
+
+    /// Why the allowances due could not be paid when the last call began,
+    /// once: `None` when they were paid or none was due.
+    pub fn take_unpaid(&mut self) -> Option<String> {
+        self.unpaid.take()
     }
 
     /// Answers one call. Nothing is written unless the caller may do it.
@@ -204,8 +215,13 @@ impl<'c> Session<'c> {
         // payment missed while no coinguard ran is made on the next call
         // of any command (one indexed read when nothing is due). Best
         // effort: a failure here (a busy or read-only file) must not stop
-        // the call, and the payment is tried again on the next one.
-        let _ = services::allowance::pay_due_allowances(&mut self.store, self.clock);
+        // the call, and the payment is tried again on the next one. Why it
+        // failed is kept for the one who can act on it: the command line
+        // says it beside its answer; the household service's own payer
+        // logs it (a client of the service cannot mend the service's file).
+        self.unpaid = services::allowance::pay_due_allowances(&mut self.store, self.clock)
+            .err()
+            .map(|e| e.to_string());
         let reach = self.reach()?;
         let config = self.store.config()?;
         match call {

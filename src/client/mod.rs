@@ -92,6 +92,16 @@ impl<'c> Household<'c> {
         }
     }
 
+    /// Why allowances due could not be paid in this process, once (see
+    /// [`Session::take_unpaid`]). Through the service, always `None`: the
+    /// service pays them and logs what stops it.
+    pub fn take_unpaid(&mut self) -> Option<String> {
+        match self {
+            Household::Embedded(session) => session.take_unpaid(),
+            Household::Remote(_) => None,
+        }
+    }
+
     /// Asks and expects one kind of answer (`let w: WalletView = h.ask(..)?`).
     pub fn ask<T: TryFrom<Reply, Error = ApiError>>(&mut self, call: Call) -> Result<T, ApiError> {
         T::try_from(self.call(call)?)

@@ -365,3 +365,56 @@ fn bad_allowance_input_gets_a_specific_message_and_changes_nothing() {
         assert_eq!(count(&home), before, "{args:?} changed something");
     }
 }
+
+#[test]
+fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_can_be() {
+    let mut home = on_a_monday();
+    home.ok(home.guardian(&[
+        "allowance",
+        "set",
+        "Lee",
+        "--coins",
+        "500",
+        "--every",
+        "week",
+    ]));
+    // The file refuses the payment's write (as a full disk or a file the
+    // account may only read would): a trigger put in by hand.
+    let conn = rusqlite::Connection::open(&home.db).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER no_grants BEFORE INSERT ON transactions WHEN NEW.kind = 'grant'
+         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    home.later(TimeDelta::days(8));
+
+    // The command still answers; the parent is told why the payment was
+    // not made, and that it is not lost. `--json` stays one document.
+    let out = home.run(&["member", "list", "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(listed.is_object() || listed.is_array(), "{listed}");
+    assert!(
+        stderr.contains("an allowance that is due could not be paid")
+            && stderr.contains("the disk is full")
+            && stderr.contains("it is paid on the next command that can write"),
+        "{stderr}"
+    );
+    assert!(grants(&home, "Lee").is_empty());
+
+    // Once the file takes writes again, the next command pays it, once,
+    // and says nothing more about it.
+    let conn = rusqlite::Connection::open(&home.db).unwrap();
+    conn.execute_batch("DROP TRIGGER no_grants;").unwrap();
+    drop(conn);
+    let out = home.run(&["member", "list"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("could not be paid"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(grants(&home, "Lee").len(), 1);
+}
