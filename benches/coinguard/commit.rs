@@ -101,6 +101,16 @@ pub fn paired(rounds: usize, durable: bool) {
     // COINGUARD_BENCH_ONLY=1k (or 100k, 1M) runs one household: the 1M one
     // takes ten minutes to generate the first time.
     let only = std::env::var("COINGUARD_BENCH_ONLY").ok();
+    // COINGUARD_BENCH_WRITER=bare (or 21, 3) takes only that writer's turns,
+    // for a profiler: the others' medians then read NaN.
+    let writer = std::env::var("COINGUARD_BENCH_WRITER")
+        .ok()
+        .map(|w| match w.as_str() {
+            "bare" => 0,
+            "21" => 1,
+            "3" => 2,
+            other => panic!("COINGUARD_BENCH_WRITER is bare, 21 or 3, not {other}"),
+        });
     for (name, shape) in [
         ("1k dense", SMALL),
         ("100k dense", MEDIUM),
@@ -126,6 +136,9 @@ pub fn paired(rounds: usize, durable: bool) {
         for round in 0..rounds + warmup {
             for turn in 0..3 {
                 let which = (round + turn) % 3;
+                if writer.is_some_and(|w| w != which) {
+                    continue;
+                }
                 let started = std::time::Instant::now();
                 match which {
                     0 => bare.write(),
@@ -139,7 +152,7 @@ pub fn paired(rounds: usize, durable: bool) {
         }
         let median = |v: &mut Vec<f64>| {
             v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
+            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
         };
         let mean = |v: &Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
         let means = [mean(&times[0]), mean(&times[1]), mean(&times[2])];
