@@ -192,10 +192,15 @@ impl<'c> Session<'c> {
         })
     }
 
-    /// Why the allowances due could not be paid when the last call began,
-    /// once: `None` when they were paid or none was due.
+    /// What a parent reads when the allowances due could not be paid as
+    /// the last call began, once: `None` when they were paid or none was
+    /// due. The command line and the terminal interface both say it.
     pub fn take_unpaid(&mut self) -> Option<String> {
-        self.unpaid.take()
+        self.unpaid.take().map(|why| {
+            format!(
+                "An allowance that is due could not be paid: {why}. Nothing was lost: it is paid as soon as the household file takes writes again."
+            )
+        })
     }
 
     /// Answers one call. Nothing is written unless the caller may do it.

@@ -992,18 +992,11 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
             // Said after the answer, on stderr, so `--json` stays one
             // document; said even when the command itself failed.
             if let Some(why) = h.take_unpaid() {
-                eprintln!("{}", unpaid_warning(&why));
+                eprintln!("coinguard: warning: {why}");
             }
             done
         }
     }
-}
-
-/// What a parent reads when an allowance due could not be paid here.
-fn unpaid_warning(why: &str) -> String {
-    format!(
-        "coinguard: warning: an allowance that is due could not be paid: {why}. Nothing was lost: it is paid on the next command that can write to the household file."
-    )
 }
 
 /// The commands that ask a household (every one but `init` and `demo`).

@@ -374,6 +374,14 @@ fn event_loop<'scope, 'c: 'scope>(
     // the screens for one whose load may be slow.
     let mut loads = loads::Loads::default();
     loop {
+        // An allowance this process could not pay is said on the message
+        // line (the command line says it on stderr), unless something the
+        // person did is being said there.
+        if app.message.is_none()
+            && let Some(why) = h.take_unpaid()
+        {
+            app.message = Some((why, Tone::Bad));
+        }
         terminal.draw(|frame| hits = render::render(&app, &vm, theme, frame))?;
         // A popup scrolled past its end comes back to its last line.
         app.popup_scroll = hits.popup_scroll;

@@ -397,9 +397,9 @@ fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_c
     let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(listed.is_object() || listed.is_array(), "{listed}");
     assert!(
-        stderr.contains("an allowance that is due could not be paid")
+        stderr.contains("coinguard: warning: An allowance that is due could not be paid")
             && stderr.contains("the disk is full")
-            && stderr.contains("it is paid on the next command that can write"),
+            && stderr.contains("it is paid as soon as the household file takes writes again"),
         "{stderr}"
     );
     assert!(grants(&home, "Lee").is_empty());
@@ -417,4 +417,64 @@ fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_c
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(grants(&home, "Lee").len(), 1);
+}
+
+/// The same in the terminal interface (real binary, tmux, 80x24): said on
+/// the message line, and paid while the interface is open once the file
+/// takes writes again.
+#[test]
+fn the_interface_says_an_allowance_it_could_not_pay_and_pays_it_when_it_can() {
+    crate::support::require_tool("tmux");
+    let mut home = on_a_monday();
+    home.ok(home.guardian(&[
+        "allowance",
+        "set",
+        "Lee",
+        "--coins",
+        "500",
+        "--every",
+        "week",
+    ]));
+    let conn = rusqlite::Connection::open(&home.db).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER no_grants BEFORE INSERT ON transactions WHEN NEW.kind = 'grant'
+         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    home.later(TimeDelta::days(8));
+
+    let tmux = crate::tui::Tmux {
+        socket: format!("coinguard-allowance-{}", std::process::id()),
+    };
+    tmux.session(
+        "a",
+        &format!(
+            "env COINGUARD_NOW={} {} --db {}",
+            home.now.to_rfc3339(),
+            env!("CARGO_BIN_EXE_coinguard"),
+            home.db.display()
+        ),
+    );
+    let screen = tmux.wait_for("a:0", "could not be paid");
+    assert!(
+        screen.contains("Who are you?") && screen.contains("the disk is full"),
+        "{screen}"
+    );
+    assert!(grants(&home, "Lee").is_empty());
+
+    let conn = rusqlite::Connection::open(&home.db).unwrap();
+    conn.execute_batch("DROP TRIGGER no_grants;").unwrap();
+    drop(conn);
+    let start = std::time::Instant::now();
+    while grants(&home, "Lee").is_empty() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(8),
+            "not paid while the interface was open; it shows:\n{}",
+            tmux.screen("a:0")
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(grants(&home, "Lee").len(), 1);
+    tmux.keys("a:0", &["q"]);
 }

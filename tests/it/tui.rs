@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 
 const PIN: &str = "maple syrup river";
 
-struct Tmux {
-    socket: String,
+pub(crate) struct Tmux {
+    pub(crate) socket: String,
 }
 
 impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
+    pub(crate) fn run(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket])
             .args(args)
@@ -24,7 +24,7 @@ impl Tmux {
     }
 
     /// A detached session `name` at 80x24 running `command`.
-    fn session(&self, name: &str, command: &str) {
+    pub(crate) fn session(&self, name: &str, command: &str) {
         self.run(&[
             "new-session",
             "-d",
@@ -38,11 +38,11 @@ impl Tmux {
         ]);
     }
 
-    fn screen(&self, window: &str) -> String {
+    pub(crate) fn screen(&self, window: &str) -> String {
         self.run(&["capture-pane", "-t", window, "-p"])
     }
 
-    fn keys(&self, window: &str, keys: &[&str]) {
+    pub(crate) fn keys(&self, window: &str, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", window];
         args.extend_from_slice(keys);
         self.run(&args);
@@ -51,7 +51,7 @@ impl Tmux {
     /// Types the guardian's PIN and Enter, as a person would: after reading
     /// the prompt (keys within 150 ms of a PIN prompt opening are dropped as
     /// typed before it).
-    fn type_pin(&self, window: &str) {
+    pub(crate) fn type_pin(&self, window: &str) {
         std::thread::sleep(Duration::from_millis(300));
         self.keys(window, &["-l", PIN]);
         self.keys(window, &["Enter"]);
@@ -59,7 +59,7 @@ impl Tmux {
 
     /// Waits (up to 8 s) until `window` no longer shows `text`. (A key sent
     /// right after Escape can be read with it as Alt and the key.)
-    fn wait_gone(&self, window: &str, text: &str) {
+    pub(crate) fn wait_gone(&self, window: &str, text: &str) {
         let start = Instant::now();
         while self.screen(window).contains(text) {
             assert!(
@@ -72,7 +72,7 @@ impl Tmux {
     }
 
     /// Waits (up to 8 s) until `window` shows `text`, without pressing keys.
-    fn wait_for(&self, window: &str, text: &str) -> String {
+    pub(crate) fn wait_for(&self, window: &str, text: &str) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen(window);
