@@ -95,14 +95,20 @@ impl Guarded {
 /// as the processor's work alone, without the disk's waits around it.
 pub fn paired(rounds: usize, durable: bool) {
     println!(
-        "| household | bare median | guarded 21 limits median (÷ bare) | guarded 3 limits median (÷ bare) | median added: 21 / 3 | means: bare / 21 / 3 |"
+        "| household | bare median | guarded 21 limits median (÷ bare) | guarded 3 limits median (÷ bare) | median added: 21 / 3 | means: bare / 21 / 3 | median of per-round ratios: 21 / 3 |"
     );
-    println!("| --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
     // COINGUARD_BENCH_ONLY=1k (or 100k, 1M) runs one household: the 1M one
     // takes ten minutes to generate the first time.
     let only = std::env::var("COINGUARD_BENCH_ONLY").ok();
     // COINGUARD_BENCH_WRITER=bare (or 21, 3) takes only that writer's turns,
     // for a profiler: the others' medians then read NaN.
+    // COINGUARD_BENCH_PAUSE_US=N sleeps N µs before each commit, outside
+    // the timing: with fsync off it asks whether what the guard adds in the
+    // durable run (more than its work alone) comes from the wait itself.
+    let pause = std::env::var("COINGUARD_BENCH_PAUSE_US").ok().map(|us| {
+        std::time::Duration::from_micros(us.parse().expect("COINGUARD_BENCH_PAUSE_US is µs"))
+    });
     let writer = std::env::var("COINGUARD_BENCH_WRITER")
         .ok()
         .map(|w| match w.as_str() {
@@ -139,6 +145,9 @@ pub fn paired(rounds: usize, durable: bool) {
                 if writer.is_some_and(|w| w != which) {
                     continue;
                 }
+                if let Some(pause) = pause {
+                    std::thread::sleep(pause);
+                }
                 let started = std::time::Instant::now();
                 match which {
                     0 => bare.write(),
@@ -155,18 +164,28 @@ pub fn paired(rounds: usize, durable: bool) {
             v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
         };
         let mean = |v: &Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
+        // Each round's guarded commit over the same round's bare one: the
+        // three run back to back, so a slow spell of the disk falls on
+        // both sides of each ratio.
+        let per_round = |g: &Vec<f64>| {
+            let mut ratios: Vec<f64> = g.iter().zip(&times[0]).map(|(g, b)| g / b).collect();
+            median(&mut ratios)
+        };
+        let paired = [per_round(&times[1]), per_round(&times[2])];
         let means = [mean(&times[0]), mean(&times[1]), mean(&times[2])];
         let [b, g21, g3] = &mut times;
         let (b, g21, g3) = (median(b), median(g21), median(g3));
         println!(
-            "| {name} | {b:.1} µs | {g21:.1} µs ({:.3}×) | {g3:.1} µs ({:.3}×) | {:.1} / {:.1} µs | {:.0} / {:.0} / {:.0} µs |",
+            "| {name} | {b:.1} µs | {g21:.1} µs ({:.3}×) | {g3:.1} µs ({:.3}×) | {:.1} / {:.1} µs | {:.0} / {:.0} / {:.0} µs | {:.3}× / {:.3}× |",
             g21 / b,
             g3 / b,
             g21 - b,
             g3 - b,
             means[0],
             means[1],
-            means[2]
+            means[2],
+            paired[0],
+            paired[1]
         );
         drop(d3);
     }
