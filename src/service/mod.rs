@@ -285,6 +285,9 @@ fn deliverer(db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
     let mut store: Option<Store> = None;
     let mut last_summaries: Option<Instant> = None;
     let mut said = false;
+    // Why allowances could not be paid, as last logged: said once, not
+    // every half second while it lasts, and again if the reason changes.
+    let mut unpaid_said: Option<String> = None;
     while !stop.load(Ordering::SeqCst) {
         if store.is_none() {
             store = Store::open(db).ok();
@@ -292,11 +295,20 @@ fn deliverer(db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
         if let Some(open) = store.as_mut() {
             match crate::services::allowance::pay_due_allowances(open, clock) {
                 Ok(paid) => {
+                    unpaid_said = None;
                     for p in &paid {
                         log(format_args!("paid {}'s allowance due {}", p.member, p.due));
                     }
                 }
-                Err(e) => log(format_args!("paying allowances failed: {e}")),
+                Err(e) => {
+                    let why = e.to_string();
+                    if unpaid_said.as_deref() != Some(why.as_str()) {
+                        log(format_args!(
+                            "paying allowances failed: {why}; tried again every half second"
+                        ));
+                        unpaid_said = Some(why);
+                    }
+                }
             }
             if last_summaries.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
                 last_summaries = Some(Instant::now());

@@ -478,3 +478,73 @@ fn the_interface_says_an_allowance_it_could_not_pay_and_pays_it_when_it_can() {
     assert_eq!(grants(&home, "Lee").len(), 1);
     tmux.keys("a:0", &["q"]);
 }
+
+/// The household service pays allowances itself: one it cannot pay is in
+/// its log once (not every half second while it lasts), and paid as soon
+/// as the file takes writes again.
+#[test]
+fn the_service_logs_an_allowance_it_cannot_pay_once_and_pays_it_when_it_can() {
+    let mut home = on_a_monday();
+    home.ok(home.guardian(&[
+        "allowance",
+        "set",
+        "Lee",
+        "--coins",
+        "500",
+        "--every",
+        "week",
+    ]));
+    let conn = rusqlite::Connection::open(&home.db).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER no_grants BEFORE INSERT ON transactions WHEN NEW.kind = 'grant'
+         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    home.later(TimeDelta::days(8));
+
+    let socket = home.file("s.sock");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_coinguard"))
+        .env_remove("COINGUARD_DB")
+        .env("COINGUARD_NOW", home.now.to_rfc3339())
+        .args(["serve", "--db"])
+        .arg(&home.db)
+        .arg("--socket")
+        .arg(&socket)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut service = crate::service::Service {
+        child,
+        socket,
+        db: home.db.clone(),
+    };
+    service.wait_ready();
+    // Long enough for the service's payer to try five times or more.
+    std::thread::sleep(std::time::Duration::from_millis(2_600));
+    assert!(grants(&home, "Lee").is_empty());
+
+    let conn = rusqlite::Connection::open(&home.db).unwrap();
+    conn.execute_batch("DROP TRIGGER no_grants;").unwrap();
+    drop(conn);
+    let start = std::time::Instant::now();
+    while grants(&home, "Lee").is_empty() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(8),
+            "the service did not pay it"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let (status, log) = service.wait_after_term(std::time::Duration::from_secs(10));
+    assert!(status.success(), "{status:?}\n{log}");
+    assert_eq!(
+        log.matches("paying allowances failed").count(),
+        1,
+        "said once:\n{log}"
+    );
+    assert!(log.contains("the disk is full"), "{log}");
+    assert_eq!(log.matches("paid Lee's allowance due").count(), 1, "{log}");
+    assert_eq!(grants(&home, "Lee").len(), 1);
+}

@@ -44,7 +44,7 @@ impl Service {
         service
     }
 
-    fn wait_ready(&mut self) {
+    pub fn wait_ready(&mut self) {
         let until = Instant::now() + Duration::from_secs(20);
         let stopped = loop {
             if UnixStream::connect(&self.socket).is_ok() {
