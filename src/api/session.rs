@@ -313,7 +313,9 @@ impl<'c> Session<'c> {
                 Ok(Reply::Wallet(WalletView {
                     member: member_view,
                     limits: self.limit_views(&config, member.id)?,
-                    allowance: allowance.map(|a| allowance_view(&config, member.name.as_str(), &a)),
+                    allowance: allowance.map(|a| {
+                        allowance_view(&config, member.name.as_str(), &a, self.today(&config))
+                    }),
                     coins_in_allowance,
                 }))
             }
@@ -705,7 +707,12 @@ impl<'c> Session<'c> {
                         continue;
                     }
                     if let Some(m) = ledger::member_by_id(self.store.conn(), a.member)? {
-                        views.push(allowance_view(&config, m.name.as_str(), &a));
+                        views.push(allowance_view(
+                            &config,
+                            m.name.as_str(),
+                            &a,
+                            self.today(&config),
+                        ));
                     }
                 }
                 Ok(Reply::Allowances(AllowancesView { allowances: views }))
@@ -2175,12 +2182,14 @@ fn change_view<T>(
     }
 }
 
-/// A spending outcome as the wire carries it.
-/// An allowance in force, for clients.
+/// An allowance in force, for clients. A payment whose day has come but
+/// which could not be made yet is said as due, not as "next on" a day
+/// already past.
 fn allowance_view(
     config: &Config,
     member: &str,
     a: &ledger::allowances::Allowance,
+    today: NaiveDate,
 ) -> AllowanceView {
     use services::allowance::{coins_per_payment, describe, money_per_payment};
     let economy = &config.economy;
@@ -2193,7 +2202,15 @@ fn allowance_view(
         money_per_payment: money_per_payment(a.amount, economy)
             .unwrap_or(Money::zero(economy.currency)),
         next_due: a.next_due,
-        words: format!("{}; next on {}", describe(a, economy), a.next_due),
+        words: if a.next_due <= today {
+            format!(
+                "{}; due since {}, not paid yet",
+                describe(a, economy),
+                a.next_due
+            )
+        } else {
+            format!("{}; next on {}", describe(a, economy), a.next_due)
+        },
     }
 }
 

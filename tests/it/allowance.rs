@@ -369,6 +369,7 @@ fn bad_allowance_input_gets_a_specific_message_and_changes_nothing() {
 #[test]
 fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_can_be() {
     let mut home = on_a_monday();
+    let monday = home.now.date_naive();
     home.ok(home.guardian(&[
         "allowance",
         "set",
@@ -403,6 +404,13 @@ fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_c
         "{stderr}"
     );
     assert!(grants(&home, "Lee").is_empty());
+    // The list says it is due, not "next on" a day already past.
+    let due = monday + TimeDelta::days(7);
+    let list = String::from_utf8_lossy(&home.run(&["allowance", "list"]).stdout).to_string();
+    assert!(
+        list.contains(&format!("due since {due}, not paid yet")),
+        "{list}"
+    );
 
     // Once the file takes writes again, the next command pays it, once,
     // and says nothing more about it.
@@ -417,6 +425,11 @@ fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_c
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(grants(&home, "Lee").len(), 1);
+    let list = home.ok(home.run(&["allowance", "list"]));
+    assert!(
+        list.contains(&format!("next on {}", due + TimeDelta::days(7))),
+        "{list}"
+    );
 }
 
 /// The same in the terminal interface (real binary, tmux, 80x24): said on
