@@ -366,10 +366,13 @@ fn bad_allowance_input_gets_a_specific_message_and_changes_nothing() {
     }
 }
 
-#[test]
-fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_can_be() {
+/// Lee's weekly allowance, set on a Monday, a day past its first payment,
+/// in a file that refuses the payment's write (as a full disk or a file the
+/// account may only read would: a trigger put in by hand). Also the day
+/// the payment was due.
+fn an_allowance_the_file_will_not_pay() -> (Home, chrono::NaiveDate) {
     let mut home = on_a_monday();
-    let monday = home.now.date_naive();
+    let due = home.now.date_naive() + TimeDelta::days(7);
     home.ok(home.guardian(&[
         "allowance",
         "set",
@@ -379,8 +382,6 @@ fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_c
         "--every",
         "week",
     ]));
-    // The file refuses the payment's write (as a full disk or a file the
-    // account may only read would): a trigger put in by hand.
     let conn = rusqlite::Connection::open(&home.db).unwrap();
     conn.execute_batch(
         "CREATE TRIGGER no_grants BEFORE INSERT ON transactions WHEN NEW.kind = 'grant'
@@ -389,6 +390,19 @@ fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_c
     .unwrap();
     drop(conn);
     home.later(TimeDelta::days(8));
+    (home, due)
+}
+
+/// The file takes writes again.
+fn writes_taken_again(home: &Home) {
+    let conn = rusqlite::Connection::open(&home.db).unwrap();
+    conn.execute_batch("DROP TRIGGER no_grants;").unwrap();
+    drop(conn);
+}
+
+#[test]
+fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_can_be() {
+    let (home, due) = an_allowance_the_file_will_not_pay();
 
     // The command still answers; the parent is told why the payment was
     // not made, and that it is not lost. `--json` stays one document.
@@ -405,7 +419,6 @@ fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_c
     );
     assert!(grants(&home, "Lee").is_empty());
     // The list says it is due, not "next on" a day already past.
-    let due = monday + TimeDelta::days(7);
     let list = String::from_utf8_lossy(&home.run(&["allowance", "list"]).stdout).to_string();
     assert!(
         list.contains(&format!("due since {due}, not paid yet")),
@@ -414,9 +427,7 @@ fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_c
 
     // Once the file takes writes again, the next command pays it, once,
     // and says nothing more about it.
-    let conn = rusqlite::Connection::open(&home.db).unwrap();
-    conn.execute_batch("DROP TRIGGER no_grants;").unwrap();
-    drop(conn);
+    writes_taken_again(&home);
     let out = home.run(&["member", "list"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(
@@ -438,24 +449,7 @@ fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_c
 #[test]
 fn the_interface_says_an_allowance_it_could_not_pay_and_pays_it_when_it_can() {
     crate::support::require_tool("tmux");
-    let mut home = on_a_monday();
-    home.ok(home.guardian(&[
-        "allowance",
-        "set",
-        "Lee",
-        "--coins",
-        "500",
-        "--every",
-        "week",
-    ]));
-    let conn = rusqlite::Connection::open(&home.db).unwrap();
-    conn.execute_batch(
-        "CREATE TRIGGER no_grants BEFORE INSERT ON transactions WHEN NEW.kind = 'grant'
-         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
-    )
-    .unwrap();
-    drop(conn);
-    home.later(TimeDelta::days(8));
+    let (home, _) = an_allowance_the_file_will_not_pay();
 
     let tmux = crate::tui::Tmux {
         socket: format!("coinguard-allowance-{}", std::process::id()),
@@ -476,9 +470,7 @@ fn the_interface_says_an_allowance_it_could_not_pay_and_pays_it_when_it_can() {
     );
     assert!(grants(&home, "Lee").is_empty());
 
-    let conn = rusqlite::Connection::open(&home.db).unwrap();
-    conn.execute_batch("DROP TRIGGER no_grants;").unwrap();
-    drop(conn);
+    writes_taken_again(&home);
     let start = std::time::Instant::now();
     while grants(&home, "Lee").is_empty() {
         assert!(
@@ -497,24 +489,7 @@ fn the_interface_says_an_allowance_it_could_not_pay_and_pays_it_when_it_can() {
 /// as the file takes writes again.
 #[test]
 fn the_service_logs_an_allowance_it_cannot_pay_once_and_pays_it_when_it_can() {
-    let mut home = on_a_monday();
-    home.ok(home.guardian(&[
-        "allowance",
-        "set",
-        "Lee",
-        "--coins",
-        "500",
-        "--every",
-        "week",
-    ]));
-    let conn = rusqlite::Connection::open(&home.db).unwrap();
-    conn.execute_batch(
-        "CREATE TRIGGER no_grants BEFORE INSERT ON transactions WHEN NEW.kind = 'grant'
-         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
-    )
-    .unwrap();
-    drop(conn);
-    home.later(TimeDelta::days(8));
+    let (home, _) = an_allowance_the_file_will_not_pay();
 
     let socket = home.file("s.sock");
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_coinguard"))
@@ -539,9 +514,7 @@ fn the_service_logs_an_allowance_it_cannot_pay_once_and_pays_it_when_it_can() {
     std::thread::sleep(std::time::Duration::from_millis(2_600));
     assert!(grants(&home, "Lee").is_empty());
 
-    let conn = rusqlite::Connection::open(&home.db).unwrap();
-    conn.execute_batch("DROP TRIGGER no_grants;").unwrap();
-    drop(conn);
+    writes_taken_again(&home);
     let start = std::time::Instant::now();
     while grants(&home, "Lee").is_empty() {
         assert!(
