@@ -197,8 +197,12 @@ impl<'c> Session<'c> {
     /// due. The command line and the terminal interface both say it.
     pub fn take_unpaid(&mut self) -> Option<String> {
         self.unpaid.take().map(|why| {
+            let mut said = why;
+            if let Some(first) = said.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
             format!(
-                "An allowance that is due could not be paid: {why}. Nothing was lost: it is paid as soon as the household file takes writes again."
+                "{said}. Nothing was lost: it is paid as soon as the household file takes writes again."
             )
         })
     }
@@ -224,9 +228,18 @@ impl<'c> Session<'c> {
         // failed is kept for the one who can act on it: the command line
         // says it beside its answer; the household service's own payer
         // logs it (a client of the service cannot mend the service's file).
-        self.unpaid = services::allowance::pay_due_allowances(&mut self.store, self.clock)
-            .err()
-            .map(|e| e.to_string());
+        self.unpaid = match services::allowance::pay_due_allowances(&mut self.store, self.clock) {
+            Ok(payments) if payments.unpaid.is_empty() => None,
+            Ok(payments) => Some(
+                payments
+                    .unpaid
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            Err(e) => Some(format!("the allowances due could not be paid: {e}")),
+        };
         let reach = self.reach()?;
         let config = self.store.config()?;
         match call {

@@ -115,6 +115,20 @@ fn log(line: std::fmt::Arguments<'_>) {
     eprintln!("coinguard serve: {line}");
 }
 
+/// Logs why allowances could not be paid once while that reason lasts
+/// (`said` keeps what was last logged): the payer tries every half second,
+/// and a full disk must not fill the journal with the same line.
+fn unpaid_logged(said: &mut Option<String>, why: Option<String>) {
+    if let Some(why) = &why
+        && said.as_ref() != Some(why)
+    {
+        log(format_args!(
+            "paying allowances failed: {why}; tried again every half second"
+        ));
+    }
+    *said = why;
+}
+
 /// Listens on `options.socket` and serves until SIGTERM or SIGINT.
 pub fn serve(options: &ServeOptions, clock: &dyn Clock) -> Result<(), ServeError> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -294,21 +308,21 @@ fn deliverer(db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
         }
         if let Some(open) = store.as_mut() {
             match crate::services::allowance::pay_due_allowances(open, clock) {
-                Ok(paid) => {
-                    unpaid_said = None;
-                    for p in &paid {
+                Ok(payments) => {
+                    for p in &payments.paid {
                         log(format_args!("paid {}'s allowance due {}", p.member, p.due));
                     }
+                    let why = (!payments.unpaid.is_empty()).then(|| {
+                        payments
+                            .unpaid
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    });
+                    unpaid_logged(&mut unpaid_said, why);
                 }
-                Err(e) => {
-                    let why = e.to_string();
-                    if unpaid_said.as_deref() != Some(why.as_str()) {
-                        log(format_args!(
-                            "paying allowances failed: {why}; tried again every half second"
-                        ));
-                        unpaid_said = Some(why);
-                    }
-                }
+                Err(e) => unpaid_logged(&mut unpaid_said, Some(format!("{e}"))),
             }
             if last_summaries.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
                 last_summaries = Some(Instant::now());

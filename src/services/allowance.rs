@@ -67,6 +67,13 @@ pub enum AllowanceError {
     TooSmall { money: String, rate: String },
     #[error("{name} has no allowance; allowances are set for: {known}")]
     NoAllowance { name: String, known: String },
+    #[error(
+        "{unpaid}; what it owes is paid before it is changed or stopped, so that no period is skipped or paid twice: try again once the household file takes writes"
+    )]
+    OwedFirst {
+        #[source]
+        unpaid: Box<Unpaid>,
+    },
 }
 
 impl AllowanceError {
@@ -77,6 +84,7 @@ impl AllowanceError {
             AllowanceError::Ledger(e) => e.kind(),
             AllowanceError::Money(_) => ErrorKind::BadInput,
             AllowanceError::NoAllowance { .. } => ErrorKind::NotFound,
+            AllowanceError::OwedFirst { unpaid } => unpaid.why.kind(),
             _ => ErrorKind::BadInput,
         }
     }
@@ -246,7 +254,7 @@ pub fn set_allowance(
     check_amount(amount, &config.economy)?;
     // What the old allowance owes is paid first, so changing it never
     // skips nor doubles a period.
-    pay_due_allowances(store, clock)?;
+    pay_owed_by(store, clock, found.id)?;
     let tz = config.settings.timezone;
     let actor = pass.guardian().id;
     store.write(clock, |w| {
@@ -279,7 +287,7 @@ pub fn stop_allowance(
     member: &str,
 ) -> Result<String, AllowanceError> {
     let found = ledger::find_member(store.conn(), member)?;
-    pay_due_allowances(store, clock)?;
+    pay_owed_by(store, clock, found.id)?;
     let actor = pass.guardian().id;
     store.write(clock, |w| {
         let economy = &w.config().economy;
@@ -331,17 +339,52 @@ pub struct Paid {
     pub summary: String,
 }
 
+/// One allowance whose payment due could not be made, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unpaid {
+    pub member_id: crate::domain::MemberId,
+    pub member: String,
+    pub due: NaiveDate,
+    pub why: AllowanceError,
+}
+
+impl std::error::Error for Unpaid {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.why)
+    }
+}
+
+impl std::fmt::Display for Unpaid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}'s allowance due {} could not be paid: {}",
+            self.member, self.due, self.why
+        )
+    }
+}
+
+/// What one round of paying allowances did: each allowance is paid or
+/// said unpaid on its own, so one that fails holds up no other.
+#[derive(Debug, Default)]
+pub struct Payments {
+    pub paid: Vec<Paid>,
+    pub unpaid: Vec<Unpaid>,
+}
+
 /// Pays every allowance period that is due (today included, in the
 /// household's time zone), each through the guarded door as a grant with
-/// its own key. Safe to run from any number of processes at once.
+/// its own key. Safe to run from any number of processes at once. An
+/// allowance whose payment fails is in [`Payments::unpaid`] and the others
+/// are still paid; `Err` only when the allowances could not be read at all.
 pub fn pay_due_allowances(
     store: &mut Store,
     clock: &dyn Clock,
-) -> Result<Vec<Paid>, AllowanceError> {
-    let mut paid = Vec::new();
+) -> Result<Payments, AllowanceError> {
+    let mut payments = Payments::default();
     // Nearly always nothing is due: answer that without loading the config.
     if !allowances::any_allowance_due(store.conn(), clock.now())? {
-        return Ok(paid);
+        return Ok(payments);
     }
     let config = store.config()?;
     let today = clock
@@ -349,27 +392,69 @@ pub fn pay_due_allowances(
         .with_timezone(&config.settings.timezone)
         .date_naive();
     for a in allowances::allowances(store.conn())? {
-        let mut rounds = 0;
-        while rounds < MAX_CATCH_UP {
-            rounds += 1;
-            // The next due date from the ledger, afresh each time: another
-            // process may have paid meanwhile.
-            let Some(now) = allowances::allowance_of(store.conn(), a.member)? else {
-                break;
-            };
-            if now.id != a.id || now.next_due > today {
-                break;
-            }
-            match pay_one(store, clock, &now, now.next_due)? {
-                Some(p) => paid.push(p),
-                // Not paid by us: paid by another process (the loop reads
-                // the ledger again), or not allowed (stop here).
-                None if allowances::last_paid(store.conn(), a.id)? >= Some(now.next_due) => {}
-                None => break,
-            }
+        if let Err(why) = catch_up(store, clock, &a, today, &mut payments.paid) {
+            let member = ledger::member_by_id(store.conn(), a.member)
+                .ok()
+                .flatten()
+                .map_or_else(|| format!("member #{}", a.member), |m| m.name.to_string());
+            let due = allowances::allowance_of(store.conn(), a.member)
+                .ok()
+                .flatten()
+                .map_or(a.next_due, |now| now.next_due);
+            payments.unpaid.push(Unpaid {
+                member_id: a.member,
+                member,
+                due,
+                why,
+            });
         }
     }
-    Ok(paid)
+    Ok(payments)
+}
+
+/// Pays what is due; refuses when `member`'s own allowance could not be
+/// paid (changing or stopping it now would skip that period). Another
+/// member's unpaid allowance holds up nothing here.
+fn pay_owed_by(
+    store: &mut Store,
+    clock: &dyn Clock,
+    member: crate::domain::MemberId,
+) -> Result<(), AllowanceError> {
+    let payments = pay_due_allowances(store, clock)?;
+    match payments.unpaid.into_iter().find(|u| u.member_id == member) {
+        Some(unpaid) => Err(AllowanceError::OwedFirst {
+            unpaid: Box::new(unpaid),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Pays allowance `a` each period due up to `today`, oldest first.
+fn catch_up(
+    store: &mut Store,
+    clock: &dyn Clock,
+    a: &Allowance,
+    today: NaiveDate,
+    paid: &mut Vec<Paid>,
+) -> Result<(), AllowanceError> {
+    for _ in 0..MAX_CATCH_UP {
+        // The next due date from the ledger, afresh each time: another
+        // process may have paid meanwhile.
+        let Some(now) = allowances::allowance_of(store.conn(), a.member)? else {
+            break;
+        };
+        if now.id != a.id || now.next_due > today {
+            break;
+        }
+        match pay_one(store, clock, &now, now.next_due)? {
+            Some(p) => paid.push(p),
+            // Not paid by us: paid by another process (the loop reads the
+            // ledger again), or not allowed (stop here).
+            None if allowances::last_paid(store.conn(), a.id)? >= Some(now.next_due) => {}
+            None => break,
+        }
+    }
+    Ok(())
 }
 
 /// Pays allowance `a` for the period due on `due`, as a grant keyed by the

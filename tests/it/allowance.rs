@@ -412,9 +412,9 @@ fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_c
     let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(listed.is_object() || listed.is_array(), "{listed}");
     assert!(
-        stderr.contains("coinguard: warning: An allowance that is due could not be paid")
-            && stderr.contains("the disk is full")
-            && stderr.contains("it is paid as soon as the household file takes writes again"),
+        stderr.contains(&format!(
+            "coinguard: warning: Lee's allowance due {due} could not be paid: database error: the disk is full. Nothing was lost: it is paid as soon as the household file takes writes again."
+        )),
         "{stderr}"
     );
     assert!(grants(&home, "Lee").is_empty());
@@ -449,7 +449,7 @@ fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_c
 #[test]
 fn the_interface_says_an_allowance_it_could_not_pay_and_pays_it_when_it_can() {
     crate::support::require_tool("tmux");
-    let (home, _) = an_allowance_the_file_will_not_pay();
+    let (home, due) = an_allowance_the_file_will_not_pay();
 
     let tmux = crate::tui::Tmux {
         socket: format!("coinguard-allowance-{}", std::process::id()),
@@ -465,7 +465,10 @@ fn the_interface_says_an_allowance_it_could_not_pay_and_pays_it_when_it_can() {
     );
     let screen = tmux.wait_for("a:0", "could not be paid");
     assert!(
-        screen.contains("Who are you?") && screen.contains("the disk is full"),
+        screen.contains("Who are you?")
+            && screen.contains(&format!(
+                "Lee's allowance due {due} could not be paid: database error: the disk is"
+            )),
         "{screen}"
     );
     assert!(grants(&home, "Lee").is_empty());
@@ -489,7 +492,7 @@ fn the_interface_says_an_allowance_it_could_not_pay_and_pays_it_when_it_can() {
 /// as the file takes writes again.
 #[test]
 fn the_service_logs_an_allowance_it_cannot_pay_once_and_pays_it_when_it_can() {
-    let (home, _) = an_allowance_the_file_will_not_pay();
+    let (home, due) = an_allowance_the_file_will_not_pay();
 
     let socket = home.file("s.sock");
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_coinguard"))
@@ -530,7 +533,81 @@ fn the_service_logs_an_allowance_it_cannot_pay_once_and_pays_it_when_it_can() {
         1,
         "said once:\n{log}"
     );
-    assert!(log.contains("the disk is full"), "{log}");
+    assert!(
+        log.contains(&format!(
+            "Lee's allowance due {due} could not be paid: database error: the disk is full"
+        )),
+        "{log}"
+    );
     assert_eq!(log.matches("paid Lee's allowance due").count(), 1, "{log}");
     assert_eq!(grants(&home, "Lee").len(), 1);
+}
+
+/// One allowance that cannot be paid holds up no other: Sam is paid while
+/// Lee's payment fails. Lee's allowance cannot be changed or stopped while
+/// it owes (that would skip the period); Sam's can.
+#[test]
+fn one_allowance_that_cannot_be_paid_holds_up_no_other() {
+    let mut home = on_a_monday();
+    let due = home.now.date_naive() + TimeDelta::days(7);
+    for member in ["Lee", "Sam"] {
+        home.ok(home.guardian(&[
+            "allowance",
+            "set",
+            member,
+            "--coins",
+            "500",
+            "--every",
+            "week",
+        ]));
+    }
+    let conn = rusqlite::Connection::open(&home.db).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER no_grants BEFORE INSERT ON transactions
+         WHEN NEW.kind = 'grant' AND NEW.member_id = (SELECT id FROM members WHERE name = 'Lee')
+         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    home.later(TimeDelta::days(8));
+
+    let out = home.run(&["allowance", "list"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("Lee's allowance due {due} could not be paid"))
+            && !stderr.contains("Sam's"),
+        "{stderr}"
+    );
+    assert_eq!(grants(&home, "Sam").len(), 1, "Sam is paid");
+    assert!(grants(&home, "Lee").is_empty());
+
+    // Changing or stopping Lee's allowance now would skip the period it
+    // owes: refused, saying why, and nothing changes.
+    for args in [
+        &[
+            "allowance",
+            "set",
+            "Lee",
+            "--coins",
+            "900",
+            "--every",
+            "week",
+        ][..],
+        &["allowance", "stop", "Lee"],
+    ] {
+        let out = home.guardian(args);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{said}");
+        assert!(
+            said.contains(&format!("Lee's allowance due {due} could not be paid"))
+                && said.contains("so that no period is skipped or paid twice"),
+            "{said}"
+        );
+    }
+    assert_eq!(logged(&home, "allowance_set"), 2);
+    assert_eq!(logged(&home, "allowance_stop"), 0);
+    // Sam's can be changed.
+    home.ok(home.guardian(&["allowance", "stop", "Sam"]));
+    assert_eq!(logged(&home, "allowance_stop"), 1);
 }
