@@ -207,6 +207,19 @@ impl<'c> Session<'c> {
         })
     }
 
+    /// `result` of changing or stopping an allowance: when it was refused
+    /// because the allowance still owes a payment, the refusal says why,
+    /// and the same words are not said again as a warning beside it.
+    fn owed_said_by<T>(
+        &mut self,
+        result: Result<T, services::allowance::AllowanceError>,
+    ) -> Result<T, services::allowance::AllowanceError> {
+        if let Err(services::allowance::AllowanceError::OwedFirst { .. }) = &result {
+            self.unpaid = None;
+        }
+        result
+    }
+
     /// Answers one call. Nothing is written unless the caller may do it.
     pub fn handle(&mut self, call: Call) -> Result<Reply, ApiError> {
         self.handle_watched(call, &mut |_| true)
@@ -762,7 +775,7 @@ impl<'c> Session<'c> {
                 }
                 let pass = self.guardian_pass(&reach, &auth)?;
                 let by = pass.guardian().name.to_string();
-                let (before, after) = services::allowance::set_allowance(
+                let set = services::allowance::set_allowance(
                     &mut self.store,
                     self.clock,
                     pass,
@@ -770,7 +783,8 @@ impl<'c> Session<'c> {
                     amount,
                     every,
                     on_day,
-                )?;
+                );
+                let (before, after) = self.owed_said_by(set)?;
                 Ok(Reply::Change(ChangeView {
                     by,
                     what: format!("the allowance of {}", found.name),
@@ -789,12 +803,9 @@ impl<'c> Session<'c> {
                 }
                 let pass = self.guardian_pass(&reach, &auth)?;
                 let by = pass.guardian().name.to_string();
-                let before = services::allowance::stop_allowance(
-                    &mut self.store,
-                    self.clock,
-                    pass,
-                    &member,
-                )?;
+                let stop =
+                    services::allowance::stop_allowance(&mut self.store, self.clock, pass, &member);
+                let before = self.owed_said_by(stop)?;
                 Ok(Reply::Change(ChangeView {
                     by,
                     what: format!("the allowance of {}", found.name),

@@ -604,6 +604,11 @@ fn one_allowance_that_cannot_be_paid_holds_up_no_other() {
                 && said.contains("so that no period is skipped or paid twice"),
             "{said}"
         );
+        assert_eq!(
+            said.matches("could not be paid").count(),
+            1,
+            "said once, by the refusal:\n{said}"
+        );
     }
     assert_eq!(logged(&home, "allowance_set"), 2);
     assert_eq!(logged(&home, "allowance_stop"), 0);
