@@ -242,15 +242,7 @@ impl<'c> Session<'c> {
         // says it beside its answer; the household service's own payer
         // logs it (a client of the service cannot mend the service's file).
         self.unpaid = match services::allowance::pay_due_allowances(&mut self.store, self.clock) {
-            Ok(payments) if payments.unpaid.is_empty() => None,
-            Ok(payments) => Some(
-                payments
-                    .unpaid
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
+            Ok(payments) => payments.unpaid_words(),
             Err(e) => Some(format!("the allowances due could not be paid: {e}")),
         };
         let reach = self.reach()?;

@@ -299,8 +299,7 @@ fn deliverer(db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
     let mut store: Option<Store> = None;
     let mut last_summaries: Option<Instant> = None;
     let mut said = false;
-    // Why allowances could not be paid, as last logged: said once, not
-    // every half second while it lasts, and again if the reason changes.
+    // See `unpaid_logged`.
     let mut unpaid_said: Option<String> = None;
     while !stop.load(Ordering::SeqCst) {
         if store.is_none() {
@@ -312,15 +311,7 @@ fn deliverer(db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
                     for p in &payments.paid {
                         log(format_args!("paid {}'s allowance due {}", p.member, p.due));
                     }
-                    let why = (!payments.unpaid.is_empty()).then(|| {
-                        payments
-                            .unpaid
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    });
-                    unpaid_logged(&mut unpaid_said, why);
+                    unpaid_logged(&mut unpaid_said, payments.unpaid_words());
                 }
                 Err(e) => unpaid_logged(&mut unpaid_said, Some(format!("{e}"))),
             }
