@@ -141,9 +141,10 @@ pub struct Session<'c> {
     /// The audit screen asks where the money went on every reload: kept
     /// between calls and brought up to date from what changed.
     flow_cache: report::FlowCache,
-    /// Why the allowances due could not be paid at the start of the last
-    /// call, until the caller takes it ([`Session::take_unpaid`]).
-    unpaid: Option<String>,
+    /// The allowances due that could not be paid when the last call
+    /// began, and why (`Err`: the allowances could not even be read); see
+    /// [`Session::unpaid`].
+    unpaid: Result<Vec<services::allowance::Unpaid>, String>,
 }
 
 /// Most rows any list call returns.
@@ -157,7 +158,7 @@ impl<'c> Session<'c> {
             caller,
             via_service: false,
             flow_cache: report::FlowCache::default(),
-            unpaid: None,
+            unpaid: Ok(Vec::new()),
         }
     }
 
@@ -188,34 +189,37 @@ impl<'c> Session<'c> {
             caller: self.caller.clone(),
             via_service: self.via_service,
             flow_cache: report::FlowCache::default(),
-            unpaid: None,
+            unpaid: Ok(Vec::new()),
         })
     }
 
-    /// What a parent reads when the allowances due could not be paid as
-    /// the last call began, once: `None` when they were paid or none was
-    /// due. The command line and the terminal interface both say it.
-    pub fn take_unpaid(&mut self) -> Option<String> {
-        self.unpaid.take().map(|why| {
-            let mut said = why;
-            if let Some(first) = said.get_mut(..1) {
-                first.make_ascii_uppercase();
-            }
-            format!(
-                "{said}. Nothing was lost: it is paid as soon as the household file takes writes again."
-            )
-        })
+    /// What a parent reads about the allowances due that could not be
+    /// paid as of the last call: `None` when they were paid or none was
+    /// due. The command line says it beside its answer; the terminal
+    /// interface keeps it on its message line while it lasts.
+    pub fn unpaid(&self) -> Option<String> {
+        match &self.unpaid {
+            Ok(unpaid) => services::allowance::Unpaid::sentences(unpaid),
+            Err(why) => Some(format!(
+                "The allowances due could not be paid: {why}. Nothing was lost: they are tried again on every command."
+            )),
+        }
     }
 
-    /// `result` of changing or stopping an allowance: when it was refused
-    /// because the allowance still owes a payment, the refusal says why,
-    /// and the same words are not said again as a warning beside it.
+    /// `result` of changing or stopping `member`'s allowance, which paid
+    /// what it owed first: done, their payment was made; refused because
+    /// it still owes, the refusal says so. Either way a warning about
+    /// their payment would be stale or said twice; others' still stand.
     fn owed_said_by<T>(
         &mut self,
+        member: MemberId,
         result: Result<T, services::allowance::AllowanceError>,
     ) -> Result<T, services::allowance::AllowanceError> {
-        if let Err(services::allowance::AllowanceError::OwedFirst { .. }) = &result {
-            self.unpaid = None;
+        use services::allowance::AllowanceError::OwedFirst;
+        if (result.is_ok() || matches!(result, Err(OwedFirst { .. })))
+            && let Ok(unpaid) = &mut self.unpaid
+        {
+            unpaid.retain(|u| u.member_id != member);
         }
         result
     }
@@ -238,13 +242,13 @@ impl<'c> Session<'c> {
         // of any command (one indexed read when nothing is due). Best
         // effort: a failure here (a busy or read-only file) must not stop
         // the call, and the payment is tried again on the next one. Why it
-        // failed is kept for the one who can act on it: the command line
-        // says it beside its answer; the household service's own payer
-        // logs it (a client of the service cannot mend the service's file).
-        self.unpaid = match services::allowance::pay_due_allowances(&mut self.store, self.clock) {
-            Ok(payments) => payments.unpaid_words(),
-            Err(e) => Some(format!("the allowances due could not be paid: {e}")),
-        };
+        // failed is kept for the one who can act on it ([`Session::unpaid`]):
+        // the command line and the terminal interface say it; through the
+        // service, its own payer logs it (a client of the service cannot
+        // mend the service's file).
+        self.unpaid = services::allowance::pay_due_allowances(&mut self.store, self.clock)
+            .map(|payments| payments.unpaid)
+            .map_err(|e| e.to_string());
         let reach = self.reach()?;
         let config = self.store.config()?;
         match call {
@@ -776,7 +780,7 @@ impl<'c> Session<'c> {
                     every,
                     on_day,
                 );
-                let (before, after) = self.owed_said_by(set)?;
+                let (before, after) = self.owed_said_by(found.id, set)?;
                 Ok(Reply::Change(ChangeView {
                     by,
                     what: format!("the allowance of {}", found.name),
@@ -797,7 +801,7 @@ impl<'c> Session<'c> {
                 let by = pass.guardian().name.to_string();
                 let stop =
                     services::allowance::stop_allowance(&mut self.store, self.clock, pass, &member);
-                let before = self.owed_said_by(stop)?;
+                let before = self.owed_said_by(found.id, stop)?;
                 Ok(Reply::Change(ChangeView {
                     by,
                     what: format!("the allowance of {}", found.name),

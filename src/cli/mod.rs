@@ -989,10 +989,10 @@ pub fn run(args: &Args, clock: &dyn Clock) -> Result<u8, CliError> {
         other => {
             let mut h = place::connect(args, clock)?;
             let done = dispatch(args, &mut h, other);
-            // Said after the answer, on stderr, so `--json` stays one
-            // document; said even when the command itself failed.
-            if let Some(why) = h.take_unpaid() {
-                eprintln!("coinguard: warning: {why}");
+            // On stderr, so `--json` stays one document: after the answer,
+            // or before the error when the command failed.
+            if let Some(why) = h.unpaid() {
+                output::note(format_args!("coinguard: warning: {}", output::clean(&why)));
             }
             done
         }

@@ -92,12 +92,12 @@ impl<'c> Household<'c> {
         }
     }
 
-    /// Why allowances due could not be paid in this process, once (see
-    /// [`Session::take_unpaid`]). Through the service, always `None`: the
-    /// service pays them and logs what stops it.
-    pub fn take_unpaid(&mut self) -> Option<String> {
+    /// Why allowances due could not be paid in this process, as of the
+    /// last call (see [`Session::unpaid`]). Through the service, always
+    /// `None`: the service pays them and logs what stops it.
+    pub fn unpaid(&self) -> Option<String> {
         match self {
-            Household::Embedded(session) => session.take_unpaid(),
+            Household::Embedded(session) => session.unpaid(),
             Household::Remote(_) => None,
         }
     }

@@ -23,7 +23,7 @@ use super::ServiceError;
 use super::spend::{Ctx, guarded_then};
 use crate::auth::GuardianPass;
 use crate::config::Economy;
-use crate::domain::{Clock, Memo, Role};
+use crate::domain::{Clock, ErrorKind, Memo, Role};
 use crate::guard::Intent;
 use crate::ledger::allowances::{Allowance, AllowanceAmount, Every};
 use crate::ledger::{self, LedgerError, Store, allowances};
@@ -68,7 +68,8 @@ pub enum AllowanceError {
     #[error("{name} has no allowance; allowances are set for: {known}")]
     NoAllowance { name: String, known: String },
     #[error(
-        "{unpaid}; what it owes is paid before it is changed or stopped, so that no period is skipped or paid twice: try again once the household file takes writes"
+        "{unpaid}; what it owes is paid before it is changed or stopped, so that no period is skipped or paid twice: {}",
+        .unpaid.remedy()
     )]
     OwedFirst {
         #[source]
@@ -78,7 +79,6 @@ pub enum AllowanceError {
 
 impl AllowanceError {
     pub fn kind(&self) -> crate::domain::ErrorKind {
-        use crate::domain::ErrorKind;
         match self {
             AllowanceError::Service(e) => e.kind(),
             AllowanceError::Ledger(e) => e.kind(),
@@ -346,6 +346,34 @@ pub struct Unpaid {
     pub member: String,
     pub due: NaiveDate,
     pub why: AllowanceError,
+}
+
+impl Unpaid {
+    /// When the payment will be made, in words that fit why it failed: a
+    /// full disk or a read-only file is mended by making room or running
+    /// where the file can be written; a record that does not check out by
+    /// `verify`'s findings; anything else is simply tried again.
+    pub fn remedy(&self) -> &'static str {
+        match self.why.kind() {
+            ErrorKind::Other => "it is paid as soon as the household file takes writes again",
+            ErrorKind::Household => {
+                "it is paid once the household file checks out again (`coinguard verify` says what is wrong)"
+            }
+            _ => "it is tried again on every command",
+        }
+    }
+
+    /// What a parent reads about allowances not paid, one sentence each:
+    /// whose, which day, why, and that nothing is lost. `None` when none.
+    pub fn sentences(unpaid: &[Unpaid]) -> Option<String> {
+        (!unpaid.is_empty()).then(|| {
+            unpaid
+                .iter()
+                .map(|u| format!("{u}. Nothing was lost: {}.", u.remedy()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    }
 }
 
 impl std::error::Error for Unpaid {

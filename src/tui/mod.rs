@@ -349,6 +349,25 @@ fn start<'scope, 'c: 'scope>(
     Some(Job { news, stop, pin })
 }
 
+/// An allowance this process could not pay is said on the message line
+/// while it lasts (the command line says it on stderr), unless something
+/// the person did is being said there; once paid, the line is cleared if
+/// it still says so. `shown` is what this put on the line.
+fn unpaid_said(app: &mut App, unpaid: Option<String>, shown: &mut Option<String>) {
+    match (unpaid, &app.message) {
+        (Some(why), None) => {
+            let text = model::shown(&why);
+            app.message = Some((text.clone(), Tone::Bad));
+            *shown = Some(text);
+        }
+        (None, Some((said, _))) if shown.as_ref() == Some(said) => {
+            app.message = None;
+            *shown = None;
+        }
+        _ => {}
+    }
+}
+
 fn event_loop<'scope, 'c: 'scope>(
     terminal: &mut ratatui::DefaultTerminal,
     h: &mut Household<'c>,
@@ -373,15 +392,9 @@ fn event_loop<'scope, 'c: 'scope>(
     // The screen in front, loaded again after a change: here, or beside
     // the screens for one whose load may be slow.
     let mut loads = loads::Loads::default();
+    let mut unpaid_shown: Option<String> = None;
     loop {
-        // An allowance this process could not pay is said on the message
-        // line (the command line says it on stderr), unless something the
-        // person did is being said there.
-        if app.message.is_none()
-            && let Some(why) = h.take_unpaid()
-        {
-            app.message = Some((why, Tone::Bad));
-        }
+        unpaid_said(&mut app, h.unpaid(), &mut unpaid_shown);
         terminal.draw(|frame| hits = render::render(&app, &vm, theme, frame))?;
         // A popup scrolled past its end comes back to its last line.
         app.popup_scroll = hits.popup_scroll;

@@ -410,7 +410,7 @@ fn an_allowance_that_cannot_be_paid_is_said_beside_the_answer_and_paid_when_it_c
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(listed.is_object() || listed.is_array(), "{listed}");
+    assert!(listed["members"].is_array(), "{listed}");
     assert!(
         stderr.contains(&format!(
             "coinguard: warning: Lee's allowance due {due} could not be paid: database error: the disk is full. Nothing was lost: it is paid as soon as the household file takes writes again."
@@ -484,6 +484,8 @@ fn the_interface_says_an_allowance_it_could_not_pay_and_pays_it_when_it_can() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     assert_eq!(grants(&home, "Lee").len(), 1);
+    // Paid: the line no longer says it was not.
+    tmux.wait_gone("a:0", "could not be paid");
     tmux.keys("a:0", &["q"]);
 }
 
@@ -615,4 +617,71 @@ fn one_allowance_that_cannot_be_paid_holds_up_no_other() {
     // Sam's can be changed.
     home.ok(home.guardian(&["allowance", "stop", "Sam"]));
     assert_eq!(logged(&home, "allowance_stop"), 1);
+}
+
+/// Lee's allowance owes a period the file would not take: changing it
+/// first pays that period, once, when the file takes writes again. While
+/// both Lee's and Sam's fail, refusing Lee's change still warns about Sam.
+#[test]
+fn a_change_waits_for_what_the_allowance_owes_and_others_are_still_told() {
+    let mut home = on_a_monday();
+    let due = home.now.date_naive() + TimeDelta::days(7);
+    for member in ["Lee", "Sam"] {
+        home.ok(home.guardian(&[
+            "allowance",
+            "set",
+            member,
+            "--coins",
+            "500",
+            "--every",
+            "week",
+        ]));
+    }
+    let conn = rusqlite::Connection::open(&home.db).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER no_grants BEFORE INSERT ON transactions WHEN NEW.kind = 'grant'
+         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    home.later(TimeDelta::days(8));
+
+    let out = home.guardian(&["allowance", "stop", "Lee"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{said}");
+    assert_eq!(
+        said.matches(&format!("Lee's allowance due {due} could not be paid"))
+            .count(),
+        1,
+        "Lee's, once, in the refusal:\n{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "coinguard: warning: Sam's allowance due {due} could not be paid"
+        )),
+        "Sam's still said:\n{said}"
+    );
+
+    // The file takes writes: the change pays what Lee's allowance owed,
+    // once, then changes it; nothing is said about payments any more.
+    writes_taken_again(&home);
+    let out = home.guardian(&[
+        "allowance",
+        "set",
+        "Lee",
+        "--coins",
+        "900",
+        "--every",
+        "week",
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(!said.contains("could not be paid"), "{said}");
+    assert_eq!(
+        grants(&home, "Lee"),
+        [(format!("allowance for the week from {due}"), 500)]
+    );
+    assert_eq!(grants(&home, "Sam").len(), 1);
+    let list = home.ok(home.run(&["allowance", "list"]));
+    assert!(list.contains("Lee: 900 coins"), "{list}");
 }
