@@ -89,10 +89,20 @@ impl Tmux {
 }
 
 impl Drop for Tmux {
+    /// Stops the server and removes its socket file, which tmux leaves
+    /// behind (a thousand runs left a thousand files in /tmp/tmux-0).
     fn drop(&mut self) {
         let _ = Command::new("tmux")
             .args(["-L", &self.socket, "kill-server"])
             .output();
+        let dir = std::env::var_os("TMUX_TMPDIR").map_or_else(
+            || std::path::PathBuf::from("/tmp"),
+            std::path::PathBuf::from,
+        );
+        let file = dir
+            .join(format!("tmux-{}", nix::unistd::getuid()))
+            .join(&self.socket);
+        let _ = std::fs::remove_file(file);
     }
 }
 
