@@ -371,22 +371,37 @@ fn bad_allowance_input_gets_a_specific_message_and_changes_nothing() {
 /// account may only read would: a trigger put in by hand). Also the day
 /// the payment was due.
 fn an_allowance_the_file_will_not_pay() -> (Home, chrono::NaiveDate) {
+    weekly_allowances_the_file_will_not_pay(&["Lee"], None)
+}
+
+/// A weekly allowance of 500 coins for each of `members`, set on a Monday,
+/// a day past the first payment, in a file that refuses the grants (only
+/// `refused`'s, when named). Also the day the payments were due.
+fn weekly_allowances_the_file_will_not_pay(
+    members: &[&str],
+    refused: Option<&str>,
+) -> (Home, chrono::NaiveDate) {
     let mut home = on_a_monday();
     let due = home.now.date_naive() + TimeDelta::days(7);
-    home.ok(home.guardian(&[
-        "allowance",
-        "set",
-        "Lee",
-        "--coins",
-        "500",
-        "--every",
-        "week",
-    ]));
+    for member in members {
+        home.ok(home.guardian(&[
+            "allowance",
+            "set",
+            member,
+            "--coins",
+            "500",
+            "--every",
+            "week",
+        ]));
+    }
+    let whose = refused.map_or(String::new(), |name| {
+        format!(" AND NEW.member_id = (SELECT id FROM members WHERE name = '{name}')")
+    });
     let conn = rusqlite::Connection::open(&home.db).unwrap();
-    conn.execute_batch(
-        "CREATE TRIGGER no_grants BEFORE INSERT ON transactions WHEN NEW.kind = 'grant'
-         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
-    )
+    conn.execute_batch(&format!(
+        "CREATE TRIGGER no_grants BEFORE INSERT ON transactions WHEN NEW.kind = 'grant'{whose}
+         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;"
+    ))
     .unwrap();
     drop(conn);
     home.later(TimeDelta::days(8));
@@ -550,28 +565,7 @@ fn the_service_logs_an_allowance_it_cannot_pay_once_and_pays_it_when_it_can() {
 /// it owes (that would skip the period); Sam's can.
 #[test]
 fn one_allowance_that_cannot_be_paid_holds_up_no_other() {
-    let mut home = on_a_monday();
-    let due = home.now.date_naive() + TimeDelta::days(7);
-    for member in ["Lee", "Sam"] {
-        home.ok(home.guardian(&[
-            "allowance",
-            "set",
-            member,
-            "--coins",
-            "500",
-            "--every",
-            "week",
-        ]));
-    }
-    let conn = rusqlite::Connection::open(&home.db).unwrap();
-    conn.execute_batch(
-        "CREATE TRIGGER no_grants BEFORE INSERT ON transactions
-         WHEN NEW.kind = 'grant' AND NEW.member_id = (SELECT id FROM members WHERE name = 'Lee')
-         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
-    )
-    .unwrap();
-    drop(conn);
-    home.later(TimeDelta::days(8));
+    let (home, due) = weekly_allowances_the_file_will_not_pay(&["Lee", "Sam"], Some("Lee"));
 
     let out = home.run(&["allowance", "list"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -624,27 +618,7 @@ fn one_allowance_that_cannot_be_paid_holds_up_no_other() {
 /// both Lee's and Sam's fail, refusing Lee's change still warns about Sam.
 #[test]
 fn a_change_waits_for_what_the_allowance_owes_and_others_are_still_told() {
-    let mut home = on_a_monday();
-    let due = home.now.date_naive() + TimeDelta::days(7);
-    for member in ["Lee", "Sam"] {
-        home.ok(home.guardian(&[
-            "allowance",
-            "set",
-            member,
-            "--coins",
-            "500",
-            "--every",
-            "week",
-        ]));
-    }
-    let conn = rusqlite::Connection::open(&home.db).unwrap();
-    conn.execute_batch(
-        "CREATE TRIGGER no_grants BEFORE INSERT ON transactions WHEN NEW.kind = 'grant'
-         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
-    )
-    .unwrap();
-    drop(conn);
-    home.later(TimeDelta::days(8));
+    let (home, due) = weekly_allowances_the_file_will_not_pay(&["Lee", "Sam"], None);
 
     let out = home.guardian(&["allowance", "stop", "Lee"]);
     let said = String::from_utf8_lossy(&out.stderr);
