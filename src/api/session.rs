@@ -723,18 +723,14 @@ impl<'c> Session<'c> {
                 limit,
             } => self.export(&config, &reach, &query, format, after, limit),
             Call::AllowanceList => {
+                let today = self.today(&config);
                 let mut views = Vec::new();
                 for a in ledger::allowances::allowances(self.store.conn())? {
                     if !reach.sees_all && !reach.owns(a.member) {
                         continue;
                     }
                     if let Some(m) = ledger::member_by_id(self.store.conn(), a.member)? {
-                        views.push(allowance_view(
-                            &config,
-                            m.name.as_str(),
-                            &a,
-                            self.today(&config),
-                        ));
+                        views.push(allowance_view(&config, m.name.as_str(), &a, today));
                     }
                 }
                 Ok(Reply::Allowances(AllowancesView { allowances: views }))

@@ -123,7 +123,7 @@ fn unpaid_logged(said: &mut Option<String>, why: Option<String>) {
         && said.as_ref() != Some(why)
     {
         log(format_args!(
-            "paying allowances failed: {why}; tried again every half second"
+            "paying allowances failed, tried again every half second: {why}"
         ));
     }
     *said = why;
@@ -311,7 +311,8 @@ fn deliverer(db: &Path, clock: &dyn Clock, stop: &AtomicBool) {
                     for p in &payments.paid {
                         log(format_args!("paid {}'s allowance due {}", p.member, p.due));
                     }
-                    unpaid_logged(&mut unpaid_said, payments.unpaid_words());
+                    let why = crate::services::allowance::Unpaid::sentences(&payments.unpaid);
+                    unpaid_logged(&mut unpaid_said, why);
                 }
                 Err(e) => unpaid_logged(&mut unpaid_said, Some(format!("{e}"))),
             }

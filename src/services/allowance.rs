@@ -400,20 +400,6 @@ pub struct Payments {
     pub unpaid: Vec<Unpaid>,
 }
 
-impl Payments {
-    /// Each allowance not paid and why, in one sentence; `None` when every
-    /// payment due was made.
-    pub fn unpaid_words(&self) -> Option<String> {
-        (!self.unpaid.is_empty()).then(|| {
-            self.unpaid
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-    }
-}
-
 /// Pays every allowance period that is due (today included, in the
 /// household's time zone), each through the guarded door as a grant with
 /// its own key. Safe to run from any number of processes at once. An
