@@ -4,12 +4,11 @@
 //! file and keeps the answer. The write paths that change a kept fact note
 //! the change here as they write it.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 
 use rusqlite::Connection;
 
-use super::memo::Memo;
+use super::memo::{Map, Memo};
 use super::seal::Head;
 use super::store::WriteTx;
 use super::{CachedSql, LedgerError};
@@ -71,7 +70,7 @@ impl WriteTx<'_, '_> {
     /// maps (`map` picks which).
     fn remembered_by<K: Eq + Hash + Copy, T: Clone + PartialEq + std::fmt::Debug>(
         &self,
-        map: fn(&mut Memo) -> &mut HashMap<K, T>,
+        map: fn(&mut Memo) -> &mut Map<K, T>,
         key: K,
         read: impl Fn(&Connection) -> Result<T, LedgerError>,
     ) -> Result<T, LedgerError> {

@@ -21,11 +21,15 @@
 //! Debug builds (every test) read each kept fact afresh as well and stop
 //! on a difference, so the whole suite checks this cache.
 
-use std::collections::HashMap;
-
 use super::seal::Head;
 use super::spend::KeptRows;
 use crate::domain::{Account, CreatorList, Limit, Member, MemberId, QuietHours};
+
+/// The memo's maps. Their keys are member ids, accounts and names from the
+/// household's own file, looked up a few times on every guarded commit:
+/// foldhash rather than the default SipHash, whose flooding resistance
+/// guards nothing here and whose cost showed in the commit's profile.
+pub(crate) type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// The kept facts, and the `data_version` they are true at.
 #[derive(Debug, Default)]
@@ -39,12 +43,12 @@ pub(crate) struct Memo {
     /// used at all.
     hits: u64,
     pub(super) catalog: Option<i64>,
-    pub(super) members: HashMap<String, Member>,
+    pub(super) members: Map<String, Member>,
     /// Account row ids (an account row, once made, is never changed).
-    pub(super) accounts: HashMap<Account, i64>,
-    pub(super) limits: HashMap<MemberId, Vec<Limit>>,
-    pub(super) quiet_hours: HashMap<MemberId, Option<QuietHours>>,
-    pub(super) creator_lists: HashMap<(MemberId, MemberId), Option<CreatorList>>,
+    pub(super) accounts: Map<Account, i64>,
+    pub(super) limits: Map<MemberId, Vec<Limit>>,
+    pub(super) quiet_hours: Map<MemberId, Option<QuietHours>>,
+    pub(super) creator_lists: Map<(MemberId, MemberId), Option<CreatorList>>,
     pub(super) newest_entry_us: Option<Option<i64>>,
     /// The heads of the transaction and decision chains: where the next
     /// entry of each links on.
@@ -54,7 +58,7 @@ pub(crate) struct Memo {
     pub(super) first_expiry_us: Option<Option<i64>>,
     /// What `tail_problem` found.
     pub(super) tail: Option<Option<String>>,
-    pub(super) spend: HashMap<MemberId, KeptRows>,
+    pub(super) spend: Map<MemberId, KeptRows>,
 }
 
 impl Memo {

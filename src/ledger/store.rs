@@ -538,14 +538,14 @@ impl Store {
         E: From<LedgerError>,
     {
         self.still_the_same_file()?;
-        let path = self.path.clone();
+        let path = &self.path;
         let tx = Transaction::new(&mut self.reader, TransactionBehavior::Deferred)
-            .map_err(|e| io_said_plainly(&path, e.into()))?;
+            .map_err(|e| io_said_plainly(path, e.into()))?;
         let read = WriteTx::begun(tx, clock, &mut self.cached, None)?;
         let value = f(&read);
         read.tx
             .rollback()
-            .map_err(|e| io_said_plainly(&path, e.into()))?;
+            .map_err(|e| io_said_plainly(path, e.into()))?;
         value
     }
 
@@ -561,10 +561,10 @@ impl Store {
         E: From<LedgerError>,
     {
         self.still_the_same_file()?;
-        let path = self.path.clone();
+        let path = &self.path;
         super::crash::watch(&mut self.conn);
         let tx = Transaction::new(&mut self.conn, TransactionBehavior::Immediate)
-            .map_err(|e| io_said_plainly(&path, e.into()))?;
+            .map_err(|e| io_said_plainly(path, e.into()))?;
         let memo = &self.memo;
         let write = match WriteTx::begun(tx, clock, &mut self.cached, Some(memo)) {
             Ok(write) => write,
@@ -579,7 +579,7 @@ impl Store {
                 write
                     .tx
                     .commit()
-                    .map_err(|e| io_said_plainly(&path, e.into()))
+                    .map_err(|e| io_said_plainly(path, e.into()))
             });
             // A commit that failed may or may not have written: forget.
             memo.borrow_mut().end(done.is_ok());
@@ -589,7 +589,7 @@ impl Store {
             write
                 .tx
                 .rollback()
-                .map_err(|e| io_said_plainly(&path, e.into()))?;
+                .map_err(|e| io_said_plainly(path, e.into()))?;
         }
         value
     }

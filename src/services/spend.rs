@@ -380,7 +380,12 @@ pub(super) fn guarded_then(
         }
         let mut bound = None;
         if mode == Mode::Commit {
-            match (result.verdict, intent.asked()) {
+            // What a request asks, only when one is made (it allocates).
+            let asked = match result.verdict {
+                Verdict::NeedsApproval => intent.asked(),
+                _ => None,
+            };
+            match (result.verdict, asked) {
                 (Verdict::NeedsApproval, Some(asked)) => {
                     let expires = w.now()
                         + chrono::TimeDelta::hours(i64::from(config.settings.request_expiry_hours));
