@@ -14,6 +14,8 @@
 //!
 //! Nothing here touches the database: values and their stored names only.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::MemberId;
@@ -109,19 +111,34 @@ pub enum Account {
 
 impl Account {
     pub fn name(&self) -> String {
-        match self {
-            Account::Wallet(m) => format!("member:{m}:wallet"),
-            Account::Earnings(m) => format!("member:{m}:earnings"),
-            Account::Funding(m) => format!("external:{m}:funding"),
-            Account::Payout(m) => format!("external:{m}:payout"),
-            Account::Platform(p) => match p {
-                Platform::CoinSales => "platform:coin_sales".into(),
-                Platform::CoinIssuance => "platform:coin_issuance".into(),
-                Platform::GiftSink => "platform:gift_sink".into(),
-                Platform::DiamondIssuance => "platform:diamond_issuance".into(),
-                Platform::Payouts => "platform:payouts".into(),
-            },
-        }
+        self.stored_name().into_owned()
+    }
+
+    /// The name as stored, lent when it is a fixed one: every commit
+    /// hashes the names of its postings, and the platform's need no copy.
+    pub fn stored_name(&self) -> Cow<'static, str> {
+        let (prefix, member, suffix) = match self {
+            Account::Wallet(m) => ("member:", m, ":wallet"),
+            Account::Earnings(m) => ("member:", m, ":earnings"),
+            Account::Funding(m) => ("external:", m, ":funding"),
+            Account::Payout(m) => ("external:", m, ":payout"),
+            Account::Platform(p) => {
+                return Cow::Borrowed(match p {
+                    Platform::CoinSales => "platform:coin_sales",
+                    Platform::CoinIssuance => "platform:coin_issuance",
+                    Platform::GiftSink => "platform:gift_sink",
+                    Platform::DiamondIssuance => "platform:diamond_issuance",
+                    Platform::Payouts => "platform:payouts",
+                });
+            }
+        };
+        let mut digits = itoa::Buffer::new();
+        let id = digits.format(member.0);
+        let mut name = String::with_capacity(prefix.len() + id.len() + suffix.len());
+        name.push_str(prefix);
+        name.push_str(id);
+        name.push_str(suffix);
+        Cow::Owned(name)
     }
 
     pub fn unit(&self) -> Unit {

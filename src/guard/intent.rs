@@ -372,7 +372,14 @@ impl Intent {
         let currency = economy.currency;
         match self {
             Intent::Purchase { member, bought } => {
-                format!("{}{}", member.name, bought.words(currency).bought)
+                // Two pieces joined (no formatting machinery: a purchase's
+                // summary is made on every purchase).
+                let words = bought.words(currency);
+                let mut summary =
+                    String::with_capacity(member.name.as_str().len() + words.bought.len());
+                summary.push_str(member.name.as_str());
+                summary.push_str(&words.bought);
+                summary
             }
             Intent::Gift {
                 member,

@@ -31,7 +31,7 @@ pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<Tx
         let account_id = write.account_id(p.account, config_currency)?;
         posting_rows.push((account_id, p));
         posting_fields.push((
-            p.account.name(),
+            p.account.stored_name(),
             p.account.unit().code(config_currency),
             p.amount,
         ));
@@ -49,7 +49,7 @@ pub fn append<'id>(write: &WriteTx<'_, 'id>, cleared: Cleared<'id>) -> Result<Tx
     let at_us = write.now().timestamp_micros();
     let posting_refs: Vec<(&str, &str, i64)> = posting_fields
         .iter()
-        .map(|(a, u, n)| (a.as_str(), *u, *n))
+        .map(|(a, u, n)| (a.as_ref(), *u, *n))
         .collect();
     let fields = TxFields {
         id,

@@ -28,32 +28,12 @@ impl Canonical {
     /// hash so far was made with), written without an allocation: a commit
     /// hashes a few dozen of them.
     pub fn int(&mut self, value: i64) -> &mut Self {
-        self.decimal(value.unsigned_abs(), value < 0)
+        self.bytes(itoa::Buffer::new().format(value).as_bytes())
     }
 
     /// The same for an unsigned integer.
     pub fn uint(&mut self, value: u64) -> &mut Self {
-        self.decimal(value, false)
-    }
-
-    fn decimal(&mut self, magnitude: u64, negative: bool) -> &mut Self {
-        let mut digits = [0u8; 21];
-        let mut at = digits.len();
-        let mut rest = magnitude;
-        loop {
-            at -= 1;
-            // A remainder below 10 always fits a byte.
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        if negative {
-            at -= 1;
-            digits[at] = b'-';
-        }
-        self.bytes(&digits[at..])
+        self.bytes(itoa::Buffer::new().format(value).as_bytes())
     }
 
     fn bytes(&mut self, value: &[u8]) -> &mut Self {
@@ -95,12 +75,12 @@ impl Canonical {
 
 fn to_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
+    let mut out = Vec::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+        out.extend_from_slice(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]]);
     }
-    out
+    // Bytes, not `char`s, pushed: only ASCII went in, so this cannot fail.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The fields of a ledger transaction that its hash covers. Built the same way

@@ -7,6 +7,8 @@
 //! a conflict. A committed command's key is on its transaction, a command
 //! that needs approval's on its request.
 
+use std::borrow::Cow;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::LedgerError;
@@ -16,13 +18,16 @@ use crate::domain::{MemberId, TxId};
 
 /// One decision to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecisionEntry {
+///
+/// `'a`: a commit lends its action and summary (no copies on the guarded
+/// path); an entry read back for checking owns them.
+pub struct DecisionEntry<'a> {
     pub actor: MemberId,
     pub member: MemberId,
     /// purchase, gift, redeem, grant, reversal
-    pub action: String,
+    pub action: Cow<'a, str>,
     pub outcome: crate::domain::Outcome,
-    pub summary: String,
+    pub summary: Cow<'a, str>,
     /// The reasons as JSON (rule, severity, message, figures).
     pub reasons_json: String,
     pub tx: Option<TxId>,
@@ -80,7 +85,7 @@ pub fn refusal_by_key(conn: &Connection, key: &str) -> Result<Option<RefusedByKe
 pub(crate) struct DecisionFields<'a> {
     pub id: i64,
     pub at_us: i64,
-    pub entry: &'a DecisionEntry,
+    pub entry: &'a DecisionEntry<'a>,
     /// The images of the alerts this decision's write raised (schema 10 on).
     pub changes: Option<&'a str>,
 }
@@ -118,7 +123,10 @@ impl DecisionFields<'_> {
 }
 
 /// Appends a decision in the caller's write transaction.
-pub fn log_decision(write: &WriteTx<'_, '_>, entry: &DecisionEntry) -> Result<i64, LedgerError> {
+pub fn log_decision(
+    write: &WriteTx<'_, '_>,
+    entry: &DecisionEntry<'_>,
+) -> Result<i64, LedgerError> {
     let conn = write.sql();
     let super::seal::Head {
         len: prev_id,
@@ -168,7 +176,7 @@ pub(crate) struct StoredDecision {
     pub id: i64,
     pub at_us: i64,
     /// `None`: an outcome coinguard does not write (a changed row).
-    pub entry: Option<DecisionEntry>,
+    pub entry: Option<DecisionEntry<'static>>,
     pub outcome_text: String,
     pub changes: Option<String>,
     pub prev_hash: String,
@@ -185,9 +193,9 @@ pub(crate) fn decision_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDecis
         Some(parsed) => Some(DecisionEntry {
             actor: MemberId(r.get(2)?),
             member: MemberId(r.get(3)?),
-            action: r.get(4)?,
+            action: Cow::Owned(r.get(4)?),
             outcome: parsed,
-            summary: r.get(6)?,
+            summary: Cow::Owned(r.get(6)?),
             reasons_json: r.get(7)?,
             tx: r.get::<_, Option<i64>>(8)?.map(TxId),
             key: match (

@@ -186,10 +186,7 @@ impl WriteTx<'_, '_> {
     /// A decision was appended in this write: the next links on to it.
     pub(crate) fn note_decision(&self, id: i64, hash: &str) {
         if let Some(memo) = self.memo {
-            memo.borrow_mut().last_decision = Some(Head {
-                len: id,
-                hash: hash.to_string(),
-            });
+            set_head(&mut memo.borrow_mut().last_decision, id, hash);
         }
     }
 
@@ -278,14 +275,29 @@ impl WriteTx<'_, '_> {
     ) {
         if let Some(memo) = self.memo {
             let mut memo = memo.borrow_mut();
-            memo.last_tx = Some(Head {
-                len: id,
-                hash: hash.to_string(),
-            });
+            set_head(&mut memo.last_tx, id, hash);
             memo.note_entry(at_us);
             if !spend.is_zero() {
                 memo.note_spend(member, spent_at_us, spend);
             }
+        }
+    }
+}
+
+/// A chain's new head, written into the kept one's buffer when there is
+/// one (every guarded commit moves both heads on: no allocation for it).
+fn set_head(head: &mut Option<Head>, len: i64, hash: &str) {
+    match head {
+        Some(kept) => {
+            kept.len = len;
+            kept.hash.clear();
+            kept.hash.push_str(hash);
+        }
+        None => {
+            *head = Some(Head {
+                len,
+                hash: hash.to_string(),
+            });
         }
     }
 }

@@ -430,9 +430,9 @@ pub(super) fn guarded_then(
                 &ledger::DecisionEntry {
                     actor: ctx.approving.map_or(actor, |(_, guardian)| guardian),
                     member,
-                    action: action.to_string(),
+                    action: action.into(),
                     outcome: decided,
-                    summary: result.summary.clone(),
+                    summary: result.summary.as_str().into(),
                     reasons_json: guard::reasons_json(&result.reasons),
                     tx: result.tx,
                     // A refused command's key is spent on its refusal (an
