@@ -25,12 +25,20 @@ fn main() {
         service::paired(1_000);
         return;
     }
+    // COINGUARD_BENCH_ROUNDS=N: rounds of the paired commit runs (2,000
+    // durable and 5,000 without fsync unless given). More rounds make each
+    // run's medians steadier against the disk's slow spells.
+    let rounds = |default: usize| {
+        std::env::var("COINGUARD_BENCH_ROUNDS").map_or(default, |n| {
+            n.parse().expect("COINGUARD_BENCH_ROUNDS is a number of rounds")
+        })
+    };
     if std::env::args().any(|a| a == "--paired-commit") {
-        commit::paired(2_000, true);
+        commit::paired(rounds(2_000), true);
         return;
     }
     if std::env::args().any(|a| a == "--paired-commit-cpu") {
-        commit::paired(5_000, false);
+        commit::paired(rounds(5_000), false);
         return;
     }
     divan::main();
