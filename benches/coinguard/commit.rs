@@ -109,6 +109,12 @@ pub fn paired(rounds: usize, durable: bool) {
     let pause = std::env::var("COINGUARD_BENCH_PAUSE_US").ok().map(|us| {
         std::time::Duration::from_micros(us.parse().expect("COINGUARD_BENCH_PAUSE_US is µs"))
     });
+    // COINGUARD_BENCH_CONTROL=1 adds a fourth writer to the rotation: a
+    // second bare write on its own copy of the household. Its ratio to the
+    // first is what this machine's disk alone puts between two identical
+    // writers in one run: the floor under every other ratio printed.
+    let control = std::env::var_os("COINGUARD_BENCH_CONTROL").is_some();
+    let writers = if control { 4 } else { 3 };
     let writer = std::env::var("COINGUARD_BENCH_WRITER")
         .ok()
         .map(|w| match w.as_str() {
@@ -132,16 +138,22 @@ pub fn paired(rounds: usize, durable: bool) {
         let (_d2, mut three) = Guarded::open(shape, true);
         let (d3, store) = history::open(shape);
         let mut bare = Bare::open(store);
+        let mut second = control.then(|| {
+            let (dir, store) = history::open(shape);
+            (dir, Bare::open(store))
+        });
         if !durable {
             all.store.relax_durability_for_seeding().unwrap();
             three.store.relax_durability_for_seeding().unwrap();
-            bare.conn.pragma_update(None, "synchronous", "OFF").unwrap();
+            for b in std::iter::once(&mut bare).chain(second.as_mut().map(|(_, b)| b)) {
+                b.conn.pragma_update(None, "synchronous", "OFF").unwrap();
+            }
         }
-        let mut times: [Vec<f64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+        let mut times: [Vec<f64>; 4] = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
         let warmup = rounds / 10;
         for round in 0..rounds + warmup {
-            for turn in 0..3 {
-                let which = (round + turn) % 3;
+            for turn in 0..writers {
+                let which = (round + turn) % writers;
                 if writer.is_some_and(|w| w != which) {
                     continue;
                 }
@@ -149,10 +161,12 @@ pub fn paired(rounds: usize, durable: bool) {
                     std::thread::sleep(pause);
                 }
                 let started = std::time::Instant::now();
-                match which {
-                    0 => bare.write(),
-                    1 => all.write(),
-                    _ => three.write(),
+                match (which, second.as_mut()) {
+                    (0, _) => bare.write(),
+                    (1, _) => all.write(),
+                    (2, _) => three.write(),
+                    (_, Some((_, second))) => second.write(),
+                    (_, None) => unreachable!("three writers without the control"),
                 }
                 if round >= warmup {
                     times[which].push(started.elapsed().as_secs_f64() * 1e6);
@@ -173,7 +187,9 @@ pub fn paired(rounds: usize, durable: bool) {
         };
         let paired = [per_round(&times[1]), per_round(&times[2])];
         let means = [mean(&times[0]), mean(&times[1]), mean(&times[2])];
-        let [b, g21, g3] = &mut times;
+        let control_ratios = control.then(|| per_round(&times[3]));
+        let [b, g21, g3, b2] = &mut times;
+        let b2 = median(b2);
         let (b, g21, g3) = (median(b), median(g21), median(g3));
         println!(
             "| {name} | {b:.1} µs | {g21:.1} µs ({:.3}×) | {g3:.1} µs ({:.3}×) | {:.1} / {:.1} µs | {:.0} / {:.0} / {:.0} µs | {:.3}× / {:.3}× |",
@@ -187,7 +203,14 @@ pub fn paired(rounds: usize, durable: bool) {
             paired[0],
             paired[1]
         );
+        if let Some(per_round) = control_ratios {
+            println!(
+                "| {name}, control | second bare write {b2:.1} µs ({:.3}× the first; median of per-round ratios {per_round:.3}×) | | | | | |",
+                b2 / b
+            );
+        }
         drop(d3);
+        drop(second);
     }
 }
 

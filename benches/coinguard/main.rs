@@ -30,7 +30,8 @@ fn main() {
     // run's medians steadier against the disk's slow spells.
     let rounds = |default: usize| {
         std::env::var("COINGUARD_BENCH_ROUNDS").map_or(default, |n| {
-            n.parse().expect("COINGUARD_BENCH_ROUNDS is a number of rounds")
+            n.parse()
+                .expect("COINGUARD_BENCH_ROUNDS is a number of rounds")
         })
     };
     if std::env::args().any(|a| a == "--paired-commit") {
