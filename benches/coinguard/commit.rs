@@ -87,11 +87,11 @@ impl Guarded {
 /// Paired run (`cargo bench --bench coinguard -- --paired-commit`): the
 /// guarded path (21 and 3 limits) and the bare write take turns, one commit
 /// each per round in a rotating order, so that the disk's slow spells (an
-/// fsync can take 1 ms or 1 s here) fall on all three alike. Prints medians,
-/// means and the ratios that BENCHMARKS.md reports.
+/// fsync can take 1 ms or 1 s here) fall on all of them alike. Prints
+/// medians, means and the ratios that BENCHMARKS.md reports.
 ///
-/// Not `durable` (`--paired-commit-cpu`): the same with fsync off on all
-/// three (the seeding setting), so that what the guard adds is measured
+/// Not `durable` (`--paired-commit-cpu`): the same with fsync off on every
+/// writer (the seeding setting), so that what the guard adds is measured
 /// as the processor's work alone, without the disk's waits around it.
 pub fn paired(rounds: usize, durable: bool) {
     println!(
@@ -101,8 +101,9 @@ pub fn paired(rounds: usize, durable: bool) {
     // COINGUARD_BENCH_ONLY=1k (or 100k, 1M) runs one household: the 1M one
     // takes ten minutes to generate the first time.
     let only = std::env::var("COINGUARD_BENCH_ONLY").ok();
-    // COINGUARD_BENCH_WRITER=bare (or 21, 3) takes only that writer's turns,
-    // for a profiler: the others' medians then read NaN.
+    // COINGUARD_BENCH_WRITER=bare (or 21, 3, or control with the control
+    // below) takes only that writer's turns, for a profiler: the others'
+    // medians then read NaN.
     // COINGUARD_BENCH_PAUSE_US=N sleeps N µs before each commit, outside
     // the timing: with fsync off it asks whether what the guard adds in the
     // durable run (more than its work alone) comes from the wait itself.
@@ -113,7 +114,7 @@ pub fn paired(rounds: usize, durable: bool) {
     // second bare write on its own copy of the household. Its ratio to the
     // first is what this machine's disk alone puts between two identical
     // writers in one run: the floor under every other ratio printed.
-    let control = std::env::var_os("COINGUARD_BENCH_CONTROL").is_some();
+    let control = std::env::var("COINGUARD_BENCH_CONTROL").is_ok_and(|v| v == "1");
     let writers = if control { 4 } else { 3 };
     let writer = std::env::var("COINGUARD_BENCH_WRITER")
         .ok()
@@ -121,7 +122,8 @@ pub fn paired(rounds: usize, durable: bool) {
             "bare" => 0,
             "21" => 1,
             "3" => 2,
-            other => panic!("COINGUARD_BENCH_WRITER is bare, 21 or 3, not {other}"),
+            "control" => 3,
+            other => panic!("COINGUARD_BENCH_WRITER is bare, 21, 3 or control, not {other}"),
         });
     for (name, shape) in [
         ("1k dense", SMALL),
@@ -178,9 +180,9 @@ pub fn paired(rounds: usize, durable: bool) {
             v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
         };
         let mean = |v: &Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
-        // Each round's guarded commit over the same round's bare one: the
-        // three run back to back, so a slow spell of the disk falls on
-        // both sides of each ratio.
+        // Each round's guarded commit over the same round's bare one: a
+        // round's commits run back to back, so a slow spell of the disk
+        // falls on both sides of each ratio.
         let per_round = |g: &Vec<f64>| {
             let mut ratios: Vec<f64> = g.iter().zip(&times[0]).map(|(g, b)| g / b).collect();
             median(&mut ratios)

@@ -75,12 +75,14 @@ impl Canonical {
 
 fn to_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = Vec::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.extend_from_slice(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]]);
-    }
-    // Bytes, not `char`s, pushed: only ASCII went in, so this cannot fail.
-    String::from_utf8(out).unwrap_or_default()
+    let mut out = String::with_capacity(bytes.len() * 2);
+    out.extend(
+        bytes
+            .iter()
+            .flat_map(|&b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]])
+            .map(char::from),
+    );
+    out
 }
 
 /// The fields of a ledger transaction that its hash covers. Built the same way

@@ -17,10 +17,10 @@ use super::store::WriteTx;
 use crate::domain::{MemberId, TxId};
 
 /// One decision to record.
-#[derive(Debug, Clone, PartialEq, Eq)]
 ///
 /// `'a`: a commit lends its action and summary (no copies on the guarded
 /// path); an entry read back for checking owns them.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionEntry<'a> {
     pub actor: MemberId,
     pub member: MemberId,
