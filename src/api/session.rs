@@ -2329,7 +2329,15 @@ fn limit_view(s: &LimitStatus, config: &Config) -> LimitView {
         (Some(soft), Some(_)) => Some((soft.units() - s.used).max(0)),
         _ => None,
     };
+    // Past the amount it counts up to: an approved purchase above the
+    // approval amount, or a limit lowered below what was already spent.
+    let past = l
+        .hard
+        .or(l.soft)
+        .map_or(0, |cap| s.used.saturating_sub(cap.units()));
     let left_words = match before_approval {
+        _ if past > 0 && l.hard.is_some() => format!("already {} over the limit", words(past)),
+        _ if past > 0 => format!("already {} past the approval amount", words(past)),
         Some(0) => format!(
             "{} left before it is refused (approval is needed now)",
             words(s.remaining)

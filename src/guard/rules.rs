@@ -197,11 +197,17 @@ fn limits(facts: &Facts<'_>) -> Vec<Reason> {
                     limit.window.phrase()
                 )
             } else {
+                // Already past it (an approved purchase, or a limit lowered
+                // below what was spent): "none left" would hide by how much.
+                let rest = if used > threshold {
+                    format!("already {} over it", show_amount(used - threshold))
+                } else {
+                    format!("{} left", show_amount(remaining))
+                };
                 format!(
-                    "{} {}: {show_used} used + {show_this} = {show_total}, above {above}; {} left",
+                    "{} {}: {show_used} used + {show_this} = {show_total}, above {above}; {rest}",
                     scope_words(limit.scope),
                     limit.window.phrase(),
-                    show_amount(remaining)
                 )
             };
             out.extend(reason(

@@ -1157,6 +1157,61 @@ pub(super) mod tests {
         said(app)
     }
 
+    /// A limit lowered below what was already spent: Sam's wallet and the
+    /// guardian's overview say by how much it is passed, not "0.00 USD left".
+    #[test]
+    fn a_limit_already_passed_says_by_how_much() {
+        let clock = clock();
+        let (_dir, path) = household(&clock);
+        let mut h = Household::open(&path, &clock).unwrap();
+        let request = sams_request(&mut h);
+        let approved: crate::api::reply::SpendView = h
+            .ask(Call::Approve {
+                id: request,
+                auth: auth("Maria", PIN.into()),
+            })
+            .unwrap();
+        assert!(approved.tx_id.is_some(), "{approved:?}");
+        let mut app = signed_in(&mut h, "Maria", Role::Guardian, Screen::Limits);
+        let sam = id_of(&mut h, "Sam");
+        let lowered = PolicyChange::SetLimit {
+            member: "Sam".into(),
+            limit: Limit {
+                member: sam,
+                scope: Scope::Purchase,
+                window: Window::Week,
+                soft: None,
+                hard: Some(LimitAmount::Money(crate::money::Money::from_micros(
+                    crate::money::Currency::USD,
+                    500_000,
+                ))),
+            },
+        };
+        let said = save(&mut app, &mut h, lowered, PIN);
+        assert!(
+            said.starts_with("Saved Sam's purchase limit per week"),
+            "{said}"
+        );
+        let sams = signed_in(&mut h, "Sam", Role::Teen, Screen::Wallet);
+        let vm = view::load(&mut h, sams.who.as_ref(), sams.screen, &sams.selection).unwrap();
+        let shown = frame(&sams, &vm);
+        assert!(shown.contains("used 0.99 USD, 0.49 USD over"), "{shown}");
+        assert!(!shown.contains("0.00 USD left"), "{shown}");
+        let marias = signed_in(&mut h, "Maria", Role::Guardian, Screen::Dashboard);
+        let vm = view::load(
+            &mut h,
+            marias.who.as_ref(),
+            marias.screen,
+            &marias.selection,
+        )
+        .unwrap();
+        let shown = frame(&marias, &vm);
+        assert!(
+            shown.contains("0.99 USD of 0.50 USD, 0.49 USD over"),
+            "{shown}"
+        );
+    }
+
     #[test]
     fn each_kind_of_change_is_saved_through_the_household_and_a_wrong_pin_saves_nothing() {
         let clock = clock();

@@ -87,7 +87,9 @@ pub struct LimitLine {
     pub cap: String,
     pub title: String,
     pub used: String,
-    /// What is left before the cap.
+    /// What is left before the cap ("0.06 USD left"), or how far past it
+    /// the spending already is ("0.93 USD over": an approved purchase, or
+    /// a limit lowered below what was spent).
     pub left: String,
     /// What is left before a guardian must approve, when the limit has both
     /// amounts (the gauge counts to the refusal amount).
@@ -639,7 +641,10 @@ pub(crate) fn limit_line(member: MemberId, l: &LimitView, economy: &Economy) -> 
             super::editor::describe_thresholds(&limit, economy)
         ),
         used: shown(&l.used_words),
-        left: shown(&l.remaining_words),
+        left: match used.checked_sub(limit.cap_units()) {
+            Some(over) if over > 0 => format!("{} over", words(over)),
+            _ => format!("{} left", shown(&l.remaining_words)),
+        },
         before_approval,
         ratio: (used as f64 / cap as f64).clamp(0.0, 1.0),
     }
@@ -799,7 +804,7 @@ pub fn sample(guardian: bool) -> ViewModel {
         title: "purchase this week: approval needed above 10.00 USD, refused above 25.00 USD"
             .into(),
         used: "14.98 USD".into(),
-        left: "10.02 USD".into(),
+        left: "10.02 USD left".into(),
         before_approval: Some("0.00 USD".into()),
         ratio: 0.5992,
     };

@@ -464,7 +464,7 @@ pub(in crate::tui) mod tests {
                 cap: "60.00 USD".into(),
                 title: String::new(),
                 used: "59.94 USD".into(),
-                left: "0.06 USD".into(),
+                left: "0.06 USD left".into(),
                 before_approval: None,
                 ratio: 0.999,
             };

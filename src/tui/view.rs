@@ -447,7 +447,7 @@ mod tests {
             "90 coins (1.27 USD) held by 1 request waiting for a guardian; 110 coins free to spend"
         );
         let limit = &m.limits[0];
-        assert_eq!(limit.left, "25.00 USD");
+        assert_eq!(limit.left, "25.00 USD left");
         assert_eq!(limit.before_approval.as_deref(), Some("10.00 USD"));
         // A creator with no diamonds holds diamonds, not "0 coins".
         let maria = who(&mut h, "Maria", Role::Guardian);

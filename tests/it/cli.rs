@@ -880,6 +880,49 @@ fn bad_policy_and_spending_input_is_named_and_changes_nothing() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "Lee has no limits.\n");
 }
 
+/// Spending already past a limit's amount (a purchase approved above the
+/// approval amount, or a limit lowered below what was spent) is said as
+/// how far past it, not as "0.00 USD left".
+#[test]
+fn spending_past_a_limit_says_by_how_much() {
+    let h = CliHousehold::new();
+    let out = h.guardian(&[
+        "limit", "set", "Lee", "--scope", "purchase", "--window", "week", "--soft", "5",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let (code, doc) = h.json(&["buy", "Lee", "coins-700"]);
+    assert_eq!(code, Some(3), "{doc}");
+    let request = doc["request_id"].to_string();
+    let out = h.guardian(&["request", "approve", &request]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = h.run(&["limit", "list", "Lee"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "purchase per week: approval needed above 5.00 USD; used this week: 9.99 USD; already 4.99 USD past the approval amount\n"
+    );
+    let (code, doc) = h.json(&["buy", "Lee", "coins-70"]);
+    assert_eq!(code, Some(3), "{doc}");
+    assert_eq!(
+        doc["reasons"][0]["message"],
+        "spending on coins this week: 9.99 USD used + 0.99 USD = 10.98 USD, above 5.00 USD, the most without a guardian's approval; already 4.99 USD over it"
+    );
+    // The figure in the data stays what is left: nothing.
+    assert_eq!(
+        doc["reasons"][0]["remaining"],
+        serde_json::json!({"amount": "0", "currency": "USD"})
+    );
+    // A limit lowered below what was spent says it too.
+    let out = h.guardian(&[
+        "limit", "set", "Lee", "--scope", "purchase", "--window", "week", "--hard", "8",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = h.run(&["limit", "list", "Lee"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "purchase per week: refused above 8.00 USD; used this week: 9.99 USD; already 1.99 USD over the limit\n"
+    );
+}
+
 #[test]
 fn a_teens_request_is_approved_denied_asked_again_and_reversed_from_the_cli() {
     let h = CliHousehold::new();

@@ -190,7 +190,7 @@ fn dashboard_body(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rec
                 (
                     l.ratio,
                     format!(
-                        "{}, {}: {}% used — {} of {}, {} left",
+                        "{}, {}: {}% used — {} of {}, {}",
                         shown(member),
                         l.what,
                         (l.ratio * 100.0).floor(),

@@ -205,11 +205,11 @@ fn wallet_body(vm: &ViewModel, theme: Theme, frame: &mut Frame<'_>, area: Rect) 
     for (i, (l, (title, after))) in m.limits.iter().zip(limits).enumerate() {
         let at = first_limit + i * 3;
         frame.render_widget(Paragraph::new(title), slots[at]);
-        let label = format!("used {}, {} left", l.used, l.left);
+        let label = format!("used {}, {}", l.used, l.left);
         // A label wider than the gauge would be cut: the figures whole, or
         // what is left alone.
         let label = if label.chars().count() > usize::from(inner.width) {
-            format!("{} left", l.left)
+            l.left.clone()
         } else {
             label
         };
