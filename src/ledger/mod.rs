@@ -38,6 +38,7 @@ pub mod spend;
 mod store;
 mod transactions;
 mod verify;
+mod watch;
 
 use std::path::PathBuf;
 

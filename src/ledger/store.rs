@@ -48,6 +48,15 @@ pub struct Store {
     /// into a file that was since removed or replaced would be lost, so
     /// writes stop when the path no longer names it.
     identity: Option<(u64, u64)>,
+    /// Whether anything changed on the path since it was last walked
+    /// (`ledger::watch`): a write walks it again only then.
+    watch: super::watch::PathWatch,
+    /// The last walk found the file: a quiet watch then stands for a walk.
+    /// Once a walk finds it gone, every later write walks again.
+    path_trusted: std::cell::Cell<bool>,
+    /// How often a write walked the path: for the tests that show the
+    /// watch spares it.
+    path_walks: std::cell::Cell<u64>,
     /// The configuration in force and the catalog version it came from.
     /// Reloaded when a newer catalog version appears; household settings
     /// and age bands are fixed at init.
@@ -349,13 +358,20 @@ impl Store {
             true,
         )?;
         reader.busy_timeout(BUSY_TIMEOUT)?;
+        // The watch first: a change after it is reported, so none can fall
+        // between it and reading which file the path names.
+        let watch = super::watch::PathWatch::new(path);
+        let identity = file_identity(path);
         Ok(Store {
             cached: None,
             conn,
             reader,
             path: path.to_path_buf(),
             memo: std::cell::RefCell::default(),
-            identity: file_identity(path),
+            identity,
+            watch,
+            path_trusted: std::cell::Cell::new(identity.is_some()),
+            path_walks: std::cell::Cell::new(0),
         })
     }
 
@@ -364,7 +380,13 @@ impl Store {
     /// SQLite would go on writing into the open, unlinked file and every
     /// such write would vanish.
     fn still_the_same_file(&self) -> Result<(), LedgerError> {
-        if self.identity.is_some() && file_identity(&self.path) == self.identity {
+        if self.path_trusted.get() && self.watch.quiet() {
+            return Ok(());
+        }
+        self.path_walks.set(self.path_walks.get() + 1);
+        let same = self.identity.is_some() && file_identity(&self.path) == self.identity;
+        self.path_trusted.set(same);
+        if same {
             Ok(())
         } else {
             Err(LedgerError::FileGone {
@@ -497,6 +519,14 @@ impl Store {
     #[doc(hidden)]
     pub fn memo_hits(&self) -> u64 {
         self.memo.borrow().hits()
+    }
+
+    /// How often a write walked the path to check that it still names
+    /// this store's file (see `ledger::watch`): for the tests that show a
+    /// quiet path is not walked.
+    #[doc(hidden)]
+    pub fn path_walks(&self) -> u64 {
+        self.path_walks.get()
     }
 
     /// How often the writer ran `sql` and re-prepared it: for the test that

@@ -19,6 +19,7 @@ mod migration;
 mod money_flow;
 mod money_values;
 mod notify;
+mod path_watch;
 mod reliability;
 mod reversals;
 mod scenarios;
