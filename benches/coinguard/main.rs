@@ -25,9 +25,10 @@ fn main() {
         service::paired(1_000);
         return;
     }
-    // COINGUARD_BENCH_ROUNDS=N: rounds of the paired commit runs (2,000
-    // durable and 5,000 without fsync unless given). More rounds make each
-    // run's medians steadier against the disk's slow spells.
+    // COINGUARD_BENCH_ROUNDS=N: rounds of the paired commit runs (10,000
+    // durable and 5,000 without fsync unless given). At 2,000 durable
+    // rounds a run's 3-limit ratio moved by about ±0.015 from run to run;
+    // 10,000 (about 12 s per household) holds it steadier.
     let rounds = |default: usize| {
         std::env::var("COINGUARD_BENCH_ROUNDS").map_or(default, |n| {
             n.parse()
@@ -35,7 +36,7 @@ fn main() {
         })
     };
     if std::env::args().any(|a| a == "--paired-commit") {
-        commit::paired(rounds(2_000), true);
+        commit::paired(rounds(10_000), true);
         return;
     }
     if std::env::args().any(|a| a == "--paired-commit-cpu") {
