@@ -53,10 +53,10 @@ pub struct Store {
     watch: super::watch::PathWatch,
     /// The last walk found the file: a quiet watch then stands for a walk.
     /// Once a walk finds it gone, every later write walks again.
-    path_trusted: std::cell::Cell<bool>,
+    path_trusted: bool,
     /// How often a write walked the path: for the tests that show the
     /// watch spares it.
-    path_walks: std::cell::Cell<u64>,
+    path_walks: u64,
     /// The configuration in force and the catalog version it came from.
     /// Reloaded when a newer catalog version appears; household settings
     /// and age bands are fixed at init.
@@ -370,8 +370,8 @@ impl Store {
             memo: std::cell::RefCell::default(),
             identity,
             watch,
-            path_trusted: std::cell::Cell::new(identity.is_some()),
-            path_walks: std::cell::Cell::new(0),
+            path_trusted: identity.is_some(),
+            path_walks: 0,
         })
     }
 
@@ -379,13 +379,21 @@ impl Store {
     /// opened (its folder removed, the file deleted or swapped for another):
     /// SQLite would go on writing into the open, unlinked file and every
     /// such write would vanish.
-    fn still_the_same_file(&self) -> Result<(), LedgerError> {
-        if self.path_trusted.get() && self.watch.quiet() {
-            return Ok(());
+    fn still_the_same_file(&mut self) -> Result<(), LedgerError> {
+        if self.path_trusted {
+            if self.watch.quiet() {
+                return Ok(());
+            }
+            // Something changed on the path: watch it as it is now, then
+            // walk it, so that a change after this walk is reported to the
+            // new watch (the old one may sit on folders no longer on it).
+            if self.watch.is_on() {
+                self.watch = super::watch::PathWatch::new(&self.path);
+            }
         }
-        self.path_walks.set(self.path_walks.get() + 1);
+        self.path_walks += 1;
         let same = self.identity.is_some() && file_identity(&self.path) == self.identity;
-        self.path_trusted.set(same);
+        self.path_trusted = same;
         if same {
             Ok(())
         } else {
@@ -526,7 +534,7 @@ impl Store {
     /// quiet path is not walked.
     #[doc(hidden)]
     pub fn path_walks(&self) -> u64 {
-        self.path_walks.get()
+        self.path_walks
     }
 
     /// How often the writer ran `sql` and re-prepared it: for the test that

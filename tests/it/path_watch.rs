@@ -122,8 +122,11 @@ fn a_symlink_on_the_path_pointed_elsewhere_takes_no_more_writes() {
     let link = top.path().join("current");
     std::os::unix::fs::symlink(&first, &link).unwrap();
     let mut store = Store::open(&link.join("household.db")).unwrap();
+    // A path through a symlink is walked on every write: a watch would sit
+    // on the link's target, and miss a change in the folders above it.
     buy(&mut store, &clock).unwrap();
-    assert_eq!(store.path_walks(), 0);
+    buy(&mut store, &clock).unwrap();
+    assert_eq!(store.path_walks(), 2);
     // Pointed at the other folder the way a deploy does: a new link
     // renamed over the old one.
     let next = top.path().join("next");
@@ -131,7 +134,7 @@ fn a_symlink_on_the_path_pointed_elsewhere_takes_no_more_writes() {
     std::fs::rename(&next, &link).unwrap();
     refused_as_gone(buy(&mut store, &clock));
     drop(store);
-    assert_eq!(transactions(&first.join("household.db")), 1);
+    assert_eq!(transactions(&first.join("household.db")), 2);
     assert_eq!(transactions(&second.join("household.db")), 0);
 }
 
@@ -145,5 +148,54 @@ fn a_folder_on_the_path_moved_away_takes_no_more_writes() {
     let mut store = Store::open(&folder.join("household.db")).unwrap();
     buy(&mut store, &clock).unwrap();
     std::fs::rename(&folder, top.path().join("state-old")).unwrap();
+    refused_as_gone(buy(&mut store, &clock));
+}
+
+#[test]
+fn a_file_deleted_takes_no_more_writes() {
+    let (_dir, file, clock) = closed_household();
+    let mut store = Store::open(&file).unwrap();
+    buy(&mut store, &clock).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    refused_as_gone(buy(&mut store, &clock));
+}
+
+#[test]
+fn a_folder_further_up_the_path_renamed_takes_no_more_writes() {
+    let (_dir, file, clock) = closed_household();
+    let top = tempfile::tempdir().unwrap();
+    let inner = top.path().join("home").join("state");
+    std::fs::create_dir_all(&inner).unwrap();
+    std::fs::copy(&file, inner.join("household.db")).unwrap();
+    let mut store = Store::open(&inner.join("household.db")).unwrap();
+    buy(&mut store, &clock).unwrap();
+    assert_eq!(store.path_walks(), 0);
+    std::fs::rename(top.path().join("home"), top.path().join("home-old")).unwrap();
+    refused_as_gone(buy(&mut store, &clock));
+}
+
+/// A change the walk accepts (the folder moved and a symlink left in its
+/// place) leaves the old watches on folders no longer on the path: the
+/// path is watched afresh, here walked from then on, so a later change is
+/// still caught.
+#[test]
+fn a_change_the_walk_accepts_is_followed_by_a_fresh_watch() {
+    let (_dir, file, clock) = closed_household();
+    let top = tempfile::tempdir().unwrap();
+    let state = top.path().join("state");
+    std::fs::create_dir(&state).unwrap();
+    std::fs::copy(&file, state.join("household.db")).unwrap();
+    let mut store = Store::open(&state.join("household.db")).unwrap();
+    buy(&mut store, &clock).unwrap();
+    assert_eq!(store.path_walks(), 0);
+    let elsewhere = top.path().join("disk");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::rename(&state, elsewhere.join("state")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.join("state"), &state).unwrap();
+    // The same file at the same path: the write goes ahead.
+    buy(&mut store, &clock).unwrap();
+    assert_eq!(store.path_walks(), 1);
+    // The folder the symlink leads to moved away: caught.
+    std::fs::rename(&elsewhere, top.path().join("disk-old")).unwrap();
     refused_as_gone(buy(&mut store, &clock));
 }
