@@ -21,6 +21,14 @@ fn closed_household() -> (tempfile::TempDir, std::path::PathBuf, FixedClock) {
     (dir, file, clock)
 }
 
+/// A copy of the closed household `file` made in `folder` (made too),
+/// and a store open on it.
+fn copied_into(file: &Path, folder: &Path) -> Store {
+    std::fs::create_dir_all(folder).unwrap();
+    std::fs::copy(file, folder.join("household.db")).unwrap();
+    Store::open(&folder.join("household.db")).unwrap()
+}
+
 /// Sam buys the 70-coin pack through `store`, a minute after the last.
 fn buy(store: &mut Store, clock: &FixedClock) -> Result<(), ServiceError> {
     clock.advance(chrono::TimeDelta::minutes(1));
@@ -143,9 +151,7 @@ fn a_folder_on_the_path_moved_away_takes_no_more_writes() {
     let (_dir, file, clock) = closed_household();
     let top = tempfile::tempdir().unwrap();
     let folder = top.path().join("state");
-    std::fs::create_dir(&folder).unwrap();
-    std::fs::copy(&file, folder.join("household.db")).unwrap();
-    let mut store = Store::open(&folder.join("household.db")).unwrap();
+    let mut store = copied_into(&file, &folder);
     buy(&mut store, &clock).unwrap();
     std::fs::rename(&folder, top.path().join("state-old")).unwrap();
     refused_as_gone(buy(&mut store, &clock));
@@ -164,10 +170,7 @@ fn a_file_deleted_takes_no_more_writes() {
 fn a_folder_further_up_the_path_renamed_takes_no_more_writes() {
     let (_dir, file, clock) = closed_household();
     let top = tempfile::tempdir().unwrap();
-    let inner = top.path().join("home").join("state");
-    std::fs::create_dir_all(&inner).unwrap();
-    std::fs::copy(&file, inner.join("household.db")).unwrap();
-    let mut store = Store::open(&inner.join("household.db")).unwrap();
+    let mut store = copied_into(&file, &top.path().join("home").join("state"));
     buy(&mut store, &clock).unwrap();
     assert_eq!(store.path_walks(), 0);
     std::fs::rename(top.path().join("home"), top.path().join("home-old")).unwrap();
@@ -183,9 +186,7 @@ fn a_change_the_walk_accepts_is_followed_by_a_fresh_watch() {
     let (_dir, file, clock) = closed_household();
     let top = tempfile::tempdir().unwrap();
     let state = top.path().join("state");
-    std::fs::create_dir(&state).unwrap();
-    std::fs::copy(&file, state.join("household.db")).unwrap();
-    let mut store = Store::open(&state.join("household.db")).unwrap();
+    let mut store = copied_into(&file, &state);
     buy(&mut store, &clock).unwrap();
     assert_eq!(store.path_walks(), 0);
     let elsewhere = top.path().join("disk");
