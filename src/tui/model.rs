@@ -641,8 +641,8 @@ pub(crate) fn limit_line(member: MemberId, l: &LimitView, economy: &Economy) -> 
             super::editor::describe_thresholds(&limit, economy)
         ),
         used: shown(&l.used_words),
-        left: match used.checked_sub(limit.cap_units()) {
-            Some(over) if over > 0 => format!("{} over", words(over)),
+        left: match used.saturating_sub(limit.cap_units()) {
+            over if over > 0 => format!("{} over", words(over)),
             _ => format!("{} left", shown(&l.remaining_words)),
         },
         before_approval,
